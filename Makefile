@@ -1,0 +1,51 @@
+# The README's two commands: `make demo` and `make test`. Both create .venv and install what they need,
+# on a fresh machine with only Python 3.11, make and the package registries.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+SONG   ?= dataset/tutorial_data/example_song.flac
+# Tests never reach a model hub: everything they load is built from configs in code.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: demo test system-deps songs benchmarks clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The core install (no torch, no web stack) keeps `make demo` to a few minutes.
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.all: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[all]"
+	@touch $@ $(VENV)/.core
+
+# Debian packages the tests need: ffmpeg (audio fixtures, videos) and chromium (browser tests).
+system-deps:
+	@missing=""; \
+	command -v ffmpeg >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+demo: $(VENV)/.core
+	$(BIN)/a2i generate $(SONG) --out outputs --clips all
+
+test: $(VENV)/.all system-deps
+	$(BIN)/python -m pytest
+
+# Re-render the bundled example songs from the synthesizer (they are committed; this is how they were made).
+songs: $(VENV)/.core
+	$(BIN)/python -m a2i.synth dataset/tutorial_data
+
+benchmarks: $(VENV)/.all
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from a2i.cli import main
+
+sys.exit(main())

@@ -1,0 +1,136 @@
+"""The ``a2i`` command.
+
+One argument parser, one ``main(argv)``. Sub-command groups that pull heavy dependencies (dataset, label,
+explore) live in their own packages and register themselves through ``add_parser(subparsers)``; their
+registration modules import only argparse so ``a2i generate`` starts fast. Every :class:`~a2i.errors.A2IError`
+becomes one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from a2i import __version__
+from a2i.errors import A2IError
+
+#: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="mood profile of one or more songs (valence, energy, tempo, key, ...)",
+        description="Print each song's mood profile: valence, energy, danceability, acousticness, "
+        "instrumentalness, liveness, speechiness (0..1), tempo (BPM), key (0-11), mode (1 major, 0 minor) "
+        "and loudness (dB).",
+    )
+    p.add_argument("songs", nargs="+", metavar="SONG", help="audio files (mp3, wav, flac, ogg, m4a)")
+    p.add_argument("--json", action="store_true", help="print a JSON array, one object per song")
+    p.add_argument("--per-clip", action="store_true", help="also report every 10-second clip")
+    p.set_defaults(func=_run_analyze)
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from a2i.mood import Analyzer, format_table
+
+    analyzer = Analyzer()
+    results = [analyzer.analyze(song, per_clip=args.per_clip, progress=not args.json) for song in args.songs]
+    if args.json:
+        print(json.dumps([r.to_dict(per_clip=args.per_clip) for r in results], indent=2))
+    else:
+        for result in results:
+            print(format_table(result, per_clip=args.per_clip))
+    return 0
+
+
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "generate",
+        help="paint mood-matched pictures for a song",
+        description="Analyze a song, write visual prompts and paint one picture per clip, with an info card "
+        "beside each. Writes DIR/*.png, DIR/profile.json and DIR/prompts.json.",
+    )
+    p.add_argument("song", metavar="SONG", help="audio file (mp3, wav, flac, ogg, m4a)")
+    p.add_argument("--out", default="outputs", metavar="DIR", help="output folder (default: outputs)")
+    p.add_argument("--clips", choices=["center", "all"], default="center",
+                   help="paint the centre clip only, or every 10-second clip (default: center)")
+    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
+                   help="image backend (default: painter, CPU, no weights)")
+    p.add_argument("--model", metavar="PATH", help="SDXL weights folder (sdxl backend)")
+    p.add_argument("--encoder", metavar="PATH", help="trained audio-encoder folder (sdxl backend)")
+    p.add_argument("--prompts", choices=["template", "llm"], default="template",
+                   help="prompt writer: offline templates or an OpenAI-compatible LLM (default: template)")
+    p.add_argument("--llm-model", default="gpt-4o-mini", help="LLM model name (default: gpt-4o-mini)")
+    p.add_argument("--llm-base-url", metavar="URL",
+                   help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI's)")
+    p.add_argument("--n-prompts", type=_positive_int, default=10, metavar="N",
+                   help="prompts to write per song (default: 10)")
+    p.add_argument("--size", type=_positive_int, default=1024, metavar="N", help="image side in pixels (default: 1024)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(func=_run_generate)
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from a2i.pipeline import generate
+
+    result = generate(
+        args.song,
+        args.out,
+        clips=args.clips,
+        backend=args.backend,
+        backend_options={"model": args.model, "encoder": args.encoder},
+        prompts=args.prompts,
+        prompt_options={"model": args.llm_model, "base_url": args.llm_base_url},
+        n_prompts=args.n_prompts,
+        size=args.size,
+        seed=args.seed,
+    )
+    out = Path(args.out)
+    print(f"Wrote {len(result.images)} picture(s), their info cards, profile.json and prompts.json to {out}/")
+    for image in result.images:
+        print(f"  {image}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="a2i",
+        description="Music-to-image synthesis: mood-matched pictures and videos from a song.",
+    )
+    parser.add_argument("--version", action="version", version=f"a2i {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_analyze(sub)
+    _add_generate(sub)
+    for module in SUBCOMMAND_MODULES:
+        importlib.import_module(module).add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except A2IError as exc:
+        print(f"a2i: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("a2i: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The package's one exception hierarchy.
+
+Every error a user can cause derives from :class:`A2IError`, so the CLI can print its message as one clean
+line (no traceback) and library callers can catch a single type. Messages name the file, argument or
+field at fault and say how to fix it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+
+class A2IError(Exception):
+    """Base class of every error a2i raises on purpose."""
+
+
+class AudioError(A2IError):
+    """An audio file is missing, unreadable, corrupt or empty."""
+
+
+class ConfigError(A2IError, ValueError):
+    """An argument, option or configuration value is invalid."""
+
+
+class PromptError(A2IError):
+    """Prompts could not be generated (LLM unreachable, invalid answer, missing API key)."""
+
+
+class RenderError(A2IError):
+    """An image backend could not render (missing weights, bad size)."""
+
+
+class DatasetError(A2IError):
+    """A dataset input is malformed or a dataset step failed."""
+
+
+class MissingExtraError(A2IError, ImportError):
+    """An optional dependency group (extra) is not installed."""
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import an optional dependency, or explain which extra installs it.
+
+    The core stays light by importing heavy packages (torch, diffusers, flask, pandas...) only where they
+    are used; this turns the bare ``ImportError`` into an instruction a user can act on.
+
+    Examples
+    --------
+    >>> np = require("numpy", "core")
+    >>> np.__name__
+    'numpy'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"{module!r} is not installed; install the [{extra}] extra: pip install 'a2i[{extra}]'"
+            f" (or `make test`, which installs every extra)"
+        ) from exc
