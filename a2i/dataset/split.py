@@ -159,9 +159,9 @@ def split_report(table, *, test_size: float = 0.2, tolerance: float = 0.02) -> s
     lines.append("split   tracks  share")
     for name, count in counts.items():
         lines.append(f"{name:<6} {count:>7}  {count / max(len(table), 1):6.1%}")
-    strata = table.groupby("train_stratify_key")["train_split"]
-    test_share = strata.apply(lambda s: (s == "test").mean())
-    sizes = strata.size()
+    is_test = (table["train_split"] == "test").groupby(table["train_stratify_key"])
+    test_share = is_test.mean()
+    sizes = is_test.size()
     off = test_share[(test_share - test_size).abs() > tolerance + 1e-12]
     lines += ["", f"{len(sizes)} strata ({int((sizes.index == RARE).sum())} pooled 'rare' of "
               f"{int(sizes.get(RARE, 0))} tracks); test share per stratum: "
@@ -235,6 +235,7 @@ def split_csv(
     out_dir: str | os.PathLike,
     *,
     plot: bool = True,
+    dataset_name: str = "dataset.csv",
     **options,
 ) -> SplitResult:
     """Read a table, split it and write ``dataset.csv``, ``split_report.txt`` and ``split_report.png``.
@@ -246,7 +247,7 @@ def split_csv(
     out_dir = Path(out_dir)
     report = split_report(table, test_size=options.get("test_size", 0.2), tolerance=options.get("tolerance", 0.02))
     result = SplitResult(table=table, report_text=report)
-    result.dataset_csv = write_csv(table, out_dir / "dataset.csv")
+    result.dataset_csv = write_csv(table, out_dir / dataset_name)
     result.report_txt = atomic_write_text(out_dir / "split_report.txt", report)
     if plot:
         result.report_png = plot_split(table, out_dir / "split_report.png")
