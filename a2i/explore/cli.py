@@ -1,0 +1,96 @@
+"""``a2i explore {serve,build}``: run the explorer on a data folder, or build one from songs.
+
+Only argparse is imported here so that registering the group keeps ``a2i generate`` fast; the handlers
+import flask, Pillow and the pipeline when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "explore",
+        help="interactive valence × arousal map of songs and their pictures",
+        description="Browse songs on a valence × arousal map as their pictures (serve), or build the data "
+        "folder the map reads from your songs (build).",
+    )
+    sub = parser.add_subparsers(dest="explore_command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser(
+        "serve",
+        help="open the explorer on a data folder",
+        description="Serve the explorer for a folder of per-track JSON files (see exploration_gui/README.md). "
+        "Every file is validated first; a bad one stops start-up with an error naming the file and field.",
+    )
+    serve.add_argument("data_dir", metavar="DATA_DIR", help="folder of per-track JSON files")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=5000, help="port (default: 5000)")
+    serve.add_argument("--grid", default="6x4", metavar="COLSxROWS",
+                       help="default colour-grid size, columns along valence × rows along arousal (default: 6x4)")
+    serve.add_argument("--cache", metavar="DIR", help="thumbnail cache folder (default: ~/.cache/a2i/explore/...)")
+    serve.add_argument("--skip-invalid", action="store_true",
+                       help="leave out invalid track files (with a warning) instead of refusing to start")
+    serve.add_argument("--no-warm", action="store_true",
+                       help="build thumbnails only when the browser asks, not in the background at start-up")
+    serve.set_defaults(func=_run_serve)
+
+    build = sub.add_parser(
+        "build",
+        help="build an explorer data folder from songs",
+        description="Analyze each song's mood, paint N picture variants (different prompts and seeds), cut a "
+        "preview clip and write one JSON file per song: a folder `a2i explore serve` can open.",
+    )
+    build.add_argument("songs", nargs="+", metavar="SONG", help="audio files (mp3, wav, flac, ogg, m4a)")
+    build.add_argument("--out", required=True, metavar="DIR", help="data folder to write (created if missing)")
+    build.add_argument("--variants", type=_positive_int, default=3, metavar="N", help="pictures per song (default: 3)")
+    build.add_argument("--size", type=_positive_int, default=512, metavar="PX", help="picture side (default: 512)")
+    build.add_argument("--clip-seconds", type=float, default=10.0, metavar="S",
+                       help="length of the preview clip from the song's centre (default: 10)")
+    build.add_argument("--prompts", choices=["template", "llm"], default="template",
+                       help="prompt writer (default: template, offline)")
+    build.add_argument("--seed", type=int, default=0, help="random seed of the first variant (default: 0)")
+    build.set_defaults(func=_run_build)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import sys
+
+    from a2i.explore.app import create_app, parse_grid, serve
+
+    app = create_app(
+        args.data_dir,
+        grid=parse_grid(args.grid),
+        cache_dir=args.cache,
+        warm=not args.no_warm,
+        skip_invalid=args.skip_invalid,
+        progress=True,
+        on_skip=lambda exc: print(f"a2i: warning: skipped {exc}", file=sys.stderr),
+    )
+    serve(app, host=args.host, port=args.port)
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from a2i.explore.build import build_folder
+
+    written = build_folder(
+        args.songs,
+        args.out,
+        variants=args.variants,
+        size=args.size,
+        clip_seconds=args.clip_seconds,
+        prompts=args.prompts,
+        seed=args.seed,
+        progress=True,
+    )
+    print(f"Wrote {len(written)} track file(s) to {args.out}/; open them with: a2i explore serve {args.out}")
+    return 0

@@ -1,0 +1,748 @@
+/* a2i explorer: songs on a valence × arousal map, drawn on a canvas.
+ *
+ * Two stacked canvases: "base" holds the map (thumbnails or the colour grid, axes) and is redrawn only
+ * when the view, filter or variant changes; "overlay" holds the hover and pin highlights and is redrawn on
+ * every pointer move, so hovering never repaints 10,000 thumbnails. Tracks arrive page by page from
+ * /api/points into typed arrays; thumbnails arrive as atlas sheets (256 per JPEG) decoded off the main
+ * thread with createImageBitmap. Until a sheet is there its tracks draw as squares of their mean colour.
+ */
+(() => {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const MARGIN = { left: 46, right: 16, top: 16, bottom: 44 };
+  const MIN_ZOOM = 1, MAX_ZOOM = 64;
+  const AUDIO_DELAY_MS = 150;
+  const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
+  const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
+  const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
+
+  // ---- state ---------------------------------------------------------------------------------------------
+  const S = {
+    meta: null, total: 0, loaded: 0, maxVariants: 1,
+    ids: [], names: [], artists: [], haystack: [],
+    xs: null, ys: null, genre: null, pop: null, nvar: null,
+    rgb: null,            // Uint8Array total * maxVariants * 3
+    css: [],              // per variant: array of CSS colour strings
+    popOrder: null,       // indices of loaded tracks, least popular first (popular ones draw on top)
+    order: new Int32Array(0),  // visible indices in draw order
+    hiddenGenres: new Set(), query: "",
+    mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
+    hover: -1, pinned: -1, pinId: null, sound: true,
+    atlases: new Map(),   // "variant:sheet" -> ImageBitmap | "loading" | "failed"
+    details: new Map(),   // index -> Promise of /api/tracks/<index>
+    width: 0, height: 0, dpr: 1,
+  };
+  const stats = window.__explore = {  // read by the tests and the benchmark
+    draws: 0, lastDrawn: 0, lastThumbs: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
+    state: () => ({
+      total: S.total, loaded: S.loaded, visible: S.order.length, mode: S.mode, variant: S.variant,
+      zoom: S.zoom, cx: S.cx, cy: S.cy, grid: S.grid.slice(), hover: S.hover, pinned: S.pinned,
+      query: S.query, hiddenGenres: [...S.hiddenGenres].map((g) => S.meta.genres[g].name),
+      drawn: stats.lastDrawn, thumbs: stats.lastThumbs,
+    }),
+    screenOf: (i) => toScreen(S.xs[i], S.ys[i]),
+    find: (name) => S.names.indexOf(name),
+  };
+
+  const base = $("base"), overlay = $("overlay"), mapEl = $("map");
+  const bctx = base.getContext("2d", { alpha: false }), octx = overlay.getContext("2d");
+  const player = $("player");
+
+  // ---- geometry ------------------------------------------------------------------------------------------
+  function thumbSize() {
+    const n = S.total;
+    const b = n <= 60 ? 56 : n <= 600 ? 40 : n <= 3000 ? 30 : 24;
+    return Math.round(Math.min(72, b * Math.sqrt(S.zoom)));
+  }
+  function frame() {
+    return { x: MARGIN.left, y: MARGIN.top, w: S.width - MARGIN.left - MARGIN.right, h: S.height - MARGIN.top - MARGIN.bottom };
+  }
+  // The plot sits inside the frame by half a thumbnail, so songs at 0 and 1 draw whole, inside the map.
+  function plot() {
+    const f = frame(), pad = Math.ceil(thumbSize() / 2) + 2;
+    return { x: f.x + pad, y: f.y + pad, w: Math.max(1, f.w - 2 * pad), h: Math.max(1, f.h - 2 * pad) };
+  }
+  let P = null;  // plot rectangle of the current layout
+  function toScreen(x, y) {
+    const span = 1 / S.zoom;
+    return [P.x + (x - (S.cx - span / 2)) / span * P.w, P.y + P.h - (y - (S.cy - span / 2)) / span * P.h];
+  }
+  function toData(sx, sy) {
+    const span = 1 / S.zoom;
+    return [S.cx - span / 2 + (sx - P.x) / P.w * span, S.cy - span / 2 + (P.y + P.h - sy) / P.h * span];
+  }
+  function clampView() {
+    S.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, S.zoom));
+    const half = 0.5 / S.zoom;
+    S.cx = Math.min(1 - half, Math.max(half, S.cx));
+    S.cy = Math.min(1 - half, Math.max(half, S.cy));
+  }
+
+  // ---- drawing -------------------------------------------------------------------------------------------
+  let drawPending = false;
+  function requestDraw() {
+    if (!drawPending) { drawPending = true; requestAnimationFrame(draw); }
+  }
+  function resize() {
+    const r = mapEl.getBoundingClientRect();
+    S.dpr = window.devicePixelRatio || 1;
+    S.width = Math.max(200, r.width); S.height = Math.max(200, r.height);
+    for (const c of [base, overlay]) { c.width = Math.round(S.width * S.dpr); c.height = Math.round(S.height * S.dpr); }
+    draw();
+  }
+
+  function draw() {
+    drawPending = false;
+    P = plot();
+    const ctx = bctx, f = frame();
+    ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
+    ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
+    ctx.fillStyle = "#12151c"; ctx.fillRect(f.x, f.y, f.w, f.h);
+    drawGuides(ctx, f);
+    ctx.save();
+    ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
+    let drawn;
+    if (S.mode === "grid") { drawGrid(ctx); drawn = drawDots(ctx); stats.lastThumbs = 0; }
+    else drawn = drawThumbs(ctx);
+    ctx.restore();
+    drawAxes(ctx, f);
+    stats.lastDrawn = drawn; stats.draws++;
+    if (drawn > 0 && stats.firstDrawAt === null) stats.firstDrawAt = performance.now();
+    if (S.loaded === S.total && S.total > 0 && stats.allPointsAt === null && drawn > 0) stats.allPointsAt = performance.now();
+    drawOverlay();
+    updateZoomLabel();
+  }
+
+  function drawGuides(ctx, f) {
+    ctx.strokeStyle = "#1d212b"; ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let t = 0; t <= 1.0001; t += 0.1) {
+      const [sx, sy] = toScreen(t, t);
+      if (sx >= f.x && sx <= f.x + f.w) { ctx.moveTo(Math.round(sx) + 0.5, f.y); ctx.lineTo(Math.round(sx) + 0.5, f.y + f.h); }
+      if (sy >= f.y && sy <= f.y + f.h) { ctx.moveTo(f.x, Math.round(sy) + 0.5); ctx.lineTo(f.x + f.w, Math.round(sy) + 0.5); }
+    }
+    ctx.stroke();
+    const [mx, my] = toScreen(0.5, 0.5);  // the neutral cross
+    ctx.strokeStyle = "#2b3140"; ctx.setLineDash([4, 4]); ctx.beginPath();
+    ctx.moveTo(mx, f.y); ctx.lineTo(mx, f.y + f.h); ctx.moveTo(f.x, my); ctx.lineTo(f.x + f.w, my);
+    ctx.stroke(); ctx.setLineDash([]);
+    if (S.zoom === 1) {
+      ctx.font = "600 12px system-ui, sans-serif"; ctx.fillStyle = "#3a4152";
+      for (const [qx, qy, text] of QUADRANTS) {
+        ctx.textAlign = qx ? "right" : "left"; ctx.textBaseline = qy ? "top" : "bottom";
+        ctx.fillText(text, qx ? f.x + f.w - 10 : f.x + 10, qy ? f.y + 8 : f.y + f.h - 8);
+      }
+    }
+  }
+
+  function atlasFor(v, i) {
+    const bmp = S.atlases.get(v + ":" + Math.floor(i / S.meta.atlas.size));
+    return bmp && typeof bmp !== "string" ? bmp : null;
+  }
+
+  function drawThumbs(ctx) {
+    const s = thumbSize(), h = s / 2, v = S.variant, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
+    const per = S.meta.atlas.size, colors = S.css[v];
+    const f = frame(), minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
+    const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
+    let drawn = 0, thumbs = 0, sheetKey = -1, bmp = null;
+    ctx.imageSmoothingQuality = "low";
+    for (let k = 0; k < S.order.length; k++) {
+      const i = S.order[k];
+      const sx = P.x + (S.xs[i] - x0) * kx, sy = P.y + P.h - (S.ys[i] - y0) * ky;
+      if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
+      const sheet = (i / per) | 0;
+      if (sheet !== sheetKey) { sheetKey = sheet; bmp = atlasFor(v, i); }
+      if (bmp) {
+        const j = i - sheet * per;
+        ctx.drawImage(bmp, (j % cols) * cell, ((j / cols) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+        thumbs++;
+      } else {
+        ctx.fillStyle = colors[i];
+        ctx.fillRect(sx - h, sy - h, s, s);
+      }
+      drawn++;
+    }
+    stats.lastThumbs = thumbs;
+    return drawn;
+  }
+
+  function gridCells() {
+    const [gc, gr] = S.grid, v = S.variant, mv = S.maxVariants;
+    const sum = new Float64Array(gc * gr * 3), count = new Uint32Array(gc * gr);
+    for (let k = 0; k < S.order.length; k++) {
+      const i = S.order[k];
+      const c = Math.min(gc - 1, Math.floor(S.xs[i] * gc)), r = Math.min(gr - 1, Math.floor(S.ys[i] * gr));
+      const o = (i * mv + Math.min(v, S.nvar[i] - 1)) * 3, cell = r * gc + c;
+      sum[cell * 3] += S.rgb[o]; sum[cell * 3 + 1] += S.rgb[o + 1]; sum[cell * 3 + 2] += S.rgb[o + 2];
+      count[cell]++;
+    }
+    return { sum, count };
+  }
+
+  function drawGrid(ctx) {
+    const [gc, gr] = S.grid, { sum, count } = gridCells();
+    ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    for (let r = 0; r < gr; r++) {
+      for (let c = 0; c < gc; c++) {
+        const [x1, y1] = toScreen(c / gc, (r + 1) / gr), [x2, y2] = toScreen((c + 1) / gc, r / gr);
+        const cell = r * gc + c, n = count[cell];
+        if (n) {
+          ctx.fillStyle = `rgb(${Math.round(sum[cell * 3] / n)},${Math.round(sum[cell * 3 + 1] / n)},${Math.round(sum[cell * 3 + 2] / n)})`;
+          ctx.fillRect(x1 + 1, y1 + 1, x2 - x1 - 2, y2 - y1 - 2);
+          ctx.fillStyle = "rgba(0,0,0,.45)"; ctx.fillRect(x1 + 5, y1 + 5, 8 + 7 * String(n).length, 16);
+          ctx.fillStyle = "#fff"; ctx.fillText(String(n), x1 + 9, y1 + 7);
+        } else {
+          ctx.strokeStyle = "#232833"; ctx.setLineDash([3, 5]);
+          ctx.strokeRect(x1 + 1.5, y1 + 1.5, x2 - x1 - 3, y2 - y1 - 3); ctx.setLineDash([]);
+        }
+      }
+    }
+  }
+
+  // In grid mode each song is a small dot, so hovering still finds it.
+  function drawDots(ctx) {
+    ctx.fillStyle = "rgba(255,255,255,.55)";
+    let drawn = 0;
+    for (let k = 0; k < S.order.length; k++) {
+      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+      ctx.fillRect(sx - 1.5, sy - 1.5, 3, 3);
+      drawn++;
+    }
+    return drawn;
+  }
+
+  function drawAxes(ctx, f) {
+    ctx.strokeStyle = "#3a4152"; ctx.lineWidth = 1;
+    ctx.strokeRect(f.x + 0.5, f.y + 0.5, f.w - 1, f.h - 1);
+    ctx.fillStyle = "#8b93a5"; ctx.font = "11px system-ui, sans-serif";
+    const step = S.zoom >= 8 ? 0.02 : S.zoom >= 3 ? 0.05 : 0.1;
+    ctx.textAlign = "center"; ctx.textBaseline = "top";
+    for (let t = 0; t <= 1.0001; t += step) {
+      const [sx] = toScreen(t, 0);
+      if (sx >= f.x - 0.5 && sx <= f.x + f.w + 0.5) ctx.fillText(t.toFixed(step < 0.1 ? 2 : 1), sx, f.y + f.h + 4);
+    }
+    ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    for (let t = 0; t <= 1.0001; t += step) {
+      const [, sy] = toScreen(0, t);
+      if (sy >= f.y - 0.5 && sy <= f.y + f.h + 0.5) ctx.fillText(t.toFixed(step < 0.1 ? 2 : 1), f.x - 6, sy);
+    }
+    // Descriptive words at the ends and quarters of each axis (fixed to the frame, whatever the zoom).
+    ctx.font = "600 12px system-ui, sans-serif"; ctx.fillStyle = "#c2c8d6"; ctx.textBaseline = "bottom";
+    const by = S.height - 6;
+    for (const [t, word] of X_WORDS) {
+      ctx.textAlign = t === 0 ? "left" : t === 1 ? "right" : "center";
+      ctx.fillText(t === 0 ? "← " + word : t === 1 ? word + " →" : word, f.x + t * f.w, by);
+    }
+    ctx.fillStyle = "#f0b44c"; ctx.textAlign = "center";
+    ctx.fillText("valence", f.x + f.w * 0.375, by);
+    ctx.save();
+    ctx.translate(14, 0); ctx.rotate(-Math.PI / 2);
+    ctx.fillStyle = "#c2c8d6"; ctx.textBaseline = "middle";
+    for (const [t, word] of Y_WORDS) {
+      ctx.textAlign = t === 0 ? "left" : t === 1 ? "right" : "center";
+      ctx.fillText(t === 0 ? "← " + word : t === 1 ? word + " →" : word, -(f.y + f.h - t * f.h), 0);
+    }
+    ctx.fillStyle = "#f0b44c"; ctx.textAlign = "center";
+    ctx.fillText("arousal", -(f.y + f.h - 0.375 * f.h), 0);
+    ctx.restore();
+  }
+
+  function drawOverlay() {
+    const ctx = octx;
+    ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
+    ctx.clearRect(0, 0, S.width, S.height);
+    if (!P) return;
+    const mark = (i, color) => {
+      if (i < 0 || i >= S.loaded) return;
+      const [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+      const s = S.mode === "grid" ? 12 : thumbSize() + 4, h = s / 2;
+      if (S.mode !== "grid") {
+        const bmp = atlasFor(S.variant, i);
+        if (bmp) {
+          const j = i % S.meta.atlas.size, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
+          ctx.drawImage(bmp, (j % cols) * cell, ((j / cols) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+        }
+      }
+      ctx.lineWidth = 4; ctx.strokeStyle = "rgba(0,0,0,.7)"; ctx.strokeRect(sx - h - 1, sy - h - 1, s + 2, s + 2);
+      ctx.lineWidth = 2; ctx.strokeStyle = color; ctx.strokeRect(sx - h - 1, sy - h - 1, s + 2, s + 2);
+    };
+    if (S.pinned >= 0) mark(S.pinned, "#f0b44c");
+    if (S.hover >= 0 && S.hover !== S.pinned) mark(S.hover, "#ffffff");
+  }
+
+  // ---- data loading --------------------------------------------------------------------------------------
+  async function getJSON(url) {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return r.json();
+  }
+
+  function allocate(meta) {
+    const n = meta.total, mv = Math.max(1, meta.max_variants);
+    S.meta = meta; S.total = n; S.maxVariants = mv;
+    S.xs = new Float32Array(n); S.ys = new Float32Array(n); S.genre = new Uint16Array(n);
+    S.pop = new Float32Array(n); S.nvar = new Uint8Array(n); S.rgb = new Uint8Array(n * mv * 3);
+    S.css = Array.from({ length: mv }, () => new Array(n));
+    S.ids = new Array(n); S.names = new Array(n); S.artists = new Array(n); S.haystack = new Array(n);
+  }
+
+  function ingest(page) {
+    const mv = S.maxVariants;
+    page.rows.forEach((row, k) => {
+      const i = page.offset + k, [id, x, y, g, name, artists, pop, colors] = row;
+      S.ids[i] = id; S.xs[i] = x; S.ys[i] = y; S.genre[i] = g; S.names[i] = name; S.artists[i] = artists;
+      S.haystack[i] = (name + "\u0000" + artists).toLowerCase();
+      S.pop[i] = pop == null ? -1 : pop; S.nvar[i] = colors.length;
+      for (let v = 0; v < mv; v++) {
+        const c = colors[Math.min(v, colors.length - 1)], o = (i * mv + v) * 3;
+        S.rgb[o] = c >> 16; S.rgb[o + 1] = (c >> 8) & 255; S.rgb[o + 2] = c & 255;
+        S.css[v][i] = "#" + c.toString(16).padStart(6, "0");
+      }
+    });
+    S.loaded = Math.max(S.loaded, page.offset + page.rows.length);
+  }
+
+  function sortByPopularity() {
+    const idx = Array.from({ length: S.loaded }, (_, i) => i);
+    idx.sort((a, b) => S.pop[a] - S.pop[b] || a - b);
+    S.popOrder = Int32Array.from(idx);
+  }
+
+  function applyFilter() {
+    const q = S.query.trim().toLowerCase(), out = [];
+    const order = S.popOrder || new Int32Array(0);
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      if (S.hiddenGenres.has(S.genre[i])) continue;
+      if (q && S.haystack[i].indexOf(q) < 0) continue;
+      out.push(i);
+    }
+    S.order = Int32Array.from(out);
+    if (S.hover >= 0 && !isVisible(S.hover)) setHover(-1);
+    updateStatus();
+    requestDraw();
+  }
+  function isVisible(i) { return S.order.includes(i); }
+
+  async function loadPoints() {
+    const size = S.meta.page_size;
+    for (let offset = 0; offset < S.total; offset += size) {
+      const page = await getJSON(`api/points?offset=${offset}&limit=${size}`);
+      ingest(page);
+      sortByPopularity();
+      applyFilter();
+      loadAtlases(S.variant);
+    }
+    if (S.pinId) { const i = S.ids.indexOf(S.pinId); if (i >= 0) pin(i, false); }
+    renderResults();
+    // Then the other variants' thumbnails, so 1/2/3 switch without waiting.
+    for (let v = 0; v < S.maxVariants; v++) if (v !== S.variant) loadAtlases(v);
+  }
+
+  const atlasQueue = [];
+  let atlasActive = 0;
+  function loadAtlases(v) {
+    const sheets = Math.ceil(S.loaded / S.meta.atlas.size);
+    for (let sheet = 0; sheet < sheets; sheet++) {
+      const key = v + ":" + sheet;
+      if (S.atlases.has(key)) continue;
+      S.atlases.set(key, "loading");
+      atlasQueue.push([v, sheet]);
+    }
+    pumpAtlases();
+  }
+  function pumpAtlases() {
+    while (atlasActive < 4 && atlasQueue.length) {
+      // The current variant jumps the queue: it is what the user is looking at.
+      const next = Math.max(0, atlasQueue.findIndex(([v]) => v === S.variant));
+      const [v, sheet] = atlasQueue.splice(next, 1)[0];
+      atlasActive++;
+      fetch(`api/atlas/${v}/${sheet}.jpg`)
+        .then((r) => { if (!r.ok) throw new Error(r.status); return r.blob(); })
+        .then((blob) => createImageBitmap(blob))
+        .then((bmp) => { S.atlases.set(v + ":" + sheet, bmp); if (v === S.variant) { requestDraw(); checkThumbsDone(); } })
+        .catch(() => S.atlases.set(v + ":" + sheet, "failed"))
+        .finally(() => { atlasActive--; pumpAtlases(); });
+    }
+  }
+  function checkThumbsDone() {
+    if (stats.thumbsDoneAt !== null || S.loaded < S.total) return;
+    const sheets = Math.ceil(S.total / S.meta.atlas.size);
+    for (let s = 0; s < sheets; s++) if (typeof S.atlases.get(S.variant + ":" + s) === "string") return;
+    requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); });
+  }
+
+  function details(i) {
+    if (!S.details.has(i)) S.details.set(i, getJSON(`api/tracks/${i}`));
+    return S.details.get(i);
+  }
+
+  // ---- popup and audio -----------------------------------------------------------------------------------
+  const popup = $("popup");
+  let audioTimer = 0, shown = -1;
+
+  function fmt(v, digits = 2) { return v == null ? "–" : Number(v).toFixed(digits); }
+  function stat(label, value, digits, unit) {
+    const bar = unit ? `<div class="bar"><i style="width:${Math.round(Math.max(0, Math.min(1, value ?? 0)) * 100)}%"></i></div>` : "";
+    return `<div><dt>${label}</dt><dd>${fmt(value, digits)}</dd>${bar}</div>`;
+  }
+  function escapeHTML(s) { return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
+
+  function showPopup(i) {
+    shown = i;
+    const v = Math.min(S.variant, S.nvar[i] - 1);
+    $("popup-title").textContent = S.names[i];
+    $("popup-artist").textContent = S.artists[i];
+    $("popup-genre").textContent = S.meta.genres[S.genre[i]].name;
+    $("popup-variant").textContent = S.nvar[i] > 1 ? `picture ${v + 1} / ${S.nvar[i]}` : "";
+    $("popup-img").style.background = S.css[S.variant][i];
+    $("popup-img").src = `api/preview/${i}/${v}.jpg`;
+    $("popup-stats").innerHTML = stat("valence", S.xs[i], 2, true) + stat("arousal", S.ys[i], 2, true) +
+      stat("popularity", S.pop[i] < 0 ? null : S.pop[i], 0, false);
+    $("popup-prompt").textContent = "";
+    $("popup-audio").textContent = "";
+    popup.classList.toggle("pinned", S.pinned === i);
+    popup.hidden = false;
+    placePopup(i);
+    details(i).then((d) => {
+      if (shown !== i) return;
+      const item = d.data[v];
+      $("popup-prompt").textContent = item.prompt ? `“${item.prompt}”` : "";
+      $("popup-audio").textContent = item.audio_url ? (S.sound ? "♪ clip" : "♪ muted") : "no clip";
+      $("popup-stats").innerHTML = stat("valence", d.valence ?? d.x, 2, true) + stat("arousal", d.energy ?? d.y, 2, true) +
+        stat("dance", d.danceability, 2, true) + stat("popularity", d.popularity, 0, false) +
+        stat("loudness", d.loudness, 1, false) + stat("position", null, 0, false).replace("–", `${fmt(d.x)}, ${fmt(d.y)}`);
+    }).catch(() => {});
+  }
+
+  function placePopup(i) {
+    const [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+    const w = popup.offsetWidth || 300, h = popup.offsetHeight || 420, gap = thumbSize() / 2 + 12;
+    let left = sx + gap, top = sy - h / 2;
+    if (left + w > S.width - 8) left = sx - gap - w;
+    left = Math.max(8, Math.min(S.width - w - 8, left));
+    top = Math.max(8, Math.min(S.height - h - 8, top));
+    popup.style.left = `${left}px`; popup.style.top = `${top}px`;
+  }
+
+  function hidePopup() { shown = -1; popup.hidden = true; }
+
+  function playFor(i) {
+    clearTimeout(audioTimer);
+    if (!S.sound) return;
+    // A short delay: sweeping the pointer across the map does not start (and cut) a clip per song.
+    audioTimer = setTimeout(async () => {
+      let d;
+      try { d = await details(i); } catch { return; }
+      if (shown !== i || !S.sound) return;
+      const url = d.data[Math.min(S.variant, d.data.length - 1)].audio_url;
+      if (!url) { player.pause(); return; }
+      if (player.dataset.src !== url) { player.src = url; player.dataset.src = url; } else player.currentTime = 0;
+      player.play().catch(() => {});
+    }, AUDIO_DELAY_MS);
+  }
+  function stopAudio() { clearTimeout(audioTimer); player.pause(); }
+
+  function setHover(i) {
+    if (i === S.hover) return;
+    S.hover = i;
+    overlay.classList.toggle("on-point", i >= 0);
+    drawOverlay();
+    if (S.pinned >= 0) return;  // a pinned popup stays until it is unpinned
+    if (i >= 0) { showPopup(i); playFor(i); } else { hidePopup(); stopAudio(); }
+  }
+
+  function pin(i, play = true) {
+    S.pinned = i;
+    if (i >= 0) { showPopup(i); if (play) playFor(i); } else if (S.hover >= 0) { showPopup(S.hover); playFor(S.hover); } else { hidePopup(); stopAudio(); }
+    drawOverlay(); writeURL();
+  }
+
+  // ---- hit testing ---------------------------------------------------------------------------------------
+  function hitTest(mx, my) {
+    if (!P) return -1;
+    const h = S.mode === "grid" ? 6 : thumbSize() / 2;
+    let best = -1, bestD = Infinity;
+    for (let k = S.order.length - 1; k >= 0; k--) {  // topmost first
+      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+      const dx = Math.abs(sx - mx), dy = Math.abs(sy - my);
+      if (dx <= h && dy <= h) {
+        if (S.mode !== "grid") return i;
+        const d = dx * dx + dy * dy;
+        if (d < bestD) { bestD = d; best = i; }
+      }
+    }
+    return best;
+  }
+
+  // ---- view changes --------------------------------------------------------------------------------------
+  function zoomAt(factor, sx = P.x + P.w / 2, sy = P.y + P.h / 2) {
+    const [dx, dy] = toData(sx, sy);
+    S.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, S.zoom * factor));
+    const span = 1 / S.zoom;
+    P = plot();
+    S.cx = dx - (sx - P.x) / P.w * span + span / 2;
+    S.cy = dy - (P.y + P.h - sy) / P.h * span + span / 2;
+    clampView(); viewChanged();
+  }
+  function panBy(fx, fy) { S.cx += fx / S.zoom; S.cy += fy / S.zoom; clampView(); viewChanged(); }
+  function resetView() { S.zoom = 1; S.cx = 0.5; S.cy = 0.5; viewChanged(); }
+  function viewChanged() {
+    if (S.pinned >= 0) requestAnimationFrame(() => placePopup(S.pinned)); else if (shown >= 0) setHover(-1);
+    requestDraw(); writeURL();
+  }
+  function updateZoomLabel() { $("zoom-level").textContent = `${S.zoom < 10 ? S.zoom.toFixed(1) : Math.round(S.zoom)}×`; }
+
+  function setMode(mode) {
+    S.mode = mode;
+    const grid = mode === "grid";
+    $("btn-mode").classList.toggle("active", grid);
+    $("btn-mode").setAttribute("aria-pressed", String(grid));
+    $("mode-label").textContent = grid ? "Thumbnails" : "Colour grid";
+    requestDraw(); writeURL();
+  }
+  function setVariant(v) {
+    if (v < 0 || v >= S.maxVariants) return;
+    S.variant = v;
+    document.querySelectorAll("#variants button").forEach((b, k) => b.setAttribute("aria-pressed", String(k === v)));
+    loadAtlases(v);
+    requestDraw(); writeURL();
+    if (shown >= 0) { showPopup(shown); if (S.pinned === shown || S.hover === shown) playFor(shown); }
+  }
+  function setSound(on) {
+    S.sound = on;
+    $("btn-sound").setAttribute("aria-pressed", String(on));
+    $("sound-label").textContent = on ? "Sound on" : "Sound off";
+    if (!on) stopAudio(); else if (shown >= 0) playFor(shown);
+  }
+  function setGrid(cols, rows) {
+    const ok = (n) => Number.isInteger(n) && n >= 1 && n <= 32;
+    if (!ok(cols) || !ok(rows)) return;
+    S.grid = [cols, rows];
+    $("grid-cols").value = cols; $("grid-rows").value = rows;
+    requestDraw(); writeURL();
+  }
+  function toggleHelp(open = $("help").hidden) { $("help").hidden = !open; }
+
+  // ---- genres, search, status ----------------------------------------------------------------------------
+  function buildGenres() {
+    const box = $("genres");
+    box.innerHTML = "";
+    S.meta.genres.forEach((g, k) => {
+      const label = document.createElement("label");
+      label.className = "genre";
+      label.innerHTML = `<input type="checkbox" data-genre="${k}"><span class="gname"></span><span class="count"></span>`;
+      label.querySelector(".gname").textContent = g.name;
+      label.querySelector(".count").textContent = g.count.toLocaleString();
+      box.appendChild(label);
+    });
+    $("genre-total").textContent = S.total.toLocaleString();
+    box.addEventListener("change", (e) => {
+      const k = Number(e.target.dataset.genre);
+      if (e.target.checked) S.hiddenGenres.delete(k); else S.hiddenGenres.add(k);
+      syncGenreBoxes(); applyFilter(); writeURL();
+    });
+    $("genre-all").addEventListener("change", (e) => {
+      S.hiddenGenres = e.target.checked ? new Set() : new Set(S.meta.genres.map((_, k) => k));
+      syncGenreBoxes(); applyFilter(); writeURL();
+    });
+  }
+  function syncGenreBoxes() {
+    document.querySelectorAll("#genres input").forEach((box) => { box.checked = !S.hiddenGenres.has(Number(box.dataset.genre)); });
+    const all = $("genre-all"), hidden = S.hiddenGenres.size;
+    all.checked = hidden === 0; all.indeterminate = hidden > 0 && hidden < S.meta.genres.length;
+  }
+
+  function updateStatus() {
+    const loading = S.loaded < S.total ? ` · loading ${S.loaded.toLocaleString()} / ${S.total.toLocaleString()}` : "";
+    $("status").innerHTML = `Showing <b>${S.order.length.toLocaleString()}</b> of <b>${S.total.toLocaleString()}</b> songs${loading}` +
+      `<br>Hover a picture to hear its clip; click to pin.`;
+  }
+
+  let resultSel = 0, resultItems = [];
+  function renderResults() {
+    const list = $("results"), q = S.query.trim();
+    if (!q || document.activeElement !== $("search")) { list.hidden = true; return; }
+    resultItems = Array.from(S.order.slice(-200)).reverse().slice(0, 8);  // most popular matches first
+    resultSel = Math.min(resultSel, Math.max(0, resultItems.length - 1));
+    list.innerHTML = resultItems.length ? "" : `<li class="empty">No song matches “${escapeHTML(q)}”</li>`;
+    resultItems.forEach((i, k) => {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option"); li.setAttribute("aria-selected", String(k === resultSel));
+      li.innerHTML = `<span class="sw" style="background:${S.css[S.variant][i]}"></span><span class="title"></span><span class="artist"></span>`;
+      li.querySelector(".title").textContent = S.names[i];
+      li.querySelector(".artist").textContent = "· " + S.artists[i];
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); focusTrack(i); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+  }
+  function focusTrack(i) {
+    $("results").hidden = true; $("search").blur();
+    S.zoom = Math.max(S.zoom, 2); S.cx = S.xs[i]; S.cy = S.ys[i]; clampView();
+    P = plot(); draw(); pin(i); writeURL();
+  }
+
+  // ---- URL state -----------------------------------------------------------------------------------------
+  let urlTimer = 0;
+  function writeURL() {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => {
+      const p = new URLSearchParams();
+      if (S.mode === "grid") p.set("view", "grid");
+      if (S.variant) p.set("v", S.variant + 1);
+      if (S.zoom !== 1) { p.set("z", S.zoom.toFixed(3)); p.set("cx", S.cx.toFixed(4)); p.set("cy", S.cy.toFixed(4)); }
+      if (S.grid[0] !== S.defaultGrid[0] || S.grid[1] !== S.defaultGrid[1]) p.set("grid", `${S.grid[0]}x${S.grid[1]}`);
+      const hidden = [...S.hiddenGenres], names = S.meta.genres.map((g) => g.name);
+      if (hidden.length && hidden.length <= names.length / 2) hidden.forEach((k) => p.append("hide", names[k]));
+      else if (hidden.length) names.forEach((n, k) => { if (!S.hiddenGenres.has(k)) p.append("only", n); });
+      if (hidden.length === names.length) p.set("only", "");
+      if (S.query) p.set("q", S.query);
+      if (S.pinned >= 0) p.set("pin", S.ids[S.pinned]);
+      const qs = p.toString();
+      history.replaceState(null, "", qs ? `?${qs}` : location.pathname);
+    }, 120);
+  }
+  function readURL() {
+    const p = new URLSearchParams(location.search), names = S.meta.genres.map((g) => g.name);
+    if (p.get("view") === "grid") S.mode = "grid";
+    const v = parseInt(p.get("v"), 10);
+    if (v >= 1 && v <= S.maxVariants) S.variant = v - 1;
+    const z = parseFloat(p.get("z")), cx = parseFloat(p.get("cx")), cy = parseFloat(p.get("cy"));
+    if (Number.isFinite(z)) S.zoom = z;
+    if (Number.isFinite(cx)) S.cx = cx;
+    if (Number.isFinite(cy)) S.cy = cy;
+    clampView();
+    const g = /^(\d+)x(\d+)$/.exec(p.get("grid") || "");
+    if (g) { const c = +g[1], r = +g[2]; if (c >= 1 && c <= 32 && r >= 1 && r <= 32) S.grid = [c, r]; }
+    if (p.has("only")) {
+      const only = new Set(p.getAll("only"));
+      names.forEach((n, k) => { if (!only.has(n)) S.hiddenGenres.add(k); });
+    }
+    p.getAll("hide").forEach((n) => { const k = names.indexOf(n); if (k >= 0) S.hiddenGenres.add(k); });
+    S.query = p.get("q") || "";
+    S.pinId = p.get("pin");
+  }
+
+  // ---- input ---------------------------------------------------------------------------------------------
+  function bindInput() {
+    let drag = null;
+    overlay.addEventListener("pointerdown", (e) => {
+      drag = { x: e.offsetX, y: e.offsetY, cx: S.cx, cy: S.cy, moved: false };
+      overlay.setPointerCapture(e.pointerId);
+    });
+    overlay.addEventListener("pointermove", (e) => {
+      if (drag) {
+        const dx = e.offsetX - drag.x, dy = e.offsetY - drag.y;
+        if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+        if (!drag.moved) { drag.moved = true; overlay.classList.add("dragging"); }
+        S.cx = drag.cx - dx / P.w / S.zoom; S.cy = drag.cy + dy / P.h / S.zoom;
+        clampView(); viewChanged();
+        return;
+      }
+      setHover(hitTest(e.offsetX, e.offsetY));
+    });
+    overlay.addEventListener("pointerup", (e) => {
+      const wasDrag = drag && drag.moved;
+      drag = null; overlay.classList.remove("dragging");
+      if (wasDrag) return;
+      const i = hitTest(e.offsetX, e.offsetY);
+      pin(i >= 0 && i !== S.pinned ? i : -1);
+    });
+    overlay.addEventListener("pointerleave", () => { if (!drag) setHover(-1); });
+    overlay.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      zoomAt(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
+    }, { passive: false });
+    overlay.addEventListener("dblclick", (e) => zoomAt(2, e.offsetX, e.offsetY));
+
+    $("btn-mode").addEventListener("click", () => setMode(S.mode === "grid" ? "thumbs" : "grid"));
+    $("btn-zoom-in").addEventListener("click", () => zoomAt(1.5));
+    $("btn-zoom-out").addEventListener("click", () => zoomAt(1 / 1.5));
+    $("btn-reset").addEventListener("click", resetView);
+    $("btn-sound").addEventListener("click", () => setSound(!S.sound));
+    $("btn-help").addEventListener("click", () => toggleHelp());
+    $("help-close").addEventListener("click", () => toggleHelp(false));
+    $("help").addEventListener("click", (e) => { if (e.target === $("help")) toggleHelp(false); });
+    $("popup-close").addEventListener("click", () => pin(-1));
+    for (const id of ["grid-cols", "grid-rows"]) {
+      $(id).addEventListener("change", () => setGrid(parseInt($("grid-cols").value, 10), parseInt($("grid-rows").value, 10)));
+    }
+
+    const search = $("search");
+    let searchTimer = 0;
+    search.addEventListener("input", () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => { S.query = search.value; resultSel = 0; applyFilter(); renderResults(); writeURL(); }, 60);
+    });
+    search.addEventListener("focus", renderResults);
+    search.addEventListener("blur", () => { $("results").hidden = true; });
+    search.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        resultSel = (resultSel + (e.key === "ArrowDown" ? 1 : -1) + resultItems.length) % Math.max(1, resultItems.length);
+        renderResults();
+      } else if (e.key === "Enter") {
+        clearTimeout(searchTimer); S.query = search.value; applyFilter(); renderResults();
+        if (resultItems.length) focusTrack(resultItems[resultSel]);
+      } else if (e.key === "Escape") {
+        search.blur();
+      }
+    });
+
+    window.addEventListener("keydown", (e) => {
+      if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
+      const k = e.key;
+      if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
+      else if (/^[1-9]$/.test(k)) setVariant(Number(k) - 1);
+      else if (k === "+" || k === "=") zoomAt(1.5);
+      else if (k === "-" || k === "_") zoomAt(1 / 1.5);
+      else if (k === "0") resetView();
+      else if (k === "ArrowLeft") panBy(-0.1, 0);
+      else if (k === "ArrowRight") panBy(0.1, 0);
+      else if (k === "ArrowUp") panBy(0, 0.1);
+      else if (k === "ArrowDown") panBy(0, -0.1);
+      else if (k === "m" || k === "M") setSound(!S.sound);
+      else if (k === "/") search.focus();
+      else if (k === "?") toggleHelp();
+      else if (k === "Escape") { if (!$("help").hidden) toggleHelp(false); else pin(-1); }
+      else return;
+      e.preventDefault();
+    });
+    new ResizeObserver(resize).observe(mapEl);
+  }
+
+  function buildVariantButtons() {
+    const box = $("variants");
+    box.innerHTML = "";
+    if (S.maxVariants < 2) return;
+    for (let v = 0; v < Math.min(9, S.maxVariants); v++) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "variant"; b.title = `Show picture variant ${v + 1} (${v + 1})`;
+      b.textContent = String(v + 1);
+      b.setAttribute("aria-pressed", String(v === S.variant));
+      b.addEventListener("click", () => setVariant(v));
+      box.appendChild(b);
+    }
+  }
+
+  // ---- start ---------------------------------------------------------------------------------------------
+  async function start() {
+    const meta = await getJSON("api/meta");
+    allocate(meta);
+    S.grid = meta.grid.slice(); S.defaultGrid = meta.grid.slice();
+    readURL();
+    buildGenres(); syncGenreBoxes(); buildVariantButtons();
+    $("search").value = S.query;
+    $("grid-cols").value = S.grid[0]; $("grid-rows").value = S.grid[1];
+    setMode(S.mode);
+    bindInput();
+    resize();
+    updateStatus();
+    await loadPoints();
+    stats.ready = true;
+  }
+  start().catch((err) => { $("status").textContent = `Could not load the map: ${err.message}`; console.error(err); });
+})();
