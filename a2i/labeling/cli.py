@@ -1,0 +1,196 @@
+"""``a2i label``: run and manage the labeling study site.
+
+Only argparse is imported here; each handler imports the web stack when it runs, so ``a2i --help`` stays fast
+and a missing [web] extra is reported as an instruction rather than an ImportError.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--instance", metavar="DIR",
+                        help="instance folder holding config.py and the SQLite database "
+                             "(default: $A2I_INSTANCE_PATH or ./instance)")
+    parser.add_argument("--database", metavar="URL",
+                        help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/study "
+                             "(default: $DATABASE_URL or SQLite in the instance folder)")
+    parser.add_argument("--study", metavar="DIR", help="study folder with study.json (default: $A2I_STUDY_DIR)")
+
+
+def _app(args: argparse.Namespace, *, serving: bool = False, **extra):
+    """Build the app from the command's options (which win over the environment)."""
+    from a2i.labeling import create_app
+
+    if args.instance:
+        os.environ["A2I_INSTANCE_PATH"] = args.instance
+    config = dict(extra)
+    if args.database:
+        config["SQLALCHEMY_DATABASE_URI"] = args.database
+    if args.study:
+        config["STUDY_DIR"] = args.study
+    if not serving:
+        from a2i.labeling.manage import ensure_secret_key
+
+        # Management commands sign no cookies, but the app they build must find the same key serve will.
+        ensure_secret_key(_instance_dir(args))
+    return create_app(config)
+
+
+def _instance_dir(args: argparse.Namespace) -> str:
+    return args.instance or os.environ.get("A2I_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    overrides = {"DEBUG": args.debug}
+    if args.host in ("127.0.0.1", "localhost", "::1") and "A2I_SESSION_COOKIE_SECURE" not in os.environ:
+        overrides["SESSION_COOKIE_SECURE"] = False  # browsers on plain-http localhost; TLS everywhere else
+    app = _app(args, serving=True, **overrides)
+    print(f"Labeling site on http://{args.host}:{args.port}/ (development server; use gunicorn for a study, "
+          "see experiment_website/README.md)", file=sys.stderr)
+    app.run(host=args.host, port=args.port, debug=args.debug, threaded=True, use_reloader=False)
+    return 0
+
+
+def _run_init_db(args: argparse.Namespace) -> int:
+    from a2i.labeling.manage import init_db
+
+    app = _app(args)
+    init_db(app)
+    print(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    print(f"Secret key in {os.path.join(app.instance_path, 'config.py')} (or $SECRET_KEY)")
+    if args.admin:
+        _add_admin(app, args.admin, args.password_stdin)
+    return 0
+
+
+def _add_admin(app, username: str, password_stdin: bool) -> None:
+    from a2i.errors import ConfigError
+    from a2i.labeling.manage import add_admin
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for admin {username}: ")
+        if password != getpass.getpass("Repeat the password: "):
+            raise ConfigError("the two passwords differ")
+    add_admin(app, username, password)
+    print(f"Admin {username} ready")
+
+
+def _run_add_admin(args: argparse.Namespace) -> int:
+    _add_admin(_app(args), args.username, args.password_stdin)
+    return 0
+
+
+def _run_invite(args: argparse.Namespace) -> int:
+    from a2i.labeling.manage import create_invites
+
+    codes = create_invites(_app(args), count=args.count, max_uses=args.uses, days=args.days or None,
+                           bypass=args.bypass, note=args.note)
+    base = (args.base_url or "").rstrip("/")
+    for code in codes:
+        if args.bypass:
+            print(f"{base}/start/{code}?PROLIFIC_PID={{{{%PROLIFIC_PID%}}}}&STUDY_ID={{{{%STUDY_ID%}}}}"
+                  f"&SESSION_ID={{{{%SESSION_ID%}}}}")
+        elif base:
+            print(f"{base}/register?invite={code}")
+        else:
+            print(code)
+    return 0
+
+
+def _run_make_study(args: argparse.Namespace) -> int:
+    from a2i.labeling.make_study import make_study
+
+    path = make_study(args.outputs, args.out, images_per_task=args.images, own_per_task=args.own,
+                      tutorial=args.tutorial, participants_per_item=args.per_item,
+                      tasks_per_participant=args.tasks, min_select=args.min_select, max_select=args.max_select,
+                      clip_seconds=args.clip_seconds, seed=args.seed, title=args.title)
+    print(f"Study written to {path}")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from a2i.labeling.export import export_all
+
+    app = _app(args)
+    formats = ("csv", "json") if args.format == "both" else (args.format,)
+    with app.app_context():
+        files = export_all(args.out, formats)
+    for path in files:
+        print(path)
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``a2i label`` and its sub-commands."""
+    label = subparsers.add_parser(
+        "label", help="the labeling study website (serve, init-db, invite, make-study, export)",
+        description="Run a listening study: participants hear a clip and pick the images that match it. "
+                    "Set-up: make-study → init-db --admin NAME → invite → serve (or gunicorn).")
+    sub = label.add_subparsers(dest="label_command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the site with the development server",
+                       description="Run the site on one machine (threaded development server). For a real "
+                                   "study run gunicorn: gunicorn -w 4 'a2i.labeling:create_app()'.")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default: 5000)")
+    p.add_argument("--debug", action="store_true", help="Flask debug mode (never on a public address)")
+    p.set_defaults(func=_run_serve)
+
+    p = sub.add_parser("init-db", help="create or upgrade the database and the secret key",
+                       description="Create the database (or upgrade it to the newest migration, keeping its "
+                                   "data) and write a SECRET_KEY to the instance folder if none is set.")
+    _common(p)
+    p.add_argument("--admin", metavar="USERNAME", help="also create this admin account (asks for a password)")
+    p.add_argument("--password-stdin", action="store_true", help="read the admin password from stdin")
+    p.set_defaults(func=_run_init_db)
+
+    p = sub.add_parser("add-admin", help="create an admin account (or reset its password)")
+    _common(p)
+    p.add_argument("username", help="letters and digits")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(func=_run_add_admin)
+
+    p = sub.add_parser("invite", help="make invite codes or anonymous study links",
+                       description="Print new invite codes (one per line). With --bypass, print anonymous "
+                                   "study links for recruitment platforms such as Prolific instead.")
+    _common(p)
+    p.add_argument("--count", type=int, default=1, help="how many codes (default: 1)")
+    p.add_argument("--uses", type=int, default=1, help="registrations each code allows (default: 1)")
+    p.add_argument("--days", type=float, default=14.0, help="days until the codes expire; 0 = never (default: 14)")
+    p.add_argument("--bypass", action="store_true", help="anonymous study links instead of registration codes")
+    p.add_argument("--base-url", metavar="URL", help="the site's public address, to print full links")
+    p.add_argument("--note", help="a note stored with the codes (e.g. the cohort)")
+    p.set_defaults(func=_run_invite)
+
+    p = sub.add_parser("make-study", help="build a study folder from `a2i generate` outputs",
+                       description="Each OUTPUT folder (from `a2i generate`) becomes one item: the centre clip of "
+                                   "its song plus a grid mixing its own pictures with other songs' pictures.")
+    p.add_argument("outputs", nargs="+", metavar="OUTPUT", help="`a2i generate --out` folders, one per song")
+    p.add_argument("--out", required=True, metavar="DIR", help="study folder to create")
+    p.add_argument("--images", type=int, default=12, help="images per task (default: 12)")
+    p.add_argument("--own", type=int, default=4, help="images from the clip's own song per task (default: 4)")
+    p.add_argument("--tutorial", type=int, default=1, help="songs used as tutorial items (default: 1)")
+    p.add_argument("--per-item", type=int, default=5, help="participants wanted per item (default: 5)")
+    p.add_argument("--tasks", type=int, default=None, help="items per participant (default: all)")
+    p.add_argument("--min-select", type=int, default=1, help="fewest images to pick (default: 1)")
+    p.add_argument("--max-select", type=int, default=4, help="most images to pick (default: 4)")
+    p.add_argument("--clip-seconds", type=float, default=10.0, help="clip length (default: 10)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for the grids (default: 0)")
+    p.add_argument("--title", default="Music and images", help="study title")
+    p.set_defaults(func=_run_make_study)
+
+    p = sub.add_parser("export", help="export answers and agreement statistics (CSV and JSON)",
+                       description="Write submissions, choices (one row per image shown), participants and "
+                                   "per-clip agreement (hit rate, Krippendorff's alpha) to --out.")
+    _common(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the exported files")
+    p.add_argument("--format", choices=["csv", "json", "both"], default="both", help="file format (default: both)")
+    p.set_defaults(func=_run_export)
