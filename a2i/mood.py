@@ -54,6 +54,7 @@ True
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -110,6 +111,12 @@ VALENCE_INDICATORS: tuple[Indicator, ...] = (
     Indicator("vibenet instrumentalness", lambda m, f: m["instrumentalness"], 0.50, 0.30, 0.20, sign=-1.0),
     Indicator("major-mode strength", lambda m, f: f.mode_strength, 0.0, 0.15, 0.15),
 )
+
+#: Model output that carries no evidence: each fusion indicator's typical value (used for silent clips).
+NEUTRAL_MODEL_OUTPUT = {
+    "valence": 0.42, "energy": 0.50, "danceability": 0.55, "acousticness": 0.45, "instrumentalness": 0.50,
+    "liveness": 0.20, "speechiness": 0.05,
+}
 
 #: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks).
 CATALOGUE = {"valence": (0.474, 0.259), "energy": (0.641, 0.252)}
@@ -245,10 +252,20 @@ class Analyzer:
         self._lock = threading.Lock()
 
     def predict_clips(self, clips: list[np.ndarray]) -> list[dict[str, float]]:
-        """vibenet's seven attributes for each 16 kHz clip."""
-        with self._lock:
-            results = self._model.predict(clips, sr=VIBENET_SR)
-        return [{name: float(getattr(r, name)) for name in MODEL_ATTRIBUTES} for r in results]
+        """vibenet's seven attributes for each 16 kHz clip.
+
+        A silent clip gets the neutral value of every attribute instead: the network's answer for digital
+        silence is arbitrary, and silence should read as "quiet", which loudness alone then says.
+        """
+        rows: list[dict[str, float]] = []
+        for clip in clips:
+            if len(clip) == 0 or float(np.max(np.abs(clip))) < audio_io.SILENCE_PEAK:
+                rows.append(dict(NEUTRAL_MODEL_OUTPUT))
+                continue
+            with self._lock:
+                result = self._model.predict([clip], sr=VIBENET_SR)[0]
+            rows.append({name: float(getattr(result, name)) for name in MODEL_ATTRIBUTES})
+        return rows
 
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:
         """Profile a song and (``per_clip``) each of its 10-second clips.
@@ -272,7 +289,9 @@ class Analyzer:
         tags = audio_io.read_tags(path)
         clips = audio_io.split_clips(song, mode="all")
         song16 = audio_io.resample(song, VIBENET_SR)
-        clips16 = audio_io.split_clips(song16, mode="all")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", audio_io.AudioWarning)  # already warned for this song just above
+            clips16 = audio_io.split_clips(song16, mode="all")
         if len(clips16) != len(clips):  # pragma: no cover - both cut at the same boundaries in seconds
             raise AudioError(f"{path}: internal clip mismatch after resampling")
 

@@ -162,7 +162,7 @@ def create_app(
 
     @app.get("/")
     def index():
-        return flask.render_template("index.html", title=collection.root.name, total=len(explorer.tracks))
+        return flask.render_template("index.html", title=collection.root.name, meta=explorer.meta())
 
     @app.get("/api/meta")
     def meta():

@@ -159,13 +159,14 @@ class _Fields:
         value = self.text(name, default=None if required else "")
         if not value:
             return None
-        path = Path(value)
-        resolved = (path if path.is_absolute() else root / path).resolve()
-        if not resolved.is_relative_to(root):
+        # normpath, not resolve(): one stat per file instead of one per path component (10,000 tracks).
+        full = os.path.normpath(os.path.join(root, value))
+        prefix = os.path.join(root, "")
+        if not full.startswith(prefix):
             self.fail(name, f"{value!r} points outside the data folder {root}; keep every file inside it")
-        if not resolved.is_file():
+        if not os.path.isfile(full):
             self.fail(name, f"file {value!r} does not exist (paths are relative to the data folder {root})")
-        return resolved.relative_to(root).as_posix()
+        return full[len(prefix):].replace(os.sep, "/")
 
     def color(self, name: str) -> tuple[int, int, int] | None:
         value = self.raw.get(name)

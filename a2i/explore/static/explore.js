@@ -42,6 +42,8 @@
       drawn: stats.lastDrawn, thumbs: stats.lastThumbs,
     }),
     screenOf: (i) => toScreen(S.xs[i], S.ys[i]),
+    toScreen: (x, y) => toScreen(x, y),
+    pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data.slice(0, 3)),
     find: (name) => S.names.indexOf(name),
   };
 
@@ -326,15 +328,20 @@
   }
   function isVisible(i) { return S.order.includes(i); }
 
-  async function loadPoints() {
-    const size = S.meta.page_size;
-    for (let offset = 0; offset < S.total; offset += size) {
-      const page = await getJSON(`api/points?offset=${offset}&limit=${size}`);
-      ingest(page);
+  // Every page is requested at once (the browser runs a few in parallel) and drawn as soon as it arrives;
+  // thumbnails are asked for only afterwards, so building them never delays the points.
+  function requestPages() {
+    const size = S.meta.page_size, pages = [];
+    for (let offset = 0; offset < S.total; offset += size) pages.push(getJSON(`api/points?offset=${offset}&limit=${size}`));
+    return pages;
+  }
+  async function loadPoints(pages) {
+    for (const pending of pages) {
+      ingest(await pending);
       sortByPopularity();
       applyFilter();
-      loadAtlases(S.variant);
     }
+    loadAtlases(S.variant);
     if (S.pinId) { const i = S.ids.indexOf(S.pinId); if (i >= 0) pin(i, false); }
     renderResults();
     // Then the other variants' thumbnails, so 1/2/3 switch without waiting.
@@ -730,8 +737,9 @@
 
   // ---- start ---------------------------------------------------------------------------------------------
   async function start() {
-    const meta = await getJSON("api/meta");
+    const meta = JSON.parse($("meta").textContent);  // inlined by the server: one round trip fewer
     allocate(meta);
+    const pages = requestPages();
     S.grid = meta.grid.slice(); S.defaultGrid = meta.grid.slice();
     readURL();
     buildGenres(); syncGenreBoxes(); buildVariantButtons();
@@ -741,7 +749,7 @@
     bindInput();
     resize();
     updateStatus();
-    await loadPoints();
+    await loadPoints(pages);
     stats.ready = true;
   }
   start().catch((err) => { $("status").textContent = `Could not load the map: ${err.message}`; console.error(err); });
