@@ -20,7 +20,7 @@ from a2i import __version__
 from a2i.errors import A2IError
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
 
 
 def _positive_int(text: str) -> int:
