@@ -1,0 +1,218 @@
+"""Accounts: invite-only registration, argon2id, login errors and throttling, CSRF, sessions, secret key."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from conftest import PASSWORD, csrf_token, do_survey, invite, make_app, register
+from sqlalchemy import select
+
+from a2i.errors import ConfigError
+from a2i.labeling.db import db
+from a2i.labeling.models import Invite, User
+
+
+def login(client, username, password=PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
+
+
+def test_register_with_invite_stores_argon2id_and_logs_in(app, client):
+    response = register(client, invite(app), "alice1")
+    assert response.status_code == 302 and response.headers["Location"] == "/survey"
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "alice1")).scalar_one()
+        assert user.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash
+    assert client.get("/survey").status_code == 200
+
+
+@pytest.mark.parametrize(("username", "password", "confirm", "field"), [
+    ("al", "longenough", None, "username"),            # too short
+    ("bad name", "longenough", None, "username"),      # space
+    ("bøb", "longenough", None, "username"),           # letters and digits only (ASCII)
+    ("carol1", "short", None, "password"),             # < 8 characters
+    ("carol1", "longenough", "different1", "confirm"),  # confirmation differs
+])
+def test_register_rejects_invalid_fields_without_spending_the_invite(app, client, username, password, confirm, field):
+    code = invite(app)
+    response = register(client, code, username, password, confirm)
+    assert response.status_code == 400
+    assert f'id="{field}-desc"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(Invite.uses).where(Invite.code == code)).scalar_one() == 0
+
+
+def test_register_json_client_gets_json_field_errors(app, client):
+    token = csrf_token(client, "/register")
+    response = client.post("/register", data={"csrf_token": token, "invite": "", "username": "x"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert set(response.get_json()["fields"]) == {"invite", "username", "password"}
+
+
+def test_invite_limits_uses_and_expiry(app, client):
+    code = invite(app, uses=2)
+    assert register(app.test_client(), code, "user1").status_code == 302
+    assert register(app.test_client(), code, "user2").status_code == 302
+    third = register(app.test_client(), code, "user3")
+    assert third.status_code == 400 and "not valid" in third.get_data(as_text=True)
+    expired = invite(app, days=-1)
+    assert register(app.test_client(), expired, "user4").status_code == 400
+    assert register(app.test_client(), "nonexistent", "user5").status_code == 400
+    bypass_code = invite(app, bypass=True)  # a study link is not a registration code
+    assert register(app.test_client(), bypass_code, "user6").status_code == 400
+
+
+def test_taken_username_is_refused_case_insensitively(app):
+    assert register(app.test_client(), invite(app), "Dana1").status_code == 302
+    code = invite(app)
+    response = register(app.test_client(), code, "dana1")
+    assert response.status_code == 400 and "taken" in response.get_data(as_text=True)
+    with app.app_context():  # the failed sign-up did not use the invite
+        assert db.session.execute(select(Invite.uses).where(Invite.code == code)).scalar_one() == 0
+
+
+def test_concurrent_registrations_never_exceed_max_uses(app):
+    code = invite(app, uses=3)
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [csrf_token(c, "/register") for c in clients]
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(clients))
+
+    def sign_up(k: int) -> None:
+        barrier.wait()
+        response = clients[k].post("/register", data={"csrf_token": tokens[k], "invite": code,
+                                                      "username": f"racer{k}", "password": PASSWORD,
+                                                      "confirm": PASSWORD})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=sign_up, args=(k,)) for k in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [302] * 3 + [400] * 9
+    with app.app_context():
+        assert db.session.execute(select(Invite.uses).where(Invite.code == code)).scalar_one() == 3
+        assert len(db.session.execute(select(User).where(User.username.like("racer%"))).all()) == 3
+
+
+def test_login_error_is_the_same_for_unknown_user_and_wrong_password(app, client):
+    register(app.test_client(), invite(app), "erin1")
+    wrong = login(client, "erin1", "wrong password")
+    unknown = login(client, "nobody9", "wrong password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Invalid username or password." in wrong.get_data(as_text=True)
+    assert wrong.get_data(as_text=True).replace("erin1", "X") == unknown.get_data(as_text=True).replace("nobody9", "X")
+
+
+def test_login_renews_the_session(app, client):
+    register(app.test_client(), invite(app), "fred1")
+    before = csrf_token(client, "/login")
+    response = login(client, "fred1")
+    assert response.status_code == 302
+    after = csrf_token(client, "/survey")
+    assert before != after  # a fresh session (new CSRF secret) after login
+
+
+def test_login_throttled_per_account_across_apps(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir, LOGIN_MAX_PER_ACCOUNT=3)
+    register(app.test_client(), invite(app), "gina1")
+    client = app.test_client()
+    for _ in range(3):
+        assert login(client, "gina1", "bad password").status_code == 401
+    throttled = login(client, "gina1")  # even the right password waits
+    assert throttled.status_code == 429 and "Too many" in throttled.get_data(as_text=True)
+    # A second app (another worker) on the same database sees the same count.
+    other = make_app(tmp_path, study_dir, LOGIN_MAX_PER_ACCOUNT=3)
+    assert login(other.test_client(), "gina1").status_code == 429
+
+
+def test_login_throttled_per_address(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir, LOGIN_MAX_PER_IP=4, LOGIN_MAX_PER_ACCOUNT=100)
+    register(app.test_client(), invite(app), "hank1")
+    client = app.test_client()
+    for k in range(4):
+        assert login(client, f"spray{k}", "bad password").status_code == 401
+    assert login(client, "hank1").status_code == 429
+    # another address is not affected
+    other = app.test_client()
+    token = csrf_token(other, "/login")
+    response = other.post("/login", data={"csrf_token": token, "username": "hank1", "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.status_code == 302
+
+
+def test_successful_login_resets_the_account_count(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir, LOGIN_MAX_PER_ACCOUNT=3)
+    register(app.test_client(), invite(app), "ivan1")
+    client = app.test_client()
+    for _ in range(2):
+        login(client, "ivan1", "bad password")
+    assert login(client, "ivan1").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/survey")})
+    for _ in range(2):
+        assert login(client, "ivan1", "bad password").status_code == 401
+    assert login(client, "ivan1").status_code == 302
+
+
+def test_csrf_required_on_forms_and_json(app, participant):
+    fresh = app.test_client()
+    response = fresh.post("/login", data={"username": "x", "password": "y" * 8})
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    api = participant.post("/api/submit", json={"assignment": 1})
+    assert api.status_code == 400 and "CSRF" in api.get_json()["message"]
+    wrong = participant.post("/api/submit", json={"assignment": 1}, headers={"X-CSRFToken": "forged"})
+    assert wrong.status_code == 400
+    logout = participant.post("/logout")
+    assert logout.status_code == 400
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    from a2i.labeling import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "inst")})
+
+
+def test_init_db_writes_a_persistent_secret_key_and_cookies_are_secure(tmp_path, monkeypatch):
+    from a2i.cli import main
+    from a2i.labeling import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = tmp_path / "inst"
+    assert main(["label", "init-db", "--instance", str(instance)]) == 0
+    config = (instance / "config.py").read_text()
+    assert "SECRET_KEY" in config and oct((instance / "config.py").stat().st_mode)[-3:] == "600"
+    assert main(["label", "init-db", "--instance", str(instance)]) == 0  # idempotent: same key kept
+    assert (instance / "config.py").read_text() == config
+    app = create_app({"INSTANCE_PATH": str(instance)})  # production defaults
+    assert app.config["SECRET_KEY"] and not app.debug
+    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_bypass_link_creates_anonymous_participant_and_ends_at_completion_url(app):
+    from conftest import submit_current
+
+    code = invite(app, bypass=True)
+    client = app.test_client()
+    response = client.get(f"/start/{code}?PROLIFIC_PID=5f1a2b3c4d5e6f7a8b9c0d1e&STUDY_ID=study42&SESSION_ID=sess9")
+    assert response.status_code == 302 and response.headers["Location"] == "/survey"
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.is_anonymous.is_(True))).scalar_one()
+        assert (user.prolific_pid, user.study_id, user.session_id, user.username) == (
+            "5f1a2b3c4d5e6f7a8b9c0d1e", "study42", "sess9", None)
+    # one-time: the code is spent, but the same participant reopening it resumes
+    assert app.test_client().get(f"/start/{code}?PROLIFIC_PID=someoneelse").status_code == 400
+    again = app.test_client()
+    assert again.get(f"/start/{code}?PROLIFIC_PID=5f1a2b3c4d5e6f7a8b9c0d1e").headers["Location"] == "/survey"
+    assert app.test_client().get(f"/start/{code}?PROLIFIC_PID=bad%20id").status_code == 400
+    do_survey(client)
+    for _ in range(3):  # one tutorial + two tasks
+        assert submit_current(client)[0].status_code == 201
+    done = client.post("/feedback", data={"csrf_token": csrf_token(client, "/feedback"), "action": "skip"})
+    assert done.status_code == 302 and done.headers["Location"] == "https://example.org/complete?cc=ABC123"

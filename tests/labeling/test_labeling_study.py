@@ -1,0 +1,150 @@
+"""The study flow: survey, tutorial, tasks, feedback, thank-you; assignment balance; resume; languages."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from conftest import PASSWORD, SURVEY, csrf_token, do_survey, invite, make_app, register, submit_current
+from sqlalchemy import func, select
+
+from a2i.labeling.db import db
+from a2i.labeling.models import Assignment, Feedback, Submission, SurveyResponse, User
+
+
+def test_full_participant_flow(app, client):
+    register(client, invite(app), "alice1")
+    assert client.get("/").headers["Location"] == "/survey"
+    assert client.get("/tasks").headers["Location"] == "/survey"  # cannot skip ahead
+    assert do_survey(client).headers["Location"] == "/tutorial"
+    assert client.get("/tutorial").status_code == 200
+    answer, task = submit_current(client)
+    body = answer.get_json()
+    assert answer.status_code == 201 and body["done"] and body["next"] == "/tasks"
+    assert len(body["reveal"]) == 4  # tutorial shows which images came from the song
+    assert task["task"]["explanation"] and len(task["task"]["images"]) == 12
+    first, t1 = submit_current(client)
+    second, t2 = submit_current(client)
+    assert first.get_json()["next"] == "/tasks" and second.get_json()["next"] == "/feedback"
+    assert t1["number"] == 1 and t2["number"] == 2 and t2["total"] == 2
+    assert "reveal" not in first.get_json()
+    response = client.post("/feedback", data={"csrf_token": csrf_token(client, "/feedback"),
+                                              "text": "Lovely pictures", "action": "send"})
+    assert response.headers["Location"] == "/thanks"  # registered participants see the thank-you page
+    page = client.get("/thanks").get_data(as_text=True)
+    assert "Thank you!" in page and "example.org" not in page
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "alice1")).scalar_one()
+        assert user.stage == "done" and user.finished_at is not None
+        subs = db.session.execute(select(Submission).order_by(Submission.id)).scalars().all()
+        assert [s.is_tutorial for s in subs] == [True, False, False]
+        assert subs[1].interactions[0] == {"type": "play", "t": 10, "position": 0.0}
+        assert len(subs[1].shown) == 12 and sum(s["own"] for s in subs[1].shown) == 4
+        assert db.session.execute(select(Feedback.text)).scalar_one() == "Lovely pictures"
+        survey = db.session.execute(select(SurveyResponse)).scalar_one()
+        assert (survey.age, survey.nationality, survey.music_listening) == (31, "Danish", "daily")
+
+
+def test_survey_validation_rerenders_with_errors(app, client):
+    register(client, invite(app), "bob22")
+    response = do_survey(client, age="twelve", sex="robot", nationality="", preferred_language="fr")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for field in ("age", "sex", "nationality", "preferred_language"):
+        assert f'id="{field}-desc"' in html
+    assert client.get("/").headers["Location"] == "/survey"
+
+
+def test_resume_exactly_where_the_participant_left(app, client):
+    register(client, invite(app), "cara1")
+    do_survey(client)
+    submit_current(client)
+    submit_current(client)  # tutorial + first task answered
+    before = client.get("/api/task").get_json()
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/tasks")})
+    assert client.get("/api/task").status_code == 401
+    fresh = app.test_client()
+    token = csrf_token(fresh, "/login")
+    response = fresh.post("/login", data={"csrf_token": token, "username": "cara1", "password": PASSWORD})
+    assert response.headers["Location"] == "/tasks"
+    after = fresh.get("/api/task").get_json()
+    assert after == before  # same task, same number, same image order
+
+
+def test_assignment_balances_items_and_respects_the_cap(tmp_path, study_dir):
+    # 4 labeling items, 3 participants per item, 2 items per participant: 6 participants fill the study.
+    app = make_app(tmp_path, study_dir)
+    orders = []
+    for k in range(7):
+        client = app.test_client()
+        register(client, invite(app), f"p{k}x")
+        do_survey(client)
+        with app.app_context():
+            uid = db.session.execute(select(User.id).where(User.username == f"p{k}x")).scalar_one()
+            orders.append(tuple(db.session.execute(
+                select(Assignment.item_id).where(Assignment.user_id == uid, Assignment.is_tutorial.is_(False))
+                .order_by(Assignment.position)).scalars()))
+            counts = Counter(dict(db.session.execute(
+                select(Assignment.item_id, func.count()).where(Assignment.is_tutorial.is_(False))
+                .group_by(Assignment.item_id)).all()))
+        assert max(counts.values()) - min(counts.values(), default=0) <= 1 or len(counts) < 4
+        if k == 6:
+            last = client
+    assert all(len(o) == 2 for o in orders[:6]) and orders[6] == ()
+    assert set(counts.values()) == {3} and len(counts) == 4
+    assert len(set(orders[:6])) > 1  # participants do not all get the same items in the same order
+    # the participant who came after the study filled does the tutorial and goes straight to feedback
+    answer, _ = submit_current(last)
+    assert answer.get_json()["next"] == "/feedback"
+
+
+def test_image_order_differs_between_participants(app):
+    grids = set()
+    for k in range(4):
+        client = app.test_client()
+        register(client, invite(app), f"q{k}x")
+        do_survey(client)
+        grids.add(tuple(im["id"] for im in client.get("/api/task").get_json()["task"]["images"]))
+    assert len(grids) > 1
+
+
+def test_pages_in_danish(app, client):
+    page = client.get("/login", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    assert 'lang="da"' in page and "Log ind" in page
+    client.get("/lang/en?next=/login")
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    assert client.get("/lang/xx").status_code == 400
+    assert client.get("/lang/da?next=//evil.example").headers["Location"] == "/"
+    register(client, invite(app), "dina1")
+    do_survey(client, preferred_language="da")  # the survey's choice becomes the site language
+    assert "Øvelse" in client.get("/tutorial").get_data(as_text=True)
+    task = client.get("/api/task").get_json()["task"]
+    assert "Lyt til klippet" in task["explanation"]
+
+
+def test_every_page_is_translated(app):
+    from a2i.labeling.i18n import LANGUAGES, STRINGS
+
+    assert all(set(entry) == set(LANGUAGES) and all(entry.values()) for entry in STRINGS.values())
+
+
+def test_media_only_serves_manifest_files_to_logged_in_users(app, participant):
+    task = participant.get("/api/task").get_json()["task"]
+    audio = participant.get(task["audio"])
+    assert audio.status_code == 200 and audio.data[:4] == b"RIFF"
+    assert participant.get(task["images"][0]["url"]).data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert participant.get("/media/study.json").status_code == 404
+    assert participant.get("/media/../study.json").status_code == 404
+    anonymous = app.test_client().get(task["audio"])
+    assert anonymous.status_code == 302
+
+
+def test_security_headers(client):
+    headers = client.get("/login").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+
+
+def test_survey_values_are_kept_per_field(app, client):
+    register(client, invite(app), "ella1")
+    assert do_survey(client, **{**SURVEY, "age": "121"}).status_code == 400
+    assert do_survey(client).status_code == 302
