@@ -63,15 +63,18 @@ class JSONServer:
             def _handle(self, method):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                status, payload = route(method, self.path, body, self.headers)  # counted on arrival
                 if server.delay:
                     time.sleep(server.delay)
-                status, payload = route(method, self.path, body, self.headers)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except BrokenPipeError:  # the client was killed mid-request, as the resume tests do
+                    pass
 
             def do_GET(self):  # noqa: N802
                 self._handle("GET")
@@ -120,12 +123,21 @@ def fake_openai_route(server_hits: Counter, *, bad_titles: tuple[str, ...] = ())
 
 
 @pytest.fixture
-def openai_server():
-    hits: Counter = Counter()
-    server = JSONServer(fake_openai_route(hits))
-    server.hits = hits
-    yield server
-    server.close()
+def openai_fake():
+    """Factory of fake OpenAI-compatible servers: ``openai_fake(bad_titles=(), delay=0)`` -> server with ``hits``
+    (requests per song title). Titles in ``bad_titles`` get 3 prompts too few (an invalid answer)."""
+    servers = []
+
+    def start(*, bad_titles: tuple[str, ...] = (), delay: float = 0.0) -> JSONServer:
+        hits: Counter = Counter()
+        server = JSONServer(fake_openai_route(hits, bad_titles=bad_titles), delay=delay)
+        server.hits = hits
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture
