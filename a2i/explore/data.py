@@ -301,7 +301,8 @@ def _progress(items: list[Any], enabled: bool, desc: str) -> Iterable[Any]:
         return items
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit="file")
+    # Only for folders big enough to make someone wait, and only on a terminal (disable=None).
+    return tqdm(items, desc=desc, unit="file", disable=None if len(items) >= 200 else True)
 
 
 def default_cache_dir(root: Path) -> Path:

@@ -1,0 +1,140 @@
+"""The explorer's JSON API, its media routes and the `a2i explore` command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from a2i.cli import main
+from a2i.explore.app import ATLAS_SIZE, parse_grid
+from a2i.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_index_inlines_the_meta_and_uses_only_local_assets(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<canvas id="base">' in html
+    meta = json.loads(html.split('<script id="meta" type="application/json">')[1].split("</script>")[0])
+    assert meta["total"] == 24
+    assert "http://" not in html and "https://" not in html  # no fonts or scripts from the internet
+    for asset in ("/static/explore.js", "/static/explore.css"):
+        body = client.get(asset).get_data(as_text=True)
+        assert "http://" not in body and "https://" not in body
+
+
+def test_meta_counts_genres_and_variants(client, collection):
+    meta = client.get("/api/meta").get_json()
+    assert meta["total"] == len(collection.tracks)
+    assert meta["max_variants"] == 3
+    assert meta["grid"] == [6, 4]
+    assert {g["name"]: g["count"] for g in meta["genres"]} == collection.genres
+    assert meta["atlas"]["size"] == ATLAS_SIZE
+
+
+def test_points_page_through_every_track(client, collection):
+    rows = []
+    for offset in range(0, 24, 10):
+        page = client.get(f"/api/points?offset={offset}&limit=10").get_json()
+        assert page["total"] == 24 and page["offset"] == offset
+        rows += page["rows"]
+    assert [r[0] for r in rows] == [t.id for t in collection.tracks]
+    track_id, x, y, genre, name, artists, popularity, colors = rows[1]
+    track = collection.tracks[1]
+    assert (x, y, name, artists) == (track.x, track.y, track.track_name, track.artists)
+    r, g, b = track.variants[2].mean_color
+    assert colors[2] == (r << 16) | (g << 8) | b
+    assert client.get("/api/points?offset=-1").status_code == 400
+    assert client.get("/api/points?limit=abc").status_code == 400
+    assert client.get("/api/points?offset=500").get_json()["rows"] == []
+
+
+def test_track_details_link_to_served_media(client, collection):
+    body = client.get("/api/tracks/3").get_json()
+    track = collection.tracks[3]
+    assert body["id"] == track.id and body["track_name"] == track.track_name
+    assert body["data"][1]["prompt"] == track.variants[1].prompt
+    for item in body["data"]:
+        image = client.get(item["image_url"])
+        assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+        audio = client.get(item["audio_url"])
+        assert audio.status_code == 200 and audio.data[:4] == b"RIFF"
+        preview = Image.open(io.BytesIO(client.get(item["preview_url"]).data))
+        assert preview.format == "JPEG"
+    assert client.get("/api/tracks/24").status_code == 404
+    assert client.get("/api/preview/3/3.jpg").status_code == 404
+
+
+def test_atlas_packs_each_tracks_thumbnail_in_its_cell(client, collection):
+    meta = client.get("/api/meta").get_json()["atlas"]
+    sheet = Image.open(io.BytesIO(client.get("/api/atlas/1/0.jpg").data)).convert("RGB")
+    cell = meta["thumb"]
+    assert sheet.size == (meta["columns"] * cell, 2 * cell)  # 24 tracks: two rows of 16
+    for i in (0, 17, 23):
+        thumb = sheet.crop(((i % 16) * cell, (i // 16) * cell, (i % 16 + 1) * cell, (i // 16 + 1) * cell))
+        got = thumb.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+        want = collection.tracks[i].variants[1].mean_color
+        assert max(abs(a - b) for a, b in zip(got, want)) < 20, (i, got, want)
+    assert client.get("/api/atlas/3/0.jpg").status_code == 404  # no 4th variant
+    assert client.get("/api/atlas/0/1.jpg").status_code == 404  # no 2nd sheet for 24 tracks
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/../track_00.json",
+        "/files/media/../track_00.json",
+        "/files/%2e%2e/%2e%2e/etc/passwd",
+        "/files/..%2f..%2fetc%2fpasswd",
+        "/files//etc/passwd",
+        "/files/track_00.json",  # inside the folder but not a picture or clip of a track
+        "/files/media/nothing.png",
+    ],
+)
+def test_only_referenced_media_are_served(client, path):
+    assert client.get(path, follow_redirects=True).status_code == 404
+
+
+def test_traversal_over_a_real_socket_is_404(live_url):
+    import http.client
+    from urllib.parse import urlparse
+
+    url = urlparse(live_url)
+    for raw in ("/files/../../etc/passwd", "/files/media/../../../../etc/passwd"):
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        conn.request("GET", raw)  # sent verbatim, no client-side normalisation
+        response = conn.getresponse()
+        assert response.status == 404 and b"root:" not in response.read()
+        conn.close()
+
+
+def test_parse_grid():
+    assert parse_grid("6x4") == (6, 4)
+    assert parse_grid("3×2") == (3, 2)
+    for bad in ("6", "0x4", "6x40", "axb"):
+        with pytest.raises(ConfigError, match="grid size"):
+            parse_grid(bad)
+
+
+def test_cli_reports_a_bad_folder_in_one_line(tmp_path, capsys):
+    (tmp_path / "t.json").write_text(json.dumps({"x": 0.5, "y": 2, "data": []}))
+    assert main(["explore", "serve", str(tmp_path), "--cache", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("a2i: error: ") and "t.json" in err and "field 'y'" in err
+    assert "Traceback" not in err
+    assert main(["explore", "serve", str(tmp_path), "--grid", "9"]) == 2
+
+
+def test_main_server_script_help_and_bad_folder(tmp_path):
+    script = REPO / "exploration_gui" / "main_server.py"
+    ok = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "DATA_DIR" in ok.stdout
+    bad = subprocess.run([sys.executable, str(script), str(tmp_path / "nowhere")], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
