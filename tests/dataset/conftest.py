@@ -123,6 +123,21 @@ def fake_openai_route(server_hits: Counter, *, bad_titles: tuple[str, ...] = ())
 
 
 @pytest.fixture
+def json_server():
+    """Factory of :class:`JSONServer` (closed at teardown): ``json_server(route, delay=0)``."""
+    servers = []
+
+    def start(route, *, delay: float = 0.0) -> JSONServer:
+        server = JSONServer(route, delay=delay)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
 def openai_fake():
     """Factory of fake OpenAI-compatible servers: ``openai_fake(bad_titles=(), delay=0)`` -> server with ``hits``
     (requests per song title). Titles in ``bad_titles`` get 3 prompts too few (an invalid answer)."""
