@@ -90,8 +90,9 @@ def _alpha(matrix: list[list[float]]) -> float | None:
 
     data = np.asarray(matrix, dtype=float)
     values = data[~np.isnan(data)]
-    if data.shape[0] < 2 or np.unique(values).size < 2:
-        return None  # one coder, or everybody gave the same value everywhere: no disagreement to measure
+    paired = (~np.isnan(data)).sum(axis=0) >= 2
+    if not paired.any() or np.unique(values).size < 2:
+        return None  # no image seen by two participants, or one value everywhere: nothing to measure
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 

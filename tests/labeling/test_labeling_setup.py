@@ -1,0 +1,119 @@
+"""Set-up commands: make-study, the manifest checks, migrations, invites and admins from the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fixtures import fake_generate_output
+
+from a2i.cli import main
+from a2i.errors import ConfigError
+from a2i.labeling.manifest import load_study
+
+
+def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
+    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=5)) for i in range(3)]
+    study = tmp_path / "study"
+    assert main(["label", "make-study", *outputs, "--out", str(study), "--tutorial", "1", "--images", "9",
+                 "--own", "3", "--clip-seconds", "2"]) == 0
+    loaded = load_study(study)
+    assert len(loaded.items) == 2 and len(loaded.tutorial) == 1
+    for item in loaded.items + loaded.tutorial:
+        assert len(item.images) == 9 and sum(im.own for im in item.images) == 3
+    manifest = json.loads((study / "study.json").read_text())
+    # file names give nothing away about the song
+    assert all(item["id"] not in im["path"] for item in manifest["items"] for im in item["images"])
+    assert len(list((study / "images").glob("*.png"))) == 15  # info cards are left out
+    assert main(["label", "make-study", *outputs, "--out", str(study)]) == 2  # refuses a non-empty folder
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_make_study_explains_bad_input(tmp_path, capsys):
+    one = str(fake_generate_output(tmp_path / "one", 0))
+    assert main(["label", "make-study", one, "--out", str(tmp_path / "s1")]) == 2
+    assert "at least two" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2")]) == 2
+    assert "profile.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda m: m.update(version=2), "version"),
+    (lambda m: m.update(items=[]), "at least one"),
+    (lambda m: m["items"][0].update(audio="../outside.wav"), "inside the study folder"),
+    (lambda m: m["items"][0]["images"][0].update(path="images/missing.png"), "does not exist"),
+    (lambda m: m.update(min_select=5, max_select=2), "larger than"),
+    (lambda m: m["tutorial"][0].pop("explanation"), "explanation"),
+    (lambda m: m.update(participants_per_item="five"), "positive integer"),
+])
+def test_manifest_errors_name_the_problem(study_dir, tmp_path, change, message):
+    import shutil
+
+    copy = tmp_path / "study"
+    shutil.copytree(study_dir, copy)
+    manifest = json.loads((copy / "study.json").read_text())
+    change(manifest)
+    (copy / "study.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match=message):
+        load_study(copy)
+
+
+def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
+    from conftest import invite
+    from sqlalchemy import text
+
+    from a2i.labeling.manage import init_db
+
+    assert runner.invoke(args=["db", "check"]).exit_code == 0  # models and migrations agree (`flask db check`)
+    with app.app_context():
+        from a2i.labeling.db import db
+
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    code = invite(app)
+    init_db(app)  # upgrading an up-to-date database changes nothing
+    from a2i.labeling.db import db
+    from a2i.labeling.models import Invite
+
+    with app.app_context():
+        assert db.session.query(Invite).filter_by(code=code).count() == 1
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
+    from sqlalchemy import text
+
+    from a2i.labeling.db import db
+
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/labeling.sqlite3")
+
+
+def test_cli_invites_admin_and_serve_help(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = str(tmp_path / "inst")
+    assert main(["label", "init-db", "--instance", instance]) == 0
+    capsys.readouterr()
+    assert main(["label", "invite", "--instance", instance, "--count", "3", "--uses", "2"]) == 0
+    codes = capsys.readouterr().out.split()
+    assert len(codes) == 3 and len(set(codes)) == 3
+    assert main(["label", "invite", "--instance", instance, "--bypass", "--base-url", "https://study.example/"]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith("https://study.example/start/") and "PROLIFIC_PID={{%PROLIFIC_PID%}}" in link
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("short\n"))
+    assert main(["label", "add-admin", "boss1", "--instance", instance, "--password-stdin"]) == 2
+    assert "8 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a long password\n"))
+    assert main(["label", "add-admin", "boss1", "--instance", instance, "--password-stdin"]) == 0
+    with pytest.raises(SystemExit):
+        main(["label", "serve", "--help"])
+    assert "gunicorn" in capsys.readouterr().out
+
+
+def test_label_registration_module_imports_no_flask():
+    import subprocess
+    import sys
+
+    code = "import sys, a2i.labeling.cli; print('flask' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
