@@ -145,7 +145,7 @@ def render(spec: PieceSpec, *, seconds: float = 30.0, seed: int = 0) -> Audio:
     beat = 60.0 / spec.tempo
     bar = 4 * beat
     n_bars = int(np.ceil(seconds / bar))
-    pad = np.zeros(total + SR * 2)
+    pad = np.zeros(int((n_bars + 1) * bar * SR) + SR)
     lead = np.zeros_like(pad)
     bass = np.zeros_like(pad)
     drums = np.zeros_like(pad)

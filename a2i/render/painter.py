@@ -268,9 +268,10 @@ def paint(profile: Profile, *, size: int | tuple[int, int] = 1024, seed: int = 0
     PIL.Image.Image
         RGB.
     """
-    w, h = (size, size) if isinstance(size, int) else tuple(size)
-    if not all(isinstance(s, (int, np.integer)) and 16 <= s <= MAX_SIDE for s in (w, h)):
-        raise ConfigError(f"size must be between 16 and {MAX_SIDE} pixels per side, got {size!r}")
+    sides = (size, size) if isinstance(size, (int, np.integer)) else tuple(size) if isinstance(size, (tuple, list)) else ()
+    if len(sides) != 2 or not all(isinstance(s, (int, np.integer)) and 16 <= s <= MAX_SIDE for s in sides):
+        raise ConfigError(f"size must be between 16 and {MAX_SIDE} pixels per side (an int or (width, height)), got {size!r}")
+    w, h = int(sides[0]), int(sides[1])
     style = style_for(profile, features)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 0xA21]))
     palette = _palette(style, rng)

@@ -1,0 +1,154 @@
+import warnings
+
+import mutagen.flac
+import mutagen.id3
+import mutagen.mp4
+import numpy as np
+import pytest
+import soundfile as sf
+
+from a2i import audio
+from a2i.errors import A2IError, AudioError, ConfigError
+
+from audio_fixtures import SR, tone
+
+
+@pytest.mark.parametrize("ext", [".wav", ".flac", ".ogg", ".mp3", ".m4a"])
+def test_every_format_loads_mono_at_requested_rate(song_files, ext):
+    a = audio.load(song_files[ext], sr=16000)
+    assert a.sr == 16000
+    assert a.samples.ndim == 1 and a.samples.dtype == np.float32
+    # Lossy codecs add encoder delay/padding; the length is still within 0.1 s.
+    assert abs(a.duration - 25.0) < 0.1
+    # The content survives decoding: the first half is 440 Hz, the second 660 Hz.
+    first = np.abs(np.fft.rfft(a.samples[16000:32000]))
+    second = np.abs(np.fft.rfft(a.samples[-32000:-16000]))
+    assert abs(np.argmax(first) - 440) <= 2 and abs(np.argmax(second) - 660) <= 2
+
+
+def test_native_rate_kept_when_sr_none(song_files):
+    assert audio.load(song_files[".flac"], sr=None).sr == SR
+
+
+def test_stereo_is_mixed_to_mono(tmp_path):
+    left, right = tone(1.0, amp=0.4), np.zeros(SR, dtype=np.float32)
+    path = tmp_path / "stereo.wav"
+    sf.write(path, np.stack([left, right], axis=1), SR)
+    a = audio.load(path, sr=None)
+    assert a.samples.shape == (SR,)
+    assert np.max(np.abs(a.samples)) == pytest.approx(0.2, abs=1e-3)  # the channels were averaged
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p, "file not found"),
+        (lambda p: (p.write_bytes(b""), p)[1], "file is empty"),
+        (lambda p: (p.write_text("this is not audio at all " * 40), p)[1], "not a readable audio file"),
+        (lambda p: (p.mkdir(), p)[1], "is a folder"),
+    ],
+    ids=["missing", "zero-length", "not-audio", "folder"],
+)
+def test_bad_files_raise_audio_error_naming_the_file(tmp_path, make, message):
+    path = make(tmp_path / "bad.mp3")
+    with pytest.raises(AudioError, match=message) as info:
+        audio.load(path)
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, A2IError)
+
+
+def test_truncated_file_is_an_error(song_files, tmp_path):
+    data = song_files[".flac"].read_bytes()
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(data[:60])  # the header only, no frames
+    with pytest.raises(AudioError, match="cut.flac"):
+        audio.load(cut)
+
+
+def test_silent_audio_loads_with_a_warning(tmp_path):
+    path = tmp_path / "silence.wav"
+    sf.write(path, np.zeros(SR * 3), SR)
+    with pytest.warns(audio.AudioWarning, match="silent"):
+        a = audio.load(path)
+    assert a.is_silent and a.duration == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("seconds, expected", [(35.0, 4), (30.0, 3), (30.2, 3), (10.0, 1), (42.0, 4)])
+def test_all_clips_count_and_length(audio_of, seconds, expected):
+    clips = audio.split_clips(audio_of(tone(seconds)), mode="all")
+    assert len(clips) == expected
+    assert all(len(c.audio.samples) == 10 * SR for c in clips)
+    assert [c.index for c in clips] == list(range(expected))
+    assert clips[0].start == 0.0 and clips[1 if expected > 1 else 0].start == (10.0 if expected > 1 else 0.0)
+
+
+def test_last_clip_is_zero_padded(audio_of):
+    clips = audio.split_clips(audio_of(tone(35.0)), mode="all")
+    last = clips[-1]
+    assert (last.start, last.end) == (30.0, 35.0)
+    assert np.all(last.audio.samples[5 * SR :] == 0.0)
+    assert np.any(last.audio.samples[: 5 * SR] != 0.0)
+
+
+def test_center_and_random_clips(audio_of):
+    song = audio_of(tone(60.0))
+    (center,) = audio.split_clips(song, mode="center")
+    assert center.start == pytest.approx(25.0)
+    a = audio.split_clips(song, mode="random", seed=3)
+    b = audio.split_clips(song, mode="random", seed=3)
+    c = audio.split_clips(song, mode="random", seed=4)
+    assert a[0].start == b[0].start != c[0].start
+    assert 0.0 <= a[0].start <= 50.0
+
+
+def test_short_song_gives_one_padded_clip_with_warning(audio_of):
+    with pytest.warns(audio.AudioWarning, match="shorter than one 10-second clip"):
+        clips = audio.split_clips(audio_of(tone(4.0)), mode="all")
+    assert len(clips) == 1 and len(clips[0].audio.samples) == 10 * SR and clips[0].end == 4.0
+
+
+def test_bad_split_arguments(audio_of):
+    with pytest.raises(ConfigError, match="mode"):
+        audio.split_clips(audio_of(tone(20.0)), mode="middle")
+    with pytest.raises(ConfigError, match="seconds"):
+        audio.split_clips(audio_of(tone(20.0)), seconds=0)
+
+
+def test_resample_keeps_duration(audio_of):
+    a = audio.resample(audio_of(tone(2.0)), 16000)
+    assert a.sr == 16000 and len(a.samples) == 32000
+
+
+def test_tags_from_flac_mp3_and_m4a(song_files, tmp_path):
+    flac = mutagen.flac.FLAC(song_files[".flac"])
+    flac["title"], flac["artist"], flac["album"], flac["genre"] = "Blue Hour", "The Tones", "Waves", "ambient"
+    flac.save()
+    assert audio.read_tags(song_files[".flac"]) == {"title": "Blue Hour", "artist": "The Tones", "album": "Waves", "genre": "ambient"}
+
+    mp3 = tmp_path / "tagged.mp3"
+    mp3.write_bytes(song_files[".mp3"].read_bytes())
+    tags = mutagen.id3.ID3()
+    tags.add(mutagen.id3.TIT2(encoding=3, text="Red Sky"))
+    tags.add(mutagen.id3.TPE1(encoding=3, text="Sunny"))
+    tags.save(mp3)
+    assert audio.read_tags(mp3) == {"title": "Red Sky", "artist": "Sunny", "album": None, "genre": None}
+
+    m4a = tmp_path / "tagged.m4a"
+    m4a.write_bytes(song_files[".m4a"].read_bytes())
+    mp4 = mutagen.mp4.MP4(m4a)
+    mp4["\xa9nam"], mp4["\xa9gen"] = "Green Field", "folk"
+    mp4.save()
+    assert audio.read_tags(m4a)["title"] == "Green Field" and audio.read_tags(m4a)["genre"] == "folk"
+
+
+def test_untagged_and_unreadable_files_give_empty_tags(song_files, tmp_path):
+    assert audio.read_tags(song_files[".wav"]) == dict.fromkeys(("title", "artist", "album", "genre"))
+    junk = tmp_path / "junk.mp3"
+    junk.write_text("nope")
+    assert audio.read_tags(junk)["title"] is None
+
+
+def test_write_round_trip(tmp_path, audio_of):
+    a = audio_of(tone(1.0))
+    b = audio.load(audio.write(tmp_path / "x.flac", a), sr=None)
+    assert b.sr == SR and np.allclose(a.samples, b.samples, atol=1e-4)

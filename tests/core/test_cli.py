@@ -1,0 +1,95 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from a2i.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "a2i", *args], capture_output=True, text=True, cwd=REPO, timeout=300)
+
+
+def test_analyze_rates_the_bundled_bright_piece_above_the_dark_one():
+    songs = [REPO / "dataset/tutorial_data/bright_major.flac", REPO / "dataset/tutorial_data/dark_minor.flac"]
+    proc = run_cli("analyze", *map(str, songs), "--json")
+    assert proc.returncode == 0, proc.stderr
+    bright, dark = json.loads(proc.stdout)
+    assert bright["path"].endswith("bright_major.flac")
+    assert bright["valence"] > dark["valence"] and bright["energy"] > dark["energy"]
+    assert bright["title"] == "Sunlit Parade" and dark["genre"] == "ambient"
+    assert "Traceback" not in proc.stderr
+
+
+def test_analyze_per_clip_json_and_table(mood_songs, capsys):
+    assert main(["analyze", str(mood_songs["dark_minor"]), "--json", "--per-clip"]) == 0
+    (song,) = json.loads(capsys.readouterr().out)
+    assert len(song["clips"]) == 2 and song["clips"][1]["start"] == 10.0
+    assert main(["analyze", str(mood_songs["dark_minor"]), "--per-clip"]) == 0
+    table = capsys.readouterr().out
+    assert "valence" in table and "A minor" in table and "clip" in table
+
+
+def test_generate_writes_pictures_cards_profile_and_prompts(mood_songs, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["generate", str(mood_songs["bright_major"]), "--out", str(out), "--clips", "all", "--size", "96", "--seed", "5"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert str(out) in printed
+    pictures = sorted(out.glob("bright_major_clip??.png"))
+    cards = sorted(out.glob("bright_major_clip??_card.png"))
+    assert [p.name for p in pictures] == ["bright_major_clip00.png", "bright_major_clip01.png"]
+    assert len(cards) == 2 and Image.open(cards[0]).size == (1200, 630)
+    assert Image.open(pictures[0]).size == (96, 96)
+    profile = json.loads((out / "profile.json").read_text())
+    prompts = json.loads((out / "prompts.json").read_text())
+    assert len(profile["clips"]) == 2 and len(prompts["prompts"]) == 10
+    assert [r["seed"] for r in prompts["images"]] == [5, 6]
+    assert prompts["images"][0]["prompt"] in prompts["prompts"]
+    assert not list(out.glob(".*.tmp"))  # nothing half-written left behind
+
+
+def test_generate_center_is_one_picture(mood_songs, tmp_path):
+    assert main(["generate", str(mood_songs["dark_minor"]), "--out", str(tmp_path), "--size", "64", "--n-prompts", "3"]) == 0
+    assert len(list(tmp_path.glob("dark_minor_clip??.png"))) == 1
+    assert len(json.loads((tmp_path / "prompts.json").read_text())["prompts"]) == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["analyze", "no/such/song.mp3"], "no/such/song.mp3: file not found"),
+        (["generate", "no/such/song.mp3"], "no/such/song.mp3: file not found"),
+        (["generate", "dataset/tutorial_data/dark_minor.flac", "--backend", "painter", "--model", "/x"], "takes no model option"),
+    ],
+)
+def test_errors_are_one_clean_line(args, message):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("a2i: error:")
+
+
+def test_llm_prompts_without_key_is_a_clean_error(monkeypatch, capsys, mood_songs, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert main(["generate", str(mood_songs["dark_minor"]), "--out", str(tmp_path), "--prompts", "llm"]) == 2
+    assert "OPENAI_API_KEY is not set" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # refused before any work: nothing written
+
+
+def test_bad_option_values_are_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "x.mp3", "--size", "-3"])
+    assert info.value.code == 2 and "--size" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [[], ["analyze"], ["generate"]])
+def test_help_everywhere(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--help"])
+    assert info.value.code == 0 and "usage: a2i" in capsys.readouterr().out

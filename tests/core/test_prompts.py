@@ -1,0 +1,151 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from a2i.errors import ConfigError, PromptError
+from a2i.mood import Profile
+from a2i.prompts import LLMPromptGenerator, get_generator, parse_prompt_lines
+
+HAPPY = Profile(valence=0.9, energy=0.85, tempo=140, genre="disco", title="Glitter", danceability=0.8)
+SAD = Profile(valence=0.1, energy=0.15, tempo=62, acousticness=0.9, mode=0)
+
+
+def test_template_gives_n_distinct_two_sentence_prompts():
+    prompts = get_generator("template").generate(HAPPY, n=10, seed=0)
+    assert len(prompts) == 10 and len(set(prompts)) == 10
+    for p in prompts:
+        sentences = [s for s in p.replace("!", ".").split(". ") if s.strip()]
+        assert len(sentences) == 2, p
+        assert p.endswith(".")
+    assert len({p.split(" of ")[0] for p in prompts}) == 10  # a different artistic style each
+
+
+def test_template_is_deterministic_for_a_seed():
+    g = get_generator("template")
+    assert g.generate(HAPPY, n=5, seed=3) == g.generate(HAPPY, n=5, seed=3)
+    assert g.generate(HAPPY, n=5, seed=3) != g.generate(HAPPY, n=5, seed=4)
+
+
+def test_template_reflects_the_mood():
+    happy = " ".join(get_generator("template").generate(HAPPY, n=5))
+    sad = " ".join(get_generator("template").generate(SAD, n=5))
+    assert "joy" in happy and "golden yellows" in happy and "disco" in happy
+    assert "melancholy" in sad and "deep blues" in sad and "desaturated" in sad
+
+
+def test_template_many_prompts_stay_distinct():
+    prompts = get_generator("template").generate(SAD, n=40, seed=1)
+    assert len(set(prompts)) == 40
+
+
+def test_bad_arguments():
+    with pytest.raises(ConfigError, match="n must be"):
+        get_generator("template").generate(HAPPY, n=0)
+    with pytest.raises(ConfigError, match="unknown prompt generator"):
+        get_generator("poet")
+
+
+def test_parse_strips_numbering_quotes_and_blank_lines():
+    text = '1. "First scene. Blue light."\n\n2) Second scene. Red light.\n- Third scene. Gold light.\n3. Extra.'
+    assert parse_prompt_lines(text, 3) == ["First scene. Blue light.", "Second scene. Red light.", "Third scene. Gold light."]
+    with pytest.raises(PromptError, match="2 usable"):
+        parse_prompt_lines("1. one\n2. two", 3)
+
+
+class FakeOpenAI:
+    """An OpenAI-compatible /v1/chat/completions server on 127.0.0.1 with a script of answers."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.requests = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+                status, content = outer.answers.pop(0) if outer.answers else (200, "")
+                if status != 200:
+                    payload = json.dumps({"error": {"message": "boom", "type": "server_error"}}).encode()
+                else:
+                    payload = json.dumps({
+                        "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+                        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+                    }).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def answer(n):
+    return "\n".join(f"{i + 1}. Scene number {i + 1}. Light number {i + 1}." for i in range(n))
+
+
+@pytest.fixture
+def fake_llm():
+    servers = []
+
+    def start(answers):
+        servers.append(FakeOpenAI(answers))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def test_llm_prompts_through_the_real_client(fake_llm):
+    server = fake_llm([(200, answer(4))])
+    g = get_generator("llm", base_url=server.url, api_key="sk-test", model="tiny-model")
+    prompts = g.generate(HAPPY, n=4, seed=7)
+    assert prompts == [f"Scene number {i}. Light number {i}." for i in range(1, 5)]
+    (request,) = server.requests
+    assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer sk-test"
+    assert request["body"]["model"] == "tiny-model" and request["body"]["seed"] == 7
+    user = request["body"]["messages"][-1]["content"]
+    assert "Glitter" in user and "disco" in user and "Write 4 distinct prompts" in user
+    assert g.usage == {"requests": 1, "prompt_tokens": 100, "completion_tokens": 50}
+
+
+def test_llm_retries_server_errors_and_short_answers(fake_llm):
+    server = fake_llm([(500, ""), (200, answer(2)), (200, answer(3))])
+    g = LLMPromptGenerator(base_url=server.url, api_key="k", max_retries=3, backoff=0.01)
+    assert len(g.generate(SAD, n=3)) == 3
+    assert len(server.requests) == 3 and g.usage["requests"] == 2
+
+
+def test_llm_gives_up_with_a_clear_error(fake_llm):
+    server = fake_llm([(200, "only one line")] * 3)
+    g = LLMPromptGenerator(base_url=server.url, api_key="k", max_retries=2, backoff=0.01)
+    with pytest.raises(PromptError, match="after 3 attempt"):
+        g.generate(SAD, n=3)
+
+
+def test_llm_refused_key_is_not_retried(fake_llm):
+    server = fake_llm([(401, "")])
+    g = LLMPromptGenerator(base_url=server.url, api_key="bad", max_retries=3, backoff=0.01)
+    with pytest.raises(PromptError, match="refused the API key"):
+        g.generate(SAD, n=2)
+    assert len(server.requests) == 1
+
+
+def test_llm_without_key_says_what_to_do(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(PromptError, match="OPENAI_API_KEY is not set"):
+        get_generator("llm")
