@@ -56,7 +56,7 @@ def fill_missing_features(df, paths: Mapping[int, str], *, analyzer=None, progre
     paths : mapping
         Row index -> audio path for the rows that have audio.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from a2i.dataset.schema import AUDIO_FEATURE_COLUMNS
 

@@ -87,7 +87,7 @@ def run_parallel(
     """
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     iterator = iter(items)
     bar = tqdm(total=total, desc=desc, unit="track", disable=not progress, dynamic_ncols=True)

@@ -72,7 +72,7 @@ def describe_folder(music_dir: str | os.PathLike, cache_dir: str | os.PathLike, 
                     progress: bool = True):
     """One track-list row per readable file (tags + analyzer features); return ``(DataFrame, FolderReport)``."""
     pd = require("pandas", "dataset")
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from a2i.audio import read_tags
     from a2i.dataset.audio_features import profile_features

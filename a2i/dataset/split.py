@@ -167,8 +167,8 @@ def split_report(table, *, test_size: float = 0.2, tolerance: float = 0.02) -> s
               f"{int(sizes.get(RARE, 0))} tracks); test share per stratum: "
               f"min {test_share.min():.1%}, max {test_share.max():.1%}"]
     if len(off):
-        lines.append(f"strata off the {test_size:.0%} test share by more than {tolerance:.0%} "
-                     "(requested test ids pushed them over):")
+        lines.append(f"strata off the {test_size:.0%} test share by more than {tolerance:.0%} (too few tracks to "
+                     "split exactly, or pushed over by requested test ids):")
         lines += [f"  {key}: {share:.1%} of {sizes[key]}" for key, share in off.items()]
     for column, title in (("spotify_genre", "genre"), ("train_valence_bin", "valence bin"),
                           ("train_energy_bin", "energy bin")):
