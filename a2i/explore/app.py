@@ -17,6 +17,7 @@ Routes
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class Explorer:
         self.genres = list(collection.genres)
         self._genre_index = {name: i for i, name in enumerate(self.genres)}
         self.media = collection.media_paths()
+        self._pages: dict[tuple[int, int], bytes] = {}
 
     @property
     def tracks(self) -> list[Track]:
@@ -75,6 +77,18 @@ class Explorer:
         colors = [(r << 16) | (g << 8) | b for r, g, b in (v.mean_color or (0, 0, 0) for v in track.variants)]
         return [track.id, round(track.x, 4), round(track.y, 4), self._genre_index[track.track_genre],
                 track.track_name, track.artists, track.metadata.get("popularity"), colors]
+
+    def points_page(self, offset: int, limit: int) -> bytes:
+        """One page of point rows as JSON bytes, cached: every visitor asks for the same pages."""
+        key = (offset, limit)
+        page = self._pages.get(key)
+        if page is None:
+            rows = [self.point_row(t) for t in self.tracks[offset:offset + limit]]
+            page = json.dumps({"total": len(self.tracks), "offset": offset, "rows": rows},
+                              separators=(",", ":"), ensure_ascii=False).encode()
+            if len(self._pages) < 256:  # odd offsets/limits from other clients are served, not hoarded
+                self._pages[key] = page
+        return page
 
     def atlas_images(self, variant: int, sheet: int) -> list[Path]:
         """The picture of each track on a sheet; a track with fewer variants shows its last one."""
@@ -179,8 +193,7 @@ def create_app(
         if offset < 0 or limit < 1:
             return flask.jsonify(error="offset must be >= 0 and limit >= 1"), 400
         limit = min(limit, 10 * explorer.page_size)
-        rows = [explorer.point_row(t) for t in explorer.tracks[offset:offset + limit]]
-        return flask.jsonify(total=len(explorer.tracks), offset=offset, rows=rows)
+        return flask.Response(explorer.points_page(offset, limit), mimetype="application/json")
 
     @app.get("/api/tracks/<int:index>")
     def track(index: int):

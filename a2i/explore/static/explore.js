@@ -5,6 +5,11 @@
  * every pointer move, so hovering never repaints 10,000 thumbnails. Tracks arrive page by page from
  * /api/points into typed arrays; thumbnails arrive as atlas sheets (256 per JPEG) decoded off the main
  * thread with createImageBitmap. Until a sheet is there its tracks draw as squares of their mean colour.
+ *
+ * A CPU canvas needs 50–150 ms for 10,000 drawImage calls, too slow for a 50 ms interaction. So at the base
+ * thumbnail size the map is painted by a small pixel blitter instead: every atlas is scaled once to that size
+ * and kept as 32-bit pixels, and each thumbnail is copied row by row into one ImageData (about 10 ms for
+ * 10,000). drawImage is used only when zoomed in with few songs in view, where thumbnails grow.
  */
 (() => {
   "use strict";
@@ -13,6 +18,7 @@
   const MARGIN = { left: 46, right: 16, top: 16, bottom: 44 };
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
+  const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
   const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
   const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
   const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
@@ -24,6 +30,10 @@
     xs: null, ys: null, genre: null, pop: null, nvar: null,
     rgb: null,            // Uint8Array total * maxVariants * 3
     css: [],              // per variant: array of CSS colour strings
+    abgr: [],             // per variant: Uint32Array of opaque colours in ImageData byte order
+    pix: new Map(),       // "variant:sheet" -> atlas scaled to the base thumbnail size, as 32-bit pixels
+    thumb: 0,             // thumbnail side (CSS px) of the current layout
+    cells: null,          // song count per colour-grid cell, from the last grid draw
     popOrder: null,       // indices of loaded tracks, least popular first (popular ones draw on top)
     order: new Int32Array(0),  // visible indices in draw order
     hiddenGenres: new Set(), query: "",
@@ -34,7 +44,7 @@
     width: 0, height: 0, dpr: 1,
   };
   const stats = window.__explore = {  // read by the tests and the benchmark
-    draws: 0, lastDrawn: 0, lastThumbs: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
+    draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
     state: () => ({
       total: S.total, loaded: S.loaded, visible: S.order.length, mode: S.mode, variant: S.variant,
       zoom: S.zoom, cx: S.cx, cy: S.cy, grid: S.grid.slice(), hover: S.hover, pinned: S.pinned,
@@ -48,14 +58,26 @@
   };
 
   const base = $("base"), overlay = $("overlay"), mapEl = $("map");
-  const bctx = base.getContext("2d", { alpha: false }), octx = overlay.getContext("2d");
+  const bctx = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
   const player = $("player");
 
   // ---- geometry ------------------------------------------------------------------------------------------
-  function thumbSize() {
+  function baseThumb() {
     const n = S.total;
-    const b = n <= 60 ? 56 : n <= 600 ? 40 : n <= 3000 ? 30 : 24;
-    return Math.round(Math.min(72, b * Math.sqrt(S.zoom)));
+    return n <= 60 ? 56 : n <= 600 ? 40 : n <= 3000 ? 30 : 24;
+  }
+  function thumbSize() { return S.thumb || baseThumb(); }
+  function updateThumbSize() {
+    const b = baseThumb();
+    let inView = 0;
+    if (S.zoom > 1) {
+      const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2;
+      for (let k = 0; k < S.order.length && inView <= GROW_MAX_IN_VIEW; k++) {
+        const i = S.order[k], dx = S.xs[i] - x0, dy = S.ys[i] - y0;
+        if (dx >= 0 && dx <= span && dy >= 0 && dy <= span) inView++;
+      }
+    }
+    S.thumb = S.zoom === 1 || inView > GROW_MAX_IN_VIEW ? b : Math.round(Math.min(72, b * Math.sqrt(S.zoom)));
   }
   function frame() {
     return { x: MARGIN.left, y: MARGIN.top, w: S.width - MARGIN.left - MARGIN.right, h: S.height - MARGIN.top - MARGIN.bottom };
@@ -96,17 +118,21 @@
 
   function draw() {
     drawPending = false;
+    const t0 = performance.now();
+    updateThumbSize();
     P = plot();
     const ctx = bctx, f = frame();
     ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
     ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
-    ctx.fillStyle = "#12151c"; ctx.fillRect(f.x, f.y, f.w, f.h);
-    drawGuides(ctx, f);
+    const fb = frameBuffer(ctx, f), grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    let drawn = 0;
+    if (grid) { fillCells(fb); drawn = blit(fb, true); stats.lastThumbs = 0; }
+    else if (pixels) drawn = blit(fb, false);
+    ctx.putImageData(fb.img, fb.X0, fb.Y0);
     ctx.save();
     ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
-    let drawn;
-    if (S.mode === "grid") { drawGrid(ctx); drawn = drawDots(ctx); stats.lastThumbs = 0; }
-    else drawn = drawThumbs(ctx);
+    if (grid) drawCellLabels(ctx);
+    else if (!pixels) drawn = drawThumbs(ctx, f);
     ctx.restore();
     drawAxes(ctx, f);
     stats.lastDrawn = drawn; stats.draws++;
@@ -114,6 +140,21 @@
     if (S.loaded === S.total && S.total > 0 && stats.allPointsAt === null && drawn > 0) stats.allPointsAt = performance.now();
     drawOverlay();
     updateZoomLabel();
+    stats.drawMs.push(+(performance.now() - t0).toFixed(1));
+    if (stats.drawMs.length > 100) stats.drawMs.shift();
+  }
+
+  // The frame's pixels, reset to its background (guides, quadrant names), which is cached per view.
+  let background = null;
+  function frameBuffer(ctx, f) {
+    const d = S.dpr, X0 = Math.round(f.x * d), Y0 = Math.round(f.y * d), W = Math.round(f.w * d), H = Math.round(f.h * d);
+    const key = [X0, Y0, W, H, S.zoom, S.cx, S.cy, S.thumb].join();
+    if (background && background.key === key) { background.buf.set(background.clean); return background; }
+    ctx.fillStyle = "#12151c"; ctx.fillRect(f.x, f.y, f.w, f.h);
+    drawGuides(ctx, f);
+    const img = ctx.getImageData(X0, Y0, W, H), buf = new Uint32Array(img.data.buffer);
+    background = { key, X0, Y0, W, H, img, buf, clean: buf.slice() };
+    return background;
   }
 
   function drawGuides(ctx, f) {
@@ -143,10 +184,11 @@
     return bmp && typeof bmp !== "string" ? bmp : null;
   }
 
-  function drawThumbs(ctx) {
+  // drawImage path: zoomed in, few songs in view, thumbnails larger than the base size.
+  function drawThumbs(ctx, f) {
     const s = thumbSize(), h = s / 2, v = S.variant, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
     const per = S.meta.atlas.size, colors = S.css[v];
-    const f = frame(), minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
+    const minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
     let drawn = 0, thumbs = 0, sheetKey = -1, bmp = null;
     ctx.imageSmoothingQuality = "low";
@@ -183,16 +225,32 @@
     return { sum, count };
   }
 
-  function drawGrid(ctx) {
+  // Grid cells in screen pixels relative to the frame buffer: [left, top, right, bottom) per cell.
+  function cellRect(fb, c, r) {
+    const [gc, gr] = S.grid, d = S.dpr;
+    const [x1, y1] = toScreen(c / gc, (r + 1) / gr), [x2, y2] = toScreen((c + 1) / gc, r / gr);
+    return [Math.round(x1 * d) - fb.X0 + 1, Math.round(y1 * d) - fb.Y0 + 1, Math.round(x2 * d) - fb.X0 - 1, Math.round(y2 * d) - fb.Y0 - 1];
+  }
+  function fillCells(fb) {
     const [gc, gr] = S.grid, { sum, count } = gridCells();
+    S.cells = count;
+    for (let r = 0; r < gr; r++) {
+      for (let c = 0; c < gc; c++) {
+        const cell = r * gc + c, n = count[cell];
+        if (!n) continue;
+        const color = (0xff000000 | (Math.round(sum[cell * 3 + 2] / n) << 16) | (Math.round(sum[cell * 3 + 1] / n) << 8) | Math.round(sum[cell * 3] / n)) >>> 0;
+        const [l, t, rr, b] = cellRect(fb, c, r), x0 = Math.max(0, l), x1 = Math.min(fb.W, rr);
+        for (let y = Math.max(0, t); y < Math.min(fb.H, b); y++) fb.buf.fill(color, y * fb.W + x0, y * fb.W + x1);
+      }
+    }
+  }
+  function drawCellLabels(ctx) {
+    const [gc, gr] = S.grid, count = S.cells;
     ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "top";
     for (let r = 0; r < gr; r++) {
       for (let c = 0; c < gc; c++) {
-        const [x1, y1] = toScreen(c / gc, (r + 1) / gr), [x2, y2] = toScreen((c + 1) / gc, r / gr);
-        const cell = r * gc + c, n = count[cell];
+        const [x1, y1] = toScreen(c / gc, (r + 1) / gr), [x2, y2] = toScreen((c + 1) / gc, r / gr), n = count[r * gc + c];
         if (n) {
-          ctx.fillStyle = `rgb(${Math.round(sum[cell * 3] / n)},${Math.round(sum[cell * 3 + 1] / n)},${Math.round(sum[cell * 3 + 2] / n)})`;
-          ctx.fillRect(x1 + 1, y1 + 1, x2 - x1 - 2, y2 - y1 - 2);
           ctx.fillStyle = "rgba(0,0,0,.45)"; ctx.fillRect(x1 + 5, y1 + 5, 8 + 7 * String(n).length, 16);
           ctx.fillStyle = "#fff"; ctx.fillText(String(n), x1 + 9, y1 + 7);
         } else {
@@ -203,15 +261,63 @@
     }
   }
 
-  // In grid mode each song is a small dot, so hovering still finds it.
-  function drawDots(ctx) {
-    ctx.fillStyle = "rgba(255,255,255,.55)";
-    let drawn = 0;
+  function pixelSize() { return Math.round(baseThumb() * S.dpr); }
+
+  // Scale one atlas to the base thumbnail size (device pixels) and keep its pixels for the blitter.
+  function buildPixels(key, bmp) {
+    const s = pixelSize(), cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
+    const w = cols * s, h = Math.round(bmp.height / cell) * s;
+    const c = new OffscreenCanvas(w, h), ctx = c.getContext("2d", { willReadFrequently: true });
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(bmp, 0, 0, bmp.width, bmp.height, 0, 0, w, h);
+    const pix = { size: s, stride: w, data: new Uint32Array(ctx.getImageData(0, 0, w, h).data.buffer) };
+    S.pix.set(key, pix);
+    return pix;
+  }
+  function pixelsFor(key) {
+    const pix = S.pix.get(key);
+    if (pix && pix.size === pixelSize()) return pix;
+    const bmp = S.atlases.get(key);  // the device pixel ratio changed: rescale from the decoded atlas
+    return bmp && typeof bmp !== "string" ? buildPixels(key, bmp) : null;
+  }
+
+  // The pixel blitter: copies every visible thumbnail (or, in grid mode, a small dot per song, so hovering
+  // still finds it) straight into the frame's ImageData, clipped to the frame, in draw order.
+  function blit(fb, dots) {
+    const d = S.dpr, { X0, Y0, W, H, buf } = fb;
+    const s = dots ? Math.max(3, Math.round(3 * d)) : pixelSize(), half = s >> 1, v = S.variant;
+    const per = S.meta.atlas.size, cols = S.meta.atlas.columns, colors = S.abgr[v];
+    const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span * d, ky = P.h / span * d;
+    const px = P.x * d - X0, py = (P.y + P.h) * d - Y0;
+    let drawn = 0, thumbs = 0, sheetKey = -1, pix = null;
     for (let k = 0; k < S.order.length; k++) {
-      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
-      ctx.fillRect(sx - 1.5, sy - 1.5, 3, 3);
+      const i = S.order[k];
+      const left = Math.round(px + (S.xs[i] - x0) * kx) - half, top = Math.round(py - (S.ys[i] - y0) * ky) - half;
+      const c0 = Math.max(0, -left), r0 = Math.max(0, -top), c1 = Math.min(s, W - left), r1 = Math.min(s, H - top);
+      if (c0 >= c1 || r0 >= r1) continue;
       drawn++;
+      if (dots) {  // 55 % white over what is below
+        for (let r = r0; r < r1; r++) {
+          for (let c = c0, o = (top + r) * W + left + c0; c < c1; c++, o++) {
+            const p = buf[o];
+            buf[o] = 0xff000000 | ((((p >>> 16) & 255) * 0.45 + 140) << 16) | ((((p >>> 8) & 255) * 0.45 + 140) << 8) | ((p & 255) * 0.45 + 140);
+          }
+        }
+        continue;
+      }
+      const sheet = (i / per) | 0;
+      if (sheet !== sheetKey) { sheetKey = sheet; pix = pixelsFor(v + ":" + sheet); }
+      if (pix) {
+        const j = i - sheet * per, src0 = ((j / cols) | 0) * s * pix.stride + (j % cols) * s, data = pix.data;
+        for (let r = r0; r < r1; r++) {  // a plain loop: far faster than subarray().set() for 24-pixel rows
+          for (let c = c0, o = (top + r) * W + left + c0, q = src0 + r * pix.stride + c0; c < c1; c++) buf[o++] = data[q++];
+        }
+        thumbs++;
+      } else {
+        for (let r = r0; r < r1; r++) buf.fill(colors[i], (top + r) * W + left + c0, (top + r) * W + left + c1);
+      }
     }
+    if (!dots) stats.lastThumbs = thumbs;
     return drawn;
   }
 
@@ -287,6 +393,7 @@
     S.xs = new Float32Array(n); S.ys = new Float32Array(n); S.genre = new Uint16Array(n);
     S.pop = new Float32Array(n); S.nvar = new Uint8Array(n); S.rgb = new Uint8Array(n * mv * 3);
     S.css = Array.from({ length: mv }, () => new Array(n));
+    S.abgr = Array.from({ length: mv }, () => new Uint32Array(n));
     S.ids = new Array(n); S.names = new Array(n); S.artists = new Array(n); S.haystack = new Array(n);
   }
 
@@ -301,6 +408,7 @@
         const c = colors[Math.min(v, colors.length - 1)], o = (i * mv + v) * 3;
         S.rgb[o] = c >> 16; S.rgb[o + 1] = (c >> 8) & 255; S.rgb[o + 2] = c & 255;
         S.css[v][i] = "#" + c.toString(16).padStart(6, "0");
+        S.abgr[v][i] = (0xff000000 | ((c & 255) << 16) | (c & 0xff00) | (c >> 16)) >>> 0;
       }
     });
     S.loaded = Math.max(S.loaded, page.offset + page.rows.length);
@@ -369,7 +477,11 @@
       fetch(`api/atlas/${v}/${sheet}.jpg`)
         .then((r) => { if (!r.ok) throw new Error(r.status); return r.blob(); })
         .then((blob) => createImageBitmap(blob))
-        .then((bmp) => { S.atlases.set(v + ":" + sheet, bmp); if (v === S.variant) { requestDraw(); checkThumbsDone(); } })
+        .then((bmp) => {
+          S.atlases.set(v + ":" + sheet, bmp);
+          buildPixels(v + ":" + sheet, bmp);
+          if (v === S.variant) { requestDraw(); checkThumbsDone(); }
+        })
         .catch(() => S.atlases.set(v + ":" + sheet, "failed"))
         .finally(() => { atlasActive--; pumpAtlases(); });
     }
@@ -489,6 +601,7 @@
     const [dx, dy] = toData(sx, sy);
     S.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, S.zoom * factor));
     const span = 1 / S.zoom;
+    updateThumbSize();
     P = plot();
     S.cx = dx - (sx - P.x) / P.w * span + span / 2;
     S.cy = dy - (P.y + P.h - sy) / P.h * span + span / 2;

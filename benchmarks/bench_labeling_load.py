@@ -1,0 +1,317 @@
+"""Load and fault benchmark of the labeling site under gunicorn, on 127.0.0.1 only.
+
+1. 50 participants at once register (one invite code with 100 uses), fill in the survey and answer every
+   task; then the database must hold exactly the acknowledged submissions (none lost, none duplicated) and
+   no request may have answered 5xx.
+2. Task-fetch throughput: logged-in participants hammer ``GET /api/task`` (keep-alive connections).
+3. Faults: a second wave of participants submits while the whole server is killed with SIGKILL and started
+   again; clients retry until answered. Every acknowledged submission must still be in the database.
+
+Bounded in time (each phase has a deadline) and in size; prints one summary line last.
+
+    python benchmarks/bench_labeling_load.py [--participants 50] [--workers 4] [--fetch-requests 6000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+PASSWORD = "load test password"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn in its own process group, so one SIGKILL takes the master and every worker down at once."""
+
+    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int):
+        self.env, self.port, self.workers, self.threads = env, port, workers, threads
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
+               "--worker-class", "gthread", "--threads", str(self.threads), "--keep-alive", "5",
+               "--log-level", "warning", "a2i.labeling:create_app()"]
+        self.proc = subprocess.Popen(cmd, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://{HOST}:{self.port}/login", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start within 60 s")
+
+    def kill9(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(30)
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.status: dict[int, int] = {}
+        self.acknowledged: set[int] = set()
+        self.acked_twice = 0
+        self.conflicts = 0
+        self.connection_errors = 0
+
+    def count(self, status: int) -> None:
+        with self.lock:
+            self.status[status] = self.status.get(status, 0) + 1
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for s, n in self.status.items() if s >= 500)
+
+
+def csrf(session: requests.Session, base: str, path: str) -> str:
+    html = session.get(base + path, timeout=30).text
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+class Participant:
+    """One simulated participant with a real HTTP session; retries through server outages."""
+
+    def __init__(self, base: str, username: str, code: str, stats: Stats):
+        self.base, self.username, self.code, self.stats = base, username, code, stats
+        self.session = requests.Session()
+        self.token = ""
+
+    def request(self, method: str, path: str, deadline: float, **kw) -> requests.Response:
+        while True:
+            try:
+                response = self.session.request(method, self.base + path, timeout=30, allow_redirects=False, **kw)
+                self.stats.count(response.status_code)
+                return response
+            except requests.ConnectionError:
+                with self.stats.lock:
+                    self.stats.connection_errors += 1
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def register(self, deadline: float) -> None:
+        self.token = csrf(self.session, self.base, "/register")
+        r = self.request("POST", "/register", deadline, data={
+            "csrf_token": self.token, "invite": self.code, "username": self.username,
+            "password": PASSWORD, "confirm": PASSWORD})
+        assert r.status_code == 302, (r.status_code, r.text[:300])
+        self.token = csrf(self.session, self.base, "/survey")
+        r = self.request("POST", "/survey", deadline, data={
+            "csrf_token": self.token, "age": "30", "sex": "other", "nationality": "Danish",
+            "birth_nationality": "Danish", "music_listening": "daily", "preferred_language": "en"})
+        assert r.status_code == 302, (r.status_code, r.text[:300])
+        self.token = csrf(self.session, self.base, "/tutorial")
+
+    def answer_all(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            r = self.request("GET", "/api/task", deadline)
+            if r.status_code != 200:
+                continue
+            task = r.json()
+            if task["done"]:
+                return
+            t = task["task"]
+            body = {"assignment": t["assignment"], "selected": [im["id"] for im in t["images"][:2]],
+                    "liked": "yes", "bad_audio": False, "duration_ms": 4000,
+                    "interactions": [{"type": "play", "t": 5, "position": 0.0},
+                                     {"type": "select", "t": 900, "image": t["images"][0]["id"]},
+                                     {"type": "select", "t": 1500, "image": t["images"][1]["id"]}]}
+            r = self.request("POST", "/api/submit", deadline, json=body, headers={"X-CSRFToken": self.token})
+            with self.stats.lock:
+                if r.status_code == 201:
+                    if t["assignment"] in self.stats.acknowledged:
+                        self.stats.acked_twice += 1
+                    self.stats.acknowledged.add(t["assignment"])
+                elif r.status_code == 409:  # stored before a crash, answer lost: the retry is refused, not doubled
+                    self.stats.conflicts += 1
+        raise TimeoutError(f"{self.username} did not finish before the deadline")
+
+
+def run_wave(participants: list[Participant], deadline: float) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def work(p: Participant) -> None:
+        try:
+            p.register(deadline)
+            p.answer_all(deadline)
+        except BaseException as exc:  # reported, not raised, so every thread is joined
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in participants]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(1.0, deadline - time.monotonic() + 5))
+    return errors
+
+
+def fetch_benchmark(port: int, cookies: list[str], total: int, concurrency: int) -> tuple[int, int, list[float], float]:
+    """``total`` GET /api/task over ``concurrency`` keep-alive connections; returns ok, bad, latencies, seconds."""
+    latencies: list[float] = []
+    counts = {"ok": 0, "bad": 0}
+    lock = threading.Lock()
+    per_thread = total // concurrency
+
+    def work(k: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        headers = {"Cookie": cookies[k % len(cookies)], "Accept": "application/json"}
+        mine, ok, bad = [], 0, 0
+        for _ in range(per_thread):
+            t0 = time.perf_counter()
+            conn.request("GET", "/api/task", headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            mine.append(time.perf_counter() - t0)
+            if response.status == 200 and body.startswith(b"{") and b'"task"' in body:
+                ok += 1
+            else:
+                bad += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            counts["ok"] += ok
+            counts["bad"] += bad
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    return counts["ok"], counts["bad"], latencies, time.perf_counter() - start
+
+
+def stored_submissions(db_path: Path) -> list[int]:
+    with sqlite3.connect(db_path) as con:
+        return [row[0] for row in con.execute("SELECT assignment_id FROM submission")]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker (default: 4)")
+    parser.add_argument("--fetch-requests", type=int, default=6000)
+    parser.add_argument("--fetch-concurrency", type=int, default=8)
+    parser.add_argument("--fault-participants", type=int, default=20)
+    args = parser.parse_args()
+
+    from a2i.labeling.demo import demo_study
+
+    tmp = Path(tempfile.mkdtemp(prefix="a2i-label-load-"))
+    # 20 songs: 1 tutorial + 19 items, 10 tasks each: 11 submissions per participant.
+    study = demo_study(tmp, songs=20, tutorial=1, per_item=1000, tasks=10, n_images=4)
+    env = dict(os.environ, A2I_INSTANCE_PATH=str(tmp / "instance"), A2I_STUDY_DIR=str(study),
+               SECRET_KEY=secrets.token_hex(32), A2I_SESSION_COOKIE_SECURE="false", HF_HUB_OFFLINE="1")
+    a2i = [sys.executable, "-m", "a2i", "label"]
+    subprocess.run([*a2i, "init-db"], env=env, check=True, capture_output=True)
+    codes = subprocess.run([*a2i, "invite", "--uses", str(args.participants + args.fault_participants)],
+                           env=env, check=True, capture_output=True, text=True).stdout.split()
+    code = codes[0]
+    db_path = tmp / "instance" / "labeling.sqlite3"
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    server = Server(env, port, args.workers, args.threads)
+    server.start()
+    try:
+        # 1. concurrent registrations and the whole study
+        stats = Stats()
+        wave = [Participant(base, f"load{k}", code, stats) for k in range(args.participants)]
+        t0 = time.perf_counter()
+        errors = run_wave(wave, time.monotonic() + 240)
+        wave_seconds = time.perf_counter() - t0
+        stored = stored_submissions(db_path)
+        lost = len(stats.acknowledged - set(stored))
+        duplicated = len(stored) - len(set(stored))
+        users = sqlite3.connect(db_path).execute("SELECT count(*) FROM user WHERE username LIKE 'load%'").fetchone()[0]
+        requests_made = sum(stats.status.values())
+        print(f"[wave] {args.participants} participants, {users} registered, {len(stats.acknowledged)} submissions "
+              f"acknowledged, {len(stored)} stored, lost {lost}, duplicated {duplicated}, 5xx {stats.server_errors}, "
+              f"client errors {len(errors)}; {requests_made} requests in {wave_seconds:.1f} s "
+              f"({requests_made / wave_seconds:.0f} req/s incl. argon2 sign-ups)")
+        for exc in errors[:3]:
+            print(f"  error: {exc!r}")
+
+        # 2. task-fetch throughput with participants in the middle of the study
+        fetchers = [Participant(base, f"fetch{k}", code, Stats()) for k in range(8)]
+        for p in fetchers:
+            p.register(time.monotonic() + 60)
+        cookies = ["; ".join(f"{c.name}={c.value}" for c in p.session.cookies) for p in fetchers]
+        fetch_benchmark(port, cookies, 400, args.fetch_concurrency)  # warm-up
+        ok, bad, latencies, seconds = fetch_benchmark(port, cookies, args.fetch_requests, args.fetch_concurrency)
+        latencies.sort()
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
+        rate = ok / seconds
+        print(f"[fetch] GET /api/task: {ok} valid, {bad} other in {seconds:.2f} s = {rate:.0f} valid responses/s, "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({args.fetch_concurrency} keep-alive clients, "
+              f"{args.workers} workers x {args.threads} threads)")
+
+        # 3. kill -9 the server while a second wave submits, restart it, and check every acknowledged answer
+        fault_stats = Stats()
+        fault_wave = [Participant(base, f"fault{k}", code, fault_stats) for k in range(args.fault_participants)]
+        result: list[list[BaseException]] = []
+        runner = threading.Thread(target=lambda: result.append(run_wave(fault_wave, time.monotonic() + 240)))
+        runner.start()
+        deadline = time.monotonic() + 60
+        while len(fault_stats.acknowledged) < 30 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        acked_before_kill = len(fault_stats.acknowledged)
+        server.kill9()
+        time.sleep(1.0)
+        server.start()
+        runner.join(300)
+        fault_errors = result[0] if result else [RuntimeError("fault wave did not finish")]
+        stored = stored_submissions(db_path)
+        fault_lost = len(fault_stats.acknowledged - set(stored))
+        fault_duplicated = len(stored) - len(set(stored))
+        print(f"[fault] SIGKILL after {acked_before_kill} acknowledged submissions, restarted; "
+              f"{len(fault_stats.acknowledged)} acknowledged in all, lost {fault_lost}, duplicated {fault_duplicated}, "
+              f"5xx {fault_stats.server_errors}, refused connections retried {fault_stats.connection_errors}, "
+              f"409 after retry {fault_stats.conflicts}, client errors {len(fault_errors)}")
+        for exc in fault_errors[:3]:
+            print(f"  error: {exc!r}")
+    finally:
+        server.stop()
+
+    total_lost = lost + fault_lost
+    total_5xx = stats.server_errors + fault_stats.server_errors
+    ok_all = (total_lost == 0 and duplicated == 0 and fault_duplicated == 0 and total_5xx == 0 and not errors
+              and not fault_errors and users == args.participants)
+    print(f"bench_labeling_load: {'PASS' if ok_all else 'FAIL'} {args.participants} concurrent participants "
+          f"({len(stats.acknowledged)} submissions): lost {total_lost}, duplicated {duplicated + fault_duplicated}, "
+          f"5xx {total_5xx}; kill -9 mid-load: {len(fault_stats.acknowledged)} acknowledged, {fault_lost} lost; "
+          f"task fetch {rate:.0f} valid/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms with {args.workers} gunicorn workers")
+    return 0 if ok_all else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
