@@ -1,7 +1,7 @@
 """``a2i dataset ...``: the dataset-creation steps as sub-commands.
 
-Imports only argparse at module level so registering the group costs nothing; each handler imports its
-step lazily (pandas, yt-dlp and spotipy come with the ``[dataset]`` extra).
+Imports only argparse and a2i.cli's argument helpers at module level, so registering the group costs nothing;
+each handler imports its step lazily (pandas, yt-dlp and spotipy come with the ``[dataset]`` extra).
 """
 
 from __future__ import annotations
@@ -9,18 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 
+from a2i.cli import _positive_int as _positive
+
 
 def _share(text: str) -> float:
     value = float(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a share in [0, 1), got {text}")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
 
 

@@ -111,7 +111,7 @@ class PromptWriter:
     """
 
     def __init__(self, prompts_dir: str | os.PathLike, *, generator: Any = "template", n: int = 10,
-                 seed: int = 0, attempts: int = 3, generator_options: Mapping[str, Any] | None = None) -> None:
+                 seed: int = 0, attempts: int = 2, generator_options: Mapping[str, Any] | None = None) -> None:
         if n < 1 or attempts < 1:
             raise ConfigError(f"n and attempts must be at least 1, got {n} and {attempts}")
         self.dir = Path(prompts_dir)
