@@ -84,7 +84,7 @@
   }
   // The plot sits inside the frame by half a thumbnail, so songs at 0 and 1 draw whole, inside the map.
   function plot() {
-    const f = frame(), pad = Math.ceil(thumbSize() / 2) + 2;
+    const f = frame(), pad = S.mode === "grid" ? 8 : Math.ceil(thumbSize() / 2) + 2;
     return { x: f.x + pad, y: f.y + pad, w: Math.max(1, f.w - 2 * pad), h: Math.max(1, f.h - 2 * pad) };
   }
   let P = null;  // plot rectangle of the current layout
@@ -133,6 +133,7 @@
     ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
     if (grid) drawCellLabels(ctx);
     else if (!pixels) drawn = drawThumbs(ctx, f);
+    drawQuadrants(ctx, f);
     ctx.restore();
     drawAxes(ctx, f);
     stats.lastDrawn = drawn; stats.draws++;
@@ -170,12 +171,17 @@
     ctx.strokeStyle = "#2b3140"; ctx.setLineDash([4, 4]); ctx.beginPath();
     ctx.moveTo(mx, f.y); ctx.lineTo(mx, f.y + f.h); ctx.moveTo(f.x, my); ctx.lineTo(f.x + f.w, my);
     ctx.stroke(); ctx.setLineDash([]);
-    if (S.zoom === 1) {
-      ctx.font = "600 12px system-ui, sans-serif"; ctx.fillStyle = "#3a4152";
-      for (const [qx, qy, text] of QUADRANTS) {
-        ctx.textAlign = qx ? "right" : "left"; ctx.textBaseline = qy ? "top" : "bottom";
-        ctx.fillText(text, qx ? f.x + f.w - 10 : f.x + 10, qy ? f.y + 8 : f.y + f.h - 8);
-      }
+  }
+
+  // Russell's quadrants, named in the frame's corners over the pictures (at the full view only).
+  function drawQuadrants(ctx, f) {
+    if (S.zoom !== 1) return;
+    ctx.font = "600 11px system-ui, sans-serif"; ctx.textBaseline = "middle";
+    for (const [qx, qy, text] of QUADRANTS) {
+      const w = ctx.measureText(text).width + 14, x = qx ? f.x + f.w - w - 4 : f.x + 4, y = qy ? f.y + 4 : f.y + f.h - 24;
+      ctx.fillStyle = "rgba(15,17,22,.78)";
+      ctx.beginPath(); ctx.roundRect(x, y, w, 20, 10); ctx.fill();
+      ctx.fillStyle = "#8b93a5"; ctx.textAlign = "left"; ctx.fillText(text, x + 7, y + 10.5);
     }
   }
 
@@ -285,7 +291,7 @@
   // still finds it) straight into the frame's ImageData, clipped to the frame, in draw order.
   function blit(fb, dots) {
     const d = S.dpr, { X0, Y0, W, H, buf } = fb;
-    const s = dots ? Math.max(3, Math.round(3 * d)) : pixelSize(), half = s >> 1, v = S.variant;
+    const s = dots ? Math.max(4, Math.round(4 * d)) : pixelSize(), half = s >> 1, v = S.variant;
     const per = S.meta.atlas.size, cols = S.meta.atlas.columns, colors = S.abgr[v];
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span * d, ky = P.h / span * d;
     const px = P.x * d - X0, py = (P.y + P.h) * d - Y0;
@@ -296,11 +302,11 @@
       const c0 = Math.max(0, -left), r0 = Math.max(0, -top), c1 = Math.min(s, W - left), r1 = Math.min(s, H - top);
       if (c0 >= c1 || r0 >= r1) continue;
       drawn++;
-      if (dots) {  // 55 % white over what is below
+      if (dots) {  // 70 % white over what is below
         for (let r = r0; r < r1; r++) {
           for (let c = c0, o = (top + r) * W + left + c0; c < c1; c++, o++) {
             const p = buf[o];
-            buf[o] = 0xff000000 | ((((p >>> 16) & 255) * 0.45 + 140) << 16) | ((((p >>> 8) & 255) * 0.45 + 140) << 8) | ((p & 255) * 0.45 + 140);
+            buf[o] = 0xff000000 | ((((p >>> 16) & 255) * 0.3 + 178) << 16) | ((((p >>> 8) & 255) * 0.3 + 178) << 8) | ((p & 255) * 0.3 + 178);
           }
         }
         continue;
@@ -519,7 +525,8 @@
     $("popup-img").style.background = S.css[S.variant][i];
     $("popup-img").src = `api/preview/${i}/${v}.jpg`;
     $("popup-stats").innerHTML = stat("valence", S.xs[i], 2, true) + stat("arousal", S.ys[i], 2, true) +
-      stat("popularity", S.pop[i] < 0 ? null : S.pop[i], 0, false);
+      stat("dance", null, 2, true) + stat("popularity", S.pop[i] < 0 ? null : S.pop[i], 0, false) +
+      stat("loudness dB", null, 1, false);
     $("popup-prompt").textContent = "";
     $("popup-audio").textContent = "";
     popup.classList.toggle("pinned", S.pinned === i);
@@ -532,7 +539,7 @@
       $("popup-audio").textContent = item.audio_url ? (S.sound ? "♪ clip" : "♪ muted") : "no clip";
       $("popup-stats").innerHTML = stat("valence", d.valence ?? d.x, 2, true) + stat("arousal", d.energy ?? d.y, 2, true) +
         stat("dance", d.danceability, 2, true) + stat("popularity", d.popularity, 0, false) +
-        stat("loudness", d.loudness, 1, false) + stat("position", null, 0, false).replace("–", `${fmt(d.x)}, ${fmt(d.y)}`);
+        stat("loudness dB", d.loudness, 1, false);
     }).catch(() => {});
   }
 
