@@ -509,9 +509,10 @@
   let audioTimer = 0, shown = -1;
 
   function fmt(v, digits = 2) { return v == null ? "–" : Number(v).toFixed(digits); }
-  function stat(label, value, digits, unit) {
-    const bar = unit ? `<div class="bar"><i style="width:${Math.round(Math.max(0, Math.min(1, value ?? 0)) * 100)}%"></i></div>` : "";
-    return `<div><dt>${label}</dt><dd>${fmt(value, digits)}</dd>${bar}</div>`;
+  // One figure in the popup; 0..1 values get a small bar, others an optional unit.
+  function stat(label, value, digits, bar, unit = "") {
+    const fill = bar ? `<div class="bar"><i style="width:${Math.round(Math.max(0, Math.min(1, value ?? 0)) * 100)}%"></i></div>` : "";
+    return `<div><dt>${label}</dt><dd>${fmt(value, digits)}${value == null ? "" : unit}</dd>${fill}</div>`;
   }
   function escapeHTML(s) { return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
 
@@ -526,7 +527,7 @@
     $("popup-img").src = `api/preview/${i}/${v}.jpg`;
     $("popup-stats").innerHTML = stat("valence", S.xs[i], 2, true) + stat("arousal", S.ys[i], 2, true) +
       stat("dance", null, 2, true) + stat("popularity", S.pop[i] < 0 ? null : S.pop[i], 0, false) +
-      stat("loudness dB", null, 1, false);
+      stat("loudness", null, 1, false);
     $("popup-prompt").textContent = "";
     $("popup-audio").textContent = "";
     popup.classList.toggle("pinned", S.pinned === i);
@@ -539,7 +540,8 @@
       $("popup-audio").textContent = item.audio_url ? (S.sound ? "♪ clip" : "♪ muted") : "no clip";
       $("popup-stats").innerHTML = stat("valence", d.valence ?? d.x, 2, true) + stat("arousal", d.energy ?? d.y, 2, true) +
         stat("dance", d.danceability, 2, true) + stat("popularity", d.popularity, 0, false) +
-        stat("loudness dB", d.loudness, 1, false);
+        stat("loudness", d.loudness, 1, false, " dB");
+      placePopup(i);  // the prompt made it taller
     }).catch(() => {});
   }
 

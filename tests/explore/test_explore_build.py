@@ -1,0 +1,76 @@
+"""`a2i explore build`: songs in, an explorer data folder out (through the real analyzer and painter)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PIL import Image
+
+from a2i.cli import main
+from a2i.explore import create_app, load_collection
+
+
+def _song(path, notes, bpm, seconds=12.0, sr=22050):
+    """A short synthesized piece: a repeated arpeggio of ``notes`` (Hz) at ``bpm``."""
+    t = np.arange(int(seconds * sr)) / sr
+    beat = 60.0 / bpm
+    index = (t // beat).astype(int) % len(notes)
+    phase = t % beat
+    wave = np.sin(2 * np.pi * np.asarray(notes)[index] * t) * np.exp(-3.0 * phase)
+    sf.write(path, (0.4 * wave).astype(np.float32), sr)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("build")
+    songs = [_song(root / "bright song.wav", [523.3, 659.3, 784.0], 150),
+             _song(root / "dark.wav", [220.0, 261.6, 329.6], 60)]
+    out = root / "explore"
+    assert main(["explore", "build", *map(str, songs), "--out", str(out), "--variants", "2", "--size", "64",
+                 "--clip-seconds", "3"]) == 0
+    return out
+
+
+def test_build_writes_a_valid_folder(built):
+    collection = load_collection(built)
+    assert sorted(t.id for t in collection.tracks) == ["bright-song", "dark"]
+    for track in collection.tracks:
+        assert 0.0 <= track.x <= 1.0 and 0.0 <= track.y <= 1.0
+        assert len(track.variants) == 2
+        prompts = [v.prompt for v in track.variants]
+        assert all(prompts) and len(set(prompts)) == 2  # a different prompt per variant
+        clip = built / track.variants[0].audio_path
+        assert sf.info(clip).duration == pytest.approx(3.0, abs=0.05)
+        with Image.open(built / track.variants[1].image_path) as image:
+            assert image.size == (64, 64)
+    raw = json.loads((built / "dark.json").read_text())
+    assert set(raw) >= {"x", "y", "artists", "track_name", "popularity", "danceability", "energy", "loudness",
+                        "valence", "track_genre", "data"}
+    assert raw["x"] == raw["valence"] and raw["y"] == raw["energy"]
+    assert set(raw["data"][0]["mean_color"]) == {"r", "g", "b"}
+    # The two variants are different pictures.
+    a, b = (np.asarray(Image.open(built / item["image_path"])) for item in raw["data"])
+    assert np.abs(a.astype(int) - b.astype(int)).mean() > 1.0
+    with Image.open(built / "map.png") as figure:
+        assert figure.size == (1400, 900)
+
+
+def test_the_built_folder_serves(built, tmp_path):
+    client = create_app(built, cache_dir=tmp_path, warm=False).test_client()
+    assert client.get("/api/meta").get_json()["total"] == 2
+    details = client.get("/api/tracks/0").get_json()
+    audio = client.get(details["data"][0]["audio_url"])
+    assert audio.status_code == 200 and audio.data[:4] == b"OggS"
+
+
+def test_build_refuses_bad_input_in_one_line(tmp_path, capsys):
+    assert main(["explore", "build", str(tmp_path / "missing.wav"), "--out", str(tmp_path / "o")]) == 2
+    assert "missing.wav does not exist" in capsys.readouterr().err
+    song = _song(tmp_path / "s.wav", [440.0], 120, seconds=2.0)
+    (tmp_path / "file").write_text("x")
+    assert main(["explore", "build", str(song), "--out", str(tmp_path / "file")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
