@@ -3,7 +3,8 @@
 How each figure is made
 -----------------------
 ======================  ===================================================================================
-valence, energy         Fusion of the pretrained vibenet model with signal features (below).
+valence, energy         Fusion of the pretrained vibenet model with signal features (below); a clip's
+                        figures are pooled halfway toward its song's (:func:`pool`).
 danceability,           vibenet (an EfficientNet on log-mel spectrograms, trained on Free Music Archive clips
 acousticness,           with Echo Nest/Spotify labels, ONNX weights shipped in the package), averaged over the
 instrumentalness,       song's 10-second clips weighted by their unpadded length.
@@ -142,6 +143,25 @@ def fuse(indicators: tuple[Indicator, ...], target: str, model: Mapping[str, flo
     posterior = float(np.dot(weights, zs)) / (1.0 + s)
     mean, spread = CATALOGUE[target]
     return float(np.clip(mean + spread * posterior, 0.0, 1.0))
+
+
+#: Weight of a clip's own valence/energy estimate against its song's (partial pooling, see :func:`pool`).
+CLIP_POOLING = 0.5
+
+
+def pool(clip_value: float, song_value: float, weight: float = CLIP_POOLING) -> float:
+    """Partial pooling of a clip's estimate toward its song's.
+
+    A 10-second estimate is much noisier than a whole song's (one model call against many), and the song is
+    the best prior for each of its clips, so a clip's figure is the weighted mean of both. A build-up from a
+    quiet intro to a loud ending still shows; one clip that the model misreads no longer swings its picture.
+
+    Examples
+    --------
+    >>> pool(0.9, 0.5)
+    0.7
+    """
+    return float(weight * clip_value + (1.0 - weight) * song_value)
 
 
 def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[str, float]:
@@ -312,11 +332,14 @@ class Analyzer:
         lengths = np.array([c.end - c.start for c in clips])
         model = {name: float(np.average([r[name] for r in model_rows], weights=lengths)) for name in MODEL_ATTRIBUTES}
         feats = describe(song, spec)
-        if not per_clip:
+        profile = _profile(Profile, model, feats, tags)
+        if per_clip:
+            for clip_profile in clip_profiles:
+                clip_profile.valence = pool(clip_profile.valence, profile.valence)
+                clip_profile.energy = pool(clip_profile.energy, profile.energy)
+        else:
             clip_profiles = [ClipProfile(index=c.index, start=c.start, end=c.end) for c in clips]
-        return Analysis(
-            str(path), _profile(Profile, model, feats, tags), clip_profiles, model, indicator_values(model, feats), song.duration
-        )
+        return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), song.duration)
 
 
 def _profile(cls: type[Profile], model: Mapping[str, float], feats: SignalFeatures, tags: Mapping[str, str | None], **extra: Any) -> Any:

@@ -7,10 +7,10 @@ sadder music with darker, desaturated, bluer ones):
 =================  =================================================================================
 valence            lightness (HLS 0.2 .. 0.8) and hue: sad is blue (225 deg), happy is yellow-orange
                    (45 deg); with energy, sad-and-intense turns crimson (350 deg, anger) and
-                   happy-and-calm a soft yellow-green (75 deg, serenity); hues in between are blended on
+                   happy-and-calm a soft yellow (60 deg, serenity); hues in between are blended on
                    the colour circle
 mode               minor keys shift the hue 12 deg toward blue
-energy             saturation (0.12 .. 0.9), contrast, the number of flow-field strokes, and their
+energy             saturation (0.16 .. 0.9), contrast, the number of flow-field strokes, and their
                    sharpness (calm: wide, blurred strokes; intense: thin, crisp ones); the palette spreads
                    from analogous hues to complementary accents
 tempo              rhythm of the structure: the spatial frequency of the flow field and of the banding in
@@ -26,7 +26,7 @@ The last step grades the whole picture to the mood's target mean lightness and s
 reading of the music survives whatever the layers did: two songs of different valence always differ in
 mean lightness in the right direction, and likewise energy and saturation.
 
-Layers: a banded two-colour gradient with a radial glow, soft blurred shapes, the flow-field strokes, the
+Layers: a banded two-colour gradient with a radial glow, colour-field bands (calm music), soft blurred shapes, the flow-field strokes, the
 rhythmic motif, and grain. Smooth layers are painted at a quarter of the size and upscaled, which keeps a
 1024 x 1024 picture well under half a second.
 
@@ -77,11 +77,17 @@ def _clip01(x: float) -> float:
 
 
 # Hue (degrees) at the corners of the valence x energy square: (v, e) -> hue.
-_CORNER_HUES = {(0, 0): 225.0, (0, 1): 350.0, (1, 0): 75.0, (1, 1): 40.0}
+_CORNER_HUES = {(0, 0): 225.0, (0, 1): 350.0, (1, 0): 60.0, (1, 1): 40.0}
 
 
 def _mood_hue(v: float, e: float) -> float:
-    """Bilinear blend of the corner hues as unit vectors, so the blend takes the short way round the circle."""
+    """Bilinear blend of the corner hues as unit vectors, so the blend takes the short way round the circle.
+
+    Valence enters through a smoothstep so sad music stays blue and happy music yellow, with the turn in
+    between rather than a muddy mixture across the whole range.
+    """
+    v = float(np.clip((v - 0.2) / 0.6, 0.0, 1.0))
+    v = v * v * (3.0 - 2.0 * v)
     x = y = 0.0
     for (cv, ce), hue in _CORNER_HUES.items():
         weight = (v if cv else 1 - v) * (e if ce else 1 - e)
@@ -104,8 +110,8 @@ def style_for(profile: Profile, features: SignalFeatures | None = None) -> Style
     return Style(
         hue=hue % 360.0,
         lightness=0.2 + 0.6 * v,
-        saturation=0.12 + 0.78 * e,
-        contrast=0.06 + 0.22 * e,
+        saturation=0.16 + 0.74 * e,
+        contrast=0.17 + 0.15 * e,
         hue_spread=18.0 + 120.0 * e**1.5,
         strokes=int(50 + 2500 * e**1.5 + 800 * activity * e),
         stroke_blur=0.012 * (1.0 - e) ** 2,
@@ -161,6 +167,31 @@ def _soft_shapes(img: Image.Image, style: Style, palette: np.ndarray, rng: np.ra
     return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
 
 
+def _colour_fields(img: Image.Image, style: Style, palette: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """Stacked soft-edged bands of colour (after Rothko's colour fields): the calm picture's architecture.
+
+    Their opacity falls as energy rises, so quiet music is built from a few large, still forms and loud
+    music from many strokes.
+    """
+    calm = 1.0 - min(1.0, style.saturation / 0.7)
+    if calm <= 0.05:
+        return img
+    w, h = img.size
+    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    n = int(rng.integers(2, 4))
+    bounds = np.linspace(0.06, 0.94, n + 1)
+    bounds[1:-1] += rng.uniform(-0.06, 0.06, n - 1)  # uneven bands, never overlapping
+    for i in range(n):
+        colour = palette[(2, 1, 4)[i]]  # light, dark, light: the bands read as forms
+        top, bottom = bounds[i] * h + 0.02 * h, bounds[i + 1] * h - 0.02 * h
+        inset = rng.uniform(0.05, 0.12) * w
+        draw.rounded_rectangle((inset, top, w - inset, bottom), radius=0.04 * min(w, h),
+                               fill=(*(colour * 255).astype(int), int(255 * 0.7 * calm)))
+    layer = layer.filter(ImageFilter.GaussianBlur(min(w, h) * 0.03))
+    return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
+
+
 def _flow_angles(px: np.ndarray, py: np.ndarray, waves: np.ndarray) -> np.ndarray:
     """Direction of the flow field at normalised points: a sum of seeded plane waves."""
     angle = np.zeros_like(px)
@@ -195,7 +226,7 @@ def _strokes(img: Image.Image, style: Style, palette: np.ndarray, rng: np.random
     choice = rng.integers(2, len(palette), count) if rng.random() < 0.5 else rng.integers(0, len(palette), count)
     widths = np.maximum(1, (style.stroke_width * short * rng.uniform(0.5, 1.6, count))).astype(int)
     jitter = rng.normal(0, 0.06, (count, 3))
-    alphas = (255 * rng.uniform(0.3, 0.85, count) * (0.45 + 0.55 * style.saturation)).astype(int)
+    alphas = (255 * rng.uniform(0.3, 0.85, count) * (0.6 + 0.4 * style.saturation)).astype(int)
     lengths = rng.integers(steps // 2, steps + 1, count) if style.organic > 0.5 else np.full(count, steps + 1)
     for i in range(count):
         colour = tuple(int(c) for c in np.clip((palette[choice[i]] + jitter[i]) * 255, 0, 255))
@@ -279,6 +310,7 @@ def paint(profile: Profile, *, size: int | tuple[int, int] = 1024, seed: int = 0
     # 1. Smooth layers at a quarter of the size, then upscaled.
     lw, lh = max(16, w // 4), max(16, h // 4)
     low = Image.fromarray((np.clip(_background(lw, lh, style, palette, rng), 0, 1) * 255).astype(np.uint8))
+    low = _colour_fields(low, style, palette, rng)
     low = _soft_shapes(low, style, palette, rng)
     img = low.resize((w, h), Image.Resampling.BICUBIC)
 
@@ -288,7 +320,7 @@ def paint(profile: Profile, *, size: int | tuple[int, int] = 1024, seed: int = 0
 
     # 3. Grade to the mood's lightness/saturation, then grain (paper-like for acoustic, fine for electronic).
     arr = _grade(np.asarray(img, dtype=np.float32) / 255.0, style)
-    grain_amp = 0.012 + 0.016 * style.organic
+    grain_amp = 0.008 + 0.01 * style.organic
     grain = rng.standard_normal((h, w), dtype=np.float32) * grain_amp
     if style.organic > 0.5:
         coarse = rng.standard_normal((h // 4 + 1, w // 4 + 1), dtype=np.float32)
