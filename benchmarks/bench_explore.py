@@ -61,6 +61,10 @@ def _load(browser, url: str, timeout_ms: int = 120_000) -> dict[str, float]:
 
 
 def _interactions(page, repeat: int) -> dict[str, list[float]]:
+    # Measure the steady state: every variant's thumbnails fetched and scaled (the first seconds after load,
+    # still fetching, are reported by the load times above).
+    page.wait_for_function("window.__explore.pending() === 0", timeout=120_000, polling=50)
+    print(f"every variant's thumbnails ready after {page.evaluate('performance.now()'):.0f} ms (warm)")
     page.evaluate(LATENCY_PROBE)
     box = page.locator("#overlay").bounding_box()
     results: dict[str, list[float]] = {}

@@ -55,6 +55,7 @@
     toScreen: (x, y) => toScreen(x, y),
     pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data.slice(0, 3)),
     find: (name) => S.names.indexOf(name),
+    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length,
   };
 
   const base = $("base"), overlay = $("overlay"), mapEl = $("map");
@@ -124,7 +125,7 @@
     const ctx = bctx, f = frame();
     ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
     ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
-    const fb = frameBuffer(ctx, f), grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    const fb = frameBuffer(f), grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
     let drawn = 0;
     if (grid) { fillCells(fb); drawn = blit(fb, true); stats.lastThumbs = 0; }
     else if (pixels) drawn = blit(fb, false);
@@ -145,32 +146,31 @@
     if (stats.drawMs.length > 100) stats.drawMs.shift();
   }
 
-  // The frame's pixels, reset to its background (guides, quadrant names), which is cached per view.
-  let background = null;
-  function frameBuffer(ctx, f) {
+  // The frame's pixels, reset to the plot background with its guide lines, drawn straight into one reused
+  // ImageData (no getImageData, no per-frame allocation: garbage collection pauses would cost frames).
+  const PLOT_BG = 0xff1c1512, GUIDE = 0xff2b211d, CROSS = 0xff40312b;  // #12151c, #1d212b, #2b3140 as ABGR
+  let frameCache = null;
+  function frameBuffer(f) {
     const d = S.dpr, X0 = Math.round(f.x * d), Y0 = Math.round(f.y * d), W = Math.round(f.w * d), H = Math.round(f.h * d);
-    const key = [X0, Y0, W, H, S.zoom, S.cx, S.cy, S.thumb].join();
-    if (background && background.key === key) { background.buf.set(background.clean); return background; }
-    ctx.fillStyle = "#12151c"; ctx.fillRect(f.x, f.y, f.w, f.h);
-    drawGuides(ctx, f);
-    const img = ctx.getImageData(X0, Y0, W, H), buf = new Uint32Array(img.data.buffer);
-    background = { key, X0, Y0, W, H, img, buf, clean: buf.slice() };
-    return background;
-  }
-
-  function drawGuides(ctx, f) {
-    ctx.strokeStyle = "#1d212b"; ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (let t = 0; t <= 1.0001; t += 0.1) {
-      const [sx, sy] = toScreen(t, t);
-      if (sx >= f.x && sx <= f.x + f.w) { ctx.moveTo(Math.round(sx) + 0.5, f.y); ctx.lineTo(Math.round(sx) + 0.5, f.y + f.h); }
-      if (sy >= f.y && sy <= f.y + f.h) { ctx.moveTo(f.x, Math.round(sy) + 0.5); ctx.lineTo(f.x + f.w, Math.round(sy) + 0.5); }
+    if (!frameCache || frameCache.W !== W || frameCache.H !== H) {
+      const img = new ImageData(W, H);
+      frameCache = { img, buf: new Uint32Array(img.data.buffer), W, H };
     }
-    ctx.stroke();
-    const [mx, my] = toScreen(0.5, 0.5);  // the neutral cross
-    ctx.strokeStyle = "#2b3140"; ctx.setLineDash([4, 4]); ctx.beginPath();
-    ctx.moveTo(mx, f.y); ctx.lineTo(mx, f.y + f.h); ctx.moveTo(f.x, my); ctx.lineTo(f.x + f.w, my);
-    ctx.stroke(); ctx.setLineDash([]);
+    const fb = frameCache;
+    fb.X0 = X0; fb.Y0 = Y0;
+    const buf = fb.buf;
+    buf.fill(PLOT_BG);
+    const line = (t, color, dashed) => {
+      const [sx, sy] = toScreen(t, t), x = Math.round(sx * d) - X0, y = Math.round(sy * d) - Y0;
+      if (x >= 0 && x < W) for (let r = 0; r < H; r++) if (!dashed || (r & 7) < 4) buf[r * W + x] = color;
+      if (y >= 0 && y < H) {
+        if (!dashed) buf.fill(color, y * W, y * W + W);
+        else for (let c = 0; c < W; c++) if ((c & 7) < 4) buf[y * W + c] = color;
+      }
+    };
+    for (let k = 0; k <= 10; k++) if (k !== 5) line(k / 10, GUIDE, false);
+    line(0.5, CROSS, true);  // the neutral cross
+    return fb;
   }
 
   // Russell's quadrants, named in the frame's corners over the pictures (at the full view only).
@@ -484,14 +484,29 @@
         .then((r) => { if (!r.ok) throw new Error(r.status); return r.blob(); })
         .then((blob) => createImageBitmap(blob))
         .then((bmp) => {
-          S.atlases.set(v + ":" + sheet, bmp);
-          buildPixels(v + ":" + sheet, bmp);
-          if (v === S.variant) { requestDraw(); checkThumbsDone(); }
+          const key = v + ":" + sheet;
+          S.atlases.set(key, bmp);
+          if (v === S.variant) { buildPixels(key, bmp); requestDraw(); checkThumbsDone(); } else scalePixelsWhenIdle(key, bmp);
         })
         .catch(() => S.atlases.set(v + ":" + sheet, "failed"))
         .finally(() => { atlasActive--; pumpAtlases(); });
     }
   }
+  // Other variants' atlases are scaled for the blitter in idle time, so they never steal an interaction's frame.
+  const idleQueue = [];
+  function scalePixelsWhenIdle(key, bmp) {
+    idleQueue.push([key, bmp]);
+    if (idleQueue.length === 1) requestIdleCallback(scaleIdle, { timeout: 2000 });
+  }
+  function scaleIdle(deadline) {
+    while (idleQueue.length && (deadline.timeRemaining() > 4 || deadline.didTimeout)) {
+      const [key, bmp] = idleQueue.shift();
+      if (!S.pix.has(key)) buildPixels(key, bmp);
+      if (deadline.didTimeout) break;
+    }
+    if (idleQueue.length) requestIdleCallback(scaleIdle, { timeout: 2000 });
+  }
+
   function checkThumbsDone() {
     if (stats.thumbsDoneAt !== null || S.loaded < S.total) return;
     const sheets = Math.ceil(S.total / S.meta.atlas.size);
