@@ -9,7 +9,6 @@ install decodes m4a with no Debian package.
 
 from __future__ import annotations
 
-import math
 import shutil
 import subprocess
 import warnings

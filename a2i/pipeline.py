@@ -7,18 +7,15 @@ a half-written PNG or JSON and never damages the results of an earlier run.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
 from a2i.cards import info_card
 from a2i.errors import ConfigError
+from a2i.fileio import atomic_save_png, atomic_write_json
 from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
 from a2i.prompts import get_generator
 from a2i.render import get_backend
@@ -33,33 +30,6 @@ class GenerateResult:
     images: list[Path]
     cards: list[Path]
     out_dir: Path
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` is either the old file or the complete new one, never a fragment."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def save_png(image: Image.Image, path: Path) -> Path:
-    import io
-
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
-
-
-def save_json(data: Any, path: Path) -> Path:
-    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
-    return path
 
 
 def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
@@ -143,15 +113,15 @@ def generate(
             setattr(clip, tag, getattr(analysis.song, tag))
         prompt = texts[clip.index % len(texts)]
         picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=seed + clip.index)
-        image_path = save_png(picture, out / f"{stem}_clip{clip.index:02d}.png")
+        image_path = atomic_save_png(picture, out / f"{stem}_clip{clip.index:02d}.png")
         subtitle = f"clip {clip.index + 1} of {len(analysis.clips)} · {clip.start:.0f}-{clip.end:.0f} s · seed {seed + clip.index}"
-        card_path = save_png(info_card(picture, clip, prompt, subtitle=subtitle), out / f"{stem}_clip{clip.index:02d}_card.png")
+        card_path = atomic_save_png(info_card(picture, clip, prompt, subtitle=subtitle), out / f"{stem}_clip{clip.index:02d}_card.png")
         images.append(image_path)
         cards.append(card_path)
         records.append({"image": image_path.name, "card": card_path.name, "clip": clip.index, "start": clip.start,
                         "end": clip.end, "prompt": prompt, "seed": seed + clip.index, "backend": image_backend.name})
 
     # 5. Record what was made and from what.
-    save_json(analysis.to_dict(per_clip=True), out / "profile.json")
-    save_json({"song": str(song), "generator": prompts, "seed": seed, "prompts": texts, "images": records}, out / "prompts.json")
+    atomic_write_json(out / "profile.json", analysis.to_dict(per_clip=True))
+    atomic_write_json(out / "prompts.json", {"song": str(song), "generator": prompts, "seed": seed, "prompts": texts, "images": records})
     return GenerateResult(analysis, texts, images, cards, out)

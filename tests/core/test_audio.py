@@ -1,5 +1,3 @@
-import warnings
-
 import mutagen.flac
 import mutagen.id3
 import mutagen.mp4

@@ -51,7 +51,7 @@ def test_generate_writes_pictures_cards_profile_and_prompts(mood_songs, tmp_path
     assert len(profile["clips"]) == 2 and len(prompts["prompts"]) == 10
     assert [r["seed"] for r in prompts["images"]] == [5, 6]
     assert prompts["images"][0]["prompt"] in prompts["prompts"]
-    assert not list(out.glob(".*.tmp"))  # nothing half-written left behind
+    assert not list(out.glob("*.a2i-tmp"))  # nothing half-written left behind
 
 
 def test_generate_center_is_one_picture(mood_songs, tmp_path):
