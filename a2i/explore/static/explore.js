@@ -125,10 +125,18 @@
     const ctx = bctx, f = frame();
     ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
     ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
-    const fb = frameBuffer(f), grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    const grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    const key = pixels ? frameKey() : null, cached = key && recentFrames.find((e) => e.key === key);
+    const fb = frameBuffer(f, !cached);
     let drawn = 0;
-    if (grid) { fillCells(fb); drawn = blit(fb, true); stats.lastThumbs = 0; }
-    else if (pixels) drawn = blit(fb, false);
+    if (cached) {  // T and 1/2/3 back to a frame drawn moments ago: one copy
+      fb.buf.set(cached.pixels);
+      ({ drawn, cells: S.cells } = cached);
+      stats.lastThumbs = cached.thumbs;
+    } else {
+      if (grid) { fillCells(fb); drawn = blit(fb, true); stats.lastThumbs = 0; } else if (pixels) drawn = blit(fb, false);
+      if (key) remember(key, fb, drawn);
+    }
     ctx.putImageData(fb.img, fb.X0, fb.Y0);
     ctx.save();
     ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
@@ -150,7 +158,7 @@
   // ImageData (no getImageData, no per-frame allocation: garbage collection pauses would cost frames).
   const PLOT_BG = 0xff1c1512, GUIDE = 0xff2b211d, CROSS = 0xff40312b;  // #12151c, #1d212b, #2b3140 as ABGR
   let frameCache = null;
-  function frameBuffer(f) {
+  function frameBuffer(f, clear) {
     const d = S.dpr, X0 = Math.round(f.x * d), Y0 = Math.round(f.y * d), W = Math.round(f.w * d), H = Math.round(f.h * d);
     if (!frameCache || frameCache.W !== W || frameCache.H !== H) {
       const img = new ImageData(W, H);
@@ -158,6 +166,7 @@
     }
     const fb = frameCache;
     fb.X0 = X0; fb.Y0 = Y0;
+    if (!clear) return fb;
     const buf = fb.buf;
     buf.fill(PLOT_BG);
     const line = (t, color, dashed) => {
@@ -171,6 +180,21 @@
     for (let k = 0; k <= 10; k++) if (k !== 5) line(k / 10, GUIDE, false);
     line(0.5, CROSS, true);  // the neutral cross
     return fb;
+  }
+
+  // The last few pixel frames, keyed by everything that shapes them, so toggling back is a copy.
+  const recentFrames = [];
+  let filterVersion = 0;
+  function frameKey() {
+    const v = S.variant, sheets = S.mode === "grid" ? 0 : [...S.pix.keys()].filter((k) => k.startsWith(v + ":")).length;
+    return [S.mode, v, sheets, S.zoom, S.cx, S.cy, S.thumb, S.dpr, S.width, S.height, S.grid, filterVersion, S.loaded].join("|");
+  }
+  function remember(key, fb, drawn) {
+    const entry = recentFrames.length >= 4 ? recentFrames.shift() : { pixels: null };
+    if (!entry.pixels || entry.pixels.length !== fb.buf.length) entry.pixels = new Uint32Array(fb.buf.length);
+    entry.pixels.set(fb.buf);
+    Object.assign(entry, { key, drawn, thumbs: stats.lastThumbs, cells: S.cells });
+    recentFrames.push(entry);
   }
 
   // Russell's quadrants, named in the frame's corners over the pictures (at the full view only).
@@ -436,6 +460,7 @@
       out.push(i);
     }
     S.order = Int32Array.from(out);
+    filterVersion++;
     if (S.hover >= 0 && !isVisible(S.hover)) setHover(-1);
     updateStatus();
     requestDraw();
