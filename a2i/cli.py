@@ -17,17 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from a2i import __version__
+from a2i.cliargs import add_prompt_options, positive_int, prompt_options
 from a2i.errors import A2IError
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
@@ -72,14 +66,10 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
                    help="image backend (default: painter, CPU, no weights)")
     p.add_argument("--model", metavar="PATH", help="SDXL weights folder (sdxl backend)")
     p.add_argument("--encoder", metavar="PATH", help="trained audio-encoder folder (sdxl backend)")
-    p.add_argument("--prompts", choices=["template", "llm"], default="template",
-                   help="prompt writer: offline templates or an OpenAI-compatible LLM (default: template)")
-    p.add_argument("--llm-model", default="gpt-4o-mini", help="LLM model name (default: gpt-4o-mini)")
-    p.add_argument("--llm-base-url", metavar="URL",
-                   help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI's)")
-    p.add_argument("--n-prompts", type=_positive_int, default=10, metavar="N",
+    add_prompt_options(p)
+    p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N",
                    help="prompts to write per song (default: 10)")
-    p.add_argument("--size", type=_positive_int, default=1024, metavar="N", help="image side in pixels (default: 1024)")
+    p.add_argument("--size", type=positive_int, default=1024, metavar="N", help="image side in pixels (default: 1024)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.set_defaults(func=_run_generate)
 
@@ -94,7 +84,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         backend=args.backend,
         backend_options={"model": args.model, "encoder": args.encoder},
         prompts=args.prompts,
-        prompt_options={"model": args.llm_model, "base_url": args.llm_base_url},
+        prompt_options=prompt_options(args),
         n_prompts=args.n_prompts,
         size=args.size,
         seed=args.seed,

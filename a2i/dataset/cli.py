@@ -9,14 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from a2i.cli import _positive_int as _positive
-
-
-def _share(text: str) -> float:
-    value = float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a share in [0, 1), got {text}")
-    return value
+from a2i.cliargs import add_prompt_options, positive_int, prompt_options, share
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -62,19 +55,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "after an interruption; finished tracks are skipped, failed ones retried.")
     p.add_argument("tracks", metavar="TRACKS", help="track list CSV (output of clean or spotify)")
     p.add_argument("out_dir", metavar="OUT_DIR", help="folder for audio/, thumbnails/, metadata/")
-    p.add_argument("--workers", type=_positive, default=4, help="tracks in parallel (default: 4)")
+    p.add_argument("--workers", type=positive_int, default=4, help="tracks in parallel (default: 4)")
     p.add_argument("--rate", type=float, default=1.0, help="requests per second, all workers together "
                    "(default: 1; 0 = no limit)")
     p.add_argument("--retries", type=int, default=3, help="retries per request (default: 3)")
     p.add_argument("--backoff", type=float, default=2.0, help="first retry wait in seconds, doubling (default: 2)")
-    p.add_argument("--candidates", type=_positive, default=5, help="search results considered (default: 5)")
+    p.add_argument("--candidates", type=positive_int, default=5, help="search results considered (default: 5)")
     p.add_argument("--min-duration", type=float, default=60, help="shortest video in seconds (default: 60)")
     p.add_argument("--max-duration", type=float, default=600, help="longest video in seconds (default: 600)")
     p.add_argument("--min-views", type=int, default=100_000, help="fewest views (default: 100000)")
     p.add_argument("--allow-age-restricted", action="store_true", help="accept age-restricted videos")
     p.add_argument("--search-results", metavar="FILE", help="JSON mapping each search query to candidate "
                    "info dicts (at least a url) instead of searching YouTube")
-    p.add_argument("--limit", type=_positive, help="only the first N tracks")
+    p.add_argument("--limit", type=positive_int, help="only the first N tracks")
     p.add_argument("--no-retry-failed", action="store_true", help="leave tracks that failed before alone")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_youtube)
@@ -95,13 +88,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("output", metavar="OUTPUT", help="CSV to write (the input plus openai_prompts)")
     p.add_argument("--prompts-dir", metavar="DIR", help="per-track prompt files (default: OUTPUT without .csv + "
                    "'_prompts')")
-    p.add_argument("--generator", choices=["template", "llm"], default="template",
-                   help="prompt writer (default: template)")
-    p.add_argument("--llm-model", default="gpt-4o-mini", help="LLM model name (default: gpt-4o-mini)")
-    p.add_argument("--llm-base-url", metavar="URL", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL "
-                   "or OpenAI's)")
-    p.add_argument("--n", type=_positive, default=10, help="prompts per track (default: 10)")
-    p.add_argument("--workers", type=_positive, default=4, help="tracks in flight at once (default: 4)")
+    add_prompt_options(p)
+    p.add_argument("--n", type=positive_int, default=10, help="prompts per track (default: 10)")
+    p.add_argument("--workers", type=positive_int, default=4, help="tracks in flight at once (default: 4)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--price-input", type=float, default=0.15, help="US$ per million prompt tokens (default: 0.15)")
     p.add_argument("--price-output", type=float, default=0.60,
@@ -116,8 +105,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="INPUT", help="output of prompts (or merge, or clean)")
     p.add_argument("out", metavar="OUT", nargs="?", help="output folder, or the dataset CSV path (reports go beside "
                    "it); default: INPUT's folder")
-    p.add_argument("--test-size", type=_share, default=0.2, help="test share of every stratum (default: 0.2)")
-    p.add_argument("--valid-size", type=_share, default=0.0,
+    p.add_argument("--test-size", type=share, default=0.2, help="test share of every stratum (default: 0.2)")
+    p.add_argument("--valid-size", type=share, default=0.0,
                    help="valid share of every stratum, taken from the train side (default: 0)")
     p.add_argument("--test-ids", metavar="FILE", help="track ids that must be in test, one a line")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -132,12 +121,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("music_dir", metavar="MUSIC_DIR", help="folder of audio files (searched recursively)")
     p.add_argument("--out", default="dataset_from_folder", metavar="DIR",
                    help="output folder (default: dataset_from_folder)")
-    p.add_argument("--prompts", choices=["template", "llm"], default="template", help="prompt writer")
-    p.add_argument("--llm-model", default="gpt-4o-mini", help="LLM model name (default: gpt-4o-mini)")
-    p.add_argument("--llm-base-url", metavar="URL", help="OpenAI-compatible endpoint")
-    p.add_argument("--n", type=_positive, default=10, help="prompts per track (default: 10)")
-    p.add_argument("--test-size", type=_share, default=0.2, help="test share (default: 0.2)")
-    p.add_argument("--valid-size", type=_share, default=0.0, help="valid share from the train side (default: 0)")
+    add_prompt_options(p)
+    p.add_argument("--n", type=positive_int, default=10, help="prompts per track (default: 10)")
+    p.add_argument("--test-size", type=share, default=0.2, help="test share (default: 0.2)")
+    p.add_argument("--valid-size", type=share, default=0.0, help="valid share from the train side (default: 0)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_from_folder)
@@ -190,9 +177,8 @@ def _run_prompts(args: argparse.Namespace) -> int:
     from a2i.dataset.prompting import prompts_csv
 
     prompts_dir = args.prompts_dir or os.path.splitext(args.output)[0] + "_prompts"
-    options = {"model": args.llm_model, "base_url": args.llm_base_url} if args.generator == "llm" else {}
-    report = prompts_csv(args.input, args.output, prompts_dir, generator=args.generator, n=args.n, seed=args.seed,
-                         workers=args.workers, progress=not args.no_progress, generator_options=options,
+    report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n, seed=args.seed,
+                         workers=args.workers, progress=not args.no_progress, generator_options=prompt_options(args),
                          prices=(args.price_input, args.price_output))
     print(f"{report.summary()}\nwrote {args.output} (per-track files in {prompts_dir})")
     return 1 if report.failed and not report.written and not report.already else 0
@@ -216,7 +202,7 @@ def _run_split(args: argparse.Namespace) -> int:
 def _run_from_folder(args: argparse.Namespace) -> int:
     from a2i.dataset.folder import from_folder
 
-    options = {"model": args.llm_model, "base_url": args.llm_base_url} if args.prompts == "llm" else None
+    options = prompt_options(args) or None
     table, report, prompt_report = from_folder(
         args.music_dir, args.out, prompts=args.prompts, n_prompts=args.n, seed=args.seed,
         progress=not args.no_progress, generator_options=options, test_size=args.test_size,

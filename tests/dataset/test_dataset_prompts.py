@@ -76,7 +76,7 @@ def test_cli_without_key_is_a_clean_error(tmp_path, cli):
     _merged(2).to_csv(tmp_path / "merged.csv", index=False)
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     env["OPENAI_API_KEY"] = ""
-    result = cli("dataset", "prompts", tmp_path / "merged.csv", tmp_path / "out.csv", "--generator", "llm", env=env)
+    result = cli("dataset", "prompts", tmp_path / "merged.csv", tmp_path / "out.csv", "--prompts", "llm", env=env)
     assert result.returncode == 2 and "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -87,7 +87,7 @@ def test_kill_and_resume_never_pays_twice(tmp_path, openai_fake):
     hits = server.hits
     env = {**os.environ, "PYTHONPATH": str(REPO), "OPENAI_API_KEY": "test-key"}
     command = [sys.executable, "-m", "a2i", "dataset", "prompts", str(tmp_path / "merged.csv"),
-               str(tmp_path / "prompted.csv"), "--generator", "llm", "--llm-base-url", server.url + "/v1",
+               str(tmp_path / "prompted.csv"), "--prompts", "llm", "--llm-base-url", server.url + "/v1",
                "--workers", "2", "--no-progress"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     folder = tmp_path / "prompted_prompts"

@@ -1,0 +1,46 @@
+"""Argument types and option groups shared by every ``a2i`` sub-command.
+
+Kept apart from :mod:`a2i.cli` so the sub-command packages (dataset, label, explore) can use them without
+importing each other, and so the same option means the same thing, with the same spelling, everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def positive_int(text: str) -> int:
+    """An ``int`` > 0, or an argparse error naming the value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def share(text: str) -> float:
+    """A fraction in [0, 1) (a split share)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a share in [0, 1), got {text}")
+    return value
+
+
+def add_prompt_options(parser: argparse.ArgumentParser) -> None:
+    """``--prompts template|llm``, ``--llm-model`` and ``--llm-base-url``: the prompt writer and its endpoint."""
+    parser.add_argument("--prompts", choices=["template", "llm"], default="template",
+                        help="prompt writer: offline templates or an OpenAI-compatible LLM (default: template)")
+    parser.add_argument("--llm-model", default="gpt-4o-mini", help="LLM model name (default: gpt-4o-mini)")
+    parser.add_argument("--llm-base-url", metavar="URL",
+                        help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI's); key in $OPENAI_API_KEY")
+
+
+def prompt_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The writer options :func:`a2i.prompts.get_generator` takes, from :func:`add_prompt_options`' flags."""
+    return {"model": args.llm_model, "base_url": args.llm_base_url} if args.prompts == "llm" else {}
