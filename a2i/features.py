@@ -230,6 +230,8 @@ def describe(audio: Audio, spec: Spectrogram | None = None) -> SignalFeatures:
 
     n_fft = 2 * (mag.shape[0] - 1)
     mel_db = 10.0 * np.log10(_cached("mel", spec.sr, n_fft) @ power + 1e-10)
+    # An 80 dB floor below the loudest bin (librosa's top_db) keeps near-silence from reading as activity.
+    mel_db = np.maximum(mel_db, mel_db.max() - 80.0) if mel_db.size else mel_db
     flux_frames = np.maximum(np.diff(mel_db, axis=1), 0.0).mean(axis=0) if mel_db.shape[1] > 1 else np.zeros(1)
     onset_env = np.concatenate([[0.0], flux_frames])
     peaks, _ = find_peaks(onset_env, height=onset_env.mean() + 0.5 * onset_env.std(),

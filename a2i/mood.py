@@ -102,7 +102,8 @@ ENERGY_INDICATORS: tuple[Indicator, ...] = (
     Indicator("vibenet acousticness", lambda m, f: m["acousticness"], 0.45, 0.30, 0.45, sign=-1.0),
     Indicator("log spectral centroid", lambda m, f: _log10(f.centroid), 3.25, 0.15, 0.40),
     Indicator("log spectral flatness", lambda m, f: _log10(f.flatness), -2.0, 0.45, 0.35),
-    Indicator("spectral flux", lambda m, f: f.flux, 1.1, 0.30, 0.30),
+    Indicator("onset rate", lambda m, f: f.onset_rate, 3.5, 1.2, 0.25),
+    Indicator("dynamic range dB", lambda m, f: f.dynamic_range, 8.0, 3.0, 0.25, sign=-1.0),
 )
 
 VALENCE_INDICATORS: tuple[Indicator, ...] = (
@@ -132,7 +133,7 @@ def fuse(indicators: tuple[Indicator, ...], target: str, model: Mapping[str, flo
 
     >>> from a2i.features import SignalFeatures
     >>> f = SignalFeatures(loudness=-11.0, centroid=10**3.25, rolloff=3000.0, flatness=0.01, flux=1.1,
-    ...                    onset_rate=3.0, tempo=120.0, key=0, mode=1, mode_strength=0.0, dynamic_range=8.0)
+    ...                    onset_rate=3.5, tempo=120.0, key=0, mode=1, mode_strength=0.0, dynamic_range=8.0)
     >>> m = {"energy": 0.5, "acousticness": 0.45, "valence": 0.42, "danceability": 0.55, "instrumentalness": 0.5}
     >>> round(fuse(ENERGY_INDICATORS, "energy", m, f), 3)
     0.641

@@ -1,0 +1,15 @@
+"""The Examples sections of the core modules' docstrings run and say what they print."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["a2i.audio", "a2i.errors", "a2i.features", "a2i.mood", "a2i.prompts", "a2i.render.painter", "a2i.synth"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
