@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError
-from a2i.explore.data import Track, Variant, UNKNOWN_GENRE, load_collection, mean_color
+from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
 
 
 def track_id(song: Path, taken: set[str]) -> str:
@@ -97,7 +97,8 @@ def build_folder(
 
     from a2i import audio
     from a2i.mood import default_analyzer
-    from a2i.pipeline import save_json, save_png, select_clips
+    from a2i.fileio import atomic_save_png
+    from a2i.pipeline import select_clips
     from a2i.prompts import get_generator
     from a2i.render import get_backend
 
@@ -130,7 +131,7 @@ def build_folder(
         for i, prompt in enumerate(texts):
             rel = f"media/{tid}/v{i + 1}.png"
             picture = image_backend.render(profile=clip_profile, prompt=prompt, size=size, seed=seed + i)
-            save_png(picture, out / rel)
+            atomic_save_png(picture, out / rel)
             items.append(Variant(image_path=rel, prompt=prompt, track_genre=genre, audio_path=clip_rel,
                                  mean_color=mean_color(out / rel)))
         track = Track(
@@ -141,7 +142,7 @@ def build_folder(
                       "energy": round(song.energy, 4), "loudness": round(song.loudness, 2),
                       "valence": round(song.valence, 4)},
         )
-        written.append(save_json(track.to_dict(), out / f"{tid}.json"))
+        written.append(write_track(out / f"{tid}.json", track))
 
     from a2i.explore.figure import save_map
 

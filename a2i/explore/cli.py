@@ -1,12 +1,14 @@
 """``a2i explore {serve,build}``: run the explorer on a data folder, or build one from songs.
 
-Only argparse is imported here so that registering the group keeps ``a2i generate`` fast; the handlers
+Only argparse (and the shared argument helpers) are imported here so that registering the group keeps ``a2i generate`` fast; the handlers
 import flask, Pillow and the pipeline when they run.
 """
 
 from __future__ import annotations
 
 import argparse
+
+from a2i.cliargs import add_prompt_options, positive_int, prompt_options
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -44,21 +46,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     build.add_argument("songs", nargs="+", metavar="SONG", help="audio files (mp3, wav, flac, ogg, m4a)")
     build.add_argument("--out", required=True, metavar="DIR", help="data folder to write (created if missing)")
-    build.add_argument("--variants", type=_positive_int, default=3, metavar="N", help="pictures per song (default: 3)")
-    build.add_argument("--size", type=_positive_int, default=512, metavar="PX", help="picture side (default: 512)")
+    build.add_argument("--variants", type=positive_int, default=3, metavar="N", help="pictures per song (default: 3)")
+    build.add_argument("--size", type=positive_int, default=512, metavar="PX", help="picture side (default: 512)")
     build.add_argument("--clip-seconds", type=float, default=10.0, metavar="S",
                        help="length of the preview clip from the song's centre (default: 10)")
-    build.add_argument("--prompts", choices=["template", "llm"], default="template",
-                       help="prompt writer (default: template, offline)")
+    add_prompt_options(build)
     build.add_argument("--seed", type=int, default=0, help="random seed of the first variant (default: 0)")
     build.set_defaults(func=_run_build)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -89,6 +83,7 @@ def _run_build(args: argparse.Namespace) -> int:
         size=args.size,
         clip_seconds=args.clip_seconds,
         prompts=args.prompts,
+        prompt_options=prompt_options(args),
         seed=args.seed,
         progress=True,
     )

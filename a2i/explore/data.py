@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i.errors import DatasetError
+from a2i.fileio import atomic_write_json, atomic_write_text
 
 #: Optional numeric metadata shown in the popup; absent or null means unknown.
 METADATA_FIELDS: tuple[str, ...] = ("popularity", "danceability", "energy", "loudness", "valence")
@@ -289,10 +290,7 @@ def fill_mean_colors(
         r, g, b = cache[key]
         variant.mean_color = (r, g, b)
     if cache_file is not None and computed:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(cache))
-        tmp.replace(cache_file)
+        atomic_write_text(cache_file, json.dumps(cache))
     return computed
 
 
@@ -373,8 +371,5 @@ def load_collection(
 
 
 def write_track(path: str | os.PathLike[str], track: Track) -> Path:
-    """Write a track in the explorer's JSON schema (the inverse of :func:`parse_track`)."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(track.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return out
+    """Write a track in the explorer's JSON schema (the inverse of :func:`parse_track`), atomically."""
+    return atomic_write_json(path, track.to_dict())

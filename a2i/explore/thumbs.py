@@ -16,6 +16,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from a2i.fileio import atomic_write_bytes
+
 #: Thumbnails per atlas row; an atlas holds ATLAS_COLUMNS ** 2 tracks.
 ATLAS_COLUMNS = 16
 
@@ -67,10 +69,7 @@ class ThumbnailCache:
             if path.is_file():
                 return path.read_bytes()
             data = make()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            atomic_write_bytes(path, data)
             return data
 
     def atlas(self, images: Sequence[Path]) -> bytes:

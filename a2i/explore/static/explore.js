@@ -199,7 +199,7 @@
 
   // Russell's quadrants, named in the frame's corners over the pictures (at the full view only).
   function drawQuadrants(ctx, f) {
-    if (S.zoom !== 1) return;
+    if (S.zoom !== 1 || S.mode === "grid") return;  // grid cells carry their own labels there
     ctx.font = "600 11px system-ui, sans-serif"; ctx.textBaseline = "middle";
     for (const [qx, qy, text] of QUADRANTS) {
       const w = ctx.measureText(text).width + 14, x = qx ? f.x + f.w - w - 4 : f.x + 4, y = qy ? f.y + 4 : f.y + f.h - 24;
