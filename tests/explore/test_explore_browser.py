@@ -230,6 +230,9 @@ def test_every_key_has_a_button_and_help(page):
     assert state(page)["zoom"] == pytest.approx(1.5)
     page.locator("#btn-zoom-out").click()
     page.locator("#btn-zoom-in").click()
+    cx = state(page)["cx"]
+    page.locator("#pan-right").click()
+    assert state(page)["cx"] > cx
     page.locator("#btn-reset").click()
     assert (state(page)["zoom"], state(page)["cx"]) == (1, 0.5)
     page.locator("#btn-sound").click()

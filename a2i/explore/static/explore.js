@@ -831,6 +831,10 @@
     $("btn-zoom-in").addEventListener("click", () => zoomAt(1.5));
     $("btn-zoom-out").addEventListener("click", () => zoomAt(1 / 1.5));
     $("btn-reset").addEventListener("click", resetView);
+    $("pan-reset").addEventListener("click", resetView);
+    for (const [id, fx, fy] of [["pan-left", -0.1, 0], ["pan-right", 0.1, 0], ["pan-up", 0, 0.1], ["pan-down", 0, -0.1]]) {
+      $(id).addEventListener("click", () => panBy(fx, fy));
+    }
     $("btn-sound").addEventListener("click", () => setSound(!S.sound));
     $("btn-help").addEventListener("click", () => toggleHelp());
     $("help-close").addEventListener("click", () => toggleHelp(false));
