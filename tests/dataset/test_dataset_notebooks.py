@@ -16,7 +16,7 @@ def test_the_numbered_notebooks_are_the_five_steps():
 
 @pytest.mark.notebook
 def test_notebooks_run_in_order(tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
+    import nbformat
     from nbclient import NotebookClient
 
     monkeypatch.setenv("A2I_DATASET_WORK", str(tmp_path))

@@ -71,8 +71,8 @@ def live_url(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    # `make test` installs Debian's chromium; a missing browser is a set-up failure, never a skipped feature.
+    assert Path("/usr/bin/chromium").exists(), "Debian chromium is missing: run `make system-deps` (apt-get install chromium)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
