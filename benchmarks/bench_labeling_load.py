@@ -45,23 +45,25 @@ def free_port() -> int:
 class Server:
     """gunicorn in its own process group, so one SIGKILL takes the master and every worker down at once."""
 
-    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int):
-        self.env, self.port, self.workers, self.threads = env, port, workers, threads
+    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int, log: Path):
+        self.env, self.port, self.workers, self.threads, self.log = env, port, workers, threads, log
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
                "--worker-class", "gthread", "--threads", str(self.threads), "--keep-alive", "5",
                "--log-level", "warning", "a2i.labeling:create_app()"]
-        self.proc = subprocess.Popen(cmd, env=self.env, start_new_session=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, env=self.env, start_new_session=True, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"http://{HOST}:{self.port}/login", timeout=2).status_code == 200:
+                if requests.get(f"http://{HOST}:{self.port}/login", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start within 60 s")
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start within 60 s; see {self.log}")
 
     def kill9(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
@@ -70,7 +72,10 @@ class Server:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(30)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 class Stats:
@@ -91,11 +96,6 @@ class Stats:
         return sum(n for s, n in self.status.items() if s >= 500)
 
 
-def csrf(session: requests.Session, base: str, path: str) -> str:
-    html = session.get(base + path, timeout=30).text
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
 class Participant:
     """One simulated participant with a real HTTP session; retries through server outages."""
 
@@ -110,31 +110,35 @@ class Participant:
                 response = self.session.request(method, self.base + path, timeout=30, allow_redirects=False, **kw)
                 self.stats.count(response.status_code)
                 return response
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused or cut off by the killed server: try again
                 with self.stats.lock:
                     self.stats.connection_errors += 1
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
 
+    def page_token(self, path: str, deadline: float) -> str:
+        html = self.request("GET", path, deadline).text
+        return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
     def register(self, deadline: float) -> None:
-        self.token = csrf(self.session, self.base, "/register")
+        self.token = self.page_token("/register", deadline)
         r = self.request("POST", "/register", deadline, data={
             "csrf_token": self.token, "invite": self.code, "username": self.username,
             "password": PASSWORD, "confirm": PASSWORD})
         assert r.status_code == 302, (r.status_code, r.text[:300])
-        self.token = csrf(self.session, self.base, "/survey")
+        self.token = self.page_token("/survey", deadline)
         r = self.request("POST", "/survey", deadline, data={
             "csrf_token": self.token, "age": "30", "sex": "other", "nationality": "Danish",
             "birth_nationality": "Danish", "music_listening": "daily", "preferred_language": "en"})
         assert r.status_code == 302, (r.status_code, r.text[:300])
-        self.token = csrf(self.session, self.base, "/tutorial")
+        self.token = self.page_token("/tutorial", deadline)
 
     def answer_all(self, deadline: float) -> None:
         while time.monotonic() < deadline:
             r = self.request("GET", "/api/task", deadline)
             if r.status_code != 200:
-                continue
+                raise AssertionError(f"{self.username}: GET /api/task answered {r.status_code}")
             task = r.json()
             if task["done"]:
                 return
@@ -155,13 +159,16 @@ class Participant:
         raise TimeoutError(f"{self.username} did not finish before the deadline")
 
 
-def run_wave(participants: list[Participant], deadline: float) -> list[BaseException]:
+def run_wave(participants: list[Participant], deadline: float, *, register: bool = True,
+             answer: bool = True) -> list[BaseException]:
     errors: list[BaseException] = []
 
     def work(p: Participant) -> None:
         try:
-            p.register(deadline)
-            p.answer_all(deadline)
+            if register:
+                p.register(deadline)
+            if answer:
+                p.answer_all(deadline)
         except BaseException as exc:  # reported, not raised, so every thread is joined
             errors.append(exc)
 
@@ -173,8 +180,22 @@ def run_wave(participants: list[Participant], deadline: float) -> list[BaseExcep
     return errors
 
 
-def fetch_benchmark(port: int, cookies: list[str], total: int, concurrency: int) -> tuple[int, int, list[float], float]:
-    """``total`` GET /api/task over ``concurrency`` keep-alive connections; returns ok, bad, latencies, seconds."""
+def fetch_benchmark(port: int, cookies: list[str], total: int, concurrency: int,
+                    processes: int = 2) -> tuple[int, int, list[float], float]:
+    """``total`` GET /api/task over ``concurrency`` keep-alive connections spread over client processes (one
+    Python process cannot keep 4 workers busy through its GIL); returns ok, bad, latencies, seconds."""
+    import multiprocessing
+
+    per_process = concurrency // processes
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        start = time.perf_counter()
+        parts = pool.starmap(_fetch_threads, [(port, cookies[k::processes], total // processes, per_process)
+                                             for k in range(processes)])
+        seconds = time.perf_counter() - start
+    return (sum(p[0] for p in parts), sum(p[1] for p in parts), [x for p in parts for x in p[2]], seconds)
+
+
+def _fetch_threads(port: int, cookies: list[str], total: int, concurrency: int) -> tuple[int, int, list[float]]:
     latencies: list[float] = []
     counts = {"ok": 0, "bad": 0}
     lock = threading.Lock()
@@ -201,12 +222,11 @@ def fetch_benchmark(port: int, cookies: list[str], total: int, concurrency: int)
             counts["bad"] += bad
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(concurrency)]
-    start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join(300)
-    return counts["ok"], counts["bad"], latencies, time.perf_counter() - start
+    return counts["ok"], counts["bad"], latencies
 
 
 def stored_submissions(db_path: Path) -> list[int]:
@@ -222,6 +242,7 @@ def main() -> int:
     parser.add_argument("--fetch-requests", type=int, default=6000)
     parser.add_argument("--fetch-concurrency", type=int, default=8)
     parser.add_argument("--fault-participants", type=int, default=20)
+    parser.add_argument("--fetchers", type=int, default=8, help="participants whose sessions fetch tasks")
     args = parser.parse_args()
 
     from a2i.labeling.demo import demo_study
@@ -233,15 +254,16 @@ def main() -> int:
                SECRET_KEY=secrets.token_hex(32), A2I_SESSION_COOKIE_SECURE="false", HF_HUB_OFFLINE="1")
     a2i = [sys.executable, "-m", "a2i", "label"]
     subprocess.run([*a2i, "init-db"], env=env, check=True, capture_output=True)
-    codes = subprocess.run([*a2i, "invite", "--uses", str(args.participants + args.fault_participants)],
+    codes = subprocess.run([*a2i, "invite", "--uses",
+                            str(args.participants + args.fault_participants + args.fetchers)],
                            env=env, check=True, capture_output=True, text=True).stdout.split()
     code = codes[0]
     db_path = tmp / "instance" / "labeling.sqlite3"
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = Server(env, port, args.workers, args.threads)
-    server.start()
+    server = Server(env, port, args.workers, args.threads, tmp / "gunicorn.log")
     try:
+        server.start()
         # 1. concurrent registrations and the whole study
         stats = Stats()
         wave = [Participant(base, f"load{k}", code, stats) for k in range(args.participants)]
@@ -261,7 +283,7 @@ def main() -> int:
             print(f"  error: {exc!r}")
 
         # 2. task-fetch throughput with participants in the middle of the study
-        fetchers = [Participant(base, f"fetch{k}", code, Stats()) for k in range(8)]
+        fetchers = [Participant(base, f"fetch{k}", code, Stats()) for k in range(args.fetchers)]
         for p in fetchers:
             p.register(time.monotonic() + 60)
         cookies = ["; ".join(f"{c.name}={c.value}" for c in p.session.cookies) for p in fetchers]
@@ -272,14 +294,16 @@ def main() -> int:
         p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
         rate = ok / seconds
         print(f"[fetch] GET /api/task: {ok} valid, {bad} other in {seconds:.2f} s = {rate:.0f} valid responses/s, "
-              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({args.fetch_concurrency} keep-alive clients, "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({args.fetch_concurrency} keep-alive clients in 2 processes, "
               f"{args.workers} workers x {args.threads} threads)")
 
         # 3. kill -9 the server while a second wave submits, restart it, and check every acknowledged answer
         fault_stats = Stats()
         fault_wave = [Participant(base, f"fault{k}", code, fault_stats) for k in range(args.fault_participants)]
+        fault_errors = run_wave(fault_wave, time.monotonic() + 120, answer=False)  # sign up first
         result: list[list[BaseException]] = []
-        runner = threading.Thread(target=lambda: result.append(run_wave(fault_wave, time.monotonic() + 240)))
+        runner = threading.Thread(target=lambda: result.append(
+            run_wave(fault_wave, time.monotonic() + 120, register=False)))
         runner.start()
         deadline = time.monotonic() + 60
         while len(fault_stats.acknowledged) < 30 and time.monotonic() < deadline:
@@ -289,7 +313,7 @@ def main() -> int:
         time.sleep(1.0)
         server.start()
         runner.join(300)
-        fault_errors = result[0] if result else [RuntimeError("fault wave did not finish")]
+        fault_errors += result[0] if result else [RuntimeError("fault wave did not finish")]
         stored = stored_submissions(db_path)
         fault_lost = len(fault_stats.acknowledged - set(stored))
         fault_duplicated = len(stored) - len(set(stored))

@@ -51,7 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
     # A participant may take longer than an hour; the token stays bound to the session instead.
     "WTF_CSRF_TIME_LIMIT": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The cookie is re-signed only when the session changes, not on every request.
+    "SESSION_REFRESH_EACH_REQUEST": False,
 }
 
 csrf = CSRFProtect()
@@ -73,6 +74,8 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if uri.startswith("postgres://"):  # the scheme hosting providers hand out; SQLAlchemy wants postgresql://
         uri = "postgresql://" + uri[len("postgres://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if not uri.startswith("sqlite"):  # a server may drop idle connections; a local file cannot
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise ConfigError(
