@@ -50,10 +50,23 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.host in ("127.0.0.1", "localhost", "::1") and "A2I_SESSION_COOKIE_SECURE" not in os.environ:
         overrides["SESSION_COOKIE_SECURE"] = False  # browsers on plain-http localhost; TLS everywhere else
     app = _app(args, serving=True, **overrides)
+    _check_database(app)
     print(f"Labeling site on http://{args.host}:{args.port}/ (development server; use gunicorn for a study, "
           "see experiment_website/README.md)", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=args.debug, threaded=True, use_reloader=False)
     return 0
+
+
+def _check_database(app) -> None:
+    from sqlalchemy import inspect
+
+    from a2i.errors import ConfigError
+    from a2i.labeling.db import db
+
+    with app.app_context():
+        if not inspect(db.engine).has_table("alembic_version"):
+            raise ConfigError(f"the database {app.config['SQLALCHEMY_DATABASE_URI']} has no tables yet; "
+                              "run `a2i label init-db` first")
 
 
 def _run_init_db(args: argparse.Namespace) -> int:

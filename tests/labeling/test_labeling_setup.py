@@ -117,3 +117,39 @@ def test_label_registration_module_imports_no_flask():
 
     code = "import sys, a2i.labeling.cli; print('flask' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_experiment_website_main_serves_the_study(tmp_path, study_dir):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, A2I_INSTANCE_PATH=str(tmp_path / "inst"), HF_HUB_OFFLINE="1")
+    env.pop("SECRET_KEY", None)
+    script = [sys.executable, str(root / "experiment_website" / "main.py"), "--study", str(study_dir)]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    early = subprocess.run([*script, "--port", str(port)], env=env, capture_output=True, text=True, timeout=60)
+    assert early.returncode == 2 and "init-db" in early.stderr  # no key and no tables yet: a clear message
+    assert main(["label", "init-db", "--instance", env["A2I_INSTANCE_PATH"]]) == 0
+    server = subprocess.Popen([*script, "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert response.status_code == 200 and "Log in" in response.text
+        assert "Secure" not in response.headers["Set-Cookie"]  # plain-http localhost: browsers must keep it
+    finally:
+        server.terminate()
+        server.wait(10)
