@@ -149,8 +149,11 @@ def _register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
         lang = g.get("lang", i18n.DEFAULT_LANGUAGE)
+        study = app.extensions.get("a2i_study")
+        title = (study.title.get(lang) or study.title.get("en")) if study and study.title else None
         return {"t": lambda key, **kw: i18n.translate(key, lang, **kw), "lang": lang,
-                "languages": i18n.LANGUAGES, "user": g.get("user")}
+                "languages": i18n.LANGUAGES, "user": g.get("user"),
+                "site_title": title or i18n.translate("site.title", lang)}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

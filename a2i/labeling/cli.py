@@ -197,7 +197,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-select", type=int, default=4, help="most images to pick (default: 4)")
     p.add_argument("--clip-seconds", type=float, default=10.0, help="clip length (default: 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the grids (default: 0)")
-    p.add_argument("--title", default="Music and images", help="study title")
+    p.add_argument("--title", help="the site's title (default: 'Music and images study', translated)")
     p.set_defaults(func=_run_make_study)
 
     p = sub.add_parser("export", help="export answers and agreement statistics (CSV and JSON)",

@@ -15,6 +15,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.logout": {"en": "Log out", "da": "Log ud"},
     "nav.admin": {"en": "Admin", "da": "Admin"},
     "nav.language": {"en": "Language", "da": "Sprog"},
+    "nav.progress": {"en": "Progress", "da": "Fremskridt"},
     "nav.skip": {"en": "Skip to content", "da": "Gå til indhold"},
     "footer.privacy": {"en": "Your answers are stored for research only and never shared with your name.",
                        "da": "Dine svar gemmes kun til forskning og deles aldrig med dit navn."},

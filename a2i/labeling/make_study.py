@@ -78,7 +78,7 @@ def make_study(
     max_select: int = 4,
     clip_seconds: float = 10.0,
     seed: int = 0,
-    title: str = "Music and images",
+    title: str | None = None,
 ) -> Path:
     """Write ``out/study.json``, ``out/audio/*.wav`` and ``out/images/*.png`` from generate outputs.
 
@@ -95,6 +95,8 @@ def make_study(
         How many songs become tutorial items (with an explanation) instead of labeling items.
     tasks_per_participant : int or None
         Labeling items per participant; ``None`` gives every participant every item.
+    title : str or None
+        The site's title in both languages; ``None`` keeps the translated default.
 
     Returns
     -------
@@ -154,7 +156,7 @@ def make_study(
     tutorial_items = [dict(build_item(s), explanation=TUTORIAL_EXPLANATION) for s in songs[:tutorial]]
     items = [build_item(s) for s in songs[tutorial:]]
     manifest = {
-        "version": 1, "title": {"en": title, "da": title},
+        "version": 1, **({"title": {"en": title, "da": title}} if title else {}),
         "min_select": min_select, "max_select": max_select,
         "participants_per_item": participants_per_item,
         "tasks_per_participant": tasks_per_participant or len(items),

@@ -125,3 +125,37 @@ def test_api_needs_login_and_answers_json(app):
     assert response.status_code == 401 and response.is_json
     assert client.get("/api/nothing-here").get_json()["status"] == 404
     assert client.put("/api/submit").get_json()["status"] == 405
+
+
+GARBAGE = [
+    {"data": b"\x00\xff" * 50, "content_type": "application/octet-stream"},
+    {"data": b'{"a": [1, {"b": null}]}', "content_type": "application/json"},
+    {"data": "username=%ff%fe&password=" + "x" * 300, "content_type": "application/x-www-form-urlencoded"},
+    {"data": {"age": ["1", "2"], "text": "y" * 6000, "action": "skip", "invite": "z" * 100}},
+    {"json": [{"assignment": None}]},
+]
+
+
+def test_no_endpoint_answers_500(app, participant):
+    """Every route, with and without a session and a CSRF token, with garbage bodies: never a 5xx."""
+    from conftest import invite, register
+
+    token = csrf_token(participant, "/tutorial")
+    anonymous = app.test_client()
+    newcomer = app.test_client()  # registered, still at the survey
+    register(newcomer, invite(app), "newbie1")
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<{name}>", "x").replace(f"<path:{name}>", "x").replace(f"<string:{name}>", "x")
+        paths.add(path)
+    assert {"/api/submit", "/register", "/survey", "/feedback", "/start/x"} <= paths
+    clients = ((anonymous, {}), (participant, {"X-CSRFToken": token}),
+               (newcomer, {"X-CSRFToken": csrf_token(newcomer, "/survey")}))
+    for path in sorted(paths, key=lambda p: (p == "/logout", p)):  # log out last
+        for client, headers in clients:
+            assert client.get(path, headers=headers).status_code < 500, path
+            for body in GARBAGE:
+                response = client.post(path, headers=headers, **body)
+                assert response.status_code < 500, (path, body, response.status_code)
