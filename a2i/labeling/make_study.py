@@ -103,8 +103,6 @@ def make_study(
     Path
         The manifest written, already validated with :func:`~a2i.labeling.manifest.load_study`.
     """
-    from a2i.audio import load, split_clips, write
-
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"--out {out} is not empty; choose a new folder for the study")
@@ -121,7 +119,8 @@ def make_study(
     songs = []
     for folder in map(Path, outputs):
         profile, images = _read_output(folder)
-        name = profile.get("title") or (profile.get("song") or {}).get("title") or folder.name
+        song_info = profile.get("song") if isinstance(profile.get("song"), dict) else {}
+        name = profile.get("title") or song_info.get("title") or folder.name
         songs.append({"folder": folder, "profile": profile, "images": images, "name": str(name),
                       "slug": _slug(folder.name)})
     if len({s["slug"] for s in songs}) != len(songs):
@@ -129,6 +128,21 @@ def make_study(
     total = sum(len(s["images"]) for s in songs)
     if total < images_per_task:
         raise ConfigError(f"only {total} pictures in all outputs, fewer than --images {images_per_task}")
+
+    try:
+        return _write_study(out, songs, rng, images_per_task=images_per_task, own_per_task=own_per_task,
+                            tutorial=tutorial, participants_per_item=participants_per_item,
+                            tasks_per_participant=tasks_per_participant, min_select=min_select,
+                            max_select=max_select, clip_seconds=clip_seconds, title=title)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)  # no half-written study left to trip the next run
+        raise
+
+
+def _write_study(out: Path, songs: list[dict[str, Any]], rng: random.Random, *, images_per_task: int,
+                 own_per_task: int, tutorial: int, participants_per_item: int, tasks_per_participant: int | None,
+                 min_select: int, max_select: int, clip_seconds: float, title: str | None) -> Path:
+    from a2i.audio import load, split_clips, write
 
     (out / "audio").mkdir(parents=True, exist_ok=True)
     (out / "images").mkdir(parents=True, exist_ok=True)

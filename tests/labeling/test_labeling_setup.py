@@ -33,6 +33,12 @@ def test_make_study_explains_bad_input(tmp_path, capsys):
     one = str(fake_generate_output(tmp_path / "one", 0))
     assert main(["label", "make-study", one, "--out", str(tmp_path / "s1")]) == 2
     assert "at least two" in capsys.readouterr().err
+    broken = fake_generate_output(tmp_path / "broken", 1)
+    (broken / "song1.wav").unlink()
+    (broken / "profile.json").write_text('{"path": "missing.wav", "song": "not a dict"}')
+    assert main(["label", "make-study", one, str(broken), "--out", str(tmp_path / "s3"), "--images", "6"]) == 2
+    assert "cannot find the song's audio" in capsys.readouterr().err
+    assert not (tmp_path / "s3").exists()  # nothing half-written left behind
     (tmp_path / "empty").mkdir()
     assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2")]) == 2
     assert "profile.json" in capsys.readouterr().err
