@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import csrf_token, submit_current
+from labeling_helpers import csrf_token, submit_current
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_only_the_current_task_can_be_answered(app, participant):
 
 
 def test_other_participants_task_is_unknown(app, participant, task):
-    from conftest import do_survey, invite, register
+    from labeling_helpers import do_survey, invite, register
 
     other = app.test_client()
     register(other, invite(app), "bob22")
@@ -138,7 +138,7 @@ GARBAGE = [
 
 def test_no_endpoint_answers_500(app, participant):
     """Every route, with and without a session and a CSRF token, with garbage bodies: never a 5xx."""
-    from conftest import invite, register
+    from labeling_helpers import invite, register
 
     token = csrf_token(participant, "/tutorial")
     anonymous = app.test_client()

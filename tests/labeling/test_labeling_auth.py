@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import PASSWORD, csrf_token, do_survey, invite, make_app, register
+from labeling_helpers import PASSWORD, csrf_token, do_survey, invite, make_app, register
 from sqlalchemy import select
 
 from a2i.errors import ConfigError
@@ -196,7 +196,7 @@ def test_init_db_writes_a_persistent_secret_key_and_cookies_are_secure(tmp_path,
 
 
 def test_bypass_link_creates_anonymous_participant_and_ends_at_completion_url(app):
-    from conftest import submit_current
+    from labeling_helpers import submit_current
 
     code = invite(app, bypass=True)
     client = app.test_client()

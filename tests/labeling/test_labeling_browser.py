@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, invite, make_app
+from labeling_helpers import PASSWORD, invite, make_app
 
 pytestmark = pytest.mark.browser
 

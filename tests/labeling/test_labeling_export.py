@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from conftest import PASSWORD, csrf_token, do_survey, invite, register, submit_current
+from labeling_helpers import PASSWORD, csrf_token, do_survey, invite, register, submit_current
 
 from a2i.labeling.export import agreement_rows
 

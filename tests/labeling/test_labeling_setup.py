@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fixtures import fake_generate_output
+from labeling_helpers import fake_generate_output
 
 from a2i.cli import main
 from a2i.errors import ConfigError
@@ -66,7 +66,7 @@ def test_manifest_errors_name_the_problem(study_dir, tmp_path, change, message):
 
 
 def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
-    from conftest import invite
+    from labeling_helpers import invite
     from sqlalchemy import text
 
     from a2i.labeling.manage import init_db

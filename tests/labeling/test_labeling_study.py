@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import PASSWORD, SURVEY, csrf_token, do_survey, invite, make_app, register, submit_current
+from labeling_helpers import PASSWORD, SURVEY, csrf_token, do_survey, invite, make_app, register, submit_current
 from sqlalchemy import func, select
 
 from a2i.labeling.db import db
