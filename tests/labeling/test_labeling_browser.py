@@ -67,7 +67,7 @@ def answer_task(page, name: str, *, keyboard: bool = False) -> None:
     wait_until(page, "document.getElementById('clip').currentTime > 0.2")
     state = page.evaluate("(() => { const a = document.getElementById('clip');"
                           " return {paused: a.paused, time: a.currentTime, src: a.currentSrc}; })()")
-    assert state["time"] > 0.2 and "/media/audio/" in state["src"]
+    assert state["time"] > 0.2 and not state["paused"] and "/media/audio/" in state["src"]
     tiles = page.locator("#grid .tile")
     assert tiles.count() == 12
     tiles.nth(0).click()
@@ -137,6 +137,16 @@ def test_participant_study_and_admin_export(live_app, browser, tmp_path):
     page.wait_for_url("**/thanks")
     shot(page, "09-thanks")
     assert "Thank you!" in page.content()
+    with app.app_context():  # what the browser sent was stored: plays and picks with their timestamps
+        from a2i.labeling.db import db
+        from a2i.labeling.models import Submission
+
+        answers = db.session.query(Submission).order_by(Submission.id).all()
+        assert len(answers) == 3 and all(len(a.selected) == 2 and a.liked == "yes" for a in answers)
+        kinds = [[e["type"] for e in a.interactions] for a in answers]
+        assert all(k[0] == "load" and "play" in k and k.count("select") == 2 for k in kinds), kinds
+        times = [e["t"] for e in answers[1].interactions]
+        assert times == sorted(times)
 
     page.click("a[lang=da]")
     page.wait_for_selector("html[lang=da]")
