@@ -19,6 +19,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -334,6 +335,10 @@ def main() -> int:
           f"({len(stats.acknowledged)} submissions): lost {total_lost}, duplicated {duplicated + fault_duplicated}, "
           f"5xx {total_5xx}; kill -9 mid-load: {len(fault_stats.acknowledged)} acknowledged, {fault_lost} lost; "
           f"task fetch {rate:.0f} valid/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms with {args.workers} gunicorn workers")
+    if ok_all:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"kept {tmp} (database and gunicorn.log) for a look")
     return 0 if ok_all else 1
 
 
