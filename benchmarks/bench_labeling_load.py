@@ -331,14 +331,14 @@ def main() -> int:
     total_5xx = stats.server_errors + fault_stats.server_errors
     ok_all = (total_lost == 0 and duplicated == 0 and fault_duplicated == 0 and total_5xx == 0 and not errors
               and not fault_errors and users == args.participants)
-    print(f"bench_labeling_load: {'PASS' if ok_all else 'FAIL'} {args.participants} concurrent participants "
-          f"({len(stats.acknowledged)} submissions): lost {total_lost}, duplicated {duplicated + fault_duplicated}, "
-          f"5xx {total_5xx}; kill -9 mid-load: {len(fault_stats.acknowledged)} acknowledged, {fault_lost} lost; "
-          f"task fetch {rate:.0f} valid/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms with {args.workers} gunicorn workers")
     if ok_all:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print(f"kept {tmp} (database and gunicorn.log) for a look")
+    print(f"bench_labeling_load: {'PASS' if ok_all else 'FAIL'} {args.participants} concurrent participants "
+          f"({len(stats.acknowledged)} submissions): lost {total_lost}, duplicated {duplicated + fault_duplicated}, "
+          f"5xx {total_5xx}; kill -9 mid-load: {len(fault_stats.acknowledged)} acknowledged, {fault_lost} lost; "
+          f"task fetch {rate:.0f} valid/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms with {args.workers} gunicorn workers")
     return 0 if ok_all else 1
 
 
