@@ -29,6 +29,8 @@ LIKED = ("yes", "no", "unsure")
 INTERACTION_TYPES = ("play", "pause", "ended", "seek", "select", "deselect", "load")
 INTERACTION_KEYS = {"type", "t", "image", "position"}
 NEXT_STAGE = {"tutorial": "tasks", "tasks": "feedback"}
+#: The largest value an INTEGER column holds on every supported database (PostgreSQL's int4).
+MAX_INT = 2**31 - 1
 
 
 class BadField(Exception):
@@ -123,6 +125,8 @@ def submit():
     if not isinstance(body, dict):
         raise BadField("body", "send a JSON object (Content-Type: application/json)")
     assignment_id = _require(body, "assignment", int, "the task's assignment id (integer)")
+    if not 1 <= assignment_id <= MAX_INT:
+        raise BadField("assignment", f"unknown task {assignment_id}; fetch the current one from /api/task")
     selected = _require(body, "selected", list, "a list of selected image ids")
     liked = _require(body, "liked", str, f"one of {', '.join(LIKED)}")
     if liked not in LIKED:
@@ -132,8 +136,9 @@ def submit():
         raise BadField("bad_audio", "'bad_audio' must be true or false")
     interactions = _check_interactions(body.get("interactions", []))
     duration = body.get("duration_ms")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int) or duration < 0):
-        raise BadField("duration_ms", "'duration_ms' must be a non-negative integer")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
+                                 or not 0 <= duration <= MAX_INT):
+        raise BadField("duration_ms", f"'duration_ms' must be an integer from 0 to {MAX_INT}")
 
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.user_id != g.user.id:

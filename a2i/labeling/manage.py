@@ -67,8 +67,10 @@ def add_admin(app: Flask, username: str, password: str) -> User:
 def create_invites(app: Flask, *, count: int, max_uses: int, days: float | None, bypass: bool,
                    note: str | None) -> list[str]:
     """Make ``count`` invite codes (or anonymous study links with ``bypass``); returns the codes."""
-    if count < 1 or max_uses < 1:
-        raise ConfigError("--count and --uses must be at least 1")
+    if not 1 <= count <= 10_000 or not 1 <= max_uses <= 1_000_000:
+        raise ConfigError(f"--count ({count}) must be 1-10000 and --uses ({max_uses}) 1-1000000")
+    if days is not None and not 0 < days <= 3650:
+        raise ConfigError(f"--days ({days}) must be between 0 (never expires) and 3650")
     with app.app_context():
         invites: list[Invite] = [security.create_invite(kind="bypass" if bypass else "register", max_uses=max_uses,
                                                         expires_in_days=days, note=note) for _ in range(count)]

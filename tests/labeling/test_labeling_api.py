@@ -42,6 +42,8 @@ BAD_BODIES = [
     ("interaction not object", lambda v: {**v, "interactions": ["play"]}, "interactions[0]"),
     ("duration negative", lambda v: {**v, "duration_ms": -5}, "duration_ms"),
     ("unknown task", lambda v: {**v, "assignment": 999999}, "assignment"),
+    ("assignment out of range", lambda v: {**v, "assignment": 10**30}, "assignment"),
+    ("duration out of range", lambda v: {**v, "duration_ms": 10**30}, "duration_ms"),
 ]
 
 

@@ -58,8 +58,16 @@ def test_invite_limits_uses_and_expiry(app, client):
     assert register(app.test_client(), code, "user2").status_code == 302
     third = register(app.test_client(), code, "user3")
     assert third.status_code == 400 and "not valid" in third.get_data(as_text=True)
-    expired = invite(app, days=-1)
+    expired = invite(app, days=1)
+    with app.app_context():  # a day later
+        from datetime import timedelta
+
+        row = db.session.execute(select(Invite).where(Invite.code == expired)).scalar_one()
+        row.expires_at = row.created_at - timedelta(seconds=1)
+        db.session.commit()
     assert register(app.test_client(), expired, "user4").status_code == 400
+    never = invite(app, days=None)  # no expiry
+    assert register(app.test_client(), never, "user7").status_code == 302
     assert register(app.test_client(), "nonexistent", "user5").status_code == 400
     bypass_code = invite(app, bypass=True)  # a study link is not a registration code
     assert register(app.test_client(), bypass_code, "user6").status_code == 400

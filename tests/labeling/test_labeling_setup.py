@@ -104,6 +104,9 @@ def test_cli_invites_admin_and_serve_help(tmp_path, monkeypatch, capsys):
     assert main(["label", "invite", "--instance", instance, "--count", "3", "--uses", "2"]) == 0
     codes = capsys.readouterr().out.split()
     assert len(codes) == 3 and len(set(codes)) == 3
+    for bad in (["--uses", str(10**30)], ["--count", "0"], ["--days", "1e9"]):
+        assert main(["label", "invite", "--instance", instance, *bad]) == 2
+        assert "a2i: error:" in capsys.readouterr().err
     assert main(["label", "invite", "--instance", instance, "--bypass", "--base-url", "https://study.example/"]) == 0
     link = capsys.readouterr().out.strip()
     assert link.startswith("https://study.example/start/") and "PROLIFIC_PID={{%PROLIFIC_PID%}}" in link
