@@ -38,10 +38,11 @@ def live_app(tmp_path, study_dir):
 
 @pytest.fixture
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
+    # A missing browser is a broken set-up, not a reason to pass: fail with the fix.
+    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make system-deps` (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
