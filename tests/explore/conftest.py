@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 N_TRACKS = 24
 VARIANTS = 3
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "explore"
 
 
@@ -67,18 +61,6 @@ def live_url(app):
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    # `make test` installs Debian's chromium; a missing browser is a set-up failure, never a skipped feature.
-    assert Path("/usr/bin/chromium").exists(), "Debian chromium is missing: run `make system-deps` (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()

@@ -15,9 +15,6 @@ from labeling_helpers import PASSWORD, invite, make_app
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "labeling"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
 
 
 @pytest.fixture
@@ -34,18 +31,6 @@ def live_app(tmp_path, study_dir):
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
-
-
-@pytest.fixture
-def browser():
-    # A missing browser is a broken set-up, not a reason to pass: fail with the fix.
-    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make system-deps` (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def shot(page, name: str) -> None:
