@@ -19,6 +19,7 @@ def login_user(user: User) -> None:
     session.clear()
     session.permanent = True
     session["uid"] = user.id
+    session["epoch"] = user.session_epoch
     session["nonce"] = secrets.token_hex(8)  # a new cookie value even for the same user
     if lang:
         session["lang"] = lang

@@ -128,7 +128,8 @@ def _register_request_hooks(app: Flask) -> None:
         uid = session.get("uid")
         if uid is not None:
             g.user = db.session.get(User, uid)
-            if g.user is None:
+            if g.user is None or session.get("epoch") != g.user.session_epoch:
+                g.user = None  # the account is gone, or this cookie was issued before a logout
                 session.clear()
         requested = session.get("lang") or (g.user.language if g.user else None)
         g.lang = i18n.best_language(requested, request.accept_languages.best_match(list(i18n.LANGUAGES)))

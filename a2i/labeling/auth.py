@@ -91,6 +91,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if g.user is not None:
+        g.user.session_epoch += 1  # every cookie issued to this account so far stops working
+        db.session.commit()
     lang = session.get("lang")
     session.clear()
     if lang:

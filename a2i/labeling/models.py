@@ -58,6 +58,9 @@ class User(db.Model):
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Bumped at logout: session cookies carry the epoch they were issued in, so a copied or stolen cookie
+    # stops working the moment its owner logs out (signed cookies cannot be revoked otherwise).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     survey: Mapped[SurveyResponse | None] = relationship(back_populates="user", uselist=False)
 

@@ -166,6 +166,23 @@ def test_successful_login_resets_the_account_count(tmp_path, study_dir):
     assert login(client, "ivan1").status_code == 302
 
 
+def test_logout_revokes_copies_of_the_session_cookie(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir)
+    register(app.test_client(), invite(app), "judy1")
+    client = app.test_client()
+    assert login(client, "judy1").status_code == 302
+    name = app.config["SESSION_COOKIE_NAME"]
+    stolen = client.get_cookie(name).value
+    assert client.get("/survey").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/survey")})
+    thief = app.test_client()
+    thief.set_cookie(name, stolen)
+    response = thief.get("/survey")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert login(client, "judy1").status_code == 302  # the owner logs in again as usual
+    assert client.get("/survey").status_code == 200
+
+
 def test_csrf_required_on_forms_and_json(app, participant):
     fresh = app.test_client()
     response = fresh.post("/login", data={"username": "x", "password": "y" * 8})

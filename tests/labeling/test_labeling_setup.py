@@ -75,7 +75,7 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
     with app.app_context():
         from a2i.labeling.db import db
 
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     code = invite(app)
     init_db(app)  # upgrading an up-to-date database changes nothing
     from a2i.labeling.db import db
@@ -83,6 +83,28 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
 
     with app.app_context():
         assert db.session.query(Invite).filter_by(code=code).count() == 1
+
+
+def test_a_running_study_upgrades_without_losing_data(app, runner):
+    """A database made by the first release (0001) gains the session epoch at init-db; its rows stay."""
+    from flask_migrate import downgrade
+    from labeling_helpers import invite
+    from sqlalchemy import text
+
+    from a2i.labeling.db import db
+    from a2i.labeling.manage import MIGRATIONS_DIR, init_db
+
+    code = invite(app)
+    with app.app_context():
+        downgrade(directory=MIGRATIONS_DIR, revision="0001")
+        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info('user')"))]
+        assert "session_epoch" not in columns
+    init_db(app)
+    with app.app_context():
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert db.session.execute(text("SELECT count(*) FROM invite WHERE code = :c"), {"c": code}).scalar() == 1
+        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info('user')"))]
+        assert "session_epoch" in columns
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
