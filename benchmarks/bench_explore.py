@@ -45,8 +45,11 @@ LATENCY_PROBE = """() => {
 
 
 def _serve(app):
+    import logging
+
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log between the measurements
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
