@@ -91,7 +91,7 @@ def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        reason = detail[-1] if detail else f"ffmpeg exit status {proc.returncode}"
+        reason = detail[-1].replace(f"{path}: ", "") if detail else f"ffmpeg exit status {proc.returncode}"
         raise AudioError(f"{path}: not a readable audio file ({reason}); check that it is a complete audio file")
     return np.frombuffer(proc.stdout, dtype=np.float32).copy(), rate
 
@@ -105,6 +105,21 @@ def _probe_rate(path: Path) -> int:
                 if part.strip().endswith(" Hz"):
                     return int(part.strip().split()[0])
     raise AudioError(f"{path}: no audio stream found; is it an audio file?")
+
+
+# Leading bytes of the containers libsndfile decodes (wav, flac, ogg, aiff, mp3 with or without ID3).
+_LIBSNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"FORM", b"ID3")
+
+
+def _libsndfile_can_read(path: Path) -> bool:
+    """Whether the file starts like something libsndfile decodes.
+
+    Anything else goes straight to ffmpeg: handing libsndfile a file it cannot parse makes its mp3 decoder
+    print resync notes to the terminal before failing.
+    """
+    with open(path, "rb") as f:
+        head = f.read(4)
+    return head.startswith(_LIBSNDFILE_MAGIC) or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
 
 
 def _check_file(path: Path) -> None:
@@ -154,10 +169,14 @@ def load(path: str | Path, *, sr: int | None = 22050, mono: bool = True) -> Audi
         raise ConfigError(f"sr must be a positive sample rate in Hz or None, got {sr}")
     path = Path(path)
     _check_file(path)
-    try:
-        data, native_sr = sf.read(str(path), dtype="float32", always_2d=True)
-        samples = data.mean(axis=1)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+    samples = None
+    if _libsndfile_can_read(path):
+        try:
+            data, native_sr = sf.read(str(path), dtype="float32", always_2d=True)
+            samples = data.mean(axis=1)
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+            samples = None
+    if samples is None:
         samples, native_sr = _decode_ffmpeg(path, sr)
     if samples.size == 0:
         raise AudioError(f"{path}: contains no audio samples (zero-length audio); use a file with sound in it")
