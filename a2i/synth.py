@@ -129,6 +129,22 @@ def _lowpass(x: np.ndarray, cutoff: float) -> np.ndarray:
     return lfilter([alpha], [1.0, alpha - 1.0], x)
 
 
+def tone(seconds: float, *, freq: float = 440.0, sr: int = SR, amp: float = 0.3, fade: float = 0.0) -> Audio:
+    """A sine tone, optionally with linear fades: the smallest piece of test audio a fixture can need.
+
+    Examples
+    --------
+    >>> a = tone(1.0, freq=440.0, sr=8000)
+    >>> a.sr, len(a.samples), round(float(abs(a.samples).max()), 2)
+    (8000, 8000, 0.3)
+    """
+    t = np.arange(int(seconds * sr)) / sr
+    y = amp * np.sin(2 * np.pi * freq * t)
+    if fade > 0 and t.size:
+        y *= np.minimum(1.0, np.minimum(t, t[-1] - t) / fade)
+    return Audio(y.astype(np.float32), sr)
+
+
 def render(spec: PieceSpec, *, seconds: float = 30.0, seed: int = 0) -> Audio:
     """Render a piece to a mono :class:`~a2i.audio.Audio` at 22.05 kHz.
 

@@ -36,11 +36,10 @@ def _picture(valence: float, energy: float, variant: int, size: int, rng: np.ran
 
 
 def _tone(path: Path, frequency: float, seconds: float, sr: int = 16000) -> None:
-    import soundfile as sf
+    from a2i.audio import write
+    from a2i.synth import tone
 
-    t = np.arange(int(seconds * sr)) / sr
-    fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.05)
-    sf.write(path, (0.3 * np.sin(2 * np.pi * frequency * t) * fade).astype(np.float32), sr)
+    write(path, tone(seconds, freq=frequency, sr=sr, fade=0.05))
 
 
 def make_folder(

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from a2i import synth
+
 SR = 22050
 
 
 def tone(seconds: float, sr: int = SR, freq: float = 440.0, amp: float = 0.3) -> np.ndarray:
-    t = np.arange(int(seconds * sr)) / sr
-    return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    return synth.tone(seconds, freq=freq, sr=sr, amp=amp).samples
 
 
 def ffmpeg() -> str:
