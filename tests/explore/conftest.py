@@ -110,12 +110,16 @@ def live_url(app):
 def open_page(browser, live_url):
     """Opens the explorer (``open_page("?view=grid")``) and waits until every thumbnail is drawn.
 
-    Each page gets its own browser context; JavaScript errors on any of them fail the test.
+    Each page gets its own browser context (``options`` go to ``browser.new_context``: viewport,
+    device_scale_factor, is_mobile, has_touch); JavaScript errors on any of them fail the test.
     """
     contexts, errors = [], []
 
-    def open_(query: str = ""):
-        context = browser.new_context(viewport={"width": 1400, "height": 860})
+    def open_(query: str = "", **options):
+        # bypass_csp: Playwright's wait_for_function evaluates strings, which the page's CSP forbids (as it
+        # should); test_page_runs_under_its_own_csp checks the page itself without the bypass.
+        options = {"viewport": {"width": 1400, "height": 860}, "bypass_csp": True, **options}
+        context = browser.new_context(**options)
         contexts.append(context)
         pg = context.new_page()
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
