@@ -14,7 +14,6 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 from a2i import __version__
 from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options

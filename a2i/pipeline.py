@@ -19,11 +19,11 @@ from a2i.errors import ConfigError
 from a2i.fileio import atomic_save_png, check_input_file
 from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
 from a2i.outputs import Picture, RunFolder, card_name, default_out_dir, picture_name, run_options, write_run
+from a2i.progress import progress_bar
 from a2i.prompts import DEFAULT_N, get_generator
 from a2i.render import get_backend
 from a2i.seeding import check_seed, picture_seed
 from a2i.sizes import check_size
-from a2i.progress import progress_bar
 
 
 @dataclass
