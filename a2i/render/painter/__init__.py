@@ -84,7 +84,9 @@ def composite(layers: Layers, width: int, height: int) -> np.ndarray:
     ground = Image.fromarray((np.clip(layers.ground, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
     image = ground.resize((width, height), Image.Resampling.BICUBIC)
     if layers.detail is not None:
-        detail = layers.detail if layers.detail.size == (width, height) else layers.detail.resize((width, height), Image.Resampling.BILINEAR)
+        detail = layers.detail
+        if detail.size != (width, height):
+            detail = detail.resize((width, height), Image.Resampling.BILINEAR)
         image = Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
     return np.asarray(image, dtype=np.float32) / 255.0
 

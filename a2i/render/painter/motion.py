@@ -127,7 +127,8 @@ def _drifted(scene: Scene, time: float) -> np.ndarray:
 def _shimmer(scene: Scene, time: float) -> np.ndarray:
     """Per-pixel brightness factors of the travelling wave, looked up from the phase map."""
     m = scene.motion
-    table = (1.0 - m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * (np.arange(256, dtype=np.float32) / 255.0 - time * m.speed)))).astype(np.float32)
+    phase = np.arange(256, dtype=np.float32) / 255.0 - time * m.speed
+    table = (1.0 - m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * phase))).astype(np.float32)
     return table[scene.phase]
 
 
