@@ -20,7 +20,7 @@ from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, pro
 from a2i.errors import A2IError
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.model.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:

@@ -3,7 +3,8 @@
 Target (issue 9): 40,000 tracks in <= 5 s and <= 300 MB peak on the 2-core development machine. Tracks get
 Spotify-like valence/energy (Beta distributions fitted by eye to the catalogue's means 0.47 / 0.64) and one
 of 125 genres, as in the Kaggle table. Peak memory is what the mining allocates (tracemalloc, which numpy
-reports to; measured in a second run, since tracing slows the first); the process's resident peak, interpreter and numpy included, is printed beside it.
+reports to; measured in a second run, since tracing slows the first); the process's resident peak,
+interpreter and numpy included, is printed beside it.
 
     python benchmarks/hard_negatives.py --tracks 40000 [--k 4] [--selection nearest]
 """

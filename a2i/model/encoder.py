@@ -97,7 +97,7 @@ class EncoderConfig:
                 raise ConfigError(f"encoder.{name} must be a positive integer, got {getattr(self, name)!r}")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EncoderConfig":
+    def from_dict(cls, data: dict[str, Any]) -> EncoderConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -192,6 +192,7 @@ class AudioEncoder(nn.Module):
         self.frame_proj = nn.Linear(hidden, config.width)
         self.frame_pos = nn.Parameter(torch.randn(self.n_frames, config.width) * 0.02)
         self.queries = nn.Parameter(torch.randn(config.num_tokens + 1, config.width) * 0.02)
+        self.summary = nn.Linear(config.width, config.width)
         self.layers = nn.ModuleList(
             ResamplerLayer(config.width, config.heads, config.mlp_ratio) for _ in range(config.depth)
         )
@@ -199,6 +200,10 @@ class AudioEncoder(nn.Module):
         self.token_head = nn.Linear(config.width, config.token_dim)
         self.pooled_head = nn.Linear(config.width, config.pooled_dim)
         self.token_bias = nn.Parameter(torch.zeros(config.num_tokens, config.token_dim))
+        # Output heads start at zero, so the encoder starts exactly at the mean target (init_output_bias)
+        # instead of adding random noise larger than the differences between songs it must learn.
+        for head in (self.token_head, self.pooled_head):
+            nn.init.zeros_(head.weight)
         self._set_tower_trainable()
         if config.gradient_checkpointing:
             self._enable_tower_checkpointing()
@@ -206,13 +211,13 @@ class AudioEncoder(nn.Module):
     # --- construction --------------------------------------------------------------------------------
 
     @classmethod
-    def from_config(cls, config: EncoderConfig) -> "AudioEncoder":
+    def from_config(cls, config: EncoderConfig) -> AudioEncoder:
         """New (randomly initialised) heads on the CLAP tower the config names; seed torch first."""
         tower, extractor = load_clap(config)
         return cls(config, tower, extractor)
 
     @classmethod
-    def from_pretrained(cls, folder: str | Path, *, device: str | torch.device | None = None) -> "AudioEncoder":
+    def from_pretrained(cls, folder: str | Path, *, device: str | torch.device | None = None) -> AudioEncoder:
         """Load an encoder saved by :meth:`save_pretrained` (config.json + model.safetensors).
 
         Every tensor must be present and nothing extra: a folder from another model is refused, not
@@ -316,7 +321,7 @@ class AudioEncoder(nn.Module):
             stage.gradient_checkpointing = True
             stage._gradient_checkpointing_func = recompute
 
-    def train(self, mode: bool = True) -> "AudioEncoder":
+    def train(self, mode: bool = True) -> AudioEncoder:
         """Train mode for the heads; a frozen tower and every BatchNorm stay in eval mode.
 
         BatchNorm statistics would depend on the per-device batch (so one and two processes would train
@@ -352,9 +357,14 @@ class AudioEncoder(nn.Module):
 
     def forward(self, waveforms: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Waveforms (B, clip samples) at :attr:`sampling_rate` → (prompt_embeds, pooled_prompt_embeds)."""
-        frames = self.frames(self.frontend(waveforms))
+        return self.heads(self.frames(self.frontend(waveforms)))
+
+    def heads(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The resampler and output heads on CLAP frames (B, n_frames, hidden)."""
         x = self.frame_proj(frames.to(self.frame_proj.weight.dtype)) + self.frame_pos
-        queries = self.queries.unsqueeze(0).expand(x.shape[0], -1, -1)
+        # Every query starts from the clip's mean frame (a direct path the heads learn from quickly); the
+        # cross-attention layers then give each position its own view of the frames.
+        queries = self.queries.unsqueeze(0) + self.summary(x.mean(1)).unsqueeze(1)
         for layer in self.layers:
             if self.config.gradient_checkpointing and self.training:
                 queries = checkpoint(layer, queries, x, use_reentrant=False)

@@ -251,7 +251,7 @@ class DenoisingLoss(nn.Module):
         self.scheduler = scheduler
         self.image_size = image_size
 
-    def train(self, mode: bool = True) -> "DenoisingLoss":
+    def train(self, mode: bool = True) -> DenoisingLoss:
         super().train(mode)
         self.unet.eval()  # frozen: never dropout or batch statistics
         return self

@@ -27,6 +27,8 @@ def test_every_parameter_is_registered_trained_saved_and_reloaded(tmp_path):
     model = tiny().train()
     names = {n for n, _ in model.named_parameters()}
     assert {"frame_pos", "queries", "token_bias"} <= names  # the thesis's positional embeddings were lost
+    for head in (model.token_head, model.pooled_head):  # zero at init: give the layers below a gradient
+        torch.nn.init.normal_(head.weight, std=0.02)
     tokens, pooled = model(torch.from_numpy(np.stack([chord(), chord(base=330.0)])))
     (tokens.pow(2).mean() + pooled.pow(2).mean()).backward()
     no_grad = [n for n, p in model.named_parameters() if p.grad is None or not bool(p.grad.abs().sum() > 0)]
@@ -45,13 +47,22 @@ def test_every_parameter_is_registered_trained_saved_and_reloaded(tmp_path):
     assert config["clap_audio_config"]["hidden_size"] == 32 and config["format_version"] == 1
 
 
+def test_outputs_start_at_the_mean_target():
+    model = tiny().eval()
+    model.init_output_bias(torch.full((77, 64), 2.0), torch.full((32,), -1.0))
+    tokens, pooled = model.encode([chord()], sr=48_000)
+    assert torch.equal(tokens, torch.full((1, 77, 64), 2.0)) and torch.equal(pooled, torch.full((1, 32), -1.0))
+
+
 def test_outputs_are_pinned_and_follow_the_input():
     model = tiny().eval()
+    for i, head in enumerate((model.token_head, model.pooled_head)):  # trained heads are not zero
+        head.weight.data = torch.randn(head.weight.shape, generator=torch.Generator().manual_seed(i)) * 0.1
     with torch.no_grad():
         tokens, pooled = model(torch.from_numpy(np.stack([chord(), chord(base=330.0)])))
     assert tokens.shape == (2, 77, 64) and pooled.shape == (2, 32)
-    expected_tokens = torch.tensor([0.9165, 0.2346, 0.6188, 0.8992, 1.1751])
-    expected_pooled = torch.tensor([-0.5062, -0.3391, -0.1285, -0.1504, 0.0179])
+    expected_tokens = torch.tensor([-0.0031, 0.3770, -0.3236, -0.8581, 0.1033])
+    expected_pooled = torch.tensor([-0.6539, -0.8107, 0.4006, -0.1729, -0.5222])
     torch.testing.assert_close(tokens[0, 5, :5], expected_tokens, atol=2e-3, rtol=0)
     torch.testing.assert_close(pooled[0, :5], expected_pooled, atol=2e-3, rtol=0)
     assert float((tokens[0] - tokens[1]).abs().max()) > 1e-3  # the audio matters
@@ -84,6 +95,8 @@ def test_frontend_matches_the_clap_feature_extractor():
 @pytest.mark.parametrize("mode", ["frozen", "partial", "full"])
 def test_tower_modes_choose_what_trains(mode):
     model = tiny(tower=mode).train()
+    for head in (model.token_head, model.pooled_head):
+        torch.nn.init.constant_(head.weight, 0.01)
     tokens, pooled = model(torch.from_numpy(chord()[None]))
     (tokens.mean() + pooled.mean()).backward()
     first = [p.grad is not None for p in model.tower.audio_encoder.layers[0].parameters()]
@@ -98,6 +111,8 @@ def test_gradient_checkpointing_gives_the_same_gradients():
     grads = []
     for checkpointing in (False, True):
         model = tiny(gradient_checkpointing=checkpointing).train()
+        for head in (model.token_head, model.pooled_head):
+            torch.nn.init.constant_(head.weight, 0.01)
         tokens, pooled = model(torch.from_numpy(chord()[None]))
         (tokens.pow(2).mean() + pooled.mean()).backward()
         grads.append(torch.cat([p.grad.flatten() for p in model.parameters()]))

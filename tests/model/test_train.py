@@ -1,0 +1,111 @@
+"""The tiny configuration trains end to end: beats chance on held-out songs, resumes exactly, and two
+processes (accelerate launch, gloo on CPU) train to the same result as one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from a2i.cli import main as cli_main
+from a2i.model.config import load_config
+from a2i.model.encoder import AudioEncoder
+from a2i.model.train import train
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The short run the resume and two-process tests compare (every step logged, one checkpoint half-way).
+SHORT = ["optim.max_steps=6", "optim.checkpoint_every=3", "optim.eval_every=100", "log.log_every=1"]
+
+
+def tiny_overrides(root: Path, *extra: str) -> list[str]:
+    return [f"data.cache_dir={root / 'cache'}", f"log.log_dir={root / 'logs'}", "log.progress=false", *extra]
+
+
+def records(run: Path, kind: str = "train") -> list[dict]:
+    lines = (run / "metrics.jsonl").read_text().splitlines()
+    return [r for r in map(json.loads, lines) if r["kind"] == kind]
+
+
+def weights(folder: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+@pytest.fixture(scope="session")
+def tiny_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("tiny-train")
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_root) -> Path:
+    return train(load_config("tiny", tiny_overrides(tiny_root, "log.run_id=tiny")))
+
+
+@pytest.fixture(scope="session")
+def short_run(tiny_root, tiny_run) -> Path:
+    return train(load_config("tiny", tiny_overrides(tiny_root, *SHORT, "log.run_id=short")))
+
+
+def test_tiny_run_beats_chance_on_held_out_songs(tiny_run):
+    valid = records(tiny_run, "valid")[-1]
+    assert valid["chance_R@1"] == pytest.approx(1 / 6)
+    assert valid["R@1"] >= 0.5 and valid["mean_rank"] < 10.0  # unheard songs: their own prompts rank first
+    assert valid["probe_r2_energy"] > 0.5  # the embedding carries the music's energy
+    assert 0.5 < valid["token_norm_ratio"] < 2.0
+    losses = [r["loss"] for r in records(tiny_run)]
+    assert losses[-1] < 0.5 * losses[0]
+    for name in ("config.json", "curves.png", "token_norms.png"):
+        assert (tiny_run / name).is_file()
+    best = tiny_run / "checkpoints" / "best"
+    assert best.is_symlink() and (tiny_run / "checkpoints" / "latest").is_symlink()
+    assert json.loads((best / "train_config.json").read_text())["optim"]["batch_size"] == 6
+    encoder = AudioEncoder.from_pretrained(best)
+    tokens, pooled = encoder.encode([np.zeros(48_000, dtype=np.float32)], sr=48_000)
+    assert tokens.shape == (1, 77, 64) and pooled.shape == (1, 32)
+
+
+def test_resume_latest_continues_exactly(tiny_root, short_run):
+    cut = tiny_overrides(tiny_root, *SHORT, "log.run_id=cut")
+    train(load_config("tiny", cut), stop_after=3)
+    assert [r["step"] for r in records(tiny_root / "logs" / "cut")] == [1, 2, 3]
+    resumed = train(load_config("tiny", cut), resume="latest")
+    full_losses = [r["loss"] for r in records(short_run)]
+    assert [r["loss"] for r in records(resumed)] == pytest.approx(full_losses, rel=1e-6, abs=1e-7)
+    a, b = weights(short_run / "checkpoints" / "latest"), weights(resumed / "checkpoints" / "latest")
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], rtol=1e-5, atol=1e-6)
+
+
+def test_two_processes_train_like_one(tiny_root, short_run):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2",
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "a2i", "train",
+               "--config", "tiny"]
+    for item in tiny_overrides(tiny_root, *SHORT, "log.run_id=two"):
+        command += ["--set", item]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    two = tiny_root / "logs" / "two"
+    assert [r["loss"] for r in records(two)] == pytest.approx([r["loss"] for r in records(short_run)], rel=1e-4)
+    a, b = weights(short_run / "checkpoints" / "latest"), weights(two / "checkpoints" / "latest")
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], rtol=1e-3, atol=1e-4)
+
+
+def test_cli_errors_are_one_line(tiny_root, tiny_run, capsys):
+    assert cli_main(["train", "--config", "no-such-config"]) == 2
+    assert "no such file (built-in configs: tiny)" in capsys.readouterr().err
+    assert cli_main(["train", "--config", "tiny", "--set", "lr=1"]) == 2
+    assert "write section.key=value" in capsys.readouterr().err
+    args = ["train", "--config", "tiny"] + [x for item in tiny_overrides(tiny_root, "log.run_id=tiny") for x in ("--set", item)]
+    assert cli_main(args) == 2
+    assert "already holds a run; continue it with --resume latest" in capsys.readouterr().err
+    assert cli_main(["train", "--config", "tiny", "--set", "optim.colour=1"]) == 2
+    assert "unknown keys in [optim]: colour" in capsys.readouterr().err
