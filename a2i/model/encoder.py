@@ -204,6 +204,7 @@ class AudioEncoder(nn.Module):
         # instead of adding random noise larger than the differences between songs it must learn.
         for head in (self.token_head, self.pooled_head):
             nn.init.zeros_(head.weight)
+            nn.init.zeros_(head.bias)
         self._set_tower_trainable()
         if config.gradient_checkpointing:
             self._enable_tower_checkpointing()

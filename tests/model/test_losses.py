@@ -78,3 +78,21 @@ def test_regression_fixes_direction_and_scale():
     assert float(weighted(wrong_first, true_p, true_t, true_p)["token_mse"]) == 0.0
     with pytest.raises(ConfigError, match="77 non-negative"):
         RegressionLoss(77, [1.0, 2.0])
+
+
+def test_denoising_loss_trains_the_embeddings_through_a_frozen_unet():
+    from a2i.model.losses import DenoisingLoss
+    from a2i.render.tiny import build_tiny_sdxl
+
+    pipe = build_tiny_sdxl(seed=0)
+    loss_fn = DenoisingLoss(pipe.unet, pipe.scheduler, image_size=64).train()
+    latents = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(0))
+    tokens = torch.randn(2, 77, 64, requires_grad=True)
+    pooled = torch.randn(2, 32, requires_grad=True)
+    loss = loss_fn(latents, tokens, pooled, torch.Generator().manual_seed(1))
+    loss.backward()
+    assert tokens.grad.abs().sum() > 0 and pooled.grad.abs().sum() > 0
+    assert all(p.grad is None for p in pipe.unet.parameters()) and not loss_fn.unet.training
+    again = loss_fn(latents, tokens.detach(), pooled.detach(), torch.Generator().manual_seed(1))
+    assert again.item() == pytest.approx(loss.item(), rel=1e-6)  # the generator seeds noise and timesteps
+    assert float(again) == pytest.approx(1.0, abs=0.5)  # an untrained UNet predicts noise about as badly as zero
