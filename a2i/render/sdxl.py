@@ -136,7 +136,8 @@ def check_size(size: int | tuple[int, int]) -> tuple[int, int]:
 def conditioning_widths(unet: Any) -> tuple[int, int]:
     """(token width, pooled width) a UNet expects: 2048 and 1280 for SDXL 1.0."""
     config = unet.config
-    return int(config.cross_attention_dim), int(config.projection_class_embeddings_input_dim) - TIME_IDS * int(config.addition_time_embed_dim)
+    pooled = int(config.projection_class_embeddings_input_dim) - TIME_IDS * int(config.addition_time_embed_dim)
+    return int(config.cross_attention_dim), pooled
 
 
 def as_conditioning(embeddings: Any) -> Conditioning:
@@ -397,4 +398,5 @@ class SDXLBackend:
 
         if request.profile is None:
             raise ConfigError("--init painter needs the clip's profile (profile=) for the painter to paint")
-        return paint(request.profile, size=(width, height), seed=request.seed, features=request.features)
+        prompt = self.settings.text or request.prompt  # its art words pick the painter's style, as with the painter
+        return paint(request.profile, prompt=prompt, size=(width, height), seed=request.seed, features=request.features)

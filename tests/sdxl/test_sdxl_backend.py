@@ -71,7 +71,7 @@ def test_painter_initialised_route_starts_from_the_painters_picture(text_backend
     bright = pixels(backend.render(profile=happy, prompt=PROMPT, size=SIZE, seed=1))
     np.testing.assert_allclose(bright[-1, -3:, 0], [113, 119, 137], atol=2)
     # It is diffusers' img2img started from the painter's picture of this profile at this seed...
-    expected = backend.img2img(image=paint(happy, size=SIZE, seed=1), prompt=PROMPT, strength=0.5, num_inference_steps=4,
+    expected = backend.img2img(image=paint(happy, prompt=PROMPT, size=SIZE, seed=1), prompt=PROMPT, strength=0.5, num_inference_steps=4,
                                guidance_scale=5.0, generator=torch.Generator().manual_seed(1)).images[0]
     assert np.array_equal(bright, pixels(expected))
     # ...so another mood gives another picture (with real weights, the painter's colours; the tiny random VAE
