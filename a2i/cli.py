@@ -44,7 +44,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
 def _run_analyze(args: argparse.Namespace) -> int:
     """Analyse each song, reporting it as soon as it is done; a song that fails costs only its own line.
 
-    Returns 1 if any song failed (after every other song was reported), else 0.
+    Returns 2 (the status of every a2i error) if any song failed, after every other song was reported.
     """
     from a2i.fileio import check_input_file
     from a2i.mood import Analyzer, format_table
@@ -52,7 +52,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     failed, songs = 0, []
     for song in args.songs:  # files that do not exist fail before the model loads
         try:
-            songs.append(check_input_file(song, what="song"))
+            songs.append(check_input_file(song))
         except A2IError as exc:
             print(f"a2i: error: {exc}", file=sys.stderr)
             failed += 1
@@ -74,7 +74,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print(format_table(result, per_clip=args.per_clip), flush=True)
     if args.json:
         print(json.dumps(collected, indent=2))
-    return 1 if failed else 0
+    return 2 if failed else 0
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:

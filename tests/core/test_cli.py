@@ -104,16 +104,16 @@ def test_batch_analysis_keeps_what_succeeded(mood_songs, tmp_path, capsys):
     corrupt.write_bytes(b"not audio at all" * 100)
     good, other = str(mood_songs["dark_minor"]), str(mood_songs["bright_major"])
     args = ["analyze", good, str(tmp_path / "missing.flac"), str(corrupt), other]
-    assert main([*args, "--jsonl"]) == 1
+    assert main([*args, "--jsonl"]) == 2
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
     assert [line["path"] for line in lines] == [good, other]
     errors = captured.err.strip().splitlines()
     assert len(errors) == 2 and all(e.startswith("a2i: error: ") for e in errors)
     assert "missing.flac: file not found" in errors[0] and "corrupt.mp3" in errors[1]
-    assert main([*args, "--json"]) == 1
+    assert main([*args, "--json"]) == 2
     assert [song["path"] for song in json.loads(capsys.readouterr().out)] == [good, other]
-    assert main([*args]) == 1
+    assert main([*args]) == 2
     assert capsys.readouterr().out.count("valence") == 2
 
 
