@@ -96,7 +96,7 @@ def generate(
         raise ConfigError(f"n_prompts must be a positive integer, got {n_prompts!r}")
     check_seed(seed)
     check_size(size)
-    song = check_input_file(song, what="song")
+    song = check_input_file(song)
     out = Path(out_dir) if out_dir is not None else default_out_dir(song)
     folder = RunFolder(out, overwrite=overwrite, inputs=[song])
     folder.check()
