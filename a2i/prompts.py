@@ -14,8 +14,6 @@ text is matched to the nearest painter style by keywords (with the fallback docu
 Examples
 --------
 >>> from a2i.mood import Profile
-from a2i.render.painter.palette import colour_words
-from a2i.render.painter.styles import STYLES
 >>> prompts = get_generator("template").generate(Profile(valence=0.9, energy=0.8), n=3, seed=1)
 >>> len(prompts), all(p.count(".") >= 2 for p in prompts)
 (3, True)
