@@ -1,7 +1,8 @@
 """Image backends behind one call: ``get_backend(name).render(profile=..., prompt=..., embeddings=..., ...)``.
 
-The painter (CPU, no weights) is the default; an SDXL backend plugs in with the same signature and is
-looked up lazily so the core never imports torch.
+The painter (CPU, no weights) is the default; the SDXL backend (:mod:`a2i.render.sdxl`) has the same
+signature and is looked up lazily so the core never imports torch. A backend that reads the music itself
+(SDXL with an audio encoder) says so with ``needs_audio`` and is then given each clip's waveform (``audio=``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class Backend(Protocol):
     name: str
 
     def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
-               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0) -> Image.Image:
+               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
+               audio: Any = None) -> Image.Image:
         """One RGB picture."""
 
 
@@ -30,9 +32,12 @@ class PainterBackend:
     scene words, when given, choose the style and motifs; embeddings are not supported."""
 
     name = "painter"
+    needs_audio = False
+    options: dict[str, Any] = {}
 
     def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
-               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0) -> Image.Image:
+               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
+               audio: Any = None) -> Image.Image:
         from a2i.render.painter import paint
 
         if profile is None:
@@ -43,18 +48,18 @@ class PainterBackend:
 
 
 def get_backend(name: str = "painter", **options: Any) -> Backend:
-    """An image backend by name. ``"painter"`` takes no options; ``"sdxl"`` takes ``model`` and ``encoder``."""
+    """An image backend by name. ``"painter"`` takes no options; ``"sdxl"`` takes the fields of
+    :class:`a2i.render.sdxl.SDXLSettings` (``model``, ``encoder``, ``steps``, ``guidance``, ...)."""
     if name == "painter":
         unexpected = sorted(k for k, v in options.items() if v is not None)
         if unexpected:
             raise ConfigError(f"the painter backend takes no {', '.join(unexpected)} option; those are for --backend sdxl")
         return PainterBackend()
     if name == "sdxl":
-        try:
-            from a2i.render.sdxl import SDXLBackend
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("a2i"):
-                raise ConfigError("the sdxl backend is not part of this build yet; use --backend painter") from exc
-            raise
+        from a2i.errors import require
+
+        require("diffusers", "sdxl")
+        from a2i.render.sdxl import SDXLBackend
+
         return SDXLBackend(**options)
     raise ConfigError(f"unknown backend {name!r}; use 'painter' or 'sdxl'")

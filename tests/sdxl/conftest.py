@@ -19,3 +19,11 @@ def tiny_model_dir(tmp_path_factory):
     from a2i.render.tiny import save_tiny_sdxl
 
     return save_tiny_sdxl(tmp_path_factory.mktemp("tiny-sdxl"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def text_backend(tiny_model_dir):
+    """The SDXL backend on the saved tiny model, 2 steps: route (a), or (b) when given embeddings."""
+    from a2i.render.sdxl import SDXLBackend
+
+    return SDXLBackend(model=str(tiny_model_dir), steps=2)
