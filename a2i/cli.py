@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from a2i import __version__
 from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options
 from a2i.errors import A2IError, A2IWarning
+from a2i.render.options import add_sdxl_options, sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
@@ -92,12 +93,11 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
                    help="paint the centre clip only, or every 10-second clip (default: center)")
     p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
                    help="image backend (default: painter, CPU, no weights)")
-    p.add_argument("--model", metavar="PATH", help="SDXL weights folder (sdxl backend)")
-    p.add_argument("--encoder", metavar="PATH", help="trained audio-encoder folder (sdxl backend)")
     add_prompt_options(p)
     p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N",
                    help="prompts to write per song (default: 10)")
     add_size_and_seed(p)
+    add_sdxl_options(p)
     p.set_defaults(func=_run_generate)
 
 
@@ -110,7 +110,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         clips=args.clips,
         backend=args.backend,
-        backend_options={"model": args.model, "encoder": args.encoder},
+        backend_options=sdxl_options(args),
         prompts=args.prompts,
         prompt_options=prompt_options(args),
         n_prompts=args.n_prompts,

@@ -7,19 +7,26 @@ signature and is looked up lazily so the core never imports torch. A backend tha
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any, Protocol
 
 from a2i.errors import ConfigError
-from a2i.features import SignalFeatures
-from a2i.mood import Profile
+
+if TYPE_CHECKING:  # annotations only: importing a2i.render (e.g. for its CLI options) stays light
+    from PIL import Image
+
+    from a2i.audio import Audio
+    from a2i.features import SignalFeatures
+    from a2i.mood import Profile
 
 
 class Backend(Protocol):
     """Anything that turns a mood (profile, prompt or audio embeddings) into a picture."""
 
     name: str
+    #: Whether :meth:`render` needs the clip's waveform (``audio=``).
+    needs_audio: bool
+    #: Every option in force (defaults included), as the run record keeps them.
+    options: dict[str, Any]
 
     def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
                features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
@@ -33,7 +40,11 @@ class PainterBackend:
 
     name = "painter"
     needs_audio = False
-    options: dict[str, Any] = {}
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The options in force, for the run record: the painter has none."""
+        return {}
 
     def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
                features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
@@ -45,6 +56,17 @@ class PainterBackend:
         if embeddings is not None:
             raise ConfigError("the painter backend does not take audio embeddings; use --backend sdxl with --encoder")
         return paint(profile, prompt=prompt, size=size, seed=seed, features=features)
+
+
+def check_backend_size(name: str, size: int | tuple[int, int]) -> tuple[int, int]:
+    """``(width, height)`` if ``name``'s backend can draw that size (SDXL: multiples of 8), before it loads."""
+    from a2i.sizes import check_size
+
+    if name == "sdxl":
+        from a2i.render.sdxl import check_sdxl_size
+
+        return check_sdxl_size(size)
+    return check_size(size)
 
 
 def get_backend(name: str = "painter", **options: Any) -> Backend:
@@ -63,3 +85,11 @@ def get_backend(name: str = "painter", **options: Any) -> Backend:
 
         return SDXLBackend(**options)
     raise ConfigError(f"unknown backend {name!r}; use 'painter' or 'sdxl'")
+
+
+def clip_audio(song: Audio, clip: Any) -> Audio:
+    """The part of a decoded song a clip covers (``clip.start`` to ``clip.end`` seconds), for ``audio=``."""
+    from a2i.audio import Audio
+
+    first, last = int(round(clip.start * song.sr)), int(round(clip.end * song.sr))
+    return Audio(song.samples[first:last], song.sr, song.path)

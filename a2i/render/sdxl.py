@@ -41,26 +41,15 @@ from a2i.errors import ConfigError, RenderError, require
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
 from a2i.render.conditioning import Conditioning, blend, encode_text
+from a2i.render.options import DEVICES, DTYPES, INITS, SCHEDULERS
+from a2i.sizes import check_size
 
-#: ``--scheduler`` names -> diffusers scheduler classes; "default" keeps the one saved with the weights
-#: (SDXL 1.0 ships EulerDiscreteScheduler).
-SCHEDULERS: dict[str, str | None] = {
-    "default": None,
-    "euler": "EulerDiscreteScheduler",
-    "euler-a": "EulerAncestralDiscreteScheduler",
-    "dpm++": "DPMSolverMultistepScheduler",
-    "ddim": "DDIMScheduler",
-}
-DEVICES = ("auto", "cuda", "mps", "cpu")
-#: ``--dtype`` names; "auto" is fp16 on a GPU (SDXL's published half-precision use) and fp32 on the CPU.
-DTYPES = ("auto", "fp32", "fp16", "bf16")
-INITS = ("none", "painter")
 #: Guidance 1 turns classifier-free guidance off; SDXL pictures burn out (saturated, posterised) well before
 #: 30, so larger values are taken for a typo.
 GUIDANCE_RANGE = (1.0, 30.0)
 #: Above this, a step count is taken for a typo (schedulers are trained on 1000 timesteps).
 MAX_STEPS = 1000
-#: diffusers' StableDiffusionXLPipeline.check_inputs: height and width divisible by 8.
+#: diffusers' StableDiffusionXLPipeline.check_inputs: height and width divisible by 8 (the VAE's 8x downsampling).
 SIZE_MULTIPLE = 8
 #: Options fixed when the weights load; the others can change per call (:meth:`SDXLBackend.with_options`).
 LOAD_OPTIONS = frozenset({"model", "encoder", "scheduler", "device", "dtype", "attention_slicing", "vae_slicing",
@@ -124,12 +113,12 @@ class SDXLSettings:
         return "text"
 
 
-def check_size(size: int | tuple[int, int]) -> tuple[int, int]:
-    """``(width, height)``, each a positive multiple of 8 (SDXL's VAE halves the side three times)."""
-    width, height = (size, size) if isinstance(size, int) else size
+def check_sdxl_size(size: int | tuple[int, int]) -> tuple[int, int]:
+    """``(width, height)`` within a2i's bounds (:func:`a2i.sizes.check_size`), each a multiple of 8 for SDXL."""
+    width, height = check_size(size)
     for name, side in (("width", width), ("height", height)):
-        if not isinstance(side, int) or side <= 0 or side % SIZE_MULTIPLE:
-            raise ConfigError(f"--size: {name} must be a positive multiple of {SIZE_MULTIPLE} for SDXL, got {side}")
+        if side % SIZE_MULTIPLE:
+            raise ConfigError(f"--size: {name} must be a multiple of {SIZE_MULTIPLE} for SDXL, got {side}")
     return width, height
 
 
@@ -297,8 +286,7 @@ class SDXLBackend:
             from a2i.model import AudioEncoder
         except ImportError as exc:
             raise ConfigError("--encoder needs the audio encoder (a2i.model), which is not part of this build yet") from exc
-        encoder = AudioEncoder.from_pretrained(folder)
-        return encoder.to(self.device).eval()
+        return AudioEncoder.from_pretrained(folder, device=self.device)
 
     @property
     def img2img(self) -> Any:
@@ -333,7 +321,7 @@ class SDXLBackend:
     def render_many(self, requests: Sequence[RenderRequest], *, size: int | tuple[int, int] = 1024,
                     progress: Any = None) -> list[Image.Image]:
         """Pictures for many requests, ``batch_size`` at a time; each equals its :meth:`render` result."""
-        width, height = check_size(size)
+        width, height = check_sdxl_size(size)
         images: list[Image.Image] = []
         step = self.settings.batch_size
         for first in range(0, len(requests), step):
@@ -364,8 +352,11 @@ class SDXLBackend:
         return audio_cond.to(self.pipe._execution_device, self.pipe.unet.dtype)
 
     def _encode_audio(self, clips: Sequence[Any]) -> Conditioning:
-        with self.torch.no_grad():
-            prompt_embeds, pooled = self.encoder.encode_audio([clip.samples for clip in clips], sampling_rate=clips[0].sr)
+        rates = {clip.sr for clip in clips}
+        if len(rates) != 1:
+            raise ConfigError(f"audio= of one batch must share a sample rate, got {sorted(rates)}")
+        prompt_embeds, pooled = self.encoder.encode([clip.samples for clip in clips], rates.pop(),
+                                                    batch_size=self.settings.batch_size)
         return Conditioning(prompt_embeds, pooled)
 
     def _render_batch(self, requests: list[RenderRequest], width: int, height: int) -> list[Image.Image]:

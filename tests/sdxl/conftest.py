@@ -27,3 +27,13 @@ def text_backend(tiny_model_dir):
     from a2i.render.sdxl import SDXLBackend
 
     return SDXLBackend(model=str(tiny_model_dir), steps=2)
+
+
+@pytest.fixture(scope="session")
+def songs(tmp_path_factory):
+    """Two 12-second synthesized songs of opposite moods (no audio files from outside the project)."""
+    from a2i.audio import write
+    from a2i.synth import PIECES, render
+
+    root = tmp_path_factory.mktemp("songs")
+    return [write(root / f"{name}.flac", render(PIECES[name], seconds=12.0)) for name in ("bright_major", "dark_minor")]
