@@ -14,42 +14,42 @@ import sys
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance", metavar="DIR",
-                        help="instance folder holding config.py and the SQLite database "
-                             "(default: $A2I_INSTANCE_PATH or ./instance)")
+                        help="instance folder holding config.py and the SQLite database, the same for every "
+                             "command (default: $A2I_INSTANCE_PATH, else ~/.local/share/a2i/labeling)")
     parser.add_argument("--database", metavar="URL",
                         help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/study "
                              "(default: $DATABASE_URL or SQLite in the instance folder)")
     parser.add_argument("--study", metavar="DIR", help="study folder with study.json (default: $A2I_STUDY_DIR)")
 
 
-def _app(args: argparse.Namespace, *, serving: bool = False, **extra):
-    """Build the app from the command's options (which win over the environment)."""
+def _app(args: argparse.Namespace, *, create: bool = False, **extra):
+    """Build the app from the command's options (which win over the environment).
+
+    Only ``init-db`` (``create``) makes the instance folder, its secret key and the database; every other
+    command needs them to exist and says how to make them when they do not.
+    """
     from a2i.labeling import create_app
+    from a2i.labeling.app import INSTANCE_ENV, instance_path
 
     if args.instance:
-        os.environ["A2I_INSTANCE_PATH"] = args.instance
-    config = dict(extra)
+        os.environ[INSTANCE_ENV] = args.instance
+    config = dict(extra, CREATE_DATABASE=create)
     if args.database:
         config["SQLALCHEMY_DATABASE_URI"] = args.database
     if args.study:
         config["STUDY_DIR"] = args.study
-    if not serving:
+    if create:
         from a2i.labeling.manage import ensure_secret_key
 
-        # Management commands sign no cookies, but the app they build must find the same key serve will.
-        ensure_secret_key(_instance_dir(args))
+        ensure_secret_key(instance_path())
     return create_app(config)
-
-
-def _instance_dir(args: argparse.Namespace) -> str:
-    return args.instance or os.environ.get("A2I_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     overrides = {"DEBUG": args.debug}
     if args.host in ("127.0.0.1", "localhost", "::1") and "A2I_SESSION_COOKIE_SECURE" not in os.environ:
         overrides["SESSION_COOKIE_SECURE"] = False  # browsers on plain-http localhost; TLS everywhere else
-    app = _app(args, serving=True, **overrides)
+    app = _app(args, **overrides)
     _check_database(app)
     print(f"Labeling site on http://{args.host}:{args.port}/ (development server; use gunicorn for a study, "
           "see experiment_website/README.md)", file=sys.stderr)
@@ -72,7 +72,7 @@ def _check_database(app) -> None:
 def _run_init_db(args: argparse.Namespace) -> int:
     from a2i.labeling.manage import init_db
 
-    app = _app(args)
+    app = _app(args, create=True)
     init_db(app)
     print(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI']}")
     print(f"Secret key in {os.path.join(app.instance_path, 'config.py')} (or $SECRET_KEY)")
