@@ -27,6 +27,49 @@ def data_dir(tmp_path_factory) -> Path:
                        audio="per-track", clip_seconds=4.0, seed=3)
 
 
+#: The thesis folder's songs: (file stem, artists as the thesis stored them, x, y, picture?, clip?).
+THESIS_SONGS = (
+    ("alec", "['Alec Benjamin']", 0.22, 0.35, True, True),
+    ("duo", "['Ada Lovelace', 'Bo Diddley']", 0.81, 0.77, True, True),
+    ("nopicture", "['Cy Twombly']", 0.55, 0.15, False, True),  # picture gone, mean_color kept
+    ("noclip", "Dee Dee;Ramone", 0.12, 0.88, True, False),      # clip gone
+    ("bright", "['Eve']", 0.95, 0.95, True, True),              # a white picture under the quadrant label
+)
+
+
+@pytest.fixture(scope="session")
+def thesis_dir(tmp_path_factory) -> Path:
+    """The thesis's explorer layout: static/jsons/*.json, static/images, static/audio_clips, paths relative
+    to the folder above static, artists as Python-list strings, one picture and one clip missing."""
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    from a2i.audio import write
+    from a2i.synth import tone
+
+    root = tmp_path_factory.mktemp("thesis") / "exploration_gui"
+    for sub in ("jsons", "images", "audio_clips"):
+        (root / "static" / sub).mkdir(parents=True)
+    rng = np.random.default_rng(5)
+    for k, (stem, artists, x, y, has_picture, has_clip) in enumerate(THESIS_SONGS):
+        image = f"static/images/{stem}_0.png"
+        color = (255, 255, 255) if stem == "bright" else tuple(int(c) for c in rng.integers(40, 220, 3))
+        if has_picture:
+            pixels = np.clip(np.array(color) + rng.normal(0, 6, (128, 128, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(root / image)
+        clip = f"static/audio_clips/{stem}.wav"
+        if has_clip:
+            write(root / clip, tone(1.0, freq=220.0 * (k + 1), sr=16000, fade=0.05))
+        track = {"x": x, "y": y, "artists": artists, "track_name": f"Song {stem}", "popularity": 10 * k,
+                 "danceability": 0.5, "energy": y, "loudness": -9.0, "valence": x, "track_genre": "pop",
+                 "data": [{"image_path": image, "prompt": f"A long prompt for {stem}. " * 12, "track_genre": "pop",
+                           "audio_path": clip, "mean_color": dict(zip("rgb", color))}]}
+        (root / "static" / "jsons" / f"{stem}.json").write_text(json.dumps(track))
+    return root
+
+
 @pytest.fixture(scope="session")
 def collection(data_dir, tmp_path_factory):
     from a2i.explore import load_collection
@@ -67,12 +110,16 @@ def live_url(app):
 def open_page(browser, live_url):
     """Opens the explorer (``open_page("?view=grid")``) and waits until every thumbnail is drawn.
 
-    Each page gets its own browser context; JavaScript errors on any of them fail the test.
+    Each page gets its own browser context (``options`` go to ``browser.new_context``: viewport,
+    device_scale_factor, is_mobile, has_touch); JavaScript errors on any of them fail the test.
     """
     contexts, errors = [], []
 
-    def open_(query: str = ""):
-        context = browser.new_context(viewport={"width": 1400, "height": 860})
+    def open_(query: str = "", **options):
+        # bypass_csp: Playwright's wait_for_function evaluates strings, which the page's CSP forbids (as it
+        # should); test_page_runs_under_its_own_csp checks the page itself without the bypass.
+        options = {"viewport": {"width": 1400, "height": 860}, "bypass_csp": True, **options}
+        context = browser.new_context(**options)
         contexts.append(context)
         pg = context.new_page()
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
