@@ -8,7 +8,17 @@ import secrets
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -97,7 +107,8 @@ def writes_on_get(view: Callable[..., Any]) -> Callable[..., Any]:
 def form_page(template: str, errors: dict[str, str], status: int, **context: Any):
     """Re-show a form with its errors, or answer JSON clients with the same errors in English."""
     if wants_json():
-        fields = {name: i18n.translate(key, "en", n=context.get("max_len", "")) for name, key in errors.items()}
+        fields = {name: i18n.translate(key, "en", n=context.get("max_len", ""), wait=context.get("wait", ""))
+                  for name, key in errors.items()}
         return jsonify(error="Bad Request", message="the form has invalid fields", fields=fields,
                        status=status), status
     return render_template(template, errors=errors, **context), status

@@ -179,7 +179,7 @@ def submit():
     stage = "tutorial" if assignment.is_tutorial else "tasks"
     current, _, _ = current_assignment(g.user, tutorial=assignment.is_tutorial)
     if g.user.stage != stage or current is None or current.id != assignment.id:
-        raise BadField("assignment", i18n.translate("task.conflict", g.lang), 409)
+        raise BadField("assignment", "this is not your current task; fetch it from /api/task")
     item = study.item(assignment.item_id)
     if item is None:
         raise BadField("assignment", f"item {assignment.item_id!r} is no longer in the study manifest", 409)

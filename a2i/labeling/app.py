@@ -248,6 +248,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _init_database(app)
+    # The user and language are loaded before the CSRF check, so even its error speaks the page's language.
+    _register_request_hooks(app)
     csrf.init_app(app)
     app.extensions["a2i_study"] = load_study(app.config["STUDY_DIR"]) if app.config["STUDY_DIR"] else None
     with app.app_context():
@@ -260,5 +262,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, study.bp, api.bp, admin.bp):
         app.register_blueprint(blueprint)
     _register_error_handlers(app)
-    _register_request_hooks(app)
     return app

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from flask import (Blueprint, current_app, g, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -122,13 +132,12 @@ def login():
     values = {"username": username}
     known_device = security.is_known_device(username, request.cookies.get(security.DEVICE_COOKIE))
     address = "device" if known_device else request.remote_addr
-    wait = security.retry_after(username, address)
+    wait = math.ceil(security.retry_after(username, address))
     if wait > 0:
         db.session.rollback()
-        response, status = form_page("auth/login.html", {"form": "login.throttled"}, 429, values=values,
-                                     wait=int(wait) + 1)
-        response = make_response(response, status)
-        response.headers["Retry-After"] = str(int(wait) + 1)
+        response = make_response(*form_page("auth/login.html", {"form": "login.throttled"}, 429, values=values,
+                                            wait=wait))
+        response.headers["Retry-After"] = str(wait)
         return response
     user = db.session.execute(
         select(User).where(func.lower(User.username) == username.lower())).scalar_one_or_none() if username else None

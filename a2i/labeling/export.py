@@ -22,7 +22,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from a2i.fileio import atomic_write_text
 from a2i.labeling.db import db
-from a2i.labeling.models import Assignment, Feedback, SurveyResponse, Submission, User
+from a2i.labeling.models import Assignment, Feedback, Submission, SurveyResponse, User
 
 TABLES = ("submissions", "choices", "participants", "agreement")
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP, "CSV Injection").
@@ -41,8 +41,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _iso(value: Any) -> Any:
     """UTC ISO 8601; SQLite hands back naive datetimes, which the site always stored as UTC."""
     if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
     return value
 
 

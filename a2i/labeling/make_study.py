@@ -20,7 +20,13 @@ from typing import Any
 
 from a2i.errors import ConfigError
 from a2i.fileio import atomic_write_bytes, atomic_write_json
-from a2i.labeling.manifest import CONSENT_TEXTS, MANIFEST_NAME, MANIFEST_VERSION, capacity, load_study
+from a2i.labeling.manifest import (
+    CONSENT_TEXTS,
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    capacity,
+    load_study,
+)
 
 #: Grid copies: a 12-picture grid is at most about 4 × 300 CSS px wide, so 512 px stays sharp on a 2× phone.
 WEB_SIZE = 512

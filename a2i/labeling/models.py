@@ -10,10 +10,20 @@ do not depend on the manifest staying unchanged.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from a2i.labeling.db import db
@@ -26,7 +36,7 @@ FULL = "full"
 
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Invite(db.Model):

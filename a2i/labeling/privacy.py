@@ -15,7 +15,14 @@ from sqlalchemy import delete, select, update
 
 from a2i.errors import ConfigError
 from a2i.labeling.db import db
-from a2i.labeling.models import Assignment, Feedback, Submission, SurveyResponse, User, utcnow
+from a2i.labeling.models import (
+    Assignment,
+    Feedback,
+    Submission,
+    SurveyResponse,
+    User,
+    utcnow,
+)
 
 
 def delete_participant(user_id: int) -> bool:

@@ -20,7 +20,7 @@ import hmac
 import math
 import secrets
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -116,7 +116,7 @@ def retry_after(username: str, address: str | None) -> float:
     wait = backoff_seconds(failures, free=cfg["LOGIN_FREE_ATTEMPTS"], cap=cfg["LOGIN_MAX_DELAY_SECONDS"])
     if not wait or last is None:
         return 0.0
-    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)  # SQLite returns naive UTC
+    last = last if last.tzinfo else last.replace(tzinfo=UTC)  # SQLite returns naive UTC
     return max(0.0, wait - (utcnow() - last).total_seconds())
 
 
@@ -158,7 +158,7 @@ def create_invite(*, kind: str = "register", max_uses: int = 1, expires_in_days:
 
 
 def _usable(code: str, kind: str):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return (Invite.code == code, Invite.kind == kind, Invite.uses < Invite.max_uses,
             or_(Invite.expires_at.is_(None), Invite.expires_at > now))
 

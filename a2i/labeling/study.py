@@ -3,8 +3,18 @@ message, withdrawal, and the study's media."""
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 
 from a2i.labeling import forms
 from a2i.labeling.access import form_page, get_study, login_required, writes_on_get

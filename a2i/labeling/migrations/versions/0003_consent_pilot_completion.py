@@ -9,9 +9,8 @@ before consent was recorded, so their ``consent_version`` stays empty (exported 
 asks for the country of birth and of residence as ISO 3166-1 alpha-2 codes, as the thesis's site did; the
 free-text nationality answers given before stay in their (now optional) columns.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
@@ -35,6 +34,8 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("UPDATE survey_response SET nationality = country_of_residence WHERE nationality IS NULL")
+    op.execute("UPDATE survey_response SET birth_nationality = country_of_birth WHERE birth_nationality IS NULL")
     with op.batch_alter_table("survey_response", schema=None) as batch_op:
         batch_op.alter_column("birth_nationality", existing_type=sa.String(length=64), nullable=False,
                               server_default="")
