@@ -57,7 +57,7 @@ def add_size_and_seed(parser: argparse.ArgumentParser, *, size: int = 1024) -> N
     parser.add_argument("--size", type=image_side, default=size, metavar="N",
                         help=f"image side in pixels, {MIN_SIDE} to {MAX_SIDE} (default: {size})")
     parser.add_argument("--seed", type=seed, default=0, metavar="N",
-                        help=f"random seed, 0 to 2^64-1; the same seed gives the same pictures (default: 0)")
+                        help="random seed, 0 to 2^64-1; the same seed gives the same pictures (default: 0)")
 
 
 def add_prompt_options(parser: argparse.ArgumentParser) -> None:

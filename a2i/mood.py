@@ -213,7 +213,7 @@ class Profile:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Profile":
+    def from_dict(cls, data: Mapping[str, Any]) -> Profile:
         """Build from any mapping with these keys (ours, or a Spotify row); unknown keys are ignored and
         missing or empty ones keep their neutral defaults."""
         names = {f.name for f in fields(cls)}
@@ -268,6 +268,7 @@ class Analyzer:
     """
 
     def __init__(self) -> None:
+        audio_io.quiet_pydub()  # before vibenet imports it
         from vibenet import load_model
 
         self._model = load_model()

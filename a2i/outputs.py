@@ -137,7 +137,7 @@ class Picture:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, where: str = RUN_NAME) -> "Picture":
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = RUN_NAME) -> Picture:
         names = {f.name for f in fields(cls)}
         missing = [f.name for f in fields(cls) if f.default is not None and f.name not in data
                    and f.name not in ("variant", "backend", "style")]
@@ -313,7 +313,7 @@ class RunFolder:
             raise OutputError(f"--out {shown}: holds {kind}; pass --overwrite to replace them, or choose "
                               f"another output folder")
 
-    def __enter__(self) -> "RunFolder":
+    def __enter__(self) -> RunFolder:
         self.check()
         parent = self.target.parent
         lock_path = parent / f".{self.target.name}.lock"

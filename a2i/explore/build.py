@@ -29,7 +29,6 @@ from typing import Any
 from a2i.errors import AudioError, ConfigError
 from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
 
-
 #: Preview bitrate: transparent for most listeners on a laptop (MP3 at 192 kbit/s), about 240 kB per 10 s.
 PREVIEW_BITRATE = "192k"
 
@@ -128,8 +127,8 @@ def build_folder(
         if not path.is_file():
             raise ConfigError(f"song {path} does not exist")
 
-    from a2i.mood import default_analyzer
     from a2i.fileio import atomic_save_png
+    from a2i.mood import default_analyzer
     from a2i.pipeline import select_clips
     from a2i.prompts import get_generator
     from a2i.render import get_backend
