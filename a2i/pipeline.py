@@ -78,7 +78,8 @@ def generate(
     prompts, prompt_options
         Prompt writer name and its options (see :func:`a2i.prompts.get_generator`).
     n_prompts : int
-        Prompts written for the song; clip ``i`` gets prompt ``i mod n_prompts``.
+        Prompts written for the song (recorded) and for each clip from its own profile; clip ``i`` gets
+        its own prompt ``i mod n_prompts``.
     size : int or (int, int)
         Picture size in pixels.
     seed : int
@@ -113,7 +114,8 @@ def generate(
         records = []
         for clip in progress_bar(select_clips(analysis, clips), enabled=progress, desc="Painting", unit="picture"):
             clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
-            prompt = texts[clip.index % len(texts)]
+            # Each clip's prompt is written from its own profile (its card shows the clip's numbers).
+            prompt = writer.generate(clip, n=n_prompts, seed=seed)[clip.index % n_prompts]
             clip_seed = picture_seed(seed, clip.index)
             audio = clip_audio(song_audio, clip) if song_audio is not None else None
             picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=clip_seed, audio=audio)
