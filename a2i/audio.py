@@ -19,7 +19,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from a2i.errors import A2IWarning, AudioError, ConfigError
+from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 
 #: Extensions a2i treats as audio when scanning folders.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif")
@@ -136,7 +136,7 @@ def _libsndfile_can_read(path: Path) -> bool:
 
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise AudioError(f"{path}: file not found; check the path")
+        raise MissingFileError(f"{path}: file not found; check the path")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
     if path.stat().st_size == 0:

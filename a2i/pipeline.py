@@ -47,6 +47,14 @@ def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
     return [min(analysis.clips, key=lambda c: abs((c.start + c.end) / 2.0 - middle))]
 
 
+def clip_prompts(writer: Any, clip: ClipProfile, *, n_prompts: int, seed: int) -> list[str]:
+    """A clip's prompts in the order its pictures use them: variant ``k`` of clip ``i`` takes prompt
+    ``(i + k) mod n_prompts``. Each clip's prompts are written from its own profile (its card shows the
+    clip's numbers), so neighbouring clips of one song can differ in mood."""
+    texts = writer.generate(clip, n=n_prompts, seed=seed)
+    return [texts[(clip.index + k) % len(texts)] for k in range(len(texts))]
+
+
 def render_picture(backend: Any, clip: ClipProfile, *, folder: Path, stem: str, prompt: str, seed: int,
                    size: int | tuple[int, int], n_clips: int, variant: int = 0, audio: Any = None,
                    image: Image.Image | None = None) -> Picture:
@@ -98,7 +106,8 @@ def generate(
     prompts, prompt_options
         Prompt writer name and its options (see :func:`a2i.prompts.get_generator`).
     n_prompts : int
-        Prompts written for the song; clip ``i`` gets prompt ``i mod n_prompts``.
+        Prompts written for the song (recorded) and for each clip from its own profile; clip ``i`` gets
+        its own prompt ``i mod n_prompts``.
     size : int or (int, int)
         Picture size in pixels.
     seed : int
@@ -133,7 +142,7 @@ def generate(
         records = []
         for clip in progress_bar(select_clips(analysis, clips), enabled=progress, desc="Painting", unit="picture"):
             clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
-            prompt = texts[clip.index % len(texts)]
+            prompt = clip_prompts(writer, clip, n_prompts=n_prompts, seed=seed)[0]
             audio = clip_audio(song_audio, clip) if song_audio is not None else None
             records.append(render_picture(image_backend, clip, folder=folder.path, stem=song.stem, prompt=prompt,
                                           seed=picture_seed(seed, clip.index), size=size, n_clips=len(analysis.clips),

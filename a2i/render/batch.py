@@ -169,7 +169,8 @@ def process_shard() -> tuple[int, int]:
     """``(index, count)`` of this process under ``accelerate launch`` (``(0, 1)`` when run alone).
 
     On a machine without GPUs, launch the processes with ``accelerate launch --multi_gpu --num_processes N``
-    (accelerate's ``--cpu`` flag starts one process only). On CUDA each process also takes its own GPU (``local_process_index``), so ``--device auto`` means it.
+    (accelerate's ``--cpu`` flag starts one process only). On CUDA each process also takes its own GPU
+    (``local_process_index``), so ``--device auto`` means it.
     """
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
         return 0, 1
@@ -205,9 +206,9 @@ def _analysis_from_run(run: Any) -> Analysis:
                     dict(run.analysis.get("indicators", {})), run.duration)
 
 
-def _plan(analysis: Analysis, texts: Sequence[str], job: Job, backend_name: str, stem: str) -> list[tuple[ClipProfile, Picture]]:
-    """Every picture of the song: variant ``k`` of clip ``i`` has seed ``seed + i + k * clips`` (variant 0 is
-    ``generate``'s picture) and prompt ``(i + k) mod prompts``, so variants differ in prompt and noise."""
+def _plan(analysis: Analysis, job: Job, backend_name: str, stem: str) -> list[tuple[ClipProfile, Picture]]:
+    """Every picture of the song, without its prompt yet: variant ``k`` of clip ``i`` has seed
+    ``seed + i + k * clips`` (variant 0 is ``generate``'s picture), so no two pictures share noise."""
     from a2i.pipeline import select_clips
 
     title = analysis.song.title or Path(str(analysis.path)).name
@@ -217,14 +218,14 @@ def _plan(analysis: Analysis, texts: Sequence[str], job: Job, backend_name: str,
         for variant in range(job.variants):
             seed = picture_seed(job.seed, clip.index + variant * len(analysis.clips))
             plan.append((clip, Picture(image=picture_name(stem, clip.index, variant), card=card_name(stem, clip.index, variant),
-                                       clip=clip.index, start=clip.start, end=clip.end,
-                                       prompt=texts[(clip.index + variant) % len(texts)], seed=seed, variant=variant,
-                                       backend=backend_name)))
+                                       clip=clip.index, start=clip.start, end=clip.end, prompt=None, seed=seed,
+                                       variant=variant, backend=backend_name)))
     return plan
 
 
-def _start_or_resume(song: Path, folder: Path, job: Job, options: dict[str, Any], analyzer: Any) -> tuple[Analysis, list[str]]:
-    """The song's analysis and prompts: read back from its folder when resuming, else made and recorded."""
+def _start_or_resume(song: Path, folder: Path, job: Job, options: dict[str, Any],
+                     analyzer: Any) -> tuple[Analysis, list[str], list[Picture]]:
+    """The song's analysis, prompts and recorded pictures: read back when resuming, else made and recorded."""
     from a2i.prompts import get_generator
 
     if is_run_folder(folder):
@@ -232,7 +233,7 @@ def _start_or_resume(song: Path, folder: Path, job: Job, options: dict[str, Any]
         if json.loads(json.dumps(run.options)) != json.loads(json.dumps(options)):
             raise OutputError(f"{folder} holds a run made with other options; render into another --out, or "
                               "rerun with the options recorded in its prompts.json to resume it")
-        return _analysis_from_run(run), list(run.prompts)
+        return _analysis_from_run(run), list(run.prompts), list(run.pictures)
     if folder.is_dir() and any(not p.name.endswith(TEMP_SUFFIX) for p in folder.iterdir()):
         raise OutputError(f"{folder} holds files that are not an a2i run; move them or choose another --out")
     analysis = analyzer.analyze(song, per_clip=True, progress=False)
@@ -241,27 +242,40 @@ def _start_or_resume(song: Path, folder: Path, job: Job, options: dict[str, Any]
     write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=[])
     # Render from the record as written (its numbers are rounded), so a resumed song paints exactly what an
     # uninterrupted run paints, and any picture can be made again from its folder alone.
-    return _analysis_from_run(read_run(folder)), texts
+    return _analysis_from_run(read_run(folder)), texts, []
 
 
 def render_song(song: Path, folder: Path, job: Job, backend: Any, analyzer: Any, progress: Any = None) -> SongResult:
     """Render (or finish) one song's folder; errors are returned in the result, never raised."""
     from a2i.fileio import check_input_file
-    from a2i.pipeline import render_picture
+    from a2i.pipeline import clip_prompts, render_picture
+    from a2i.prompts import get_generator
 
     result = SongResult(song, folder)
     try:
         check_input_file(song)
         options = job.options(backend.options)
-        analysis, texts = _start_or_resume(song, folder, job, options, analyzer)
+        analysis, texts, recorded = _start_or_resume(song, folder, job, options, analyzer)
         for leftover in folder.glob(f"*{TEMP_SUFFIX}"):  # a write cut short by a kill
             leftover.unlink(missing_ok=True)
-        plan = _plan(analysis, texts, job, backend.name, song.stem)
-        done = {(p.clip, p.variant): p for _, p in plan if _finished(folder, p)}
+        plan = _plan(analysis, job, backend.name, song.stem)
+        known = {(p.clip, p.variant): p for p in recorded}
+        writer = get_generator(job.prompts, **dict(job.prompt_options))
+        prompts: dict[int, list[str]] = {}  # per clip, written only for clips that still need pictures
+
+        def prompted(clip: ClipProfile, planned: Picture) -> Picture:
+            key = (planned.clip, planned.variant)
+            if key in known:  # the prompt it was made with, as recorded
+                return known[key]
+            if clip.index not in prompts:
+                prompts[clip.index] = clip_prompts(writer, clip, n_prompts=job.n_prompts, seed=job.seed)
+            return replace(planned, prompt=prompts[clip.index][planned.variant % len(prompts[clip.index])])
+
+        done = {(p.clip, p.variant): prompted(clip, p) for clip, p in plan if _finished(folder, p)}
         result.skipped = len(done)
         if progress is not None:
             progress.update(len(done))
-        pending = [(clip, p) for clip, p in plan if (p.clip, p.variant) not in done]
+        pending = [(clip, prompted(clip, p)) for clip, p in plan if (p.clip, p.variant) not in done]
         song_audio = None
         if pending and backend.needs_audio:
             from a2i.audio import load

@@ -10,6 +10,8 @@ from PIL import Image
 
 from a2i.cli import main
 from a2i.outputs import read_run
+from a2i.prompts import mood_words
+from a2i.render.painter.vocabulary import style_for_prompt
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,7 +55,9 @@ def test_generate_writes_pictures_cards_profile_and_prompts(mood_songs, tmp_path
     assert len(run.clips) == 2 and len(run.prompts) == 10
     assert [p.seed for p in run.pictures] == [5, 6]
     assert [p.image for p in run.pictures] == [p.name for p in pictures]
-    assert run.pictures[0].prompt in run.prompts
+    # Each clip's prompt is written from the clip's own profile, in the painter's vocabulary.
+    assert all(mood_words(clip)[0] in picture.prompt for clip, picture in zip(run.clips, run.pictures))
+    assert all(style_for_prompt(picture.prompt) for picture in run.pictures)
     assert run.options["size"] == [96, 96] and run.options["clips"] == "all" and run.options["seed"] == 5
     assert not list(out.glob("*.a2i-tmp"))  # nothing half-written left behind
 
