@@ -48,6 +48,15 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     ground *= (1 + 0.03 * value_noise(rng, 6, gw, gh))[..., None]
     pen = Pen(canvas)
     aspect = canvas.width / canvas.height
+    # Clouds: long, soft, overlapping streaks lit from the sun's side (fewer and calmer for calm music).
+    for _ in range(int(5 + 12 * mood.density)):
+        cy = rng.uniform(0.05, horizon - 0.08)
+        cx, length = rng.uniform(-0.1, 1.1), rng.uniform(0.15, 0.45)
+        tone = light * 0.5 + horizon_colour * 0.5 if cx < sun[0] + 0.2 else zenith * 0.3 + horizon_colour * 0.7
+        for j in range(3):
+            dy = 0.008 * j - 0.01
+            pen.ellipse(cx + rng.normal(0, 0.03), cy + dy, length * rng.uniform(0.4, 0.7), rng.uniform(0.006, 0.02),
+                        rgba(tone, rng.uniform(0.25, 0.5)), order=0.05 * rng.random(), phase=cx)
     if night:
         for _ in range(int(60 + 60 * rng.random())):
             sx, sy = rng.random(), rng.random() * horizon
