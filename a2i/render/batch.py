@@ -37,6 +37,7 @@ from a2i.errors import A2IError, ConfigError, OutputError
 from a2i.fileio import TEMP_SUFFIX
 from a2i.mood import Analysis, ClipProfile
 from a2i.outputs import Picture, card_name, default_out_dir, is_run_folder, picture_name, read_run, run_options, write_run
+from a2i.prompts import DEFAULT_N
 from a2i.seeding import picture_seed
 
 #: Text files read as input lists: one song path per line (blank lines and ``#`` comments skipped).
@@ -56,7 +57,7 @@ class Job:
     variants: int = 1
     prompts: str = "template"
     prompt_options: Mapping[str, Any] = field(default_factory=dict)
-    n_prompts: int = 10
+    n_prompts: int = DEFAULT_N
     size: int | tuple[int, int] = 1024
     seed: int = 0
 

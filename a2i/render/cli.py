@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options
-from a2i.render.options import add_sdxl_options, sdxl_options
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, positive_int, prompt_options
+from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,14 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="outputs", metavar="DIR", help="root of the per-song folders (default: outputs)")
     p.add_argument("--variants", type=positive_int, default=1, metavar="N",
                    help="pictures per clip, each with its own seed and prompt (default: 1)")
-    p.add_argument("--clips", choices=["center", "all"], default="center",
-                   help="the centre clip of each song only, or every 10-second clip (default: center)")
-    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
-                   help="image backend (default: painter, CPU, no weights)")
+    add_clips_and_backend(p)
     p.add_argument("--workers", type=positive_int, metavar="N",
                    help="painter: processes rendering songs side by side (default: every core); SDXL: 1")
     add_prompt_options(p)
-    p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N", help="prompts to write per song (default: 10)")
+    add_prompt_count(p)
     add_size_and_seed(p)
     add_sdxl_options(p)
     p.set_defaults(func=_run)
