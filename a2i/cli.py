@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Sequence
 
 from a2i import __version__
-from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, prompt_options
 from a2i.errors import A2IError, A2IWarning
 from a2i.render.options import add_sdxl_options, sdxl_options
 
@@ -94,8 +94,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
                    help="image backend (default: painter, CPU, no weights)")
     add_prompt_options(p)
-    p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N",
-                   help="prompts to write per song (default: 10)")
+    add_prompt_count(p)
     add_size_and_seed(p)
     add_sdxl_options(p)
     p.set_defaults(func=_run_generate)
