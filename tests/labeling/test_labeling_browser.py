@@ -47,6 +47,13 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
         page.wait_for_timeout(50)
 
 
+def fill_survey(page, *, age: str, **choices: str) -> None:
+    page.fill("#age", age)
+    for name, value in choices.items():
+        page.select_option(f"#{name}", value)
+    page.click("#main button[type=submit]")
+
+
 def answer_task(page, name: str, *, keyboard: bool = False) -> None:
     page.wait_for_selector("#grid .tile")
     wait_until(page, "[...document.querySelectorAll('#grid .tile')].every(t => !t.disabled)")
@@ -102,13 +109,8 @@ def test_participant_study_and_admin_export(live_app, browser, tmp_path):
     page.click("#main button[type=submit]")
     page.wait_for_url("**/survey")
     shot(page, "04-survey")
-    page.fill("#age", "29")
-    page.select_option("#sex", "male")
-    page.select_option("#country_of_birth", "DK")
-    page.select_option("#country_of_residence", "SE")
-    page.select_option("#music_listening", "weekly")
-    page.select_option("#preferred_language", "en")
-    page.click("#main button[type=submit]")
+    fill_survey(page, age="29", sex="male", country_of_birth="DK", country_of_residence="SE",
+                music_listening="weekly", preferred_language="en")
 
     page.wait_for_url("**/tutorial")
     page.wait_for_selector("#explanation:not([hidden])")
@@ -210,13 +212,8 @@ def test_anonymous_phone_participant_in_danish(live_app, browser):
     mobile.wait_for_url("**/survey")
     assert mobile.locator("text=Log ud").count() == 0  # anonymous: nothing to log out of
     shot(mobile, "31-phone-survey-danish")
-    mobile.fill("#age", "40")
-    mobile.select_option("#sex", "female")
-    mobile.select_option("#country_of_birth", "DK")
-    mobile.select_option("#country_of_residence", "DK")
-    mobile.select_option("#music_listening", "daily")
-    mobile.select_option("#preferred_language", "da")
-    mobile.click("#main button[type=submit]")
+    fill_survey(mobile, age="40", sex="female", country_of_birth="DK", country_of_residence="DK",
+                music_listening="daily", preferred_language="da")
     mobile.wait_for_url("**/tutorial")
     mobile.wait_for_selector("#grid .tile")
     wait_until(mobile, "[...document.querySelectorAll('#grid .tile')].every(t => !t.disabled)")

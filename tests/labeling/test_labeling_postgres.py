@@ -123,8 +123,8 @@ def test_concurrent_sign_ups_and_assignments_stay_consistent(pg_app):
 def test_load_with_kill_9_against_postgres():
     """The load benchmark, smaller: concurrent participants and a gunicorn SIGKILL mid-load, on PostgreSQL."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_labeling_load.py"), "--postgres", "--participants", "8",
-         "--fault-participants", "3", "--fetchers", "2", "--fetch-requests", "40", "--fetch-concurrency", "2",
+        [sys.executable, str(ROOT / "benchmarks" / "bench_labeling_load.py"), "--postgres", "--participants", "6",
+         "--fault-participants", "2", "--fetchers", "2", "--fetch-requests", "20", "--fetch-concurrency", "2",
          "--workers", "2", "--kill-after", "8", "--no-first-task"],
         capture_output=True, text=True, timeout=400, check=False)
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-2000:]
