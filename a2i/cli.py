@@ -21,7 +21,7 @@ from a2i.cliargs import add_prompt_options, positive_int, prompt_options
 from a2i.errors import A2IError
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.video.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from a2i.cards import info_card
+from a2i.cards import clip_subtitle, info_card
 from a2i.errors import ConfigError
 from a2i.fileio import atomic_save_png, atomic_write_json
 from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
@@ -114,7 +114,7 @@ def generate(
         prompt = texts[clip.index % len(texts)]
         picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=seed + clip.index)
         image_path = atomic_save_png(picture, out / f"{stem}_clip{clip.index:02d}.png")
-        subtitle = f"clip {clip.index + 1} of {len(analysis.clips)} · {clip.start:.0f}-{clip.end:.0f} s · seed {seed + clip.index}"
+        subtitle = clip_subtitle(clip.index, len(analysis.clips), clip.start, clip.end, seed + clip.index)
         card_path = atomic_save_png(info_card(picture, clip, prompt, subtitle=subtitle), out / f"{stem}_clip{clip.index:02d}_card.png")
         images.append(image_path)
         cards.append(card_path)

@@ -1,0 +1,94 @@
+"""``a2i video``: the sub-command's options (argparse only, so ``a2i --help`` stays fast)."""
+
+from __future__ import annotations
+
+import argparse
+
+from a2i.cliargs import add_prompt_options, positive_int, prompt_options
+
+
+def _fraction(low: float, high: float, name: str):  # noqa: ANN202 - an argparse type
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} runs from {low:g} to {high:g}, got {text}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, such as 30 or 12.5, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text}")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``a2i video``."""
+    from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
+    from a2i.video.segments import SEGMENT_MODES
+
+    p = sub.add_parser(
+        "video",
+        help="a music video whose pictures move with the music",
+        description="Paint a keyframe per segment of the song, each from its own segment's mood, and move "
+        "between them paced by the song's percussive onsets; writes an H.264 MP4 with the song's audio, "
+        "exactly as long as the audio. An interrupted render continues with --resume.",
+    )
+    p.add_argument("song", metavar="SONG", help="audio file (mp3, wav, flac, ogg, m4a)")
+    p.add_argument("--out", metavar="FILE.mp4", help="video to write (default: outputs/<song>.mp4)")
+    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
+                   help="painter (CPU, no weights; default) or sdxl (GPU, needs --model)")
+    p.add_argument("--model", metavar="PATH", help="SDXL weights folder (sdxl backend)")
+    p.add_argument("--encoder", metavar="PATH", help="trained audio-encoder folder (sdxl backend)")
+    p.add_argument("--steps", type=positive_int, metavar="N", help="SDXL denoising steps per frame (sdxl backend)")
+    p.add_argument("--every", type=positive_int, metavar="K",
+                   help="diffuse every K-th frame and blend between (sdxl backend; default 1)")
+    p.add_argument("--fps", default="24", metavar="N", help="frames per second: 24, 29.97, 30000/1001 (default: 24)")
+    p.add_argument("--size", metavar="WxH", help="frame size (default: 1280x720; 1200x630 with --review)")
+    p.add_argument("--segments", choices=SEGMENT_MODES, default="beats",
+                   help="keyframe per 10-second clip, per group of bars, or per musical section (default: beats)")
+    p.add_argument("--start", type=_seconds, metavar="SEC", help="start at this time in the song (default: 0)")
+    p.add_argument("--end", type=_seconds, metavar="SEC", help="end at this time in the song (default: its end)")
+    p.add_argument("--smooth", type=_fraction(0, 1, "--smooth"), default=0.3, metavar="0..1",
+                   help="0 locks motion to the beat, 1 flows calmly (default: 0.3)")
+    p.add_argument("--reactivity", type=_fraction(0, 2, "--reactivity"), default=1.0, metavar="0..2",
+                   help="how strongly motion and pulse follow the onsets (default: 1)")
+    p.add_argument("--no-pulse", dest="pulse", action="store_false", help="no brightness/scale pulse on strong onsets")
+    p.add_argument("--review", action="store_true",
+                   help="the thesis's review video: each clip's info card for that clip's 10 seconds of audio")
+    add_prompt_options(p)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted render (same song and options)")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    p.add_argument("--preset", choices=PRESETS, default=DEFAULT_PRESET, help=f"x264 speed preset (default: {DEFAULT_PRESET})")
+    p.add_argument("--crf", type=int, default=DEFAULT_CRF, metavar="Q",
+                   help=f"x264 quality, 0 lossless .. 51 worst (default: {DEFAULT_CRF})")
+    p.set_defaults(func=_run_video)
+
+
+def _run_video(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from a2i.video.make import make_video
+
+    out = Path(args.out) if args.out else Path("outputs") / f"{Path(args.song).stem}.mp4"
+    options = {"model": args.model, "encoder": args.encoder, "steps": args.steps, "every": args.every}
+    result = make_video(
+        args.song, out, backend=args.backend, backend_options={k: v for k, v in options.items() if v is not None},
+        fps=args.fps, size=args.size, segments=args.segments, start=args.start, end=args.end, smooth=args.smooth,
+        reactivity=args.reactivity, pulse=args.pulse, seed=args.seed, prompts=args.prompts,
+        prompt_options=prompt_options(args), review=args.review, resume=args.resume, overwrite=args.overwrite,
+        preset=args.preset, crf=args.crf,
+    )
+    reused = f", {result.reused_chunks} chunk(s) reused" if result.reused_chunks else ""
+    print(f"Wrote {result.path}: {result.n_frames} frames at {float(result.fps):g} fps, {result.duration:.2f} s, "
+          f"{len(result.segments)} keyframe(s){reused}")
+    return 0
