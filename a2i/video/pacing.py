@@ -113,7 +113,8 @@ def pace(grid: FrameGrid, segments: Sequence[Segment], onset: np.ndarray, *, smo
         # Steps into frames a+1 .. b (frame b is the next keyframe; past the end, the last frame repeats).
         hits = onset[np.minimum(np.arange(a + 1, b + 1), n - 1)]
         total = hits.sum()
-        steps = (1.0 - share) / (b - a) + (share * hits / total if total > 0 else share / (b - a))
+        beat = hits / total if total > 0 else np.full(b - a, 1.0 / (b - a))  # silence: even motion
+        steps = (1.0 - share) / (b - a) + share * beat
         progress[a:b] = np.concatenate([[0.0], np.cumsum(steps)[:-1]])
 
     flash = np.zeros(n)

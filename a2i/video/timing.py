@@ -35,10 +35,12 @@ MAX_FPS = 240
 def parse_fps(text: str | float | int | Fraction) -> Fraction:
     """A frame rate from ``24``, ``29.97`` or ``30000/1001``, as an exact fraction.
 
+    Decimal NTSC rates (23.976, 29.97, 59.94) mean what every editor means by them, ``n * 1000 / 1001``.
+
     Examples
     --------
-    >>> parse_fps("30000/1001"), parse_fps("29.97"), parse_fps(25)
-    (Fraction(30000, 1001), Fraction(2997, 100), Fraction(25, 1))
+    >>> parse_fps("30000/1001"), parse_fps("29.97"), parse_fps(25), parse_fps("12.5")
+    (Fraction(30000, 1001), Fraction(30000, 1001), Fraction(25, 1), Fraction(25, 2))
     """
     try:
         fps = Fraction(str(text).strip()).limit_denominator(FPS_DENOMINATOR)
@@ -46,6 +48,9 @@ def parse_fps(text: str | float | int | Fraction) -> Fraction:
         raise ConfigError(f"--fps: expected a frame rate such as 24, 29.97 or 30000/1001, got {text!r}") from None
     if not 0 < fps <= MAX_FPS:
         raise ConfigError(f"--fps: the frame rate must be above 0 and at most {MAX_FPS}, got {text}")
+    ntsc = Fraction(round(fps * Fraction(1001, 1000)) * 1000, 1001)
+    if fps.denominator != 1 and abs(ntsc - fps) < Fraction(1, 1000):
+        return ntsc
     return fps
 
 
