@@ -37,7 +37,9 @@ system-deps:
 demo: $(VENV)/.core
 	$(BIN)/a2i generate $(SONG) --out outputs --clips all
 
+# The linter runs first: a lint failure fails `make test` before the long suite starts.
 test: $(VENV)/.all system-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Re-render the bundled example songs from the synthesizer (they are committed; this is how they were made).

@@ -14,10 +14,9 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 from a2i import __version__
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options
+from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options
 from a2i.errors import A2IError
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
@@ -59,7 +58,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "beside each. Writes DIR/*.png, DIR/profile.json and DIR/prompts.json.",
     )
     p.add_argument("song", metavar="SONG", help="audio file (mp3, wav, flac, ogg, m4a)")
-    p.add_argument("--out", default="outputs", metavar="DIR", help="output folder (default: outputs)")
+    p.add_argument("--out", metavar="DIR", help="the run's own folder (default: outputs/<song name>)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the folder if it already holds a run (by default such a folder is refused)")
     p.add_argument("--clips", choices=["center", "all"], default="center",
                    help="paint the centre clip only, or every 10-second clip (default: center)")
     p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
@@ -69,8 +70,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     add_prompt_options(p)
     p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N",
                    help="prompts to write per song (default: 10)")
-    p.add_argument("--size", type=positive_int, default=1024, metavar="N", help="image side in pixels (default: 1024)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_size_and_seed(p)
     p.set_defaults(func=_run_generate)
 
 
@@ -80,6 +80,7 @@ def _run_generate(args: argparse.Namespace) -> int:
     result = generate(
         args.song,
         args.out,
+        overwrite=args.overwrite,
         clips=args.clips,
         backend=args.backend,
         backend_options={"model": args.model, "encoder": args.encoder},
@@ -89,8 +90,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         size=args.size,
         seed=args.seed,
     )
-    out = Path(args.out)
-    print(f"Wrote {len(result.images)} picture(s), their info cards, profile.json and prompts.json to {out}/")
+    print(f"Wrote {len(result.images)} picture(s), their info cards, profile.json and prompts.json to {result.out_dir}/")
     for image in result.images:
         print(f"  {image}")
     return 0
@@ -110,6 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file-system error: the path(s) and the system's reason.
+
+    Examples
+    --------
+    >>> describe_os_error(PermissionError(13, "Permission denied", "/srv/out"))
+    '/srv/out: Permission denied; check the path and its permissions'
+    """
+    paths = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    reason = exc.strerror or str(exc)
+    return f"{paths}: {reason}; check the path and its permissions" if paths else f"{reason}; check the path and its permissions"
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     print(f"a2i: warning: {message}", file=sys.stderr)
 
@@ -122,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except A2IError as exc:
         print(f"a2i: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a folder made read-only mid-run: name the path, no traceback
+        print(f"a2i: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("a2i: interrupted", file=sys.stderr)

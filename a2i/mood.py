@@ -66,6 +66,7 @@ import numpy as np
 from a2i import audio as audio_io
 from a2i.errors import AudioError
 from a2i.features import SignalFeatures, describe, spectrogram
+from a2i.progress import progress_bar
 
 ANALYSIS_SR = 22050
 VIBENET_SR = 16000
@@ -212,7 +213,7 @@ class Profile:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Profile":
+    def from_dict(cls, data: Mapping[str, Any]) -> Profile:
         """Build from any mapping with these keys (ours, or a Spotify row); unknown keys are ignored and
         missing or empty ones keep their neutral defaults."""
         names = {f.name for f in fields(cls)}
@@ -316,11 +317,8 @@ class Analyzer:
         if len(clips16) != len(clips):  # pragma: no cover - both cut at the same boundaries in seconds
             raise AudioError(f"{path}: internal clip mismatch after resampling")
 
-        iterator = range(len(clips))
-        if progress and len(clips) > 1:
-            from tqdm import tqdm
-
-            iterator = tqdm(iterator, desc=f"Analyzing {Path(path).name}", unit="clip", leave=False)
+        iterator = progress_bar(range(len(clips)), enabled=progress and len(clips) > 1,
+                                desc=f"Analyzing {Path(path).name}", unit="clip")
         spec = spectrogram(song)
         model_rows, clip_profiles = [], []
         for i in iterator:

@@ -95,11 +95,13 @@ _SCENES = {
     (2, 1): ("friends sharing a picnic in a blooming orchard", "a kite festival over green dunes", "a bicycle ride along a sunflower field",
              "a seaside town with colourful houses", "paper lanterns rising over a lake at sunset"),
     (0, 2): ("lightning splitting a black sky over jagged cliffs", "a burning forest under a blood-red moon",
-             "waves smashing against a storm-lashed sea wall", "a crowd surging through smoke and sirens", "a collapsing tower of glass and steel"),
+             "waves smashing against a storm-lashed sea wall", "a crowd surging through smoke and sirens",
+             "a collapsing tower of glass and steel"),
     (1, 2): ("a motorcycle racing through a tunnel of light", "a thunderstorm rolling over a prairie",
              "a sprinter exploding off the starting blocks", "a futuristic city at rush hour", "a waterfall crashing into a canyon"),
     (2, 2): ("a carnival parade bursting with confetti", "fireworks over a festival crowd with raised hands",
-             "surfers riding turquoise waves under a blazing sun", "a rooftop dance party at sunrise", "a hot-air balloon fiesta in a bright sky"),
+             "surfers riding turquoise waves under a blazing sun", "a rooftop dance party at sunrise",
+             "a hot-air balloon fiesta in a bright sky"),
 }
 
 
@@ -118,7 +120,8 @@ def _textures(profile: Profile) -> tuple[str, ...]:
     if profile.acousticness > 0.6:
         return ("organic brushwork and natural textures", "grainy paper and hand-made marks", "soft film grain and weathered wood tones")
     if profile.danceability > 0.65:
-        return ("rhythmic repeating patterns and pulsing light", "bold geometric shapes that seem to move", "strobing highlights and layered reflections")
+        return ("rhythmic repeating patterns and pulsing light", "bold geometric shapes that seem to move",
+                "strobing highlights and layered reflections")
     if profile.energy > 0.65:
         return ("sharp, dynamic strokes and dramatic contrast", "jagged shapes and streaks of motion blur", "explosive splashes of paint")
     return ("smooth gradients and soft edges", "delicate glazes of colour", "hazy depth and quiet negative space")
@@ -141,7 +144,8 @@ _SECOND = (
 
 
 def _tempo_phrase(tempo: float) -> str:
-    return "frozen in stillness" if tempo < 75 else "in an unhurried sway" if tempo < 105 else "alive with motion" if tempo < 135 else "caught mid-rush"
+    return ("frozen in stillness" if tempo < 75 else "in an unhurried sway" if tempo < 105
+            else "alive with motion" if tempo < 135 else "caught mid-rush")
 
 
 class TemplatePromptGenerator:
@@ -275,7 +279,8 @@ class LLMPromptGenerator:
             except openai.AuthenticationError as exc:
                 raise PromptError(f"the LLM endpoint refused the API key ({exc.status_code}); check OPENAI_API_KEY") from exc
             except openai.NotFoundError as exc:
-                raise PromptError(f"model {self.model!r} or the endpoint was not found (404); check --llm-model and --llm-base-url") from exc
+                raise PromptError(f"model {self.model!r} or the endpoint was not found (404); "
+                                  f"check --llm-model and --llm-base-url") from exc
             except retryable as exc:
                 last = exc
                 if attempt < self.max_retries:

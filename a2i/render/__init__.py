@@ -26,8 +26,8 @@ class Backend(Protocol):
 
 
 class PainterBackend:
-    """The procedural painter (:mod:`a2i.render.painter`). It paints from the profile; a prompt is not
-    needed (it is recorded on the info card) and embeddings are not supported."""
+    """The procedural painter (:mod:`a2i.render.painter`). It paints from the profile; the prompt's art and
+    scene words, when given, choose the style and motifs; embeddings are not supported."""
 
     name = "painter"
 
@@ -39,7 +39,7 @@ class PainterBackend:
             raise ConfigError("the painter backend needs profile=: it paints from the song's mood profile")
         if embeddings is not None:
             raise ConfigError("the painter backend does not take audio embeddings; use --backend sdxl with --encoder")
-        return paint(profile, size=size, seed=seed, features=features)
+        return paint(profile, prompt=prompt, size=size, seed=seed, features=features)
 
 
 def get_backend(name: str = "painter", **options: Any) -> Backend:

@@ -20,7 +20,8 @@ SDXL_BASE_ID = "stabilityai/stable-diffusion-xl-base-1.0"
 def missing_weights_message(model: str) -> str:
     """Why ``model`` could not be loaded and how to get the weights (one line for the CLI)."""
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
-    where = "is not a folder and is not in the Hugging Face cache" + (" (HF_HUB_OFFLINE is set, so nothing is downloaded)" if offline else "")
+    where = "is not a folder and is not in the Hugging Face cache"
+    where += " (HF_HUB_OFFLINE is set, so nothing is downloaded)" if offline else ""
     return (f"--model {model}: SDXL weights not found: {model!r} {where}; get them once with "
             f"`hf download {SDXL_BASE_ID}` (pass --model {SDXL_BASE_ID}) or `hf download {SDXL_BASE_ID} --local-dir DIR` "
             f"(pass --model DIR), or point --model at a folder written by save_pretrained")

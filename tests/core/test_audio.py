@@ -4,11 +4,10 @@ import mutagen.mp4
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_fixtures import SR, tone
 
 from a2i import audio
 from a2i.errors import A2IError, AudioError, ConfigError
-
-from audio_fixtures import SR, tone
 
 
 @pytest.mark.parametrize("ext", [".wav", ".flac", ".ogg", ".mp3", ".m4a"])

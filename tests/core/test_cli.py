@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from a2i.cli import main
+from a2i.outputs import read_run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,18 +47,19 @@ def test_generate_writes_pictures_cards_profile_and_prompts(mood_songs, tmp_path
     assert [p.name for p in pictures] == ["bright_major_clip00.png", "bright_major_clip01.png"]
     assert len(cards) == 2 and Image.open(cards[0]).size == (1200, 630)
     assert Image.open(pictures[0]).size == (96, 96)
-    profile = json.loads((out / "profile.json").read_text())
-    prompts = json.loads((out / "prompts.json").read_text())
-    assert len(profile["clips"]) == 2 and len(prompts["prompts"]) == 10
-    assert [r["seed"] for r in prompts["images"]] == [5, 6]
-    assert prompts["images"][0]["prompt"] in prompts["prompts"]
+    run = read_run(out)
+    assert len(run.clips) == 2 and len(run.prompts) == 10
+    assert [p.seed for p in run.pictures] == [5, 6]
+    assert [p.image for p in run.pictures] == [p.name for p in pictures]
+    assert run.pictures[0].prompt in run.prompts
+    assert run.options["size"] == [96, 96] and run.options["clips"] == "all" and run.options["seed"] == 5
     assert not list(out.glob("*.a2i-tmp"))  # nothing half-written left behind
 
 
 def test_generate_center_is_one_picture(mood_songs, tmp_path):
     assert main(["generate", str(mood_songs["dark_minor"]), "--out", str(tmp_path), "--size", "64", "--n-prompts", "3"]) == 0
     assert len(list(tmp_path.glob("dark_minor_clip??.png"))) == 1
-    assert len(json.loads((tmp_path / "prompts.json").read_text())["prompts"]) == 3
+    assert len(read_run(tmp_path).prompts) == 3
 
 
 @pytest.mark.parametrize(

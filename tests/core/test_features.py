@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
+from audio_fixtures import SR, tone
 
 from a2i.audio import Audio
 from a2i.features import LOUDNESS_FLOOR, describe, estimate_key, loudness_lufs
-
-from audio_fixtures import SR, tone
 
 
 def click_track(bpm: float, seconds: float = 12.0) -> Audio:

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from a2i.cli import main
-from a2i.explore.app import ATLAS_SIZE, parse_grid
 from a2i.errors import ConfigError
+from a2i.explore.app import ATLAS_SIZE, parse_grid
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -147,7 +147,7 @@ def test_number_keys_switch_pictures(page, collection):
     for k, block in enumerate(means):
         want = collection.tracks[i].variants[k].mean_color
         others = [collection.tracks[i].variants[j].mean_color for j in range(3) if j != k]
-        dist = lambda c: sum((a - b) ** 2 for a, b in zip(block, c))  # noqa: E731
+        dist = lambda c, block=block: sum((a - b) ** 2 for a, b in zip(block, c))  # noqa: E731
         assert all(dist(want) < dist(o) for o in others), (k, block, want, others)
     # The popup follows the variant too.
     hover(page, i)

@@ -72,8 +72,8 @@ def test_a_missing_picture_with_a_colour_and_a_missing_clip_stay_on_the_map(thes
 
 
 def test_cli_serves_the_thesis_folder_and_reports_its_holes(thesis_dir, tmp_path, capsys, monkeypatch):
-    from a2i.explore import app as app_module
     from a2i.cli import main
+    from a2i.explore import app as app_module
 
     served = {}
     monkeypatch.setattr(app_module, "serve", lambda app, **kw: served.update(app=app, **kw))
