@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options
+from a2i.cliargs import add_prompt_options, positive_int, prompt_options, seed
 
 
 def _fraction(low: float, high: float, name: str):  # noqa: ANN202 - an argparse type
@@ -33,6 +33,7 @@ def _seconds(text: str) -> float:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``a2i video``."""
     from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
+    from a2i.video.pacing import DEFAULT_SMOOTH
     from a2i.video.segments import SEGMENT_MODES
 
     p = sub.add_parser(
@@ -57,15 +58,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="keyframe per 10-second clip, per group of bars, or per musical section (default: beats)")
     p.add_argument("--start", type=_seconds, metavar="SEC", help="start at this time in the song (default: 0)")
     p.add_argument("--end", type=_seconds, metavar="SEC", help="end at this time in the song (default: its end)")
-    p.add_argument("--smooth", type=_fraction(0, 1, "--smooth"), default=0.3, metavar="0..1",
-                   help="0 locks motion to the beat, 1 flows calmly (default: 0.3)")
+    p.add_argument("--smooth", type=_fraction(0, 1, "--smooth"), default=DEFAULT_SMOOTH, metavar="0..1",
+                   help=f"0 locks motion to the beat, 1 flows calmly (default: {DEFAULT_SMOOTH:g})")
     p.add_argument("--reactivity", type=_fraction(0, 2, "--reactivity"), default=1.0, metavar="0..2",
                    help="how strongly motion and pulse follow the onsets (default: 1)")
     p.add_argument("--no-pulse", dest="pulse", action="store_false", help="no brightness/scale pulse on strong onsets")
     p.add_argument("--review", action="store_true",
                    help="the thesis's review video: each clip's info card for that clip's 10 seconds of audio")
     add_prompt_options(p)
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted render (same song and options)")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     p.add_argument("--preset", choices=PRESETS, default=DEFAULT_PRESET, help=f"x264 speed preset (default: {DEFAULT_PRESET})")

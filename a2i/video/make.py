@@ -19,11 +19,14 @@ from a2i import audio as audio_io
 from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, default_analyzer
+from a2i.progress import progress_bar
 from a2i.prompts import get_generator
 from a2i.render import get_backend
+from a2i.seeding import check_seed
+from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
 from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames
 from a2i.video.onsets import analyze_rhythm
-from a2i.video.pacing import check_knobs, pace
+from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
 from a2i.video.routes import PainterRoute, ReviewRoute, Route
 from a2i.video.segments import Segment, find_segments, fixed_segments, segment_profile
 from a2i.video.timing import FrameGrid, parse_fps
@@ -34,9 +37,6 @@ DEFAULT_SIZE = (1280, 720)
 
 #: Seconds of video per chunk: a killed render loses at most this much work.
 CHUNK_SECONDS = 10.0
-
-#: Largest frame side (as the painter's limit); H.264 level 5.2 tops out at 4096 too.
-MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class VideoResult:
 
 
 def parse_size(text: str | tuple[int, int]) -> tuple[int, int]:
-    """``"1280x720"`` to ``(1280, 720)``; sides must be even (yuv420p) and at most 4096.
+    """``"1280x720"`` to ``(1280, 720)``: sides within :mod:`a2i.sizes`' bounds and even (yuv420p).
 
     Examples
     --------
@@ -64,10 +64,13 @@ def parse_size(text: str | tuple[int, int]) -> tuple[int, int]:
         width, height = (int(v) for v in text.lower().split("x")) if isinstance(text, str) else map(int, text)
     except ValueError:
         raise ConfigError(f"--size: expected WIDTHxHEIGHT such as 1280x720, got {text!r}") from None
-    if not (16 <= width <= MAX_SIDE and 16 <= height <= MAX_SIDE):
-        raise ConfigError(f"--size: each side must be 16 to {MAX_SIDE} pixels, got {width}x{height}")
+    try:
+        check_size((width, height))
+    except ConfigError:
+        raise ConfigError(f"--size: each side must be {MIN_SIDE} to {MAX_SIDE} pixels, got {width}x{height}") from None
     if width % 2 or height % 2:
-        raise ConfigError(f"--size: H.264 in yuv420p needs even sides, got {width}x{height}; try {width + width % 2}x{height + height % 2}")
+        raise ConfigError(f"--size: H.264 in yuv420p needs even sides, got {width}x{height}; "
+                          f"try {width + width % 2}x{height + height % 2}")
     return width, height
 
 
@@ -92,7 +95,7 @@ def make_video(
     segments: str = "beats",
     start: float | None = None,
     end: float | None = None,
-    smooth: float = 0.3,
+    smooth: float = DEFAULT_SMOOTH,
     reactivity: float = 1.0,
     pulse: bool = True,
     seed: int = 0,
@@ -129,7 +132,7 @@ def make_video(
     smooth, reactivity, pulse
         Motion pacing (:mod:`a2i.video.pacing`).
     seed : int
-        Keyframe ``i`` is painted with ``seed + i``; prompts are written with ``seed``.
+        Keyframe ``i`` is painted with ``picture_seed(seed, i)`` (:mod:`a2i.seeding`); prompts are written with ``seed``.
     prompts, prompt_options, n_prompts
         The prompt writer (:func:`a2i.prompts.get_generator`); segment ``i`` gets prompt ``i mod n_prompts``.
     review : bool
@@ -156,6 +159,7 @@ def make_video(
     frame_rate = parse_fps(fps)
     frame_size = parse_size(size) if size is not None else (CARD_SIZE if review else DEFAULT_SIZE)
     check_knobs(smooth, reactivity)
+    check_seed(seed)
     if preset not in PRESETS:
         raise ConfigError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
     if not 0 <= crf <= 51:
@@ -215,7 +219,9 @@ def make_video(
     # 5. Draw and encode chunk by chunk; chunks already on disk are kept.
     chunks = grid.chunks(CHUNK_SECONDS)
     done = [c for c in chunks if work.chunk(c.index).exists()]
-    bar = _progress_bar(grid.n_frames, sum(c.n_frames for c in done), out.name, enabled=progress)
+    # The bar's time left is estimated from the frames drawn in this run (reused chunks count as done).
+    bar = progress_bar(total=grid.n_frames, initial=sum(c.n_frames for c in done), unit="frame",
+                       desc=f"Rendering {out.name}", enabled=progress)
     try:
         for chunk in chunks:
             if chunk in done:
@@ -235,11 +241,3 @@ def _main_clip(analysis: Analysis, segment: Segment) -> ClipProfile:
     """The analysed clip a (clip-grid) segment lies in, with the song's tags for its card."""
     clip = max(analysis.clips, key=lambda c: min(c.end, segment.end) - max(c.start, segment.start))
     return replace(clip, title=analysis.song.title, artist=analysis.song.artist, genre=analysis.song.genre)
-
-
-def _progress_bar(total: int, initial: int, name: str, *, enabled: bool) -> Any:
-    """Frames drawn so far and the time left (tqdm's estimate from the frames drawn in this run)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, unit="frame", desc=f"Rendering {name}", leave=False,
-                disable=None if enabled else True, dynamic_ncols=True)

@@ -75,12 +75,17 @@ class Rhythm:
     def strength_at(self, times: np.ndarray, window: float) -> np.ndarray:
         """The strongest onset in ``(t - window, t]`` for each ``t``: what was heard since the previous frame.
 
-        When frames come faster than analysis frames, each frame still reads the analysis frame it falls in.
+        Analysis frame ``i`` stands for ``i / frame_rate`` give or take half a frame, so it is counted in the
+        window its time rounds into. When frames come faster than analysis frames, each frame still reads
+        the analysis frame nearest it.
         """
         n = len(self.onset)
-        hi = np.clip(np.floor(np.asarray(times) * self.frame_rate).astype(int) + 1, 1, n)
-        lo = np.minimum(np.clip(np.floor((np.asarray(times) - window) * self.frame_rate).astype(int) + 1, 0, n), hi - 1)
-        return np.array([self.onset[a:b].max() for a, b in zip(lo, hi)]) if n else np.zeros(len(times))
+        if not n:
+            return np.zeros(len(times))
+        times = np.asarray(times, dtype=np.float64)
+        hi = np.clip(np.floor(times * self.frame_rate + 0.5).astype(int) + 1, 1, n)
+        lo = np.minimum(np.clip(np.floor((times - window) * self.frame_rate + 0.5).astype(int) + 1, 0, n), hi - 1)
+        return np.array([self.onset[a:b].max() for a, b in zip(lo, hi)])
 
 
 def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -95,7 +100,10 @@ def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     floor = max(float(power.max()), 1e-10) * 1e-8  # an 80 dB range below the loudest bin, as librosa's top_db
     perc_db = 10.0 * np.log10(np.maximum(percussive, floor))
     flux = np.maximum(np.diff(perc_db, axis=1), 0.0).mean(axis=0)
-    onset = np.concatenate([[0.0], flux]) if flux.size else np.zeros(power.shape[1])
+    # A centred frame sees a hit half a window (n_fft / 2) before it happens; delaying the curve by that
+    # many frames puts each onset at the time it is heard (librosa's onset_strength does the same).
+    delay = 1 + n_fft // (2 * spec.hop)
+    onset = np.concatenate([np.zeros(delay), flux])[: power.shape[1]]
     mel_db = 10.0 * np.log10(np.maximum(power, floor))
     chroma = librosa.filters.chroma(sr=audio.sr, n_fft=n_fft) @ spec.magnitude
     return onset.astype(np.float64), mel_db.astype(np.float32), chroma.astype(np.float32), spec.frame_rate

@@ -9,8 +9,9 @@ their segment boundaries whatever the rhythm.
 Knobs
 -----
 smooth (0..1)
-    Trades beat-locking for calm: the onset curve is blurred (Gaussian, up to :data:`SMOOTH_SECONDS`) and
-    more of each step is even, so motion flows rather than jumps.
+    Trades beat-locking for calm: each hit's push lingers and fades (a peak-hold that decays with a time
+    constant of up to :data:`SMOOTH_SECONDS`, so motion still starts on the beat but eases out instead of
+    stopping), and more of each step is even, so motion flows rather than jumps.
 reactivity (0..2)
     Scales all of it: the beat-driven share of each step and the pulse. 0 gives even motion and no pulse.
 pulse
@@ -38,17 +39,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from a2i.errors import ConfigError
 from a2i.video.segments import Segment
 from a2i.video.timing import FrameGrid
 
+#: Default ``smooth``: a hit's push fades over about 0.1 s, so motion eases out without losing the beat.
+DEFAULT_SMOOTH = 0.2
+
 #: Largest share of motion that follows the onsets (at reactivity >= 1, smooth 0); the rest is even, so
 #: the picture never stops dead in a silent stretch.
 MAX_BEAT_SHARE = 0.85
 
-#: Width (standard deviation, seconds) of the onset blur at ``smooth = 1``: about a beat at 120 BPM.
+#: Time constant (seconds) of a hit's fading push at ``smooth = 1``: about a beat at 120 BPM.
 SMOOTH_SECONDS = 0.5
 
 #: Onsets above this share of the strong-onset level (95th percentile) trigger a pulse.
@@ -70,6 +73,16 @@ class MotionPlan:
     pulse: np.ndarray
 
 
+def _hold(values: np.ndarray, decay: float) -> np.ndarray:
+    """Peak-hold with exponential release: each value lingers, fading by ``decay`` per frame (causal)."""
+    out = np.empty_like(values)
+    level = 0.0
+    for k, value in enumerate(values):
+        level = max(float(value), level * decay)
+        out[k] = level
+    return out
+
+
 def check_knobs(smooth: float, reactivity: float) -> None:
     """Raise a :class:`ConfigError` naming the option when ``smooth`` or ``reactivity`` is out of range."""
     if not 0.0 <= smooth <= 1.0:
@@ -78,7 +91,7 @@ def check_knobs(smooth: float, reactivity: float) -> None:
         raise ConfigError(f"--reactivity: expected a value from 0 (no reaction) to 2 (double), got {reactivity}")
 
 
-def pace(grid: FrameGrid, segments: Sequence[Segment], onset: np.ndarray, *, smooth: float = 0.3,
+def pace(grid: FrameGrid, segments: Sequence[Segment], onset: np.ndarray, *, smooth: float = DEFAULT_SMOOTH,
          reactivity: float = 1.0, pulse: bool = True) -> MotionPlan:
     """Plan every frame's motion from the onset strength heard since the frame before it.
 
@@ -97,8 +110,7 @@ def pace(grid: FrameGrid, segments: Sequence[Segment], onset: np.ndarray, *, smo
     onset = np.maximum(np.asarray(onset, dtype=np.float64), 0.0)
     if onset.shape != (n,):
         raise ValueError(f"onset has {onset.shape} values, expected one per frame ({n})")
-    if smooth > 0:
-        onset = gaussian_filter1d(onset, sigma=smooth * SMOOTH_SECONDS * float(grid.fps), mode="nearest")
+    push = _hold(onset, float(np.exp(-1.0 / (smooth * SMOOTH_SECONDS * float(grid.fps))))) if smooth > 0 else onset
     share = MAX_BEAT_SHARE * min(reactivity, 1.0) * (1.0 - smooth)
 
     starts = [grid.frame_at(s.start) for s in segments] + [n]
@@ -111,7 +123,7 @@ def pace(grid: FrameGrid, segments: Sequence[Segment], onset: np.ndarray, *, smo
             continue
         segment[a:b] = i
         # Steps into frames a+1 .. b (frame b is the next keyframe; past the end, the last frame repeats).
-        hits = onset[np.minimum(np.arange(a + 1, b + 1), n - 1)]
+        hits = push[np.minimum(np.arange(a + 1, b + 1), n - 1)]
         total = hits.sum()
         beat = hits / total if total > 0 else np.full(b - a, 1.0 / (b - a))  # silence: even motion
         steps = (1.0 - share) / (b - a) + share * beat
@@ -123,10 +135,5 @@ def pace(grid: FrameGrid, segments: Sequence[Segment], onset: np.ndarray, *, smo
     if strength > 0 and positive.size:
         level = float(np.percentile(positive, STRONG_ONSET_PERCENTILE))
         trigger = np.clip((onset / level - PULSE_THRESHOLD) / (1.0 - PULSE_THRESHOLD), 0.0, 1.0)
-        decay = float(np.exp(-1.0 / (PULSE_DECAY_SECONDS * float(grid.fps))))
-        level_now = 0.0
-        for k in range(n):
-            level_now = max(trigger[k], level_now * decay)
-            flash[k] = level_now
-        flash *= strength
+        flash = strength * _hold(trigger, float(np.exp(-1.0 / (PULSE_DECAY_SECONDS * float(grid.fps)))))
     return MotionPlan(segment, np.clip(progress, 0.0, 1.0), np.clip(flash, 0.0, 1.0))

@@ -23,10 +23,11 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
-from a2i.cards import clip_subtitle, info_card
+from a2i.cards import CARD_SIZE, clip_subtitle, info_card
 from a2i.fileio import atomic_save_png, atomic_write_bytes
 from a2i.mood import ClipProfile
 from a2i.render import Backend
+from a2i.seeding import picture_seed
 from a2i.video.pacing import MotionPlan
 from a2i.video.workdir import WorkDir
 
@@ -85,13 +86,51 @@ def _load_pickle(path: Path) -> Any:
         return pickle.load(handle)
 
 
+#: Progress samples at which a keyframe pair's transition is measured (see :class:`PainterRoute`).
+SPEED_SAMPLES = 17
+
+
+def even_speed(frame_at: Callable[[float], np.ndarray], samples: int = SPEED_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """A progress remapping under which a transition changes the picture at an even rate.
+
+    A renderer's transition rarely changes the picture evenly with progress: eased in and out, strokes
+    growing in drawing order, most of the change lands mid-way. Paced motion needs the opposite: a step of
+    progress paid for by an onset must show as that much visual change, wherever it falls. So the
+    transition is measured (mean absolute difference between frames at ``samples`` progress values, the
+    arc length of the path the picture takes) and progress is re-parameterised by that length.
+
+    Returns
+    -------
+    (arc, progress) : ndarray, ndarray
+        ``np.interp(q, arc, progress)`` is the renderer progress at which a share ``q`` of the visual
+        change has happened.
+
+    Examples
+    --------
+    >>> ramp = lambda p: np.full((2, 2, 3), 255 * p**2)  # changes slowly at first, then fast
+    >>> arc, progress = even_speed(ramp, samples=5)
+    >>> round(float(np.interp(0.25, arc, progress)), 2)  # a quarter of the change needs half the progress
+    0.5
+    """
+    progress = np.linspace(0.0, 1.0, samples)
+    frames = [np.asarray(frame_at(float(p)), dtype=np.float32)[::4, ::4] for p in progress]
+    steps = np.array([np.abs(b - a).mean() for a, b in zip(frames[:-1], frames[1:])]) + 1e-6
+    arc = np.concatenate([[0.0], np.cumsum(steps)]) / (steps.sum())
+    return arc, progress
+
+
 class PainterRoute:
     """The painter in motion between per-segment keyframes.
+
+    Keyframe ``i`` is shown at the start of segment ``i``; during the segment the picture moves toward
+    keyframe ``i + 1`` (the last segment toward a *coda*: the same mood with the next seed, so the picture
+    keeps moving with the music to the end). Each pair's progress is re-parameterised to an even visual
+    speed (:func:`even_speed`), so the change on screen follows the onsets that pace it.
 
     Parameters
     ----------
     profiles : sequence of ClipProfile
-        One per segment; keyframe ``i`` is prepared from ``profiles[i]`` with seed ``seed + i``.
+        One per segment; keyframe ``i`` is prepared from ``profiles[i]`` with seed ``picture_seed(seed, i)``.
     prompts : sequence of str
         One per segment (the painter records them; styles may read them).
     plan : MotionPlan
@@ -108,20 +147,31 @@ class PainterRoute:
         from a2i.render.painter.motion import Scene, render_frame
 
         self._render = render_frame
-        self._plan, self._times, self._last = plan, times, len(profiles) - 1
+        self._plan, self._times = plan, times
+        last = len(profiles) - 1
 
         def prepare(i: int) -> Any:
-            return Scene.prepare(profiles[i], prompt=prompts[i], seed=seed + i, size=size)
+            j = min(i, last)  # keyframe last + 1 is the coda
+            return Scene.prepare(profiles[j], prompt=prompts[j], seed=picture_seed(seed, i), size=size)
 
         self._scenes = KeyframeCache(prepare, lambda i: work.keyframe(i, ".pickle"), _save_pickle, _load_pickle)
+        self._speed: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def _even(self, i: int, at: float) -> tuple[np.ndarray, np.ndarray]:
+        if i not in self._speed:
+            a, b = self._scenes[i], self._scenes[i + 1]
+            self._speed[i] = even_speed(lambda p: self._render(a, b, p, time=at, pulse=0.0))
+            while len(self._speed) > KEYFRAMES_IN_MEMORY:
+                self._speed.popitem(last=False)
+        return self._speed[i]
 
     def frames(self, first: int, stop: int) -> Iterator[np.ndarray]:
         plan = self._plan
         for k in range(first, stop):
             i = int(plan.segment[k])
-            a = self._scenes[i]
-            b = self._scenes[min(i + 1, self._last)]
-            yield self._render(a, b, float(plan.progress[k]), time=float(self._times[k]), pulse=float(plan.pulse[k]))
+            arc, progress = self._even(i, float(self._times[np.argmax(plan.segment == i)]))
+            p = float(np.interp(plan.progress[k], arc, progress))
+            yield self._render(self._scenes[i], self._scenes[i + 1], p, time=float(self._times[k]), pulse=float(plan.pulse[k]))
 
 
 class ReviewRoute:
@@ -140,7 +190,7 @@ class ReviewRoute:
     size : (width, height)
         Frame size; the 1200 x 630 card is scaled to it.
     seed : int
-        Clip ``i`` is painted with ``seed + i``, as ``a2i generate`` does.
+        Clip ``i`` is painted with ``picture_seed(seed, i)``, as ``a2i generate`` does.
     n_clips : int
         Clips in the whole song (for the "clip 2 of 18" subtitle).
     work : WorkDir
@@ -152,8 +202,9 @@ class ReviewRoute:
 
         def make(i: int) -> np.ndarray:
             clip = clips[i]
-            picture = backend.render(profile=clip, prompt=prompts[i], size=630, seed=seed + clip.index)
-            subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, seed + clip.index)
+            clip_seed = picture_seed(seed, clip.index)  # as `a2i generate` paints this clip
+            picture = backend.render(profile=clip, prompt=prompts[i], size=CARD_SIZE[1], seed=clip_seed)
+            subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, clip_seed)
             card = info_card(picture, clip, prompts[i], subtitle=subtitle)
             return np.asarray(card.resize(size, Image.Resampling.LANCZOS))
 

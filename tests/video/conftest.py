@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from video_helpers import beat_piece
 
 from a2i.audio import write
 from a2i.synth import PIECES, render
-
-from video_helpers import beat_piece
 
 REPO = Path(__file__).resolve().parents[2]
 

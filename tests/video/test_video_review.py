@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from video_helpers import probe, read_frames
 
 from a2i.cli import main
 from a2i.errors import ConfigError
 from a2i.video.make import make_video
 from a2i.video.workdir import parts_dir
-
-from video_helpers import probe, read_frames
 
 
 def test_review_video_holds_each_clips_card_for_its_audio(example_song, tmp_path, analyzer):

@@ -8,12 +8,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import soundfile as sf
+from video_helpers import probe
 
 from a2i.errors import ConfigError, EncodeError
 from a2i.video.encoder import concat_and_mux, encode_frames
 from a2i.video.timing import FrameGrid, parse_fps
-
-from video_helpers import probe
 
 RATES = ["1", "7", "12", "15", "23.976", "24", "25", "29.97", "30000/1001", "30", "48", "50", "59.94", "60", "120"]
 DURATIONS = [0.5, 0.999, 1.0, 2.345, 3.37, 10.02, 59.99, 61.7, 180.0, 3601.3]

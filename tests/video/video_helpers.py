@@ -12,6 +12,7 @@ import numpy as np
 from a2i.audio import Audio
 
 SR = 22050
+REPO = Path(__file__).resolve().parents[2]
 
 
 def probe(path: Path) -> dict:
@@ -46,7 +47,7 @@ def beat_piece(seconds: float, bpm: float = 120.0, *, sr: int = SR) -> tuple[Aud
     """
     t = np.arange(int(seconds * sr)) / sr
     chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) * 0.03
-    beats = np.arange(0.25, seconds - 0.1, 60.0 / bpm)
+    beats = np.arange(0.27, seconds - 0.1, 60.0 / bpm)  # off the frame grids of common rates
     rng = np.random.default_rng(0)
     y = chord.astype(np.float64)
     for b in beats:
