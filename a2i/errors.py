@@ -22,6 +22,10 @@ class MissingFileError(A2IError, FileNotFoundError):
     """
 
 
+class A2IWarning(UserWarning):
+    """Base class of every warning a2i issues on purpose; only these are shown as ``a2i: warning:``."""
+
+
 class AudioError(A2IError):
     """An audio file is unreadable, corrupt or empty (a missing one is :class:`MissingFileError`)."""
 

@@ -102,8 +102,42 @@ def check_writable_folder(folder: str | os.PathLike, *, what: str) -> None:
         existing = existing.parent
     if not existing.is_dir():
         raise OutputError(f"{what}: {existing} is a file, so no folder can be made under it; choose another path")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{what}: {existing} is not writable; choose a folder you can write to")
+    try:  # a real write, not os.access: root passes every permission check yet cannot write in /proc
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as exc:
+        raise OutputError(f"{what}: cannot write in {existing} ({exc.strerror}); choose a folder you can write "
+                          f"to") from None
+
+
+def check_output_file(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), what: str = "OUTPUT") -> Path:
+    """Refuse, before any work, an output file that is an input, an existing folder, or unwritable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output_file(tempfile.gettempdir(), what="OUTPUT")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: OUTPUT /tmp: is a folder; name the file to write
+    """
+    path = Path(path)
+    check_not_input(path, inputs, what=what)
+    if path.is_dir():
+        raise OutputError(f"{what} {path}: is a folder; name the file to write")
+    check_writable_folder(path.parent, what=f"{what} {path}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"{what} {path}: is not writable; choose a file you can write")
+    return path
+
+
+def check_output_folder(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), what: str = "OUT") -> Path:
+    """Refuse, before any work, an output folder that is (or is one of) the inputs, a file, or unwritable."""
+    path = Path(path)
+    check_not_input(path, inputs, what=what)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{what} {path}: is a file, not a folder; choose another output folder")
+    check_writable_folder(path, what=f"{what} {path}")
+    return path
 
 
 def check_not_input(output: str | os.PathLike, inputs: Iterable[str | os.PathLike], *, what: str,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from a2i.audio import load as load_audio
 from a2i.cards import clip_subtitle, info_card
 from a2i.errors import ConfigError
 from a2i.fileio import atomic_save_png, check_input_file
@@ -21,9 +22,8 @@ from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
 from a2i.outputs import Picture, RunFolder, card_name, default_out_dir, picture_name, run_options, write_run
 from a2i.progress import progress_bar
 from a2i.prompts import DEFAULT_N, get_generator
-from a2i.render import get_backend
+from a2i.render import check_backend_size, clip_audio, get_backend
 from a2i.seeding import check_seed, picture_seed
-from a2i.sizes import check_size
 
 
 @dataclass
@@ -78,7 +78,8 @@ def generate(
     prompts, prompt_options
         Prompt writer name and its options (see :func:`a2i.prompts.get_generator`).
     n_prompts : int
-        Prompts written for the song; clip ``i`` gets prompt ``i mod n_prompts``.
+        Prompts written for the song (recorded) and for each clip from its own profile; clip ``i`` gets
+        its own prompt ``i mod n_prompts``.
     size : int or (int, int)
         Picture size in pixels.
     seed : int
@@ -94,8 +95,8 @@ def generate(
     if not isinstance(n_prompts, int) or n_prompts < 1:
         raise ConfigError(f"n_prompts must be a positive integer, got {n_prompts!r}")
     check_seed(seed)
-    check_size(size)
-    song = check_input_file(song, what="song")
+    check_backend_size(backend, size)
+    song = check_input_file(song)
     out = Path(out_dir) if out_dir is not None else default_out_dir(song)
     folder = RunFolder(out, overwrite=overwrite, inputs=[song])
     folder.check()
@@ -106,15 +107,18 @@ def generate(
         # 2. Analyze the song and write the prompts.
         analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
         texts = writer.generate(analysis.song, n=n_prompts, seed=seed)
+        song_audio = load_audio(song, sr=None) if image_backend.needs_audio else None  # for an audio encoder
 
         # 3. Paint each selected clip, with its card, into the staging folder.
         title = analysis.song.title or song.name
         records = []
         for clip in progress_bar(select_clips(analysis, clips), enabled=progress, desc="Painting", unit="picture"):
             clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
-            prompt = texts[clip.index % len(texts)]
+            # Each clip's prompt is written from its own profile (its card shows the clip's numbers).
+            prompt = writer.generate(clip, n=n_prompts, seed=seed)[clip.index % n_prompts]
             clip_seed = picture_seed(seed, clip.index)
-            picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=clip_seed)
+            audio = clip_audio(song_audio, clip) if song_audio is not None else None
+            picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=clip_seed, audio=audio)
             image = atomic_save_png(picture, folder.path / picture_name(song.stem, clip.index))
             subtitle = clip_subtitle(clip.index, len(analysis.clips), clip.start, clip.end, clip_seed)
             card = atomic_save_png(info_card(picture, clip, prompt, subtitle=subtitle),
@@ -125,6 +129,6 @@ def generate(
         # 4. Record what was made and from what.
         options = run_options(clips=clips, size=size, n_prompts=n_prompts, prompts=prompts,
                               prompt_options=prompt_options, seed=seed, backend=image_backend.name,
-                              backend_options={k: v for k, v in dict(backend_options or {}).items() if v is not None})
+                              backend_options=image_backend.options)
         write_run(folder.path, analysis=analysis, prompts=texts, options=options, pictures=records)
     return GenerateResult(analysis, texts, [out / r.image for r in records], [out / r.card for r in records], out)

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_index_inlines_the_meta_and_uses_only_local_assets(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<canvas id="base">' in html
+    assert '<canvas id="base" aria-hidden="true">' in html
     meta = json.loads(html.split('<script id="meta" type="application/json">')[1].split("</script>")[0])
     assert meta["total"] == 24
     assert "http://" not in html and "https://" not in html  # no fonts or scripts from the internet

@@ -5,8 +5,8 @@ video size (the ground at an eighth) and graded to the keyframe's mood. :func:`r
 frame between two scenes ``a`` and ``b`` with a handful of array operations:
 
 - **growth, not a crossfade**: ``b``'s marks appear in the order its style drew them (strokes grow along
-  their length, glass cells light up one by one, contour lines rise level by level), while ``a``'s recede in
-  reverse; the colour ground changes behind a soft front that sweeps across the frame from a seeded side.
+  their length, glass cells light up one by one, contour lines rise level by level), while ``a``'s give way
+  in their own drawing order; the colour ground changes behind a soft front that sweeps across the frame from a seeded side.
   Two different styles therefore hand over with a moving transition too, never a plain fade;
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
   (along strokes, across cells), and the ground drifts in a slow warp; both at each style's own speed, so
@@ -38,10 +38,12 @@ from PIL import Image
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter import check_size, composite, keyframe, rng_for
+from a2i.render.painter import composite, keyframe
 from a2i.render.painter.grading import apply_grade, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec
+from a2i.seeding import rng as seeded_rng
+from a2i.sizes import check_size
 
 DETAIL_SCALE = 2  # the detail layer is animated at half the video size: strokes stay crisp enough, 4x cheaper
 SWEEP_SOFTNESS = 0.5  # width of the ground's colour front, as a fraction of the sweep
@@ -91,7 +93,7 @@ class Scene:
         ground = apply_grade(layers.ground.astype(np.float32), gain, shift)
         gh, gw = ground.shape[:2]
         x, y = np.meshgrid(np.linspace(0, 1, gw, dtype=np.float32), np.linspace(0, 1, gh, dtype=np.float32))
-        angle = rng_for(seed, _SWEEP_STREAM).uniform(0, 2 * np.pi)
+        angle = seeded_rng(seed, _SWEEP_STREAM).uniform(0, 2 * np.pi)
         sweep = 0.5 + ((x - 0.5) * np.cos(angle) + (y - 0.5) * np.sin(angle)) / np.sqrt(2.0)
         return cls(frame.style, frame.mood, (width, height), ground, rgb, alpha, order.astype(np.float32),
                    (np.clip(phase, 0, 1) * 255).astype(np.uint8), sweep.astype(np.float32))
@@ -171,13 +173,13 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     light = 1.0 + PULSE_LIGHT * min(1.0, max(0.0, pulse))
     g8 = Image.fromarray((np.clip(ground, 0.0, 1.0) * 255.0).astype(np.uint8), "RGB").resize((mw, mh), Image.Resampling.BILINEAR)
     frame = np.asarray(g8, dtype=np.float32) * (1.0 / 255.0)
-    # 2. The marks: a's recede in reverse drawing order, b's grow in drawing order.
+    # 2. The marks: b's grow in drawing order while a's give way in theirs (a wipe where both follow space).
     if s == 0.0:
         _over(frame, a, None, time)
     elif s == 1.0:
         _over(frame, b, None, time)
     else:
-        _over(frame, a, np.clip(((1.0 - s) * (1 + growth) - a.order) / growth, 0.0, 1.0), time)
+        _over(frame, a, 1.0 - np.clip((s * (1 + growth) - a.order) / growth, 0.0, 1.0), time)
         _over(frame, b, np.clip((s * (1 + growth) - b.order) / growth, 0.0, 1.0), time)
     # 3. One resampling to the video size, with the slow pan and the pulse's zoom as the source box.
     frame *= 255.0 * light
