@@ -91,7 +91,7 @@ def ffmpeg_exe() -> str:
         import imageio_ffmpeg
     except ImportError as exc:  # pragma: no cover - imageio-ffmpeg is a core dependency
         raise AudioError("ffmpeg is needed for this format: install Debian's ffmpeg or `pip install imageio-ffmpeg`") from exc
-    return imageio_ffmpeg.getffmpeg_exe()
+    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:

@@ -4,30 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options, seed
-
-
-def _fraction(low: float, high: float, name: str):  # noqa: ANN202 - an argparse type
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{name} runs from {low:g} to {high:g}, got {text}")
-        return value
-
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, such as 30 or 12.5, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text}")
-    return value
+from a2i.cliargs import add_prompt_options, number_in, positive_int, prompt_options, seed
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -56,11 +33,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", metavar="WxH", help="frame size (default: 1280x720; 1200x630 with --review)")
     p.add_argument("--segments", choices=SEGMENT_MODES, default="beats",
                    help="keyframe per 10-second clip, per group of bars, or per musical section (default: beats)")
-    p.add_argument("--start", type=_seconds, metavar="SEC", help="start at this time in the song (default: 0)")
-    p.add_argument("--end", type=_seconds, metavar="SEC", help="end at this time in the song (default: its end)")
-    p.add_argument("--smooth", type=_fraction(0, 1, "--smooth"), default=DEFAULT_SMOOTH, metavar="0..1",
+    p.add_argument("--start", type=number_in(0), metavar="SEC", help="start at this time in the song (default: 0)")
+    p.add_argument("--end", type=number_in(0), metavar="SEC", help="end at this time in the song (default: its end)")
+    p.add_argument("--smooth", type=number_in(0, 1), default=DEFAULT_SMOOTH, metavar="0..1",
                    help=f"0 locks motion to the beat, 1 flows calmly (default: {DEFAULT_SMOOTH:g})")
-    p.add_argument("--reactivity", type=_fraction(0, 2, "--reactivity"), default=1.0, metavar="0..2",
+    p.add_argument("--reactivity", type=number_in(0, 2), default=1.0, metavar="0..2",
                    help="how strongly motion and pulse follow the onsets (default: 1)")
     p.add_argument("--no-pulse", dest="pulse", action="store_false", help="no brightness/scale pulse on strong onsets")
     p.add_argument("--review", action="store_true",

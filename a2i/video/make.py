@@ -134,7 +134,8 @@ def make_video(
     seed : int
         Keyframe ``i`` is painted with ``picture_seed(seed, i)`` (:mod:`a2i.seeding`); prompts are written with ``seed``.
     prompts, prompt_options, n_prompts
-        The prompt writer (:func:`a2i.prompts.get_generator`); segment ``i`` gets prompt ``i mod n_prompts``.
+        The prompt writer (:func:`a2i.prompts.get_generator`); segment ``i`` gets prompt ``i mod n_prompts`` of
+        those written for its own profile.
     review : bool
         Make the thesis's review video instead: each clip's info card for that clip's audio.
     resume : bool
@@ -182,7 +183,6 @@ def make_video(
     grid = FrameGrid(frame_rate, span_start, span_end - span_start)
     analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
     rhythm = analyze_rhythm(waveform)
-    texts = writer.generate(analysis.song, n=n_prompts, seed=seed)
 
     # 3. Segments and what each frame shows.
     if review:
@@ -193,21 +193,23 @@ def make_video(
     plan = pace(grid, cuts, rhythm.strength_at(times, float(grid.frame_seconds)),
                 smooth=smooth, reactivity=reactivity, pulse=pulse)
     profiles = [segment_profile(analysis, waveform, segment) for segment in cuts]
-    segment_prompts = [texts[i % len(texts)] for i in range(len(cuts))]
+    # Each keyframe's prompt is written from its own segment's profile (as `a2i generate` does per clip).
+    segment_prompts = [writer.generate(p, n=n_prompts, seed=seed)[i % n_prompts] for i, p in enumerate(profiles)]
 
     # 4. The work folder (resumable), then the route that draws the frames.
     record = job_record(song, {
         "backend": backend, "backend_options": {k: str(v) for k, v in sorted(options.items()) if v is not None},
         "fps": str(frame_rate), "size": f"{frame_size[0]}x{frame_size[1]}", "segments": "fixed" if review else segments,
         "start": span_start, "end": span_end, "smooth": smooth, "reactivity": reactivity, "pulse": pulse, "seed": seed,
-        "prompts": texts, "review": review, "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
+        "prompts": segment_prompts, "review": review, "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
     })
     out.parent.mkdir(parents=True, exist_ok=True)
     work = WorkDir(out, record, resume=resume)
     route: Route
     if review:
         clips = [_main_clip(analysis, segment) for segment in cuts]
-        route = ReviewRoute(clips, [texts[c.index % len(texts)] for c in clips], plan.segment, image_backend,
+        clip_prompts = [writer.generate(c, n=n_prompts, seed=seed)[c.index % n_prompts] for c in clips]
+        route = ReviewRoute(clips, clip_prompts, plan.segment, image_backend,
                             size=frame_size, seed=seed, n_clips=len(analysis.clips), work=work)
     elif image_backend is None:
         from a2i.video.sdxl_route import SDXLRoute

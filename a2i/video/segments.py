@@ -92,12 +92,20 @@ def fixed_segments(start: float, end: float, seconds: float = CLIP_SECONDS) -> l
     return _from_bounds(_clean(grid, start, end, seconds))
 
 
+def _beats_in(rhythm: Rhythm, start: float, end: float, needed: int, purpose: str, seconds: float) -> np.ndarray | None:
+    """The beats in ``[start, end)``, or ``None`` (with a warning) when there are fewer than ``needed``."""
+    beats = rhythm.beats[(rhythm.beats >= start) & (rhythm.beats < end)]
+    if len(beats) < needed:
+        warnings.warn(f"too few beats between {start:.1f} and {end:.1f} s {purpose}; using {seconds:g}-second segments",
+                      AudioWarning, stacklevel=3)
+        return None
+    return beats
+
+
 def bar_segments(rhythm: Rhythm, start: float, end: float, seconds: float = CLIP_SECONDS) -> list[Segment]:
     """Groups of bars starting on downbeats, each as near ``seconds`` long as a power-of-two bar count allows."""
-    beats = rhythm.beats[(rhythm.beats >= start) & (rhythm.beats < end)]
-    if len(beats) < 2 * BEATS_PER_BAR:
-        warnings.warn(f"too few beats between {start:.1f} and {end:.1f} s for bar-aligned segments; using "
-                      f"{seconds:g}-second segments", AudioWarning, stacklevel=2)
+    beats = _beats_in(rhythm, start, end, 2 * BEATS_PER_BAR, "for bar-aligned segments", seconds)
+    if beats is None:
         return fixed_segments(start, end, seconds)
     strength = rhythm.strength_at(beats, 1.0 / rhythm.frame_rate)
     phase = int(np.argmax([strength[p::BEATS_PER_BAR].mean() for p in range(BEATS_PER_BAR)]))
@@ -135,10 +143,8 @@ def novelty(rhythm: Rhythm, beat_frames: np.ndarray) -> np.ndarray:
 
 def section_segments(rhythm: Rhythm, start: float, end: float, seconds: float = CLIP_SECONDS) -> list[Segment]:
     """Musical sections from novelty peaks, boundaries on beats; over-long sections split evenly at beats."""
-    beats = rhythm.beats[(rhythm.beats >= start) & (rhythm.beats < end)]
-    if len(beats) < 4 * NOVELTY_HALF_WIDTH:
-        warnings.warn(f"too few beats between {start:.1f} and {end:.1f} s to find sections; using "
-                      f"{seconds:g}-second segments", AudioWarning, stacklevel=2)
+    beats = _beats_in(rhythm, start, end, 4 * NOVELTY_HALF_WIDTH, "to find sections", seconds)
+    if beats is None:
         return fixed_segments(start, end, seconds)
     curve = novelty(rhythm, np.round(beats * rhythm.frame_rate).astype(int))
     beat_period = float(np.median(np.diff(beats)))
