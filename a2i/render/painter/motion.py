@@ -38,7 +38,7 @@ from PIL import Image
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter import composite, keyframe
+from a2i.render.painter import composite_image, keyframe
 from a2i.render.painter.grading import apply_grade, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec
@@ -79,8 +79,8 @@ class Scene:
         width, height = check_size(size)
         canvas = Canvas(max(16, width // DETAIL_SCALE), max(16, height // DETAIL_SCALE), motion=True)
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
-        layers = frame.layers
-        gain, shift = solve_grade(composite(layers, canvas.width, canvas.height), frame.mood)
+        layers = frame.layers.at(canvas.width, canvas.height)
+        gain, shift = solve_grade(composite_image(layers, canvas.width, canvas.height), frame.mood)
         if layers.detail is not None:
             detail = np.asarray(layers.detail, dtype=np.float32) / 255.0
             rgb, alpha = apply_grade(np.ascontiguousarray(detail[..., :3]), gain, shift), np.ascontiguousarray(detail[..., 3])
