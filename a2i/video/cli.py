@@ -9,6 +9,7 @@ from a2i.cliargs import add_prompt_options, number_in, positive_int, prompt_opti
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``a2i video``."""
+    from a2i.render.options import add_sdxl_options
     from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
     from a2i.video.pacing import DEFAULT_SMOOTH
     from a2i.video.segments import SEGMENT_MODES
@@ -24,11 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE.mp4", help="video to write (default: outputs/<song>.mp4)")
     p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
                    help="painter (CPU, no weights; default) or sdxl (GPU, needs --model)")
-    p.add_argument("--model", metavar="PATH", help="SDXL weights folder (sdxl backend)")
-    p.add_argument("--encoder", metavar="PATH", help="trained audio-encoder folder (sdxl backend)")
-    p.add_argument("--steps", type=positive_int, metavar="N", help="SDXL denoising steps per frame (sdxl backend)")
-    p.add_argument("--every", type=positive_int, metavar="K",
-                   help="diffuse every K-th frame and blend between (sdxl backend; default 1)")
+    p.add_argument("--every", type=positive_int, default=1, metavar="K",
+                   help="sdxl backend: diffuse every K-th frame and blend between (default: 1, every frame)")
     p.add_argument("--fps", default="24", metavar="N", help="frames per second: 24, 29.97, 30000/1001 (default: 24)")
     p.add_argument("--size", metavar="WxH", help="frame size (default: 1280x720; 1200x630 with --review)")
     p.add_argument("--segments", choices=SEGMENT_MODES, default="beats",
@@ -49,18 +47,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=PRESETS, default=DEFAULT_PRESET, help=f"x264 speed preset (default: {DEFAULT_PRESET})")
     p.add_argument("--crf", type=int, default=DEFAULT_CRF, metavar="Q",
                    help=f"x264 quality, 0 lossless .. 51 worst (default: {DEFAULT_CRF})")
+    add_sdxl_options(p)
     p.set_defaults(func=_run_video)
 
 
 def _run_video(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from a2i.render.options import sdxl_options
     from a2i.video.make import make_video
 
     out = Path(args.out) if args.out else Path("outputs") / f"{Path(args.song).stem}.mp4"
-    options = {"model": args.model, "encoder": args.encoder, "steps": args.steps, "every": args.every}
     result = make_video(
-        args.song, out, backend=args.backend, backend_options={k: v for k, v in options.items() if v is not None},
+        args.song, out, backend=args.backend, backend_options=sdxl_options(args), every=args.every,
         fps=args.fps, size=args.size, segments=args.segments, start=args.start, end=args.end, smooth=args.smooth,
         reactivity=args.reactivity, pulse=args.pulse, seed=args.seed, prompts=args.prompts,
         prompt_options=prompt_options(args), review=args.review, resume=args.resume, overwrite=args.overwrite,

@@ -21,7 +21,7 @@ from a2i.errors import ConfigError
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, default_analyzer
 from a2i.progress import progress_bar
 from a2i.prompts import get_generator
-from a2i.render import get_backend
+from a2i.render import clip_audio, get_backend
 from a2i.seeding import check_seed
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
 from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames
@@ -98,6 +98,7 @@ def make_video(
     smooth: float = DEFAULT_SMOOTH,
     reactivity: float = 1.0,
     pulse: bool = True,
+    every: int = 1,
     seed: int = 0,
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
@@ -119,8 +120,8 @@ def make_video(
     out : path
         The ``.mp4`` to write; an existing file is kept unless ``overwrite``.
     backend, backend_options
-        ``"painter"`` (no options; the default) or ``"sdxl"`` (``model``, ``encoder``, ``steps``, ``every``:
-        see :mod:`a2i.video.sdxl_route`).
+        ``"painter"`` (no options; the default) or ``"sdxl"`` (the options of
+        :class:`a2i.render.sdxl.SDXLSettings`: ``model``, ``encoder``, ``text``, ``steps``, ``batch_size``...).
     fps : str, float or Fraction
         Frames per second (``24``, ``29.97``, ``30000/1001``).
     size : "WxH" or (width, height), optional
@@ -131,6 +132,8 @@ def make_video(
         The stretch of the song to make a video of, in seconds.
     smooth, reactivity, pulse
         Motion pacing (:mod:`a2i.video.pacing`).
+    every : int
+        SDXL only: diffuse every ``every``-th frame and blend between (:mod:`a2i.video.sdxl_route`).
     seed : int
         Keyframe ``i`` is painted with ``picture_seed(seed, i)`` (:mod:`a2i.seeding`); prompts are written with ``seed``.
     prompts, prompt_options, n_prompts
@@ -167,14 +170,12 @@ def make_video(
         raise ConfigError(f"--crf: x264's quality scale runs from 0 (lossless) to 51, got {crf}")
     if not isinstance(n_prompts, int) or n_prompts < 1:
         raise ConfigError(f"n_prompts must be a positive integer, got {n_prompts!r}")
-    options = dict(backend_options or {})
-    if backend == "sdxl" and not review:
-        from a2i.video.sdxl_route import SDXLSettings
-
-        sdxl = SDXLSettings.from_options(options)
-        image_backend = None
-    else:
-        image_backend = get_backend(backend, **options)
+    if not isinstance(every, int) or every < 1:
+        raise ConfigError(f"--every must be a positive integer, got {every!r}")
+    if every > 1 and (backend != "sdxl" or review):
+        raise ConfigError("--every is for --backend sdxl (the painter draws every frame cheaply)")
+    options = {k: v for k, v in dict(backend_options or {}).items() if v is not None}
+    image_backend = get_backend(backend, **options)  # SDXL weights load here, before any analysis
     writer = get_generator(prompts, **dict(prompt_options or {}))
 
     # 2. Analyse: mood per clip, percussive onsets and beats.
@@ -198,7 +199,7 @@ def make_video(
 
     # 4. The work folder (resumable), then the route that draws the frames.
     record = job_record(song, {
-        "backend": backend, "backend_options": {k: str(v) for k, v in sorted(options.items()) if v is not None},
+        "backend": backend, "backend_options": {k: str(v) for k, v in sorted(options.items())}, "every": every,
         "fps": str(frame_rate), "size": f"{frame_size[0]}x{frame_size[1]}", "segments": "fixed" if review else segments,
         "start": span_start, "end": span_end, "smooth": smooth, "reactivity": reactivity, "pulse": pulse, "seed": seed,
         "prompts": segment_prompts, "review": review, "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
@@ -211,10 +212,15 @@ def make_video(
         clip_prompts = [writer.generate(c, n=n_prompts, seed=seed)[c.index % n_prompts] for c in clips]
         route = ReviewRoute(clips, clip_prompts, plan.segment, image_backend,
                             size=frame_size, seed=seed, n_clips=len(analysis.clips), work=work)
-    elif image_backend is None:
+    elif backend == "sdxl":
         from a2i.video.sdxl_route import SDXLRoute
 
-        route = SDXLRoute(sdxl, profiles, segment_prompts, plan, size=frame_size, seed=seed, work=work)
+        audio_of = None
+        if image_backend.needs_audio:  # the audio encoder embeds each segment's own audio
+            song_audio = audio_io.load(song, sr=None)
+            audio_of = lambda i: clip_audio(song_audio, cuts[i])  # noqa: E731
+        route = SDXLRoute(image_backend, profiles, segment_prompts, plan, audio_of=audio_of, size=frame_size,
+                          seed=seed, every=every, work=work)
     else:
         route = PainterRoute(profiles, segment_prompts, plan, times, size=frame_size, seed=seed, work=work)
 
