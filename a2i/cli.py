@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from a2i import __version__
 from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, prompt_options
 from a2i.errors import A2IError, A2IWarning
-from a2i.render.options import add_sdxl_options, sdxl_options
+from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
@@ -89,10 +89,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="the run's own folder (default: outputs/<song name>)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the folder if it already holds a run (by default such a folder is refused)")
-    p.add_argument("--clips", choices=["center", "all"], default="center",
-                   help="paint the centre clip only, or every 10-second clip (default: center)")
-    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
-                   help="image backend (default: painter, CPU, no weights)")
+    add_clips_and_backend(p)
     add_prompt_options(p)
     add_prompt_count(p)
     add_size_and_seed(p)

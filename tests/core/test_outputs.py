@@ -199,3 +199,28 @@ def test_size_bounds_are_checked_by_the_parser(capsys, tmp_path):
         with pytest.raises(SystemExit):
             main(["generate", "does-not-matter.flac", "--out", str(tmp_path / "x"), "--size", bad])
         assert "--size: expected a side from 16 to 4096 pixels" in capsys.readouterr().err
+
+
+def test_a_failed_write_names_its_file(tmp_path, monkeypatch):
+    from a2i import fileio
+
+    real_fdopen = fileio.os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd, mode):
+            self.handle = real_fdopen(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")  # what write() raises: no file name
+
+    monkeypatch.setattr(fileio.os, "fdopen", FullDisk)
+    with pytest.raises(OSError) as info:
+        fileio.atomic_write_bytes(tmp_path / "a.png", b"x" * 100)
+    assert info.value.filename == str(tmp_path / "a.png") and info.value.errno == 28
+    assert list(tmp_path.iterdir()) == []

@@ -66,6 +66,6 @@ STYLE = StyleSpec(
     phrases=("a watercolour", "a gouache illustration", "a wet-on-wet watercolour study"),
     keywords=("watercolo", "gouache", "wash", "aquarel", "wet-on-wet", "pastel"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.15, speed=0.1, growth=0.25),
+    motion=Motion(shimmer=0.15, speed=0.1, growth=0.25),
     summary="watercolour: transparent washes with dark wet edges on paper",
 )
