@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -155,10 +157,17 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     shown, warnings.showwarning = warnings.showwarning, _show_warning
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so a run's staging folder is removed and its lock released.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
     except A2IError as exc:
@@ -172,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":
