@@ -8,7 +8,7 @@ SONG   ?= dataset/tutorial_data/example_song.flac
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test system-deps songs benchmarks clean
+.PHONY: demo test notebooks system-deps songs benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 
 $(VENV)/.all: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[all]"
-	@touch $@ $(VENV)/.core
+	@touch $@ $(VENV)/.core $(VENV)/.notebooks
 
 # Debian packages the tests need: ffmpeg (audio fixtures, videos), chromium (browser tests) and fonts that
 # draw song titles in any script on info cards (the files a2i/fonts.py FONT_FILES looks for).
@@ -44,6 +44,14 @@ demo: $(VENV)/.core
 test: $(VENV)/.all system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# JupyterLab on the repository, with the extras the numbered notebooks import (the [notebooks] extra).
+$(VENV)/.notebooks: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+	@touch $@
+
+notebooks: $(VENV)/.notebooks
+	$(BIN)/jupyter lab
 
 # Re-render the bundled example songs from the synthesizer (they are committed; this is how they were made).
 songs: $(VENV)/.core

@@ -20,6 +20,7 @@ from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, default_analyzer
 from a2i.progress import progress_bar
+from a2i.pipeline import clip_prompts
 from a2i.prompts import get_generator
 from a2i.render import clip_audio, get_backend
 from a2i.seeding import check_seed
@@ -195,7 +196,7 @@ def make_video(
                 smooth=smooth, reactivity=reactivity, pulse=pulse)
     profiles = [segment_profile(analysis, waveform, segment) for segment in cuts]
     # Each keyframe's prompt is written from its own segment's profile (as `a2i generate` does per clip).
-    segment_prompts = [writer.generate(p, n=n_prompts, seed=seed)[i % n_prompts] for i, p in enumerate(profiles)]
+    segment_prompts = [clip_prompts(writer, p, n_prompts=n_prompts, seed=seed)[0] for p in profiles]
 
     # 4. The work folder (resumable), then the route that draws the frames.
     record = job_record(song, {
@@ -206,19 +207,21 @@ def make_video(
     })
     out.parent.mkdir(parents=True, exist_ok=True)
     work = WorkDir(out, record, resume=resume)
+    audio_of = None
+    if image_backend.needs_audio:  # an audio encoder embeds each segment's (or clip's) own audio
+        song_audio = audio_io.load(song, sr=None)
+
+        def audio_of(i: int) -> audio_io.Audio:
+            return clip_audio(song_audio, cuts[i])
     route: Route
     if review:
         clips = [_main_clip(analysis, segment) for segment in cuts]
-        clip_prompts = [writer.generate(c, n=n_prompts, seed=seed)[c.index % n_prompts] for c in clips]
-        route = ReviewRoute(clips, clip_prompts, plan.segment, image_backend,
-                            size=frame_size, seed=seed, n_clips=len(analysis.clips), work=work)
+        route = ReviewRoute(clips, [clip_prompts(writer, c, n_prompts=n_prompts, seed=seed)[0] for c in clips],
+                            plan.segment, image_backend, audio_of=audio_of, size=frame_size, seed=seed,
+                            n_clips=len(analysis.clips), work=work)
     elif backend == "sdxl":
         from a2i.video.sdxl_route import SDXLRoute
 
-        audio_of = None
-        if image_backend.needs_audio:  # the audio encoder embeds each segment's own audio
-            song_audio = audio_io.load(song, sr=None)
-            audio_of = lambda i: clip_audio(song_audio, cuts[i])  # noqa: E731
         route = SDXLRoute(image_backend, profiles, segment_prompts, plan, audio_of=audio_of, size=frame_size,
                           seed=seed, every=every, work=work)
     else:

@@ -187,6 +187,8 @@ class ReviewRoute:
         Clip index of each frame.
     backend : Backend
         Paints each clip's picture.
+    audio_of : callable, optional
+        ``audio_of(i)``: clip ``i``'s waveform, for a backend with an audio encoder.
     size : (width, height)
         Frame size; the 1200 x 630 card is scaled to it.
     seed : int
@@ -197,13 +199,14 @@ class ReviewRoute:
     """
 
     def __init__(self, clips: Sequence[ClipProfile], prompts: Sequence[str], segment: np.ndarray, backend: Backend, *,
-                 size: tuple[int, int], seed: int, n_clips: int, work: WorkDir) -> None:
+                 audio_of: Callable[[int], Any] | None, size: tuple[int, int], seed: int, n_clips: int, work: WorkDir) -> None:
         self._segment = segment
 
         def make(i: int) -> np.ndarray:
             clip = clips[i]
             clip_seed = picture_seed(seed, clip.index)  # as `a2i generate` paints this clip
-            picture = backend.render(profile=clip, prompt=prompts[i], size=CARD_SIZE[1], seed=clip_seed)
+            audio = audio_of(i) if audio_of is not None else None
+            picture = backend.render(profile=clip, prompt=prompts[i], size=CARD_SIZE[1], seed=clip_seed, audio=audio)
             subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, clip_seed)
             card = info_card(picture, clip, prompts[i], subtitle=subtitle)
             return np.asarray(card.resize(size, Image.Resampling.LANCZOS))

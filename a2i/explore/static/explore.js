@@ -378,11 +378,12 @@
       const c0 = Math.max(0, -left), r0 = Math.max(0, -top), c1 = Math.min(s, W - left), r1 = Math.min(s, H - top);
       if (c0 >= c1 || r0 >= r1) continue;
       drawn++;
-      if (dots) {  // 70 % white over what is below
+      if (dots) {  // 70 % white over a dark cell, 70 % black over a bright one: visible on any colour
         for (let r = r0; r < r1; r++) {
           for (let c = c0, o = (top + r) * W + left + c0; c < c1; c++, o++) {
-            const p = buf[o];
-            buf[o] = 0xff000000 | ((((p >>> 16) & 255) * 0.3 + 178) << 16) | ((((p >>> 8) & 255) * 0.3 + 178) << 8) | ((p & 255) * 0.3 + 178);
+            const p = buf[o], b = (p >>> 16) & 255, g = (p >>> 8) & 255, rd = p & 255;
+            const add = 0.299 * rd + 0.587 * g + 0.114 * b > 150 ? 0 : 178;
+            buf[o] = 0xff000000 | ((b * 0.3 + add) << 16) | ((g * 0.3 + add) << 8) | (rd * 0.3 + add);
           }
         }
         continue;

@@ -73,12 +73,10 @@ class Layers:
 class Motion:
     """How a style moves between keyframes, in units of the canvas and of seconds.
 
-    ``drift``: amplitude of the slow warp of the ground (fraction of the short side); ``shimmer``: depth of the
-    travelling brightness wave over the detail layer (0..1); ``speed``: cycles of that wave per second;
-    ``growth``: softness of the growth front (fraction of the order range drawn at once).
+    ``shimmer``: depth of the travelling brightness wave over the detail layer (0..1); ``speed``: cycles of
+    that wave per second; ``growth``: softness of the growth front (fraction of the order range drawn at once).
     """
 
-    drift: float = 0.02
     shimmer: float = 0.35
     speed: float = 0.25
     growth: float = 0.15

@@ -97,6 +97,6 @@ STYLE = StyleSpec(
     phrases=("a Bauhaus poster", "a constructivist print", "a geometric abstraction", "a paper-cut collage"),
     keywords=("bauhaus", "constructivis", "geometric", "collage", "kandinsky", "mondrian", "poster", "suprematis", "shapes"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.3, speed=0.5, growth=0.08),
+    motion=Motion(shimmer=0.3, speed=0.5, growth=0.08),
     summary="Bauhaus geometry: circles, half discs, bars and triangles on a grid",
 )

@@ -60,6 +60,6 @@ STYLE = StyleSpec(
     phrases=("a colour-field painting", "a minimalist canvas", "an abstract colour study"),
     keywords=("rothko", "colour field", "color field", "colour-field", "color-field", "minimalis", "abstract colour", "bands of colour"),
     draw=draw,
-    motion=Motion(drift=0.01, shimmer=0.25, speed=0.08, growth=0.3),
+    motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
     summary="Rothko-like colour fields: stacked, soft-edged bands",
 )

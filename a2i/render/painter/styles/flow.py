@@ -106,6 +106,6 @@ STYLE = StyleSpec(
     phrases=("an oil painting", "an impressionist canvas", "an expressionist painting", "a surrealist painting"),
     keywords=("oil", "impressionis", "expressionis", "surreal", "van gogh", "swirl", "flow", "abstract", "painting", "canvas"),
     draw=draw,
-    motion=Motion(drift=0.015, shimmer=0.4, speed=0.3, growth=0.2),
+    motion=Motion(shimmer=0.4, speed=0.3, growth=0.2),
     summary="flow-field brush strokes over soft colour fields",
 )

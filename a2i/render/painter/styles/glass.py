@@ -73,6 +73,6 @@ STYLE = StyleSpec(
     phrases=("a stained-glass window", "a mosaic", "a cathedral rose window"),
     keywords=("stained", "glass", "mosaic", "tiffany", "rose window", "cathedral", "tesser"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.3, speed=0.2, growth=0.15),
+    motion=Motion(shimmer=0.3, speed=0.2, growth=0.15),
     summary="stained glass: Voronoi panes in dark leading around a rose window",
 )

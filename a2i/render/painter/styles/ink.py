@@ -90,6 +90,6 @@ STYLE = StyleSpec(
     phrases=("an ink wash painting", "a Japanese woodblock print", "a charcoal and pastel drawing", "a calligraphic ink drawing"),
     keywords=("ink", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo", "japanese", "chinese", "sketch"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.2, speed=0.15, growth=0.12),
+    motion=Motion(shimmer=0.2, speed=0.15, growth=0.12),
     summary="ink and brush: tapering strokes, diluted washes, a red seal",
 )

@@ -125,6 +125,6 @@ STYLE = StyleSpec(
     phrases=("a cinematic photograph", "a digital matte painting", "a long-exposure photograph", "a landscape painting"),
     keywords=("photograph", "cinematic", "matte painting", "landscape", "scenery", "vista", "panorama", "long-exposure", "realistic"),
     draw=draw,
-    motion=Motion(drift=0.01, shimmer=0.3, speed=0.4, growth=0.12),
+    motion=Motion(shimmer=0.3, speed=0.4, growth=0.12),
     summary="a landscape silhouette: sky, sun or moon, layered hills, sea, city or forest",
 )
