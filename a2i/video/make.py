@@ -19,9 +19,9 @@ from a2i import audio as audio_io
 from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, default_analyzer
-from a2i.progress import progress_bar
 from a2i.pipeline import clip_prompts
-from a2i.prompts import get_generator
+from a2i.progress import progress_bar
+from a2i.prompts import DEFAULT_N, get_generator
 from a2i.render import clip_audio, get_backend
 from a2i.seeding import check_seed
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
@@ -103,7 +103,7 @@ def make_video(
     seed: int = 0,
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
-    n_prompts: int = 10,
+    n_prompts: int = DEFAULT_N,
     review: bool = False,
     resume: bool = False,
     overwrite: bool = False,
