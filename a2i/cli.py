@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -21,7 +23,8 @@ from a2i.errors import A2IError, A2IWarning
 from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli",
+                                       "a2i.video.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
@@ -155,10 +158,17 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     shown, warnings.showwarning = warnings.showwarning, _show_warning
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so a run's staging folder is removed and its lock released.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
     except A2IError as exc:
@@ -172,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":

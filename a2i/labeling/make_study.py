@@ -84,29 +84,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "song"
 
 
-def centre_clip(clips: list[tuple[int, float, float]], duration: float) -> int:
-    """The index of the clip (``(index, start, end)``) whose middle is nearest the song's middle.
-
-    Examples
-    --------
-    >>> centre_clip([(0, 0.0, 10.0), (1, 10.0, 20.0), (2, 20.0, 30.0), (3, 30.0, 35.0)], 35.0)
-    1
-    """
-    middle = duration / 2.0
-    return min(clips, key=lambda c: abs((c[1] + c[2]) / 2.0 - middle))[0]
-
-
 def read_song(folder: Path) -> Song:
     """Read a run folder through :func:`a2i.outputs.read_run`."""
     from a2i.outputs import read_run
+    from a2i.pipeline import select_clips
 
     run = read_run(folder)
-    if not run.pictures:
-        raise ConfigError(f"{folder} holds no pictures; run `a2i generate SONG --out {folder}` first")
-    grid = [(c.index, c.start, c.end) for c in run.clips] or sorted({(p.clip, p.start, p.end) for p in run.pictures})
-    painted = {p.clip for p in run.pictures}
-    index = centre_clip([c for c in grid if c[0] in painted], run.duration)
+    if not run.pictures or not run.clips:
+        raise ConfigError(f"{folder} holds no pictures or no analysed clips; run `a2i generate SONG --out {folder}`")
+    index = select_clips(run, "center")[0].index  # the run has the analysis's clips and duration
     centre = [p for p in run.pictures if p.clip == index]
+    if not centre:
+        raise ConfigError(f"{folder}: no picture of the song's centre clip (clip {index}); rerun `a2i generate` "
+                          "with --clips center or all")
     song = run.song_path()
     if not song.is_file():
         raise ConfigError(f"{folder}: the song {song} it was made from is not there; put it back or rerun "

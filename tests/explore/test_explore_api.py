@@ -214,3 +214,13 @@ def test_serves_under_gunicorn_with_several_workers(data_dir, tmp_path, collecti
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_warm_start_builds_every_atlas_and_point_page_before_serving(collection, tmp_path):
+    from a2i.explore import create_app
+
+    app = create_app(collection=collection, cache_dir=tmp_path, page_size=10, warm=True)
+    explorer = app.extensions["a2i_explore"]
+    assert sorted(explorer._pages) == [(0, 10), (10, 10), (20, 10)]
+    assert len(list((tmp_path / "atlas").glob("*.jpg"))) == collection.max_variants  # 24 songs: one sheet each
+    assert all(explorer.thumbs.has_atlas(explorer.atlas_cells(v, 0)) for v in range(collection.max_variants))
