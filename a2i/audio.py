@@ -19,7 +19,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from a2i.errors import AudioError, ConfigError
+from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 
 #: Extensions a2i treats as audio when scanning folders.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif")
@@ -31,7 +31,7 @@ CLIP_SECONDS = 10.0
 SILENCE_PEAK = 3e-5
 
 
-class AudioWarning(UserWarning):
+class AudioWarning(A2IWarning):
     """Audio that works but probably isn't what the user meant (silent, shorter than a clip)."""
 
 
@@ -70,7 +70,20 @@ class Clip:
     audio: Audio
 
 
-def _ffmpeg_exe() -> str:
+def quiet_pydub() -> None:
+    """Import pydub (vibenet's dependency) without its "Couldn't find ffmpeg or avconv" warning.
+
+    pydub looks for ``ffmpeg`` on PATH when imported and warns on every run of a machine without a
+    system ffmpeg, although a2i decodes through imageio-ffmpeg's binary; point pydub at that binary.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg_exe()
+
+
+def ffmpeg_exe() -> str:
+    """The system ffmpeg, or the binary that ships with imageio-ffmpeg (so the core install needs no Debian package)."""
     found = shutil.which("ffmpeg")
     if found:
         return found
@@ -86,7 +99,7 @@ def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:
     rate = sr
     if rate is None:
         rate = _probe_rate(path)
-    cmd = [_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate),
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate),
            "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0:
@@ -98,7 +111,7 @@ def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:
 
 def _probe_rate(path: Path) -> int:
     """Native sample rate through ffmpeg's stream info (ffprobe is not shipped with imageio-ffmpeg)."""
-    proc = subprocess.run([_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
     for line in proc.stderr.decode(errors="replace").splitlines():
         if "Audio:" in line and " Hz" in line:
             for part in line.split(","):
@@ -124,7 +137,7 @@ def _libsndfile_can_read(path: Path) -> bool:
 
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise AudioError(f"{path}: file not found; check the path")
+        raise MissingFileError(f"{path}: file not found; check the path")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
     if path.stat().st_size == 0:

@@ -23,6 +23,11 @@ from a2i.errors import ConfigError, MissingFileError, OutputError
 #: Suffix of the temporary files; a leftover one means a write was interrupted and is safe to delete.
 TEMP_SUFFIX = ".a2i-tmp"
 
+# zlib level 1 instead of Pillow's default 6: on a painted 1024 x 1024 picture it encodes about 2.5x faster
+# (0.24 -> 0.09 s CPU, measured for issue 13) for files about 9 % larger, and encoding had cost more than
+# painting.
+PNG_COMPRESS_LEVEL = 1
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` so that ``path`` is never seen half-written."""
@@ -35,6 +40,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write() names no file; say which (a full disk, a quota)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -54,7 +64,7 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
 def atomic_save_png(image: Image.Image, path: str | os.PathLike) -> Path:
     """Encode a picture as PNG in memory, then write it atomically."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -102,8 +112,42 @@ def check_writable_folder(folder: str | os.PathLike, *, what: str) -> None:
         existing = existing.parent
     if not existing.is_dir():
         raise OutputError(f"{what}: {existing} is a file, so no folder can be made under it; choose another path")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{what}: {existing} is not writable; choose a folder you can write to")
+    try:  # a real write, not os.access: root passes every permission check yet cannot write in /proc
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as exc:
+        raise OutputError(f"{what}: cannot write in {existing} ({exc.strerror}); choose a folder you can write "
+                          f"to") from None
+
+
+def check_output_file(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), what: str = "OUTPUT") -> Path:
+    """Refuse, before any work, an output file that is an input, an existing folder, or unwritable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output_file(tempfile.gettempdir(), what="OUTPUT")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: OUTPUT /tmp: is a folder; name the file to write
+    """
+    path = Path(path)
+    check_not_input(path, inputs, what=what)
+    if path.is_dir():
+        raise OutputError(f"{what} {path}: is a folder; name the file to write")
+    check_writable_folder(path.parent, what=f"{what} {path}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"{what} {path}: is not writable; choose a file you can write")
+    return path
+
+
+def check_output_folder(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), what: str = "OUT") -> Path:
+    """Refuse, before any work, an output folder that is (or is one of) the inputs, a file, or unwritable."""
+    path = Path(path)
+    check_not_input(path, inputs, what=what)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{what} {path}: is a file, not a folder; choose another output folder")
+    check_writable_folder(path, what=f"{what} {path}")
+    return path
 
 
 def check_not_input(output: str | os.PathLike, inputs: Iterable[str | os.PathLike], *, what: str,

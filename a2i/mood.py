@@ -268,6 +268,7 @@ class Analyzer:
     """
 
     def __init__(self) -> None:
+        audio_io.quiet_pydub()  # before vibenet imports it
         from vibenet import load_model
 
         self._model = load_model()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options, share
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_seed, positive_int, prompt_options, share
+from a2i.fileio import check_output_file, check_output_folder
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -89,9 +90,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--prompts-dir", metavar="DIR", help="per-track prompt files (default: OUTPUT without .csv + "
                    "'_prompts')")
     add_prompt_options(p)
-    p.add_argument("--n", type=positive_int, default=10, help="prompts per track (default: 10)")
+    add_prompt_count(p, per="track")
     p.add_argument("--workers", type=positive_int, default=4, help="tracks in flight at once (default: 4)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed(p)
     p.add_argument("--price-input", type=float, default=0.15, help="US$ per million prompt tokens (default: 0.15)")
     p.add_argument("--price-output", type=float, default=0.60,
                    help="US$ per million completion tokens (default: 0.60)")
@@ -109,7 +110,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--valid-size", type=share, default=0.0,
                    help="valid share of every stratum, taken from the train side (default: 0)")
     p.add_argument("--test-ids", metavar="FILE", help="track ids that must be in test, one a line")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed(p)
     p.add_argument("--tolerance", type=float, default=0.02, help="largest distance from the shares in a stratum "
                    "split on its own (default: 0.02); smaller strata become 'rare'")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG report")
@@ -122,15 +123,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="dataset_from_folder", metavar="DIR",
                    help="output folder (default: dataset_from_folder)")
     add_prompt_options(p)
-    p.add_argument("--n", type=positive_int, default=10, help="prompts per track (default: 10)")
+    add_prompt_count(p, per="track")
     p.add_argument("--test-size", type=share, default=0.2, help="test share (default: 0.2)")
     p.add_argument("--valid-size", type=share, default=0.0, help="valid share from the train side (default: 0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_from_folder)
 
 
 def _run_spotify(args: argparse.Namespace) -> int:
+    check_output_file(args.output, inputs=[p for p in (args.tracks,) if p])
     from a2i.dataset.spotify import fetch_csv, read_track_ids
 
     notes = fetch_csv(args.output, playlist=args.playlist,
@@ -141,6 +143,7 @@ def _run_spotify(args: argparse.Namespace) -> int:
 
 
 def _run_clean(args: argparse.Namespace) -> int:
+    check_output_file(args.output, inputs=[args.input])
     from a2i.dataset.clean import clean_csv
 
     report = clean_csv(args.input, args.output, drop_explicit=not args.keep_explicit,
@@ -151,6 +154,7 @@ def _run_clean(args: argparse.Namespace) -> int:
 
 
 def _run_youtube(args: argparse.Namespace) -> int:
+    check_output_folder(args.out_dir, inputs=[p for p in (args.tracks, args.search_results) if p], what="OUT_DIR")
     from a2i.dataset.youtube import KnownResults, VideoFilter, download_tracks
 
     search = KnownResults.from_file(args.search_results) if args.search_results else None
@@ -166,6 +170,7 @@ def _run_youtube(args: argparse.Namespace) -> int:
 
 
 def _run_merge(args: argparse.Namespace) -> int:
+    check_output_file(args.output, inputs=[args.tracks])
     from a2i.dataset.merge import merge_csv
 
     report = merge_csv(args.tracks, args.youtube_dir, args.output, progress=not args.no_progress)
@@ -177,7 +182,9 @@ def _run_prompts(args: argparse.Namespace) -> int:
     from a2i.dataset.prompting import prompts_csv
 
     prompts_dir = args.prompts_dir or os.path.splitext(args.output)[0] + "_prompts"
-    report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n, seed=args.seed,
+    check_output_file(args.output, inputs=[args.input])
+    check_output_folder(prompts_dir, inputs=[args.input, args.output], what="--prompts-dir")
+    report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n_prompts, seed=args.seed,
                          workers=args.workers, progress=not args.no_progress, generator_options=prompt_options(args),
                          prices=(args.price_input, args.price_output))
     print(f"{report.summary()}\nwrote {args.output} (per-track files in {prompts_dir})")
@@ -191,6 +198,10 @@ def _run_split(args: argparse.Namespace) -> int:
     dataset_name = "dataset.csv"
     if out.lower().endswith(".csv"):
         out, dataset_name = os.path.dirname(os.path.abspath(out)), os.path.basename(out)
+    inputs = [p for p in (args.input, args.test_ids) if p]
+    check_output_folder(out, inputs=inputs)
+    for name in (dataset_name, "split_report.txt", "split_report.png"):
+        check_output_file(os.path.join(out, name), inputs=inputs, what="output")
     result = split_csv(args.input, out, dataset_name=dataset_name, plot=not args.no_plot,
                        test_size=args.test_size, valid_size=args.valid_size, seed=args.seed,
                        test_ids=read_test_ids(args.test_ids) if args.test_ids else (), tolerance=args.tolerance)
@@ -200,11 +211,12 @@ def _run_split(args: argparse.Namespace) -> int:
 
 
 def _run_from_folder(args: argparse.Namespace) -> int:
+    check_output_folder(args.out, inputs=[args.music_dir], what="--out")
     from a2i.dataset.folder import from_folder
 
     options = prompt_options(args) or None
     table, report, prompt_report = from_folder(
-        args.music_dir, args.out, prompts=args.prompts, n_prompts=args.n, seed=args.seed,
+        args.music_dir, args.out, prompts=args.prompts, n_prompts=args.n_prompts, seed=args.seed,
         progress=not args.no_progress, generator_options=options, test_size=args.test_size,
         valid_size=args.valid_size)
     print(report.summary())

@@ -117,7 +117,7 @@ def load_text_encoders(model: str | os.PathLike[str], *, device: str = "cpu", dt
 
     kwargs = {"unet": None, "vae": None}
     if dtype is not None:
-        kwargs["torch_dtype"] = dtype
+        kwargs["dtype"] = dtype
     pipe = from_pretrained(diffusers.StableDiffusionXLPipeline, model, **kwargs)
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)

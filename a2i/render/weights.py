@@ -7,7 +7,9 @@ its training targets (:func:`a2i.render.conditioning.load_text_encoders`), so bo
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,24 @@ def missing_weights_message(model: str) -> str:
             f"(pass --model DIR), or point --model at a folder written by save_pretrained")
 
 
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Loading a few files takes seconds: diffusers' and transformers' per-file bars would only clutter the
+    command's own progress bar and its one-line errors, so they are off while loading (and restored after)."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    states = [(lib, lib.is_progress_bar_enabled()) for lib in (diffusers_logging, transformers_logging)]
+    for lib, _ in states:
+        lib.disable_progress_bar()
+    try:
+        yield
+    finally:
+        for lib, enabled in states:
+            if enabled:
+                lib.enable_progress_bar()
+
+
 def from_pretrained(pipeline_class: Any, model: str | os.PathLike[str], **kwargs: Any) -> Any:
     """``pipeline_class.from_pretrained(model, **kwargs)``, turning "not found" into :class:`~a2i.errors.RenderError`.
 
@@ -44,7 +64,8 @@ def from_pretrained(pipeline_class: Any, model: str | os.PathLike[str], **kwargs
     elif model.count("/") != 1 or model.startswith((".", "/", "~")):
         raise RenderError(missing_weights_message(model))
     try:
-        return pipeline_class.from_pretrained(model, **kwargs)
+        with _quiet_loading():
+            return pipeline_class.from_pretrained(model, **kwargs)
     except OSError as exc:  # huggingface_hub's LocalEntryNotFoundError / RepositoryNotFoundError are OSErrors
         if path.exists():
             raise RenderError(f"--model {model}: could not load the SDXL folder: {exc}") from exc

@@ -143,7 +143,7 @@ def test_files_honour_the_umask(mood_songs, tmp_path, mask, file_mode, dir_mode)
 @pytest.mark.parametrize("out, message", [
     ("{file}/sub", "is a file, so no folder can be made under it"),
     ("{file}", "exists and is not a folder"),
-    ("/proc/a2i-probe", "cannot write beside it"),
+    ("/proc/a2i-probe", "cannot write in /proc"),
     ("{song}", "is also an input"),
     ("{song_dir}", "contains the input"),
 ])
@@ -177,3 +177,73 @@ def test_run_folder_refuses_a_folder_of_other_files(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(OutputError, match="holds other files; pass --overwrite"):
         RunFolder(tmp_path).check()
+
+
+def test_whole_seed_is_used_and_seeds_that_cannot_be_honoured_are_refused(mood_songs, tmp_path, capsys):
+    pictures = {}
+    for seed in (0, 2**32, 2**63, 2**64 - 1):
+        assert generate(mood_songs["dark_minor"], tmp_path / str(seed), "--seed", str(seed)) == 0
+        (picture,) = read_run(tmp_path / str(seed)).pictures
+        assert picture.seed == seed
+        pictures[seed] = (tmp_path / str(seed) / picture.image).read_bytes()
+    assert len(set(pictures.values())) == 4
+    for bad in ("-1", str(2**64), "1e3"):
+        with pytest.raises(SystemExit):
+            generate(mood_songs["dark_minor"], tmp_path / "bad", "--seed", bad)
+        assert "--seed: expected a whole number from 0 to 18446744073709551615" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_size_bounds_are_checked_by_the_parser(capsys, tmp_path):
+    for bad in ("100000", "8", "x"):
+        with pytest.raises(SystemExit):
+            main(["generate", "does-not-matter.flac", "--out", str(tmp_path / "x"), "--size", bad])
+        assert "--size: expected a side from 16 to 4096 pixels" in capsys.readouterr().err
+
+
+def test_a_failed_write_names_its_file(tmp_path, monkeypatch):
+    from a2i import fileio
+
+    real_fdopen = fileio.os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd, mode):
+            self.handle = real_fdopen(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")  # what write() raises: no file name
+
+    monkeypatch.setattr(fileio.os, "fdopen", FullDisk)
+    with pytest.raises(OSError) as info:
+        fileio.atomic_write_bytes(tmp_path / "a.png", b"x" * 100)
+    assert info.value.filename == str(tmp_path / "a.png") and info.value.errno == 28
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_killed_rerun_cleans_up_and_keeps_the_earlier_run(mood_songs, tmp_path, signal_name):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    assert generate(mood_songs["dark_minor"], out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    cmd = [sys.executable, "-m", "a2i", "generate", str(mood_songs["dark_minor"]), "--out", str(out), "--overwrite",
+           "--clips", "all", "--size", "2048"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".a2i-staging-run-*/*.png")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(getattr(signal, signal_name))
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and err.rstrip().endswith("a2i: interrupted")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]

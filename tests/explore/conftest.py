@@ -33,8 +33,8 @@ THESIS_SONGS = (
     ("duo", "['Ada Lovelace', 'Bo Diddley']", 0.81, 0.77, True, True),
     ("nopicture", "['Cy Twombly']", 0.55, 0.15, False, True),  # picture gone, mean_color kept
     ("noclip", "Dee Dee;Ramone", 0.12, 0.88, True, False),      # clip gone
-    ("bright", "['Eve']", 0.95, 0.95, True, True),              # a white picture under the quadrant label
-)
+    ("bright", "['Eve']", 0.95, 0.95, True, True),              # a white picture under the quadrant label;
+)                                                                # its clip is not audio (fails to play)
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +60,14 @@ def thesis_dir(tmp_path_factory) -> Path:
             pixels = np.clip(np.array(color) + rng.normal(0, 6, (128, 128, 3)), 0, 255).astype(np.uint8)
             Image.fromarray(pixels).save(root / image)
         clip = f"static/audio_clips/{stem}.wav"
-        if has_clip:
+        if stem == "bright":
+            (root / clip).write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" * 8)
+        elif has_clip:
             write(root / clip, tone(1.0, freq=220.0 * (k + 1), sr=16000, fade=0.05))
+        # Spotify's own valence and energy, which the thesis listed beside the position it plotted.
         track = {"x": x, "y": y, "artists": artists, "track_name": f"Song {stem}", "popularity": 10 * k,
-                 "danceability": 0.5, "energy": y, "loudness": -9.0, "valence": x, "track_genre": "pop",
+                 "danceability": 0.5, "energy": round(1 - y, 2), "loudness": -9.0, "valence": round(1 - x, 2),
+                 "track_genre": "pop",
                  "data": [{"image_path": image, "prompt": f"A long prompt for {stem}. " * 12, "track_genre": "pop",
                            "audio_path": clip, "mean_color": dict(zip("rgb", color))}]}
         (root / "static" / "jsons" / f"{stem}.json").write_text(json.dumps(track))
@@ -89,9 +93,8 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def live_url(app):
-    """The app on a real threaded server at 127.0.0.1 (a free port)."""
+def _live(app):
+    """Serve ``app`` on a real threaded server at 127.0.0.1 (a free port); yields its URL."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class Quiet(WSGIRequestHandler):
@@ -107,6 +110,35 @@ def live_url(app):
 
 
 @pytest.fixture()
+def serve_app():
+    """``serve_app(app)`` -> the URL of ``app`` on a live server, stopped after the test."""
+    running = []
+
+    def serve_(app):
+        gen = _live(app)
+        running.append(gen)
+        return next(gen)
+
+    yield serve_
+    for gen in running:
+        next(gen, None)
+
+
+@pytest.fixture(scope="session")
+def live_url(app):
+    """The synthetic folder's app on a live server."""
+    yield from _live(app)
+
+
+@pytest.fixture(scope="session")
+def thesis_url(thesis_dir, tmp_path_factory):
+    """The thesis-layout folder, served as it is, on a live server."""
+    from a2i.explore import create_app
+
+    yield from _live(create_app(thesis_dir, cache_dir=tmp_path_factory.mktemp("thesis-cache"), warm=False))
+
+
+@pytest.fixture()
 def open_page(browser, live_url):
     """Opens the explorer (``open_page("?view=grid")``) and waits until every thumbnail is drawn.
 
@@ -115,7 +147,7 @@ def open_page(browser, live_url):
     """
     contexts, errors = [], []
 
-    def open_(query: str = "", **options):
+    def open_(query: str = "", *, url: str | None = None, **options):
         # bypass_csp: Playwright's wait_for_function evaluates strings, which the page's CSP forbids (as it
         # should); test_page_runs_under_its_own_csp checks the page itself without the bypass.
         options = {"viewport": {"width": 1400, "height": 860}, "bypass_csp": True, **options}
@@ -123,7 +155,7 @@ def open_page(browser, live_url):
         contexts.append(context)
         pg = context.new_page()
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.goto(live_url + query)
+        pg.goto((url or live_url) + query)
         pg.wait_for_function(
             "window.__explore && window.__explore.ready && window.__explore.thumbsDoneAt !== null", timeout=20_000
         )

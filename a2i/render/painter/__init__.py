@@ -32,28 +32,20 @@ from PIL import Image
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter.grading import apply_grade, grain, solve_grade
+from a2i.render.painter.grading import add_grain, grade_image, solve_grade
 from a2i.render.painter.palette import Mood, mood_for, palette
 from a2i.render.painter.styles import STYLES
 from a2i.render.painter.styles.base import Canvas, Layers, StyleSpec
 from a2i.render.painter.vocabulary import choose_style, motifs_in
+from a2i.seeding import rng as seeded_rng
+from a2i.sizes import MAX_SIDE, check_size
 
-MIN_SIDE, MAX_SIDE = 16, 4096
 _GRAIN_STREAM = 0x6A41  # the grain's own random stream: its size-dependent draws never move the composition
 
 
-def check_size(size: int | tuple[int, int]) -> tuple[int, int]:
-    """``(width, height)`` from an int or a pair, or a :class:`ConfigError` naming the allowed range."""
-    sides = (size, size) if isinstance(size, (int, np.integer)) else tuple(size) if isinstance(size, (tuple, list)) else ()
-    if len(sides) != 2 or not all(isinstance(s, (int, np.integer)) and MIN_SIDE <= s <= MAX_SIDE for s in sides):
-        raise ConfigError(f"size must be between {MIN_SIDE} and {MAX_SIDE} pixels per side (an int or (width, height)), got {size!r}")
-    return int(sides[0]), int(sides[1])
-
-
-def rng_for(seed: int, stream: str | int) -> np.random.Generator:
-    """A generator for one seed and one named stream (a style, the grain); any integer seed, 2**63 included."""
-    key = stream if isinstance(stream, int) else zlib.crc32(stream.encode())
-    return np.random.default_rng(np.random.SeedSequence(int(seed) % 2**128, spawn_key=(key,)))
+def style_stream(name: str) -> int:
+    """The random stream of a style (a stable number from its name), so styles never share draws."""
+    return zlib.crc32(name.encode())
 
 
 @dataclass
@@ -74,21 +66,19 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
         raise ConfigError(f"unknown painter style {name!r}; choose one of {', '.join(STYLES)}")
     spec = STYLES[name]
     mood = mood_for(profile, features, seed)
-    rng = rng_for(seed, name)
+    rng = seeded_rng(seed, style_stream(name))
     colours = palette(mood, rng)
     return Keyframe(spec, mood, spec.draw(canvas, mood, colours, rng, motifs_in(prompt)), int(seed))
 
 
-def composite(layers: Layers, width: int, height: int) -> np.ndarray:
-    """The layers as one float32 RGB picture (0..1) of the given size, before grading."""
+def composite_image(layers: Layers, width: int, height: int) -> Image.Image:
+    """The layers as one RGB picture of the given size, before grading."""
     ground = Image.fromarray((np.clip(layers.ground, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
     image = ground.resize((width, height), Image.Resampling.BICUBIC)
-    if layers.detail is not None:
-        detail = layers.detail
-        if detail.size != (width, height):
-            detail = detail.resize((width, height), Image.Resampling.BILINEAR)
-        image = Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
-    return np.asarray(image, dtype=np.float32) / 255.0
+    if layers.detail is None:
+        return image
+    detail = layers.detail if layers.detail.size == (width, height) else layers.detail.resize((width, height), Image.Resampling.BILINEAR)
+    return Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
 
 
 def paint(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
@@ -119,13 +109,9 @@ def paint(profile: Profile, *, prompt: str | None = None, style: str | None = No
     """
     w, h = check_size(size)
     frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=Canvas(w, h), features=features)
-    arr = composite(frame.layers, w, h)
-    arr = apply_grade(arr, *solve_grade(arr, frame.mood))
-    arr += grain(rng_for(seed, _GRAIN_STREAM), w, h, frame.mood)[..., None]
-    np.clip(arr, 0.0, 1.0, out=arr)
-    arr *= 255.0
-    arr += 0.5
-    return Image.fromarray(arr.astype(np.uint8), "RGB")
+    image = composite_image(frame.layers, w, h)
+    image = grade_image(image, *solve_grade(image, frame.mood))
+    return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood)
 
 
-__all__ = ["MAX_SIDE", "STYLES", "Keyframe", "check_size", "keyframe", "paint"]
+__all__ = ["MAX_SIDE", "STYLES", "Keyframe", "keyframe", "paint"]

@@ -51,9 +51,9 @@ _CORNER_HUES = {(0, 0): 225.0, (0, 1): 350.0, (1, 0): 60.0, (1, 1): 40.0}
 MINOR_SHIFT = 12.0  # degrees toward blue for minor keys (Palmer et al.: minor -> bluer, darker)
 HUE_JITTER = 14.0  # degrees of per-seed hue variation for calm music; energetic music gets up to 2x
 LIGHTNESS_JITTER = 0.07  # per-seed lightness variation: a tenth of the valence range (0.2 .. 0.8)
-# Multipliers of the seed hash: round(2**32 / golden ratio) (Knuth's multiplicative hashing) and round(2**32 *
-# 0.7549) (the plastic number's reciprocal, Roberts' R2 sequence), so hue and lightness move independently.
-_HASH_HUE, _HASH_LIGHT = 2654435769, 3242174889
+# Multipliers of the seed hash: round(2**32 / golden ratio**k) for k = 1 (lightness) and 2 (hue) (Knuth's
+# multiplicative hashing): seeds 1 and 2 land on opposite sides of seed 0, and hue and lightness move apart.
+_HASH_LIGHT, _HASH_HUE = 2654435769, 1640531527
 
 
 def _clip01(x: float) -> float:
@@ -141,20 +141,34 @@ def hls(hue: float, lightness: float, saturation: float) -> np.ndarray:
     return np.array(colorsys.hls_to_rgb((hue % 360.0) / 360.0, _clip01(lightness), _clip01(saturation)), dtype=np.float32)
 
 
+def _away_from_green(base: float, hue: float) -> float:
+    """Mirror an accent out of the green band when the mood's hue is not green itself.
+
+    Palmer et al.'s happy yellows and angry reds have no green in their associations; an accent that wanders
+    there reads as sickly (a yellow-green), so it turns the other way round the circle instead.
+    """
+    in_green = lambda h: GREEN_BAND[0] < h % 360.0 < GREEN_BAND[1]  # noqa: E731
+    return 2 * base - hue if in_green(hue) and not in_green(base) else hue
+
+
+GREEN_BAND = (75.0, 165.0)  # degrees
+
+
 def palette(mood: Mood, rng: np.random.Generator) -> np.ndarray:
     """Six RGB colours around the base hue: light ground, dark ground, three accents, a deep shadow tone.
 
     The grading pulls the picture's mean onto the mood's targets afterwards, so the palette only has to
-    carry the relations (which hues, which is lighter) and the grading the absolute levels.
+    carry the relations (which hues, which is lighter) and the grading the absolute levels. Ground tones are
+    calmer (less saturated) than the accents, as in most paintings.
     """
     colours = []
     offsets = (0.0, -0.25, 0.5, 1.0, -0.75)
     for i, k in enumerate(offsets):
-        hue = mood.hue + k * mood.hue_spread + rng.normal(0, 4.0)
+        hue = _away_from_green(mood.hue, mood.hue + k * mood.hue_spread + rng.normal(0, 4.0))
         light = mood.lightness + (-mood.contrast if i % 2 else mood.contrast) * (0.5 + 0.5 * (i > 0))
         if i >= 2:
             light += mood.accent_lift
-        colours.append(hls(hue, light, min(1.0, mood.saturation * (1.0 + 0.15 * (i >= 2)))))
+        colours.append(hls(hue, light, mood.saturation * (0.75 if i < 2 else 1.1)))
     colours.append(hls(mood.hue - 0.15 * mood.hue_spread, 0.35 * mood.lightness, mood.saturation * 0.8))
     return np.stack(colours)
 
@@ -181,7 +195,7 @@ def colour_words(profile: Profile) -> str:
     if mood.saturation < 0.4:
         second = "slate greys" if profile.valence < 0.5 else "pale greys"
     else:
-        second = hue_name(hue + 0.5 * mood.hue_spread)
+        second = hue_name(_away_from_green(hue, hue + 0.5 * mood.hue_spread))  # the first accent, as painted
         if second == hue_name(hue):
-            second = hue_name(hue - 0.25 * mood.hue_spread - 20.0)
+            second = hue_name(_away_from_green(hue, hue - 0.25 * mood.hue_spread - 20.0))
     return f"{light}, {chroma} palette of {first} and {second}"
