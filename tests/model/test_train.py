@@ -12,13 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from encoder_training import SHORT, records, tiny_overrides, weights
 
 from a2i.cli import main as cli_main
 from a2i.model.config import load_config
 from a2i.model.encoder import AudioEncoder
 from a2i.model.train import train
-
-from encoder_training import SHORT, records, tiny_overrides, weights
 
 ROOT = Path(__file__).resolve().parents[2]
 
