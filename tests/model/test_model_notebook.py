@@ -10,13 +10,14 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "A2I_model" / "align_audio_with
 
 
 @pytest.mark.notebook
-def test_training_notebook_runs(tmp_path, monkeypatch):
+def test_training_notebook_runs(tiny_root, tiny_run, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    monkeypatch.setenv("A2I_TRAIN_WORK", str(tmp_path))
-    # A short run: the notebook's code is the library's, which tests/model/test_train.py trains in full.
-    monkeypatch.setenv("A2I_TRAIN_SET", "optim.max_steps=4;optim.eval_every=4")
+    # The session's tiny corpus and caches; a short run: the notebook's code is the library's, which
+    # tests/model/test_train.py trains in full.
+    monkeypatch.setenv("A2I_TRAIN_WORK", str(tiny_root))
+    monkeypatch.setenv("A2I_TRAIN_SET", "optim.max_steps=4;optim.eval_every=4;log.run_id=notebook")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
@@ -24,5 +25,5 @@ def test_training_notebook_runs(tmp_path, monkeypatch):
     assert not errors, errors
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "(1, 77, 64) (1, 32)" in text
-    assert (tmp_path / "tiny" / "curves.png").is_file()
+    assert (tiny_root / "logs" / "notebook" / "curves.png").is_file()
     assert sum(o.output_type == "display_data" for c in notebook.cells for o in c.get("outputs", [])) == 2
