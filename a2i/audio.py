@@ -79,10 +79,11 @@ def quiet_pydub() -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
         from pydub import AudioSegment
-    AudioSegment.converter = _ffmpeg_exe()
+    AudioSegment.converter = ffmpeg_exe()
 
 
-def _ffmpeg_exe() -> str:
+def ffmpeg_exe() -> str:
+    """The system ffmpeg, or the binary that ships with imageio-ffmpeg (so the core install needs no Debian package)."""
     found = shutil.which("ffmpeg")
     if found:
         return found
@@ -98,7 +99,7 @@ def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:
     rate = sr
     if rate is None:
         rate = _probe_rate(path)
-    cmd = [_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate),
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate),
            "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0:
@@ -110,7 +111,7 @@ def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:
 
 def _probe_rate(path: Path) -> int:
     """Native sample rate through ffmpeg's stream info (ffprobe is not shipped with imageio-ffmpeg)."""
-    proc = subprocess.run([_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
     for line in proc.stderr.decode(errors="replace").splitlines():
         if "Audio:" in line and " Hz" in line:
             for part in line.split(","):

@@ -7,6 +7,7 @@ importing each other, and so the same option means the same thing, with the same
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from a2i.errors import A2IError
@@ -35,6 +36,27 @@ def share(text: str) -> float:
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a share in [0, 1), got {text}")
     return value
+
+
+def number_in(low: float, high: float = float("inf")) -> Callable[[str], float]:
+    """An argparse type for a number from ``low`` to ``high`` (inclusive), e.g. ``--smooth 0..1``.
+
+    Examples
+    --------
+    >>> number_in(0, 2)("1.5")
+    1.5
+    """
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN fails too
+            bounds = f"at least {low:g}" if high == float("inf") else f"from {low:g} to {high:g}"
+            raise argparse.ArgumentTypeError(f"expected a number {bounds}, got {text!r}")
+        return value
+
+    return parse
 
 
 def image_side(text: str) -> int:

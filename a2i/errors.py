@@ -76,3 +76,7 @@ def require(module: str, extra: str) -> ModuleType:
             f"{module!r} is not installed; install the [{extra}] extra: pip install 'a2i[{extra}]'"
             f" (or `make test`, which installs every extra)"
         ) from exc
+
+
+class EncodeError(A2IError):
+    """ffmpeg could not encode, concatenate or mux a video."""

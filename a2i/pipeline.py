@@ -17,7 +17,7 @@ from typing import Any
 from PIL import Image
 
 from a2i.audio import load as load_audio
-from a2i.cards import info_card
+from a2i.cards import clip_subtitle, info_card
 from a2i.errors import ConfigError
 from a2i.fileio import atomic_save_png, check_input_file
 from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
@@ -67,7 +67,7 @@ def render_picture(backend: Any, clip: ClipProfile, *, folder: Path, stem: str, 
         image = backend.render(profile=clip, prompt=prompt, size=size, seed=seed, audio=audio)
     image_path = atomic_save_png(image, folder / picture_name(stem, clip.index, variant))
     variant_note = f" · variant {variant}" if variant else ""
-    subtitle = f"clip {clip.index + 1} of {n_clips} · {clip.start:.0f}-{clip.end:.0f} s · seed {seed}{variant_note}"
+    subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, seed) + variant_note
     card_path = atomic_save_png(info_card(image, clip, prompt, subtitle=subtitle), folder / card_name(stem, clip.index, variant))
     return Picture(image=image_path.name, card=card_path.name, clip=clip.index, start=clip.start, end=clip.end,
                    prompt=prompt, seed=seed, variant=variant, backend=backend.name)

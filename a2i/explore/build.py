@@ -51,10 +51,10 @@ def cut_preview(song: Path, out: Path, *, start: float, seconds: float) -> Path:
     >>> info.channels, info.samplerate, round(info.duration, 1)
     (2, 44100, 1.5)
     """
-    from a2i.audio import _ffmpeg_exe
+    from a2i.audio import ffmpeg_exe
     from a2i.fileio import atomic_write_bytes
 
-    cmd = [_ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(song),
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(song),
            "-vn", "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", PREVIEW_BITRATE, "-f", "mp3", "pipe:1"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
