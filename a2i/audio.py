@@ -62,7 +62,7 @@ class Audio:
 
 @dataclass(frozen=True)
 class Clip:
-    """One fixed-length excerpt of a song; ``start``/``end`` are seconds in the song (``end`` unpadded)."""
+    """One excerpt of a song (real samples only); ``start``/``end`` are seconds in the song."""
 
     index: int
     start: float
@@ -215,7 +215,7 @@ def split_clips(
     seed: int | None = None,
     min_last: float = 0.25,
 ) -> list[Clip]:
-    """Cut a song into fixed-length clips, zero-padding a short last clip.
+    """Cut a song into consecutive clips of real samples: no silence the music did not have.
 
     Parameters
     ----------
@@ -228,12 +228,16 @@ def split_clips(
         Seed for ``mode="random"``.
     min_last : float
         With ``mode="all"``, a trailing remainder shorter than this fraction of a clip is dropped rather
-        than padded into a mostly-silent clip (a 30.2 s song gives 3 clips, not 4).
+        than kept as a clip too short to say much (a 30.2 s song gives 3 clips, not 4).
 
     Returns
     -------
     list of Clip
-        Each exactly ``seconds`` long. A song shorter than one clip yields one padded clip (with a warning).
+        Each ``seconds`` long except a kept short last clip, which holds only its real samples. A song
+        shorter than one clip yields one clip of the whole song (with a warning). Padding with silence would
+        make the song read as quieter and sadder than it is: on 2-second real excerpts, zero padding lowers
+        vibenet's valence correlation with Spotify's labels from 0.58 to 0.40. Models that need a fixed
+        window loop the clip instead (:meth:`a2i.mood.Analyzer.analyze`).
 
     Examples
     --------
@@ -241,6 +245,8 @@ def split_clips(
     >>> song = Audio(np.ones(35 * 100, dtype=np.float32), 100)
     >>> [(c.start, c.end) for c in split_clips(song, seconds=10)]
     [(0.0, 10.0), (10.0, 20.0), (20.0, 30.0), (30.0, 35.0)]
+    >>> len(split_clips(song, seconds=10)[-1].audio.samples)
+    500
     >>> split_clips(song, seconds=10, mode="center")[0].start
     12.5
     """
@@ -252,7 +258,7 @@ def split_clips(
     total = len(audio.samples)
     if total < n:
         warnings.warn(
-            f"{audio.path or 'audio'}: {audio.duration:.1f} s is shorter than one {seconds:g}-second clip; it is padded with silence",
+            f"{audio.path or 'audio'}: {audio.duration:.1f} s is shorter than one {seconds:g}-second clip; its figures rest on that little audio",
             AudioWarning,
             stacklevel=2,
         )
@@ -270,10 +276,7 @@ def split_clips(
 
 def _clip(audio: Audio, index: int, start: int, n: int) -> Clip:
     piece = audio.samples[start : start + n]
-    end = start + len(piece)
-    if len(piece) < n:
-        piece = np.pad(piece, (0, n - len(piece)))
-    return Clip(index, start / audio.sr, end / audio.sr, replace(audio, samples=np.ascontiguousarray(piece)))
+    return Clip(index, start / audio.sr, (start + len(piece)) / audio.sr, replace(audio, samples=np.ascontiguousarray(piece)))
 
 
 _TAG_KEYS = ("title", "artist", "album", "genre")
