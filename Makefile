@@ -23,11 +23,14 @@ $(VENV)/.all: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[all]"
 	@touch $@ $(VENV)/.core
 
-# Debian packages the tests need: ffmpeg (audio fixtures, videos) and chromium (browser tests).
+# Debian packages the tests need: ffmpeg (audio fixtures, videos), chromium (browser tests) and fonts that
+# draw song titles in any script on info cards (the files a2i/fonts.py FONT_FILES looks for).
 system-deps:
 	@missing=""; \
 	command -v ffmpeg >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing="$$missing fonts-droid-fallback"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -35,9 +38,11 @@ system-deps:
 	fi
 
 demo: $(VENV)/.core
-	$(BIN)/a2i generate $(SONG) --out outputs --clips all
+	$(BIN)/a2i generate $(SONG) --clips all --overwrite
 
+# The linter runs first: a lint failure fails `make test` before the long suite starts.
 test: $(VENV)/.all system-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Re-render the bundled example songs from the synthesizer (they are committed; this is how they were made).

@@ -19,7 +19,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from a2i.errors import AudioError, ConfigError
+from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 
 #: Extensions a2i treats as audio when scanning folders.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif")
@@ -31,7 +31,7 @@ CLIP_SECONDS = 10.0
 SILENCE_PEAK = 3e-5
 
 
-class AudioWarning(UserWarning):
+class AudioWarning(A2IWarning):
     """Audio that works but probably isn't what the user meant (silent, shorter than a clip)."""
 
 
@@ -68,6 +68,18 @@ class Clip:
     start: float
     end: float
     audio: Audio
+
+
+def quiet_pydub() -> None:
+    """Import pydub (vibenet's dependency) without its "Couldn't find ffmpeg or avconv" warning.
+
+    pydub looks for ``ffmpeg`` on PATH when imported and warns on every run of a machine without a
+    system ffmpeg, although a2i decodes through imageio-ffmpeg's binary; point pydub at that binary.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = _ffmpeg_exe()
 
 
 def _ffmpeg_exe() -> str:
@@ -124,7 +136,7 @@ def _libsndfile_can_read(path: Path) -> bool:
 
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise AudioError(f"{path}: file not found; check the path")
+        raise MissingFileError(f"{path}: file not found; check the path")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
     if path.stat().st_size == 0:

@@ -9,38 +9,46 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from a2i.fonts import draw_text, fit
 from a2i.mood import Profile
 
 CARD_SIZE = (1200, 630)
+#: Width of the text panel's lines: the card less the square picture and a 36-pixel margin either side.
+TEXT_WIDTH = CARD_SIZE[0] - CARD_SIZE[1] - 2 * 36
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
-def _bar(draw: ImageDraw.ImageDraw, xy: tuple[int, int], label: str, value: float, ink: tuple[int, int, int], font) -> None:
+def _bar(draw: ImageDraw.ImageDraw, xy: tuple[int, int], label: str, value: float, ink: tuple[int, int, int], size: int) -> None:
     x, y = xy
-    draw.text((x, y), label, fill=ink, font=font)
+    draw_text(draw, (x, y), label, size=size, fill=ink)
     left, width = x + 150, 300
     draw.rounded_rectangle((left, y + 6, left + width, y + 20), radius=7, outline=ink, width=2)
     draw.rounded_rectangle((left, y + 6, left + max(14, int(width * value)), y + 20), radius=7, fill=ink)
-    draw.text((left + width + 14, y), f"{value:.2f}", fill=ink, font=font)
+    draw_text(draw, (left + width + 14, y), f"{value:.2f}", size=size, fill=ink)
 
 
 def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, subtitle: str | None = None) -> Image.Image:
     """Compose a card: the picture on the left, the song and its mood reading on the right.
 
+    Text in any script is drawn (see :mod:`a2i.fonts`), cut to the panel's width.
+
     Parameters
     ----------
     picture : PIL.Image.Image
     profile : Profile
-        The clip's or song's profile; title/artist/genre come from the song's tags when present.
+        The clip's or song's profile; title/artist/genre come from the song's tags when present (the
+        caller passes the file name as the title when the song has no title tag).
     prompt : str, optional
         The visual prompt attached to this picture.
     subtitle : str, optional
         e.g. "clip 2 · 10.0-20.0 s".
+
+    Examples
+    --------
+    >>> card = info_card(Image.new("RGB", (64, 64), "navy"), Profile(title="坂本龍一", artist="Björk"), "a calm sea")
+    >>> card.size
+    (1200, 630)
     """
     w, h = CARD_SIZE
     card = Image.new("RGB", CARD_SIZE)
@@ -52,19 +60,18 @@ def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, sub
     draw = ImageDraw.Draw(card)
     draw.rectangle((h, 0, w, h), fill=panel)
     x = h + 36
-    title = profile.title or "Untitled"
-    draw.text((x, 36), textwrap.shorten(title, 34, placeholder="…"), fill=ink, font=_font(34))
+    draw_text(draw, (x, 36), fit(profile.title or "Untitled", 34, TEXT_WIDTH), size=34, fill=ink)
     byline = " · ".join(s for s in (profile.artist, profile.genre) if s) or "unknown artist"
-    draw.text((x, 84), textwrap.shorten(byline, 48, placeholder="…"), fill=muted, font=_font(20))
+    draw_text(draw, (x, 84), fit(byline, 20, TEXT_WIDTH), size=20, fill=muted)
     if subtitle:
-        draw.text((x, 112), subtitle, fill=muted, font=_font(18))
-    small = _font(19)
-    _bar(draw, (x, 160), "valence", profile.valence, ink, small)
-    _bar(draw, (x, 195), "energy", profile.energy, ink, small)
-    _bar(draw, (x, 230), "danceability", profile.danceability, ink, small)
-    draw.text((x, 272), f"{profile.tempo:.0f} BPM   {profile.key_name}   loudness {profile.loudness:.1f} dB", fill=ink, font=small)
+        draw_text(draw, (x, 112), fit(subtitle, 18, TEXT_WIDTH), size=18, fill=muted)
+    _bar(draw, (x, 160), "valence", profile.valence, ink, 19)
+    _bar(draw, (x, 195), "energy", profile.energy, ink, 19)
+    _bar(draw, (x, 230), "danceability", profile.danceability, ink, 19)
+    reading = f"{profile.tempo:.0f} BPM   {profile.key_name}   loudness {profile.loudness:.1f} dB"
+    draw_text(draw, (x, 272), reading, size=19, fill=ink)
     if prompt:
-        draw.text((x, 322), "prompt", fill=muted, font=_font(16))
-        lines = textwrap.wrap(prompt, 46)[:11]
-        draw.multiline_text((x, 346), "\n".join(lines), fill=ink, font=_font(18), spacing=6)
+        draw_text(draw, (x, 322), "prompt", size=16, fill=muted)
+        for row, line in enumerate(textwrap.wrap(prompt, 46)[:11]):
+            draw_text(draw, (x, 346 + row * 24), fit(line, 18, TEXT_WIDTH), size=18, fill=ink)
     return card

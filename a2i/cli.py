@@ -14,11 +14,11 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 from a2i import __version__
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options
-from a2i.errors import A2IError
+from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options
+from a2i.errors import A2IError, A2IWarning
+from a2i.render.options import add_sdxl_options, sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
@@ -33,22 +33,49 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         "and loudness (dB).",
     )
     p.add_argument("songs", nargs="+", metavar="SONG", help="audio files (mp3, wav, flac, ogg, m4a)")
-    p.add_argument("--json", action="store_true", help="print a JSON array, one object per song")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true",
+                        help="print a JSON array, one object per song that could be analysed")
+    output.add_argument("--jsonl", action="store_true",
+                        help="print one JSON object per line as each song finishes (JSON Lines)")
     p.add_argument("--per-clip", action="store_true", help="also report every 10-second clip")
     p.set_defaults(func=_run_analyze)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    """Analyse each song, reporting it as soon as it is done; a song that fails costs only its own line.
+
+    Returns 2 (the status of every a2i error) if any song failed, after every other song was reported.
+    """
+    from a2i.fileio import check_input_file
     from a2i.mood import Analyzer, format_table
 
-    analyzer = Analyzer()
-    results = [analyzer.analyze(song, per_clip=args.per_clip, progress=not args.json) for song in args.songs]
+    failed, songs = 0, []
+    for song in args.songs:  # files that do not exist fail before the model loads
+        try:
+            songs.append(check_input_file(song))
+        except A2IError as exc:
+            print(f"a2i: error: {exc}", file=sys.stderr)
+            failed += 1
+    analyzer = Analyzer() if songs else None
+    collected = []
+    for song in songs:
+        try:
+            result = analyzer.analyze(song, per_clip=args.per_clip, progress=not (args.json or args.jsonl))
+        except (A2IError, OSError) as exc:
+            message = describe_os_error(exc) if isinstance(exc, OSError) and not isinstance(exc, A2IError) else exc
+            print(f"a2i: error: {message}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        if args.json:
+            collected.append(result.to_dict(per_clip=args.per_clip))
+        elif args.jsonl:
+            print(json.dumps(result.to_dict(per_clip=args.per_clip)), flush=True)
+        else:
+            print(format_table(result, per_clip=args.per_clip), flush=True)
     if args.json:
-        print(json.dumps([r.to_dict(per_clip=args.per_clip) for r in results], indent=2))
-    else:
-        for result in results:
-            print(format_table(result, per_clip=args.per_clip))
-    return 0
+        print(json.dumps(collected, indent=2))
+    return 2 if failed else 0
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
@@ -59,18 +86,18 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "beside each. Writes DIR/*.png, DIR/profile.json and DIR/prompts.json.",
     )
     p.add_argument("song", metavar="SONG", help="audio file (mp3, wav, flac, ogg, m4a)")
-    p.add_argument("--out", default="outputs", metavar="DIR", help="output folder (default: outputs)")
+    p.add_argument("--out", metavar="DIR", help="the run's own folder (default: outputs/<song name>)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the folder if it already holds a run (by default such a folder is refused)")
     p.add_argument("--clips", choices=["center", "all"], default="center",
                    help="paint the centre clip only, or every 10-second clip (default: center)")
     p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
                    help="image backend (default: painter, CPU, no weights)")
-    p.add_argument("--model", metavar="PATH", help="SDXL weights folder (sdxl backend)")
-    p.add_argument("--encoder", metavar="PATH", help="trained audio-encoder folder (sdxl backend)")
     add_prompt_options(p)
     p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N",
                    help="prompts to write per song (default: 10)")
-    p.add_argument("--size", type=positive_int, default=1024, metavar="N", help="image side in pixels (default: 1024)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_size_and_seed(p)
+    add_sdxl_options(p)
     p.set_defaults(func=_run_generate)
 
 
@@ -80,17 +107,17 @@ def _run_generate(args: argparse.Namespace) -> int:
     result = generate(
         args.song,
         args.out,
+        overwrite=args.overwrite,
         clips=args.clips,
         backend=args.backend,
-        backend_options={"model": args.model, "encoder": args.encoder},
+        backend_options=sdxl_options(args),
         prompts=args.prompts,
         prompt_options=prompt_options(args),
         n_prompts=args.n_prompts,
         size=args.size,
         seed=args.seed,
     )
-    out = Path(args.out)
-    print(f"Wrote {len(result.images)} picture(s), their info cards, profile.json and prompts.json to {out}/")
+    print(f"Wrote {len(result.images)} picture(s), their info cards, profile.json and prompts.json to {result.out_dir}/")
     for image in result.images:
         print(f"  {image}")
     return 0
@@ -110,22 +137,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file-system error: the path(s) and the system's reason.
+
+    Examples
+    --------
+    >>> describe_os_error(PermissionError(13, "Permission denied", "/srv/out"))
+    '/srv/out: Permission denied; check the path and its permissions'
+    """
+    paths = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    reason = exc.strerror or str(exc)
+    return f"{paths}: {reason}; check the path and its permissions" if paths else f"{reason}; check the path and its permissions"
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    print(f"a2i: warning: {message}", file=sys.stderr)
+    """a2i's own warnings as one plain line; anything else keeps Python's format, so no library's noise
+    is passed off as a2i's."""
+    if issubclass(category, A2IWarning):
+        print(f"a2i: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
+    shown, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         return int(args.func(args) or 0)
     except A2IError as exc:
         print(f"a2i: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a folder made read-only mid-run: name the path, no traceback
+        print(f"a2i: error: {describe_os_error(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("a2i: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from a2i.errors import A2IError
+from a2i.seeding import MAX_SEED, check_seed
+from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
+
 
 def positive_int(text: str) -> int:
     """An ``int`` > 0, or an argparse error naming the value."""
@@ -30,6 +34,30 @@ def share(text: str) -> float:
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a share in [0, 1), got {text}")
     return value
+
+
+def image_side(text: str) -> int:
+    """A picture side in pixels within :data:`a2i.sizes.MIN_SIDE` .. :data:`~a2i.sizes.MAX_SIDE`."""
+    try:
+        return check_size(int(text))[0]
+    except (ValueError, A2IError):
+        raise argparse.ArgumentTypeError(f"expected a side from {MIN_SIDE} to {MAX_SIDE} pixels, got {text!r}") from None
+
+
+def seed(text: str) -> int:
+    """A seed every backend honours whole (see :mod:`a2i.seeding`)."""
+    try:
+        return check_seed(int(text))
+    except (ValueError, A2IError):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_SEED}, got {text!r}") from None
+
+
+def add_size_and_seed(parser: argparse.ArgumentParser, *, size: int = 1024) -> None:
+    """``--size N`` (bounded here, before any work) and ``--seed N`` (the whole seed is used)."""
+    parser.add_argument("--size", type=image_side, default=size, metavar="N",
+                        help=f"image side in pixels, {MIN_SIDE} to {MAX_SIDE} (default: {size})")
+    parser.add_argument("--seed", type=seed, default=0, metavar="N",
+                        help="random seed, 0 to 2^64-1; the same seed gives the same pictures (default: 0)")
 
 
 def add_prompt_options(parser: argparse.ArgumentParser) -> None:

@@ -15,8 +15,19 @@ class A2IError(Exception):
     """Base class of every error a2i raises on purpose."""
 
 
+class MissingFileError(A2IError, FileNotFoundError):
+    """A file or folder the user named does not exist (an input song, CSV, config, weights folder).
+
+    Also a :class:`FileNotFoundError`, so library callers that catch the built-in keep working.
+    """
+
+
+class A2IWarning(UserWarning):
+    """Base class of every warning a2i issues on purpose; only these are shown as ``a2i: warning:``."""
+
+
 class AudioError(A2IError):
-    """An audio file is missing, unreadable, corrupt or empty."""
+    """An audio file is unreadable, corrupt or empty (a missing one is :class:`MissingFileError`)."""
 
 
 class ConfigError(A2IError, ValueError):
@@ -33,6 +44,11 @@ class RenderError(A2IError):
 
 class DatasetError(A2IError):
     """A dataset input is malformed or a dataset step failed."""
+
+
+class OutputError(A2IError):
+    """An output path cannot be used: it is an input, holds another run's results, another run is writing
+    it, or it cannot be created."""
 
 
 class MissingExtraError(A2IError, ImportError):

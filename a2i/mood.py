@@ -65,6 +65,7 @@ from a2i.features import SignalFeatures, Summary, combine, summarize
 from a2i.vibenet_model import BATCH as VIBENET_BATCH
 from a2i.vibenet_model import SAMPLE_RATE as VIBENET_SR
 from a2i.vibenet_model import Vibenet
+from a2i.progress import progress_bar
 
 ANALYSIS_SR = 22050
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
@@ -259,7 +260,7 @@ class Profile:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Profile":
+    def from_dict(cls, data: Mapping[str, Any]) -> Profile:
         """Build from any mapping with these keys (ours, or a Spotify row); unknown keys are ignored and
         missing or empty ones keep their neutral defaults."""
         names = {f.name for f in fields(cls)}
@@ -314,6 +315,7 @@ class Analyzer:
     """
 
     def __init__(self) -> None:
+        audio_io.quiet_pydub()  # before vibenet imports it
         self._net = Vibenet()
         self._lock = threading.Lock()
 
@@ -379,10 +381,7 @@ class Analyzer:
         song = audio_io.load(path, sr=ANALYSIS_SR)
         tags = audio_io.read_tags(path)
         clips: Iterable[audio_io.Clip] = audio_io.split_clips(song, mode="all")
-        if progress and len(clips) > 1:
-            from tqdm import tqdm
-
-            clips = tqdm(clips, desc=f"Analyzing {Path(path).name}", unit="clip", leave=False)
+        clips = progress_bar(clips, enabled=progress and len(clips) > 1, desc=f"Analyzing {Path(path).name}", unit="clip")
         found = self.clip_evidence(clips)
         model, embedding, feats = song_evidence(found)
         profile = _profile(Profile, model, embedding, feats, tags)

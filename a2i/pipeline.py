@@ -1,24 +1,29 @@
 """The main job: song -> mood profile -> prompts -> one picture (and info card) per clip.
 
-Used by ``a2i generate`` and by anything that builds on its outputs (the explorer, the labeling study).
-Outputs are written atomically (temporary file, then :func:`os.replace`), so an interrupted run never leaves
-a half-written PNG or JSON and never damages the results of an earlier run.
+Used by ``a2i generate``; its folder (:mod:`a2i.outputs`) is what ``render``, ``video``, the explorer and
+the labeling study read. The run owns its folder (:class:`a2i.outputs.RunFolder`): everything is checked
+before the song is decoded, the work goes to a staging folder that replaces the target only when complete,
+and a second run into the same folder is refused, so an earlier run's results are never mixed or damaged.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from a2i.audio import load as load_audio
 from a2i.cards import info_card
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_save_png, atomic_write_json
+from a2i.fileio import atomic_save_png, check_input_file
 from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
-from a2i.prompts import get_generator
-from a2i.render import get_backend
+from a2i.outputs import Picture, RunFolder, card_name, default_out_dir, picture_name, run_options, write_run
+from a2i.progress import progress_bar
+from a2i.prompts import DEFAULT_N, get_generator
+from a2i.render import check_backend_size, clip_audio, get_backend
+from a2i.seeding import check_seed, picture_seed
 
 
 @dataclass
@@ -42,28 +47,30 @@ def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
 
 def generate(
     song: str | os.PathLike[str],
-    out_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
     *,
+    overwrite: bool = False,
     clips: str = "center",
     backend: str = "painter",
     backend_options: Mapping[str, Any] | None = None,
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
-    n_prompts: int = 10,
+    n_prompts: int = DEFAULT_N,
     size: int | tuple[int, int] = 1024,
     seed: int = 0,
     progress: bool = True,
     analyzer: Analyzer | None = None,
 ) -> GenerateResult:
-    """Paint mood-matched pictures for a song.
+    """Paint mood-matched pictures for a song into its own run folder.
 
     Parameters
     ----------
     song : path
         The audio file.
-    out_dir : path
-        Created if needed; pictures are ``<song>_clipNN.png`` with ``<song>_clipNN_card.png`` beside them,
-        plus ``profile.json`` and ``prompts.json``.
+    out_dir : path, optional
+        The run folder (:mod:`a2i.outputs` describes its files); default ``outputs/<song stem>``.
+    overwrite : bool
+        Replace a folder that already holds a run; without it such a folder is refused.
     clips : {"center", "all"}
         One picture for the centre clip, or one per 10-second clip.
     backend, backend_options
@@ -71,57 +78,57 @@ def generate(
     prompts, prompt_options
         Prompt writer name and its options (see :func:`a2i.prompts.get_generator`).
     n_prompts : int
-        Prompts written for the song; clip ``i`` gets prompt ``i mod n_prompts``.
+        Prompts written for the song (recorded) and for each clip from its own profile; clip ``i`` gets
+        its own prompt ``i mod n_prompts``.
     size : int or (int, int)
         Picture size in pixels.
     seed : int
-        Seeds prompts and pictures (clip ``i`` is painted with ``seed + i``).
+        Seeds prompts and pictures (clip ``i`` is painted with :func:`a2i.seeding.picture_seed` ``(seed, i)``).
     progress : bool
-        Show progress bars.
+        Show progress bars (on a terminal only).
     analyzer : Analyzer, optional
         Reuse a loaded analyzer across songs.
     """
-    # 1. Validate everything cheap before the expensive work.
+    # 1. Validate everything cheap before the expensive work (decoding, the model, painting).
     if clips not in ("center", "all"):
         raise ConfigError(f"clips must be 'center' or 'all', got {clips!r}")
     if not isinstance(n_prompts, int) or n_prompts < 1:
         raise ConfigError(f"n_prompts must be a positive integer, got {n_prompts!r}")
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a folder; choose another output folder")
+    check_seed(seed)
+    check_backend_size(backend, size)
+    song = check_input_file(song)
+    out = Path(out_dir) if out_dir is not None else default_out_dir(song)
+    folder = RunFolder(out, overwrite=overwrite, inputs=[song])
+    folder.check()
     image_backend = get_backend(backend, **dict(backend_options or {}))
     writer = get_generator(prompts, **dict(prompt_options or {}))
 
-    # 2. Analyze the song.
-    analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
+    with folder:
+        # 2. Analyze the song and write the prompts.
+        analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
+        texts = writer.generate(analysis.song, n=n_prompts, seed=seed)
+        song_audio = load_audio(song, sr=None) if image_backend.needs_audio else None  # for an audio encoder
 
-    # 3. Write the prompts.
-    texts = writer.generate(analysis.song, n=n_prompts, seed=seed)
+        # 3. Paint each selected clip, with its card, into the staging folder.
+        title = analysis.song.title or song.name
+        records = []
+        for clip in progress_bar(select_clips(analysis, clips), enabled=progress, desc="Painting", unit="picture"):
+            clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
+            # Each clip's prompt is written from its own profile (its card shows the clip's numbers).
+            prompt = writer.generate(clip, n=n_prompts, seed=seed)[clip.index % n_prompts]
+            clip_seed = picture_seed(seed, clip.index)
+            audio = clip_audio(song_audio, clip) if song_audio is not None else None
+            picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=clip_seed, audio=audio)
+            image = atomic_save_png(picture, folder.path / picture_name(song.stem, clip.index))
+            subtitle = f"clip {clip.index + 1} of {len(analysis.clips)} · {clip.start:.0f}-{clip.end:.0f} s · seed {clip_seed}"
+            card = atomic_save_png(info_card(picture, clip, prompt, subtitle=subtitle),
+                                   folder.path / card_name(song.stem, clip.index))
+            records.append(Picture(image=image.name, card=card.name, clip=clip.index, start=clip.start,
+                                   end=clip.end, prompt=prompt, seed=clip_seed, backend=image_backend.name))
 
-    # 4. Paint each selected clip, with its card.
-    out.mkdir(parents=True, exist_ok=True)
-    stem = Path(song).stem
-    selected = select_clips(analysis, clips)
-    iterator: Any = selected
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(selected, desc="Painting", unit="picture", leave=False)
-    images, cards, records = [], [], []
-    for clip in iterator:
-        for tag in ("title", "artist", "genre"):
-            setattr(clip, tag, getattr(analysis.song, tag))
-        prompt = texts[clip.index % len(texts)]
-        picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=seed + clip.index)
-        image_path = atomic_save_png(picture, out / f"{stem}_clip{clip.index:02d}.png")
-        subtitle = f"clip {clip.index + 1} of {len(analysis.clips)} · {clip.start:.0f}-{clip.end:.0f} s · seed {seed + clip.index}"
-        card_path = atomic_save_png(info_card(picture, clip, prompt, subtitle=subtitle), out / f"{stem}_clip{clip.index:02d}_card.png")
-        images.append(image_path)
-        cards.append(card_path)
-        records.append({"image": image_path.name, "card": card_path.name, "clip": clip.index, "start": clip.start,
-                        "end": clip.end, "prompt": prompt, "seed": seed + clip.index, "backend": image_backend.name})
-
-    # 5. Record what was made and from what.
-    atomic_write_json(out / "profile.json", analysis.to_dict(per_clip=True))
-    atomic_write_json(out / "prompts.json", {"song": str(song), "generator": prompts, "seed": seed, "prompts": texts, "images": records})
-    return GenerateResult(analysis, texts, images, cards, out)
+        # 4. Record what was made and from what.
+        options = run_options(clips=clips, size=size, n_prompts=n_prompts, prompts=prompts,
+                              prompt_options=prompt_options, seed=seed, backend=image_backend.name,
+                              backend_options=image_backend.options)
+        write_run(folder.path, analysis=analysis, prompts=texts, options=options, pictures=records)
+    return GenerateResult(analysis, texts, [out / r.image for r in records], [out / r.card for r in records], out)

@@ -6,6 +6,11 @@ model through the official ``openai`` client (:class:`LLMPromptGenerator`), as t
 Both return ``n`` distinct two-sentence prompts describing a picture whose mood, emotion and atmosphere
 match the song, each in a different artistic style.
 
+The template writer shares its style vocabulary and its colour words with the procedural painter
+(:mod:`a2i.render.painter.vocabulary`, :mod:`a2i.render.painter.palette`): the style a prompt names is the
+style the painter paints, and the palette it describes is the one the picture is painted in. The LLM's free
+text is matched to the nearest painter style by keywords (with the fallback documented there).
+
 Examples
 --------
 >>> from a2i.mood import Profile
@@ -25,6 +30,8 @@ from typing import Any, Protocol
 
 from a2i.errors import ConfigError, PromptError
 from a2i.mood import Profile
+from a2i.render.painter.palette import colour_words
+from a2i.render.painter.styles import STYLES
 
 DEFAULT_N = 10
 
@@ -73,13 +80,6 @@ def describe_profile(profile: Profile) -> str:
 
 # --- the offline grammar -------------------------------------------------------------------------------
 
-_STYLES = (
-    "an oil painting", "a watercolour", "a Japanese woodblock print", "a cinematic photograph", "an impressionist canvas",
-    "a surrealist painting", "a charcoal and pastel drawing", "a stained-glass window", "a digital matte painting",
-    "an art nouveau poster", "a gouache illustration", "an expressionist painting", "a long-exposure photograph",
-    "a paper-cut collage", "an ink wash painting", "a risograph print", "a fresco", "a pointillist painting",
-)
-
 # Scenes per emotional cell: low/mid/high valence x low/mid/high energy.
 _SCENES = {
     (0, 0): ("a lone lighthouse in a fog-bound bay", "an empty train platform at dusk in the rain", "a bare tree on a frozen lake",
@@ -95,30 +95,22 @@ _SCENES = {
     (2, 1): ("friends sharing a picnic in a blooming orchard", "a kite festival over green dunes", "a bicycle ride along a sunflower field",
              "a seaside town with colourful houses", "paper lanterns rising over a lake at sunset"),
     (0, 2): ("lightning splitting a black sky over jagged cliffs", "a burning forest under a blood-red moon",
-             "waves smashing against a storm-lashed sea wall", "a crowd surging through smoke and sirens", "a collapsing tower of glass and steel"),
+             "waves smashing against a storm-lashed sea wall", "a crowd surging through smoke and sirens",
+             "a collapsing tower of glass and steel"),
     (1, 2): ("a motorcycle racing through a tunnel of light", "a thunderstorm rolling over a prairie",
              "a sprinter exploding off the starting blocks", "a futuristic city at rush hour", "a waterfall crashing into a canyon"),
     (2, 2): ("a carnival parade bursting with confetti", "fireworks over a festival crowd with raised hands",
-             "surfers riding turquoise waves under a blazing sun", "a rooftop dance party at sunrise", "a hot-air balloon fiesta in a bright sky"),
+             "surfers riding turquoise waves under a blazing sun", "a rooftop dance party at sunrise",
+             "a hot-air balloon fiesta in a bright sky"),
 }
-
-
-def _palette(profile: Profile) -> str:
-    """Colour words following Palmer et al. (PNAS 2013): happy/fast/major -> light, saturated, yellow;
-    sad/slow/minor -> dark, desaturated, blue."""
-    v, e = profile.valence, profile.energy
-    hue = ("deep blues and slate greys" if v < 0.3 else "cool teals and muted violets" if v < 0.5
-           else "soft greens and warm ambers" if v < 0.7 else "golden yellows and coral oranges")
-    light = "dark, shadowed" if v < 0.35 else "luminous" if v > 0.65 else "softly lit"
-    chroma = "muted, desaturated" if e < 0.35 else "vivid, saturated" if e > 0.65 else "gently coloured"
-    return f"{light}, {chroma} palette of {hue}"
 
 
 def _textures(profile: Profile) -> tuple[str, ...]:
     if profile.acousticness > 0.6:
         return ("organic brushwork and natural textures", "grainy paper and hand-made marks", "soft film grain and weathered wood tones")
     if profile.danceability > 0.65:
-        return ("rhythmic repeating patterns and pulsing light", "bold geometric shapes that seem to move", "strobing highlights and layered reflections")
+        return ("rhythmic repeating patterns and pulsing light", "bold geometric shapes that seem to move",
+                "strobing highlights and layered reflections")
     if profile.energy > 0.65:
         return ("sharp, dynamic strokes and dramatic contrast", "jagged shapes and streaks of motion blur", "explosive splashes of paint")
     return ("smooth gradients and soft edges", "delicate glazes of colour", "hazy depth and quiet negative space")
@@ -141,13 +133,29 @@ _SECOND = (
 
 
 def _tempo_phrase(tempo: float) -> str:
-    return "frozen in stillness" if tempo < 75 else "in an unhurried sway" if tempo < 105 else "alive with motion" if tempo < 135 else "caught mid-rush"
+    return ("frozen in stillness" if tempo < 75 else "in an unhurried sway" if tempo < 105
+            else "alive with motion" if tempo < 135 else "caught mid-rush")
+
+
+def style_phrases(profile: Profile, seed: int) -> list[tuple[str, str]]:
+    """Every (painter style, art phrase) of the shared vocabulary, in the order a song's prompts use them.
+
+    The styles come round-robin in an order shuffled by the seed and the song (so variant ``i`` of every song
+    is not the same style, and a song's first nine prompts are nine different styles); a style's second
+    phrase follows only after every style had its first.
+    """
+    rng = random.Random(f"{seed}|{profile.title}|{profile.valence:.4f}|{profile.energy:.4f}|{profile.tempo:.1f}")
+    names = rng.sample(list(STYLES), len(STYLES))
+    depth = max(len(spec.phrases) for spec in STYLES.values())
+    return [(name, STYLES[name].phrases[k]) for k in range(depth) for name in names if k < len(STYLES[name].phrases)]
 
 
 class TemplatePromptGenerator:
-    """Offline prompt writer: a grammar over styles, scenes chosen by mood, a Palmer palette and textures.
+    """Offline prompt writer: a grammar over the painter's style vocabulary, scenes chosen by mood, the
+    painter's own palette in words (:mod:`a2i.render.painter.palette`) and textures.
 
-    Deterministic for a seed; every prompt differs in style and scene.
+    Deterministic for a seed and a profile; every prompt differs in style and scene, and the painter paints
+    the style the prompt names.
     """
 
     def generate(self, profile: Profile, n: int = DEFAULT_N, seed: int = 0) -> list[str]:
@@ -158,10 +166,11 @@ class TemplatePromptGenerator:
         # Scenes of the song's own cell first, then its neighbours, so even n=30 stays on mood.
         cells = sorted(_SCENES, key=lambda c: (abs(c[0] - v) + abs(c[1] - e), c))
         scenes = [s for c in cells for s in rng.sample(_SCENES[c], len(_SCENES[c]))]
-        styles = rng.sample(_STYLES, len(_STYLES))
+        styles = [phrase for _, phrase in style_phrases(profile, seed)]
         emotion, atmosphere = mood_words(profile)
         genre = f", inspired by {profile.genre} music" if profile.genre else ""
         textures, lights = _textures(profile), _lights(profile)
+        palette = colour_words(profile)
         prompts: list[str] = []
         for i in range(n):
             style = styles[i % len(styles)]
@@ -169,7 +178,7 @@ class TemplatePromptGenerator:
             sentence1 = f"{style[0].upper()}{style[1:]} of {scene}, {_tempo_phrase(profile.tempo)}{genre}."
             light = lights[rng.randrange(len(lights))]
             sentence2 = _SECOND[i % len(_SECOND)].format(
-                palette=_palette(profile), texture=textures[rng.randrange(len(textures))], emotion=emotion,
+                palette=palette, texture=textures[rng.randrange(len(textures))], emotion=emotion,
                 atmosphere=atmosphere, light=light,
             )
             if i >= len(styles):
@@ -275,7 +284,8 @@ class LLMPromptGenerator:
             except openai.AuthenticationError as exc:
                 raise PromptError(f"the LLM endpoint refused the API key ({exc.status_code}); check OPENAI_API_KEY") from exc
             except openai.NotFoundError as exc:
-                raise PromptError(f"model {self.model!r} or the endpoint was not found (404); check --llm-model and --llm-base-url") from exc
+                raise PromptError(f"model {self.model!r} or the endpoint was not found (404); "
+                                  f"check --llm-model and --llm-base-url") from exc
             except retryable as exc:
                 last = exc
                 if attempt < self.max_retries:

@@ -182,7 +182,8 @@ def render(spec: PieceSpec, *, seconds: float = 30.0, seed: int = 0) -> Audio:
         n_beat = int(beat * SR)
         for k in range(4):
             j = i0 + k * n_beat
-            bass[j : j + n_beat] += 0.35 * _voice(_midi_hz(spec.tonic + root - 24), n_beat, bright * 0.5, rng) * _envelope(n_beat, 0.01, 0.5 * beat)
+            bass_voice = _voice(_midi_hz(spec.tonic + root - 24), n_beat, bright * 0.5, rng)
+            bass[j : j + n_beat] += 0.35 * bass_voice * _envelope(n_beat, 0.01, 0.5 * beat)
         steps = max(1, int(round(spec.melody_density * 4 * (0.5 + intensity))))
         n_step = int(bar / steps * SR)
         chord = [spec.tonic + root + o + 12 for o in _TRIADS[quality]]

@@ -30,7 +30,6 @@ import csv
 import hashlib
 import inspect
 import os
-import sys
 import tempfile
 import time
 import warnings
@@ -42,7 +41,8 @@ from scipy.stats import rankdata
 
 from a2i import audio as audio_io
 from a2i import features, mood, vibenet_model
-from a2i.mood import MODEL_ATTRIBUTES, EVIDENCE_FEATURES
+from a2i.mood import EVIDENCE_FEATURES, MODEL_ATTRIBUTES
+from a2i.progress import progress_bar
 
 #: L2 penalties (sklearn's C: the inverse of the penalty on the summed log-loss) tried for the heads.
 C_GRID = (0.003, 0.01, 0.03, 0.1)
@@ -82,10 +82,8 @@ def load_dataset(data: Path, cache: Path) -> Dataset:
     xs, raws = [], []
     todo = [r for r in rows if not (folder / f"{r['song']}.npz").exists()]
     if todo:
-        from tqdm import tqdm
-
         analyzer = mood.Analyzer()
-        for r in tqdm(todo, desc="Analysing clips", unit="clip", disable=not sys.stderr.isatty()):
+        for r in progress_bar(todo, desc="Analysing clips", unit="clip"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", audio_io.AudioWarning)
                 song = audio_io.load(data / "audio" / f"{r['song']}.mp3", sr=mood.ANALYSIS_SR)

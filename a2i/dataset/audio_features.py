@@ -56,9 +56,8 @@ def fill_missing_features(df, paths: Mapping[int, str], *, analyzer=None, progre
     paths : mapping
         Row index -> audio path for the rows that have audio.
     """
-    from tqdm import tqdm
-
     from a2i.dataset.schema import AUDIO_FEATURE_COLUMNS
+    from a2i.progress import progress_bar
 
     if SOURCE_COLUMN not in df.columns:
         df[SOURCE_COLUMN] = FROM_SPOTIFY
@@ -68,7 +67,7 @@ def fill_missing_features(df, paths: Mapping[int, str], *, analyzer=None, progre
         from a2i.mood import Analyzer
 
         analyzer = Analyzer()
-    for index in tqdm(todo, desc="analyzing audio", unit="track", disable=not progress or not todo):
+    for index in progress_bar(todo, enabled=progress and bool(todo), desc="analyzing audio", unit="track"):
         for column, value in analyze_features(paths[index], analyzer).items():
             df.loc[index, column] = value
         df.loc[index, SOURCE_COLUMN] = FROM_ANALYZER

@@ -10,6 +10,7 @@ import argparse
 import os
 
 from a2i.cliargs import add_prompt_options, positive_int, prompt_options, share
+from a2i.fileio import check_output_file, check_output_folder
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -131,6 +132,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_spotify(args: argparse.Namespace) -> int:
+    check_output_file(args.output, inputs=[p for p in (args.tracks,) if p])
     from a2i.dataset.spotify import fetch_csv, read_track_ids
 
     notes = fetch_csv(args.output, playlist=args.playlist,
@@ -141,6 +143,7 @@ def _run_spotify(args: argparse.Namespace) -> int:
 
 
 def _run_clean(args: argparse.Namespace) -> int:
+    check_output_file(args.output, inputs=[args.input])
     from a2i.dataset.clean import clean_csv
 
     report = clean_csv(args.input, args.output, drop_explicit=not args.keep_explicit,
@@ -151,6 +154,7 @@ def _run_clean(args: argparse.Namespace) -> int:
 
 
 def _run_youtube(args: argparse.Namespace) -> int:
+    check_output_folder(args.out_dir, inputs=[p for p in (args.tracks, args.search_results) if p], what="OUT_DIR")
     from a2i.dataset.youtube import KnownResults, VideoFilter, download_tracks
 
     search = KnownResults.from_file(args.search_results) if args.search_results else None
@@ -166,6 +170,7 @@ def _run_youtube(args: argparse.Namespace) -> int:
 
 
 def _run_merge(args: argparse.Namespace) -> int:
+    check_output_file(args.output, inputs=[args.tracks])
     from a2i.dataset.merge import merge_csv
 
     report = merge_csv(args.tracks, args.youtube_dir, args.output, progress=not args.no_progress)
@@ -177,6 +182,8 @@ def _run_prompts(args: argparse.Namespace) -> int:
     from a2i.dataset.prompting import prompts_csv
 
     prompts_dir = args.prompts_dir or os.path.splitext(args.output)[0] + "_prompts"
+    check_output_file(args.output, inputs=[args.input])
+    check_output_folder(prompts_dir, inputs=[args.input, args.output], what="--prompts-dir")
     report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n, seed=args.seed,
                          workers=args.workers, progress=not args.no_progress, generator_options=prompt_options(args),
                          prices=(args.price_input, args.price_output))
@@ -191,6 +198,10 @@ def _run_split(args: argparse.Namespace) -> int:
     dataset_name = "dataset.csv"
     if out.lower().endswith(".csv"):
         out, dataset_name = os.path.dirname(os.path.abspath(out)), os.path.basename(out)
+    inputs = [p for p in (args.input, args.test_ids) if p]
+    check_output_folder(out, inputs=inputs)
+    for name in (dataset_name, "split_report.txt", "split_report.png"):
+        check_output_file(os.path.join(out, name), inputs=inputs, what="output")
     result = split_csv(args.input, out, dataset_name=dataset_name, plot=not args.no_plot,
                        test_size=args.test_size, valid_size=args.valid_size, seed=args.seed,
                        test_ids=read_test_ids(args.test_ids) if args.test_ids else (), tolerance=args.tolerance)
@@ -200,6 +211,7 @@ def _run_split(args: argparse.Namespace) -> int:
 
 
 def _run_from_folder(args: argparse.Namespace) -> int:
+    check_output_folder(args.out, inputs=[args.music_dir], what="--out")
     from a2i.dataset.folder import from_folder
 
     options = prompt_options(args) or None

@@ -87,10 +87,10 @@ def run_parallel(
     """
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
-    from tqdm import tqdm
+    from a2i.progress import progress_bar
 
     iterator = iter(items)
-    bar = tqdm(total=total, desc=desc, unit="track", disable=not progress, dynamic_ncols=True)
+    bar = progress_bar(total=total, enabled=progress, desc=desc, unit="track", leave=True)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = set()
         try:

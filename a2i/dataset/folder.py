@@ -22,7 +22,8 @@ from pathlib import Path
 from a2i.dataset import schema
 from a2i.dataset.audio_features import ASSUMED_TIME_SIGNATURE, FROM_ANALYZER, SOURCE_COLUMN
 from a2i.dataset.storage import atomic_write_json, read_json
-from a2i.errors import A2IError, DatasetError, require
+from a2i.errors import A2IError, ConfigError, DatasetError, MissingFileError, require
+from a2i.progress import progress_bar
 
 
 @dataclass
@@ -59,8 +60,10 @@ def audio_files(music_dir: str | os.PathLike) -> list[Path]:
     from a2i.audio import AUDIO_EXTENSIONS
 
     root = Path(music_dir)
+    if not root.exists():
+        raise MissingFileError(f"music folder {root} does not exist; check the path")
     if not root.is_dir():
-        raise DatasetError(f"music folder {root} does not exist or is not a folder")
+        raise ConfigError(f"music folder {root} is a file; pass the folder that holds the songs")
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     if not files:
@@ -72,8 +75,6 @@ def describe_folder(music_dir: str | os.PathLike, cache_dir: str | os.PathLike, 
                     progress: bool = True):
     """One track-list row per readable file (tags + analyzer features); return ``(DataFrame, FolderReport)``."""
     pd = require("pandas", "dataset")
-    from tqdm import tqdm
-
     from a2i.audio import read_tags
     from a2i.dataset.audio_features import profile_features
 
@@ -82,7 +83,7 @@ def describe_folder(music_dir: str | os.PathLike, cache_dir: str | os.PathLike, 
     files = audio_files(root)
     report = FolderReport(files=len(files))
     rows = []
-    for index, path in enumerate(tqdm(files, desc="analyzing", unit="song", disable=not progress)):
+    for index, path in enumerate(progress_bar(files, enabled=progress, desc="analyzing", unit="song")):
         relative = str(path.relative_to(root))
         track_id = track_id_for(relative)
         cache = cache_dir / f"{track_id}.json"

@@ -18,14 +18,15 @@ test (e.g. the songs of a labeling study) are put in test first and count toward
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from a2i.dataset import schema
-from a2i.dataset.storage import atomic_write_text, read_csv, write_csv
-from a2i.errors import ConfigError, DatasetError, require
+from a2i.dataset.storage import atomic_write_bytes, atomic_write_text, read_csv, write_csv
+from a2i.errors import ConfigError, DatasetError, MissingFileError, require
 
 N_BINS = 4
 RARE = "rare"
@@ -212,20 +213,17 @@ def plot_split(table, path: str | os.PathLike) -> Path:
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
     fig.suptitle("a2i dataset split: genre × valence bin × energy bin strata")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
-    os.replace(tmp, path)
-    return path
+    return atomic_write_bytes(path, buffer.getvalue())
 
 
 def read_test_ids(path: str | os.PathLike) -> list[str]:
     """Track ids from a text file, one per line (blank lines and ``#`` comments ignored)."""
     path = Path(path)
     if not path.is_file():
-        raise DatasetError(f"test-id list {path} does not exist; give a text file with one track id per line")
+        raise MissingFileError(f"test-id list {path} does not exist; give a text file with one track id per line")
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from a2i.dataset import schema
 from a2i.dataset.audio_features import FROM_SPOTIFY, SOURCE_COLUMN, fill_missing_features
 from a2i.dataset.storage import write_csv
-from a2i.errors import ConfigError, DatasetError, require
+from a2i.errors import ConfigError, DatasetError, MissingFileError, require
 
 UNKNOWN_GENRE = "unknown"
 
@@ -61,7 +61,7 @@ def read_track_ids(path: str | os.PathLike) -> list[str]:
     """Track ids, URIs or URLs from a text file (one a line) or a CSV with a ``track_id`` column."""
     path = Path(path)
     if not path.is_file():
-        raise DatasetError(f"track file {path} does not exist; give one Spotify track id, URI or URL per line")
+        raise MissingFileError(f"track file {path} does not exist; give one Spotify track id, URI or URL per line")
     if path.suffix.lower() == ".csv":
         from a2i.dataset.storage import read_csv
 

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import DatasetError
+from a2i.errors import ConfigError, DatasetError, MissingFileError
 from a2i.fileio import TEMP_SUFFIX, atomic_write_bytes, atomic_write_json, atomic_write_text
 
 __all__ = ["TEMP_SUFFIX", "atomic_move", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "read_csv",
@@ -43,8 +43,10 @@ def read_csv(path: str | os.PathLike, *, what: str = "CSV file", **kwargs):
 
     pd = require("pandas", "dataset")
     path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"{what} {path} does not exist; check the path")
     if not path.is_file():
-        raise DatasetError(f"{what} {path} does not exist; check the path")
+        raise ConfigError(f"{what} {path} is a folder; name the CSV file itself")
     try:
         return pd.read_csv(path, **kwargs)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from a2i.dataset import schema
 from a2i.errors import ConfigError, require
+from a2i.fileio import atomic_write_text
 
 _WORDS = (
     "blue", "night", "fire", "river", "gold", "summer", "echo", "neon", "ghost", "velvet", "storm", "paper",
@@ -90,5 +91,4 @@ def write_spotify_csv(path, n_rows: int = 114_000, **options):
     """Write :func:`spotify_table` as a CSV shaped like the Kaggle download (leading unnamed index column)."""
     table = spotify_table(n_rows, **options)
     index = options.get("index_column", True)
-    table.to_csv(path, index=index)
-    return path
+    return atomic_write_text(path, table.to_csv(index=index))

@@ -228,7 +228,7 @@ class YouTubeDownloader:
             if reason:
                 rejected.append(reason)
                 continue
-            result = retry(lambda: self._download(track_id, candidate), retries=self.retries,
+            result = retry(lambda candidate=candidate: self._download(track_id, candidate), retries=self.retries,
                            backoff=self.backoff, retry_on=(download_error, OSError), limiter=self.limiter)
             if isinstance(result, str):
                 rejected.append(result)

@@ -13,23 +13,37 @@ Routes
 ``GET /api/atlas/<variant>/<sheet>.jpg``   thumbnails of tracks sheet*256 … sheet*256+255
 ``GET /api/preview/<index>/<variant>.jpg`` the popup picture
 ``GET /files/<path>``                      a picture or clip that a track references
+
+Every response says ``X-Content-Type-Options: nosniff`` and carries a Content-Security-Policy: the page
+may load only its own scripts and media, and anything served from the data folder (pictures, clips,
+thumbnails) is sandboxed with ``default-src 'none'``, so a file that is really HTML or SVG runs nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError, DatasetError, require
 from a2i.explore.data import Collection, Track, default_cache_dir, load_collection
-from a2i.explore.thumbs import ATLAS_COLUMNS, ThumbnailCache
+from a2i.explore.thumbs import ATLAS_COLUMNS, Cell, ThumbnailCache, build_atlases
 
 #: Tracks per atlas sheet.
 ATLAS_SIZE = ATLAS_COLUMNS**2
+
+#: Point pages kept in memory: a few page sizes × 10,000 songs; odd offsets from other clients push out the
+#: oldest instead of growing the server without bound.
+PAGE_CACHE_SIZE = 64
+
+#: The page itself: its own scripts only, pictures from itself (and decoded blobs), its own clips.
+PAGE_CSP = ("default-src 'self'; img-src 'self' blob: data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+#: Anything from the data folder is inert even if it is HTML or SVG in disguise.
+MEDIA_CSP = "default-src 'none'; sandbox"
 
 
 def parse_grid(text: str) -> tuple[int, int]:
@@ -55,7 +69,7 @@ class Explorer:
         self.genres = list(collection.genres)
         self._genre_index = {name: i for i, name in enumerate(self.genres)}
         self.media = collection.media_paths()
-        self._pages: dict[tuple[int, int], bytes] = {}
+        self._pages: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 
     @property
     def tracks(self) -> list[Track]:
@@ -86,25 +100,27 @@ class Explorer:
             rows = [self.point_row(t) for t in self.tracks[offset:offset + limit]]
             page = json.dumps({"total": len(self.tracks), "offset": offset, "rows": rows},
                               separators=(",", ":"), ensure_ascii=False).encode()
-            if len(self._pages) < 256:  # odd offsets/limits from other clients are served, not hoarded
-                self._pages[key] = page
+            self._pages[key] = page
+            while len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
         return page
 
-    def atlas_images(self, variant: int, sheet: int) -> list[Path]:
-        """The picture of each track on a sheet; a track with fewer variants shows its last one."""
-        block = self.tracks[sheet * ATLAS_SIZE:(sheet + 1) * ATLAS_SIZE]
-        root = self.collection.root
-        return [root / t.variants[min(variant, len(t.variants) - 1)].image_path for t in block]
+    def cell(self, track: Track, variant: int) -> Cell:
+        """A track's picture for ``variant`` (its last one if it has fewer) and the colour standing in for it."""
+        v = track.variants[min(variant, len(track.variants) - 1)]
+        path = None if v.image_missing else self.collection.root / v.image_path
+        return path, v.mean_color or (0, 0, 0)
 
-    def warm(self) -> None:
-        """Build every atlas ahead of the browser asking, current variant first."""
+    def atlas_cells(self, variant: int, sheet: int) -> list[Cell]:
+        return [self.cell(t, variant) for t in self.tracks[sheet * ATLAS_SIZE:(sheet + 1) * ATLAS_SIZE]]
+
+    def build_thumbnails(self, *, workers: int | None = None, progress: bool = False) -> int:
+        """Make every atlas of every variant now, in parallel, so no browser ever waits for one."""
         sheets = -(-len(self.tracks) // ATLAS_SIZE)
-        for variant in range(self.collection.max_variants):
-            for sheet in range(sheets):
-                try:
-                    self.thumbs.atlas(self.atlas_images(variant, sheet))
-                except OSError:
-                    return  # cache folder not writable or disk full: the routes will report it per request
+        jobs = [self.atlas_cells(v, s) for v in range(self.collection.max_variants) for s in range(sheets)]
+        return build_atlases(self.thumbs, jobs, workers=workers, progress=progress)
 
 
 def create_app(
@@ -119,6 +135,7 @@ def create_app(
     skip_invalid: bool = False,
     progress: bool = False,
     on_skip: Callable[[DatasetError], None] | None = None,
+    follow_symlinks: bool = False,
 ):
     """Build the explorer's Flask app for a data folder.
 
@@ -138,9 +155,11 @@ def create_app(
     thumb_size
         Thumbnail side in the atlases, in pixels.
     warm
-        Build every thumbnail atlas in a background thread at start-up.
+        Build every thumbnail atlas not yet cached before returning, in parallel processes.
     skip_invalid, on_skip
         Leave out invalid track files instead of refusing to start, reporting each to ``on_skip``.
+    follow_symlinks
+        Serve media that are symbolic links leading out of the data folder.
     progress
         Show progress bars while loading.
 
@@ -156,7 +175,7 @@ def create_app(
     if collection is None:
         assert data_dir is not None
         collection = load_collection(data_dir, skip_invalid=skip_invalid, cache_dir=cache_dir, progress=progress,
-                                     on_skip=on_skip)
+                                     on_skip=on_skip, follow_symlinks=follow_symlinks)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir(collection.root)
     explorer = Explorer(collection, grid=grid, cache_dir=cache, page_size=page_size, thumb_size=thumb_size)
 
@@ -172,6 +191,13 @@ def create_app(
     def jpeg(data: bytes):
         response = flask.Response(data, mimetype="image/jpeg")
         response.cache_control.max_age = 3600
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        endpoint = flask.request.endpoint
+        response.headers["Content-Security-Policy"] = MEDIA_CSP if endpoint in {"media", "atlas", "preview"} else PAGE_CSP
         return response
 
     @app.get("/")
@@ -201,23 +227,25 @@ def create_app(
         body = item.to_dict()
         body.update(index=index, id=item.id)
         for i, (v, variant) in enumerate(zip(body["data"], item.variants)):
-            v["image_url"] = flask.url_for("media", path=variant.image_path)
-            v["audio_url"] = flask.url_for("media", path=variant.audio_path) if variant.audio_path else None
+            v["image_url"] = None if variant.image_missing else flask.url_for("media", path=variant.image_path)
+            playable = variant.audio_path and not variant.audio_missing
+            v["audio_url"] = flask.url_for("media", path=variant.audio_path) if playable else None
             v["preview_url"] = flask.url_for("preview", index=index, variant=i)
+            v["image_missing"], v["audio_missing"] = variant.image_missing, variant.audio_missing
         return flask.jsonify(body)
 
     @app.get("/api/atlas/<int:variant>/<int:sheet>.jpg")
     def atlas(variant: int, sheet: int):
         if variant >= collection.max_variants or sheet * ATLAS_SIZE >= len(explorer.tracks):
             flask.abort(404)
-        return jpeg(explorer.thumbs.atlas(explorer.atlas_images(variant, sheet)))
+        return jpeg(explorer.thumbs.atlas(explorer.atlas_cells(variant, sheet)))
 
     @app.get("/api/preview/<int:index>/<int:variant>.jpg")
     def preview(index: int, variant: int):
         item = track_or_404(index)
         if variant >= len(item.variants):
             flask.abort(404)
-        return jpeg(explorer.thumbs.preview(collection.root / item.variants[variant].image_path))
+        return jpeg(explorer.thumbs.preview(explorer.cell(item, variant)))
 
     @app.get("/files/<path:path>")
     def media(path: str):
@@ -227,15 +255,30 @@ def create_app(
         return flask.send_from_directory(collection.root, path, max_age=3600)
 
     if warm:
-        threading.Thread(target=explorer.warm, name="a2i-explore-warm", daemon=True).start()
+        explorer.build_thumbnails(progress=progress)
     return app
 
 
 def serve(app, *, host: str = "127.0.0.1", port: int = 5000) -> None:
-    """Run the app on Werkzeug's threaded server (enough for one person exploring on their machine)."""
-    from werkzeug.serving import run_simple
+    """Run the app on Werkzeug's threaded server (one person on their machine; see the README for gunicorn).
+
+    The socket is bound before anything is printed, so a port in use is one error, not an address to open.
+    """
+    import socket
+
+    from werkzeug.serving import make_server
 
     explorer: Explorer = app.extensions["a2i_explore"]
+    try:  # bound here, so werkzeug's own "port in use" message and exit never run
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                          "pass another --port, or stop what is using it") from None
+    server = make_server(host, port, app, threaded=True, fd=sock.fileno())
     print(f"a2i explorer: {len(explorer.tracks)} tracks from {explorer.collection.root}")
-    print(f"open http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    run_simple(host, port, app, threaded=True)
+    print(f"open http://{host}:{server.port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        sock.close()

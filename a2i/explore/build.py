@@ -6,8 +6,12 @@ the middle of the song, and write the track's JSON in the explorer schema::
 
     DIR/<id>.json
     DIR/media/<id>/v1.png … vN.png
-    DIR/media/<id>/clip.ogg
+    DIR/media/<id>/clip.mp3
     DIR/map.png              the valence × arousal map as a picture
+
+The preview clip is cut from the song file itself by ffmpeg and keeps its channels and sample rate, at
+:data:`PREVIEW_BITRATE` in MP3 (every browser plays it); a song shorter than the clip gives a shorter clip,
+never one padded with silence.
 
 Building again into the same folder replaces a song's files (ids come from the file names), so the folder
 can grow one batch of songs at a time.
@@ -17,12 +21,40 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import ConfigError
+from a2i.errors import AudioError, ConfigError
 from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
+
+#: Preview bitrate: transparent for most listeners on a laptop (MP3 at 192 kbit/s), about 240 kB per 10 s.
+PREVIEW_BITRATE = "192k"
+
+
+def cut_preview(song: Path, out: Path, *, start: float, seconds: float) -> Path:
+    """Cut ``seconds`` of ``song`` from ``start`` into an MP3, keeping its channels and rate (no padding).
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, soundfile as sf
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> sf.write(folder / "s.wav", np.zeros((44100 * 2, 2), dtype=np.float32), 44100)
+    >>> info = sf.info(cut_preview(folder / "s.wav", folder / "c.mp3", start=0.5, seconds=10.0))
+    >>> info.channels, info.samplerate, round(info.duration, 1)
+    (2, 44100, 1.5)
+    """
+    from a2i.audio import _ffmpeg_exe
+    from a2i.fileio import atomic_write_bytes
+
+    cmd = [_ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(song),
+           "-vn", "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", PREVIEW_BITRATE, "-f", "mp3", "pipe:1"]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        reason = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no audio"]
+        raise AudioError(f"{song}: cannot cut its preview clip ({reason[0]}); check that it is a complete audio file")
+    return atomic_write_bytes(out, proc.stdout)
 
 
 def track_id(song: Path, taken: set[str]) -> str:
@@ -62,7 +94,7 @@ def build_folder(
     size
         Picture side in pixels.
     clip_seconds
-        Length of the preview clip, taken from the middle of the song.
+        Length of the preview clip, taken from the middle of the song (the whole song if it is shorter).
     prompts, prompt_options
         Prompt writer and its options (see :func:`a2i.prompts.get_generator`).
     backend
@@ -95,9 +127,8 @@ def build_folder(
         if not path.is_file():
             raise ConfigError(f"song {path} does not exist")
 
-    from a2i import audio
-    from a2i.mood import default_analyzer
     from a2i.fileio import atomic_save_png
+    from a2i.mood import default_analyzer
     from a2i.pipeline import select_clips
     from a2i.prompts import get_generator
     from a2i.render import get_backend
@@ -121,11 +152,9 @@ def build_folder(
         for tag in ("title", "artist", "genre"):
             setattr(clip_profile, tag, getattr(song, tag))
         tid = track_id(path, taken)
-        media = out / "media" / tid
-        preview = audio.split_clips(audio.load(path), seconds=clip_seconds, mode="center")[0]
-        clip_rel = f"media/{tid}/clip.ogg"
-        media.mkdir(parents=True, exist_ok=True)
-        audio.write(out / clip_rel, preview.audio)
+        clip_rel = f"media/{tid}/clip.mp3"
+        length = min(clip_seconds, analysis.duration)
+        cut_preview(path, out / clip_rel, start=max(0.0, (analysis.duration - length) / 2), seconds=length)
         genre = song.genre or UNKNOWN_GENRE
         items = []
         for i, prompt in enumerate(texts):

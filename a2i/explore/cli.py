@@ -26,7 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Serve the explorer for a folder of per-track JSON files (see exploration_gui/README.md). "
         "Every file is validated first; a bad one stops start-up with an error naming the file and field.",
     )
-    serve.add_argument("data_dir", metavar="DATA_DIR", help="folder of per-track JSON files")
+    serve.add_argument("data_dir", metavar="DATA_DIR",
+                       help="folder of per-track JSON files, or the thesis's exploration_gui folder (static/jsons)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=5000, help="port (default: 5000)")
     serve.add_argument("--grid", default="6x4", metavar="COLSxROWS",
@@ -35,7 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--skip-invalid", action="store_true",
                        help="leave out invalid track files (with a warning) instead of refusing to start")
     serve.add_argument("--no-warm", action="store_true",
-                       help="build thumbnails only when the browser asks, not in the background at start-up")
+                       help="build thumbnails only when the browser asks, not (in parallel, cached) before serving")
+    serve.add_argument("--follow-symlinks", action="store_true",
+                       help="serve pictures and clips that are symbolic links leading out of DATA_DIR (refused by default)")
     serve.set_defaults(func=_run_serve)
 
     build = sub.add_parser(
@@ -68,7 +71,12 @@ def _run_serve(args: argparse.Namespace) -> int:
         skip_invalid=args.skip_invalid,
         progress=True,
         on_skip=lambda exc: print(f"a2i: warning: skipped {exc}", file=sys.stderr),
+        follow_symlinks=args.follow_symlinks,
     )
+    problems = app.extensions["a2i_explore"].collection.problems
+    if problems:
+        shown = "\n  ".join(problems[:5]) + (f"\n  … and {len(problems) - 5} more" if len(problems) > 5 else "")
+        print(f"a2i: warning: {len(problems)} missing files (the songs stay on the map):\n  {shown}", file=sys.stderr)
     serve(app, host=args.host, port=args.port)
     return 0
 

@@ -9,12 +9,20 @@ A data folder holds one JSON file per track at its top level (the thesis's explo
 
 ``x`` is valence and ``y`` arousal (energy), both in 0..1; every ``data`` entry is one picture variant.
 Paths are relative to the data folder and must stay inside it, because the server only ever serves files
-the tracks reference. Everything is validated when the folder is loaded, so a typo surfaces at start-up as
+the tracks reference; a symbolic link that leads out of the folder is refused unless the caller opts in
+(``follow_symlinks``). Everything is validated when the folder is loaded, so a typo surfaces at start-up as
 one error naming the file and the field, not as a blank map in the browser.
+
+The thesis's own explorer folder is read as it is: its JSON files live in ``static/jsons/`` and their paths
+(``static/images/…``, ``static/audio_clips/…``) are relative to the folder above ``static``; artists may be
+a Python list written as a string (``"['Alec Benjamin']"``). Real collections have holes, so a picture that is
+missing but has a ``mean_color`` is drawn as that colour, and a missing clip leaves the song on the map
+without audio; both are listed in :attr:`Collection.problems` instead of refusing the folder.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import math
@@ -34,6 +42,12 @@ METADATA_FIELDS: tuple[str, ...] = ("popularity", "danceability", "energy", "lou
 #: Genre given to tracks whose JSON names none, so the genre filter can still list them.
 UNKNOWN_GENRE = "unknown"
 
+#: Colour of a picture that cannot be read at all (mid grey: visible on the dark map, neutral in the grid).
+PLACEHOLDER_COLOR = (128, 128, 128)
+
+#: Where the thesis's explorer kept its track files, relative to the folder passed to ``serve``.
+THESIS_JSON_DIR = Path("static") / "jsons"
+
 
 @dataclass(slots=True)
 class Variant:
@@ -44,6 +58,10 @@ class Variant:
     track_genre: str
     audio_path: str | None
     mean_color: tuple[int, int, int] | None = None
+    #: The picture file is not there; the map draws ``mean_color`` in its place.
+    image_missing: bool = False
+    #: The JSON names a clip whose file is not there: the song stays on the map, marked as silent.
+    audio_missing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -85,10 +103,15 @@ class Track:
 
 @dataclass
 class Collection:
-    """Every track of a data folder, in file-name order (the order the API pages through)."""
+    """Every track of a data folder, in file-name order (the order the API pages through).
+
+    ``root`` is the folder media paths are relative to; ``problems`` lists the holes that were tolerated
+    (missing pictures drawn as their colour, missing clips), one line each, for the server to report.
+    """
 
     root: Path
     tracks: list[Track]
+    problems: list[str] = field(default_factory=list)
 
     @property
     def genres(self) -> dict[str, int]:
@@ -105,8 +128,9 @@ class Collection:
         paths: set[str] = set()
         for track in self.tracks:
             for variant in track.variants:
-                paths.add(variant.image_path)
-                if variant.audio_path:
+                if not variant.image_missing:
+                    paths.add(variant.image_path)
+                if variant.audio_path and not variant.audio_missing:
                     paths.add(variant.audio_path)
         return paths
 
@@ -151,23 +175,36 @@ class _Fields:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return ", ".join(value)
         if isinstance(value, str):
+            listed = _python_list(value)
+            if listed is not None:  # the thesis's files: str() of a Python list, "['Alec Benjamin']"
+                return ", ".join(listed)
             # Spotify's table separates artists with ';'.
             return ", ".join(part.strip() for part in value.split(";") if part.strip())
         self.fail(name, f"expected a string or a list of strings, got {value!r}")
         raise AssertionError  # unreachable: fail() raises
 
-    def media_path(self, name: str, root: Path, *, required: bool) -> str | None:
+    def media_path(self, name: str, root: Path, *, required: bool, follow_symlinks: bool = False,
+                   missing_ok: bool = False) -> tuple[str | None, bool]:
+        """The path relative to ``root`` and whether its file is missing (only allowed with ``missing_ok``)."""
         value = self.text(name, default=None if required else "")
         if not value:
-            return None
+            return None, False
+        # The thesis's Flask app wrote site paths ("/static/images/x.png"); they mean the same file here.
+        relative = value.lstrip("/") if value.startswith("/") and os.path.exists(os.path.join(root, value.lstrip("/"))) \
+            else value
         # normpath, not resolve(): one stat per file instead of one per path component (10,000 tracks).
-        full = os.path.normpath(os.path.join(root, value))
+        full = os.path.normpath(os.path.join(root, relative))
         prefix = os.path.join(root, "")
         if not full.startswith(prefix):
             self.fail(name, f"{value!r} points outside the data folder {root}; keep every file inside it")
         if not os.path.isfile(full):
+            if missing_ok:
+                return full[len(prefix):].replace(os.sep, "/"), True
             self.fail(name, f"file {value!r} does not exist (paths are relative to the data folder {root})")
-        return full[len(prefix):].replace(os.sep, "/")
+        if not follow_symlinks and not os.path.realpath(full).startswith(prefix):
+            self.fail(name, f"{value!r} is a symbolic link to {os.path.realpath(full)}, outside the data folder "
+                            f"{root}; copy the file in, or pass --follow-symlinks if you trust the link")
+        return full[len(prefix):].replace(os.sep, "/"), False
 
     def color(self, name: str) -> tuple[int, int, int] | None:
         value = self.raw.get(name)
@@ -184,7 +221,21 @@ class _Fields:
         return (channels[0], channels[1], channels[2])
 
 
-def parse_track(raw: Any, *, source: Path, root: Path) -> Track:
+def _python_list(text: str) -> list[str] | None:
+    """``"['Ada', 'Bo']"`` → ``['Ada', 'Bo']``; anything else → None (literal_eval evaluates no code)."""
+    stripped = text.strip()
+    if not (stripped.startswith("[") and stripped.endswith("]")):
+        return None
+    try:
+        value = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value if v.strip()]
+    return None
+
+
+def parse_track(raw: Any, *, source: Path, root: Path, follow_symlinks: bool = False) -> Track:
     """Validate one track's JSON and resolve its media paths against the data folder.
 
     Parameters
@@ -195,6 +246,8 @@ def parse_track(raw: Any, *, source: Path, root: Path) -> Track:
         The file it came from; its stem becomes the track id and it is named in every error.
     root
         The data folder, already resolved; media paths are relative to it and must stay inside it.
+    follow_symlinks
+        Accept media that are symbolic links to files outside ``root``.
 
     Raises
     ------
@@ -211,13 +264,21 @@ def parse_track(raw: Any, *, source: Path, root: Path) -> Track:
     variants = []
     for i, item in enumerate(data):
         entry = _Fields(source, item, prefix=f"data[{i}].")
+        color = entry.color("mean_color")
+        # A missing picture is tolerated only when its colour is known: that is what the map draws.
+        image, image_missing = entry.media_path("image_path", root, required=True, follow_symlinks=follow_symlinks,
+                                                missing_ok=color is not None)
+        audio, audio_missing = entry.media_path("audio_path", root, required=False, follow_symlinks=follow_symlinks,
+                                                missing_ok=True)
         variants.append(
             Variant(
-                image_path=entry.media_path("image_path", root, required=True) or "",
+                image_path=image or "",
                 prompt=entry.text("prompt", default="") or "",
                 track_genre=entry.text("track_genre", default=genre) or genre,
-                audio_path=entry.media_path("audio_path", root, required=False),
-                mean_color=entry.color("mean_color"),
+                audio_path=audio,
+                mean_color=color,
+                image_missing=image_missing,
+                audio_missing=audio_missing,
             )
         )
     assert x is not None and y is not None  # required=True guarantees numbers
@@ -262,6 +323,8 @@ def fill_mean_colors(
     The colour grid averages these colours; computing them needs every picture opened once, so the results
     are cached by file path, modification time and size and the next start-up is instant.
 
+    A picture that cannot be read gets :data:`PLACEHOLDER_COLOR` and a line in ``collection.problems``.
+
     Returns
     -------
     int
@@ -284,8 +347,10 @@ def fill_mean_colors(
         if key not in cache:
             try:
                 cache[key] = list(mean_color(path))
-            except OSError as exc:
-                raise DatasetError(f"{path}: cannot read the picture to compute its mean colour ({exc})") from exc
+            except (OSError, ValueError) as exc:  # one unreadable picture must not hide the whole folder
+                collection.problems.append(f"{path}: cannot be read ({exc}); drawn as a grey placeholder")
+                variant.mean_color = PLACEHOLDER_COLOR
+                continue
             computed += 1
         r, g, b = cache[key]
         variant.mean_color = (r, g, b)
@@ -317,13 +382,15 @@ def load_collection(
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = False,
     on_skip: Callable[[DatasetError], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> Collection:
-    """Load and validate every ``*.json`` track file at the top level of ``data_dir``.
+    """Load and validate every ``*.json`` track file of ``data_dir``.
 
     Parameters
     ----------
     data_dir
-        The data folder.
+        The data folder: track files at its top level, or the thesis's layout (``static/jsons/*.json``,
+        media paths relative to ``data_dir``).
     skip_invalid
         Leave out invalid files (reporting each through ``on_skip``) instead of stopping at the first one;
         for browsing a large folder with a few broken files.
@@ -331,6 +398,8 @@ def load_collection(
         Where computed mean colours are remembered (default: :func:`default_cache_dir`).
     progress
         Show progress bars (reading files, computing colours).
+    follow_symlinks
+        Serve media that are symbolic links leading out of the folder (refused by default).
 
     Raises
     ------
@@ -341,10 +410,11 @@ def load_collection(
     root = Path(data_dir).expanduser().resolve()
     if not root.is_dir():
         raise DatasetError(f"data folder {data_dir} does not exist; pass a folder of per-track JSON files")
-    files = sorted(root.glob("*.json"))
+    files = sorted(root.glob("*.json")) or sorted((root / THESIS_JSON_DIR).glob("*.json"))
     if not files:
         raise DatasetError(
-            f"data folder {root} holds no *.json track file; build one with `a2i explore build SONGS --out {root}`"
+            f"data folder {root} holds no *.json track file (at its top level or in {THESIS_JSON_DIR}/); "
+            f"build one with `a2i explore build SONGS --out {root}`"
         )
     tracks = []
     for path in _progress(files, progress, "tracks"):
@@ -353,7 +423,7 @@ def load_collection(
                 raw = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 raise DatasetError(f"{path}: not valid JSON ({exc}); fix or remove the file") from exc
-            tracks.append(parse_track(raw, source=path, root=root))
+            tracks.append(parse_track(raw, source=path, root=root, follow_symlinks=follow_symlinks))
         except DatasetError as exc:
             if not skip_invalid:
                 raise
@@ -361,13 +431,27 @@ def load_collection(
                 on_skip(exc)
     if not tracks:
         raise DatasetError(f"data folder {root}: every track file is invalid; nothing to show")
-    collection = Collection(root=root, tracks=tracks)
+    collection = Collection(root=root, tracks=tracks, problems=_holes(tracks, files[0].parent))
     fill_mean_colors(
         collection,
         cache_dir=Path(cache_dir) if cache_dir is not None else default_cache_dir(root),
         progress=progress,
     )
     return collection
+
+
+def _holes(tracks: list[Track], json_dir: Path) -> list[str]:
+    """One line per tolerated missing file, naming the track file and the path it names."""
+    lines = []
+    for track in tracks:
+        for i, variant in enumerate(track.variants):
+            if variant.image_missing:
+                lines.append(f"{json_dir / track.id}.json: data[{i}].image_path {variant.image_path!r} is missing; "
+                             "drawn as its mean_color")
+            if variant.audio_missing:
+                lines.append(f"{json_dir / track.id}.json: data[{i}].audio_path {variant.audio_path!r} is missing; "
+                             "shown without audio")
+    return lines
 
 
 def write_track(path: str | os.PathLike[str], track: Track) -> Path:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from a2i.explore.data import Collection
+from a2i.fileio import atomic_save_png
 
 _BG, _PLOT, _GUIDE, _TEXT, _ACCENT = (15, 17, 22), (18, 21, 28), (34, 39, 50), (194, 200, 214), (240, 180, 76)
 X_WORDS = ((0.0, "sad"), (0.5, "neutral"), (1.0, "happy"))
@@ -64,10 +65,12 @@ def save_map(collection: Collection, path: str | os.PathLike[str], *, size: tupl
         cx, cy = x0 + (x1 - x0) * track.x, y1 - (y1 - y0) * track.y
         box = (int(cx - side / 2), int(cy - side / 2))
         try:
+            if track.variants[0].image_missing:
+                raise FileNotFoundError(track.variants[0].image_path)
             with Image.open(collection.root / track.variants[0].image_path) as picture:
                 picture.draft("RGB", (side * 2, side * 2))
                 tile = picture.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
-        except OSError:
+        except (OSError, ValueError):
             tile = Image.new("RGB", (side, side), track.variants[0].mean_color or (90, 90, 90))
         image.paste(tile, box)
         draw.rectangle((box[0], box[1], box[0] + side - 1, box[1] + side - 1), outline=(10, 10, 14))
@@ -75,7 +78,4 @@ def save_map(collection: Collection, path: str | os.PathLike[str], *, size: tupl
             below = track.y > 0.15
             draw.text((cx, box[1] + side + 3 if below else box[1] - 3), track.track_name[:24], fill=_TEXT,
                       font=font, anchor="mt" if below else "mb")
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    image.save(out)
-    return out
+    return atomic_save_png(image, path)  # a reader (or a killed build) never sees half a PNG

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from a2i.labeling.db import db
-from a2i.labeling.models import Assignment, Feedback, SurveyResponse, Submission, User
+from a2i.labeling.models import Assignment, Feedback, Submission, SurveyResponse, User
 
 TABLES = ("submissions", "choices", "participants", "agreement")
 

@@ -10,7 +10,7 @@ do not depend on the manifest staying unchanged.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -24,7 +24,7 @@ STAGES = ("survey", "tutorial", "tasks", "feedback", "done")
 
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Invite(db.Model):

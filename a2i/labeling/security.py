@@ -9,7 +9,7 @@ database decides atomically, so two simultaneous sign-ups can never both take th
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -93,7 +93,7 @@ def consume_invite(code: str, kind: str) -> Invite | None:
     """Take one use of a valid, unexpired invite of ``kind`` atomically; ``None`` when it cannot be used."""
     if not code or len(code) > 64:
         return None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     result = db.session.execute(
         update(Invite)
         .where(Invite.code == code, Invite.kind == kind, Invite.uses < Invite.max_uses,

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_fixtures import SR, encode, tone
 
 from a2i.audio import Audio, write
 from a2i.synth import PIECES, render
 
-from audio_fixtures import SR, encode, tone
 
 @pytest.fixture(scope="session")
 def song_files(tmp_path_factory) -> dict[str, Path]:

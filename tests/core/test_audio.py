@@ -4,11 +4,10 @@ import mutagen.mp4
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_fixtures import SR, tone
 
 from a2i import audio
-from a2i.errors import A2IError, AudioError, ConfigError
-
-from audio_fixtures import SR, tone
+from a2i.errors import A2IError, AudioError, ConfigError, MissingFileError
 
 
 @pytest.mark.parametrize("ext", [".wav", ".flac", ".ogg", ".mp3", ".m4a"])
@@ -38,18 +37,18 @@ def test_stereo_is_mixed_to_mono(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "make, message",
+    "make, message, error",
     [
-        (lambda p: p, "file not found"),
-        (lambda p: (p.write_bytes(b""), p)[1], "file is empty"),
-        (lambda p: (p.write_text("this is not audio at all " * 40), p)[1], "not a readable audio file"),
-        (lambda p: (p.mkdir(), p)[1], "is a folder"),
+        (lambda p: p, "file not found", MissingFileError),
+        (lambda p: (p.write_bytes(b""), p)[1], "file is empty", AudioError),
+        (lambda p: (p.write_text("this is not audio at all " * 40), p)[1], "not a readable audio file", AudioError),
+        (lambda p: (p.mkdir(), p)[1], "is a folder", AudioError),
     ],
     ids=["missing", "zero-length", "not-audio", "folder"],
 )
-def test_bad_files_raise_audio_error_naming_the_file(tmp_path, make, message):
+def test_bad_files_raise_audio_error_naming_the_file(tmp_path, make, message, error):
     path = make(tmp_path / "bad.mp3")
-    with pytest.raises(AudioError, match=message) as info:
+    with pytest.raises(error, match=message) as info:
         audio.load(path)
     assert str(path) in str(info.value)
     assert isinstance(info.value, A2IError)

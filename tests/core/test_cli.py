@@ -1,12 +1,17 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from a2i.cli import main
+from a2i.outputs import read_run
+from a2i.prompts import mood_words
+from a2i.render.painter.vocabulary import style_for_prompt
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,18 +51,21 @@ def test_generate_writes_pictures_cards_profile_and_prompts(mood_songs, tmp_path
     assert [p.name for p in pictures] == ["bright_major_clip00.png", "bright_major_clip01.png"]
     assert len(cards) == 2 and Image.open(cards[0]).size == (1200, 630)
     assert Image.open(pictures[0]).size == (96, 96)
-    profile = json.loads((out / "profile.json").read_text())
-    prompts = json.loads((out / "prompts.json").read_text())
-    assert len(profile["clips"]) == 2 and len(prompts["prompts"]) == 10
-    assert [r["seed"] for r in prompts["images"]] == [5, 6]
-    assert prompts["images"][0]["prompt"] in prompts["prompts"]
+    run = read_run(out)
+    assert len(run.clips) == 2 and len(run.prompts) == 10
+    assert [p.seed for p in run.pictures] == [5, 6]
+    assert [p.image for p in run.pictures] == [p.name for p in pictures]
+    # Each clip's prompt is written from the clip's own profile, in the painter's vocabulary.
+    assert all(mood_words(clip)[0] in picture.prompt for clip, picture in zip(run.clips, run.pictures))
+    assert all(style_for_prompt(picture.prompt) for picture in run.pictures)
+    assert run.options["size"] == [96, 96] and run.options["clips"] == "all" and run.options["seed"] == 5
     assert not list(out.glob("*.a2i-tmp"))  # nothing half-written left behind
 
 
 def test_generate_center_is_one_picture(mood_songs, tmp_path):
     assert main(["generate", str(mood_songs["dark_minor"]), "--out", str(tmp_path), "--size", "64", "--n-prompts", "3"]) == 0
     assert len(list(tmp_path.glob("dark_minor_clip??.png"))) == 1
-    assert len(json.loads((tmp_path / "prompts.json").read_text())["prompts"]) == 3
+    assert len(read_run(tmp_path).prompts) == 3
 
 
 @pytest.mark.parametrize(
@@ -93,3 +101,37 @@ def test_help_everywhere(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([*command, "--help"])
     assert info.value.code == 0 and "usage: a2i" in capsys.readouterr().out
+
+
+def test_batch_analysis_keeps_what_succeeded(mood_songs, tmp_path, capsys):
+    corrupt = tmp_path / "corrupt.mp3"
+    corrupt.write_bytes(b"not audio at all" * 100)
+    good, other = str(mood_songs["dark_minor"]), str(mood_songs["bright_major"])
+    args = ["analyze", good, str(tmp_path / "missing.flac"), str(corrupt), other]
+    assert main([*args, "--jsonl"]) == 2
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [line["path"] for line in lines] == [good, other]
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("a2i: error: ") for e in errors)
+    assert "missing.flac: file not found" in errors[0] and "corrupt.mp3" in errors[1]
+    assert main([*args, "--json"]) == 2
+    assert [song["path"] for song in json.loads(capsys.readouterr().out)] == [good, other]
+    assert main([*args]) == 2
+    assert capsys.readouterr().out.count("valence") == 2
+
+
+def test_only_a2i_warnings_say_a2i_and_pydub_stays_quiet(tmp_path):
+    silent = tmp_path / "silent.wav"
+    import soundfile
+
+    soundfile.write(silent, np.zeros(22050 * 3, dtype=np.float32), 22050)
+    # No system ffmpeg on PATH: a2i decodes through imageio-ffmpeg's binary, and so must pydub.
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    proc = subprocess.run([sys.executable, "-m", "a2i", "analyze", str(silent)], capture_output=True, text=True,
+                          cwd=REPO, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "ffmpeg" not in proc.stderr and "avconv" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any("silent" in line for line in lines)
+    assert all(line.startswith(f"a2i: warning: {silent}: ") for line in lines), lines

@@ -5,7 +5,23 @@ import importlib
 
 import pytest
 
-MODULES = ["a2i.audio", "a2i.errors", "a2i.features", "a2i.mood", "a2i.prompts", "a2i.render.painter", "a2i.synth"]
+MODULES = [
+    "a2i.audio",
+    "a2i.cards",
+    "a2i.cli",
+    "a2i.errors",
+    "a2i.features",
+    "a2i.fileio",
+    "a2i.fonts",
+    "a2i.mood",
+    "a2i.outputs",
+    "a2i.progress",
+    "a2i.prompts",
+    "a2i.render.painter",
+    "a2i.seeding",
+    "a2i.sizes",
+    "a2i.synth",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

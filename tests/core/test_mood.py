@@ -4,12 +4,10 @@ import math
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_fixtures import SR
 
 from a2i.features import SignalFeatures
-from a2i.mood import (CATALOGUE, ENERGY_INDICATORS, NEUTRAL_MODEL_OUTPUT, VALENCE_INDICATORS, Analysis, Profile,
-                      fuse)
-
-from audio_fixtures import SR
+from a2i.mood import CATALOGUE, ENERGY_INDICATORS, NEUTRAL_MODEL_OUTPUT, VALENCE_INDICATORS, Analysis, Profile, fuse
 
 UNIT = ("valence", "energy", "danceability", "acousticness", "instrumentalness", "liveness", "speechiness")
 
@@ -43,8 +41,8 @@ def test_bright_major_fast_reads_happier_and_more_energetic(analyzer, mood_songs
 
 
 def test_every_clip_is_profiled(analyzer, tmp_path):
-    from a2i.synth import PIECES, render
     from a2i.audio import write
+    from a2i.synth import PIECES, render
 
     path = write(tmp_path / "build.flac", render(PIECES["example_song"], seconds=30.0))
     result = analyzer.analyze(path)

@@ -4,8 +4,27 @@ from PIL import Image
 
 from a2i.errors import ConfigError
 from a2i.mood import Profile
+from a2i.prompts import get_generator
 from a2i.render import get_backend
-from a2i.render.painter import paint
+from a2i.render.painter import STYLES, paint
+from a2i.render.painter.diversity import structure_distance, variant_diversity
+from a2i.render.painter.palette import colour_words
+from a2i.render.painter.vocabulary import DEFAULT_MIX, choose_style, motifs_in, style_for_prompt
+
+# A 2 x 2 patch of pixels (rows 20-21, columns 40-41) of each style at 64 x 64, seed 7, for PINNED_PROFILE.
+# Re-pin only for a deliberate change of a style's look: `python tests/core/test_painter.py` prints them.
+PINNED_PROFILE = Profile(valence=0.7, energy=0.6, tempo=128, danceability=0.7, acousticness=0.4)
+PINNED = {
+    "bauhaus": [[[204, 160, 38], [200, 156, 35]], [[199, 155, 33], [200, 155, 34]]],
+    "contours": [[[255, 255, 224], [195, 175, 112]], [[255, 255, 232], [182, 162, 98]]],
+    "fields": [[[239, 198, 93], [233, 195, 90]], [[255, 235, 186], [255, 230, 179]]],
+    "flow": [[[234, 205, 87], [230, 200, 82]], [[229, 199, 79], [230, 198, 78]]],
+    "glass": [[[255, 255, 255], [235, 220, 169]], [[255, 255, 255], [183, 167, 97]]],
+    "ink": [[[252, 243, 137], [248, 239, 133]], [[247, 238, 132], [248, 238, 132]]],
+    "landscape": [[[255, 255, 184], [255, 255, 180]], [[255, 255, 179], [255, 255, 179]]],
+    "pointillism": [[[255, 255, 202], [255, 1, 24]], [[179, 202, 141], [223, 187, 194]]],
+    "watercolour": [[[255, 160, 134], [255, 154, 132]], [[250, 128, 67], [244, 126, 56]]],
+}
 
 
 def lightness_saturation(image: Image.Image) -> tuple[float, float]:
@@ -21,22 +40,100 @@ def mean_hue_warmth(image: Image.Image) -> float:
     return float(((rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]).mean())
 
 
-def test_same_seed_same_picture_other_seed_other_picture():
-    p = Profile(valence=0.6, energy=0.6)
-    a, b, c = paint(p, size=128, seed=1), paint(p, size=128, seed=1), paint(p, size=128, seed=2)
-    assert a.tobytes() == b.tobytes()
-    diff = np.abs(np.asarray(a, dtype=np.int16) - np.asarray(c, dtype=np.int16)).mean()
-    assert diff > 8.0  # a different composition, not a few changed pixels
+def patch(image: Image.Image) -> list:
+    return np.asarray(image)[20:22, 40:42].tolist()
+
+
+def mean_diff(a: Image.Image, b: Image.Image) -> float:
+    return float(np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16)).mean())
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_each_style_is_pinned_and_deterministic(style):
+    image = paint(PINNED_PROFILE, style=style, size=64, seed=7)
+    assert image.size == (64, 64) and image.mode == "RGB"
+    assert patch(image) == PINNED[style]
+    assert paint(PINNED_PROFILE, style=style, size=64, seed=7).tobytes() == image.tobytes()
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_same_seed_same_composition_at_every_size(style):
+    """The seed, not the pixel count, decides the composition: 384 px shrunk to 96 px is the 96 px picture."""
+    small = paint(PINNED_PROFILE, style=style, size=96, seed=3)
+    large = paint(PINNED_PROFILE, style=style, size=384, seed=3).resize((96, 96), Image.Resampling.BOX)
+    other = paint(PINNED_PROFILE, style=style, size=96, seed=4)
+    assert structure_distance(small, large) < 0.6 * structure_distance(small, other)
+    assert mean_diff(small, large) < 0.6 * max(mean_diff(small, other), 10.0)
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_valence_makes_lighter_warmer_pictures_in_every_style(style):
+    values = [0.1, 0.4, 0.7, 0.95]
+    pictures = [[paint(Profile(valence=v, energy=0.5), style=style, size=96, seed=s) for s in (0, 1)] for v in values]
+    light = [np.mean([lightness_saturation(p)[0] for p in pair]) for pair in pictures]
+    warmth = [np.mean([mean_hue_warmth(p) for p in pair]) for pair in pictures]
+    assert all(a < b for a, b in zip(light, light[1:])), light
+    assert warmth[-1] > 0.1 > -0.03 > warmth[0], warmth
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_energy_makes_more_saturated_pictures_in_every_style(style):
+    values = [0.1, 0.4, 0.7, 0.95]
+    sat = [np.mean([lightness_saturation(paint(Profile(valence=0.5, energy=e), style=style, size=96, seed=s))[1]
+                    for s in (0, 1)]) for e in values]
+    assert all(a < b for a, b in zip(sat, sat[1:])), sat
+    assert sat[-1] - sat[0] > 0.4
+
+
+def test_analysed_songs_keep_their_colours_in_every_style(mood_songs, analyzer):
+    """Profiles of real (synthesized) audio, not hand-set ones: the bright piece is lighter and more
+    saturated than the dark one in every style."""
+    bright = analyzer.analyze(mood_songs["bright_major"], per_clip=False).song
+    dark = analyzer.analyze(mood_songs["dark_minor"], per_clip=False).song
+    assert bright.valence > dark.valence and bright.energy > dark.energy
+    for style in STYLES:
+        lb, sb = lightness_saturation(paint(bright, style=style, size=96, seed=0))
+        ld, sd = lightness_saturation(paint(dark, style=style, size=96, seed=0))
+        assert lb > ld + 0.1 and sb > sd + 0.1, (style, lb, ld, sb, sd)
+
+
+def test_energy_adds_strokes_and_sharpness_to_the_flow_field():
+    def edge_energy(image):
+        # Averaging 2 x 2 blocks first keeps the grain out of the measure: only strokes and edges count.
+        g = np.asarray(image.convert("L").reduce(2), dtype=np.float32)
+        return float(np.abs(np.diff(g, axis=1)).mean())
+
+    calm = edge_energy(paint(Profile(valence=0.5, energy=0.1, acousticness=0.2), style="flow", size=256, seed=0))
+    intense = edge_energy(paint(Profile(valence=0.5, energy=0.95, acousticness=0.2), style="flow", size=256, seed=0))
+    assert intense > 2 * calm
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_pictures_have_structure_not_noise(style):
+    image = np.asarray(paint(Profile(valence=0.7, energy=0.7), style=style, size=256, seed=0).convert("L"), dtype=np.float32)
+    small = np.asarray(Image.fromarray(image.astype(np.uint8)).resize((32, 32), Image.Resampling.BOX), dtype=np.float32)
+    # Large-scale structure survives downsampling (noise would average to flat grey) ...
+    assert small.std() > 6.0
+    # ... and neighbouring pixels are strongly correlated.
+    assert np.corrcoef(image[:, :-1].ravel(), image[:, 1:].ravel())[0, 1] > 0.5
+
+
+def test_styles_look_different_from_each_other():
+    pictures = {s: paint(PINNED_PROFILE, style=s, size=128, seed=0) for s in STYLES}
+    names = sorted(pictures)
+    distances = [structure_distance(pictures[a], pictures[b]) for i, a in enumerate(names) for b in names[i + 1:]]
+    assert min(distances) > 0.3 and np.mean(distances) > 0.6
 
 
 @pytest.mark.parametrize("size", [16, 100, (320, 180), (180, 320)])
-def test_sizes(size):
-    image = paint(Profile(), size=size, seed=0)
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_sizes(size, style):
+    image = paint(Profile(), style=style, size=size, seed=0)
     assert image.size == ((size, size) if isinstance(size, int) else size) and image.mode == "RGB"
 
 
-def test_large_picture():
-    assert paint(Profile(energy=0.9), size=2048, seed=0).size == (2048, 2048)
+def test_largest_picture():
+    assert paint(Profile(energy=0.9), style="bauhaus", size=4096, seed=0).size == (4096, 4096)
 
 
 @pytest.mark.parametrize("size", [0, 8, 5000, (100, -1), "big"])
@@ -45,47 +142,77 @@ def test_bad_size_is_refused(size):
         paint(Profile(), size=size)
 
 
-def test_valence_makes_lighter_warmer_pictures():
-    values = [0.1, 0.35, 0.6, 0.9]
-    pictures = [paint(Profile(valence=v, energy=0.5), size=192, seed=s) for v in values for s in (0, 1)]
-    light = [lightness_saturation(p)[0] for p in pictures]
-    warmth = [mean_hue_warmth(p) for p in pictures]
-    mean_light = [np.mean(light[i : i + 2]) for i in range(0, 8, 2)]
-    assert all(a < b for a, b in zip(mean_light, mean_light[1:])), mean_light
-    assert np.mean(warmth[-2:]) > 0.1 > -0.05 > np.mean(warmth[:2])
+def test_unknown_style_is_refused():
+    with pytest.raises(ConfigError, match="unknown painter style 'cubism'"):
+        paint(Profile(), style="cubism", size=32)
 
 
-def test_energy_makes_more_saturated_pictures():
-    values = [0.1, 0.4, 0.7, 0.95]
-    sat = [np.mean([lightness_saturation(paint(Profile(valence=0.5, energy=e), size=192, seed=s))[1] for s in (0, 1)]) for e in values]
-    assert all(a < b for a, b in zip(sat, sat[1:])), sat
-    assert sat[-1] - sat[0] > 0.4
+def test_seeds_beyond_32_bits_paint_other_pictures():
+    pictures = [paint(Profile(), style="glass", size=64, seed=s) for s in (0, 2**32, 2**63)]
+    assert len({p.tobytes() for p in pictures}) == 3
 
 
-def test_energy_adds_strokes_and_sharpness():
-    def edge_energy(image):
-        # Averaging 2 x 2 blocks first keeps the grain out of the measure: only strokes and edges count.
-        g = np.asarray(image.convert("L").reduce(2), dtype=np.float32)
-        return float(np.abs(np.diff(g, axis=1)).mean())
+# --- the prompt chooses the style --------------------------------------------------------------------------
 
-    calm = edge_energy(paint(Profile(valence=0.5, energy=0.1, acousticness=0.2), size=256, seed=0))
-    intense = edge_energy(paint(Profile(valence=0.5, energy=0.95, acousticness=0.2), size=256, seed=0))
-    assert intense > 2 * calm
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_every_phrase_of_the_vocabulary_selects_its_style(style):
+    for phrase in STYLES[style].phrases:
+        prompt = f"{phrase[0].upper()}{phrase[1:]} of a quiet harbour at dusk. Soft light and muted colours."
+        assert style_for_prompt(prompt) == style, phrase
 
 
-def test_pictures_have_structure_not_noise():
-    image = np.asarray(paint(Profile(valence=0.7, energy=0.7), size=256, seed=0).convert("L"), dtype=np.float32)
-    small = np.asarray(Image.fromarray(image.astype(np.uint8)).resize((32, 32), Image.Resampling.BOX), dtype=np.float32)
-    # Large-scale structure survives downsampling (noise would average to flat grey) ...
-    assert small.std() > 6.0
-    # ... and neighbouring pixels are strongly correlated.
-    assert np.corrcoef(image[:, :-1].ravel(), image[:, 1:].ravel())[0, 1] > 0.6
+def test_template_prompts_and_pictures_agree():
+    profile = Profile(valence=0.3, energy=0.7, title="Storm")
+    prompts = get_generator("template").generate(profile, n=10, seed=0)
+    styles = [style_for_prompt(p) for p in prompts]
+    assert set(styles[:9]) == set(STYLES)  # the first nine prompts name nine different styles
+    by_prompt = paint(profile, prompt=prompts[0], size=64, seed=5)
+    by_name = paint(profile, style=styles[0], size=64, seed=5)
+    assert by_prompt.tobytes() == by_name.tobytes()
+
+
+def test_free_text_finds_the_nearest_style_or_falls_back_by_seed():
+    assert style_for_prompt("A dreamy canvas in the manner of Rothko, bands of colour at dusk") == "fields"
+    assert style_for_prompt("Seurat-like dots of light over a river") == "pointillism"
+    assert style_for_prompt("a sumi-e brush study of bamboo") == "ink"
+    assert style_for_prompt("terrain relief like an old survey map") == "contours"
+    assert style_for_prompt("A cat asleep on a windowsill") is None
+    assert [choose_style("A cat asleep on a windowsill", seed=s) for s in range(len(DEFAULT_MIX))] == list(DEFAULT_MIX)
+    assert choose_style(None, seed=len(DEFAULT_MIX) + 2) == DEFAULT_MIX[2]
+
+
+def test_scene_words_pick_motifs_the_landscape_draws():
+    assert motifs_in("a lighthouse on the sea at night") == {"sea", "night"}
+    assert motifs_in("a futuristic city at rush hour") == {"city"}
+    profile = Profile(valence=0.6, energy=0.5)
+    sea = paint(profile, prompt="A cinematic photograph of a calm sea", size=128, seed=2)
+    city = paint(profile, prompt="A cinematic photograph of a city", size=128, seed=2)
+    assert structure_distance(sea, city) > 0.2
+
+
+def test_prompt_colour_words_come_from_the_painters_palette():
+    happy, sad = Profile(valence=0.9, energy=0.85), Profile(valence=0.1, energy=0.15, mode=0)
+    assert colour_words(happy).startswith("luminous, vivid, saturated palette of golden yellows")
+    assert colour_words(sad) == "dark, shadowed, muted, desaturated palette of deep blues and slate greys"
+    # The accent the words name is one the picture can show: no green accents for a yellow mood.
+    assert "green" not in colour_words(happy)
+
+
+# --- variants differ ------------------------------------------------------------------------------------------
+
+def test_a_songs_variants_differ_in_colour_and_structure():
+    """As the explorer paints them: variant i with prompt i and seed i."""
+    for profile in (Profile(valence=0.2, energy=0.3, title="a"), Profile(valence=0.8, energy=0.8, title="b")):
+        prompts = get_generator("template").generate(profile, n=3, seed=0)
+        images = [paint(profile, prompt=p, size=128, seed=i) for i, p in enumerate(prompts)]
+        colour, structure = variant_diversity(images)
+        assert structure > 0.6 and colour > 12.0, (profile, colour, structure)
 
 
 def test_backend_interface():
     backend = get_backend("painter")
-    image = backend.render(profile=Profile(), prompt="anything", size=64, seed=0)
-    assert image.size == (64, 64)
+    image = backend.render(profile=Profile(), prompt="A stained-glass window of a chapel.", size=64, seed=0)
+    assert image.tobytes() == paint(Profile(), style="glass", size=64, seed=0).tobytes()
     with pytest.raises(ConfigError, match="needs profile"):
         backend.render(prompt="a red sky")
     with pytest.raises(ConfigError, match="does not take audio embeddings"):
@@ -94,3 +221,8 @@ def test_backend_interface():
         get_backend("dalle")
     with pytest.raises(ConfigError, match="takes no model option"):
         get_backend("painter", model="/weights/sdxl")
+
+
+if __name__ == "__main__":
+    for name in sorted(STYLES):
+        print(f'    "{name}": {patch(paint(PINNED_PROFILE, style=name, size=64, seed=7))},')

@@ -16,7 +16,6 @@ import pytest
 from a2i.dataset.prompting import prompt_table, prompts_csv, validate_prompts
 from a2i.errors import PromptError
 
-
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -13,8 +13,6 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-
-REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 from PIL import Image
 
 from a2i.dataset.localserve import LocalFileServer
@@ -22,7 +20,7 @@ from a2i.dataset.merge import MERGED_COLUMNS, merge_csv
 from a2i.dataset.storage import TEMP_SUFFIX
 from a2i.dataset.youtube import KnownResults, VideoFilter, YouTubeDownloader, captions_to_text, download_tracks
 
-
+REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
 def _jpeg() -> bytes:

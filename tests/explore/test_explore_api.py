@@ -12,15 +12,15 @@ import pytest
 from PIL import Image
 
 from a2i.cli import main
-from a2i.explore.app import ATLAS_SIZE, parse_grid
 from a2i.errors import ConfigError
+from a2i.explore.app import ATLAS_SIZE, parse_grid
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_index_inlines_the_meta_and_uses_only_local_assets(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<canvas id="base">' in html
+    assert '<canvas id="base" aria-hidden="true">' in html
     meta = json.loads(html.split('<script id="meta" type="application/json">')[1].split("</script>")[0])
     assert meta["total"] == 24
     assert "http://" not in html and "https://" not in html  # no fonts or scripts from the internet
@@ -138,3 +138,40 @@ def test_main_server_script_help_and_bad_folder(tmp_path):
     bad = subprocess.run([sys.executable, str(script), str(tmp_path / "nowhere")], capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_port_in_use_is_one_line_not_an_address(data_dir, tmp_path, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["explore", "serve", str(data_dir), "--port", str(port), "--no-warm",
+                     "--cache", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert "open http" not in out
+    assert err.startswith("a2i: error: cannot listen on 127.0.0.1:") and "--port" in err and err.count("\n") == 1
+
+
+def test_media_are_nosniff_and_sandboxed(client, collection):
+    track = collection.tracks[0]
+    for url in (f"/files/{track.variants[0].image_path}", f"/files/{track.variants[0].audio_path}",
+                "/api/atlas/0/0.jpg", "/api/preview/0/0.jpg"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    page = client.get("/")
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'self' covers scripts
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_the_point_page_cache_is_bounded(app, client):
+    from a2i.explore.app import PAGE_CACHE_SIZE
+
+    explorer = app.extensions["a2i_explore"]
+    for limit in range(1, PAGE_CACHE_SIZE + 40):
+        assert client.get(f"/api/points?offset=0&limit={limit}").status_code == 200
+    assert len(explorer._pages) == PAGE_CACHE_SIZE

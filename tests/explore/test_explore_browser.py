@@ -147,7 +147,7 @@ def test_number_keys_switch_pictures(page, collection):
     for k, block in enumerate(means):
         want = collection.tracks[i].variants[k].mean_color
         others = [collection.tracks[i].variants[j].mean_color for j in range(3) if j != k]
-        dist = lambda c: sum((a - b) ** 2 for a, b in zip(block, c))  # noqa: E731
+        dist = lambda c, block=block: sum((a - b) ** 2 for a, b in zip(block, c))  # noqa: E731
         assert all(dist(want) < dist(o) for o in others), (k, block, want, others)
     # The popup follows the variant too.
     hover(page, i)
@@ -265,3 +265,20 @@ def test_wheel_zoom_and_drag_pan(page):
     assert after["cx"] > before["cx"] and after["cy"] > before["cy"]
     page.keyboard.press("0")
     assert state(page)["zoom"] == 1
+
+
+def test_page_runs_under_its_own_csp(browser, live_url):
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    try:
+        pg = context.new_page()
+        refused = []
+        pg.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+        pg.goto(live_url)
+        for _ in range(200):
+            if pg.evaluate("() => window.__explore && window.__explore.thumbsDoneAt !== null"):
+                break
+            pg.wait_for_timeout(50)
+        assert pg.evaluate("() => window.__explore.state().thumbs") == 24
+        assert not refused, refused
+    finally:
+        context.close()

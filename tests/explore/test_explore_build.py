@@ -13,13 +13,16 @@ from a2i.cli import main
 from a2i.explore import create_app, load_collection
 
 
-def _song(path, notes, bpm, seconds=12.0, sr=22050):
-    """A short synthesized piece: a repeated arpeggio of ``notes`` (Hz) at ``bpm``."""
+def _song(path, notes, bpm, seconds=12.0, sr=22050, stereo=False):
+    """A short synthesized piece: a repeated arpeggio of ``notes`` (Hz) at ``bpm`` (stereo: the right
+    channel an octave up, so a downmix would be audible)."""
     t = np.arange(int(seconds * sr)) / sr
     beat = 60.0 / bpm
     index = (t // beat).astype(int) % len(notes)
     phase = t % beat
     wave = np.sin(2 * np.pi * np.asarray(notes)[index] * t) * np.exp(-3.0 * phase)
+    if stereo:
+        wave = np.stack([wave, np.sin(4 * np.pi * np.asarray(notes)[index] * t) * np.exp(-3.0 * phase)], axis=1)
     sf.write(path, (0.4 * wave).astype(np.float32), sr)
     return path
 
@@ -27,8 +30,8 @@ def _song(path, notes, bpm, seconds=12.0, sr=22050):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("build")
-    songs = [_song(root / "bright song.wav", [523.3, 659.3, 784.0], 150),
-             _song(root / "dark.wav", [220.0, 261.6, 329.6], 60)]
+    songs = [_song(root / "bright song.flac", [523.3, 659.3, 784.0], 150, sr=44100, stereo=True),
+             _song(root / "dark.wav", [220.0, 261.6, 329.6], 60, seconds=2.0)]
     out = root / "explore"
     assert main(["explore", "build", *map(str, songs), "--out", str(out), "--variants", "2", "--size", "64",
                  "--clip-seconds", "3"]) == 0
@@ -43,8 +46,15 @@ def test_build_writes_a_valid_folder(built):
         assert len(track.variants) == 2
         prompts = [v.prompt for v in track.variants]
         assert all(prompts) and len(set(prompts)) == 2  # a different prompt per variant
-        clip = built / track.variants[0].audio_path
-        assert sf.info(clip).duration == pytest.approx(3.0, abs=0.05)
+        clip = sf.info(built / track.variants[0].audio_path)
+        if track.id == "bright-song":  # preview keeps the song's channels and rate, at a real bitrate
+            assert (clip.channels, clip.samplerate, clip.format) == (2, 44100, "MP3")
+            assert clip.duration == pytest.approx(3.0, abs=0.1)
+            kbps = (built / track.variants[0].audio_path).stat().st_size * 8 / clip.duration / 1000
+            assert kbps >= 150
+        else:  # a 2-second song is not padded to 3 seconds of clip
+            assert (clip.channels, clip.samplerate) == (1, 22050)
+            assert clip.duration == pytest.approx(2.0, abs=0.1)  # MP3 frames round up by < 0.1 s
         with Image.open(built / track.variants[1].image_path) as image:
             assert image.size == (64, 64)
     raw = json.loads((built / "dark.json").read_text())
@@ -64,7 +74,7 @@ def test_the_built_folder_serves(built, tmp_path):
     assert client.get("/api/meta").get_json()["total"] == 2
     details = client.get("/api/tracks/0").get_json()
     audio = client.get(details["data"][0]["audio_url"])
-    assert audio.status_code == 200 and audio.data[:4] == b"OggS"
+    assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
 
 
 def test_build_refuses_bad_input_in_one_line(tmp_path, capsys):

@@ -1,15 +1,22 @@
 /* a2i explorer: songs on a valence × arousal map, drawn on a canvas.
  *
- * Two stacked canvases: "base" holds the map (thumbnails or the colour grid, axes) and is redrawn only
- * when the view, filter or variant changes; "overlay" holds the hover and pin highlights and is redrawn on
+ * Three stacked canvases: "base" holds the pictures (thumbnails or the colour grid) and is redrawn only
+ * when the view, filter or variant changes; "labels" holds the axes, words and counts at the full device
+ * pixel ratio, so text stays sharp; "overlay" holds the hover, focus and pin highlights and is redrawn on
  * every pointer move, so hovering never repaints 10,000 thumbnails. Tracks arrive page by page from
- * /api/points into typed arrays; thumbnails arrive as atlas sheets (256 per JPEG) decoded off the main
- * thread with createImageBitmap. Until a sheet is there its tracks draw as squares of their mean colour.
+ * /api/points into typed arrays; thumbnails arrive as atlas sheets (256 per JPEG). Until a sheet is there
+ * its tracks draw as squares of their mean colour.
  *
  * A CPU canvas needs 50–150 ms for 10,000 drawImage calls, too slow for a 50 ms interaction. So at the base
  * thumbnail size the map is painted by a small pixel blitter instead: every atlas is scaled once to that size
  * and kept as 32-bit pixels, and each thumbnail is copied row by row into one ImageData (about 10 ms for
  * 10,000). drawImage is used only when zoomed in with few songs in view, where thumbnails grow.
+ *
+ * Level of detail, for time and memory: while the blitter paints (many small thumbnails) the base canvas
+ * works at one device pixel per CSS pixel whatever the screen (a 2× screen would quadruple the pixels to
+ * copy for thumbnails that are 24 px anyway); zoomed in, it works at the full ratio and thumbnails are drawn
+ * sharp from decoded atlases. Only the compressed JPEGs and the small blitter pixels are kept for every
+ * sheet; decoded atlases (2.4 MB each) are kept for at most BITMAP_CACHE sheets, the ones in view.
  */
 (() => {
   "use strict";
@@ -19,6 +26,7 @@
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
   const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
+  const BITMAP_CACHE = 16;        // decoded atlases kept for the zoomed-in view (16 × 2.4 MB)
   const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
   const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
   const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
@@ -38,34 +46,42 @@
     order: new Int32Array(0),  // visible indices in draw order
     hiddenGenres: new Set(), query: "",
     mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
-    hover: -1, pinned: -1, pinId: null, sound: true,
-    atlases: new Map(),   // "variant:sheet" -> ImageBitmap | "loading" | "failed"
+    hover: -1, pinned: -1, pinId: null, sound: true, focus: -1,  // focus: the song the arrow keys are on
+    atlases: new Map(),   // "variant:sheet" -> "loading" | "ready" | "failed"
+    blobs: new Map(),     // "variant:sheet" -> the atlas JPEG as fetched (small; decoded again on demand)
+    bitmaps: new Map(),   // "variant:sheet" -> decoded ImageBitmap | "decoding", least recently used first
     details: new Map(),   // index -> Promise of /api/tracks/<index>
-    width: 0, height: 0, dpr: 1,
+    width: 0, height: 0, dpr: 1, bscale: 1,  // bscale: device pixels per CSS pixel of the base canvas
   };
   const stats = window.__explore = {  // read by the tests and the benchmark
     draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
+    labels: [], axisWords: [],  // text boxes drawn over the map (contrast checks) and the axis words' positions
     state: () => ({
       total: S.total, loaded: S.loaded, visible: S.order.length, mode: S.mode, variant: S.variant,
       zoom: S.zoom, cx: S.cx, cy: S.cy, grid: S.grid.slice(), hover: S.hover, pinned: S.pinned,
-      query: S.query, hiddenGenres: [...S.hiddenGenres].map((g) => S.meta.genres[g].name),
+      query: S.query, hiddenGenres: [...S.hiddenGenres].map((g) => S.meta.genres[g].name), focus: S.focus,
       drawn: stats.lastDrawn, thumbs: stats.lastThumbs,
     }),
     screenOf: (i) => toScreen(S.xs[i], S.ys[i]),
     toScreen: (x, y) => toScreen(x, y),
-    pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data.slice(0, 3)),
+    pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.bscale), Math.round(y * S.bscale), 1, 1).data.slice(0, 3)),
+    labelPixel: (x, y) => Array.from(lctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data),
+    bitmaps: () => [...S.bitmaps.values()].filter((b) => typeof b !== "string").length,
     find: (name) => S.names.indexOf(name),
+    id: (i) => S.ids[i],
+    thumb: () => thumbSize(),
     pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length,
   };
 
-  const base = $("base"), overlay = $("overlay"), mapEl = $("map");
+  const base = $("base"), labels = $("labels"), overlay = $("overlay"), mapEl = $("map");
   const bctx = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
+  const lctx = labels.getContext("2d");
   const player = $("player");
 
   // ---- geometry ------------------------------------------------------------------------------------------
   function baseThumb() {
-    const n = S.total;
-    return n <= 60 ? 56 : n <= 600 ? 40 : n <= 3000 ? 30 : 24;
+    const n = S.total, byCount = n <= 60 ? 56 : n <= 600 ? 40 : n <= 3000 ? 30 : 24;
+    return S.width && S.width < 560 ? Math.min(byCount, 32) : byCount;  // a phone: smaller, so fingers find gaps
   }
   function thumbSize() { return S.thumb || baseThumb(); }
   function updateThumbSize() {
@@ -83,9 +99,10 @@
   function frame() {
     return { x: MARGIN.left, y: MARGIN.top, w: S.width - MARGIN.left - MARGIN.right, h: S.height - MARGIN.top - MARGIN.bottom };
   }
-  // The plot sits inside the frame by half a thumbnail, so songs at 0 and 1 draw whole, inside the map.
+  // The plot sits inside the frame by half a thumbnail, so songs at 0 and 1 draw whole, inside the map. The
+  // same in both modes: T changes what is drawn, never where.
   function plot() {
-    const f = frame(), pad = S.mode === "grid" ? 8 : Math.ceil(thumbSize() / 2) + 2;
+    const f = frame(), pad = Math.ceil(thumbSize() / 2) + 2;
     return { x: f.x + pad, y: f.y + pad, w: Math.max(1, f.w - 2 * pad), h: Math.max(1, f.h - 2 * pad) };
   }
   let P = null;  // plot rectangle of the current layout
@@ -113,8 +130,17 @@
     const r = mapEl.getBoundingClientRect();
     S.dpr = window.devicePixelRatio || 1;
     S.width = Math.max(200, r.width); S.height = Math.max(200, r.height);
-    for (const c of [base, overlay]) { c.width = Math.round(S.width * S.dpr); c.height = Math.round(S.height * S.dpr); }
+    for (const c of [labels, overlay]) { c.width = Math.round(S.width * S.dpr); c.height = Math.round(S.height * S.dpr); }
+    S.bscale = 0;  // re-sized by the next draw
+    if (S.pixSize && S.pixSize !== pixelSize()) rescalePixels();
+    S.pixSize = pixelSize();
     draw();
+  }
+
+  function setBaseScale(scale) {
+    if (S.bscale === scale) return;
+    S.bscale = scale;
+    base.width = Math.round(S.width * scale); base.height = Math.round(S.height * scale);
   }
 
   function draw() {
@@ -123,9 +149,10 @@
     updateThumbSize();
     P = plot();
     const ctx = bctx, f = frame();
-    ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
-    ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
     const grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    setBaseScale(pixels ? 1 : S.dpr);
+    ctx.setTransform(S.bscale, 0, 0, S.bscale, 0, 0);
+    ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
     const key = pixels ? frameKey() : null, cached = key && recentFrames.find((e) => e.key === key);
     const fb = frameBuffer(f, !cached);
     let drawn = 0;
@@ -138,18 +165,28 @@
       if (key) remember(key, fb, drawn);
     }
     ctx.putImageData(fb.img, fb.X0, fb.Y0);
-    ctx.save();
-    ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
-    if (grid) drawCellLabels(ctx);
-    else if (!pixels) drawn = drawThumbs(ctx, f);
-    drawQuadrants(ctx, f);
-    ctx.restore();
-    drawAxes(ctx, f);
+    if (!pixels) {
+      ctx.save();
+      ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
+      drawn = drawThumbs(ctx, f);
+      ctx.restore();
+    }
+    const lc = lctx;
+    lc.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
+    lc.clearRect(0, 0, S.width, S.height);
+    lc.save();
+    lc.beginPath(); lc.rect(f.x, f.y, f.w, f.h); lc.clip();
+    stats.labels = [];
+    if (grid) drawCellLabels(lc);
+    drawQuadrants(lc, f);
+    lc.restore();
+    drawAxes(lc, f);
     stats.lastDrawn = drawn; stats.draws++;
     if (drawn > 0 && stats.firstDrawAt === null) stats.firstDrawAt = performance.now();
     if (S.loaded === S.total && S.total > 0 && stats.allPointsAt === null && drawn > 0) stats.allPointsAt = performance.now();
     drawOverlay();
     updateZoomLabel();
+    scheduleList();
     stats.drawMs.push(+(performance.now() - t0).toFixed(1));
     if (stats.drawMs.length > 100) stats.drawMs.shift();
   }
@@ -159,7 +196,7 @@
   const PLOT_BG = 0xff1c1512, GUIDE = 0xff2b211d, CROSS = 0xff40312b;  // #12151c, #1d212b, #2b3140 as ABGR
   let frameCache = null;
   function frameBuffer(f, clear) {
-    const d = S.dpr, X0 = Math.round(f.x * d), Y0 = Math.round(f.y * d), W = Math.round(f.w * d), H = Math.round(f.h * d);
+    const d = S.bscale, X0 = Math.round(f.x * d), Y0 = Math.round(f.y * d), W = Math.round(f.w * d), H = Math.round(f.h * d);
     if (!frameCache || frameCache.W !== W || frameCache.H !== H) {
       const img = new ImageData(W, H);
       frameCache = { img, buf: new Uint32Array(img.data.buffer), W, H };
@@ -187,7 +224,7 @@
   let filterVersion = 0;
   function frameKey() {
     const v = S.variant, sheets = S.mode === "grid" ? 0 : [...S.pix.keys()].filter((k) => k.startsWith(v + ":")).length;
-    return [S.mode, v, sheets, S.zoom, S.cx, S.cy, S.thumb, S.dpr, S.width, S.height, S.grid, filterVersion, S.loaded].join("|");
+    return [S.mode, v, sheets, S.zoom, S.cx, S.cy, S.thumb, S.bscale, S.width, S.height, S.grid, filterVersion, S.loaded].join("|");
   }
   function remember(key, fb, drawn) {
     const entry = recentFrames.length >= 4 ? recentFrames.shift() : { pixels: null };
@@ -197,21 +234,38 @@
     recentFrames.push(entry);
   }
 
+  const LABEL_BG = "rgba(15,17,22,.93)", LABEL_TEXT = "#c2c8d6";
   // Russell's quadrants, named in the frame's corners over the pictures (at the full view only).
   function drawQuadrants(ctx, f) {
     if (S.zoom !== 1 || S.mode === "grid") return;  // grid cells carry their own labels there
     ctx.font = "600 11px system-ui, sans-serif"; ctx.textBaseline = "middle";
     for (const [qx, qy, text] of QUADRANTS) {
       const w = ctx.measureText(text).width + 14, x = qx ? f.x + f.w - w - 4 : f.x + 4, y = qy ? f.y + 4 : f.y + f.h - 24;
-      ctx.fillStyle = "rgba(15,17,22,.78)";
+      // Nearly opaque, so the text keeps 4.5:1 contrast even over a white picture.
+      ctx.fillStyle = LABEL_BG;
       ctx.beginPath(); ctx.roundRect(x, y, w, 20, 10); ctx.fill();
-      ctx.fillStyle = "#8b93a5"; ctx.textAlign = "left"; ctx.fillText(text, x + 7, y + 10.5);
+      ctx.fillStyle = LABEL_TEXT; ctx.textAlign = "left"; ctx.fillText(text, x + 7, y + 10.5);
+      stats.labels.push({ text, x, y, w, h: 20, color: LABEL_TEXT });
     }
   }
 
+  // The decoded atlas of a song's sheet for drawImage, or null while it is (re)decoded from its JPEG.
   function atlasFor(v, i) {
-    const bmp = S.atlases.get(v + ":" + Math.floor(i / S.meta.atlas.size));
-    return bmp && typeof bmp !== "string" ? bmp : null;
+    const key = v + ":" + Math.floor(i / S.meta.atlas.size), bmp = S.bitmaps.get(key);
+    if (bmp && typeof bmp !== "string") { S.bitmaps.delete(key); S.bitmaps.set(key, bmp); return bmp; }
+    const blob = S.blobs.get(key);
+    if (!bmp && blob) {
+      S.bitmaps.set(key, "decoding");
+      createImageBitmap(blob).then((decoded) => {
+        S.bitmaps.set(key, decoded);
+        for (const [k, b] of S.bitmaps) {  // least recently used first
+          if (S.bitmaps.size <= BITMAP_CACHE) break;
+          if (typeof b !== "string") { b.close(); S.bitmaps.delete(k); }
+        }
+        requestDraw();
+      }).catch(() => S.bitmaps.delete(key));
+    }
+    return null;
   }
 
   // drawImage path: zoomed in, few songs in view, thumbnails larger than the base size.
@@ -257,7 +311,7 @@
 
   // Grid cells in screen pixels relative to the frame buffer: [left, top, right, bottom) per cell.
   function cellRect(fb, c, r) {
-    const [gc, gr] = S.grid, d = S.dpr;
+    const [gc, gr] = S.grid, d = S.bscale;
     const [x1, y1] = toScreen(c / gc, (r + 1) / gr), [x2, y2] = toScreen((c + 1) / gc, r / gr);
     return [Math.round(x1 * d) - fb.X0 + 1, Math.round(y1 * d) - fb.Y0 + 1, Math.round(x2 * d) - fb.X0 - 1, Math.round(y2 * d) - fb.Y0 - 1];
   }
@@ -281,8 +335,10 @@
       for (let c = 0; c < gc; c++) {
         const [x1, y1] = toScreen(c / gc, (r + 1) / gr), [x2, y2] = toScreen((c + 1) / gc, r / gr), n = count[r * gc + c];
         if (n) {
-          ctx.fillStyle = "rgba(0,0,0,.45)"; ctx.fillRect(x1 + 5, y1 + 5, 8 + 7 * String(n).length, 16);
+          const w = 8 + 7 * String(n).length;
+          ctx.fillStyle = LABEL_BG; ctx.fillRect(x1 + 5, y1 + 5, w, 16);
           ctx.fillStyle = "#fff"; ctx.fillText(String(n), x1 + 9, y1 + 7);
+          stats.labels.push({ text: String(n), x: x1 + 5, y: y1 + 5, w, h: 16, color: "#ffffff" });
         } else {
           ctx.strokeStyle = "#232833"; ctx.setLineDash([3, 5]);
           ctx.strokeRect(x1 + 1.5, y1 + 1.5, x2 - x1 - 3, y2 - y1 - 3); ctx.setLineDash([]);
@@ -291,7 +347,7 @@
     }
   }
 
-  function pixelSize() { return Math.round(baseThumb() * S.dpr); }
+  function pixelSize() { return baseThumb(); }  // the blitter always paints at one device pixel per CSS pixel
 
   // Scale one atlas to the base thumbnail size (device pixels) and keep its pixels for the blitter.
   function buildPixels(key, bmp) {
@@ -304,17 +360,21 @@
     S.pix.set(key, pix);
     return pix;
   }
-  function pixelsFor(key) {
-    const pix = S.pix.get(key);
-    if (pix && pix.size === pixelSize()) return pix;
-    const bmp = S.atlases.get(key);  // the device pixel ratio changed: rescale from the decoded atlas
-    return bmp && typeof bmp !== "string" ? buildPixels(key, bmp) : null;
+  function pixelsFor(key) { return S.pix.get(key) || null; }
+  // The window crossed the phone width: the blitter's thumbnails change size, so scale them again from the
+  // kept JPEGs (current variant first; meanwhile those songs draw as their colour).
+  function rescalePixels() {
+    S.pix.clear();
+    const keys = [...S.blobs.keys()].sort((a, b) => (b.startsWith(S.variant + ":") ? 1 : 0) - (a.startsWith(S.variant + ":") ? 1 : 0));
+    for (const key of keys) {
+      createImageBitmap(S.blobs.get(key)).then((bmp) => { buildPixels(key, bmp); bmp.close(); requestDraw(); });
+    }
   }
 
   // The pixel blitter: copies every visible thumbnail (or, in grid mode, a small dot per song, so hovering
   // still finds it) straight into the frame's ImageData, clipped to the frame, in draw order.
   function blit(fb, dots) {
-    const d = S.dpr, { X0, Y0, W, H, buf } = fb;
+    const d = S.bscale, { X0, Y0, W, H, buf } = fb;
     const s = dots ? Math.max(4, Math.round(4 * d)) : pixelSize(), half = s >> 1, v = S.variant;
     const per = S.meta.atlas.size, cols = S.meta.atlas.columns, colors = S.abgr[v];
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span * d, ky = P.h / span * d;
@@ -366,25 +426,45 @@
       const [, sy] = toScreen(0, t);
       if (sy >= f.y - 0.5 && sy <= f.y + f.h + 0.5) ctx.fillText(t.toFixed(step < 0.1 ? 2 : 1), f.x - 6, sy);
     }
-    // Descriptive words at the ends and quarters of each axis (fixed to the frame, whatever the zoom).
-    ctx.font = "600 12px system-ui, sans-serif"; ctx.fillStyle = "#c2c8d6"; ctx.textBaseline = "bottom";
-    const by = S.height - 6;
-    for (const [t, word] of X_WORDS) {
-      ctx.textAlign = t === 0 ? "left" : t === 1 ? "right" : "center";
-      ctx.fillText(t === 0 ? "← " + word : t === 1 ? word + " →" : word, f.x + t * f.w, by);
+    // Descriptive words at the ends and quarters of each axis, at their values: they move with the zoom and
+    // pan like the numbers do, and leave when their value does. The axis name stays put. Where they would
+    // collide (a phone), the ends win over the name, the name over the middle, the middle over the quarters.
+    ctx.font = "600 12px system-ui, sans-serif";
+    const placeRow = (start, length, at) => {  // at(t) -> position along the row, in the row's own coordinate
+      const items = [], placed = [];
+      for (const [t, word] of (length === f.w ? X_WORDS : Y_WORDS)) {
+        const p = at(t);
+        if (p < start - 0.5 || p > start + length + 0.5) continue;
+        items.push({ word, at: t, p, rank: t === 0 || t === 1 ? 0 : t === 0.5 ? 2 : 3 });
+      }
+      items.push({ word: (length === f.w ? "valence" : "arousal") + " →", p: start + 0.14 * length, rank: 1, name: true });
+      items.sort((a, b) => a.rank - b.rank);
+      for (const it of items) {
+        const w = ctx.measureText(it.word).width;
+        const left = Math.min(Math.max(it.p - w / 2, start), start + length - w), right = left + w;
+        if (placed.some(([l, r]) => left < r + 10 && right > l - 10)) continue;
+        placed.push([left, right]);
+        Object.assign(it, { left, mid: left + w / 2 });
+      }
+      return items.filter((it) => it.left !== undefined);
+    };
+    const words = [];
+    ctx.textBaseline = "bottom"; ctx.textAlign = "left";
+    for (const it of placeRow(f.x, f.w, (t) => toScreen(t, 0)[0])) {
+      ctx.fillStyle = it.name ? "#f0b44c" : "#c2c8d6";
+      ctx.fillText(it.word, it.left, S.height - 6);
+      if (!it.name) words.push({ word: it.word, at: it.at, x: it.mid });
     }
-    ctx.fillStyle = "#f0b44c"; ctx.textAlign = "center";
-    ctx.fillText("valence", f.x + f.w * 0.375, by);
     ctx.save();
-    ctx.translate(14, 0); ctx.rotate(-Math.PI / 2);
-    ctx.fillStyle = "#c2c8d6"; ctx.textBaseline = "middle";
-    for (const [t, word] of Y_WORDS) {
-      ctx.textAlign = t === 0 ? "left" : t === 1 ? "right" : "center";
-      ctx.fillText(t === 0 ? "← " + word : t === 1 ? word + " →" : word, -(f.y + f.h - t * f.h), 0);
+    ctx.translate(14, 0); ctx.rotate(-Math.PI / 2);  // the y axis reads bottom to top: row coordinate = -y
+    ctx.textBaseline = "middle";
+    for (const it of placeRow(-(f.y + f.h), f.h, (t) => -toScreen(0, t)[1])) {
+      ctx.fillStyle = it.name ? "#f0b44c" : "#c2c8d6";
+      ctx.fillText(it.word, it.left, 0);
+      if (!it.name) words.push({ word: it.word, at: it.at, y: -it.mid });
     }
-    ctx.fillStyle = "#f0b44c"; ctx.textAlign = "center";
-    ctx.fillText("arousal", -(f.y + f.h - 0.375 * f.h), 0);
     ctx.restore();
+    stats.axisWords = words;
   }
 
   function drawOverlay() {
@@ -408,6 +488,11 @@
     };
     if (S.pinned >= 0) mark(S.pinned, "#f0b44c");
     if (S.hover >= 0 && S.hover !== S.pinned) mark(S.hover, "#ffffff");
+    if (S.focus >= 0 && document.activeElement === mapEl) {  // the keyboard focus: a ring outside the mark
+      const [sx, sy] = toScreen(S.xs[S.focus], S.ys[S.focus]), h = (S.mode === "grid" ? 12 : thumbSize() + 4) / 2 + 5;
+      ctx.lineWidth = 3; ctx.strokeStyle = "#6cc4ff"; ctx.setLineDash([]);
+      ctx.beginPath(); ctx.arc(sx, sy, h * 1.25, 0, 2 * Math.PI); ctx.stroke();
+    }
   }
 
   // ---- data loading --------------------------------------------------------------------------------------
@@ -507,13 +592,13 @@
       atlasActive++;
       fetch(`api/atlas/${v}/${sheet}.jpg`)
         .then((r) => { if (!r.ok) throw new Error(r.status); return r.blob(); })
-        .then((blob) => createImageBitmap(blob))
+        .then((blob) => { S.blobs.set(v + ":" + sheet, blob); return createImageBitmap(blob); })
         .then((bmp) => {
           const key = v + ":" + sheet;
-          S.atlases.set(key, bmp);
-          if (v === S.variant) { buildPixels(key, bmp); requestDraw(); checkThumbsDone(); } else scalePixelsWhenIdle(key, bmp);
+          S.atlases.set(key, "ready");
+          if (v === S.variant) { buildPixels(key, bmp); bmp.close(); requestDraw(); checkThumbsDone(); } else scalePixelsWhenIdle(key, bmp);
         })
-        .catch(() => S.atlases.set(v + ":" + sheet, "failed"))
+        .catch(() => { S.atlases.set(v + ":" + sheet, "failed"); checkThumbsDone(); })
         .finally(() => { atlasActive--; pumpAtlases(); });
     }
   }
@@ -527,6 +612,7 @@
     while (idleQueue.length && (deadline.timeRemaining() > 4 || deadline.didTimeout)) {
       const [key, bmp] = idleQueue.shift();
       if (!S.pix.has(key)) buildPixels(key, bmp);
+      bmp.close();  // the JPEG is kept; zooming in decodes it again
       if (deadline.didTimeout) break;
     }
     if (idleQueue.length) requestIdleCallback(scaleIdle, { timeout: 2000 });
@@ -535,7 +621,7 @@
   function checkThumbsDone() {
     if (stats.thumbsDoneAt !== null || S.loaded < S.total) return;
     const sheets = Math.ceil(S.total / S.meta.atlas.size);
-    for (let s = 0; s < sheets; s++) if (typeof S.atlases.get(S.variant + ":" + s) === "string") return;
+    for (let s = 0; s < sheets; s++) if (S.atlases.get(S.variant + ":" + s) === "loading") return;
     requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); });
   }
 
@@ -565,11 +651,14 @@
     $("popup-variant").textContent = S.nvar[i] > 1 ? `picture ${v + 1} / ${S.nvar[i]}` : "";
     $("popup-img").style.background = S.css[S.variant][i];
     $("popup-img").src = `api/preview/${i}/${v}.jpg`;
+    // Where the song is plotted (x, y), which is what the map shows, whatever the JSON's own valence says.
     $("popup-stats").innerHTML = stat("valence", S.xs[i], 2, true) + stat("arousal", S.ys[i], 2, true) +
       stat("dance", null, 2, true) + stat("popularity", S.pop[i] < 0 ? null : S.pop[i], 0, false) +
       stat("loudness", null, 1, false);
+    $("popup-position").textContent = `plotted at valence ${fmt(S.xs[i])}, arousal ${fmt(S.ys[i])}`;
     $("popup-prompt").textContent = "";
     $("popup-audio").textContent = "";
+    $("popup-audio").classList.remove("failed");
     popup.classList.toggle("pinned", S.pinned === i);
     popup.hidden = false;
     placePopup(i);
@@ -577,10 +666,18 @@
       if (shown !== i) return;
       const item = d.data[v];
       $("popup-prompt").textContent = item.prompt ? `“${item.prompt}”` : "";
-      $("popup-audio").textContent = item.audio_url ? (S.sound ? "♪ clip" : "♪ muted") : "no clip";
-      $("popup-stats").innerHTML = stat("valence", d.valence ?? d.x, 2, true) + stat("arousal", d.energy ?? d.y, 2, true) +
+      const failed = audioFailed.has(item.audio_url);
+      $("popup-audio").textContent = item.audio_missing ? "no audio: clip file missing" : !item.audio_url ? "no clip"
+        : failed ? "clip failed to play" : S.sound ? "♪ clip" : "♪ muted";
+      $("popup-audio").classList.toggle("failed", failed || item.audio_missing);
+      $("popup-stats").innerHTML = stat("valence", S.xs[i], 2, true) + stat("arousal", S.ys[i], 2, true) +
         stat("dance", d.danceability, 2, true) + stat("popularity", d.popularity, 0, false) +
         stat("loudness", d.loudness, 1, false, " dB");
+      // The JSON's own figures, when they differ from the plotted position (Spotify's, say).
+      const own = [["valence", d.valence, d.x], ["energy", d.energy, d.y]].filter(([, v, p]) => v != null && Math.abs(v - p) > 0.005);
+      $("popup-position").textContent = `plotted at valence ${fmt(S.xs[i])}, arousal ${fmt(S.ys[i])}` +
+        (own.length ? ` · listed ${own.map(([n, v]) => `${n} ${fmt(v)}`).join(", ")}` : "");
+      if (S.pinned === i) announce(`Pinned ${S.names[i]} by ${S.artists[i]}. ${$("popup-position").textContent}. ${$("popup-audio").textContent}. ${item.prompt || ""}`);
       placePopup(i);  // the prompt made it taller
     }).catch(() => {});
   }
@@ -588,6 +685,11 @@
   function placePopup(i) {
     const [sx, sy] = toScreen(S.xs[i], S.ys[i]);
     const w = popup.offsetWidth || 300, h = popup.offsetHeight || 420, gap = thumbSize() / 2 + 12;
+    if (S.width < 560) {  // a phone: a sheet along the edge of the map away from the song (CSS sets its size)
+      popup.style.left = ""; popup.style.top = "";
+      popup.classList.toggle("sheet-top", sy > S.height / 2);
+      return;
+    }
     let left = sx + gap, top = sy - h / 2;
     if (left + w > S.width - 8) left = sx - gap - w;
     left = Math.max(8, Math.min(S.width - w - 8, left));
@@ -608,10 +710,25 @@
       const url = d.data[Math.min(S.variant, d.data.length - 1)].audio_url;
       if (!url) { player.pause(); return; }
       if (player.dataset.src !== url) { player.src = url; player.dataset.src = url; } else player.currentTime = 0;
-      player.play().catch(() => {});
+      player.play().catch((err) => { if (err.name !== "AbortError") audioFailure(url, i); });
     }, AUDIO_DELAY_MS);
   }
   function stopAudio() { clearTimeout(audioTimer); player.pause(); }
+  // A clip that cannot be decoded or fetched: the popup says so instead of staying silent.
+  const audioFailed = new Set();
+  function audioFailure(url, i = shown) {
+    audioFailed.add(url);
+    if (shown === i && shown >= 0) {
+      $("popup-audio").textContent = "clip failed to play"; $("popup-audio").classList.add("failed");
+      announce(`The clip of ${S.names[i]} failed to play.`);
+    }
+  }
+  player.addEventListener("error", () => { if (player.dataset.src) audioFailure(player.dataset.src); });
+  let announceTimer = 0;
+  function announce(text) {  // the live region screen readers read out
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => { $("announce").textContent = text; }, 80);
+  }
 
   function setHover(i) {
     if (i === S.hover) return;
@@ -693,7 +810,89 @@
     $("grid-cols").value = cols; $("grid-rows").value = rows;
     requestDraw(); writeURL();
   }
-  function toggleHelp(open = $("help").hidden) { $("help").hidden = !open; }
+  // The help dialog takes the focus while open and gives it back to where it was.
+  let helpReturn = null;
+  function toggleHelp(open = $("help").hidden) {
+    if (open === !$("help").hidden) return;
+    $("help").hidden = !open;
+    if (open) { helpReturn = document.activeElement; $("help-close").focus(); } else if (helpReturn && helpReturn.focus) helpReturn.focus();
+  }
+
+  // ---- keyboard focus on songs, the list view ------------------------------------------------------------
+  function inView(i) {
+    const [sx, sy] = toScreen(S.xs[i], S.ys[i]), f = frame();
+    return sx >= f.x && sx <= f.x + f.w && sy >= f.y && sy <= f.y + f.h;
+  }
+  // The nearest visible song in the arrow's direction: within 60° of it, distance weighted against straying.
+  function neighbour(from, dx, dy) {
+    const [fx, fy] = toScreen(S.xs[from], S.ys[from]);
+    let best = -1, bestScore = Infinity;
+    for (let k = 0; k < S.order.length; k++) {
+      const i = S.order[k];
+      if (i === from) continue;
+      const [sx, sy] = toScreen(S.xs[i], S.ys[i]), vx = sx - fx, vy = sy - fy;
+      const along = vx * dx + vy * dy, across = Math.abs(vx * dy - vy * dx);
+      if (along <= 0.5 || across > along * 1.74) continue;
+      const score = along + 2 * across;
+      if (score < bestScore) { bestScore = score; best = i; }
+    }
+    return best;
+  }
+  function nearestToCentre() {
+    let best = -1, bestD = Infinity;
+    for (let k = 0; k < S.order.length; k++) {
+      const i = S.order[k], dx = S.xs[i] - S.cx, dy = S.ys[i] - S.cy, d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = i; }
+    }
+    return best;
+  }
+  function setFocus(i) {
+    if (i < 0) return;
+    S.focus = i;
+    if (!inView(i)) { S.cx = S.xs[i]; S.cy = S.ys[i]; clampView(); P = plot(); draw(); writeURL(); }
+    if (S.pinned < 0) showPopup(i);
+    drawOverlay();
+    announce(`${S.names[i]} by ${S.artists[i]}, ${S.meta.genres[S.genre[i]].name}, valence ${fmt(S.xs[i])}, arousal ${fmt(S.ys[i])}. Enter to pin and play.`);
+  }
+  function moveFocus(dx, dy) {
+    if (S.focus < 0 || !isVisible(S.focus)) { setFocus(S.pinned >= 0 ? S.pinned : nearestToCentre()); return; }
+    const next = neighbour(S.focus, dx, dy);
+    if (next >= 0) setFocus(next);
+  }
+
+  const LIST_MAX = 200;  // rows in the list view: the most popular songs in view
+  let listTimer = 0;
+  function toggleList(open = $("list").hidden) {
+    $("list").hidden = !open;
+    $("btn-list").setAttribute("aria-pressed", String(open));
+    if (open) renderList();
+  }
+  function scheduleList() {
+    if ($("list").hidden) return;
+    clearTimeout(listTimer); listTimer = setTimeout(renderList, 150);  // after the view settles, off the frame
+  }
+  function renderList() {
+    const rows = [];
+    for (let k = S.order.length - 1; k >= 0; k--) { const i = S.order[k]; if (inView(i)) rows.push(i); }
+    const shown = rows.slice(0, LIST_MAX), body = $("list-body");
+    $("list-caption").textContent = rows.length > LIST_MAX
+      ? `${rows.length.toLocaleString()} songs in view; the ${LIST_MAX} most popular are listed. Zoom in or filter to see the others.`
+      : `${rows.length.toLocaleString()} songs in view, most popular first.`;
+    body.textContent = "";
+    for (const i of shown) {
+      const tr = document.createElement("tr"), title = document.createElement("button");
+      title.type = "button"; title.className = "linklike"; title.textContent = S.names[i];
+      title.addEventListener("click", () => { S.focus = i; pin(i); });
+      const cells = [title, S.artists[i], fmt(S.xs[i]), fmt(S.ys[i])];
+      cells.forEach((c, k) => {
+        const td = document.createElement(k ? "td" : "th");
+        if (!k) td.scope = "row";
+        if (typeof c === "string") td.textContent = c; else td.appendChild(c);
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    }
+  }
 
   // ---- genres, search, status ----------------------------------------------------------------------------
   function buildGenres() {
@@ -727,7 +926,7 @@
   function updateStatus() {
     const loading = S.loaded < S.total ? ` · loading ${S.loaded.toLocaleString()} / ${S.total.toLocaleString()}` : "";
     $("status").innerHTML = `Showing <b>${S.order.length.toLocaleString()}</b> of <b>${S.total.toLocaleString()}</b> songs${loading}` +
-      `<br>Hover a picture to hear its clip; click to pin.`;
+      (matchMedia("(hover: none)").matches ? `<br>Tap a picture to see it and hear its clip.` : `<br>Hover a picture to hear its clip; click to pin.`);
   }
 
   let resultSel = 0, resultItems = [];
@@ -799,13 +998,14 @@
   function bindInput() {
     let drag = null;
     overlay.addEventListener("pointerdown", (e) => {
-      drag = { x: e.offsetX, y: e.offsetY, cx: S.cx, cy: S.cy, moved: false };
+      // A finger is wider than a mouse pointer and wobbles: a tap may move a little and still be a tap.
+      drag = { x: e.offsetX, y: e.offsetY, cx: S.cx, cy: S.cy, moved: false, slop: e.pointerType === "mouse" ? 4 : 10 };
       overlay.setPointerCapture(e.pointerId);
     });
     overlay.addEventListener("pointermove", (e) => {
       if (drag) {
         const dx = e.offsetX - drag.x, dy = e.offsetY - drag.y;
-        if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+        if (!drag.moved && Math.hypot(dx, dy) < drag.slop) return;
         if (!drag.moved) { drag.moved = true; overlay.classList.add("dragging"); }
         S.cx = drag.cx - dx / P.w / S.zoom; S.cy = drag.cy + dy / P.h / S.zoom;
         clampView(); viewChanged();
@@ -818,6 +1018,7 @@
       drag = null; overlay.classList.remove("dragging");
       if (wasDrag) return;
       const i = hitTest(e.offsetX, e.offsetY);
+      if (i >= 0) S.focus = i;
       pin(i >= 0 && i !== S.pinned ? i : -1);
     });
     overlay.addEventListener("pointerleave", () => { if (!drag) setHover(-1); });
@@ -837,6 +1038,19 @@
     }
     $("btn-sound").addEventListener("click", () => setSound(!S.sound));
     $("btn-help").addEventListener("click", () => toggleHelp());
+    $("btn-list").addEventListener("click", () => toggleList());
+    $("list-close").addEventListener("click", () => toggleList(false));
+    $("btn-filters").addEventListener("click", () => setDrawer(!document.body.classList.contains("drawer-open")));
+    $("drawer-close").addEventListener("click", () => setDrawer(false));
+    document.addEventListener("pointerdown", (e) => {  // a tap beside the open drawer closes it
+      if (document.body.classList.contains("drawer-open") && !$("sidebar").contains(e.target) && e.target !== $("btn-filters")) setDrawer(false);
+    });
+    mapEl.addEventListener("focus", drawOverlay);
+    mapEl.addEventListener("blur", drawOverlay);
+    $("help").addEventListener("keydown", (e) => {  // keep Tab inside the dialog while it is open
+      if (e.key !== "Tab") return;
+      e.preventDefault(); $("help-close").focus();
+    });
     $("help-close").addEventListener("click", () => toggleHelp(false));
     $("help").addEventListener("click", (e) => { if (e.target === $("help")) toggleHelp(false); });
     $("popup-close").addEventListener("click", () => pin(-1));
@@ -866,25 +1080,52 @@
     });
 
     window.addEventListener("keydown", (e) => {
-      if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
-      const k = e.key;
-      if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
+      if (e.ctrlKey || e.metaKey || e.altKey || swallows(e.target, e.key)) return;
+      const k = e.key, onMap = document.activeElement === mapEl;
+      const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      if (!$("help").hidden && k !== "Escape" && k !== "?") return;  // the dialog is modal
+      if (k in arrows && onMap && !e.shiftKey) moveFocus(...arrows[k]);
+      else if (k in arrows) panBy(arrows[k][0] * 0.1, -arrows[k][1] * 0.1);
+      else if (k === "Enter" && onMap) { if (S.focus >= 0) pin(S.focus === S.pinned ? -1 : S.focus); else moveFocus(0, 0); }
+      else if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
       else if (/^[1-9]$/.test(k)) setVariant(Number(k) - 1);
       else if (k === "+" || k === "=") zoomAt(1.5);
       else if (k === "-" || k === "_") zoomAt(1 / 1.5);
       else if (k === "0") resetView();
-      else if (k === "ArrowLeft") panBy(-0.1, 0);
-      else if (k === "ArrowRight") panBy(0.1, 0);
-      else if (k === "ArrowUp") panBy(0, 0.1);
-      else if (k === "ArrowDown") panBy(0, -0.1);
       else if (k === "m" || k === "M") setSound(!S.sound);
+      else if (k === "l" || k === "L") toggleList();
       else if (k === "/") search.focus();
       else if (k === "?") toggleHelp();
-      else if (k === "Escape") { if (!$("help").hidden) toggleHelp(false); else pin(-1); }
-      else return;
+      else if (k === "Escape") {
+        if (!$("help").hidden) toggleHelp(false);
+        else if (document.body.classList.contains("drawer-open")) setDrawer(false);
+        else pin(-1);
+      } else return;
       e.preventDefault();
     });
     new ResizeObserver(resize).observe(mapEl);
+  }
+
+  // Only text fields keep the keys typed into them; a checkbox or button keeps just Space and Enter, and a
+  // number field its digits, signs and arrows, so T, M, L, ? and Esc work wherever the focus was left.
+  function swallows(target, key) {
+    if (!(target instanceof HTMLElement)) return false;
+    if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+    if (target instanceof HTMLInputElement) {
+      const type = target.type;
+      if (type === "checkbox" || type === "radio") return key === " ";
+      if (type === "number") return /^[0-9+\-.eE]$/.test(key) || key.startsWith("Arrow") || key === "Enter" || key === "Backspace" || key === "Delete";
+      return true;
+    }
+    if (target instanceof HTMLButtonElement) return key === " " || key === "Enter";
+    return false;
+  }
+
+  // Phones: the filters live in a drawer over the map.
+  function setDrawer(open) {
+    document.body.classList.toggle("drawer-open", open);
+    $("btn-filters").setAttribute("aria-expanded", String(open));
+    if (open) $("genre-all").focus(); else if (document.activeElement && $("sidebar").contains(document.activeElement)) $("btn-filters").focus();
   }
 
   function buildVariantButtons() {

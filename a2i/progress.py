@@ -1,0 +1,37 @@
+"""Progress bars for long work, shown on a terminal only.
+
+Why one helper: a bar redrawn with carriage returns is useful on a terminal and garbage in a log file or a
+CI transcript. tqdm's ``disable=None`` turns the bar off when its stream (stderr) is not a terminal, so
+logs get only the plain lines the commands print.
+
+Examples
+--------
+>>> sum(progress_bar(range(3), desc="counting"))
+3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def progress_bar(iterable: Iterable[T] | None = None, *, enabled: bool = True, **options: Any) -> Any:
+    """``tqdm(iterable, **options)`` that draws only when ``enabled`` and stderr is a terminal.
+
+    Parameters
+    ----------
+    iterable : iterable, optional
+        What to iterate; leave out and pass ``total=`` for a bar updated by hand.
+    enabled : bool
+        The caller's own switch (e.g. ``--json`` output wants no bars at all).
+    options
+        Passed to :class:`tqdm.tqdm` (``desc``, ``unit``, ``total``...); the bar is not left on screen.
+    """
+    from tqdm import tqdm
+
+    options.setdefault("leave", False)
+    options.setdefault("dynamic_ncols", True)
+    return tqdm(iterable, disable=None if enabled else True, **options)

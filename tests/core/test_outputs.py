@@ -1,0 +1,201 @@
+"""The run folder: one schema written and read by the same code, and each run owning its folder."""
+
+import json
+import os
+import stat
+
+import pytest
+from PIL import Image
+
+from a2i.cli import main
+from a2i.errors import ConfigError, OutputError
+from a2i.mood import Analysis, ClipProfile, Profile
+from a2i.outputs import (
+    RUN_NAME,
+    SCHEMA_VERSION,
+    Picture,
+    RunFolder,
+    card_name,
+    picture_name,
+    read_run,
+    run_options,
+    write_run,
+)
+
+
+def _hand_set_run(folder, *, variants=1):
+    """A run written through the writer with a hand-set analysis (no audio needed)."""
+    clips = [ClipProfile(valence=0.2 + 0.3 * i, index=i, start=10.0 * i, end=10.0 * (i + 1)) for i in range(2)]
+    analysis = Analysis("songs/a.flac", Profile(valence=0.35, title="Jóga"), clips, {}, {}, 20.0)
+    pictures = []
+    for clip in clips:
+        for variant in range(variants):
+            image = picture_name("a", clip.index, variant, style="ink")
+            Image.new("RGB", (16, 16)).save(folder / image)
+            pictures.append(Picture(image=image, card=None, clip=clip.index, start=clip.start, end=clip.end,
+                                    prompt=f"prompt {clip.index}", seed=7 + clip.index, variant=variant,
+                                    backend="painter", style="ink"))
+    options = run_options(clips="all", size=(64, 32), n_prompts=2, prompts="template", seed=7, variants=variants)
+    write_run(folder, analysis=analysis, prompts=["prompt 0", "prompt 1"], options=options, pictures=pictures)
+    return pictures
+
+
+def test_run_record_round_trips_through_the_reader(tmp_path):
+    pictures = _hand_set_run(tmp_path, variants=2)
+    run = read_run(tmp_path)
+    assert run.pictures == pictures
+    assert [p.image for p in run.pictures] == ["a_clip00_ink.png", "a_clip00_v1_ink.png", "a_clip01_ink.png",
+                                               "a_clip01_v1_ink.png"]
+    assert run.profile.title == "Jóga" and run.profile.valence == 0.35
+    assert [c.valence for c in run.clips] == [0.2, 0.5] and run.clip(1).start == 10.0
+    assert run.options == {"clips": "all", "size": [64, 32], "n_prompts": 2, "prompts": "template",
+                           "prompt_options": {}, "seed": 7, "backend": "painter", "backend_options": {},
+                           "variants": 2}
+    assert run.schema_version == SCHEMA_VERSION and run.a2i_version == "0.1.0" and run.vibenet_version
+    assert run.image_path(run.pictures[0]) == tmp_path / "a_clip00_ink.png"
+    assert card_name("a", 0, 1, "ink") == "a_clip00_v1_ink_card.png"
+
+
+def test_reader_refuses_other_versions_and_missing_pictures(tmp_path):
+    _hand_set_run(tmp_path)
+    record = json.loads((tmp_path / RUN_NAME).read_text())
+    (tmp_path / RUN_NAME).write_text(json.dumps({**record, "schema_version": SCHEMA_VERSION + 1}))
+    with pytest.raises(ConfigError, match="run record version 2"):
+        read_run(tmp_path)
+    (tmp_path / RUN_NAME).write_text(json.dumps(record))
+    (tmp_path / "a_clip01_ink.png").unlink()
+    with pytest.raises(ConfigError, match="a_clip01_ink.png: listed in prompts.json but missing"):
+        read_run(tmp_path)
+    with pytest.raises(ConfigError, match="has no prompts.json"):
+        read_run(tmp_path.parent)
+
+
+def generate(song, out, *extra):
+    return main(["generate", str(song), "--out", str(out), "--size", "32", *extra])
+
+
+def test_default_folder_is_per_song(mood_songs, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate", str(mood_songs["dark_minor"]), "--size", "32"]) == 0
+    assert main(["generate", str(mood_songs["bright_major"]), "--size", "32"]) == 0
+    assert sorted(p.name for p in (tmp_path / "outputs").glob("[!.]*")) == ["bright_major", "dark_minor"]
+    assert read_run(tmp_path / "outputs/dark_minor").pictures[0].image == "dark_minor_clip00.png"
+    assert "outputs/bright_major/" in capsys.readouterr().out
+
+
+def test_rerun_is_refused_unless_overwrite_replaces_it_whole(mood_songs, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert generate(mood_songs["dark_minor"], out, "--clips", "all") == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert generate(mood_songs["dark_minor"], out, "--seed", "3") == 2
+    assert "holds another run's results; pass --overwrite" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    assert generate(mood_songs["dark_minor"], out, "--seed", "3", "--overwrite") == 0
+    # No stale picture of the first run (clip 1) beside the new record (the centre clip only).
+    assert sorted(p.name for p in out.glob("*.png")) == ["dark_minor_clip00.png", "dark_minor_clip00_card.png"]
+    assert read_run(out).options["seed"] == 3
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".a2i-staging")] == []
+
+
+def test_interrupted_rerun_leaves_the_earlier_run_intact(mood_songs, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    assert generate(mood_songs["dark_minor"], out, "--clips", "all") == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    from a2i.render import PainterBackend
+
+    real_render, calls = PainterBackend.render, []
+
+    def render_then_ctrl_c(self, **kwargs):
+        calls.append(kwargs["seed"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_render(self, **kwargs)
+
+    monkeypatch.setattr(PainterBackend, "render", render_then_ctrl_c)
+    assert generate(mood_songs["dark_minor"], out, "--clips", "all", "--seed", "9", "--overwrite") == 130
+    assert calls == [9, 10]  # the first new picture was painted before the interruption
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+
+
+def test_concurrent_run_into_one_folder_is_refused(mood_songs, tmp_path, capsys):
+    out = tmp_path / "run"
+    with RunFolder(out) as holder:
+        assert generate(mood_songs["dark_minor"], out) == 2
+        assert "another a2i run is writing this folder" in capsys.readouterr().err
+        (holder.path / "mine.txt").write_text("first run")
+    assert [p.name for p in out.iterdir()] == ["mine.txt"]
+
+
+@pytest.mark.parametrize("mask, file_mode, dir_mode", [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)])
+def test_files_honour_the_umask(mood_songs, tmp_path, mask, file_mode, dir_mode):
+    old = os.umask(mask)
+    try:
+        assert generate(mood_songs["dark_minor"], tmp_path / "run") == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == dir_mode
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "run").iterdir()}
+    assert set(modes) == {"dark_minor_clip00.png", "dark_minor_clip00_card.png", "profile.json", "prompts.json"}
+    assert set(modes.values()) == {file_mode}
+
+
+@pytest.mark.parametrize("out, message", [
+    ("{file}/sub", "is a file, so no folder can be made under it"),
+    ("{file}", "exists and is not a folder"),
+    ("/proc/a2i-probe", "cannot write in /proc"),
+    ("{song}", "is also an input"),
+    ("{song_dir}", "contains the input"),
+])
+def test_odd_out_paths_are_refused_before_any_work(mood_songs, tmp_path, capsys, monkeypatch, out, message):
+    song = mood_songs["dark_minor"]
+    (tmp_path / "file.txt").write_text("x")
+    out = out.format(file=tmp_path / "file.txt", song=song, song_dir=song.parent)
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("the song was analysed before the output was checked")
+
+    monkeypatch.setattr("a2i.mood.Analyzer.analyze", no_analysis)
+    assert main(["generate", str(song), "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("a2i: error: --out ") and len(err.strip().splitlines()) == 1
+    assert song.is_file()
+
+
+def test_io_error_mid_run_is_one_line_naming_the_path(mood_songs, tmp_path, monkeypatch, capsys):
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "x.png"))
+
+    monkeypatch.setattr("a2i.pipeline.atomic_save_png", disk_full)
+    assert generate(mood_songs["dark_minor"], tmp_path / "run") == 2
+    err = capsys.readouterr().err
+    assert err == f"a2i: error: {tmp_path / 'x.png'}: No space left on device; check the path and its permissions\n"
+    assert not (tmp_path / "run").exists()
+
+
+def test_run_folder_refuses_a_folder_of_other_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="holds other files; pass --overwrite"):
+        RunFolder(tmp_path).check()
+
+
+def test_whole_seed_is_used_and_seeds_that_cannot_be_honoured_are_refused(mood_songs, tmp_path, capsys):
+    pictures = {}
+    for seed in (0, 2**32, 2**63, 2**64 - 1):
+        assert generate(mood_songs["dark_minor"], tmp_path / str(seed), "--seed", str(seed)) == 0
+        (picture,) = read_run(tmp_path / str(seed)).pictures
+        assert picture.seed == seed
+        pictures[seed] = (tmp_path / str(seed) / picture.image).read_bytes()
+    assert len(set(pictures.values())) == 4
+    for bad in ("-1", str(2**64), "1e3"):
+        with pytest.raises(SystemExit):
+            generate(mood_songs["dark_minor"], tmp_path / "bad", "--seed", bad)
+        assert "--seed: expected a whole number from 0 to 18446744073709551615" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_size_bounds_are_checked_by_the_parser(capsys, tmp_path):
+    for bad in ("100000", "8", "x"):
+        with pytest.raises(SystemExit):
+            main(["generate", "does-not-matter.flac", "--out", str(tmp_path / "x"), "--size", bad])
+        assert "--size: expected a side from 16 to 4096 pixels" in capsys.readouterr().err
