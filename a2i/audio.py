@@ -270,7 +270,8 @@ def split_clips(
     total = len(audio.samples)
     if total < n:
         warnings.warn(
-            f"{audio.path or 'audio'}: {audio.duration:.1f} s is shorter than one {seconds:g}-second clip; its figures rest on that little audio",
+            f"{audio.path or 'audio'}: {audio.duration:.1f} s is shorter than one {seconds:g}-second clip; "
+            "its figures rest on that little audio",
             AudioWarning,
             stacklevel=2,
         )

@@ -48,13 +48,6 @@ class Spectrogram:
     def freqs(self) -> np.ndarray:
         return np.fft.rfftfreq(2 * (self.magnitude.shape[0] - 1), 1.0 / self.sr)
 
-<<<<<<< HEAD
-=======
-    def slice_seconds(self, start: float, end: float) -> Spectrogram:
-        a, b = int(start * self.frame_rate), max(int(end * self.frame_rate), int(start * self.frame_rate) + 1)
-        return Spectrogram(self.magnitude[:, a:b], self.sr, self.hop)
-
->>>>>>> main
 
 @dataclass(frozen=True)
 class SignalFeatures:

@@ -51,21 +51,20 @@ True
 from __future__ import annotations
 
 import threading
-import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from a2i import audio as audio_io
 from a2i import mood_weights
 from a2i.features import SignalFeatures, Summary, combine, summarize
+from a2i.progress import progress_bar
 from a2i.vibenet_model import BATCH as VIBENET_BATCH
 from a2i.vibenet_model import SAMPLE_RATE as VIBENET_SR
 from a2i.vibenet_model import Vibenet
-from a2i.progress import progress_bar
 
 ANALYSIS_SR = 22050
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
@@ -74,6 +73,10 @@ KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 def _log10(value: float) -> float:
     return float(np.log10(max(value, 1e-6)))
+
+
+def _timbre(i: int) -> Callable[[SignalFeatures], float]:
+    return lambda f: f.timbre[i]
 
 
 #: The named signal evidence beside vibenet's embedding, each read from :class:`SignalFeatures` on the
@@ -94,8 +97,8 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("chroma entropy", lambda f: f.chroma_entropy),
     ("register", lambda f: f.register),
     ("warmth", lambda f: f.warmth),
-    *((f"mfcc {i} mean", (lambda i: lambda f: f.timbre[i])(i)) for i in range(13)),
-    *((f"mfcc {i} std", (lambda i: lambda f: f.timbre[13 + i])(i)) for i in range(13)),
+    *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
+    *((f"mfcc {i} std", _timbre(13 + i)) for i in range(13)),
 )
 
 #: Model output that carries no evidence: vibenet's typical value of each attribute (used for silent clips,
@@ -388,7 +391,8 @@ class Analyzer:
         clip_profiles = []
         for c in found:
             if per_clip:
-                clip_profile = _profile(ClipProfile, c.model, c.embedding, c.summary.features, tags, index=c.index, start=c.start, end=c.end)
+                clip_profile = _profile(ClipProfile, c.model, c.embedding, c.summary.features, tags,
+                                        index=c.index, start=c.start, end=c.end)
                 clip_profile.valence = pool(clip_profile.valence, profile.valence)
                 clip_profile.energy = pool(clip_profile.energy, profile.energy)
             else:
