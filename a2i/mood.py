@@ -33,9 +33,9 @@ graph by :mod:`a2i.vibenet_model`) and the named signal features of :data:`EVIDE
 head also weighs each piece of evidence by the energy estimate (an interaction term), because the cues of
 positive valence differ between calm and intense music. The head's logit is standardised with its spread
 on the development set and mapped onto Spotify's scale with Spotify's catalogue mean and spread, shrunk by
-the expected correlation (``mean + r * spread * z``): the figures keep Spotify's meaning, and shrinking is
-what keeps the mean absolute error below that of always predicting the mean. A song's figure depends on
-that song alone.
+the expected correlation (``mean + r * spread * z`` near the middle, bent smoothly into (0, 1):
+:func:`to_spotify_scale`): the figures keep Spotify's meaning, and shrinking is what keeps the mean
+absolute error below that of always predicting the mean. A song's figure depends on that song alone.
 
 Examples
 --------
@@ -60,7 +60,7 @@ import numpy as np
 
 from a2i import audio as audio_io
 from a2i import mood_weights
-from a2i.features import SignalFeatures, Summary, combine, summarize
+from a2i.features import LOUDNESS_FLOOR, SignalFeatures, Summary, combine, summarize
 from a2i.progress import progress_bar
 from a2i.vibenet_model import BATCH as VIBENET_BATCH
 from a2i.vibenet_model import SAMPLE_RATE as VIBENET_SR
@@ -88,7 +88,6 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("log spectral flatness", lambda f: _log10(f.flatness)),
     ("spectral flux", lambda f: f.flux),
     ("onset rate", lambda f: f.onset_rate),
-    ("tempo confidence", lambda f: f.tempo_confidence),
     ("major-mode strength", lambda f: f.mode_strength),
     ("dynamic range dB", lambda f: f.dynamic_range),
     ("key clarity", lambda f: f.key_clarity),
@@ -98,7 +97,6 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("register", lambda f: f.register),
     ("warmth", lambda f: f.warmth),
     *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
-    *((f"mfcc {i} std", _timbre(13 + i)) for i in range(13)),
 )
 
 #: Model output that carries no evidence: vibenet's typical value of each attribute (used for silent clips,
@@ -111,6 +109,11 @@ NEUTRAL_MODEL_OUTPUT = {
 #: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks): the scale the
 #: estimates are reported on.
 CATALOGUE = {"valence": (0.474, 0.259), "energy": (0.641, 0.252)}
+
+
+#: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
+#: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
+EVIDENCE_VERSION = 3
 
 
 def evidence(embedding: np.ndarray, feats: SignalFeatures) -> np.ndarray:
@@ -135,16 +138,33 @@ def head_logits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def to_spotify_scale(logit: np.ndarray, target: str) -> np.ndarray:
-    """A head's logit on Spotify's 0..1 scale: standardised, shrunk by its expected correlation, mapped
-    with the catalogue mean and spread, clipped."""
+    """A head's logit on Spotify's 0..1 scale.
+
+    The logit is standardised (``z``, with its mean and spread on the development set) and shrunk by its
+    expected correlation ``r``; the figure is ``mean + spread * r * z`` near the middle (Spotify's catalogue
+    mean and spread), bent smoothly into (0, 1) by a logistic curve with that value and slope at ``z = 0``,
+    so extreme evidence keeps its order instead of piling up at 0 or 1.
+
+    Examples
+    --------
+    >>> from a2i import mood_weights as w
+    >>> float(to_spotify_scale(np.array([w.LOGIT_MEAN["energy"]]), "energy")[0]) == CATALOGUE["energy"][0]
+    True
+    """
     w = mood_weights
-    z = (logit - w.LOGIT_MEAN[target]) / w.LOGIT_SPREAD[target]
+    z = (np.asarray(logit, dtype=np.float64) - w.LOGIT_MEAN[target]) / w.LOGIT_SPREAD[target]
     mean, spread = CATALOGUE[target]
-    return np.clip(mean + spread * w.SHRINK[target] * z, 0.0, 1.0)
+    slope = spread * w.SHRINK[target] / (mean * (1.0 - mean))
+    return 1.0 / (1.0 + np.exp(-(np.log(mean / (1.0 - mean)) + slope * z)))
+
+
+#: Valence and energy of silence: no evidence about valence (the catalogue mean), no energy at all. The
+#: heads were fitted on music; silence is far outside what they saw.
+SILENCE = (CATALOGUE["valence"][0], 0.0)
 
 
 def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
-    """Valence and energy on Spotify's scale from one clip's or song's evidence.
+    """Valence and energy on Spotify's scale from one clip's or song's evidence (:data:`SILENCE` for silence).
 
     Examples
     --------
@@ -155,6 +175,8 @@ def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
     >>> 0.3 < v < 0.7 and 0.4 < e < 0.9
     True
     """
+    if feats.loudness <= LOUDNESS_FLOOR:
+        return SILENCE
     valence, energy = head_logits(evidence(embedding, feats))
     return float(to_spotify_scale(valence, "valence")[0]), float(to_spotify_scale(energy, "energy")[0])
 
@@ -168,11 +190,11 @@ def neutral_features() -> SignalFeatures:
         rolloff=10 ** named["log spectral rolloff"], flatness=10 ** named["log spectral flatness"],
         flux=named["spectral flux"], onset_rate=named["onset rate"], tempo=120.0, key=0, mode=1,
         mode_strength=named["major-mode strength"], dynamic_range=named["dynamic range dB"],
-        tempo_confidence=named["tempo confidence"], key_clarity=named["key clarity"],
+        key_clarity=named["key clarity"],
         mode_variability=named["mode variability"], consonance=named["consonance"],
         chroma_entropy=named["chroma entropy"], register=named["register"], warmth=named["warmth"],
         chroma=(1.0 / 12,) * 12,
-        timbre=tuple(named[f"mfcc {i} mean"] for i in range(13)) + tuple(named[f"mfcc {i} std"] for i in range(13)),
+        timbre=tuple(named[f"mfcc {i} mean"] for i in range(13)),
     )
 
 
@@ -205,10 +227,17 @@ class ClipEvidence:
     summary: Summary
     model: dict[str, float]
     embedding: np.ndarray
+    silent: bool = False
 
 
 def song_evidence(clips: list[ClipEvidence]) -> tuple[dict[str, float], np.ndarray, SignalFeatures]:
-    """A song's model attributes, embedding and features from its clips, weighted by real duration."""
+    """A song's model attributes, embedding and features from its clips, weighted by real duration.
+
+    Silent clips (a pause, a hidden track's gap) say nothing about the mood and are left out, unless the
+    whole song is silent.
+    """
+    if not all(c.silent for c in clips):
+        clips = [c for c in clips if not c.silent]
     weights = np.array([c.end - c.start for c in clips], dtype=np.float64)
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(clips), 1.0 / len(clips))
     model = {name: float(np.dot(weights, [c.model[name] for c in clips])) for name in MODEL_ATTRIBUTES}
@@ -222,6 +251,23 @@ def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[
     for name, read in EVIDENCE_FEATURES:
         values[name] = round(float(read(feats)), 4)
     return values
+
+
+#: Spotify's key for "no key detected".
+NO_KEY = -1
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, tuple):
+        return [round(v, 4) for v in value]
+    return value
+
+
+def _features_from_dict(data: Mapping[str, Any]) -> SignalFeatures:
+    known = {f.name for f in fields(SignalFeatures)}
+    return SignalFeatures(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -250,29 +296,42 @@ class Profile:
 
     @property
     def key_name(self) -> str:
+        """"E minor", or "no key" (Spotify's key -1: silence, nothing tonal)."""
+        if int(self.key) == NO_KEY:
+            return "no key"
         return f"{KEY_NAMES[int(self.key) % 12]} {'major' if self.mode else 'minor'}"
+
+    @property
+    def tempo_text(self) -> str:
+        """"129 BPM", or "no steady beat" (tempo 0, as Spotify reports it: silence, drones, free time)."""
+        return f"{self.tempo:.0f} BPM" if self.tempo > 0 else "no steady beat"
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "features"}
         for name in ("valence", "energy", "danceability", "acousticness", "instrumentalness", "liveness", "speechiness"):
             out[name] = round(float(out[name]), 4)
-        out["tempo"], out["loudness"] = round(float(self.tempo), 2), round(float(self.loudness), 2)
-        out["key"], out["mode"] = int(self.key), int(self.mode)
+        out["tempo"] = round(float(self.tempo), 2) if self.tempo > 0 else None
+        out["loudness"] = round(float(self.loudness), 2)
+        out["key"], out["mode"] = (int(self.key), int(self.mode)) if int(self.key) != NO_KEY else (None, None)
         if self.features is not None:
-            out["features"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self.features).items()}
+            out["features"] = {k: _rounded(v) for k, v in asdict(self.features).items()}
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Profile:
         """Build from any mapping with these keys (ours, or a Spotify row); unknown keys are ignored and
-        missing or empty ones keep their neutral defaults."""
+        missing or empty ones keep their neutral defaults. An explicit ``null`` tempo or key is what
+        :meth:`to_dict` writes for "no steady beat" and "no key"."""
         names = {f.name for f in fields(cls)}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
+            if key in ("tempo", "key") and value is None:
+                kwargs[key] = 0.0 if key == "tempo" else NO_KEY
+                continue
             if key not in names or value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
             if key == "features":
-                value = SignalFeatures(**value) if isinstance(value, Mapping) else value
+                value = _features_from_dict(value) if isinstance(value, Mapping) else value
             kwargs[key] = value
         return cls(**kwargs)
 
@@ -348,7 +407,7 @@ class Analyzer:
                     model = {name: float(result.attributes[row, self._net.labels.index(name)]) for name in MODEL_ATTRIBUTES}
                     embedding = result.embedding[row]
                     row += 1
-                out.append(ClipEvidence(clip.index, clip.start, clip.end, summary, model, embedding))
+                out.append(ClipEvidence(clip.index, clip.start, clip.end, summary, model, embedding, silent=wave is None))
             pending.clear()
 
         for clip in clips:
@@ -366,6 +425,9 @@ class Analyzer:
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:
         """Profile a song and (``per_clip``) each of its 10-second clips.
 
+        The file is decoded and described clip by clip (:class:`a2i.audio.ClipStream`); only each clip's
+        summary is kept, so an hour-long mix needs no more memory than a song.
+
         Parameters
         ----------
         path : str or Path
@@ -381,11 +443,9 @@ class Analyzer:
         AudioError
             The file cannot be read.
         """
-        song = audio_io.load(path, sr=ANALYSIS_SR)
+        stream = audio_io.ClipStream(path, sr=ANALYSIS_SR)
+        found = self.clip_evidence(progress_bar(stream, enabled=progress, desc=f"Analyzing {Path(path).name}", unit="clip"))
         tags = audio_io.read_tags(path)
-        clips: Iterable[audio_io.Clip] = audio_io.split_clips(song, mode="all")
-        clips = progress_bar(clips, enabled=progress and len(clips) > 1, desc=f"Analyzing {Path(path).name}", unit="clip")
-        found = self.clip_evidence(clips)
         model, embedding, feats = song_evidence(found)
         profile = _profile(Profile, model, embedding, feats, tags)
         clip_profiles = []
@@ -398,7 +458,7 @@ class Analyzer:
             else:
                 clip_profile = ClipProfile(index=c.index, start=c.start, end=c.end)
             clip_profiles.append(clip_profile)
-        return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), song.duration)
+        return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), stream.duration)
 
 
 def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarray, feats: SignalFeatures,
@@ -413,7 +473,7 @@ def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarr
         liveness=model["liveness"],
         speechiness=model["speechiness"],
         tempo=feats.tempo,
-        key=feats.key,
+        key=feats.key if any(feats.chroma) else NO_KEY,
         mode=feats.mode,
         loudness=feats.loudness,
         title=tags.get("title"),
@@ -450,7 +510,7 @@ def format_table(result: Analysis, *, per_clip: bool = False) -> str:
         f"  valence {s.valence:.2f}   energy {s.energy:.2f}   danceability {s.danceability:.2f}   "
         f"acousticness {s.acousticness:.2f}",
         f"  instrumentalness {s.instrumentalness:.2f}   liveness {s.liveness:.2f}   speechiness {s.speechiness:.2f}",
-        f"  tempo {s.tempo:.1f} BPM   key {s.key_name}   loudness {s.loudness:.1f} dB" + (f"   genre {s.genre}" if s.genre else ""),
+        f"  tempo {s.tempo_text}   key {s.key_name}   loudness {s.loudness:.1f} dB" + (f"   genre {s.genre}" if s.genre else ""),
     ]
     if per_clip:
         lines.append("  clip   start    end  valence  energy  tempo  key")

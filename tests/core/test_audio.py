@@ -4,7 +4,7 @@ import mutagen.mp4
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_fixtures import SR, tone
+from audio_fixtures import SR, encode, tone
 
 from a2i import audio
 from a2i.errors import A2IError, AudioError, ConfigError, MissingFileError
@@ -60,6 +60,38 @@ def test_truncated_file_is_an_error(song_files, tmp_path):
     cut.write_bytes(data[:60])  # the header only, no frames
     with pytest.raises(AudioError, match="cut.flac"):
         audio.load(cut)
+
+
+@pytest.mark.parametrize("ext", [".mp3", ".flac", ".wav"])
+def test_cut_file_warns_that_it_looks_truncated(song_files, tmp_path, ext):
+    data = song_files[ext].read_bytes()
+    cut = tmp_path / f"cut{ext}"
+    cut.write_bytes(data[: len(data) // 5])  # a download that stopped at a fifth
+    with pytest.warns(audio.AudioWarning, match=rf"cut\{ext}: decoded .* of the 25\.\d s its header promises"):
+        a = audio.load(cut)
+    assert 2.0 < a.duration < 10.0
+
+
+def test_complete_files_do_not_warn(song_files, recwarn):
+    for path in song_files.values():
+        audio.load(path)
+    assert not [w for w in recwarn if issubclass(w.category, audio.AudioWarning)]
+
+
+def test_ffmpeg_downmix_is_the_channel_mean_like_libsndfile(tmp_path):
+    left, right = tone(3.0, amp=0.4), tone(3.0, amp=0.4)
+    wav = tmp_path / "stereo.wav"
+    sf.write(wav, np.stack([left, right], axis=1), SR)
+    m4a = encode(wav, tmp_path / "stereo.m4a")
+    rms = [float(np.sqrt(np.mean(audio.load(p).samples[SR:-SR] ** 2))) for p in (wav, m4a)]
+    assert rms[1] == pytest.approx(rms[0], rel=0.03)  # ffmpeg's "-ac 1" would read 3 dB (41 %) louder
+
+
+def test_stream_gives_blocks_that_join_to_load(song_files):
+    blocks = list(audio.stream(song_files[".mp3"], sr=16000, block_seconds=10.0))
+    assert [round(b.duration) for b in blocks] == [10, 10, 5]
+    whole = audio.load(song_files[".mp3"], sr=16000)
+    np.testing.assert_allclose(np.concatenate([b.samples for b in blocks]), whole.samples, atol=1e-6)
 
 
 def test_silent_audio_loads_with_a_warning(tmp_path):
