@@ -12,8 +12,8 @@ the song's 10-second clips) and 27 named signal features (:data:`a2i.mood.EVIDEN
 loudness LUFS, log spectral centroid, log spectral rolloff, log spectral flatness, spectral flux, onset
 rate, major-mode strength, dynamic range dB, key clarity, mode variability, consonance, chroma entropy,
 register, warmth, mfcc 0 mean, mfcc 1 mean, mfcc 2 mean, mfcc 3 mean, mfcc 4 mean, mfcc 5 mean, mfcc 6 mean,
-mfcc 7 mean, mfcc 8 mean, mfcc 9 mean, mfcc 10 mean, mfcc 11 mean, mfcc 12 mean), standardised with :data:`CENTER` and :data:`SCALE` (the set's mean and standard deviation) and clipped at
-+-3.
+mfcc 7 mean, mfcc 8 mean, mfcc 9 mean, mfcc 10 mean, mfcc 11 mean, mfcc 12 mean),
+standardised with :data:`CENTER` and :data:`SCALE` (the set's mean and standard deviation) and clipped at +-3.
 
 Model: the energy head is an L2-penalised logistic regression of high arousal (Q1/Q2) on the evidence; the
 valence head one of positive valence (Q1/Q4) on the evidence and the evidence times the energy head's

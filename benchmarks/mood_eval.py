@@ -284,8 +284,8 @@ of the set are kept aside, unseen, to check the heads.
 
 Evidence (:func:`a2i.mood.evidence`): vibenet's {vibenet_model.EMBEDDING_SIZE}-d embedding (duration-weighted mean over
 the song's 10-second clips) and {len(EVIDENCE_FEATURES)} named signal features (:data:`a2i.mood.EVIDENCE_FEATURES`:
-{names}), standardised with :data:`CENTER` and :data:`SCALE` (the set's mean and standard deviation) and clipped at
-+-{Z_LIMIT:g}.
+{names}),
+standardised with :data:`CENTER` and :data:`SCALE` (the set's mean and standard deviation) and clipped at +-{Z_LIMIT:g}.
 
 Model: the energy head is an L2-penalised logistic regression of high arousal (Q1/Q2) on the evidence; the
 valence head one of positive valence (Q1/Q4) on the evidence and the evidence times the energy head's
