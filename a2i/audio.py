@@ -82,10 +82,11 @@ def quiet_pydub() -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
         from pydub import AudioSegment
-    AudioSegment.converter = _ffmpeg_exe()
+    AudioSegment.converter = ffmpeg_exe()
 
 
-def _ffmpeg_exe() -> str:
+def ffmpeg_exe() -> str:
+    """The system ffmpeg, or the binary that ships with imageio-ffmpeg (so the core install needs no Debian package)."""
     found = shutil.which("ffmpeg")
     if found:
         return found
@@ -153,7 +154,7 @@ class _Source:
     def _open_ffmpeg(self) -> None:
         # WAV out, all channels kept: the header tells the channel count, and the mean of the channels is
         # taken here as for libsndfile (ffmpeg's own "-ac 1" sums them, 3 dB louder for stereo).
-        cmd = [_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(self.path), "-vn", "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
+        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(self.path), "-vn", "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         stdout = self._proc.stdout
         head = stdout.read(12)
@@ -244,7 +245,7 @@ def _riff_promised_frames(path: Path) -> int | None:
 
 def _probe(path: Path) -> tuple[int, float | None]:
     """Native sample rate and header duration through ffmpeg's stream info (no ffprobe in imageio-ffmpeg)."""
-    proc = subprocess.run([_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
     rate, duration = None, None
     lines = proc.stderr.decode(errors="replace").strip().splitlines()
     for line in lines:

@@ -28,6 +28,17 @@ def _bar(draw: ImageDraw.ImageDraw, xy: tuple[int, int], label: str, value: floa
     draw_text(draw, (left + width + 14, y), f"{value:.2f}", size=size, fill=ink)
 
 
+def clip_subtitle(index: int, n_clips: int, start: float, end: float, seed: int) -> str:
+    """A card's subtitle for clip ``index`` (0-based) of ``n_clips``: where it is in the song and its seed.
+
+    Examples
+    --------
+    >>> clip_subtitle(1, 3, 10.0, 20.0, 6)
+    'clip 2 of 3 · 10-20 s · seed 6'
+    """
+    return f"clip {index + 1} of {n_clips} · {start:.0f}-{end:.0f} s · seed {seed}"
+
+
 def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, subtitle: str | None = None) -> Image.Image:
     """Compose a card: the picture on the left, the song and its mood reading on the right.
 

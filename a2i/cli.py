@@ -11,17 +11,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
 from a2i import __version__
-from a2i.cliargs import add_prompt_options, add_size_and_seed, positive_int, prompt_options
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, prompt_options
 from a2i.errors import A2IError, A2IWarning
-from a2i.render.options import add_sdxl_options, sdxl_options
+from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli",
+                                       "a2i.video.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
@@ -89,13 +92,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="the run's own folder (default: outputs/<song name>)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the folder if it already holds a run (by default such a folder is refused)")
-    p.add_argument("--clips", choices=["center", "all"], default="center",
-                   help="paint the centre clip only, or every 10-second clip (default: center)")
-    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
-                   help="image backend (default: painter, CPU, no weights)")
+    add_clips_and_backend(p)
     add_prompt_options(p)
-    p.add_argument("--n-prompts", type=positive_int, default=10, metavar="N",
-                   help="prompts to write per song (default: 10)")
+    add_prompt_count(p)
     add_size_and_seed(p)
     add_sdxl_options(p)
     p.set_defaults(func=_run_generate)
@@ -159,10 +158,17 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     shown, warnings.showwarning = warnings.showwarning, _show_warning
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so a run's staging folder is removed and its lock released.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
     except A2IError as exc:
@@ -176,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":

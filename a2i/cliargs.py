@@ -7,9 +7,11 @@ importing each other, and so the same option means the same thing, with the same
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from a2i.errors import A2IError
+from a2i.prompts import DEFAULT_N
 from a2i.seeding import MAX_SEED, check_seed
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
 
@@ -36,6 +38,27 @@ def share(text: str) -> float:
     return value
 
 
+def number_in(low: float, high: float = float("inf")) -> Callable[[str], float]:
+    """An argparse type for a number from ``low`` to ``high`` (inclusive), e.g. ``--smooth 0..1``.
+
+    Examples
+    --------
+    >>> number_in(0, 2)("1.5")
+    1.5
+    """
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN fails too
+            bounds = f"at least {low:g}" if high == float("inf") else f"from {low:g} to {high:g}"
+            raise argparse.ArgumentTypeError(f"expected a number {bounds}, got {text!r}")
+        return value
+
+    return parse
+
+
 def image_side(text: str) -> int:
     """A picture side in pixels within :data:`a2i.sizes.MIN_SIDE` .. :data:`~a2i.sizes.MAX_SIDE`."""
     try:
@@ -52,12 +75,23 @@ def seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_SEED}, got {text!r}") from None
 
 
+def add_seed(parser: argparse.ArgumentParser) -> None:
+    """``--seed N``: 0 to 2^64-1, every bit used (:mod:`a2i.seeding`)."""
+    parser.add_argument("--seed", type=seed, default=0, metavar="N",
+                        help="random seed, 0 to 2^64-1; the same seed gives the same results (default: 0)")
+
+
 def add_size_and_seed(parser: argparse.ArgumentParser, *, size: int = 1024) -> None:
-    """``--size N`` (bounded here, before any work) and ``--seed N`` (the whole seed is used)."""
+    """``--size N`` (bounded here, before any work) and :func:`add_seed`."""
     parser.add_argument("--size", type=image_side, default=size, metavar="N",
                         help=f"image side in pixels, {MIN_SIDE} to {MAX_SIDE} (default: {size})")
-    parser.add_argument("--seed", type=seed, default=0, metavar="N",
-                        help="random seed, 0 to 2^64-1; the same seed gives the same pictures (default: 0)")
+    add_seed(parser)
+
+
+def add_prompt_count(parser: argparse.ArgumentParser, *, per: str = "song") -> None:
+    """``--n-prompts N`` (``--n`` for short): how many prompts to write, defaulting to the writer's own count."""
+    parser.add_argument("--n-prompts", "--n", dest="n_prompts", type=positive_int, default=DEFAULT_N, metavar="N",
+                        help=f"prompts to write per {per} (default: {DEFAULT_N})")
 
 
 def add_prompt_options(parser: argparse.ArgumentParser) -> None:

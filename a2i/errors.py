@@ -39,7 +39,9 @@ class PromptError(A2IError):
 
 
 class RenderError(A2IError):
-    """An image backend could not render (missing weights, bad size)."""
+    """A valid request that an image backend could not carry out on this machine: its weights cannot be
+    loaded, or the device ran out of memory. (A bad size or option is :class:`ConfigError`; a weights
+    folder that does not exist is :class:`MissingFileError`.)"""
 
 
 class DatasetError(A2IError):
@@ -74,3 +76,7 @@ def require(module: str, extra: str) -> ModuleType:
             f"{module!r} is not installed; install the [{extra}] extra: pip install 'a2i[{extra}]'"
             f" (or `make test`, which installs every extra)"
         ) from exc
+
+
+class EncodeError(A2IError):
+    """ffmpeg could not encode, concatenate or mux a video."""

@@ -23,6 +23,11 @@ from a2i.errors import ConfigError, MissingFileError, OutputError
 #: Suffix of the temporary files; a leftover one means a write was interrupted and is safe to delete.
 TEMP_SUFFIX = ".a2i-tmp"
 
+# zlib level 1 instead of Pillow's default 6: on a painted 1024 x 1024 picture it encodes about 2.5x faster
+# (0.24 -> 0.09 s CPU, measured for issue 13) for files about 9 % larger, and encoding had cost more than
+# painting.
+PNG_COMPRESS_LEVEL = 1
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` so that ``path`` is never seen half-written."""
@@ -35,6 +40,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write() names no file; say which (a full disk, a quota)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -54,7 +64,7 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
 def atomic_save_png(image: Image.Image, path: str | os.PathLike) -> Path:
     """Encode a picture as PNG in memory, then write it atomically."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return atomic_write_bytes(path, buffer.getvalue())
 
 

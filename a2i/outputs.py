@@ -304,7 +304,7 @@ class RunFolder:
     def check(self) -> None:
         """The checks of :meth:`__enter__` without taking the folder (cheap; run before any heavy work)."""
         target, shown = self.target, self.shown
-        check_not_input(target, self.inputs, what="--out", contains=True)
+        check_not_input(shown, self.inputs, what="--out", contains=True)
         if target.exists() and not target.is_dir():
             raise OutputError(f"--out {shown}: exists and is not a folder; choose another output folder")
         check_writable_folder(target.parent, what=f"--out {shown}")

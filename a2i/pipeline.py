@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from a2i.audio import load as load_audio
-from a2i.cards import info_card
+from a2i.cards import clip_subtitle, info_card
 from a2i.errors import ConfigError
 from a2i.fileio import atomic_save_png, check_input_file
 from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
@@ -43,6 +45,32 @@ def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
         return list(analysis.clips)
     middle = analysis.duration / 2.0
     return [min(analysis.clips, key=lambda c: abs((c.start + c.end) / 2.0 - middle))]
+
+
+def clip_prompts(writer: Any, clip: ClipProfile, *, n_prompts: int, seed: int) -> list[str]:
+    """A clip's prompts in the order its pictures use them: variant ``k`` of clip ``i`` takes prompt
+    ``(i + k) mod n_prompts``. Each clip's prompts are written from its own profile (its card shows the
+    clip's numbers), so neighbouring clips of one song can differ in mood."""
+    texts = writer.generate(clip, n=n_prompts, seed=seed)
+    return [texts[(clip.index + k) % len(texts)] for k in range(len(texts))]
+
+
+def render_picture(backend: Any, clip: ClipProfile, *, folder: Path, stem: str, prompt: str, seed: int,
+                   size: int | tuple[int, int], n_clips: int, variant: int = 0, audio: Any = None,
+                   image: Image.Image | None = None) -> Picture:
+    """Render one clip's picture (or take ``image``, already rendered) and write it and its info card.
+
+    The one place a picture becomes files, shared by ``generate`` and ``render``: the picture is written
+    first and the card second, each atomically, so a picture counts as finished when both exist.
+    """
+    if image is None:
+        image = backend.render(profile=clip, prompt=prompt, size=size, seed=seed, audio=audio)
+    image_path = atomic_save_png(image, folder / picture_name(stem, clip.index, variant))
+    variant_note = f" · variant {variant}" if variant else ""
+    subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, seed) + variant_note
+    card_path = atomic_save_png(info_card(image, clip, prompt, subtitle=subtitle), folder / card_name(stem, clip.index, variant))
+    return Picture(image=image_path.name, card=card_path.name, clip=clip.index, start=clip.start, end=clip.end,
+                   prompt=prompt, seed=seed, variant=variant, backend=backend.name)
 
 
 def generate(
@@ -114,17 +142,11 @@ def generate(
         records = []
         for clip in progress_bar(select_clips(analysis, clips), enabled=progress, desc="Painting", unit="picture"):
             clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
-            # Each clip's prompt is written from its own profile (its card shows the clip's numbers).
-            prompt = writer.generate(clip, n=n_prompts, seed=seed)[clip.index % n_prompts]
-            clip_seed = picture_seed(seed, clip.index)
+            prompt = clip_prompts(writer, clip, n_prompts=n_prompts, seed=seed)[0]
             audio = clip_audio(song_audio, clip) if song_audio is not None else None
-            picture = image_backend.render(profile=clip, prompt=prompt, size=size, seed=clip_seed, audio=audio)
-            image = atomic_save_png(picture, folder.path / picture_name(song.stem, clip.index))
-            subtitle = f"clip {clip.index + 1} of {len(analysis.clips)} · {clip.start:.0f}-{clip.end:.0f} s · seed {clip_seed}"
-            card = atomic_save_png(info_card(picture, clip, prompt, subtitle=subtitle),
-                                   folder.path / card_name(song.stem, clip.index))
-            records.append(Picture(image=image.name, card=card.name, clip=clip.index, start=clip.start,
-                                   end=clip.end, prompt=prompt, seed=clip_seed, backend=image_backend.name))
+            records.append(render_picture(image_backend, clip, folder=folder.path, stem=song.stem, prompt=prompt,
+                                          seed=picture_seed(seed, clip.index), size=size, n_clips=len(analysis.clips),
+                                          audio=audio))
 
         # 4. Record what was made and from what.
         options = run_options(clips=clips, size=size, n_prompts=n_prompts, prompts=prompts,

@@ -1,8 +1,9 @@
 """Speed of the main job on this machine: the full profile of a 3-minute song, and the painter at 1024 x 1024.
 
 Targets: profile <= 1.5 s after warm-up (issue 12); a 60-minute file analysed with peak memory <= 800 MB in
-<= 40 s, against a 1-minute file's memory (issue 11); every painter style <= 0.3 s per 1024 x 1024 picture
-and a 1280 x 720 video frame <= 10 ms (issue 13).
+<= 40 s, against a 1-minute file's memory (issue 11); every painter style <= 0.3 s per 1024 x 1024 picture,
+a 1280 x 720 video frame <= 10 ms, and `generate --size 1024` <= 0.5 s per picture more than `--size 64`
+(issue 13).
 
     .venv/bin/python benchmarks/bench_core.py [--painter-only] [--skip-long]
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 import soundfile as sf
 
 from a2i.mood import Analyzer, Profile
+from a2i.pipeline import generate
 from a2i.render.painter import STYLES, paint
 from a2i.render.painter.motion import Scene, render_frame
 from a2i.synth import PIECES, render
@@ -89,6 +91,25 @@ def frame_times() -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
+def generate_cost(analyzer: Analyzer) -> tuple[float, float, int]:
+    """Seconds (wall, CPU) that ``generate --size 1024`` costs per picture more than ``--size 64``.
+
+    The same song and analysis for both, so only painting, PNG encoding and the info cards differ.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        song = Path(tmp) / "one_minute.wav"
+        audio = render(PIECES["example_song"], seconds=60.0)
+        sf.write(song, audio.samples, audio.sr)
+        analyzer.analyze(song)  # warm-up and cache
+        costs = {}
+        for size in (64, 1024):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = generate(song, Path(tmp) / f"out{size}", clips="all", size=size, progress=False, analyzer=analyzer)
+            costs[size] = (time.perf_counter() - start, time.process_time() - start_cpu)
+        n = len(result.images)
+    return (costs[1024][0] - costs[64][0]) / n, (costs[1024][1] - costs[64][1]) / n, n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Speed of the profile, the painter and the video frames.")
     parser.add_argument("--painter-only", action="store_true", help="skip the 3-minute song's profile")
@@ -115,6 +136,9 @@ def main() -> None:
             profile_times = timed(lambda: analyzer.analyze(song, per_clip=True), 5)
         print(f"profile of a 3-minute mp3 (18 clips, per-clip too): median {statistics.median(profile_times):.2f} s, "
               f"max {max(profile_times):.2f} s over {len(profile_times)} runs")
+    extra_wall, extra_cpu, pictures = generate_cost(Analyzer())
+    print(f"generate --size 1024 over --size 64: {extra_wall:.3f} s wall, {extra_cpu:.3f} s CPU more per picture "
+          f"({pictures} pictures, PNG encoding and info cards included)")
     times = painter_times()
     for style, t in times.items():
         print(f"painter {style:<12} 1024x1024 over 9 moods: median {statistics.median(t):.3f} s, max {max(t):.3f} s")
@@ -126,7 +150,8 @@ def main() -> None:
           f"memory_1min_mb={memory['short']['peak_mb']:.0f} memory_60min_mb={memory['long']['peak_mb']:.0f} (target <= 800) "
           f"analysis_60min_s={memory['long']['seconds']:.1f} (target <= 40)  "
           f"painter_1024_s={statistics.median(times[worst]):.3f} (slowest style: {worst}, max {max(times[worst]):.3f}; "
-          f"target <= 0.3)  frame_720p_ms={statistics.median(wall):.1f} (cpu {statistics.median(cpu):.1f}; target <= 10)")
+          f"target <= 0.3)  generate_1024_extra_s={extra_wall:.3f} (cpu {extra_cpu:.3f}; target <= 0.5)  "
+          f"frame_720p_ms={statistics.median(wall):.1f} (cpu {statistics.median(cpu):.1f}; target <= 10)")
 
 
 if __name__ == "__main__":

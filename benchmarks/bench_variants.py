@@ -26,6 +26,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+from PIL import Image
 
 from a2i.mood import default_analyzer
 from a2i.pipeline import select_clips
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=512, help="picture side in pixels (default: 512)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--painter", help="a painter module file to measure instead of a2i.render.painter")
+    parser.add_argument("--grid", help="also save every song's variants as one PNG grid (a row per song) here")
     args = parser.parse_args()
     painter = load_painter(args.painter)
     takes_prompt = "prompt" in inspect.signature(painter.paint).parameters
@@ -81,7 +83,7 @@ def main() -> None:
     writer = get_generator("template")
     with tempfile.TemporaryDirectory() as tmp:
         songs = [Path(s) for s in args.songs] or synth_songs(Path(tmp))
-        colour, structure, drift = [], [], []
+        colour, structure, drift, rows = [], [], [], []
         for song in songs:
             analysis = analyzer.analyze(song, per_clip=True)
             clip = select_clips(analysis, "center")[0]
@@ -90,6 +92,7 @@ def main() -> None:
             for i, prompt in enumerate(prompts):
                 kwargs = {"prompt": prompt} if takes_prompt else {}
                 images.append(painter.paint(clip, size=args.size, seed=args.seed + i, **kwargs))
+            rows.append(images)
             c, s = variant_diversity(images)
             colour.append(c)
             structure.append(s)
@@ -100,6 +103,13 @@ def main() -> None:
                   f"lightness {' '.join(f'{m[0]:.2f}' for m in measured)} (mood {target.lightness:.2f}±0.07)  "
                   f"saturation {' '.join(f'{m[1]:.2f}' for m in measured)} (mood {target.saturation:.2f})  "
                   f"styles: {', '.join(p.split(' of ')[0] for p in prompts)}")
+    if args.grid:
+        thumb = 256
+        sheet = Image.new("RGB", (thumb * args.variants, thumb * len(rows)))
+        for r, images in enumerate(rows):
+            for c, image in enumerate(images):
+                sheet.paste(image.resize((thumb, thumb), Image.Resampling.LANCZOS), (c * thumb, r * thumb))
+        sheet.save(args.grid)
     print(f"SUMMARY painter={args.painter or 'a2i.render.painter'} songs={len(colour)} "
           f"colour_distance={statistics.mean(colour):.1f} (goal >= 30) structure_distance={statistics.mean(structure):.3f} "
           f"(goal >= 0.75) max_mood_drift={max(drift):.3f}")

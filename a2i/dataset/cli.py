@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options, share
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_seed, positive_int, prompt_options, share
 from a2i.fileio import check_output_file, check_output_folder
 
 
@@ -90,9 +90,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--prompts-dir", metavar="DIR", help="per-track prompt files (default: OUTPUT without .csv + "
                    "'_prompts')")
     add_prompt_options(p)
-    p.add_argument("--n", type=positive_int, default=10, help="prompts per track (default: 10)")
+    add_prompt_count(p, per="track")
     p.add_argument("--workers", type=positive_int, default=4, help="tracks in flight at once (default: 4)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed(p)
     p.add_argument("--price-input", type=float, default=0.15, help="US$ per million prompt tokens (default: 0.15)")
     p.add_argument("--price-output", type=float, default=0.60,
                    help="US$ per million completion tokens (default: 0.60)")
@@ -110,7 +110,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--valid-size", type=share, default=0.0,
                    help="valid share of every stratum, taken from the train side (default: 0)")
     p.add_argument("--test-ids", metavar="FILE", help="track ids that must be in test, one a line")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed(p)
     p.add_argument("--tolerance", type=float, default=0.02, help="largest distance from the shares in a stratum "
                    "split on its own (default: 0.02); smaller strata become 'rare'")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG report")
@@ -123,10 +123,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="dataset_from_folder", metavar="DIR",
                    help="output folder (default: dataset_from_folder)")
     add_prompt_options(p)
-    p.add_argument("--n", type=positive_int, default=10, help="prompts per track (default: 10)")
+    add_prompt_count(p, per="track")
     p.add_argument("--test-size", type=share, default=0.2, help="test share (default: 0.2)")
     p.add_argument("--valid-size", type=share, default=0.0, help="valid share from the train side (default: 0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_from_folder)
 
@@ -184,7 +184,7 @@ def _run_prompts(args: argparse.Namespace) -> int:
     prompts_dir = args.prompts_dir or os.path.splitext(args.output)[0] + "_prompts"
     check_output_file(args.output, inputs=[args.input])
     check_output_folder(prompts_dir, inputs=[args.input, args.output], what="--prompts-dir")
-    report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n, seed=args.seed,
+    report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n_prompts, seed=args.seed,
                          workers=args.workers, progress=not args.no_progress, generator_options=prompt_options(args),
                          prices=(args.price_input, args.price_output))
     print(f"{report.summary()}\nwrote {args.output} (per-track files in {prompts_dir})")
@@ -216,7 +216,7 @@ def _run_from_folder(args: argparse.Namespace) -> int:
 
     options = prompt_options(args) or None
     table, report, prompt_report = from_folder(
-        args.music_dir, args.out, prompts=args.prompts, n_prompts=args.n, seed=args.seed,
+        args.music_dir, args.out, prompts=args.prompts, n_prompts=args.n_prompts, seed=args.seed,
         progress=not args.no_progress, generator_options=options, test_size=args.test_size,
         valid_size=args.valid_size)
     print(report.summary())

@@ -117,7 +117,10 @@ class Explorer:
         return [self.cell(t, variant) for t in self.tracks[sheet * ATLAS_SIZE:(sheet + 1) * ATLAS_SIZE]]
 
     def build_thumbnails(self, *, workers: int | None = None, progress: bool = False) -> int:
-        """Make every atlas of every variant now, in parallel, so no browser ever waits for one."""
+        """Make every atlas of every variant now, in parallel, and the default point pages, so the first
+        browser to open the map waits for neither."""
+        for offset in range(0, len(self.tracks), self.page_size):
+            self.points_page(offset, self.page_size)
         sheets = -(-len(self.tracks) // ATLAS_SIZE)
         jobs = [self.atlas_cells(v, s) for v in range(self.collection.max_variants) for s in range(sheets)]
         return build_atlases(self.thumbs, jobs, workers=workers, progress=progress)

@@ -1,13 +1,17 @@
-"""Build an explorer data folder from songs with a2i's own pipeline.
+"""Build an explorer data folder from songs, or from the folders ``a2i generate`` already wrote.
 
-For each song: analyze its mood (valence and arousal place it on the map), write N prompts, paint one
-picture per prompt with a different seed (the variants that 1/2/3 switch between), cut a preview clip from
-the middle of the song, and write the track's JSON in the explorer schema::
+The pictures are made by the main job, never here: for each song, variant ``k`` is one run of
+:func:`a2i.pipeline.generate` (its centre clip, seed ``seed + k``) into ``DIR/runs/<id>/v<k>/``; the song is
+analysed once for all its variants. A folder written earlier by ``a2i generate`` (or ``a2i render``) can be
+given instead of a song: its pictures become the variants. Either way every run is read back through
+:func:`a2i.outputs.read_run`, the one reader of that format, and the track's JSON is written in the
+explorer schema::
 
     DIR/<id>.json
-    DIR/media/<id>/v1.png … vN.png
-    DIR/media/<id>/clip.mp3
-    DIR/map.png              the valence × arousal map as a picture
+    DIR/runs/<id>/v1/ … vN/   the runs (pictures, info cards, profile.json, prompts.json)
+    DIR/media/<id>/…           pictures copied from a run folder given as input (it may be anywhere)
+    DIR/media/<id>/clip.mp3    the preview clip
+    DIR/map.png                the valence × arousal map as a picture
 
 The preview clip is cut from the song file itself by ffmpeg and keeps its channels and sample rate, at
 :data:`PREVIEW_BITRATE` in MP3 (every browser plays it); a song shorter than the clip gives a shorter clip,
@@ -21,7 +25,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,10 +51,10 @@ def cut_preview(song: Path, out: Path, *, start: float, seconds: float) -> Path:
     >>> info.channels, info.samplerate, round(info.duration, 1)
     (2, 44100, 1.5)
     """
-    from a2i.audio import _ffmpeg_exe
+    from a2i.audio import ffmpeg_exe
     from a2i.fileio import atomic_write_bytes
 
-    cmd = [_ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(song),
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(song),
            "-vn", "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", PREVIEW_BITRATE, "-f", "mp3", "pipe:1"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
@@ -58,8 +64,8 @@ def cut_preview(song: Path, out: Path, *, start: float, seconds: float) -> Path:
 
 
 def track_id(song: Path, taken: set[str]) -> str:
-    """A file-name-safe id from the song's name, unique within one build."""
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", song.stem).strip("-.") or "track"
+    """A file-name-safe id from the song's (or run folder's) name, unique within one build."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", song.stem if song.suffix else song.name).strip("-.") or "track"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -67,8 +73,21 @@ def track_id(song: Path, taken: set[str]) -> str:
     return candidate
 
 
+class _AnalyzeOnce:
+    """An analyzer that remembers its last song: the N runs of one song share one analysis."""
+
+    def __init__(self, analyzer) -> None:  # noqa: ANN001 - any object with Analyzer.analyze's signature
+        self.analyzer, self._last = analyzer, None
+
+    def analyze(self, path, **kwargs):  # noqa: ANN001, ANN201
+        key = (str(path), tuple(sorted(kwargs.items())))
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self.analyzer.analyze(path, **kwargs))
+        return self._last[1]
+
+
 def build_folder(
-    songs: Sequence[str | os.PathLike[str]],
+    inputs: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
     *,
     variants: int = 3,
@@ -81,16 +100,17 @@ def build_folder(
     progress: bool = True,
     analyzer=None,
 ) -> list[Path]:
-    """Analyze, paint and cut every song into an explorer data folder.
+    """Make (or reuse) each song's runs and write them into an explorer data folder.
 
     Parameters
     ----------
-    songs
-        Audio files.
+    inputs
+        Audio files, or output folders of ``a2i generate`` / ``a2i render``.
     out_dir
         The data folder (created if needed).
     variants
-        Pictures per song; variant ``i`` uses prompt ``i`` and seed ``seed + i``.
+        Pictures per song: runs of the main job with seeds ``seed … seed + variants - 1``; for a run folder,
+        its first ``variants`` pictures.
     size
         Picture side in pixels.
     clip_seconds
@@ -111,8 +131,8 @@ def build_folder(
     list of Path
         The track JSON files written.
     """
-    if not songs:
-        raise ConfigError("no songs given; pass one or more audio files")
+    if not inputs:
+        raise ConfigError("no songs given; pass one or more audio files or `a2i generate` output folders")
     if variants < 1:
         raise ConfigError(f"variants must be at least 1, got {variants}")
     if size < 16:
@@ -122,58 +142,82 @@ def build_folder(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder; choose another output folder")
-    paths = [Path(song) for song in songs]
+
+    from a2i.outputs import is_run_folder, read_run
+
+    paths = [Path(item) for item in inputs]
     for path in paths:
-        if not path.is_file():
+        if path.is_dir() and not is_run_folder(path):
+            raise ConfigError(f"{path} is a folder but not an `a2i generate` output folder (it has no prompts.json); "
+                              "pass audio files or output folders")
+        if not path.exists():
             raise ConfigError(f"song {path} does not exist")
 
-    from a2i.fileio import atomic_save_png
     from a2i.mood import default_analyzer
-    from a2i.pipeline import select_clips
-    from a2i.prompts import get_generator
-    from a2i.render import get_backend
+    from a2i.pipeline import generate
+    from a2i.progress import progress_bar
 
-    image_backend = get_backend(backend)
-    writer = get_generator(prompts, **dict(prompt_options or {}))
-    analyzer = analyzer or default_analyzer()
+    once = _AnalyzeOnce(analyzer or default_analyzer())
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     written = []
-    iterator: Any = paths
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(paths, desc="Building", unit="song")
-    for path in iterator:
-        analysis = analyzer.analyze(path, per_clip=True)
-        song = analysis.song
-        texts = writer.generate(song, n=variants, seed=seed)
-        clip_profile = select_clips(analysis, "center")[0]
-        for tag in ("title", "artist", "genre"):
-            setattr(clip_profile, tag, getattr(song, tag))
+    for path in progress_bar(paths, enabled=progress, desc="Building", unit="song"):
         tid = track_id(path, taken)
-        clip_rel = f"media/{tid}/clip.mp3"
-        length = min(clip_seconds, analysis.duration)
-        cut_preview(path, out / clip_rel, start=max(0.0, (analysis.duration - length) / 2), seconds=length)
-        genre = song.genre or UNKNOWN_GENRE
-        items = []
-        for i, prompt in enumerate(texts):
-            rel = f"media/{tid}/v{i + 1}.png"
-            picture = image_backend.render(profile=clip_profile, prompt=prompt, size=size, seed=seed + i)
-            atomic_save_png(picture, out / rel)
-            items.append(Variant(image_path=rel, prompt=prompt, track_genre=genre, audio_path=clip_rel,
-                                 mean_color=mean_color(out / rel)))
-        track = Track(
-            id=tid, x=round(song.valence, 4), y=round(song.energy, 4),
-            artists=song.artist or "Unknown artist", track_name=song.title or path.stem, track_genre=genre,
-            variants=items,
-            metadata={"popularity": None, "danceability": round(song.danceability, 4),
-                      "energy": round(song.energy, 4), "loudness": round(song.loudness, 2),
-                      "valence": round(song.valence, 4)},
-        )
-        written.append(write_track(out / f"{tid}.json", track))
+        if path.is_dir():
+            runs = [read_run(path)]
+        else:
+            runs = []
+            for k in range(variants):
+                result = generate(path, out / "runs" / tid / f"v{k + 1}", overwrite=True, clips="center",
+                                  backend=backend, prompts=prompts, prompt_options=prompt_options, size=size,
+                                  seed=seed + k, progress=False, analyzer=once)
+                runs.append(read_run(result.out_dir))
+        written.append(write_track(out / f"{tid}.json", _track(tid, runs, out, variants, clip_seconds)))
 
     from a2i.explore.figure import save_map
 
     save_map(load_collection(out), out / "map.png")
     return written
+
+
+def _inside(path: Path, out: Path, tid: str) -> str:
+    """``path`` relative to ``out``; a picture from elsewhere is copied into ``media/<tid>/`` first."""
+    try:
+        return path.resolve().relative_to(out.resolve()).as_posix()
+    except ValueError:
+        target = out / "media" / tid / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        return target.relative_to(out).as_posix()
+
+
+def _track(tid: str, runs: list, out: Path, variants: int, clip_seconds: float) -> Track:
+    """One explorer track from a song's runs (:class:`a2i.outputs.Run`)."""
+    first = runs[0]
+    song = first.profile
+    genre = song.genre or UNKNOWN_GENRE
+    song_file = first.song_path()
+    clip_rel: str | None = None
+    if song_file.is_file():
+        clip_rel = f"media/{tid}/clip.mp3"
+        length = min(clip_seconds, first.duration) if first.duration > 0 else clip_seconds
+        cut_preview(song_file, out / clip_rel, start=max(0.0, (first.duration - length) / 2), seconds=length)
+    else:
+        warnings.warn(f"{first.folder}: its song {song_file} is not there; the track has no preview clip",
+                      stacklevel=2)
+    items = []
+    for run in runs:
+        for picture in run.pictures:
+            if len(items) == variants:
+                break
+            image = run.image_path(picture)
+            items.append(Variant(image_path=_inside(image, out, tid), prompt=picture.prompt or "", track_genre=genre,
+                                 audio_path=clip_rel, mean_color=mean_color(image)))
+    return Track(
+        id=tid, x=round(song.valence, 4), y=round(song.energy, 4),
+        artists=song.artist or "Unknown artist", track_name=song.title or Path(first.song).stem, track_genre=genre,
+        variants=items,
+        metadata={"popularity": None, "danceability": round(song.danceability, 4),
+                  "energy": round(song.energy, 4), "loudness": round(song.loudness, 2),
+                  "valence": round(song.valence, 4)},
+    )

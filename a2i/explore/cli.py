@@ -44,12 +44,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     build = sub.add_parser(
         "build",
         help="build an explorer data folder from songs",
-        description="Analyze each song's mood, paint N picture variants (different prompts and seeds), cut a "
-        "preview clip and write one JSON file per song: a folder `a2i explore serve` can open.",
+        description="Run the main job N times per song (N picture variants: different prompts and seeds; one "
+        "analysis), or take the pictures of `a2i generate` output folders, cut a preview clip and write one JSON "
+        "file per song: a folder `a2i explore serve` can open.",
     )
-    build.add_argument("songs", nargs="+", metavar="SONG", help="audio files (mp3, wav, flac, ogg, m4a)")
+    build.add_argument("songs", nargs="+", metavar="SONG|RUN_FOLDER",
+                       help="audio files (mp3, wav, flac, ogg, m4a) or output folders of `a2i generate`")
     build.add_argument("--out", required=True, metavar="DIR", help="data folder to write (created if missing)")
-    build.add_argument("--variants", type=positive_int, default=3, metavar="N", help="pictures per song (default: 3)")
+    build.add_argument("--variants", type=positive_int, default=3, metavar="N",
+                       help="pictures per song; for a run folder, its first N pictures (default: 3)")
     build.add_argument("--size", type=positive_int, default=512, metavar="PX", help="picture side (default: 512)")
     build.add_argument("--clip-seconds", type=float, default=10.0, metavar="S",
                        help="length of the preview clip from the song's centre (default: 10)")

@@ -4,12 +4,18 @@ The tests, the benchmark and anyone trying the viewer without a music collection
 chosen size. Pictures are mood-coloured gradients (hue from valence, brightness from arousal, a different
 pattern per variant) and clips are short synthesized tones, so the folder is small and deterministic and
 the project ships no audio it did not synthesize itself.
+
+For measurements at real scale, ``pictures=`` gives every song real picture files instead (say the
+painter's own 512-pixel PNGs): each song's files are hard links to them, so 30,000 picture paths cost the
+disk space of a few dozen pictures while the server still decodes every one of them.
 """
 
 from __future__ import annotations
 
 import colorsys
 import os
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +48,14 @@ def _tone(path: Path, frequency: float, seconds: float, sr: int = 16000) -> None
     write(path, tone(seconds, freq=frequency, sr=sr, fade=0.05))
 
 
+def _link(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, target)
+
+
 def make_folder(
     out_dir: str | os.PathLike[str],
     n_tracks: int,
@@ -53,6 +67,7 @@ def make_folder(
     clip_seconds: float = 1.0,
     seed: int = 0,
     with_colors: bool = True,
+    pictures: Sequence[str | os.PathLike[str]] | None = None,
 ) -> Path:
     """Write ``n_tracks`` songs with ``variants`` pictures each into an explorer data folder.
 
@@ -75,6 +90,9 @@ def make_folder(
         Random seed for positions, popularity and picture noise.
     with_colors
         Store each picture's mean colour in the JSON; without it the explorer computes them at start-up.
+    pictures
+        Real picture files to use instead of gradients: variant ``v`` of song ``i`` is a hard link (a copy
+        where links are not possible) to ``pictures[(i * variants + v) % len(pictures)]``.
 
     Returns
     -------
@@ -95,6 +113,11 @@ def make_folder(
         shared = "media/clip.wav"
         _tone(root / shared, 440.0, clip_seconds)
     width = len(str(max(1, n_tracks - 1)))
+    known: dict[str, tuple[int, int, int]] = {}
+    if pictures:
+        from a2i.explore.data import mean_color
+
+        known = {str(p): mean_color(p) for p in pictures}
     for i, (valence, energy) in enumerate(positions):
         valence, energy = float(valence), float(energy)
         track_id = f"track_{i:0{width}d}"
@@ -104,10 +127,16 @@ def make_folder(
             _tone(root / clip, 220.0 + 440.0 * energy, clip_seconds)
         items = []
         for v in range(variants):
-            rel = f"media/{track_id}_{v + 1}.{image_format}"
-            pixels = _picture(valence, energy, v, size, rng)
-            Image.fromarray(pixels).save(root / rel)
-            mean = tuple(int(c) for c in pixels.reshape(-1, 3).mean(axis=0).round())
+            if pictures:
+                source = Path(pictures[(i * variants + v) % len(pictures)])
+                rel = f"media/{track_id}_{v + 1}{source.suffix}"
+                _link(source, root / rel)
+                mean = known[str(source)]
+            else:
+                rel = f"media/{track_id}_{v + 1}.{image_format}"
+                pixels = _picture(valence, energy, v, size, rng)
+                Image.fromarray(pixels).save(root / rel)
+                mean = tuple(int(c) for c in pixels.reshape(-1, 3).mean(axis=0).round())
             items.append(Variant(
                 image_path=rel,
                 prompt=f"Picture {v + 1} of song {i}: a {'bright' if valence > 0.5 else 'dark'} scene, "

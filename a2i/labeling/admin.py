@@ -1,16 +1,29 @@
-"""The researchers' pages: progress, per-clip agreement and exports."""
+"""The researchers' pages: progress and capacity, per-clip agreement, exports and deleting a participant."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, select
 
-from a2i.labeling import export
+from a2i.labeling import export, i18n
 from a2i.labeling.access import admin_required
+from a2i.labeling.assignment import item_counts, places_left
 from a2i.labeling.db import db
-from a2i.labeling.models import STAGES, Assignment, Invite, Submission, User
+from a2i.labeling.models import FULL, STAGES, Invite, Submission, User
+from a2i.labeling.privacy import delete_participant
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,19 +33,41 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def index():
     stages = Counter(dict(db.session.execute(
         select(User.stage, func.count()).where(User.role == "participant").group_by(User.stage)).all()))
-    assigned = Counter(dict(db.session.execute(
-        select(Assignment.item_id, func.count()).where(Assignment.is_tutorial.is_(False))
-        .group_by(Assignment.item_id)).all()))
     answered = Counter(dict(db.session.execute(
-        select(Submission.item_id, func.count()).where(Submission.is_tutorial.is_(False))
+        select(Submission.item_id, func.count()).join(User, User.id == Submission.user_id)
+        .where(Submission.is_tutorial.is_(False), User.is_pilot.is_(False))
         .group_by(Submission.item_id)).all()))
     study = current_app.extensions.get("a2i_study")
+    assigned = item_counts(study) if study else Counter()
     items = [{"id": item.id, "song": item.song, "assigned": assigned[item.id], "answered": answered[item.id],
               "target": study.participants_per_item} for item in (study.items if study else ())]
     invites = db.session.execute(select(Invite).order_by(Invite.id.desc()).limit(50)).scalars().all()
-    return render_template("admin/index.html", stages=[(s, stages[s]) for s in STAGES],
+    turned_away = db.session.execute(select(User).where(User.stage == FULL).order_by(User.id)).scalars().all()
+    capacity = None
+    if study:
+        capacity = {"capacity": study.capacity, "left": places_left(study, assigned), "items": len(study.items),
+                    "per_item": study.participants_per_item,
+                    "tasks": min(study.tasks_per_participant, len(study.items))}
+    return render_template("admin/index.html", stages=[(s, stages[s]) for s in (*STAGES, FULL)],
                            participants=sum(stages.values()), submissions=sum(answered.values()),
-                           items=items, invites=invites, tables=export.TABLES)
+                           items=items, invites=invites, tables=export.TABLES, capacity=capacity,
+                           turned_away=turned_away, retention=current_app.config.get("RETENTION_DAYS"))
+
+
+@bp.post("/participants/delete")
+@admin_required
+def delete():
+    """Delete one participant's data by id (a withdrawal that reached the researchers by other means)."""
+    raw = request.form.get("user_id", "").strip()
+    user_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is not None and user.role == "participant":
+        delete_participant(user_id)
+        db.session.commit()
+        flash(i18n.translate("admin.deleted", g.lang, id=user_id))
+    else:
+        flash(i18n.translate("admin.not_found", g.lang, id=raw[:12]), "error")
+    return redirect(url_for("admin.index"))
 
 
 @bp.get("/agreement")

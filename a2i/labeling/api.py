@@ -15,22 +15,28 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from a2i.labeling import i18n
-from a2i.labeling.access import login_required
-from a2i.labeling.assignment import current_assignment, image_order
+from a2i.labeling.access import get_study, login_required
+from a2i.labeling.assignment import current_assignment, image_order, upcoming_assignment
 from a2i.labeling.auth import next_page
 from a2i.labeling.db import db
 from a2i.labeling.manifest import Item, Study
 from a2i.labeling.models import Assignment, Submission
-from a2i.labeling.study import get_study
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 LIKED = ("yes", "no", "unsure")
-INTERACTION_TYPES = ("play", "pause", "ended", "seek", "select", "deselect", "load")
+#: ``load``: the task opened; ``image_load``: one picture finished loading (it can be chosen from then on);
+#: ``zoom_open``/``zoom_close``: the enlarged view of a picture, so viewing times can be measured.
+INTERACTION_TYPES = ("play", "pause", "ended", "seek", "select", "deselect", "load", "image_load", "zoom_open",
+                     "zoom_close")
 INTERACTION_KEYS = {"type", "t", "image", "position"}
 NEXT_STAGE = {"tutorial": "tasks", "tasks": "feedback"}
 #: The largest value an INTEGER column holds on every supported database (PostgreSQL's int4).
 MAX_INT = 2**31 - 1
+#: An interaction's time stamp is at most a week of milliseconds after the task opened.
+MAX_EVENT_MS = 7 * 24 * 3600 * 1000
+#: An audio position is at most a day of seconds into the clip.
+MAX_POSITION_S = 24 * 3600
 
 
 class BadField(Exception):
@@ -51,15 +57,26 @@ def _shown(item: Item, assignment: Assignment) -> list[Any]:
     return [item.images[k] for k in image_order(assignment, len(item.images))]
 
 
+def _media(path: str) -> str:
+    return url_for("study.media", filename=path)
+
+
 def _task_payload(study: Study, item: Item, assignment: Assignment) -> dict[str, Any]:
     return {
         "assignment": assignment.id,
-        "audio": url_for("study.media", filename=item.audio),
-        "images": [{"id": im.id, "url": url_for("study.media", filename=im.path)} for im in _shown(item, assignment)],
+        "audio": _media(item.audio),
+        "images": [{"id": im.id, "url": _media(im.web), "zoom": _media(im.zoom)} for im in _shown(item, assignment)],
         "min_select": study.min_select,
         "max_select": study.max_select,
         "explanation": (item.explanation.get(g.lang) or item.explanation.get("en")) if assignment.is_tutorial else None,
     }
+
+
+def _preload(study: Study, assignment: Assignment) -> list[str]:
+    """The media of the task after ``assignment``, for the browser to fetch while this one is answered."""
+    following = upcoming_assignment(g.user, after=assignment)
+    item = study.item(following.item_id) if following is not None else None
+    return [_media(item.audio), *(_media(im.web) for im in item.images)] if item is not None else []
 
 
 @bp.get("/task")
@@ -76,7 +93,8 @@ def task():
     item = study.item(assignment.item_id)
     if item is None:
         raise BadField("assignment", f"item {assignment.item_id!r} is no longer in the study manifest", 409)
-    return jsonify(done=False, stage=stage, number=number, total=total, task=_task_payload(study, item, assignment))
+    return jsonify(done=False, stage=stage, number=number, total=total, task=_task_payload(study, item, assignment),
+                   preload=_preload(study, assignment))
 
 
 def _require(body: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
@@ -104,16 +122,29 @@ def _check_interactions(raw: Any) -> list[dict[str, Any]]:
             raise BadField(where, f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(INTERACTION_KEYS)}")
         if event.get("type") not in INTERACTION_TYPES:
             raise BadField(where, f"{where}.type must be one of {', '.join(INTERACTION_TYPES)}")
-        t = event.get("t")
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-            raise BadField(where, f"{where}.t must be a non-negative number of milliseconds since the task opened")
+        if not _in_range(event.get("t"), MAX_EVENT_MS):
+            raise BadField(where, f"{where}.t must be the milliseconds since the task opened (0 to {MAX_EVENT_MS})")
         if "image" in event and (not isinstance(event["image"], str) or len(event["image"]) > 128):
             raise BadField(where, f"{where}.image must be an image id")
-        position = event.get("position")
-        if position is not None and (isinstance(position, bool) or not isinstance(position, (int, float))
-                                     or not math.isfinite(position)):
-            raise BadField(where, f"{where}.position must be the audio position in seconds")
+        if event.get("position") is not None and not _in_range(event["position"], MAX_POSITION_S):
+            raise BadField(where, f"{where}.position must be the audio position in seconds (0 to {MAX_POSITION_S})")
     return raw
+
+
+def _in_range(value: Any, upper: float) -> bool:
+    """A JSON number from 0 to ``upper``; integers of any length are compared exactly, never as floats."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return 0 <= value <= upper
+
+
+def _json_body() -> Any:
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # JSON nested deeper than Python's parser can follow
+        raise BadField("body", "the JSON body is nested too deeply; send a flat answer object") from None
 
 
 @bp.post("/submit")
@@ -121,7 +152,7 @@ def _check_interactions(raw: Any) -> list[dict[str, Any]]:
 def submit():
     """Store one answer with its interactions; tells the page what comes next."""
     study = get_study()
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict):
         raise BadField("body", "send a JSON object (Content-Type: application/json)")
     assignment_id = _require(body, "assignment", int, "the task's assignment id (integer)")
@@ -144,7 +175,7 @@ def submit():
     if assignment is None or assignment.user_id != g.user.id:
         raise BadField("assignment", f"unknown task {assignment_id}; fetch the current one from /api/task")
     if db.session.execute(select(Submission.id).where(Submission.assignment_id == assignment.id)).first():
-        raise BadField("assignment", "this task has already been answered", 409)
+        raise BadField("assignment", i18n.translate("task.conflict", g.lang), 409)
     stage = "tutorial" if assignment.is_tutorial else "tasks"
     current, _, _ = current_assignment(g.user, tutorial=assignment.is_tutorial)
     if g.user.stage != stage or current is None or current.id != assignment.id:
@@ -170,7 +201,7 @@ def submit():
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise BadField("assignment", "this task has already been answered", 409) from None
+        raise BadField("assignment", i18n.translate("task.conflict", g.lang), 409) from None
     following, _, _ = current_assignment(g.user, tutorial=assignment.is_tutorial)
     if following is None:
         g.user.stage = NEXT_STAGE[stage]

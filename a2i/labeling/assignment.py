@@ -1,11 +1,12 @@
 """Handing out items: each participant gets their own random order, and items fill evenly.
 
-When a participant finishes the survey they receive every tutorial item (in manifest order) and
-``tasks_per_participant`` labeling items. Items are chosen among those with the fewest assignments so far
-(ties broken at random) and never beyond ``participants_per_item``; the chosen items are then shuffled.
-Because the whole list is written at once, a participant who leaves and returns resumes exactly at their
-first unanswered position. The choice runs inside a write transaction holding :class:`StudyLock`, so two
-participants starting at the same moment see each other's assignments.
+When a participant finishes the survey they receive every tutorial item (in manifest order), then
+``tasks_per_participant`` labeling items with the study's attention checks mixed in among them. Labeling
+items are chosen among those with the fewest assignments so far (ties broken at random) and never beyond
+``participants_per_item``; pilot participants are not counted toward those quotas (and are never turned
+away). Because the whole list is written at once, a participant who leaves and returns resumes exactly at
+their first unanswered position. The choice runs inside a write transaction holding :class:`StudyLock`, so
+two participants starting at the same moment see each other's assignments.
 """
 
 from __future__ import annotations
@@ -15,32 +16,60 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from a2i.errors import ConfigError
 from a2i.labeling.db import db
 from a2i.labeling.manifest import Study
 from a2i.labeling.models import Assignment, StudyLock, Submission, User
 
 
 def _lock() -> None:
+    """Hold the study-lock row (migration 0003 creates it) until the transaction ends."""
     if db.session.get(StudyLock, 1, with_for_update=True) is None:
-        db.session.add(StudyLock(id=1))
-        db.session.flush()
+        raise ConfigError("the study_lock row is missing: run `a2i label init-db` to upgrade the database")
+
+
+def item_counts(study: Study) -> Counter[str]:
+    """Assignments per labeling item that count toward the quotas (pilots' do not)."""
+    item_ids = [item.id for item in study.items]
+    return Counter(dict(db.session.execute(
+        select(Assignment.item_id, func.count()).join(User, User.id == Assignment.user_id)
+        .where(Assignment.is_tutorial.is_(False), User.is_pilot.is_(False), Assignment.item_id.in_(item_ids))
+        .group_by(Assignment.item_id)).all()))
+
+
+def places_left(study: Study, counts: Counter[str] | None = None) -> int:
+    """How many more participants will get tasks: the open answer slots over the tasks each one takes."""
+    counts = item_counts(study) if counts is None else counts
+    open_slots = sum(max(0, study.participants_per_item - counts[item.id]) for item in study.items)
+    per_person = max(1, min(study.tasks_per_participant, len(study.items)))
+    return -(-open_slots // per_person)
+
+
+def study_is_full(study: Study) -> bool:
+    """True when no labeling item wants more answers: a newcomer would get no task."""
+    return places_left(study) == 0
 
 
 def assign(user: User, study: Study, *, rng: random.Random | None = None) -> list[Assignment]:
-    """Create ``user``'s assignments (the caller commits); idempotent when they already exist."""
+    """Create ``user``'s assignments (the caller commits); idempotent when they already exist.
+
+    A participant who arrives when every item has its answers gets the tutorial only; the caller sees no
+    labeling row and shows the study-full message instead.
+    """
     existing = db.session.execute(select(Assignment).where(Assignment.user_id == user.id)
                                   .order_by(Assignment.position)).scalars().all()
     if existing:
         return list(existing)
     rng = rng or random.SystemRandom()
     _lock()
-    counts = Counter(dict(db.session.execute(
-        select(Assignment.item_id, func.count()).where(Assignment.is_tutorial.is_(False))
-        .group_by(Assignment.item_id)).all()))
-    open_items = [item.id for item in study.items if counts[item.id] < study.participants_per_item]
+    counts = item_counts(study)
+    cap = float("inf") if user.is_pilot else study.participants_per_item
+    open_items = [item.id for item in study.items if counts[item.id] < cap]
     rng.shuffle(open_items)
     open_items.sort(key=lambda item_id: counts[item_id])  # stable: random order among equally filled items
     chosen = open_items[:study.tasks_per_participant]
+    if chosen:  # attention checks only go with real tasks
+        chosen += [item.id for item in study.checks]
     rng.shuffle(chosen)
     rows = [Assignment(user_id=user.id, item_id=item.id, position=k, is_tutorial=True,
                        order_seed=rng.randrange(2**31)) for k, item in enumerate(study.tutorial)]
@@ -62,6 +91,15 @@ def current_assignment(user: User, *, tutorial: bool) -> tuple[Assignment | None
         if submission_id is None:
             return assignment, k + 1, len(rows)
     return None, len(rows), len(rows)
+
+
+def upcoming_assignment(user: User, *, after: Assignment) -> Assignment | None:
+    """The unanswered assignment of the same part that follows ``after`` (whose media can be preloaded)."""
+    return db.session.execute(
+        select(Assignment).outerjoin(Submission, Submission.assignment_id == Assignment.id)
+        .where(Assignment.user_id == user.id, Assignment.is_tutorial.is_(after.is_tutorial),
+               Assignment.position > after.position, Submission.id.is_(None))
+        .order_by(Assignment.position).limit(1)).scalar_one_or_none()
 
 
 def image_order(assignment: Assignment, n: int) -> list[int]:

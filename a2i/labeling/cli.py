@@ -14,42 +14,42 @@ import sys
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance", metavar="DIR",
-                        help="instance folder holding config.py and the SQLite database "
-                             "(default: $A2I_INSTANCE_PATH or ./instance)")
+                        help="instance folder holding config.py and the SQLite database, the same for every "
+                             "command (default: $A2I_INSTANCE_PATH, else ~/.local/share/a2i/labeling)")
     parser.add_argument("--database", metavar="URL",
                         help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/study "
                              "(default: $DATABASE_URL or SQLite in the instance folder)")
     parser.add_argument("--study", metavar="DIR", help="study folder with study.json (default: $A2I_STUDY_DIR)")
 
 
-def _app(args: argparse.Namespace, *, serving: bool = False, **extra):
-    """Build the app from the command's options (which win over the environment)."""
+def _app(args: argparse.Namespace, *, create: bool = False, **extra):
+    """Build the app from the command's options (which win over the environment).
+
+    Only ``init-db`` (``create``) makes the instance folder, its secret key and the database; every other
+    command needs them to exist and says how to make them when they do not.
+    """
     from a2i.labeling import create_app
+    from a2i.labeling.app import INSTANCE_ENV, instance_path
 
     if args.instance:
-        os.environ["A2I_INSTANCE_PATH"] = args.instance
-    config = dict(extra)
+        os.environ[INSTANCE_ENV] = args.instance
+    config = dict(extra, CREATE_DATABASE=create)
     if args.database:
         config["SQLALCHEMY_DATABASE_URI"] = args.database
     if args.study:
         config["STUDY_DIR"] = args.study
-    if not serving:
+    if create:
         from a2i.labeling.manage import ensure_secret_key
 
-        # Management commands sign no cookies, but the app they build must find the same key serve will.
-        ensure_secret_key(_instance_dir(args))
+        ensure_secret_key(instance_path())
     return create_app(config)
-
-
-def _instance_dir(args: argparse.Namespace) -> str:
-    return args.instance or os.environ.get("A2I_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     overrides = {"DEBUG": args.debug}
     if args.host in ("127.0.0.1", "localhost", "::1") and "A2I_SESSION_COOKIE_SECURE" not in os.environ:
         overrides["SESSION_COOKIE_SECURE"] = False  # browsers on plain-http localhost; TLS everywhere else
-    app = _app(args, serving=True, **overrides)
+    app = _app(args, **overrides)
     _check_database(app)
     print(f"Labeling site on http://{args.host}:{args.port}/ (development server; use gunicorn for a study, "
           "see experiment_website/README.md)", file=sys.stderr)
@@ -72,7 +72,7 @@ def _check_database(app) -> None:
 def _run_init_db(args: argparse.Namespace) -> int:
     from a2i.labeling.manage import init_db
 
-    app = _app(args)
+    app = _app(args, create=True)
     init_db(app)
     print(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI']}")
     print(f"Secret key in {os.path.join(app.instance_path, 'config.py')} (or $SECRET_KEY)")
@@ -101,10 +101,14 @@ def _run_add_admin(args: argparse.Namespace) -> int:
 
 
 def _run_invite(args: argparse.Namespace) -> int:
-    from a2i.labeling.manage import create_invites
+    from a2i.labeling.manage import capacity_warning, create_invites
 
-    codes = create_invites(_app(args), count=args.count, max_uses=args.uses, days=args.days or None,
-                           bypass=args.bypass, note=args.note)
+    app = _app(args)
+    codes = create_invites(app, count=args.count, max_uses=args.uses, days=args.days or None,
+                           bypass=args.bypass, note=args.note, pilot=args.pilot)
+    warning = capacity_warning(app)
+    if warning:
+        print(f"a2i: warning: {warning}", file=sys.stderr)
     base = (args.base_url or "").rstrip("/")
     for code in codes:
         if args.bypass:
@@ -123,7 +127,8 @@ def _run_make_study(args: argparse.Namespace) -> int:
     path = make_study(args.outputs, args.out, images_per_task=args.images, own_per_task=args.own,
                       tutorial=args.tutorial, participants_per_item=args.per_item,
                       tasks_per_participant=args.tasks, min_select=args.min_select, max_select=args.max_select,
-                      clip_seconds=args.clip_seconds, seed=args.seed, title=args.title)
+                      seed=args.seed, title=args.title, contact=args.contact, researcher=args.researcher,
+                      minutes=args.minutes, consent_version=args.consent_version)
     print(f"Study written to {path}")
     return 0
 
@@ -140,10 +145,49 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_backup(args: argparse.Namespace) -> int:
+    from a2i.labeling.manage import backup
+
+    app = _app(args)
+    with app.app_context():
+        path = backup(args.file)
+    print(f"Backup written to {path}")
+    return 0
+
+
+def _run_delete(args: argparse.Namespace) -> int:
+    from a2i.errors import ConfigError
+    from a2i.labeling.db import db
+    from a2i.labeling.privacy import delete_participant
+
+    app = _app(args)
+    with app.app_context():
+        missing = [uid for uid in args.user_ids if not delete_participant(uid)]
+        if missing:
+            db.session.rollback()
+            raise ConfigError(f"no participant with id {', '.join(map(str, missing))}; nothing was deleted "
+                              "(ids are the user_id column of the exports)")
+        db.session.commit()
+    print(f"Deleted {len(args.user_ids)} participant(s) and all their answers")
+    return 0
+
+
+def _run_purge(args: argparse.Namespace) -> int:
+    from a2i.labeling.db import db
+    from a2i.labeling.privacy import purge_identifiers
+
+    app = _app(args)
+    with app.app_context():
+        count = purge_identifiers(args.days if args.days is not None else app.config.get("RETENTION_DAYS"))
+        db.session.commit()
+    print(f"Removed the identifiers of {count} participant(s); their anonymous answers stay")
+    return 0
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``a2i label`` and its sub-commands."""
     label = subparsers.add_parser(
-        "label", help="the labeling study website (serve, init-db, invite, make-study, export)",
+        "label", help="the labeling study website (serve, init-db, invite, make-study, export, backup, ...)",
         description="Run a listening study: participants hear a clip and pick the images that match it. "
                     "Set-up: make-study → init-db --admin NAME → invite → serve (or gunicorn).")
     sub = label.add_subparsers(dest="label_command", required=True, metavar="COMMAND")
@@ -181,12 +225,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--bypass", action="store_true", help="anonymous study links instead of registration codes")
     p.add_argument("--base-url", metavar="URL", help="the site's public address, to print full links")
     p.add_argument("--note", help="a note stored with the codes (e.g. the cohort)")
+    p.add_argument("--pilot", action="store_true",
+                   help="pilot codes: their participants try the study without counting toward its quotas")
     p.set_defaults(func=_run_invite)
 
     p = sub.add_parser("make-study", help="build a study folder from `a2i generate` outputs",
-                       description="Each OUTPUT folder (from `a2i generate`) becomes one item: the centre clip of "
-                                   "its song plus a grid mixing its own pictures with other songs' pictures.")
-    p.add_argument("outputs", nargs="+", metavar="OUTPUT", help="`a2i generate --out` folders, one per song")
+                       description="Each OUTPUT folder (from `a2i generate` or `a2i render`) becomes one item: the "
+                                   "centre clip of its song (cut where its pictures were painted from) plus a grid "
+                                   "mixing pictures of that clip with other songs' pictures. A 12-picture grid "
+                                   "with --own 4 needs 4 pictures of each song's centre clip (`a2i render "
+                                   "--variants 4`) and 8 of the other songs (`--clips all` gives one per clip).")
+    p.add_argument("outputs", nargs="+", metavar="OUTPUT",
+                   help="run folders, one per song (e.g. outputs/*/); files among them are skipped")
     p.add_argument("--out", required=True, metavar="DIR", help="study folder to create")
     p.add_argument("--images", type=int, default=12, help="images per task (default: 12)")
     p.add_argument("--own", type=int, default=4, help="images from the clip's own song per task (default: 4)")
@@ -195,9 +245,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tasks", type=int, default=None, help="items per participant (default: all)")
     p.add_argument("--min-select", type=int, default=1, help="fewest images to pick (default: 1)")
     p.add_argument("--max-select", type=int, default=4, help="most images to pick (default: 4)")
-    p.add_argument("--clip-seconds", type=float, default=10.0, help="clip length (default: 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the grids (default: 0)")
     p.add_argument("--title", help="the site's title (default: 'Music and images study', translated)")
+    p.add_argument("--contact", required=True, metavar="EMAIL",
+                   help="how participants reach the researchers (shown on the consent page)")
+    p.add_argument("--researcher", help="who runs the study, for the consent page (default: --contact)")
+    p.add_argument("--minutes", type=int, default=15, help="how long the study takes, in minutes (default: 15)")
+    p.add_argument("--consent-version", default="1",
+                   help="version of the consent text, recorded with each agreement (default: 1)")
     p.set_defaults(func=_run_make_study)
 
     p = sub.add_parser("export", help="export answers and agreement statistics (CSV and JSON)",
@@ -207,3 +262,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the exported files")
     p.add_argument("--format", choices=["csv", "json", "both"], default="both", help="file format (default: both)")
     p.set_defaults(func=_run_export)
+
+    p = sub.add_parser("backup", help="copy the running SQLite database safely (online backup API)",
+                       description="Copy the SQLite database with SQLite's online backup API while the site runs: "
+                                   "answers still in the write-ahead log are included (a plain cp can miss them). "
+                                   "For PostgreSQL use pg_dump.")
+    _common(p)
+    p.add_argument("file", metavar="FILE", help="the backup to write (must not exist)")
+    p.set_defaults(func=_run_backup)
+
+    p = sub.add_parser("delete-participant", help="delete participants and all their answers",
+                       description="Delete participants (by the user_id of the exports) with their answers, "
+                                   "survey and account, e.g. when one asks to withdraw by e-mail.")
+    _common(p)
+    p.add_argument("user_ids", nargs="+", type=int, metavar="USER_ID")
+    p.set_defaults(func=_run_delete)
+
+    p = sub.add_parser("purge", help="remove identifiers after the retention period",
+                       description="Remove usernames, passwords and recruitment-platform IDs of participants who "
+                                   "finished more than --days (default: the RETENTION_DAYS setting) ago; their "
+                                   "anonymous answers stay.")
+    _common(p)
+    p.add_argument("--days", type=float, help="retention period in days (default: $A2I_RETENTION_DAYS)")
+    p.set_defaults(func=_run_purge)

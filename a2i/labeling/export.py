@@ -9,7 +9,11 @@ Tables (each as CSV and JSON):
   the clip's own song's images, against the chance level ``own_shown / shown``) and Krippendorff's alpha
   (nominal) over selected/not-selected, images as units and participants as coders.
 
-Tutorial answers are exported but left out of the agreement figures.
+Tutorial answers, attention checks (``check`` 1, with ``check_passed``) and pilot participants (``pilot`` 1)
+are exported but left out of the agreement figures. Withdrawn or deleted participants are gone from the
+database, so no export contains them. Time stamps are UTC in ISO 8601 (``2026-11-25T03:30:00+00:00``). CSV
+cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return, OWASP's CSV-injection list) get a leading ``'``; the JSON files keep every value as stored.
 """
 
 from __future__ import annotations
@@ -18,19 +22,45 @@ import csv
 import io
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
+from a2i.fileio import atomic_write_text
 from a2i.labeling.db import db
 from a2i.labeling.models import Assignment, Feedback, Submission, SurveyResponse, User
 
 TABLES = ("submissions", "choices", "participants", "agreement")
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    """UTC ISO 8601; SQLite hands back naive datetimes, which the site always stored as UTC."""
+    if isinstance(value, datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def _expected() -> dict[str, set[str]]:
+    """Attention check item id → the images that answer it (none when no study is loaded)."""
+    study = current_app.extensions.get("a2i_study")
+    return {item.id: set(item.expected) for item in study.checks} if study else {}
+
+
+def check_passed(selected: list[str], expected: set[str]) -> bool:
+    """An attention check is passed when every picked image is one of the expected ones.
+
+    Examples
+    --------
+    >>> check_passed(["a"], {"a", "b"}), check_passed(["a", "c"], {"a", "b"})
+    (True, False)
+    """
+    return bool(selected) and set(selected) <= expected
 
 
 def submission_rows() -> list[dict[str, Any]]:
@@ -39,12 +69,16 @@ def submission_rows() -> list[dict[str, Any]]:
         .join(Assignment, Assignment.id == Submission.assignment_id)
         .join(User, User.id == Submission.user_id).order_by(Submission.id)).all()
     out = []
+    checks = _expected()
     for sub, position, user in rows:
         own = {s["id"] for s in sub.shown if s["own"]}
+        is_check = sub.item_id in checks
         out.append({
             "submission_id": sub.id, "user_id": user.id, "username": user.username,
-            "anonymous": int(user.is_anonymous), "prolific_pid": user.prolific_pid, "item_id": sub.item_id,
-            "tutorial": int(sub.is_tutorial), "position": position, "liked": sub.liked,
+            "anonymous": int(user.is_anonymous), "pilot": int(user.is_pilot), "prolific_pid": user.prolific_pid,
+            "item_id": sub.item_id, "tutorial": int(sub.is_tutorial), "check": int(is_check),
+            "check_passed": int(check_passed(sub.selected, checks[sub.item_id])) if is_check else None,
+            "position": position, "liked": sub.liked,
             "bad_audio": int(sub.bad_audio), "n_shown": len(sub.shown), "n_own_shown": len(own),
             "n_selected": len(sub.selected), "n_own_selected": len(own.intersection(sub.selected)),
             "selected": json.dumps(sub.selected), "duration_ms": sub.duration_ms,
@@ -55,11 +89,14 @@ def submission_rows() -> list[dict[str, Any]]:
 
 
 def choice_rows() -> list[dict[str, Any]]:
-    subs = db.session.execute(select(Submission).order_by(Submission.id)).scalars()
+    subs = db.session.execute(select(Submission, User.is_pilot).join(User, User.id == Submission.user_id)
+                              .order_by(Submission.id)).all()
+    checks = _expected()
     return [{"submission_id": sub.id, "user_id": sub.user_id, "item_id": sub.item_id,
-             "tutorial": int(sub.is_tutorial), "grid_position": k, "image_id": shown["id"],
-             "own": int(shown["own"]), "selected": int(shown["id"] in sub.selected)}
-            for sub in subs for k, shown in enumerate(sub.shown)]
+             "tutorial": int(sub.is_tutorial), "check": int(sub.item_id in checks), "pilot": int(pilot),
+             "grid_position": k, "image_id": shown["id"], "own": int(shown["own"]),
+             "selected": int(shown["id"] in sub.selected)}
+            for sub, pilot in subs for k, shown in enumerate(sub.shown)]
 
 
 def participant_rows() -> list[dict[str, Any]]:
@@ -72,9 +109,13 @@ def participant_rows() -> list[dict[str, Any]]:
     for user, survey, feedback in rows:
         out.append({
             "user_id": user.id, "username": user.username, "anonymous": int(user.is_anonymous),
-            "prolific_pid": user.prolific_pid, "study_id": user.study_id, "session_id": user.session_id,
-            "stage": user.stage, "created_at": _iso(user.created_at), "finished_at": _iso(user.finished_at),
+            "pilot": int(user.is_pilot), "prolific_pid": user.prolific_pid, "study_id": user.study_id,
+            "session_id": user.session_id, "stage": user.stage, "consent_version": user.consent_version,
+            "consented_at": _iso(user.consented_at), "completion_code": user.completion_code,
+            "created_at": _iso(user.created_at), "finished_at": _iso(user.finished_at),
             "age": survey.age if survey else None, "sex": survey.sex if survey else None,
+            "country_of_birth": survey.country_of_birth if survey else None,
+            "country_of_residence": survey.country_of_residence if survey else None,
             "nationality": survey.nationality if survey else None,
             "birth_nationality": survey.birth_nationality if survey else None,
             "music_listening": survey.music_listening if survey else None,
@@ -97,8 +138,10 @@ def _alpha(matrix: list[list[float]]) -> float | None:
 
 
 def agreement_rows(choices: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Per-clip hit rate and alpha from the ``choices`` table (labeling tasks only), plus an ``ALL`` row."""
-    choices = [c for c in (choice_rows() if choices is None else choices) if not c["tutorial"]]
+    """Per-clip hit rate and alpha from the ``choices`` table (labeling tasks of counted participants only:
+    no tutorial, attention check or pilot rows), plus an ``ALL`` row."""
+    choices = [c for c in (choice_rows() if choices is None else choices)
+               if not (c["tutorial"] or c.get("check") or c.get("pilot"))]
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in choices:
         by_item[c["item_id"]].append(c)
@@ -139,12 +182,23 @@ def table(name: str) -> list[dict[str, Any]]:
             "agreement": agreement_rows}[name]()
 
 
+def _neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` so it is shown as text.
+
+    Examples
+    --------
+    >>> _neutralise("=HYPERLINK(\"http://x\")"), _neutralise("-3"), _neutralise(-3), _neutralise("ok")
+    ('\'=HYPERLINK("http://x")', "'-3", -3, 'ok')
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def to_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: _neutralise(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 
@@ -160,7 +214,5 @@ def export_all(out_dir: str | Path, formats: tuple[str, ...] = ("csv", "json")) 
     for name in TABLES:
         rows = table(name)
         for fmt in formats:
-            path = out / f"{name}.{fmt}"
-            path.write_text(to_csv(rows) if fmt == "csv" else to_json(rows), encoding="utf-8")
-            written.append(path)
+            written.append(atomic_write_text(out / f"{name}.{fmt}", to_csv(rows) if fmt == "csv" else to_json(rows)))
     return written

@@ -7,6 +7,7 @@ not used for this: its messages are English-only and the rules here are few and 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -17,8 +18,8 @@ MAX_PASSWORD = 256
 SEXES = ("female", "male", "other", "undisclosed")
 MUSIC_LISTENING = ("rarely", "weekly", "daily", "heavy")
 LANGUAGE_CHOICES = ("en", "da")
-MAX_COUNTRY = 64
 MAX_FEEDBACK = 5000
+COUNTRY_FIELDS = ("country_of_birth", "country_of_residence")
 
 Errors = dict[str, str]
 
@@ -45,8 +46,37 @@ def validate_register(form: Mapping[str, Any]) -> tuple[dict[str, str], Errors]:
     return values, errors
 
 
+@functools.cache
+def _countries() -> dict[str, dict[str, str]]:
+    """ISO 3166-1 alpha-2 code → country name per site language (pycountry's names and translations)."""
+    import gettext
+
+    import pycountry
+
+    names: dict[str, dict[str, str]] = {}
+    translations = {lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+                    for lang in LANGUAGE_CHOICES}
+    for country in pycountry.countries:
+        name = getattr(country, "common_name", None) or country.name
+        names[country.alpha_2] = {lang: t.gettext(name) if t.gettext(name) != name else t.gettext(country.name)
+                                  for lang, t in translations.items()}
+    return names
+
+
+def country_choices(lang: str) -> list[tuple[str, str]]:
+    """(code, name) for every ISO 3166-1 country, sorted by its name in ``lang``.
+
+    Examples
+    --------
+    >>> dict(country_choices("da"))["DE"], dict(country_choices("en"))["DK"]
+    ('Tyskland', 'Denmark')
+    """
+    # Plain code-point order puts Danish Æ, Ø, Å after Z, where a Danish reader looks for them.
+    return sorted(((code, names[lang]) for code, names in _countries().items()), key=lambda pair: pair[1])
+
+
 def validate_survey(form: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
-    """Age 16–120, one of the listed sexes and listening habits, two countries, en or da."""
+    """Age 16–120, one of the listed sexes and listening habits, two ISO 3166 countries, en or da."""
     errors: Errors = {}
     values: dict[str, Any] = {}
     age_text = _text(form, "age")
@@ -59,12 +89,12 @@ def validate_survey(form: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
         values[name] = _text(form, name)
         if values[name] not in choices:
             errors[name] = "error.choice"
-    for name in ("nationality", "birth_nationality"):
-        values[name] = _text(form, name)
+    for name in COUNTRY_FIELDS:
+        values[name] = _text(form, name).upper()
         if not values[name]:
             errors[name] = "error.required"
-        elif len(values[name]) > MAX_COUNTRY:
-            errors[name] = "error.text"
+        elif values[name] not in _countries():
+            errors[name] = "error.choice"
     return values, errors
 
 

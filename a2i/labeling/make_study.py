@@ -1,21 +1,39 @@
-"""Build a study folder from ``a2i generate`` outputs.
+"""Build a study folder from ``a2i generate`` / ``a2i render`` run folders.
 
-Each output folder of ``a2i generate`` (``*.png``, ``profile.json``, ``prompts.json``) becomes one item: the
-centre clip of its song is the audio, and the grid mixes some of its own pictures with pictures generated
-for other songs, the design of the thesis's study. Info cards (``*card*.png``) are not study images.
+Each run folder (one song) becomes one item: the participant hears the song's centre clip (the 10-second
+clip on the song's clip grid whose middle is nearest the song's middle, cut at exactly the start and end its
+pictures record) and sees a grid mixing pictures painted from that very clip with pictures of other songs,
+the design of the thesis's study. The originals are kept; the site sends screen-sized WebP copies (a
+:data:`WEB_SIZE` px one in the grid, a :data:`ZOOM_SIZE` px one in the enlarged view) and an MP3 clip.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import random
 import re
 import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError
-from a2i.labeling.manifest import MANIFEST_NAME, load_study
+from a2i.fileio import atomic_write_bytes, atomic_write_json
+from a2i.labeling.manifest import (
+    CONSENT_TEXTS,
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    capacity,
+    load_study,
+)
+
+#: Grid copies: a 12-picture grid is at most about 4 × 300 CSS px wide, so 512 px stays sharp on a 2× phone.
+WEB_SIZE = 512
+#: The enlarged view fills a phone or most of a laptop screen.
+ZOOM_SIZE = 1024
+#: WebP quality: visually lossless for painted pictures at about a tenth of the PNG's bytes.
+WEBP_QUALITY = 82
 
 #: Shown on tutorial tasks, after the participant answers.
 TUTORIAL_EXPLANATION = {
@@ -27,42 +45,95 @@ TUTORIAL_EXPLANATION = {
           "malet ud fra netop denne sang.",
 }
 
+#: The consent text make-study writes; ``{title}``, ``{researcher}`` and ``{minutes}`` are filled in.
+CONSENT_TEMPLATE = {
+    "researcher": {"en": "{researcher} runs this study, \u201c{title}\u201d.",
+                   "da": "{researcher} står bag denne undersøgelse, \u201e{title}\u201c."},
+    "duration": {"en": "About {minutes} minutes. You can pause and come back to the same link later.",
+                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage til samme link senere."},
+    "data_use": {"en": "We store your answers, your survey answers and how you used each task (clicks and "
+                       "times). They are analysed for research without your name and may be published as "
+                       "anonymous statistics.",
+                 "da": "Vi gemmer dine svar, dine svar i spørgeskemaet og hvordan du brugte hver opgave (klik "
+                       "og tider). De analyseres til forskning uden dit navn og kan offentliggøres som anonyme "
+                       "statistikker."},
+    "withdrawal": {"en": "Taking part is voluntary. You can withdraw at any time with the link at the bottom "
+                         "of every page; your answers are then deleted.",
+                   "da": "Deltagelse er frivillig. Du kan trække dig når som helst med linket nederst på hver "
+                         "side; dine svar bliver så slettet."},
+}
+
+
+@dataclass(frozen=True)
+class Song:
+    """What one run folder gives a study: its centre clip and the pictures painted from each clip."""
+
+    folder: Path
+    name: str
+    audio: Path
+    start: float
+    end: float
+    #: Pictures painted from the centre clip (the candidates for the grid's "own" images).
+    centre: tuple[Path, ...]
+    #: Every picture of the run (what other songs' grids draw from).
+    pictures: tuple[Path, ...]
+    slug: str
+
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "song"
 
 
-def _song_audio(folder: Path, profile: dict[str, Any]) -> Path:
-    """The song a generate output came from: an audio file in the folder, else profile.json's ``path``."""
-    from a2i.audio import AUDIO_EXTENSIONS
+def read_song(folder: Path) -> Song:
+    """Read a run folder through :func:`a2i.outputs.read_run`."""
+    from a2i.outputs import read_run
+    from a2i.pipeline import select_clips
 
-    local = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
-    if local:
-        return local[0]
-    song = profile.get("song") if isinstance(profile.get("song"), dict) else {}
-    for candidate in (profile.get("path"), song.get("path")):
-        if isinstance(candidate, str):
-            for path in (Path(candidate), folder / candidate):
-                if path.is_file():
-                    return path
-    raise ConfigError(f"{folder}: cannot find the song's audio; profile.json has no readable 'path' and the "
-                      f"folder holds no audio file. Copy the song into {folder} and run again.")
+    run = read_run(folder)
+    if not run.pictures or not run.clips:
+        raise ConfigError(f"{folder} holds no pictures or no analysed clips; run `a2i generate SONG --out {folder}`")
+    index = select_clips(run, "center")[0].index  # the run has the analysis's clips and duration
+    centre = [p for p in run.pictures if p.clip == index]
+    if not centre:
+        raise ConfigError(f"{folder}: no picture of the song's centre clip (clip {index}); rerun `a2i generate` "
+                          "with --clips center or all")
+    song = run.song_path()
+    if not song.is_file():
+        raise ConfigError(f"{folder}: the song {song} it was made from is not there; put it back or rerun "
+                          "`a2i generate` on its new place")
+    title = getattr(run.profile, "title", None) or folder.name
+    return Song(folder=folder, name=str(title), audio=song, start=centre[0].start, end=centre[0].end,
+                centre=tuple(run.image_path(p) for p in centre),
+                pictures=tuple(run.image_path(p) for p in run.pictures), slug=_slug(folder.name))
 
 
-def _read_output(folder: Path) -> tuple[dict[str, Any], list[Path]]:
-    if not folder.is_dir():
-        raise ConfigError(f"{folder} is not a folder; pass the --out folders of `a2i generate`")
-    profile_path = folder / "profile.json"
-    if not profile_path.is_file():
-        raise ConfigError(f"{folder} has no profile.json; is it an `a2i generate` output folder?")
-    try:
-        profile = json.loads(profile_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{profile_path} is not valid JSON: {exc}") from exc
-    images = sorted(p for p in folder.glob("*.png") if "card" not in p.stem.lower())
-    if not images:
-        raise ConfigError(f"{folder} holds no pictures (*.png); run `a2i generate` into it first")
-    return profile if isinstance(profile, dict) else {}, images
+def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
+    """How many pictures a grid needs and how to make them (shown when there are too few).
+
+    Examples
+    --------
+    >>> print(grid_advice(12, 4, 8))  # doctest: +ELLIPSIS
+    A 12-picture grid with 4 own pictures needs 4 pictures of each song's centre clip and 8 from the ...
+    """
+    return (f"A {images_per_task}-picture grid with {own_per_task} own pictures needs {own_per_task} pictures of "
+            f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} songs. "
+            f"Make them with `a2i render SONGS --variants {own_per_task} --out DIR` ({own_per_task} pictures of each "
+            "clip), adding `--clips all` for one set per 10-second clip (the other songs' share).")
+
+
+def _web_copy(src: Path, dest: Path, size: int) -> None:
+    from PIL import Image
+
+    with Image.open(src) as image:
+        image = image.convert("RGB")
+        image.thumbnail((size, size), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        image.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+    atomic_write_bytes(dest, buffer.getvalue())
+
+
+def _warn(message: str) -> None:
+    print(f"a2i: warning: {message}", file=sys.stderr)
 
 
 def make_study(
@@ -76,27 +147,32 @@ def make_study(
     tasks_per_participant: int | None = None,
     min_select: int = 1,
     max_select: int = 4,
-    clip_seconds: float = 10.0,
     seed: int = 0,
     title: str | None = None,
+    contact: str = "",
+    researcher: str | None = None,
+    minutes: int = 15,
+    consent_version: str = "1",
 ) -> Path:
-    """Write ``out/study.json``, ``out/audio/*.wav`` and ``out/images/*.png`` from generate outputs.
+    """Write ``out/study.json`` with the originals, screen-sized copies and clips, from run folders.
 
     Parameters
     ----------
     outputs : list of paths
-        ``a2i generate`` output folders, one per song.
+        ``a2i generate``/``a2i render`` run folders, one per song. Files among them (the pictures ``make demo``
+        leaves in ``outputs/`` when a shell glob picks them up) are skipped with a note.
     out : path
         The study folder to create (must be empty or absent).
     images_per_task, own_per_task : int
-        Grid size, and how many of those images come from the clip's own song (fewer when the song has
-        fewer pictures); the rest are drawn from the other songs.
+        Grid size, and how many of those images were painted from the clip the participant hears (fewer,
+        with a warning, when a song's centre clip has fewer pictures); the rest come from the other songs.
     tutorial : int
         How many songs become tutorial items (with an explanation) instead of labeling items.
     tasks_per_participant : int or None
         Labeling items per participant; ``None`` gives every participant every item.
-    title : str or None
-        The site's title in both languages; ``None`` keeps the translated default.
+    title, contact, researcher, minutes, consent_version
+        The site's title and the consent page: who runs the study and how to reach them, how long it takes,
+        and the version recorded with each participant's agreement.
 
     Returns
     -------
@@ -106,77 +182,103 @@ def make_study(
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"--out {out} is not empty; choose a new folder for the study")
-    if len(outputs) < 2:
-        raise ConfigError("make-study needs at least two generate output folders (songs) so each grid can "
-                          "mix a song's own pictures with others")
-    if not 0 <= tutorial < len(outputs):
+    files = [Path(p) for p in outputs if Path(p).is_file()]
+    if files:
+        _warn(f"skipped {len(files)} file(s) that are not run folders (e.g. {files[0]}); pass the folders "
+              "`a2i generate --out` wrote, e.g. outputs/*/")
+    folders = [Path(p) for p in outputs if not Path(p).is_file()]
+    if len(folders) < 2:
+        raise ConfigError("make-study needs at least two run folders (songs) so each grid can mix a song's own "
+                          "pictures with others; make them with `a2i generate SONG --out outputs/NAME`")
+    if not 0 <= tutorial < len(folders):
         raise ConfigError(f"--tutorial {tutorial} must leave at least one song for labeling "
-                          f"(got {len(outputs)} songs)")
+                          f"(got {len(folders)} songs)")
+    n_items = len(folders) - tutorial
+    if tasks_per_participant is not None and not 1 <= tasks_per_participant <= n_items:
+        raise ConfigError(f"--tasks {tasks_per_participant} must be between 1 and the number of labeling items "
+                          f"({n_items}: {len(folders)} songs minus --tutorial {tutorial})")
+    if not 1 <= own_per_task < images_per_task:
+        raise ConfigError(f"--own ({own_per_task}) must be at least 1 and less than --images ({images_per_task})")
     if not 1 <= min_select <= max_select <= images_per_task:
         raise ConfigError(f"need 1 <= --min-select ({min_select}) <= --max-select ({max_select}) <= "
                           f"--images ({images_per_task})")
-    rng = random.Random(seed)
-    songs = []
-    for folder in map(Path, outputs):
-        profile, images = _read_output(folder)
-        song_info = profile.get("song") if isinstance(profile.get("song"), dict) else {}
-        name = profile.get("title") or song_info.get("title") or folder.name
-        songs.append({"folder": folder, "profile": profile, "images": images, "name": str(name),
-                      "slug": _slug(folder.name)})
-    if len({s["slug"] for s in songs}) != len(songs):
-        raise ConfigError("two output folders have the same name; rename them so each song has its own id")
-    total = sum(len(s["images"]) for s in songs)
-    if total < images_per_task:
-        raise ConfigError(f"only {total} pictures in all outputs, fewer than --images {images_per_task}")
-
+    if not contact:
+        raise ConfigError("--contact is required: the consent page must say how participants reach the "
+                          "researchers (an e-mail address)")
+    songs = [read_song(folder) for folder in folders]
+    if len({s.slug for s in songs}) != len(songs):
+        raise ConfigError("two run folders have the same name; rename them so each song has its own id")
+    for song in songs:
+        others = sum(len(s.pictures) for s in songs if s is not song)
+        if min(own_per_task, len(song.centre)) + others < images_per_task:
+            raise ConfigError(f"{song.folder}: only {len(song.centre)} own and {others} other pictures for a "
+                              f"{images_per_task}-picture grid. "
+                              + grid_advice(images_per_task, own_per_task, len(songs)))
+    short = [s for s in songs if len(s.centre) < own_per_task]
+    if short:
+        _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
+              f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
+              + grid_advice(images_per_task, own_per_task, len(songs)))
     try:
-        return _write_study(out, songs, rng, images_per_task=images_per_task, own_per_task=own_per_task,
-                            tutorial=tutorial, participants_per_item=participants_per_item,
+        return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
+                            own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,
                             tasks_per_participant=tasks_per_participant, min_select=min_select,
-                            max_select=max_select, clip_seconds=clip_seconds, title=title)
+                            max_select=max_select, title=title,
+                            consent=_consent(title, contact, researcher, minutes, consent_version))
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # no half-written study left to trip the next run
         raise
 
 
-def _write_study(out: Path, songs: list[dict[str, Any]], rng: random.Random, *, images_per_task: int,
-                 own_per_task: int, tutorial: int, participants_per_item: int, tasks_per_participant: int | None,
-                 min_select: int, max_select: int, clip_seconds: float, title: str | None) -> Path:
-    from a2i.audio import load, split_clips, write
+def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str) -> dict[str, Any]:
+    from a2i.labeling import i18n
 
-    (out / "audio").mkdir(parents=True, exist_ok=True)
-    (out / "images").mkdir(parents=True, exist_ok=True)
+    fields = {"researcher": researcher or contact, "minutes": minutes}
+    texts = {part: {lang: text.format(title=title or i18n.translate("site.title", lang), **fields)
+                    for lang, text in CONSENT_TEMPLATE[part].items()} for part in CONSENT_TEXTS}
+    return {"version": version, "contact": contact, **texts}
+
+
+def _write_study(out: Path, songs: list[Song], rng: random.Random, *, images_per_task: int, own_per_task: int,
+                 tutorial: int, participants_per_item: int, tasks_per_participant: int | None, min_select: int,
+                 max_select: int, title: str | None, consent: dict[str, Any]) -> Path:
+    from a2i.explore.build import cut_preview
+
+    out.mkdir(parents=True, exist_ok=True)
     # Opaque file names: a participant must not read the song from an image's address.
+    ids: dict[Path, dict[str, str]] = {}
+    audio: dict[str, str] = {}
     for song in songs:
-        song["image_ids"] = []
-        song["audio_id"] = f"{rng.getrandbits(48):012x}"
-        for src in song["images"]:
+        for src in song.pictures:
             image_id = f"{rng.getrandbits(48):012x}"
-            shutil.copyfile(src, out / "images" / f"{image_id}.png")
-            song["image_ids"].append(image_id)
-        audio = load(_song_audio(song["folder"], song["profile"]), sr=22050)
-        clip = split_clips(audio, seconds=clip_seconds, mode="center")[0]
-        write(out / "audio" / f"{song['audio_id']}.wav", clip.audio)
+            entry = {"id": image_id, "path": f"images/{image_id}{src.suffix.lower()}",
+                     "web": f"web/{image_id}.webp", "zoom": f"zoom/{image_id}.webp"}
+            atomic_write_bytes(out / entry["path"], src.read_bytes())
+            _web_copy(src, out / entry["web"], WEB_SIZE)
+            _web_copy(src, out / entry["zoom"], ZOOM_SIZE)
+            ids[src] = entry
+        audio[song.slug] = f"audio/{rng.getrandbits(48):012x}.mp3"
+        cut_preview(song.audio, out / audio[song.slug], start=song.start, seconds=song.end - song.start)
 
-    def build_item(song: dict[str, Any]) -> dict[str, Any]:
-        own = rng.sample(song["image_ids"], min(own_per_task, len(song["image_ids"])))
-        others = [i for s in songs if s is not song for i in s["image_ids"]]
-        n_other = min(images_per_task - len(own), len(others))
-        images = [{"id": i, "path": f"images/{i}.png", "own": True} for i in own]
-        images += [{"id": i, "path": f"images/{i}.png", "own": False} for i in rng.sample(others, n_other)]
-        return {"id": song["slug"], "song": song["name"], "audio": f"audio/{song['audio_id']}.wav",
-                "images": images}
+    def build_item(song: Song) -> dict[str, Any]:
+        own = rng.sample(song.centre, min(own_per_task, len(song.centre)))
+        others = [p for s in songs if s is not song for p in s.pictures]
+        chosen = [(p, True) for p in own] + [(p, False) for p in rng.sample(others, images_per_task - len(own))]
+        return {"id": song.slug, "song": song.name, "audio": audio[song.slug], "start": song.start,
+                "end": song.end, "images": [dict(ids[p], own=is_own) for p, is_own in chosen]}
 
     tutorial_items = [dict(build_item(s), explanation=TUTORIAL_EXPLANATION) for s in songs[:tutorial]]
     items = [build_item(s) for s in songs[tutorial:]]
+    tasks = tasks_per_participant or len(items)
     manifest = {
-        "version": 1, **({"title": {"en": title, "da": title}} if title else {}),
+        "version": MANIFEST_VERSION, **({"title": {"en": title, "da": title}} if title else {}),
         "min_select": min_select, "max_select": max_select,
-        "participants_per_item": participants_per_item,
-        "tasks_per_participant": tasks_per_participant or len(items),
-        "items": items, "tutorial": tutorial_items,
+        "participants_per_item": participants_per_item, "tasks_per_participant": tasks,
+        "consent": consent, "items": items, "tutorial": tutorial_items,
     }
-    path = out / MANIFEST_NAME
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path = atomic_write_json(out / MANIFEST_NAME, manifest)
     load_study(out)
+    print(f"{len(items)} items × {participants_per_item} answers ÷ {tasks} tasks each: room for "
+          f"{capacity(len(items), participants_per_item, tasks)} participants (make no more invites than that, "
+          "or raise --per-item)", file=sys.stderr)
     return path

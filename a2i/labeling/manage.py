@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from a2i.errors import ConfigError
 from a2i.labeling import forms, security
 from a2i.labeling.app import MIGRATIONS_DIR
+from a2i.labeling.assignment import places_left
 from a2i.labeling.db import db
-from a2i.labeling.models import Invite, User
+from a2i.labeling.models import Invite, User, utcnow
 
 
 def ensure_secret_key(instance_path: str | Path) -> Path | None:
@@ -65,7 +66,7 @@ def add_admin(app: Flask, username: str, password: str) -> User:
 
 
 def create_invites(app: Flask, *, count: int, max_uses: int, days: float | None, bypass: bool,
-                   note: str | None) -> list[str]:
+                   note: str | None, pilot: bool = False) -> list[str]:
     """Make ``count`` invite codes (or anonymous study links with ``bypass``); returns the codes."""
     if not 1 <= count <= 10_000 or not 1 <= max_uses <= 1_000_000:
         raise ConfigError(f"--count ({count}) must be 1-10000 and --uses ({max_uses}) 1-1000000")
@@ -73,6 +74,58 @@ def create_invites(app: Flask, *, count: int, max_uses: int, days: float | None,
         raise ConfigError(f"--days ({days}) must be between 0 (never expires) and 3650")
     with app.app_context():
         invites: list[Invite] = [security.create_invite(kind="bypass" if bypass else "register", max_uses=max_uses,
-                                                        expires_in_days=days, note=note) for _ in range(count)]
+                                                        expires_in_days=days, note=note, pilot=pilot)
+                                 for _ in range(count)]
         db.session.commit()
         return [invite.code for invite in invites]
+
+
+def capacity_warning(app: Flask) -> str | None:
+    """A warning when the unexpired non-pilot invites allow more participants than the study has places for."""
+    study = app.extensions.get("a2i_study")
+    if study is None:
+        return ("no study given (--study or $A2I_STUDY_DIR), so the invites could not be checked against its "
+                "capacity")
+    with app.app_context():
+        now = utcnow()
+        open_uses = db.session.execute(
+            select(func.coalesce(func.sum(Invite.max_uses - Invite.uses), 0))
+            .where(Invite.pilot.is_(False), (Invite.expires_at.is_(None)) | (Invite.expires_at > now))).scalar_one()
+        left = places_left(study)
+    if open_uses > left:
+        return (f"the open invites allow {open_uses} more participants but the study has places for {left} "
+                f"(capacity {study.capacity}: {len(study.items)} items × {study.participants_per_item} answers ÷ "
+                f"{min(study.tasks_per_participant, len(study.items))} tasks each); the others will be told the "
+                "study is full. Raise participants_per_item in study.json or invite fewer.")
+    return None
+
+
+def backup(target: str | Path) -> Path:
+    """Copy the app's SQLite database to ``target`` with SQLite's online backup API (inside an app context).
+
+    A plain file copy of a database in WAL mode misses the answers still in the ``-wal`` file; the backup API
+    copies the database as a reader sees it, consistent, while workers keep writing.
+    """
+    import sqlite3
+
+    target = Path(target)
+    if db.engine.dialect.name != "sqlite":
+        raise ConfigError("backup copies SQLite databases; for PostgreSQL run pg_dump (see "
+                          "experiment_website/README.md)")
+    if target.exists():
+        raise ConfigError(f"{target} exists; choose a new file so no earlier backup is overwritten")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)  # answers are personal data
+    os.close(fd)
+    source = sqlite3.connect(db.engine.url.database)
+    try:
+        dest = sqlite3.connect(partial)
+        with dest:
+            source.backup(dest)
+        dest.close()
+        os.replace(partial, target)
+    finally:
+        source.close()
+        partial.unlink(missing_ok=True)
+    return target

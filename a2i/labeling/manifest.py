@@ -1,27 +1,33 @@
 """The study folder: a ``study.json`` manifest plus the audio clips and images it names.
 
-Format (version 1; paths are relative to the folder)::
+Format (version 2; paths are relative to the folder)::
 
     {
-      "version": 1,
+      "version": 2,
       "title": {"en": "Music and images", "da": "Musik og billeder"},
       "min_select": 1, "max_select": 4,
       "participants_per_item": 5,     # answers wanted per labeling item
       "tasks_per_participant": 10,    # labeling items per participant
+      "consent": {"version": "2026-11-25", "contact": "jane@uni.example",
+                  "researcher": {"en": ..., "da": ...}, "duration": {...}, "data_use": {...},
+                  "withdrawal": {...}},
       "items": [
-        {"id": "song-a", "song": "Song A", "audio": "audio/song-a.wav",
-         "images": [{"id": "song-a-0", "path": "images/song-a-0.png", "own": true},
-                    {"id": "song-b-3", "path": "images/song-b-3.png", "own": false}, ...]}
+        {"id": "song-a", "song": "Song A", "audio": "audio/song-a.wav", "start": 60.0, "end": 70.0,
+         "images": [{"id": "9f..", "path": "images/9f...png", "web": "web/9f...webp",
+                     "zoom": "zoom/9f...webp", "own": true}, ...]}
       ],
-      "tutorial": [
-        {"id": "tutorial-1", "audio": ..., "images": [...],
-         "explanation": {"en": "...", "da": "..."}}
-      ]
+      "tutorial": [{..., "explanation": {"en": "...", "da": "..."}}],
+      "checks": [{..., "expected": ["9f..", ...]}]
     }
 
 ``own`` marks the images generated from the clip's own song; the agreement statistics compare how often
-they were picked against the others. The manifest is validated once when the app starts; every error names
-the field and the item so a researcher can fix the file.
+they were picked against the others. ``web`` and ``zoom`` are the screen-sized copies the site sends (the
+original ``path`` is kept for the record). ``start``/``end`` say where in the song the clip was cut.
+``checks`` are attention checks: items with a known answer (``expected``) that every participant gets, mixed
+among their tasks, outside the quotas and the agreement figures; the export flags them and whether they were
+passed. The consent text is shown before anything is asked and its ``version`` is recorded with each
+participant's agreement. The manifest is validated once when the app starts; every error names the field
+and the item so a researcher can fix the file.
 """
 
 from __future__ import annotations
@@ -34,7 +40,11 @@ from typing import Any
 from a2i.errors import ConfigError
 
 MANIFEST_NAME = "study.json"
+#: The manifest format this code reads and writes (2 added consent, checks, web copies and clip times).
+MANIFEST_VERSION = 2
 LANGUAGES = ("en", "da")
+#: The consent page's translated parts, in the order the page shows them.
+CONSENT_TEXTS = ("researcher", "duration", "data_use", "withdrawal")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,13 @@ class Image:
     id: str
     path: str
     own: bool
+    #: The screen-sized copy sent in the grid, and the larger one for the enlarged view (both default to path).
+    web: str = ""
+    zoom: str = ""
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for p in (self.path, self.web, self.zoom) if p))
 
 
 @dataclass(frozen=True)
@@ -51,9 +68,26 @@ class Item:
     images: tuple[Image, ...]
     song: str | None = None
     explanation: dict[str, str] = field(default_factory=dict)
+    #: The images that answer an attention check; empty for ordinary items.
+    expected: tuple[str, ...] = ()
+    start: float | None = None
+    end: float | None = None
 
     def image(self, image_id: str) -> Image | None:
         return next((im for im in self.images if im.id == image_id), None)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The information and consent text (per language) and the version recorded with each agreement."""
+
+    version: str
+    contact: str
+    texts: dict[str, dict[str, str]]
+
+    def text(self, part: str, lang: str) -> str:
+        entry = self.texts[part]
+        return entry.get(lang) or entry.get("en") or next(iter(entry.values()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +96,8 @@ class Study:
     title: dict[str, str]
     items: tuple[Item, ...]
     tutorial: tuple[Item, ...]
+    consent: Consent
+    checks: tuple[Item, ...] = ()
     min_select: int = 1
     max_select: int = 4
     participants_per_item: int = 5
@@ -73,22 +109,23 @@ class Study:
     def item(self, item_id: str) -> Item | None:
         return self.by_id.get(item_id)
 
-    def to_dict(self) -> dict[str, Any]:
-        def item_dict(item: Item) -> dict[str, Any]:
-            d: dict[str, Any] = {"id": item.id, "audio": item.audio,
-                                 "images": [{"id": i.id, "path": i.path, "own": i.own} for i in item.images]}
-            if item.song:
-                d["song"] = item.song
-            if item.explanation:
-                d["explanation"] = dict(item.explanation)
-            return d
+    @property
+    def capacity(self) -> int:
+        """How many participants get a full set of tasks: items × participants per item ÷ tasks each."""
+        return capacity(len(self.items), self.participants_per_item, self.tasks_per_participant)
 
-        return {
-            "version": 1, "title": dict(self.title), "min_select": self.min_select, "max_select": self.max_select,
-            "participants_per_item": self.participants_per_item,
-            "tasks_per_participant": self.tasks_per_participant,
-            "items": [item_dict(i) for i in self.items], "tutorial": [item_dict(i) for i in self.tutorial],
-        }
+
+def capacity(items: int, participants_per_item: int, tasks_per_participant: int) -> int:
+    """Participants a study can give ``tasks_per_participant`` tasks before its items have their answers.
+
+    Examples
+    --------
+    >>> capacity(8, 5, 8)   # the README's first set-up: every participant answers every item
+    5
+    >>> capacity(8, 5, 2)
+    20
+    """
+    return items * participants_per_item // max(1, min(tasks_per_participant, items))
 
 
 def _positive(data: dict[str, Any], key: str, default: int, where: str) -> int:
@@ -98,7 +135,37 @@ def _positive(data: dict[str, Any], key: str, default: int, where: str) -> int:
     return value
 
 
-def _parse_item(raw: Any, where: str, root: Path, *, tutorial: bool) -> Item:
+def _texts(raw: Any, where: str) -> dict[str, str]:
+    if isinstance(raw, str) and raw:
+        return {lang: raw for lang in LANGUAGES}
+    if not isinstance(raw, dict) or not raw.get("en") or not all(isinstance(v, str) for v in raw.values()):
+        raise ConfigError(f"{where}: expected {{'en': ..., 'da': ...}} text (English at least)")
+    return dict(raw)
+
+
+def _parse_consent(raw: Any, where: str) -> Consent:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: a study needs a 'consent' object (version, contact, "
+                          f"{', '.join(CONSENT_TEXTS)}); `a2i label make-study --contact EMAIL` writes one")
+    version, contact = raw.get("version"), raw.get("contact")
+    if not isinstance(version, str) or not version or len(version) > 64:
+        raise ConfigError(f"{where}.version must be a short non-empty string (recorded with each agreement)")
+    if not isinstance(contact, str) or not contact:
+        raise ConfigError(f"{where}.contact must say how to reach the researchers (an e-mail address)")
+    return Consent(version=version, contact=contact,
+                   texts={part: _texts(raw.get(part), f"{where}.{part}") for part in CONSENT_TEXTS})
+
+
+def _seconds(raw: dict[str, Any], key: str, where: str) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{where}: {key!r} must be a time in seconds, got {value!r}")
+    return float(value)
+
+
+def _parse_item(raw: Any, where: str, root: Path, *, tutorial: bool, check: bool = False) -> Item:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected an object with id, audio and images")
     for key in ("id", "audio"):
@@ -113,8 +180,13 @@ def _parse_item(raw: Any, where: str, root: Path, *, tutorial: bool) -> Item:
     for k, im in enumerate(images_raw):
         if not isinstance(im, dict) or not isinstance(im.get("id"), str) or not isinstance(im.get("path"), str):
             raise ConfigError(f"{where}: images[{k}] needs string 'id' and 'path'")
-        _check_file(root, im["path"], f"{where}: images[{k}]")
-        images.append(Image(id=im["id"], path=im["path"], own=bool(im.get("own", False))))
+        for key in ("path", "web", "zoom"):
+            if key in im:
+                if not isinstance(im[key], str):
+                    raise ConfigError(f"{where}: images[{k}].{key} must be a path")
+                _check_file(root, im[key], f"{where}: images[{k}].{key}")
+        images.append(Image(id=im["id"], path=im["path"], own=bool(im.get("own", False)),
+                            web=im.get("web") or im["path"], zoom=im.get("zoom") or im.get("web") or im["path"]))
     if len({im.id for im in images}) != len(images):
         raise ConfigError(f"{where}: image ids must be unique within an item")
     explanation = raw.get("explanation") or {}
@@ -122,8 +194,13 @@ def _parse_item(raw: Any, where: str, root: Path, *, tutorial: bool) -> Item:
         raise ConfigError(f"{where}: 'explanation' must map language codes to text")
     if tutorial and not explanation:
         raise ConfigError(f"{where}: tutorial items need an 'explanation' ({{'en': ..., 'da': ...}})")
+    expected = raw.get("expected", [])
+    ids = {im.id for im in images}
+    if check and (not isinstance(expected, list) or not expected or not set(expected) <= ids):
+        raise ConfigError(f"{where}: an attention check needs 'expected': a list of its own image ids")
     return Item(id=raw["id"], audio=raw["audio"], images=tuple(images), song=raw.get("song"),
-                explanation=dict(explanation))
+                explanation=dict(explanation), expected=tuple(expected) if check else (),
+                start=_seconds(raw, "start", where), end=_seconds(raw, "end", where))
 
 
 def _check_file(root: Path, rel: str, where: str) -> None:
@@ -150,17 +227,21 @@ def load_study(folder: str | Path) -> Study:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path} is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise ConfigError(f"{path}: expected an object with \"version\": 1")
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        raise ConfigError(f"{path}: expected an object with \"version\": {MANIFEST_VERSION}; rebuild the study "
+                          "with `a2i label make-study` (version 2 added the consent text)")
     where = str(path)
     items = tuple(_parse_item(raw, f"{where}: items[{k}]", root, tutorial=False)
                   for k, raw in enumerate(data.get("items") or []))
     tutorial = tuple(_parse_item(raw, f"{where}: tutorial[{k}]", root, tutorial=True)
                      for k, raw in enumerate(data.get("tutorial") or []))
+    checks = tuple(_parse_item(raw, f"{where}: checks[{k}]", root, tutorial=False, check=True)
+                   for k, raw in enumerate(data.get("checks") or []))
     if not items:
         raise ConfigError(f"{where}: 'items' is empty; a study needs at least one labeling item")
+    consent = _parse_consent(data.get("consent"), f"{where}: consent")
     by_id: dict[str, Item] = {}
-    for item in items + tutorial:
+    for item in items + tutorial + checks:
         if item.id in by_id:
             raise ConfigError(f"{where}: item id {item.id!r} appears twice")
         by_id[item.id] = item
@@ -168,7 +249,7 @@ def load_study(folder: str | Path) -> Study:
     max_select = _positive(data, "max_select", 4, where)
     if min_select > max_select:
         raise ConfigError(f"{where}: min_select ({min_select}) is larger than max_select ({max_select})")
-    for item in items + tutorial:
+    for item in items + tutorial + checks:
         if len(item.images) < max_select:
             raise ConfigError(f"{where}: item {item.id!r} has {len(item.images)} images, fewer than "
                               f"max_select ({max_select})")
@@ -176,9 +257,10 @@ def load_study(folder: str | Path) -> Study:
     if isinstance(title, str):
         title = {lang: title for lang in LANGUAGES}
     return Study(
-        root=root.resolve(), title=dict(title), items=items, tutorial=tutorial,
+        root=root.resolve(), title=dict(title), items=items, tutorial=tutorial, consent=consent, checks=checks,
         min_select=min_select,
         max_select=max_select, participants_per_item=_positive(data, "participants_per_item", 5, where),
         tasks_per_participant=_positive(data, "tasks_per_participant", 10, where), by_id=by_id,
-        media=frozenset([i.audio for i in by_id.values()] + [im.path for i in by_id.values() for im in i.images]),
+        media=frozenset([i.audio for i in by_id.values()]
+                        + [f for i in by_id.values() for im in i.images for f in im.files]),
     )

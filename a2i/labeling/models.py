@@ -13,13 +13,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from a2i.labeling.db import db
 
 #: The stages a participant moves through, in order.
-STAGES = ("survey", "tutorial", "tasks", "feedback", "done")
+STAGES = ("consent", "survey", "tutorial", "tasks", "feedback", "done")
+#: Where a participant ends who arrived when every item had its answers (the study-full message).
+FULL = "full"
 
 
 def utcnow() -> datetime:
@@ -39,6 +51,8 @@ class Invite(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     note: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Participants who join with a pilot invite try the study without counting toward its quotas.
+    pilot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
 
 
 class User(db.Model):
@@ -54,13 +68,19 @@ class User(db.Model):
     prolific_pid: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     study_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    stage: Mapped[str] = mapped_column(String(16), default="survey")
+    stage: Mapped[str] = mapped_column(String(16), default="consent")
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Bumped at logout: session cookies carry the epoch they were issued in, so a copied or stolen cookie
     # stops working the moment its owner logs out (signed cookies cannot be revoked otherwise).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    is_pilot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
+    #: The manifest's consent version the participant agreed to, and when (UTC).
+    consent_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The code shown on the thank-you page, as the recruitment platform will check it.
+    completion_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     survey: Mapped[SurveyResponse | None] = relationship(back_populates="user", uselist=False)
 
@@ -77,8 +97,12 @@ class SurveyResponse(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
     age: Mapped[int] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(32))
-    nationality: Mapped[str] = mapped_column(String(64))
-    birth_nationality: Mapped[str] = mapped_column(String(64))
+    #: ISO 3166-1 alpha-2 codes, the thesis site's questions (so both data sets can be pooled).
+    country_of_birth: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    country_of_residence: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    #: Free-text answers of participants from before revision 0003.
+    nationality: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    birth_nationality: Mapped[str | None] = mapped_column(String(64), nullable=True)
     music_listening: Mapped[str] = mapped_column(String(32))
     preferred_language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,14 +1,25 @@
-"""Passwords, login throttling and invite codes: the rules that keep a study's accounts safe.
+"""Passwords, login back-off and invite codes: the rules that keep a study's accounts safe.
 
-Passwords are hashed with argon2id (argon2-cffi's default type). Failed logins are rows in the database,
-counted per account and per client address over a sliding window, so the limit holds across every gunicorn
-worker and restart. Invite codes are consumed with one conditional ``UPDATE ... WHERE uses < max_uses``: the
+Passwords are hashed with argon2id at OWASP's minimum cost (m = 19 MiB, t = 2, p = 1, the Password Storage
+Cheat Sheet's first choice): a class of 50 signing up at once must not wait on the server. Each worker hashes
+at most ``HASH_CONCURRENCY`` passwords at a time and a request that cannot start hashing within
+``HASH_WAIT_SECONDS`` answers 503 "try again" instead of joining an ever longer queue.
+
+Failed logins are rows in the database, so every worker and restart sees them. They are counted per
+account *and* client address together: the delay grows for whoever keeps guessing from one address, while
+the owner (from another address, or with the device cookie their last successful login left, OWASP's
+"device cookies") logs in at once. Nothing locks an account, and one address (a lab's NAT) cannot lock out
+everybody behind it. Invite codes are consumed with one conditional ``UPDATE ... WHERE uses < max_uses``: the
 database decides atomically, so two simultaneous sign-ups can never both take the last use.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -16,8 +27,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
+from a2i.labeling.access import fail
 from a2i.labeling.db import db
 from a2i.labeling.models import Invite, LoginAttempt, utcnow
+
+#: Cookie that marks a browser which logged in to an account before (exempt from that account's back-off).
+DEVICE_COOKIE = "a2i_device"
+_hash_slots: dict[int, threading.BoundedSemaphore] = {}
+_hash_slots_lock = threading.Lock()
 
 
 def _hasher() -> PasswordHasher:
@@ -26,9 +43,27 @@ def _hasher() -> PasswordHasher:
                           parallelism=cfg["ARGON2_PARALLELISM"])
 
 
+def _slot() -> threading.BoundedSemaphore:
+    size = int(current_app.config["HASH_CONCURRENCY"])
+    with _hash_slots_lock:
+        return _hash_slots.setdefault(size, threading.BoundedSemaphore(size))
+
+
+def _bounded(work):
+    """Run ``work`` in one of this process's hashing slots, or answer 503 when the queue is too long."""
+    slot = _slot()
+    if not slot.acquire(timeout=current_app.config["HASH_WAIT_SECONDS"]):
+        fail(503, "error.busy")
+    try:
+        return work()
+    finally:
+        slot.release()
+
+
 def hash_password(password: str) -> str:
-    """argon2id hash with the configured cost."""
-    return _hasher().hash(password)
+    """argon2id hash with the configured cost, in a bounded hashing slot."""
+    hasher = _hasher()
+    return _bounded(lambda: hasher.hash(password))
 
 
 def verify_password(stored: str | None, password: str) -> bool:
@@ -37,42 +72,74 @@ def verify_password(stored: str | None, password: str) -> bool:
     if stored is None:
         stored = current_app.extensions["a2i_dummy_hash"]
         password = password + "\0never"
-    try:
-        return hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
+
+    def check() -> bool:
+        try:
+            return hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return _bounded(check)
 
 
 def _window_start() -> datetime:
     return utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
 
 
-def throttle_keys(username: str, address: str | None) -> tuple[str, str]:
-    """The account and address keys a login attempt counts against."""
-    return f"user:{username.strip().lower()[:100]}", f"ip:{address or 'unknown'}"
+def throttle_key(username: str, address: str | None) -> str:
+    """The key a failed login counts against: the account and the client address together."""
+    return f"{username.strip().lower()[:64]}|{(address or 'unknown')[:90]}"
 
 
-def is_throttled(username: str, address: str | None) -> bool:
-    """True when the account or the address has used up its failed attempts in the window."""
-    user_key, ip_key = throttle_keys(username, address)
-    since = _window_start()
-    counts = dict(db.session.execute(
-        select(LoginAttempt.key, func.count()).where(LoginAttempt.key.in_([user_key, ip_key]),
-                                                     LoginAttempt.created_at >= since)
-        .group_by(LoginAttempt.key)).all())
+def backoff_seconds(failures: int, *, free: int, cap: float) -> float:
+    """How long the next attempt must wait after ``failures`` failures: 0 for the first ``free``, then
+    1, 2, 4, ... seconds up to ``cap``.
+
+    Examples
+    --------
+    >>> [backoff_seconds(n, free=5, cap=60) for n in (0, 5, 6, 7, 12)]
+    [0.0, 0.0, 1.0, 2.0, 60]
+    """
+    if failures <= free:
+        return 0.0
+    return min(cap, math.ldexp(1.0, failures - free - 1))
+
+
+def retry_after(username: str, address: str | None) -> float:
+    """Seconds this account-and-address pair must still wait before its next attempt (0 = go ahead)."""
+    rows = db.session.execute(
+        select(func.count(), func.max(LoginAttempt.created_at))
+        .where(LoginAttempt.key == throttle_key(username, address), LoginAttempt.created_at >= _window_start())
+    ).one()
+    failures, last = rows
     cfg = current_app.config
-    return counts.get(user_key, 0) >= cfg["LOGIN_MAX_PER_ACCOUNT"] or counts.get(ip_key, 0) >= cfg["LOGIN_MAX_PER_IP"]
+    wait = backoff_seconds(failures, free=cfg["LOGIN_FREE_ATTEMPTS"], cap=cfg["LOGIN_MAX_DELAY_SECONDS"])
+    if not wait or last is None:
+        return 0.0
+    last = last if last.tzinfo else last.replace(tzinfo=UTC)  # SQLite returns naive UTC
+    return max(0.0, wait - (utcnow() - last).total_seconds())
 
 
 def record_failure(username: str, address: str | None) -> None:
-    """Count a failed login against the account and the address (and forget rows older than the window)."""
+    """Count a failed login against the pair (and forget rows older than the window)."""
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < _window_start()))
-    db.session.add_all([LoginAttempt(key=key) for key in throttle_keys(username, address)])
+    db.session.add(LoginAttempt(key=throttle_key(username, address)))
 
 
-def clear_failures(username: str) -> None:
-    """A successful login resets the account's count (the address count stays, against spraying)."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == throttle_keys(username, None)[0]))
+def clear_failures(username: str, address: str | None) -> None:
+    """A successful login forgets the pair's failures."""
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == throttle_key(username, address)))
+
+
+def device_token(username: str) -> str:
+    """The device cookie's value for ``username``: an HMAC under the app's secret key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"device:" + username.lower().encode(), hashlib.sha256).hexdigest()
+
+
+def is_known_device(username: str, cookie: str | None) -> bool:
+    """True when this browser logged in to ``username`` before (its device cookie matches)."""
+    return bool(cookie) and hmac.compare_digest(cookie, device_token(username))
 
 
 def new_code(nbytes: int = 9) -> str:
@@ -81,24 +148,34 @@ def new_code(nbytes: int = 9) -> str:
 
 
 def create_invite(*, kind: str = "register", max_uses: int = 1, expires_in_days: float | None = 14.0,
-                  note: str | None = None, code: str | None = None) -> Invite:
+                  note: str | None = None, code: str | None = None, pilot: bool = False) -> Invite:
     """Add an invite row (the caller commits)."""
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    invite = Invite(code=code or new_code(), kind=kind, max_uses=max_uses, uses=0, expires_at=expires, note=note)
+    invite = Invite(code=code or new_code(), kind=kind, max_uses=max_uses, uses=0, expires_at=expires, note=note,
+                    pilot=pilot)
     db.session.add(invite)
     return invite
+
+
+def _usable(code: str, kind: str):
+    now = datetime.now(UTC)
+    return (Invite.code == code, Invite.kind == kind, Invite.uses < Invite.max_uses,
+            or_(Invite.expires_at.is_(None), Invite.expires_at > now))
+
+
+def usable_invite(code: str, kind: str) -> Invite | None:
+    """The invite if it could be used now, without using it: checked before any password is hashed."""
+    if not code or len(code) > 64:
+        return None
+    return db.session.execute(select(Invite).where(*_usable(code, kind))).scalar_one_or_none()
 
 
 def consume_invite(code: str, kind: str) -> Invite | None:
     """Take one use of a valid, unexpired invite of ``kind`` atomically; ``None`` when it cannot be used."""
     if not code or len(code) > 64:
         return None
-    now = datetime.now(UTC)
     result = db.session.execute(
-        update(Invite)
-        .where(Invite.code == code, Invite.kind == kind, Invite.uses < Invite.max_uses,
-               or_(Invite.expires_at.is_(None), Invite.expires_at > now))
-        .values(uses=Invite.uses + 1)
+        update(Invite).where(*_usable(code, kind)).values(uses=Invite.uses + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -1,26 +1,30 @@
-"""The participant's pages: survey → tutorial → tasks → feedback → thank-you, and the study's media."""
+"""The participant's pages: consent → survey → tutorial → tasks → feedback → thank-you, the study-full
+message, withdrawal, and the study's media."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 
 from a2i.labeling import forms
-from a2i.labeling.access import form_page, login_required
-from a2i.labeling.assignment import assign
-from a2i.labeling.auth import completion_redirect, next_page
+from a2i.labeling.access import form_page, get_study, login_required, writes_on_get
+from a2i.labeling.assignment import assign, study_is_full
+from a2i.labeling.auth import completion_code, next_page
 from a2i.labeling.db import db
-from a2i.labeling.manifest import Study
-from a2i.labeling.models import Feedback, SurveyResponse, utcnow
+from a2i.labeling.models import FULL, Feedback, SurveyResponse, utcnow
+from a2i.labeling.privacy import delete_participant
 
 bp = Blueprint("study", __name__)
-
-
-def get_study() -> Study:
-    """The loaded study, or a clear 503 when the site runs without one (admin-only set-up)."""
-    study = current_app.extensions.get("a2i_study")
-    if study is None:
-        abort(503, "no study is configured: set A2I_STUDY_DIR (or --study) to a folder with a study.json")
-    return study
 
 
 def _at_stage(*stages: str):
@@ -30,6 +34,36 @@ def _at_stage(*stages: str):
     return None
 
 
+def _turn_away() -> None:
+    """The study filled up before this participant got a task: end at the study-full message."""
+    g.user.stage = FULL
+    g.user.finished_at = utcnow()
+
+
+@bp.route("/consent", methods=["GET", "POST"])
+@login_required
+@writes_on_get  # a participant who arrives when the study is full is moved to the study-full message
+def consent():
+    if (elsewhere := _at_stage("consent")) is not None:
+        return elsewhere
+    study = get_study()
+    if not g.user.is_pilot and study_is_full(study):
+        _turn_away()
+        db.session.commit()
+        return redirect(next_page(g.user))
+    if request.method == "GET":
+        return render_template("study/consent.html", study=study, errors={}, action=url_for("study.consent"),
+                               params={})
+    if request.form.get("agree") != "yes":
+        return form_page("study/consent.html", {"agree": "consent.required"}, 400, study=study,
+                         action=url_for("study.consent"), params={})
+    g.user.consent_version = study.consent.version
+    g.user.consented_at = utcnow()
+    g.user.stage = "survey"
+    db.session.commit()
+    return redirect(next_page(g.user))
+
+
 @bp.route("/survey", methods=["GET", "POST"])
 @login_required
 def survey():
@@ -37,18 +71,19 @@ def survey():
         return elsewhere
     study = get_study()
     if request.method == "GET":
-        return render_template("study/survey.html", errors={}, values={"preferred_language": g.lang})
+        return render_template("study/survey.html", errors={}, values={"preferred_language": g.lang},
+                               countries=forms.country_choices(g.lang))
     values, errors = forms.validate_survey(request.form)
     if errors:
-        return form_page("study/survey.html", errors, 400, values=values, max_len=forms.MAX_COUNTRY)
+        return form_page("study/survey.html", errors, 400, values=values, countries=forms.country_choices(g.lang))
     db.session.add(SurveyResponse(user_id=g.user.id, **values))
     g.user.language = values["preferred_language"]
     session["lang"] = values["preferred_language"]
     rows = assign(g.user, study)
-    if study.tutorial:
-        g.user.stage = "tutorial"
+    if not any(not r.is_tutorial for r in rows):
+        _turn_away()
     else:
-        g.user.stage = "tasks" if any(not r.is_tutorial for r in rows) else "feedback"
+        g.user.stage = "tutorial" if study.tutorial else "tasks"
     db.session.commit()
     return redirect(next_page(g.user))
 
@@ -81,8 +116,10 @@ def feedback():
         db.session.add(Feedback(user_id=g.user.id, text=values["text"]))
     g.user.stage = "done"
     g.user.finished_at = utcnow()
+    if g.user.is_anonymous:
+        g.user.completion_code = completion_code()
     db.session.commit()
-    return completion_redirect(g.user)
+    return redirect(url_for("study.thanks"))
 
 
 @bp.get("/thanks")
@@ -91,7 +128,33 @@ def thanks():
     if (elsewhere := _at_stage("done")) is not None:
         return elsewhere
     url = current_app.config.get("COMPLETION_URL") if g.user.is_anonymous else None
-    return render_template("study/thanks.html", completion_url=url)
+    return render_template("study/thanks.html", completion_url=url, completion_code=g.user.completion_code)
+
+
+@bp.get("/full")
+@login_required
+def full():
+    if (elsewhere := _at_stage(FULL)) is not None:
+        return elsewhere
+    url = current_app.config.get("SCREENOUT_URL") if g.user.is_anonymous else None
+    return render_template("study/full.html", screenout_url=url)
+
+
+@bp.route("/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw():
+    """Leave the study: every answer is deleted at once (the confirmation is a POST)."""
+    if g.user.is_admin:
+        abort(403, "admins are not participants; delete participants from the admin page")
+    if request.method == "GET":
+        return render_template("study/withdraw.html")
+    delete_participant(g.user.id)
+    db.session.commit()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return render_template("study/withdrawn.html", user=None)
 
 
 @bp.get("/media/<path:filename>")

@@ -1,4 +1,4 @@
-"""The SDXL backend's command-line options: one argument group shared by ``a2i generate`` and ``a2i render``.
+"""Image-backend command-line options shared by ``a2i generate`` and ``a2i render`` (the SDXL group among them).
 
 Imports only argparse (the ``a2i`` command must start fast without torch). The choices live here, once;
 :mod:`a2i.render.sdxl` validates against the same tuples. Every option defaults to ``None`` so that the
@@ -39,6 +39,14 @@ def _number(kind: type) -> Any:
 
     parse.__name__ = kind.__name__
     return parse
+
+
+def add_clips_and_backend(parser: argparse.ArgumentParser) -> None:
+    """``--clips center|all`` and ``--backend painter|sdxl``: which clips get pictures, and from what."""
+    parser.add_argument("--clips", choices=["center", "all"], default="center",
+                        help="paint the centre clip only, or every 10-second clip (default: center)")
+    parser.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
+                        help="image backend (default: painter, CPU, no weights)")
 
 
 def add_sdxl_options(parser: argparse.ArgumentParser) -> None:

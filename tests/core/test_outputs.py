@@ -199,3 +199,51 @@ def test_size_bounds_are_checked_by_the_parser(capsys, tmp_path):
         with pytest.raises(SystemExit):
             main(["generate", "does-not-matter.flac", "--out", str(tmp_path / "x"), "--size", bad])
         assert "--size: expected a side from 16 to 4096 pixels" in capsys.readouterr().err
+
+
+def test_a_failed_write_names_its_file(tmp_path, monkeypatch):
+    from a2i import fileio
+
+    real_fdopen = fileio.os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd, mode):
+            self.handle = real_fdopen(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")  # what write() raises: no file name
+
+    monkeypatch.setattr(fileio.os, "fdopen", FullDisk)
+    with pytest.raises(OSError) as info:
+        fileio.atomic_write_bytes(tmp_path / "a.png", b"x" * 100)
+    assert info.value.filename == str(tmp_path / "a.png") and info.value.errno == 28
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_killed_rerun_cleans_up_and_keeps_the_earlier_run(mood_songs, tmp_path, signal_name):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    assert generate(mood_songs["dark_minor"], out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    cmd = [sys.executable, "-m", "a2i", "generate", str(mood_songs["dark_minor"]), "--out", str(out), "--overwrite",
+           "--clips", "all", "--size", "2048"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".a2i-staging-run-*/*.png")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(getattr(signal, signal_name))
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and err.rstrip().endswith("a2i: interrupted")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]

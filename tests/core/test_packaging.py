@@ -36,3 +36,20 @@ def test_the_main_job_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_notebooks_open_with_one_command():
+    """JupyterLab comes from a pinned extra that `make notebooks` installs, and the README names that command."""
+    _, extras = pins()
+    assert any(r.startswith("jupyterlab==") for r in extras["notebooks"])
+    assert "notebooks" in extras["all"][0]
+    makefile = (REPO / "Makefile").read_text()
+    assert 'pip install --quiet -e ".[notebooks]"' in makefile and "$(BIN)/jupyter lab" in makefile
+    assert "`make notebooks`" in (REPO / "README.md").read_text()
+    version = subprocess.run([sys.executable, "-m", "jupyterlab", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.strip() == extras["notebooks"][-1].split("==")[1]
+
+
+def test_make_test_lints_before_the_suite():
+    recipe = (REPO / "Makefile").read_text().split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.index("ruff check .") < recipe.index("pytest")

@@ -109,6 +109,21 @@ def _live(app):
     thread.join(timeout=5)
 
 
+@pytest.fixture()
+def serve_app():
+    """``serve_app(app)`` -> the URL of ``app`` on a live server, stopped after the test."""
+    running = []
+
+    def serve_(app):
+        gen = _live(app)
+        running.append(gen)
+        return next(gen)
+
+    yield serve_
+    for gen in running:
+        next(gen, None)
+
+
 @pytest.fixture(scope="session")
 def live_url(app):
     """The synthetic folder's app on a live server."""

@@ -294,3 +294,26 @@ def test_thesis_folder_popup_whole_prompt_position_and_audio_states(open_page, t
     want = tuple(raw["nopicture"]["data"][0]["mean_color"][c] for c in "rgb")
     got = pg.evaluate(f"window.__explore.pixel({x}, {y})")
     assert max(abs(a - b) for a, b in zip(got, want)) <= 8
+
+
+def test_names_and_prompts_stay_text_in_the_list_popup_and_announcements(open_page, serve_app, tmp_path):
+    import json
+
+    from a2i.explore import create_app
+    from a2i.explore.synthetic import make_folder
+
+    root = make_folder(tmp_path / "d", 3, variants=1, size=16, audio="none", seed=4)
+    payload = '<img src=x onerror="window.__pwned=1">'
+    raw = json.loads((root / "track_1.json").read_text())
+    raw.update(track_name=payload, artists=f"['{payload}']")
+    raw["data"][0]["prompt"] = f"</script><script>window.__pwned=2</script>{payload}"
+    (root / "track_1.json").write_text(json.dumps(raw))
+    pg = open_page(url=serve_app(create_app(root, cache_dir=tmp_path / "c", warm=False)))
+    pg.keyboard.press("l")
+    pg.locator("#list-body tr", has_text="onerror").locator("button").click()
+    pg.wait_for_function("document.getElementById('announce').textContent.includes('onerror')")
+    pg.locator("#search").fill("onerror")
+    pg.locator("#results li").first.wait_for()
+    assert pg.locator("#popup-title").inner_text() == payload
+    assert pg.locator("#popup-artist").inner_text() == payload
+    assert pg.evaluate("window.__pwned === undefined && document.querySelectorAll('img[src=x]').length === 0")

@@ -175,3 +175,52 @@ def test_the_point_page_cache_is_bounded(app, client):
     for limit in range(1, PAGE_CACHE_SIZE + 40):
         assert client.get(f"/api/points?offset=0&limit={limit}").status_code == 200
     assert len(explorer._pages) == PAGE_CACHE_SIZE
+
+
+def test_serves_under_gunicorn_with_several_workers(data_dir, tmp_path, collection):
+    """The README's multi-user set-up: gunicorn, two worker processes, the app built once (--preload)."""
+    import socket
+    import time
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = f"a2i.explore:create_app({str(data_dir)!r}, cache_dir={str(tmp_path / 'cache')!r})"
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--preload", "--bind",
+                             f"127.0.0.1:{port}", app], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/api/meta", timeout=2).read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                time.sleep(0.1)
+        track = collection.tracks[3]
+        urls = ["/", "/api/meta", "/api/points?offset=0&limit=10", "/api/tracks/3", "/api/atlas/1/0.jpg",
+                "/api/preview/3/1.jpg", f"/files/{track.variants[0].image_path}", f"/files/{track.variants[0].audio_path}"]
+
+        def get(url: str) -> tuple[int, bytes]:
+            with urllib.request.urlopen(base + url, timeout=20) as response:
+                return response.status, response.read()
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(get, urls * 4))
+        assert all(status == 200 for status, _ in results)
+        assert json.loads(results[3][1])["track_name"] == track.track_name
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_warm_start_builds_every_atlas_and_point_page_before_serving(collection, tmp_path):
+    from a2i.explore import create_app
+
+    app = create_app(collection=collection, cache_dir=tmp_path, page_size=10, warm=True)
+    explorer = app.extensions["a2i_explore"]
+    assert sorted(explorer._pages) == [(0, 10), (10, 10), (20, 10)]
+    assert len(list((tmp_path / "atlas").glob("*.jpg"))) == collection.max_variants  # 24 songs: one sheet each
+    assert all(explorer.thumbs.has_atlas(explorer.atlas_cells(v, 0)) for v in range(collection.max_variants))

@@ -39,6 +39,8 @@ def built(tmp_path_factory):
 
 
 def test_build_writes_a_valid_folder(built):
+    from a2i.outputs import read_run
+
     collection = load_collection(built)
     assert sorted(t.id for t in collection.tracks) == ["bright-song", "dark"]
     for track in collection.tracks:
@@ -46,6 +48,12 @@ def test_build_writes_a_valid_folder(built):
         assert len(track.variants) == 2
         prompts = [v.prompt for v in track.variants]
         assert all(prompts) and len(set(prompts)) == 2  # a different prompt per variant
+        # Each variant is one run of the main job (seed 0, 1), read back through a2i.outputs.
+        for k, variant in enumerate(track.variants):
+            run = read_run(built / "runs" / track.id / f"v{k + 1}")
+            assert run.options["seed"] == k and run.options["clips"] == "center"
+            assert variant.image_path == f"runs/{track.id}/v{k + 1}/{run.pictures[0].image}"
+            assert variant.prompt == run.pictures[0].prompt
         clip = sf.info(built / track.variants[0].audio_path)
         if track.id == "bright-song":  # preview keeps the song's channels and rate, at a real bitrate
             assert (clip.channels, clip.samplerate, clip.format) == (2, 44100, "MP3")
@@ -84,3 +92,24 @@ def test_build_refuses_bad_input_in_one_line(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert main(["explore", "build", str(song), "--out", str(tmp_path / "file")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_build_from_generate_output_folders(tmp_path):
+    """A folder `a2i generate` wrote is taken as it is: its pictures, prompts and song, nothing painted again."""
+    from a2i.outputs import read_run
+    from a2i.pipeline import generate
+
+    song = _song(tmp_path / "tune.wav", [330.0, 392.0], 100, seconds=4.0)
+    run_dir = generate(song, tmp_path / "outputs" / "tune", size=48, progress=False).out_dir
+    run = read_run(run_dir)
+    out = tmp_path / "explore"
+    assert main(["explore", "build", str(run_dir), "--out", str(out), "--variants", "4"]) == 0
+    track = load_collection(out).tracks[0]
+    assert track.id == "tune" and not (out / "runs").exists()
+    assert [v.prompt for v in track.variants] == [p.prompt for p in run.pictures]
+    copied = out / track.variants[0].image_path
+    assert copied.read_bytes() == run.image_path(run.pictures[0]).read_bytes()
+    assert (track.x, track.y) == (round(run.profile.valence, 4), round(run.profile.energy, 4))
+    assert sf.info(out / track.variants[0].audio_path).duration == pytest.approx(4.0, abs=0.1)
+    # A folder that is not a run is refused in one line.
+    assert main(["explore", "build", str(tmp_path / "outputs"), "--out", str(out)]) == 2

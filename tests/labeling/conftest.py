@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from labeling_helpers import build_study, do_survey, invite, make_app, register  # noqa: E402
+from labeling_helpers import build_study, do_survey, invite, make_app, register
 
 
 @pytest.fixture(scope="session")

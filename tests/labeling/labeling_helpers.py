@@ -10,19 +10,23 @@ from pathlib import Path
 from a2i.labeling.demo import demo_study as build_study
 from a2i.labeling.demo import fake_generate_output
 
-__all__ = ["PASSWORD", "SURVEY", "build_study", "csrf_token", "do_survey", "fake_generate_output", "invite",
-           "make_app", "register", "submit_current"]
+__all__ = ["PASSWORD", "SECRET", "SURVEY", "agree", "build_study", "csrf_token", "do_survey",
+           "fake_generate_output", "invite", "make_app", "register", "submit_current"]
 
 PASSWORD = "correct horse"
+#: 32 bytes, the shortest key the site accepts.
+SECRET = "test-secret-test-secret-test-sec"
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8 * 1024, "ARGON2_PARALLELISM": 1}
+
 
 def make_app(tmp_path: Path, study_dir: Path | None, **overrides):
     from a2i.labeling import create_app
     from a2i.labeling.manage import init_db
 
-    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test-secret",
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": SECRET,
               "SESSION_COOKIE_SECURE": False, "STUDY_DIR": str(study_dir) if study_dir else None,
-              "COMPLETION_URL": "https://example.org/complete?cc=ABC123", **FAST_ARGON2, **overrides}
+              "CREATE_DATABASE": True, "COMPLETION_URL": "https://example.org/complete?cc=ABC123",
+              **FAST_ARGON2, **overrides}
     app = create_app(config)
     init_db(app)
     return app
@@ -34,10 +38,10 @@ def csrf_token(client, path: str = "/login") -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
-def invite(app, *, uses: int = 1, days: float | None = 14.0, bypass: bool = False) -> str:
+def invite(app, *, uses: int = 1, days: float | None = 14.0, bypass: bool = False, pilot: bool = False) -> str:
     from a2i.labeling.manage import create_invites
 
-    return create_invites(app, count=1, max_uses=uses, days=days, bypass=bypass, note=None)[0]
+    return create_invites(app, count=1, max_uses=uses, days=days, bypass=bypass, note=None, pilot=pilot)[0]
 
 
 def register(client, code: str, username: str, password: str = PASSWORD, confirm: str | None = None):
@@ -46,11 +50,19 @@ def register(client, code: str, username: str, password: str = PASSWORD, confirm
                                           "password": password, "confirm": password if confirm is None else confirm})
 
 
-SURVEY = {"age": "31", "sex": "female", "nationality": "Danish", "birth_nationality": "Danish",
+SURVEY = {"age": "31", "sex": "female", "country_of_birth": "DK", "country_of_residence": "SE",
           "music_listening": "daily", "preferred_language": "en"}
 
 
+def agree(client):
+    """Agree on the consent page (a registered participant's first step)."""
+    return client.post("/consent", data={"csrf_token": csrf_token(client, "/consent"), "agree": "yes"})
+
+
 def do_survey(client, **changes):
+    """Agree to the consent page when it is the participant's stage, then fill in the survey."""
+    if client.get("/consent").status_code == 200:
+        agree(client)
     token = csrf_token(client, "/survey")
     return client.post("/survey", data={"csrf_token": token, **SURVEY, **changes})
 

@@ -44,6 +44,10 @@ BAD_BODIES = [
     ("unknown task", lambda v: {**v, "assignment": 999999}, "assignment"),
     ("assignment out of range", lambda v: {**v, "assignment": 10**30}, "assignment"),
     ("duration out of range", lambda v: {**v, "duration_ms": 10**30}, "duration_ms"),
+    ("t with 400 digits", lambda v: {**v, "interactions": [{"type": "play", "t": 10**400}]}, "interactions[0]"),
+    ("position with 400 digits", lambda v: {**v, "interactions": [{"type": "play", "t": 1, "position": 10**400}]},
+     "interactions[0]"),
+    ("t infinite", lambda v: {**v, "interactions": [{"type": "play", "t": float("inf")}]}, "interactions[0]"),
 ]
 
 
@@ -88,7 +92,10 @@ def test_double_submission_is_409_and_stored_once(app, participant, task):
     _, valid, headers = task
     assert participant.post("/api/submit", json=valid, headers=headers).status_code == 201
     again = participant.post("/api/submit", json=valid, headers=headers)
-    assert again.status_code == 409 and "already" in again.get_json()["message"]
+    assert again.status_code == 409 and "perhaps in another tab" in again.get_json()["message"]
+    participant.get("/lang/da")  # the second tab tells the participant what happened, in their language
+    danish = participant.post("/api/submit", json=valid, headers=headers)
+    assert danish.status_code == 409 and "en anden fane" in danish.get_json()["message"]
     from a2i.labeling.db import db
     from a2i.labeling.models import Submission
 
@@ -136,6 +143,28 @@ GARBAGE = [
     {"data": {"age": ["1", "2"], "text": "y" * 6000, "action": "skip", "invite": "z" * 100}},
     {"json": [{"assignment": None}]},
 ]
+
+
+def test_json_nested_1000_levels_deep_is_a_400(participant, task):
+    _, valid, headers = task
+    for depth in (1000, 5000):
+        body = '{"assignment": ' + "[" * depth + "]" * depth + "}"
+        response = participant.post("/api/submit", data=body, content_type="application/json", headers=headers)
+        assert response.status_code == 400 and response.get_json()["field"] == "body"
+    assert participant.post("/api/submit", json=valid, headers=headers).status_code == 201
+
+
+def test_the_next_tasks_media_are_preloaded(participant):
+    submit_current(participant)  # tutorial done
+    first = participant.get("/api/task").get_json()
+    following = first["preload"]
+    assert len(following) == 13 and following[0].startswith("/media/audio/")  # clip + 12 grid pictures
+    assert first["task"]["audio"] not in following
+    submit_current(participant)
+    second = participant.get("/api/task").get_json()
+    assert second["task"]["audio"] == following[0]
+    assert {im["url"] for im in second["task"]["images"]} == set(following[1:])
+    assert second["preload"] == []  # the last task: nothing after it
 
 
 def test_no_endpoint_answers_500(app, participant):

@@ -1,11 +1,11 @@
-"""Accounts: invite-only registration, argon2id, login errors and throttling, CSRF, sessions, secret key."""
+"""Accounts: invite-only registration, argon2id, login errors and back-off, CSRF, sessions, secret key."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from labeling_helpers import PASSWORD, csrf_token, do_survey, invite, make_app, register
+from labeling_helpers import PASSWORD, csrf_token, invite, make_app, register
 from sqlalchemy import select
 
 from a2i.errors import ConfigError
@@ -20,12 +20,54 @@ def login(client, username, password=PASSWORD):
 
 def test_register_with_invite_stores_argon2id_and_logs_in(app, client):
     response = register(client, invite(app), "alice1")
-    assert response.status_code == 302 and response.headers["Location"] == "/survey"
+    assert response.status_code == 302 and response.headers["Location"] == "/consent"
     with app.app_context():
         user = db.session.execute(select(User).where(User.username == "alice1")).scalar_one()
         assert user.password_hash.startswith("$argon2id$")
         assert PASSWORD not in user.password_hash
-    assert client.get("/survey").status_code == 200
+    assert client.get("/consent").status_code == 200
+
+
+def test_owasp_minimum_argon2_cost_by_default(tmp_path, study_dir):
+    from argon2 import extract_parameters
+
+    app = make_app(tmp_path, study_dir, ARGON2_TIME_COST=2, ARGON2_MEMORY_COST=19 * 1024)
+    from a2i.labeling.app import DEFAULTS
+
+    assert (DEFAULTS["ARGON2_MEMORY_COST"], DEFAULTS["ARGON2_TIME_COST"], DEFAULTS["ARGON2_PARALLELISM"]) == (
+        19 * 1024, 2, 1)
+    register(app.test_client(), invite(app), "olga1")
+    with app.app_context():
+        stored = db.session.execute(select(User.password_hash).where(User.username == "olga1")).scalar_one()
+    params = extract_parameters(stored)
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (19 * 1024, 2, 1)
+
+
+def test_a_bogus_invite_costs_no_password_hash(app, client, monkeypatch):
+    from a2i.labeling import security
+
+    calls = []
+    monkeypatch.setattr(security.PasswordHasher, "hash", lambda self, pw: calls.append(pw) or "x")
+    response = register(client, "no-such-code", "mallory1")
+    assert response.status_code == 400 and "not valid" in response.get_data(as_text=True)
+    register(app.test_client(), invite(app), "alice1")  # a real one hashes once
+    assert len(calls) == 1
+    taken = register(app.test_client(), invite(app), "ALICE1")  # a taken name costs nothing either
+    assert taken.status_code == 400 and len(calls) == 1
+
+
+def test_the_hashing_queue_is_bounded(app, client):
+    from a2i.labeling import security
+
+    with app.app_context():
+        app.config["HASH_WAIT_SECONDS"] = 0.05
+        slot = security._slot()
+        slot.acquire()  # every hashing slot of this worker is busy
+        try:
+            response = register(client, invite(app), "queued1")
+        finally:
+            slot.release()
+    assert response.status_code == 503 and "try again" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("username", "password", "confirm", "field"), [
@@ -125,43 +167,69 @@ def test_login_renews_the_session(app, client):
     assert before != after  # a fresh session (new CSRF secret) after login
 
 
-def test_login_throttled_per_account_across_apps(tmp_path, study_dir):
-    app = make_app(tmp_path, study_dir, LOGIN_MAX_PER_ACCOUNT=3)
+def test_backoff_grows_for_the_guesser_not_the_owner(tmp_path, study_dir):
+    from a2i.labeling.models import LoginAttempt
+
+    app = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=3)
     register(app.test_client(), invite(app), "gina1")
-    client = app.test_client()
+    attacker = app.test_client()
     for _ in range(3):
-        assert login(client, "gina1", "bad password").status_code == 401
-    throttled = login(client, "gina1")  # even the right password waits
-    assert throttled.status_code == 429 and "Too many" in throttled.get_data(as_text=True)
+        assert login(attacker, "gina1", "bad password").status_code == 401
+    assert login(attacker, "gina1", "bad password").status_code == 401  # the 4th failure starts the delay
+    throttled = login(attacker, "gina1")
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "1"
+    assert "try again in 1 s" in throttled.get_data(as_text=True)
     # A second app (another worker) on the same database sees the same count.
-    other = make_app(tmp_path, study_dir, LOGIN_MAX_PER_ACCOUNT=3)
+    other = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=3)
     assert login(other.test_client(), "gina1").status_code == 429
-
-
-def test_login_throttled_per_address(tmp_path, study_dir):
-    app = make_app(tmp_path, study_dir, LOGIN_MAX_PER_IP=4, LOGIN_MAX_PER_ACCOUNT=100)
-    register(app.test_client(), invite(app), "hank1")
-    client = app.test_client()
-    for k in range(4):
-        assert login(client, f"spray{k}", "bad password").status_code == 401
-    assert login(client, "hank1").status_code == 429
-    # another address is not affected
-    other = app.test_client()
-    token = csrf_token(other, "/login")
-    response = other.post("/login", data={"csrf_token": token, "username": "hank1", "password": PASSWORD},
+    # The owner from another address logs in at once, even with the right password.
+    owner = app.test_client()
+    token = csrf_token(owner, "/login")
+    response = owner.post("/login", data={"csrf_token": token, "username": "gina1", "password": PASSWORD},
                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert response.status_code == 302
+    # The delay doubles with each failure after the free ones, up to the cap.
+    with app.app_context():
+        for _ in range(20):
+            db.session.add(LoginAttempt(key="gina1|127.0.0.1"))
+        db.session.commit()
+        from a2i.labeling import security
+
+        with app.test_request_context():
+            assert 59 < security.retry_after("gina1", "127.0.0.1") <= 60
 
 
-def test_successful_login_resets_the_account_count(tmp_path, study_dir):
-    app = make_app(tmp_path, study_dir, LOGIN_MAX_PER_ACCOUNT=3)
+def test_one_address_cannot_lock_out_everyone_behind_it(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=3)
+    register(app.test_client(), invite(app), "hank1")
+    classroom = app.test_client()
+    for k in range(60):  # 60 failures from one NAT address, spread over many accounts
+        assert login(classroom, f"spray{k % 20}", "bad password").status_code in (401, 429)
+    assert login(app.test_client(), "hank1").status_code == 302  # a classmate behind the same address
+
+
+def test_a_known_device_is_never_delayed(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=1)
+    owner = app.test_client()
+    register(owner, invite(app), "kira1")  # registering leaves the device cookie
+    owner.post("/logout", data={"csrf_token": csrf_token(owner, "/consent")})
+    attacker = app.test_client()
+    for _ in range(3):
+        login(attacker, "kira1", "bad password")
+    assert login(attacker, "kira1").status_code == 429
+    assert login(owner, "kira1").status_code == 302  # same address, but the browser logged in before
+
+
+def test_successful_login_resets_the_pairs_count(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=3)
     register(app.test_client(), invite(app), "ivan1")
     client = app.test_client()
-    for _ in range(2):
+    for _ in range(3):
         login(client, "ivan1", "bad password")
     assert login(client, "ivan1").status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/survey")})
-    for _ in range(2):
+    client.delete_cookie("a2i_device")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/consent")})
+    for _ in range(3):
         assert login(client, "ivan1", "bad password").status_code == 401
     assert login(client, "ivan1").status_code == 302
 
@@ -173,34 +241,46 @@ def test_logout_revokes_copies_of_the_session_cookie(tmp_path, study_dir):
     assert login(client, "judy1").status_code == 302
     name = app.config["SESSION_COOKIE_NAME"]
     stolen = client.get_cookie(name).value
-    assert client.get("/survey").status_code == 200
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/survey")})
+    assert client.get("/consent").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/consent")})
     thief = app.test_client()
     thief.set_cookie(name, stolen)
-    response = thief.get("/survey")
+    response = thief.get("/consent")
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert login(client, "judy1").status_code == 302  # the owner logs in again as usual
-    assert client.get("/survey").status_code == 200
+    assert client.get("/consent").status_code == 200
 
 
 def test_csrf_required_on_forms_and_json(app, participant):
     fresh = app.test_client()
     response = fresh.post("/login", data={"username": "x", "password": "y" * 8})
-    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "This form has expired" in response.get_data(as_text=True)
     api = participant.post("/api/submit", json={"assignment": 1})
-    assert api.status_code == 400 and "CSRF" in api.get_json()["message"]
+    assert api.status_code == 400 and "CSRF" in api.get_json()["detail"]
     wrong = participant.post("/api/submit", json={"assignment": 1}, headers={"X-CSRFToken": "forged"})
     assert wrong.status_code == 400
     logout = participant.post("/logout")
     assert logout.status_code == 400
 
 
-def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+@pytest.mark.parametrize("env", [{}, {"FLASK_DEBUG": "1"}, {"A2I_DEBUG": "true"}, {"A2I_TESTING": "true"}])
+def test_no_mode_starts_without_a_secret_key(tmp_path, monkeypatch, env):
+    """gunicorn workers that each made up a key would reject each other's cookies (14 of 15 sign-ups failed)."""
     from a2i.labeling import create_app
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"INSTANCE_PATH": str(tmp_path / "inst")})
+        create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "CREATE_DATABASE": True})
+
+
+def test_short_secret_keys_are_refused(tmp_path, monkeypatch):
+    from a2i.labeling import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 31)
+    with pytest.raises(ConfigError, match="shorter than 32 bytes"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "CREATE_DATABASE": True, "TESTING": True})
 
 
 def test_init_db_writes_a_persistent_secret_key_and_cookies_are_secure(tmp_path, monkeypatch):
@@ -218,26 +298,3 @@ def test_init_db_writes_a_persistent_secret_key_and_cookies_are_secure(tmp_path,
     assert app.config["SECRET_KEY"] and not app.debug
     cookie = app.test_client().get("/login").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-
-
-def test_bypass_link_creates_anonymous_participant_and_ends_at_completion_url(app):
-    from labeling_helpers import submit_current
-
-    code = invite(app, bypass=True)
-    client = app.test_client()
-    response = client.get(f"/start/{code}?PROLIFIC_PID=5f1a2b3c4d5e6f7a8b9c0d1e&STUDY_ID=study42&SESSION_ID=sess9")
-    assert response.status_code == 302 and response.headers["Location"] == "/survey"
-    with app.app_context():
-        user = db.session.execute(select(User).where(User.is_anonymous.is_(True))).scalar_one()
-        assert (user.prolific_pid, user.study_id, user.session_id, user.username) == (
-            "5f1a2b3c4d5e6f7a8b9c0d1e", "study42", "sess9", None)
-    # one-time: the code is spent, but the same participant reopening it resumes
-    assert app.test_client().get(f"/start/{code}?PROLIFIC_PID=someoneelse").status_code == 400
-    again = app.test_client()
-    assert again.get(f"/start/{code}?PROLIFIC_PID=5f1a2b3c4d5e6f7a8b9c0d1e").headers["Location"] == "/survey"
-    assert app.test_client().get(f"/start/{code}?PROLIFIC_PID=bad%20id").status_code == 400
-    do_survey(client)
-    for _ in range(3):  # one tutorial + two tasks
-        assert submit_current(client)[0].status_code == 201
-    done = client.post("/feedback", data={"csrf_token": csrf_token(client, "/feedback"), "action": "skip"})
-    assert done.status_code == 302 and done.headers["Location"] == "https://example.org/complete?cc=ABC123"

@@ -6,7 +6,15 @@ import csv
 import json
 
 import pytest
-from labeling_helpers import PASSWORD, csrf_token, do_survey, invite, register, submit_current
+from labeling_helpers import (
+    PASSWORD,
+    SECRET,
+    csrf_token,
+    do_survey,
+    invite,
+    register,
+    submit_current,
+)
 
 from a2i.labeling.export import agreement_rows
 
@@ -63,7 +71,7 @@ def test_cli_export_writes_every_table(answered, tmp_path, monkeypatch):
     from a2i.cli import main
 
     monkeypatch.setenv("A2I_INSTANCE_PATH", answered.instance_path)
-    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("SECRET_KEY", SECRET)
     out = tmp_path / "export"
     assert main(["label", "export", "--out", str(out), "--study", answered.config["STUDY_DIR"]]) == 0
     submissions = list(csv.DictReader((out / "submissions.csv").open()))
@@ -85,7 +93,9 @@ def test_admin_pages_and_downloads(answered):
                       ).headers["Location"] == "/admin/"
     page = admin.get("/admin/").get_data(as_text=True)
     assert "Study progress" in page and "submissions" in page
-    assert "hit rate" in admin.get("/admin/agreement").get_data(as_text=True)
+    assert "Hit rate" in admin.get("/admin/agreement").get_data(as_text=True)
+    danish = admin.get("/admin/agreement", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    assert "Træfrate" in danish and "Tilfældighed" in danish and "hit rate" not in danish.lower()
     download = admin.get("/admin/export/choices.csv")
     assert download.status_code == 200 and download.mimetype == "text/csv"
     assert "attachment" in download.headers["Content-Disposition"]

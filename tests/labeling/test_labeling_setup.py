@@ -11,41 +11,105 @@ from a2i.cli import main
 from a2i.errors import ConfigError
 from a2i.labeling.manifest import load_study
 
+CONTACT = ["--contact", "study@example.org"]
+
 
 def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
-    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=5)) for i in range(3)]
+    from PIL import Image
+
+    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=5, size=1024)) for i in range(3)]
     study = tmp_path / "study"
     assert main(["label", "make-study", *outputs, "--out", str(study), "--tutorial", "1", "--images", "9",
-                 "--own", "3", "--clip-seconds", "2"]) == 0
+                 "--own", "3", "--per-item", "5", *CONTACT]) == 0
+    assert "room for 5 participants" in capsys.readouterr().err  # 2 items × 5 ÷ 2 tasks
     loaded = load_study(study)
-    assert len(loaded.items) == 2 and len(loaded.tutorial) == 1
+    assert len(loaded.items) == 2 and len(loaded.tutorial) == 1 and loaded.capacity == 5
     for item in loaded.items + loaded.tutorial:
         assert len(item.images) == 9 and sum(im.own for im in item.images) == 3
     manifest = json.loads((study / "study.json").read_text())
     # file names give nothing away about the song
     assert all(item["id"] not in im["path"] for item in manifest["items"] for im in item["images"])
-    assert len(list((study / "images").glob("*.png"))) == 15  # info cards are left out
-    assert main(["label", "make-study", *outputs, "--out", str(study)]) == 2  # refuses a non-empty folder
+    assert len(list((study / "images").glob("*.png"))) == 15  # originals kept, info cards left out
+    web, zoom = manifest["items"][0]["images"][0]["web"], manifest["items"][0]["images"][0]["zoom"]
+    with Image.open(study / web) as small, Image.open(study / zoom) as large:
+        assert (small.format, small.size, large.size) == ("WEBP", (512, 512), (1024, 1024))
+    assert loaded.consent.contact == "study@example.org" and loaded.consent.version == "1"
+    assert "15 minutes" in loaded.consent.text("duration", "en") and "minutter" in loaded.consent.text("duration", "da")
+    assert main(["label", "make-study", *outputs, "--out", str(study), *CONTACT]) == 2  # refuses a non-empty folder
     assert "not empty" in capsys.readouterr().err
+
+
+def test_the_clip_heard_is_the_clip_painted(tmp_path):
+    """generate paints the grid clip nearest the middle (10-20 s of a 25 s song), not the exact middle."""
+    import numpy as np
+    import soundfile as sf
+
+    from a2i.audio import load
+    from a2i.labeling.make_study import make_study
+
+    outputs = [fake_generate_output(tmp_path / f"out{i}", i, n_images=4, seconds=25.0) for i in range(3)]
+    t = np.arange(25 * 22050) / 22050  # a sweep: every part of the song sounds different
+    sf.write(tmp_path / "out0" / "song0.wav", (0.3 * np.sin(2 * np.pi * (200 * t + 20 * t**2))).astype(np.float32),
+             22050)
+    study = make_study(outputs, tmp_path / "study", images_per_task=8, own_per_task=4, tutorial=0,
+                       contact="a@b.c").parent
+    item = load_study(study).items[0]
+    assert (item.start, item.end) == (10.0, 20.0)  # the exact middle would be 7.5-17.5
+    info = sf.info(study / item.audio)
+    assert abs(info.duration - 10.0) < 0.1
+    song = load(tmp_path / "out0" / "song0.wav", sr=22050).samples
+    clip = load(study / item.audio, sr=22050).samples
+    expected = song[10 * 22050: 20 * 22050]
+    n = min(len(clip), len(expected)) - 4000  # MP3 adds a little delay; compare the bulk by correlation
+    lag = max(range(0, 3000, 1), key=lambda k: float((clip[k:k + n] * expected[:n]).sum()))
+    def corr(a, b):
+        return float((a * b).sum() / ((a**2).sum() * (b**2).sum()) ** 0.5)
+
+    assert corr(clip[lag:lag + n], expected[:n]) > 0.9
+    exact_middle = song[int(7.5 * 22050): int(17.5 * 22050)]
+    assert max(abs(corr(clip[k:k + n], exact_middle[:n])) for k in range(0, 3000, 50)) < 0.2
 
 
 def test_make_study_explains_bad_input(tmp_path, capsys):
     one = str(fake_generate_output(tmp_path / "one", 0))
-    assert main(["label", "make-study", one, "--out", str(tmp_path / "s1")]) == 2
+    two = str(fake_generate_output(tmp_path / "two", 1))
+    three = str(fake_generate_output(tmp_path / "three", 2, n_images=2))
+    assert main(["label", "make-study", one, "--out", str(tmp_path / "s1"), *CONTACT]) == 2
     assert "at least two" in capsys.readouterr().err
-    broken = fake_generate_output(tmp_path / "broken", 1)
-    (broken / "song1.wav").unlink()
-    (broken / "profile.json").write_text('{"path": "missing.wav", "song": "not a dict"}')
-    assert main(["label", "make-study", one, str(broken), "--out", str(tmp_path / "s3"), "--images", "6"]) == 2
-    assert "cannot find the song's audio" in capsys.readouterr().err
+    # `make demo` leaves pictures in outputs/ that a glob picks up: they are skipped, not fatal
+    stray = tmp_path / "stray.png"
+    stray.write_bytes(b"not a run")
+    assert main(["label", "make-study", one, two, three, str(stray), "--out", str(tmp_path / "s0"), "--images", "6",
+                 "--own", "4", *CONTACT]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 file" in err and "--own 4 is cut for 1 song(s)" in err and "three: 2" in err
+    assert "--variants 4" in err  # says how to get more pictures
+    assert main(["label", "make-study", one, two, three, "--out", str(tmp_path / "s4"), "--tasks", "3",
+                 *CONTACT]) == 2
+    assert "--tasks 3 must be between 1 and the number of labeling items (2" in capsys.readouterr().err
+    assert main(["label", "make-study", one, two, "--out", str(tmp_path / "s5"), "--images", "12",
+                 "--tutorial", "0", *CONTACT]) == 2
+    err = capsys.readouterr().err
+    assert "12-picture grid" in err and "a2i render" in err and "--clips all" in err
+    broken = fake_generate_output(tmp_path / "broken", 3)
+    (broken / "song3.wav").unlink()
+    assert main(["label", "make-study", one, str(broken), "--out", str(tmp_path / "s3"), "--images", "6",
+                 *CONTACT]) == 2
+    assert "song3.wav it was made from is not there" in capsys.readouterr().err
     assert not (tmp_path / "s3").exists()  # nothing half-written left behind
     (tmp_path / "empty").mkdir()
-    assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2")]) == 2
-    assert "profile.json" in capsys.readouterr().err
+    assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2"), *CONTACT]) == 2
+    assert "prompts.json" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # --contact is required
+        main(["label", "make-study", one, two, "--out", str(tmp_path / "s6")])
+    assert "--contact" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda m: m.update(version=2), "version"),
+    (lambda m: m.update(version=1), "version"),
+    (lambda m: m.pop("consent"), "consent"),
+    (lambda m: m["consent"].update(contact=""), "contact"),
+    (lambda m: m["consent"].update(data_use={"da": "kun dansk"}), "data_use"),
     (lambda m: m.update(items=[]), "at least one"),
     (lambda m: m["items"][0].update(audio="../outside.wav"), "inside the study folder"),
     (lambda m: m["items"][0]["images"][0].update(path="images/missing.png"), "does not exist"),
@@ -75,7 +139,7 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
     with app.app_context():
         from a2i.labeling.db import db
 
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     code = invite(app)
     init_db(app)  # upgrading an up-to-date database changes nothing
     from a2i.labeling.db import db
@@ -86,25 +150,49 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
 
 
 def test_a_running_study_upgrades_without_losing_data(app, runner):
-    """A database made by the first release (0001) gains the session epoch at init-db; its rows stay."""
+    """A database at 0002 with a participant mid-study gains consent, pilot, completion and country columns at
+    init-db (0003); every row stays, and the participant carries on."""
     from flask_migrate import downgrade
-    from labeling_helpers import invite
     from sqlalchemy import text
 
     from a2i.labeling.db import db
     from a2i.labeling.manage import MIGRATIONS_DIR, init_db
 
-    code = invite(app)
     with app.app_context():
-        downgrade(directory=MIGRATIONS_DIR, revision="0001")
-        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info('user')"))]
-        assert "session_epoch" not in columns
+        downgrade(directory=MIGRATIONS_DIR, revision="0002")
+        db.session.execute(text(
+            "INSERT INTO invite (id, code, kind, max_uses, uses, created_at) "
+            "VALUES (1, 'old-code', 'register', 5, 1, '2026-11-01 10:00:00')"))
+        db.session.execute(text(
+            "INSERT INTO user (id, username, password_hash, role, is_anonymous, invite_id, stage, created_at, "
+            "session_epoch) VALUES (1, 'early1', 'x', 'participant', 0, 1, 'tasks', '2026-11-01 10:00:00', 0)"))
+        db.session.execute(text(
+            "INSERT INTO survey_response (user_id, age, sex, nationality, birth_nationality, music_listening, "
+            "preferred_language, created_at) VALUES (1, 40, 'male', 'Danish', 'Swedish', 'daily', 'da', "
+            "'2026-11-01 10:01:00')"))
+        db.session.execute(text(
+            "INSERT INTO assignment (id, user_id, item_id, position, is_tutorial, order_seed, created_at) "
+            "VALUES (1, 1, 'song1', 0, 0, 7, '2026-11-01 10:01:00')"))
+        db.session.execute(text(
+            "INSERT INTO submission (assignment_id, user_id, item_id, is_tutorial, shown, selected, liked, bad_audio,"
+            " interactions, duration_ms, language, created_at) VALUES (1, 1, 'song1', 0, '[]', '[\"a\"]', 'yes', 0,"
+            " '[]', 1000, 'da', '2026-11-01 10:02:00')"))
+        db.session.commit()
     init_db(app)
     with app.app_context():
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
-        assert db.session.execute(text("SELECT count(*) FROM invite WHERE code = :c"), {"c": code}).scalar() == 1
-        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info('user')"))]
-        assert "session_epoch" in columns
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        row = db.session.execute(text("SELECT username, stage, is_pilot, consent_version, completion_code "
+                                      "FROM user WHERE id = 1")).one()
+        assert tuple(row) == ("early1", "tasks", 0, None, None)
+        survey = db.session.execute(text("SELECT nationality, birth_nationality, country_of_birth "
+                                         "FROM survey_response WHERE user_id = 1")).one()
+        assert tuple(survey) == ("Danish", "Swedish", None)
+        assert db.session.execute(text("SELECT pilot FROM invite WHERE code = 'old-code'")).scalar() == 0
+        assert db.session.execute(text("SELECT count(*) FROM submission")).scalar() == 1
+        from a2i.labeling import export
+
+        assert export.participant_rows()[0]["nationality"] == "Danish"
+        assert export.submission_rows()[0]["selected"] == '["a"]'
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
@@ -140,6 +228,32 @@ def test_cli_invites_admin_and_serve_help(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         main(["label", "serve", "--help"])
     assert "gunicorn" in capsys.readouterr().out
+
+
+def test_commands_work_from_anywhere_and_never_leave_a_stray_database(tmp_path, monkeypatch, capsys):
+    """Every command finds the instance folder the same way (option, $A2I_INSTANCE_PATH, else the user's data
+    folder), whatever the current directory; a missing database is one line, and nothing is created."""
+    from a2i.labeling.app import instance_path
+
+    monkeypatch.delenv("A2I_INSTANCE_PATH", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    elsewhere = tmp_path / "somewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert instance_path() == tmp_path / "data" / "a2i" / "labeling"
+    for command in (["export", "--out", "x"], ["invite"], ["backup", "b.sqlite3"], ["purge", "--days", "1"],
+                    ["delete-participant", "1"], ["serve"]):
+        assert main(["label", *command]) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith("a2i: error: no study database at") and "a2i label init-db" in err, err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert list(elsewhere.iterdir()) == [] and not (tmp_path / "data").exists()  # no stray database anywhere
+    assert main(["label", "init-db"]) == 0
+    assert (tmp_path / "data" / "a2i" / "labeling" / "labeling.sqlite3").is_file()
+    monkeypatch.chdir(tmp_path)  # another directory: the same database
+    assert main(["label", "invite", "--count", "2"]) == 0
+    assert main(["label", "invite", "--instance", str(tmp_path / "other")]) == 2  # the option wins
 
 
 def test_label_registration_module_imports_no_flask():
@@ -184,3 +298,31 @@ def test_experiment_website_main_serves_the_study(tmp_path, study_dir):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_labeling_package_has_no_import_cycle():
+    """Every import between the package's modules, at the top or inside a function, points one way."""
+    import ast
+    from pathlib import Path
+
+    import a2i.labeling
+
+    package = Path(a2i.labeling.__file__).parent
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        edges = set()
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "a2i.labeling":
+                edges |= {alias.name for alias in node.names} & modules
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("a2i.labeling."):
+                edges.add(node.module.split(".")[2])
+        graph[name] = edges - {name}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join((*path, name))
+        for following in graph[name]:
+            visit(following, (*path, name))
+
+    for name in modules:
+        visit(name, ())

@@ -1,10 +1,20 @@
-"""The study flow: survey, tutorial, tasks, feedback, thank-you; assignment balance; resume; languages."""
+"""The study flow: consent, survey, tutorial, tasks, feedback, thank-you; assignment balance and the full
+study; resume; languages; the survey's ISO 3166 countries."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from labeling_helpers import PASSWORD, SURVEY, csrf_token, do_survey, invite, make_app, register, submit_current
+from labeling_helpers import (
+    PASSWORD,
+    SURVEY,
+    csrf_token,
+    do_survey,
+    invite,
+    make_app,
+    register,
+    submit_current,
+)
 from sqlalchemy import func, select
 
 from a2i.labeling.db import db
@@ -13,7 +23,15 @@ from a2i.labeling.models import Assignment, Feedback, Submission, SurveyResponse
 
 def test_full_participant_flow(app, client):
     register(client, invite(app), "alice1")
-    assert client.get("/").headers["Location"] == "/survey"
+    assert client.get("/").headers["Location"] == "/consent"
+    assert client.get("/survey").headers["Location"] == "/consent"  # cannot skip the consent page
+    consent = client.get("/consent").get_data(as_text=True)
+    for text in ("Information and consent", "The a2i test team", "About 15 minutes", "without your name",
+                 "withdraw at any time", "study@example.org", "Consent text version 1"):
+        assert text in consent
+    token = csrf_token(client, "/consent")
+    assert client.post("/consent", data={"csrf_token": token}).status_code == 400  # no box ticked
+    assert client.post("/consent", data={"csrf_token": token, "agree": "yes"}).headers["Location"] == "/survey"
     assert client.get("/tasks").headers["Location"] == "/survey"  # cannot skip ahead
     assert do_survey(client).headers["Location"] == "/tutorial"
     assert client.get("/tutorial").status_code == 200
@@ -35,23 +53,37 @@ def test_full_participant_flow(app, client):
     with app.app_context():
         user = db.session.execute(select(User).where(User.username == "alice1")).scalar_one()
         assert user.stage == "done" and user.finished_at is not None
+        assert user.consent_version == "1" and user.consented_at <= user.finished_at
         subs = db.session.execute(select(Submission).order_by(Submission.id)).scalars().all()
         assert [s.is_tutorial for s in subs] == [True, False, False]
         assert subs[1].interactions[0] == {"type": "play", "t": 10, "position": 0.0}
         assert len(subs[1].shown) == 12 and sum(s["own"] for s in subs[1].shown) == 4
         assert db.session.execute(select(Feedback.text)).scalar_one() == "Lovely pictures"
         survey = db.session.execute(select(SurveyResponse)).scalar_one()
-        assert (survey.age, survey.nationality, survey.music_listening) == (31, "Danish", "daily")
+        assert (survey.age, survey.country_of_birth, survey.country_of_residence, survey.music_listening) == (
+            31, "DK", "SE", "daily")
 
 
 def test_survey_validation_rerenders_with_errors(app, client):
     register(client, invite(app), "bob22")
-    response = do_survey(client, age="twelve", sex="robot", nationality="", preferred_language="fr")
+    response = do_survey(client, age="twelve", sex="robot", country_of_birth="", country_of_residence="Narnia",
+                         preferred_language="fr")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    for field in ("age", "sex", "nationality", "preferred_language"):
+    for field in ("age", "sex", "country_of_birth", "country_of_residence", "preferred_language"):
         assert f'id="{field}-desc"' in html
     assert client.get("/").headers["Location"] == "/survey"
+
+
+def test_survey_countries_are_iso_3166_choices_in_both_languages(app, client):
+    register(client, invite(app), "bob23")
+    do_survey(client, age="x")  # agree, stay on the survey
+    english = client.get("/survey").get_data(as_text=True)
+    assert english.count('<option value="DK"') == 2 and ">Denmark</option>" in english
+    assert english.count("<option value=") >= 2 * 249
+    client.get("/lang/da")
+    danish = client.get("/survey").get_data(as_text=True)
+    assert ">Danmark</option>" in danish and ">Tyskland</option>" in danish and "Fødeland" in danish
 
 
 def test_resume_exactly_where_the_participant_left(app, client):
@@ -92,9 +124,10 @@ def test_assignment_balances_items_and_respects_the_cap(tmp_path, study_dir):
     assert all(len(o) == 2 for o in orders[:6]) and orders[6] == ()
     assert set(counts.values()) == {3} and len(counts) == 4
     assert len(set(orders[:6])) > 1  # participants do not all get the same items in the same order
-    # the participant who came after the study filled does the tutorial and goes straight to feedback
-    answer, _ = submit_current(last)
-    assert answer.get_json()["next"] == "/feedback"
+    # the participant who came after the study filled is told so, at once, and is not counted as finished
+    assert last.get("/").headers["Location"] == "/full"
+    assert "The study is full" in last.get("/full").get_data(as_text=True)
+    assert last.get("/tutorial").headers["Location"] == "/full"
 
 
 def test_image_order_differs_between_participants(app):
@@ -130,8 +163,10 @@ def test_every_page_is_translated(app):
 def test_media_only_serves_manifest_files_to_logged_in_users(app, participant):
     task = participant.get("/api/task").get_json()["task"]
     audio = participant.get(task["audio"])
-    assert audio.status_code == 200 and audio.data[:4] == b"RIFF"
-    assert participant.get(task["images"][0]["url"]).data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert audio.status_code == 200 and audio.data[:3] == b"ID3"  # an MP3 clip
+    image = participant.get(task["images"][0]["url"]).data
+    assert image[:4] == b"RIFF" and image[8:12] == b"WEBP"  # the web-sized copy
+    assert participant.get(task["images"][0]["zoom"]).data[8:12] == b"WEBP"
     assert participant.get("/media/study.json").status_code == 404
     assert participant.get("/media/../study.json").status_code == 404
     anonymous = app.test_client().get(task["audio"])

@@ -1,9 +1,10 @@
 /* a2i explorer: songs on a valence × arousal map, drawn on a canvas.
  *
- * Three stacked canvases: "base" holds the pictures (thumbnails or the colour grid) and is redrawn only
- * when the view, filter or variant changes; "labels" holds the axes, words and counts at the full device
- * pixel ratio, so text stays sharp; "overlay" holds the hover, focus and pin highlights and is redrawn on
- * every pointer move, so hovering never repaints 10,000 thumbnails. Tracks arrive page by page from
+ * Two stacked canvases: "base" holds the pictures (thumbnails or the colour grid) and is redrawn only
+ * when the view, filter or variant changes; "overlay" holds the axes, words, counts and the hover, focus
+ * and pin highlights at the full device pixel ratio (text stays sharp) and is redrawn on every pointer
+ * move, so hovering never repaints 10,000 thumbnails. (A third layer for the text alone costs every frame
+ * about 5 ms of compositing on a 2× screen without a GPU; redrawing the text with the highlights, 1 ms.) Tracks arrive page by page from
  * /api/points into typed arrays; thumbnails arrive as atlas sheets (256 per JPEG). Until a sheet is there
  * its tracks draw as squares of their mean colour.
  *
@@ -73,9 +74,9 @@
     pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length,
   };
 
-  const base = $("base"), labels = $("labels"), overlay = $("overlay"), mapEl = $("map");
+  const base = $("base"), overlay = $("overlay"), mapEl = $("map");
   const bctx = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
-  const lctx = labels.getContext("2d");
+  const lctx = octx;  // the labels share the overlay (see the top of this file)
   const player = $("player");
 
   // ---- geometry ------------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@
     const r = mapEl.getBoundingClientRect();
     S.dpr = window.devicePixelRatio || 1;
     S.width = Math.max(200, r.width); S.height = Math.max(200, r.height);
-    for (const c of [labels, overlay]) { c.width = Math.round(S.width * S.dpr); c.height = Math.round(S.height * S.dpr); }
+    for (const c of [overlay]) { c.width = Math.round(S.width * S.dpr); c.height = Math.round(S.height * S.dpr); }
     S.bscale = 0;  // re-sized by the next draw
     if (S.pixSize && S.pixSize !== pixelSize()) rescalePixels();
     S.pixSize = pixelSize();
@@ -171,16 +172,7 @@
       drawn = drawThumbs(ctx, f);
       ctx.restore();
     }
-    const lc = lctx;
-    lc.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
-    lc.clearRect(0, 0, S.width, S.height);
-    lc.save();
-    lc.beginPath(); lc.rect(f.x, f.y, f.w, f.h); lc.clip();
-    stats.labels = [];
-    if (grid) drawCellLabels(lc);
-    drawQuadrants(lc, f);
-    lc.restore();
-    drawAxes(lc, f);
+
     stats.lastDrawn = drawn; stats.draws++;
     if (drawn > 0 && stats.firstDrawAt === null) stats.firstDrawAt = performance.now();
     if (S.loaded === S.total && S.total > 0 && stats.allPointsAt === null && drawn > 0) stats.allPointsAt = performance.now();
@@ -386,11 +378,12 @@
       const c0 = Math.max(0, -left), r0 = Math.max(0, -top), c1 = Math.min(s, W - left), r1 = Math.min(s, H - top);
       if (c0 >= c1 || r0 >= r1) continue;
       drawn++;
-      if (dots) {  // 70 % white over what is below
+      if (dots) {  // 70 % white over a dark cell, 70 % black over a bright one: visible on any colour
         for (let r = r0; r < r1; r++) {
           for (let c = c0, o = (top + r) * W + left + c0; c < c1; c++, o++) {
-            const p = buf[o];
-            buf[o] = 0xff000000 | ((((p >>> 16) & 255) * 0.3 + 178) << 16) | ((((p >>> 8) & 255) * 0.3 + 178) << 8) | ((p & 255) * 0.3 + 178);
+            const p = buf[o], b = (p >>> 16) & 255, g = (p >>> 8) & 255, rd = p & 255;
+            const add = 0.299 * rd + 0.587 * g + 0.114 * b > 150 ? 0 : 178;
+            buf[o] = 0xff000000 | ((b * 0.3 + add) << 16) | ((g * 0.3 + add) << 8) | (rd * 0.3 + add);
           }
         }
         continue;
@@ -467,11 +460,23 @@
     stats.axisWords = words;
   }
 
+  function drawLabels(ctx) {
+    const f = frame();
+    ctx.save();
+    ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
+    stats.labels = [];
+    if (S.mode === "grid" && S.cells) drawCellLabels(ctx);
+    drawQuadrants(ctx, f);
+    ctx.restore();
+    drawAxes(ctx, f);
+  }
+
   function drawOverlay() {
     const ctx = octx;
     ctx.setTransform(S.dpr, 0, 0, S.dpr, 0, 0);
     ctx.clearRect(0, 0, S.width, S.height);
     if (!P) return;
+    drawLabels(ctx);
     const mark = (i, color) => {
       if (i < 0 || i >= S.loaded) return;
       const [sx, sy] = toScreen(S.xs[i], S.ys[i]);

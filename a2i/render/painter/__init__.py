@@ -32,7 +32,7 @@ from PIL import Image
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter.grading import apply_grade, grain, solve_grade
+from a2i.render.painter.grading import add_grain, grade_image, solve_grade
 from a2i.render.painter.palette import Mood, mood_for, palette
 from a2i.render.painter.styles import STYLES
 from a2i.render.painter.styles.base import Canvas, Layers, StyleSpec
@@ -71,16 +71,14 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     return Keyframe(spec, mood, spec.draw(canvas, mood, colours, rng, motifs_in(prompt)), int(seed))
 
 
-def composite(layers: Layers, width: int, height: int) -> np.ndarray:
-    """The layers as one float32 RGB picture (0..1) of the given size, before grading."""
+def composite_image(layers: Layers, width: int, height: int) -> Image.Image:
+    """The layers as one RGB picture of the given size, before grading."""
     ground = Image.fromarray((np.clip(layers.ground, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
     image = ground.resize((width, height), Image.Resampling.BICUBIC)
-    if layers.detail is not None:
-        detail = layers.detail
-        if detail.size != (width, height):
-            detail = detail.resize((width, height), Image.Resampling.BILINEAR)
-        image = Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
-    return np.asarray(image, dtype=np.float32) / 255.0
+    if layers.detail is None:
+        return image
+    detail = layers.detail if layers.detail.size == (width, height) else layers.detail.resize((width, height), Image.Resampling.BILINEAR)
+    return Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
 
 
 def paint(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
@@ -111,13 +109,9 @@ def paint(profile: Profile, *, prompt: str | None = None, style: str | None = No
     """
     w, h = check_size(size)
     frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=Canvas(w, h), features=features)
-    arr = composite(frame.layers, w, h)
-    arr = apply_grade(arr, *solve_grade(arr, frame.mood))
-    arr += grain(seeded_rng(seed, _GRAIN_STREAM), w, h, frame.mood)[..., None]
-    np.clip(arr, 0.0, 1.0, out=arr)
-    arr *= 255.0
-    arr += 0.5
-    return Image.fromarray(arr.astype(np.uint8), "RGB")
+    image = composite_image(frame.layers, w, h)
+    image = grade_image(image, *solve_grade(image, frame.mood))
+    return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood)
 
 
 __all__ = ["MAX_SIDE", "STYLES", "Keyframe", "keyframe", "paint"]

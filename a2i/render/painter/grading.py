@@ -6,22 +6,25 @@ et al. 2013, see :mod:`a2i.render.painter.palette`) holds for every style: two s
 always differ in mean lightness in the right direction, and likewise energy and saturation.
 
 The grade is an affine map of each pixel (``grey + (rgb - grey) * gain + shift``), so grading the layers
-one by one (the motion module does) gives the same picture as grading their composite, up to clipping.
+one by one (the motion module does) gives the same picture as grading their composite, up to clipping. It is
+solved on a thumbnail and applied to the full picture as one colour-matrix conversion in C.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image, ImageChops
 
 from a2i.render.painter.palette import Mood
 
 THUMB = 96  # px: the side of the thumbnail the grade is solved on (the mean needs no more)
 _STEPS = 4  # fixed-point steps: clipping couples gain and shift, four steps settle within 0.01
+GRAIN_TILE = 256  # px: the grain repeats every 256 px, far apart enough to go unseen under a texture
 
 
-def solve_grade(arr: np.ndarray, mood: Mood) -> tuple[float, float]:
-    """The saturation gain and lightness shift that pull ``arr`` (float RGB 0..1) onto the mood's targets."""
-    small = arr[:: max(1, arr.shape[0] // THUMB), :: max(1, arr.shape[1] // THUMB)]
+def solve_grade(image: Image.Image, mood: Mood) -> tuple[float, float]:
+    """The saturation gain and lightness shift that pull ``image``'s means onto the mood's targets."""
+    small = np.asarray(image.reduce(max(1, min(image.size) // THUMB)), dtype=np.float32) / 255.0
     gain, shift = 1.0, 0.0
     for _ in range(_STEPS):
         graded = apply_grade(small, gain, shift)
@@ -43,12 +46,27 @@ def apply_grade(arr: np.ndarray, gain: float, shift: float) -> np.ndarray:
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def grain(rng: np.random.Generator, width: int, height: int, mood: Mood) -> np.ndarray:
-    """Film/paper grain (float32, height x width): coarser and stronger for acoustic music."""
-    amp = 0.008 + 0.01 * mood.organic
-    noise = rng.standard_normal((height, width), dtype=np.float32)
-    noise *= amp
+def grade_image(image: Image.Image, gain: float, shift: float) -> Image.Image:
+    """:func:`apply_grade` on a PIL RGB picture, as one colour-matrix conversion in C (clipped to 0..255)."""
+    off = (1.0 - gain) / 3.0
+    bias = 255.0 * shift
+    matrix = (gain + off, off, off, bias, off, gain + off, off, bias, off, off, gain + off, bias)
+    return image.convert("RGB", matrix)
+
+
+def add_grain(image: Image.Image, rng: np.random.Generator, mood: Mood) -> Image.Image:
+    """Film/paper grain, coarser and stronger for acoustic music, added to every channel alike.
+
+    The grain is a seeded tile repeated over the picture (a texture, not composition, so it need not scale),
+    added in C by :func:`PIL.ImageChops.add` around a mid-grey of 128.
+    """
+    amp = 255.0 * (0.008 + 0.01 * mood.organic)
+    noise = rng.standard_normal((GRAIN_TILE, GRAIN_TILE), dtype=np.float32) * amp
     if mood.organic > 0.5:
-        coarse = rng.standard_normal((height // 4 + 1, width // 4 + 1), dtype=np.float32)
-        noise += np.kron(coarse, np.ones((4, 4), dtype=np.float32))[:height, :width] * (amp * 0.6)
-    return noise
+        coarse = rng.standard_normal((GRAIN_TILE // 4, GRAIN_TILE // 4), dtype=np.float32)
+        noise += np.kron(coarse, np.ones((4, 4), dtype=np.float32)) * (amp * 0.6)
+    tile = np.clip(noise + 128.0, 0, 255).astype(np.uint8)
+    w, h = image.size
+    plane = np.tile(tile, (h // GRAIN_TILE + 1, w // GRAIN_TILE + 1))[:h, :w]
+    grey = Image.fromarray(plane, "L")
+    return ImageChops.add(image, Image.merge("RGB", (grey, grey, grey)), offset=-128)

@@ -1,7 +1,7 @@
 """Cheap per-frame motion for music videos: keyframes drawn once, frames animated from their layers.
 
 A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at half the
-video size (the ground at an eighth) and graded to the keyframe's mood. :func:`render_frame` then draws any
+video size and graded to the keyframe's mood. :func:`render_frame` then draws any
 frame between two scenes ``a`` and ``b`` with a handful of array operations:
 
 - **growth, not a crossfade**: ``b``'s marks appear in the order its style drew them (strokes grow along
@@ -9,8 +9,8 @@ frame between two scenes ``a`` and ``b`` with a handful of array operations:
   in their own drawing order; the colour ground changes behind a soft front that sweeps across the frame from a seeded side.
   Two different styles therefore hand over with a moving transition too, never a plain fade;
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
-  (along strokes, across cells), and the ground drifts in a slow warp; both at each style's own speed, so
-  consecutive segments join without a jump;
+  (along strokes, across cells, through contour levels) at each style's own speed, so consecutive segments
+  join without a jump, and the camera pans slowly;
 - **pulse** (0..1, from percussive onsets): a brief brightening and zoom.
 
 The frame is assembled at half size and upscaled once (with the slow pan and the pulse's zoom in the same
@@ -33,15 +33,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter import composite, keyframe
-from a2i.render.painter.grading import apply_grade, solve_grade
+from a2i.render.painter import composite_image, keyframe
+from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
-from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec
+from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, resize
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
@@ -54,19 +54,31 @@ PAN_PERIOD = 23.0  # seconds: slower than any phrase, so the pan reads as a came
 _SWEEP_STREAM = 0x5E3
 
 
+def _l(values: np.ndarray) -> Image.Image:
+    """A 0..1 float map as an 8-bit 'L' image (the per-frame look-up tables index it)."""
+    return Image.fromarray((np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "L")
+
+
+def _rgb(values: np.ndarray) -> Image.Image:
+    return Image.fromarray((np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
+
+
 @dataclass
 class Scene:
-    """One keyframe, ready to animate: graded layers at animation size and the style's motion."""
+    """One keyframe, ready to animate: graded layers at animation size (8-bit images) and the style's motion.
+
+    Every per-frame operation is a look-up table over one of the 8-bit maps, or a composite, done in C.
+    """
 
     style: StyleSpec
     mood: Mood
     size: tuple[int, int]  # the video frame (width, height)
-    ground: np.ndarray  # float32 (gh, gw, 3), graded
-    rgb: np.ndarray  # float32 (h, w, 3), graded detail colour
-    alpha: np.ndarray  # float32 (h, w)
-    order: np.ndarray  # float32 (h, w), 0..1
-    phase: np.ndarray  # uint8 (h, w): index into the per-frame shimmer table
-    sweep: np.ndarray  # float32 (gh, gw): when the ground changes to this scene, 0 first .. 1 last
+    ground: Image.Image  # RGB, graded, upscaled once here rather than every frame
+    rgb: Image.Image  # RGB, graded detail colour
+    alpha: Image.Image  # L, the detail's opacity
+    order: Image.Image  # L, when each mark grows in (0 first)
+    phase: Image.Image  # L, the shimmer's phase
+    sweep: Image.Image  # L, when the ground changes to this scene (0 first)
 
     @property
     def motion(self) -> Motion:
@@ -79,24 +91,19 @@ class Scene:
         width, height = check_size(size)
         canvas = Canvas(max(16, width // DETAIL_SCALE), max(16, height // DETAIL_SCALE), motion=True)
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
-        layers = frame.layers
-        gain, shift = solve_grade(composite(layers, canvas.width, canvas.height), frame.mood)
-        if layers.detail is not None:
-            detail = np.asarray(layers.detail, dtype=np.float32) / 255.0
-            rgb, alpha = apply_grade(np.ascontiguousarray(detail[..., :3]), gain, shift), np.ascontiguousarray(detail[..., 3])
-            order = layers.order if layers.order is not None else np.zeros(alpha.shape, np.float32)
-            phase = layers.phase if layers.phase is not None else np.zeros(alpha.shape, np.float32)
-        else:
-            shape = (canvas.height, canvas.width)
-            rgb, alpha = np.zeros((*shape, 3), np.float32), np.zeros(shape, np.float32)
-            order, phase = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
-        ground = apply_grade(layers.ground.astype(np.float32), gain, shift)
-        gh, gw = ground.shape[:2]
-        x, y = np.meshgrid(np.linspace(0, 1, gw, dtype=np.float32), np.linspace(0, 1, gh, dtype=np.float32))
+        layers = frame.layers.at(canvas.width, canvas.height)
+        gain, shift = solve_grade(composite_image(layers, canvas.width, canvas.height), frame.mood)
+        shape = (canvas.height, canvas.width)
+        blank = np.zeros(shape, np.float32)
+        detail = layers.detail if layers.detail is not None else Image.new("RGBA", shape[::-1], (0, 0, 0, 0))
+        order = layers.order if layers.order is not None else blank
+        phase = layers.phase if layers.phase is not None else blank
+        x, y = np.meshgrid(np.linspace(0, 1, canvas.width, dtype=np.float32), np.linspace(0, 1, canvas.height, dtype=np.float32))
         angle = seeded_rng(seed, _SWEEP_STREAM).uniform(0, 2 * np.pi)
         sweep = 0.5 + ((x - 0.5) * np.cos(angle) + (y - 0.5) * np.sin(angle)) / np.sqrt(2.0)
-        return cls(frame.style, frame.mood, (width, height), ground, rgb, alpha, order.astype(np.float32),
-                   (np.clip(phase, 0, 1) * 255).astype(np.uint8), sweep.astype(np.float32))
+        ground = _rgb(resize(layers.ground.astype(np.float32), canvas.width, canvas.height))
+        return cls(frame.style, frame.mood, (width, height), grade_image(ground, gain, shift),
+                   grade_image(detail.convert("RGB"), gain, shift), detail.getchannel("A"), _l(order), _l(phase), _l(sweep))
 
 
 def _smooth(p: float) -> float:
@@ -104,45 +111,22 @@ def _smooth(p: float) -> float:
     return p * p * (3.0 - 2.0 * p)
 
 
-def _drifted(scene: Scene, time: float) -> np.ndarray:
-    """The scene's ground, warped by a slow travelling wave (each style's own drift and speed).
-
-    Bilinear sampling by hand at ground size (an eighth of the video): a few thousand pixels, well under a
-    millisecond.
-    """
-    gh, gw = scene.ground.shape[:2]
-    amp = scene.motion.drift * min(gw, gh)
-    if amp < 0.05:
-        return scene.ground
-    w = 2 * np.pi * scene.motion.speed * 0.5 * time
-    ys, xs = np.arange(gh, dtype=np.float32), np.arange(gw, dtype=np.float32)
-    x = np.clip(xs[None, :] + amp * np.sin(2 * np.pi * ys[:, None] / gh + w), 0, gw - 1.001)
-    y = np.clip(ys[:, None] + amp * np.cos(2 * np.pi * xs[None, :] / gw + 0.7 * w), 0, gh - 1.001)
-    x0, y0 = x.astype(np.int32), y.astype(np.int32)
-    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
-    g = scene.ground
-    top = g[y0, x0] + (g[y0, x0 + 1] - g[y0, x0]) * fx
-    bottom = g[y0 + 1, x0] + (g[y0 + 1, x0 + 1] - g[y0 + 1, x0]) * fx
-    return top + (bottom - top) * fy
+_LEVELS = np.arange(256, dtype=np.float32) / 255.0  # the values an 8-bit map can hold
 
 
-def _shimmer(scene: Scene, time: float) -> np.ndarray:
-    """Per-pixel brightness factors of the travelling wave, looked up from the phase map."""
+def _table(values: np.ndarray) -> list[int]:
+    """A 0..1 curve over the 256 map levels as a PIL look-up table."""
+    return (np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8).tolist()
+
+
+def _over(frame: Image.Image, scene: Scene, visible: list[int] | None, time: float) -> Image.Image:
+    """The scene's marks over ``frame``: opacity x shimmer (x the growth's visibility table over ``order``)."""
     m = scene.motion
-    phase = np.arange(256, dtype=np.float32) / 255.0 - time * m.speed
-    table = (1.0 - m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * phase))).astype(np.float32)
-    return table[scene.phase]
-
-
-def _over(frame: np.ndarray, scene: Scene, visible: np.ndarray | None, time: float) -> None:
-    """Composite the scene's marks over ``frame`` in place (``visible`` None: all of them)."""
-    alpha = _shimmer(scene, time)
-    alpha *= scene.alpha
+    shimmer = _table(1.0 - m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * (_LEVELS - time * m.speed))))
+    mask = ImageChops.multiply(scene.alpha, scene.phase.point(shimmer))
     if visible is not None:
-        alpha *= visible
-    mix = scene.rgb - frame
-    mix *= alpha[..., None]
-    frame += mix
+        mask = ImageChops.multiply(mask, scene.order.point(visible))
+    return Image.composite(scene.rgb, frame, mask)
 
 
 def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: float = 0.0) -> np.ndarray:
@@ -164,28 +148,27 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     s = _smooth(progress)
     growth = max(a.motion.growth, b.motion.growth)
     # 1. The ground: b's colours sweep in behind a soft moving front.
-    ground = _drifted(a, time)
-    if s > 0.0:
-        wb = np.clip((s * (1 + SWEEP_SOFTNESS) - b.sweep) / SWEEP_SOFTNESS, 0.0, 1.0)[..., None]
-        gb = _drifted(b, time)
-        ground = ground + (gb - ground) * wb
-    mh, mw = b.alpha.shape
-    light = 1.0 + PULSE_LIGHT * min(1.0, max(0.0, pulse))
-    g8 = Image.fromarray((np.clip(ground, 0.0, 1.0) * 255.0).astype(np.uint8), "RGB").resize((mw, mh), Image.Resampling.BILINEAR)
-    frame = np.asarray(g8, dtype=np.float32) * (1.0 / 255.0)
+    if 0.0 < s < 1.0:
+        frame = Image.composite(b.ground, a.ground, b.sweep.point(_table((s * (1 + SWEEP_SOFTNESS) - _LEVELS) / SWEEP_SOFTNESS)))
+    else:
+        frame = (b if s == 1.0 else a).ground
     # 2. The marks: b's grow in drawing order while a's give way in theirs (a wipe where both follow space).
     if s == 0.0:
-        _over(frame, a, None, time)
+        frame = _over(frame, a, None, time)
     elif s == 1.0:
-        _over(frame, b, None, time)
+        frame = _over(frame, b, None, time)
     else:
-        _over(frame, a, 1.0 - np.clip((s * (1 + growth) - a.order) / growth, 0.0, 1.0), time)
-        _over(frame, b, np.clip((s * (1 + growth) - b.order) / growth, 0.0, 1.0), time)
-    # 3. One resampling to the video size, with the slow pan and the pulse's zoom as the source box.
-    frame *= 255.0 * light
-    image = Image.fromarray(np.clip(frame, 0.0, 255.0).astype(np.uint8), "RGB")
-    zoom = 1.0 - PAN - PULSE_ZOOM * min(1.0, max(0.0, pulse))
+        grown = (s * (1 + growth) - _LEVELS) / growth
+        frame = _over(frame, a, _table(1.0 - grown), time)
+        frame = _over(frame, b, _table(grown), time)
+    # 3. The pulse's light, then one resampling to the video size with the slow pan and the pulse's zoom as
+    #    the source box.
+    pulse = min(1.0, max(0.0, float(pulse)))
+    if pulse > 0.0:
+        frame = frame.point(_table(_LEVELS * (1.0 + PULSE_LIGHT * pulse)) * 3)
+    mw, mh = frame.size
+    zoom = 1.0 - PAN - PULSE_ZOOM * pulse
     cx = 0.5 + 0.5 * (1 - zoom) * np.sin(2 * np.pi * time / PAN_PERIOD)
     cy = 0.5 + 0.5 * (1 - zoom) * np.cos(2 * np.pi * time / (1.3 * PAN_PERIOD))
     box = ((cx - zoom / 2) * mw, (cy - zoom / 2) * mh, (cx + zoom / 2) * mw, (cy + zoom / 2) * mh)
-    return np.asarray(image.resize(b.size, Image.Resampling.BILINEAR, box=box))
+    return np.asarray(frame.resize(b.size, Image.Resampling.BILINEAR, box=box))

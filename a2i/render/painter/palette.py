@@ -51,9 +51,9 @@ _CORNER_HUES = {(0, 0): 225.0, (0, 1): 350.0, (1, 0): 60.0, (1, 1): 40.0}
 MINOR_SHIFT = 12.0  # degrees toward blue for minor keys (Palmer et al.: minor -> bluer, darker)
 HUE_JITTER = 14.0  # degrees of per-seed hue variation for calm music; energetic music gets up to 2x
 LIGHTNESS_JITTER = 0.07  # per-seed lightness variation: a tenth of the valence range (0.2 .. 0.8)
-# Multipliers of the seed hash: round(2**32 / golden ratio) (Knuth's multiplicative hashing) and round(2**32 *
-# 0.7549) (the plastic number's reciprocal, Roberts' R2 sequence), so hue and lightness move independently.
-_HASH_HUE, _HASH_LIGHT = 2654435769, 3242174889
+# Multipliers of the seed hash: round(2**32 / golden ratio**k) for k = 1 (lightness) and 2 (hue) (Knuth's
+# multiplicative hashing): seeds 1 and 2 land on opposite sides of seed 0, and hue and lightness move apart.
+_HASH_LIGHT, _HASH_HUE = 2654435769, 1640531527
 
 
 def _clip01(x: float) -> float:

@@ -58,17 +58,25 @@ class Layers:
     order: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
     phase: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
 
+    def at(self, width: int, height: int) -> Layers:
+        """The detail layer and maps at another size (a style may draw soft detail smaller, to save time)."""
+        if self.detail is None or self.detail.size == (width, height):
+            return self
+        order = resize(self.order, width, height) if self.order is not None else None
+        phase = None
+        if self.phase is not None:  # nearest: interpolating a phase across its wrap would invent values
+            phase = np.asarray(Image.fromarray(self.phase, "F").resize((width, height), Image.Resampling.NEAREST))
+        return Layers(self.ground, self.detail.resize((width, height), Image.Resampling.BILINEAR), order, phase)
+
 
 @dataclass(frozen=True)
 class Motion:
     """How a style moves between keyframes, in units of the canvas and of seconds.
 
-    ``drift``: amplitude of the slow warp of the ground (fraction of the short side); ``shimmer``: depth of the
-    travelling brightness wave over the detail layer (0..1); ``speed``: cycles of that wave per second;
-    ``growth``: softness of the growth front (fraction of the order range drawn at once).
+    ``shimmer``: depth of the travelling brightness wave over the detail layer (0..1); ``speed``: cycles of
+    that wave per second; ``growth``: softness of the growth front (fraction of the order range drawn at once).
     """
 
-    drift: float = 0.02
     shimmer: float = 0.35
     speed: float = 0.25
     growth: float = 0.15

@@ -44,7 +44,7 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
         pen.polygon(pts, colour, order=0.05 * k, phase=0.0)
     repeat = mood.motif > 0.3
     for k in range(count):
-        kind = int(rng.integers(0, 6))
+        kind = int(rng.integers(0, 7))
         gx, gy = rng.integers(0, cells, 2)
         span = int(rng.integers(1, 3))
         off = rng.normal(0, 0.04 * mood.organic, 2)
@@ -67,12 +67,28 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
         elif kind == 4:
             flip = rng.choice([-1.0, 1.0])
             pen.polygon(np.array([[cx - rx, cy + flip * ry], [cx + rx, cy + flip * ry], [cx, cy - flip * ry]]), colour, order, phase)
-        else:
+        elif kind == 5:
             pen.ellipse(cx, cy, r * 0.9, r * 0.9, (0, 0, 0, 0), order, phase, outline=colour, width=0.02 + 0.02 * rng.random())
+        else:  # a block of stripes, the poster's rhythm: more and thinner for faster music
+            bars = 4 + int(round(6 * mood.rhythm))
+            for j in range(bars):
+                y0 = cy - ry + 2 * ry * j / bars
+                pen.polygon(np.array([[cx - rx, y0], [cx + rx, y0], [cx + rx, y0 + ry / bars], [cx - rx, y0 + ry / bars]]),
+                            colour, order + 0.02 * j, phase + j / bars)
         if repeat and k == 0:
             for j in range(1, cells):
                 x = cx + j * cell
                 pen.ellipse(x % 1.0, cy, r * 0.35, r * 0.35, colour, order + 0.05 * j, phase + j / cells)
+    # Small satellites (dots and short bars): the counterpoint to the big forms.
+    for _ in range(int(6 + 18 * mood.density)):
+        cx, cy, r = rng.random(), rng.random(), rng.uniform(0.008, 0.025)
+        colour = rgba(colours[palette_idx[int(rng.integers(0, len(palette_idx)))]], 1.0)
+        if rng.random() < 0.5:
+            pen.ellipse(cx, cy, r, r, colour, 0.9 + 0.1 * rng.random(), rng.random())
+        else:
+            a = rng.choice([0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4])
+            d = np.array([np.cos(a) * sx, np.sin(a) * sy]) * r * 3
+            pen.line(np.array([[cx, cy] - d, [cx, cy] + d]), colour, r * 0.6, 0.9 + 0.1 * rng.random(), rng.random())
     return pen.layers(ground)
 
 
@@ -81,6 +97,6 @@ STYLE = StyleSpec(
     phrases=("a Bauhaus poster", "a constructivist print", "a geometric abstraction", "a paper-cut collage"),
     keywords=("bauhaus", "constructivis", "geometric", "collage", "kandinsky", "mondrian", "poster", "suprematis", "shapes"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.3, speed=0.5, growth=0.08),
+    motion=Motion(shimmer=0.3, speed=0.5, growth=0.08),
     summary="Bauhaus geometry: circles, half discs, bars and triangles on a grid",
 )

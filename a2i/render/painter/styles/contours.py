@@ -63,6 +63,6 @@ STYLE = StyleSpec(
     phrases=("a topographic map", "a contour-line engraving", "a cartographic print"),
     keywords=("topograph", "contour", "map", "cartograph", "terrain", "relief", "engraving", "isoline"),
     draw=draw,
-    motion=Motion(drift=0.01, shimmer=0.45, speed=0.35, growth=0.1),
+    motion=Motion(shimmer=0.45, speed=0.35, growth=0.1),
     summary="topographic contours with index lines over hypsometric tints",
 )

@@ -51,7 +51,7 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
             pen.line(np.array([[x0, y], [x1, y + rng.normal(0, 0.004)]]), rgba(shade, 0.25), rng.uniform(0.004, 0.02),
                      order=0.8 * i / n + 0.2 * rng.random(), phase=y, along=0.1, chunks=2)
         top = bottom + gap
-    blur = (0.02 * (1.0 - mood.energy) + 0.002) * canvas.short
+    blur = (0.008 * (1.0 - mood.energy) + 0.002) * canvas.short  # soft edges, never a smear
     return pen.layers(ground, pen.image.filter(ImageFilter.GaussianBlur(blur)))
 
 
@@ -60,6 +60,6 @@ STYLE = StyleSpec(
     phrases=("a colour-field painting", "a minimalist canvas", "an abstract colour study"),
     keywords=("rothko", "colour field", "color field", "colour-field", "color-field", "minimalis", "abstract colour", "bands of colour"),
     draw=draw,
-    motion=Motion(drift=0.01, shimmer=0.25, speed=0.08, growth=0.3),
+    motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
     summary="Rothko-like colour fields: stacked, soft-edged bands",
 )

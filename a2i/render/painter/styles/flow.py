@@ -76,15 +76,17 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     alphas = rng.uniform(0.3, 0.85, count) * (0.6 + 0.4 * mood.saturation)
     lengths = rng.integers(steps // 2, steps + 1, count) if mood.organic > 0.5 else np.full(count, steps + 1)
     orders = rng.random(count)
-    pen = Pen(canvas)
+    blur = 0.012 * (1.0 - mood.energy) ** 2  # short-side units: calm music's strokes are soft
+    # Soft strokes are drawn at half size (a quarter of the pixels to draw and blur); the blur hides it.
+    soft = blur * canvas.short > 3.0
+    pen = Pen(Canvas(max(16, canvas.width // 2), max(16, canvas.height // 2), canvas.motion) if soft else canvas)
     for i in range(count):
         pen.line(paths[i, : lengths[i]], rgba(colours[choice[i]] + jitter[i], alphas[i]), widths[i],
                  order=0.75 * orders[i], phase=orders[i], along=0.25)
     if mood.motif > 0.0:
         _motif(pen, mood, colours, rng)
-    blur = 0.012 * (1.0 - mood.energy) ** 2 * canvas.short
-    detail = pen.image.filter(ImageFilter.GaussianBlur(blur)) if blur > 0.5 else None
-    return pen.layers(ground, detail)
+    radius = blur * pen.canvas.short
+    return pen.layers(ground, pen.image.filter(ImageFilter.GaussianBlur(radius)) if radius > 0.5 else None)
 
 
 def _motif(pen: Pen, mood: Mood, colours: np.ndarray, rng: np.random.Generator) -> None:
@@ -104,6 +106,6 @@ STYLE = StyleSpec(
     phrases=("an oil painting", "an impressionist canvas", "an expressionist painting", "a surrealist painting"),
     keywords=("oil", "impressionis", "expressionis", "surreal", "van gogh", "swirl", "flow", "abstract", "painting", "canvas"),
     draw=draw,
-    motion=Motion(drift=0.015, shimmer=0.4, speed=0.3, growth=0.2),
+    motion=Motion(shimmer=0.4, speed=0.3, growth=0.2),
     summary="flow-field brush strokes over soft colour fields",
 )

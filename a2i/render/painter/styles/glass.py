@@ -41,7 +41,8 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     cell_colour = colours[rng.choice([0, 2, 3, 4, 2, 3], n)] * rng.uniform(0.75, 1.2, (n, 1)) ** (1 + mood.organic)
     cell_order = np.clip(0.6 * np.hypot(*(seeds - seeds[0]).T) + 0.4 * rng.random(n), 0, 1)
     cell_phase = rng.random(n)
-    # Nearest and second-nearest seed on a small grid (in short-side units), then upscaled.
+    # Nearest and second-nearest seed on a small grid (in short-side units): the panes' colours are found
+    # there and upscaled; only the leading is drawn at full size, from the upscaled distance gap.
     scale = WORK_SIDE / max(w, h)
     ww, wh = max(16, int(round(w * scale))), max(16, int(round(h * scale)))
     unit = min(w, h)
@@ -49,21 +50,21 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     y = (np.arange(wh) + 0.5) / wh * (h / unit)
     grid = np.stack(np.meshgrid(x, y), -1).reshape(-1, 2)
     dist, idx = cKDTree(seeds).query(grid, k=2)
+    label = idx[:, 0].reshape(wh, ww)
+    glow = np.clip(1.25 - 3.0 * dist[:, 0].reshape(wh, ww), 0.55, 1.25)[..., None]
+    glass = Image.fromarray((np.clip(cell_colour[label] * glow, 0, 1) * 255).astype(np.uint8), "RGB")
+    glass = glass.resize((w, h), Image.Resampling.NEAREST)
     gap = resize((dist[:, 1] - dist[:, 0]).reshape(wh, ww).astype(np.float32), w, h)
-    near = resize(dist[:, 0].reshape(wh, ww).astype(np.float32), w, h)
-    label = np.asarray(Image.fromarray(idx[:, 0].reshape(wh, ww).astype(np.int32), "I").resize((w, h), Image.Resampling.NEAREST))
     lead_width = 0.004 + 0.004 * (1 - mood.energy)  # short-side units
-    px = 1.0 / unit
-    lead = np.clip((gap - lead_width) / (1.5 * px), 0.0, 1.0)[..., None]
-    glow = np.clip(1.25 - 3.0 * near, 0.55, 1.25)[..., None]
-    glass = np.clip(cell_colour[label] * glow, 0, 1)
+    lead = np.clip((gap - lead_width) * (unit / 1.5), 0.0, 1.0)  # 1.5 px of anti-aliasing
     leading = colours[5] * 0.35
-    rgb = leading + (glass - leading) * lead
-    detail = Image.fromarray(np.dstack([(rgb * 255).astype(np.uint8), np.full((h, w), 255, np.uint8)]), "RGBA")
+    mask = Image.fromarray((lead * 255).astype(np.uint8), "L")
+    detail = Image.composite(glass, Image.new("RGB", (w, h), tuple(int(c * 255) for c in leading)), mask).convert("RGBA")
     layers = Layers(ground=np.broadcast_to(leading, (*canvas.ground_size[::-1], 3)).astype(np.float32).copy(), detail=detail)
     if canvas.motion:
-        layers.order = cell_order[label].astype(np.float32) * lead[..., 0] + 0.0
-        layers.phase = cell_phase[label].astype(np.float32)
+        full_label = np.asarray(Image.fromarray(label.astype(np.int32), "I").resize((w, h), Image.Resampling.NEAREST))
+        layers.order = cell_order[full_label].astype(np.float32)
+        layers.phase = cell_phase[full_label].astype(np.float32)
     return layers
 
 
@@ -72,6 +73,6 @@ STYLE = StyleSpec(
     phrases=("a stained-glass window", "a mosaic", "a cathedral rose window"),
     keywords=("stained", "glass", "mosaic", "tiffany", "rose window", "cathedral", "tesser"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.3, speed=0.2, growth=0.15),
+    motion=Motion(shimmer=0.3, speed=0.2, growth=0.15),
     summary="stained glass: Voronoi panes in dark leading around a rose window",
 )

@@ -46,7 +46,7 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     aspect = canvas.width / canvas.height
     ink = colours[5] * 0.6
     pen = Pen(canvas)
-    if motifs & {"mountains", "sea"} or rng.random() < 0.35:
+    if motifs & {"mountains", "sea"} or rng.random() < 0.6:
         for k, depth in enumerate((0.45, 0.3, 0.15)):
             base = rng.uniform(0.45, 0.7) + 0.1 * k
             x = np.linspace(-0.02, 1.02, 40)
@@ -59,22 +59,24 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
         spine = np.stack([c[0] + r * np.cos(a) / aspect, c[1] + r * np.sin(a)], 1)
         widths = 0.035 * (0.4 + 0.6 * np.sin(np.linspace(0.2, np.pi - 0.2, SAMPLES)))
         pen.polygon(_outline(spine, widths, aspect), rgba(ink, 0.9), order=0.3, phase=0.0)
-    strokes = 4 + int(round(10 * mood.density))
+    strokes = 3 + int(round(7 * mood.density))
     for k in range(strokes):
-        spine = _spine(rng, 1.0 + 5.0 * mood.energy)
+        spine = _spine(rng, 0.6 + 2.2 * mood.energy)
         t = np.linspace(0, 1, SAMPLES)
-        pressure = np.sin(np.pi * t) ** 0.6 * (1 + 0.3 * np.sin(t * rng.uniform(3, 9)))
-        width = rng.uniform(0.012, 0.035) * (1.3 - 0.5 * mood.energy)
-        colour = colours[int(rng.integers(2, 5))] if rng.random() < 0.2 + 0.3 * mood.energy else ink
+        pressure = np.sin(np.pi * np.clip(t * 1.15, 0, 1)) ** 0.5 * (1 + 0.25 * np.sin(t * rng.uniform(3, 9)))
+        width = rng.uniform(0.018, 0.05) * (1.2 - 0.4 * mood.energy)
+        colour = colours[int(rng.integers(2, 5))] if rng.random() < 0.1 + 0.15 * mood.energy else ink
         order = 0.35 + 0.6 * k / strokes
-        if mood.organic > 0.5:
-            for hair in np.linspace(-1, 1, 5):
-                offset = _outline(spine, np.full(SAMPLES, width * hair * 0.8), aspect)[:SAMPLES]
-                pen.line(offset, rgba(colour, 0.55), width * 0.5, order=order, phase=rng.random(), along=0.05)
-        pen.polygon(_outline(spine, width * pressure, aspect), rgba(colour, 0.85), order=order, phase=rng.random())
-        for _ in range(int(12 * mood.energy ** 2)):
-            p = spine[int(rng.integers(0, SAMPLES))] + rng.normal(0, 0.04, 2)
-            pen.ellipse(p[0], p[1], rng.uniform(0.001, 0.005), rng.uniform(0.001, 0.005), rgba(colour, 0.8), order + 0.05, 0.0)
+        pen.polygon(_outline(spine, width * pressure, aspect), rgba(colour, 0.88), order=order, phase=rng.random())
+        # Flying white (feibai): a dry brush leaves streaks of bare paper along the stroke.
+        for hair in rng.uniform(-0.7, 0.7, int(2 + 5 * mood.organic)):
+            start = int(rng.integers(SAMPLES // 4, SAMPLES // 2))
+            streak = _outline(spine[start:], width * hair * pressure[start:], aspect)[: SAMPLES - start]
+            pen.line(streak, rgba(paper, 0.75), width * rng.uniform(0.08, 0.2), order=order + 0.02, phase=rng.random(), along=0.05)
+        for _ in range(3 + int(20 * mood.energy ** 2)):
+            p = spine[int(rng.integers(0, SAMPLES))] + rng.normal(0, 0.05, 2)
+            r = rng.uniform(0.001, 0.006)
+            pen.ellipse(p[0], p[1], r, r * rng.uniform(0.6, 1.0), rgba(colour, 0.8), order + 0.05, 0.0)
     seal = rng.uniform(0.05, 0.12, 2) * (1 if rng.random() < 0.5 else -1) % 1.0
     side = 0.045
     pen.polygon(np.array([[seal[0], seal[1]], [seal[0] + side / aspect, seal[1]], [seal[0] + side / aspect, seal[1] + side],
@@ -88,6 +90,6 @@ STYLE = StyleSpec(
     phrases=("an ink wash painting", "a Japanese woodblock print", "a charcoal and pastel drawing", "a calligraphic ink drawing"),
     keywords=("ink", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo", "japanese", "chinese", "sketch"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.2, speed=0.15, growth=0.12),
+    motion=Motion(shimmer=0.2, speed=0.15, growth=0.12),
     summary="ink and brush: tapering strokes, diluted washes, a red seal",
 )

@@ -47,17 +47,23 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     ground = (sky * (1 - 0.5 * halo) + light * 0.5 * halo).astype(np.float32)
     ground *= (1 + 0.03 * value_noise(rng, 6, gw, gh))[..., None]
     pen = Pen(canvas)
-    aspect = canvas.width / canvas.height
+    # Clouds: long, soft, overlapping streaks lit from the sun's side (fewer and calmer for calm music).
+    for _ in range(int(5 + 12 * mood.density)):
+        cy = rng.uniform(0.05, horizon - 0.08)
+        cx, length = rng.uniform(-0.1, 1.1), rng.uniform(0.15, 0.45)
+        tone = light * 0.5 + horizon_colour * 0.5 if cx < sun[0] + 0.2 else zenith * 0.3 + horizon_colour * 0.7
+        for j in range(3):
+            dy = 0.008 * j - 0.01
+            pen.ellipse(cx + rng.normal(0, 0.03), cy + dy, length * rng.uniform(0.4, 0.7), rng.uniform(0.006, 0.02),
+                        rgba(tone, rng.uniform(0.25, 0.5)), order=0.05 * rng.random(), phase=cx)
     if night:
         for _ in range(int(60 + 60 * rng.random())):
             sx, sy = rng.random(), rng.random() * horizon
             s = rng.uniform(0.0008, 0.0025)
             pen.ellipse(sx, sy, s, s, rgba(light, rng.uniform(0.5, 1.0)), order=0.0, phase=rng.random())
     disc = rng.uniform(0.045, 0.08)
+    disc *= 0.7 if night else 1.0  # the moon smaller than the sun
     pen.ellipse(sun[0], sun[1], disc, disc, rgba(light * 1.1, 1.0), order=0.02, phase=0.0)
-    if night:  # a crescent: the disc, bitten by the sky
-        pen.ellipse(sun[0] + 0.35 * disc / aspect, sun[1] - 0.15 * disc, disc * 0.92, disc * 0.92,
-                    rgba(zenith * 0.7 + horizon_colour * 0.3, 1.0), order=0.02, phase=0.0)
     land = [m for m in ("mountains", "city", "forest") if m in motifs] or [("mountains", "hills", "forest")[int(rng.integers(0, 3))]]
     sea = "sea" in motifs or (rng.random() < 0.3 and "city" not in motifs)
     layers_n = 3 + int(round(2 * mood.density))
@@ -119,6 +125,6 @@ STYLE = StyleSpec(
     phrases=("a cinematic photograph", "a digital matte painting", "a long-exposure photograph", "a landscape painting"),
     keywords=("photograph", "cinematic", "matte painting", "landscape", "scenery", "vista", "panorama", "long-exposure", "realistic"),
     draw=draw,
-    motion=Motion(drift=0.01, shimmer=0.3, speed=0.4, growth=0.12),
+    motion=Motion(shimmer=0.3, speed=0.4, growth=0.12),
     summary="a landscape silhouette: sky, sun or moon, layered hills, sea, city or forest",
 )

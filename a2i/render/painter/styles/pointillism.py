@@ -54,6 +54,6 @@ STYLE = StyleSpec(
     phrases=("a pointillist painting", "a divisionist canvas", "a dotted risograph print"),
     keywords=("pointill", "divisionis", "seurat", "signac", "dots", "dotted", "risograph", "halftone"),
     draw=draw,
-    motion=Motion(drift=0.01, shimmer=0.35, speed=0.6, growth=0.1),
+    motion=Motion(shimmer=0.35, speed=0.6, growth=0.1),
     summary="pointillism: dots of pure colour over a soft composition",
 )

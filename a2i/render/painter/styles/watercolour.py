@@ -14,7 +14,7 @@ from PIL import Image
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Layers, Motion, StyleSpec, resize, value_noise
 
-WORK_SIDE = 512  # px: washes are soft, so they are computed at this size at most and upscaled
+WORK_SIDE = 320  # px: washes are soft, so they are computed at this size at most and upscaled
 
 
 def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generator, motifs: frozenset[str]) -> Layers:
@@ -40,19 +40,22 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
             cx, cy = rng.uniform(0.1, 0.9) * max(aspect, 1.0), rng.uniform(0.1, 0.9) / min(aspect, 1.0)
             rx = rng.uniform(0.1, 0.32) * (1.2 - 0.5 * mood.energy)
             ry = rx * rng.uniform(0.5, 1.3)
-        wobble = value_noise(rng, 6, ww, wh) * rng.uniform(0.12, 0.3)
+        amount = rng.uniform(0.12, 0.3)
+        wobble = value_noise(rng, 6, ww, wh) * amount + value_noise(rng, 17, ww, wh) * amount * 0.3  # ragged rims
         dist = np.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2) + wobble
         inside = np.clip((1.0 - dist) * 12.0, 0.0, 1.0)  # soft but defined blot edge
         edge = np.exp(-np.maximum(1.0 - dist, 0.0) * 9.0)  # the wet edge: pigment pooled at the rim
+        bloom = np.clip(value_noise(rng, 9, ww, wh) * 2.0 - 1.2, 0.0, 0.6)  # backruns: water pushed pigment aside
         strength = rng.uniform(0.35, 0.7) * (0.6 + 0.5 * mood.saturation)
-        alpha = inside * strength * (0.55 + 0.6 * edge)
+        alpha = inside * strength * (0.55 + 0.6 * edge) * (1.0 - bloom)
         pigment = colours[int(rng.choice([1, 2, 3, 4, 5]))]
         img *= 1.0 - alpha[..., None] * (1.0 - pigment)
-        order = np.where(alpha > 0.05, np.minimum(order, k / count * 0.8 + 0.2 * dist.clip(0, 1)), order)
+        if canvas.motion:
+            order = np.where(alpha > 0.05, np.minimum(order, k / count * 0.8 + 0.2 * dist.clip(0, 1)), order)
     # Granulation: pigment settling in the paper's grain.
     img *= (1.0 - (0.01 + 0.02 * mood.organic) * np.abs(value_noise(rng, 90, ww, wh)))[..., None]
-    rgb = resize(np.clip(img, 0, 1), w, h)
-    detail = Image.fromarray(np.dstack([(np.clip(rgb, 0, 1) * 255).astype(np.uint8), np.full((h, w), 255, np.uint8)]), "RGBA")
+    washes = Image.fromarray((np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+    detail = washes.resize((w, h), Image.Resampling.BICUBIC).convert("RGBA")
     gw, gh = canvas.ground_size
     layers = Layers(ground=np.broadcast_to(paper, (gh, gw, 3)).astype(np.float32).copy(), detail=detail)
     if canvas.motion:
@@ -66,6 +69,6 @@ STYLE = StyleSpec(
     phrases=("a watercolour", "a gouache illustration", "a wet-on-wet watercolour study"),
     keywords=("watercolo", "gouache", "wash", "aquarel", "wet-on-wet", "pastel"),
     draw=draw,
-    motion=Motion(drift=0.0, shimmer=0.15, speed=0.1, growth=0.25),
+    motion=Motion(shimmer=0.15, speed=0.1, growth=0.25),
     summary="watercolour: transparent washes with dark wet edges on paper",
 )

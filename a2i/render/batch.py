@@ -1,0 +1,385 @@
+"""``a2i render``: many songs into the same per-song run folders as ``a2i generate``, resumably, in shards.
+
+The thesis rendered 15,000 song-picture pairs; at that scale a run is interrupted (a killed job, a full disk,
+a pre-empted GPU) and split over machines. So:
+
+- **Resumable.** Each song's folder gets its run record (:mod:`a2i.outputs`) as soon as the song is analysed,
+  then again after every picture (or SDXL batch). Pictures and cards are written atomically; a picture whose
+  PNG and card both open is finished and is skipped on the next run, even if the record missed it (a kill
+  between the two writes). A ``kill -9`` therefore loses at most the pictures being rendered. A rerun with
+  other options into the same folders is refused instead of mixing two runs.
+- **Sharded.** Under ``accelerate launch`` every process takes the songs ``i, i + n, i + 2n, ...`` of the
+  sorted list (``PartialState().process_index`` / ``num_processes``) and, on CUDA, its own GPU; a song
+  belongs to exactly one shard, so nothing is rendered twice or lost.
+- **Parallel on a laptop.** With the painter, ``--workers`` processes (default: every core) take whole songs.
+
+Examples
+--------
+>>> song_folders([Path("a/x.flac"), Path("b/x.flac"), Path("b/y.flac")], Path("out"))[2].as_posix()
+'out/y'
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from a2i.errors import A2IError, ConfigError, OutputError
+from a2i.fileio import TEMP_SUFFIX
+from a2i.mood import Analysis, ClipProfile
+from a2i.outputs import Picture, card_name, default_out_dir, is_run_folder, picture_name, read_run, run_options, write_run
+from a2i.prompts import DEFAULT_N
+from a2i.seeding import picture_seed
+
+#: Text files read as input lists: one song path per line (blank lines and ``#`` comments skipped).
+LIST_SUFFIXES = (".txt", ".lst", ".list")
+#: The dataset.csv column with each song's audio (DESIGN.md's final dataset schema).
+DATASET_AUDIO_COLUMN = "path_audio_full"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything that decides what a song's pictures are; equal jobs may resume each other's folders."""
+
+    out: Path
+    backend: str = "painter"
+    backend_options: Mapping[str, Any] = field(default_factory=dict)
+    clips: str = "all"
+    variants: int = 1
+    prompts: str = "template"
+    prompt_options: Mapping[str, Any] = field(default_factory=dict)
+    n_prompts: int = DEFAULT_N
+    size: int | tuple[int, int] = 1024
+    seed: int = 0
+
+    def options(self, backend_record: Mapping[str, Any]) -> dict[str, Any]:
+        """The run record's options for this job (the backend's options in force, as ``generate`` records)."""
+        return run_options(clips=self.clips, size=self.size, n_prompts=self.n_prompts, prompts=self.prompts,
+                           prompt_options=self.prompt_options, seed=self.seed, backend=self.backend,
+                           backend_options=backend_record, variants=self.variants)
+
+
+@dataclass
+class SongResult:
+    """What happened to one song."""
+
+    song: Path
+    folder: Path
+    rendered: int = 0
+    skipped: int = 0
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    """The totals ``a2i render`` prints at the end."""
+
+    songs: list[SongResult] = field(default_factory=list)
+
+    @property
+    def rendered(self) -> int:
+        return sum(r.rendered for r in self.songs)
+
+    @property
+    def skipped(self) -> int:
+        return sum(r.skipped for r in self.songs)
+
+    @property
+    def failed(self) -> list[SongResult]:
+        return [r for r in self.songs if r.error]
+
+    def lines(self, shard: tuple[int, int] = (0, 1)) -> list[str]:
+        """The summary as printed: totals, then one line per failed song with its reason."""
+        prefix = f"[shard {shard[0] + 1}/{shard[1]}] " if shard[1] > 1 else ""
+        out = [f"{prefix}{len(self.songs)} song(s): {self.rendered} picture(s) rendered, {self.skipped} skipped "
+               f"(already finished), {len(self.failed)} song(s) failed"]
+        out += [f"  failed: {r.song}: {r.error}" for r in self.failed]
+        return out
+
+
+def collect_songs(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The songs named by ``inputs``: audio files, folders (searched recursively), dataset.csv files (their
+    ``path_audio_full`` column) and input lists (one path per line); relative paths in a CSV or list are
+    relative to that file. Sorted and without repeats, so every shard sees the same list."""
+    from a2i.audio import AUDIO_EXTENSIONS
+    from a2i.dataset.folder import audio_files
+
+    songs: list[Path] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            songs += audio_files(item)
+        elif item.suffix.lower() == ".csv":
+            songs += _songs_from_csv(item)
+        elif item.suffix.lower() in LIST_SUFFIXES:
+            lines = _read_text(item).splitlines()
+            songs += [_relative_to(item, line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        elif item.suffix.lower() in AUDIO_EXTENSIONS or item.exists():
+            songs.append(item)
+        else:
+            raise ConfigError(f"{item}: not found; pass audio files, folders, a dataset.csv or a list of paths (.txt)")
+    unique = {str(Path(os.path.abspath(s))): s for s in songs}
+    if not unique:
+        raise ConfigError("no songs to render: the inputs name no audio files")
+    return [unique[key] for key in sorted(unique)]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
+
+
+def _relative_to(listing: Path, entry: str) -> Path:
+    path = Path(entry).expanduser()
+    return path if path.is_absolute() else listing.parent / path
+
+
+def _songs_from_csv(path: Path) -> list[Path]:
+    rows = list(csv.DictReader(_read_text(path).splitlines()))
+    if not rows or DATASET_AUDIO_COLUMN not in rows[0]:
+        raise ConfigError(f"{path}: no {DATASET_AUDIO_COLUMN} column; pass the dataset.csv that `a2i dataset split` writes")
+    return [_relative_to(path, row[DATASET_AUDIO_COLUMN]) for row in rows if row[DATASET_AUDIO_COLUMN]]
+
+
+def song_folders(songs: Sequence[Path], out: Path) -> list[Path]:
+    """Each song's run folder: ``out/<stem>`` like ``generate``; songs sharing a stem get ``<stem>-<hash>``."""
+    stems: dict[str, int] = {}
+    for song in songs:
+        stems[song.stem] = stems.get(song.stem, 0) + 1
+    folders = []
+    for song in songs:
+        folder = default_out_dir(song, out)
+        if stems[song.stem] > 1:
+            digest = hashlib.sha1(os.path.abspath(song).encode("utf-8")).hexdigest()[:8]
+            folder = folder.with_name(f"{folder.name}-{digest}")
+        folders.append(folder)
+    return folders
+
+
+def process_shard() -> tuple[int, int]:
+    """``(index, count)`` of this process under ``accelerate launch`` (``(0, 1)`` when run alone).
+
+    On a machine without GPUs, launch the processes with ``accelerate launch --multi_gpu --num_processes N``
+    (accelerate's ``--cpu`` flag starts one process only). On CUDA each process also takes its own GPU
+    (``local_process_index``), so ``--device auto`` means it.
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return 0, 1
+    from a2i.errors import require
+
+    accelerate = require("accelerate", "sdxl")
+    import torch
+
+    # Without cpu=True accelerate sees no distributed run on a machine with no GPU (the painter's case).
+    state = accelerate.PartialState(cpu=not torch.cuda.is_available())
+    if state.device.type == "cuda":
+        torch.cuda.set_device(state.local_process_index)
+    return state.process_index, state.num_processes
+
+
+def _finished(folder: Path, picture: Picture) -> bool:
+    """Both files of a picture exist and decode (atomic writes make a half-written one impossible, but a
+    file damaged after the fact is rendered again rather than trusted)."""
+    for name in (picture.image, picture.card):
+        path = folder / name if name else None
+        if path is None or not path.is_file():
+            return False
+        try:
+            with Image.open(path) as image:
+                image.verify()
+        except (OSError, SyntaxError):
+            return False
+    return True
+
+
+def _analysis_from_run(run: Any) -> Analysis:
+    return Analysis(run.song, run.profile, run.clips, dict(run.analysis.get("model", {})),
+                    dict(run.analysis.get("indicators", {})), run.duration)
+
+
+def _plan(analysis: Analysis, job: Job, backend_name: str, stem: str) -> list[tuple[ClipProfile, Picture]]:
+    """Every picture of the song, without its prompt yet: variant ``k`` of clip ``i`` has seed
+    ``seed + i + k * clips`` (variant 0 is ``generate``'s picture), so no two pictures share noise."""
+    from a2i.pipeline import select_clips
+
+    title = analysis.song.title or Path(str(analysis.path)).name
+    plan = []
+    for clip in select_clips(analysis, job.clips):
+        clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
+        for variant in range(job.variants):
+            seed = picture_seed(job.seed, clip.index + variant * len(analysis.clips))
+            plan.append((clip, Picture(image=picture_name(stem, clip.index, variant), card=card_name(stem, clip.index, variant),
+                                       clip=clip.index, start=clip.start, end=clip.end, prompt=None, seed=seed,
+                                       variant=variant, backend=backend_name)))
+    return plan
+
+
+def _start_or_resume(song: Path, folder: Path, job: Job, options: dict[str, Any],
+                     analyzer: Any) -> tuple[Analysis, list[str], list[Picture]]:
+    """The song's analysis, prompts and recorded pictures: read back when resuming, else made and recorded."""
+    from a2i.prompts import get_generator
+
+    if is_run_folder(folder):
+        run = read_run(folder)
+        if json.loads(json.dumps(run.options)) != json.loads(json.dumps(options)):
+            raise OutputError(f"{folder} holds a run made with other options; render into another --out, or "
+                              "rerun with the options recorded in its prompts.json to resume it")
+        return _analysis_from_run(run), list(run.prompts), list(run.pictures)
+    if folder.is_dir() and any(not p.name.endswith(TEMP_SUFFIX) for p in folder.iterdir()):
+        raise OutputError(f"{folder} holds files that are not an a2i run; move them or choose another --out")
+    analysis = analyzer.analyze(song, per_clip=True, progress=False)
+    texts = get_generator(job.prompts, **dict(job.prompt_options)).generate(analysis.song, n=job.n_prompts, seed=job.seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=[])
+    # Render from the record as written (its numbers are rounded), so a resumed song paints exactly what an
+    # uninterrupted run paints, and any picture can be made again from its folder alone.
+    return _analysis_from_run(read_run(folder)), texts, []
+
+
+def render_song(song: Path, folder: Path, job: Job, backend: Any, analyzer: Any, progress: Any = None) -> SongResult:
+    """Render (or finish) one song's folder; errors are returned in the result, never raised."""
+    from a2i.fileio import check_input_file
+    from a2i.pipeline import clip_prompts, render_picture
+    from a2i.prompts import get_generator
+
+    result = SongResult(song, folder)
+    try:
+        check_input_file(song)
+        options = job.options(backend.options)
+        analysis, texts, recorded = _start_or_resume(song, folder, job, options, analyzer)
+        for leftover in folder.glob(f"*{TEMP_SUFFIX}"):  # a write cut short by a kill
+            leftover.unlink(missing_ok=True)
+        plan = _plan(analysis, job, backend.name, song.stem)
+        known = {(p.clip, p.variant): p for p in recorded}
+        writer = get_generator(job.prompts, **dict(job.prompt_options))
+        prompts: dict[int, list[str]] = {}  # per clip, written only for clips that still need pictures
+
+        def prompted(clip: ClipProfile, planned: Picture) -> Picture:
+            key = (planned.clip, planned.variant)
+            if key in known:  # the prompt it was made with, as recorded
+                return known[key]
+            if clip.index not in prompts:
+                prompts[clip.index] = clip_prompts(writer, clip, n_prompts=job.n_prompts, seed=job.seed)
+            return replace(planned, prompt=prompts[clip.index][planned.variant % len(prompts[clip.index])])
+
+        done = {(p.clip, p.variant): prompted(clip, p) for clip, p in plan if _finished(folder, p)}
+        result.skipped = len(done)
+        if progress is not None:
+            progress.update(len(done))
+        pending = [(clip, prompted(clip, p)) for clip, p in plan if (p.clip, p.variant) not in done]
+        song_audio = None
+        if pending and backend.needs_audio:
+            from a2i.audio import load
+
+            song_audio = load(song, sr=None)
+        step = getattr(getattr(backend, "settings", None), "batch_size", 1)
+        for first in range(0, len(pending), step):
+            chunk = pending[first:first + step]
+            images = _render_chunk(backend, chunk, job.size, song_audio)
+            for (clip, planned), image in zip(chunk, images):
+                done[(planned.clip, planned.variant)] = render_picture(
+                    backend, clip, folder=folder, stem=song.stem, prompt=planned.prompt, seed=planned.seed, size=job.size,
+                    n_clips=len(analysis.clips), variant=planned.variant, image=image)
+                result.rendered += 1
+            write_run(folder, analysis=analysis, prompts=texts, options=options,
+                      pictures=[done[key] for key in sorted(done)])
+            if progress is not None:
+                progress.update(len(chunk))
+        if result.skipped:  # pictures finished by an interrupted run but missing from its record
+            write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=[done[key] for key in sorted(done)])
+    except (A2IError, OSError) as exc:
+        result.error = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.filename}: {exc.strerror}"
+    return result
+
+
+def _render_chunk(backend: Any, chunk: Sequence[tuple[ClipProfile, Picture]], size: Any, song_audio: Any) -> list[Any]:
+    """Pictures of one batch: through ``render_many`` when the backend batches (SDXL), else one by one."""
+    from a2i.render import clip_audio
+
+    audios = [clip_audio(song_audio, clip) if song_audio is not None else None for clip, _ in chunk]
+    if hasattr(backend, "render_many"):
+        from a2i.render.sdxl import RenderRequest
+
+        requests = [RenderRequest(seed=p.seed, profile=clip, prompt=p.prompt, audio=audio, features=clip.features)
+                    for (clip, p), audio in zip(chunk, audios)]
+        return backend.render_many(requests, size=size)
+    return [backend.render(profile=clip, prompt=p.prompt, size=size, seed=p.seed, audio=audio)
+            for (clip, p), audio in zip(chunk, audios)]
+
+
+# --- worker processes (painter on many cores) ---------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(job: Job) -> None:
+    from a2i.mood import default_analyzer
+    from a2i.render import get_backend
+
+    _WORKER.update(job=job, backend=get_backend(job.backend, **dict(job.backend_options)), analyzer=default_analyzer())
+
+
+def _worker_song(song: Path, folder: Path) -> SongResult:
+    return render_song(song, folder, _WORKER["job"], _WORKER["backend"], _WORKER["analyzer"])
+
+
+def render_songs(inputs: Iterable[str | os.PathLike[str]], job: Job, *, workers: int | None = None,
+                 progress: bool = True, shard: tuple[int, int] | None = None) -> Summary:
+    """Render every song of ``inputs`` (this process's shard of them) into ``job.out/<stem>/``.
+
+    Parameters
+    ----------
+    inputs : paths
+        Audio files, folders, dataset.csv files or input lists (see :func:`collect_songs`).
+    job : Job
+        What to render; equal jobs resume each other's folders.
+    workers : int, optional
+        Processes taking whole songs; default every core for the painter, 1 for SDXL (one GPU per process).
+    progress : bool
+        Show a progress bar (on a terminal).
+    shard : (index, count), optional
+        This process's shard; default :func:`process_shard`.
+    """
+    from a2i.mood import default_analyzer
+    from a2i.progress import progress_bar
+    from a2i.render import check_backend_size, get_backend
+
+    if not isinstance(job.variants, int) or job.variants < 1:
+        raise ConfigError(f"--variants must be a positive integer, got {job.variants!r}")
+    check_backend_size(job.backend, job.size)
+    songs = collect_songs(inputs)
+    folders = song_folders(songs, job.out)
+    index, count = shard or process_shard()
+    mine = list(zip(songs, folders))[index::count]
+    if workers is None:
+        workers = (os.cpu_count() or 1) if job.backend == "painter" else 1
+    workers = max(1, min(workers, len(mine)))
+    if job.backend != "painter" and workers > 1:
+        raise ConfigError("--workers > 1 is for the painter; SDXL renders one song at a time per process "
+                          "(use accelerate launch for several GPUs)")
+    summary = Summary()
+    if workers == 1:
+        backend = get_backend(job.backend, **dict(job.backend_options))
+        analyzer = default_analyzer()
+        with progress_bar(total=None, enabled=progress, desc="Rendering", unit="picture") as bar:
+            for song, folder in progress_bar(mine, enabled=progress, desc="Songs", unit="song", position=1):
+                summary.songs.append(render_song(song, folder, job, backend, analyzer, progress=bar))
+        return summary
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+        futures = [pool.submit(_worker_song, song, folder) for song, folder in mine]
+        for future in progress_bar(as_completed(futures), enabled=progress, total=len(futures), desc="Rendering", unit="song"):
+            summary.songs.append(future.result())
+    summary.songs.sort(key=lambda r: str(r.song))
+    return summary
+
+

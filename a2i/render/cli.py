@@ -1,0 +1,48 @@
+"""The ``a2i render`` sub-command (argparse only, so the ``a2i`` command starts fast)."""
+
+from __future__ import annotations
+
+import argparse
+
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, positive_int, prompt_options
+from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``a2i render``."""
+    p = sub.add_parser(
+        "render",
+        help="render many songs into per-song folders (resumable; sharded under accelerate launch)",
+        description="Render pictures for many songs into OUT/<song name>/, the same folders `a2i generate` "
+        "writes. Rerun the same command to resume: finished pictures are skipped. Under `accelerate launch` "
+        "each process renders its own share of the songs.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="SONGS",
+                   help="audio files, folders of songs, a dataset.csv (path_audio_full column) or a .txt list of paths")
+    p.add_argument("--out", default="outputs", metavar="DIR", help="root of the per-song folders (default: outputs)")
+    p.add_argument("--variants", type=positive_int, default=1, metavar="N",
+                   help="pictures per clip, each with its own seed and prompt (default: 1)")
+    add_clips_and_backend(p)
+    p.add_argument("--workers", type=positive_int, metavar="N",
+                   help="painter: processes rendering songs side by side (default: every core); SDXL: 1")
+    add_prompt_options(p)
+    add_prompt_count(p)
+    add_size_and_seed(p)
+    add_sdxl_options(p)
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from a2i.render.batch import Job, process_shard, render_songs
+
+    options = {k: v for k, v in sdxl_options(args).items() if v is not None}
+    job = Job(out=Path(args.out), backend=args.backend, backend_options=options, clips=args.clips,
+              variants=args.variants, prompts=args.prompts, prompt_options=prompt_options(args),
+              n_prompts=args.n_prompts, size=args.size, seed=args.seed)
+    shard = process_shard()
+    summary = render_songs(args.inputs, job, workers=args.workers, shard=shard)
+    for line in summary.lines(shard):
+        print(line)
+    return 1 if summary.failed else 0

@@ -1,0 +1,99 @@
+"""The folder an unfinished video lives in, so ``--resume`` can pick up where a killed render stopped.
+
+``FILE.mp4`` is rendered in ``FILE.mp4.parts/``: ``job.json`` (what is being made, from what), keyframes
+under ``keyframes/`` and encoded chunks under ``chunks/``. Every file there is written atomically, so a
+file that exists is complete; a rerun with ``--resume`` keeps them and makes only what is missing. The
+folder is removed once the finished video is in place.
+
+A rerun with other options, or after the song changed, must not mix old pieces into the new video: the
+job record holds the song's size and modification time and every option that changes a frame, and
+``--resume`` refuses a folder whose record differs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from a2i.errors import ConfigError
+from a2i.fileio import atomic_write_json
+
+#: Version of ``job.json``; a folder written by another version is not resumed.
+JOB_VERSION = 1
+
+#: Name of the work folder beside the video.
+PARTS_SUFFIX = ".parts"
+
+
+def parts_dir(out: str | os.PathLike[str]) -> Path:
+    """The work folder of video ``out``."""
+    out = Path(out)
+    return out.with_name(out.name + PARTS_SUFFIX)
+
+
+def job_record(song: str | os.PathLike[str], options: Mapping[str, Any]) -> dict[str, Any]:
+    """What identifies a render: the song file (path, size, modification time) and the frame-changing options."""
+    stat = Path(song).stat()
+    return {"version": JOB_VERSION, "song": str(Path(song).resolve()), "song_bytes": stat.st_size,
+            "song_mtime_ns": stat.st_mtime_ns, "options": dict(options)}
+
+
+class WorkDir:
+    """The work folder of one render.
+
+    Parameters
+    ----------
+    out : path
+        The video being made.
+    record : dict
+        From :func:`job_record`.
+    resume : bool
+        Reuse a folder left by an interrupted render with the same record.
+    """
+
+    def __init__(self, out: str | os.PathLike[str], record: Mapping[str, Any], *, resume: bool) -> None:
+        self.root = parts_dir(out)
+        record = json.loads(json.dumps(record))  # the form it takes on disk, for comparison
+        job = self.root / "job.json"
+        if self.root.exists():
+            if not resume:
+                raise ConfigError(f"{self.root} holds an unfinished render of {Path(out).name}; add --resume to "
+                                  f"continue it, or delete the folder to start over")
+            try:
+                previous = json.loads(job.read_text())
+            except (OSError, ValueError):
+                previous = None
+            if previous != record:
+                changed = _differences(previous, record)
+                raise ConfigError(f"--resume: {self.root} was rendered with other settings ({changed}); rerun with "
+                                  f"the same ones, or delete the folder to start over")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.keyframes = self.root / "keyframes"
+        self.chunks = self.root / "chunks"
+        self.keyframes.mkdir(exist_ok=True)
+        self.chunks.mkdir(exist_ok=True)
+        if not job.exists():
+            atomic_write_json(job, record)
+
+    def chunk(self, index: int) -> Path:
+        return self.chunks / f"chunk_{index:05d}.mp4"
+
+    def keyframe(self, index: int, suffix: str) -> Path:
+        return self.keyframes / f"keyframe_{index:04d}{suffix}"
+
+    def remove(self) -> None:
+        """Delete the folder (after the finished video is in place)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _differences(previous: Any, record: Mapping[str, Any]) -> str:
+    if not isinstance(previous, dict):
+        return "its job.json is missing or unreadable"
+    keys = [k for k in record if k != "options" and previous.get(k) != record[k]]
+    old, new = previous.get("options") or {}, record["options"]
+    keys += [f"--{k.replace('_', '-')}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    return ", ".join(k.replace("song_bytes", "song size").replace("song_mtime_ns", "song modification time") for k in keys) or "unknown"

@@ -1,0 +1,92 @@
+"""Capacity: nobody is sent away silently. The README's set-up (8 items, --per-item 5, 20 invites) has room
+for 5 participants; invites beyond that are warned about, a late participant sees a translated study-full
+message (with the recruitment platform's return link), and the admin page shows who got no tasks."""
+
+from __future__ import annotations
+
+import pytest
+from labeling_helpers import (
+    PASSWORD,
+    csrf_token,
+    do_survey,
+    fake_generate_output,
+    invite,
+    make_app,
+    register,
+)
+
+from a2i.cli import main
+from a2i.labeling.make_study import make_study
+
+
+@pytest.fixture(scope="module")
+def readme_study(tmp_path_factory):
+    """The README's set-up: 9 songs (1 tutorial + 8 items), every participant answers every item, 5 each."""
+    tmp_path = tmp_path_factory.mktemp("readme")
+    outputs = [fake_generate_output(tmp_path / "runs" / f"song{i}", i, n_images=4) for i in range(9)]
+    return make_study(outputs, tmp_path / "study", participants_per_item=5, contact="a@b.c").parent
+
+
+def test_invites_beyond_capacity_are_warned_about(tmp_path, monkeypatch, capsys, readme_study):
+    study = readme_study
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = str(tmp_path / "inst")
+    assert main(["label", "init-db", "--instance", instance]) == 0
+    capsys.readouterr()
+    assert main(["label", "invite", "--instance", instance, "--study", str(study), "--count", "5"]) == 0
+    assert "warning" not in capsys.readouterr().err  # 5 invites, 5 places
+    assert main(["label", "invite", "--instance", instance, "--study", str(study), "--count", "15"]) == 0
+    err = capsys.readouterr().err
+    assert "the open invites allow 20 more participants but the study has places for 5" in err
+    assert "8 items × 5 answers ÷ 8 tasks" in err
+    assert main(["label", "invite", "--instance", instance, "--study", str(study), "--pilot"]) == 0
+    assert "allow 20 more" in capsys.readouterr().err  # pilot invites do not count
+
+
+def test_a_late_participant_is_told_the_study_is_full(tmp_path, readme_study):
+    study = readme_study
+    app = make_app(tmp_path, study, SCREENOUT_URL="https://example.org/return?cc=FULL")
+    for k in range(5):
+        client = app.test_client()
+        register(client, invite(app), f"early{k}")
+        assert do_survey(client).headers["Location"] == "/tutorial"
+    late = app.test_client()
+    register(late, invite(app), "late1")
+    assert late.get("/consent").headers["Location"] == "/full"
+    page = late.get("/full").get_data(as_text=True)
+    assert "The study is full" in page and "return?cc=FULL" not in page  # registered: no platform to return to
+    late.get("/lang/da")
+    assert "Undersøgelsen er fuld" in late.get("/full").get_data(as_text=True)
+    # an anonymous participant from a platform sees the full message at the link, with the return link
+    link = invite(app, bypass=True)
+    prolific = app.test_client().get(f"/start/{link}?PROLIFIC_PID=abc")
+    assert "The study is full" in prolific.get_data(as_text=True)
+    assert 'href="https://example.org/return?cc=FULL"' in prolific.get_data(as_text=True)
+    # a pilot participant still gets tasks, without taking a place
+    pilot = app.test_client()
+    register(pilot, invite(app, pilot=True), "pilot1")
+    assert do_survey(pilot).headers["Location"] == "/tutorial"
+    # the admin page shows capacity, places left and who got no tasks
+    from a2i.labeling.manage import add_admin
+
+    add_admin(app, "admin1", PASSWORD)
+    admin = app.test_client()
+    admin.post("/login", data={"csrf_token": csrf_token(admin, "/login"), "username": "admin1",
+                               "password": PASSWORD})
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert 'id="capacity">5<' in page and 'id="places-left">0<' in page
+    assert "late1" in page and "Turned away (full)" in page
+
+
+def test_places_left_counts_open_answer_slots(tmp_path, study_dir):
+    app = make_app(tmp_path, study_dir)  # 4 items × 3 answers ÷ 2 tasks: 6 places
+    from a2i.labeling.assignment import places_left
+
+    with app.app_context():
+        study = app.extensions["a2i_study"]
+        assert study.capacity == 6 and places_left(study) == 6
+    client = app.test_client()
+    register(client, invite(app), "one1")
+    do_survey(client)
+    with app.app_context():
+        assert places_left(app.extensions["a2i_study"]) == 5

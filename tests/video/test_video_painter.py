@@ -1,0 +1,108 @@
+"""The laptop route end to end: the painter in motion, paced by onsets, checked with ffprobe and by eye."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from video_helpers import REPO, probe, read_frames
+
+from a2i.video.make import make_video
+from a2i.video.workdir import parts_dir
+
+TUTORIAL = REPO / "dataset" / "tutorial_data"
+
+
+def _change(frames: np.ndarray) -> np.ndarray:
+    """Per-frame visual change: mean absolute difference of consecutive frames (0..255)."""
+    return np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))
+
+
+@pytest.mark.parametrize("name,start,end,fps", [("example_song", None, None, "8"), ("bright_major", 10.0, 16.5, "12.5"),
+                                                ("dark_minor", 3.3, 11.0, "23.976")])
+def test_example_songs_make_valid_videos_as_long_as_their_audio(tmp_path, analyzer, name, start, end, fps):
+    out = tmp_path / f"{name}.mp4"
+    result = make_video(TUTORIAL / f"{name}.flac", out, fps=fps, size="96x54", start=start, end=end,
+                        progress=False, analyzer=analyzer)
+    info = probe(out)
+    duration = (end or 30.0) - (start or 0.0)
+    frame = 1 / float(result.fps)
+    assert (info["codec"], info["pix_fmt"], info["audio_codec"], info["size"]) == ("h264", "yuv420p", "aac", (96, 54))
+    assert info["fps"] == result.fps and info["frames"] == result.n_frames == round(duration * result.fps)
+    assert abs(info["audio_seconds"] - duration) < 0.01
+    assert abs(info["video_seconds"] - info["audio_seconds"]) <= frame
+    assert abs(info["format_seconds"] - duration) <= frame
+    assert not parts_dir(out).exists()
+
+
+def test_in_betweens_change_smoothly_and_keyframes_follow_the_song(tmp_path, analyzer):
+    out = tmp_path / "smooth.mp4"
+    result = make_video(TUTORIAL / "example_song.flac", out, fps=12, size="128x72", segments="fixed", pulse=False,
+                        progress=False, analyzer=analyzer)
+    frames = read_frames(out, (128, 72))
+    change = _change(frames)
+    # The motion video has no cuts: no frame changes more than a small share of a keyframe-to-keyframe change.
+    starts = [round(s.start * 12) for s in result.segments]
+    chords = [np.abs(frames[a].astype(np.int16) - frames[b].astype(np.int16)).mean() for a, b in zip(starts, starts[1:])]
+    assert change.max() < 0.25 * min(chords), (change.max(), chords)
+    assert change.max() < 10.0
+    # It moves all the time (never a frozen stretch of a second), and it is not a plain crossfade: the middle
+    # of a transition is not the average of its ends.
+    assert np.convolve(change, np.ones(12), "valid").min() > 0.5
+    a, b, mid = frames[starts[0]].astype(np.float32), frames[starts[1]].astype(np.float32), None
+    mid = frames[(starts[0] + starts[1]) // 2].astype(np.float32)
+    assert np.abs(mid - (a + b) / 2).mean() > 4.0
+    # The song builds from a quiet intro to a full ending; so do the pictures' saturation and variety.
+    first, last = frames[starts[0]].astype(np.float32), frames[-1].astype(np.float32)
+    saturation = [float((f.max(axis=2) - f.min(axis=2)).mean()) for f in (first, last)]
+    assert saturation[1] > saturation[0]
+
+
+def test_a_beat_aligned_piece_moves_more_on_its_beats_than_between(tmp_path, analyzer, beat_song):
+    path, beats = beat_song
+    out = tmp_path / "beats.mp4"
+    make_video(path, out, fps=24, size="128x72", progress=False, analyzer=analyzer)
+    change = _change(read_frames(out, (128, 72)))
+    times = np.arange(1, len(change) + 1) / 24.0  # frame k+1 appears at this time, showing the change since frame k
+    on_beat = np.array([any(t - 1 / 24 < b <= t for b in beats) for t in times])
+    assert on_beat.sum() == len([b for b in beats if b <= times[-1]])
+    assert change[on_beat].mean() > 3.0 * change[~on_beat].mean(), (change[on_beat].mean(), change[~on_beat].mean())
+    # Reactivity 0 and full smoothing: the same piece moves evenly, beats or not.
+    calm = tmp_path / "calm.mp4"
+    make_video(path, calm, fps=24, size="128x72", reactivity=0.0, smooth=1.0, progress=False, analyzer=analyzer)
+    even = _change(read_frames(calm, (128, 72)))
+    assert even[on_beat].mean() < 1.5 * even[~on_beat].mean()
+
+
+def test_resume_after_a_kill_gives_a_complete_video(tmp_path, example_song):
+    out = tmp_path / "resumed.mp4"
+    options = ["--fps", "12", "--size", "192x108", "--end", "20"]
+    cmd = [sys.executable, "-m", "a2i", "video", str(example_song), "--out", str(out), *options]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first_chunk = parts_dir(out) / "chunks" / "chunk_00000.mp4"
+    deadline = time.monotonic() + 240
+    while not first_chunk.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, "the render finished before it could be killed"
+    assert not out.exists() and first_chunk.exists()
+    assert list((parts_dir(out) / "keyframes").glob("keyframe_*.pickle"))
+
+    resumed = subprocess.run([*cmd, "--resume"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "reused" in resumed.stdout
+    info = probe(out)
+    assert info["frames"] == 240 and abs(info["video_seconds"] - info["audio_seconds"]) <= 1 / 12
+    assert not parts_dir(out).exists()
+    # The resumed video is the video an uninterrupted render makes.
+    fresh = tmp_path / "fresh.mp4"
+    subprocess.run([*cmd[:6], str(fresh), *options], cwd=tmp_path, env=env, check=True, capture_output=True, timeout=300)
+    a, b = read_frames(out, (192, 108)).astype(np.int16), read_frames(fresh, (192, 108)).astype(np.int16)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 0.5

@@ -1,0 +1,70 @@
+"""The thesis's review video, and the command's handling of bad input and existing files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from video_helpers import probe, read_frames
+
+from a2i.cli import main
+from a2i.errors import ConfigError
+from a2i.video.make import make_video
+from a2i.video.workdir import parts_dir
+
+
+def test_review_video_holds_each_clips_card_for_its_audio(example_song, tmp_path, analyzer):
+    out = tmp_path / "review.mp4"
+    result = make_video(example_song, out, review=True, fps=2, size="240x126", progress=False, analyzer=analyzer)
+    info = probe(out)
+    assert (info["codec"], info["pix_fmt"], info["audio_codec"], info["size"]) == ("h264", "yuv420p", "aac", (240, 126))
+    assert info["frames"] == result.n_frames == 60
+    assert abs(info["video_seconds"] - info["audio_seconds"]) <= 0.5 and abs(info["audio_seconds"] - 30.0) < 0.01
+    assert [(s.start, s.end) for s in result.segments] == [(0.0, 10.0), (10.0, 20.0), (20.0, 30.0)]
+    frames = read_frames(out, (240, 126)).astype(np.int16)
+    change = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))
+    # The picture holds for each clip's 10 seconds (20 frames) and changes only at the clip boundaries.
+    assert set(np.flatnonzero(change > 3.0).tolist()) == {19, 39}
+    # The right half is the card's text panel (dark, tinted by the picture), the left the picture.
+    assert frames[5, :, 130:].mean() < frames[5, :, :120].mean()
+    assert not parts_dir(out).exists()
+
+
+def test_existing_output_is_never_overwritten_without_asking(example_song, tmp_path, capsys):
+    out = tmp_path / "keep.mp4"
+    out.write_bytes(b"an earlier video")
+    assert main(["video", str(example_song), "--out", str(out), "--review"]) == 2
+    err = capsys.readouterr().err
+    assert "--overwrite" in err and "Traceback" not in err
+    assert out.read_bytes() == b"an earlier video"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--size", "641x360"], "even"),
+    (["--size", "big"], "WIDTHxHEIGHT"),
+    (["--fps", "0"], "--fps"),
+    (["--start", "40"], "--start"),
+    (["--start", "5", "--end", "3"], "--end"),
+])
+def test_bad_options_are_one_line_errors(example_song, tmp_path, capsys, args, message):
+    assert main(["video", str(example_song), "--out", str(tmp_path / "v.mp4"), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("a2i: error:") and message in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_must_be_an_mp4(example_song, tmp_path, capsys):
+    assert main(["video", str(example_song), "--out", str(tmp_path / "v.avi")]) == 2
+    assert ".mp4" in capsys.readouterr().err
+
+
+def test_a_leftover_render_is_kept_unless_resumed(example_song, tmp_path, analyzer):
+    out = tmp_path / "v.mp4"
+    parts = parts_dir(out)
+    (parts / "chunks").mkdir(parents=True)
+    with pytest.raises(ConfigError, match="--resume"):
+        make_video(example_song, out, review=True, fps=1, size="64x34", progress=False, analyzer=analyzer)
+    assert parts.exists()
+    # --resume with other settings than the folder's is refused, naming what changed.
+    (parts / "job.json").write_text('{"version": 1, "options": {"fps": "2"}}')
+    with pytest.raises(ConfigError, match="--fps"):
+        make_video(example_song, out, review=True, fps=1, size="64x34", resume=True, progress=False, analyzer=analyzer)
