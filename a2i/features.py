@@ -20,6 +20,9 @@ from a2i.audio import Audio
 N_FFT = 2048
 HOP = 512
 CHROMA_N_FFT = 8192
+#: Frames transformed at once by :func:`spectrogram`: large enough for the FFT's speed, small enough that
+#: memory does not grow with the song beyond the spectrogram itself.
+STFT_BLOCK = 1024
 
 #: Krumhansl & Kessler (1982) probe-tone key profiles, C major / C minor.
 _KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -100,7 +103,12 @@ def spectrogram(audio: Audio, *, n_fft: int = N_FFT, hop: int = HOP) -> Spectrog
     y = np.pad(y, (pad, pad), mode="reflect" if len(y) > pad else "constant")
     frames = sliding_window_view(y, n_fft)[::hop]
     window = np.hanning(n_fft + 1)[:-1].astype(np.float32)
-    mag = np.abs(rfft(frames * window, axis=-1, workers=-1)).astype(np.float32).T
+    # In blocks of frames: the windowed copy and the complex spectrum of a whole song at once would take
+    # several times the magnitude's memory (a 3-minute song: 250 MB more at the peak).
+    mag = np.empty((n_fft // 2 + 1, len(frames)), dtype=np.float32)
+    for first in range(0, len(frames), STFT_BLOCK):
+        block = frames[first : first + STFT_BLOCK] * window
+        mag[:, first : first + len(block)] = np.abs(rfft(block, axis=-1, workers=-1)).T
     return Spectrogram(mag, audio.sr, hop)
 
 
@@ -216,20 +224,30 @@ def describe(audio: Audio, spec: Spectrogram | None = None) -> SignalFeatures:
     """
     spec = spec if spec is not None else spectrogram(audio)
     mag = spec.magnitude
-    power = mag**2
     freqs = spec.freqs
-    total = power.sum(axis=0) + 1e-12
+    n_fft = 2 * (mag.shape[0] - 1)
+    mel = _cached("mel", spec.sr, n_fft)
+    # Per-frame figures in blocks of frames, as in `spectrogram`: whole-song temporaries (power, cumulative
+    # sums, logarithms) would take several times the spectrogram's own memory.
+    n = mag.shape[1]
+    total, flatness = np.empty(n, np.float32), np.empty(n, np.float32)
+    centroid, rolloff = np.empty(n), np.empty(n)
+    mel_power = np.empty((mel.shape[0], n), np.float32)
+    for first in range(0, n, STFT_BLOCK):
+        block = mag[:, first : first + STFT_BLOCK]
+        part = slice(first, first + block.shape[1])
+        power = block**2
+        total[part] = power.sum(axis=0) + 1e-12
+        centroid[part] = (freqs[:, None] * block).sum(axis=0) / (block.sum(axis=0) + 1e-12)
+        cumulative = np.cumsum(block, axis=0)
+        rolloff[part] = freqs[np.argmax(cumulative >= 0.85 * cumulative[-1:], axis=0)]
+        flatness[part] = np.exp(np.mean(np.log(power + 1e-10), axis=0)) / (np.mean(power, axis=0) + 1e-10)
+        mel_power[:, part] = mel @ power
     active = total > total.max() * 1e-4 if total.size else total.astype(bool)
     if not np.any(active):
         active = np.ones_like(total, dtype=bool)
 
-    centroid = (freqs[:, None] * mag).sum(axis=0) / (mag.sum(axis=0) + 1e-12)
-    cumulative = np.cumsum(mag, axis=0)
-    rolloff = freqs[np.argmax(cumulative >= 0.85 * cumulative[-1:], axis=0)]
-    flatness = np.exp(np.mean(np.log(power + 1e-10), axis=0)) / (np.mean(power, axis=0) + 1e-10)
-
-    n_fft = 2 * (mag.shape[0] - 1)
-    mel_db = 10.0 * np.log10(_cached("mel", spec.sr, n_fft) @ power + 1e-10)
+    mel_db = 10.0 * np.log10(mel_power + 1e-10)
     # An 80 dB floor below the loudest bin (librosa's top_db) keeps near-silence from reading as activity.
     mel_db = np.maximum(mel_db, mel_db.max() - 80.0) if mel_db.size else mel_db
     flux_frames = np.maximum(np.diff(mel_db, axis=1), 0.0).mean(axis=0) if mel_db.shape[1] > 1 else np.zeros(1)
