@@ -23,14 +23,16 @@ $(VENV)/.all: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[all]"
 	@touch $@ $(VENV)/.core $(VENV)/.notebooks
 
-# Debian packages the tests need: ffmpeg (audio fixtures, videos), chromium (browser tests) and fonts that
-# draw song titles in any script on info cards (the files a2i/fonts.py FONT_FILES looks for).
+# Debian packages the tests need: ffmpeg (audio fixtures, videos), chromium (browser tests), fonts that
+# draw song titles in any script on info cards (the files a2i/fonts.py FONT_FILES looks for) and PostgreSQL
+# (the labeling site's tests start a throwaway server; a2i/labeling/pgcluster.py looks for its binaries).
 system-deps:
 	@missing=""; \
 	command -v ffmpeg >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing="$$missing fonts-droid-fallback"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

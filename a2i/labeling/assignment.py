@@ -16,15 +16,16 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from a2i.errors import ConfigError
 from a2i.labeling.db import db
 from a2i.labeling.manifest import Study
 from a2i.labeling.models import Assignment, StudyLock, Submission, User
 
 
 def _lock() -> None:
+    """Hold the study-lock row (migration 0003 creates it) until the transaction ends."""
     if db.session.get(StudyLock, 1, with_for_update=True) is None:
-        db.session.add(StudyLock(id=1))
-        db.session.flush()
+        raise ConfigError("the study_lock row is missing: run `a2i label init-db` to upgrade the database")
 
 
 def item_counts(study: Study) -> Counter[str]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 COLORS = [(236, 72, 153), (99, 102, 241), (16, 185, 129), (245, 158, 11), (14, 165, 233), (139, 92, 246)]
-#: The clip grid's step, as ``a2i generate`` cuts songs (the thesis's 10-second clips).
-CLIP_SECONDS = 10.0
 
 
 def fake_generate_output(folder: str | Path, index: int, *, n_images: int = 4, seconds: float = 3.0,
@@ -21,7 +19,7 @@ def fake_generate_output(folder: str | Path, index: int, *, n_images: int = 4, s
     (variants, as ``a2i render --variants`` makes) with info cards, and the run record."""
     from PIL import Image, ImageDraw
 
-    from a2i.audio import write
+    from a2i.audio import CLIP_SECONDS, write
     from a2i.mood import Analysis, ClipProfile, Profile
     from a2i.outputs import Picture, card_name, picture_name, run_options, write_run
     from a2i.synth import tone

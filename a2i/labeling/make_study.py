@@ -84,29 +84,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "song"
 
 
-def centre_clip(clips: list[tuple[int, float, float]], duration: float) -> int:
-    """The index of the clip (``(index, start, end)``) whose middle is nearest the song's middle.
-
-    Examples
-    --------
-    >>> centre_clip([(0, 0.0, 10.0), (1, 10.0, 20.0), (2, 20.0, 30.0), (3, 30.0, 35.0)], 35.0)
-    1
-    """
-    middle = duration / 2.0
-    return min(clips, key=lambda c: abs((c[1] + c[2]) / 2.0 - middle))[0]
-
-
 def read_song(folder: Path) -> Song:
     """Read a run folder through :func:`a2i.outputs.read_run`."""
     from a2i.outputs import read_run
+    from a2i.pipeline import select_clips
 
     run = read_run(folder)
-    if not run.pictures:
-        raise ConfigError(f"{folder} holds no pictures; run `a2i generate SONG --out {folder}` first")
-    grid = [(c.index, c.start, c.end) for c in run.clips] or sorted({(p.clip, p.start, p.end) for p in run.pictures})
-    painted = {p.clip for p in run.pictures}
-    index = centre_clip([c for c in grid if c[0] in painted], run.duration)
+    if not run.pictures or not run.clips:
+        raise ConfigError(f"{folder} holds no pictures or no analysed clips; run `a2i generate SONG --out {folder}`")
+    index = select_clips(run, "center")[0].index  # the run has the analysis's clips and duration
     centre = [p for p in run.pictures if p.clip == index]
+    if not centre:
+        raise ConfigError(f"{folder}: no picture of the song's centre clip (clip {index}); rerun `a2i generate` "
+                          "with --clips center or all")
     song = run.song_path()
     if not song.is_file():
         raise ConfigError(f"{folder}: the song {song} it was made from is not there; put it back or rerun "
@@ -127,8 +117,8 @@ def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
     """
     return (f"A {images_per_task}-picture grid with {own_per_task} own pictures needs {own_per_task} pictures of "
             f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} songs. "
-            f"Make more with `a2i render FOLDERS --variants {own_per_task} --out DIR` (several pictures per clip) "
-            "or `a2i generate SONG --clips all` (one picture per 10-second clip, for the other songs' share).")
+            f"Make them with `a2i render SONGS --variants {own_per_task} --out DIR` ({own_per_task} pictures of each "
+            "clip), adding `--clips all` for one set per 10-second clip (the other songs' share).")
 
 
 def _web_copy(src: Path, dest: Path, size: int) -> None:
@@ -218,17 +208,17 @@ def make_study(
     songs = [read_song(folder) for folder in folders]
     if len({s.slug for s in songs}) != len(songs):
         raise ConfigError("two run folders have the same name; rename them so each song has its own id")
-    short = [s for s in songs if len(s.centre) < own_per_task]
-    if short:
-        _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
-              f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
-              + grid_advice(images_per_task, own_per_task, len(songs)))
     for song in songs:
         others = sum(len(s.pictures) for s in songs if s is not song)
         if min(own_per_task, len(song.centre)) + others < images_per_task:
             raise ConfigError(f"{song.folder}: only {len(song.centre)} own and {others} other pictures for a "
                               f"{images_per_task}-picture grid. "
                               + grid_advice(images_per_task, own_per_task, len(songs)))
+    short = [s for s in songs if len(s.centre) < own_per_task]
+    if short:
+        _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
+              f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
+              + grid_advice(images_per_task, own_per_task, len(songs)))
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,

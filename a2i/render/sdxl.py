@@ -219,7 +219,7 @@ class SDXLBackend:
             raise ConfigError("--cpu-offload moves SDXL's parts between the CPU and a CUDA GPU; it needs --device cuda")
         self.encoder = self._load_encoder(self.settings.encoder) if self.settings.encoder else None
         self.pipe = self._load_pipeline()
-        self._img2img: Any = None
+        self._shared: dict[str, Any] = {}  # built on first use, shared with with_options() copies
 
     def with_options(self, **changes: Any) -> SDXLBackend:
         """The same loaded weights with other rendering options (text, weights, guidance, steps, init, ...).
@@ -291,11 +291,12 @@ class SDXLBackend:
     @property
     def img2img(self) -> Any:
         """SDXL img2img over the same components (no second copy of the weights)."""
-        if self._img2img is None:
-            self._img2img = self.diffusers.StableDiffusionXLImg2ImgPipeline(
+        if "img2img" not in self._shared:
+            img2img = self.diffusers.StableDiffusionXLImg2ImgPipeline(
                 **self.pipe.components, force_zeros_for_empty_prompt=self.pipe.config.force_zeros_for_empty_prompt)
-            self._img2img.set_progress_bar_config(disable=True)
-        return self._img2img
+            img2img.set_progress_bar_config(disable=True)
+            self._shared["img2img"] = img2img
+        return self._shared["img2img"]
 
     def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
                features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
@@ -341,7 +342,7 @@ class SDXLBackend:
         elif self.encoder is not None:
             if any(r.audio is None for r in requests):
                 raise ConfigError("--encoder: the sdxl backend needs each clip's waveform (audio=) to embed it")
-            audio_cond = self._encode_audio([r.audio for r in requests])
+            audio_cond = self.encode_audio([r.audio for r in requests])
         else:
             return None
         check_conditioning(audio_cond, self.pipe.unet, batch=len(requests))
@@ -351,7 +352,10 @@ class SDXLBackend:
             return blend(audio_cond.to(self.pipe._execution_device), text, s.text_weight)
         return audio_cond.to(self.pipe._execution_device, self.pipe.unet.dtype)
 
-    def _encode_audio(self, clips: Sequence[Any]) -> Conditioning:
+    def encode_audio(self, clips: Sequence[Any]) -> Conditioning:
+        """Route (b)'s conditioning for clips (:class:`a2i.audio.Audio`, one sample rate) from the audio encoder."""
+        if self.encoder is None:
+            raise ConfigError("encode_audio needs an audio encoder: pass encoder= (--encoder DIR)")
         rates = {clip.sr for clip in clips}
         if len(rates) != 1:
             raise ConfigError(f"audio= of one batch must share a sample rate, got {sorted(rates)}")

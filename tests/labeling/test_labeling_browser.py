@@ -47,8 +47,16 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
         page.wait_for_timeout(50)
 
 
+def fill_survey(page, *, age: str, **choices: str) -> None:
+    page.fill("#age", age)
+    for name, value in choices.items():
+        page.select_option(f"#{name}", value)
+    page.click("#main button[type=submit]")
+
+
 def answer_task(page, name: str, *, keyboard: bool = False) -> None:
     page.wait_for_selector("#grid .tile")
+    wait_until(page, "[...document.querySelectorAll('#grid .tile')].every(t => !t.disabled)")
     page.click("#replay")
     wait_until(page, "document.getElementById('clip').currentTime > 0.2")
     state = page.evaluate("(() => { const a = document.getElementById('clip');"
@@ -75,7 +83,7 @@ def test_participant_study_and_admin_export(live_app, browser, tmp_path):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # the deliberate form error answers 400; anything else in the console is a bug
+    # the deliberate form errors answer 400; anything else in the console is a bug
     page.on("console", lambda msg: errors.append(msg.text)
             if msg.type == "error" and "status of 400" not in msg.text else None)
 
@@ -93,78 +101,78 @@ def test_participant_study_and_admin_export(live_app, browser, tmp_path):
     page.fill("#confirm", PASSWORD)
     page.click("#main button[type=submit].primary")
 
-    page.wait_for_url("**/survey")
-    shot(page, "03-survey")
-    page.fill("#age", "29")
-    page.select_option("#sex", "male")
-    page.fill("#nationality", "Danish")
-    page.fill("#birth_nationality", "Swedish")
-    page.select_option("#music_listening", "weekly")
-    page.select_option("#preferred_language", "en")
+    page.wait_for_url("**/consent")
+    shot(page, "03-consent")
+    page.click("#main button[type=submit]")  # without ticking the box: told what to do
+    assert page.locator(".error-text").count() == 1
+    page.check("#agree")
     page.click("#main button[type=submit]")
+    page.wait_for_url("**/survey")
+    shot(page, "04-survey")
+    fill_survey(page, age="29", sex="male", country_of_birth="DK", country_of_residence="SE",
+                music_listening="weekly", preferred_language="en")
 
     page.wait_for_url("**/tutorial")
     page.wait_for_selector("#explanation:not([hidden])")
-    answer_task(page, "04-tutorial")
+    answer_task(page, "05-tutorial")
     page.wait_for_selector("#reveal:not([hidden])")
     assert page.locator("#grid .tile.own").count() == 4
-    shot(page, "05-tutorial-reveal")
-    page.click("#continue")
+    shot(page, "06-tutorial-reveal")
 
+    # A picture that has not loaded yet cannot be chosen; it can once it has.
+    held, holding = [], [True]
+    page.route("**/media/web/**", lambda route: held.append(route) if holding[0] else route.continue_())
+    page.click("#continue")
     page.wait_for_url("**/tasks")
-    answer_task(page, "06-task-1", keyboard=True)
+    wait_until(page, "document.querySelectorAll('#grid .tile.loading').length === 12")
+    assert page.locator("#grid .tile[disabled]").count() == 12
+    page.locator("#grid .tile").nth(0).click(force=True)
+    assert page.locator('#grid .tile[aria-pressed="true"]').count() == 0
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    answer_task(page, "07-task-1", keyboard=True)
     wait_until(page, "document.getElementById('progress-label').textContent.includes('2 of 2')")
-    answer_task(page, "07-task-2")
+    # focus moves to the new task's heading and a live region announces it
+    wait_until(page, "document.activeElement && document.activeElement.id === 'task-heading'")
+    assert "Task 2 of 2 is ready" in page.inner_text("#announce")
+    # the enlarged view opens from the magnifier and its time is logged
+    page.locator("#grid .zoom-button").nth(2).click()
+    wait_until(page, "document.getElementById('zoom').open")
+    wait_until(page, "document.getElementById('zoom-image').complete")
+    shot(page, "08-zoom")
+    page.click("#zoom-close")
+    answer_task(page, "09-task-2")
 
     page.wait_for_url("**/feedback")
     page.fill("#text", "The second clip was my favourite.")
-    shot(page, "08-feedback")
+    shot(page, "10-feedback")
     page.click("button[value=send]")
     page.wait_for_url("**/thanks")
-    shot(page, "09-thanks")
+    shot(page, "11-thanks")
     assert "Thank you!" in page.content()
-    with app.app_context():  # what the browser sent was stored: plays and picks with their timestamps
+    with app.app_context():  # what the browser sent was stored: plays, loads, views and picks with their times
         from a2i.labeling.db import db
         from a2i.labeling.models import Submission
 
         answers = db.session.query(Submission).order_by(Submission.id).all()
         assert len(answers) == 3 and all(len(a.selected) == 2 and a.liked == "yes" for a in answers)
         kinds = [[e["type"] for e in a.interactions] for a in answers]
-        assert all(k[0] == "load" and "play" in k and k.count("select") == 2 for k in kinds), kinds
+        assert all("load" in k and "play" in k and k.count("select") == 2 for k in kinds), kinds
+        assert all(k.count("image_load") == 12 for k in kinds), kinds
+        assert ["zoom_open", "zoom_close"] == [k for k in kinds[2] if k.startswith("zoom")]
+        first_select = kinds[1].index("select")
+        assert kinds[1][:first_select].count("image_load") >= 1  # a picture is picked only after it loaded
         times = [e["t"] for e in answers[1].interactions]
         assert times == sorted(times)
 
     page.click("a[lang=da]")
     page.wait_for_selector("html[lang=da]")
-    shot(page, "10-thanks-danish")
+    shot(page, "12-thanks-danish")
     assert "Tak!" in page.content()
     assert not errors, errors
 
-    # The same study on a phone.
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                device_scale_factor=2)
-    mobile = phone.new_page()
-    mobile.goto(base + "/register?invite=" + invite(app))
-    mobile.fill("#username", "bob22")
-    mobile.fill("#password", PASSWORD)
-    mobile.fill("#confirm", PASSWORD)
-    mobile.click("#main button[type=submit].primary")
-    mobile.wait_for_url("**/survey")
-    shot(mobile, "11-phone-survey")
-    for selector, value in (("#age", "40"), ("#nationality", "Danish"), ("#birth_nationality", "Danish")):
-        mobile.fill(selector, value)
-    mobile.select_option("#sex", "female")
-    mobile.select_option("#music_listening", "daily")
-    mobile.select_option("#preferred_language", "da")
-    mobile.click("#main button[type=submit]")
-    mobile.wait_for_url("**/tutorial")
-    mobile.wait_for_selector("#grid .tile")
-    width = mobile.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390  # nothing overflows sideways
-    shot(mobile, "12-phone-tutorial-danish")
-    phone.close()
-
-    # The admin logs in, looks at progress and agreement, and downloads the exports.
+    # The admin logs in, looks at progress, capacity and agreement, and downloads the exports.
     admin = context.new_page()
     admin.goto(base + "/lang/en?next=/login")
     admin.click("text=Log out") if admin.locator("text=Log out").count() else None
@@ -173,7 +181,8 @@ def test_participant_study_and_admin_export(live_app, browser, tmp_path):
     admin.fill("#password", PASSWORD)
     admin.click("#main button[type=submit]")
     admin.wait_for_url("**/admin/")
-    shot(admin, "13-admin")
+    assert admin.inner_text("#capacity") == "6"
+    shot(admin, "20-admin")
     with admin.expect_download() as download_info:
         admin.click("a[href='/admin/export/choices.csv']")
     path = tmp_path / "choices.csv"
@@ -181,5 +190,71 @@ def test_participant_study_and_admin_export(live_app, browser, tmp_path):
     lines = path.read_text().strip().splitlines()
     assert lines[0].startswith("submission_id,") and len(lines) == 1 + 3 * 12
     admin.goto(base + "/admin/agreement")
-    shot(admin, "14-admin-agreement")
+    shot(admin, "21-admin-agreement")
     context.close()
+
+
+def test_anonymous_phone_participant_in_danish(live_app, browser):
+    """A Prolific participant on a 375-px phone, in Danish: consent, survey, a task opened by tapping a
+    picture, the withdrawal page; then the study fills up and the next one is told so."""
+    app, base = live_app
+    link = invite(app, bypass=True, uses=10)
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                device_scale_factor=2, locale="da-DK")
+    mobile = phone.new_page()
+    errors: list[str] = []
+    mobile.on("pageerror", lambda exc: errors.append(str(exc)))
+    mobile.goto(f"{base}/start/{link}?PROLIFIC_PID=aaaabbbbccccdddd00001111")
+    assert mobile.locator("html[lang=da]").count() == 1
+    shot(mobile, "30-phone-consent-danish")
+    mobile.check("#agree")
+    mobile.click("#main button[type=submit]")
+    mobile.wait_for_url("**/survey")
+    assert mobile.locator("text=Log ud").count() == 0  # anonymous: nothing to log out of
+    shot(mobile, "31-phone-survey-danish")
+    fill_survey(mobile, age="40", sex="female", country_of_birth="DK", country_of_residence="DK",
+                music_listening="daily", preferred_language="da")
+    mobile.wait_for_url("**/tutorial")
+    mobile.wait_for_selector("#grid .tile")
+    wait_until(mobile, "[...document.querySelectorAll('#grid .tile')].every(t => !t.disabled)")
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= 375  # nothing overflows sideways
+    shot(mobile, "32-phone-tutorial-danish")
+    mobile.locator("#grid .tile").nth(1).tap()  # a tap opens the enlarged view
+    wait_until(mobile, "document.getElementById('zoom').open")
+    wait_until(mobile, "document.getElementById('zoom-image').complete")
+    shot(mobile, "33-phone-zoom-danish")
+    mobile.click("#zoom-toggle")  # choose it from the enlarged view
+    mobile.click("#zoom-close")
+    assert mobile.locator('#grid .tile[aria-pressed="true"]').count() == 1
+    mobile.click("#withdraw-link")
+    mobile.wait_for_url("**/withdraw")
+    shot(mobile, "34-phone-withdraw-danish")
+    assert not errors, errors
+    phone.close()
+
+    # English on a phone: the study-full message with the way back to the recruitment site.
+    app.config["SCREENOUT_URL"] = "https://app.prolific.com/submissions/complete?cc=FULL1"
+    with app.app_context():
+        from a2i.labeling.db import db
+        from a2i.labeling.models import Assignment, User
+
+        study = app.extensions["a2i_study"]
+        filler = User(username="filler1", stage="tasks")
+        db.session.add(filler)
+        db.session.flush()
+        for n in range(study.participants_per_item):  # every item gets its answers
+            user = filler if n == 0 else User(username=f"filler{n + 1}", stage="tasks")
+            db.session.add(user)
+            db.session.flush()
+            for k, item in enumerate(study.items):
+                db.session.add(Assignment(user_id=user.id, item_id=item.id, position=k, order_seed=1))
+        db.session.commit()
+    for name, size in (("35-phone-full", {"width": 375, "height": 812}), ("36-desktop-full", {"width": 1200,
+                                                                                                "height": 800})):
+        context = browser.new_context(viewport=size, locale="en-GB")
+        late = context.new_page()
+        late.goto(f"{base}/start/{link}?PROLIFIC_PID=eeeeffff0000111122223333")
+        assert "The study is full" in late.content()
+        assert late.get_attribute("#screenout", "href").endswith("cc=FULL1")
+        shot(late, name)
+        context.close()

@@ -298,3 +298,31 @@ def test_experiment_website_main_serves_the_study(tmp_path, study_dir):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_labeling_package_has_no_import_cycle():
+    """Every import between the package's modules, at the top or inside a function, points one way."""
+    import ast
+    from pathlib import Path
+
+    import a2i.labeling
+
+    package = Path(a2i.labeling.__file__).parent
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        edges = set()
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "a2i.labeling":
+                edges |= {alias.name for alias in node.names} & modules
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("a2i.labeling."):
+                edges.add(node.module.split(".")[2])
+        graph[name] = edges - {name}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join((*path, name))
+        for following in graph[name]:
+            visit(following, (*path, name))
+
+    for name in modules:
+        visit(name, ())

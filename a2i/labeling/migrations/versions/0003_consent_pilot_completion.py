@@ -7,7 +7,9 @@ Create Date: 2026-11-25 03:30:00
 Participants who started before this revision keep their stage; they agreed to the study on paper or
 before consent was recorded, so their ``consent_version`` stays empty (exported as such). The survey now
 asks for the country of birth and of residence as ISO 3166-1 alpha-2 codes, as the thesis's site did; the
-free-text nationality answers given before stay in their (now optional) columns.
+free-text nationality answers given before stay in their (now optional) columns. The single study-lock row
+is created here, once: created on first use instead, two PostgreSQL workers assigning at the same moment
+both found it missing, raced to insert it and handed out items without the lock.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -19,6 +21,7 @@ depends_on = None
 
 
 def upgrade():
+    op.execute("INSERT INTO study_lock (id) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM study_lock WHERE id = 1)")
     with op.batch_alter_table("invite", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pilot", sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table("user", schema=None) as batch_op:
