@@ -132,6 +132,7 @@ def test_styles_look_different_from_each_other():
 def test_sizes(size, style):
     image = paint(Profile(), style=style, size=size, seed=0)
     assert image.size == ((size, size) if isinstance(size, int) else size) and image.mode == "RGB"
+    assert paint(Profile(), style=style, size=size, seed=0).tobytes() == image.tobytes()  # deterministic at every size
 
 
 def test_largest_picture():
