@@ -302,6 +302,7 @@ def main() -> int:
     parser.add_argument("--fetchers", type=int, default=8, help="participants whose sessions fetch tasks")
     parser.add_argument("--postgres", action="store_true", help="run against a throwaway PostgreSQL cluster")
     parser.add_argument("--no-first-task", action="store_true", help="skip phase 0 (painting 12 pictures)")
+    parser.add_argument("--songs", type=int, default=20, help="songs in the study: 1 tutorial + the items (default: 20)")
     parser.add_argument("--kill-after", type=int, default=30,
                         help="acknowledged submissions of the fault wave before the SIGKILL (default: 30)")
     args = parser.parse_args()
@@ -315,7 +316,7 @@ def main() -> int:
         print(f"[first task] clip + 12 pictures: {sent / 1e6:.2f} MB sent (web copies), "
               f"{originals / 1e6:.2f} MB as full 1024-px PNGs")
     # 20 songs: 1 tutorial + 19 items, 10 tasks each: 11 submissions per participant.
-    study = demo_study(tmp, songs=20, tutorial=1, per_item=1000, tasks=10, n_images=4)
+    study = demo_study(tmp, songs=args.songs, tutorial=1, per_item=1000, tasks=min(10, args.songs - 1), n_images=4)
     env = dict(os.environ, A2I_INSTANCE_PATH=str(tmp / "instance"), A2I_STUDY_DIR=str(study),
                SECRET_KEY=secrets.token_hex(32), A2I_SESSION_COOKIE_SECURE="false", HF_HUB_OFFLINE="1")
     cluster = None
@@ -364,7 +365,7 @@ def main() -> int:
         for p in fetchers:
             p.register(time.monotonic() + 60)
         cookies = ["; ".join(f"{c.name}={c.value}" for c in p.session.cookies) for p in fetchers]
-        fetch_benchmark(port, cookies, 400, args.fetch_concurrency)  # warm-up
+        fetch_benchmark(port, cookies, min(400, args.fetch_requests), args.fetch_concurrency)  # warm-up
         ok, bad, latencies, seconds = fetch_benchmark(port, cookies, args.fetch_requests, args.fetch_concurrency)
         latencies.sort()
         p50 = statistics.median(latencies) * 1000

@@ -117,8 +117,8 @@ def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
     """
     return (f"A {images_per_task}-picture grid with {own_per_task} own pictures needs {own_per_task} pictures of "
             f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} songs. "
-            f"Make more with `a2i render FOLDERS --variants {own_per_task} --out DIR` (several pictures per clip) "
-            "or `a2i generate SONG --clips all` (one picture per 10-second clip, for the other songs' share).")
+            f"Make them with `a2i render SONGS --variants {own_per_task} --out DIR` ({own_per_task} pictures of each "
+            "clip), adding `--clips all` for one set per 10-second clip (the other songs' share).")
 
 
 def _web_copy(src: Path, dest: Path, size: int) -> None:
@@ -208,17 +208,17 @@ def make_study(
     songs = [read_song(folder) for folder in folders]
     if len({s.slug for s in songs}) != len(songs):
         raise ConfigError("two run folders have the same name; rename them so each song has its own id")
-    short = [s for s in songs if len(s.centre) < own_per_task]
-    if short:
-        _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
-              f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
-              + grid_advice(images_per_task, own_per_task, len(songs)))
     for song in songs:
         others = sum(len(s.pictures) for s in songs if s is not song)
         if min(own_per_task, len(song.centre)) + others < images_per_task:
             raise ConfigError(f"{song.folder}: only {len(song.centre)} own and {others} other pictures for a "
                               f"{images_per_task}-picture grid. "
                               + grid_advice(images_per_task, own_per_task, len(songs)))
+    short = [s for s in songs if len(s.centre) < own_per_task]
+    if short:
+        _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
+              f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
+              + grid_advice(images_per_task, own_per_task, len(songs)))
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,

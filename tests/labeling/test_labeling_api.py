@@ -92,7 +92,10 @@ def test_double_submission_is_409_and_stored_once(app, participant, task):
     _, valid, headers = task
     assert participant.post("/api/submit", json=valid, headers=headers).status_code == 201
     again = participant.post("/api/submit", json=valid, headers=headers)
-    assert again.status_code == 409 and "already" in again.get_json()["message"]
+    assert again.status_code == 409 and "perhaps in another tab" in again.get_json()["message"]
+    participant.get("/lang/da")  # the second tab tells the participant what happened, in their language
+    danish = participant.post("/api/submit", json=valid, headers=headers)
+    assert danish.status_code == 409 and "en anden fane" in danish.get_json()["message"]
     from a2i.labeling.db import db
     from a2i.labeling.models import Submission
 

@@ -125,7 +125,7 @@ def test_load_with_kill_9_against_postgres():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_labeling_load.py"), "--postgres", "--participants", "6",
          "--fault-participants", "2", "--fetchers", "2", "--fetch-requests", "20", "--fetch-concurrency", "2",
-         "--workers", "2", "--kill-after", "8", "--no-first-task"],
+         "--workers", "2", "--songs", "6", "--kill-after", "6", "--no-first-task"],
         capture_output=True, text=True, timeout=400, check=False)
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-2000:]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

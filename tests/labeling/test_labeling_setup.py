@@ -287,12 +287,14 @@ def test_experiment_website_main_serves_the_study(tmp_path, study_dir):
     server = subprocess.Popen([*script, "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        response = None
+        deadline = time.monotonic() + 90  # a loaded CI machine can take many seconds to import the web stack
+        while response is None and time.monotonic() < deadline and server.poll() is None:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
+                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
             except requests.ConnectionError:
-                time.sleep(0.1)
+                time.sleep(0.2)
+        assert response is not None, f"the server did not answer (exit status {server.poll()})"
         assert response.status_code == 200 and "Log in" in response.text
         assert "Secure" not in response.headers["Set-Cookie"]  # plain-http localhost: browsers must keep it
     finally:

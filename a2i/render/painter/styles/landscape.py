@@ -69,7 +69,7 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     layers_n = 3 + int(round(2 * mood.density))
     far = horizon - 0.02
     for k in range(layers_n):
-        depth = 1 - k / max(1, layers_n - 1)  # 1 far .. 0 near
+        depth = 0.45 if sea else 1 - k / max(1, layers_n - 1)  # 1 far .. 0 near; over the sea, one mid-distance coast
         colour = colours[5] * (1 - 0.75 * depth) + horizon_colour * 0.75 * depth
         kind = land[k % len(land)]
         base = far + (0.0 if sea else (1 - depth) * (1 - far) * 0.9)

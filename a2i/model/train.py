@@ -1,0 +1,467 @@
+"""The training loop of the audio encoder (``a2i train``), with Hugging Face accelerate.
+
+The same code runs on a laptop CPU, one GPU, or many (``accelerate launch``): accelerate picks the device,
+mixed precision and the process group; the loop shards each global batch itself (:class:`BatchPlan`) so
+the data a step sees does not depend on the number of processes, and contrastive features are gathered with
+gradients (:func:`a2i.model.losses.gather_with_grad`). Everything is seeded; a checkpoint holds the model,
+optimizer, schedule, loss parameters, step and RNG state, so ``--resume latest`` continues exactly.
+
+A run writes ``training_logs/<run-id>/``:
+
+- ``config.json``: the resolved configuration;
+- ``metrics.jsonl``: one JSON record per logged training step (``"kind": "train"``) and validation
+  (``"kind": "valid"``);
+- ``curves.png`` (losses, learning rate, retrieval, mood probe) and ``token_norms.png``;
+- ``debug/step-N-*.png``: validation clips drawn by SDXL through the encoder, when ``log.debug_images``
+  names SDXL weights;
+- ``checkpoints/step-N/``: an encoder folder (``AudioEncoder.from_pretrained`` loads it) plus
+  ``training_state.pt`` and ``train_config.json``, written under a temporary name and renamed; the
+  symlinks ``checkpoints/latest`` and ``checkpoints/best`` (best validation R@1) are swapped atomically, and
+  older step folders are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Sampler
+
+from a2i.errors import ConfigError
+from a2i.fileio import atomic_write_json
+from a2i.model.config import TrainConfig
+from a2i.model.data import AudioCache, Augment, BatchPlan, ClipDataset, Corpus, collate, read_corpus
+from a2i.model.encoder import AudioEncoder
+from a2i.model.losses import ContrastiveLoss, DenoisingLoss, RegressionLoss
+from a2i.model.metrics import Embedded, evaluate, plot_curves, plot_token_norms
+from a2i.model.negatives import mine
+from a2i.model.targets import TargetCache, Targets, text_encoder_fingerprint
+
+#: Training tracks whose targets set the output bias and the MSE scale (a fixed, deterministic sample).
+INIT_SAMPLE = 1024
+#: Training tracks the mood probe is fitted on at each validation.
+PROBE_TRACKS = 2048
+#: Validation clips drawn as debug images at each validation (when SDXL weights are given).
+DEBUG_CLIPS = 2
+STATE_NAME = "training_state.pt"
+
+
+class TrainModel(nn.Module):
+    """The encoder and the losses' own parameters in one module, so DDP synchronises all of them; the
+    forward pass returns every weighted loss."""
+
+    def __init__(self, encoder: AudioEncoder, config: TrainConfig, denoise: DenoisingLoss | None) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.contrastive = ContrastiveLoss(config.loss.contrastive, local_loss=config.loss.local_loss)
+        self.regression = RegressionLoss(encoder.config.num_tokens, config.loss.token_weights)
+        self.denoise = denoise
+        self.weights = config.loss
+
+    def forward(self, audio: torch.Tensor, targets: tuple[torch.Tensor, ...], tracks: torch.Tensor,
+                neg_tracks: torch.Tensor, latents: torch.Tensor | None = None,
+                generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        true_tokens, true_pooled, pos_pooled, neg_pooled = targets
+        tokens, pooled = self.encoder(audio)
+        w = self.weights
+        losses = self.regression(tokens, pooled, true_tokens, true_pooled)
+        losses["contrastive"] = self.contrastive(pooled, pos_pooled, neg_pooled, tracks, neg_tracks)
+        if self.denoise is not None and latents is not None:
+            losses["denoise"] = self.denoise(latents, tokens, pooled, generator)
+        weight = {"contrastive": w.contrastive_weight, "token_cos": w.token_cos, "token_mse": w.token_mse,
+                  "pooled_cos": w.pooled_cos, "pooled_mse": w.pooled_mse, "denoise": w.denoise}
+        losses["loss"] = sum(weight[k] * v for k, v in losses.items())
+        return losses
+
+
+class PlannedBatches(Sampler):
+    """The keys of this process's micro-batches ``start`` .. ``stop - 1`` of a :class:`BatchPlan`, for a
+    DataLoader (whose workers then read and augment clips in parallel, in this order)."""
+
+    def __init__(self, plan: BatchPlan, start: int, stop: int) -> None:
+        self.plan, self.start, self.stop = plan, start, stop
+
+    def __iter__(self):
+        return (self.plan.keys(s) for s in range(self.start, self.stop))
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+
+def lr_factor(step: int, *, warmup: int, total: int, min_ratio: float) -> float:
+    """Linear warm-up to 1, then cosine decay to ``min_ratio`` at ``total`` steps.
+
+    Examples
+    --------
+    >>> [round(lr_factor(s, warmup=2, total=6, min_ratio=0.0), 2) for s in range(7)]
+    [0.5, 1.0, 1.0, 0.75, 0.25, 0.0, 0.0]
+    """
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup - 1))
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def param_groups(model: TrainModel, config: TrainConfig) -> list[dict[str, Any]]:
+    """AdamW groups: heads at ``lr``, an unfrozen tower at ``tower_lr``; no weight decay on biases, norms,
+    learned queries, positional embeddings and the temperature (decaying those only hurts)."""
+    groups: dict[tuple[str, bool], list[nn.Parameter]] = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        part = "tower" if name.startswith("encoder.tower.") else "heads"
+        decay = p.ndim >= 2 and not any(k in name for k in ("queries", "frame_pos", "token_bias"))
+        groups.setdefault((part, decay), []).append(p)
+    o = config.optim
+    return [{"params": ps, "lr": o.tower_lr if part == "tower" else o.lr, "base_lr": o.tower_lr if part == "tower" else o.lr,
+             "weight_decay": o.weight_decay if decay else 0.0} for (part, decay), ps in sorted(groups.items())]
+
+
+class Checkpoints:
+    """``checkpoints/step-N`` folders with ``latest`` and ``best`` symlinks, each swapped atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def save(self, step: int, encoder: AudioEncoder, state: dict[str, Any], config: TrainConfig,
+             card: dict[str, Any], *, best: bool) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"step-{step:07d}"
+        tmp = self.folder / f".step-{step:07d}.a2i-tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        encoder.save_pretrained(tmp, card=card)
+        torch.save(state, tmp / STATE_NAME)
+        atomic_write_json(tmp / "train_config.json", config.to_dict())
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        self._point("latest", final.name)
+        if best:
+            self._point("best", final.name)
+        keep = {os.readlink(self.folder / n) for n in ("latest", "best") if (self.folder / n).is_symlink()}
+        for old in self.folder.glob("step-*"):
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+        return final
+
+    def _point(self, name: str, target: str) -> None:
+        tmp = self.folder / f".{name}.a2i-tmp"
+        tmp.unlink(missing_ok=True)
+        os.symlink(target, tmp)
+        os.replace(tmp, self.folder / name)
+
+
+def find_run(config: TrainConfig, resume: str) -> Path:
+    """The checkpoint folder ``--resume`` names: ``latest`` (of ``log.run_id``, or the newest run) or a path."""
+    if resume != "latest":
+        path = Path(resume)
+        if not (path / STATE_NAME).is_file():
+            raise ConfigError(f"--resume {resume}: not a checkpoint folder (no {STATE_NAME}); pass 'latest' or "
+                              "training_logs/<run>/checkpoints/step-N")
+        return path
+    log_dir = Path(config.log.log_dir)
+    if config.log.run_id:
+        candidates = [log_dir / config.log.run_id / "checkpoints" / "latest"]
+    else:
+        candidates = sorted(log_dir.glob("*/checkpoints/latest"), key=lambda p: p.stat().st_mtime)
+    candidates = [c for c in candidates if (c / STATE_NAME).is_file()]
+    if not candidates:
+        raise ConfigError(f"--resume latest: no checkpoint under {log_dir}"
+                          f"{'/' + config.log.run_id if config.log.run_id else ''}; start without --resume")
+    return candidates[-1].resolve()
+
+
+def _prepare_data(config: TrainConfig, accelerator: Any) -> tuple[Corpus, AudioCache]:
+    cache_dir = Path(config.data.cache_dir)
+    csv = config.data.csv
+    if not csv:
+        raise ConfigError("data.csv is empty: give the final dataset.csv (`a2i dataset split`) or 'tiny'")
+    if csv == "tiny":
+        from a2i.model.tiny import write_tiny_corpus
+
+        if accelerator.is_main_process:
+            write_tiny_corpus(cache_dir / "tiny-corpus", seconds=config.data.cache_seconds)
+        accelerator.wait_for_everyone()
+        csv = cache_dir / "tiny-corpus" / "dataset.csv"
+    corpus = read_corpus(csv, valid_fraction=config.data.valid_fraction, seed=config.optim.seed)
+    cache = AudioCache(cache_dir / "audio", config.data.cache_seconds)
+    if accelerator.is_main_process:
+        cache.build(corpus.audio_paths, progress=config.log.progress)
+    accelerator.wait_for_everyone()
+    return corpus, cache
+
+
+def _text_pipe(config: TrainConfig, device: Any) -> tuple[Any, str]:
+    source = config.targets.text_encoders
+    if source == "tiny":
+        from a2i.render.tiny import build_tiny_sdxl
+
+        return build_tiny_sdxl(seed=0), "tiny-sdxl-seed0"
+    from a2i.render.conditioning import load_text_encoders
+
+    return load_text_encoders(source, device=str(device)), source
+
+
+def _prepare_targets(config: TrainConfig, corpus: Corpus, accelerator: Any) -> Targets:
+    pipe, source = _text_pipe(config, accelerator.device)
+    if config.targets.mode != "cached":
+        return Targets(config.targets.mode, corpus.prompts, pipe=pipe)
+    fingerprint = text_encoder_fingerprint(pipe, source)
+    cache = TargetCache(Path(config.data.cache_dir) / f"targets-{fingerprint[:12]}")
+    if accelerator.is_main_process:
+        cache.build(pipe, corpus.prompts, corpus.prompt_start, fingerprint=fingerprint,
+                    shard_songs=config.targets.shard_songs, batch_size=config.targets.batch_size,
+                    progress=config.log.progress)
+    accelerator.wait_for_everyone()
+    return Targets("cached", corpus.prompts, cache=cache.open())
+
+
+def _negatives(corpus: Corpus, tracks: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """Mined negatives of ``tracks`` among ``tracks``, as track rows."""
+    found = mine(corpus.valence[tracks], corpus.energy[tracks], corpus.genres[tracks], k=config.data.negatives_k,
+                 margin=config.data.negatives_margin, selection=config.data.negatives_selection, seed=config.optim.seed)
+    return tracks[found.index]
+
+
+@torch.no_grad()
+def embed(encoder: AudioEncoder, dataset: ClipDataset, items: np.ndarray, batch_size: int, device: Any) -> Embedded:
+    """Predicted embeddings of dataset items (deterministic validation crops)."""
+    was_training = encoder.training
+    encoder.eval()
+    tokens, pooled, tracks = [], [], []
+    for start in range(0, len(items), batch_size):
+        batch = collate([dataset[(int(i), 0)] for i in items[start:start + batch_size]])
+        t, p = encoder(batch["audio"].to(device))
+        tokens.append(t.float().cpu())
+        pooled.append(p.float().cpu())
+        tracks.append(batch["track"].numpy())
+    encoder.train(was_training)
+    return Embedded(np.concatenate(tracks), torch.cat(tokens), torch.cat(pooled))
+
+
+def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | None = None) -> Path:
+    """Train an audio encoder; returns the run folder.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    resume : str, optional
+        ``"latest"`` or a checkpoint folder: continue that run exactly where its checkpoint left it.
+    stop_after : int, optional
+        Stop after this optimizer step as an interruption would (a checkpoint is written first); for
+        time-boxed jobs and the resume test.
+    """
+    from accelerate import Accelerator
+    from accelerate.utils import broadcast_object_list, set_seed
+    from tqdm.auto import tqdm
+
+    o = config.optim
+    accelerator = Accelerator(mixed_precision=o.mixed_precision or None)  # "" = accelerate launch decides
+    checkpoint_dir = find_run(config, resume) if resume else None
+    if checkpoint_dir is not None:
+        run_dir = checkpoint_dir.parent.parent
+    else:
+        run_id = [config.log.run_id or time.strftime("%Y%m%d-%H%M%S")]
+        broadcast_object_list(run_id)
+        run_dir = Path(config.log.log_dir) / run_id[0]
+        if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
+            raise ConfigError(f"{run_dir} already holds a run; continue it with --resume latest or choose another "
+                              "log.run_id (nothing there is overwritten)")
+    main = accelerator.is_main_process
+    if main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(run_dir / "config.json", config.to_dict())
+
+    corpus, cache = _prepare_data(config, accelerator)
+    targets = _prepare_targets(config, corpus, accelerator)
+    train_tracks, valid_tracks = corpus.split["train"], corpus.split["valid"]
+    augment = Augment(gain_db=config.data.gain_db, noise_prob=config.data.noise_prob,
+                      noise_snr_db=tuple(config.data.noise_snr_db), mix_prob=config.data.mix_prob,
+                      mix_gain_db=config.data.mix_gain_db)
+    set_seed(o.seed)
+    encoder = AudioEncoder.from_config(config.encoder)
+    train_set = ClipDataset(corpus, cache, train_tracks, _negatives(corpus, train_tracks, config),
+                            encoder.clip_samples, augment, o.seed)
+    valid_negatives = _negatives(corpus, valid_tracks, config)
+    valid_set = ClipDataset(corpus, cache, valid_tracks, valid_negatives, encoder.clip_samples, None, o.seed)
+
+    sample = torch.from_numpy(train_tracks[:INIT_SAMPLE])
+    init_tokens, init_pooled = targets.song_targets(sample, corpus.prompt_start)
+    encoder.init_output_bias(init_tokens.mean(0), init_pooled.mean(0))
+    model = TrainModel(encoder, config, _denoise_loss(config))
+    model.regression.set_scale(init_tokens, init_pooled)
+    optimizer = torch.optim.AdamW(param_groups(model, config), betas=tuple(o.betas))
+    plan = BatchPlan(len(train_tracks), o.batch_size, accelerator.process_index, accelerator.num_processes, o.seed)
+    total_steps = o.max_steps or o.epochs * plan.steps_per_epoch // o.grad_accum
+    eval_every = o.eval_every or max(1, plan.steps_per_epoch // o.grad_accum)
+    checkpoint_every = o.checkpoint_every or eval_every
+    model, optimizer = accelerator.prepare(model, optimizer)
+    unwrapped: TrainModel = accelerator.unwrap_model(model)
+
+    step, best, patience = 0, -1.0, 0
+    if checkpoint_dir is not None:
+        state = torch.load(checkpoint_dir / STATE_NAME, map_location="cpu", weights_only=False)
+        from safetensors.torch import load_file
+
+        unwrapped.encoder.load_state_dict(load_file(str(checkpoint_dir / "model.safetensors")))
+        unwrapped.contrastive.load_state_dict(state["contrastive"])
+        unwrapped.regression.load_state_dict(state["regression"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, best, patience = state["step"], state["best"], state["patience"]
+        torch.set_rng_state(state["torch_rng"][accelerator.process_index % len(state["torch_rng"])])
+        if main:
+            _truncate_metrics(run_dir / "metrics.jsonl", step)
+    checkpoints = Checkpoints(run_dir / "checkpoints")
+    records = _read_metrics(run_dir / "metrics.jsonl") if main else []
+    device = accelerator.device
+    model.train()
+    bar = tqdm(total=total_steps, initial=step, desc=f"training {run_dir.name}", unit="step",
+               disable=not (main and config.log.progress))
+    micro_batches = iter(DataLoader(train_set, batch_sampler=PlannedBatches(plan, step * o.grad_accum, total_steps * o.grad_accum),
+                                    collate_fn=collate, num_workers=config.data.workers))
+    stop = False
+    while step < total_steps and not stop:
+        started = time.perf_counter()
+        for group in optimizer.param_groups:
+            group["lr"] = group["base_lr"] * lr_factor(step, warmup=o.warmup_steps, total=total_steps,
+                                                       min_ratio=o.min_lr_ratio)
+        logged: dict[str, float] = {}
+        for micro in range(o.grad_accum):
+            batch = next(micro_batches)
+            batch_targets = tuple(t.to(device) for t in targets.batch(batch["track"], batch["prompt"], batch["neg_prompts"]))
+            generator = torch.Generator().manual_seed(o.seed * 1_000_003 + step * o.grad_accum + micro)
+            sync = nullcontext() if micro == o.grad_accum - 1 else accelerator.no_sync(model)
+            with sync:
+                losses = model(batch["audio"].to(device), batch_targets, batch["track"].to(device),
+                               batch["neg_tracks"].to(device), generator=generator)
+                accelerator.backward(losses["loss"] / o.grad_accum)
+            for key, value in losses.items():
+                logged[key] = logged.get(key, 0.0) + float(value.detach()) / o.grad_accum
+        if o.clip_grad > 0:
+            accelerator.clip_grad_norm_(model.parameters(), o.clip_grad)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        reduced = accelerator.reduce(torch.tensor([logged[k] for k in sorted(logged)], device=device), "mean")
+        logged = dict(zip(sorted(logged), reduced.tolist()))
+        bar.update(1)
+        bar.set_postfix(loss=f"{logged['loss']:.4f}")
+        if main and (step % config.log.log_every == 0 or step == 1):
+            clips = o.batch_size * o.grad_accum / (time.perf_counter() - started)
+            records.append(_log(run_dir, {"kind": "train", "step": step, "epoch": step * o.grad_accum // plan.steps_per_epoch,
+                                          "lr": optimizer.param_groups[-1]["lr"], **logged, "clips_per_s": clips}))
+        last = step == total_steps or step == stop_after
+        if step % eval_every == 0 or last:
+            decision = [False, False]
+            if main:
+                metrics, curves = _validate(unwrapped.encoder, train_set, valid_set, valid_negatives, corpus, targets,
+                                            o.batch_size, device)
+                records.append(_log(run_dir, {"kind": "valid", "step": step, **metrics}))
+                improved = metrics["R@1"] > best
+                best, patience = (metrics["R@1"], 0) if improved else (best, patience + 1)
+                decision = [improved, patience >= o.early_stop_patience]
+                plot_curves(records, run_dir / "curves.png")
+                plot_token_norms(curves, run_dir / "token_norms.png", step)
+                if config.log.debug_images:
+                    _debug_images(unwrapped.encoder, valid_set, config, run_dir / "debug", step, device)
+            broadcast_object_list(decision)
+            improved, stop = decision
+            if improved or step % checkpoint_every == 0 or last or stop:
+                _checkpoint(accelerator, checkpoints, unwrapped, optimizer, config, step, best, patience, improved)
+        elif step % checkpoint_every == 0:
+            _checkpoint(accelerator, checkpoints, unwrapped, optimizer, config, step, best, patience, False)
+        if step == stop_after:
+            break
+    bar.close()
+    accelerator.wait_for_everyone()
+    accelerator.end_training()
+    return run_dir
+
+
+def _checkpoint(accelerator: Any, checkpoints: Checkpoints, model: TrainModel, optimizer: Any, config: TrainConfig,
+                step: int, best: float, patience: int, improved: bool) -> None:
+    from accelerate.utils import gather_object
+
+    rng = gather_object([torch.get_rng_state()])
+    if accelerator.is_main_process:
+        state = {"step": step, "best": best, "patience": patience, "optimizer": optimizer.state_dict(),
+                 "contrastive": model.contrastive.state_dict(), "regression": model.regression.state_dict(),
+                 "torch_rng": rng}
+        card = {"run": Path(checkpoints.folder).parent.name, "step": step, "best validation R@1": round(best, 4),
+                "data": config.data.csv, "text encoders": config.targets.text_encoders}
+        checkpoints.save(step, model.encoder, state, config, card, best=improved)
+    accelerator.wait_for_everyone()
+
+
+def _validate(encoder: AudioEncoder, train_set: ClipDataset, valid_set: ClipDataset, valid_negatives: np.ndarray,
+              corpus: Corpus, targets: Targets, batch_size: int, device: Any) -> tuple[dict[str, float], dict]:
+    valid = embed(encoder, valid_set, np.arange(len(valid_set)), batch_size, device)
+    probe_items = np.linspace(0, len(train_set) - 1, min(len(train_set), PROBE_TRACKS)).astype(int)
+    probe_set = ClipDataset(corpus, train_set.cache, train_set.tracks, train_set.negatives, train_set.clip_samples,
+                            None, train_set.seed)
+    train = embed(encoder, probe_set, probe_items, batch_size, device)
+    prompt_ids = np.concatenate([corpus.prompt_ids(int(t)) for t in valid_set.tracks])
+    owner = np.concatenate([[int(t)] * len(corpus.prompt_ids(int(t))) for t in valid_set.tracks])
+    prompt_pooled = targets.prompt_pooled(torch.from_numpy(prompt_ids))
+    true_tokens, _ = targets.song_targets(torch.from_numpy(valid.tracks), corpus.prompt_start)
+    return evaluate(valid, train, valid_prompt_pooled=prompt_pooled, prompt_owner=owner, true_tokens=true_tokens,
+                    negatives=valid_negatives, valence=corpus.valence, energy=corpus.energy)
+
+
+def _denoise_loss(config: TrainConfig) -> DenoisingLoss | None:
+    if config.loss.denoise <= 0:
+        return None
+    raise ConfigError("loss.denoise > 0 needs latents of pictures made from the song's prompts; "
+                      "they are not produced by `a2i train` yet, keep loss.denoise = 0")
+
+
+def _debug_images(encoder: AudioEncoder, valid_set: ClipDataset, config: TrainConfig, folder: Path, step: int,
+                  device: Any) -> None:
+    """Draw the first validation clips with SDXL from the predicted embeddings (no text at all)."""
+    import diffusers
+
+    from a2i.fileio import atomic_save_png
+    from a2i.render.conditioning import Conditioning
+    from a2i.render.weights import from_pretrained
+
+    pipe = from_pretrained(diffusers.StableDiffusionXLPipeline, config.log.debug_images).to(device)
+    pipe.set_progress_bar_config(disable=True)
+    items = np.arange(min(DEBUG_CLIPS, len(valid_set)))
+    embedded = embed(encoder, valid_set, items, DEBUG_CLIPS, device)
+    cond = Conditioning(embedded.tokens, embedded.pooled, torch.zeros_like(embedded.tokens),
+                        torch.zeros_like(embedded.pooled)).to(device, pipe.unet.dtype)
+    size = config.log.debug_image_size
+    images = pipe(**cond.as_pipeline_kwargs(), height=size, width=size, num_inference_steps=25, guidance_scale=5.0,
+                  generator=torch.Generator().manual_seed(0)).images
+    for item, image in zip(items, images):
+        atomic_save_png(image, folder / f"step-{step:07d}-{valid_set.corpus.track_ids[valid_set.tracks[item]]}.png")
+
+
+def _log(run_dir: Path, record: dict[str, Any]) -> dict[str, Any]:
+    with open(run_dir / "metrics.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+    return record
+
+
+def _read_metrics(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _truncate_metrics(path: Path, step: int) -> None:
+    """Drop records an interrupted run wrote after its last checkpoint (they are about to be redone)."""
+    from a2i.fileio import atomic_write_text
+
+    kept = [r for r in _read_metrics(path) if r["step"] <= step]
+    atomic_write_text(path, "".join(json.dumps(r) + "\n" for r in kept))
+
