@@ -2,7 +2,8 @@
 
 Every function keeps the sample rate with the samples (:class:`Audio`), as librosa does with ``(y, sr)``,
 so a waveform can never be mistaken for one at another rate. Decoding goes through libsndfile
-(``soundfile``: wav, flac, ogg, mp3) and falls back to ffmpeg for everything else (m4a/aac, opus, wma);
+(``soundfile``: wav, flac, ogg, aiff) and ffmpeg for everything else (mp3, m4a/aac, opus, wma), block by
+block (:func:`stream`), with the channels averaged the same way on both paths;
 the system ffmpeg is used when present, otherwise the binary that ships with ``imageio-ffmpeg``, so the core
 install decodes m4a with no Debian package.
 """
@@ -10,8 +11,10 @@ install decodes m4a with no Debian package.
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -62,7 +65,7 @@ class Audio:
 
 @dataclass(frozen=True)
 class Clip:
-    """One fixed-length excerpt of a song; ``start``/``end`` are seconds in the song (``end`` unpadded)."""
+    """One excerpt of a song (real samples only); ``start``/``end`` are seconds in the song."""
 
     index: int
     start: float
@@ -94,34 +97,10 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _decode_ffmpeg(path: Path, sr: int | None) -> tuple[np.ndarray, int]:
-    """Decode anything ffmpeg reads to mono float32 (resampled by ffmpeg when ``sr`` is given)."""
-    rate = sr
-    if rate is None:
-        rate = _probe_rate(path)
-    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate),
-           "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
-    proc = subprocess.run(cmd, capture_output=True, check=False)
-    if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        reason = detail[-1].replace(f"{path}: ", "") if detail else f"ffmpeg exit status {proc.returncode}"
-        raise AudioError(f"{path}: not a readable audio file ({reason}); check that it is a complete audio file")
-    return np.frombuffer(proc.stdout, dtype=np.float32).copy(), rate
-
-
-def _probe_rate(path: Path) -> int:
-    """Native sample rate through ffmpeg's stream info (ffprobe is not shipped with imageio-ffmpeg)."""
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
-    for line in proc.stderr.decode(errors="replace").splitlines():
-        if "Audio:" in line and " Hz" in line:
-            for part in line.split(","):
-                if part.strip().endswith(" Hz"):
-                    return int(part.strip().split()[0])
-    raise AudioError(f"{path}: no audio stream found; is it an audio file?")
-
-
-# Leading bytes of the containers libsndfile decodes (wav, flac, ogg, aiff, mp3 with or without ID3).
-_LIBSNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"FORM", b"ID3")
+# Leading bytes of the containers libsndfile decodes here (wav, flac, ogg, aiff). mp3 goes to ffmpeg:
+# libsndfile's mp3 decoder, read block by block, prints libmpg123 errors and decodes some files slightly
+# differently from a whole-file read.
+_LIBSNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"FORM")
 
 
 def _libsndfile_can_read(path: Path) -> bool:
@@ -132,7 +111,7 @@ def _libsndfile_can_read(path: Path) -> bool:
     """
     with open(path, "rb") as f:
         head = f.read(4)
-    return head.startswith(_LIBSNDFILE_MAGIC) or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    return head.startswith(_LIBSNDFILE_MAGIC)
 
 
 def _check_file(path: Path) -> None:
@@ -142,6 +121,206 @@ def _check_file(path: Path) -> None:
         raise AudioError(f"{path}: is a folder, not an audio file")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: file is empty (0 bytes); re-export or re-download it")
+
+
+#: A decoded length this far short of the header's (and at least :data:`TRUNCATION_SECONDS` short) means
+#: the file was cut: a download or copy that stopped early.
+TRUNCATION_RATIO = 0.9
+TRUNCATION_SECONDS = 1.0
+
+
+class _Source:
+    """An open decoder of one file: native rate, the duration its header promises, mono float32 blocks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._sf: sf.SoundFile | None = None
+        self._proc: subprocess.Popen | None = None
+        self.broken = ""  # why decoding stopped early, when it did
+        if _libsndfile_can_read(path):
+            try:
+                self._sf = sf.SoundFile(str(path))
+            except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+                self._sf = None
+        if self._sf is not None:
+            self.sr = int(self._sf.samplerate)
+            frames = _riff_promised_frames(path) or self._sf.frames
+            self.expected = frames / self.sr if frames > 0 else None
+            self.channels = self._sf.channels
+        else:
+            self.sr, self.expected = _probe(path)
+            self._open_ffmpeg()
+
+    def _open_ffmpeg(self) -> None:
+        # WAV out, all channels kept: the header tells the channel count, and the mean of the channels is
+        # taken here as for libsndfile (ffmpeg's own "-ac 1" sums them, 3 dB louder for stereo).
+        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(self.path), "-vn", "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout = self._proc.stdout
+        head = stdout.read(12)
+        self.channels = 0
+        if len(head) == 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            while True:
+                chunk = stdout.read(8)
+                if len(chunk) < 8:
+                    break
+                size = struct.unpack("<I", chunk[4:])[0]
+                if chunk[:4] == b"data":
+                    break
+                body = stdout.read(size + (size & 1))
+                if chunk[:4] == b"fmt ":
+                    self.channels = struct.unpack("<H", body[2:4])[0]
+        if self.channels == 0:
+            self._fail()
+
+    def _fail(self) -> None:
+        detail = b""
+        if self._proc is not None:
+            self._proc.kill()
+            detail = self._proc.stderr.read()
+            self._proc.wait()
+        lines = detail.decode(errors="replace").strip().splitlines()
+        reason = lines[-1].replace(f"{self.path}: ", "") if lines else "no audio decoded"
+        raise AudioError(f"{self.path}: not a readable audio file ({reason}); check that it is a complete audio file")
+
+    def read(self, frames: int) -> np.ndarray:
+        """Up to ``frames`` mono samples at the native rate; empty at the end."""
+        if self._sf is not None:
+            parts = []
+            while frames > 0 and not self.broken:
+                step = min(frames, self.sr)  # a second at a time: a decoding error loses at most one
+                try:
+                    part = self._sf.read(step, dtype="float32", always_2d=True).mean(axis=1)
+                except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+                    if self._sf.tell() == 0 and not parts:
+                        # libsndfile opened it but cannot decode it: ffmpeg may.
+                        self._sf.close()
+                        self._sf = None
+                        self._open_ffmpeg()
+                        return self.read(frames)
+                    self.broken = str(exc).strip()
+                    break
+                parts.append(part)
+                frames -= len(part)
+                if len(part) < step:
+                    break
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        width = 4 * self.channels
+        data = self._proc.stdout.read(frames * width)
+        usable = len(data) - len(data) % width
+        return np.frombuffer(data[:usable], dtype=np.float32).reshape(-1, self.channels).mean(axis=1)
+
+    def close(self) -> None:
+        if self._sf is not None:
+            self._sf.close()
+        if self._proc is not None:
+            self._proc.stdout.close()
+            stderr = self._proc.stderr.read()
+            if self._proc.wait() != 0 and stderr:
+                self._proc.stderr.close()
+                raise AudioError(f"{self.path}: not a readable audio file ({stderr.decode(errors='replace').strip().splitlines()[-1]}); "
+                                 "check that it is a complete audio file")
+            self._proc.stderr.close()
+
+
+def _riff_promised_frames(path: Path) -> int | None:
+    """Frames a WAV header's ``data`` chunk promises (libsndfile reports what the file holds instead)."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        block_align = 0
+        while chunk := f.read(8):
+            if len(chunk) < 8:
+                return None
+            size = struct.unpack("<I", chunk[4:])[0]
+            if chunk[:4] == b"fmt ":
+                block_align = struct.unpack("<H", f.read(size + (size & 1))[12:14])[0]
+            elif chunk[:4] == b"data":
+                return size // block_align if block_align and size not in (0, 0xFFFFFFFF) else None
+            else:
+                f.seek(size + (size & 1), 1)
+    return None
+
+
+def _probe(path: Path) -> tuple[int, float | None]:
+    """Native sample rate and header duration through ffmpeg's stream info (no ffprobe in imageio-ffmpeg)."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    rate, duration = None, None
+    lines = proc.stderr.decode(errors="replace").strip().splitlines()
+    for line in lines:
+        line = line.strip()
+        if line.startswith("Duration:") and "N/A" not in line.split(",")[0]:
+            h, m, s = line.split(",")[0].split()[1].split(":")
+            duration = int(h) * 3600 + int(m) * 60 + float(s)
+        if rate is None and "Audio:" in line and " Hz" in line:
+            for part in line.split(","):
+                if part.strip().endswith(" Hz"):
+                    rate = int(part.strip().split()[0])
+    if rate is None:
+        reason = lines[-1].replace(f"{path}: ", "") if lines and "Audio:" not in lines[-1] else "no audio stream found"
+        raise AudioError(f"{path}: not a readable audio file ({reason}); check that it is a complete audio file")
+    return rate, duration
+
+
+def stream(path: str | Path, *, sr: int | None = 22050, block_seconds: float = CLIP_SECONDS) -> Iterator[Audio]:
+    """Decode an audio file block by block: mono float32 :class:`Audio` of ``block_seconds`` each (the last
+    one shorter), resampled to ``sr`` without seams, so a song of any length decodes in bounded memory.
+
+    The checks of :func:`load` apply: a missing, empty, unreadable file or one with NaN samples raises
+    :class:`AudioError`; a silent file and a file much shorter than its header says (truncated) warn with
+    :class:`AudioWarning` once the end is reached.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> sf.write(f, np.sin(np.linspace(0, 2500 * np.pi, 25 * 8000)) * 0.5, 8000)
+    >>> [round(block.duration, 2) for block in stream(f, sr=16000, block_seconds=10.0)]
+    [10.0, 10.0, 5.0]
+    """
+    if sr is not None and sr <= 0:
+        raise ConfigError(f"sr must be a positive sample rate in Hz or None, got {sr}")
+    path = Path(path)
+    _check_file(path)
+    source = _Source(path)
+    rate = sr or source.sr
+    resampler = soxr.ResampleStream(source.sr, rate, 1, dtype="float32", quality="HQ") if rate != source.sr else None
+    block = int(round(block_seconds * rate))
+    pending: list[np.ndarray] = []
+    held = decoded = 0
+    peak = 0.0
+    try:
+        while True:
+            raw = source.read(max(1, int(block_seconds * source.sr)))
+            last = len(raw) == 0
+            decoded += len(raw)
+            if not np.all(np.isfinite(raw)):
+                raise AudioError(f"{path}: contains invalid (NaN/inf) samples; the file is corrupt")
+            out = resampler.resample_chunk(raw, last=last) if resampler is not None else raw
+            if len(out):
+                peak = max(peak, float(np.max(np.abs(out))))
+                pending.append(out.astype(np.float32, copy=False))
+                held += len(out)
+            while held >= block or (last and held):
+                joined = np.concatenate(pending)
+                yield Audio(np.ascontiguousarray(joined[:block]), rate, str(path))
+                pending, held = ([joined[block:]], len(joined) - block) if len(joined) > block else ([], 0)
+            if last:
+                break
+    finally:
+        source.close()
+    if decoded == 0:
+        raise AudioError(f"{path}: contains no audio samples (zero-length audio); use a file with sound in it")
+    seconds = decoded / source.sr
+    if source.expected and seconds < TRUNCATION_RATIO * source.expected and source.expected - seconds > TRUNCATION_SECONDS:
+        warnings.warn(f"{path}: decoded {seconds:.1f} s of the {source.expected:.1f} s its header promises; the file looks "
+                      "truncated (re-download or re-export it)", AudioWarning, stacklevel=2)
+    elif source.broken:
+        warnings.warn(f"{path}: decoding stopped at {seconds:.1f} s ({source.broken}); the file looks truncated or corrupt "
+                      "(re-download or re-export it)", AudioWarning, stacklevel=2)
+    if peak < SILENCE_PEAK:
+        warnings.warn(f"{path}: the audio is silent; its profile will be that of silence", AudioWarning, stacklevel=2)
 
 
 def load(path: str | Path, *, sr: int | None = 22050, mono: bool = True) -> Audio:
@@ -178,30 +357,12 @@ def load(path: str | Path, *, sr: int | None = 22050, mono: bool = True) -> Audi
     """
     if not mono:
         raise ConfigError("load(mono=False) is not supported: a2i analyses mono audio")
-    if sr is not None and sr <= 0:
-        raise ConfigError(f"sr must be a positive sample rate in Hz or None, got {sr}")
-    path = Path(path)
-    _check_file(path)
-    samples = None
-    if _libsndfile_can_read(path):
-        try:
-            data, native_sr = sf.read(str(path), dtype="float32", always_2d=True)
-            samples = data.mean(axis=1)
-        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
-            samples = None
-    if samples is None:
-        samples, native_sr = _decode_ffmpeg(path, sr)
-    if samples.size == 0:
-        raise AudioError(f"{path}: contains no audio samples (zero-length audio); use a file with sound in it")
-    if not np.all(np.isfinite(samples)):
-        raise AudioError(f"{path}: contains invalid (NaN/inf) samples; the file is corrupt")
-    if sr is not None and native_sr != sr:
-        samples = soxr.resample(samples, native_sr, sr, quality="HQ").astype(np.float32)
-        native_sr = sr
-    audio = Audio(np.ascontiguousarray(samples, dtype=np.float32), int(native_sr), str(path))
-    if audio.is_silent:
-        warnings.warn(f"{path}: the audio is silent; its profile will be that of silence", AudioWarning, stacklevel=2)
-    return audio
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AudioWarning)
+        blocks = list(stream(path, sr=sr))
+    for warning in caught:
+        warnings.warn(warning.message, warning.category, stacklevel=2)
+    return Audio(np.concatenate([b.samples for b in blocks]), blocks[0].sr, str(Path(path)))
 
 
 def resample(audio: Audio, sr: int) -> Audio:
@@ -228,7 +389,7 @@ def split_clips(
     seed: int | None = None,
     min_last: float = 0.25,
 ) -> list[Clip]:
-    """Cut a song into fixed-length clips, zero-padding a short last clip.
+    """Cut a song into consecutive clips of real samples: no silence the music did not have.
 
     Parameters
     ----------
@@ -241,12 +402,16 @@ def split_clips(
         Seed for ``mode="random"``.
     min_last : float
         With ``mode="all"``, a trailing remainder shorter than this fraction of a clip is dropped rather
-        than padded into a mostly-silent clip (a 30.2 s song gives 3 clips, not 4).
+        than kept as a clip too short to say much (a 30.2 s song gives 3 clips, not 4).
 
     Returns
     -------
     list of Clip
-        Each exactly ``seconds`` long. A song shorter than one clip yields one padded clip (with a warning).
+        Each ``seconds`` long except a kept short last clip, which holds only its real samples. A song
+        shorter than one clip yields one clip of the whole song (with a warning). Padding with silence would
+        make the song read as quieter and sadder than it is: on 2-second real excerpts, zero padding lowers
+        vibenet's valence correlation with Spotify's labels from 0.58 to 0.40. Models that need a fixed
+        window loop the clip instead (:meth:`a2i.mood.Analyzer.analyze`).
 
     Examples
     --------
@@ -254,6 +419,8 @@ def split_clips(
     >>> song = Audio(np.ones(35 * 100, dtype=np.float32), 100)
     >>> [(c.start, c.end) for c in split_clips(song, seconds=10)]
     [(0.0, 10.0), (10.0, 20.0), (20.0, 30.0), (30.0, 35.0)]
+    >>> len(split_clips(song, seconds=10)[-1].audio.samples)
+    500
     >>> split_clips(song, seconds=10, mode="center")[0].start
     12.5
     """
@@ -265,7 +432,8 @@ def split_clips(
     total = len(audio.samples)
     if total < n:
         warnings.warn(
-            f"{audio.path or 'audio'}: {audio.duration:.1f} s is shorter than one {seconds:g}-second clip; it is padded with silence",
+            f"{audio.path or 'audio'}: {audio.duration:.1f} s is shorter than one {seconds:g}-second clip; "
+            "its figures rest on that little audio",
             AudioWarning,
             stacklevel=2,
         )
@@ -281,12 +449,50 @@ def split_clips(
     return [_clip(audio, i, i * n, n) for i in range(max(count, 1))]
 
 
+class ClipStream:
+    """The clips of a file as it decodes, cut as :func:`split_clips` cuts with ``mode="all"``.
+
+    Only one clip (and the one read ahead) is held at a time, so a song of any length is analysed in bounded
+    memory. ``duration`` is the decoded length in seconds once the stream has been read to its end.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> sf.write(f, np.sin(np.linspace(0, 2500 * np.pi, 35 * 8000)) * 0.5, 8000)
+    >>> clips = ClipStream(f, sr=8000)
+    >>> [(c.start, c.end) for c in clips], clips.duration
+    ([(0.0, 10.0), (10.0, 20.0), (20.0, 30.0), (30.0, 35.0)], 35.0)
+    """
+
+    def __init__(self, path: str | Path, *, sr: int = 22050, seconds: float = CLIP_SECONDS, min_last: float = 0.25) -> None:
+        self.path, self.sr, self.seconds, self.min_last = Path(path), sr, seconds, min_last
+        self.duration = 0.0
+
+    def __iter__(self) -> Iterator[Clip]:
+        n = int(round(self.seconds * self.sr))
+        blocks = stream(self.path, sr=self.sr, block_seconds=self.seconds)
+        ahead = next(blocks)
+        index = 0
+        total = 0
+        while ahead is not None:
+            block, ahead = ahead, next(blocks, None)
+            start = total
+            total += len(block.samples)
+            short = len(block.samples) < n
+            if short and index == 0:
+                warnings.warn(f"{self.path}: {total / self.sr:.1f} s is shorter than one {self.seconds:g}-second clip; "
+                              "its figures rest on that little audio", AudioWarning, stacklevel=2)
+            elif short and len(block.samples) < self.min_last * n:
+                break
+            yield Clip(index, start / self.sr, total / self.sr, block)
+            index += 1
+        self.duration = total / self.sr
+
+
 def _clip(audio: Audio, index: int, start: int, n: int) -> Clip:
     piece = audio.samples[start : start + n]
-    end = start + len(piece)
-    if len(piece) < n:
-        piece = np.pad(piece, (0, n - len(piece)))
-    return Clip(index, start / audio.sr, end / audio.sr, replace(audio, samples=np.ascontiguousarray(piece)))
+    return Clip(index, start / audio.sr, (start + len(piece)) / audio.sr, replace(audio, samples=np.ascontiguousarray(piece)))
 
 
 _TAG_KEYS = ("title", "artist", "album", "genre")

@@ -79,7 +79,7 @@ def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, sub
     _bar(draw, (x, 160), "valence", profile.valence, ink, 19)
     _bar(draw, (x, 195), "energy", profile.energy, ink, 19)
     _bar(draw, (x, 230), "danceability", profile.danceability, ink, 19)
-    reading = f"{profile.tempo:.0f} BPM   {profile.key_name}   loudness {profile.loudness:.1f} dB"
+    reading = f"{profile.tempo_text}   {profile.key_name}   loudness {profile.loudness:.1f} dB"
     draw_text(draw, (x, 272), reading, size=19, fill=ink)
     if prompt:
         draw_text(draw, (x, 322), "prompt", size=16, fill=muted)

@@ -3,43 +3,39 @@
 How each figure is made
 -----------------------
 ======================  ===================================================================================
-valence, energy         Fusion of the pretrained vibenet model with signal features (below); a clip's
-                        figures are pooled halfway toward its song's (:func:`pool`).
+valence, energy         Logistic heads fitted on a labelled set of real music (below) over vibenet's
+                        256-d embedding and signal features; a clip's figures are pooled halfway toward its
+                        song's (:func:`pool`).
 danceability,           vibenet (an EfficientNet on log-mel spectrograms, trained on Free Music Archive clips
 acousticness,           with Echo Nest/Spotify labels, ONNX weights shipped in the package), averaged over the
-instrumentalness,       song's 10-second clips weighted by their unpadded length.
+instrumentalness,       song's 10-second clips weighted by their real length.
 liveness, speechiness
 tempo                   Autocorrelation of the mel spectral-flux onset envelope with a log-normal prior at
-                        120 BPM (:func:`a2i.features.estimate_tempo`).
-key, mode               Krumhansl-Kessler profiles against an 8192-point chromagram.
-loudness                ITU-R BS.1770-4 integrated loudness (LUFS, gated; pyloudnorm). Spotify's own figure
-                        is on the same dB scale.
+                        120 BPM, summed over clips (:func:`a2i.features.estimate_tempo`); 0 when there is no
+                        steady beat.
+key, mode               Krumhansl-Kessler profiles against the song's mean 8192-point chromagram.
+loudness                ITU-R BS.1770-4 integrated loudness (LUFS, gated; pyloudnorm), gated again over clips.
 title, artist, genre    The file's tags (ID3, Vorbis comments, MP4 atoms) when present.
 ======================  ===================================================================================
 
-Valence and energy fusion
--------------------------
-vibenet alone correlates only about 0.58 (valence) and 0.54 (energy) with Spotify's labels on short clips,
-and its outputs sit on its training set's (Free Music Archive) scale, not Spotify's. Signal features carry
-independent evidence: Spotify describes energy as "perceived loudness, timbre, onset rate, dynamic range and
-general entropy", and across Spotify's catalogue energy correlates 0.76 with loudness and -0.73 with
-acousticness; valence correlates 0.48 with danceability and 0.28 with loudness.
+Every clip is described from its own real samples: a short song or a short last clip is never padded with
+silence. vibenet needs a 10-second window, so a shorter clip is looped to fill it. On 2-second excerpts of
+the 400 clips of the development set (below), looping keeps vibenet's arousal AUC at 0.892 (valence 0.650),
+cutting (feeding only the real 2 s) gives 0.882 (0.654) and zero padding 0.859 (0.603): looping is kept.
 
-Each indicator ``i`` is standardised with its typical mean and spread on commercial music,
-``z_i = s_i (x_i - m_i) / d_i`` (``s_i`` = +1 or -1), and given a *validity* ``r_i``, its expected correlation with
-the target. Under the one-factor model (``z_i = r_i T + e_i`` with independent errors, the classical model
-of several noisy measurements of one latent trait) the best linear combination weights each indicator by
-``w_i = r_i / (1 - r_i^2)``; with ``S = sum r_i^2 / (1 - r_i^2)`` the composite ``C = sum w_i z_i`` gives the
-posterior mean of the standardised target ``E[T | C] = C / (1 + S)`` and an expected correlation of
-``sqrt(S / (1 + S))``. The estimate is mapped onto Spotify's scale with Spotify's catalogue mean and spread
-(valence 0.474 +- 0.259, energy 0.641 +- 0.252) and clipped to [0, 1]. Shrinking toward the catalogue mean by
-``1 / (1 + S)`` is what keeps the mean absolute error below that of always predicting the mean.
-
-No constant below was fitted to labels: the means and spreads are typical values of each measure on
-commercial music, and the validities are the published correlations above (discounted for measurement
-error) or, for vibenet, the figures measured on real clips. They are listed in :data:`ENERGY_INDICATORS` and
-:data:`VALENCE_INDICATORS`, and ``a2i analyze --json`` reports every indicator's raw value, so the
-combination can be re-weighted when a labelled set is at hand.
+Valence and energy
+------------------
+The estimates are fitted, not guessed; see :mod:`a2i.mood_weights` for the data, the protocol and the
+cross-validated figures, and ``benchmarks/mood_eval.py`` for the command that measures and refits them.
+Each is a regularised logistic head (:func:`fuse`) over one evidence vector per clip or song
+(:func:`evidence`): vibenet's embedding (the 256-wide layer before its output heads, exposed from its ONNX
+graph by :mod:`a2i.vibenet_model`) and the named signal features of :data:`EVIDENCE_FEATURES`. The valence
+head also weighs each piece of evidence by the energy estimate (an interaction term), because the cues of
+positive valence differ between calm and intense music. The head's logit is standardised with its spread
+on the development set and mapped onto Spotify's scale with Spotify's catalogue mean and spread, shrunk by
+the expected correlation (``mean + r * spread * z`` near the middle, bent smoothly into (0, 1):
+:func:`to_spotify_scale`): the figures keep Spotify's meaning, and shrinking is what keeps the mean
+absolute error below that of always predicting the mean. A song's figure depends on that song alone.
 
 Examples
 --------
@@ -55,8 +51,7 @@ True
 from __future__ import annotations
 
 import threading
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -64,87 +59,143 @@ from typing import Any
 import numpy as np
 
 from a2i import audio as audio_io
-from a2i.errors import AudioError
-from a2i.features import SignalFeatures, describe, spectrogram
+from a2i import mood_weights
+from a2i.features import LOUDNESS_FLOOR, SignalFeatures, Summary, combine, summarize
 from a2i.progress import progress_bar
+from a2i.vibenet_model import BATCH as VIBENET_BATCH
+from a2i.vibenet_model import SAMPLE_RATE as VIBENET_SR
+from a2i.vibenet_model import Vibenet
 
 ANALYSIS_SR = 22050
-VIBENET_SR = 16000
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
 KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One piece of evidence about valence or energy: how to read it, its typical scale, its validity."""
-
-    name: str
-    read: Callable[[Mapping[str, float], SignalFeatures], float]
-    mean: float
-    spread: float
-    validity: float
-    sign: float = 1.0
-
-    @property
-    def weight(self) -> float:
-        return self.validity / (1.0 - self.validity**2)
-
-    def z(self, model: Mapping[str, float], feats: SignalFeatures) -> float:
-        return self.sign * (self.read(model, feats) - self.mean) / self.spread
 
 
 def _log10(value: float) -> float:
     return float(np.log10(max(value, 1e-6)))
 
 
-ENERGY_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("vibenet energy", lambda m, f: m["energy"], 0.50, 0.28, 0.55),
-    Indicator("loudness LUFS", lambda m, f: f.loudness, -11.0, 5.0, 0.70),
-    Indicator("vibenet acousticness", lambda m, f: m["acousticness"], 0.45, 0.30, 0.45, sign=-1.0),
-    Indicator("log spectral centroid", lambda m, f: _log10(f.centroid), 3.25, 0.15, 0.40),
-    Indicator("log spectral flatness", lambda m, f: _log10(f.flatness), -2.0, 0.45, 0.35),
-    Indicator("onset rate", lambda m, f: f.onset_rate, 3.5, 1.2, 0.25),
-    Indicator("dynamic range dB", lambda m, f: f.dynamic_range, 8.0, 3.0, 0.25, sign=-1.0),
+def _timbre(i: int) -> Callable[[SignalFeatures], float]:
+    return lambda f: f.timbre[i]
+
+
+#: The named signal evidence beside vibenet's embedding, each read from :class:`SignalFeatures` on the
+#: scale it is fitted on (log scales for the spectral measures, which span decades).
+EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
+    ("loudness LUFS", lambda f: f.loudness),
+    ("log spectral centroid", lambda f: _log10(f.centroid)),
+    ("log spectral rolloff", lambda f: _log10(f.rolloff)),
+    ("log spectral flatness", lambda f: _log10(f.flatness)),
+    ("spectral flux", lambda f: f.flux),
+    ("onset rate", lambda f: f.onset_rate),
+    ("major-mode strength", lambda f: f.mode_strength),
+    ("dynamic range dB", lambda f: f.dynamic_range),
+    ("key clarity", lambda f: f.key_clarity),
+    ("mode variability", lambda f: f.mode_variability),
+    ("consonance", lambda f: f.consonance),
+    ("chroma entropy", lambda f: f.chroma_entropy),
+    ("register", lambda f: f.register),
+    ("warmth", lambda f: f.warmth),
+    *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
 )
 
-VALENCE_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("vibenet valence", lambda m, f: m["valence"], 0.42, 0.16, 0.58),
-    Indicator("vibenet danceability", lambda m, f: m["danceability"], 0.55, 0.15, 0.30),
-    Indicator("loudness LUFS", lambda m, f: f.loudness, -11.0, 5.0, 0.25),
-    Indicator("vibenet instrumentalness", lambda m, f: m["instrumentalness"], 0.50, 0.30, 0.20, sign=-1.0),
-    Indicator("major-mode strength", lambda m, f: f.mode_strength, 0.0, 0.15, 0.15),
-)
-
-#: Model output that carries no evidence: each fusion indicator's typical value (used for silent clips).
+#: Model output that carries no evidence: vibenet's typical value of each attribute (used for silent clips,
+#: whose network answer is arbitrary).
 NEUTRAL_MODEL_OUTPUT = {
     "valence": 0.42, "energy": 0.50, "danceability": 0.55, "acousticness": 0.45, "instrumentalness": 0.50,
     "liveness": 0.20, "speechiness": 0.05,
 }
 
-#: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks).
+#: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks): the scale the
+#: estimates are reported on.
 CATALOGUE = {"valence": (0.474, 0.259), "energy": (0.641, 0.252)}
 
 
-def fuse(indicators: tuple[Indicator, ...], target: str, model: Mapping[str, float], feats: SignalFeatures) -> float:
-    """Posterior-mean estimate of ``target`` on Spotify's scale from standardised indicators.
+#: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
+#: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
+EVIDENCE_VERSION = 3
+
+
+def evidence(embedding: np.ndarray, feats: SignalFeatures) -> np.ndarray:
+    """The vector the valence and energy heads read: vibenet's embedding, then :data:`EVIDENCE_FEATURES`."""
+    named = [read(feats) for _, read in EVIDENCE_FEATURES]
+    return np.concatenate([np.asarray(embedding, dtype=np.float64), np.asarray(named, dtype=np.float64)])
+
+
+def head_logits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Valence and energy logits of evidence vectors (n x d or d), with the fitted constants.
+
+    The valence head reads the standardised evidence ``z`` plus ``z * (p - 1/2)``, ``p`` the energy head's
+    probability of high arousal.
+    """
+    w = mood_weights
+    z = (np.atleast_2d(x) - w.CENTER) / w.SCALE
+    z = np.clip(z, -w.Z_LIMIT, w.Z_LIMIT)
+    energy = z @ w.ENERGY_WEIGHTS + w.ENERGY_BIAS
+    p = 1.0 / (1.0 + np.exp(-energy))
+    valence = np.concatenate([z, z * (p[:, None] - 0.5)], axis=1) @ w.VALENCE_WEIGHTS + w.VALENCE_BIAS
+    return valence, energy
+
+
+def to_spotify_scale(logit: np.ndarray, target: str) -> np.ndarray:
+    """A head's logit on Spotify's 0..1 scale.
+
+    The logit is standardised (``z``, with its mean and spread on the development set) and shrunk by its
+    expected correlation ``r``; the figure is ``mean + spread * r * z`` near the middle (Spotify's catalogue
+    mean and spread), bent smoothly into (0, 1) by a logistic curve with that value and slope at ``z = 0``,
+    so extreme evidence keeps its order instead of piling up at 0 or 1.
 
     Examples
     --------
-    A song at every indicator's typical value gets the catalogue mean:
-
-    >>> from a2i.features import SignalFeatures
-    >>> f = SignalFeatures(loudness=-11.0, centroid=10**3.25, rolloff=3000.0, flatness=0.01, flux=1.1,
-    ...                    onset_rate=3.5, tempo=120.0, key=0, mode=1, mode_strength=0.0, dynamic_range=8.0)
-    >>> m = {"energy": 0.5, "acousticness": 0.45, "valence": 0.42, "danceability": 0.55, "instrumentalness": 0.5}
-    >>> round(fuse(ENERGY_INDICATORS, "energy", m, f), 3)
-    0.641
+    >>> from a2i import mood_weights as w
+    >>> float(to_spotify_scale(np.array([w.LOGIT_MEAN["energy"]]), "energy")[0]) == CATALOGUE["energy"][0]
+    True
     """
-    zs = np.clip([ind.z(model, feats) for ind in indicators], -4.0, 4.0)
-    weights = np.array([ind.weight for ind in indicators])
-    s = float(np.sum(weights * np.array([ind.validity for ind in indicators])))
-    posterior = float(np.dot(weights, zs)) / (1.0 + s)
+    w = mood_weights
+    z = (np.asarray(logit, dtype=np.float64) - w.LOGIT_MEAN[target]) / w.LOGIT_SPREAD[target]
     mean, spread = CATALOGUE[target]
-    return float(np.clip(mean + spread * posterior, 0.0, 1.0))
+    slope = spread * w.SHRINK[target] / (mean * (1.0 - mean))
+    return 1.0 / (1.0 + np.exp(-(np.log(mean / (1.0 - mean)) + slope * z)))
+
+
+#: Valence and energy of silence: no evidence about valence (the catalogue mean), no energy at all. The
+#: heads were fitted on music; silence is far outside what they saw.
+SILENCE = (CATALOGUE["valence"][0], 0.0)
+
+
+def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
+    """Valence and energy on Spotify's scale from one clip's or song's evidence (:data:`SILENCE` for silence).
+
+    Examples
+    --------
+    Evidence at the development set's mean gives figures near the catalogue's mean:
+
+    >>> from a2i import mood_weights as w
+    >>> v, e = fuse(w.CENTER[: w.EMBEDDING_SIZE], neutral_features())
+    >>> 0.3 < v < 0.7 and 0.4 < e < 0.9
+    True
+    """
+    if feats.loudness <= LOUDNESS_FLOOR:
+        return SILENCE
+    valence, energy = head_logits(evidence(embedding, feats))
+    return float(to_spotify_scale(valence, "valence")[0]), float(to_spotify_scale(energy, "energy")[0])
+
+
+def neutral_features() -> SignalFeatures:
+    """Signal features at the development set's mean (what a song with no distinctive evidence reads)."""
+    w = mood_weights
+    named = dict(zip([n for n, _ in EVIDENCE_FEATURES], w.CENTER[w.EMBEDDING_SIZE :]))
+    return SignalFeatures(
+        loudness=named["loudness LUFS"], centroid=10 ** named["log spectral centroid"],
+        rolloff=10 ** named["log spectral rolloff"], flatness=10 ** named["log spectral flatness"],
+        flux=named["spectral flux"], onset_rate=named["onset rate"], tempo=120.0, key=0, mode=1,
+        mode_strength=named["major-mode strength"], dynamic_range=named["dynamic range dB"],
+        key_clarity=named["key clarity"],
+        mode_variability=named["mode variability"], consonance=named["consonance"],
+        chroma_entropy=named["chroma entropy"], register=named["register"], warmth=named["warmth"],
+        chroma=(1.0 / 12,) * 12,
+        timbre=tuple(named[f"mfcc {i} mean"] for i in range(13)),
+    )
 
 
 #: Weight of a clip's own valence/energy estimate against its song's (partial pooling, see :func:`pool`).
@@ -166,12 +217,57 @@ def pool(clip_value: float, song_value: float, weight: float = CLIP_POOLING) -> 
     return float(weight * clip_value + (1.0 - weight) * song_value)
 
 
+@dataclass(frozen=True)
+class ClipEvidence:
+    """Everything a song keeps of one clip: signal summary, vibenet's attributes and embedding, its span."""
+
+    index: int
+    start: float
+    end: float
+    summary: Summary
+    model: dict[str, float]
+    embedding: np.ndarray
+    silent: bool = False
+
+
+def song_evidence(clips: list[ClipEvidence]) -> tuple[dict[str, float], np.ndarray, SignalFeatures]:
+    """A song's model attributes, embedding and features from its clips, weighted by real duration.
+
+    Silent clips (a pause, a hidden track's gap) say nothing about the mood and are left out, unless the
+    whole song is silent.
+    """
+    if not all(c.silent for c in clips):
+        clips = [c for c in clips if not c.silent]
+    weights = np.array([c.end - c.start for c in clips], dtype=np.float64)
+    weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(clips), 1.0 / len(clips))
+    model = {name: float(np.dot(weights, [c.model[name] for c in clips])) for name in MODEL_ATTRIBUTES}
+    embedding = weights @ np.stack([c.embedding for c in clips])
+    return model, embedding, combine([c.summary for c in clips])
+
+
 def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[str, float]:
-    """Raw value of every fusion indicator, reported so the weighting can be audited or refitted."""
-    values = {}
-    for ind in ENERGY_INDICATORS + VALENCE_INDICATORS:
-        values[ind.name] = round(float(ind.read(model, feats)), 4)
+    """Raw value of every named piece of evidence and vibenet output, reported so the heads can be audited."""
+    values = {f"vibenet {name}": round(float(model[name]), 4) for name in MODEL_ATTRIBUTES}
+    for name, read in EVIDENCE_FEATURES:
+        values[name] = round(float(read(feats)), 4)
     return values
+
+
+#: Spotify's key for "no key detected".
+NO_KEY = -1
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, tuple):
+        return [round(v, 4) for v in value]
+    return value
+
+
+def _features_from_dict(data: Mapping[str, Any]) -> SignalFeatures:
+    known = {f.name for f in fields(SignalFeatures)}
+    return SignalFeatures(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -200,29 +296,42 @@ class Profile:
 
     @property
     def key_name(self) -> str:
+        """"E minor", or "no key" (Spotify's key -1: silence, nothing tonal)."""
+        if int(self.key) == NO_KEY:
+            return "no key"
         return f"{KEY_NAMES[int(self.key) % 12]} {'major' if self.mode else 'minor'}"
+
+    @property
+    def tempo_text(self) -> str:
+        """"129 BPM", or "no steady beat" (tempo 0, as Spotify reports it: silence, drones, free time)."""
+        return f"{self.tempo:.0f} BPM" if self.tempo > 0 else "no steady beat"
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "features"}
         for name in ("valence", "energy", "danceability", "acousticness", "instrumentalness", "liveness", "speechiness"):
             out[name] = round(float(out[name]), 4)
-        out["tempo"], out["loudness"] = round(float(self.tempo), 2), round(float(self.loudness), 2)
-        out["key"], out["mode"] = int(self.key), int(self.mode)
+        out["tempo"] = round(float(self.tempo), 2) if self.tempo > 0 else None
+        out["loudness"] = round(float(self.loudness), 2)
+        out["key"], out["mode"] = (int(self.key), int(self.mode)) if int(self.key) != NO_KEY else (None, None)
         if self.features is not None:
-            out["features"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self.features).items()}
+            out["features"] = {k: _rounded(v) for k, v in asdict(self.features).items()}
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Profile:
         """Build from any mapping with these keys (ours, or a Spotify row); unknown keys are ignored and
-        missing or empty ones keep their neutral defaults."""
+        missing or empty ones keep their neutral defaults. An explicit ``null`` tempo or key is what
+        :meth:`to_dict` writes for "no steady beat" and "no key"."""
         names = {f.name for f in fields(cls)}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
+            if key in ("tempo", "key") and value is None:
+                kwargs[key] = 0.0 if key == "tempo" else NO_KEY
+                continue
             if key not in names or value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
             if key == "features":
-                value = SignalFeatures(**value) if isinstance(value, Mapping) else value
+                value = _features_from_dict(value) if isinstance(value, Mapping) else value
             kwargs[key] = value
         return cls(**kwargs)
 
@@ -269,37 +378,63 @@ class Analyzer:
 
     def __init__(self) -> None:
         audio_io.quiet_pydub()  # before vibenet imports it
-        from vibenet import load_model
-
-        self._model = load_model()
+        self._net = Vibenet()
         self._lock = threading.Lock()
 
-    def predict_clips(self, clips: list[np.ndarray]) -> list[dict[str, float]]:
-        """vibenet's seven attributes for each 16 kHz clip.
+    def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
+        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz), vibenet in batches.
 
-        A silent clip gets the neutral value of every attribute instead: the network's answer for digital
-        silence is arbitrary, and silence should read as "quiet", which loudness alone then says.
+        Each clip is resampled to vibenet's 16 kHz and, when shorter than a full clip, looped to fill
+        vibenet's 10-second window (see the module notes for why looping and not padding). A silent clip
+        gets :data:`NEUTRAL_MODEL_OUTPUT` and the development set's mean embedding: the network's answer
+        for digital silence is arbitrary, and silence should read as "quiet", which the features then say.
         """
-        rows: list[dict[str, float]] = []
+        window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
+        pending: list[tuple[audio_io.Clip, Summary, np.ndarray | None]] = []
+        out: list[ClipEvidence] = []
+
+        def flush() -> None:
+            audible = [wave for _, _, wave in pending if wave is not None]
+            result = None
+            if audible:
+                with self._lock:
+                    result = self._net.run(np.stack(audible))
+            row = 0
+            for clip, summary, wave in pending:
+                if wave is None:
+                    model, embedding = dict(NEUTRAL_MODEL_OUTPUT), mood_weights.CENTER[: mood_weights.EMBEDDING_SIZE].copy()
+                else:
+                    model = {name: float(result.attributes[row, self._net.labels.index(name)]) for name in MODEL_ATTRIBUTES}
+                    embedding = result.embedding[row]
+                    row += 1
+                out.append(ClipEvidence(clip.index, clip.start, clip.end, summary, model, embedding, silent=wave is None))
+            pending.clear()
+
         for clip in clips:
-            if len(clip) == 0 or float(np.max(np.abs(clip))) < audio_io.SILENCE_PEAK:
-                rows.append(dict(NEUTRAL_MODEL_OUTPUT))
-                continue
-            with self._lock:
-                result = self._model.predict([clip], sr=VIBENET_SR)[0]
-            rows.append({name: float(getattr(result, name)) for name in MODEL_ATTRIBUTES})
-        return rows
+            summary = summarize(clip.audio)
+            wave = None
+            if not clip.audio.is_silent:
+                wave = np.resize(audio_io.resample(clip.audio, VIBENET_SR).samples, window)
+            pending.append((clip, summary, wave))
+            if len(pending) == VIBENET_BATCH:
+                flush()
+        if pending:
+            flush()
+        return out
 
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:
         """Profile a song and (``per_clip``) each of its 10-second clips.
+
+        The file is decoded and described clip by clip (:class:`a2i.audio.ClipStream`); only each clip's
+        summary is kept, so an hour-long mix needs no more memory than a song.
 
         Parameters
         ----------
         path : str or Path
             Any format :func:`a2i.audio.load` reads.
         per_clip : bool
-            Also fuse valence/energy per clip (the model runs on every clip either way: the song's figures
-            are the clips' weighted mean).
+            Also estimate valence/energy per clip (each clip is described either way: the song's figures are
+            combined from its clips').
         progress : bool
             Show a progress bar over the clips.
 
@@ -308,51 +443,37 @@ class Analyzer:
         AudioError
             The file cannot be read.
         """
-        song = audio_io.load(path, sr=ANALYSIS_SR)
+        stream = audio_io.ClipStream(path, sr=ANALYSIS_SR)
+        found = self.clip_evidence(progress_bar(stream, enabled=progress, desc=f"Analyzing {Path(path).name}", unit="clip"))
         tags = audio_io.read_tags(path)
-        clips = audio_io.split_clips(song, mode="all")
-        song16 = audio_io.resample(song, VIBENET_SR)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", audio_io.AudioWarning)  # already warned for this song just above
-            clips16 = audio_io.split_clips(song16, mode="all")
-        if len(clips16) != len(clips):  # pragma: no cover - both cut at the same boundaries in seconds
-            raise AudioError(f"{path}: internal clip mismatch after resampling")
-
-        iterator = progress_bar(range(len(clips)), enabled=progress and len(clips) > 1,
-                                desc=f"Analyzing {Path(path).name}", unit="clip")
-        spec = spectrogram(song)
-        model_rows, clip_profiles = [], []
-        for i in iterator:
-            row = self.predict_clips([clips16[i].audio.samples])[0]
-            model_rows.append(row)
+        model, embedding, feats = song_evidence(found)
+        profile = _profile(Profile, model, embedding, feats, tags)
+        clip_profiles = []
+        for c in found:
             if per_clip:
-                clip = clips[i]
-                feats = describe(clip.audio, spec.slice_seconds(clip.start, clip.start + audio_io.CLIP_SECONDS))
-                clip_profiles.append(_profile(ClipProfile, row, feats, tags, index=i, start=clip.start, end=clip.end))
-        lengths = np.array([c.end - c.start for c in clips])
-        model = {name: float(np.average([r[name] for r in model_rows], weights=lengths)) for name in MODEL_ATTRIBUTES}
-        feats = describe(song, spec)
-        profile = _profile(Profile, model, feats, tags)
-        if per_clip:
-            for clip_profile in clip_profiles:
+                clip_profile = _profile(ClipProfile, c.model, c.embedding, c.summary.features, tags,
+                                        index=c.index, start=c.start, end=c.end)
                 clip_profile.valence = pool(clip_profile.valence, profile.valence)
                 clip_profile.energy = pool(clip_profile.energy, profile.energy)
-        else:
-            clip_profiles = [ClipProfile(index=c.index, start=c.start, end=c.end) for c in clips]
-        return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), song.duration)
+            else:
+                clip_profile = ClipProfile(index=c.index, start=c.start, end=c.end)
+            clip_profiles.append(clip_profile)
+        return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), stream.duration)
 
 
-def _profile(cls: type[Profile], model: Mapping[str, float], feats: SignalFeatures, tags: Mapping[str, str | None], **extra: Any) -> Any:
+def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarray, feats: SignalFeatures,
+             tags: Mapping[str, str | None], **extra: Any) -> Any:
+    valence, energy = fuse(embedding, feats)
     return cls(
-        valence=fuse(VALENCE_INDICATORS, "valence", model, feats),
-        energy=fuse(ENERGY_INDICATORS, "energy", model, feats),
+        valence=valence,
+        energy=energy,
         danceability=model["danceability"],
         acousticness=model["acousticness"],
         instrumentalness=model["instrumentalness"],
         liveness=model["liveness"],
         speechiness=model["speechiness"],
         tempo=feats.tempo,
-        key=feats.key,
+        key=feats.key if any(feats.chroma) else NO_KEY,
         mode=feats.mode,
         loudness=feats.loudness,
         title=tags.get("title"),
@@ -361,7 +482,6 @@ def _profile(cls: type[Profile], model: Mapping[str, float], feats: SignalFeatur
         features=feats,
         **extra,
     )
-
 
 _DEFAULT: Analyzer | None = None
 _DEFAULT_LOCK = threading.Lock()
@@ -390,7 +510,7 @@ def format_table(result: Analysis, *, per_clip: bool = False) -> str:
         f"  valence {s.valence:.2f}   energy {s.energy:.2f}   danceability {s.danceability:.2f}   "
         f"acousticness {s.acousticness:.2f}",
         f"  instrumentalness {s.instrumentalness:.2f}   liveness {s.liveness:.2f}   speechiness {s.speechiness:.2f}",
-        f"  tempo {s.tempo:.1f} BPM   key {s.key_name}   loudness {s.loudness:.1f} dB" + (f"   genre {s.genre}" if s.genre else ""),
+        f"  tempo {s.tempo_text}   key {s.key_name}   loudness {s.loudness:.1f} dB" + (f"   genre {s.genre}" if s.genre else ""),
     ]
     if per_clip:
         lines.append("  clip   start    end  valence  energy  tempo  key")

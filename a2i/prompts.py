@@ -73,7 +73,7 @@ def describe_profile(profile: Profile) -> str:
         f"danceability {profile.danceability:.2f}, acousticness {profile.acousticness:.2f}, "
         f"instrumentalness {profile.instrumentalness:.2f}"
     )
-    parts.append(f"tempo {profile.tempo:.0f} BPM, {profile.key_name}")
+    parts.append(f"{'tempo ' if profile.tempo > 0 else ''}{profile.tempo_text}, {profile.key_name}")
     parts.append(f"overall feeling: {emotion}, {atmosphere}")
     return "; ".join(parts)
 

@@ -1,16 +1,20 @@
 """Speed of the main job on this machine: the full profile of a 3-minute song, and the painter at 1024 x 1024.
 
-Targets: profile <= 3 s after warm-up (issue: foundation); every painter style <= 0.3 s per 1024 x 1024 picture
+Targets: profile <= 1.5 s after warm-up (issue 12); a 60-minute file analysed with peak memory <= 800 MB in
+<= 40 s, against a 1-minute file's memory (issue 11); every painter style <= 0.3 s per 1024 x 1024 picture,
 a 1280 x 720 video frame <= 10 ms, and `generate --size 1024` <= 0.5 s per picture more than `--size 64`
 (issue 13).
 
-    .venv/bin/python benchmarks/bench_core.py [--painter-only]
+    .venv/bin/python benchmarks/bench_core.py [--painter-only] [--skip-long]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +35,34 @@ def timed(fn, repeats: int) -> list[float]:
         fn()
         times.append(time.perf_counter() - start)
     return times
+
+
+_MEASURE = """
+import json, resource, sys, time
+from a2i.mood import Analyzer
+analyzer = Analyzer()
+start = time.perf_counter()
+result = analyzer.analyze(sys.argv[1], per_clip=True)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "clips": len(result.clips)}))
+"""
+
+
+def analysis_memory(path: Path) -> dict[str, float]:
+    """Peak resident memory (MB, the whole process: Python, vibenet, the analysis) and seconds of analysing
+    ``path`` in a fresh interpreter."""
+    out = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def write_long(path: Path, minutes: int) -> Path:
+    """An mp3 of ``minutes`` of the example song (3-minute renders back to back), written block by block."""
+    audio = render(PIECES["example_song"], seconds=180.0)
+    with sf.SoundFile(path, "w", samplerate=audio.sr, channels=1, format="MP3") as f:
+        for _ in range(max(1, minutes // 3)):
+            f.write(audio.samples)
+    return path
 
 
 def painter_times() -> dict[str, tuple[list[float], list[float]]]:
@@ -89,8 +121,19 @@ def generate_cost(analyzer: Analyzer) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Speed of the profile, the painter and the video frames.")
     parser.add_argument("--painter-only", action="store_true", help="skip the 3-minute song's profile")
+    parser.add_argument("--skip-long", action="store_true", help="skip the 1- vs 60-minute memory figure")
     args = parser.parse_args()
     profile_times = [float("nan")]
+    memory = {"short": {"peak_mb": float("nan")}, "long": {"peak_mb": float("nan"), "seconds": float("nan")}}
+    if not args.painter_only and not args.skip_long:
+        with tempfile.TemporaryDirectory() as tmp:
+            one = Path(tmp) / "one_minute.mp3"
+            audio = render(PIECES["example_song"], seconds=60.0)
+            sf.write(one, audio.samples, audio.sr, format="MP3")
+            memory = {"short": analysis_memory(one), "long": analysis_memory(write_long(Path(tmp) / "sixty_minutes.mp3", 60))}
+        print(f"analysis of a 1-minute mp3: peak memory {memory['short']['peak_mb']:.0f} MB, {memory['short']['seconds']:.1f} s; "
+              f"60-minute mp3: peak memory {memory['long']['peak_mb']:.0f} MB, {memory['long']['seconds']:.1f} s "
+              f"({memory['long']['clips']} clips)")
     if not args.painter_only:
         with tempfile.TemporaryDirectory() as tmp:
             song = Path(tmp) / "three_minutes.mp3"
@@ -113,7 +156,9 @@ def main() -> None:
     wall, cpu = frame_times()
     print(f"video frame 1280x720 (painter motion): median {statistics.median(wall):.1f} ms wall, "
           f"{statistics.median(cpu):.1f} ms CPU over {len(wall)} frames")
-    print(f"SUMMARY profile_3min_s={statistics.median(profile_times):.2f} (target <= 3.0)  "
+    print(f"SUMMARY profile_3min_s={statistics.median(profile_times):.2f} (target <= 1.5)  "
+          f"memory_1min_mb={memory['short']['peak_mb']:.0f} memory_60min_mb={memory['long']['peak_mb']:.0f} (target <= 800) "
+          f"analysis_60min_s={memory['long']['seconds']:.1f} (target <= 40)  "
           f"painter_1024_s={statistics.median(times[worst][0]):.3f} (slowest style: {worst}; slowest CPU median "
           f"{worst_cpu:.3f}; target <= 0.3)  generate_1024_extra_s={extra_wall:.3f} (cpu {extra_cpu:.3f}; target <= 0.5)  "
           f"frame_720p_ms={statistics.median(wall):.1f} (cpu {statistics.median(cpu):.1f}; target <= 10)")

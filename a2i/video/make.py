@@ -203,10 +203,11 @@ def make_video(
         "backend": backend, "backend_options": {k: str(v) for k, v in sorted(options.items())}, "every": every,
         "fps": str(frame_rate), "size": f"{frame_size[0]}x{frame_size[1]}", "segments": "fixed" if review else segments,
         "start": span_start, "end": span_end, "smooth": smooth, "reactivity": reactivity, "pulse": pulse, "seed": seed,
-        "prompts": segment_prompts, "review": review, "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
+        "prompts": prompts, "n_prompts": n_prompts, "review": review, "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
     })
     out.parent.mkdir(parents=True, exist_ok=True)
     work = WorkDir(out, record, resume=resume)
+    segment_prompts = work.keep("prompts", segment_prompts)  # an LLM writes other prompts on a rerun
     audio_of = None
     if image_backend.needs_audio:  # an audio encoder embeds each segment's (or clip's) own audio
         song_audio = audio_io.load(song, sr=None)
@@ -216,8 +217,8 @@ def make_video(
     route: Route
     if review:
         clips = [_main_clip(analysis, segment) for segment in cuts]
-        route = ReviewRoute(clips, [clip_prompts(writer, c, n_prompts=n_prompts, seed=seed)[0] for c in clips],
-                            plan.segment, image_backend, audio_of=audio_of, size=frame_size, seed=seed,
+        card_prompts = work.keep("card_prompts", [clip_prompts(writer, c, n_prompts=n_prompts, seed=seed)[0] for c in clips])
+        route = ReviewRoute(clips, card_prompts, plan.segment, image_backend, audio_of=audio_of, size=frame_size, seed=seed,
                             n_clips=len(analysis.clips), work=work)
     elif backend == "sdxl":
         from a2i.video.sdxl_route import SDXLRoute

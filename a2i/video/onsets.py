@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from a2i.audio import Audio
-from a2i.features import estimate_tempo, spectrogram
+from a2i.features import TEMPO_PRIOR_BPM, estimate_tempo, onset_autocorrelation, spectrogram
 
 #: Mel bands for HPSS and flux: enough to separate a kick from a bass line, few enough to be fast.
 N_MELS = 128
@@ -141,6 +141,7 @@ def track_beats(onset: np.ndarray, frame_rate: float, tempo: float, *, tightness
 def analyze_rhythm(audio: Audio) -> Rhythm:
     """Percussive onsets, tempo and beats of a waveform."""
     onset, mel_db, chroma, frame_rate = percussive_onset(audio)
-    tempo = estimate_tempo(onset, frame_rate)
+    tempo, _ = estimate_tempo(onset_autocorrelation(onset, frame_rate), frame_rate)
+    tempo = tempo or TEMPO_PRIOR_BPM  # no steady beat: cuts still need a pace; the listener's preferred one
     beats = track_beats(onset, frame_rate, tempo) / frame_rate
     return Rhythm(onset, frame_rate, tempo, beats, mel_db, chroma)

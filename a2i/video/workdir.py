@@ -79,6 +79,18 @@ class WorkDir:
         if not job.exists():
             atomic_write_json(job, record)
 
+    def keep(self, name: str, value: Any) -> Any:
+        """``value`` the first time; on a resumed render, what the first run kept under ``name``.
+
+        For inputs that are not reproducible (an LLM's prompts): the resumed render must draw the same
+        keyframes as the chunks already encoded.
+        """
+        path = self.root / f"{name}.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        atomic_write_json(path, value)
+        return value
+
     def chunk(self, index: int) -> Path:
         return self.chunks / f"chunk_{index:05d}.mp4"
 

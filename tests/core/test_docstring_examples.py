@@ -21,6 +21,7 @@ MODULES = [
     "a2i.seeding",
     "a2i.sizes",
     "a2i.synth",
+    "a2i.vibenet_model",
 ]
 
 

@@ -3,7 +3,7 @@ import pytest
 from audio_fixtures import SR, tone
 
 from a2i.audio import Audio
-from a2i.features import LOUDNESS_FLOOR, describe, estimate_key, loudness_lufs
+from a2i.features import LOUDNESS_FLOOR, STEADY_BEAT_CONFIDENCE, combine, describe, estimate_key, loudness_lufs, summarize
 
 
 def click_track(bpm: float, seconds: float = 12.0) -> Audio:
@@ -57,3 +57,35 @@ def test_brightness_and_noisiness():
     assert low.centroid == pytest.approx(300.0, rel=0.15) and high.centroid == pytest.approx(3000.0, rel=0.1)
     noise = describe(Audio((np.random.default_rng(0).standard_normal(SR * 3) * 0.1).astype(np.float32), SR))
     assert noise.flatness > 0.3 > high.flatness
+
+
+def test_drone_and_silence_have_no_steady_beat():
+    drone = describe(Audio(tone(12.0, freq=110.0) + tone(12.0, freq=165.0), SR))
+    silence = describe(Audio(np.zeros(SR * 5, dtype=np.float32), SR))
+    for f in (drone, silence):
+        assert f.tempo == 0.0 and f.tempo_confidence < STEADY_BEAT_CONFIDENCE
+    assert describe(click_track(120.0)).tempo_confidence > 0.5
+
+
+def test_song_features_combine_from_clip_summaries():
+    track = click_track(100.0, seconds=30.0)
+    parts = [summarize(Audio(track.samples[i * 10 * SR : (i + 1) * 10 * SR], SR)) for i in range(3)]
+    song = combine(parts)
+    assert song.tempo == pytest.approx(100.0, rel=0.02)
+    assert song.loudness == pytest.approx(describe(track).loudness, abs=0.3)
+    assert song.onset_rate == pytest.approx(np.mean([p.features.onset_rate for p in parts]))
+
+
+def test_clip_loudness_is_gated_like_bs1770():
+    loud, quiet = summarize(Audio(tone(10.0, amp=0.3), SR)), summarize(Audio(tone(10.0, amp=0.003), SR))
+    # 40 dB quieter is under the relative gate: the song reads as loud as its loud clip.
+    assert combine([loud, quiet]).loudness == pytest.approx(loud.features.loudness, abs=0.01)
+
+
+def test_harmony_features_tell_consonant_from_dissonant():
+    triads = chord_sequence([[60, 64, 67], [65, 69, 72], [67, 71, 74], [60, 64, 67]])
+    clusters = chord_sequence([[60, 61, 66], [62, 63, 68], [64, 65, 70], [60, 61, 66]])
+    f_t, f_c = describe(triads), describe(clusters)
+    assert f_t.consonance > f_c.consonance
+    assert f_t.key_clarity > f_c.key_clarity
+    assert describe(Audio(tone(3.0, freq=880.0), SR)).register > describe(Audio(tone(3.0, freq=220.0), SR)).register + 1.5

@@ -90,11 +90,13 @@ def test_analysed_songs_keep_their_colours_in_every_style(mood_songs, analyzer):
     saturated than the dark one in every style."""
     bright = analyzer.analyze(mood_songs["bright_major"], per_clip=False).song
     dark = analyzer.analyze(mood_songs["dark_minor"], per_clip=False).song
-    assert bright.valence > dark.valence and bright.energy > dark.energy
+    # Valence is calibrated on real music (issue 12), where the synthesized minor piece reads 0.72 against
+    # the major one's 0.91: a smaller gap than the old hand-set fusion gave, so lightness differs less.
+    assert bright.valence > dark.valence + 0.15 and bright.energy > dark.energy + 0.3
     for style in STYLES:
         lb, sb = lightness_saturation(paint(bright, style=style, size=96, seed=0))
         ld, sd = lightness_saturation(paint(dark, style=style, size=96, seed=0))
-        assert lb > ld + 0.1 and sb > sd + 0.1, (style, lb, ld, sb, sd)
+        assert lb > ld + 0.07 and sb > sd + 0.1, (style, lb, ld, sb, sd)
 
 
 def test_energy_adds_strokes_and_sharpness_to_the_flow_field():

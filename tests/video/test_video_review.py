@@ -68,3 +68,14 @@ def test_a_leftover_render_is_kept_unless_resumed(example_song, tmp_path, analyz
     (parts / "job.json").write_text('{"version": 1, "options": {"fps": "2"}}')
     with pytest.raises(ConfigError, match="--fps"):
         make_video(example_song, out, review=True, fps=1, size="64x34", resume=True, progress=False, analyzer=analyzer)
+
+
+def test_a_resumed_render_keeps_the_first_runs_prompts(tmp_path):
+    from a2i.video.workdir import WorkDir
+
+    record = {"version": 1, "options": {"fps": "24"}}
+    first = WorkDir(tmp_path / "v.mp4", record, resume=False)
+    assert first.keep("prompts", ["a sunrise", "a storm"]) == ["a sunrise", "a storm"]
+    # An LLM writes other prompts on the rerun; the keyframes must match the chunks already encoded.
+    again = WorkDir(tmp_path / "v.mp4", record, resume=True)
+    assert again.keep("prompts", ["a meadow", "a city"]) == ["a sunrise", "a storm"]

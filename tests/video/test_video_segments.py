@@ -66,7 +66,9 @@ def test_segment_profile_follows_its_own_part_of_the_song(two_part_song, analyze
     audio = load(two_part_song, sr=ANALYSIS_SR)
     first, second = fixed_segments(0.0, 24.0)[0], fixed_segments(0.0, 24.0)[-1]
     dark, bright = segment_profile(analysis, audio, first), segment_profile(analysis, audio, second)
-    assert dark.energy < bright.energy and dark.valence < bright.valence
+    # Energy separates the two parts clearly; valence, calibrated on real music since issue 12, reads both
+    # synthesized parts as positive (0.81 and 0.78 per clip, each pooled with the song), so it is not compared.
+    assert dark.energy < bright.energy - 0.15
     assert dark.features.onset_rate < bright.features.onset_rate
     # A segment on the clip grid has its clip's own figures.
     assert dark.valence == pytest.approx(analysis.clips[0].valence) and dark.index == 0
