@@ -64,8 +64,9 @@ def mine(valence: np.ndarray, energy: np.ndarray, genre: np.ndarray, *, k: int =
     Examples
     --------
     >>> v = np.array([0.1, 0.15, 0.9, 0.5]); e = np.array([0.1, 0.1, 0.9, 0.5])
-    >>> mine(v, e, np.array(["a", "b", "b", "b"]), k=1).index[:, 0].tolist()
-    [3, 2, 0, 0]
+    >>> found = mine(v, e, np.array(["a", "b", "b", "b"]), k=1)
+    >>> found.index[:, 0].tolist(), found.qualified[:, 0].tolist()  # track 1's only other-genre track is too close
+    ([3, 0, 0, 0], [True, False, True, True])
     """
     if selection not in SELECTIONS:
         raise ConfigError(f"negatives selection must be one of {', '.join(SELECTIONS)}, got {selection!r}")
