@@ -65,7 +65,11 @@ class TargetsConfig:
 
 @dataclass
 class LossConfig:
-    """Weights of each loss (0 turns one off); see :mod:`a2i.model.losses` for why each exists."""
+    """Weights of each loss (0 turns one off); see :mod:`a2i.model.losses` for why each exists.
+
+    ``denoise`` > 0 adds the UNet's denoising loss on latents of one picture per track, drawn once by SDXL
+    (``denoise_steps`` steps at ``denoise_image_size``) from the track's first prompt and cached.
+    """
 
     contrastive: str = "infonce"
     contrastive_weight: float = 1.0
@@ -77,6 +81,7 @@ class LossConfig:
     token_weights: list[float] | None = None
     denoise: float = 0.0
     denoise_image_size: int = 1024
+    denoise_steps: int = 30
 
 
 @dataclass

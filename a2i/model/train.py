@@ -297,7 +297,8 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
     sample = torch.from_numpy(train_tracks[:INIT_SAMPLE])
     init_tokens, init_pooled = targets.song_targets(sample, corpus.prompt_start)
     encoder.init_output_bias(init_tokens.mean(0), init_pooled.mean(0))
-    model = TrainModel(encoder, config, _denoise_loss(config))
+    denoise = _prepare_denoise(config, corpus, accelerator)
+    model = TrainModel(encoder, config, denoise[0] if denoise else None)
     model.regression.set_scale(init_tokens, init_pooled)
     optimizer = torch.optim.AdamW(param_groups(model, config), betas=tuple(o.betas))
     plan = BatchPlan(len(train_tracks), o.batch_size, accelerator.process_index, accelerator.num_processes, o.seed)
@@ -340,9 +341,10 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
             batch_targets = tuple(t.to(device) for t in targets.batch(batch["track"], batch["prompt"], batch["neg_prompts"]))
             generator = torch.Generator().manual_seed(o.seed * 1_000_003 + step * o.grad_accum + micro)
             sync = nullcontext() if micro == o.grad_accum - 1 else accelerator.no_sync(model)
+            latents = None if denoise is None else torch.from_numpy(np.asarray(denoise[1][batch["track"].numpy()])).float().to(device)
             with sync:
                 losses = model(batch["audio"].to(device), batch_targets, batch["track"].to(device),
-                               batch["neg_tracks"].to(device), generator=generator)
+                               batch["neg_tracks"].to(device), latents=latents, generator=generator)
                 accelerator.backward(losses["loss"] / o.grad_accum)
             for key, value in losses.items():
                 logged[key] = logged.get(key, 0.0) + float(value.detach()) / o.grad_accum
@@ -417,11 +419,47 @@ def _validate(encoder: AudioEncoder, train_set: ClipDataset, valid_set: ClipData
                     negatives=valid_negatives, valence=corpus.valence, energy=corpus.energy)
 
 
-def _denoise_loss(config: TrainConfig) -> DenoisingLoss | None:
+def _sdxl_pipe(config: TrainConfig, device: Any) -> Any:
+    """The whole SDXL pipeline (UNet, VAE, scheduler) the denoising loss and its latents need."""
+    source = config.targets.text_encoders
+    if source == "tiny":
+        from a2i.render.tiny import build_tiny_sdxl
+
+        pipe = build_tiny_sdxl(seed=0)
+    else:
+        import diffusers
+
+        from a2i.render.weights import from_pretrained
+
+        pipe = from_pretrained(diffusers.StableDiffusionXLPipeline, source)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe.to(device)
+
+
+def _prepare_denoise(config: TrainConfig, corpus: Corpus, accelerator: Any) -> tuple[DenoisingLoss, np.ndarray] | None:
+    """The denoising loss and the latents of one picture per track, drawn by SDXL from the track's first
+    prompt (``output_type="latent"``: the UNet's own latent space), cached like the targets."""
     if config.loss.denoise <= 0:
         return None
-    raise ConfigError("loss.denoise > 0 needs latents of pictures made from the song's prompts; "
-                      "they are not produced by `a2i train` yet, keep loss.denoise = 0")
+    pipe = _sdxl_pipe(config, accelerator.device)
+    size = config.loss.denoise_image_size
+    path = Path(config.data.cache_dir) / f"latents-{size}-{config.targets.text_encoders.replace('/', '_')}.npy"
+    if accelerator.is_main_process and not path.is_file():
+        from tqdm.auto import tqdm
+
+        rows = []
+        for t in tqdm(range(len(corpus)), desc="latents for the denoising loss", unit="track",
+                      disable=not config.log.progress):
+            with torch.no_grad():
+                latent = pipe(prompt=corpus.prompts[corpus.prompt_start[t]], height=size, width=size,
+                              num_inference_steps=config.loss.denoise_steps, output_type="latent",
+                              generator=torch.Generator().manual_seed(t)).images
+            rows.append(latent[0].float().cpu().numpy().astype(np.float16))
+        tmp = path.with_name(f".{path.name}.a2i-tmp.npy")
+        np.save(tmp, np.stack(rows))
+        os.replace(tmp, path)
+    accelerator.wait_for_everyone()
+    return DenoisingLoss(pipe.unet, pipe.scheduler, size), np.load(path, mmap_mode="r")
 
 
 def _debug_images(encoder: AudioEncoder, valid_set: ClipDataset, config: TrainConfig, folder: Path, step: int,

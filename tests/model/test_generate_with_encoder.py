@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from a2i.audio import write
@@ -10,6 +11,10 @@ from a2i.cli import main
 from a2i.outputs import read_run
 from a2i.render.tiny import save_tiny_sdxl
 from a2i.synth import PIECES, render
+
+#: The session's tiny training run is set up inside the first test that needs it: minutes on a loaded
+#: machine, so these tests get more than the suite's default timeout.
+pytestmark = pytest.mark.timeout(1800)
 
 
 def test_generate_draws_from_the_trained_encoder(tiny_run, tmp_path, capsys):

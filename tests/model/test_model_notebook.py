@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+#: The session's tiny training run is set up inside the first test that needs it: minutes on a loaded
+#: machine, so these tests get more than the suite's default timeout.
+pytestmark = pytest.mark.timeout(1800)
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "A2I_model" / "align_audio_with_text_encoder.ipynb"
 
 

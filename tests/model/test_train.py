@@ -19,6 +19,10 @@ from a2i.model.config import load_config
 from a2i.model.encoder import AudioEncoder
 from a2i.model.train import train
 
+#: The session's tiny training run is set up inside the first test that needs it: minutes on a loaded
+#: machine, so these tests get more than the suite's default timeout.
+pytestmark = pytest.mark.timeout(1800)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -79,3 +83,13 @@ def test_cli_errors_are_one_line(tiny_root, tiny_run, capsys):
     assert "already holds a run; continue it with --resume latest" in capsys.readouterr().err
     assert cli_main(["train", "--config", "tiny", "--set", "optim.colour=1"]) == 2
     assert "unknown keys in [optim]: colour" in capsys.readouterr().err
+
+
+def test_denoising_loss_trains_through_the_frozen_unet(tiny_root):
+    run = train(load_config("tiny", tiny_overrides(
+        tiny_root, "optim.max_steps=2", "optim.eval_every=100", "log.log_every=1", "log.run_id=denoise",
+        "loss.denoise=0.5", "loss.denoise_image_size=64", "loss.denoise_steps=2")))
+    logged = records(run)
+    assert len(logged) == 2 and all(0.0 < r["denoise"] < 10.0 for r in logged)
+    latents = np.load(next((tiny_root / "cache").glob("latents-64-*.npy")), mmap_mode="r")
+    assert latents.shape == (24, 4, 32, 32) and latents.dtype == np.float16 and float(np.abs(latents).mean()) > 0
