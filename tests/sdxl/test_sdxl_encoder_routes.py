@@ -44,3 +44,20 @@ def test_audio_route_is_the_encoders_embeddings(audio_backend):
     assert blended.route == "blend" and blended.options["route"] == "blend"
     mixed = pixels(blended.render(audio=bright, size=64, seed=2))
     assert not np.array_equal(mixed, by_audio)
+
+
+def test_generate_blends_the_songs_audio_with_text(audio_backend, tiny_model_dir, songs, tmp_path, capsys):
+    from PIL import Image
+
+    from a2i.cli import main
+    from a2i.outputs import read_run
+
+    out = tmp_path / "blend"
+    code = main(["generate", str(songs[0]), "--out", str(out), "--backend", "sdxl", "--model", str(tiny_model_dir),
+                 "--encoder", audio_backend.settings.encoder, "--text", "a watercolour", "--text-weight", "0.3",
+                 "--steps", "2", "--size", "64"])
+    assert code == 0, capsys.readouterr().err
+    run = read_run(out)
+    options = run.options["backend_options"]
+    assert options["route"] == "blend" and options["text"] == "a watercolour" and options["text_weight"] == 0.3
+    assert Image.open(run.image_path(run.pictures[0])).size == (64, 64)
