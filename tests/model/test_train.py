@@ -93,3 +93,15 @@ def test_denoising_loss_trains_through_the_frozen_unet(tiny_root):
     assert len(logged) == 2 and all(0.0 < r["denoise"] < 10.0 for r in logged)
     latents = np.load(next((tiny_root / "cache").glob("latents-64-*.npy")), mmap_mode="r")
     assert latents.shape == (24, 4, 32, 32) and latents.dtype == np.float16 and float(np.abs(latents).mean()) > 0
+
+
+def test_debug_images_are_drawn_through_sdxl(tiny_root, tmp_path):
+    from PIL import Image
+
+    from a2i.render.tiny import save_tiny_sdxl
+
+    model = save_tiny_sdxl(tmp_path / "sdxl", seed=0)
+    run = train(load_config("tiny", tiny_overrides(
+        tiny_root, "optim.max_steps=1", "log.run_id=debug", f"log.debug_images={model}", "log.debug_image_size=64")))
+    pictures = sorted((run / "debug").glob("step-0000001-*.png"))
+    assert len(pictures) == 2 and Image.open(pictures[0]).size == (64, 64)
