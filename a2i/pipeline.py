@@ -68,9 +68,11 @@ def render_picture(backend: Any, clip: ClipProfile, *, folder: Path, stem: str, 
     image_path = atomic_save_png(image, folder / picture_name(stem, clip.index, variant))
     variant_note = f" · variant {variant}" if variant else ""
     subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, seed) + variant_note
-    card_path = atomic_save_png(info_card(image, clip, prompt, subtitle=subtitle), folder / card_name(stem, clip.index, variant))
+    drawn = backend.describe(profile=clip, prompt=prompt, size=size, seed=seed) if hasattr(backend, "describe") else None
+    card = info_card(image, clip, prompt, subtitle=subtitle, drawn=drawn)
+    card_path = atomic_save_png(card, folder / card_name(stem, clip.index, variant))
     return Picture(image=image_path.name, card=card_path.name, clip=clip.index, start=clip.start, end=clip.end,
-                   prompt=prompt, seed=seed, variant=variant, backend=backend.name)
+                   prompt=prompt, seed=seed, variant=variant, backend=backend.name, drawn=drawn)
 
 
 def generate(

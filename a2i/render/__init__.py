@@ -57,6 +57,13 @@ class PainterBackend:
             raise ConfigError("the painter backend does not take audio embeddings; use --backend sdxl with --encoder")
         return paint(profile, prompt=prompt, size=size, seed=seed, features=features)
 
+    def describe(self, *, profile: Profile, prompt: str | None = None, features: SignalFeatures | None = None,
+                 size: int | tuple[int, int] = 1024, seed: int = 0) -> dict[str, Any]:
+        """What :meth:`render` draws for these arguments (the card's record), without painting."""
+        from a2i.render.painter import describe
+
+        return describe(profile, prompt=prompt, size=size, seed=seed, features=features).to_dict()
+
 
 def check_backend_size(name: str, size: int | tuple[int, int]) -> tuple[int, int]:
     """``(width, height)`` if ``name``'s backend can draw that size (SDXL: multiples of 8), before it loads."""
