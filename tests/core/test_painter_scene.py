@@ -26,7 +26,8 @@ PINNED = {
 }
 
 
-def patch(prompt, profile=Profile(valence=0.6, energy=0.5)):
+def patch(prompt, profile=None):
+    profile = profile or Profile(valence=0.6, energy=0.5)
     return np.asarray(paint(profile, prompt=prompt, style="landscape", size=96, seed=4))[40:42, 60:62].tolist()
 
 

@@ -9,7 +9,7 @@ mood's targets. With colour words, the named colours (moved by the mood within t
 colours named       regions they paint
 1                   the sky (top to horizon); the land and water keep the mood's palette
 2                   the sky; the land, water and silhouettes
-3                   the upper sky; the land and water; the sky near the horizon (a banded sky)
+3                   the sky; the far and middle land; the water and the near land
 4 or more           as 3, the fourth and later colours paint the focal objects and accents
 ==================  ======================================================================================
 
@@ -67,7 +67,7 @@ def named_roles(colours: tuple[NamedColour, ...], mood: Mood, rng: np.random.Gen
         water = _lab_rgb(second, -0.5 * SHADE)
         dark = _lab_rgb(np.array([max(6.0, second[0] * 0.45), second[1] * 0.8, second[2] * 0.8]))
     if len(labs) >= 3:
-        sky_low = _lab_rgb(labs[2])
+        water, near = _lab_rgb(labs[2]), _lab_rgb(labs[2], -SHADE)
     rest = [_lab_rgb(lab) for lab in labs[3:]]
     lightest = max(labs, key=lambda lab: lab[0])
     light = _lab_rgb(lightest, 0.5 * (100 - lightest[0]))

@@ -38,7 +38,6 @@ from PIL import Image, ImageDraw
 SUPERSAMPLE = 2  # labels drawn at twice the canvas size and box-averaged: 4 samples per pixel of anti-aliasing
 MAX_SHAPES = 254  # labels are 8-bit; 0 is the sky and 255 is kept free
 MIN_VISIBLE = 2e-4  # fraction of the picture a subject must show to count as drawn (~200 px at 1024 x 1024)
-SKY_BAND_EDGE = 0.04  # relative height of the soft edge between a banded sky's two colours
 MIN_VISIBLE_PX = 3  # ... and at least this many pixels, for small canvases
 
 
@@ -91,7 +90,6 @@ class Stack:
     sky_top: tuple[float, float, float] | np.ndarray = (0.4, 0.5, 0.7)
     sky_low: tuple[float, float, float] | np.ndarray = (0.8, 0.8, 0.8)
     light: tuple[float, float, float] = (0.5, 0.3, 0.0)  # x, y, radius of the main light (radius 0: none)
-    sky_split: float | None = None  # a banded sky: sky_top above this height (relative), sky_low below
     shapes: list[Shape] = field(default_factory=list)
 
     def add(self, shape: Shape) -> None:
@@ -175,10 +173,7 @@ class Raster:
     def sky_gradient(self) -> np.ndarray:
         """The sky: top colour to horizon colour, down to the horizon (float32 RGB at the canvas size)."""
         y = (np.arange(self.height, dtype=np.float32) + 0.5) / self.height
-        if self.stack.sky_split is not None:  # two bands with a soft edge (SKY_BAND_EDGE wide)
-            t = np.clip((y - self.stack.sky_split) / SKY_BAND_EDGE + 0.5, 0.0, 1.0)[:, None, None]
-        else:
-            t = np.clip(y / max(self.stack.horizon, 0.05), 0.0, 1.0)[:, None, None] ** 1.4
+        t = np.clip(y / max(self.stack.horizon, 0.05), 0.0, 1.0)[:, None, None] ** 1.4
         top, low = (np.asarray(c, dtype=np.float32) for c in (self.stack.sky_top, self.stack.sky_low))
         return np.broadcast_to((top * (1 - t) + low * t).astype(np.float32), (self.height, self.width, 3))
 

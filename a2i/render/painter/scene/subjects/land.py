@@ -52,7 +52,7 @@ def dunes(b: Builder, n: int) -> None:
         h = (0.12 - 0.02 * k) * b.rng.uniform(0.8, 1.2)
         x = np.linspace(-0.02, 1.02, 80)
         y = base - h * np.exp(-(((x - crest_x) / b.rng.uniform(0.25, 0.45)) ** 2)) - 0.02 * np.sin(3 * x + k)
-        sand = b.aerial(b.roles.mid * 0.5 + b.roles.light * 0.25 + b.roles.accent * 0.25, depth)
+        sand = b.aerial((b.roles.far, b.roles.mid, b.roles.near)[k] * 0.85 + b.roles.light * 0.15, depth)
         line = np.stack([x, y], 1)
         b.add("dunes", [b.below(line)], sand, depth)
         # The lee side in shadow: from the crest down-wind.

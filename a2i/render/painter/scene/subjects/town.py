@@ -72,8 +72,8 @@ def city(b: Builder, n: int) -> None:
 )
 def street(b: Builder, n: int) -> None:
     vx, vy = b.layout.focal_x * 0.5 + 0.25, b.horizon + 0.01
-    b.add("street", [Poly([(vx - 0.01, vy), (vx + 0.01, vy), (1.3, 1.02), (-0.3, 1.02)])], b.roles.dark * 0.5 + b.roles.mid * 0.5, 0.7)
-    facade = b.roles.dark * 0.75 + b.roles.far * 0.25
+    b.add("street", [Poly([(vx - 0.01, vy), (vx + 0.01, vy), (1.3, 1.02), (-0.3, 1.02)])], b.roles.mid * 0.75 + b.roles.dark * 0.25, 0.7)
+    facade = b.roles.near * 0.8 + b.roles.dark * 0.2
     left = Poly([(-0.02, 0.02), (vx - 0.03, vy - 0.2), (vx - 0.03, vy + 0.01), (-0.02, 1.02)])
     right = Poly([(1.02, 0.06), (vx + 0.03, vy - 0.16), (vx + 0.03, vy + 0.01), (1.02, 1.02)])
     b.add("street", [left, right], facade, 0.75)

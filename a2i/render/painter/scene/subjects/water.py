@@ -99,7 +99,7 @@ def shore(b: Builder, n: int) -> None:
         (0.5 + 0.52 * side, 1.02),
         (0.5 - 0.52 * side, 1.02),
     ]
-    sand = b.roles.mid * 0.45 + b.roles.light * 0.3 + b.roles.accent * 0.25
+    sand = b.roles.mid * 0.8 + b.roles.light * 0.2
     b.add("shore", [Poly(pts)], sand, 0.85)
     foam = np.array(pts[:4]) + (0.0, -0.006)
     b.add("shore", [stroke(foam, 0.005)], b.roles.light * 0.8 + 0.2, 0.86, thin=True)
