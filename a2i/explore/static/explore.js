@@ -76,6 +76,7 @@
     }),
     screenOf: (i) => toScreen(S.xs[i], S.ys[i]),
     toScreen: (x, y) => toScreen(x, y),
+    toData: (x, y) => toData(x, y),
     pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.bscale), Math.round(y * S.bscale), 1, 1).data.slice(0, 3)),
     labelPixel: (x, y) => Array.from(lctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data),
     bitmaps: () => [...S.decoded.values()].filter((b) => typeof b !== "string").length,
@@ -1050,13 +1051,39 @@
 
   // ---- input ---------------------------------------------------------------------------------------------
   function bindInput() {
-    let drag = null;
+    let drag = null, pinch = null;
+    const touches = new Map();  // pointerId -> [x, y] of every finger on the map
+    // Two fingers: the zoom follows their spread and the map point under their midpoint stays under it (so
+    // moving both pans too). A pinch never pins a song, and lifting one finger does not turn into a drag.
+    const startPinch = () => {
+      const [[x1, y1], [x2, y2]] = [...touches.values()];
+      const mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
+      pinch = { dist: Math.max(1, Math.hypot(x2 - x1, y2 - y1)), zoom: S.zoom, at: toData(mx, my) };
+      drag = null; overlay.classList.remove("dragging"); setHover(-1);
+    };
+    const movePinch = () => {
+      const [[x1, y1], [x2, y2]] = [...touches.values()];
+      const mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
+      S.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, pinch.zoom * Math.hypot(x2 - x1, y2 - y1) / pinch.dist));
+      updateThumbSize(); P = plot();
+      const span = 1 / S.zoom;
+      S.cx = pinch.at[0] - (mx - P.x) / P.w * span + span / 2;
+      S.cy = pinch.at[1] - (P.y + P.h - my) / P.h * span + span / 2;
+      clampView(); viewChanged();
+    };
     overlay.addEventListener("pointerdown", (e) => {
+      if (e.pointerType === "touch") {
+        touches.set(e.pointerId, [e.offsetX, e.offsetY]);
+        if (touches.size === 2) { startPinch(); return; }
+        if (touches.size > 2 || pinch) return;
+      }
       // A finger is wider than a mouse pointer and wobbles: a tap may move a little and still be a tap.
       drag = { x: e.offsetX, y: e.offsetY, cx: S.cx, cy: S.cy, moved: false, slop: e.pointerType === "mouse" ? 4 : 10 };
       overlay.setPointerCapture(e.pointerId);
     });
     overlay.addEventListener("pointermove", (e) => {
+      if (touches.has(e.pointerId)) touches.set(e.pointerId, [e.offsetX, e.offsetY]);
+      if (pinch) { if (touches.size >= 2) movePinch(); return; }
       if (drag) {
         const dx = e.offsetX - drag.x, dy = e.offsetY - drag.y;
         if (!drag.moved && Math.hypot(dx, dy) < drag.slop) return;
@@ -1067,8 +1094,16 @@
       }
       setHover(hitTest(e.offsetX, e.offsetY));
     });
+    const lift = (e) => {
+      touches.delete(e.pointerId);
+      if (pinch) { if (touches.size === 0) pinch = null; return true; }  // the end of a pinch pins nothing
+      return false;
+    };
+    overlay.addEventListener("pointercancel", (e) => { lift(e); drag = null; overlay.classList.remove("dragging"); });
     overlay.addEventListener("pointerup", (e) => {
+      if (lift(e)) return;
       const wasDrag = drag && drag.moved;
+      if (!drag) return;
       drag = null; overlay.classList.remove("dragging");
       if (wasDrag) return;
       const i = hitTest(e.offsetX, e.offsetY);
