@@ -7,22 +7,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-#: Overview sheets of 2×2 and detail sheets of 1 song: 300 songs need 75 + 300 sheets, so a zoomed-in view
-#: spans far more sheets than a fixed-size cache of 16 (what the explorer had) could hold at once.
-COLUMNS = 2
-
-
-@pytest.fixture(scope="module")
-def many_app(tmp_path_factory):
-    from a2i.explore import create_app
-    from a2i.explore.synthetic import make_folder
-
-    root = make_folder(tmp_path_factory.mktemp("many") / "data", 300, variants=1, size=24, audio="none", seed=4)
-    app = create_app({"DATA_DIR": root, "CACHE_DIR": root.parent / "cache", "WARM": False, "ATLAS_COLUMNS": COLUMNS})
-    app.extensions["a2i_explore"].build_thumbnails(workers=1)
-    return app
-
-
 def state(pg) -> dict:
     return pg.evaluate("window.__explore.state()")
 
@@ -34,7 +18,7 @@ def test_zoomed_in_every_song_in_view_shows_its_sharp_picture_then_the_page_rest
         pg.evaluate(f"window.__explore.setView({zoom}, {cx}, {cy})")
         pg.wait_for_function(f"(() => {{ const s = window.__explore.state(); return s.draws > {draws} &&"
                              " s.drawn > 0 && s.sharp === s.drawn && s.thumbs === s.drawn; })()",
-                             timeout=2_000, polling=20)
+                             timeout=5_000, polling=20)  # the benchmark measures the 1 s target
         st = state(pg)
         assert st["level"] == 1 and st["drawn"] >= 5, st  # 2× screen, grown thumbnails: the 128-px sheets
         # Resting: no frame is drawn while nothing changes (the old decode/evict cycle redrew ~30 times a second).
