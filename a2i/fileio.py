@@ -8,9 +8,11 @@ and an earlier run's results are never damaged.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import pwd
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -171,6 +173,95 @@ def check_not_input(output: str | os.PathLike, inputs: Iterable[str | os.PathLik
         if source == out or (contains and out in source.parents):
             relation = "is also an input" if source == out else f"contains the input {item}"
             raise OutputError(f"{what} {output}: {relation}; write the output to another path")
+
+
+#: Read size of :func:`content_hash`: large enough that hashing runs at disk speed, small enough to keep
+#: memory flat for a two-hour concert recording.
+HASH_CHUNK = 1 << 20
+
+
+def content_hash(path: str | os.PathLike) -> str:
+    """The sha256 of a file's bytes as 64 hex digits, read in chunks (any file size, flat memory).
+
+    Why: the run record keeps it to recognise a song that was moved, and seeds derive from it, so the same
+    audio gives the same pictures wherever it lies and whatever it is called.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as handle:
+    ...     _ = handle.write(b"abc")
+    >>> content_hash(handle.name)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _home_folders() -> set[Path]:
+    homes = {Path.home().resolve()}
+    try:
+        homes |= {Path(entry.pw_dir).resolve() for entry in pwd.getpwall() if entry.pw_dir not in ("", "/")}
+    except OSError:  # an unreadable user database: the user's own home is still known
+        pass
+    return homes
+
+
+def protected_folder(folder: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = ()) -> str | None:
+    """Why ``folder`` may never be replaced or emptied by a2i, or ``None`` when nothing forbids it.
+
+    Never: the working directory or a folder above it, a home directory (or a folder above one), a
+    filesystem root or mount point, or a folder holding one of the ``inputs`` (the song). This is the
+    first check of every ``--overwrite``: what is at stake is a whole project (``--out .`` in a git
+    checkout), so it does not depend on what the folder holds.
+
+    Examples
+    --------
+    >>> protected_folder("/")
+    'is the root of a filesystem'
+    >>> protected_folder(".")
+    'is the current directory'
+    >>> protected_folder("no/such/folder/for/a2i") is None
+    True
+    """
+    target = Path(folder).resolve()
+    cwd = Path.cwd().resolve()
+    if target == cwd:
+        return "is the current directory"
+    if target == Path(target.anchor) or os.path.ismount(target):
+        return "is the root of a filesystem"
+    if target in cwd.parents:
+        return f"holds the current directory ({cwd})"
+    for home in _home_folders():
+        if target == home:
+            return "is a home directory"
+        if target in home.parents:
+            return f"holds the home directory {home}"
+    for item in inputs:
+        if target in Path(item).resolve().parents:
+            return f"holds the input {item}"
+    return None
+
+
+def describe_entries(folder: str | os.PathLike, names: Iterable[str] | None = None, *, limit: int = 4) -> str:
+    """A short listing of what a folder holds, for refusal messages: ``".git/, README.md, src/ and 2 more"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "src").mkdir(); _ = (folder / "README.md").write_text("x")
+    >>> describe_entries(folder)
+    'README.md, src/'
+    """
+    folder = Path(folder)
+    names = sorted(names if names is not None else (p.name for p in folder.iterdir()))
+    shown = [name + ("/" if (folder / name).is_dir() else "") for name in names[:limit]]
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
 
 
 def _nan_to_none(obj: Any) -> Any:
