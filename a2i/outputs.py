@@ -305,8 +305,9 @@ def _song_hash(path: Path) -> str:
 
 
 #: How far :func:`_find_by_hash` looks for a moved song: folders above the run folder, and entries visited
-#: in all (a moved project stays findable; a run folder in a home full of files does not stall a command).
-SEARCH_LEVELS = 3
+#: in all: two levels reach the project of ``PROJECT/outputs/<run>`` (its music/ beside outputs/), and the cap keeps
+#: a run folder in a home full of files from stalling a command.
+SEARCH_LEVELS = 2
 SEARCH_ENTRIES = 20_000
 
 
