@@ -8,13 +8,14 @@ and an earlier run's results are never damaged.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import os
 import pwd
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,58 @@ def check_output_file(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
     if path.exists() and not os.access(path, os.W_OK):
         raise OutputError(f"{what} {path}: is not writable; choose a file you can write")
     return path
+
+
+def check_rewritable_file(path: str | os.PathLike, *, owned: Callable[[Path], bool], kind: str,
+                          inputs: Iterable[str | os.PathLike] = (), what: str = "OUTPUT") -> Path:
+    """:func:`check_output_file`, and refuse an existing file unless ``owned(path)`` recognises it as this
+    step's own earlier output (which a rerun may replace).
+
+    Why: ``a2i dataset clean IN precious.csv`` once replaced an unrelated file without a word. The message
+    says what the file is not and never suggests deleting it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "precious.csv"
+    >>> _ = path.write_text("name,amount\n")
+    >>> check_rewritable_file(path, owned=lambda p: has_columns(p, ["track_id"]), kind="a track list",
+    ...                       what="OUTPUT")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: OUTPUT .../precious.csv: exists and is not a track list written by a2i (its columns: name, amount), ...
+    """
+    path = check_output_file(path, inputs=inputs, what=what)
+    if path.exists() and not owned(path):
+        columns = csv_columns(path) if path.suffix.lower() == ".csv" else None
+        found = f" (its columns: {', '.join(columns[:6])}{', ...' if len(columns) > 6 else ''})" if columns else ""
+        raise OutputError(f"{what} {path}: exists and is not {kind} written by a2i{found}, so a2i leaves it alone; "
+                          f"choose another file name")
+    return path
+
+
+def csv_columns(path: str | os.PathLike) -> list[str] | None:
+    """The header row of a CSV file, or ``None`` when it cannot be read as one (reads the first line only).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text('track_id,"artists"\nx,y\n')
+    >>> csv_columns(path)
+    ['track_id', 'artists']
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def has_columns(path: str | os.PathLike, columns: Iterable[str]) -> bool:
+    """Whether a CSV file's header holds every one of ``columns`` (how a step recognises its own table)."""
+    header = csv_columns(path)
+    return header is not None and set(columns) <= set(header)
 
 
 def check_output_folder(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), what: str = "OUT") -> Path:

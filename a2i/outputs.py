@@ -69,6 +69,7 @@ from a2i.fileio import (
     TEMP_SUFFIX,
     atomic_write_json,
     check_not_input,
+    check_output_folder,
     check_writable_folder,
     content_hash,
     current_umask,
@@ -462,6 +463,33 @@ def check_replaceable(folder: str | os.PathLike[str], *, shown: str, overwrite: 
     if not overwrite:
         raise OutputError(f"{shown}: holds another run's results; pass --overwrite to replace them, or choose "
                           f"another output folder")
+
+
+def check_batch_out(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> Path:
+    """Refuse, before any song is decoded, a root for per-song run folders (``a2i render --out``) that is a
+    file, cannot be written (``/proc/x``), or is or lies inside one of the ``inputs`` (the music folder).
+
+    Why: ``render`` once analysed every song and then failed each with "Not a directory", and with
+    ``--out`` equal to the music folder wrote run folders among the songs (``generate`` refuses that).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> music = Path(tempfile.mkdtemp())
+    >>> check_batch_out(music / "runs", [music])
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: --out .../runs: lies inside the input folder ...; the runs would mix with the songs; choose a folder outside it
+    """
+    out = Path(out)
+    check_output_folder(out, inputs=inputs, what="--out")
+    resolved = out.resolve()
+    for item in inputs:
+        source = Path(item).resolve()
+        if source.is_dir() and source in resolved.parents:
+            raise OutputError(f"--out {out}: lies inside the input folder {item}; the runs would mix with the songs; "
+                              f"choose a folder outside it")
+    return out
 
 
 #: Prefix of a run's staging folder beside its target; a leftover one is an interrupted run's.

@@ -381,3 +381,25 @@ def test_version_1_run_folders_are_still_read(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path.anchor)
     run = read_run(tmp_path)
     assert run.schema_version == 1 and run.song_path() == tmp_path / "songs" / "a.flac"
+
+
+@pytest.mark.parametrize("case", ["a file", "/proc", "the music folder", "inside the music folder"])
+def test_render_out_is_checked_before_any_song_is_decoded(mood_songs, tmp_path, monkeypatch, capsys, case):
+    # Issue 20, case 3: every song was analysed first, then each failed with "Not a directory".
+    import shutil
+
+    music = tmp_path / "music"
+    music.mkdir()
+    shutil.copy(mood_songs["dark_minor"], music / "x.flac")
+    (tmp_path / "notes.txt").write_text("mine")
+    out = {"a file": tmp_path / "notes.txt", "/proc": "/proc/x", "the music folder": music,
+           "inside the music folder": music / "runs"}[case]
+    decoded = []
+    monkeypatch.setattr("a2i.audio.load", lambda *a, **k: decoded.append(a) or (_ for _ in ()).throw(AssertionError))
+    before = _tree(tmp_path)
+    assert main(["render", str(music), "--out", str(out), "--size", "64", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"a2i: error: --out {out}: ") and err.count("\n") == 1
+    assert {"a file": "is a file", "/proc": "cannot write in /proc", "the music folder": "is also an input",
+            "inside the music folder": "lies inside the input folder"}[case] in err
+    assert decoded == [] and _tree(tmp_path) == before
