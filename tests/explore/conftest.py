@@ -85,7 +85,7 @@ def collection(data_dir, tmp_path_factory):
 def app(collection, tmp_path_factory):
     from a2i.explore import create_app
 
-    return create_app(collection=collection, cache_dir=tmp_path_factory.mktemp("cache"), warm=False)
+    return create_app({"COLLECTION": collection, "CACHE_DIR": tmp_path_factory.mktemp("cache"), "WARM": False})
 
 
 @pytest.fixture()
@@ -135,7 +135,7 @@ def thesis_url(thesis_dir, tmp_path_factory):
     """The thesis-layout folder, served as it is, on a live server."""
     from a2i.explore import create_app
 
-    yield from _live(create_app(thesis_dir, cache_dir=tmp_path_factory.mktemp("thesis-cache"), warm=False))
+    yield from _live(create_app({"DATA_DIR": thesis_dir, "CACHE_DIR": tmp_path_factory.mktemp("thesis-cache"), "WARM": False}))
 
 
 @pytest.fixture()

@@ -308,7 +308,7 @@ def test_names_and_prompts_stay_text_in_the_list_popup_and_announcements(open_pa
     raw.update(track_name=payload, artists=f"['{payload}']")
     raw["data"][0]["prompt"] = f"</script><script>window.__pwned=2</script>{payload}"
     (root / "track_1.json").write_text(json.dumps(raw))
-    pg = open_page(url=serve_app(create_app(root, cache_dir=tmp_path / "c", warm=False)))
+    pg = open_page(url=serve_app(create_app({"DATA_DIR": root, "CACHE_DIR": tmp_path / "c", "WARM": False})))
     pg.keyboard.press("l")
     pg.locator("#list-body tr", has_text="onerror").locator("button").click()
     pg.wait_for_function("document.getElementById('announce').textContent.includes('onerror')")

@@ -78,7 +78,7 @@ def test_build_writes_a_valid_folder(built):
 
 
 def test_the_built_folder_serves(built, tmp_path):
-    client = create_app(built, cache_dir=tmp_path, warm=False).test_client()
+    client = create_app({"DATA_DIR": built, "CACHE_DIR": tmp_path, "WARM": False}).test_client()
     assert client.get("/api/meta").get_json()["total"] == 2
     details = client.get("/api/tracks/0").get_json()
     audio = client.get(details["data"][0]["audio_url"])

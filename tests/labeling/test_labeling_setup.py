@@ -140,7 +140,7 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
     with app.app_context():
         from a2i.labeling.db import db
 
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     code = invite(app)
     init_db(app)  # upgrading an up-to-date database changes nothing
     from a2i.labeling.db import db
@@ -181,7 +181,7 @@ def test_a_running_study_upgrades_without_losing_data(app, runner):
         db.session.commit()
     init_db(app)
     with app.app_context():
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         row = db.session.execute(text("SELECT username, stage, is_pilot, consent_version, completion_code "
                                       "FROM user WHERE id = 1")).one()
         assert tuple(row) == ("early1", "tasks", 0, None, None)

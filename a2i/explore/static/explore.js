@@ -16,8 +16,13 @@
  * Level of detail, for time and memory: while the blitter paints (many small thumbnails) the base canvas
  * works at one device pixel per CSS pixel whatever the screen (a 2× screen would quadruple the pixels to
  * copy for thumbnails that are 24 px anyway); zoomed in, it works at the full ratio and thumbnails are drawn
- * sharp from decoded atlases. Only the compressed JPEGs and the small blitter pixels are kept for every
- * sheet; decoded atlases (2.4 MB each) are kept for at most BITMAP_CACHE sheets, the ones in view.
+ * from decoded sheets of the level that matches their size on screen: overview sheets (48 px) or detail
+ * sheets (128 px, /api/detail), fetched only for the songs in view. Sheets are filled in Z-order of the map
+ * (each song's "slot"), so a zoomed-in view needs a handful of sheets. Decoded sheets live in a cache bounded
+ * by bytes (DECODED_BUDGET) that never evicts a sheet the current frame drew from, so the cache can always
+ * hold the view and a decode never triggers another: once every sheet in view is there, the map is not
+ * redrawn again until something changes (idle = zero redraws). Only the current variant's overview JPEGs are
+ * fetched at start; another variant's are fetched when it is first shown.
  */
 (() => {
   "use strict";
@@ -27,7 +32,10 @@
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
   const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
-  const BITMAP_CACHE = 16;        // decoded atlases kept for the zoomed-in view (16 × 2.4 MB)
+  // Decoded sheets kept beyond the ones in view: 96 MB is 24 detail sheets (4 MB each) or 40 overview sheets,
+  // enough to pan back without decoding again, and keeps the tab well under its 400 MB budget.
+  const DECODED_BUDGET = 96 * 2 ** 20;
+  const FETCH_PARALLEL = 6;       // sheet requests in flight: the browser's connection limit per host
   const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
   const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
   const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
@@ -49,29 +57,33 @@
     mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
     hover: -1, pinned: -1, pinId: null, sound: true, focus: -1,  // focus: the song the arrow keys are on
     atlases: new Map(),   // "variant:sheet" -> "loading" | "ready" | "failed"
-    blobs: new Map(),     // "variant:sheet" -> the atlas JPEG as fetched (small; decoded again on demand)
-    bitmaps: new Map(),   // "variant:sheet" -> decoded ImageBitmap | "decoding", least recently used first
+    blobs: new Map(),     // "variant:sheet" -> the overview JPEG as fetched (small; decoded again on demand)
+    decoded: new Map(),   // "level:variant:sheet" -> {bmp, bytes, used} | "decoding": the drawImage cache
+    decodedBytes: 0,
+    slot: null,           // Int32Array: each song's place in the Z-ordered atlas sheets
     details: new Map(),   // index -> Promise of /api/tracks/<index>
     width: 0, height: 0, dpr: 1, bscale: 1,  // bscale: device pixels per CSS pixel of the base canvas
   };
   const stats = window.__explore = {  // read by the tests and the benchmark
-    draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
+    draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, lastSharp: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
     labels: [], axisWords: [],  // text boxes drawn over the map (contrast checks) and the axis words' positions
     state: () => ({
       total: S.total, loaded: S.loaded, visible: S.order.length, mode: S.mode, variant: S.variant,
       zoom: S.zoom, cx: S.cx, cy: S.cy, grid: S.grid.slice(), hover: S.hover, pinned: S.pinned,
       query: S.query, hiddenGenres: [...S.hiddenGenres].map((g) => S.meta.genres[g].name), focus: S.focus,
-      drawn: stats.lastDrawn, thumbs: stats.lastThumbs,
+      drawn: stats.lastDrawn, thumbs: stats.lastThumbs, sharp: stats.lastSharp, draws: stats.draws,
+      decodedMB: +(S.decodedBytes / 2 ** 20).toFixed(1), level: S.level,
     }),
     screenOf: (i) => toScreen(S.xs[i], S.ys[i]),
     toScreen: (x, y) => toScreen(x, y),
     pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.bscale), Math.round(y * S.bscale), 1, 1).data.slice(0, 3)),
     labelPixel: (x, y) => Array.from(lctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data),
-    bitmaps: () => [...S.bitmaps.values()].filter((b) => typeof b !== "string").length,
+    bitmaps: () => [...S.decoded.values()].filter((b) => typeof b !== "string").length,
+    setView: (zoom, cx, cy) => { S.zoom = zoom; S.cx = cx; S.cy = cy; clampView(); viewChanged(); },
     find: (name) => S.names.indexOf(name),
     id: (i) => S.ids[i],
     thumb: () => thumbSize(),
-    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length,
+    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + fetching + wanted.size,
   };
 
   const base = $("base"), overlay = $("overlay"), mapEl = $("map");
@@ -144,8 +156,11 @@
     base.width = Math.round(S.width * scale); base.height = Math.round(S.height * scale);
   }
 
+  let frameNo = 0;
   function draw() {
     drawPending = false;
+    frameNo++;
+    wanted.clear();
     const t0 = performance.now();
     updateThumbSize();
     P = plot();
@@ -173,7 +188,9 @@
       ctx.restore();
     }
 
+    if (pixels) { stats.lastSharp = stats.lastThumbs; S.level = 0; }
     stats.lastDrawn = drawn; stats.draws++;
+    pumpDecodes();
     if (drawn > 0 && stats.firstDrawAt === null) stats.firstDrawAt = performance.now();
     if (S.loaded === S.total && S.total > 0 && stats.allPointsAt === null && drawn > 0) stats.allPointsAt = performance.now();
     drawOverlay();
@@ -241,50 +258,77 @@
     }
   }
 
-  // The decoded atlas of a song's sheet for drawImage, or null while it is (re)decoded from its JPEG.
-  function atlasFor(v, i) {
-    const key = v + ":" + Math.floor(i / S.meta.atlas.size), bmp = S.bitmaps.get(key);
-    if (bmp && typeof bmp !== "string") { S.bitmaps.delete(key); S.bitmaps.set(key, bmp); return bmp; }
-    const blob = S.blobs.get(key);
-    if (!bmp && blob) {
-      S.bitmaps.set(key, "decoding");
-      createImageBitmap(blob).then((decoded) => {
-        S.bitmaps.set(key, decoded);
-        for (const [k, b] of S.bitmaps) {  // least recently used first
-          if (S.bitmaps.size <= BITMAP_CACHE) break;
-          if (typeof b !== "string") { b.close(); S.bitmaps.delete(k); }
-        }
-        requestDraw();
-      }).catch(() => S.bitmaps.delete(key));
-    }
+  // ---- decoded sheets for drawImage: level of detail, a byte-bounded cache, fetched for what is in view ----
+  const wanted = new Set();  // sheets the last frame wanted and did not have ("level:variant:sheet")
+  let fetching = 0;
+  function levelSpec(level) { return level ? S.meta.detail : S.meta.atlas; }
+  // The decoded sheet holding song i at `level`, or null; `want` queues it when it is missing.
+  function sheetOf(level, v, i, want) {
+    const key = level + ":" + v + ":" + ((S.slot[i] / levelSpec(level).size) | 0), e = S.decoded.get(key);
+    if (e && e !== "decoding") { e.used = frameNo; return e.bmp; }
+    if (!e && want) wanted.add(key);
     return null;
   }
+  function pumpDecodes() {
+    for (const key of wanted) {
+      if (fetching >= FETCH_PARALLEL) break;
+      if (S.decoded.has(key)) { wanted.delete(key); continue; }
+      wanted.delete(key);
+      S.decoded.set(key, "decoding");
+      fetching++;
+      const [level, v, sheet] = key.split(":").map(Number), blob = level === 0 && S.blobs.get(v + ":" + sheet);
+      (blob ? Promise.resolve(blob) : fetch(`api/${level ? "detail" : "atlas"}/${v}/${sheet}.jpg`)
+        .then((r) => { if (!r.ok) throw new Error(r.status); return r.blob(); }))
+        .then((b) => createImageBitmap(b))
+        .then((bmp) => {
+          const bytes = bmp.width * bmp.height * 4;
+          S.decoded.set(key, { bmp, bytes, used: frameNo });
+          S.decodedBytes += bytes;
+          evictDecoded();
+          requestDraw();  // it was wanted by the latest frame
+        })
+        .catch(() => S.decoded.delete(key))
+        .finally(() => { fetching--; pumpDecodes(); });
+    }
+  }
+  // Least recently drawn first, never one the current frame drew from: the cache can always hold the view.
+  function evictDecoded() {
+    if (S.decodedBytes <= DECODED_BUDGET) return;
+    const old = [...S.decoded].filter(([, e]) => e !== "decoding" && e.used < frameNo).sort((a, b) => a[1].used - b[1].used);
+    for (const [key, e] of old) {
+      if (S.decodedBytes <= DECODED_BUDGET) break;
+      e.bmp.close(); S.decoded.delete(key); S.decodedBytes -= e.bytes;
+    }
+  }
 
-  // drawImage path: zoomed in, few songs in view, thumbnails larger than the base size.
+  // drawImage path: zoomed in, few songs in view, thumbnails larger than the base size. Each song draws from
+  // the sheet of the level its size asks for, else from the overview sheet, else as its colour.
   function drawThumbs(ctx, f) {
-    const s = thumbSize(), h = s / 2, v = S.variant, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
-    const per = S.meta.atlas.size, colors = S.css[v];
+    const s = thumbSize(), h = s / 2, v = S.variant, colors = S.css[v];
+    const level = s * S.dpr > S.meta.atlas.thumb * 1.15 ? 1 : 0;
+    S.level = level;
     const minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
-    let drawn = 0, thumbs = 0, sheetKey = -1, bmp = null;
+    let drawn = 0, thumbs = 0, sharp = 0;
     ctx.imageSmoothingQuality = "low";
     for (let k = 0; k < S.order.length; k++) {
       const i = S.order[k];
       const sx = P.x + (S.xs[i] - x0) * kx, sy = P.y + P.h - (S.ys[i] - y0) * ky;
       if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
-      const sheet = (i / per) | 0;
-      if (sheet !== sheetKey) { sheetKey = sheet; bmp = atlasFor(v, i); }
+      drawn++;
+      let bmp = sheetOf(level, v, i, true), spec = levelSpec(level);
+      if (bmp) sharp++;
+      else if (level) { bmp = sheetOf(0, v, i, true); spec = S.meta.atlas; }
       if (bmp) {
-        const j = i - sheet * per;
-        ctx.drawImage(bmp, (j % cols) * cell, ((j / cols) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+        const j = S.slot[i] % spec.size, cell = spec.thumb;
+        ctx.drawImage(bmp, (j % spec.columns) * cell, ((j / spec.columns) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
         thumbs++;
       } else {
         ctx.fillStyle = colors[i];
         ctx.fillRect(sx - h, sy - h, s, s);
       }
-      drawn++;
     }
-    stats.lastThumbs = thumbs;
+    stats.lastThumbs = thumbs; stats.lastSharp = sharp;
     return drawn;
   }
 
@@ -388,10 +432,10 @@
         }
         continue;
       }
-      const sheet = (i / per) | 0;
+      const sheet = (S.slot[i] / per) | 0;
       if (sheet !== sheetKey) { sheetKey = sheet; pix = pixelsFor(v + ":" + sheet); }
       if (pix) {
-        const j = i - sheet * per, src0 = ((j / cols) | 0) * s * pix.stride + (j % cols) * s, data = pix.data;
+        const j = S.slot[i] - sheet * per, src0 = ((j / cols) | 0) * s * pix.stride + (j % cols) * s, data = pix.data;
         for (let r = r0; r < r1; r++) {  // a plain loop: far faster than subarray().set() for 24-pixel rows
           for (let c = c0, o = (top + r) * W + left + c0, q = src0 + r * pix.stride + c0; c < c1; c++) buf[o++] = data[q++];
         }
@@ -481,11 +525,13 @@
       if (i < 0 || i >= S.loaded) return;
       const [sx, sy] = toScreen(S.xs[i], S.ys[i]);
       const s = S.mode === "grid" ? 12 : thumbSize() + 4, h = s / 2;
-      if (S.mode !== "grid") {
-        const bmp = atlasFor(S.variant, i);
-        if (bmp) {
-          const j = i % S.meta.atlas.size, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
-          ctx.drawImage(bmp, (j % cols) * cell, ((j / cols) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+      if (S.mode !== "grid") {  // the highlighted song over its neighbours, from whatever sheet is decoded
+        for (const level of [1, 0]) {
+          const bmp = sheetOf(level, S.variant, i, false), spec = levelSpec(level);
+          if (!bmp) continue;
+          const j = S.slot[i] % spec.size, cell = spec.thumb;
+          ctx.drawImage(bmp, (j % spec.columns) * cell, ((j / spec.columns) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+          break;
         }
       }
       ctx.lineWidth = 4; ctx.strokeStyle = "rgba(0,0,0,.7)"; ctx.strokeRect(sx - h - 1, sy - h - 1, s + 2, s + 2);
@@ -511,7 +557,8 @@
     const n = meta.total, mv = Math.max(1, meta.max_variants);
     S.meta = meta; S.total = n; S.maxVariants = mv;
     S.xs = new Float32Array(n); S.ys = new Float32Array(n); S.genre = new Uint16Array(n);
-    S.pop = new Float32Array(n); S.nvar = new Uint8Array(n); S.rgb = new Uint8Array(n * mv * 3);
+    S.pop = new Float32Array(n); S.nvar = new Uint8Array(n); S.slot = new Int32Array(n);
+    S.fields = meta.fields || []; S.vals = new Float32Array(n * S.fields.length).fill(NaN); S.rgb = new Uint8Array(n * mv * 3);
     S.css = Array.from({ length: mv }, () => new Array(n));
     S.abgr = Array.from({ length: mv }, () => new Uint32Array(n));
     S.ids = new Array(n); S.names = new Array(n); S.artists = new Array(n); S.haystack = new Array(n);
@@ -520,7 +567,9 @@
   function ingest(page) {
     const mv = S.maxVariants;
     page.rows.forEach((row, k) => {
-      const i = page.offset + k, [id, x, y, g, name, artists, pop, colors] = row;
+      const i = page.offset + k, [id, x, y, g, name, artists, pop, colors, slot, values] = row;
+      S.slot[i] = slot;
+      for (let f = 0; f < S.fields.length; f++) if (values[f] != null) S.vals[i * S.fields.length + f] = values[f];
       S.ids[i] = id; S.xs[i] = x; S.ys[i] = y; S.genre[i] = g; S.names[i] = name; S.artists[i] = artists;
       S.haystack[i] = (name + "\u0000" + artists).toLowerCase();
       S.pop[i] = pop == null ? -1 : pop; S.nvar[i] = colors.length;
@@ -573,8 +622,8 @@
     loadAtlases(S.variant);
     if (S.pinId) { const i = S.ids.indexOf(S.pinId); if (i >= 0) pin(i, false); }
     renderResults();
-    // Then the other variants' thumbnails, so 1/2/3 switch without waiting.
-    for (let v = 0; v < S.maxVariants; v++) if (v !== S.variant) loadAtlases(v);
+    // Other variants' thumbnails are fetched when one is first shown (1/2/3), not before: most visits never
+    // switch, and at 10,000 songs they would be 2/3 of what the page downloads.
   }
 
   const atlasQueue = [];
@@ -1064,10 +1113,8 @@
     }
 
     const search = $("search");
-    let searchTimer = 0;
-    search.addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => { S.query = search.value; resultSel = 0; applyFilter(); renderResults(); writeURL(); }, 60);
+    search.addEventListener("input", () => {  // every keystroke filters at once: a 10,000-song scan is ~1 ms
+      S.query = search.value; resultSel = 0; applyFilter(); renderResults(); writeURL();
     });
     search.addEventListener("focus", renderResults);
     search.addEventListener("blur", () => { $("results").hidden = true; });
@@ -1077,7 +1124,7 @@
         resultSel = (resultSel + (e.key === "ArrowDown" ? 1 : -1) + resultItems.length) % Math.max(1, resultItems.length);
         renderResults();
       } else if (e.key === "Enter") {
-        clearTimeout(searchTimer); S.query = search.value; applyFilter(); renderResults();
+        S.query = search.value; applyFilter(); renderResults();
         if (resultItems.length) focusTrack(resultItems[resultSel]);
       } else if (e.key === "Escape") {
         search.blur();
