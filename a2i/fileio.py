@@ -155,7 +155,7 @@ def check_rewritable_file(path: str | os.PathLike, *, owned: Callable[[Path], bo
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "precious.csv"
-    >>> _ = path.write_text("name,amount\n")
+    >>> _ = path.write_text("name,amount\\n")
     >>> check_rewritable_file(path, owned=lambda p: has_columns(p, ["track_id"]), kind="a track list",
     ...                       what="OUTPUT")
     Traceback (most recent call last):
@@ -178,7 +178,7 @@ def csv_columns(path: str | os.PathLike) -> list[str] | None:
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = path.write_text('track_id,"artists"\nx,y\n')
+    >>> _ = path.write_text('track_id,"artists"\\nx,y\\n')
     >>> csv_columns(path)
     ['track_id', 'artists']
     """
