@@ -199,7 +199,7 @@ def _inside(path: Path, out: Path, tid: str) -> str:
             os.link(path, target)
         except OSError as exc:  # another file system, or a file system without hard links
             warnings.warn(f"{path}: cannot hard-link it into {out} ({exc.strerror or exc}); copied instead. Build "
-                          "into a folder on the same file system as the runs to save the space", stacklevel=2)
+                          "into a folder on the same file system as the runs to save the space", A2IWarning, stacklevel=2)
             shutil.copyfile(path, target)
         return target.relative_to(out).as_posix()
 
