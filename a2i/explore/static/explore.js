@@ -58,6 +58,7 @@
     colorBy: "",          // "" (the pictures), "genre" or a field name: squares in a colour scale with a legend
     byAbgr: null, byCss: null,  // the colour-by colours per song
     selected: new Set(), neighbours: [], lasso: null, playing: null,
+    nnSpace: "mood",      // where neighbours are found: "mood" (valence, arousal) or an embedding field
     mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
     hover: -1, pinned: -1, pinId: null, sound: true, focus: -1,  // focus: the song the arrow keys are on
     atlases: new Map(),   // "variant:sheet" -> "loading" | "ready" | "failed"
@@ -767,11 +768,26 @@
       box.appendChild(code);
     }
   }
+  // Neighbours in an embedding come from the server (cosine distance over every song that has it).
+  function loadNeighbours(i) {
+    getJSON(`api/neighbours/${i}?space=${encodeURIComponent(S.nnSpace)}&k=${NEIGHBOURS}`).then((r) => {
+      if (S.pinned !== i || r.space !== S.nnSpace) return;
+      S.neighbours = r.neighbours; drawOverlay(); renderNear(i);
+    }).catch(() => {});
+  }
   function renderNear(i) {
     const box = $("popup-near");
     box.textContent = "";
-    if (S.pinned !== i || !S.neighbours.length) return;
-    const head = document.createElement("span"); head.textContent = "nearest in mood:"; box.appendChild(head);
+    if (S.pinned !== i) return;
+    const spaces = ["mood", ...(S.meta.embeddings || [])];
+    const head = document.createElement(spaces.length > 1 ? "select" : "span");
+    if (spaces.length > 1) {  // which space the neighbours are found in
+      head.setAttribute("aria-label", "nearest in");
+      for (const sp of spaces) { const o = document.createElement("option"); o.value = sp; o.textContent = `nearest in ${sp}:`; head.appendChild(o); }
+      head.value = S.nnSpace;
+      head.addEventListener("change", () => { S.nnSpace = head.value; pin(i, false); });
+    } else head.textContent = "nearest in mood:";
+    box.appendChild(head);
     for (const j of S.neighbours.slice(0, 5)) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "linklike"; b.textContent = S.names[j];
@@ -840,7 +856,8 @@
 
   function pin(i, play = true) {
     S.pinned = i;
-    S.neighbours = i >= 0 ? nearest(i, NEIGHBOURS) : [];
+    S.neighbours = i >= 0 && S.nnSpace === "mood" ? nearest(i, NEIGHBOURS) : [];
+    if (i >= 0 && S.nnSpace !== "mood") loadNeighbours(i);
     if (i >= 0) { showPopup(i); if (play) playFor(i); } else if (S.hover >= 0) { showPopup(S.hover); playFor(S.hover); } else { hidePopup(); stopAudio(); }
     drawOverlay(); writeURL();
   }
