@@ -32,9 +32,10 @@
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
   const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
-  // Decoded sheets kept beyond the ones in view: 96 MB is 24 detail sheets (4 MB each) or 40 overview sheets,
-  // enough to pan back without decoding again, and keeps the tab well under its 400 MB budget.
-  const DECODED_BUDGET = 96 * 2 ** 20;
+  // Decoded sheets kept beyond the ones in view: 48 MB is 12 detail sheets (4 MB each) or 20 overview sheets,
+  // enough to pan back a step without decoding again; more pushed the tab past its 400 MB budget at 10,000
+  // songs on a 2× screen (420 MB measured with 96 MB).
+  const DECODED_BUDGET = 48 * 2 ** 20;
   const FETCH_PARALLEL = 6;       // sheet requests in flight: the browser's connection limit per host
   // Detail sheets only while at most this many songs are in view: 600 songs span about 20 detail sheets
   // (80 MB decoded, a second to fetch and decode); with more, thumbnails are at most 44 CSS px and the
