@@ -33,7 +33,8 @@ from typing import Any
 from a2i.errors import A2IError, ConfigError, require
 from a2i.studio import security
 from a2i.studio.jobs import FINISHED, JobQueue
-from a2i.studio.projects import MAX_SECONDS, MAX_UPLOAD_BYTES, Project, Studio
+from a2i.studio.projects import MAX_SECONDS, MAX_UPLOAD_BYTES, Project, Studio, size_text
+from a2i.studio.work import PICTURE_SIZE
 
 #: How often the event stream looks at the disk for news: a fifth of a second feels live and is cheap
 #: (a few ``stat`` calls).
@@ -90,7 +91,7 @@ def project_view(project: Project, queue: JobQueue) -> dict[str, Any]:
     out: dict[str, Any] = {"name": project.name, "upload": state.get("upload"), "title": state.get("title"),
                            "artist": state.get("artist"), "duration": state.get("duration"),
                            "sections": state.get("sections") or [], "chosen": state.get("chosen", {}),
-                           "preview": None, "song": None, "clips": [], "video": None,
+                           "preview": None, "song": None, "clips": [], "video": None, "warnings": state.get("warnings", []),
                            "jobs": [j for j in queue.all() if j["project"] == project.name][-6:]}
     if project.preview_path.exists():
         out["preview"] = {**(state.get("preview") or {}), "image": "preview.png"}
@@ -132,7 +133,8 @@ def create_app(test_config: dict[str, Any] | None = None):  # noqa: ANN201 - fla
     ----------
     test_config : dict, optional
         Overrides: ``FOLDER`` (the studio folder; default ``studio``), ``ACCESS_TOKEN`` (required from every
-        client when set: what ``--host`` turns on), ``SDXL_MODEL``, ``MAX_UPLOAD_BYTES``, ``MAX_SECONDS``.
+        client when set: what ``--host`` turns on), ``SDXL_MODEL``, ``MAX_UPLOAD_BYTES``, ``MAX_SECONDS``,
+        ``PICTURE_SIZE`` (side of a new song's pictures; tests use small ones).
 
     Examples
     --------
@@ -146,7 +148,7 @@ def create_app(test_config: dict[str, Any] | None = None):  # noqa: ANN201 - fla
     flask = require("flask", "studio")
     app = flask.Flask(__name__)
     app.config.update(FOLDER="studio", ACCESS_TOKEN=None, SDXL_MODEL=None, MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES,
-                      MAX_SECONDS=MAX_SECONDS, JSON_SORT_KEYS=False)
+                      MAX_SECONDS=MAX_SECONDS, PICTURE_SIZE=PICTURE_SIZE)
     app.config.update(test_config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024  # the file plus its form
     folder = Path(app.config["FOLDER"])
@@ -161,8 +163,8 @@ def create_app(test_config: dict[str, Any] | None = None):  # noqa: ANN201 - fla
 
     @app.errorhandler(413)
     def too_large(exc):  # noqa: ANN001, ANN202
-        mb = app.config["MAX_UPLOAD_BYTES"] / 2**20
-        return _error(ConfigError(f"the file is larger than the studio's limit of {mb:.0f} MB; use `a2i generate` "
+        limit = size_text(app.config["MAX_UPLOAD_BYTES"])
+        return _error(ConfigError(f"the file is larger than the studio's limit of {limit}; use `a2i generate` "
                                   f"for longer recordings"), 413)
 
     @app.errorhandler(A2IError)

@@ -25,6 +25,7 @@ import shutil
 import time
 import unicodedata
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -57,6 +58,29 @@ SONGS_DIR = "songs"
 STUDIO_DIR = ".studio"
 
 
+def size_text(n_bytes: float) -> str:
+    """A byte count for a message: ``"300 MB"``, ``"98 KB"``.
+
+    Examples
+    --------
+    >>> size_text(300 * 2**20), size_text(100_000)
+    ('300 MB', '98 KB')
+    """
+    return f"{n_bytes / 2**20:.0f} MB" if n_bytes >= 2**20 else f"{n_bytes / 1024:.0f} KB"
+
+
+def length_text(seconds: float) -> str:
+    """A duration for a message, as a musician reads one: ``"3:05"``.
+
+    Examples
+    --------
+    >>> length_text(185.2), length_text(1200)
+    ('3:05', '20:00')
+    """
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def safe_name(filename: str) -> str:
     """A project name from an uploaded file's name: its stem in letters, digits, ``-`` and ``_`` only.
 
@@ -71,7 +95,7 @@ def safe_name(filename: str) -> str:
     base = re.split(r"[\\/]", filename)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
-    name = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_stem.replace(" ", "_")).strip("._-")[:MAX_NAME]
+    name = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_stem)).strip("._-")[:MAX_NAME]
     return name or "song"
 
 
@@ -253,17 +277,24 @@ class Studio:
                 while chunk := stream.read(1 << 20):
                     size += len(chunk)
                     if size > max_bytes:
-                        raise ConfigError(f"{shown}: larger than the studio's limit of {max_bytes / 2**20:.0f} MB; "
+                        raise ConfigError(f"{shown}: larger than the studio's limit of {size_text(max_bytes)}; "
                                           f"use `a2i generate` for longer recordings")
                     f.write(chunk)
             # 3. Decode it as the CLI would (a2i's errors name the file); check its length.
-            try:
-                audio = audio_io.load(staging, sr=LISTEN_SR)
-            except A2IError as exc:
-                raise type(exc)(str(exc).replace(str(staging), shown)) from None
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", audio_io.AudioWarning)
+                try:
+                    audio = audio_io.load(staging, sr=LISTEN_SR)
+                except A2IError as exc:
+                    raise type(exc)(str(exc).replace(str(staging), shown)) from None
+            notes = [str(w.message).replace(str(staging), shown) for w in caught if issubclass(w.category, audio_io.AudioWarning)]
+            # The CLI goes on with a warning; the studio refuses a cut file, which would only give a cut video.
+            for note in notes:
+                if "truncated" in note:
+                    raise AudioError(note)
             if audio.duration > max_seconds:
-                raise ConfigError(f"{shown}: {audio.duration / 60:.1f} minutes long; the studio takes songs up to "
-                                  f"{max_seconds / 60:.0f} minutes (use `a2i generate` for longer recordings)")
+                raise ConfigError(f"{shown}: {length_text(audio.duration)} long; the studio takes songs up to "
+                                  f"{length_text(max_seconds)} (use `a2i generate` for longer recordings)")
             if audio.duration < 1.0:
                 raise AudioError(f"{shown}: only {audio.duration:.2f} s of audio; a song needs at least a second")
             # 4. The project: song, waveform, listening copy, state.
@@ -279,7 +310,7 @@ class Studio:
         atomic_write_json(project.state_path, {
             "name": project.name, "upload": shown, "song": f"{SONGS_DIR}/{song.name}", "added": time.time(),
             "duration": round(audio.duration, 3), "title": tags.get("title"), "artist": tags.get("artist"),
-            "chosen": {}, "sections": None, "video": None,
+            "chosen": {}, "sections": None, "video": None, "warnings": [f"a2i: warning: {n}" for n in notes],
         })
         return project
 

@@ -54,7 +54,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 def run_pictures(queue: JobQueue, studio: Studio, job: dict[str, Any], analyzer: Any) -> None:
     """One picture job, in this process."""
-    from a2i.studio.work import Cancelled, make_pictures
+    from a2i.studio.work import PICTURE_SIZE, Cancelled, make_pictures
 
     def report(progress: float, stage: str, eta: float | None) -> bool:
         current = queue.update(job["id"], progress=round(progress, 4), stage=stage,
@@ -63,7 +63,8 @@ def run_pictures(queue: JobQueue, studio: Studio, job: dict[str, Any], analyzer:
 
     try:
         project = studio.project(job["project"])
-        n = make_pictures(project, analyzer, report, seed=int(job["params"].get("seed", 0)))
+        params = job["params"]
+        n = make_pictures(project, analyzer, report, seed=int(params.get("seed", 0)), size=int(params.get("size", PICTURE_SIZE)))
         queue.update(job["id"], state="done", stage="done", progress=1.0, eta=0, finished=time.time(),
                      message=f"{n} picture(s) painted")
     except Cancelled:
@@ -100,7 +101,7 @@ def run_video(folder: str, job_id: str) -> int:
         first_done = None
         while not stop.wait(REPORT_SECONDS):
             chunks = parts / "chunks"
-            done = len(list(chunks.glob("*.mp4"))) if chunks.is_dir() else 0
+            done = len(list(chunks.glob("chunk_*.mp4"))) if chunks.is_dir() else 0  # finished chunks (temporary ones start with ".")
             if done and first_done is None:
                 first_done = (time.monotonic(), done)
             eta = None

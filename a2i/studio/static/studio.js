@@ -310,7 +310,8 @@ function renderProject(p) {
   $("empty").hidden = true;
   const name = p.title || (p.song && p.song.title) || p.upload || p.name;
   $("song-title").textContent = name;
-  $("song-sub").textContent = [p.artist || (p.song && p.song.artist), p.song && p.song.genre, p.upload].filter(Boolean).join(" · ");
+  $("song-sub").replaceChildren([p.artist || (p.song && p.song.artist), p.song && p.song.genre, p.upload].filter(Boolean).join(" · "),
+    ...p.warnings.map((w) => el("span", { class: "warning", role: "note" }, w)));
   $("zip").href = "/download/" + encodeURIComponent(p.name) + "/pictures.zip";
   renderStats(p);
   renderTimeline(p);
