@@ -91,11 +91,12 @@ def test_make_study_explains_bad_input(tmp_path, capsys):
                  "--tutorial", "0", *CONTACT]) == 2
     err = capsys.readouterr().err
     assert "12-picture grid" in err and "a2i render" in err and "--clips all" in err
-    broken = fake_generate_output(tmp_path / "broken", 3)
-    (broken / "song3.wav").unlink()
+    broken = fake_generate_output(tmp_path / "broken", 37)  # a tone no other test writes: not found by content
+    (broken / "song37.wav").unlink()
     assert main(["label", "make-study", one, str(broken), "--out", str(tmp_path / "s3"), "--images", "6",
                  *CONTACT]) == 2
-    assert "song3.wav it was made from is not there" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the song it was made from is not at" in err and "song37.wav" in err
     assert not (tmp_path / "s3").exists()  # nothing half-written left behind
     (tmp_path / "empty").mkdir()
     assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2"), *CONTACT]) == 2
@@ -139,7 +140,7 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
     with app.app_context():
         from a2i.labeling.db import db
 
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     code = invite(app)
     init_db(app)  # upgrading an up-to-date database changes nothing
     from a2i.labeling.db import db
@@ -180,7 +181,7 @@ def test_a_running_study_upgrades_without_losing_data(app, runner):
         db.session.commit()
     init_db(app)
     with app.app_context():
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         row = db.session.execute(text("SELECT username, stage, is_pilot, consent_version, completion_code "
                                       "FROM user WHERE id = 1")).one()
         assert tuple(row) == ("early1", "tasks", 0, None, None)
