@@ -232,7 +232,7 @@ function pictureCard(p, clip, centre) {
   const status = el("p", { role: "status" });
   const imgBox = el("div", { class: "img" });
   if (picture) {
-    imgBox.append(el("img", { src: media(picture.image), alt: picture.description, loading: "lazy", decoding: "async" }));
+    imgBox.append(el("img", { src: media(picture.image), alt: picture.description, decoding: "async" }));
   } else if (p.preview && p.preview.clip === clip.index) {
     imgBox.append(el("img", { src: media("preview.png") + "?v=" + state.version, alt: p.preview.prompt || "" }), el("span", { class: "badge" }, S.preview));
   } else {
