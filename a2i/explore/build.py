@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import AudioError, ConfigError
+from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
 
 #: Preview bitrate: transparent for most listeners on a laptop (MP3 at 192 kbit/s), about 240 kB per 10 s.
@@ -196,15 +196,15 @@ def _track(tid: str, runs: list, out: Path, variants: int, clip_seconds: float) 
     first = runs[0]
     song = first.profile
     genre = song.genre or UNKNOWN_GENRE
-    song_file = first.song_path()
     clip_rel: str | None = None
-    if song_file.is_file():
+    try:
+        song_file = first.song_path()
+    except MissingFileError as exc:
+        warnings.warn(f"{exc}; the track has no preview clip", A2IWarning, stacklevel=2)
+    else:
         clip_rel = f"media/{tid}/clip.mp3"
         length = min(clip_seconds, first.duration) if first.duration > 0 else clip_seconds
         cut_preview(song_file, out / clip_rel, start=max(0.0, (first.duration - length) / 2), seconds=length)
-    else:
-        warnings.warn(f"{first.folder}: its song {song_file} is not there; the track has no preview clip",
-                      stacklevel=2)
     items = []
     for run in runs:
         for picture in run.pictures:

@@ -103,10 +103,7 @@ def read_song(folder: Path) -> Song:
     if not centre:
         raise ConfigError(f"{folder}: no picture of the song's centre clip (clip {index}); rerun `a2i generate` "
                           "with --clips center or all")
-    song = run.song_path()
-    if not song.is_file():
-        raise ConfigError(f"{folder}: the song {song} it was made from is not there; put it back or rerun "
-                          "`a2i generate` on its new place")
+    song = run.song_path()  # found from any directory, or an error naming where it was looked for
     title = getattr(run.profile, "title", None) or folder.name
     mood = {"valence": float(run.profile.valence), "energy": float(run.profile.energy)}
     return Song(folder=folder, name=str(title), audio=song, start=centre[0].start, end=centre[0].end,

@@ -92,11 +92,12 @@ def test_make_study_explains_bad_input(tmp_path, capsys):
                  "--tutorial", "0", *CONTACT]) == 2
     err = capsys.readouterr().err
     assert "12-picture grid" in err and "a2i render" in err and "--clips all" in err
-    broken = fake_generate_output(tmp_path / "broken", 3)
-    (broken / "song3.wav").unlink()
+    broken = fake_generate_output(tmp_path / "broken", 37)  # a tone no other test writes: not found by content
+    (broken / "song37.wav").unlink()
     assert main(["label", "make-study", one, str(broken), "--out", str(tmp_path / "s3"), "--images", "6",
                  *CONTACT]) == 2
-    assert "song3.wav it was made from is not there" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the song it was made from is not at" in err and "song37.wav" in err
     assert not (tmp_path / "s3").exists()  # nothing half-written left behind
     (tmp_path / "empty").mkdir()
     assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2"), *CONTACT]) == 2
