@@ -166,6 +166,7 @@ def picture_rows() -> list[dict[str, Any]]:
                         "study_version": version, "item_id": item.id, "kind": kind, "image_id": image.id,
                         "own": int(image.own), "path": image.path, "source_run": source.get("run"),
                         "source_song": source.get("song"), "source_song_file": source.get("song_file"),
+                        "source_song_sha256": source.get("song_sha256"),
                         "source_clip": source.get("clip"), "clip_start": source.get("start"),
                         "clip_end": source.get("end"), "seed": source.get("seed"),
                         "variant": source.get("variant"), "style": source.get("style"),

@@ -109,11 +109,13 @@ def read_song(folder: Path) -> Song:
     return Song(folder=folder, name=str(title), audio=song, start=centre[0].start, end=centre[0].end,
                 centre=tuple(run.image_path(p) for p in centre),
                 pictures=tuple(run.image_path(p) for p in run.pictures), slug=_slug(folder.name), mood=mood,
-                sources={run.image_path(p): provenance(folder.name, str(title), song.name, p, mood)
+                sources={run.image_path(p): provenance(folder.name, str(title), song.name, p, mood,
+                                                       song_sha256=run.song_record.get("sha256"))
                          for p in run.pictures})
 
 
-def provenance(run: str, song: str, song_file: str, picture: Picture, mood: dict[str, float]) -> dict[str, Any]:
+def provenance(run: str, song: str, song_file: str, picture: Picture, mood: dict[str, float], *,
+               song_sha256: str | None = None) -> dict[str, Any]:
     """Where a study picture was painted from, as the manifest's ``source`` records it.
 
     Examples
@@ -123,7 +125,7 @@ def provenance(run: str, song: str, song_file: str, picture: Picture, mood: dict
     >>> provenance("song-a", "Song A", "a.mp3", p, {"valence": 0.3, "energy": 0.6})["clip"]
     2
     """
-    return {"run": run, "song": song, "song_file": song_file, "clip": picture.clip, "start": picture.start,
+    return {"run": run, "song": song, "song_file": song_file, "song_sha256": song_sha256, "clip": picture.clip, "start": picture.start,
             "end": picture.end, "seed": picture.seed, "variant": picture.variant, "style": picture.style,
             "backend": picture.backend, "prompt": picture.prompt, **mood}
 

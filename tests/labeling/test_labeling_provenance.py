@@ -98,6 +98,7 @@ def test_pictures_say_where_they_were_painted_and_choices_are_analysed_by_mood(t
             record.seed, record.prompt, record.start, record.end)
         assert (row["source_valence"], row["source_energy"]) == (run.profile.valence, run.profile.energy)
         assert row["source_song"] == run.profile.title and row["source_song_file"] == run.song_path().name
+        assert row["source_song_sha256"] == run.song_record["sha256"] and len(row["source_song_sha256"]) == 64
         item_run = read_run(outputs / row["item_id"])
         assert (row["item_valence"], row["item_energy"]) == (item_run.profile.valence, item_run.profile.energy)
         assert (row["source_run"] == row["item_id"]) == bool(row["own"])
