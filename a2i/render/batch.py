@@ -351,12 +351,15 @@ def render_songs(inputs: Iterable[str | os.PathLike[str]], job: Job, *, workers:
         This process's shard; default :func:`process_shard`.
     """
     from a2i.mood import default_analyzer
+    from a2i.outputs import check_batch_out
     from a2i.progress import progress_bar
     from a2i.render import check_backend_size, get_backend
 
     if not isinstance(job.variants, int) or job.variants < 1:
         raise ConfigError(f"--variants must be a positive integer, got {job.variants!r}")
     check_backend_size(job.backend, job.size)
+    inputs = list(inputs)
+    check_batch_out(job.out, inputs)  # before any song is decoded
     songs = collect_songs(inputs)
     folders = song_folders(songs, job.out)
     index, count = shard or process_shard()

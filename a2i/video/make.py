@@ -18,6 +18,7 @@ from typing import Any
 from a2i import audio as audio_io
 from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
+from a2i.fileio import check_rewritable_file
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, default_analyzer
 from a2i.pipeline import clip_prompts
 from a2i.progress import progress_bar
@@ -25,7 +26,7 @@ from a2i.prompts import DEFAULT_N, get_generator
 from a2i.render import clip_audio, get_backend
 from a2i.seeding import check_seed
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
-from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames
+from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames, is_a2i_video
 from a2i.video.onsets import analyze_rhythm
 from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
 from a2i.video.routes import PainterRoute, ReviewRoute, Route
@@ -159,8 +160,11 @@ def make_video(
         raise ConfigError(f"--out {out}: a2i writes MP4 videos; give a file name ending in .mp4")
     if out.is_dir():
         raise ConfigError(f"--out {out}: is a folder; give a file name ending in .mp4")
-    if out.exists() and not overwrite:
+    if out.exists() and not overwrite and is_a2i_video(out):
         raise ConfigError(f"--out {out}: exists; choose another name or add --overwrite to replace it")
+    # --overwrite replaces only a video a2i made; and a parent that is a file (text.mp3/x.mp4) or a folder
+    # that cannot be written is refused here, before any analysis.
+    check_rewritable_file(out, owned=is_a2i_video, kind="a video", inputs=[song], what="--out")
     frame_rate = parse_fps(fps)
     frame_size = parse_size(size) if size is not None else (CARD_SIZE if review else DEFAULT_SIZE)
     check_knobs(smooth, reactivity)
@@ -216,7 +220,7 @@ def make_video(
             return clip_audio(song_audio, cuts[i])
     route: Route
     if review:
-        clips = [_main_clip(analysis, segment) for segment in cuts]
+        clips = [_main_clip(analysis, segment, title=analysis.song.title or Path(song).name) for segment in cuts]
         card_prompts = work.keep("card_prompts", [clip_prompts(writer, c, n_prompts=n_prompts, seed=seed)[0] for c in clips])
         route = ReviewRoute(clips, card_prompts, plan.segment, image_backend, audio_of=audio_of, size=frame_size, seed=seed,
                             n_clips=len(analysis.clips), work=work)
@@ -249,7 +253,8 @@ def make_video(
     return VideoResult(out, grid.n_frames, frame_rate, span_start, grid.duration, cuts, len(done))
 
 
-def _main_clip(analysis: Analysis, segment: Segment) -> ClipProfile:
-    """The analysed clip a (clip-grid) segment lies in, with the song's tags for its card."""
+def _main_clip(analysis: Analysis, segment: Segment, *, title: str) -> ClipProfile:
+    """The analysed clip a (clip-grid) segment lies in, with the song's tags for its card (``title``: the
+    song's tag, else its file name, as ``a2i generate`` puts on its cards)."""
     clip = max(analysis.clips, key=lambda c: min(c.end, segment.end) - max(c.start, segment.start))
-    return replace(clip, title=analysis.song.title, artist=analysis.song.artist, genre=analysis.song.genre)
+    return replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
