@@ -111,12 +111,12 @@ NO_KEY = -1
 #: The neutral mood, the one home of "no evidence": the mean of Spotify's catalogue (Spotify Tracks Dataset,
 #: 114,000 tracks) for every attribute, the scale a2i reports on. A :class:`Profile` made without figures
 #: starts here, a silent clip's network attributes are these (vibenet's answer for digital silence is
-#: arbitrary), and silence's valence is this valence (:data:`SILENCE`). Tempo 0 and key -1 are Spotify's
-#: "no steady beat" and "no key": a profile with no evidence claims neither.
+#: arbitrary), and silence's valence is this valence (:data:`SILENCE`). Tempo is the catalogue's mean too;
+#: key -1 is Spotify's "no key": a profile with no evidence claims none.
 NEUTRAL: dict[str, float] = {
     "valence": CATALOGUE["valence"][0], "energy": CATALOGUE["energy"][0], "danceability": 0.567,
     "acousticness": 0.315, "instrumentalness": 0.156, "liveness": 0.214, "speechiness": 0.085,
-    "tempo": 0.0, "key": NO_KEY, "mode": 1, "loudness": -8.26,
+    "tempo": 122.15, "key": NO_KEY, "mode": 1, "loudness": -8.26,
 }
 
 #: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
