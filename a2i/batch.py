@@ -38,7 +38,7 @@ from a2i.audio import load as load_audio
 from a2i.errors import A2IError, ConfigError, OutputError
 from a2i.fileio import TEMP_SUFFIX, check_input_file, content_hash
 from a2i.mood import Analysis, default_analyzer
-from a2i.outputs import Picture, default_out_dir, is_run_folder, read_run, write_run
+from a2i.outputs import Picture, check_batch_out, default_out_dir, is_run_folder, read_run, write_run
 from a2i.pipeline import draw, recorded_analysis, start_record
 from a2i.planner import Job, plan, song_prompts
 from a2i.progress import progress_bar
@@ -281,9 +281,11 @@ def render_songs(inputs: Iterable[str | os.PathLike[str]], batch: Batch, *, work
     shard : (index, count), optional
         This process's shard; default :func:`process_shard`.
     """
-    # 1. Checks first: the job, the size for this backend, the inputs.
+    # 1. Checks first: the job, the size for this backend, the output folder, the inputs (none decoded yet).
     batch.job.check()
     check_backend_size(batch.backend, batch.job.size)
+    inputs = list(inputs)
+    check_batch_out(batch.out, inputs)
     songs = collect_songs(inputs)
     folders = song_folders(songs, batch.out)
     index, count = shard or process_shard()

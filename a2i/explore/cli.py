@@ -67,16 +67,16 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from a2i.explore.app import create_app, parse_grid, serve
 
-    app = create_app(
-        args.data_dir,
-        grid=parse_grid(args.grid),
-        cache_dir=args.cache,
-        warm=not args.no_warm,
-        skip_invalid=args.skip_invalid,
-        progress=True,
-        on_skip=lambda exc: print(f"a2i: warning: skipped {exc}", file=sys.stderr),
-        follow_symlinks=args.follow_symlinks,
-    )
+    app = create_app({
+        "DATA_DIR": args.data_dir,
+        "GRID": parse_grid(args.grid),
+        "CACHE_DIR": args.cache,
+        "WARM": not args.no_warm,
+        "SKIP_INVALID": args.skip_invalid,
+        "PROGRESS": True,
+        "ON_SKIP": lambda exc: print(f"a2i: warning: skipped {exc}", file=sys.stderr),
+        "FOLLOW_SYMLINKS": args.follow_symlinks,
+    })
     problems = app.extensions["a2i_explore"].collection.problems
     if problems:
         shown = "\n  ".join(problems[:5]) + (f"\n  … and {len(problems) - 5} more" if len(problems) > 5 else "")

@@ -18,14 +18,14 @@ from typing import Any
 from a2i import audio as audio_io
 from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
-from a2i.fileio import check_input_file, content_hash
+from a2i.fileio import check_input_file, check_rewritable_file, content_hash
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, default_analyzer
 from a2i.planner import Job, plan
 from a2i.progress import progress_bar
 from a2i.prompts import DEFAULT_N
 from a2i.render import clip_audio, get_backend
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
-from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames
+from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames, is_a2i_video
 from a2i.video.onsets import analyze_rhythm
 from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
 from a2i.video.routes import PainterRoute, ReviewRoute, Route
@@ -162,8 +162,11 @@ def make_video(
         raise ConfigError(f"--out {out}: a2i writes MP4 videos; give a file name ending in .mp4")
     if out.is_dir():
         raise ConfigError(f"--out {out}: is a folder; give a file name ending in .mp4")
-    if out.exists() and not overwrite:
+    if out.exists() and not overwrite and is_a2i_video(out):
         raise ConfigError(f"--out {out}: exists; choose another name or add --overwrite to replace it")
+    # --overwrite replaces only a video a2i made; and a parent that is a file (text.mp3/x.mp4) or a folder
+    # that cannot be written is refused here, before any analysis.
+    check_rewritable_file(out, owned=is_a2i_video, kind="a video", inputs=[song], what="--out")
     frame_rate = parse_fps(fps)
     frame_size = parse_size(size) if size is not None else (CARD_SIZE if review else DEFAULT_SIZE)
     check_knobs(smooth, reactivity)
