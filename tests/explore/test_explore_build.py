@@ -87,7 +87,7 @@ def test_the_built_folder_serves(built, tmp_path):
     assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
     # From the popup to the files: the full picture, the run folder and its profile.
     item = details["data"][1]
-    assert item["run_folder"] == str(built / "runs" / details["id"] / "v2")
+    assert item["run_folder"] == str(built / "runs" / details["id"])
     profile = client.get(item["profile_url"])
     assert profile.status_code == 200 and "valence" in profile.get_data(as_text=True)
     assert client.get(item["image_url"]).status_code == 200
