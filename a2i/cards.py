@@ -109,7 +109,7 @@ def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, sub
     _bar(draw, (x, 195), "energy", profile.energy, ink, 19)
     _bar(draw, (x, 230), "danceability", profile.danceability, ink, 19)
     reading = f"{profile.tempo_text}   {profile.key_name}   loudness {profile.loudness:.1f} dB"
-    draw_text(draw, (x, 272), reading, size=19, fill=ink)
+    draw_text(draw, (x, 272), fit(reading, 19, TEXT_WIDTH), size=19, fill=ink)
     y = PROMPT_TOP
     if drawn:
         y = _block(draw, x, y, "shows", str(drawn.get("description", "")), DESCRIPTION_LINES, ink, muted)

@@ -205,7 +205,8 @@ def main() -> None:
     for k in sorted(set(counts)):
         mine = np.array([share for share, c in zip(shares, counts) if c == k])
         print(
-            f"  {k} colour(s) named: {np.mean(mine >= 0.15):.1%} of {len(mine)} (picture, colour) pairs >= 15%, median {np.median(mine):.1%}"
+            f"  {k} colour(s) named: {np.mean(mine >= 0.15):.1%} of {len(mine)} (picture, colour) pairs >= 15%, "
+            f"median {np.median(mine):.1%}"
         )
     print(
         f"named colours: {len(shares)} (picture, colour) pairs, {ok:.1%} with >= 15% of pixels within dE2000 20, "

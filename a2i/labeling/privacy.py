@@ -59,5 +59,6 @@ def purge_identifiers(retention_days: float) -> int:
     )).scalars().all()
     if ids:
         db.session.execute(update(User).where(User.id.in_(ids)).values(
-            username=None, password_hash=None, prolific_pid=None, study_id=None, session_id=None))
+            username=None, password_hash=None, prolific_pid=None, study_id=None, session_id=None,
+            resume_hash=None))
     return len(ids)

@@ -41,7 +41,7 @@ def test_a_participant_withdraws_from_any_page_and_their_data_is_gone(app, parti
         assert 'href="/withdraw"' in html, page
     confirm = participant.get("/withdraw").get_data(as_text=True)
     assert "every answer you gave is deleted" in confirm
-    done = participant.post("/withdraw", data={"csrf_token": csrf_token(participant, "/withdraw")})
+    done = participant.post("/withdraw", data={"csrf_token": csrf_token(participant, "/withdraw"), "confirm": "yes"})
     assert done.status_code == 200 and "You have withdrawn" in done.get_data(as_text=True)
     assert counts(app) == (0, 0, 0, 0)
     assert participant.get("/tasks").headers["Location"] == "/login"
