@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,7 @@ def save_picture(image: Image.Image, request: RenderRequest, folder: Path, *, n_
     notes += [f"style {request.style}"] if request.style else []
     subtitle = " · ".join([clip_subtitle(clip.index, n_clips, clip.start, clip.end, request.seed), *notes])
     atomic_save_png(info_card(image, clip, request.prompt, subtitle=subtitle, drawn=drawn), folder / request.card)
-    picture = request.picture(backend)
-    picture.drawn = drawn
-    return picture
+    return replace(request.picture(backend), drawn=dict(drawn) if drawn is not None else None)
 
 
 def draw(backend: Backend, requests: Sequence[RenderRequest], folder: Path, *, size: int | tuple[int, int],

@@ -34,7 +34,6 @@ from a2i.errors import ConfigError, PromptError
 from a2i.mood import Profile
 from a2i.render.painter.palette import MOOD_BINS, colour_words, mood_cell
 from a2i.render.painter.styles import STYLES
-from a2i.render.painter.text import read_prompt
 
 DEFAULT_N = 10
 
@@ -129,16 +128,16 @@ SCENES: tuple[str, ...] = (
 COUNT_WORDS = ("two", "three", "four", "five")
 # Time and weather by mood cell (valence, energy): sad scenes at night or in fog and rain, calm ones at dawn
 # or dusk, happy ones by day; intense ones in storms (Palmer et al. 2013: sadder music, darker colours).
-_WHEN = {
-    (0, 0): ('at night under the moon', 'in fog at dusk', 'in falling snow at night'),
-    (0, 1): ('at night in the rain', 'at dusk under heavy clouds', 'under a pale moon'),
-    (0, 2): ('in a storm at night', 'under lightning and driving rain', 'in a storm at dusk'),
-    (1, 0): ('at dawn in the mist', 'at dusk', 'under a pale moon'),
-    (1, 1): ('at dusk', 'at dawn under drifting clouds', 'at sunset'),
-    (1, 2): ('in a storm', 'at dusk under racing clouds', 'at night under the stars'),
-    (2, 0): ('on a sunny morning', 'at dawn', 'under a soft sun'),
-    (2, 1): ('on a sunny afternoon', 'at sunset', 'under a bright sun'),
-    (2, 2): ('under a blazing sun', 'at midday', 'at night under the stars'),
+_WHEN = {  # (phrase, the time of day it paints: its light words follow)
+    (0, 0): (('at night under the moon', 'night'), ('in fog at dusk', 'dusk'), ('in falling snow at night', 'night')),
+    (0, 1): (('at night in the rain', 'night'), ('at dusk under heavy clouds', 'dusk'), ('under a pale moon', 'night')),
+    (0, 2): (('in a storm at night', 'night'), ('under lightning and driving rain', 'night'), ('in a storm at dusk', 'dusk')),
+    (1, 0): (('at dawn in the mist', 'dawn'), ('at dusk', 'dusk'), ('under a pale moon', 'night')),
+    (1, 1): (('at dusk', 'dusk'), ('at dawn under drifting clouds', 'dawn'), ('at sunset', 'dusk')),
+    (1, 2): (('in a storm', 'dusk'), ('at dusk under racing clouds', 'dusk'), ('at night under the stars', 'night')),
+    (2, 0): (('on a sunny morning', 'day'), ('at dawn', 'dawn'), ('under a soft sun', 'day')),
+    (2, 1): (('on a sunny afternoon', 'day'), ('at sunset', 'dusk'), ('under a bright sun', 'day')),
+    (2, 2): (('under a blazing sun', 'day'), ('at midday', 'day'), ('at night under the stars', 'night')),
 }
 _LIGHT = {"night": "cold moonlight", "dusk": "the last light of evening", "dawn": "pale dawn light", "day": "warm sunlight"}
 
@@ -225,9 +224,8 @@ class TemplatePromptGenerator:
         for i in range(n):
             style = styles[i % len(styles)]
             scene = SCENES[order[scene_slot(clip, i, n)]].format(n=COUNT_WORDS[rng.randrange(len(COUNT_WORDS))])
-            when = _WHEN[cell][rng.randrange(len(_WHEN[cell]))]
+            when, time = _WHEN[cell][rng.randrange(len(_WHEN[cell]))]
             sentence1 = f"{style[0].upper()}{style[1:]} of {scene} {when}, {_tempo_phrase(profile.tempo)}."
-            time = read_prompt(when).time or ("night" if cell[0] == 0 else "dusk" if cell[0] == 1 else "day")
             sentence2 = _SECOND[i % len(_SECOND)].format(
                 palette=colour_words(profile, clip + i), texture=textures[rng.randrange(len(textures))], emotion=emotion,
                 atmosphere=atmosphere, light=_LIGHT[time],
