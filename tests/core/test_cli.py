@@ -135,3 +135,35 @@ def test_only_a2i_warnings_say_a2i_and_pydub_stays_quiet(tmp_path):
     lines = proc.stderr.splitlines()
     assert any("silent" in line for line in lines)
     assert all(line.startswith(f"a2i: warning: {silent}: ") for line in lines), lines
+
+
+def test_runs_are_read_by_every_step_from_anywhere_and_after_the_tree_moves(mood_songs, tmp_path, monkeypatch, capsys):
+    # Issue 20, case 4: `cd wf && a2i render music/ --out outputs && cd ..`, then make-study and explore build
+    # failed to find music/x.flac (or silently made no preview clips).
+    import shutil
+
+    wf = tmp_path / "wf"
+    (wf / "music").mkdir(parents=True)
+    for name, song in mood_songs.items():
+        shutil.copy(song, wf / "music" / f"{name}.flac")
+    monkeypatch.chdir(wf)
+    assert main(["render", "music/", "--out", "outputs", "--variants", "2", "--size", "64", "--workers", "1"]) == 0
+    for where in ("outside", "moved"):
+        if where == "moved":  # the whole tree, songs and runs together
+            (tmp_path / "elsewhere").mkdir()
+            wf = wf.rename(tmp_path / "elsewhere" / "wf2")
+        monkeypatch.chdir(tmp_path)
+        runs = sorted(str(p) for p in (wf / "outputs").iterdir())
+        assert main(["label", "make-study", *runs, "--out", str(wf / f"s-{where}"), "--contact", "a@b.c",
+                     "--images", "4", "--own", "2", "--tutorial", "0"]) == 0, capsys.readouterr().err
+        assert main(["explore", "build", *runs, "--out", str(wf / f"ex-{where}"), "--variants", "2"]) == 0
+        err = capsys.readouterr().err
+        assert "Warning" not in err and "not there" not in err and "not at" not in err, err
+        clips = sorted((wf / f"ex-{where}" / "media").glob("*/clip.mp3"))
+        assert len(clips) == 2  # a preview clip per song: each song was found
+        tracks = [json.loads(p.read_text()) for p in (wf / f"ex-{where}").glob("*.json")]
+        assert len(tracks) == 2 and all(v["audio_path"] for t in tracks for v in t["data"])
+        # render resumes the same folders from outside the tree too
+        assert main(["render", str(wf / "music"), "--out", str(wf / "outputs"), "--variants", "2", "--size", "64",
+                     "--workers", "1"]) == 0
+        assert "0 picture(s) rendered, 4 skipped" in capsys.readouterr().out
