@@ -167,3 +167,24 @@ def test_runs_are_read_by_every_step_from_anywhere_and_after_the_tree_moves(mood
         assert main(["render", str(wf / "music"), "--out", str(wf / "outputs"), "--variants", "2", "--size", "64",
                      "--workers", "1"]) == 0
         assert "0 picture(s) rendered, 4 skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("override, message", [
+    ("optim.lr=fast", "optim.lr: expected a number, got 'fast'"),
+    ("optim.epochs=2.5", "optim.epochs: expected a whole number, got 2.5"),
+    ("data.noise_snr_db=[20]", "data.noise_snr_db: expected a pair of numbers"),
+    ("encoder.width=wide", "encoder.width: expected a whole number, got 'wide'"),
+])
+def test_train_set_values_are_type_checked_before_anything_loads(capsys, monkeypatch, override, message):
+    # Issue 20, case 5: `--set optim.lr=fast` ran 21 s of set-up, then crashed with a TypeError traceback.
+    import importlib
+    import time
+
+    pytest.importorskip("accelerate")
+    importlib.import_module("a2i.model.train")  # the package exports a function of the same name: patch the module
+    monkeypatch.setattr(sys.modules["a2i.model.train"], "train", lambda *a, **k: pytest.fail("training started"))
+    start = time.monotonic()
+    assert main(["train", "--config", "tiny", "--set", override]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"a2i: error: {message}") and err.count("\n") == 1 and "--set" in err
+    assert time.monotonic() - start < 10
