@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_bytes, atomic_write_json
+from a2i.errors import ConfigError, OutputError
+from a2i.fileio import atomic_write_bytes, atomic_write_json, check_output_folder, describe_entries, protected_folder
 from a2i.labeling.manifest import (
     CONSENT_TEXTS,
     MANIFEST_NAME,
@@ -177,8 +177,12 @@ def make_study(
         The manifest written, already validated with :func:`~a2i.labeling.manifest.load_study`.
     """
     out = Path(out)
+    check_output_folder(out, inputs=outputs, what="--out")
+    reason = protected_folder(out, inputs=outputs)
+    if reason:
+        raise OutputError(f"--out {out}: {reason}; choose a new folder for the study")
     if out.exists() and any(out.iterdir()):
-        raise ConfigError(f"--out {out} is not empty; choose a new folder for the study")
+        raise OutputError(f"--out {out} is not empty ({describe_entries(out)}); choose a new folder for the study")
     files = [Path(p) for p in outputs if Path(p).is_file()]
     if files:
         _warn(f"skipped {len(files)} file(s) that are not run folders (e.g. {files[0]}); pass the folders "
@@ -216,14 +220,19 @@ def make_study(
         _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
               f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
               + grid_advice(images_per_task, own_per_task, len(songs)))
+    created = not out.exists()
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,
                             tasks_per_participant=tasks_per_participant, min_select=min_select,
                             max_select=max_select, title=title,
                             consent=_consent(title, contact, researcher, minutes, consent_version))
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)  # no half-written study left to trip the next run
+    except BaseException:  # no half-written study left to trip the next run; a folder the user made stays
+        for entry in [out] if created else list(out.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         raise
 
 

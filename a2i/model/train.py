@@ -36,8 +36,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Sampler
 
-from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_json
+from a2i.errors import ConfigError, OutputError
+from a2i.fileio import TEMP_SUFFIX, atomic_write_json, protected_folder
 from a2i.model.config import TrainConfig
 from a2i.model.data import AudioCache, Augment, BatchPlan, ClipDataset, Corpus, collate, read_corpus
 from a2i.model.encoder import AudioEncoder
@@ -45,6 +45,7 @@ from a2i.model.losses import ContrastiveLoss, DenoisingLoss, RegressionLoss
 from a2i.model.metrics import Embedded, evaluate, plot_curves, plot_token_norms
 from a2i.model.negatives import mine
 from a2i.model.targets import TargetCache, Targets, text_encoder_fingerprint
+from a2i.outputs import check_replaceable
 
 #: Training tracks whose targets set the output bias and the MSE scale (a fixed, deterministic sample).
 INIT_SAMPLE = 1024
@@ -160,6 +161,32 @@ class Checkpoints:
         os.replace(tmp, self.folder / name)
 
 
+#: What a training run writes at the top of its folder (checkpoints, logs, plots); anything else is the user's.
+RUN_DIR_FILES = ("config.json", "metrics.jsonl", "curves.png", "token_norms.png", "checkpoints", "debug")
+
+
+def check_run_dir(run_dir: Path) -> None:
+    """Refuse a new run's folder that holds another run (resume it instead) or files a2i did not write.
+
+    Examples
+    --------
+    >>> check_run_dir(Path("training_logs/no-such-run"))
+    """
+    if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
+        raise ConfigError(f"{run_dir} already holds a run; continue it with --resume latest or choose another "
+                          "log.run_id (nothing there is overwritten)")
+    reason = protected_folder(run_dir)
+    if reason:
+        raise OutputError(f"log.log_dir/log.run_id {run_dir}: {reason}; choose another log.run_id")
+
+    def own(folder: Path) -> set[str]:
+        return {p.name for p in folder.iterdir() if p.name in RUN_DIR_FILES or p.name.endswith(TEMP_SUFFIX)}
+
+    # A run stopped before its first checkpoint is started again in its own folder; nothing else is written into.
+    check_replaceable(run_dir, shown=f"log.log_dir/log.run_id {run_dir}", overwrite=True, owned=own,
+                      kind="a training run")
+
+
 def find_run(config: TrainConfig, resume: str) -> Path:
     """The checkpoint folder ``--resume`` names: ``latest`` (of ``log.run_id``, or the newest run) or a path."""
     if resume != "latest":
@@ -273,9 +300,7 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         run_id = [config.log.run_id or time.strftime("%Y%m%d-%H%M%S")]
         broadcast_object_list(run_id)
         run_dir = Path(config.log.log_dir) / run_id[0]
-        if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
-            raise ConfigError(f"{run_dir} already holds a run; continue it with --resume latest or choose another "
-                              "log.run_id (nothing there is overwritten)")
+        check_run_dir(run_dir)
     main = accelerator.is_main_process
     if main:
         run_dir.mkdir(parents=True, exist_ok=True)
