@@ -144,7 +144,8 @@ def build_folder(
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder; choose another output folder")
 
-    from a2i.outputs import check_replaceable, is_run_folder, read_run
+    from a2i.fileio import check_replaceable
+    from a2i.outputs import is_run_folder, read_run
 
     # A rebuild updates its own data folder in place; a folder holding anything else is never written into.
     check_replaceable(out, shown=f"--out {out}", overwrite=True, owned=data_folder_files, kind="an explorer data folder")

@@ -37,7 +37,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Sampler
 
 from a2i.errors import ConfigError, OutputError
-from a2i.fileio import TEMP_SUFFIX, atomic_write_json, protected_folder
+from a2i.fileio import TEMP_SUFFIX, atomic_write_json, check_input_file, check_replaceable, protected_folder
 from a2i.model.config import TrainConfig
 from a2i.model.data import AudioCache, Augment, BatchPlan, ClipDataset, Corpus, collate, read_corpus
 from a2i.model.encoder import AudioEncoder
@@ -45,7 +45,6 @@ from a2i.model.losses import ContrastiveLoss, DenoisingLoss, RegressionLoss
 from a2i.model.metrics import Embedded, evaluate, plot_curves, plot_token_norms
 from a2i.model.negatives import mine
 from a2i.model.targets import TargetCache, Targets, text_encoder_fingerprint
-from a2i.outputs import check_replaceable
 
 #: Training tracks whose targets set the output bias and the MSE scale (a fixed, deterministic sample).
 INIT_SAMPLE = 1024
@@ -291,6 +290,9 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
     from accelerate.utils import broadcast_object_list, set_seed
     from tqdm.auto import tqdm
 
+    if not config.data.csv:  # before anything loads or any folder is made
+        raise ConfigError("data.csv is not set; point it at a dataset.csv, e.g. --set data.csv=dataset/dataset.csv")
+    check_input_file(config.data.csv, what="data.csv")
     o = config.optim
     accelerator = Accelerator(mixed_precision=o.mixed_precision or None)  # "" = accelerate launch decides
     checkpoint_dir = find_run(config, resume) if resume else None

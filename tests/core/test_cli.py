@@ -188,3 +188,26 @@ def test_train_set_values_are_type_checked_before_anything_loads(capsys, monkeyp
     err = capsys.readouterr().err
     assert err.startswith(f"a2i: error: {message}") and err.count("\n") == 1 and "--set" in err
     assert time.monotonic() - start < 10
+
+
+def test_llm_endpoint_errors_name_the_url_and_come_fast(monkeypatch, capsys, mood_songs, tmp_path):
+    # Issue 20, case 7: `--llm-base-url notaurl` retried for 17-22 s and ended with "Connection error."
+    import time
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    song = str(mood_songs["dark_minor"])
+    start = time.monotonic()
+    assert main(["generate", song, "--out", str(tmp_path / "a"), "--prompts", "llm", "--llm-base-url", "notaurl"]) == 2
+    assert capsys.readouterr().err == ("a2i: error: --llm-base-url 'notaurl': not an http(s) URL; give the endpoint's "
+                                       "address, e.g. http://localhost:8000/v1\n")
+    assert time.monotonic() - start < 5
+    start = time.monotonic()  # nothing listens on the discard port: refused, retried once, then named
+    assert main(["generate", song, "--out", str(tmp_path / "b"), "--prompts", "llm", "--llm-base-url",
+                 "http://127.0.0.1:9/v1", "--size", "32"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the LLM endpoint http://127.0.0.1:9/v1" in err and err.count("\n") == 1, err
+    assert time.monotonic() - start < 15
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert main(["generate", song, "--out", str(tmp_path / "c"), "--prompts", "llm"]) == 2
+    assert "set it to your key for the endpoint (export OPENAI_API_KEY=...)" in capsys.readouterr().err
