@@ -30,6 +30,10 @@ AUDIO_EXTENSIONS: tuple[str, ...] = (".mp3", ".wav", ".flac", ".ogg", ".oga", ".
 #: The clip length the thesis used everywhere (encoder input, labeling tasks, per-clip pictures).
 CLIP_SECONDS = 10.0
 
+#: A trailing remainder shorter than this fraction of a clip is dropped rather than kept as a clip too short
+#: to say much (a 30.2 s song gives 3 clips, not 4).
+MIN_LAST_CLIP = 0.25
+
 #: Below this peak amplitude a signal is treated as silent (about -90 dBFS).
 SILENCE_PEAK = 3e-5
 
@@ -389,7 +393,7 @@ def split_clips(
     seconds: float = CLIP_SECONDS,
     mode: str = "all",
     seed: int | None = None,
-    min_last: float = 0.25,
+    min_last: float = MIN_LAST_CLIP,
 ) -> list[Clip]:
     """Cut a song into consecutive clips of real samples: no silence the music did not have.
 
@@ -467,7 +471,7 @@ class ClipStream:
     ([(0.0, 10.0), (10.0, 20.0), (20.0, 30.0), (30.0, 35.0)], 35.0)
     """
 
-    def __init__(self, path: str | Path, *, sr: int = 22050, seconds: float = CLIP_SECONDS, min_last: float = 0.25) -> None:
+    def __init__(self, path: str | Path, *, sr: int = 22050, seconds: float = CLIP_SECONDS, min_last: float = MIN_LAST_CLIP) -> None:
         self.path, self.sr, self.seconds, self.min_last = Path(path), sr, seconds, min_last
         self.duration = 0.0
 

@@ -25,7 +25,7 @@ from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_opt
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli",
-                                       "a2i.video.cli", "a2i.model.cli")
+                                       "a2i.video.cli", "a2i.model.cli", "a2i.studio.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ explorer schema::
 
     DIR/<id>.json
     DIR/runs/<id>/v1/ … vN/   the runs (pictures, info cards, profile.json, prompts.json)
-    DIR/media/<id>/…           pictures copied from a run folder given as input (it may be anywhere)
+    DIR/media/<id>/…           pictures of a run folder given as input (it may be anywhere): hard links
     DIR/media/<id>/clip.mp3    the preview clip
     DIR/map.png                the valence × arousal map as a picture
 
@@ -19,6 +19,12 @@ never one padded with silence.
 
 Building again into the same folder replaces a song's files (ids come from the file names), so the folder
 can grow one batch of songs at a time.
+
+Disk cost per song, beyond the runs themselves: the track JSON (about 2 kB) and the preview clip
+(:data:`PREVIEW_BITRATE` × clip length: 240 kB for 10 s). A run folder given as input is not copied: its
+pictures are hard links (no bytes on the same file system), and only where a hard link cannot be made
+(another file system) is a picture copied, with a warning saying so. 10,000 songs cost about 2.4 GB of clips
+and 20 MB of JSON, not the 13 GB of copied pictures a copy would.
 """
 
 from __future__ import annotations
@@ -195,13 +201,20 @@ def data_folder_files(folder: Path) -> set[str] | None:
 
 
 def _inside(path: Path, out: Path, tid: str) -> str:
-    """``path`` relative to ``out``; a picture from elsewhere is copied into ``media/<tid>/`` first."""
+    """``path`` relative to ``out``; a picture from elsewhere is hard-linked into ``media/<tid>/`` first (the
+    server only sends files inside its data folder; a link costs no space, a copy 400 kB a picture)."""
     try:
         return path.resolve().relative_to(out.resolve()).as_posix()
     except ValueError:
         target = out / "media" / tid / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(path, target)
+        except OSError as exc:  # another file system, or a file system without hard links
+            warnings.warn(f"{path}: cannot hard-link it into {out} ({exc.strerror or exc}); copied instead. Build "
+                          "into a folder on the same file system as the runs to save the space", A2IWarning, stacklevel=2)
+            shutil.copyfile(path, target)
         return target.relative_to(out).as_posix()
 
 
@@ -233,5 +246,6 @@ def _track(tid: str, runs: list, out: Path, variants: int, clip_seconds: float) 
         variants=items,
         metadata={"popularity": None, "danceability": round(song.danceability, 4),
                   "energy": round(song.energy, 4), "loudness": round(song.loudness, 2),
-                  "valence": round(song.valence, 4)},
+                  "valence": round(song.valence, 4), "tempo": round(song.tempo, 1),
+                  "acousticness": round(song.acousticness, 4)},
     )

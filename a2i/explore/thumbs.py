@@ -223,17 +223,18 @@ def build_atlases(cache: ThumbnailCache, blocks: Sequence[Sequence[Cell]], *, wo
     built = 0
     try:
         if workers == 1:
-            results = map(cache.build_block, todo)
+            for cells in todo:
+                built += cache.build_block(cells)
+                if bar is not None:
+                    bar.update()
         else:
             # spawn, not fork: the caller may already run threads (a server), which fork would copy half-held.
-            pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-            results = pool.map(_build_one, [str(cache.cache_dir)] * len(todo), [cache.columns] * len(todo), todo)
-        for count in results:
-            built += count
-            if bar is not None:
-                bar.update()
-        if workers > 1:
-            pool.shutdown()
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                for count in pool.map(_build_one, [str(cache.cache_dir)] * len(todo), [cache.columns] * len(todo),
+                                      todo):
+                    built += count
+                    if bar is not None:
+                        bar.update()
     finally:
         if bar is not None:
             bar.close()

@@ -43,7 +43,9 @@ def fake_generate_output(folder: str | Path, index: int, *, n_images: int = 4, s
         Image.new("RGB", (32, 32), "white").save(folder / card)  # info cards are not study images
         pictures.append(Picture(image=name, card=card, clip=centre.index, start=centre.start, end=centre.end,
                                 prompt=f"a prompt for song {index}", seed=k, variant=k))
-    analysis = Analysis(str(song), Profile(title=f"Song {index}"), clips, {}, {}, seconds)
+    # Songs of different moods, spread over the valence/energy square, so mood-distance analyses have spread.
+    mood = {"valence": round(0.1 + (index * 0.23) % 0.8, 2), "energy": round(0.9 - (index * 0.31) % 0.8, 2)}
+    analysis = Analysis(str(song), Profile(title=f"Song {index}", **mood), clips, {}, {}, seconds)
     write_run(folder, analysis=analysis, prompts=[f"a prompt for song {index}"], pictures=pictures,
               options=run_options(clips="center", size=size, n_prompts=1, prompts="template", seed=0))
     return folder

@@ -16,7 +16,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from a2i.errors import ConfigError, OutputError
 from a2i.fileio import atomic_write_bytes, atomic_write_json, check_output_folder, describe_entries, protected_folder
@@ -28,6 +28,12 @@ from a2i.labeling.manifest import (
     load_study,
 )
 
+if TYPE_CHECKING:
+    from a2i.outputs import Picture
+
+#: An e-mail address as a person types it (one @, a dot in the domain, no spaces); not RFC 5322, which would
+#: also accept addresses no one can write to from a consent page.
+CONTACT_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 #: Grid copies: a 12-picture grid is at most about 4 × 300 CSS px wide, so 512 px stays sharp on a 2× phone.
 WEB_SIZE = 512
 #: The enlarged view fills a phone or most of a laptop screen.
@@ -78,6 +84,9 @@ class Song:
     #: Every picture of the run (what other songs' grids draw from).
     pictures: tuple[Path, ...]
     slug: str
+    #: The song's mood (valence, energy), and each picture's provenance (see :func:`provenance`).
+    mood: dict[str, float]
+    sources: dict[Path, dict[str, Any]]
 
 
 def _slug(text: str) -> str:
@@ -99,13 +108,34 @@ def read_song(folder: Path) -> Song:
                           "with --clips center or all")
     song = run.song_path()  # found from any directory, or an error naming where it was looked for
     title = getattr(run.profile, "title", None) or folder.name
+    mood = {"valence": float(run.profile.valence), "energy": float(run.profile.energy)}
     return Song(folder=folder, name=str(title), audio=song, start=centre[0].start, end=centre[0].end,
                 centre=tuple(run.image_path(p) for p in centre),
-                pictures=tuple(run.image_path(p) for p in run.pictures), slug=_slug(folder.name))
+                pictures=tuple(run.image_path(p) for p in run.pictures), slug=_slug(folder.name), mood=mood,
+                sources={run.image_path(p): provenance(folder.name, str(title), song.name, p, mood,
+                                                       song_sha256=run.song_record.get("sha256"))
+                         for p in run.pictures})
+
+
+def provenance(run: str, song: str, song_file: str, picture: Picture, mood: dict[str, float], *,
+               song_sha256: str | None = None) -> dict[str, Any]:
+    """Where a study picture was painted from, as the manifest's ``source`` records it.
+
+    Examples
+    --------
+    >>> from a2i.outputs import Picture
+    >>> p = Picture(image="a.png", card=None, clip=2, start=20.0, end=30.0, prompt="calm sea", seed=7)
+    >>> provenance("song-a", "Song A", "a.mp3", p, {"valence": 0.3, "energy": 0.6})["clip"]
+    2
+    """
+    return {"run": run, "song": song, "song_file": song_file, "song_sha256": song_sha256, "clip": picture.clip, "start": picture.start,
+            "end": picture.end, "seed": picture.seed, "variant": picture.variant, "style": picture.style,
+            "backend": picture.backend, "prompt": picture.prompt, **mood}
 
 
 def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
-    """How many pictures a grid needs and how to make them (shown when there are too few).
+    """How many pictures a grid needs and how to make them (shown when there are too few); ``songs`` counts
+    the labeling songs (a tutorial song's pictures never appear in task grids).
 
     Examples
     --------
@@ -113,7 +143,8 @@ def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
     A 12-picture grid with 4 own pictures needs 4 pictures of each song's centre clip and 8 from the ...
     """
     return (f"A {images_per_task}-picture grid with {own_per_task} own pictures needs {own_per_task} pictures of "
-            f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} songs. "
+            f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} labeling songs "
+            "(tutorial songs' pictures stay out of task grids). "
             f"Make them with `a2i render SONGS --variants {own_per_task} --out DIR` ({own_per_task} pictures of each "
             "clip), adding `--clips all` for one set per 10-second clip (the other songs' share).")
 
@@ -206,20 +237,24 @@ def make_study(
     if not contact:
         raise ConfigError("--contact is required: the consent page must say how participants reach the "
                           "researchers (an e-mail address)")
+    if not CONTACT_PATTERN.fullmatch(contact.strip()):
+        raise ConfigError(f"--contact {contact!r}: not an e-mail address; the consent page shows it so participants "
+                          "can reach the researchers (e.g. --contact study@university.edu)")
     songs = [read_song(folder) for folder in folders]
     if len({s.slug for s in songs}) != len(songs):
         raise ConfigError("two run folders have the same name; rename them so each song has its own id")
-    for song in songs:
-        others = sum(len(s.pictures) for s in songs if s is not song)
+    for k, song in enumerate(songs):
+        pool = songs if k < tutorial else songs[tutorial:]  # task grids draw no practice pictures
+        others = sum(len(s.pictures) for s in pool if s is not song)
         if min(own_per_task, len(song.centre)) + others < images_per_task:
             raise ConfigError(f"{song.folder}: only {len(song.centre)} own and {others} other pictures for a "
                               f"{images_per_task}-picture grid. "
-                              + grid_advice(images_per_task, own_per_task, len(songs)))
+                              + grid_advice(images_per_task, own_per_task, len(songs) - tutorial))
     short = [s for s in songs if len(s.centre) < own_per_task]
     if short:
         _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
               f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
-              + grid_advice(images_per_task, own_per_task, len(songs)))
+              + grid_advice(images_per_task, own_per_task, len(songs) - tutorial))
     created = not out.exists()
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
@@ -266,15 +301,19 @@ def _write_study(out: Path, songs: list[Song], rng: random.Random, *, images_per
         audio[song.slug] = f"audio/{rng.getrandbits(48):012x}.mp3"
         cut_preview(song.audio, out / audio[song.slug], start=song.start, seconds=song.end - song.start)
 
-    def build_item(song: Song) -> dict[str, Any]:
+    def build_item(song: Song, pool: list[Song]) -> dict[str, Any]:
         own = rng.sample(song.centre, min(own_per_task, len(song.centre)))
-        others = [p for s in songs if s is not song for p in s.pictures]
+        others = [p for s in pool if s is not song for p in s.pictures]
         chosen = [(p, True) for p in own] + [(p, False) for p in rng.sample(others, images_per_task - len(own))]
         return {"id": song.slug, "song": song.name, "audio": audio[song.slug], "start": song.start,
-                "end": song.end, "images": [dict(ids[p], own=is_own) for p, is_own in chosen]}
+                "end": song.end, "mood": song.mood,
+                "images": [dict(ids[p], own=is_own, source=song_of[p].sources[p]) for p, is_own in chosen]}
 
-    tutorial_items = [dict(build_item(s), explanation=TUTORIAL_EXPLANATION) for s in songs[:tutorial]]
-    items = [build_item(s) for s in songs[tutorial:]]
+    song_of = {p: s for s in songs for p in s.pictures}
+    tutorial_items = [dict(build_item(s, songs), explanation=TUTORIAL_EXPLANATION) for s in songs[:tutorial]]
+    # The practice round reveals which pictures its song painted: none of its songs' pictures come back in a
+    # task grid, where a participant could recognise them as foils.
+    items = [build_item(s, songs[tutorial:]) for s in songs[tutorial:]]
     tasks = tasks_per_participant or len(items)
     manifest = {
         "version": MANIFEST_VERSION, **({"title": {"en": title, "da": title}} if title else {}),

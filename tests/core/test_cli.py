@@ -211,3 +211,30 @@ def test_llm_endpoint_errors_name_the_url_and_come_fast(monkeypatch, capsys, moo
     monkeypatch.delenv("OPENAI_API_KEY")
     assert main(["generate", song, "--out", str(tmp_path / "c"), "--prompts", "llm"]) == 2
     assert "set it to your key for the endpoint (export OPENAI_API_KEY=...)" in capsys.readouterr().err
+
+
+def test_sdxl_options_are_checked_from_the_configs_before_any_weights_or_song(mood_songs, tmp_path, monkeypatch, capsys):
+    # Issue 20, case 6: int(steps x strength) = 0 crashed inside the VAE; encoder widths were compared with the
+    # pipeline only after the weights loaded and the song was analysed.
+    pytest.importorskip("diffusers")
+    model, encoder = tmp_path / "sdxl", tmp_path / "encoder"
+    (model / "unet").mkdir(parents=True)
+    (model / "unet" / "config.json").write_text(json.dumps(
+        {"cross_attention_dim": 32, "projection_class_embeddings_input_dim": 80, "addition_time_embed_dim": 8}))
+    encoder.mkdir()
+    (encoder / "config.json").write_text(json.dumps({"token_dim": 64, "pooled_dim": 32}))
+    monkeypatch.setattr("a2i.mood.Analyzer.analyze", lambda *a, **k: pytest.fail("the song was analysed first"))
+    monkeypatch.setattr("a2i.render.sdxl.SDXLBackend._load_pipeline", lambda *a: pytest.fail("weights loaded first"))
+    song, out = str(mood_songs["dark_minor"]), str(tmp_path / "out")
+    base = ["generate", song, "--out", out, "--backend", "sdxl", "--model", str(model), "--size", "64"]
+    assert main([*base, "--init", "painter", "--strength", "0.3", "--steps", "3"]) == 2
+    assert capsys.readouterr().err == ("a2i: error: --init painter with --steps 3 and --strength 0.3 leaves no denoising "
+                                       "step (int(steps x strength) = 0); use --steps 4 or more, or a larger --strength\n")
+    assert main([*base, "--encoder", str(encoder)]) == 2
+    assert capsys.readouterr().err == (f"a2i: error: --encoder {encoder} makes embeddings of width 64 (pooled 32), but "
+                                       f"the SDXL model {model} reads 32 (pooled 32); use an encoder trained for this "
+                                       "--model\n")
+    assert main(["render", song, "--out", out, "--backend", "sdxl", "--model", str(model), "--encoder",
+                 str(encoder), "--size", "64"]) == 2  # once for the whole batch, not once per song
+    assert capsys.readouterr().err.count("a2i: error:") == 1
+    assert not (tmp_path / "out").exists()

@@ -58,8 +58,8 @@ ODD: list[tuple[str, list[str]]] = [
     ("generate --seed -1", ["generate", "{song}", "--out", "{out}", "--seed", "-1"]),
     ("generate --n 0", ["generate", "{song}", "--out", "{out}", "--n", "0"]),
     ("generate --clips middle", ["generate", "{song}", "--out", "{out}", "--clips", "middle"]),
-    ("generate sdxl steps x strength = 0", ["generate", "{song}", "--out", "{out}", "--backend", "sdxl", "--init",
-                                            "painter", "--strength", "0.3", "--steps", "3"]),
+    ("generate sdxl steps x strength = 0", ["generate", "{song}", "--out", "{out}", "--backend", "sdxl", "--model",
+                                            "no/such/sdxl", "--init", "painter", "--strength", "0.3", "--steps", "3"]),
     ("generate --llm-base-url notaurl", ["generate", "{song}", "--out", "{out}", "--prompts", "llm",
                                          "--llm-base-url", "notaurl"]),
     ("render --variants 0", ["render", "{song}", "--out", "{out}", "--variants", "0"]),
@@ -75,11 +75,20 @@ ODD: list[tuple[str, list[str]]] = [
     ("label make-study --images 0", ["label", "make-study", "{run}", "{run2}", "--out", "{out}", "--contact", "a@b.c",
                                      "--images", "0"]),
     ("label make-study --contact notanemail", ["label", "make-study", "{run}", "{run2}", "--out", "{out}", "--contact",
-                                               "notanemail"]),
+                                               "notanemail", "--images", "2", "--own", "1", "--max-select", "2"]),
     ("train --set optim.lr=fast", ["train", "--config", "tiny", "--set", "optim.lr=fast"]),
     ("train --set optim.epochs=-", ["train", "--config", "tiny", "--set", "optim.epochs=[1,2]"]),
     ("unknown command", ["paint", "{song}"]),
 ]
+
+
+#: Odd values whose refusal must say this (the rest of the command line is valid, so only this can stop it).
+ODD_MESSAGES = {
+    "generate --llm-base-url notaurl": "--llm-base-url 'notaurl': not an http(s) URL",
+    "label make-study --contact notanemail": "--contact 'notanemail': not an e-mail address",
+    "train --set optim.lr=fast": "optim.lr: expected a number, got 'fast'",
+    "generate sdxl steps x strength = 0": "--steps",
+}
 
 
 def _cases() -> list[tuple[str, list[str], str]]:
@@ -188,4 +197,5 @@ def test_bad_input_is_one_clean_error_and_touches_nothing(sandbox, case_id, argv
     assert "Traceback" not in err, err
     lines = [line for line in err.splitlines() if line.startswith("a2i: error:")]
     assert len(lines) == 1, f"expected one 'a2i: error:' line from a2i {' '.join(args)}, got:\n{err}"
+    assert ODD_MESSAGES.get(case_id, "") in lines[0]
     assert _snapshot(sandbox["root"], own) == before, f"a2i {' '.join(args)} changed files outside its own output"

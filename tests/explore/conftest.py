@@ -74,6 +74,24 @@ def thesis_dir(tmp_path_factory) -> Path:
     return root
 
 
+#: Overview sheets of 2×2 and detail sheets of 1 song for ``many_app``: its 300 songs need 75 + 300 sheets,
+#: so a zoomed-in view spans far more sheets than a fixed cache of 16 (what the explorer had) could hold.
+MANY_COLUMNS = 2
+
+
+@pytest.fixture(scope="session")
+def many_app(tmp_path_factory):
+    """300 songs × 1 picture with tiny atlas sheets: zooming, lists and selections at scale, in seconds."""
+    from a2i.explore import create_app
+    from a2i.explore.synthetic import make_folder
+
+    root = make_folder(tmp_path_factory.mktemp("many") / "data", 300, variants=1, size=24, audio="none", seed=4)
+    app = create_app({"DATA_DIR": root, "CACHE_DIR": root.parent / "cache", "WARM": False,
+                      "ATLAS_COLUMNS": MANY_COLUMNS})
+    app.extensions["a2i_explore"].build_thumbnails(workers=1)
+    return app
+
+
 @pytest.fixture(scope="session")
 def collection(data_dir, tmp_path_factory):
     from a2i.explore import load_collection

@@ -17,7 +17,8 @@ CONTACT = ["--contact", "study@example.org"]
 def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
     from PIL import Image
 
-    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=5, size=1024)) for i in range(3)]
+    # 6 pictures a song: a labeling grid's 6 foils all come from the other labeling song, none from the tutorial's
+    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=6, size=1024)) for i in range(3)]
     study = tmp_path / "study"
     assert main(["label", "make-study", *outputs, "--out", str(study), "--tutorial", "1", "--images", "9",
                  "--own", "3", "--per-item", "5", *CONTACT]) == 0
@@ -29,7 +30,7 @@ def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
     manifest = json.loads((study / "study.json").read_text())
     # file names give nothing away about the song
     assert all(item["id"] not in im["path"] for item in manifest["items"] for im in item["images"])
-    assert len(list((study / "images").glob("*.png"))) == 15  # originals kept, info cards left out
+    assert len(list((study / "images").glob("*.png"))) == 18  # originals kept, info cards left out
     web, zoom = manifest["items"][0]["images"][0]["web"], manifest["items"][0]["images"][0]["zoom"]
     with Image.open(study / web) as small, Image.open(study / zoom) as large:
         assert (small.format, small.size, large.size) == ("WEBP", (512, 512), (1024, 1024))

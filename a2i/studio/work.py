@@ -1,0 +1,215 @@
+"""What the studio's buttons do, as plain functions over a :class:`~a2i.studio.projects.Project`.
+
+Each is a short sequence of library calls (the analyzer, the prompt writer, the image backend,
+:func:`a2i.pipeline.render_picture`, :func:`a2i.video.make.make_video`, :func:`a2i.outputs.write_run`), so
+anything the studio does can be done from Python without it. The worker (:mod:`a2i.studio.worker`) runs the
+long ones; the web process runs :func:`paint_variant` itself when the backend is the painter (a fraction of
+a second).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from a2i import audio as audio_io
+from a2i.errors import ConfigError
+from a2i.fileio import atomic_save_png
+from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
+from a2i.outputs import Picture, run_options
+from a2i.pipeline import clip_prompts, render_picture
+from a2i.prompts import DEFAULT_N, get_generator
+from a2i.render import get_backend
+from a2i.seeding import picture_seed
+from a2i.studio.projects import Project, analysis_of
+
+#: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
+PICTURE_SIZE = 1024
+#: Prompt writer: the offline templates (an LLM needs a key and a network, which the studio does not ask for).
+PROMPTS = "template"
+
+#: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
+Report = Callable[[float, str, float | None], bool]
+
+
+class Cancelled(Exception):
+    """The musician cancelled the job."""
+
+
+def centre_first(clips: list[ClipProfile], duration: float) -> list[ClipProfile]:
+    """Clips ordered by distance of their middle from the song's middle: the centre clip (``generate``'s
+    choice) first, then outwards, so the pictures a musician sees first are those of the heart of the song.
+
+    Examples
+    --------
+    >>> clips = [ClipProfile(index=i, start=10.0 * i, end=10.0 * i + 10) for i in range(5)]
+    >>> [c.index for c in centre_first(clips, 50.0)]
+    [2, 1, 3, 0, 4]
+    """
+    middle = duration / 2.0
+    return sorted(clips, key=lambda c: (abs((c.start + c.end) / 2.0 - middle), c.index))
+
+
+def _tagged(analysis: Analysis, clip: ClipProfile) -> ClipProfile:
+    return replace(clip, title=analysis.song.title, artist=analysis.song.artist, genre=analysis.song.genre)
+
+
+def paint_preview(project: Project, analyzer: Analyzer, *, seed: int = 0, size: int = PICTURE_SIZE) -> Path:
+    """A first look while the whole song is analysed: the centre 10 seconds analysed on their own and painted.
+
+    The final centre picture differs a little: there a clip's valence and energy are pooled toward the
+    whole song's (:func:`a2i.mood.pool`). Returns the preview's path.
+    """
+    listen = audio_io.load(project.listen_path, sr=None)
+    n_clips = max(1, math.ceil(listen.duration / audio_io.CLIP_SECONDS - 0.25))
+    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(listen.duration, (i + 1) * audio_io.CLIP_SECONDS))
+             for i in range(n_clips)]
+    centre = centre_first(clips, listen.duration)[0]
+    excerpt = listen.samples[int(centre.start * listen.sr):int(centre.end * listen.sr)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = audio_io.write(Path(tmp) / "centre.wav", audio_io.Audio(excerpt, listen.sr))
+        profile = analyzer.analyze(path, per_clip=True).clips[0]
+    profile = replace(profile, index=centre.index, start=centre.start, end=centre.end)
+    prompt = clip_prompts(get_generator(PROMPTS), profile, n_prompts=DEFAULT_N, seed=seed)[0]
+    image = get_backend("painter").render(profile=profile, prompt=prompt, size=size, seed=picture_seed(seed, centre.index))
+    project.update_state(preview={"clip": centre.index, "prompt": prompt})
+    return atomic_save_png(image, project.preview_path)
+
+
+def detect_sections(song: Path, duration: float) -> list[dict[str, float]]:
+    """The song's musical sections (:func:`a2i.video.segments.find_segments` ``"sections"``), as ``a2i video`` finds them."""
+    from a2i.video.onsets import analyze_rhythm
+    from a2i.video.segments import find_segments
+
+    rhythm = analyze_rhythm(audio_io.load(song, sr=ANALYSIS_SR))
+    return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in find_segments("sections", rhythm, 0.0, duration)]
+
+
+def make_pictures(project: Project, analyzer: Analyzer, report: Report, *, seed: int = 0,
+                  size: int = PICTURE_SIZE) -> int:
+    """Analyse the song and paint one picture per clip, centre clip first, each written (with its record) as
+    soon as it is painted, so the page shows them one by one. Returns the number painted.
+
+    The same analysis, prompts and seeds as ``a2i generate SONG --clips all --seed SEED``.
+    """
+    # 1. A first look within a second or two, then the whole analysis.
+    song = project.song_path
+    if not project.preview_path.exists():
+        report(0.02, "preview", None)
+        paint_preview(project, analyzer, seed=seed, size=size)
+    if report(0.05, "analysing", None):
+        raise Cancelled
+    analysis = analyzer.analyze(song, per_clip=True)
+    writer = get_generator(PROMPTS)
+    backend = get_backend("painter")
+    texts = writer.generate(analysis.song, n=DEFAULT_N, seed=seed)
+    options = run_options(clips="all", size=size, n_prompts=DEFAULT_N, prompts=PROMPTS, seed=seed, backend=backend.name,
+                          backend_options=backend.options)
+    project.record(analysis, prompts=texts, options=options)
+
+    # 2. Paint outwards from the centre; the sections are found after the first picture is on screen.
+    run = project.run()
+    done = {p.clip for p in run.pictures} if run else set()
+    order = [c for c in centre_first(analysis.clips, analysis.duration) if c.index not in done]
+    started = time.monotonic()
+    for k, clip in enumerate(order):
+        clip = _tagged(analysis, clip)
+        prompt = clip_prompts(writer, clip, n_prompts=DEFAULT_N, seed=seed)[0]
+        picture = render_picture(backend, clip, folder=project.run_dir, stem=project.name, prompt=prompt,
+                                 seed=picture_seed(seed, clip.index), size=size, n_clips=len(analysis.clips))
+        project.record(analysis, prompts=texts, options=options, add=[picture])
+        if k == 0 and project.state().get("sections") is None:
+            project.update_state(sections=detect_sections(song, analysis.duration))
+        rate = (time.monotonic() - started) / (k + 1)
+        if report(0.1 + 0.9 * (k + 1) / len(order), "painting", rate * (len(order) - k - 1)):
+            raise Cancelled
+    if project.state().get("sections") is None:
+        project.update_state(sections=detect_sections(song, analysis.duration))
+    return len(order)
+
+
+def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, prompt: str | None = None,
+                  style: str | None = None) -> Picture:
+    """A new variant of one clip's picture, added to the run record and chosen at once.
+
+    ``reroll`` paints with a new seed (``picture_seed(seed, clip + variant x clips)``, never one a picture of the
+    song already used); ``prompt`` replaces the prompt (the painter reads its art and scene words); ``style``
+    names one of the painter's styles (:data:`a2i.render.painter.STYLES`). What is not given is kept from
+    the clip's chosen picture.
+    """
+    from a2i.render.painter import STYLES, paint
+
+    run = project.run()
+    if run is None:
+        raise ConfigError("the song is still being analysed; try again when its pictures are on screen")
+    if style is not None and style not in STYLES:
+        raise ConfigError(f"style {style!r}: choose one of {', '.join(STYLES)}")
+    if prompt is not None and not prompt.strip():
+        raise ConfigError("the prompt is empty; write what the picture should show, or re-roll instead")
+    clip = project.clip(run, clip_index)
+    mine = [p for p in run.pictures if p.clip == clip_index]
+    chosen = project.state().get("chosen", {}).get(str(clip_index))
+    base = next((p for p in mine if p.image == chosen), mine[0] if mine else None)
+    variant = max((p.variant for p in mine), default=-1) + 1
+    seed = int(run.options.get("seed", 0))
+    picture_seed_now = picture_seed(seed, clip_index + variant * len(run.clips)) if reroll or base is None else base.seed
+    text = prompt.strip() if prompt is not None else (base.prompt if base else None)
+    style = style if style is not None else (base.style if base else None)
+    size = tuple(run.options.get("size", (PICTURE_SIZE, PICTURE_SIZE)))
+    image = paint(clip, prompt=text, style=style, size=size, seed=picture_seed_now)
+    picture = render_picture(get_backend("painter"), clip, folder=project.run_dir, stem=project.name, prompt=text,
+                             seed=picture_seed_now, size=size, n_clips=len(run.clips), variant=variant, image=image)
+    picture = replace(picture, style=style)
+    project.record(analysis_of(run), prompts=run.prompts, options=run.options, add=[picture])
+    project.choose(clip_index, picture.image)
+    return picture
+
+
+def video_chunks(duration: float, fps: float) -> int:
+    """How many chunk files :func:`a2i.video.make.make_video` encodes for a video this long (its progress unit)."""
+    from a2i.video.make import CHUNK_SECONDS
+
+    frames = max(1, round(duration * fps))
+    return math.ceil(frames / max(1, math.ceil(CHUNK_SECONDS * fps)))
+
+
+def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check the video form like ``a2i video`` checks its flags; returns :func:`make_video`'s keyword arguments.
+
+    ``sdxl`` is the SDXL entry of :func:`a2i.studio.app.backends` (whether it can be used, and why not).
+    """
+    from a2i.video.make import parse_size
+    from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs
+    from a2i.video.segments import SEGMENT_MODES
+    from a2i.video.timing import parse_fps
+
+    segments = params.get("segments", "beats")
+    if segments not in SEGMENT_MODES:
+        raise ConfigError(f"segments: expected one of {', '.join(SEGMENT_MODES)}, got {segments!r}")
+    try:
+        smooth, reactivity = float(params.get("smooth", DEFAULT_SMOOTH)), float(params.get("reactivity", 1.0))
+    except (TypeError, ValueError):
+        raise ConfigError("smooth and reactivity must be numbers") from None
+    check_knobs(smooth, reactivity)
+    out = {"size": "x".join(map(str, parse_size(str(params.get("size", "1280x720"))))),
+           "fps": str(parse_fps(str(params.get("fps", "24")))), "segments": segments, "smooth": smooth,
+           "reactivity": reactivity}
+    backend = params.get("backend") or "painter"
+    if backend == "sdxl":
+        if not sdxl or not sdxl.get("available"):
+            raise ConfigError(f"SDXL cannot be used: {(sdxl or {}).get('reason') or 'not set up'}")
+        out.update(backend="sdxl", backend_options={"model": sdxl["model"]})
+    elif backend != "painter":
+        raise ConfigError(f"backend {backend!r}: use 'painter' or 'sdxl'")
+    for name in ("start", "end"):
+        if params.get(name) not in (None, ""):
+            try:
+                out[name] = float(params[name])
+            except (TypeError, ValueError):
+                raise ConfigError(f"{name}: expected seconds, got {params[name]!r}") from None
+    return out
