@@ -291,8 +291,9 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
     from tqdm.auto import tqdm
 
     if not config.data.csv:  # before anything loads or any folder is made
-        raise ConfigError("data.csv is not set; point it at a dataset.csv, e.g. --set data.csv=dataset/dataset.csv")
-    check_input_file(config.data.csv, what="data.csv")
+        raise ConfigError("data.csv is empty: give the final dataset.csv (`a2i dataset split`) or 'tiny'")
+    if config.data.csv != "tiny":
+        check_input_file(config.data.csv, what="data.csv")
     o = config.optim
     accelerator = Accelerator(mixed_precision=o.mixed_precision or None)  # "" = accelerate launch decides
     checkpoint_dir = find_run(config, resume) if resume else None

@@ -238,3 +238,32 @@ def test_sdxl_options_are_checked_from_the_configs_before_any_weights_or_song(mo
                  str(encoder), "--size", "64"]) == 2  # once for the whole batch, not once per song
     assert capsys.readouterr().err.count("a2i: error:") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_short_excerpt_of_a_loud_song_reads_loud_with_its_real_span(tmp_path, audio_of):
+    # Issue 20, case 7: a 0.2 s excerpt of a -12.5 LUFS song reported -70 dB and "0-0 s" on its card.
+    from a2i.audio import write
+    from a2i.cards import clip_subtitle
+    from a2i.features import loudness_lufs
+
+    sr = 22050
+    t = np.arange(int(2.0 * sr)) / sr
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    whole, excerpt = loudness_lufs(audio_of(tone, sr)), loudness_lufs(audio_of(tone[: int(0.2 * sr)], sr))
+    assert whole == pytest.approx(-9.76, abs=0.05) and excerpt == pytest.approx(whole, abs=0.1)
+    assert loudness_lufs(audio_of(tone[: int(0.2 * sr)] * 0.1, sr)) == pytest.approx(whole - 20, abs=0.1)
+    song = write(tmp_path / "excerpt.wav", audio_of(tone[: int(0.2 * sr)], sr))
+    assert main(["generate", str(song), "--out", str(tmp_path / "run"), "--size", "64"]) == 0
+    profile = json.loads((tmp_path / "run" / "profile.json").read_text())
+    assert profile["loudness"] == pytest.approx(whole, abs=0.1) and profile["clips"][0]["end"] == pytest.approx(0.2)
+    assert clip_subtitle(0, 1, 0.0, 0.2, 0) == "clip 1 of 1 · 0.0-0.2 s · seed 0"
+
+
+def test_an_emoji_in_a_file_name_is_drawn_or_left_out_never_a_box():
+    # Issue 20, case 8: an emoji in a file name printed as a box on the card.
+    from a2i import fonts
+
+    runs = fonts._runs("Mix 🎵 night \U0001fae0!", 30)  # U+1FAE0 (2021) is in no installed font
+    assert "".join(run for run, _ in runs) == "Mix 🎵 night !"
+    if any(path.endswith("Symbola_hint.ttf") for path in fonts._font_paths()):  # `make system-deps` installs it
+        assert fonts.font_for("🎵", 30).path.endswith("Symbola_hint.ttf")
