@@ -109,7 +109,7 @@ def _slug(text: str) -> str:
 def read_song(folder: Path) -> Song:
     """Read a run folder through :func:`a2i.outputs.read_run`."""
     from a2i.outputs import read_run
-    from a2i.pipeline import select_clips
+    from a2i.planner import select_clips
 
     run = read_run(folder)
     if not run.pictures or not run.clips:

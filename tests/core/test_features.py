@@ -3,7 +3,8 @@ import pytest
 from audio_fixtures import SR, tone
 
 from a2i.audio import Audio
-from a2i.features import LOUDNESS_FLOOR, STEADY_BEAT_CONFIDENCE, combine, describe, estimate_key, loudness_lufs, summarize
+from a2i.features import LOUDNESS_FLOOR, combine, describe, estimate_key, loudness_lufs, summarize
+from a2i.tempo import STEADY_BEAT_CONFIDENCE
 
 
 def click_track(bpm: float, seconds: float = 12.0) -> Audio:
