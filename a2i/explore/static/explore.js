@@ -32,10 +32,19 @@
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
   const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
-  // Decoded sheets kept beyond the ones in view: 96 MB is 24 detail sheets (4 MB each) or 40 overview sheets,
-  // enough to pan back without decoding again, and keeps the tab well under its 400 MB budget.
-  const DECODED_BUDGET = 96 * 2 ** 20;
+  // Decoded sheets kept beyond the ones in view: 48 MB is 12 detail sheets (4 MB each) or 20 overview sheets,
+  // enough to pan back a step without decoding again; more pushed the tab past its 400 MB budget at 10,000
+  // songs on a 2× screen (420 MB measured with 96 MB).
+  const DECODED_BUDGET = 48 * 2 ** 20;
   const FETCH_PARALLEL = 6;       // sheet requests in flight: the browser's connection limit per host
+  // Detail sheets only while at most this many songs are in view: 600 songs span about 20 detail sheets
+  // (80 MB decoded, a second to fetch and decode); with more, thumbnails are at most 44 CSS px and the
+  // overview sheets serve them (softer on a 2× screen, but 1,000 songs at 3.4× would need 40 detail sheets,
+  // 160 MB and seconds of decoding).
+  const DETAIL_MAX_IN_VIEW = 600;
+  // Main-thread time per frame for scaling arrived overview sheets into blitter pixels (about 5 ms each on a
+  // laptop): a burst of 40 sheets never holds up an interaction's frame by more than this.
+  const PIXEL_BUDGET_MS = 6;
   const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
   const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
   const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
@@ -58,6 +67,7 @@
     colorBy: "",          // "" (the pictures), "genre" or a field name: squares in a colour scale with a legend
     byAbgr: null, byCss: null,  // the colour-by colours per song
     selected: new Set(), neighbours: [], lasso: null, playing: null,
+    nnSpace: "mood",      // where neighbours are found: "mood" (valence, arousal) or an embedding field
     mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
     hover: -1, pinned: -1, pinId: null, sound: true, focus: -1,  // focus: the song the arrow keys are on
     atlases: new Map(),   // "variant:sheet" -> "loading" | "ready" | "failed"
@@ -90,7 +100,7 @@
     find: (name) => S.names.indexOf(name),
     id: (i) => S.ids[i],
     thumb: () => thumbSize(),
-    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + fetching + wanted.size,
+    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + pixelQueue.length + fetching + wanted.size,
   };
 
   const base = $("base"), overlay = $("overlay"), mapEl = $("map");
@@ -114,6 +124,7 @@
         if (dx >= 0 && dx <= span && dy >= 0 && dy <= span) inView++;
       }
     }
+    S.inView = inView;
     S.thumb = S.zoom === 1 || inView > GROW_MAX_IN_VIEW ? b : Math.round(Math.min(72, b * Math.sqrt(S.zoom)));
   }
   function frame() {
@@ -312,7 +323,7 @@
   // the sheet of the level its size asks for, else from the overview sheet, else as its colour.
   function drawThumbs(ctx, f) {
     const s = thumbSize(), h = s / 2, v = S.variant, flat = !!S.colorBy, colors = flat ? S.byCss : S.css[v];
-    const level = s * S.dpr > S.meta.atlas.thumb * 1.15 ? 1 : 0;
+    const level = s * S.dpr > S.meta.atlas.thumb * 1.15 && S.inView <= DETAIL_MAX_IN_VIEW ? 1 : 0;
     S.level = level;
     const minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
@@ -661,11 +672,28 @@
         .then((bmp) => {
           const key = v + ":" + sheet;
           S.atlases.set(key, "ready");
-          if (v === S.variant) { buildPixels(key, bmp); bmp.close(); requestDraw(); checkThumbsDone(); } else scalePixelsWhenIdle(key, bmp);
+          if (v === S.variant) queuePixels(key, bmp); else scalePixelsWhenIdle(key, bmp);
         })
         .catch(() => { S.atlases.set(v + ":" + sheet, "failed"); checkThumbsDone(); })
         .finally(() => { atlasActive--; pumpAtlases(); });
     }
+  }
+  // The current variant's sheets are scaled a few per frame (PIXEL_BUDGET_MS), then drawn in one go.
+  const pixelQueue = [];
+  let pixelTick = false;
+  function queuePixels(key, bmp) {
+    pixelQueue.push([key, bmp]);
+    if (!pixelTick) { pixelTick = true; requestAnimationFrame(scalePixels); }
+  }
+  function scalePixels() {
+    const t0 = performance.now();
+    do {
+      const [key, bmp] = pixelQueue.shift();
+      if (!S.pix.has(key)) buildPixels(key, bmp);
+      bmp.close();
+    } while (pixelQueue.length && performance.now() - t0 < PIXEL_BUDGET_MS);
+    requestDraw(); checkThumbsDone();
+    if (pixelQueue.length) requestAnimationFrame(scalePixels); else pixelTick = false;
   }
   // Other variants' atlases are scaled for the blitter in idle time, so they never steal an interaction's frame.
   const idleQueue = [];
@@ -684,7 +712,7 @@
   }
 
   function checkThumbsDone() {
-    if (stats.thumbsDoneAt !== null || S.loaded < S.total) return;
+    if (stats.thumbsDoneAt !== null || S.loaded < S.total || pixelQueue.length) return;
     const sheets = Math.ceil(S.total / S.meta.atlas.size);
     for (let s = 0; s < sheets; s++) if (S.atlases.get(S.variant + ":" + s) === "loading") return;
     requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); });
@@ -767,11 +795,26 @@
       box.appendChild(code);
     }
   }
+  // Neighbours in an embedding come from the server (cosine distance over every song that has it).
+  function loadNeighbours(i) {
+    getJSON(`api/neighbours/${i}?space=${encodeURIComponent(S.nnSpace)}&k=${NEIGHBOURS}`).then((r) => {
+      if (S.pinned !== i || r.space !== S.nnSpace) return;
+      S.neighbours = r.neighbours; drawOverlay(); renderNear(i);
+    }).catch(() => {});
+  }
   function renderNear(i) {
     const box = $("popup-near");
     box.textContent = "";
-    if (S.pinned !== i || !S.neighbours.length) return;
-    const head = document.createElement("span"); head.textContent = "nearest in mood:"; box.appendChild(head);
+    if (S.pinned !== i) return;
+    const spaces = ["mood", ...(S.meta.embeddings || [])];
+    const head = document.createElement(spaces.length > 1 ? "select" : "span");
+    if (spaces.length > 1) {  // which space the neighbours are found in
+      head.setAttribute("aria-label", "nearest in");
+      for (const sp of spaces) { const o = document.createElement("option"); o.value = sp; o.textContent = `nearest in ${sp}:`; head.appendChild(o); }
+      head.value = S.nnSpace;
+      head.addEventListener("change", () => { S.nnSpace = head.value; pin(i, false); });
+    } else head.textContent = "nearest in mood:";
+    box.appendChild(head);
     for (const j of S.neighbours.slice(0, 5)) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "linklike"; b.textContent = S.names[j];
@@ -840,7 +883,8 @@
 
   function pin(i, play = true) {
     S.pinned = i;
-    S.neighbours = i >= 0 ? nearest(i, NEIGHBOURS) : [];
+    S.neighbours = i >= 0 && S.nnSpace === "mood" ? nearest(i, NEIGHBOURS) : [];
+    if (i >= 0 && S.nnSpace !== "mood") loadNeighbours(i);
     if (i >= 0) { showPopup(i); if (play) playFor(i); } else if (S.hover >= 0) { showPopup(S.hover); playFor(S.hover); } else { hidePopup(); stopAudio(); }
     drawOverlay(); writeURL();
   }
