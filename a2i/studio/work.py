@@ -1,7 +1,7 @@
 """What the studio's buttons do, as plain functions over a :class:`~a2i.studio.projects.Project`.
 
-Each is a short sequence of library calls (the analyzer, the prompt writer, the image backend,
-:func:`a2i.pipeline.render_picture`, :func:`a2i.video.make.make_video`, :func:`a2i.outputs.write_run`), so
+Each is a short sequence of library calls (the analyzer, the planner :func:`a2i.planner.plan`, the image
+backend, :func:`a2i.pipeline.save_picture`, :func:`a2i.video.make.make_video`, :func:`a2i.outputs.write_run`), so
 anything the studio does can be done from Python without it. The worker (:mod:`a2i.studio.worker`) runs the
 long ones; the web process runs :func:`paint_variant` itself when the backend is the painter (a fraction of
 a second).
@@ -19,13 +19,12 @@ from typing import Any
 
 from a2i import audio as audio_io
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_save_png
-from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
-from a2i.outputs import Picture, run_options
-from a2i.pipeline import clip_prompts, render_picture
-from a2i.prompts import DEFAULT_N, get_generator
+from a2i.fileio import atomic_save_png, content_hash
+from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, Profile
+from a2i.outputs import Picture
+from a2i.pipeline import save_picture
+from a2i.planner import Job, RenderRequest, plan, seed_of, song_prompts
 from a2i.render import get_backend
-from a2i.seeding import picture_seed
 from a2i.studio.projects import Project, analysis_of
 
 #: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
@@ -55,10 +54,6 @@ def centre_first(clips: list[ClipProfile], duration: float) -> list[ClipProfile]
     return sorted(clips, key=lambda c: (abs((c.start + c.end) / 2.0 - middle), c.index))
 
 
-def _tagged(analysis: Analysis, clip: ClipProfile) -> ClipProfile:
-    return replace(clip, title=analysis.song.title, artist=analysis.song.artist, genre=analysis.song.genre)
-
-
 def paint_preview(project: Project, analyzer: Analyzer, *, seed: int = 0, size: int = PICTURE_SIZE) -> Path:
     """A first look while the whole song is analysed: the centre 10 seconds analysed on their own and painted.
 
@@ -75,9 +70,10 @@ def paint_preview(project: Project, analyzer: Analyzer, *, seed: int = 0, size: 
         path = audio_io.write(Path(tmp) / "centre.wav", audio_io.Audio(excerpt, listen.sr))
         profile = analyzer.analyze(path, per_clip=True).clips[0]
     profile = replace(profile, index=centre.index, start=centre.start, end=centre.end)
-    prompt = clip_prompts(get_generator(PROMPTS), profile, n_prompts=DEFAULT_N, seed=seed)[0]
-    image = get_backend("painter").render(profile=profile, prompt=prompt, size=size, seed=picture_seed(seed, centre.index))
-    project.update_state(preview={"clip": centre.index, "prompt": prompt})
+    excerpt_analysis = Analysis(project.song_path, Profile(), [profile], {}, {}, listen.duration)
+    (request,) = plan(excerpt_analysis, Job(clips="all", prompts=PROMPTS, size=size, seed=seed), content_hash(project.song_path))
+    image = get_backend("painter").render_many([request.for_backend()], size=size)[0]
+    project.update_state(preview={"clip": centre.index, "prompt": request.prompt})
     return atomic_save_png(image, project.preview_path)
 
 
@@ -105,23 +101,23 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report, *, seed:
     if report(0.05, "analysing", None):
         raise Cancelled
     analysis = analyzer.analyze(song, per_clip=True)
-    writer = get_generator(PROMPTS)
+    job = Job(clips="all", prompts=PROMPTS, size=size, seed=seed)
+    writer = job.writer()
     backend = get_backend("painter")
-    texts = writer.generate(analysis.song, n=DEFAULT_N, seed=seed)
-    options = run_options(clips="all", size=size, n_prompts=DEFAULT_N, prompts=PROMPTS, seed=seed, backend=backend.name,
-                          backend_options=backend.options)
+    texts = song_prompts(analysis, job, writer)
+    options = job.record(backend.name, backend.options)
     project.record(analysis, prompts=texts, options=options)
+    analysis = analysis_of(project.run())  # paint from the numbers as recorded, as `a2i generate` does
 
-    # 2. Paint outwards from the centre; the sections are found after the first picture is on screen.
+    # 2. Paint the plan outwards from the centre; the sections are found after the first picture is on screen.
     run = project.run()
     done = {p.clip for p in run.pictures} if run else set()
-    order = [c for c in centre_first(analysis.clips, analysis.duration) if c.index not in done]
+    requests = {r.clip.index: r for r in plan(analysis, job, content_hash(song), stem=project.name, writer=writer)}
+    order = [requests[c.index] for c in centre_first(analysis.clips, analysis.duration) if c.index not in done]
     started = time.monotonic()
-    for k, clip in enumerate(order):
-        clip = _tagged(analysis, clip)
-        prompt = clip_prompts(writer, clip, n_prompts=DEFAULT_N, seed=seed)[0]
-        picture = render_picture(backend, clip, folder=project.run_dir, stem=project.name, prompt=prompt,
-                                 seed=picture_seed(seed, clip.index), size=size, n_clips=len(analysis.clips))
+    for k, request in enumerate(order):
+        image = backend.render_many([request.for_backend()], size=size)[0]
+        picture = save_picture(image, request, project.run_dir, n_clips=len(analysis.clips), backend=backend.name)
         project.record(analysis, prompts=texts, options=options, add=[picture])
         if k == 0 and project.state().get("sections") is None:
             project.update_state(sections=detect_sections(song, analysis.duration))
@@ -137,12 +133,12 @@ def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, pr
                   style: str | None = None) -> Picture:
     """A new variant of one clip's picture, added to the run record and chosen at once.
 
-    ``reroll`` paints with a new seed (``picture_seed(seed, clip + variant x clips)``, never one a picture of the
-    song already used); ``prompt`` replaces the prompt (the painter reads its art and scene words); ``style``
+    ``reroll`` paints with a new seed (the planner's seed of that variant, :func:`a2i.planner.seed_of`, never
+    one a picture of the song already used); ``prompt`` replaces the prompt (the painter reads its art and scene words); ``style``
     names one of the painter's styles (:data:`a2i.render.painter.STYLES`). What is not given is kept from
     the clip's chosen picture.
     """
-    from a2i.render.painter import STYLES, paint
+    from a2i.render.painter import STYLES
 
     run = project.run()
     if run is None:
@@ -156,15 +152,15 @@ def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, pr
     chosen = project.state().get("chosen", {}).get(str(clip_index))
     base = next((p for p in mine if p.image == chosen), mine[0] if mine else None)
     variant = max((p.variant for p in mine), default=-1) + 1
-    seed = int(run.options.get("seed", 0))
-    picture_seed_now = picture_seed(seed, clip_index + variant * len(run.clips)) if reroll or base is None else base.seed
+    job = Job(seed=int(run.options.get("seed", 0)))
+    seed = seed_of(job, content_hash(project.song_path), clip_index, variant, len(run.clips)) if reroll or base is None else base.seed
     text = prompt.strip() if prompt is not None else (base.prompt if base else None)
     style = style if style is not None else (base.style if base else None)
     size = tuple(run.options.get("size", (PICTURE_SIZE, PICTURE_SIZE)))
-    image = paint(clip, prompt=text, style=style, size=size, seed=picture_seed_now)
-    picture = render_picture(get_backend("painter"), clip, folder=project.run_dir, stem=project.name, prompt=text,
-                             seed=picture_seed_now, size=size, n_clips=len(run.clips), variant=variant, image=image)
-    picture = replace(picture, style=style)
+    request = RenderRequest(clip, text, seed, variant, style, project.name)
+    backend = get_backend("painter")
+    image = backend.render_many([request.for_backend()], size=size)[0]
+    picture = save_picture(image, request, project.run_dir, n_clips=len(run.clips), backend=backend.name)
     project.record(analysis_of(run), prompts=run.prompts, options=run.options, add=[picture])
     project.choose(clip_index, picture.image)
     return picture

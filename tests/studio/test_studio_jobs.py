@@ -7,7 +7,9 @@ import io
 import json
 import time
 
+from a2i.fileio import content_hash
 from a2i.outputs import read_run
+from a2i.planner import Job, seed_of
 from a2i.studio.jobs import JobQueue
 
 H = {"X-A2I-Studio": "1"}
@@ -47,7 +49,8 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     assert [c["index"] for c in view["clips"]] == [0, 1, 2]
     run = read_run(folder / name)
     assert [p.clip for p in run.pictures] == [1, 0, 2]  # centre first, then outwards
-    assert run.options["clips"] == "all" and run.pictures[0].seed == 1
+    assert run.options["clips"] == "all"
+    assert run.pictures[0].seed == seed_of(Job(), content_hash(songs["video"]), 1, 0, 3)  # the planner's seed policy
     assert view["song"]["tempo"] > 0 and 0 <= view["song"]["tempo_confidence"] <= 1
 
     # 2. Re-roll and own prompt: new variants, each chosen at once and kept on disk.
