@@ -237,13 +237,6 @@ def tagged(analysis: Analysis, clip: ClipProfile) -> ClipProfile:
     return replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
 
 
-def seed_of(job: Job, song_hash: str, clip_index: int, variant: int, n_clips: int) -> int:
-    """The seed :func:`plan` gives clip ``clip_index``'s variant ``variant`` of a song of ``n_clips`` clips:
-    ``picture_seed(song_seed(seed, song_hash), clip_index + variant * n_clips)``. For a caller that makes one
-    picture at a time (the studio's re-roll), so it uses the very seed policy of every command."""
-    return picture_seed(song_seed(job.seed, song_hash), clip_index + variant * n_clips)
-
-
 def plan(analysis: Analysis, job: Job, song_hash: str, *, stem: str | None = None,
          recorded: Mapping[tuple[int, int, str | None], str] | None = None,
          writer: PromptGenerator | None = None) -> list[RenderRequest]:
@@ -270,7 +263,7 @@ def plan(analysis: Analysis, job: Job, song_hash: str, *, stem: str | None = Non
     job.check()
     if not analysis.clips:
         raise ConfigError(f"{analysis.path}: the analysis has no clips to draw; analyse the song with per_clip=True")
-    song_seed(job.seed, song_hash)  # refuses a song_hash that is not one
+    base = song_seed(job.seed, song_hash)
     stem = stem if stem is not None else Path(str(analysis.path)).stem
     recorded = dict(recorded or {})
     styles: Sequence[str | None] = job.styles or (None,)
@@ -285,7 +278,7 @@ def plan(analysis: Analysis, job: Job, song_hash: str, *, stem: str | None = Non
             writer = writer or (None if job.user_prompts else job.writer())
             texts = clip_prompts(job, clip, position, writer)
         for k in range(job.variants):
-            seed = seed_of(job, song_hash, clip.index, k, len(analysis.clips))
+            seed = picture_seed(base, clip.index + k * len(analysis.clips))
             for style in styles:
                 key = (clip.index, k, style)
                 prompt = recorded[key] if key in recorded else texts[k % len(texts)]

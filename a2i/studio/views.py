@@ -103,7 +103,8 @@ def add_project() -> Response:
         raise ConfigError("no file in the upload; choose a song (mp3, wav, flac, ogg, m4a)")
     project = _studio().add_song(upload.stream, upload.filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
                                  max_seconds=current_app.config["MAX_SECONDS"])
-    job = _queue().add("pictures", project.name, {"seed": 0, "size": current_app.config["PICTURE_SIZE"]})
+    project.update_state(job={"size": current_app.config["PICTURE_SIZE"], "seed": 0})  # what a2i.studio.work.song_job plans
+    job = _queue().add("pictures", project.name, {})
     return jsonify(project=project.name, job=job["id"]), 201
 
 

@@ -9,7 +9,7 @@ import time
 
 from a2i.fileio import content_hash
 from a2i.outputs import read_run
-from a2i.planner import Job, seed_of
+from a2i.seeding import picture_seed, song_seed
 from a2i.studio.jobs import JobQueue
 
 H = {"X-A2I-Studio": "1"}
@@ -49,13 +49,13 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     assert [c["index"] for c in view["clips"]] == [0, 1, 2]
     run = read_run(folder / name)
     assert [p.clip for p in run.pictures] == [1, 0, 2]  # centre first, then outwards
-    assert run.options["clips"] == "all"
-    assert run.pictures[0].seed == seed_of(Job(), content_hash(songs["video"]), 1, 0, 3)  # the planner's seed policy
+    base = song_seed(0, content_hash(songs["video"]))  # the planner's seeds: the song's content and clip 1
+    assert run.options["clips"] == "all" and run.pictures[0].seed == picture_seed(base, 1)
     assert view["song"]["tempo"] > 0 and 0 <= view["song"]["tempo_confidence"] <= 1
 
     # 2. Re-roll and own prompt: new variants, each chosen at once and kept on disk.
     reroll = client.post(f"/api/projects/{name}/clips/0/variants", json={"reroll": True}, headers=H).get_json()
-    assert reroll["variant"] == 1 and reroll["seed"] != "0"
+    assert reroll["variant"] == 1 and reroll["seed"] == str(picture_seed(base, 0 + 1 * 3))  # variant 1 of clip 0 of 3
     own = client.post(f"/api/projects/{name}/clips/0/variants", json={"prompt": "ink drawing of a lighthouse"}, headers=H)
     assert own.status_code == 201
     state = json.loads((folder / ".studio" / name / "state.json").read_text())
