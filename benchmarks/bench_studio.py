@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                   return performance.now() - start;
                 }""", k % 2))
                 time.sleep(0.2)
-            results["interactions_ms"] = {k: {"median": round(statistics.median(v), 1), "max": round(max(v), 1)} for k, v in timings.items()}
+            results["interactions_ms"] = {k: {"median": round(statistics.median(v), 1), "max": round(max(v), 1)}
+                                          for k, v in timings.items()}
             browser.close()
 
         if args.video:

@@ -68,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             phone.wait_for_selector(".card .img img")
             time.sleep(1.5)
             phone.evaluate("document.querySelector('.song-head').scrollIntoView()")
+            top = phone.evaluate("document.querySelector('.song-head').getBoundingClientRect().top + scrollY")
             phone.screenshot(path=str(args.out / "studio_375.jpg"), type="jpeg", quality=80,
-                             clip={"x": 0, "y": phone.evaluate("document.querySelector('.song-head').getBoundingClientRect().top + scrollY"),
-                                   "width": 375, "height": 1500}, full_page=True)
+                             clip={"x": 0, "y": top, "width": 375, "height": 1500}, full_page=True)
             browser.close()
     finally:
         worker.terminate()
