@@ -29,6 +29,7 @@ PAGE_CACHE_SIZE = 64
 #: Songs one export request may name: every song of the largest folder we measure (10,000) with room to spare.
 EXPORT_MAX = 100_000
 
+
 def parse_grid(text: str) -> tuple[int, int]:
     """``"6x4"`` → ``(6, 4)``: columns along valence × rows along arousal, each 1..32."""
     try:

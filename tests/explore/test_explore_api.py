@@ -342,3 +342,21 @@ def test_neighbours_in_mood_space_and_in_an_embedding_field(tmp_path):
     assert client.get("/api/neighbours/0?space=nope").status_code == 400
     assert client.get("/api/neighbours/0?k=0").status_code == 400
     assert client.get("/api/neighbours/9").status_code == 404
+
+
+def test_config_comes_from_the_instance_folder_then_the_environment(data_dir, tmp_path, monkeypatch):
+    """The flaskr order: DEFAULTS < instance/config.py < A2I_EXPLORE_* < test_config."""
+    from a2i.explore import create_app
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(f"DATA_DIR = {str(data_dir)!r}\nGRID = '3x2'\nPAGE_SIZE = 7\nWARM = False\n")
+    monkeypatch.setenv("A2I_EXPLORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("A2I_EXPLORE_PAGE_SIZE", "5")
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    meta = app.test_client().get("/api/meta").get_json()
+    assert (meta["grid"], meta["page_size"], meta["total"]) == ([3, 2], 5, 24)
+    assert app.instance_path == str(instance) and app.config["CACHE_DIR"] == str(tmp_path / "cache")
+    assert create_app({"INSTANCE_PATH": str(instance), "GRID": [4, 4]}).config["GRID"] == (4, 4)
+    with pytest.raises(ConfigError, match="DATA_DIR"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "empty")})
