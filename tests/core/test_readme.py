@@ -32,6 +32,8 @@ def test_no_file_cites_a_document_the_project_does_not_have():
     cited = re.compile(r"\b([A-Z][A-Z_]+\.md)\b")
     missing = []
     for name in tracked:
+        if name == "tests/core/test_readme.py":  # this test names the two documents it looks for
+            continue
         if not name.endswith((".py", ".md", ".ipynb", ".toml", ".cfg", ".txt", "Makefile")) or not (ROOT / name).is_file():
             continue
         for match in cited.finditer((ROOT / name).read_text(encoding="utf-8", errors="replace")):
