@@ -22,10 +22,25 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
+from a2i.errors import A2IWarning, AudioError, ConfigError, DatasetError, MissingFileError
 
 #: Extensions a2i treats as audio when scanning folders.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif")
+
+
+def audio_files(music_dir: str | Path) -> list[Path]:
+    """Every audio file under ``music_dir`` (recursively, sorted, hidden files and folders skipped)."""
+    root = Path(music_dir)
+    if not root.exists():
+        raise MissingFileError(f"music folder {root} does not exist; check the path")
+    if not root.is_dir():
+        raise ConfigError(f"music folder {root} is a file; pass the folder that holds the songs")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    if not files:
+        raise DatasetError(f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) under {root}")
+    return files
+
 
 #: The clip length the thesis used everywhere (encoder input, labeling tasks, per-clip pictures).
 CLIP_SECONDS = 10.0

@@ -1,14 +1,14 @@
 """Build an explorer data folder from songs, or from the folders ``a2i generate`` already wrote.
 
-The pictures are made by the main job, never here: for each song, variant ``k`` is one run of
-:func:`a2i.pipeline.generate` (its centre clip, seed ``seed + k``) into ``DIR/runs/<id>/v<k>/``; the song is
-analysed once for all its variants. A folder written earlier by ``a2i generate`` (or ``a2i render``) can be
+The pictures are made by the main job, never here: each song gets one run of :func:`a2i.pipeline.generate`
+into ``DIR/runs/<id>/``, its centre clip in ``variants`` variants (the planner's clip choice and seeds,
+:mod:`a2i.planner`). A folder written earlier by ``a2i generate`` (or ``a2i render``) can be
 given instead of a song: its pictures become the variants. Either way every run is read back through
 :func:`a2i.outputs.read_run`, the one reader of that format, and the track's JSON is written in the
 explorer schema::
 
     DIR/<id>.json
-    DIR/runs/<id>/v1/ … vN/   the runs (pictures, info cards, profile.json, prompts.json)
+    DIR/runs/<id>/            the run (pictures, info cards, profile.json, prompts.json)
     DIR/media/<id>/…           pictures of a run folder given as input (it may be anywhere): hard links
     DIR/media/<id>/clip.mp3    the preview clip
     DIR/map.png                the valence × arousal map as a picture
@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from a2i.audio import CLIP_SECONDS
 from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
 from a2i.fileio import TEMP_SUFFIX
@@ -80,26 +81,13 @@ def track_id(song: Path, taken: set[str]) -> str:
     return candidate
 
 
-class _AnalyzeOnce:
-    """An analyzer that remembers its last song: the N runs of one song share one analysis."""
-
-    def __init__(self, analyzer) -> None:  # noqa: ANN001 - any object with Analyzer.analyze's signature
-        self.analyzer, self._last = analyzer, None
-
-    def analyze(self, path, **kwargs):  # noqa: ANN001, ANN201
-        key = (str(path), tuple(sorted(kwargs.items())))
-        if self._last is None or self._last[0] != key:
-            self._last = (key, self.analyzer.analyze(path, **kwargs))
-        return self._last[1]
-
-
 def build_folder(
     inputs: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
     *,
     variants: int = 3,
     size: int = 512,
-    clip_seconds: float = 10.0,
+    clip_seconds: float = CLIP_SECONDS,
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
     backend: str = "painter",
@@ -116,8 +104,8 @@ def build_folder(
     out_dir
         The data folder (created if needed).
     variants
-        Pictures per song: runs of the main job with seeds ``seed … seed + variants - 1``; for a run folder,
-        its first ``variants`` pictures.
+        Pictures per song: the centre clip's variants in one run of the main job; for a run folder, its
+        first ``variants`` pictures.
     size
         Picture side in pixels.
     clip_seconds
@@ -127,7 +115,7 @@ def build_folder(
     backend
         Image backend (see :func:`a2i.render.get_backend`).
     seed
-        Seed of the first variant.
+        The run's seed (the pictures' seeds derive from it and the song, :mod:`a2i.seeding`).
     progress
         Show a progress bar over the songs.
     analyzer
@@ -168,7 +156,7 @@ def build_folder(
     from a2i.pipeline import generate
     from a2i.progress import progress_bar
 
-    once = _AnalyzeOnce(analyzer or default_analyzer())
+    analyzer = analyzer or default_analyzer()
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     written = []
@@ -177,12 +165,10 @@ def build_folder(
         if path.is_dir():
             runs = [read_run(path)]
         else:
-            runs = []
-            for k in range(variants):
-                result = generate(path, out / "runs" / tid / f"v{k + 1}", overwrite=True, clips="center",
-                                  backend=backend, prompts=prompts, prompt_options=prompt_options, size=size,
-                                  seed=seed + k, progress=False, analyzer=once)
-                runs.append(read_run(result.out_dir))
+            result = generate(path, out / "runs" / tid, overwrite=True, clips="center", variants=variants,
+                              backend=backend, prompts=prompts, prompt_options=prompt_options, size=size,
+                              seed=seed, progress=False, analyzer=analyzer)
+            runs = [read_run(result.out_dir)]
         written.append(write_track(out / f"{tid}.json", _track(tid, runs, out, variants, clip_seconds)))
 
     from a2i.explore.figure import save_map

@@ -88,6 +88,9 @@ class Track:
     variants: list[Variant]
     #: The known numeric fields (:data:`METADATA_FIELDS`, None when unknown) and any other top-level number.
     metadata: dict[str, float | None] = field(default_factory=dict)
+    #: Top-level lists of numbers (an audio or text embedding, say ``"clap": [0.1, ...]``): the explorer finds
+    #: a song's nearest neighbours in each of them.
+    embeddings: dict[str, list[float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The track in the explorer's JSON schema (what :func:`write_track` stores)."""
@@ -98,6 +101,7 @@ class Track:
             "track_name": self.track_name,
             **{name: self.metadata.get(name) for name in METADATA_FIELDS},
             **{name: value for name, value in self.metadata.items() if name not in METADATA_FIELDS},
+            **self.embeddings,
             "track_genre": self.track_genre,
             "data": [variant.to_dict() for variant in self.variants],
         }
@@ -120,6 +124,10 @@ class Collection:
     def __post_init__(self) -> None:
         if self.json_dir is None:
             self.json_dir = self.root
+
+    def embedding_fields(self) -> list[str]:
+        """Names of the embeddings some track has, sorted."""
+        return sorted({name for track in self.tracks for name in track.embeddings})
 
     def numeric_fields(self) -> list[str]:
         """The numeric metadata some track has: the known ones first, then the folder's own (say ``tempo``)."""
@@ -305,11 +313,19 @@ def parse_track(raw: Any, *, source: Path, root: Path, follow_symlinks: bool = F
         variants=variants,
         metadata={**{name: fields.number(name, required=False) for name in METADATA_FIELDS},
                   **_extra_numbers(fields.raw)},
+        embeddings=_vectors(fields.raw),
     )
 
 
 #: Top-level keys that are part of the schema itself, never extra numeric metadata.
 _SCHEMA_KEYS = frozenset({"x", "y", "artists", "track_name", "track_genre", "data", *METADATA_FIELDS})
+
+
+def _vectors(raw: dict[str, Any]) -> dict[str, list[float]]:
+    """Top-level lists of at least two finite numbers (and no booleans): embeddings to find neighbours in."""
+    return {name: [float(v) for v in value] for name, value in raw.items()
+            if name not in _SCHEMA_KEYS and isinstance(value, list) and len(value) >= 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)}
 
 
 def _extra_numbers(raw: dict[str, Any]) -> dict[str, float]:

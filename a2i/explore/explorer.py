@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import os
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -28,6 +28,7 @@ PAGE_CACHE_SIZE = 64
 
 #: Songs one export request may name: every song of the largest folder we measure (10,000) with room to spare.
 EXPORT_MAX = 100_000
+
 
 def parse_grid(text: str) -> tuple[int, int]:
     """``"6x4"`` → ``(6, 4)``: columns along valence × rows along arousal, each 1..32."""
@@ -81,6 +82,8 @@ class Explorer:
         self.picture_dirs = {str(PurePosixPath(v.image_path).parent) for t in self.tracks for v in t.variants
                              if not v.image_missing}
         self.fields = collection.numeric_fields()
+        self.embeddings = collection.embedding_fields()
+        self._matrices: dict[str, tuple[Any, Any]] = {}
         self.order = morton_order([(t.x, t.y) for t in self.tracks])
         self.slot = [0] * len(self.tracks)
         for position, index in enumerate(self.order):
@@ -99,6 +102,7 @@ class Explorer:
             "genres": [{"name": name, "count": counts[name]} for name in self.genres],
             "max_variants": self.collection.max_variants,
             "fields": self.fields,
+            "embeddings": self.embeddings,
             "grid": list(self.grid),
             "page_size": self.page_size,
             "atlas": {"columns": self.levels[0].columns, "size": self.levels[0].size, "thumb": self.levels[0].thumb},
@@ -156,6 +160,41 @@ class Explorer:
         sheets = -(-len(self.tracks) // self.levels[0].size)
         jobs = [self.atlas_cells(v, s) for v in range(self.collection.max_variants) for s in range(sheets)]
         return build_atlases(self.thumbs, jobs, workers=workers, progress=progress)
+
+    def _matrix(self, space: str):
+        """Unit-length rows of ``space`` for the tracks that have it at its most common length, and a mask."""
+        if space not in self._matrices:
+            import numpy as np
+
+            vectors = [t.embeddings.get(space) for t in self.tracks]
+            size = Counter(len(v) for v in vectors if v).most_common(1)[0][0]
+            has = np.array([v is not None and len(v) == size for v in vectors])
+            matrix = np.zeros((len(vectors), size), dtype=np.float32)
+            for i, v in enumerate(vectors):
+                if has[i]:
+                    matrix[i] = v
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            self._matrices[space] = (matrix, has)
+        return self._matrices[space]
+
+    def neighbours(self, index: int, space: str, k: int) -> list[tuple[int, float]]:
+        """The ``k`` nearest songs to track ``index``: in ``"mood"`` (valence, arousal) by Euclidean distance, in
+        an embedding by cosine distance (1 - cosine similarity); (index, distance) pairs, nearest first."""
+        import numpy as np
+
+        if space == "mood":
+            xy = np.array([(t.x, t.y) for t in self.tracks], dtype=np.float64)
+            dist = np.hypot(*(xy - xy[index]).T)
+            valid = np.ones(len(xy), dtype=bool)
+        else:
+            matrix, valid = self._matrix(space)
+            if not valid[index]:
+                return []
+            dist = 1.0 - matrix @ matrix[index]
+        dist = np.where(valid, dist, np.inf)
+        dist[index] = np.inf
+        order = np.argsort(dist, kind="stable")[:k]
+        return [(int(j), float(dist[j])) for j in order if np.isfinite(dist[j])]
 
     def export_rows(self, indices: list[int]) -> list[dict[str, Any]]:
         """One row per selected song: what a researcher takes to a notebook (absolute paths included)."""

@@ -28,6 +28,9 @@ MEDIA_ENDPOINTS = frozenset({"files.media", "api.atlas", "api.detail", "api.prev
 #: folder shows within the hour, and a session of zooming never fetches the same sheet twice).
 MEDIA_MAX_AGE = 3600
 
+#: Most neighbours one request may ask for: more than any map shows, few enough to answer at once.
+NEIGHBOURS_MAX = 100
+
 
 def explorer() -> Explorer:
     return current_app.extensions["a2i_explore"]
@@ -121,6 +124,24 @@ def preview(index: int, variant: int):
     if variant >= len(item.variants):
         abort(404)
     return _jpeg(explorer().thumbs.preview(explorer().cell(item, variant)))
+
+
+@api.get("/neighbours/<int:index>")
+def neighbours(index: int):
+    """``?space=mood|<embedding>&k=8`` → the track's nearest songs in that space, nearest first."""
+    ex = explorer()
+    _track_or_404(index)
+    space = request.args.get("space", "mood")
+    if space != "mood" and space not in ex.embeddings:
+        return jsonify(error=f"space must be 'mood' or one of {ex.embeddings}, got {space!r}"), 400
+    try:
+        k = int(request.args.get("k", 8))
+    except ValueError:
+        return jsonify(error="k must be an integer"), 400
+    if not 1 <= k <= NEIGHBOURS_MAX:
+        return jsonify(error=f"k must be between 1 and {NEIGHBOURS_MAX}"), 400
+    found = ex.neighbours(index, space, k)
+    return jsonify(space=space, neighbours=[j for j, _ in found], distances=[round(d, 6) for _, d in found])
 
 
 @api.post("/export")

@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, Any
 from a2i.errors import ConfigError, OutputError
 from a2i.fileio import atomic_write_bytes, atomic_write_json, check_output_folder, describe_entries, protected_folder
 from a2i.labeling.manifest import (
+    BACKUP_DAYS,
     CONSENT_TEXTS,
+    IMAGES_PER_TASK,
     MANIFEST_NAME,
     MANIFEST_VERSION,
+    MAX_SELECT,
+    MIN_SELECT,
+    OWN_PER_TASK,
+    PARTICIPANTS_PER_ITEM,
     capacity,
     load_study,
 )
@@ -51,12 +57,16 @@ TUTORIAL_EXPLANATION = {
           "malet ud fra netop denne sang.",
 }
 
-#: The consent text make-study writes; ``{title}``, ``{researcher}`` and ``{minutes}`` are filled in.
+#: The consent text make-study writes; ``{title}``, ``{researcher}``, ``{minutes}`` and ``{backup_days}`` are
+#: filled in.
 CONSENT_TEMPLATE = {
     "researcher": {"en": "{researcher} runs this study, \u201c{title}\u201d.",
                    "da": "{researcher} står bag denne undersøgelse, \u201e{title}\u201c."},
-    "duration": {"en": "About {minutes} minutes. You can pause and come back to the same link later.",
-                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage til samme link senere."},
+    "duration": {"en": "About {minutes} minutes. You can pause and come back later: open the study link again "
+                       "in the same browser, or use the personal link shown at the bottom of each page.",
+                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage senere: åbn "
+                       "undersøgelseslinket igen i samme browser, eller brug det personlige link nederst på hver "
+                       "side."},
     "data_use": {"en": "We store your answers, your survey answers and how you used each task (clicks and "
                        "times). They are analysed for research without your name and may be published as "
                        "anonymous statistics.",
@@ -64,9 +74,15 @@ CONSENT_TEMPLATE = {
                        "og tider). De analyseres til forskning uden dit navn og kan offentliggøres som anonyme "
                        "statistikker."},
     "withdrawal": {"en": "Taking part is voluntary. You can withdraw at any time with the link at the bottom "
-                         "of every page; your answers are then deleted.",
+                         "of every page; your answers are then deleted from the study database at once. Backup "
+                         "copies of the database made before that still hold them until those backups are "
+                         "deleted, at most {backup_days} days later; they are only used to restore the study "
+                         "after a failure, and your answers are not restored.",
                    "da": "Deltagelse er frivillig. Du kan trække dig når som helst med linket nederst på hver "
-                         "side; dine svar bliver så slettet."},
+                         "side; dine svar bliver så slettet fra undersøgelsens database med det samme. "
+                         "Sikkerhedskopier af databasen, der er taget før, indeholder dem stadig, indtil de "
+                         "slettes, højst {backup_days} dage senere; de bruges kun til at genskabe undersøgelsen "
+                         "efter en fejl, og dine svar bliver ikke genskabt."},
 }
 
 
@@ -96,7 +112,7 @@ def _slug(text: str) -> str:
 def read_song(folder: Path) -> Song:
     """Read a run folder through :func:`a2i.outputs.read_run`."""
     from a2i.outputs import read_run
-    from a2i.pipeline import select_clips
+    from a2i.planner import select_clips
 
     run = read_run(folder)
     if not run.pictures or not run.clips:
@@ -168,19 +184,20 @@ def make_study(
     outputs: list[str | Path],
     out: str | Path,
     *,
-    images_per_task: int = 12,
-    own_per_task: int = 4,
+    images_per_task: int = IMAGES_PER_TASK,
+    own_per_task: int = OWN_PER_TASK,
     tutorial: int = 1,
-    participants_per_item: int = 5,
+    participants_per_item: int = PARTICIPANTS_PER_ITEM,
     tasks_per_participant: int | None = None,
-    min_select: int = 1,
-    max_select: int = 4,
+    min_select: int = MIN_SELECT,
+    max_select: int = MAX_SELECT,
     seed: int = 0,
     title: str | None = None,
     contact: str = "",
     researcher: str | None = None,
     minutes: int = 15,
     consent_version: str = "1",
+    backup_days: int = BACKUP_DAYS,
 ) -> Path:
     """Write ``out/study.json`` with the originals, screen-sized copies and clips, from run folders.
 
@@ -198,9 +215,10 @@ def make_study(
         How many songs become tutorial items (with an explanation) instead of labeling items.
     tasks_per_participant : int or None
         Labeling items per participant; ``None`` gives every participant every item.
-    title, contact, researcher, minutes, consent_version
+    title, contact, researcher, minutes, consent_version, backup_days
         The site's title and the consent page: who runs the study and how to reach them, how long it takes,
-        and the version recorded with each participant's agreement.
+        the version recorded with each participant's agreement, and the longest a backup is kept (what a
+        withdrawal cannot reach at once).
 
     Returns
     -------
@@ -234,6 +252,9 @@ def make_study(
     if not 1 <= min_select <= max_select <= images_per_task:
         raise ConfigError(f"need 1 <= --min-select ({min_select}) <= --max-select ({max_select}) <= "
                           f"--images ({images_per_task})")
+    if backup_days < 1:
+        raise ConfigError(f"--backup-days ({backup_days}) must be at least 1: the consent text promises how long "
+                          "backups holding withdrawn answers are kept")
     if not contact:
         raise ConfigError("--contact is required: the consent page must say how participants reach the "
                           "researchers (an e-mail address)")
@@ -261,7 +282,8 @@ def make_study(
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,
                             tasks_per_participant=tasks_per_participant, min_select=min_select,
                             max_select=max_select, title=title,
-                            consent=_consent(title, contact, researcher, minutes, consent_version))
+                            consent=_consent(title, contact, researcher, minutes, consent_version,
+                                             backup_days))
     except BaseException:  # no half-written study left to trip the next run; a folder the user made stays
         for entry in [out] if created else list(out.iterdir()):
             if entry.is_dir() and not entry.is_symlink():
@@ -271,10 +293,11 @@ def make_study(
         raise
 
 
-def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str) -> dict[str, Any]:
+def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str,
+             backup_days: int) -> dict[str, Any]:
     from a2i.labeling import i18n
 
-    fields = {"researcher": researcher or contact, "minutes": minutes}
+    fields = {"researcher": researcher or contact, "minutes": minutes, "backup_days": backup_days}
     texts = {part: {lang: text.format(title=title or i18n.translate("site.title", lang), **fields)
                     for lang, text in CONSENT_TEMPLATE[part].items()} for part in CONSENT_TEXTS}
     return {"version": version, "contact": contact, **texts}

@@ -122,13 +122,6 @@ def waveform_peaks(samples: np.ndarray, columns: int = PEAK_COLUMNS) -> list[lis
     return [[round(float(samples[a:b].min()), 3), round(float(samples[a:b].max()), 3)] for a, b in zip(edges[:-1], edges[1:])]
 
 
-def analysis_of(run: Run) -> Analysis:
-    """The :class:`~a2i.mood.Analysis` a run folder recorded (to rewrite its record with new pictures)."""
-    data = run.analysis
-    return Analysis(str(data.get("path", run.song)), run.profile, run.clips, dict(data.get("model", {})),
-                    dict(data.get("indicators", {})), run.duration)
-
-
 @dataclass(frozen=True)
 class Project:
     """One song of the studio and where its files are."""

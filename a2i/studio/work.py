@@ -19,19 +19,16 @@ from typing import Any
 
 from a2i import audio as audio_io
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_save_png
+from a2i.fileio import atomic_save_png, content_hash
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
-from a2i.outputs import Picture, run_options
-from a2i.pipeline import clip_prompts, render_picture
-from a2i.prompts import DEFAULT_N, get_generator
-from a2i.render import get_backend
-from a2i.seeding import picture_seed
-from a2i.studio.projects import Project, analysis_of
+from a2i.outputs import Picture
+from a2i.pipeline import draw, recorded_analysis
+from a2i.planner import Job, RenderRequest, plan, song_prompts
+from a2i.render import check_style, get_backend
+from a2i.studio.projects import Project
 
 #: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
 PICTURE_SIZE = 1024
-#: Prompt writer: the offline templates (an LLM needs a key and a network, which the studio does not ask for).
-PROMPTS = "template"
 
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
@@ -55,12 +52,16 @@ def centre_first(clips: list[ClipProfile], duration: float) -> list[ClipProfile]
     return sorted(clips, key=lambda c: (abs((c.start + c.end) / 2.0 - middle), c.index))
 
 
-def _tagged(analysis: Analysis, clip: ClipProfile) -> ClipProfile:
-    return replace(clip, title=analysis.song.title, artist=analysis.song.artist, genre=analysis.song.genre)
+def song_job(project: Project, **changes: Any) -> Job:
+    """The planner job of a studio song: every clip, the template prompts, the project's size and seed (what
+    ``a2i generate SONG --clips all`` asks for), with ``changes`` (variants, user prompts)."""
+    settings = project.state().get("job") or {}
+    return Job(clips="all", size=int(settings.get("size", PICTURE_SIZE)), seed=int(settings.get("seed", 0)), **changes).check()
 
 
-def paint_preview(project: Project, analyzer: Analyzer, *, seed: int = 0, size: int = PICTURE_SIZE) -> Path:
-    """A first look while the whole song is analysed: the centre 10 seconds analysed on their own and painted.
+def paint_preview(project: Project, analyzer: Analyzer) -> Path:
+    """A first look while the whole song is analysed: the centre 10 seconds analysed on their own and painted
+    with the seed and prompt the planner gives the centre clip.
 
     The final centre picture differs a little: there a clip's valence and energy are pooled toward the
     whole song's (:func:`a2i.mood.pool`). Returns the preview's path.
@@ -73,11 +74,13 @@ def paint_preview(project: Project, analyzer: Analyzer, *, seed: int = 0, size: 
     excerpt = listen.samples[int(centre.start * listen.sr):int(centre.end * listen.sr)]
     with tempfile.TemporaryDirectory() as tmp:
         path = audio_io.write(Path(tmp) / "centre.wav", audio_io.Audio(excerpt, listen.sr))
-        profile = analyzer.analyze(path, per_clip=True).clips[0]
-    profile = replace(profile, index=centre.index, start=centre.start, end=centre.end)
-    prompt = clip_prompts(get_generator(PROMPTS), profile, n_prompts=DEFAULT_N, seed=seed)[0]
-    image = get_backend("painter").render(profile=profile, prompt=prompt, size=size, seed=picture_seed(seed, centre.index))
-    project.update_state(preview={"clip": centre.index, "prompt": prompt})
+        found = analyzer.analyze(path, per_clip=True)
+    clips[centre.index] = replace(found.clips[0], index=centre.index, start=centre.start, end=centre.end)
+    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, listen.duration)
+    job = song_job(project)
+    request = next(r for r in plan(sketch, job, content_hash(project.song_path), stem=project.name) if r.clip.index == centre.index)
+    image = get_backend("painter").render_many([request.for_backend()], size=job.size)[0]
+    project.update_state(preview={"clip": centre.index, "prompt": request.prompt})
     return atomic_save_png(image, project.preview_path)
 
 
@@ -90,39 +93,36 @@ def detect_sections(song: Path, duration: float) -> list[dict[str, float]]:
     return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in find_segments("sections", rhythm, 0.0, duration)]
 
 
-def make_pictures(project: Project, analyzer: Analyzer, report: Report, *, seed: int = 0,
-                  size: int = PICTURE_SIZE) -> int:
-    """Analyse the song and paint one picture per clip, centre clip first, each written (with its record) as
-    soon as it is painted, so the page shows them one by one. Returns the number painted.
-
-    The same analysis, prompts and seeds as ``a2i generate SONG --clips all --seed SEED``.
+def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
+    """Analyse the song and paint the planner's picture of every clip (:func:`a2i.planner.plan`), centre clip
+    first, each written with its record as soon as it is painted, so the page shows them one by one.
+    Returns the number painted. The same analysis, prompts and seeds as ``a2i generate SONG --clips all``;
+    a job interrupted half way keeps the pictures it made.
     """
-    # 1. A first look within a second or two, then the whole analysis.
+    # 1. A first look within a second or two, then the whole analysis, recorded before any picture.
     song = project.song_path
     if not project.preview_path.exists():
         report(0.02, "preview", None)
-        paint_preview(project, analyzer, seed=seed, size=size)
+        paint_preview(project, analyzer)
     if report(0.05, "analysing", None):
         raise Cancelled
-    analysis = analyzer.analyze(song, per_clip=True)
-    writer = get_generator(PROMPTS)
+    job = song_job(project)
+    writer = job.writer()
     backend = get_backend("painter")
-    texts = writer.generate(analysis.song, n=DEFAULT_N, seed=seed)
-    options = run_options(clips="all", size=size, n_prompts=DEFAULT_N, prompts=PROMPTS, seed=seed, backend=backend.name,
-                          backend_options=backend.options)
-    project.record(analysis, prompts=texts, options=options)
+    analysis = analyzer.analyze(song, per_clip=True)
+    texts = song_prompts(analysis, job, writer)
+    options = job.record(backend.name, backend.options)
+    run = project.record(analysis, prompts=texts, options=options)
+    analysis = recorded_analysis(run)  # pictures are painted from the numbers as recorded, as generate does
 
-    # 2. Paint outwards from the centre; the sections are found after the first picture is on screen.
-    run = project.run()
-    done = {p.clip for p in run.pictures} if run else set()
-    order = [c for c in centre_first(analysis.clips, analysis.duration) if c.index not in done]
+    # 2. The plan, painted outwards from the centre; the sections are found once the first picture is shown.
+    done = {p.clip for p in run.pictures}
+    requests = {r.clip.index: r for r in plan(analysis, job, content_hash(song), stem=project.name, writer=writer)}
+    order = [requests[c.index] for c in centre_first(analysis.clips, analysis.duration) if c.index not in done]
     started = time.monotonic()
-    for k, clip in enumerate(order):
-        clip = _tagged(analysis, clip)
-        prompt = clip_prompts(writer, clip, n_prompts=DEFAULT_N, seed=seed)[0]
-        picture = render_picture(backend, clip, folder=project.run_dir, stem=project.name, prompt=prompt,
-                                 seed=picture_seed(seed, clip.index), size=size, n_clips=len(analysis.clips))
-        project.record(analysis, prompts=texts, options=options, add=[picture])
+    for k, request in enumerate(order):
+        for batch in draw(backend, [request], project.run_dir, size=job.size, n_clips=len(analysis.clips)):
+            project.record(analysis, prompts=texts, options=options, add=batch)
         if k == 0 and project.state().get("sections") is None:
             project.update_state(sections=detect_sections(song, analysis.duration))
         rate = (time.monotonic() - started) / (k + 1)
@@ -135,39 +135,64 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report, *, seed:
 
 def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, prompt: str | None = None,
                   style: str | None = None) -> Picture:
-    """A new variant of one clip's picture, added to the run record and chosen at once.
+    """A new picture of one clip, added to the run record and chosen at once; every seed and prompt comes
+    from the planner (:func:`a2i.planner.plan`):
 
-    ``reroll`` paints with a new seed (``picture_seed(seed, clip + variant x clips)``, never one a picture of the
-    song already used); ``prompt`` replaces the prompt (the painter reads its art and scene words); ``style``
-    names one of the painter's styles (:data:`a2i.render.painter.STYLES`). What is not given is kept from
-    the clip's chosen picture.
+    - ``reroll``: the clip's next variant, with the planner's seed for it (a seed no other picture of the
+      song uses), keeping the chosen picture's prompt and style;
+    - ``prompt``: the musician's own text as the planner's user prompt (``{mood}`` and the other
+      :data:`a2i.planner.PLACEHOLDERS` are filled from the clip), painted as the next variant;
+    - ``style``: the chosen picture in one of the painter's styles, with the same seed (the same
+      composition), as the planner forces a style.
     """
-    from a2i.render.painter import STYLES, paint
-
     run = project.run()
-    if run is None:
+    if run is None or not run.pictures:
         raise ConfigError("the song is still being analysed; try again when its pictures are on screen")
-    if style is not None and style not in STYLES:
-        raise ConfigError(f"style {style!r}: choose one of {', '.join(STYLES)}")
+    backend = get_backend("painter")
+    if style is not None:
+        check_style(backend, style)
     if prompt is not None and not prompt.strip():
         raise ConfigError("the prompt is empty; write what the picture should show, or re-roll instead")
-    clip = project.clip(run, clip_index)
+    analysis = recorded_analysis(run)
     mine = [p for p in run.pictures if p.clip == clip_index]
+    if not mine:
+        raise ConfigError(f"clip {clip_index}: not found among the song's pictures")
     chosen = project.state().get("chosen", {}).get(str(clip_index))
-    base = next((p for p in mine if p.image == chosen), mine[0] if mine else None)
-    variant = max((p.variant for p in mine), default=-1) + 1
-    seed = int(run.options.get("seed", 0))
-    picture_seed_now = picture_seed(seed, clip_index + variant * len(run.clips)) if reroll or base is None else base.seed
-    text = prompt.strip() if prompt is not None else (base.prompt if base else None)
-    style = style if style is not None else (base.style if base else None)
-    size = tuple(run.options.get("size", (PICTURE_SIZE, PICTURE_SIZE)))
-    image = paint(clip, prompt=text, style=style, size=size, seed=picture_seed_now)
-    picture = render_picture(get_backend("painter"), clip, folder=project.run_dir, stem=project.name, prompt=text,
-                             seed=picture_seed_now, size=size, n_clips=len(run.clips), variant=variant, image=image)
-    picture = replace(picture, style=style)
-    project.record(analysis_of(run), prompts=run.prompts, options=run.options, add=[picture])
-    project.choose(clip_index, picture.image)
-    return picture
+    base = next((p for p in mine if p.image == chosen), mine[0])
+    song_hash = content_hash(project.song_path)
+    if reroll or prompt is not None:
+        variant = max(p.variant for p in mine) + 1
+        job = song_job(project, variants=variant + 1, user_prompts=(prompt.strip(),) if prompt is not None else ())
+        planned = next(r for r in plan(analysis, job, song_hash, stem=project.name)
+                       if r.clip.index == clip_index and r.variant == variant)
+        request = planned if prompt is not None else replace(planned, prompt=base.prompt, style=base.style)
+    else:  # a style: the same seed and prompt, the style forced
+        job = song_job(project)
+        clip = next(r.clip for r in plan(analysis, job, song_hash, stem=project.name) if r.clip.index == clip_index)
+        request = RenderRequest(clip, base.prompt or "", base.seed, base.variant, style, project.name)
+    existing = next((p for p in mine if p.image == request.image), None)
+    if existing is not None:  # this style of this variant was painted before: choose it again
+        project.choose(clip_index, existing.image)
+        return existing
+    pictures = [p for batch in draw(backend, [request], project.run_dir, size=job.size, n_clips=len(analysis.clips)) for p in batch]
+    project.record(analysis, prompts=run.prompts, options=run.options, add=pictures)
+    project.choose(clip_index, pictures[0].image)
+    return pictures[0]
+
+
+def section_clips(project: Project, section: int) -> list[int]:
+    """The clips whose middle lies in the song's ``section``-th detected section (what a section's buttons change)."""
+    sections = project.state().get("sections") or []
+    if not 0 <= section < len(sections):
+        raise ConfigError(f"section {section}: not found; the song has {len(sections)} section(s)")
+    run = project.run()
+    bounds = sections[section]
+    return [c.index for c in (run.clips if run else []) if bounds["start"] <= (c.start + c.end) / 2 < bounds["end"]]
+
+
+def paint_section(project: Project, section: int, **change: Any) -> list[Picture]:
+    """:func:`paint_variant` for every clip of a section, with the same change (re-roll, prompt or style)."""
+    return [paint_variant(project, index, **change) for index in section_clips(project, section)]
 
 
 def video_chunks(duration: float, fps: float) -> int:

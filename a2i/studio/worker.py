@@ -54,7 +54,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 def run_pictures(queue: JobQueue, studio: Studio, job: dict[str, Any], analyzer: Any) -> None:
     """One picture job, in this process."""
-    from a2i.studio.work import PICTURE_SIZE, Cancelled, make_pictures
+    from a2i.studio.work import Cancelled, make_pictures
 
     def report(progress: float, stage: str, eta: float | None) -> bool:
         current = queue.update(job["id"], progress=round(progress, 4), stage=stage,
@@ -63,8 +63,7 @@ def run_pictures(queue: JobQueue, studio: Studio, job: dict[str, Any], analyzer:
 
     try:
         project = studio.project(job["project"])
-        params = job["params"]
-        n = make_pictures(project, analyzer, report, seed=int(params.get("seed", 0)), size=int(params.get("size", PICTURE_SIZE)))
+        n = make_pictures(project, analyzer, report)
         queue.update(job["id"], state="done", stage="done", progress=1.0, eta=0, finished=time.time(),
                      message=f"{n} picture(s) painted")
     except Cancelled:

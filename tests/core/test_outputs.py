@@ -114,7 +114,11 @@ def test_interrupted_rerun_leaves_the_earlier_run_intact(mood_songs, tmp_path, m
 
     monkeypatch.setattr(PainterBackend, "render", render_then_ctrl_c)
     assert generate(mood_songs["dark_minor"], out, "--clips", "all", "--seed", "9", "--overwrite") == 130
-    assert calls == [9, 10]  # the first new picture was painted before the interruption
+    from a2i.fileio import content_hash
+    from a2i.seeding import picture_seed, song_seed
+
+    base = song_seed(9, content_hash(mood_songs["dark_minor"]))
+    assert calls == [picture_seed(base, 0), picture_seed(base, 1)]  # the first new picture was painted before the interruption
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging folder, no lock file left
 
@@ -262,11 +266,14 @@ def test_overwrite_never_takes_protected_folders(mood_songs, tmp_path, monkeypat
 
 
 def test_whole_seed_is_used_and_seeds_that_cannot_be_honoured_are_refused(mood_songs, tmp_path, capsys):
+    from a2i.fileio import content_hash
+    from a2i.seeding import picture_seed, song_seed
+
     pictures = {}
     for seed in (0, 2**32, 2**63, 2**64 - 1):
         assert generate(mood_songs["dark_minor"], tmp_path / str(seed), "--seed", str(seed)) == 0
         (picture,) = read_run(tmp_path / str(seed)).pictures
-        assert picture.seed == seed
+        assert picture.seed == picture_seed(song_seed(seed, content_hash(mood_songs["dark_minor"])), picture.clip)
         pictures[seed] = (tmp_path / str(seed) / picture.image).read_bytes()
     assert len(set(pictures.values())) == 4
     for bad in ("-1", str(2**64), "1e3"):

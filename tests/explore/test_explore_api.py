@@ -313,3 +313,50 @@ def test_export_selection_as_csv_and_json(client, collection):
     for bad in ({"indices": [99]}, {"indices": "1"}, {"indices": [True]}, {"indices": [1], "format": "xml"}):
         assert client.post("/api/export", json=bad).status_code == 400, bad
     assert client.post("/api/export", data="not json").status_code == 400
+
+
+def test_neighbours_in_mood_space_and_in_an_embedding_field(tmp_path):
+    """Any top-level list of numbers is an embedding: neighbours by cosine distance there, by distance in
+    (valence, arousal) for "mood"; tracks without the field are left out."""
+    from a2i.explore import create_app
+
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (8, 8), (9, 9, 9)).save(tmp_path / "m" / "a.png")
+    songs = {"a": (0.10, 0.10, [1.0, 0.0, 0.0]), "b": (0.12, 0.11, [0.0, 1.0, 0.0]),
+             "c": (0.90, 0.90, [0.9, 0.1, 0.0]), "d": (0.50, 0.50, [0.0, 0.7, 0.7]), "e": (0.11, 0.14, None)}
+    for name, (x, y, vec) in songs.items():
+        track = {"x": x, "y": y, "artists": "A", "track_name": name, "tempo": 100 + x,
+                 "data": [{"image_path": "m/a.png", "mean_color": {"r": 1, "g": 2, "b": 3}}]}
+        if vec is not None:
+            track["clap"] = vec
+        (tmp_path / f"{name}.json").write_text(json.dumps(track))
+    client = create_app({"DATA_DIR": tmp_path, "CACHE_DIR": tmp_path / "c", "WARM": False}).test_client()
+    meta = client.get("/api/meta").get_json()
+    assert meta["embeddings"] == ["clap"] and meta["fields"] == ["tempo"]
+    mood = client.get("/api/neighbours/0?k=3").get_json()
+    assert mood["neighbours"] == [1, 4, 3]  # b, e, d by distance from a
+    clap = client.get("/api/neighbours/0?space=clap&k=3").get_json()
+    assert clap["neighbours"] == [2, 1, 3]  # c (cos 0.99), then b and d (cos 0), never e (no vector)
+    assert clap["distances"][0] == pytest.approx(1 - 0.9 / (0.81 + 0.01) ** 0.5, abs=1e-5)
+    assert client.get("/api/neighbours/4?space=clap").get_json()["neighbours"] == []
+    assert client.get("/api/neighbours/0?space=nope").status_code == 400
+    assert client.get("/api/neighbours/0?k=0").status_code == 400
+    assert client.get("/api/neighbours/9").status_code == 404
+
+
+def test_config_comes_from_the_instance_folder_then_the_environment(data_dir, tmp_path, monkeypatch):
+    """The flaskr order: DEFAULTS < instance/config.py < A2I_EXPLORE_* < test_config."""
+    from a2i.explore import create_app
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(f"DATA_DIR = {str(data_dir)!r}\nGRID = '3x2'\nPAGE_SIZE = 7\nWARM = False\n")
+    monkeypatch.setenv("A2I_EXPLORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("A2I_EXPLORE_PAGE_SIZE", "5")
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    meta = app.test_client().get("/api/meta").get_json()
+    assert (meta["grid"], meta["page_size"], meta["total"]) == ([3, 2], 5, 24)
+    assert app.instance_path == str(instance) and app.config["CACHE_DIR"] == str(tmp_path / "cache")
+    assert create_app({"INSTANCE_PATH": str(instance), "GRID": [4, 4]}).config["GRID"] == (4, 4)
+    with pytest.raises(ConfigError, match="DATA_DIR"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "empty")})

@@ -48,12 +48,14 @@ def test_build_writes_a_valid_folder(built):
         assert len(track.variants) == 2
         prompts = [v.prompt for v in track.variants]
         assert all(prompts) and len(set(prompts)) == 2  # a different prompt per variant
-        # Each variant is one run of the main job (seed 0, 1), read back through a2i.outputs.
-        for k, variant in enumerate(track.variants):
-            run = read_run(built / "runs" / track.id / f"v{k + 1}")
-            assert run.options["seed"] == k and run.options["clips"] == "center"
-            assert variant.image_path == f"runs/{track.id}/v{k + 1}/{run.pictures[0].image}"
-            assert variant.prompt == run.pictures[0].prompt
+        # The variants are one run of the main job (the planner's centre clip, variants 0 and 1), read back
+        # through a2i.outputs.
+        run = read_run(built / "runs" / track.id)
+        assert run.options["clips"] == "center" and run.options["variants"] == 2
+        assert [p.variant for p in run.pictures] == [0, 1] and len({p.seed for p in run.pictures}) == 2
+        for variant, picture in zip(track.variants, run.pictures):
+            assert variant.image_path == f"runs/{track.id}/{picture.image}"
+            assert variant.prompt == picture.prompt
         clip = sf.info(built / track.variants[0].audio_path)
         if track.id == "bright-song":  # preview keeps the song's channels and rate, at a real bitrate
             assert (clip.channels, clip.samplerate, clip.format) == (2, 44100, "MP3")
@@ -85,7 +87,7 @@ def test_the_built_folder_serves(built, tmp_path):
     assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
     # From the popup to the files: the full picture, the run folder and its profile.
     item = details["data"][1]
-    assert item["run_folder"] == str(built / "runs" / details["id"] / "v2")
+    assert item["run_folder"] == str(built / "runs" / details["id"])
     profile = client.get(item["profile_url"])
     assert profile.status_code == 200 and "valence" in profile.get_data(as_text=True)
     assert client.get(item["image_url"]).status_code == 200

@@ -26,8 +26,8 @@ def test_zoomed_in_every_song_in_view_shows_its_sharp_picture_then_the_page_rest
         before = state(pg)["draws"]
         pg.wait_for_timeout(600)
         assert state(pg)["draws"] == before
-    # The decoded cache stays bounded (96 MB) and keeps at least what the view needs.
-    assert 0 < state(pg)["decodedMB"] <= 96
+    # The decoded cache stays bounded (48 MB) and keeps at least what the view needs.
+    assert 0 < state(pg)["decodedMB"] <= 48
 
 
 def test_other_variants_are_fetched_only_when_shown(open_page):

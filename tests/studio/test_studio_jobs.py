@@ -7,7 +7,9 @@ import io
 import json
 import time
 
+from a2i.fileio import content_hash
 from a2i.outputs import read_run
+from a2i.seeding import picture_seed, song_seed
 from a2i.studio.jobs import JobQueue
 
 H = {"X-A2I-Studio": "1"}
@@ -47,12 +49,13 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     assert [c["index"] for c in view["clips"]] == [0, 1, 2]
     run = read_run(folder / name)
     assert [p.clip for p in run.pictures] == [1, 0, 2]  # centre first, then outwards
-    assert run.options["clips"] == "all" and run.pictures[0].seed == 1
+    base = song_seed(0, content_hash(songs["video"]))  # the planner's seeds: the song's content and clip 1
+    assert run.options["clips"] == "all" and run.pictures[0].seed == picture_seed(base, 1)
     assert view["song"]["tempo"] > 0 and 0 <= view["song"]["tempo_confidence"] <= 1
 
     # 2. Re-roll and own prompt: new variants, each chosen at once and kept on disk.
     reroll = client.post(f"/api/projects/{name}/clips/0/variants", json={"reroll": True}, headers=H).get_json()
-    assert reroll["variant"] == 1 and reroll["seed"] != "0"
+    assert reroll["variant"] == 1 and reroll["seed"] == str(picture_seed(base, 0 + 1 * 3))  # variant 1 of clip 0 of 3
     own = client.post(f"/api/projects/{name}/clips/0/variants", json={"prompt": "ink drawing of a lighthouse"}, headers=H)
     assert own.status_code == 201
     state = json.loads((folder / ".studio" / name / "state.json").read_text())
@@ -60,6 +63,17 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     assert [p.prompt for p in read_run(folder / name).pictures if p.clip == 0][-1] == "ink drawing of a lighthouse"
     back = client.post(f"/api/projects/{name}/clips/0/choose", json={"image": reroll["image"]}, headers=H)
     assert back.status_code == 200 and client.get(f"/api/projects/{name}").get_json()["chosen"] == {"0": reroll["image"]}
+    own = client.post(f"/api/projects/{name}/clips/2/variants", json={"prompt": "a {mood} harbour"}, headers=H).get_json()
+    assert [p.prompt for p in read_run(folder / name).pictures if p.image == own["image"]] != ["a {mood} harbour"]  # filled
+    # a whole section at once: every clip whose middle lies in it gets a new variant, chosen
+    sections = view["sections"]
+    inside = [c["index"] for c in view["clips"] if sections[0]["start"] <= (c["start"] + c["end"]) / 2 < sections[0]["end"]]
+    changed = client.post(f"/api/projects/{name}/sections/0/variants", json={"style": "ink"}, headers=H).get_json()["images"]
+    assert len(changed) == len(inside) >= 1 and all(image.endswith("_ink.png") for image in changed)
+    chosen = client.get(f"/api/projects/{name}").get_json()["chosen"]
+    assert [chosen[str(i)] for i in inside] == changed
+    assert client.post(f"/api/projects/{name}/sections/99/variants", json={"reroll": True}, headers=H).status_code == 404
+    client.post(f"/api/projects/{name}/clips/0/choose", json={"image": reroll["image"]}, headers=H)
     bad = client.post(f"/api/projects/{name}/clips/0/choose", json={"image": "../../etc/passwd"}, headers=H)
     assert bad.status_code == 400
 

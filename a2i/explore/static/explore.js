@@ -32,10 +32,19 @@
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
   const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
-  // Decoded sheets kept beyond the ones in view: 96 MB is 24 detail sheets (4 MB each) or 40 overview sheets,
-  // enough to pan back without decoding again, and keeps the tab well under its 400 MB budget.
-  const DECODED_BUDGET = 96 * 2 ** 20;
+  // Decoded sheets kept beyond the ones in view: 48 MB is 12 detail sheets (4 MB each) or 20 overview sheets,
+  // enough to pan back a step without decoding again; more pushed the tab past its 400 MB budget at 10,000
+  // songs on a 2× screen (420 MB measured with 96 MB).
+  const DECODED_BUDGET = 48 * 2 ** 20;
   const FETCH_PARALLEL = 6;       // sheet requests in flight: the browser's connection limit per host
+  // Detail sheets only while at most this many songs are in view: 600 songs span about 20 detail sheets
+  // (80 MB decoded, a second to fetch and decode); with more, thumbnails are at most 44 CSS px and the
+  // overview sheets serve them (softer on a 2× screen, but 1,000 songs at 3.4× would need 40 detail sheets,
+  // 160 MB and seconds of decoding).
+  const DETAIL_MAX_IN_VIEW = 600;
+  // Main-thread time per frame for scaling arrived overview sheets into blitter pixels (about 5 ms each on a
+  // laptop): a burst of 40 sheets never holds up an interaction's frame by more than this.
+  const PIXEL_BUDGET_MS = 6;
   const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
   const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
   const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
@@ -58,6 +67,7 @@
     colorBy: "",          // "" (the pictures), "genre" or a field name: squares in a colour scale with a legend
     byAbgr: null, byCss: null,  // the colour-by colours per song
     selected: new Set(), neighbours: [], lasso: null, playing: null,
+    nnSpace: "mood",      // where neighbours are found: "mood" (valence, arousal) or an embedding field
     mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
     hover: -1, pinned: -1, pinId: null, sound: true, focus: -1,  // focus: the song the arrow keys are on
     atlases: new Map(),   // "variant:sheet" -> "loading" | "ready" | "failed"
@@ -90,7 +100,7 @@
     find: (name) => S.names.indexOf(name),
     id: (i) => S.ids[i],
     thumb: () => thumbSize(),
-    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + fetching + wanted.size,
+    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + pixelQueue.length + fetching + wanted.size,
   };
 
   const base = $("base"), overlay = $("overlay"), mapEl = $("map");
@@ -114,6 +124,7 @@
         if (dx >= 0 && dx <= span && dy >= 0 && dy <= span) inView++;
       }
     }
+    S.inView = inView;
     S.thumb = S.zoom === 1 || inView > GROW_MAX_IN_VIEW ? b : Math.round(Math.min(72, b * Math.sqrt(S.zoom)));
   }
   function frame() {
@@ -312,14 +323,15 @@
   // the sheet of the level its size asks for, else from the overview sheet, else as its colour.
   function drawThumbs(ctx, f) {
     const s = thumbSize(), h = s / 2, v = S.variant, flat = !!S.colorBy, colors = flat ? S.byCss : S.css[v];
-    const level = s * S.dpr > S.meta.atlas.thumb * 1.15 ? 1 : 0;
+    const level = s * S.dpr > S.meta.atlas.thumb * 1.15 && S.inView <= DETAIL_MAX_IN_VIEW ? 1 : 0;
     S.level = level;
     const minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
     let drawn = 0, thumbs = 0, sharp = 0;
     ctx.imageSmoothingQuality = "low";
-    for (let k = 0; k < S.order.length; k++) {
-      const i = S.order[k];
+    const [dx0, dy1] = toData(minX, minY), [dx1, dy0] = toData(maxX, maxY), list = songsIn(dx0, dy0, dx1, dy1);
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
       const sx = P.x + (S.xs[i] - x0) * kx, sy = P.y + P.h - (S.ys[i] - y0) * ky;
       if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
       drawn++;
@@ -610,12 +622,13 @@
       out.push(i);
     }
     S.order = Int32Array.from(out);
+    buildIndex();
     filterVersion++;
     if (S.hover >= 0 && !isVisible(S.hover)) setHover(-1);
     updateStatus();
     requestDraw();
   }
-  function isVisible(i) { return S.order.includes(i); }
+  function isVisible(i) { return IX.rank[i] >= 0; }
 
   // Every page is requested at once (the browser runs a few in parallel) and drawn as soon as it arrives;
   // thumbnails are asked for only afterwards, so building them never delays the points.
@@ -661,11 +674,28 @@
         .then((bmp) => {
           const key = v + ":" + sheet;
           S.atlases.set(key, "ready");
-          if (v === S.variant) { buildPixels(key, bmp); bmp.close(); requestDraw(); checkThumbsDone(); } else scalePixelsWhenIdle(key, bmp);
+          if (v === S.variant) queuePixels(key, bmp); else scalePixelsWhenIdle(key, bmp);
         })
         .catch(() => { S.atlases.set(v + ":" + sheet, "failed"); checkThumbsDone(); })
         .finally(() => { atlasActive--; pumpAtlases(); });
     }
+  }
+  // The current variant's sheets are scaled a few per frame (PIXEL_BUDGET_MS), then drawn in one go.
+  const pixelQueue = [];
+  let pixelTick = false;
+  function queuePixels(key, bmp) {
+    pixelQueue.push([key, bmp]);
+    if (!pixelTick) { pixelTick = true; requestAnimationFrame(scalePixels); }
+  }
+  function scalePixels() {
+    const t0 = performance.now();
+    do {
+      const [key, bmp] = pixelQueue.shift();
+      if (!S.pix.has(key)) buildPixels(key, bmp);
+      bmp.close();
+    } while (pixelQueue.length && performance.now() - t0 < PIXEL_BUDGET_MS);
+    requestDraw(); checkThumbsDone();
+    if (pixelQueue.length) requestAnimationFrame(scalePixels); else pixelTick = false;
   }
   // Other variants' atlases are scaled for the blitter in idle time, so they never steal an interaction's frame.
   const idleQueue = [];
@@ -684,7 +714,7 @@
   }
 
   function checkThumbsDone() {
-    if (stats.thumbsDoneAt !== null || S.loaded < S.total) return;
+    if (stats.thumbsDoneAt !== null || S.loaded < S.total || pixelQueue.length) return;
     const sheets = Math.ceil(S.total / S.meta.atlas.size);
     for (let s = 0; s < sheets; s++) if (S.atlases.get(S.variant + ":" + s) === "loading") return;
     requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); });
@@ -767,11 +797,26 @@
       box.appendChild(code);
     }
   }
+  // Neighbours in an embedding come from the server (cosine distance over every song that has it).
+  function loadNeighbours(i) {
+    getJSON(`api/neighbours/${i}?space=${encodeURIComponent(S.nnSpace)}&k=${NEIGHBOURS}`).then((r) => {
+      if (S.pinned !== i || r.space !== S.nnSpace) return;
+      S.neighbours = r.neighbours; drawOverlay(); renderNear(i);
+    }).catch(() => {});
+  }
   function renderNear(i) {
     const box = $("popup-near");
     box.textContent = "";
-    if (S.pinned !== i || !S.neighbours.length) return;
-    const head = document.createElement("span"); head.textContent = "nearest in mood:"; box.appendChild(head);
+    if (S.pinned !== i) return;
+    const spaces = ["mood", ...(S.meta.embeddings || [])];
+    const head = document.createElement(spaces.length > 1 ? "select" : "span");
+    if (spaces.length > 1) {  // which space the neighbours are found in
+      head.setAttribute("aria-label", "nearest in");
+      for (const sp of spaces) { const o = document.createElement("option"); o.value = sp; o.textContent = `nearest in ${sp}:`; head.appendChild(o); }
+      head.value = S.nnSpace;
+      head.addEventListener("change", () => { S.nnSpace = head.value; pin(i, false); });
+    } else head.textContent = "nearest in mood:";
+    box.appendChild(head);
     for (const j of S.neighbours.slice(0, 5)) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "linklike"; b.textContent = S.names[j];
@@ -840,18 +885,53 @@
 
   function pin(i, play = true) {
     S.pinned = i;
-    S.neighbours = i >= 0 ? nearest(i, NEIGHBOURS) : [];
+    S.neighbours = i >= 0 && S.nnSpace === "mood" ? nearest(i, NEIGHBOURS) : [];
+    if (i >= 0 && S.nnSpace !== "mood") loadNeighbours(i);
     if (i >= 0) { showPopup(i); if (play) playFor(i); } else if (S.hover >= 0) { showPopup(S.hover); playFor(S.hover); } else { hidePopup(); stopAudio(); }
     drawOverlay(); writeURL();
   }
 
   // ---- hit testing ---------------------------------------------------------------------------------------
+  // ---- spatial index: the visible songs bucketed in a GRID_N × GRID_N grid over the unit square ------------
+  // Each bucket lists its songs in draw order (rank = position in S.order), so hit tests and zoomed-in draws
+  // look at the songs near the pointer or in view, not at all 10,000.
+  const GRID_N = 64;  // 4,096 buckets: ~2-3 songs each at 10,000, a 20× view covers ~16 of them
+  const IX = { start: new Int32Array(GRID_N * GRID_N + 1), items: new Int32Array(0), rank: new Int32Array(0) };
+  const bucketOf = (v) => Math.min(GRID_N - 1, Math.max(0, Math.floor(v * GRID_N)));
+  function buildIndex() {
+    const n = S.order.length, count = new Int32Array(GRID_N * GRID_N + 1);
+    if (IX.rank.length !== S.total) IX.rank = new Int32Array(S.total);
+    IX.rank.fill(-1);
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.rank[i] = k; count[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i]) + 1]++; }
+    for (let b = 1; b <= GRID_N * GRID_N; b++) count[b] += count[b - 1];
+    IX.start = count.slice();
+    IX.items = new Int32Array(n);
+    const fill = count.slice();
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.items[fill[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i])]++] = i; }
+  }
+  // Visible songs whose position is inside [x0, x1] × [y0, y1] (data units), in draw order.
+  function songsIn(x0, y0, x1, y1) {
+    const out = [], c0 = bucketOf(x0), c1 = bucketOf(x1), r0 = bucketOf(y0), r1 = bucketOf(y1);
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const b = r * GRID_N + c;
+        for (let q = IX.start[b]; q < IX.start[b + 1]; q++) {
+          const i = IX.items[q];
+          if (S.xs[i] >= x0 && S.xs[i] <= x1 && S.ys[i] >= y0 && S.ys[i] <= y1) out.push(i);
+        }
+      }
+    }
+    return out.sort((a, b) => IX.rank[a] - IX.rank[b]);
+  }
+
   function hitTest(mx, my) {
     if (!P) return -1;
-    const h = S.mode === "grid" ? 6 : thumbSize() / 2;
+    const h = S.mode === "grid" ? 6 : thumbSize() / 2, span = 1 / S.zoom;
+    const [x, y] = toData(mx, my), hx = h / P.w * span, hy = h / P.h * span;
+    const near = songsIn(x - hx, y - hy, x + hx, y + hy);
     let best = -1, bestD = Infinity;
-    for (let k = S.order.length - 1; k >= 0; k--) {  // topmost first
-      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+    for (let k = near.length - 1; k >= 0; k--) {  // topmost first
+      const i = near[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
       const dx = Math.abs(sx - mx), dy = Math.abs(sy - my);
       if (dx <= h && dy <= h) {
         if (S.mode !== "grid") return i;
@@ -1071,16 +1151,27 @@
       renderList();
     }));
     selectionChanged();
+    // Value filters and colour-by from the address bar ("r=tempo:90:120", "c=energy").
+    const rows = [...box.querySelectorAll(".range")], names = fieldNames();
+    for (const item of S.urlRanges || []) {
+      const [name, lo, hi] = item.split(":"), k = names.findIndex(([, n]) => n === name);
+      if (k < 0) continue;
+      const inputs = rows[k].querySelectorAll("input");
+      inputs[0].value = lo || ""; inputs[1].value = hi || "";
+      setRange(names[k][0], rows[k]);
+    }
+    if (S.urlColor && ["genre", ...names.map(([, n]) => n)].includes(S.urlColor)) setColorBy(S.urlColor);
   }
   function setRange(f, row) {
     const [a, b] = [...row.querySelectorAll("input")].map((x) => (x.value === "" ? NaN : Number(x.value)));
     if (Number.isNaN(a) && Number.isNaN(b)) S.ranges.delete(f);
     else S.ranges.set(f, [Number.isNaN(a) ? -Infinity : a, Number.isNaN(b) ? Infinity : b]);
-    applyFilter();
+    applyFilter(); writeURL();
   }
   function setColorBy(name) {
     S.colorBy = name;
     $("color-by").value = name;
+    writeURL();
     const legend = $("legend");
     if (!name) { S.byAbgr = S.byCss = null; legend.hidden = true; requestDraw(); return; }
     const n = S.total, abgr = new Uint32Array(n), css = new Array(n);
@@ -1326,6 +1417,9 @@
       else if (hidden.length) names.forEach((n, k) => { if (!S.hiddenGenres.has(k)) p.append("only", n); });
       if (hidden.length === names.length) p.set("only", "");
       if (S.query) p.set("q", S.query);
+      const fields = new Map(fieldNames());
+      for (const [f, [lo, hi]] of S.ranges) p.append("r", `${fields.get(f)}:${Number.isFinite(lo) ? lo : ""}:${Number.isFinite(hi) ? hi : ""}`);
+      if (S.colorBy) p.set("c", S.colorBy);
       if (S.pinned >= 0) p.set("pin", S.ids[S.pinned]);
       const qs = p.toString();
       history.replaceState(null, "", qs ? `?${qs}` : location.pathname);
@@ -1350,6 +1444,7 @@
     p.getAll("hide").forEach((n) => { const k = names.indexOf(n); if (k >= 0) S.hiddenGenres.add(k); });
     S.query = p.get("q") || "";
     S.pinId = p.get("pin");
+    S.urlRanges = p.getAll("r"); S.urlColor = p.get("c") || "";
   }
 
   // ---- input ---------------------------------------------------------------------------------------------

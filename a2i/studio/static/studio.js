@@ -19,6 +19,7 @@ function el(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "class") node.className = v;
+    else if (k === "style") Object.assign(node.style, v); // CSSOM: the page's CSP forbids style attributes
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : v);
   }
@@ -64,10 +65,13 @@ function upload(file) {
   const form = new FormData();
   form.append("file", file);
   const xhr = new XMLHttpRequest();
-  const fill = el("span", { style: "width:0%" });
+  const fill = el("span", { style: { width: "0%" } });
   showUploadStatus(el("div", {}, t("upload.sending", { name: file.name })), el("div", { class: "bar", role: "progressbar", "aria-label": file.name }, fill));
   xhr.upload.onprogress = (e) => { if (e.lengthComputable) fill.style.width = (100 * e.loaded / e.total).toFixed(1) + "%"; };
-  xhr.upload.onload = () => showUploadStatus(el("div", {}, S["upload.checking"]));
+  xhr.upload.onload = () => {
+    performance.mark("a2i-upload-end"); // the moment benchmarks/bench_studio.py measures the first pictures from
+    showUploadStatus(el("div", {}, S["upload.checking"]));
+  };
   xhr.onload = () => {
     let data = {};
     try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: xhr.statusText }; }
@@ -142,7 +146,7 @@ function renderTimeline(p) {
   const pct = (s) => (100 * s / duration).toFixed(3) + "%";
   const clips = p.clips.length ? p.clips : [];
   $("clips").replaceChildren(...clips.map((c) => {
-    const b = el("button", { type: "button", style: `left:${pct(c.start)};width:${pct(c.end - c.start)}`,
+    const b = el("button", { type: "button", style: { left: pct(c.start), width: pct(c.end - c.start) },
       "aria-label": t("clip", { n: c.index + 1 }) + " " + clock(c.start) + "–" + clock(c.end) }, String(c.index + 1));
     b.addEventListener("mouseenter", () => play(c.start, c.end, b));
     b.addEventListener("focus", () => play(c.start, c.end, b));
@@ -152,8 +156,9 @@ function renderTimeline(p) {
     return b;
   }));
   const colours = ["#ffc857", "#4cc9f0", "#ff7a59", "#5bd6a0", "#c77dff", "#f28482"];
-  $("sections").replaceChildren(...p.sections.map((s, i) => el("span", { style: `left:${pct(s.start)};width:calc(${pct(s.end - s.start)} - 2px);background:${colours[i % colours.length]}`,
-    title: clock(s.start) + "–" + clock(s.end) }, String.fromCharCode(65 + (i % 26)))));
+  $("sections").replaceChildren(...p.sections.map((s, i) => el("button", { type: "button", "aria-pressed": state.section === i ? "true" : "false",
+    style: { left: pct(s.start), width: `calc(${pct(s.end - s.start)} - 2px)`, background: colours[i % colours.length] },
+    title: clock(s.start) + "–" + clock(s.end), onclick: () => pickSection(i) }, String.fromCharCode(65 + (i % 26)))));
   const svg = $("mood");
   const ns = "http://www.w3.org/2000/svg";
   svg.replaceChildren();
@@ -184,6 +189,40 @@ function renderTimeline(p) {
   }
 }
 
+// A section's tools: the same change (re-roll, style, own prompt) for every clip in it.
+function sectionClips(i) {
+  const s = state.project.sections[i];
+  return state.project.clips.filter((c) => (c.start + c.end) / 2 >= s.start && (c.start + c.end) / 2 < s.end);
+}
+function pickSection(i) {
+  state.section = state.section === i ? null : i;
+  const tools = $("section-tools");
+  tools.hidden = state.section === null;
+  $("sections").querySelectorAll("button").forEach((b, k) => b.setAttribute("aria-pressed", k === state.section ? "true" : "false"));
+  if (state.section === null) return;
+  const clips = sectionClips(i).map((c) => c.index + 1);
+  $("section-name").textContent = t("section", { name: String.fromCharCode(65 + (i % 26)), clips: clips.length ? clips[0] + "–" + clips[clips.length - 1] : "–" });
+  $("section-status").textContent = "";
+}
+function setupSections() {
+  const style = $("section-style");
+  style.append(...config.styles.map((s) => el("option", { value: s }, s)));
+  const run = (body) => async () => {
+    const buttons = $("section-tools").querySelectorAll("button, select");
+    buttons.forEach((b) => (b.disabled = true));
+    $("section-status").textContent = "…";
+    try {
+      await postJSON(`/api/projects/${encodeURIComponent(state.name)}/sections/${state.section}/variants`, body());
+      $("section-status").textContent = "";
+      await refresh();
+    } catch (err) { $("section-status").textContent = err.message; }
+    finally { buttons.forEach((b) => (b.disabled = false)); }
+  };
+  $("section-reroll").addEventListener("click", run(() => ({ reroll: true })));
+  $("section-paint").addEventListener("click", run(() => ({ prompt: $("section-prompt").value })));
+  style.addEventListener("change", run(() => ({ style: style.value || null })));
+}
+
 function renderStats(p) {
   const s = p.song;
   const items = [];
@@ -204,7 +243,7 @@ function renderJobs(jobs) {
       el("strong", {}, (j.kind === "video" ? "🎬 " : "🎨 ") + (S["stage." + j.stage] || j.stage) + (left ? " · " + left : "")),
       active ? el("button", { type: "button", class: "small", onclick: () => postJSON(`/api/jobs/${j.id}/cancel`, {}).catch(alertError) }, S.cancel) : el("span"),
       el("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": Math.round(100 * j.progress) },
-        el("span", { style: `width:${(100 * j.progress).toFixed(1)}%` })),
+        el("span", { style: { width: `${(100 * j.progress).toFixed(1)}%` } })),
       j.message ? el("div", { class: j.state === "failed" ? "msg error" : "msg" }, j.message) : null);
   }));
 }
@@ -249,7 +288,7 @@ function pictureCard(p, clip, centre) {
   const variants = el("div", { class: "variants", role: "group", "aria-label": S.variants },
     ...clip.pictures.map((v) => el("button", { type: "button", "aria-pressed": picture && v.image === picture.image ? "true" : "false",
       title: `${S["variant.choose"]} · seed ${v.seed}${v.style ? " · " + v.style : ""}`,
-      onclick: busy(() => postJSON(base + "/choose", { image: v.image })) }, el("img", { src: media(v.image), alt: v.description, loading: "lazy" }))));
+      onclick: (e) => choose(card, base, v, e.currentTarget) }, el("img", { src: media(v.image), alt: v.description, loading: "lazy" }))));
   const card = el("article", { class: "card" + (centre ? " centre" : ""), "data-clip": clip.index, id: "clip-" + clip.index },
     imgBox,
     el("div", { class: "body" },
@@ -270,6 +309,19 @@ function pictureCard(p, clip, centre) {
       status));
   styleSelect.addEventListener("change", busy(() => postJSON(base + "/variants", { style: styleSelect.value || null, prompt: picture ? picture.prompt : null })));
   return card;
+}
+
+// Choosing a variant shows it at once (the picture is already loaded as a thumbnail); the choice is saved
+// in the background and the card is redrawn from the server's answer.
+function choose(card, base, variant, button) {
+  card.querySelectorAll(".variants button").forEach((b) => b.setAttribute("aria-pressed", b === button ? "true" : "false"));
+  const img = card.querySelector(".img img");
+  if (img) { img.src = media(variant.image); img.alt = variant.description; }
+  const desc = card.querySelector(".desc");
+  if (desc) desc.textContent = variant.description;
+  const prompt = card.querySelector(".prompt");
+  if (prompt) prompt.textContent = variant.prompt || "";
+  postJSON(base + "/choose", { image: variant.image }).then(refresh).catch(alertError);
 }
 
 function renderPictures(p) {
@@ -310,7 +362,7 @@ function renderProject(p) {
   $("empty").hidden = true;
   const name = p.title || (p.song && p.song.title) || p.upload || p.name;
   $("song-title").textContent = name;
-  $("song-sub").replaceChildren([p.artist || (p.song && p.song.artist), p.song && p.song.genre, p.upload].filter(Boolean).join(" · "),
+  $("song-sub").replaceChildren([p.artist || (p.song && p.song.artist), p.song && p.song.genre, name === p.upload ? null : p.upload].filter(Boolean).join(" · "),
     ...p.warnings.map((w) => el("span", { class: "warning", role: "note" }, w)));
   $("zip").href = "/download/" + encodeURIComponent(p.name) + "/pictures.zip";
   renderStats(p);
@@ -331,6 +383,8 @@ async function open(name) {
   stop();
   state.name = name;
   state.cards = {};
+  state.section = null;
+  $("section-tools").hidden = true;
   $("pictures").replaceChildren();
   state.peaks = await api(`/api/projects/${encodeURIComponent(name)}/peaks`);
   await refresh();
@@ -376,4 +430,5 @@ window.addEventListener("hashchange", route);
 window.addEventListener("resize", drawWave);
 setupUpload();
 setupVideo();
+setupSections();
 loadSongs().then(route);
