@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 
 from a2i.errors import ConfigError
 from a2i.labeling.db import checkpoint_wal, db
+from a2i.labeling.security import account_prefix
 from a2i.labeling.models import (
     Assignment,
     Feedback,
@@ -48,7 +49,7 @@ def delete_participant(user_id: int) -> bool:
     for model in (Submission, Assignment, SurveyResponse, Feedback):
         db.session.execute(delete(model).where(model.user_id == user_id))
     if user.username:
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key.startswith(f"{user.username.lower()}|",
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key.startswith(account_prefix(user.username),
                                                                                   autoescape=True)))
     db.session.delete(user)
     return True
