@@ -1580,6 +1580,7 @@
       else if (k in arrows) panBy(arrows[k][0] * 0.1, -arrows[k][1] * 0.1);
       else if (k === "Enter" && onMap) { if (S.focus >= 0) pin(S.focus === S.pinned ? -1 : S.focus); else moveFocus(0, 0); }
       else if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
+      else if ((k === "s" || k === "S") && onMap && S.focus >= 0) { toggleSelected(S.focus); announce(`${S.names[S.focus]} ${S.selected.has(S.focus) ? "selected" : "unselected"}; ${S.selected.size} selected`); }
       else if (/^[1-9]$/.test(k)) setVariant(Number(k) - 1);
       else if (k === "+" || k === "=") zoomAt(1.5);
       else if (k === "-" || k === "_") zoomAt(1 / 1.5);
