@@ -180,6 +180,21 @@ def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, pr
     return pictures[0]
 
 
+def section_clips(project: Project, section: int) -> list[int]:
+    """The clips whose middle lies in the song's ``section``-th detected section (what a section's buttons change)."""
+    sections = project.state().get("sections") or []
+    if not 0 <= section < len(sections):
+        raise ConfigError(f"section {section}: not found; the song has {len(sections)} section(s)")
+    run = project.run()
+    bounds = sections[section]
+    return [c.index for c in (run.clips if run else []) if bounds["start"] <= (c.start + c.end) / 2 < bounds["end"]]
+
+
+def paint_section(project: Project, section: int, **change: Any) -> list[Picture]:
+    """:func:`paint_variant` for every clip of a section, with the same change (re-roll, prompt or style)."""
+    return [paint_variant(project, index, **change) for index in section_clips(project, section)]
+
+
 def video_chunks(duration: float, fps: float) -> int:
     """How many chunk files :func:`a2i.video.make.make_video` encodes for a video this long (its progress unit)."""
     from a2i.video.make import CHUNK_SECONDS
