@@ -19,7 +19,6 @@ from sqlalchemy import delete, select, update
 
 from a2i.errors import ConfigError
 from a2i.labeling.db import checkpoint_wal, db
-from a2i.labeling.security import account_prefix
 from a2i.labeling.models import (
     Assignment,
     Feedback,
@@ -29,6 +28,7 @@ from a2i.labeling.models import (
     User,
     utcnow,
 )
+from a2i.labeling.security import account_prefix
 
 log = logging.getLogger(__name__)
 
