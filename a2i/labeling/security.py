@@ -12,7 +12,9 @@ password tried on many accounts). A browser holding the device cookie its last s
 (OWASP's "device cookies") is exempt from both; the owner from another address logs in at once; a real
 user behind a guessing address (a lab's NAT) waits at most ``LOGIN_MAX_DELAY_SECONDS``. Nothing locks an
 account out, and a successful login clears only its own pair's count, never the address's (an attacker with
-one account of their own cannot reset their spraying budget). Invite codes are consumed with one conditional ``UPDATE ... WHERE uses < max_uses``: the
+one account of their own cannot reset their spraying budget).
+
+Invite codes are consumed with one conditional ``UPDATE ... WHERE uses < max_uses``: the
 database decides atomically, so two simultaneous sign-ups can never both take the last use.
 """
 
