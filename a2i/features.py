@@ -101,6 +101,10 @@ class SignalFeatures:
         Share of spectral power below 500 Hz.
     chroma : tuple of float
         Mean pitch-class distribution (12 values, C first); the song's key is read from the clips' mean.
+    bass_chroma : tuple of float
+        Pitch-class distribution of the bass register (:data:`BASS_HZ`, 12 values, C first): names the tonic.
+    key_confidence : float
+        0..1, how clearly the key beats the runner-up (:func:`estimate_key`).
     timbre : tuple of float
         Means of the first 13 mel-frequency cepstral coefficients (the spectral envelope's shape). Their
         spreads over time were tried as evidence too: no better on real music, and far out of range on
@@ -127,6 +131,8 @@ class SignalFeatures:
     warmth: float = 0.0
     chroma: tuple[float, ...] = ()
     timbre: tuple[float, ...] = ()
+    bass_chroma: tuple[float, ...] = ()
+    key_confidence: float = 0.0
 
 
 def spectrogram(audio: Audio, *, n_fft: int = N_FFT, hop: int = HOP) -> Spectrogram:
@@ -152,10 +158,14 @@ def _mel_filters(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
     return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmax=min(11025.0, sr / 2)).astype(np.float32)
 
 
-def _chroma_filters(sr: int, n_fft: int) -> np.ndarray:
-    """Map FFT bins to the 12 pitch classes with a Gaussian in log-frequency (bins between 55 Hz and 5 kHz)."""
+#: The bass register for the key's tonic: the lowest octaves of a bass line (E1 41 Hz .. C4 260 Hz).
+BASS_HZ = (40.0, 260.0)
+
+
+def _chroma_filters(sr: int, n_fft: int, low: float = 55.0, high: float = 5000.0) -> np.ndarray:
+    """Map FFT bins to the 12 pitch classes with a Gaussian in log-frequency (bins between ``low`` and ``high`` Hz)."""
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
-    valid = (freqs >= 55.0) & (freqs <= 5000.0)
+    valid = (freqs >= low) & (freqs <= high)
     midi = np.zeros_like(freqs)
     midi[valid] = 69.0 + 12.0 * np.log2(freqs[valid] / 440.0)
     pcs = np.arange(12)[:, None]
@@ -170,7 +180,9 @@ _FILTER_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
 def _cached(kind: str, sr: int, n_fft: int) -> np.ndarray:
     key = (kind, sr, n_fft)
     if key not in _FILTER_CACHE:
-        _FILTER_CACHE[key] = _mel_filters(sr, n_fft) if kind == "mel" else _chroma_filters(sr, n_fft)
+        makers = {"mel": lambda: _mel_filters(sr, n_fft), "chroma": lambda: _chroma_filters(sr, n_fft),
+                  "bass": lambda: _chroma_filters(sr, n_fft, *BASS_HZ)}
+        _FILTER_CACHE[key] = makers[kind]()
     return _FILTER_CACHE[key]
 
 
@@ -189,15 +201,24 @@ def _normalised_chroma(chroma: np.ndarray) -> np.ndarray:
     return chroma / (chroma.sum(axis=0, keepdims=True) + 1e-12)
 
 
+#: BS.1770's gating block in seconds; shorter audio is measured as one block of its own length.
+GATING_BLOCK = 0.4
+
+
 def loudness_lufs(audio: Audio) -> float:
-    """BS.1770 integrated loudness through pyloudnorm; silence and sub-block audio give the floor."""
+    """BS.1770 integrated loudness through pyloudnorm; silence gives the floor.
+
+    Audio shorter than one 400 ms gating block (a 0.2 s excerpt) is K-weighted and measured as a single
+    block of its own length, so a loud excerpt reads loud instead of the -70 dB floor.
+    """
     import pyloudnorm
 
     y = audio.samples
-    if len(y) < int(0.4 * audio.sr) or audio.is_silent:
+    if len(y) < 2 or audio.is_silent:
         return LOUDNESS_FLOOR
+    block = min(GATING_BLOCK, (len(y) - 1) / audio.sr)
     with np.errstate(divide="ignore"):
-        value = float(pyloudnorm.Meter(audio.sr).integrated_loudness(y.astype(np.float64)))
+        value = float(pyloudnorm.Meter(audio.sr, block_size=block).integrated_loudness(y.astype(np.float64)))
     return value if np.isfinite(value) else LOUDNESS_FLOOR
 
 
@@ -215,14 +236,53 @@ def key_scores(profile: np.ndarray) -> np.ndarray:
     return np.einsum("mkc,...c->...mk", _KEY_TEMPLATES, _zscored(np.asarray(profile, dtype=np.float64)))
 
 
-def estimate_key(chroma: np.ndarray) -> tuple[int, int, float]:
-    """Key, mode and mode strength by correlating mean chroma with the 24 Krumhansl-Kessler profiles."""
+#: Weight of the bass when choosing between a key and its relative. Relative keys (A# major, G minor) share
+#: their notes, so their profile correlations differ by a hair (0.003 on a real song) and a codec's noise
+#: can flip them; the bass names the tonic: it dwells on the root of the home chord. At 1 the bass all but
+#: decides the pair (its standardised tonic shares differ by about one between the two), and only within
+#: the pair the profile chose: weighed against all 24 keys it pulled a clearly minor song to the major key
+#: on its sixth degree.
+BASS_WEIGHT = 1.0
+
+#: A key wins clearly (confidence 1) when it beats its relative and every other key by this much.
+KEY_CLEAR_MARGIN = 0.1
+
+
+def estimate_key(chroma: np.ndarray, bass: np.ndarray | None = None) -> tuple[int, int, float, float]:
+    """Key, mode, mode strength and key confidence from chroma (12 or 12 x frames) and the bass's.
+
+    1. The Krumhansl-Kessler correlations of the mean pitch-class profile with the 24 keys choose the
+       best key and so its relative pair (A# major / G minor).
+    2. Within the pair, each key adds :data:`BASS_WEIGHT` times how much the bass profile (pitch classes
+       under 260 Hz, standardised) favours its tonic.
+    The mode strength is the profiles' best major minus best minor correlation (without the bass: a valence
+    feature, fitted as such); the confidence is the smaller of the winner's margin over its relative and
+    the pair's margin over every other key, as a share of :data:`KEY_CLEAR_MARGIN`, at most 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c_major = np.array([5, 0, 3, 0, 4, 3, 0, 5, 0, 3, 0, 1], dtype=float)
+    >>> key, mode, strength, confidence = estimate_key(c_major)
+    >>> (key, mode), strength > 0
+    ((0, 1), True)
+    """
     profile = chroma.mean(axis=1) if chroma.ndim == 2 else chroma
     if chroma.size == 0 or not np.any(profile > 0):
-        return 0, 1, 0.0
+        return 0, 1, 0.0, 0.0
     scores = key_scores(profile)
-    mode, key = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    return int(key), int(mode), float(scores[1].max() - scores[0].max())
+    strength = float(scores[1].max() - scores[0].max())
+    mode, key = (int(i) for i in np.unravel_index(int(np.argmax(scores)), scores.shape))
+    pair = [(mode, key), (1 - mode, (key + 3) % 12 if mode == 0 else (key + 9) % 12)]
+    outside = np.delete(scores.ravel(), [m * 12 + k for m, k in pair]).max()
+    judged = np.array([scores[m, k] for m, k in pair])
+    if bass is not None and np.any(np.asarray(bass) > 0):
+        b = _zscored(np.asarray(bass, dtype=np.float64))
+        judged = judged + BASS_WEIGHT * np.array([b[k] for _, k in pair])
+    win = int(np.argmax(judged))
+    margin = min(abs(judged[0] - judged[1]), scores[pair[0]] - outside)
+    mode, key = pair[win]
+    return key, mode, strength, float(min(1.0, margin / KEY_CLEAR_MARGIN))
 
 
 #: Consonance of each interval class (minor 2nd .. tritone), after the ranking of Malmberg (1918) and
@@ -309,7 +369,9 @@ def summarize(audio: Audio) -> Summary:
 
     long_mag = spectrogram(audio, n_fft=CHROMA_N_FFT, hop=CHROMA_N_FFT // 4).magnitude
     chroma = _normalised_chroma(_cached("chroma", audio.sr, CHROMA_N_FFT) @ long_mag)
-    key, mode, mode_strength = estimate_key(chroma)
+    bass = _cached("bass", audio.sr, CHROMA_N_FFT) @ long_mag**2
+    bass = bass.sum(axis=1) / (bass.sum() + 1e-12)
+    key, mode, mode_strength, key_confidence = estimate_key(chroma, bass)
     clarity, variability, consonance, entropy = _harmony(chroma)
     long_freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1.0 / audio.sr)
     voiced = (long_freqs > 80.0) & (long_freqs < 2000.0)
@@ -336,6 +398,8 @@ def summarize(audio: Audio) -> Summary:
         register=float((np.log2(long_freqs[voiced])[:, None] * register_mag).sum() / (register_mag.sum() + 1e-12)),
         warmth=float(power[freqs < 500.0].sum() / (power.sum() + 1e-12)),
         chroma=tuple(float(x) for x in (chroma.mean(axis=1) if chroma.shape[1] else np.zeros(12))),
+        bass_chroma=tuple(float(x) for x in bass),
+        key_confidence=key_confidence,
         timbre=tuple(float(x) for x in cepstra.mean(axis=1)),
     )
     return Summary(features, audio.duration, beat_env, spec.frame_rate)
@@ -420,7 +484,8 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
     tempo = tempo_estimation.estimate(np.concatenate([s.onset_env for s in summaries]), summaries[0].frame_rate)
     chroma = np.array([f.chroma if f.chroma else np.zeros(12) for f in feats])
     profile = weights @ chroma
-    key, mode, mode_strength = estimate_key(profile)
+    bass = weights @ np.array([f.bass_chroma if f.bass_chroma else np.zeros(12) for f in feats])
+    key, mode, mode_strength, key_confidence = estimate_key(profile, bass)
     return SignalFeatures(
         loudness=loudness,
         flatness=float(np.exp(np.dot(weights, np.log([max(f.flatness, 1e-12) for f in feats])))),
@@ -430,6 +495,8 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
         mode_strength=mode_strength,
         tempo_confidence=tempo.confidence,
         chroma=tuple(float(x) for x in profile),
+        bass_chroma=tuple(float(x) for x in bass),
+        key_confidence=key_confidence,
         timbre=tuple(float(x) for x in weights @ np.array([f.timbre for f in feats])),
         **{name: mean(name) for name in _AVERAGED},
     )

@@ -479,6 +479,7 @@ def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarr
         speechiness=model["speechiness"],
         tempo=feats.tempo,
         tempo_confidence=feats.tempo_confidence,
+        key_confidence=feats.key_confidence if any(feats.chroma) else None,
         key=feats.key if any(feats.chroma) else NO_KEY,
         mode=feats.mode,
         loudness=feats.loudness,

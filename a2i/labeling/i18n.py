@@ -279,6 +279,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "admin.delete.submit": {"en": "Delete", "da": "Slet"},
     "admin.deleted": {"en": "Participant {id} and all their answers were deleted.",
                       "da": "Deltager {id} og alle deres svar er slettet."},
+    "admin.bad_user_id": {"en": "The participant id must be a whole number written in the digits 0-9 (the user_id "
+                                "column of the exports).",
+                          "da": "Deltager-id'et skal være et helt tal skrevet med cifrene 0-9 (kolonnen user_id i "
+                                "eksporterne)."},
     "admin.not_found": {"en": "There is no participant {id}.", "da": "Der er ingen deltager {id}."},
     "admin.retention": {"en": "Retention: identifiers are removed {days} days after a participant finishes "
                               "(`a2i label purge`).",

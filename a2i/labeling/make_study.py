@@ -18,12 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_bytes, atomic_write_json
+from a2i.errors import ConfigError, OutputError
+from a2i.fileio import atomic_write_bytes, atomic_write_json, check_output_folder, describe_entries, protected_folder
 from a2i.labeling.manifest import (
+    BACKUP_DAYS,
     CONSENT_TEXTS,
+    IMAGES_PER_TASK,
     MANIFEST_NAME,
     MANIFEST_VERSION,
+    MAX_SELECT,
+    MIN_SELECT,
+    OWN_PER_TASK,
+    PARTICIPANTS_PER_ITEM,
     capacity,
     load_study,
 )
@@ -31,6 +37,9 @@ from a2i.labeling.manifest import (
 if TYPE_CHECKING:
     from a2i.outputs import Picture
 
+#: An e-mail address as a person types it (one @, a dot in the domain, no spaces); not RFC 5322, which would
+#: also accept addresses no one can write to from a consent page.
+CONTACT_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 #: Grid copies: a 12-picture grid is at most about 4 × 300 CSS px wide, so 512 px stays sharp on a 2× phone.
 WEB_SIZE = 512
 #: The enlarged view fills a phone or most of a laptop screen.
@@ -48,12 +57,16 @@ TUTORIAL_EXPLANATION = {
           "malet ud fra netop denne sang.",
 }
 
-#: The consent text make-study writes; ``{title}``, ``{researcher}`` and ``{minutes}`` are filled in.
+#: The consent text make-study writes; ``{title}``, ``{researcher}``, ``{minutes}`` and ``{backup_days}`` are
+#: filled in.
 CONSENT_TEMPLATE = {
     "researcher": {"en": "{researcher} runs this study, \u201c{title}\u201d.",
                    "da": "{researcher} står bag denne undersøgelse, \u201e{title}\u201c."},
-    "duration": {"en": "About {minutes} minutes. You can pause and come back to the same link later.",
-                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage til samme link senere."},
+    "duration": {"en": "About {minutes} minutes. You can pause and come back later: open the study link again "
+                       "in the same browser, or use the personal link shown at the bottom of each page.",
+                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage senere: åbn "
+                       "undersøgelseslinket igen i samme browser, eller brug det personlige link nederst på hver "
+                       "side."},
     "data_use": {"en": "We store your answers, your survey answers and how you used each task (clicks and "
                        "times). They are analysed for research without your name and may be published as "
                        "anonymous statistics.",
@@ -61,9 +74,15 @@ CONSENT_TEMPLATE = {
                        "og tider). De analyseres til forskning uden dit navn og kan offentliggøres som anonyme "
                        "statistikker."},
     "withdrawal": {"en": "Taking part is voluntary. You can withdraw at any time with the link at the bottom "
-                         "of every page; your answers are then deleted.",
+                         "of every page; your answers are then deleted from the study database at once. Backup "
+                         "copies of the database made before that still hold them until those backups are "
+                         "deleted, at most {backup_days} days later; they are only used to restore the study "
+                         "after a failure, and your answers are not restored.",
                    "da": "Deltagelse er frivillig. Du kan trække dig når som helst med linket nederst på hver "
-                         "side; dine svar bliver så slettet."},
+                         "side; dine svar bliver så slettet fra undersøgelsens database med det samme. "
+                         "Sikkerhedskopier af databasen, der er taget før, indeholder dem stadig, indtil de "
+                         "slettes, højst {backup_days} dage senere; de bruges kun til at genskabe undersøgelsen "
+                         "efter en fejl, og dine svar bliver ikke genskabt."},
 }
 
 
@@ -165,19 +184,20 @@ def make_study(
     outputs: list[str | Path],
     out: str | Path,
     *,
-    images_per_task: int = 12,
-    own_per_task: int = 4,
+    images_per_task: int = IMAGES_PER_TASK,
+    own_per_task: int = OWN_PER_TASK,
     tutorial: int = 1,
-    participants_per_item: int = 5,
+    participants_per_item: int = PARTICIPANTS_PER_ITEM,
     tasks_per_participant: int | None = None,
-    min_select: int = 1,
-    max_select: int = 4,
+    min_select: int = MIN_SELECT,
+    max_select: int = MAX_SELECT,
     seed: int = 0,
     title: str | None = None,
     contact: str = "",
     researcher: str | None = None,
     minutes: int = 15,
     consent_version: str = "1",
+    backup_days: int = BACKUP_DAYS,
 ) -> Path:
     """Write ``out/study.json`` with the originals, screen-sized copies and clips, from run folders.
 
@@ -195,9 +215,10 @@ def make_study(
         How many songs become tutorial items (with an explanation) instead of labeling items.
     tasks_per_participant : int or None
         Labeling items per participant; ``None`` gives every participant every item.
-    title, contact, researcher, minutes, consent_version
+    title, contact, researcher, minutes, consent_version, backup_days
         The site's title and the consent page: who runs the study and how to reach them, how long it takes,
-        and the version recorded with each participant's agreement.
+        the version recorded with each participant's agreement, and the longest a backup is kept (what a
+        withdrawal cannot reach at once).
 
     Returns
     -------
@@ -205,8 +226,12 @@ def make_study(
         The manifest written, already validated with :func:`~a2i.labeling.manifest.load_study`.
     """
     out = Path(out)
+    check_output_folder(out, inputs=outputs, what="--out")
+    reason = protected_folder(out, inputs=outputs)
+    if reason:
+        raise OutputError(f"--out {out}: {reason}; choose a new folder for the study")
     if out.exists() and any(out.iterdir()):
-        raise ConfigError(f"--out {out} is not empty; choose a new folder for the study")
+        raise OutputError(f"--out {out} is not empty ({describe_entries(out)}); choose a new folder for the study")
     files = [Path(p) for p in outputs if Path(p).is_file()]
     if files:
         _warn(f"skipped {len(files)} file(s) that are not run folders (e.g. {files[0]}); pass the folders "
@@ -227,9 +252,15 @@ def make_study(
     if not 1 <= min_select <= max_select <= images_per_task:
         raise ConfigError(f"need 1 <= --min-select ({min_select}) <= --max-select ({max_select}) <= "
                           f"--images ({images_per_task})")
+    if backup_days < 1:
+        raise ConfigError(f"--backup-days ({backup_days}) must be at least 1: the consent text promises how long "
+                          "backups holding withdrawn answers are kept")
     if not contact:
         raise ConfigError("--contact is required: the consent page must say how participants reach the "
                           "researchers (an e-mail address)")
+    if not CONTACT_PATTERN.fullmatch(contact.strip()):
+        raise ConfigError(f"--contact {contact!r}: not an e-mail address; the consent page shows it so participants "
+                          "can reach the researchers (e.g. --contact study@university.edu)")
     songs = [read_song(folder) for folder in folders]
     if len({s.slug for s in songs}) != len(songs):
         raise ConfigError("two run folders have the same name; rename them so each song has its own id")
@@ -245,21 +276,28 @@ def make_study(
         _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
               f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
               + grid_advice(images_per_task, own_per_task, len(songs) - tutorial))
+    created = not out.exists()
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,
                             tasks_per_participant=tasks_per_participant, min_select=min_select,
                             max_select=max_select, title=title,
-                            consent=_consent(title, contact, researcher, minutes, consent_version))
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)  # no half-written study left to trip the next run
+                            consent=_consent(title, contact, researcher, minutes, consent_version,
+                                             backup_days))
+    except BaseException:  # no half-written study left to trip the next run; a folder the user made stays
+        for entry in [out] if created else list(out.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         raise
 
 
-def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str) -> dict[str, Any]:
+def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str,
+             backup_days: int) -> dict[str, Any]:
     from a2i.labeling import i18n
 
-    fields = {"researcher": researcher or contact, "minutes": minutes}
+    fields = {"researcher": researcher or contact, "minutes": minutes, "backup_days": backup_days}
     texts = {part: {lang: text.format(title=title or i18n.translate("site.title", lang), **fields)
                     for lang, text in CONSENT_TEMPLATE[part].items()} for part in CONSENT_TEXTS}
     return {"version": version, "contact": contact, **texts}

@@ -52,6 +52,21 @@ MANIFEST_NAME = "study.json"
 #: The manifest format this code reads and writes (2 added consent, checks, web copies and clip times).
 MANIFEST_VERSION = 2
 LANGUAGES = ("en", "da")
+# The study design's defaults, one home for make-study, its command line and the manifest reader.
+#: Pictures per grid: the thesis's study showed 12 (a 4 × 3 grid that fits a laptop screen, 2 × 6 on a phone).
+IMAGES_PER_TASK = 12
+#: Of those, painted from the clip heard: a third, so chance of picking one is 1/3.
+OWN_PER_TASK = 4
+#: Fewest and most pictures a participant picks per task: at least one impression, at most the own count.
+MIN_SELECT = 1
+MAX_SELECT = 4
+#: Answers wanted per labeling item: several coders per picture, so Krippendorff's alpha (which needs two) is
+#: defined with room for drop-outs; raise it for a full study.
+PARTICIPANTS_PER_ITEM = 5
+#: Labeling items per participant when a manifest does not say (about 15 minutes with the tutorial).
+TASKS_PER_PARTICIPANT = 10
+#: Days a backup of the database is kept at most (the consent text promises it; delete older backups).
+BACKUP_DAYS = 30
 #: The consent page's translated parts, in the order the page shows them.
 CONSENT_TEXTS = ("researcher", "duration", "data_use", "withdrawal")
 
@@ -111,10 +126,10 @@ class Study:
     tutorial: tuple[Item, ...]
     consent: Consent
     checks: tuple[Item, ...] = ()
-    min_select: int = 1
-    max_select: int = 4
-    participants_per_item: int = 5
-    tasks_per_participant: int = 10
+    min_select: int = MIN_SELECT
+    max_select: int = MAX_SELECT
+    participants_per_item: int = PARTICIPANTS_PER_ITEM
+    tasks_per_participant: int = TASKS_PER_PARTICIPANT
     by_id: dict[str, Item] = field(default_factory=dict, repr=False)
     #: Every file the manifest names; the only files the site serves from the folder.
     media: frozenset[str] = field(default_factory=frozenset, repr=False)
@@ -314,8 +329,8 @@ def parse_study(data: Any, where: str, root: Path | None) -> Study:
         if item.id in by_id:
             raise ConfigError(f"{where}: item id {item.id!r} appears twice")
         by_id[item.id] = item
-    min_select = _positive(data, "min_select", 1, where)
-    max_select = _positive(data, "max_select", 4, where)
+    min_select = _positive(data, "min_select", MIN_SELECT, where)
+    max_select = _positive(data, "max_select", MAX_SELECT, where)
     if min_select > max_select:
         raise ConfigError(f"{where}: min_select ({min_select}) is larger than max_select ({max_select})")
     revealed = {im.id for item in tutorial for im in item.images if im.own}
@@ -336,8 +351,9 @@ def parse_study(data: Any, where: str, root: Path | None) -> Study:
         root=root.resolve() if root is not None else Path(), title=dict(title), items=items, tutorial=tutorial,
         consent=consent, checks=checks, manifest=data,
         min_select=min_select,
-        max_select=max_select, participants_per_item=_positive(data, "participants_per_item", 5, where),
-        tasks_per_participant=_positive(data, "tasks_per_participant", 10, where), by_id=by_id,
+        max_select=max_select, participants_per_item=_positive(data, "participants_per_item", PARTICIPANTS_PER_ITEM, where),
+        tasks_per_participant=_positive(data, "tasks_per_participant", TASKS_PER_PARTICIPANT, where),
+        by_id=by_id,
         media=frozenset([i.audio for i in by_id.values()]
                         + [f for i in by_id.values() for im in i.images for f in im.files]),
     )

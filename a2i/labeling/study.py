@@ -23,7 +23,7 @@ from a2i.labeling.assignment import assign, study_is_full
 from a2i.labeling.auth import RESUME_COOKIE, completion_code, next_page
 from a2i.labeling.db import db
 from a2i.labeling.models import FULL, Feedback, SurveyResponse, utcnow
-from a2i.labeling.privacy import delete_participant
+from a2i.labeling.privacy import delete_participant, erase_deleted
 
 bp = Blueprint("study", __name__)
 
@@ -148,12 +148,14 @@ def withdraw():
     on this page (a POST with the session's CSRF token, so no other site and no link can do it for them)."""
     if g.user.is_admin:
         abort(403, "admins are not participants; delete participants from the admin page")
+    study = current_app.extensions.get("a2i_study")
     if request.method == "GET":
-        return render_template("study/withdraw.html", error=False)
+        return render_template("study/withdraw.html", error=False, study=study)
     if request.form.get("confirm") != "yes":
-        return render_template("study/withdraw.html", error=True), 400
+        return render_template("study/withdraw.html", error=True, study=study), 400
     delete_participant(g.user.id)
     db.session.commit()
+    erase_deleted()
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -38,7 +38,7 @@ def test_profile_keys_and_ranges(analyzer, mood_songs):
 PINNED = {
     "bright_major": dict(valence=0.9065, energy=0.6280, key_name="E major", loudness=-13.07),
     "dark_minor": dict(valence=0.7186, energy=0.2534, key_name="A minor", loudness=-28.97),
-    "example_song": dict(valence=0.8800, energy=0.3206, key_name="F major", loudness=-16.70),
+    "example_song": dict(valence=0.8800, energy=0.3206, key_name="D minor", loudness=-16.70),  # its score's key
 }
 
 

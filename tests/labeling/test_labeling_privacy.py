@@ -8,6 +8,7 @@ import io
 import json
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from labeling_helpers import (
@@ -19,7 +20,7 @@ from labeling_helpers import (
     register,
     submit_current,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from a2i.cli import main
 from a2i.labeling import export
@@ -199,3 +200,53 @@ def test_error_pages_speak_the_pages_language(app, participant, lang):
     ended = app.test_client()
     ended.get(f"/lang/{lang}")
     assert ended.get("/api/task").get_json()["message"] == translate("errors.401", lang)
+
+
+def _database_bytes(app) -> dict[str, bytes]:
+    """The raw bytes of the SQLite database and its -wal and -shm files, as a disk image would show them."""
+    files = sorted(Path(app.instance_path).glob("labeling.sqlite3*"))
+    return {path.name: path.read_bytes() for path in files}
+
+
+def test_withdrawn_data_is_unreadable_in_the_database_files(app, tmp_path):
+    """The withdrawn participant's identifiers are in no database file, not merely absent from queries; the
+    admin's deletion and the registered participants' usernames too."""
+    from a2i.labeling.manage import add_admin
+
+    pid, session_id = "feedfacefeedfacefeedface", "sessWITHDRAWN42"
+    code = invite(app, bypass=True)
+    client = app.test_client()
+    token = csrf_token(client, f"/start/{code}")
+    client.post(f"/start/{code}", data={"csrf_token": token, "agree": "yes", "PROLIFIC_PID": pid,
+                                        "SESSION_ID": session_id})
+    do_survey(client)
+    submit_current(client)
+    registered = app.test_client()
+    register(registered, invite(app), "zebulonwithdraws")
+    do_survey(registered)
+    registered.post("/login", data={"csrf_token": csrf_token(app.test_client(), "/login"),
+                                    "username": "zebulonwithdraws", "password": "wrong one"})
+    markers = (pid.encode(), session_id.encode(), b"zebulonwithdraws")
+    assert all(m in _database_bytes(app)["labeling.sqlite3-wal"] for m in markers)  # stored at first
+    with app.app_context():  # deleted rows are overwritten, whatever SQLite was compiled to do by default
+        assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
+    done = client.post("/withdraw", data={"csrf_token": csrf_token(client, "/withdraw"), "confirm": "yes"})
+    assert done.status_code == 200
+    add_admin(app, "admin1", PASSWORD)
+    admin = app.test_client()
+    admin.post("/login", data={"csrf_token": csrf_token(admin, "/login"), "username": "admin1", "password": PASSWORD})
+    with app.app_context():
+        zebulon = db.session.execute(select(User.id).where(User.username == "zebulonwithdraws")).scalar_one()
+    admin.post("/admin/participants/delete", data={"csrf_token": csrf_token(admin, "/admin/"), "user_id": zebulon})
+    for name, data in _database_bytes(app).items():
+        for marker in markers:
+            assert data.count(marker) == 0, (name, marker)
+    assert _database_bytes(app).get("labeling.sqlite3-wal", b"") == b""  # the log was folded in and truncated
+
+
+def test_the_consent_and_withdrawal_pages_say_how_long_backups_keep_answers(app, participant):
+    consent = app.extensions["a2i_study"].consent
+    assert "at most 30 days later" in consent.text("withdrawal", "en")
+    assert "højst 30 dage senere" in consent.text("withdrawal", "da")
+    page = participant.get("/withdraw").get_data(as_text=True)
+    assert "Backup copies of the database made before that still hold them" in page

@@ -329,8 +329,9 @@
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
     let drawn = 0, thumbs = 0, sharp = 0;
     ctx.imageSmoothingQuality = "low";
-    for (let k = 0; k < S.order.length; k++) {
-      const i = S.order[k];
+    const [dx0, dy1] = toData(minX, minY), [dx1, dy0] = toData(maxX, maxY), list = songsIn(dx0, dy0, dx1, dy1);
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
       const sx = P.x + (S.xs[i] - x0) * kx, sy = P.y + P.h - (S.ys[i] - y0) * ky;
       if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
       drawn++;
@@ -621,12 +622,13 @@
       out.push(i);
     }
     S.order = Int32Array.from(out);
+    buildIndex();
     filterVersion++;
     if (S.hover >= 0 && !isVisible(S.hover)) setHover(-1);
     updateStatus();
     requestDraw();
   }
-  function isVisible(i) { return S.order.includes(i); }
+  function isVisible(i) { return IX.rank[i] >= 0; }
 
   // Every page is requested at once (the browser runs a few in parallel) and drawn as soon as it arrives;
   // thumbnails are asked for only afterwards, so building them never delays the points.
@@ -890,12 +892,46 @@
   }
 
   // ---- hit testing ---------------------------------------------------------------------------------------
+  // ---- spatial index: the visible songs bucketed in a GRID_N × GRID_N grid over the unit square ------------
+  // Each bucket lists its songs in draw order (rank = position in S.order), so hit tests and zoomed-in draws
+  // look at the songs near the pointer or in view, not at all 10,000.
+  const GRID_N = 64;  // 4,096 buckets: ~2-3 songs each at 10,000, a 20× view covers ~16 of them
+  const IX = { start: new Int32Array(GRID_N * GRID_N + 1), items: new Int32Array(0), rank: new Int32Array(0) };
+  const bucketOf = (v) => Math.min(GRID_N - 1, Math.max(0, Math.floor(v * GRID_N)));
+  function buildIndex() {
+    const n = S.order.length, count = new Int32Array(GRID_N * GRID_N + 1);
+    if (IX.rank.length !== S.total) IX.rank = new Int32Array(S.total);
+    IX.rank.fill(-1);
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.rank[i] = k; count[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i]) + 1]++; }
+    for (let b = 1; b <= GRID_N * GRID_N; b++) count[b] += count[b - 1];
+    IX.start = count.slice();
+    IX.items = new Int32Array(n);
+    const fill = count.slice();
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.items[fill[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i])]++] = i; }
+  }
+  // Visible songs whose position is inside [x0, x1] × [y0, y1] (data units), in draw order.
+  function songsIn(x0, y0, x1, y1) {
+    const out = [], c0 = bucketOf(x0), c1 = bucketOf(x1), r0 = bucketOf(y0), r1 = bucketOf(y1);
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const b = r * GRID_N + c;
+        for (let q = IX.start[b]; q < IX.start[b + 1]; q++) {
+          const i = IX.items[q];
+          if (S.xs[i] >= x0 && S.xs[i] <= x1 && S.ys[i] >= y0 && S.ys[i] <= y1) out.push(i);
+        }
+      }
+    }
+    return out.sort((a, b) => IX.rank[a] - IX.rank[b]);
+  }
+
   function hitTest(mx, my) {
     if (!P) return -1;
-    const h = S.mode === "grid" ? 6 : thumbSize() / 2;
+    const h = S.mode === "grid" ? 6 : thumbSize() / 2, span = 1 / S.zoom;
+    const [x, y] = toData(mx, my), hx = h / P.w * span, hy = h / P.h * span;
+    const near = songsIn(x - hx, y - hy, x + hx, y + hy);
     let best = -1, bestD = Infinity;
-    for (let k = S.order.length - 1; k >= 0; k--) {  // topmost first
-      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+    for (let k = near.length - 1; k >= 0; k--) {  // topmost first
+      const i = near[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
       const dx = Math.abs(sx - mx), dy = Math.abs(sy - my);
       if (dx <= h && dy <= h) {
         if (S.mode !== "grid") return i;
@@ -1115,16 +1151,27 @@
       renderList();
     }));
     selectionChanged();
+    // Value filters and colour-by from the address bar ("r=tempo:90:120", "c=energy").
+    const rows = [...box.querySelectorAll(".range")], names = fieldNames();
+    for (const item of S.urlRanges || []) {
+      const [name, lo, hi] = item.split(":"), k = names.findIndex(([, n]) => n === name);
+      if (k < 0) continue;
+      const inputs = rows[k].querySelectorAll("input");
+      inputs[0].value = lo || ""; inputs[1].value = hi || "";
+      setRange(names[k][0], rows[k]);
+    }
+    if (S.urlColor && ["genre", ...names.map(([, n]) => n)].includes(S.urlColor)) setColorBy(S.urlColor);
   }
   function setRange(f, row) {
     const [a, b] = [...row.querySelectorAll("input")].map((x) => (x.value === "" ? NaN : Number(x.value)));
     if (Number.isNaN(a) && Number.isNaN(b)) S.ranges.delete(f);
     else S.ranges.set(f, [Number.isNaN(a) ? -Infinity : a, Number.isNaN(b) ? Infinity : b]);
-    applyFilter();
+    applyFilter(); writeURL();
   }
   function setColorBy(name) {
     S.colorBy = name;
     $("color-by").value = name;
+    writeURL();
     const legend = $("legend");
     if (!name) { S.byAbgr = S.byCss = null; legend.hidden = true; requestDraw(); return; }
     const n = S.total, abgr = new Uint32Array(n), css = new Array(n);
@@ -1216,14 +1263,17 @@
     const s = S.mode === "grid" ? 8 : thumbSize(), h = s / 2 + 2, f = frame();
     ctx.save();
     ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
-    if (S.selected.size) {
-      ctx.lineWidth = 2; ctx.strokeStyle = "#6cc4ff";
-      let n = 0;
+    if (S.selected.size) {  // a blue frame with a dark halo: visible over any picture
+      const boxes = [];
       for (const i of S.selected) {
         const [x, y] = toScreen(S.xs[i], S.ys[i]);
         if (x < f.x - h || x > f.x + f.w + h || y < f.y - h || y > f.y + f.h + h) continue;
-        ctx.strokeRect(x - h, y - h, 2 * h, 2 * h);
-        if (++n > 4000) break;
+        boxes.push([x - h, y - h]);
+        if (boxes.length >= 4000) break;
+      }
+      for (const [width, color] of [[4, "rgba(0,0,0,.65)"], [2, "#6cc4ff"]]) {
+        ctx.lineWidth = width; ctx.strokeStyle = color;
+        ctx.beginPath(); for (const [x, y] of boxes) ctx.rect(x, y, 2 * h, 2 * h); ctx.stroke();
       }
     }
     if (S.pinned >= 0 && S.neighbours.length) {
@@ -1370,6 +1420,9 @@
       else if (hidden.length) names.forEach((n, k) => { if (!S.hiddenGenres.has(k)) p.append("only", n); });
       if (hidden.length === names.length) p.set("only", "");
       if (S.query) p.set("q", S.query);
+      const fields = new Map(fieldNames());
+      for (const [f, [lo, hi]] of S.ranges) p.append("r", `${fields.get(f)}:${Number.isFinite(lo) ? lo : ""}:${Number.isFinite(hi) ? hi : ""}`);
+      if (S.colorBy) p.set("c", S.colorBy);
       if (S.pinned >= 0) p.set("pin", S.ids[S.pinned]);
       const qs = p.toString();
       history.replaceState(null, "", qs ? `?${qs}` : location.pathname);
@@ -1394,6 +1447,7 @@
     p.getAll("hide").forEach((n) => { const k = names.indexOf(n); if (k >= 0) S.hiddenGenres.add(k); });
     S.query = p.get("q") || "";
     S.pinId = p.get("pin");
+    S.urlRanges = p.getAll("r"); S.urlColor = p.get("c") || "";
   }
 
   // ---- input ---------------------------------------------------------------------------------------------
@@ -1426,6 +1480,7 @@
       }
       if (e.shiftKey && e.pointerType === "mouse") {  // Shift: click toggles a song, drag draws a lasso
         S.lasso = [[e.offsetX, e.offsetY]];
+        setHover(-1);  // the hover popup would hide the lasso
         overlay.setPointerCapture(e.pointerId);
         return;
       }
@@ -1529,6 +1584,7 @@
       else if (k in arrows) panBy(arrows[k][0] * 0.1, -arrows[k][1] * 0.1);
       else if (k === "Enter" && onMap) { if (S.focus >= 0) pin(S.focus === S.pinned ? -1 : S.focus); else moveFocus(0, 0); }
       else if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
+      else if ((k === "s" || k === "S") && onMap && S.focus >= 0) { toggleSelected(S.focus); announce(`${S.names[S.focus]} ${S.selected.has(S.focus) ? "selected" : "unselected"}; ${S.selected.size} selected`); }
       else if (/^[1-9]$/.test(k)) setVariant(Number(k) - 1);
       else if (k === "+" || k === "=") zoomAt(1.5);
       else if (k === "-" || k === "_") zoomAt(1 / 1.5);
