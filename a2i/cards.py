@@ -35,8 +35,11 @@ def clip_subtitle(index: int, n_clips: int, start: float, end: float, seed: int)
     --------
     >>> clip_subtitle(1, 3, 10.0, 20.0, 6)
     'clip 2 of 3 · 10-20 s · seed 6'
+    >>> clip_subtitle(0, 1, 0.0, 0.2, 0)  # a span whole seconds would hide ("0-0 s") gets tenths
+    'clip 1 of 1 · 0.0-0.2 s · seed 0'
     """
-    return f"clip {index + 1} of {n_clips} · {start:.0f}-{end:.0f} s · seed {seed}"
+    places = 0 if round(end) - round(start) >= 1 else 1
+    return f"clip {index + 1} of {n_clips} · {start:.{places}f}-{end:.{places}f} s · seed {seed}"
 
 
 def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, subtitle: str | None = None) -> Image.Image:

@@ -26,6 +26,7 @@ import random
 import re
 import threading
 import time
+import urllib.parse
 from typing import Any, Protocol
 
 from a2i.errors import ConfigError, PromptError
@@ -243,16 +244,18 @@ class LLMPromptGenerator:
 
     def __init__(self, model: str = "gpt-4o-mini", base_url: str | None = None, api_key: str | None = None,
                  max_retries: int = 4, timeout: float = 60.0, backoff: float = 1.0, temperature: float = 1.0) -> None:
+        base_url = check_base_url(base_url, what="--llm-base-url") or check_base_url(
+            os.environ.get("OPENAI_BASE_URL") or None, what="$OPENAI_BASE_URL")
         api_key = api_key or os.environ.get("OPENAI_API_KEY")
         if not api_key:
-            raise PromptError("OPENAI_API_KEY is not set: export it (or pass api_key), or use the offline --prompts template")
+            raise PromptError("OPENAI_API_KEY is not set: set it to your key for the endpoint (export OPENAI_API_KEY=...), "
+                              "or use the offline --prompts template")
         if max_retries < 0:
             raise ConfigError(f"max_retries must be >= 0, got {max_retries}")
         import openai
 
         self._openai = openai
-        self.client = openai.OpenAI(api_key=api_key, base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-                                    timeout=timeout, max_retries=0)
+        self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
         self.model, self.max_retries, self.backoff, self.temperature = model, max_retries, backoff, temperature
         self._lock = threading.Lock()
         self.usage = {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0}
@@ -288,11 +291,42 @@ class LLMPromptGenerator:
                                   f"check --llm-model and --llm-base-url") from exc
             except retryable as exc:
                 last = exc
+                unreachable = isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError))
+                if unreachable and attempt >= CONNECTION_RETRIES:
+                    break
                 if attempt < self.max_retries:
                     time.sleep(self.backoff * 2**attempt)
             except openai.APIStatusError as exc:
                 raise PromptError(f"the LLM endpoint answered HTTP {exc.status_code}: {exc.message}") from exc
+        if isinstance(last, (openai.APIConnectionError, openai.APITimeoutError)):
+            raise PromptError(f"cannot reach the LLM endpoint {self.client.base_url} ({last}); check --llm-base-url "
+                              f"(or $OPENAI_BASE_URL) and the network, or use the offline --prompts template") from last
         raise PromptError(f"no valid answer from the LLM after {self.max_retries + 1} attempt(s): {last}") from last
+
+
+#: Retries after a failed connection: an endpoint that refused or did not answer twice is down or mistyped,
+#: and retrying it for the full budget (about 20 s) only delays the message that says so.
+CONNECTION_RETRIES = 1
+
+
+def check_base_url(url: str | None, *, what: str) -> str | None:
+    """Refuse, before any request, an endpoint that is not an http(s) URL, naming it.
+
+    Examples
+    --------
+    >>> check_base_url("http://localhost:8000/v1", what="--llm-base-url")
+    'http://localhost:8000/v1'
+    >>> check_base_url("notaurl", what="--llm-base-url")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.ConfigError: --llm-base-url 'notaurl': not an http(s) URL; give the endpoint's address, e.g. http://localhost:8000/v1
+    """
+    if url is None:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{what} {url!r}: not an http(s) URL; give the endpoint's address, e.g. http://localhost:8000/v1")
+    return url
 
 
 def get_generator(kind: str = "template", **options: Any) -> PromptGenerator:

@@ -60,6 +60,12 @@ def test_shift_click_and_lasso_select_and_the_selection_downloads_as_csv(page, c
     assert row["pictures"].count(";") == 2
     page.locator("#sel-clear").click()
     assert state(page)["selected"] == []
+    # From the keyboard: the song in focus on the map, S.
+    page.locator("#map").focus()
+    page.keyboard.press("ArrowRight")
+    focus = state(page)["focus"]
+    page.keyboard.press("s")
+    assert focus >= 0 and state(page)["selected"] == [focus]
 
 
 def test_value_filters_and_colour_by_a_field_with_its_legend(page, open_page, collection):
