@@ -16,6 +16,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from a2i import __version__
 from a2i.cliargs import (
@@ -134,8 +135,17 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a2i's error line: a bad option prints the usage, then ``a2i: error: a2i CMD: ...``, so
+    every refusal of every command ends in the same one ``a2i: error:`` line (sub-commands inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"a2i: error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="a2i",
         description="Music-to-image synthesis: mood-matched pictures and videos from a song.",
     )

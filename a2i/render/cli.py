@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from a2i.cliargs import (
     add_prompt_count,
@@ -55,4 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     summary = render_songs(args.inputs, batch, workers=args.workers, shard=shard)
     for line in summary.lines(shard):
         print(line)
-    return 1 if summary.failed else 0
+    if summary.failed:  # every refusal of every command ends in one such line
+        print(f"a2i: error: {len(summary.failed)} of {len(summary.songs)} song(s) failed (listed above)", file=sys.stderr)
+        return 1
+    return 0

@@ -31,8 +31,11 @@ Examples
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -105,6 +108,11 @@ class SDXLSettings:
             raise ConfigError(f"--text-weight must be in [0, 1] (0 = the audio only, 1 = the text only), got {self.text_weight}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size!r}")
+        if self.init == "painter" and int(self.steps * float(self.strength)) < 1:
+            # diffusers' img2img denoises int(steps x strength) steps; 0 crashes inside the VAE.
+            raise ConfigError(f"--init painter with --steps {self.steps} and --strength {self.strength} leaves no "
+                              f"denoising step (int(steps x strength) = 0); use --steps "
+                              f"{math.ceil(1 / float(self.strength))} or more, or a larger --strength")
 
     @property
     def route(self) -> str:
@@ -128,6 +136,46 @@ def conditioning_widths(unet: Any) -> tuple[int, int]:
     config = unet.config
     pooled = int(config.projection_class_embeddings_input_dim) - TIME_IDS * int(config.addition_time_embed_dim)
     return int(config.cross_attention_dim), pooled
+
+
+def _config_json(location: str, name: str) -> dict[str, Any] | None:
+    """A JSON config inside a local folder or a Hugging Face model already in the local cache, else ``None``
+    (nothing is downloaded here; the weights' own load reports a model that cannot be found)."""
+    path = Path(location) / name
+    if not path.is_file() and not Path(location).exists():
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            cached = try_to_load_from_cache(location, name)
+        except (ImportError, ValueError):
+            cached = None
+        path = Path(cached) if isinstance(cached, str) else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_encoder_widths(model: str, encoder: str) -> None:
+    """Refuse, from the two config files alone (before any weights load or any song is analysed), an audio
+    encoder whose embedding widths are not those the SDXL model's UNet reads.
+
+    Skipped when either config cannot be read here (the load then reports the missing folder or model).
+    """
+    unet = _config_json(model, "unet/config.json")
+    saved = _config_json(encoder, "config.json")
+    if unet is None or saved is None:
+        return
+    try:
+        width = int(unet["cross_attention_dim"])
+        pooled = int(unet["projection_class_embeddings_input_dim"]) - TIME_IDS * int(unet["addition_time_embed_dim"])
+        given = (int(saved["token_dim"]), int(saved["pooled_dim"]))
+    except (KeyError, TypeError, ValueError):
+        return
+    if given != (width, pooled):
+        raise ConfigError(f"--encoder {encoder} makes embeddings of width {given[0]} (pooled {given[1]}), but the SDXL "
+                          f"model {model} reads {width} (pooled {pooled}); use an encoder trained for this --model")
 
 
 def as_conditioning(embeddings: Any) -> Conditioning:
@@ -201,6 +249,8 @@ class SDXLBackend:
         if unknown:
             raise ConfigError(f"the sdxl backend has no option {', '.join(unknown)}")
         self.settings = SDXLSettings(**given)
+        if self.settings.encoder:
+            check_encoder_widths(self.settings.model, self.settings.encoder)
         self.torch = require("torch", "sdxl")
         self.diffusers = require("diffusers", "sdxl")
         self.device = _pick_device(self.torch, self.settings.device)
