@@ -151,6 +151,9 @@ class Picture:
     variant: int = 0
     backend: str = "painter"
     style: str | None = None
+    #: What the picture shows (painter only): style, subjects, colours, not_drawn, description
+    #: (:class:`a2i.render.painter.drawn.Drawn`); None for backends that cannot say.
+    drawn: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
