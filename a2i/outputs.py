@@ -151,6 +151,9 @@ class Picture:
     variant: int = 0
     backend: str = "painter"
     style: str | None = None
+    #: What the picture shows (painter only): style, subjects, colours, not_drawn, description
+    #: (:class:`a2i.render.painter.drawn.Drawn`); None for backends that cannot say.
+    drawn: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -472,6 +475,7 @@ class RunFolder:
         self.path: Path = self.target
         self._lock: int | None = None
         self._lock_path = self.target.parent / f".{self.target.name}.lock"
+        self._made: list[Path] = []
 
     def check(self) -> None:
         """The checks of :meth:`__enter__` without taking the folder (cheap; run before any heavy work)."""
@@ -490,10 +494,16 @@ class RunFolder:
         self.check()
         parent = self.target.parent
         lock_path = self._lock_path
+        self._made = []  # folders this run creates above the target, removed again if it fails
+        missing = parent
+        while not missing.exists() and missing != missing.parent:
+            self._made.append(missing)
+            missing = missing.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
+            self._remove_made()
             raise OutputError(f"--out {self.shown}: cannot write beside it ({exc.strerror}: {lock_path}); "
                               f"choose a folder you can write to") from exc
         try:
@@ -518,6 +528,7 @@ class RunFolder:
             os.chmod(self.path, 0o777 & ~current_umask())  # mkdtemp makes it 0700
         except BaseException:
             self._release()
+            self._remove_made()
             raise
         return self
 
@@ -529,6 +540,17 @@ class RunFolder:
                 shutil.rmtree(self.path, ignore_errors=True)
         finally:
             self._release()
+            if exc_type is not None:
+                self._remove_made()
+
+    def _remove_made(self) -> None:
+        """Remove the folders :meth:`__enter__` created above the target, deepest first, while empty."""
+        for folder in self._made:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (something else is there now) or already gone: stop climbing
+                break
+        self._made = []
 
     def _swap_in(self) -> None:
         old = None

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from a2i.labeling import forms, i18n, security
 from a2i.labeling.access import fail, form_page, get_study, login_user
-from a2i.labeling.assignment import study_is_full
+from a2i.labeling.assignment import hold_place, study_is_full
 from a2i.labeling.db import db
 from a2i.labeling.models import FULL, Invite, User, utcnow
 
@@ -303,6 +303,7 @@ def start(code: str):
                 consent_version=study.consent.version, consented_at=utcnow(), **params)
     db.session.add(user)
     db.session.flush()  # the id the session cookie names
+    hold_place(user, study)  # the place is reserved now, so the survey cannot end at "study full"
     login_user(user)
     secret = new_resume_secret(user)
     db.session.commit()

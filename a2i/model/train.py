@@ -28,6 +28,7 @@ import os
 import shutil
 import time
 from contextlib import nullcontext
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +179,13 @@ def check_run_dir(run_dir: Path) -> None:
     if reason:
         raise OutputError(f"log.log_dir/log.run_id {run_dir}: {reason}; choose another log.run_id")
 
-    def own(folder: Path) -> set[str]:
+    def own(folder: Path) -> set[str] | None:
+        try:  # a training run's folder starts with its resolved config (every section of TrainConfig)
+            written = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(written, dict) or set(written) != {f.name for f in fields(TrainConfig)}:
+            return None
         return {p.name for p in folder.iterdir() if p.name in RUN_DIR_FILES or p.name.endswith(TEMP_SUFFIX)}
 
     # A run stopped before its first checkpoint is started again in its own folder; nothing else is written into.

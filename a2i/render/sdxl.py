@@ -421,7 +421,12 @@ class SDXLBackend:
                                                     batch_size=self.settings.batch_size)
         return Conditioning(prompt_embeds, pooled)
 
-    def _render_batch(self, requests: list[Request], width: int, height: int) -> list[Image.Image]:
+    def pipeline_call(self, requests: Sequence[Request], width: int, height: int) -> tuple[Any, dict[str, Any]]:
+        """The diffusers pipeline (text-to-image, or img2img for ``init="painter"``) and the keyword arguments a2i
+        calls it with for one batch: the route's conditioning, the negatives, one CPU generator per picture,
+        steps, guidance and, for img2img, the painter's init pictures and the strength. :meth:`render_many`
+        is this call with ``output_type="pil"``; tests call it with ``output_type="np"`` to pin a2i's own routes
+        as floats."""
         s = self.settings
         cond = self.conditioning(requests)
         if cond is None:
@@ -433,14 +438,17 @@ class SDXLBackend:
             inputs = cond.as_pipeline_kwargs()
         if s.negative and "negative_prompt_embeds" not in inputs:
             inputs["negative_prompt"] = [s.negative] * len(requests)
-        generators = [self.torch.Generator("cpu").manual_seed(int(r.seed)) for r in requests]
-        common = {"num_inference_steps": s.steps, "guidance_scale": float(s.guidance), "generator": generators,
-                  "output_type": "pil"}
+        inputs.update(num_inference_steps=s.steps, guidance_scale=float(s.guidance),
+                      generator=[self.torch.Generator("cpu").manual_seed(int(r.seed)) for r in requests])
+        if s.init == "painter":
+            init = [self._painter_init(r, width, height) for r in requests]
+            return self.img2img, {"image": init, "strength": float(s.strength), **inputs}
+        return self.pipe, {"height": height, "width": width, **inputs}
+
+    def _render_batch(self, requests: list[Request], width: int, height: int) -> list[Image.Image]:
+        pipe, kwargs = self.pipeline_call(requests, width, height)
         try:
-            if s.init == "painter":
-                init = [self._painter_init(r, width, height) for r in requests]
-                return list(self.img2img(image=init, strength=float(s.strength), **inputs, **common).images)
-            return list(self.pipe(height=height, width=width, **inputs, **common).images)
+            return list(pipe(**kwargs, output_type="pil").images)
         except self.torch.OutOfMemoryError as exc:
             raise RenderError(f"SDXL ran out of {self.device} memory at {width}x{height}, batch {len(requests)}; "
                               "lower --batch-size or --size, or add --attention-slicing --vae-tiling "

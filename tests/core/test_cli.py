@@ -270,3 +270,21 @@ def test_an_emoji_in_a_file_name_is_drawn_or_left_out_never_a_box():
     assert "".join(run for run, _ in runs) == "Mix 🎵 night !"
     if any(path.endswith("Symbola_hint.ttf") for path in fonts._font_paths()):  # `make system-deps` installs it
         assert fonts.font_for("🎵", 30).path.endswith("Symbola_hint.ttf")
+
+
+def test_train_never_writes_into_a_folder_of_other_files(tmp_path, monkeypatch, capsys):
+    # Issue 20, case 1 for `train`: a new run's folder (log.log_dir/log.run_id) holding anything else is refused.
+    pytest.importorskip("accelerate")
+    papers = tmp_path / "papers"
+    (papers / "taxes" / "2024").mkdir(parents=True)
+    (papers / "taxes" / "2024" / "return.pdf").write_bytes(b"%PDF")
+    (papers / "config.json").write_text("{\"mine\": true}")
+    monkeypatch.chdir(tmp_path)
+    sets = ["--set", f"log.log_dir={tmp_path}", "--set", "log.run_id=papers", "--set", f"data.cache_dir={tmp_path / 'c'}"]
+    assert main(["train", "--config", "tiny", *sets]) == 2
+    err = capsys.readouterr().err
+    assert f"log.log_dir/log.run_id {papers}: holds files a2i did not write (config.json, taxes/)" in err, err
+    assert (papers / "config.json").read_text() == "{\"mine\": true}" and not (tmp_path / "c").exists()
+    assert main(["train", "--config", "tiny", "--set", f"log.log_dir={tmp_path.parent}", "--set",
+                 f"log.run_id={tmp_path.name}"]) == 2
+    assert "is the current directory" in capsys.readouterr().err

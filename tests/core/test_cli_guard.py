@@ -46,6 +46,9 @@ COMMANDS: dict[str, tuple[list[str], str, tuple[str, ...]]] = {
     "dataset merge": (["dataset", "merge", "{in}", "{empty_dir}", "{out}", "--no-progress"], "table", BAD_FILE_OUTPUTS),
     "dataset prompts": (["dataset", "prompts", "{in}", "{out}", "--no-progress"], "table", BAD_FILE_OUTPUTS),
     "dataset split": (["dataset", "split", "{in}", "{out}", "--no-plot"], "table", BAD_FILE_OUTPUTS),
+    "dataset youtube": (["dataset", "youtube", "{in}", "{out}", "--search-results", "{empty_json}", "--no-progress"],
+                        "table", ("input", "notes", "under_file", "unwritable")),
+    "dataset spotify": (["dataset", "spotify", "--tracks", "{in}", "{out}"], "table", BAD_FILE_OUTPUTS),
     "label make-study": (["label", "make-study", "{run}", "{in}", "--out", "{out}", "--contact", "a@b.c"], "run",
                          BAD_FOLDER_OUTPUTS),
     "train": (["train", "--config", "{in}"], "config", ()),
@@ -78,6 +81,16 @@ ODD: list[tuple[str, list[str]]] = [
                                                "notanemail", "--images", "2", "--own", "1", "--max-select", "2"]),
     ("train --set optim.lr=fast", ["train", "--config", "tiny", "--set", "optim.lr=fast"]),
     ("train --set optim.epochs=-", ["train", "--config", "tiny", "--set", "optim.epochs=[1,2]"]),
+    ("render --workers 0", ["render", "{song}", "--out", "{out}", "--workers", "0"]),
+    ("video --size 641x360", ["video", "{song}", "--out", "{out}.mp4", "--size", "641x360"]),
+    ("video --crf 99", ["video", "{song}", "--out", "{out}.mp4", "--crf", "99"]),
+    ("video --every 0", ["video", "{song}", "--out", "{out}.mp4", "--every", "0"]),
+    ("explore build --size 3", ["explore", "build", "{song}", "--out", "{out}", "--size", "3"]),
+    ("dataset split --valid-size 0.9", ["dataset", "split", "{table}", "{out}", "--valid-size", "0.9", "--test-size", "0.5"]),
+    ("dataset youtube --workers 0", ["dataset", "youtube", "{table}", "{out}", "--workers", "0"]),
+    ("label make-study --own 0", ["label", "make-study", "{run}", "{run2}", "--out", "{out}", "--contact", "a@b.c",
+                                  "--own", "0"]),
+    ("train --config a song", ["train", "--config", "{song}"]),
     ("unknown command", ["paint", "{song}"]),
 ]
 
@@ -131,6 +144,7 @@ def sandbox(tmp_path_factory, mood_songs):
     (root / "notaudio_dir" / "a.mp3").write_text("just text, not audio\n")
     (root / "empty.wav").write_bytes(b"")
     (root / "empty.toml").write_text("")
+    (root / "empty.json").write_text("{}")
     (root / "notaudio.mp3").write_bytes(b"\x00\x01binary nonsense" * 50)
     (root / "truncated.flac").write_bytes(song.read_bytes()[: len(song.read_bytes()) // 3])
     (root / "notes.txt").write_text("my notes\n")
@@ -151,7 +165,7 @@ def sandbox(tmp_path_factory, mood_songs):
         "missing": root / "no" / "such.flac", "folder": root / "folder", "empty": root / "empty.wav",
         "notaudio": root / "notaudio.mp3", "truncated": root / "truncated.flac", "device": Path("/dev/zero"),
         "truncated_csv": root / "truncated.csv", "empty_dir": root / "empty_dir", "notaudio_dir": root / "notaudio_dir",
-        "empty_toml": root / "empty.toml",
+        "empty_toml": root / "empty.toml", "empty_json": root / "empty.json",
         "notes": root / "notes.txt", "notes_mp4": root / "notes.mp4", "precious": root / "precious.csv",
         "papers": root / "papers", "cwd": Path("."), "under_file": root / "notes.txt" / "x",
         "under_file_mp4": root / "notes.txt" / "x.mp4", "unwritable": Path("/proc/a2i-guard"),
@@ -175,6 +189,8 @@ def _snapshot(root: Path, skip: Path) -> dict[str, tuple]:
 def test_bad_input_is_one_clean_error_and_touches_nothing(sandbox, case_id, argv, kind, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")  # so the LLM case reaches the URL check, never the network
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for name in ("SPOTIPY_CLIENT_ID", "SPOTIPY_CLIENT_SECRET"):  # the Spotify step must refuse before any request
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(sandbox["project"])
     own = sandbox["root"] / "own" / case_id.replace(" ", "_").replace("<-", "from").replace("->", "to")
     paths = {key: str(value) for key, value in sandbox.items()}
