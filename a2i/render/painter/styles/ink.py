@@ -24,7 +24,8 @@ def draw(p: Painting) -> Layers:
     sky = p.raster.coverage(np.zeros(len(p.scene.stack.shapes)), sky=True)
     named = bool(p.scene.reading.colours)
     paper_tone = flat if named else p.roles.light * 0.25 + 0.75  # named colours: the paper takes them
-    paper = paper_tone * (1 + 0.01 * p.noise(40) + 0.008 * p.noise(140))[..., None]
+    grain = p.noise(60)  # one texture for the paper, the wash's unevenness and the brush's hairs
+    paper = paper_tone * (1 + 0.014 * grain)[..., None]
     # 1. Washes: ink (the subject's colour, mostly greyed unless the prompt named it) thinned with distance,
     #    pooled darker at the wash's edges.
     depth = p.depth()
@@ -33,13 +34,13 @@ def draw(p: Painting) -> Layers:
     ink = ink * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
     edges = p.raster.edges()
     pooled = np.clip(soften(edges, 0.004 * short) * 2.2, 0, 1) * (1 - sky)
-    wash = mix(paper, ink, np.clip(strength * (0.9 + 0.06 * p.noise(30)), 0, 1))
+    wash = mix(paper, ink, np.clip(strength * (0.9 + 0.06 * grain), 0, 1))
     wash = wash * (1 - 0.28 * pooled)[..., None]
     # 2. Dry-brush outlines: the edge thickened, broken by horizontal hair streaks.
     rows = p.rng.random(max(8, h // 3)).astype(np.float32)
     hairs = np.repeat(rows, int(np.ceil(h / len(rows))))[:h, None] * np.ones((1, w), np.float32)
-    hairs = np.clip((hairs + 0.3 * p.noise(50) - 0.25 - 0.35 * p.mood.organic) * 4, 0, 1)
-    brush = np.clip(soften(edges, 0.002 * short) * 3.0, 0, 1) * hairs
+    hairs = np.clip((hairs + 0.3 * grain - 0.25 - 0.35 * p.mood.organic) * 4, 0, 1)
+    brush = np.clip(soften(edges, (0.0012 + 0.0016 * (1 - p.mood.hardness)) * short) * 3.0, 0, 1) * hairs
     rgb = mix(wash, p.roles.dark * 0.6, brush * 0.85)
     # 3. Splatter around the focal point, and the seal.
     fx, horizon = p.scene.layout.focal_x, p.scene.layout.horizon
