@@ -122,6 +122,8 @@ def _shimmer(scene: Scene, time: float) -> Image.Image:
 
 def _over(frame: Image.Image, scene: Scene, visible: list[int] | None) -> tuple[Image.Image, Image.Image]:
     """The scene over ``frame`` where it is opaque (and grown: the visibility table over ``order``); the mask."""
+    if visible is None and scene.alpha.getextrema() == (255, 255):  # an opaque picture covers the frame: no composite
+        return scene.rgb, scene.alpha
     mask = scene.alpha if visible is None else ImageChops.multiply(scene.alpha, scene.order.point(visible))
     return Image.composite(scene.rgb, frame, mask), mask
 
