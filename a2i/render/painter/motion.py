@@ -1,7 +1,7 @@
 """Cheap per-frame motion for music videos: keyframes drawn once, frames animated from their layers.
 
-A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at the
-video's size (anti-aliased, as stills are) and graded to the keyframe's mood. :func:`render_frame` then draws any
+A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at half the
+video's size (anti-aliased, supersampled, as stills are) and graded to the keyframe's mood. :func:`render_frame` then draws any
 frame between two scenes ``a`` and ``b`` with a handful of array operations:
 
 - **growth, not a crossfade**: ``b``'s subjects appear over ``a`` in the order ``b``'s scene drew them
@@ -13,8 +13,8 @@ frame between two scenes ``a`` and ``b`` with a handful of array operations:
   join without a jump, and the camera pans slowly;
 - **pulse** (0..1, from percussive onsets): a brief brightening and zoom.
 
-The frame is assembled at the video size and resampled once (with the slow pan and the pulse's zoom in the
-same step).
+The frame is assembled at half the video size and resampled once to it (with the slow pan and the pulse's
+zoom in the same step); the keyframes' edges are anti-aliased, so the upscaled edges stay smooth.
 
 Examples
 --------
@@ -44,7 +44,8 @@ from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, resize
 from a2i.sizes import check_size
 
-DETAIL_SCALE = 1  # keyframes are drawn and animated at the video's own size: edges stay anti-aliased (issue 18)
+DETAIL_SCALE = 2  # keyframes are drawn (anti-aliased, supersampled) and animated at half the video size and resampled
+# once per frame: edges stay smooth, and a frame costs a quarter (the video speed budget of issue 10 needs it)
 SHIMMER_DEPTH = 0.5  # the brightness wave's depth per unit of a style's ``shimmer``
 MAX_FRONT = 0.08  # the widest soft front of a transition (fraction of the drawing order): a front, not a fade
 PULSE_LIGHT = 0.18  # brightness added by a full pulse (fraction of full scale)
