@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from scipy.spatial import cKDTree
 
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Layers, Motion, StyleSpec, resize
@@ -49,6 +48,8 @@ def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generat
     x = (np.arange(ww) + 0.5) / ww * (w / unit)
     y = (np.arange(wh) + 0.5) / wh * (h / unit)
     grid = np.stack(np.meshgrid(x, y), -1).reshape(-1, 2)
+    from scipy.spatial import cKDTree  # here, not at import: `a2i --help` must not wait for scipy
+
     dist, idx = cKDTree(seeds).query(grid, k=2)
     label = idx[:, 0].reshape(wh, ww)
     glow = np.clip(1.25 - 3.0 * dist[:, 0].reshape(wh, ww), 0.55, 1.25)[..., None]
