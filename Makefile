@@ -8,7 +8,7 @@ SONG   ?= dataset/tutorial_data/example_song.flac
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test notebooks system-deps songs benchmarks clean
+.PHONY: demo test docs notebooks system-deps songs benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ system-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing="$$missing fonts-droid-fallback"; \
+	[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || missing="$$missing fonts-symbola"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
@@ -46,6 +47,14 @@ demo: $(VENV)/.core
 test: $(VENV)/.all system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The README's sample outputs (docs/make_readme.py; tests/core/test_readme.py checks them) and its figures.
+# Whoever changes what a command prints, or how a picture looks, runs this and commits the result.
+docs: $(VENV)/.all system-deps
+	$(BIN)/python docs/make_readme.py
+	$(BIN)/python docs/make_style_sheet.py
+	$(BIN)/python docs/make_video_preview.py
+	$(BIN)/python docs/make_studio_screenshots.py
 
 # JupyterLab on the repository, with the extras the numbered notebooks import (the [notebooks] extra).
 $(VENV)/.notebooks: pyproject.toml | $(BIN)/python

@@ -253,13 +253,21 @@ def _normalised_chroma(chroma: np.ndarray) -> np.ndarray:
     return chroma / (chroma.sum(axis=0, keepdims=True) + 1e-12)
 
 
+#: BS.1770's gating block in seconds; shorter audio is measured as one block of its own length.
+GATING_BLOCK = 0.4
+
+
 def loudness_lufs(audio: Audio) -> float:
-    """BS.1770 integrated loudness (:mod:`a2i.loudness`, pyloudnorm's meter in numpy); silence and sub-block
-    audio give the floor."""
+    """BS.1770 integrated loudness (:mod:`a2i.loudness`, pyloudnorm's meter in numpy); silence gives the floor.
+
+    Audio shorter than one 400 ms gating block (a 0.2 s excerpt) is K-weighted and measured as a single
+    block of its own length, so a loud excerpt reads loud instead of the -70 dB floor.
+    """
     y = audio.samples
-    if len(y) < int(0.4 * audio.sr) or audio.is_silent:
+    if len(y) < 2 or audio.is_silent:
         return LOUDNESS_FLOOR
-    value = integrated_loudness(y, audio.sr)
+    block = min(GATING_BLOCK, (len(y) - 1) / audio.sr)
+    value = integrated_loudness(y, audio.sr, block_seconds=block)
     return value if np.isfinite(value) else LOUDNESS_FLOOR
 
 

@@ -84,15 +84,16 @@ def k_weighted(y: np.ndarray, rate: int) -> np.ndarray:
     return np.fft.irfft(np.fft.rfft(y, size) * np.fft.rfft(h, size), size)[: len(y)]
 
 
-def integrated_loudness(y: np.ndarray, rate: int) -> float:
-    """Gated integrated loudness of a mono signal in LUFS (``-inf`` when every block is under the gate)."""
+def integrated_loudness(y: np.ndarray, rate: int, *, block_seconds: float = BLOCK_SECONDS) -> float:
+    """Gated integrated loudness of a mono signal in LUFS (``-inf`` when every block is under the gate);
+    ``block_seconds`` as pyloudnorm's ``block_size`` (shorter blocks measure audio shorter than 400 ms)."""
     z = k_weighted(np.asarray(y, dtype=np.float64), rate) ** 2
-    block = BLOCK_SECONDS * rate
+    block = block_seconds * rate
     step = 1.0 - OVERLAP
-    count = int(np.round((len(y) / rate - BLOCK_SECONDS) / (BLOCK_SECONDS * step))) + 1
+    count = int(np.round((len(y) / rate - block_seconds) / (block_seconds * step))) + 1
     cumulative = np.concatenate([[0.0], np.cumsum(z)])
-    lower = (BLOCK_SECONDS * np.arange(count) * step * rate).astype(int)
-    upper = (BLOCK_SECONDS * (np.arange(count) * step + 1) * rate).astype(int)
+    lower = (block_seconds * np.arange(count) * step * rate).astype(int)
+    upper = (block_seconds * (np.arange(count) * step + 1) * rate).astype(int)
     upper = np.minimum(upper, len(z))
     power = (cumulative[upper] - cumulative[np.minimum(lower, len(z))]) / block
     with np.errstate(divide="ignore"):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from a2i.studio import create_app
     from a2i.studio.worker import start_worker
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would bury the summary
     tmp = Path(tempfile.mkdtemp(prefix="bench-studio-"))
     song = synthesize(args.seconds, tmp)
     folder = tmp / "studio"

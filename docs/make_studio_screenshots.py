@@ -10,6 +10,7 @@ so the variants strip shows, and photographs the page in Debian's chromium at 12
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from a2i.studio.worker import start_worker
     from a2i.synth import PIECES, render
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would bury the summary
     tmp = Path(tempfile.mkdtemp(prefix="studio-shots-"))
     song = write(tmp / "Night Drive.flac", render(PIECES["example_song"], seconds=60))
     app = create_app({"FOLDER": str(tmp / "studio")})
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             while not page.evaluate("""() => { const cards = document.querySelectorAll('.card');
                   return cards.length > 1 && [...cards].every(c => { const i = c.querySelector('.img img');
                     return i && i.src.includes('_clip') && i.complete && i.naturalWidth > 0; })
-                    && document.querySelectorAll('#sections span').length > 0; }"""):
+                    && document.querySelectorAll('#sections button').length > 0; }"""):
                 if time.monotonic() > deadline:
                     raise SystemExit("the pictures did not arrive within 300 s")
                 time.sleep(0.3)

@@ -25,6 +25,7 @@ from a2i.dataset.audio_features import ASSUMED_TIME_SIGNATURE, FROM_ANALYZER, SO
 from a2i.dataset.storage import atomic_write_json, read_json
 from a2i.errors import A2IError, DatasetError, require
 from a2i.progress import progress_bar
+from a2i.prompts import DEFAULT_N
 
 
 @dataclass
@@ -117,7 +118,7 @@ def describe_folder(music_dir: str | os.PathLike, cache_dir: str | os.PathLike, 
 
 
 def from_folder(music_dir: str | os.PathLike, out_dir: str | os.PathLike, *, prompts: str = "template",
-                n_prompts: int = 10, seed: int = 0, workers: int = 2, analyzer=None, progress: bool = True,
+                n_prompts: int = DEFAULT_N, seed: int = 0, workers: int = 2, analyzer=None, progress: bool = True,
                 generator_options=None, **split_options):
     """The whole no-service route into ``out_dir``: ``dataset.csv``, split reports, caches.
 

@@ -148,6 +148,14 @@ class PainterBackend:
                 progress.update(1)
         return images
 
+    def describe(self, request: Request, *, size: int | tuple[int, int] = 1024) -> dict[str, Any]:
+        """What :meth:`render` draws for ``request`` (the card's record, :mod:`a2i.render.painter.drawn`),
+        without painting. A backend that can say what it drew has this method; the card then shows it."""
+        from a2i.render.painter import describe
+
+        return describe(request.profile, prompt=request.prompt, style=request.style, size=size, seed=request.seed,
+                        features=request.features).to_dict()
+
 
 def register_backend(name: str, backend: type) -> None:
     """Make ``backend`` (a class with the :class:`Backend` members) available as ``get_backend(name)`` and

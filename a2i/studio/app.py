@@ -9,6 +9,7 @@ Routes
 ``DELETE /api/projects/<name>``                   remove a song and everything made from it
 ``GET  /api/projects/<name>/peaks``               the waveform (compact min/max JSON)
 ``POST /api/projects/<name>/clips/<i>/variants``  a new variant: ``{"reroll": true}``, ``{"prompt": …}``, ``{"style": …}``
+``POST /api/projects/<name>/sections/<i>/variants`` the same for every clip of a detected section
 ``POST /api/projects/<name>/clips/<i>/choose``    ``{"image": …}``: the clip's chosen picture
 ``POST /api/projects/<name>/video``               queue a render (segments, size, fps, reactivity, smooth)
 ``POST /api/jobs/<id>/cancel``                    stop a job

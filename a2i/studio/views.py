@@ -22,7 +22,7 @@ SCRIPT_STRINGS = ("stage.queued", "stage.starting", "stage.resuming", "stage.pre
                   "song.tempo", "song.confidence", "song.key", "song.loudness", "song.length", "song.valence", "song.energy",
                   "song.sections", "clip", "preview", "reroll", "reroll.help", "style", "style.auto", "prompt", "prompt.own",
                   "variants", "variant.choose", "variant.chosen", "description", "video.none", "video.download",
-                  "upload.sending", "upload.checking", "error.network", "song.remove.confirm", "songs.none")
+                  "upload.sending", "upload.checking", "error.network", "song.remove.confirm", "songs.none", "section")
 
 
 def _studio() -> Studio:
@@ -135,6 +135,16 @@ def variant(name: str, clip: int) -> Response:
     picture = paint_variant(_studio().project(name), clip, reroll=bool(body.get("reroll")),
                             prompt=body.get("prompt"), style=body.get("style") or None)
     return jsonify(image=picture.image, seed=str(picture.seed), variant=picture.variant), 201
+
+
+@api.post("/projects/<name>/sections/<int:section>/variants")
+def section_variants(name: str, section: int) -> Response:
+    from a2i.studio.work import paint_section
+
+    body = _body()
+    pictures = paint_section(_studio().project(name), section, reroll=bool(body.get("reroll")),
+                             prompt=body.get("prompt"), style=body.get("style") or None)
+    return jsonify(images=[p.image for p in pictures]), 201
 
 
 @api.post("/projects/<name>/clips/<int:clip>/choose")

@@ -66,3 +66,12 @@ def test_unknown_backends_and_styles_are_refused_up_front(toy, mood_songs, tmp_p
 def test_sdxl_cli_options_are_the_settings_fields():
     """render/options.py names the options without importing the backend; they must stay SDXLSettings' fields."""
     assert _FIELDS == tuple(f.name for f in fields(SDXLSettings))
+
+
+def test_video_refuses_a_backend_it_cannot_move(toy, mood_songs, tmp_path):
+    """The motion video has routes for the painter and SDXL only; another backend is refused, not replaced."""
+    from a2i.video.make import make_video
+
+    with pytest.raises(ConfigError, match="--backend toy: the motion video moves the painter's layers or SDXL's"):
+        make_video(mood_songs["dark_minor"], tmp_path / "v.mp4", backend="toy", progress=False)
+    assert not (tmp_path / "v.mp4").exists()

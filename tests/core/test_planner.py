@@ -21,7 +21,7 @@ HASH_A, HASH_B = "a" * 64, "b" * 64
 
 
 def analysis(n: int = 4, path: str = "music/song.flac") -> Analysis:
-    clips = [ClipProfile(valence=0.1 + 0.25 * i, energy=0.9 - 0.25 * i, tempo=90.0 + i, index=i, start=10.0 * i,
+    clips = [ClipProfile(valence=0.1 + 0.25 * i, energy=0.9 - 0.25 * i, tempo=90.0 + i, key=0, mode=1, index=i, start=10.0 * i,
                          end=10.0 * i + 10.0) for i in range(n)]
     return Analysis(path, Profile(title="Tide", artist="Ana", genre="folk"), clips, {}, {}, 10.0 * n)
 

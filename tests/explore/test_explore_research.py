@@ -60,9 +60,15 @@ def test_shift_click_and_lasso_select_and_the_selection_downloads_as_csv(page, c
     assert row["pictures"].count(";") == 2
     page.locator("#sel-clear").click()
     assert state(page)["selected"] == []
+    # From the keyboard: the song in focus on the map, S.
+    page.locator("#map").focus()
+    page.keyboard.press("ArrowRight")
+    focus = state(page)["focus"]
+    page.keyboard.press("s")
+    assert focus >= 0 and state(page)["selected"] == [focus]
 
 
-def test_value_filters_and_colour_by_a_field_with_its_legend(page, collection):
+def test_value_filters_and_colour_by_a_field_with_its_legend(page, open_page, collection):
     rows = page.locator("#ranges .range")
     names = rows.locator(".rname").all_inner_texts()
     assert names[:2] == ["valence", "arousal"] and "popularity" in names and "danceability" in names
@@ -74,6 +80,11 @@ def test_value_filters_and_colour_by_a_field_with_its_legend(page, collection):
     want = sum(t.metadata["popularity"] >= 50 and t.x <= 0.5 for t in collection.tracks)
     page.wait_for_function(f"window.__explore.state().visible === {want}")
     assert 0 < want < len(collection.tracks)
+    # The filters live in the address bar: the same URL opens the same map.
+    page.wait_for_function("location.search.includes('r=popularity')")
+    again = open_page("?" + page.url.split("?", 1)[1])
+    assert again.evaluate("window.__explore.state().visible") == want
+    assert again.locator("#ranges .range").nth(0).locator("input").nth(1).input_value() == "0.5"
     pop.locator("input").first.fill("")
     rows.nth(0).locator("input").nth(1).fill("")
     page.wait_for_function(f"window.__explore.state().visible === {len(collection.tracks)}")
@@ -89,6 +100,7 @@ def test_value_filters_and_colour_by_a_field_with_its_legend(page, collection):
     box = page.locator("#overlay").bounding_box()
     x, y = at(page, top)
     assert tuple(page.evaluate(f"window.__explore.pixel({x - box['x']}, {y - box['y']})")) == (253, 231, 37)
+    page.wait_for_function("location.search.includes('c=popularity')")
     page.locator("#color-by").select_option("genre")
     assert page.locator("#legend .litem").count() == len(collection.genres)
     page.locator("#color-by").select_option("")

@@ -42,14 +42,14 @@ def test_add_see_edit_render_and_download(browser, live, songs, worker, tmp_path
     points = page.get_attribute("#mood polyline.line-valence", "points").split()
     assert len(points) == n_cards and all(0 <= float(p.split(",")[1]) <= 120 for p in points)
     assert "BPM" in page.inner_text("#stats") or "no steady beat" in page.inner_text("#stats")
-    until(page, "document.querySelectorAll('#sections span').length > 0")
+    until(page, "document.querySelectorAll('#sections button').length > 0")
     # the clips and sections are laid out along the waveform (sizes set through the CSP-safe CSSOM)
     wave = page.locator("#wave").bounding_box()
     boxes = [page.locator("#clips button").nth(i).bounding_box() for i in range(n_cards)]
     covered = sum(min(10.0, 12.0 - 10.0 * i) for i in range(n_cards)) / 12.0  # the 12-s song's clips, a short tail left out
     assert sum(b["width"] for b in boxes) == pytest.approx(wave["width"] * covered, abs=2)
     assert boxes[0]["x"] == pytest.approx(wave["x"], abs=1) and boxes[0]["width"] > 100
-    assert page.locator("#sections span").first.bounding_box()["width"] > 10
+    assert page.locator("#sections button").first.bounding_box()["width"] > 10
 
     # 2. Re-roll the first clip: a second variant appears and is chosen.
     card = page.locator(".card").first

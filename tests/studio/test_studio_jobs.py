@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import zipfile
 
 from a2i.fileio import content_hash
 from a2i.outputs import read_run
@@ -63,8 +64,25 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     assert [p.prompt for p in read_run(folder / name).pictures if p.clip == 0][-1] == "ink drawing of a lighthouse"
     back = client.post(f"/api/projects/{name}/clips/0/choose", json={"image": reroll["image"]}, headers=H)
     assert back.status_code == 200 and client.get(f"/api/projects/{name}").get_json()["chosen"] == {"0": reroll["image"]}
+    own = client.post(f"/api/projects/{name}/clips/2/variants", json={"prompt": "a {mood} harbour"}, headers=H).get_json()
+    assert [p.prompt for p in read_run(folder / name).pictures if p.image == own["image"]] != ["a {mood} harbour"]  # filled
+    # a whole section at once: every clip whose middle lies in it gets a new variant, chosen
+    sections = view["sections"]
+    inside = [c["index"] for c in view["clips"] if sections[0]["start"] <= (c["start"] + c["end"]) / 2 < sections[0]["end"]]
+    changed = client.post(f"/api/projects/{name}/sections/0/variants", json={"style": "ink"}, headers=H).get_json()["images"]
+    assert len(changed) == len(inside) >= 1 and all(image.endswith("_ink.png") for image in changed)
+    chosen = client.get(f"/api/projects/{name}").get_json()["chosen"]
+    assert [chosen[str(i)] for i in inside] == changed
+    assert client.post(f"/api/projects/{name}/sections/99/variants", json={"reroll": True}, headers=H).status_code == 404
+    client.post(f"/api/projects/{name}/clips/0/choose", json={"image": reroll["image"]}, headers=H)
     bad = client.post(f"/api/projects/{name}/clips/0/choose", json={"image": "../../etc/passwd"}, headers=H)
     assert bad.status_code == 400
+
+    # The ZIP: profile, run record, every picture and card the record lists.
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/download/{name}/pictures.zip").data))
+    run = read_run(folder / name)
+    expected = {f"{name}/{f}" for p in run.pictures for f in (p.image, p.card)} | {f"{name}/profile.json", f"{name}/prompts.json"}
+    assert set(archive.namelist()) == expected
 
     # 3. A render; the worker dies mid-way (with its render process); a new worker continues the same job.
     job = client.post(f"/api/projects/{name}/video", json={"size": "160x90", "fps": "6", "segments": "fixed"},

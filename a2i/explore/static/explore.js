@@ -1,6 +1,7 @@
 /* a2i explorer: songs on a valence × arousal map, drawn on a canvas.
  *
- * Two stacked canvases: "base" holds the pictures (thumbnails or the colour grid) and is redrawn only
+ * Stacked canvases: "base" (or "base-hi", its twin at the full device pixel ratio for the zoomed-in path; the
+ * two swap visibility instead of re-allocating) holds the pictures (thumbnails or the colour grid), redrawn only
  * when the view, filter or variant changes; "overlay" holds the axes, words, counts and the hover, focus
  * and pin highlights at the full device pixel ratio (text stays sharp) and is redrawn on every pointer
  * move, so hovering never repaints 10,000 thumbnails. (A third layer for the text alone costs every frame
@@ -103,8 +104,12 @@
     pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + pixelQueue.length + fetching + wanted.size,
   };
 
-  const base = $("base"), overlay = $("overlay"), mapEl = $("map");
-  const bctx = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
+  // Two base canvases, so switching between the blitter (one pixel per CSS pixel) and the zoomed-in drawImage
+  // path (the full device pixel ratio) swaps which one shows instead of re-allocating a 2800 × 1720 canvas.
+  const base = $("base"), baseHi = $("base-hi"), overlay = $("overlay"), mapEl = $("map");
+  const bctxLo = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
+  const bctxHi = baseHi.getContext("2d", { alpha: false, willReadFrequently: true });
+  let bctx = bctxLo;
   const lctx = octx;  // the labels share the overlay (see the top of this file)
   const player = $("player");
 
@@ -171,7 +176,11 @@
   function setBaseScale(scale) {
     if (S.bscale === scale) return;
     S.bscale = scale;
-    base.width = Math.round(S.width * scale); base.height = Math.round(S.height * scale);
+    const hi = scale !== 1, c = hi ? baseHi : base, w = Math.round(S.width * scale), h = Math.round(S.height * scale);
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    bctx = hi ? bctxHi : bctxLo;
+    base.style.visibility = hi ? "hidden" : "visible";
+    baseHi.style.visibility = hi ? "visible" : "hidden";
   }
 
   let frameNo = 0;
@@ -182,9 +191,9 @@
     const t0 = performance.now();
     updateThumbSize();
     P = plot();
-    const ctx = bctx, f = frame();
-    const grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    const f = frame(), grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
     setBaseScale(pixels ? 1 : S.dpr);
+    const ctx = bctx;
     ctx.setTransform(S.bscale, 0, 0, S.bscale, 0, 0);
     ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
     const key = pixels ? frameKey() : null, cached = key && recentFrames.find((e) => e.key === key);
@@ -329,8 +338,9 @@
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
     let drawn = 0, thumbs = 0, sharp = 0;
     ctx.imageSmoothingQuality = "low";
-    for (let k = 0; k < S.order.length; k++) {
-      const i = S.order[k];
+    const [dx0, dy1] = toData(minX, minY), [dx1, dy0] = toData(maxX, maxY), list = songsIn(dx0, dy0, dx1, dy1);
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
       const sx = P.x + (S.xs[i] - x0) * kx, sy = P.y + P.h - (S.ys[i] - y0) * ky;
       if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
       drawn++;
@@ -621,12 +631,13 @@
       out.push(i);
     }
     S.order = Int32Array.from(out);
+    buildIndex();
     filterVersion++;
     if (S.hover >= 0 && !isVisible(S.hover)) setHover(-1);
     updateStatus();
     requestDraw();
   }
-  function isVisible(i) { return S.order.includes(i); }
+  function isVisible(i) { return IX.rank[i] >= 0; }
 
   // Every page is requested at once (the browser runs a few in parallel) and drawn as soon as it arrives;
   // thumbnails are asked for only afterwards, so building them never delays the points.
@@ -715,7 +726,23 @@
     if (stats.thumbsDoneAt !== null || S.loaded < S.total || pixelQueue.length) return;
     const sheets = Math.ceil(S.total / S.meta.atlas.size);
     for (let s = 0; s < sheets; s++) if (S.atlases.get(S.variant + ":" + s) === "loading") return;
-    requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); });
+    requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); requestIdleCallback(pregrid, { timeout: 3000 }); });
+  }
+  // The colour grid of the view as it is, drawn ahead once in idle time, so the first T is a copy of it
+  // (otherwise that frame also averages and dots every song: ~25 ms at 10,000 on a laptop).
+  function pregrid() {
+    if (S.mode === "grid" || S.bscale !== 1 || !P) return;
+    const mode = S.mode, cells = S.cells, thumbs = stats.lastThumbs;
+    S.mode = "grid";
+    const key = frameKey();
+    if (!recentFrames.some((e) => e.key === key)) {
+      const fb = frameBuffer(frame(), true);
+      fillCells(fb);
+      const drawn = blit(fb, true);
+      stats.lastThumbs = 0;
+      remember(key, fb, drawn);
+    }
+    S.mode = mode; S.cells = cells; stats.lastThumbs = thumbs;
   }
 
   function details(i) {
@@ -890,12 +917,46 @@
   }
 
   // ---- hit testing ---------------------------------------------------------------------------------------
+  // ---- spatial index: the visible songs bucketed in a GRID_N × GRID_N grid over the unit square ------------
+  // Each bucket lists its songs in draw order (rank = position in S.order), so hit tests and zoomed-in draws
+  // look at the songs near the pointer or in view, not at all 10,000.
+  const GRID_N = 64;  // 4,096 buckets: ~2-3 songs each at 10,000, a 20× view covers ~16 of them
+  const IX = { start: new Int32Array(GRID_N * GRID_N + 1), items: new Int32Array(0), rank: new Int32Array(0) };
+  const bucketOf = (v) => Math.min(GRID_N - 1, Math.max(0, Math.floor(v * GRID_N)));
+  function buildIndex() {
+    const n = S.order.length, count = new Int32Array(GRID_N * GRID_N + 1);
+    if (IX.rank.length !== S.total) IX.rank = new Int32Array(S.total);
+    IX.rank.fill(-1);
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.rank[i] = k; count[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i]) + 1]++; }
+    for (let b = 1; b <= GRID_N * GRID_N; b++) count[b] += count[b - 1];
+    IX.start = count.slice();
+    IX.items = new Int32Array(n);
+    const fill = count.slice();
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.items[fill[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i])]++] = i; }
+  }
+  // Visible songs whose position is inside [x0, x1] × [y0, y1] (data units), in draw order.
+  function songsIn(x0, y0, x1, y1) {
+    const out = [], c0 = bucketOf(x0), c1 = bucketOf(x1), r0 = bucketOf(y0), r1 = bucketOf(y1);
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const b = r * GRID_N + c;
+        for (let q = IX.start[b]; q < IX.start[b + 1]; q++) {
+          const i = IX.items[q];
+          if (S.xs[i] >= x0 && S.xs[i] <= x1 && S.ys[i] >= y0 && S.ys[i] <= y1) out.push(i);
+        }
+      }
+    }
+    return out.sort((a, b) => IX.rank[a] - IX.rank[b]);
+  }
+
   function hitTest(mx, my) {
     if (!P) return -1;
-    const h = S.mode === "grid" ? 6 : thumbSize() / 2;
+    const h = S.mode === "grid" ? 6 : thumbSize() / 2, span = 1 / S.zoom;
+    const [x, y] = toData(mx, my), hx = h / P.w * span, hy = h / P.h * span;
+    const near = songsIn(x - hx, y - hy, x + hx, y + hy);
     let best = -1, bestD = Infinity;
-    for (let k = S.order.length - 1; k >= 0; k--) {  // topmost first
-      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+    for (let k = near.length - 1; k >= 0; k--) {  // topmost first
+      const i = near[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
       const dx = Math.abs(sx - mx), dy = Math.abs(sy - my);
       if (dx <= h && dy <= h) {
         if (S.mode !== "grid") return i;
@@ -1115,16 +1176,27 @@
       renderList();
     }));
     selectionChanged();
+    // Value filters and colour-by from the address bar ("r=tempo:90:120", "c=energy").
+    const rows = [...box.querySelectorAll(".range")], names = fieldNames();
+    for (const item of S.urlRanges || []) {
+      const [name, lo, hi] = item.split(":"), k = names.findIndex(([, n]) => n === name);
+      if (k < 0) continue;
+      const inputs = rows[k].querySelectorAll("input");
+      inputs[0].value = lo || ""; inputs[1].value = hi || "";
+      setRange(names[k][0], rows[k]);
+    }
+    if (S.urlColor && ["genre", ...names.map(([, n]) => n)].includes(S.urlColor)) setColorBy(S.urlColor);
   }
   function setRange(f, row) {
     const [a, b] = [...row.querySelectorAll("input")].map((x) => (x.value === "" ? NaN : Number(x.value)));
     if (Number.isNaN(a) && Number.isNaN(b)) S.ranges.delete(f);
     else S.ranges.set(f, [Number.isNaN(a) ? -Infinity : a, Number.isNaN(b) ? Infinity : b]);
-    applyFilter();
+    applyFilter(); writeURL();
   }
   function setColorBy(name) {
     S.colorBy = name;
     $("color-by").value = name;
+    writeURL();
     const legend = $("legend");
     if (!name) { S.byAbgr = S.byCss = null; legend.hidden = true; requestDraw(); return; }
     const n = S.total, abgr = new Uint32Array(n), css = new Array(n);
@@ -1216,14 +1288,17 @@
     const s = S.mode === "grid" ? 8 : thumbSize(), h = s / 2 + 2, f = frame();
     ctx.save();
     ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
-    if (S.selected.size) {
-      ctx.lineWidth = 2; ctx.strokeStyle = "#6cc4ff";
-      let n = 0;
+    if (S.selected.size) {  // a blue frame with a dark halo: visible over any picture
+      const boxes = [];
       for (const i of S.selected) {
         const [x, y] = toScreen(S.xs[i], S.ys[i]);
         if (x < f.x - h || x > f.x + f.w + h || y < f.y - h || y > f.y + f.h + h) continue;
-        ctx.strokeRect(x - h, y - h, 2 * h, 2 * h);
-        if (++n > 4000) break;
+        boxes.push([x - h, y - h]);
+        if (boxes.length >= 4000) break;
+      }
+      for (const [width, color] of [[4, "rgba(0,0,0,.65)"], [2, "#6cc4ff"]]) {
+        ctx.lineWidth = width; ctx.strokeStyle = color;
+        ctx.beginPath(); for (const [x, y] of boxes) ctx.rect(x, y, 2 * h, 2 * h); ctx.stroke();
       }
     }
     if (S.pinned >= 0 && S.neighbours.length) {
@@ -1370,6 +1445,9 @@
       else if (hidden.length) names.forEach((n, k) => { if (!S.hiddenGenres.has(k)) p.append("only", n); });
       if (hidden.length === names.length) p.set("only", "");
       if (S.query) p.set("q", S.query);
+      const fields = new Map(fieldNames());
+      for (const [f, [lo, hi]] of S.ranges) p.append("r", `${fields.get(f)}:${Number.isFinite(lo) ? lo : ""}:${Number.isFinite(hi) ? hi : ""}`);
+      if (S.colorBy) p.set("c", S.colorBy);
       if (S.pinned >= 0) p.set("pin", S.ids[S.pinned]);
       const qs = p.toString();
       history.replaceState(null, "", qs ? `?${qs}` : location.pathname);
@@ -1394,6 +1472,7 @@
     p.getAll("hide").forEach((n) => { const k = names.indexOf(n); if (k >= 0) S.hiddenGenres.add(k); });
     S.query = p.get("q") || "";
     S.pinId = p.get("pin");
+    S.urlRanges = p.getAll("r"); S.urlColor = p.get("c") || "";
   }
 
   // ---- input ---------------------------------------------------------------------------------------------
@@ -1426,6 +1505,7 @@
       }
       if (e.shiftKey && e.pointerType === "mouse") {  // Shift: click toggles a song, drag draws a lasso
         S.lasso = [[e.offsetX, e.offsetY]];
+        setHover(-1);  // the hover popup would hide the lasso
         overlay.setPointerCapture(e.pointerId);
         return;
       }
@@ -1529,6 +1609,7 @@
       else if (k in arrows) panBy(arrows[k][0] * 0.1, -arrows[k][1] * 0.1);
       else if (k === "Enter" && onMap) { if (S.focus >= 0) pin(S.focus === S.pinned ? -1 : S.focus); else moveFocus(0, 0); }
       else if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
+      else if ((k === "s" || k === "S") && onMap && S.focus >= 0) { toggleSelected(S.focus); announce(`${S.names[S.focus]} ${S.selected.has(S.focus) ? "selected" : "unselected"}; ${S.selected.size} selected`); }
       else if (/^[1-9]$/.test(k)) setVariant(Number(k) - 1);
       else if (k === "+" || k === "=") zoomAt(1.5);
       else if (k === "-" || k === "_") zoomAt(1 / 1.5);

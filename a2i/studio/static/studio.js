@@ -156,8 +156,9 @@ function renderTimeline(p) {
     return b;
   }));
   const colours = ["#ffc857", "#4cc9f0", "#ff7a59", "#5bd6a0", "#c77dff", "#f28482"];
-  $("sections").replaceChildren(...p.sections.map((s, i) => el("span", { style: { left: pct(s.start), width: `calc(${pct(s.end - s.start)} - 2px)`, background: colours[i % colours.length] },
-    title: clock(s.start) + "–" + clock(s.end) }, String.fromCharCode(65 + (i % 26)))));
+  $("sections").replaceChildren(...p.sections.map((s, i) => el("button", { type: "button", "aria-pressed": state.section === i ? "true" : "false",
+    style: { left: pct(s.start), width: `calc(${pct(s.end - s.start)} - 2px)`, background: colours[i % colours.length] },
+    title: clock(s.start) + "–" + clock(s.end), onclick: () => pickSection(i) }, String.fromCharCode(65 + (i % 26)))));
   const svg = $("mood");
   const ns = "http://www.w3.org/2000/svg";
   svg.replaceChildren();
@@ -186,6 +187,40 @@ function renderTimeline(p) {
       svg.append(dot);
     }
   }
+}
+
+// A section's tools: the same change (re-roll, style, own prompt) for every clip in it.
+function sectionClips(i) {
+  const s = state.project.sections[i];
+  return state.project.clips.filter((c) => (c.start + c.end) / 2 >= s.start && (c.start + c.end) / 2 < s.end);
+}
+function pickSection(i) {
+  state.section = state.section === i ? null : i;
+  const tools = $("section-tools");
+  tools.hidden = state.section === null;
+  $("sections").querySelectorAll("button").forEach((b, k) => b.setAttribute("aria-pressed", k === state.section ? "true" : "false"));
+  if (state.section === null) return;
+  const clips = sectionClips(i).map((c) => c.index + 1);
+  $("section-name").textContent = t("section", { name: String.fromCharCode(65 + (i % 26)), clips: clips.length ? clips[0] + "–" + clips[clips.length - 1] : "–" });
+  $("section-status").textContent = "";
+}
+function setupSections() {
+  const style = $("section-style");
+  style.append(...config.styles.map((s) => el("option", { value: s }, s)));
+  const run = (body) => async () => {
+    const buttons = $("section-tools").querySelectorAll("button, select");
+    buttons.forEach((b) => (b.disabled = true));
+    $("section-status").textContent = "…";
+    try {
+      await postJSON(`/api/projects/${encodeURIComponent(state.name)}/sections/${state.section}/variants`, body());
+      $("section-status").textContent = "";
+      await refresh();
+    } catch (err) { $("section-status").textContent = err.message; }
+    finally { buttons.forEach((b) => (b.disabled = false)); }
+  };
+  $("section-reroll").addEventListener("click", run(() => ({ reroll: true })));
+  $("section-paint").addEventListener("click", run(() => ({ prompt: $("section-prompt").value })));
+  style.addEventListener("change", run(() => ({ style: style.value || null })));
 }
 
 function renderStats(p) {
@@ -257,9 +292,10 @@ function pictureCard(p, clip, centre) {
   const card = el("article", { class: "card" + (centre ? " centre" : ""), "data-clip": clip.index, id: "clip-" + clip.index },
     imgBox,
     el("div", { class: "body" },
-      el("h3", {}, t("clip", { n: clip.index + 1 }), el("small", {}, clock(clip.start) + "–" + clock(clip.end) + (picture ? " · seed " + picture.seed : ""))),
+      el("h3", {}, t("clip", { n: clip.index + 1 }), el("small", {}, clock(clip.start) + "–" + clock(clip.end))),
       picture ? el("p", { class: "desc" }, picture.description) : null,
-      picture ? el("details", {}, el("summary", {}, S.prompt), el("p", { class: "prompt" }, picture.prompt || "")) : null,
+      picture ? el("details", {}, el("summary", {}, S.prompt), el("p", { class: "prompt" }, picture.prompt || ""),
+        el("p", { class: "seed" }, "seed " + picture.seed + (picture.style ? " · " + picture.style : ""))) : null,
       el("div", { class: "row" },
         el("button", { type: "button", class: "reroll", title: S["reroll.help"], disabled: !picture,
           onclick: busy(() => postJSON(base + "/variants", { reroll: true })) }, "↻ " + S.reroll),
@@ -348,6 +384,8 @@ async function open(name) {
   stop();
   state.name = name;
   state.cards = {};
+  state.section = null;
+  $("section-tools").hidden = true;
   $("pictures").replaceChildren();
   state.peaks = await api(`/api/projects/${encodeURIComponent(name)}/peaks`);
   await refresh();
@@ -393,4 +431,5 @@ window.addEventListener("hashchange", route);
 window.addEventListener("resize", drawWave);
 setupUpload();
 setupVideo();
+setupSections();
 loadSongs().then(route);
