@@ -180,10 +180,10 @@ def style_phrases(profile: Profile, seed: int) -> list[tuple[str, str]]:
     return [(name, STYLES[name].phrases[k]) for k in range(depth) for name in names if k < len(STYLES[name].phrases)]
 
 
-def scene_order(seed: int) -> list[int]:
-    """The song's walk through :data:`SCENES`: a permutation drawn from the seed (pass a song-aware seed,
-    :func:`a2i.seeding.song_seed`, so songs walk differently)."""
-    return random.Random(f"scenes|{seed}").sample(range(len(SCENES)), len(SCENES))
+def scene_order(seed: int, song: str = "") -> list[int]:
+    """The song's walk through :data:`SCENES`: a permutation drawn from the seed and what all of a song's clips
+    share (its title and artist tags, ``song``), so tagged songs walk differently at one seed."""
+    return random.Random(f"scenes|{seed}|{song}").sample(range(len(SCENES)), len(SCENES))
 
 
 def scene_slot(clip: int, i: int, n: int) -> int:
@@ -216,7 +216,7 @@ class TemplatePromptGenerator:
         _check_n(n)
         rng = random.Random(f"{seed}|{getattr(profile, 'index', 0)}")
         cell = mood_cell(profile.valence, profile.energy)
-        order = scene_order(seed)
+        order = scene_order(seed, f"{profile.title or ''}|{profile.artist or ''}")
         styles = [phrase for _, phrase in style_phrases(profile, seed)]
         emotion, atmosphere = mood_words(profile)
         textures = _textures(profile)

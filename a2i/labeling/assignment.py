@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, or_, select
 
 from a2i.errors import ConfigError
 from a2i.labeling.db import db
-from a2i.labeling.manifest import Study
+from a2i.labeling.manifest import Study, places_for
 from a2i.labeling.models import FULL, Assignment, StudyLock, Submission, User, utcnow
 
 
@@ -54,8 +54,7 @@ def places_left(study: Study, counts: Counter[str] | None = None) -> int:
     """How many more participants will get tasks: the open answer slots over the tasks each one takes."""
     counts = item_counts(study) if counts is None else counts
     open_slots = sum(max(0, study.participants_per_item - counts[item.id]) for item in study.items)
-    per_person = max(1, min(study.tasks_per_participant, len(study.items)))
-    return -(-open_slots // per_person)
+    return places_for(open_slots, min(study.tasks_per_participant, len(study.items)))
 
 
 def study_is_full(study: Study) -> bool:

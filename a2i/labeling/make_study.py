@@ -346,7 +346,8 @@ def _write_study(out: Path, songs: list[Song], rng: random.Random, *, images_per
     }
     path = atomic_write_json(out / MANIFEST_NAME, manifest)
     load_study(out)
-    print(f"{len(items)} items × {participants_per_item} answers ÷ {tasks} tasks each: room for "
-          f"{capacity(len(items), participants_per_item, tasks)} participants (make no more invites than that, "
-          "or raise --per-item)", file=sys.stderr)
+    room = capacity(len(items), participants_per_item, tasks)
+    short = f", the last with fewer than {tasks} tasks" if len(items) * participants_per_item % tasks else ""
+    print(f"{len(items)} items × {participants_per_item} answers ÷ {tasks} tasks each: room for {room} "
+          f"participants{short} (make no more invites than that, or raise --per-item)", file=sys.stderr)
     return path

@@ -29,7 +29,7 @@ def serve(folder: str, *, port: int = 8765, host: str | None = None, browser: bo
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the musician's terminal
     address = host or LOCALHOST
-    token = None if is_loopback(address) else new_token()
+    token = None if address == "localhost" or is_loopback(address) else new_token()
     Path(folder).mkdir(parents=True, exist_ok=True)
     app = create_app({"FOLDER": folder, "ACCESS_TOKEN": token, "SDXL_MODEL": model})
     try:

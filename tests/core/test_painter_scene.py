@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from a2i.features import SignalFeatures
 from a2i.mood import Profile
 from a2i.render.painter import STYLES, describe, paint, paint_with_record
 from a2i.render.painter.colours import delta_e2000, srgb_to_lab
@@ -21,7 +22,7 @@ PINNED_TEXTS = {
     "dunes": "Desert dunes under a blazing sun, in gold and coral",
 }
 PINNED = {
-    "lighthouse": [[[82, 41, 178], [85, 43, 180]], [[78, 33, 178], [78, 33, 178]]],
+    "lighthouse": [[[80, 38, 178], [82, 41, 179]], [[76, 30, 179], [76, 30, 178]]],
     "dunes": [[[251, 219, 85], [252, 221, 87]], [[252, 221, 87], [251, 220, 86]]],
 }
 
@@ -106,3 +107,24 @@ def test_the_drawn_record_is_what_the_picture_shows():
 if __name__ == "__main__":
     for key, text in PINNED_TEXTS.items():
         print(f'    "{key}": {patch(text)},')
+
+
+def features(centroid, dynamic_range=10.0):
+    return SignalFeatures(loudness=-12.0, centroid=centroid, rolloff=4000.0, flatness=0.1, flux=1.0, onset_rate=3.0, tempo=120.0,
+                          key=0, mode=1, mode_strength=0.2, dynamic_range=dynamic_range)
+
+
+def test_bright_timbre_hardens_edges_and_dynamic_range_adds_contrast():
+    profile = Profile(valence=0.5, energy=0.5)
+    dark, bright = mood_for(profile, features(600.0)), mood_for(profile, features(4500.0))
+    assert dark.hardness < 0.2 < 0.9 < bright.hardness
+    assert mood_for(profile, features(2000.0, 28.0)).contrast > mood_for(profile, features(2000.0, 6.0)).contrast + 0.04
+
+    def edge_energy(image):  # 3 x 3 blocks averaged first: the grain does not count, the forms' edges do
+        g = np.asarray(image.convert("L").reduce(3), dtype=np.float32)
+        return float(np.abs(np.diff(g, axis=0)).mean() + np.abs(np.diff(g, axis=1)).mean())
+
+    text = "A colour-field painting of mountains above a lake"
+    soft = paint(profile, prompt=text, size=192, seed=1, features=features(600.0))
+    hard = paint(profile, prompt=text, size=192, seed=1, features=features(4500.0))
+    assert edge_energy(hard) > 1.1 * edge_energy(soft)

@@ -154,3 +154,21 @@ def test_a_lapsed_reservation_frees_the_place(tmp_path, study_dir):
     with app.app_context():
         assert db.session.execute(select(Assignment).where(Assignment.user_id == slow_id,
                                                            Assignment.is_tutorial.is_(False))).first() is None
+
+
+def test_make_study_and_invite_agree_on_the_number_of_places(tmp_path, monkeypatch, capsys):
+    """7 items × 5 answers ÷ 2 tasks = 17.5: both say 18 (the last participant gets one task)."""
+    outputs = [str(fake_generate_output(tmp_path / "runs" / f"song{i}", i, n_images=4)) for i in range(8)]
+    study = tmp_path / "study"
+    assert main(["label", "make-study", *outputs, "--out", str(study), "--per-item", "5", "--tasks", "2",
+                 "--contact", "a@b.c"]) == 0
+    said = capsys.readouterr().err
+    assert "room for 18 participants, the last with fewer than 2 tasks" in said
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = str(tmp_path / "inst")
+    assert main(["label", "init-db", "--instance", instance, "--study", str(study)]) == 0
+    capsys.readouterr()
+    assert main(["label", "invite", "--instance", instance, "--study", str(study), "--count", "18"]) == 0
+    assert "warning" not in capsys.readouterr().err  # as many invites as make-study said there is room for
+    assert main(["label", "invite", "--instance", instance, "--study", str(study)]) == 0
+    assert "allow 19 more participants but the study has places for 18 (capacity 18:" in capsys.readouterr().err

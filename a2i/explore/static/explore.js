@@ -1,7 +1,6 @@
 /* a2i explorer: songs on a valence × arousal map, drawn on a canvas.
  *
- * Stacked canvases: "base" (or "base-hi", its twin at the full device pixel ratio for the zoomed-in path; the
- * two swap visibility instead of re-allocating) holds the pictures (thumbnails or the colour grid), redrawn only
+ * Two stacked canvases: "base" holds the pictures (thumbnails or the colour grid) and is redrawn only
  * when the view, filter or variant changes; "overlay" holds the axes, words, counts and the hover, focus
  * and pin highlights at the full device pixel ratio (text stays sharp) and is redrawn on every pointer
  * move, so hovering never repaints 10,000 thumbnails. (A third layer for the text alone costs every frame
@@ -104,12 +103,8 @@
     pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + pixelQueue.length + fetching + wanted.size,
   };
 
-  // Two base canvases, so switching between the blitter (one pixel per CSS pixel) and the zoomed-in drawImage
-  // path (the full device pixel ratio) swaps which one shows instead of re-allocating a 2800 × 1720 canvas.
-  const base = $("base"), baseHi = $("base-hi"), overlay = $("overlay"), mapEl = $("map");
-  const bctxLo = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
-  const bctxHi = baseHi.getContext("2d", { alpha: false, willReadFrequently: true });
-  let bctx = bctxLo;
+  const base = $("base"), overlay = $("overlay"), mapEl = $("map");
+  const bctx = base.getContext("2d", { alpha: false, willReadFrequently: true }), octx = overlay.getContext("2d");
   const lctx = octx;  // the labels share the overlay (see the top of this file)
   const player = $("player");
 
@@ -176,11 +171,7 @@
   function setBaseScale(scale) {
     if (S.bscale === scale) return;
     S.bscale = scale;
-    const hi = scale !== 1, c = hi ? baseHi : base, w = Math.round(S.width * scale), h = Math.round(S.height * scale);
-    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
-    bctx = hi ? bctxHi : bctxLo;
-    base.style.visibility = hi ? "hidden" : "visible";
-    baseHi.style.visibility = hi ? "visible" : "hidden";
+    base.width = Math.round(S.width * scale); base.height = Math.round(S.height * scale);
   }
 
   let frameNo = 0;
@@ -191,9 +182,9 @@
     const t0 = performance.now();
     updateThumbSize();
     P = plot();
-    const f = frame(), grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
+    const ctx = bctx, f = frame();
+    const grid = S.mode === "grid", pixels = grid || S.thumb === baseThumb();
     setBaseScale(pixels ? 1 : S.dpr);
-    const ctx = bctx;
     ctx.setTransform(S.bscale, 0, 0, S.bscale, 0, 0);
     ctx.fillStyle = "#0f1116"; ctx.fillRect(0, 0, S.width, S.height);
     const key = pixels ? frameKey() : null, cached = key && recentFrames.find((e) => e.key === key);

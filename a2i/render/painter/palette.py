@@ -15,7 +15,9 @@ energy             saturation (0.16 .. 0.9), contrast, density (how many marks a
 tempo              rhythm: how many waves, bands, rows or contour levels cross the canvas
 danceability       a regular rhythmic motif where a style has one
 acousticness       texture: organic, irregular, grainy marks (acoustic) versus clean geometry (electronic)
-clip features      onset rate and spectral flux add density; spectral centroid lightens the accents
+clip features      onset rate and spectral flux add density; spectral centroid (timbre brightness) lightens
+                   the accents and hardens the edges (``hardness``: soft washes and halos for dark timbres,
+                   crisp ones for bright); dynamic range (dB between loud and quiet frames) adds contrast
 seed               composition, and a small colour variation inside the mood's range (see below)
 =================  =================================================================================
 
@@ -75,6 +77,7 @@ class Mood:
     motif: float  # 0..1 strength of a regular rhythmic motif (danceability)
     organic: float  # 0 electronic .. 1 acoustic
     accent_lift: float  # extra lightness for accents from spectral brightness
+    hardness: float  # 0 soft .. 1 hard edges, from timbre brightness (spectral centroid)
     valence: float
     lightness_offset: float  # the seed's share of ``lightness``
 
@@ -113,7 +116,11 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
     v, e = _clip01(profile.valence), _clip01(profile.energy)
     features = features if features is not None else profile.features
     activity = accent = 0.0
+    hardness = 0.25 + 0.5 * e  # without clip features: energetic music is drawn harder
+    spread = 0.0  # dynamic range's share of the contrast
     if features is not None:
+        hardness = _clip01((np.log10(max(features.centroid, 1.0)) - 2.9) / 0.7)
+        spread = _clip01((features.dynamic_range - 6.0) / 24.0)
         activity = _clip01((features.onset_rate - 2.0) / 6.0) * 0.5 + _clip01((features.flux - 0.6) / 1.2) * 0.5
         accent = 0.12 * _clip01((np.log10(max(features.centroid, 1.0)) - 2.9) / 0.7)
     tempo = float(np.clip(profile.tempo if profile.tempo > 0 else 120.0, 40.0, 220.0))
@@ -123,7 +130,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         hue=hue % 360.0,
         lightness=0.2 + 0.6 * v + light_offset,
         saturation=0.16 + 0.74 * e,
-        contrast=0.17 + 0.15 * e,
+        contrast=0.17 + 0.15 * e + 0.06 * spread,
         hue_spread=18.0 + 120.0 * e**1.5,
         energy=e,
         density=_clip01(e**1.5 + 0.3 * activity * e),
@@ -131,6 +138,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         motif=_clip01((profile.danceability - 0.55) / 0.35),
         organic=_clip01(profile.acousticness),
         accent_lift=accent,
+        hardness=hardness,
         valence=v,
         lightness_offset=light_offset,
     )

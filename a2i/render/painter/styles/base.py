@@ -262,7 +262,8 @@ def mix(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
 
 def stamp(canvas: Canvas, marks: list[tuple[str, tuple[float, ...], tuple[int, int, int, int]]],
           background: np.ndarray | None = None) -> np.ndarray:
-    """Draw many small marks (dabs, strokes, specks) at 2x and box-reduce them: anti-aliased RGBA float32.
+    """Draw many small marks (dabs, strokes, specks) at 2x and box-reduce them: anti-aliased float32, RGBA
+    on transparency, RGB over a ``background``.
 
     ``marks`` are ``("dot", (x, y, r), rgba)`` (relative centre, radius in short sides) or
     ``("line", (x0, y0, x1, y1, width), rgba)``; they are drawn in order, each over the ones before, on
@@ -274,7 +275,7 @@ def stamp(canvas: Canvas, marks: list[tuple[str, tuple[float, ...], tuple[int, i
         image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     else:
         base = Image.fromarray((np.clip(background, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
-        image = base.resize((w, h), Image.Resampling.BILINEAR).convert("RGBA")
+        image = base.resize((w, h), Image.Resampling.NEAREST)  # exact again after the 2x box reduction
     draw = ImageDraw.Draw(image, "RGBA")
     for kind, geometry, fill in marks:
         if kind == "dot":

@@ -28,11 +28,11 @@ def draw(p: Painting) -> Layers:
     short = p.canvas.short
     flat = p.flat()
     horizon = p.scene.layout.horizon
-    soft = soften(flat, (0.006 + 0.018 * (1 - p.mood.energy)) * short)
+    soft = soften(flat, (0.004 + 0.03 * (1 - p.mood.hardness)) * short)  # bright timbres: crisper forms
     # Keep thin marks faintly, and forms a little crisper for energetic music.
     form = mix(soft, flat, p.thin() * 0.5 + 0.15 * p.mood.energy)
     ground = p.roles.dark * 0.6 + p.roles.sky_top * 0.25
-    feather = 0.02 + 0.025 * (1 - p.mood.energy)
+    feather = 0.02 + 0.025 * (1 - p.mood.hardness)
     upper = _soft_rect(p, INSET, INSET, 1 - INSET, horizon - 0.01, feather)
     lower = _soft_rect(p, INSET, horizon + 0.01, 1 - INSET, 1 - INSET, feather)
     fields = np.maximum(upper, lower)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, rgba, soften, stamp
+from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, soften, stamp
 
 
 def draw(p: Painting) -> Layers:
@@ -26,7 +26,7 @@ def draw(p: Painting) -> Layers:
     strength = np.clip(np.hypot(gx, gy) * short * 2.0, 0, 1)
     angle = np.where(strength > 0.3, along, swirl)
     step = 0.02 - 0.008 * p.mood.density
-    n = int(1.0 / step**2 * (w / short) * (h / short) * (0.3 + 1.2 * p.mood.density))  # few strokes for calm music
+    n = int(1.0 / step**2 * (w / short) * (h / short) * (0.25 + 1.0 * p.mood.density))  # few strokes for calm music
     xs, ys = p.rng.random(n), p.rng.random(n)
     px, py = (xs * (w - 1)).astype(int), (ys * (h - 1)).astype(int)
     length = step * (1.2 + 1.2 * (1 - p.mood.rhythm))
@@ -34,12 +34,13 @@ def draw(p: Painting) -> Layers:
     tone = 1 + p.rng.uniform(-1, 1, n) * (0.04 + 0.3 * p.mood.energy)  # livelier, more contrasted strokes for intense music
     order = np.argsort(p.depth()[py, px] + 0.2 * p.rng.random(n))  # far strokes first
     aspect = w / h
-    marks = []
-    for i in order:
-        a = angle[py[i], px[i]] + p.rng.normal(0, 0.1 + 0.4 * p.mood.energy)
-        dx, dy = np.cos(a) * length / 2 / max(aspect, 1.0), np.sin(a) * length / 2 * min(aspect, 1.0)
-        colour = flat[py[i], px[i]] * tone[i]
-        marks.append(("line", (xs[i] - dx, ys[i] - dy, xs[i] + dx, ys[i] + dy, float(widths[i])), rgba(colour, 0.35 + 0.6 * p.mood.energy)))
+    a = angle[py, px] + p.rng.normal(0, 0.1 + 0.4 * p.mood.energy, n)
+    dx, dy = np.cos(a) * length / 2 / max(aspect, 1.0), np.sin(a) * length / 2 * min(aspect, 1.0)
+    colours = np.clip(flat[py, px] * tone[:, None], 0, 1) * 255 + 0.5
+    alpha = int(round(255 * (0.35 + 0.6 * p.mood.energy)))
+    fills = [(int(r), int(g), int(b), alpha) for r, g, b in colours[order].tolist()]
+    geometry = np.stack([xs - dx, ys - dy, xs + dx, ys + dy, widths], 1)[order].tolist()
+    marks = [("line", tuple(g), f) for g, f in zip(geometry, fills)]
     rgb = stamp(p.canvas, marks, background=soften(flat, 0.004 * short))[..., :3]
     rgb = rgb * (1 + 0.03 * p.noise(120))[..., None]
     rgb = rgb + (flat - rgb) * (p.thin() * 0.8)[..., None]

@@ -4,7 +4,7 @@ Each subject is a wash whose ink is thinner the further away it is (far mountain
 shore and the figures nearly black), darker where the wet wash pooled at its edges; its outline is a dry-brush
 stroke broken into hairs of bare paper (more broken for acoustic music), and energetic music flicks splatter
 around the focal point. A red seal signs the corner. The paper takes the sky's colour, the ink the subjects'
-own, so the prompt's colours hold. In a video the washes are laid from the far subjects to the near.
+own, so the prompt's colours hold. In a video the washes are laid in the order the scene drew them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def draw(p: Painting) -> Layers:
     sky = p.raster.coverage(np.zeros(len(p.scene.stack.shapes)), sky=True)
     named = bool(p.scene.reading.colours)
     paper_tone = flat if named else p.roles.light * 0.25 + 0.75  # named colours: the paper takes them
-    paper = paper_tone * (1 + 0.01 * p.noise(40) + 0.008 * p.noise(140))[..., None]
+    grain = p.noise(60)  # one texture for the paper, the wash's unevenness and the brush's hairs
+    paper = paper_tone * (1 + 0.014 * grain)[..., None]
     # 1. Washes: ink (the subject's colour, mostly greyed unless the prompt named it) thinned with distance,
     #    pooled darker at the wash's edges.
     depth = p.depth()
@@ -33,13 +34,13 @@ def draw(p: Painting) -> Layers:
     ink = ink * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
     edges = p.raster.edges()
     pooled = np.clip(soften(edges, 0.004 * short) * 2.2, 0, 1) * (1 - sky)
-    wash = mix(paper, ink, np.clip(strength * (0.9 + 0.06 * p.noise(30)), 0, 1))
+    wash = mix(paper, ink, np.clip(strength * (0.9 + 0.06 * grain), 0, 1))
     wash = wash * (1 - 0.28 * pooled)[..., None]
     # 2. Dry-brush outlines: the edge thickened, broken by horizontal hair streaks.
     rows = p.rng.random(max(8, h // 3)).astype(np.float32)
     hairs = np.repeat(rows, int(np.ceil(h / len(rows))))[:h, None] * np.ones((1, w), np.float32)
-    hairs = np.clip((hairs + 0.3 * p.noise(50) - 0.25 - 0.35 * p.mood.organic) * 4, 0, 1)
-    brush = np.clip(soften(edges, 0.002 * short) * 3.0, 0, 1) * hairs
+    hairs = np.clip((hairs + 0.3 * grain - 0.25 - 0.35 * p.mood.organic) * 4, 0, 1)
+    brush = np.clip(soften(edges, (0.0012 + 0.0016 * (1 - p.mood.hardness)) * short) * 3.0, 0, 1) * hairs
     rgb = mix(wash, p.roles.dark * 0.6, brush * 0.85)
     # 3. Splatter around the focal point, and the seal.
     fx, horizon = p.scene.layout.focal_x, p.scene.layout.horizon
@@ -51,8 +52,7 @@ def draw(p: Painting) -> Layers:
     marks.append(("line", (sx, 0.9, sx + seal * short / w, 0.9, seal), rgba(SEAL, 0.92)))
     over = stamp(p.canvas, marks)
     rgb = mix(rgb, over[..., :3], over[..., 3])
-    order = np.clip(0.15 + 0.85 * (0.6 * depth + 0.4 * p.drawing_order()), 0, 1) * (1 - sky) if p.canvas.motion else None
-    return p.finish(rgb, order=order)
+    return p.finish(rgb)
 
 
 STYLE = StyleSpec(

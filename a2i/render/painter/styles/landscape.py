@@ -28,7 +28,7 @@ def draw(p: Painting) -> Layers:
     far = 1.0 - depth
     rgb = mix(rgb, p.roles.sky_low, far * far * band)
     # 2. Light: halos around the light sources, tinted by their colour.
-    glow = p.glow(0.05 + 0.04 * (1 - p.mood.energy))
+    glow = p.glow(0.04 + 0.05 * (1 - p.mood.hardness))  # dark timbres: wider, softer halos
     rgb = mix(rgb, p.roles.light * 0.6 + p.roles.lamp * 0.4, glow * 0.5)
     # 3. A soft vignette and a fine texture so flat areas breathe (smooth: computed small).
     x, y = p.canvas.grid(*p.canvas.ground_size)

@@ -21,9 +21,9 @@ def draw(p: Painting) -> Layers:
     flat = p.flat()
     paper = np.float32(0.97)
     # 1. Wet-in-wet: the washes bleed into each other (calm music bleeds further), their borders wander.
-    bleed = soften(flat, (0.004 + 0.01 * (1 - p.mood.energy)) * short)
+    bleed = soften(flat, (0.003 + 0.02 * (1 - p.mood.hardness)) * short)  # dark timbres bleed further
     wander = np.clip(0.5 + 0.9 * p.noise(20), 0, 1)
-    wash = mix(flat, bleed, 0.35 + 0.4 * wander)
+    wash = mix(flat, bleed, (0.35 + 0.4 * wander) * (1.2 - 0.5 * p.mood.hardness))
     # 2. Layered glazes: each wash is uneven, darker where pigment settled in two or three passes.
     passes = np.floor(np.clip(1.5 + 1.6 * p.noise(6), 0, 2.99)) / 3.0
     wash = wash * (0.92 + 0.1 * passes)[..., None]
