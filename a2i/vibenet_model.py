@@ -122,6 +122,7 @@ def extract_mel(y: np.ndarray) -> np.ndarray:
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(MEL_WINDOW) / MEL_WINDOW)).astype(np.float32)
     spec = np.fft.rfft(frames * window[None, :], n=MEL_N_FFT, axis=-1)
     power = (spec.real**2 + spec.imag**2).astype(np.float32)
+    power[power < 1e-30] = 0.0  # subnormals slow the product below several-fold and weigh nothing
     bank = _MEL.get(0)
     if bank is None:
         bank = _MEL[0] = mel_filters(sr=SAMPLE_RATE, n_fft=MEL_N_FFT, n_mels=MEL_BANDS, fmax=MEL_FMAX)
