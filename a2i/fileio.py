@@ -9,6 +9,7 @@ and an earlier run's results are never damaged.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -239,7 +240,9 @@ def content_hash(path: str | os.PathLike) -> str:
     """The sha256 of a file's bytes as 64 hex digits, read in chunks (any file size, flat memory).
 
     Why: the run record keeps it to recognise a song that was moved, and seeds derive from it, so the same
-    audio gives the same pictures wherever it lies and whatever it is called.
+    audio gives the same pictures wherever it lies and whatever it is called. Remembered per file version
+    (absolute path, size, modification time): ``a2i render`` records after every picture, and the planner,
+    the record and a moved-song search all ask, yet each song is read once.
 
     Examples
     --------
@@ -249,6 +252,12 @@ def content_hash(path: str | os.PathLike) -> str:
     >>> content_hash(handle.name)[:16]
     'ba7816bf8f01cfea'
     """
+    stat = os.stat(path)
+    return _content_hash(os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _content_hash(path: str, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(HASH_CHUNK):

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import json
 import os
 import re
@@ -219,7 +218,7 @@ class Run:
                 return existing[0]
         else:
             for candidate in existing:
-                if _song_hash(candidate) == expected:
+                if content_hash(candidate) == expected:
                     return candidate
             found = _find_by_hash(self.folder, Path(str(record.get("path", ""))).name, expected)
             if found is not None:
@@ -275,7 +274,7 @@ def song_record(song: str | os.PathLike[str], folder: str | os.PathLike[str]) ->
     """
     path = Path(os.path.abspath(song))
     relative = Path(os.path.relpath(path, os.path.abspath(folder))).as_posix()
-    return {"path": str(path), "relative": relative, "sha256": _song_hash(path) if path.is_file() else None}
+    return {"path": str(path), "relative": relative, "sha256": content_hash(path) if path.is_file() else None}
 
 
 def write_run(folder: str | os.PathLike[str], *, analysis: Analysis, prompts: Sequence[str],
@@ -297,17 +296,6 @@ def write_run(folder: str | os.PathLike[str], *, analysis: Analysis, prompts: Se
     return atomic_write_json(folder / RUN_NAME, record)
 
 
-@functools.lru_cache(maxsize=256)
-def _hash_of(path: str, size: int, mtime_ns: int) -> str:
-    return content_hash(path)
-
-
-def _song_hash(path: Path) -> str:
-    """:func:`a2i.fileio.content_hash`, remembered per file version (``a2i render`` records after every picture)."""
-    stat = path.stat()
-    return _hash_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-
-
 #: How far :func:`_find_by_hash` looks for a moved song: folders above the run folder, and entries visited
 #: in all: two levels reach the project of ``PROJECT/outputs/<run>`` (its music/ beside outputs/), and the cap keeps
 #: a run folder in a home full of files from stalling a command.
@@ -327,7 +315,7 @@ def _find_by_hash(folder: Path, name: str, expected: str) -> Path | None:
         if name in filenames:
             candidate = Path(dirpath) / name
             with contextlib.suppress(OSError):
-                if _song_hash(candidate) == expected:
+                if content_hash(candidate) == expected:
                     return candidate
         if visited > SEARCH_ENTRIES:
             break

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,9 +167,15 @@ def register_backend(name: str, backend: type) -> None:
     _REGISTERED[name] = backend
 
 
+@functools.cache
+def _installed_names() -> frozenset[str]:
+    """Names in the ``a2i.backends`` entry-point group (read once: scanning installed packages takes ~40 ms)."""
+    return frozenset(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
 def backend_names() -> list[str]:
     """Every backend :func:`get_backend` can build, built-in ones first."""
-    extra = sorted(set(_REGISTERED) | {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    extra = sorted(set(_REGISTERED) | _installed_names())
     return list(BACKENDS) + [n for n in extra if n not in BACKENDS]
 
 
