@@ -49,4 +49,3 @@ def test_negative_changes_the_encoder_route_frames(models, tmp_path):
     blurry = _frames(models, tmp_path / "b", "blurry")
     assert plain.shape == blurry.shape == (2, 32, 32, 3)
     assert np.abs(plain - blurry).mean() > 1.0
-    assert np.array_equal(_frames(models, tmp_path / "c", "blurry"), blurry)  # deterministic
