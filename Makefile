@@ -8,7 +8,7 @@ SONG   ?= dataset/tutorial_data/example_song.flac
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test notebooks system-deps songs benchmarks clean
+.PHONY: demo test docs notebooks system-deps songs benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ demo: $(VENV)/.core
 test: $(VENV)/.all system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The README's sample outputs (docs/make_readme.py; tests/core/test_readme.py checks them) and its figures.
+# Whoever changes what a command prints, or how a picture looks, runs this and commits the result.
+docs: $(VENV)/.all system-deps
+	$(BIN)/python docs/make_readme.py
+	$(BIN)/python docs/make_style_sheet.py
+	$(BIN)/python docs/make_video_preview.py
+	$(BIN)/python docs/make_studio_screenshots.py
 
 # JupyterLab on the repository, with the extras the numbered notebooks import (the [notebooks] extra).
 $(VENV)/.notebooks: pyproject.toml | $(BIN)/python

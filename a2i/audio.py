@@ -22,13 +22,32 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
+from a2i.errors import A2IWarning, AudioError, ConfigError, DatasetError, MissingFileError
 
 #: Extensions a2i treats as audio when scanning folders.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif")
 
+
+def audio_files(music_dir: str | Path) -> list[Path]:
+    """Every audio file under ``music_dir`` (recursively, sorted, hidden files and folders skipped)."""
+    root = Path(music_dir)
+    if not root.exists():
+        raise MissingFileError(f"music folder {root} does not exist; check the path")
+    if not root.is_dir():
+        raise ConfigError(f"music folder {root} is a file; pass the folder that holds the songs")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    if not files:
+        raise DatasetError(f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) under {root}")
+    return files
+
+
 #: The clip length the thesis used everywhere (encoder input, labeling tasks, per-clip pictures).
 CLIP_SECONDS = 10.0
+
+#: A trailing remainder shorter than this fraction of a clip is dropped rather than kept as a clip too short
+#: to say much (a 30.2 s song gives 3 clips, not 4).
+MIN_LAST_CLIP = 0.25
 
 #: Below this peak amplitude a signal is treated as silent (about -90 dBFS).
 SILENCE_PEAK = 3e-5
@@ -387,7 +406,7 @@ def split_clips(
     seconds: float = CLIP_SECONDS,
     mode: str = "all",
     seed: int | None = None,
-    min_last: float = 0.25,
+    min_last: float = MIN_LAST_CLIP,
 ) -> list[Clip]:
     """Cut a song into consecutive clips of real samples: no silence the music did not have.
 
@@ -465,7 +484,7 @@ class ClipStream:
     ([(0.0, 10.0), (10.0, 20.0), (20.0, 30.0), (30.0, 35.0)], 35.0)
     """
 
-    def __init__(self, path: str | Path, *, sr: int = 22050, seconds: float = CLIP_SECONDS, min_last: float = 0.25) -> None:
+    def __init__(self, path: str | Path, *, sr: int = 22050, seconds: float = CLIP_SECONDS, min_last: float = MIN_LAST_CLIP) -> None:
         self.path, self.sr, self.seconds, self.min_last = Path(path), sr, seconds, min_last
         self.duration = 0.0
 

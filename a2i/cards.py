@@ -80,7 +80,7 @@ def info_card(picture: Image.Image, profile: Profile, prompt: str | None, *, sub
     _bar(draw, (x, 195), "energy", profile.energy, ink, 19)
     _bar(draw, (x, 230), "danceability", profile.danceability, ink, 19)
     reading = f"{profile.tempo_text}   {profile.key_name}   loudness {profile.loudness:.1f} dB"
-    draw_text(draw, (x, 272), reading, size=19, fill=ink)
+    draw_text(draw, (x, 272), fit(reading, 19, TEXT_WIDTH), size=19, fill=ink)
     if prompt:
         draw_text(draw, (x, 322), "prompt", size=16, fill=muted)
         for row, line in enumerate(textwrap.wrap(prompt, 46)[:11]):

@@ -18,13 +18,20 @@ import warnings
 from collections.abc import Sequence
 
 from a2i import __version__
-from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, prompt_options
+from a2i.cliargs import (
+    add_prompt_count,
+    add_prompt_options,
+    add_size_and_seed,
+    add_user_prompts,
+    add_variants_and_styles,
+    prompt_options,
+)
 from a2i.errors import A2IError, A2IWarning
 from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli",
-                                       "a2i.video.cli", "a2i.model.cli")
+                                       "a2i.video.cli", "a2i.model.cli", "a2i.studio.cli")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
@@ -93,8 +100,10 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overwrite", action="store_true",
                    help="replace the folder if it already holds a run (by default such a folder is refused)")
     add_clips_and_backend(p)
+    add_variants_and_styles(p)
     add_prompt_options(p)
     add_prompt_count(p)
+    add_user_prompts(p)
     add_size_and_seed(p)
     add_sdxl_options(p)
     p.set_defaults(func=_run_generate)
@@ -108,11 +117,14 @@ def _run_generate(args: argparse.Namespace) -> int:
         args.out,
         overwrite=args.overwrite,
         clips=args.clips,
+        variants=args.variants,
+        styles=args.styles,
         backend=args.backend,
         backend_options=sdxl_options(args),
         prompts=args.prompts,
         prompt_options=prompt_options(args),
         n_prompts=args.n_prompts,
+        user_prompts=args.user_prompts,
         size=args.size,
         seed=args.seed,
     )

@@ -103,6 +103,23 @@ def add_prompt_options(parser: argparse.ArgumentParser) -> None:
                         help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI's); key in $OPENAI_API_KEY")
 
 
+def add_user_prompts(parser: argparse.ArgumentParser) -> None:
+    """``--prompt TEXT`` (repeatable): the user's own picture texts instead of the prompt writer's."""
+    parser.add_argument("--prompt", dest="user_prompts", action="append", default=[], metavar="TEXT",
+                        help="your own picture text instead of the written prompts (repeatable: pictures take them in "
+                             "turn); {mood}, {atmosphere}, {title}, {artist}, {genre}, {tempo}, {key}, {valence} and "
+                             "{energy} are filled from each clip")
+
+
+def add_variants_and_styles(parser: argparse.ArgumentParser) -> None:
+    """``--variants N`` and ``--style NAME`` (repeatable): pictures per clip, and styles to force."""
+    parser.add_argument("--variants", type=positive_int, default=1, metavar="N",
+                        help="pictures per clip, each with its own seed and prompt (default: 1)")
+    parser.add_argument("--style", dest="styles", action="append", default=[], metavar="NAME",
+                        help="paint every picture in this style (repeatable: one picture per style, same composition); "
+                             "default: the prompt's words choose")
+
+
 def prompt_options(args: argparse.Namespace) -> dict[str, Any]:
     """The writer options :func:`a2i.prompts.get_generator` takes, from :func:`add_prompt_options`' flags."""
     return {"model": args.llm_model, "base_url": args.llm_base_url} if args.prompts == "llm" else {}

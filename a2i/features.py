@@ -18,7 +18,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.fft import dct, rfft
 from scipy.signal import find_peaks
 
-from a2i.audio import Audio
+from a2i import tempo as tempo_estimation
+from a2i.audio import CLIP_SECONDS, MIN_LAST_CLIP, Audio
 
 N_FFT = 2048
 HOP = 512
@@ -73,7 +74,7 @@ class SignalFeatures:
     onset_rate : float
         Detected note/beat onsets per second.
     tempo : float
-        Beats per minute (see :func:`estimate_tempo`).
+        Beats per minute (:func:`a2i.tempo.estimate`); 0 when there is no steady beat.
     key : int
         Pitch class of the tonic, 0 = C .. 11 = B.
     mode : int
@@ -83,8 +84,8 @@ class SignalFeatures:
     dynamic_range : float
         Spread of frame energies in dB (95th minus 10th percentile); compressed, loud music has little.
     tempo_confidence : float
-        Strongest normalised autocorrelation of the onset envelope over the tempo range (0 no pulse .. 1 a
-        metronome); under :data:`STEADY_BEAT_CONFIDENCE` there is no steady beat and ``tempo`` is 0.
+        0..1, how sure the tempo is (:attr:`a2i.tempo.Tempo.confidence`: a periodic pulse, clearly at this
+        metrical level); under :data:`a2i.tempo.STEADY_BEAT_CONFIDENCE` there is no steady beat.
     key_clarity : float
         Mean best key-profile correlation over 3-second windows: how tonal the harmony is.
     mode_variability : float
@@ -100,6 +101,10 @@ class SignalFeatures:
         Share of spectral power below 500 Hz.
     chroma : tuple of float
         Mean pitch-class distribution (12 values, C first); the song's key is read from the clips' mean.
+    bass_chroma : tuple of float
+        Pitch-class distribution of the bass register (:data:`BASS_HZ`, 12 values, C first): names the tonic.
+    key_confidence : float
+        0..1, how clearly the key beats the runner-up (:func:`estimate_key`).
     timbre : tuple of float
         Means of the first 13 mel-frequency cepstral coefficients (the spectral envelope's shape). Their
         spreads over time were tried as evidence too: no better on real music, and far out of range on
@@ -126,6 +131,8 @@ class SignalFeatures:
     warmth: float = 0.0
     chroma: tuple[float, ...] = ()
     timbre: tuple[float, ...] = ()
+    bass_chroma: tuple[float, ...] = ()
+    key_confidence: float = 0.0
 
 
 def spectrogram(audio: Audio, *, n_fft: int = N_FFT, hop: int = HOP) -> Spectrogram:
@@ -151,10 +158,14 @@ def _mel_filters(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
     return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmax=min(11025.0, sr / 2)).astype(np.float32)
 
 
-def _chroma_filters(sr: int, n_fft: int) -> np.ndarray:
-    """Map FFT bins to the 12 pitch classes with a Gaussian in log-frequency (bins between 55 Hz and 5 kHz)."""
+#: The bass register for the key's tonic: the lowest octaves of a bass line (E1 41 Hz .. C4 260 Hz).
+BASS_HZ = (40.0, 260.0)
+
+
+def _chroma_filters(sr: int, n_fft: int, low: float = 55.0, high: float = 5000.0) -> np.ndarray:
+    """Map FFT bins to the 12 pitch classes with a Gaussian in log-frequency (bins between ``low`` and ``high`` Hz)."""
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
-    valid = (freqs >= 55.0) & (freqs <= 5000.0)
+    valid = (freqs >= low) & (freqs <= high)
     midi = np.zeros_like(freqs)
     midi[valid] = 69.0 + 12.0 * np.log2(freqs[valid] / 440.0)
     pcs = np.arange(12)[:, None]
@@ -169,7 +180,9 @@ _FILTER_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
 def _cached(kind: str, sr: int, n_fft: int) -> np.ndarray:
     key = (kind, sr, n_fft)
     if key not in _FILTER_CACHE:
-        _FILTER_CACHE[key] = _mel_filters(sr, n_fft) if kind == "mel" else _chroma_filters(sr, n_fft)
+        makers = {"mel": lambda: _mel_filters(sr, n_fft), "chroma": lambda: _chroma_filters(sr, n_fft),
+                  "bass": lambda: _chroma_filters(sr, n_fft, *BASS_HZ)}
+        _FILTER_CACHE[key] = makers[kind]()
     return _FILTER_CACHE[key]
 
 
@@ -200,69 +213,6 @@ def loudness_lufs(audio: Audio) -> float:
     return value if np.isfinite(value) else LOUDNESS_FLOOR
 
 
-#: Tempo search range in BPM: the slowest and fastest beat a listener taps along to.
-TEMPO_RANGE = (40.0, 240.0)
-
-#: Longest autocorrelation lag kept per clip, in seconds (1.5 s is the 40 BPM beat; two beats of it).
-ACF_SECONDS = 3.0
-
-#: Centre and width (octaves) of the log-normal tempo prior. 120 BPM is the preferred tapping tempo
-#: (Moelants 2002, "Preferred tempo reconsidered"); half an octave is about the spread of tempo over
-#: commercial music (Spotify's catalogue: 122 +- 30 BPM, about 0.35 octave). Ellis (2007) and librosa use
-#: a whole octave, which reads many songs at half their beat (63 BPM for a 129 BPM song).
-TEMPO_PRIOR_BPM = 120.0
-TEMPO_PRIOR_OCTAVES = 0.5
-
-#: Below this tempo confidence there is no steady beat: drones, pads and silence read under 0.05, the
-#: sparsest real song at hand about 0.11, a metronome about 0.9.
-STEADY_BEAT_CONFIDENCE = 0.1
-
-
-def onset_autocorrelation(onset_env: np.ndarray, frame_rate: float) -> np.ndarray:
-    """Autocorrelation of a mean-removed onset envelope for lags 0 .. :data:`ACF_SECONDS` (unnormalised).
-
-    Autocorrelations of consecutive clips add up to (nearly) the song's, so a song's tempo comes from
-    the sum of its clips' without keeping the song's envelope.
-    """
-    env = onset_env - onset_env.mean()
-    lags = int(ACF_SECONDS * frame_rate) + 1
-    if len(env) < 2:
-        return np.zeros(lags)
-    n = 1 << int(np.ceil(np.log2(2 * len(env))))
-    spec = np.fft.rfft(env, n)
-    ac = np.fft.irfft(spec * np.conj(spec), n)[: min(lags, len(env))]
-    return np.pad(ac, (0, lags - len(ac)))
-
-
-def estimate_tempo(acf: np.ndarray, frame_rate: float) -> tuple[float, float]:
-    """Tempo and its confidence from an onset autocorrelation, weighted by a log-normal prior.
-
-    The prior (:data:`TEMPO_PRIOR_BPM`, :data:`TEMPO_PRIOR_OCTAVES`) resolves the octave ambiguity of
-    autocorrelation toward the tempo a listener would tap. The confidence is the strongest autocorrelation
-    over the tempo range relative to its value at lag 0 (how periodic the onsets are, whatever the
-    period): 1 for a metronome, near 0 for a drone or silence (below :data:`STEADY_BEAT_CONFIDENCE` there
-    is no steady beat, and :func:`summarize` reports the tempo as 0).
-    """
-    if len(acf) < 8 or acf[0] <= 0:
-        return 0.0, 0.0
-    lags = np.arange(1, len(acf))
-    bpm = 60.0 * frame_rate / lags
-    usable = (bpm >= TEMPO_RANGE[0]) & (bpm <= TEMPO_RANGE[1])
-    if not np.any(usable):
-        return 0.0, 0.0
-    prior = np.exp(-0.5 * (np.log2(bpm / TEMPO_PRIOR_BPM) / TEMPO_PRIOR_OCTAVES) ** 2)
-    score = np.where(usable, acf[1:] * prior, -np.inf)
-    best = int(np.argmax(score))
-    confidence = float(np.clip(acf[1:][usable].max() / acf[0], 0.0, 1.0))
-    lag = float(lags[best])
-    # Parabolic interpolation around the peak for sub-frame lag precision.
-    if 0 < best < len(score) - 1 and np.isfinite(score[best - 1]) and np.isfinite(score[best + 1]):
-        a, b, c = score[best - 1], score[best], score[best + 1]
-        denom = a - 2 * b + c
-        lag += 0.5 * (a - c) / denom if denom != 0 else 0.0
-    return float(60.0 * frame_rate / lag), confidence
-
-
 def _zscored(profile: np.ndarray) -> np.ndarray:
     centred = profile - profile.mean(axis=-1, keepdims=True)
     return centred / (np.linalg.norm(centred, axis=-1, keepdims=True) + 1e-12)
@@ -277,14 +227,53 @@ def key_scores(profile: np.ndarray) -> np.ndarray:
     return np.einsum("mkc,...c->...mk", _KEY_TEMPLATES, _zscored(np.asarray(profile, dtype=np.float64)))
 
 
-def estimate_key(chroma: np.ndarray) -> tuple[int, int, float]:
-    """Key, mode and mode strength by correlating mean chroma with the 24 Krumhansl-Kessler profiles."""
+#: Weight of the bass when choosing between a key and its relative. Relative keys (A# major, G minor) share
+#: their notes, so their profile correlations differ by a hair (0.003 on a real song) and a codec's noise
+#: can flip them; the bass names the tonic: it dwells on the root of the home chord. At 1 the bass all but
+#: decides the pair (its standardised tonic shares differ by about one between the two), and only within
+#: the pair the profile chose: weighed against all 24 keys it pulled a clearly minor song to the major key
+#: on its sixth degree.
+BASS_WEIGHT = 1.0
+
+#: A key wins clearly (confidence 1) when it beats its relative and every other key by this much.
+KEY_CLEAR_MARGIN = 0.1
+
+
+def estimate_key(chroma: np.ndarray, bass: np.ndarray | None = None) -> tuple[int, int, float, float]:
+    """Key, mode, mode strength and key confidence from chroma (12 or 12 x frames) and the bass's.
+
+    1. The Krumhansl-Kessler correlations of the mean pitch-class profile with the 24 keys choose the
+       best key and so its relative pair (A# major / G minor).
+    2. Within the pair, each key adds :data:`BASS_WEIGHT` times how much the bass profile (pitch classes
+       under 260 Hz, standardised) favours its tonic.
+    The mode strength is the profiles' best major minus best minor correlation (without the bass: a valence
+    feature, fitted as such); the confidence is the smaller of the winner's margin over its relative and
+    the pair's margin over every other key, as a share of :data:`KEY_CLEAR_MARGIN`, at most 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c_major = np.array([5, 0, 3, 0, 4, 3, 0, 5, 0, 3, 0, 1], dtype=float)
+    >>> key, mode, strength, confidence = estimate_key(c_major)
+    >>> (key, mode), strength > 0
+    ((0, 1), True)
+    """
     profile = chroma.mean(axis=1) if chroma.ndim == 2 else chroma
     if chroma.size == 0 or not np.any(profile > 0):
-        return 0, 1, 0.0
+        return 0, 1, 0.0, 0.0
     scores = key_scores(profile)
-    mode, key = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    return int(key), int(mode), float(scores[1].max() - scores[0].max())
+    strength = float(scores[1].max() - scores[0].max())
+    mode, key = (int(i) for i in np.unravel_index(int(np.argmax(scores)), scores.shape))
+    pair = [(mode, key), (1 - mode, (key + 3) % 12 if mode == 0 else (key + 9) % 12)]
+    outside = np.delete(scores.ravel(), [m * 12 + k for m, k in pair]).max()
+    judged = np.array([scores[m, k] for m, k in pair])
+    if bass is not None and np.any(np.asarray(bass) > 0):
+        b = _zscored(np.asarray(bass, dtype=np.float64))
+        judged = judged + BASS_WEIGHT * np.array([b[k] for _, k in pair])
+    win = int(np.argmax(judged))
+    margin = min(abs(judged[0] - judged[1]), scores[pair[0]] - outside)
+    mode, key = pair[win]
+    return key, mode, strength, float(min(1.0, margin / KEY_CLEAR_MARGIN))
 
 
 #: Consonance of each interval class (minor 2nd .. tritone), after the ranking of Malmberg (1918) and
@@ -318,11 +307,12 @@ def _harmony(chroma: np.ndarray) -> tuple[float, float, float, float]:
 
 @dataclass(frozen=True)
 class Summary:
-    """What one clip leaves behind for its song: its features, real length and onset autocorrelation."""
+    """What one clip leaves behind for its song: its features, real length and onset envelope (about 43
+    floats a second: an hour of music keeps 1.2 MB)."""
 
     features: SignalFeatures
     seconds: float
-    onset_acf: np.ndarray
+    onset_env: np.ndarray
     frame_rate: float
 
 
@@ -355,7 +345,8 @@ def summarize(audio: Audio) -> Summary:
     flatness = np.exp(np.mean(np.log(floored), axis=0)) / np.mean(floored, axis=0)
 
     n_fft = 2 * (mag.shape[0] - 1)
-    mel_db = 10.0 * np.log10(_cached("mel", spec.sr, n_fft) @ power + 1e-10)
+    mel_power = _cached("mel", spec.sr, n_fft) @ power
+    mel_db = 10.0 * np.log10(mel_power + 1e-10)
     # An 80 dB floor below the loudest bin (librosa's top_db) keeps near-silence from reading as activity.
     mel_db = np.maximum(mel_db, mel_db.max() - 80.0) if mel_db.size else mel_db
     flux_frames = np.maximum(np.diff(mel_db, axis=1), 0.0).mean(axis=0) if mel_db.shape[1] > 1 else np.zeros(1)
@@ -363,13 +354,15 @@ def summarize(audio: Audio) -> Summary:
     peaks, _ = find_peaks(onset_env, height=onset_env.mean() + 0.5 * onset_env.std(),
                           distance=max(1, int(0.05 * spec.frame_rate)))
     duration = mag.shape[1] / spec.frame_rate
-    acf = onset_autocorrelation(onset_env, spec.frame_rate)
-    tempo, confidence = estimate_tempo(acf, spec.frame_rate)
+    beat_env = tempo_estimation.onset_envelope(mel_power)
+    tempo = tempo_estimation.estimate(beat_env, spec.frame_rate)
     cepstra = dct(mel_db, axis=0, norm="ortho")[:13] if mel_db.size else np.zeros((13, 1))
 
     long_mag = spectrogram(audio, n_fft=CHROMA_N_FFT, hop=CHROMA_N_FFT // 4).magnitude
     chroma = _normalised_chroma(_cached("chroma", audio.sr, CHROMA_N_FFT) @ long_mag)
-    key, mode, mode_strength = estimate_key(chroma)
+    bass = _cached("bass", audio.sr, CHROMA_N_FFT) @ long_mag**2
+    bass = bass.sum(axis=1) / (bass.sum() + 1e-12)
+    key, mode, mode_strength, key_confidence = estimate_key(chroma, bass)
     clarity, variability, consonance, entropy = _harmony(chroma)
     long_freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1.0 / audio.sr)
     voiced = (long_freqs > 80.0) & (long_freqs < 2000.0)
@@ -383,12 +376,12 @@ def summarize(audio: Audio) -> Summary:
         flatness=float(flatness[active].mean()),
         flux=float(flux_frames[active[1:]].mean()) if np.any(active[1:]) else 0.0,
         onset_rate=float(len(peaks) / max(duration, 1e-6)),
-        tempo=tempo if confidence >= STEADY_BEAT_CONFIDENCE else 0.0,
+        tempo=tempo.bpm,
         key=key,
         mode=mode,
         mode_strength=mode_strength,
         dynamic_range=float(np.percentile(frame_db, 95) - np.percentile(frame_db, 10)),
-        tempo_confidence=confidence,
+        tempo_confidence=tempo.confidence,
         key_clarity=clarity,
         mode_variability=variability,
         consonance=consonance,
@@ -396,9 +389,31 @@ def summarize(audio: Audio) -> Summary:
         register=float((np.log2(long_freqs[voiced])[:, None] * register_mag).sum() / (register_mag.sum() + 1e-12)),
         warmth=float(power[freqs < 500.0].sum() / (power.sum() + 1e-12)),
         chroma=tuple(float(x) for x in (chroma.mean(axis=1) if chroma.shape[1] else np.zeros(12))),
+        bass_chroma=tuple(float(x) for x in bass),
+        key_confidence=key_confidence,
         timbre=tuple(float(x) for x in cepstra.mean(axis=1)),
     )
-    return Summary(features, audio.duration, acf, spec.frame_rate)
+    return Summary(features, audio.duration, beat_env, spec.frame_rate)
+
+
+def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimation.Tempo:
+    """The tempo of a whole waveform exactly as the analysis finds it: the onset envelopes of its
+    consecutive clips (as :func:`summarize` makes them), joined, then :func:`a2i.tempo.estimate`.
+
+    Examples
+    --------
+    >>> from a2i.synth import groove
+    >>> round(song_tempo(groove(150.0, "rock", seconds=12.0)).bpm)
+    150
+    """
+    step = int(round(seconds * audio.sr))
+    envs, frame_rate = [], audio.sr / HOP
+    for start in range(0, max(len(audio.samples), 1), step):
+        if start and len(audio.samples) - start < MIN_LAST_CLIP * step:
+            break  # a remainder the analysis drops too (:class:`a2i.audio.ClipStream`)
+        spec = spectrogram(Audio(audio.samples[start : start + step], audio.sr))
+        envs.append(tempo_estimation.onset_envelope(_cached("mel", spec.sr, N_FFT) @ spec.magnitude**2))
+    return tempo_estimation.estimate(np.concatenate(envs), frame_rate)
 
 
 def describe(audio: Audio) -> SignalFeatures:
@@ -436,7 +451,7 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
     """A song's features from its clips' summaries, weighted by their real durations.
 
     Loudness is the power mean of the clips' (as BS.1770 integrates power over the song), flatness the
-    geometric mean, tempo and its confidence come from the summed onset autocorrelations, key and mode from
+    geometric mean, tempo and its confidence come from the clips' onset envelopes joined end to end, key and mode from
     the mean pitch-class profile; the rest are weighted means. Nothing but the summaries is needed, so a
     song of any length is analysed in bounded memory.
 
@@ -457,20 +472,22 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
         return float(np.dot(weights, [getattr(f, name) for f in feats]))
 
     loudness = _gated_power_mean(np.array([f.loudness for f in feats]), weights)
-    acf = np.sum([s.onset_acf for s in summaries], axis=0)
-    tempo, confidence = estimate_tempo(acf, summaries[0].frame_rate)
+    tempo = tempo_estimation.estimate(np.concatenate([s.onset_env for s in summaries]), summaries[0].frame_rate)
     chroma = np.array([f.chroma if f.chroma else np.zeros(12) for f in feats])
     profile = weights @ chroma
-    key, mode, mode_strength = estimate_key(profile)
+    bass = weights @ np.array([f.bass_chroma if f.bass_chroma else np.zeros(12) for f in feats])
+    key, mode, mode_strength, key_confidence = estimate_key(profile, bass)
     return SignalFeatures(
         loudness=loudness,
         flatness=float(np.exp(np.dot(weights, np.log([max(f.flatness, 1e-12) for f in feats])))),
-        tempo=tempo if confidence >= STEADY_BEAT_CONFIDENCE else 0.0,
+        tempo=tempo.bpm,
         key=key,
         mode=mode,
         mode_strength=mode_strength,
-        tempo_confidence=confidence,
+        tempo_confidence=tempo.confidence,
         chroma=tuple(float(x) for x in profile),
+        bass_chroma=tuple(float(x) for x in bass),
+        key_confidence=key_confidence,
         timbre=tuple(float(x) for x in weights @ np.array([f.timbre for f in feats])),
         **{name: mean(name) for name in _AVERAGED},
     )

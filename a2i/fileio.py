@@ -8,11 +8,14 @@ and an earlier run's results are never damaged.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
 import json
 import os
+import pwd
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -200,6 +203,58 @@ def check_output_file(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
     return path
 
 
+def check_rewritable_file(path: str | os.PathLike, *, owned: Callable[[Path], bool], kind: str,
+                          inputs: Iterable[str | os.PathLike] = (), what: str = "OUTPUT") -> Path:
+    """:func:`check_output_file`, and refuse an existing file unless ``owned(path)`` recognises it as this
+    step's own earlier output (which a rerun may replace).
+
+    Why: ``a2i dataset clean IN precious.csv`` once replaced an unrelated file without a word. The message
+    says what the file is not and never suggests deleting it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "precious.csv"
+    >>> _ = path.write_text("name,amount\\n")
+    >>> check_rewritable_file(path, owned=lambda p: has_columns(p, ["track_id"]), kind="a track list",
+    ...                       what="OUTPUT")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: OUTPUT .../precious.csv: exists and is not a track list written by a2i (its columns: name, amount), ...
+    """
+    path = check_output_file(path, inputs=inputs, what=what)
+    if path.exists() and not owned(path):
+        columns = csv_columns(path) if path.suffix.lower() == ".csv" else None
+        found = f" (its columns: {', '.join(columns[:6])}{', ...' if len(columns) > 6 else ''})" if columns else ""
+        raise OutputError(f"{what} {path}: exists and is not {kind} written by a2i{found}, so a2i leaves it alone; "
+                          f"choose another file name")
+    return path
+
+
+def csv_columns(path: str | os.PathLike) -> list[str] | None:
+    """The header row of a CSV file, or ``None`` when it cannot be read as one (reads the first line only).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text('track_id,"artists"\\nx,y\\n')
+    >>> csv_columns(path)
+    ['track_id', 'artists']
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def has_columns(path: str | os.PathLike, columns: Iterable[str]) -> bool:
+    """Whether a CSV file's header holds every one of ``columns`` (how a step recognises its own table)."""
+    header = csv_columns(path)
+    return header is not None and set(columns) <= set(header)
+
+
 def check_output_folder(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), what: str = "OUT") -> Path:
     """Refuse, before any work, an output folder that is (or is one of) the inputs, a file, or unwritable."""
     path = Path(path)
@@ -231,6 +286,95 @@ def check_not_input(output: str | os.PathLike, inputs: Iterable[str | os.PathLik
         if source == out or (contains and out in source.parents):
             relation = "is also an input" if source == out else f"contains the input {item}"
             raise OutputError(f"{what} {output}: {relation}; write the output to another path")
+
+
+#: Read size of :func:`content_hash`: large enough that hashing runs at disk speed, small enough to keep
+#: memory flat for a two-hour concert recording.
+HASH_CHUNK = 1 << 20
+
+
+def content_hash(path: str | os.PathLike) -> str:
+    """The sha256 of a file's bytes as 64 hex digits, read in chunks (any file size, flat memory).
+
+    Why: the run record keeps it to recognise a song that was moved, and seeds derive from it, so the same
+    audio gives the same pictures wherever it lies and whatever it is called.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as handle:
+    ...     _ = handle.write(b"abc")
+    >>> content_hash(handle.name)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _home_folders() -> set[Path]:
+    homes = {Path.home().resolve()}
+    try:
+        homes |= {Path(entry.pw_dir).resolve() for entry in pwd.getpwall() if entry.pw_dir not in ("", "/")}
+    except OSError:  # an unreadable user database: the user's own home is still known
+        pass
+    return homes
+
+
+def protected_folder(folder: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = ()) -> str | None:
+    """Why ``folder`` may never be replaced or emptied by a2i, or ``None`` when nothing forbids it.
+
+    Never: the working directory or a folder above it, a home directory (or a folder above one), a
+    filesystem root or mount point, or a folder holding one of the ``inputs`` (the song). This is the
+    first check of every ``--overwrite``: what is at stake is a whole project (``--out .`` in a git
+    checkout), so it does not depend on what the folder holds.
+
+    Examples
+    --------
+    >>> protected_folder("/")
+    'is the root of a filesystem'
+    >>> protected_folder(".")
+    'is the current directory'
+    >>> protected_folder("no/such/folder/for/a2i") is None
+    True
+    """
+    target = Path(folder).resolve()
+    cwd = Path.cwd().resolve()
+    if target == cwd:
+        return "is the current directory"
+    if target == Path(target.anchor) or os.path.ismount(target):
+        return "is the root of a filesystem"
+    if target in cwd.parents:
+        return f"holds the current directory ({cwd})"
+    for home in _home_folders():
+        if target == home:
+            return "is a home directory"
+        if target in home.parents:
+            return f"holds the home directory {home}"
+    for item in inputs:
+        if target in Path(item).resolve().parents:
+            return f"holds the input {item}"
+    return None
+
+
+def describe_entries(folder: str | os.PathLike, names: Iterable[str] | None = None, *, limit: int = 4) -> str:
+    """A short listing of what a folder holds, for refusal messages: ``".git/, README.md, src/ and 2 more"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "src").mkdir(); _ = (folder / "README.md").write_text("x")
+    >>> describe_entries(folder)
+    'README.md, src/'
+    """
+    folder = Path(folder)
+    names = sorted(names if names is not None else (p.name for p in folder.iterdir()))
+    shown = [name + ("/" if (folder / name).is_dir() else "") for name in names[:limit]]
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
 
 
 def _nan_to_none(obj: Any) -> Any:

@@ -62,6 +62,7 @@ from a2i import audio as audio_io
 from a2i import mood_weights
 from a2i.features import LOUDNESS_FLOOR, SignalFeatures, Summary, combine, summarize
 from a2i.progress import progress_bar
+from a2i.tempo import UNCERTAIN_BELOW
 from a2i.vibenet_model import BATCH as VIBENET_BATCH
 from a2i.vibenet_model import SAMPLE_RATE as VIBENET_SR
 from a2i.vibenet_model import Vibenet
@@ -99,17 +100,24 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
 )
 
-#: Model output that carries no evidence: vibenet's typical value of each attribute (used for silent clips,
-#: whose network answer is arbitrary).
-NEUTRAL_MODEL_OUTPUT = {
-    "valence": 0.42, "energy": 0.50, "danceability": 0.55, "acousticness": 0.45, "instrumentalness": 0.50,
-    "liveness": 0.20, "speechiness": 0.05,
-}
-
 #: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks): the scale the
 #: estimates are reported on.
 CATALOGUE = {"valence": (0.474, 0.259), "energy": (0.641, 0.252)}
 
+#: Spotify's key for "no key detected".
+NO_KEY = -1
+
+
+#: The neutral mood, the one home of "no evidence": the mean of Spotify's catalogue (Spotify Tracks Dataset,
+#: 114,000 tracks) for every attribute, the scale a2i reports on. A :class:`Profile` made without figures
+#: starts here, a silent clip's network attributes are these (vibenet's answer for digital silence is
+#: arbitrary), and silence's valence is this valence (:data:`SILENCE`). Tempo is the catalogue's mean too;
+#: key -1 is Spotify's "no key": a profile with no evidence claims none.
+NEUTRAL: dict[str, float] = {
+    "valence": CATALOGUE["valence"][0], "energy": CATALOGUE["energy"][0], "danceability": 0.567,
+    "acousticness": 0.315, "instrumentalness": 0.156, "liveness": 0.214, "speechiness": 0.085,
+    "tempo": 122.15, "key": NO_KEY, "mode": 1, "loudness": -8.26,
+}
 
 #: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
 #: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
@@ -158,9 +166,9 @@ def to_spotify_scale(logit: np.ndarray, target: str) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.log(mean / (1.0 - mean)) + slope * z)))
 
 
-#: Valence and energy of silence: no evidence about valence (the catalogue mean), no energy at all. The
+#: Valence and energy of silence: no evidence about valence (the neutral one), no energy at all. The
 #: heads were fitted on music; silence is far outside what they saw.
-SILENCE = (CATALOGUE["valence"][0], 0.0)
+SILENCE = (NEUTRAL["valence"], 0.0)
 
 
 def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
@@ -168,34 +176,17 @@ def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
 
     Examples
     --------
-    Evidence at the development set's mean gives figures near the catalogue's mean:
+    Silence has no energy and the neutral valence:
 
-    >>> from a2i import mood_weights as w
-    >>> v, e = fuse(w.CENTER[: w.EMBEDDING_SIZE], neutral_features())
-    >>> 0.3 < v < 0.7 and 0.4 < e < 0.9
+    >>> from a2i.synth import tone
+    >>> from a2i.features import describe
+    >>> fuse(np.zeros(256), describe(tone(2.0, amp=0.0))) == SILENCE
     True
     """
     if feats.loudness <= LOUDNESS_FLOOR:
         return SILENCE
     valence, energy = head_logits(evidence(embedding, feats))
     return float(to_spotify_scale(valence, "valence")[0]), float(to_spotify_scale(energy, "energy")[0])
-
-
-def neutral_features() -> SignalFeatures:
-    """Signal features at the development set's mean (what a song with no distinctive evidence reads)."""
-    w = mood_weights
-    named = dict(zip([n for n, _ in EVIDENCE_FEATURES], w.CENTER[w.EMBEDDING_SIZE :]))
-    return SignalFeatures(
-        loudness=named["loudness LUFS"], centroid=10 ** named["log spectral centroid"],
-        rolloff=10 ** named["log spectral rolloff"], flatness=10 ** named["log spectral flatness"],
-        flux=named["spectral flux"], onset_rate=named["onset rate"], tempo=120.0, key=0, mode=1,
-        mode_strength=named["major-mode strength"], dynamic_range=named["dynamic range dB"],
-        key_clarity=named["key clarity"],
-        mode_variability=named["mode variability"], consonance=named["consonance"],
-        chroma_entropy=named["chroma entropy"], register=named["register"], warmth=named["warmth"],
-        chroma=(1.0 / 12,) * 12,
-        timbre=tuple(named[f"mfcc {i} mean"] for i in range(13)),
-    )
 
 
 #: Weight of a clip's own valence/energy estimate against its song's (partial pooling, see :func:`pool`).
@@ -253,10 +244,6 @@ def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[
     return values
 
 
-#: Spotify's key for "no key detected".
-NO_KEY = -1
-
-
 def _rounded(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
@@ -275,20 +262,24 @@ class Profile:
     """The Spotify-style description of a song or clip that prompts and pictures are made from.
 
     Floats are 0..1 where Spotify's are; ``tempo`` in BPM, ``key`` 0 (C) .. 11 (B), ``mode`` 1 major / 0
-    minor, ``loudness`` in dB (LUFS).
+    minor, ``loudness`` in dB (LUFS). A field not given starts at the neutral mood (:data:`NEUTRAL`).
+    ``tempo_confidence`` and ``key_confidence`` (0..1, ``None`` when not measured) say how sure the
+    analysis is of the tempo's metrical level and of the key.
     """
 
-    valence: float = 0.5
-    energy: float = 0.5
-    danceability: float = 0.5
-    acousticness: float = 0.5
-    instrumentalness: float = 0.5
-    liveness: float = 0.2
-    speechiness: float = 0.05
-    tempo: float = 120.0
-    key: int = 0
-    mode: int = 1
-    loudness: float = -10.0
+    valence: float = NEUTRAL["valence"]
+    energy: float = NEUTRAL["energy"]
+    danceability: float = NEUTRAL["danceability"]
+    acousticness: float = NEUTRAL["acousticness"]
+    instrumentalness: float = NEUTRAL["instrumentalness"]
+    liveness: float = NEUTRAL["liveness"]
+    speechiness: float = NEUTRAL["speechiness"]
+    tempo: float = NEUTRAL["tempo"]
+    key: int = int(NEUTRAL["key"])
+    mode: int = int(NEUTRAL["mode"])
+    loudness: float = NEUTRAL["loudness"]
+    tempo_confidence: float | None = None
+    key_confidence: float | None = None
     title: str | None = None
     artist: str | None = None
     genre: str | None = None
@@ -303,8 +294,19 @@ class Profile:
 
     @property
     def tempo_text(self) -> str:
-        """"129 BPM", or "no steady beat" (tempo 0, as Spotify reports it: silence, drones, free time)."""
-        return f"{self.tempo:.0f} BPM" if self.tempo > 0 else "no steady beat"
+        """"129 BPM"; "≈ 83 BPM, uncertain" when the analysis is unsure of the tempo (confidence under
+        :data:`a2i.tempo.UNCERTAIN_BELOW`); "no steady beat" for tempo 0 (silence, drones, free time).
+
+        Examples
+        --------
+        >>> Profile(tempo=129.2).tempo_text, Profile(tempo=83.0, tempo_confidence=0.3).tempo_text
+        ('129 BPM', '≈ 83 BPM, uncertain')
+        """
+        if self.tempo <= 0:
+            return "no steady beat"
+        if self.tempo_confidence is not None and self.tempo_confidence < UNCERTAIN_BELOW:
+            return f"≈ {self.tempo:.0f} BPM, uncertain"
+        return f"{self.tempo:.0f} BPM"
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "features"}
@@ -312,6 +314,8 @@ class Profile:
             out[name] = round(float(out[name]), 4)
         out["tempo"] = round(float(self.tempo), 2) if self.tempo > 0 else None
         out["loudness"] = round(float(self.loudness), 2)
+        for name in ("tempo_confidence", "key_confidence"):
+            out[name] = None if out[name] is None else round(float(out[name]), 4)
         out["key"], out["mode"] = (int(self.key), int(self.mode)) if int(self.key) != NO_KEY else (None, None)
         if self.features is not None:
             out["features"] = {k: _rounded(v) for k, v in asdict(self.features).items()}
@@ -386,8 +390,8 @@ class Analyzer:
 
         Each clip is resampled to vibenet's 16 kHz and, when shorter than a full clip, looped to fill
         vibenet's 10-second window (see the module notes for why looping and not padding). A silent clip
-        gets :data:`NEUTRAL_MODEL_OUTPUT` and the development set's mean embedding: the network's answer
-        for digital silence is arbitrary, and silence should read as "quiet", which the features then say.
+        gets the attributes of :data:`NEUTRAL` and the development set's mean embedding: the network's
+        answer for digital silence is arbitrary, and silence should read as "quiet", which the features say.
         """
         window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
         pending: list[tuple[audio_io.Clip, Summary, np.ndarray | None]] = []
@@ -402,7 +406,7 @@ class Analyzer:
             row = 0
             for clip, summary, wave in pending:
                 if wave is None:
-                    model, embedding = dict(NEUTRAL_MODEL_OUTPUT), mood_weights.CENTER[: mood_weights.EMBEDDING_SIZE].copy()
+                    model, embedding = {n: NEUTRAL[n] for n in MODEL_ATTRIBUTES}, mood_weights.CENTER[: mood_weights.EMBEDDING_SIZE].copy()
                 else:
                     model = {name: float(result.attributes[row, self._net.labels.index(name)]) for name in MODEL_ATTRIBUTES}
                     embedding = result.embedding[row]
@@ -433,8 +437,8 @@ class Analyzer:
         path : str or Path
             Any format :func:`a2i.audio.load` reads.
         per_clip : bool
-            Also estimate valence/energy per clip (each clip is described either way: the song's figures are
-            combined from its clips').
+            Give each clip its own figures; otherwise each clip carries its song's figures (with its own
+            span), never made-up ones.
         progress : bool
             Show a progress bar over the clips.
 
@@ -456,7 +460,8 @@ class Analyzer:
                 clip_profile.valence = pool(clip_profile.valence, profile.valence)
                 clip_profile.energy = pool(clip_profile.energy, profile.energy)
             else:
-                clip_profile = ClipProfile(index=c.index, start=c.start, end=c.end)
+                clip_profile = ClipProfile(**{f.name: getattr(profile, f.name) for f in fields(Profile)},
+                                           index=c.index, start=c.start, end=c.end)
             clip_profiles.append(clip_profile)
         return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), stream.duration)
 
@@ -473,6 +478,8 @@ def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarr
         liveness=model["liveness"],
         speechiness=model["speechiness"],
         tempo=feats.tempo,
+        tempo_confidence=feats.tempo_confidence,
+        key_confidence=feats.key_confidence if any(feats.chroma) else None,
         key=feats.key if any(feats.chroma) else NO_KEY,
         mode=feats.mode,
         loudness=feats.loudness,

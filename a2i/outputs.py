@@ -10,14 +10,18 @@ One folder holds one run for one song::
 
 The run record (``prompts.json``) is versioned by :data:`SCHEMA_VERSION`::
 
-    {"schema_version": 1, "a2i_version": "0.1.0", "vibenet_version": "0.1.0",
-     "song": "songs/a.flac",
+    {"schema_version": 2, "a2i_version": "0.1.0", "vibenet_version": "0.1.0",
+     "song": {"path": "/home/me/songs/a.flac", "relative": "../../songs/a.flac", "sha256": "9f86d0..."},
      "options": {"clips": "center", "size": [1024, 1024], "n_prompts": 10, "prompts": "template",
                  "prompt_options": {}, "seed": 0, "backend": "painter", "backend_options": {}, ...},
      "prompts": ["...", ...],
      "pictures": [{"image": "a_clip03.png", "card": "a_clip03_card.png", "clip": 3, "start": 30.0,
                    "end": 40.0, "prompt": "...", "seed": 3, "variant": 0, "backend": "painter",
                    "style": null}, ...]}
+
+The song is kept three ways so every later step finds it from any working directory, and after the
+whole tree (songs and runs) was moved: ``relative`` to the run folder, the ``path`` it had, and the
+``sha256`` of its bytes to recognise it under another name or after a move (:meth:`Run.song_path`).
 
 Writers call :func:`write_run` (or use :class:`RunFolder`, which also owns the folder: staging, lock,
 ``--overwrite``); readers (``render``, ``video``, ``label make-study``, ``explore build``) call
@@ -46,25 +50,40 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from a2i import __version__
-from a2i.errors import ConfigError, OutputError
-from a2i.fileio import atomic_write_json, check_not_input, check_writable_folder, current_umask
+from a2i.errors import A2IWarning, ConfigError, MissingFileError, OutputError
+from a2i.fileio import (
+    TEMP_SUFFIX,
+    atomic_write_json,
+    check_not_input,
+    check_output_folder,
+    check_writable_folder,
+    content_hash,
+    current_umask,
+    describe_entries,
+    protected_folder,
+)
 from a2i.mood import Analysis, ClipProfile, Profile
 
 #: Version of the run folder's layout and of the run record; bump it when a reader would misread a folder
 #: written by an older a2i (renamed or re-meant keys), not when a key is added.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions :func:`read_run` reads: version 1 recorded the song as the path typed (relative to wherever the
+#: command ran); version 2 records where it is from anywhere (:func:`song_record`).
+READABLE_VERSIONS = (1, 2)
 #: The song's analysis.
 PROFILE_NAME = "profile.json"
 #: The run record; the name predates the record and is kept so existing folders stay recognisable.
@@ -162,6 +181,7 @@ class Run:
     vibenet_version: str | None
     schema_version: int = SCHEMA_VERSION
     analysis: dict[str, Any] = field(default_factory=dict, repr=False)
+    song_record: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def image_path(self, picture: Picture) -> Path:
         """Where ``picture``'s image is."""
@@ -172,9 +192,43 @@ class Run:
         return self.folder / picture.card if picture.card else None
 
     def song_path(self) -> Path:
-        """The song as recorded, resolved against the folder when it was recorded relative to it."""
-        path = Path(self.song)
-        return path if path.is_absolute() or path.exists() else self.folder / path
+        """Where the song this run was made from is now, from any working directory.
+
+        Tried in order: the path recorded relative to the run folder (the tree was moved whole), the
+        absolute path it had (the run folder was moved), then a file of the same name and content near the
+        run folder (the song was moved). A file found at a recorded path whose content differs is used
+        only when no file with the recorded content turns up, with a warning.
+
+        Raises
+        ------
+        MissingFileError
+            Naming every place looked at, when the song is nowhere.
+        """
+        record = self.song_record
+        candidates = [self.folder / record["relative"]] if record.get("relative") else []
+        if record.get("path"):
+            recorded = Path(record["path"])
+            candidates += [recorded] if recorded.is_absolute() else [recorded, self.folder / recorded]  # version 1
+        existing = [c for c in candidates if c.is_file()]
+        expected = record.get("sha256")
+        if not expected:
+            if existing:
+                return existing[0]
+        else:
+            for candidate in existing:
+                if _song_hash(candidate) == expected:
+                    return candidate
+            found = _find_by_hash(self.folder, Path(str(record.get("path", ""))).name, expected)
+            if found is not None:
+                return found
+            if existing:
+                warnings.warn(f"{existing[0]} is not the file the run in {self.folder} was made from (its content "
+                              f"changed); using it anyway", A2IWarning, stacklevel=2)
+                return existing[0]
+        looked = " nor at ".join(dict.fromkeys(str(c) for c in candidates)) or "(no path recorded)"
+        raise MissingFileError(f"{self.folder}: the song it was made from is not at {looked}"
+                               + (", and no file with its content lies near the run folder" if expected else "")
+                               + "; put the song back, or rerun `a2i generate` on the song where it is now")
 
     def clip(self, index: int) -> ClipProfile:
         """The analysed clip with this index."""
@@ -204,6 +258,23 @@ def run_options(*, clips: str, size: int | Sequence[int], n_prompts: int, prompt
             "backend_options": dict(backend_options or {}), **extra}
 
 
+def song_record(song: str | os.PathLike[str], folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """How a run record keeps its song: absolute ``path``, ``relative`` to the run ``folder`` and ``sha256``.
+
+    ``folder`` may be the staging folder of :class:`RunFolder`: it sits beside the final folder, so a path
+    relative to one is relative to the other. ``sha256`` is ``None`` for a song that is not a file.
+
+    Examples
+    --------
+    >>> record = song_record("/music/a.flac", "/runs/a")
+    >>> record["path"], record["relative"], record["sha256"]
+    ('/music/a.flac', '../../music/a.flac', None)
+    """
+    path = Path(os.path.abspath(song))
+    relative = Path(os.path.relpath(path, os.path.abspath(folder))).as_posix()
+    return {"path": str(path), "relative": relative, "sha256": _song_hash(path) if path.is_file() else None}
+
+
 def write_run(folder: str | os.PathLike[str], *, analysis: Analysis, prompts: Sequence[str],
               options: Mapping[str, Any], pictures: Iterable[Picture]) -> Path:
     """Write ``profile.json`` and the run record into ``folder`` (the pictures are already there).
@@ -218,9 +289,46 @@ def write_run(folder: str | os.PathLike[str], *, analysis: Analysis, prompts: Se
     if missing:
         raise ConfigError(f"run options lack {', '.join(missing)}; build them with a2i.outputs.run_options")
     atomic_write_json(folder / PROFILE_NAME, analysis.to_dict(per_clip=True))
-    record = {"schema_version": SCHEMA_VERSION, **library_versions(), "song": str(analysis.path),
+    record = {"schema_version": SCHEMA_VERSION, **library_versions(), "song": song_record(analysis.path, folder),
               "options": dict(options), "prompts": list(prompts), "pictures": [p.to_dict() for p in pictures]}
     return atomic_write_json(folder / RUN_NAME, record)
+
+
+@functools.lru_cache(maxsize=256)
+def _hash_of(path: str, size: int, mtime_ns: int) -> str:
+    return content_hash(path)
+
+
+def _song_hash(path: Path) -> str:
+    """:func:`a2i.fileio.content_hash`, remembered per file version (``a2i render`` records after every picture)."""
+    stat = path.stat()
+    return _hash_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+#: How far :func:`_find_by_hash` looks for a moved song: folders above the run folder, and entries visited
+#: in all: two levels reach the project of ``PROJECT/outputs/<run>`` (its music/ beside outputs/), and the cap keeps
+#: a run folder in a home full of files from stalling a command.
+SEARCH_LEVELS = 2
+SEARCH_ENTRIES = 20_000
+
+
+def _find_by_hash(folder: Path, name: str, expected: str) -> Path | None:
+    """A file called ``name`` with content hash ``expected`` under the run folder's nearest ancestors."""
+    if not name:
+        return None
+    widest = ([folder.resolve(), *folder.resolve().parents])[:SEARCH_LEVELS + 1][-1]
+    visited = 0
+    for dirpath, dirnames, filenames in os.walk(widest):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        visited += len(dirnames) + len(filenames)
+        if name in filenames:
+            candidate = Path(dirpath) / name
+            with contextlib.suppress(OSError):
+                if _song_hash(candidate) == expected:
+                    return candidate
+        if visited > SEARCH_ENTRIES:
+            break
+    return None
 
 
 def is_run_folder(folder: str | os.PathLike[str]) -> bool:
@@ -249,9 +357,10 @@ def read_run(folder: str | os.PathLike[str]) -> Run:
     record = _load_json(folder / RUN_NAME)
     where = str(folder / RUN_NAME)
     version = record.get("schema_version") if isinstance(record, dict) else None
-    if version != SCHEMA_VERSION:
-        raise ConfigError(f"{where}: run record version {version!r}, this a2i reads version {SCHEMA_VERSION}; "
-                          f"rerun `a2i generate` with --overwrite to rewrite the folder")
+    if version not in READABLE_VERSIONS:
+        raise ConfigError(f"{where}: run record version {version!r}, this a2i reads versions "
+                          f"{', '.join(map(str, READABLE_VERSIONS))}; rerun `a2i generate` with --overwrite to rewrite "
+                          f"the folder")
     analysis = _load_json(folder / PROFILE_NAME)
     if not isinstance(analysis, dict):
         raise ConfigError(f"{folder / PROFILE_NAME}: expected a JSON object; rerun `a2i generate`")
@@ -260,13 +369,127 @@ def read_run(folder: str | os.PathLike[str]) -> Run:
         if not (folder / picture.image).is_file():
             raise ConfigError(f"{folder / picture.image}: listed in {RUN_NAME} but missing; rerun `a2i generate` "
                               f"with --overwrite")
+    song = record.get("song", analysis.get("path", ""))
+    song = dict(song) if isinstance(song, dict) else {"path": str(song)}  # version 1: the path as typed
     return Run(
-        folder=folder, song=str(record.get("song", analysis.get("path", ""))),
+        folder=folder, song=str(song.get("path", "")), song_record=song,
         profile=Profile.from_dict(analysis), clips=[ClipProfile.from_dict(c) for c in analysis.get("clips", [])],
         duration=float(analysis.get("duration", 0.0)), options=dict(record.get("options", {})),
         prompts=list(record.get("prompts", [])), pictures=pictures, a2i_version=str(record.get("a2i_version")),
         vibenet_version=record.get("vibenet_version"), schema_version=version, analysis=analysis,
     )
+
+
+def run_files(folder: str | os.PathLike[str]) -> set[str] | None:
+    """The names in ``folder`` that a run wrote, or ``None`` when it holds no readable run record.
+
+    A run writes its record, its analysis, the pictures and cards its record lists, pictures of the same
+    song that an interrupted ``a2i render`` finished before recording them (``<stem>_clipNN...png``) and
+    half-written temporary files (:data:`a2i.fileio.TEMP_SUFFIX`). Anything else was put there by
+    someone else.
+    """
+    folder = Path(folder)
+    try:
+        record = json.loads((folder / RUN_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or "schema_version" not in record or not isinstance(record.get("pictures"), list):
+        return None
+    names = {RUN_NAME, PROFILE_NAME}
+    for picture in record["pictures"]:
+        if isinstance(picture, dict):
+            names |= {str(picture[key]) for key in ("image", "card") if picture.get(key)}
+    song = record.get("song")
+    song_name = song.get("path") if isinstance(song, dict) else song
+    stem = Path(str(song_name or "")).stem
+    pattern = re.compile(re.escape(stem) + r"_clip\d+[^/]*\.png") if stem else None
+    found = set()
+    for entry in folder.iterdir():
+        if entry.name in names or entry.name.endswith(TEMP_SUFFIX):
+            found.add(entry.name)
+        elif pattern is not None and entry.is_file() and pattern.fullmatch(entry.name):
+            found.add(entry.name)
+    return found
+
+
+def check_replaceable(folder: str | os.PathLike[str], *, shown: str, overwrite: bool,
+                      owned: Callable[[Path], set[str] | None] = run_files, kind: str = "a run") -> None:
+    """The ``--overwrite`` policy, in one place: refuse to write over ``folder`` unless it is new, empty,
+    or a folder a2i wrote holding nothing else, and then only with ``overwrite``.
+
+    Why: ``a2i generate SONG --out . --overwrite`` once deleted a git checkout. A folder is replaced only
+    when ``owned`` recognises every entry in it (for a run folder, :func:`run_files`); a folder holding
+    anything else is refused with or without ``--overwrite``, and the message lists what is there and
+    never suggests ``--overwrite``. (Where a folder may never be replaced at all, whatever it holds,
+    is :func:`a2i.fileio.protected_folder`.)
+
+    Parameters
+    ----------
+    folder : path
+        The folder about to be replaced.
+    shown : str
+        The argument as the user wrote it, for messages (``"--out runs/a"``).
+    overwrite : bool
+        Whether the user asked to replace an earlier result.
+    owned : callable
+        ``owned(folder)``: the names in it that a2i wrote, or ``None`` when it is not a2i's.
+    kind : str
+        What an owned folder holds, for messages (``"a run"``, ``"an explorer data folder"``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "return.pdf").write_text("x")
+    >>> check_replaceable(folder, shown="--out t", overwrite=True)
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: --out t: holds files a2i did not write (return.pdf) and a2i replaces only its own folders; ...
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    entries = {entry.name for entry in folder.iterdir()}
+    if not entries:
+        return
+    ours = owned(folder)
+    if ours is None:
+        raise OutputError(f"{shown}: holds files a2i did not write ({describe_entries(folder, entries)}) and a2i "
+                          f"replaces only its own folders; choose a new output folder")
+    others = entries - ours
+    if others:
+        raise OutputError(f"{shown}: holds {kind} of a2i and files a2i did not write ({describe_entries(folder, others)}); "
+                          f"a2i will not replace them; move them out of the folder, or choose a new output folder")
+    if not overwrite:
+        raise OutputError(f"{shown}: holds another run's results; pass --overwrite to replace them, or choose "
+                          f"another output folder")
+
+
+def check_batch_out(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> Path:
+    """Refuse, before any song is decoded, a root for per-song run folders (``a2i render --out``) that is a
+    file, cannot be written (``/proc/x``), or is or lies inside one of the ``inputs`` (the music folder).
+
+    Why: ``render`` once analysed every song and then failed each with "Not a directory", and with
+    ``--out`` equal to the music folder wrote run folders among the songs (``generate`` refuses that).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> music = Path(tempfile.mkdtemp())
+    >>> check_batch_out(music / "runs", [music])
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: --out .../runs: lies inside the input folder ...; the runs would mix with the songs; choose a folder outside it
+    """
+    out = Path(out)
+    check_output_folder(out, inputs=inputs, what="--out")
+    resolved = out.resolve()
+    for item in inputs:
+        source = Path(item).resolve()
+        if source.is_dir() and source in resolved.parents:
+            raise OutputError(f"--out {out}: lies inside the input folder {item}; the runs would mix with the songs; "
+                              f"choose a folder outside it")
+    return out
 
 
 #: Prefix of a run's staging folder beside its target; a leftover one is an interrupted run's.
@@ -287,7 +510,8 @@ class RunFolder:
     target : path
         The run folder to create or replace.
     overwrite : bool
-        Replace a folder that already holds a run (or any files).
+        Replace a folder that holds an earlier run (:func:`check_replaceable` says which folders qualify:
+        never one holding anything a2i did not write).
     inputs : paths
         Files this run reads; the target may be none of them nor contain them.
     """
@@ -300,6 +524,7 @@ class RunFolder:
         self.inputs = [Path(p) for p in inputs]
         self.path: Path = self.target
         self._lock: int | None = None
+        self._lock_path = self.target.parent / f".{self.target.name}.lock"
 
     def check(self) -> None:
         """The checks of :meth:`__enter__` without taking the folder (cheap; run before any heavy work)."""
@@ -307,16 +532,17 @@ class RunFolder:
         check_not_input(shown, self.inputs, what="--out", contains=True)
         if target.exists() and not target.is_dir():
             raise OutputError(f"--out {shown}: exists and is not a folder; choose another output folder")
+        reason = protected_folder(target, inputs=self.inputs)
+        if reason:  # even an empty one: the staging folder is swapped in by renaming the target away
+            raise OutputError(f"--out {shown}: {reason}, and a run replaces its whole folder; name a new "
+                              f"folder for the run, e.g. --out {default_out_dir(self.inputs[0] if self.inputs else 'run')}")
         check_writable_folder(target.parent, what=f"--out {shown}")
-        if target.is_dir() and not self.overwrite and any(target.iterdir()):
-            kind = "another run's results" if is_run_folder(target) else "other files"
-            raise OutputError(f"--out {shown}: holds {kind}; pass --overwrite to replace them, or choose "
-                              f"another output folder")
+        check_replaceable(target, shown=f"--out {shown}", overwrite=self.overwrite)
 
     def __enter__(self) -> RunFolder:
         self.check()
         parent = self.target.parent
-        lock_path = parent / f".{self.target.name}.lock"
+        lock_path = self._lock_path
         try:
             parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -325,11 +551,15 @@ class RunFolder:
                               f"choose a folder you can write to") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            # The holder unlinks the lock file when it is done; a lock taken on a file that was unlinked
+            # meanwhile locks nothing, so it only counts while the path still names the locked file.
+            if os.fstat(fd).st_ino != os.stat(lock_path).st_ino:
+                raise BlockingIOError
+        except (BlockingIOError, FileNotFoundError):
             os.close(fd)
             raise OutputError(f"--out {self.shown}: another a2i run is writing this folder ({lock_path} is "
                               f"locked); wait for it to finish or choose another output folder") from None
-        self._lock = fd
+        self._lock, self._lock_path = fd, lock_path
         try:
             self._remove_stale_staging()
             self.check()  # again under the lock: a run that just finished may have filled the folder
@@ -372,6 +602,8 @@ class RunFolder:
 
     def _release(self) -> None:
         if self._lock is not None:
+            with contextlib.suppress(OSError):  # unlinked while still held, so no other run can take it meanwhile
+                self._lock_path.unlink()
             with contextlib.suppress(OSError):
                 fcntl.flock(self._lock, fcntl.LOCK_UN)
             os.close(self._lock)

@@ -1,31 +1,34 @@
-"""The main job: song -> mood profile -> prompts -> one picture (and info card) per clip.
+"""The main job: song -> mood profile -> plan -> pictures (and info cards) in the song's own run folder.
 
 Used by ``a2i generate``; its folder (:mod:`a2i.outputs`) is what ``render``, ``video``, the explorer and
-the labeling study read. The run owns its folder (:class:`a2i.outputs.RunFolder`): everything is checked
-before the song is decoded, the work goes to a staging folder that replaces the target only when complete,
-and a second run into the same folder is refused, so an earlier run's results are never mixed or damaged.
+the labeling study read. What the pictures are is decided by the planner (:func:`a2i.planner.plan`); this
+module only draws a plan and writes its files (:func:`draw`, shared with ``a2i render``). The run owns its
+folder (:class:`a2i.outputs.RunFolder`): everything is checked before the song is decoded, the work goes to a
+staging folder that replaces the target only when complete, and a second run into the same folder is
+refused, so an earlier run's results are never mixed or damaged.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from a2i.audio import Audio
 from a2i.audio import load as load_audio
 from a2i.cards import clip_subtitle, info_card
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_save_png, check_input_file
-from a2i.mood import Analysis, Analyzer, ClipProfile, default_analyzer
-from a2i.outputs import Picture, RunFolder, card_name, default_out_dir, picture_name, run_options, write_run
+from a2i.fileio import atomic_save_png, check_input_file, content_hash
+from a2i.mood import Analysis, Analyzer, default_analyzer
+from a2i.outputs import Picture, Run, RunFolder, default_out_dir, read_run, write_run
+from a2i.planner import Job, RenderRequest, plan, song_prompts
 from a2i.progress import progress_bar
-from a2i.prompts import DEFAULT_N, get_generator
-from a2i.render import check_backend_size, clip_audio, get_backend
-from a2i.seeding import check_seed, picture_seed
+from a2i.prompts import DEFAULT_N
+from a2i.render import Backend, check_backend_size, check_style, clip_audio, get_backend
 
 
 @dataclass
@@ -39,38 +42,58 @@ class GenerateResult:
     out_dir: Path
 
 
-def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
-    """Every clip, or the one whose middle is nearest the middle of the song."""
-    if clips == "all":
-        return list(analysis.clips)
-    middle = analysis.duration / 2.0
-    return [min(analysis.clips, key=lambda c: abs((c.start + c.end) / 2.0 - middle))]
+def recorded_analysis(run: Run) -> Analysis:
+    """The analysis a run record holds (its numbers rounded as written)."""
+    return Analysis(run.song, run.profile, run.clips, dict(run.analysis.get("model", {})),
+                    dict(run.analysis.get("indicators", {})), run.duration)
 
 
-def clip_prompts(writer: Any, clip: ClipProfile, *, n_prompts: int, seed: int) -> list[str]:
-    """A clip's prompts in the order its pictures use them: variant ``k`` of clip ``i`` takes prompt
-    ``(i + k) mod n_prompts``. Each clip's prompts are written from its own profile (its card shows the
-    clip's numbers), so neighbouring clips of one song can differ in mood."""
-    texts = writer.generate(clip, n=n_prompts, seed=seed)
-    return [texts[(clip.index + k) % len(texts)] for k in range(len(texts))]
+def start_record(folder: Path, analysis: Analysis, prompts: Sequence[str], options: Mapping[str, Any]) -> Analysis:
+    """Write a run's record before any picture, and return the analysis as recorded.
+
+    Pictures are painted from the record's numbers (rounded as written), not the analyser's, so any picture
+    can be made again from its folder alone, and ``a2i render`` resuming a folder paints what an
+    uninterrupted run paints.
+    """
+    write_run(folder, analysis=analysis, prompts=prompts, options=options, pictures=[])
+    return recorded_analysis(read_run(folder))
 
 
-def render_picture(backend: Any, clip: ClipProfile, *, folder: Path, stem: str, prompt: str, seed: int,
-                   size: int | tuple[int, int], n_clips: int, variant: int = 0, audio: Any = None,
-                   image: Image.Image | None = None) -> Picture:
-    """Render one clip's picture (or take ``image``, already rendered) and write it and its info card.
+def save_picture(image: Image.Image, request: RenderRequest, folder: Path, *, n_clips: int, backend: str) -> Picture:
+    """Write a drawn picture and its info card into ``folder``; return its record.
 
     The one place a picture becomes files, shared by ``generate`` and ``render``: the picture is written
     first and the card second, each atomically, so a picture counts as finished when both exist.
     """
-    if image is None:
-        image = backend.render(profile=clip, prompt=prompt, size=size, seed=seed, audio=audio)
-    image_path = atomic_save_png(image, folder / picture_name(stem, clip.index, variant))
-    variant_note = f" · variant {variant}" if variant else ""
-    subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, seed) + variant_note
-    card_path = atomic_save_png(info_card(image, clip, prompt, subtitle=subtitle), folder / card_name(stem, clip.index, variant))
-    return Picture(image=image_path.name, card=card_path.name, clip=clip.index, start=clip.start, end=clip.end,
-                   prompt=prompt, seed=seed, variant=variant, backend=backend.name)
+    clip = request.clip
+    atomic_save_png(image, folder / request.image)
+    notes = [f"variant {request.variant}"] if request.variant else []
+    notes += [f"style {request.style}"] if request.style else []
+    subtitle = " · ".join([clip_subtitle(clip.index, n_clips, clip.start, clip.end, request.seed), *notes])
+    atomic_save_png(info_card(image, clip, request.prompt, subtitle=subtitle), folder / request.card)
+    return request.picture(backend)
+
+
+def draw(backend: Backend, requests: Sequence[RenderRequest], folder: Path, *, size: int | tuple[int, int],
+         n_clips: int, song_audio: Audio | None = None, progress: Any = None) -> Iterator[list[Picture]]:
+    """Draw ``requests`` with ``backend``, a batch (:attr:`~a2i.render.Backend.batch_size`) at a time, writing
+    each picture and card as its batch finishes; yields each batch's records (so a caller can record
+    progress, as ``a2i render`` does to resume after a kill).
+
+    ``song_audio`` (the decoded song) is needed when the backend ``needs_audio``: each request gets its
+    clip's part of it.
+    """
+    if backend.needs_audio and song_audio is None and requests:
+        raise ConfigError(f"the {backend.name} backend reads each clip's audio; pass song_audio (the decoded song)")
+    step = max(1, int(backend.batch_size))
+    for first in range(0, len(requests), step):
+        chunk = requests[first:first + step]
+        audio = [clip_audio(song_audio, r.clip) if backend.needs_audio else None for r in chunk]
+        images = backend.render_many([r.for_backend(a) for r, a in zip(chunk, audio)], size=size)
+        records = [save_picture(image, r, folder, n_clips=n_clips, backend=backend.name) for r, image in zip(chunk, images)]
+        if progress is not None:
+            progress.update(len(chunk))
+        yield records
 
 
 def generate(
@@ -79,17 +102,20 @@ def generate(
     *,
     overwrite: bool = False,
     clips: str = "center",
+    variants: int = 1,
+    styles: Sequence[str] = (),
     backend: str = "painter",
     backend_options: Mapping[str, Any] | None = None,
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
     n_prompts: int = DEFAULT_N,
+    user_prompts: Sequence[str] = (),
     size: int | tuple[int, int] = 1024,
     seed: int = 0,
     progress: bool = True,
     analyzer: Analyzer | None = None,
 ) -> GenerateResult:
-    """Paint mood-matched pictures for a song into its own run folder.
+    """Paint mood-matched pictures for a song into its own run folder: render the song's plan.
 
     Parameters
     ----------
@@ -99,58 +125,46 @@ def generate(
         The run folder (:mod:`a2i.outputs` describes its files); default ``outputs/<song stem>``.
     overwrite : bool
         Replace a folder that already holds a run; without it such a folder is refused.
-    clips : {"center", "all"}
-        One picture for the centre clip, or one per 10-second clip.
+    clips, variants, styles, prompts, prompt_options, n_prompts, user_prompts, size, seed
+        What the pictures are: the fields of :class:`a2i.planner.Job` (clip choice, pictures per clip, forced
+        styles, the prompt writer or the user's own ``--prompt`` texts, size, and the seed the pictures'
+        seeds derive from together with the song).
     backend, backend_options
         Image backend name and its options (see :func:`a2i.render.get_backend`).
-    prompts, prompt_options
-        Prompt writer name and its options (see :func:`a2i.prompts.get_generator`).
-    n_prompts : int
-        Prompts written for the song (recorded) and for each clip from its own profile; clip ``i`` gets
-        its own prompt ``i mod n_prompts``.
-    size : int or (int, int)
-        Picture size in pixels.
-    seed : int
-        Seeds prompts and pictures (clip ``i`` is painted with :func:`a2i.seeding.picture_seed` ``(seed, i)``).
     progress : bool
         Show progress bars (on a terminal only).
     analyzer : Analyzer, optional
         Reuse a loaded analyzer across songs.
     """
     # 1. Validate everything cheap before the expensive work (decoding, the model, painting).
-    if clips not in ("center", "all"):
-        raise ConfigError(f"clips must be 'center' or 'all', got {clips!r}")
-    if not isinstance(n_prompts, int) or n_prompts < 1:
-        raise ConfigError(f"n_prompts must be a positive integer, got {n_prompts!r}")
-    check_seed(seed)
+    job = Job(clips=clips, variants=variants, styles=tuple(styles), prompts=prompts,
+              prompt_options=dict(prompt_options or {}), n_prompts=n_prompts, user_prompts=tuple(user_prompts),
+              size=size, seed=seed).check()
     check_backend_size(backend, size)
     song = check_input_file(song)
     out = Path(out_dir) if out_dir is not None else default_out_dir(song)
     folder = RunFolder(out, overwrite=overwrite, inputs=[song])
     folder.check()
     image_backend = get_backend(backend, **dict(backend_options or {}))
-    writer = get_generator(prompts, **dict(prompt_options or {}))
+    for style in job.styles:
+        check_style(image_backend, style)
+    writer = None if job.user_prompts else job.writer()
 
     with folder:
-        # 2. Analyze the song and write the prompts.
+        # 2. Analyze the song, write its prompts, record both, and plan its pictures from the record.
         analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
-        texts = writer.generate(analysis.song, n=n_prompts, seed=seed)
+        texts = song_prompts(analysis, job, writer)
+        options = job.record(image_backend.name, image_backend.options)
+        analysis = start_record(folder.path, analysis, texts, options)
+        requests = plan(analysis, job, content_hash(song), stem=song.stem, writer=writer)
+
+        # 3. Draw the plan, with a card per picture, into the staging folder.
         song_audio = load_audio(song, sr=None) if image_backend.needs_audio else None  # for an audio encoder
+        with progress_bar(total=len(requests), enabled=progress, desc="Painting", unit="picture") as bar:
+            records = [picture for batch in draw(image_backend, requests, folder.path, size=size,
+                                                 n_clips=len(analysis.clips), song_audio=song_audio, progress=bar)
+                       for picture in batch]
 
-        # 3. Paint each selected clip, with its card, into the staging folder.
-        title = analysis.song.title or song.name
-        records = []
-        for clip in progress_bar(select_clips(analysis, clips), enabled=progress, desc="Painting", unit="picture"):
-            clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
-            prompt = clip_prompts(writer, clip, n_prompts=n_prompts, seed=seed)[0]
-            audio = clip_audio(song_audio, clip) if song_audio is not None else None
-            records.append(render_picture(image_backend, clip, folder=folder.path, stem=song.stem, prompt=prompt,
-                                          seed=picture_seed(seed, clip.index), size=size, n_clips=len(analysis.clips),
-                                          audio=audio))
-
-        # 4. Record what was made and from what.
-        options = run_options(clips=clips, size=size, n_prompts=n_prompts, prompts=prompts,
-                              prompt_options=prompt_options, seed=seed, backend=image_backend.name,
-                              backend_options=image_backend.options)
+        # 4. Record what was made.
         write_run(folder.path, analysis=analysis, prompts=texts, options=options, pictures=records)
     return GenerateResult(analysis, texts, [out / r.image for r in records], [out / r.card for r in records], out)

@@ -1,4 +1,13 @@
-"""One way to turn a user's ``--seed`` into random numbers, shared by every backend.
+"""The seed policy: one way to turn a user's ``--seed`` and a song into random numbers, for every backend.
+
+Every picture's seed is made here and nowhere else:
+
+1. :func:`song_seed` mixes the user's seed with the song's content hash (the SHA-256 of the audio file's
+   bytes, :func:`a2i.fileio.content_hash`), so two songs never share a layout at the same clip, and a renamed
+   or moved copy of a song paints the same pictures;
+2. :func:`picture_seed` numbers the pictures of one song from that base (the planner, :mod:`a2i.planner`,
+   gives clip ``i``'s variant ``k`` the offset ``i + k * n_clips``);
+3. :func:`rng` turns a picture's seed into a NumPy generator.
 
 Why a module of its own: seeds 0, 2**32 and 2**63 once painted byte-identical pictures because a backend
 kept only the low 32 bits. Every backend (the painter, SDXL, the video's motion) builds its random
@@ -7,8 +16,8 @@ honoured is refused up front instead of silently truncated.
 
 For backend authors: call :func:`rng` with the picture's seed (and a constant ``stream`` number per
 independent use, so two layers drawn from one seed stay independent), never ``int(seed) & 0xFFFFFFFF``
-or ``np.random.seed``. The pipeline hands each picture ``picture_seed(seed, offset)``, which is what the
-run record stores, so any picture can be re-made alone from its record.
+or ``np.random.seed``. The planner hands each picture ``picture_seed(song_seed(seed, song_hash), offset)``,
+which is what the run record stores, so any picture can be re-made alone from its record.
 
 Examples
 --------
@@ -17,9 +26,14 @@ Examples
 True
 >>> picture_seed(5, 1), picture_seed(MAX_SEED, 1)
 (6, 0)
+>>> song_seed(0, "ab" * 32) != song_seed(0, "cd" * 32) != song_seed(1, "cd" * 32)
+True
 """
 
 from __future__ import annotations
+
+import hashlib
+import re
 
 import numpy as np
 
@@ -45,6 +59,38 @@ def check_seed(seed: int, *, name: str = "--seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MAX_SEED:
         raise ConfigError(f"{name} {seed}: must be a whole number from 0 to {MAX_SEED}")
     return int(seed)
+
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def song_seed(seed: int, song_hash: str) -> int:
+    """The base seed of one song's pictures: a 64-bit hash of the user's seed and the song's content hash.
+
+    Hashing (rather than adding) makes nearby seeds and nearby songs unrelated, and keeps every value of
+    ``seed`` usable. Only the audio's bytes enter, never its file name, so a renamed copy paints the same.
+
+    Parameters
+    ----------
+    seed : int
+        The user's ``--seed`` (0 .. :data:`MAX_SEED`).
+    song_hash : str
+        The song's SHA-256 as 64 lower-case hex digits (:func:`a2i.fileio.content_hash`).
+
+    Examples
+    --------
+    >>> song_seed(0, "0" * 64)
+    7761594457588525078
+    >>> song_seed(0, "song.mp3")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.ConfigError: song_hash 'song.mp3': expected a SHA-256 of the song's bytes (64 hex digits), from a2i.fileio.content_hash
+    """
+    if not isinstance(song_hash, str) or not _SHA256_HEX.fullmatch(song_hash):
+        raise ConfigError(f"song_hash {song_hash!r}: expected a SHA-256 of the song's bytes (64 hex digits), "
+                          "from a2i.fileio.content_hash")
+    digest = hashlib.sha256(f"a2i-song-seed:{check_seed(seed)}:{song_hash}".encode("ascii")).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def picture_seed(seed: int, offset: int) -> int:

@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image
 
 from a2i.mood import default_analyzer
-from a2i.pipeline import select_clips
+from a2i.planner import select_clips
 from a2i.prompts import get_generator
 from a2i.render.painter.diversity import variant_diversity
 from a2i.render.painter.palette import mood_for

@@ -45,6 +45,7 @@ from scipy.stats import rankdata  # noqa: E402
 
 from a2i import audio as audio_io  # noqa: E402
 from a2i import mood, vibenet_model  # noqa: E402
+from a2i.features import combine, summarize  # noqa: E402
 from a2i.mood import EVIDENCE_FEATURES, MODEL_ATTRIBUTES  # noqa: E402
 from a2i.progress import progress_bar  # noqa: E402
 
@@ -73,31 +74,54 @@ class Dataset:
     valence: np.ndarray
     arousal: np.ndarray
     quadrant: np.ndarray
+    artist: np.ndarray
+
+
+#: Version of vibenet's cached per-song outputs (embedding and raw attributes): they depend only on the
+#: network and on how a song is cut into clips, so a change to the signal features does not rerun vibenet.
+VIBENET_CACHE_VERSION = 1
+
+
+def _atomic_savez(path: Path, **arrays: np.ndarray) -> None:
+    tmp = path.with_name(f".{path.name}")
+    with open(tmp, "wb") as f:
+        np.savez(f, **arrays)
+    os.replace(tmp, path)
 
 
 def load_dataset(data: Path, cache: Path) -> Dataset:
-    """Analyse every clip once (cached) and return the evidence with the labels."""
+    """Analyse every clip once (cached) and return the evidence with the labels.
+
+    vibenet's outputs are cached apart from the signal features (under :data:`VIBENET_CACHE_VERSION` and
+    :data:`a2i.mood.EVIDENCE_VERSION`), so new features cost a decode and the features, not the network.
+    """
     rows = list(csv.DictReader(open(data / "labels.csv", newline="")))
-    folder = cache / f"evidence-v{mood.EVIDENCE_VERSION}"
-    folder.mkdir(parents=True, exist_ok=True)
+    nets = cache / f"vibenet-v{VIBENET_CACHE_VERSION}"
+    feats_dir = cache / f"features-v{mood.EVIDENCE_VERSION}"
+    nets.mkdir(parents=True, exist_ok=True)
+    feats_dir.mkdir(parents=True, exist_ok=True)
     analyzer = None
-    xs, raws = [], []
-    todo = [r for r in rows if not (folder / f"{r['song']}.npz").exists()]
-    if todo:
-        analyzer = mood.Analyzer()
-        for r in progress_bar(todo, desc="Analysing clips", unit="clip"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", audio_io.AudioWarning)
-                song = audio_io.load(data / "audio" / f"{r['song']}.mp3", sr=mood.ANALYSIS_SR)
-            found = analyzer.clip_evidence(audio_io.split_clips(song, mode="all"))
+    todo = [r for r in rows if not (nets / f"{r['song']}.npz").exists() or not (feats_dir / f"{r['song']}.npy").exists()]
+    for r in progress_bar(todo, desc="Analysing clips", unit="clip", enabled=bool(todo)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", audio_io.AudioWarning)
+            song = audio_io.load(data / "audio" / f"{r['song']}.mp3", sr=mood.ANALYSIS_SR)
+        clips = audio_io.split_clips(song, mode="all")
+        if not (nets / f"{r['song']}.npz").exists():
+            analyzer = analyzer or mood.Analyzer()
+            found = analyzer.clip_evidence(clips)
             model, embedding, feats = mood.song_evidence(found)
-            tmp = folder / f".{r['song']}.npz"
-            with open(tmp, "wb") as f:
-                np.savez(f, x=mood.evidence(embedding, feats), raw=np.array([model[n] for n in MODEL_ATTRIBUTES]))
-            os.replace(tmp, folder / f"{r['song']}.npz")
+            _atomic_savez(nets / f"{r['song']}.npz", embedding=embedding, raw=np.array([model[n] for n in MODEL_ATTRIBUTES]))
+        else:
+            feats = combine([summarize(c.audio) for c in clips])
+        tmp = feats_dir / f".{r['song']}.npy"
+        with open(tmp, "wb") as f:
+            np.save(f, np.array([read(feats) for _, read in EVIDENCE_FEATURES], dtype=np.float64))
+        os.replace(tmp, feats_dir / f"{r['song']}.npy")
+    xs, raws = [], []
     for r in rows:
-        with np.load(folder / f"{r['song']}.npz") as z:
-            xs.append(z["x"])
+        with np.load(nets / f"{r['song']}.npz") as z:
+            xs.append(np.concatenate([z["embedding"], np.load(feats_dir / f"{r['song']}.npy")]))
             raws.append(z["raw"])
     return Dataset(
         songs=[r["song"] for r in rows],
@@ -106,6 +130,7 @@ def load_dataset(data: Path, cache: Path) -> Dataset:
         valence=np.array([int(r["valence_positive"]) for r in rows]),
         arousal=np.array([int(r["arousal_high"]) for r in rows]),
         quadrant=np.array([r["quadrant"] for r in rows]),
+        artist=np.array([r["artist"] for r in rows]),
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from a2i.mood import Profile, default_analyzer
-from a2i.pipeline import select_clips
+from a2i.planner import select_clips
 from a2i.render.painter import STYLES, paint
 
 TILE = 320  # px per picture: big enough to read each style's marks in the README

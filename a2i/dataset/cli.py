@@ -7,10 +7,66 @@ each handler imports its step lazily (pandas, yt-dlp and spotipy come with the `
 from __future__ import annotations
 
 import argparse
+import csv
 import os
+import re
 
 from a2i.cliargs import add_prompt_count, add_prompt_options, add_seed, positive_int, prompt_options, share
-from a2i.fileio import check_output_file, check_output_folder
+from a2i.fileio import check_output_folder, check_rewritable_file, has_columns
+
+#: How ``split`` recognises its own text report (:func:`a2i.dataset.split.split_report`'s first lines).
+SPLIT_REPORT_START = re.compile(r"\d+ tracks\n\nsplit +tracks +share\n")
+#: The first bytes of every PNG file (the PNG specification, section 5.2).
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def check_step_table(path: str, columns, *, inputs, kind: str, what: str = "OUTPUT") -> None:
+    """Refuse an output CSV that exists and is not this step's own table (recognised by ``columns``)."""
+    check_rewritable_file(path, owned=lambda p: has_columns(p, columns), kind=kind, inputs=inputs, what=what)
+
+
+def _is_split_report(path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return bool(SPLIT_REPORT_START.match(handle.read(200)))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _is_png(path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE
+
+
+def check_split_outputs(folder: str, dataset_name: str, inputs, *, what: str = "output",
+                        music_dir: str | None = None) -> None:
+    """Refuse, before any work, to write the split's files over files that are not an earlier split's.
+
+    With ``music_dir`` (``from-folder``) an existing ``dataset.csv`` must also be one made from that folder,
+    so a dataset of other music is never swapped for this one.
+    """
+    from a2i.dataset.schema import FINAL_COLUMNS
+
+    def own_dataset(path) -> bool:
+        return has_columns(path, FINAL_COLUMNS) and (music_dir is None or _made_from(path, music_dir))
+
+    kind = "a dataset" + (f" made from {music_dir}" if music_dir else "")
+    check_rewritable_file(os.path.join(folder, dataset_name), owned=own_dataset, kind=kind, inputs=inputs, what=what)
+    check_rewritable_file(os.path.join(folder, "split_report.txt"), owned=_is_split_report, kind="a split report",
+                          inputs=inputs, what=what)
+    check_rewritable_file(os.path.join(folder, "split_report.png"), owned=_is_png, kind="a split plot", inputs=inputs,
+                          what=what)
+
+
+def _made_from(dataset_csv, music_dir: str) -> bool:
+    """Whether every track of a dataset.csv lies in ``music_dir`` (what ``from-folder`` wrote for it)."""
+    root = os.path.realpath(music_dir)
+    try:
+        with open(dataset_csv, encoding="utf-8", newline="") as handle:
+            paths = [row.get("path_audio_full") or "" for row in csv.DictReader(handle)]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return all(os.path.realpath(p).startswith(root + os.sep) for p in paths)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -135,7 +191,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_spotify(args: argparse.Namespace) -> int:
-    check_output_file(args.output, inputs=[p for p in (args.tracks,) if p])
+    from a2i.dataset.schema import TRACK_LIST_COLUMNS
+
+    check_step_table(args.output, TRACK_LIST_COLUMNS, inputs=[p for p in (args.tracks,) if p], kind="a track list")
     from a2i.dataset.spotify import fetch_csv, read_track_ids
 
     notes = fetch_csv(args.output, playlist=args.playlist,
@@ -146,7 +204,9 @@ def _run_spotify(args: argparse.Namespace) -> int:
 
 
 def _run_clean(args: argparse.Namespace) -> int:
-    check_output_file(args.output, inputs=[args.input])
+    from a2i.dataset.schema import TRACK_LIST_COLUMNS
+
+    check_step_table(args.output, TRACK_LIST_COLUMNS, inputs=[args.input], kind="a track list")
     from a2i.dataset.clean import clean_csv
 
     report = clean_csv(args.input, args.output, drop_explicit=not args.keep_explicit,
@@ -173,9 +233,9 @@ def _run_youtube(args: argparse.Namespace) -> int:
 
 
 def _run_merge(args: argparse.Namespace) -> int:
-    check_output_file(args.output, inputs=[args.tracks])
-    from a2i.dataset.merge import merge_csv
+    from a2i.dataset.merge import MERGED_COLUMNS, merge_csv
 
+    check_step_table(args.output, MERGED_COLUMNS, inputs=[args.tracks], kind="a merged table")
     report = merge_csv(args.tracks, args.youtube_dir, args.output, progress=not args.no_progress)
     print(f"{report.summary()}\nwrote {args.output}")
     return 0
@@ -185,7 +245,7 @@ def _run_prompts(args: argparse.Namespace) -> int:
     from a2i.dataset.prompting import prompts_csv
 
     prompts_dir = args.prompts_dir or os.path.splitext(args.output)[0] + "_prompts"
-    check_output_file(args.output, inputs=[args.input])
+    check_step_table(args.output, ["openai_prompts"], inputs=[args.input], kind="a table with prompts")
     check_output_folder(prompts_dir, inputs=[args.input, args.output], what="--prompts-dir")
     report = prompts_csv(args.input, args.output, prompts_dir, generator=args.prompts, n=args.n_prompts, seed=args.seed,
                          workers=args.workers, progress=not args.no_progress, generator_options=prompt_options(args),
@@ -203,8 +263,7 @@ def _run_split(args: argparse.Namespace) -> int:
         out, dataset_name = os.path.dirname(os.path.abspath(out)), os.path.basename(out)
     inputs = [p for p in (args.input, args.test_ids) if p]
     check_output_folder(out, inputs=inputs)
-    for name in (dataset_name, "split_report.txt", "split_report.png"):
-        check_output_file(os.path.join(out, name), inputs=inputs, what="output")
+    check_split_outputs(out, dataset_name, inputs)
     result = split_csv(args.input, out, dataset_name=dataset_name, plot=not args.no_plot,
                        fingerprint_audio=args.fingerprint_audio,
                        test_size=args.test_size, valid_size=args.valid_size, seed=args.seed,
@@ -216,6 +275,7 @@ def _run_split(args: argparse.Namespace) -> int:
 
 def _run_from_folder(args: argparse.Namespace) -> int:
     check_output_folder(args.out, inputs=[args.music_dir], what="--out")
+    check_split_outputs(args.out, "dataset.csv", [args.music_dir], what="--out", music_dir=args.music_dir)
     from a2i.dataset.folder import from_folder
 
     options = prompt_options(args) or None

@@ -19,11 +19,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from a2i.audio import audio_files
 from a2i.dataset import schema
 from a2i.dataset.audio_features import ASSUMED_TIME_SIGNATURE, FROM_ANALYZER, SOURCE_COLUMN
 from a2i.dataset.storage import atomic_write_json, read_json
-from a2i.errors import A2IError, ConfigError, DatasetError, MissingFileError, require
+from a2i.errors import A2IError, DatasetError, require
 from a2i.progress import progress_bar
+from a2i.prompts import DEFAULT_N
 
 
 @dataclass
@@ -53,22 +55,6 @@ def names_from_filename(path: Path) -> tuple[str, str | None]:
     if len(parts) >= 2:
         return " - ".join(parts[1:]), parts[0]
     return stem, None
-
-
-def audio_files(music_dir: str | os.PathLike) -> list[Path]:
-    """Every audio file under ``music_dir`` (recursively, sorted, hidden files skipped)."""
-    from a2i.audio import AUDIO_EXTENSIONS
-
-    root = Path(music_dir)
-    if not root.exists():
-        raise MissingFileError(f"music folder {root} does not exist; check the path")
-    if not root.is_dir():
-        raise ConfigError(f"music folder {root} is a file; pass the folder that holds the songs")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
-                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    if not files:
-        raise DatasetError(f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) under {root}")
-    return files
 
 
 def describe_folder(music_dir: str | os.PathLike, cache_dir: str | os.PathLike, *, analyzer=None,
@@ -132,7 +118,7 @@ def describe_folder(music_dir: str | os.PathLike, cache_dir: str | os.PathLike, 
 
 
 def from_folder(music_dir: str | os.PathLike, out_dir: str | os.PathLike, *, prompts: str = "template",
-                n_prompts: int = 10, seed: int = 0, workers: int = 2, analyzer=None, progress: bool = True,
+                n_prompts: int = DEFAULT_N, seed: int = 0, workers: int = 2, analyzer=None, progress: bool = True,
                 generator_options=None, **split_options):
     """The whole no-service route into ``out_dir``: ``dataset.csv``, split reports, caches.
 

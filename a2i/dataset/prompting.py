@@ -22,6 +22,7 @@ from a2i.dataset import schema
 from a2i.dataset.concurrency import run_parallel
 from a2i.dataset.storage import TEMP_SUFFIX, atomic_write_json, read_csv, read_json, write_csv
 from a2i.errors import A2IError, ConfigError, DatasetError, PromptError
+from a2i.prompts import DEFAULT_N
 
 #: US$ per million tokens (input, output) for gpt-4o-mini, the thesis-era default; pass your model's prices.
 DEFAULT_PRICES = (0.15, 0.60)
@@ -103,14 +104,14 @@ class PromptWriter:
     generator : str or object
         ``"template"``, ``"llm"``, or any object with ``generate(profile, n=, seed=)``.
     n : int
-        Prompts per track.
+        Prompts per track (default: the writers' own :data:`a2i.prompts.DEFAULT_N`).
     attempts : int
         Generations tried per track before it is recorded as failed (an LLM answer can fail validation).
     generator_options : dict
         Passed to :func:`a2i.prompts.get_generator` (e.g. ``model``, ``base_url``, ``api_key``).
     """
 
-    def __init__(self, prompts_dir: str | os.PathLike, *, generator: Any = "template", n: int = 10,
+    def __init__(self, prompts_dir: str | os.PathLike, *, generator: Any = "template", n: int = DEFAULT_N,
                  seed: int = 0, attempts: int = 2, generator_options: Mapping[str, Any] | None = None) -> None:
         if n < 1 or attempts < 1:
             raise ConfigError(f"n and attempts must be at least 1, got {n} and {attempts}")

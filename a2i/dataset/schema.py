@@ -1,6 +1,6 @@
 """Column lists of every table the dataset steps read and write.
 
-Three schemas matter (see DESIGN.md): the Kaggle "Spotify Tracks Dataset" that ``dataset clean`` reads; the
+Three schemas matter: the Kaggle "Spotify Tracks Dataset" that ``dataset clean`` reads; the
 *track list* that ``clean`` and ``spotify`` write and ``youtube`` and ``merge`` read (the Kaggle columns, one
 row per track, plus the search query); and the final ``dataset.csv``. Lists are stored as JSON strings so a
 CSV round trip keeps artists with commas intact.
@@ -41,7 +41,8 @@ TRACK_LIST_COLUMNS: tuple[str, ...] = (
     *SPOTIFY_COLUMNS, "track_genres", "original_index", "youtube_search_query",
 )
 
-#: The final dataset.csv, in this order (DESIGN.md).
+#: The final dataset.csv, in this order: the Spotify columns, then the YouTube download's, then the audio
+#: file and the prompts (what ``a2i train`` reads, :data:`a2i.model.data.REQUIRED_COLUMNS`).
 FINAL_COLUMNS: tuple[str, ...] = (
     "spotify_track_id", "spotify_track_name", "spotify_artists", "spotify_album_name", "spotify_genre",
     "spotify_popularity", "spotify_energy", "spotify_valence", "spotify_danceability", "spotify_tempo",

@@ -197,13 +197,13 @@ def split_report(table, *, test_size: float = 0.2, tolerance: float = 0.02) -> s
     """Counts per split, genre and bin, and every stratum that missed the requested shares, as plain text."""
     pd = require("pandas", "dataset")
     lines = [f"{len(table)} tracks", ""]
-    if "duplicate_rows" in table.attrs:
-        lines[1:1] = [f"{table.attrs['duplicate_rows']} of them are another track id of a recording listed already "
-                      "(same artists + title, or same audio): each recording is kept in one split"]
     counts = table["train_split"].value_counts().reindex(["train", "valid", "test"], fill_value=0)
     lines.append("split   tracks  share")
     for name, count in counts.items():
         lines.append(f"{name:<6} {count:>7}  {count / max(len(table), 1):6.1%}")
+    if "duplicate_rows" in table.attrs:
+        lines += ["", f"{table.attrs['duplicate_rows']} tracks are another track id of a recording listed already "
+                  "(same artists + title, or same audio): each recording is kept in one split"]
     is_test = (table["train_split"] == "test").groupby(table["train_stratify_key"])
     test_share = is_test.mean()
     sizes = is_test.size()

@@ -1,18 +1,28 @@
-"""The explorer's web app: one page, a small JSON API and the data folder's media.
+"""The explorer's web app, in the flaskr shape: ``create_app(test_config=None)``, a config, blueprints.
 
 The page (``templates/index.html`` + ``static/``) draws the map on a canvas and pages through
-``/api/points``; pictures reach it as thumbnail atlases (``/api/atlas``), popup previews
-(``/api/preview``) and originals (``/files``). Only files that a track references are ever served.
+``/api/points``; pictures reach it as thumbnail atlases at two levels of detail (``/api/atlas`` for the
+whole map, ``/api/detail`` for what is on screen when zoomed in), popup previews (``/api/preview``) and
+originals (``/files``). Only files that a track references are ever served, and each is checked again when
+it is served: a file swapped for a symbolic link out of the data folder while the server runs is a 404.
+
+Configuration, later sources winning: :data:`DEFAULTS`, ``config.py`` in the instance folder
+(``$A2I_EXPLORE_INSTANCE_PATH``, else ``~/.local/share/a2i/explore``), ``A2I_EXPLORE_*`` environment
+variables (``A2I_EXPLORE_DATA_DIR=/data/songs``), then ``test_config``. So gunicorn needs no Python::
+
+    A2I_EXPLORE_DATA_DIR=/data/songs gunicorn --workers 2 --preload 'a2i.explore.app:create_app()'
 
 Routes
 ------
-``GET /``                                  the single-page explorer
-``GET /api/meta``                          counts, genres, variants, grid, page size, atlas layout
+``GET /``                                  the single-page explorer (blueprint ``page``)
+``GET /api/meta``                          counts, genres, variants, numeric fields, grid, page size, atlas levels
 ``GET /api/points?offset=&limit=``         compact rows for drawing (one page of tracks)
 ``GET /api/tracks/<index>``                one track in full (schema fields plus media URLs)
-``GET /api/atlas/<variant>/<sheet>.jpg``   thumbnails of tracks sheet*256 … sheet*256+255
+``GET /api/atlas/<variant>/<sheet>.jpg``   overview thumbnails of the tracks in atlas slots sheet*256 …
+``GET /api/detail/<variant>/<sheet>.jpg``  detail thumbnails of the tracks in atlas slots sheet*64 …
 ``GET /api/preview/<index>/<variant>.jpg`` the popup picture
-``GET /files/<path>``                      a picture or clip that a track references
+``POST /api/export``                       the selected songs as CSV or JSON (song, paths, position, fields)
+``GET /files/<path>``                      a picture or clip that a track references (blueprint ``files``)
 
 Every response says ``X-Content-Type-Options: nosniff`` and carries a Content-Security-Policy: the page
 may load only its own scripts and media, and anything served from the data folder (pictures, clips,
@@ -21,244 +31,129 @@ thumbnails) is sandboxed with ``default-src 'none'``, so a file that is really H
 
 from __future__ import annotations
 
-import json
 import os
-from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import ConfigError, DatasetError, require
-from a2i.explore.data import Collection, Track, default_cache_dir, load_collection
-from a2i.explore.thumbs import ATLAS_COLUMNS, Cell, ThumbnailCache, build_atlases
+from a2i.errors import ConfigError, require
+from a2i.explore.data import default_cache_dir, load_collection
+from a2i.explore.explorer import ATLAS_SIZE, PAGE_CACHE_SIZE, Explorer, morton_order, parse_grid
+from a2i.explore.thumbs import ATLAS_COLUMNS
 
-#: Tracks per atlas sheet.
-ATLAS_SIZE = ATLAS_COLUMNS**2
+__all__ = ["ATLAS_SIZE", "DEFAULTS", "PAGE_CACHE_SIZE", "Explorer", "create_app", "instance_path", "morton_order",
+           "parse_grid", "serve"]
 
-#: Point pages kept in memory: a few page sizes × 10,000 songs; odd offsets from other clients push out the
-#: oldest instead of growing the server without bound.
-PAGE_CACHE_SIZE = 64
+#: Environment variable naming the instance folder (where an optional ``config.py`` lives).
+INSTANCE_ENV = "A2I_EXPLORE_INSTANCE_PATH"
 
-#: The page itself: its own scripts only, pictures from itself (and decoded blobs), its own clips.
-PAGE_CSP = ("default-src 'self'; img-src 'self' blob: data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-#: Anything from the data folder is inert even if it is HTML or SVG in disguise.
-MEDIA_CSP = "default-src 'none'; sandbox"
-
-
-def parse_grid(text: str) -> tuple[int, int]:
-    """``"6x4"`` → ``(6, 4)``: columns along valence × rows along arousal, each 1..32."""
-    try:
-        cols, rows = (int(part) for part in text.lower().replace("×", "x").split("x"))
-    except ValueError:
-        raise ConfigError(f"grid size {text!r}: expected COLUMNSxROWS, e.g. 6x4") from None
-    if not (1 <= cols <= 32 and 1 <= rows <= 32):
-        raise ConfigError(f"grid size {text!r}: columns and rows must each be between 1 and 32")
-    return cols, rows
-
-
-class Explorer:
-    """The loaded collection plus what the routes precompute from it."""
-
-    def __init__(self, collection: Collection, *, grid: tuple[int, int], cache_dir: Path, page_size: int,
-                 thumb_size: int) -> None:
-        self.collection = collection
-        self.grid = grid
-        self.page_size = page_size
-        self.thumbs = ThumbnailCache(cache_dir, thumb_size=thumb_size)
-        self.genres = list(collection.genres)
-        self._genre_index = {name: i for i, name in enumerate(self.genres)}
-        self.media = collection.media_paths()
-        self._pages: OrderedDict[tuple[int, int], bytes] = OrderedDict()
-
-    @property
-    def tracks(self) -> list[Track]:
-        return self.collection.tracks
-
-    def meta(self) -> dict[str, Any]:
-        counts = self.collection.genres
-        return {
-            "total": len(self.tracks),
-            "genres": [{"name": name, "count": counts[name]} for name in self.genres],
-            "max_variants": self.collection.max_variants,
-            "grid": list(self.grid),
-            "page_size": self.page_size,
-            "atlas": {"columns": ATLAS_COLUMNS, "size": ATLAS_SIZE, "thumb": self.thumbs.thumb_size},
-        }
-
-    def point_row(self, track: Track) -> list[Any]:
-        """What the map needs to draw, filter and search one track, as a compact array."""
-        colors = [(r << 16) | (g << 8) | b for r, g, b in (v.mean_color or (0, 0, 0) for v in track.variants)]
-        return [track.id, round(track.x, 4), round(track.y, 4), self._genre_index[track.track_genre],
-                track.track_name, track.artists, track.metadata.get("popularity"), colors]
-
-    def points_page(self, offset: int, limit: int) -> bytes:
-        """One page of point rows as JSON bytes, cached: every visitor asks for the same pages."""
-        key = (offset, limit)
-        page = self._pages.get(key)
-        if page is None:
-            rows = [self.point_row(t) for t in self.tracks[offset:offset + limit]]
-            page = json.dumps({"total": len(self.tracks), "offset": offset, "rows": rows},
-                              separators=(",", ":"), ensure_ascii=False).encode()
-            self._pages[key] = page
-            while len(self._pages) > PAGE_CACHE_SIZE:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(key)
-        return page
-
-    def cell(self, track: Track, variant: int) -> Cell:
-        """A track's picture for ``variant`` (its last one if it has fewer) and the colour standing in for it."""
-        v = track.variants[min(variant, len(track.variants) - 1)]
-        path = None if v.image_missing else self.collection.root / v.image_path
-        return path, v.mean_color or (0, 0, 0)
-
-    def atlas_cells(self, variant: int, sheet: int) -> list[Cell]:
-        return [self.cell(t, variant) for t in self.tracks[sheet * ATLAS_SIZE:(sheet + 1) * ATLAS_SIZE]]
-
-    def build_thumbnails(self, *, workers: int | None = None, progress: bool = False) -> int:
-        """Make every atlas of every variant now, in parallel, and the default point pages, so the first
-        browser to open the map waits for neither."""
-        for offset in range(0, len(self.tracks), self.page_size):
-            self.points_page(offset, self.page_size)
-        sheets = -(-len(self.tracks) // ATLAS_SIZE)
-        jobs = [self.atlas_cells(v, s) for v in range(self.collection.max_variants) for s in range(sheets)]
-        return build_atlases(self.thumbs, jobs, workers=workers, progress=progress)
+#: Configuration keys and their defaults; ``A2I_EXPLORE_<KEY>`` environment variables override them.
+DEFAULTS: dict[str, Any] = {
+    # Folder of per-track JSON files (see a2i.explore.data); validated at start-up.
+    "DATA_DIR": None,
+    # An already loaded a2i.explore.data.Collection instead of DATA_DIR (tests, benchmarks).
+    "COLLECTION": None,
+    # Default colour grid, columns along valence × rows along arousal: "6x4" or [6, 4]. 6×4 gives cells of
+    # about 0.17 valence × 0.25 arousal, coarse enough that each holds songs in a few hundred.
+    "GRID": "6x4",
+    # Where thumbnails and computed colours are cached (None: the user cache, see default_cache_dir).
+    "CACHE_DIR": None,
+    # Tracks per /api/points page: the first page draws while the others load (2,000 rows ≈ 150 kB).
+    "PAGE_SIZE": 2000,
+    # Thumbnails per overview sheet row (even); detail sheets have half as many (see thumbs.levels).
+    "ATLAS_COLUMNS": ATLAS_COLUMNS,
+    # Build every thumbnail atlas before serving, in parallel processes (else on first request).
+    "WARM": True,
+    # Leave out invalid track files, reporting each to ON_SKIP (a callable), instead of refusing to start.
+    "SKIP_INVALID": False,
+    "ON_SKIP": None,
+    # Serve media that are symbolic links leading out of the data folder.
+    "FOLLOW_SYMLINKS": False,
+    # Progress bars while loading (the CLI turns them on).
+    "PROGRESS": False,
+}
 
 
-def create_app(
-    data_dir: str | os.PathLike[str] | None = None,
-    *,
-    collection: Collection | None = None,
-    grid: tuple[int, int] = (6, 4),
-    cache_dir: str | os.PathLike[str] | None = None,
-    page_size: int = 2000,
-    thumb_size: int = 48,
-    warm: bool = True,
-    skip_invalid: bool = False,
-    progress: bool = False,
-    on_skip: Callable[[DatasetError], None] | None = None,
-    follow_symlinks: bool = False,
-):
-    """Build the explorer's Flask app for a data folder.
+def instance_path(test_config: dict[str, Any] | None = None) -> Path:
+    """The instance folder: the test config's ``INSTANCE_PATH``, ``$A2I_EXPLORE_INSTANCE_PATH``, else the
+    user's data folder (``$XDG_DATA_HOME/a2i/explore``, ``~/.local/share/a2i/explore``)."""
+    chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(INSTANCE_ENV)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "a2i" / "explore"
+
+
+def _load_config(app, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("A2I_EXPLORE")
+    if test_config:
+        app.config.from_mapping(test_config)
+    grid = app.config["GRID"]
+    app.config["GRID"] = parse_grid(grid) if isinstance(grid, str) else tuple(grid)
+    if (app.config["DATA_DIR"] is None) == (app.config["COLLECTION"] is None):
+        raise ConfigError("explorer: set DATA_DIR (A2I_EXPLORE_DATA_DIR) to a folder of track files, "
+                          "or pass a loaded COLLECTION, not both")
+    if int(app.config["PAGE_SIZE"]) < 1:
+        raise ConfigError(f"PAGE_SIZE must be positive, got {app.config['PAGE_SIZE']}")
+
+
+def _make_explorer(config) -> Explorer:
+    collection = config["COLLECTION"]
+    if collection is None:
+        collection = load_collection(config["DATA_DIR"], skip_invalid=config["SKIP_INVALID"],
+                                     cache_dir=config["CACHE_DIR"], progress=config["PROGRESS"],
+                                     on_skip=config["ON_SKIP"], follow_symlinks=config["FOLLOW_SYMLINKS"])
+    cache = Path(config["CACHE_DIR"]) if config["CACHE_DIR"] is not None else default_cache_dir(collection.root)
+    return Explorer(collection, grid=config["GRID"], cache_dir=cache, page_size=int(config["PAGE_SIZE"]),
+                    columns=int(config["ATLAS_COLUMNS"]), follow_symlinks=bool(config["FOLLOW_SYMLINKS"]))
+
+
+def create_app(test_config: dict[str, Any] | None = None):
+    """Build the explorer's Flask app (the flaskr factory: config, instance folder, blueprints).
 
     Parameters
     ----------
-    data_dir
-        Folder of per-track JSON files (see :mod:`a2i.explore.data`); validated here, so a bad file stops
-        start-up with an error naming the file and field.
-    collection
-        An already loaded collection (instead of ``data_dir``).
-    grid
-        Default colour-grid size (columns along valence, rows along arousal).
-    cache_dir
-        Where thumbnails and computed colours are cached (default: the user cache).
-    page_size
-        Tracks per ``/api/points`` page; the page draws after the first one arrives.
-    thumb_size
-        Thumbnail side in the atlases, in pixels.
-    warm
-        Build every thumbnail atlas not yet cached before returning, in parallel processes.
-    skip_invalid, on_skip
-        Leave out invalid track files instead of refusing to start, reporting each to ``on_skip``.
-    follow_symlinks
-        Serve media that are symbolic links leading out of the data folder.
-    progress
-        Show progress bars while loading.
+    test_config
+        Configuration that wins over every other source (see :data:`DEFAULTS` for the keys), e.g.
+        ``{"DATA_DIR": "songs/", "WARM": False}``.
 
     Returns
     -------
     flask.Flask
+        With the loaded :class:`Explorer` in ``app.extensions["a2i_explore"]``.
+
+    Raises
+    ------
+    ConfigError
+        Without a data folder, or with a bad grid or page size.
+    DatasetError
+        When the data folder is invalid (naming the file and field), unless ``SKIP_INVALID``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from a2i.explore.synthetic import make_folder
+    >>> folder = make_folder(Path(tempfile.mkdtemp()) / "songs", 3, size=16, audio="none")
+    >>> app = create_app({"DATA_DIR": folder, "CACHE_DIR": folder.parent / "cache", "WARM": False})
+    >>> app.test_client().get("/api/meta").get_json()["total"]
+    3
     """
     flask = require("flask", "web")
-    if (data_dir is None) == (collection is None):
-        raise ConfigError("create_app: pass either data_dir or collection")
-    if page_size < 1:
-        raise ConfigError(f"page_size must be positive, got {page_size}")
-    if collection is None:
-        assert data_dir is not None
-        collection = load_collection(data_dir, skip_invalid=skip_invalid, cache_dir=cache_dir, progress=progress,
-                                     on_skip=on_skip, follow_symlinks=follow_symlinks)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir(collection.root)
-    explorer = Explorer(collection, grid=grid, cache_dir=cache, page_size=page_size, thumb_size=thumb_size)
+    from a2i.explore import views
 
-    app = flask.Flask(__name__, static_folder="static", template_folder="templates")
+    app = flask.Flask(__name__, static_folder="static", template_folder="templates",
+                      instance_path=str(instance_path(test_config)), instance_relative_config=True)
+    _load_config(app, test_config)
+    explorer = _make_explorer(app.config)
     app.extensions["a2i_explore"] = explorer
     app.json.sort_keys = False  # type: ignore[attr-defined]
-
-    def track_or_404(index: int) -> Track:
-        if not 0 <= index < len(explorer.tracks):
-            flask.abort(404)
-        return explorer.tracks[index]
-
-    def jpeg(data: bytes):
-        response = flask.Response(data, mimetype="image/jpeg")
-        response.cache_control.max_age = 3600
-        return response
-
-    @app.after_request
-    def security_headers(response):
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        endpoint = flask.request.endpoint
-        response.headers["Content-Security-Policy"] = MEDIA_CSP if endpoint in {"media", "atlas", "preview"} else PAGE_CSP
-        return response
-
-    @app.get("/")
-    def index():
-        return flask.render_template("index.html", title=collection.root.name, meta=explorer.meta())
-
-    @app.get("/api/meta")
-    def meta():
-        return flask.jsonify(explorer.meta())
-
-    @app.get("/api/points")
-    def points():
-        args = flask.request.args
-        try:
-            offset = int(args.get("offset", 0))
-            limit = int(args.get("limit", explorer.page_size))
-        except ValueError:
-            return flask.jsonify(error="offset and limit must be integers"), 400
-        if offset < 0 or limit < 1:
-            return flask.jsonify(error="offset must be >= 0 and limit >= 1"), 400
-        limit = min(limit, 10 * explorer.page_size)
-        return flask.Response(explorer.points_page(offset, limit), mimetype="application/json")
-
-    @app.get("/api/tracks/<int:index>")
-    def track(index: int):
-        item = track_or_404(index)
-        body = item.to_dict()
-        body.update(index=index, id=item.id)
-        for i, (v, variant) in enumerate(zip(body["data"], item.variants)):
-            v["image_url"] = None if variant.image_missing else flask.url_for("media", path=variant.image_path)
-            playable = variant.audio_path and not variant.audio_missing
-            v["audio_url"] = flask.url_for("media", path=variant.audio_path) if playable else None
-            v["preview_url"] = flask.url_for("preview", index=index, variant=i)
-            v["image_missing"], v["audio_missing"] = variant.image_missing, variant.audio_missing
-        return flask.jsonify(body)
-
-    @app.get("/api/atlas/<int:variant>/<int:sheet>.jpg")
-    def atlas(variant: int, sheet: int):
-        if variant >= collection.max_variants or sheet * ATLAS_SIZE >= len(explorer.tracks):
-            flask.abort(404)
-        return jpeg(explorer.thumbs.atlas(explorer.atlas_cells(variant, sheet)))
-
-    @app.get("/api/preview/<int:index>/<int:variant>.jpg")
-    def preview(index: int, variant: int):
-        item = track_or_404(index)
-        if variant >= len(item.variants):
-            flask.abort(404)
-        return jpeg(explorer.thumbs.preview(explorer.cell(item, variant)))
-
-    @app.get("/files/<path:path>")
-    def media(path: str):
-        # Only files a track references; anything else, '..' included, is simply not there.
-        if path not in explorer.media:
-            flask.abort(404)
-        return flask.send_from_directory(collection.root, path, max_age=3600)
-
-    if warm:
-        explorer.build_thumbnails(progress=progress)
+    app.register_blueprint(views.page)
+    app.register_blueprint(views.api)
+    app.register_blueprint(views.files)
+    app.after_request(views.security_headers)
+    if app.config["WARM"]:
+        explorer.build_thumbnails(progress=app.config["PROGRESS"])
     return app
 
 

@@ -1,15 +1,15 @@
 """Build an explorer data folder from songs, or from the folders ``a2i generate`` already wrote.
 
-The pictures are made by the main job, never here: for each song, variant ``k`` is one run of
-:func:`a2i.pipeline.generate` (its centre clip, seed ``seed + k``) into ``DIR/runs/<id>/v<k>/``; the song is
-analysed once for all its variants. A folder written earlier by ``a2i generate`` (or ``a2i render``) can be
+The pictures are made by the main job, never here: each song gets one run of :func:`a2i.pipeline.generate`
+into ``DIR/runs/<id>/``, its centre clip in ``variants`` variants (the planner's clip choice and seeds,
+:mod:`a2i.planner`). A folder written earlier by ``a2i generate`` (or ``a2i render``) can be
 given instead of a song: its pictures become the variants. Either way every run is read back through
 :func:`a2i.outputs.read_run`, the one reader of that format, and the track's JSON is written in the
 explorer schema::
 
     DIR/<id>.json
-    DIR/runs/<id>/v1/ … vN/   the runs (pictures, info cards, profile.json, prompts.json)
-    DIR/media/<id>/…           pictures copied from a run folder given as input (it may be anywhere)
+    DIR/runs/<id>/            the run (pictures, info cards, profile.json, prompts.json)
+    DIR/media/<id>/…           pictures of a run folder given as input (it may be anywhere): hard links
     DIR/media/<id>/clip.mp3    the preview clip
     DIR/map.png                the valence × arousal map as a picture
 
@@ -19,6 +19,12 @@ never one padded with silence.
 
 Building again into the same folder replaces a song's files (ids come from the file names), so the folder
 can grow one batch of songs at a time.
+
+Disk cost per song, beyond the runs themselves: the track JSON (about 2 kB) and the preview clip
+(:data:`PREVIEW_BITRATE` × clip length: 240 kB for 10 s). A run folder given as input is not copied: its
+pictures are hard links (no bytes on the same file system), and only where a hard link cannot be made
+(another file system) is a picture copied, with a warning saying so. 10,000 songs cost about 2.4 GB of clips
+and 20 MB of JSON, not the 13 GB of copied pictures a copy would.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import AudioError, ConfigError
+from a2i.audio import CLIP_SECONDS
+from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
 
 #: Preview bitrate: transparent for most listeners on a laptop (MP3 at 192 kbit/s), about 240 kB per 10 s.
@@ -73,26 +80,13 @@ def track_id(song: Path, taken: set[str]) -> str:
     return candidate
 
 
-class _AnalyzeOnce:
-    """An analyzer that remembers its last song: the N runs of one song share one analysis."""
-
-    def __init__(self, analyzer) -> None:  # noqa: ANN001 - any object with Analyzer.analyze's signature
-        self.analyzer, self._last = analyzer, None
-
-    def analyze(self, path, **kwargs):  # noqa: ANN001, ANN201
-        key = (str(path), tuple(sorted(kwargs.items())))
-        if self._last is None or self._last[0] != key:
-            self._last = (key, self.analyzer.analyze(path, **kwargs))
-        return self._last[1]
-
-
 def build_folder(
     inputs: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
     *,
     variants: int = 3,
     size: int = 512,
-    clip_seconds: float = 10.0,
+    clip_seconds: float = CLIP_SECONDS,
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
     backend: str = "painter",
@@ -109,8 +103,8 @@ def build_folder(
     out_dir
         The data folder (created if needed).
     variants
-        Pictures per song: runs of the main job with seeds ``seed … seed + variants - 1``; for a run folder,
-        its first ``variants`` pictures.
+        Pictures per song: the centre clip's variants in one run of the main job; for a run folder, its
+        first ``variants`` pictures.
     size
         Picture side in pixels.
     clip_seconds
@@ -120,7 +114,7 @@ def build_folder(
     backend
         Image backend (see :func:`a2i.render.get_backend`).
     seed
-        Seed of the first variant.
+        The run's seed (the pictures' seeds derive from it and the song, :mod:`a2i.seeding`).
     progress
         Show a progress bar over the songs.
     analyzer
@@ -157,7 +151,7 @@ def build_folder(
     from a2i.pipeline import generate
     from a2i.progress import progress_bar
 
-    once = _AnalyzeOnce(analyzer or default_analyzer())
+    analyzer = analyzer or default_analyzer()
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     written = []
@@ -166,12 +160,10 @@ def build_folder(
         if path.is_dir():
             runs = [read_run(path)]
         else:
-            runs = []
-            for k in range(variants):
-                result = generate(path, out / "runs" / tid / f"v{k + 1}", overwrite=True, clips="center",
-                                  backend=backend, prompts=prompts, prompt_options=prompt_options, size=size,
-                                  seed=seed + k, progress=False, analyzer=once)
-                runs.append(read_run(result.out_dir))
+            result = generate(path, out / "runs" / tid, overwrite=True, clips="center", variants=variants,
+                              backend=backend, prompts=prompts, prompt_options=prompt_options, size=size,
+                              seed=seed, progress=False, analyzer=analyzer)
+            runs = [read_run(result.out_dir)]
         written.append(write_track(out / f"{tid}.json", _track(tid, runs, out, variants, clip_seconds)))
 
     from a2i.explore.figure import save_map
@@ -181,13 +173,20 @@ def build_folder(
 
 
 def _inside(path: Path, out: Path, tid: str) -> str:
-    """``path`` relative to ``out``; a picture from elsewhere is copied into ``media/<tid>/`` first."""
+    """``path`` relative to ``out``; a picture from elsewhere is hard-linked into ``media/<tid>/`` first (the
+    server only sends files inside its data folder; a link costs no space, a copy 400 kB a picture)."""
     try:
         return path.resolve().relative_to(out.resolve()).as_posix()
     except ValueError:
         target = out / "media" / tid / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(path, target)
+        except OSError as exc:  # another file system, or a file system without hard links
+            warnings.warn(f"{path}: cannot hard-link it into {out} ({exc.strerror or exc}); copied instead. Build "
+                          "into a folder on the same file system as the runs to save the space", A2IWarning, stacklevel=2)
+            shutil.copyfile(path, target)
         return target.relative_to(out).as_posix()
 
 
@@ -196,15 +195,15 @@ def _track(tid: str, runs: list, out: Path, variants: int, clip_seconds: float) 
     first = runs[0]
     song = first.profile
     genre = song.genre or UNKNOWN_GENRE
-    song_file = first.song_path()
     clip_rel: str | None = None
-    if song_file.is_file():
+    try:
+        song_file = first.song_path()
+    except MissingFileError as exc:
+        warnings.warn(f"{exc}; the track has no preview clip", A2IWarning, stacklevel=2)
+    else:
         clip_rel = f"media/{tid}/clip.mp3"
         length = min(clip_seconds, first.duration) if first.duration > 0 else clip_seconds
         cut_preview(song_file, out / clip_rel, start=max(0.0, (first.duration - length) / 2), seconds=length)
-    else:
-        warnings.warn(f"{first.folder}: its song {song_file} is not there; the track has no preview clip",
-                      stacklevel=2)
     items = []
     for run in runs:
         for picture in run.pictures:
@@ -219,5 +218,6 @@ def _track(tid: str, runs: list, out: Path, variants: int, clip_seconds: float) 
         variants=items,
         metadata={"popularity": None, "danceability": round(song.danceability, 4),
                   "energy": round(song.energy, 4), "loudness": round(song.loudness, 2),
-                  "valence": round(song.valence, 4)},
+                  "valence": round(song.valence, 4), "tempo": round(song.tempo, 1),
+                  "acousticness": round(song.acousticness, 4)},
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from a2i.cliargs import add_prompt_options, positive_int, prompt_options
+from a2i.audio import CLIP_SECONDS
+from a2i.cliargs import add_prompt_options, add_seed, positive_int, prompt_options
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -44,8 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     build = sub.add_parser(
         "build",
         help="build an explorer data folder from songs",
-        description="Run the main job N times per song (N picture variants: different prompts and seeds; one "
-        "analysis), or take the pictures of `a2i generate` output folders, cut a preview clip and write one JSON "
+        description="Run the main job once per song (its centre clip in N variants: different prompts and "
+        "seeds), or take the pictures of `a2i generate` output folders, cut a preview clip and write one JSON "
         "file per song: a folder `a2i explore serve` can open.",
     )
     build.add_argument("songs", nargs="+", metavar="SONG|RUN_FOLDER",
@@ -54,10 +55,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--variants", type=positive_int, default=3, metavar="N",
                        help="pictures per song; for a run folder, its first N pictures (default: 3)")
     build.add_argument("--size", type=positive_int, default=512, metavar="PX", help="picture side (default: 512)")
-    build.add_argument("--clip-seconds", type=float, default=10.0, metavar="S",
-                       help="length of the preview clip from the song's centre (default: 10)")
+    build.add_argument("--clip-seconds", type=float, default=CLIP_SECONDS, metavar="S",
+                       help=f"length of the preview clip from the song's centre (default: {CLIP_SECONDS:g})")
     add_prompt_options(build)
-    build.add_argument("--seed", type=int, default=0, help="random seed of the first variant (default: 0)")
+    add_seed(build)
     build.set_defaults(func=_run_build)
 
 
@@ -66,16 +67,16 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from a2i.explore.app import create_app, parse_grid, serve
 
-    app = create_app(
-        args.data_dir,
-        grid=parse_grid(args.grid),
-        cache_dir=args.cache,
-        warm=not args.no_warm,
-        skip_invalid=args.skip_invalid,
-        progress=True,
-        on_skip=lambda exc: print(f"a2i: warning: skipped {exc}", file=sys.stderr),
-        follow_symlinks=args.follow_symlinks,
-    )
+    app = create_app({
+        "DATA_DIR": args.data_dir,
+        "GRID": parse_grid(args.grid),
+        "CACHE_DIR": args.cache,
+        "WARM": not args.no_warm,
+        "SKIP_INVALID": args.skip_invalid,
+        "PROGRESS": True,
+        "ON_SKIP": lambda exc: print(f"a2i: warning: skipped {exc}", file=sys.stderr),
+        "FOLLOW_SYMLINKS": args.follow_symlinks,
+    })
     problems = app.extensions["a2i_explore"].collection.problems
     if problems:
         shown = "\n  ".join(problems[:5]) + (f"\n  … and {len(problems) - 5} more" if len(problems) > 5 else "")

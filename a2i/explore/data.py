@@ -86,7 +86,11 @@ class Track:
     track_name: str
     track_genre: str
     variants: list[Variant]
+    #: The known numeric fields (:data:`METADATA_FIELDS`, None when unknown) and any other top-level number.
     metadata: dict[str, float | None] = field(default_factory=dict)
+    #: Top-level lists of numbers (an audio or text embedding, say ``"clap": [0.1, ...]``): the explorer finds
+    #: a song's nearest neighbours in each of them.
+    embeddings: dict[str, list[float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The track in the explorer's JSON schema (what :func:`write_track` stores)."""
@@ -96,6 +100,8 @@ class Track:
             "artists": self.artists,
             "track_name": self.track_name,
             **{name: self.metadata.get(name) for name in METADATA_FIELDS},
+            **{name: value for name, value in self.metadata.items() if name not in METADATA_FIELDS},
+            **self.embeddings,
             "track_genre": self.track_genre,
             "data": [variant.to_dict() for variant in self.variants],
         }
@@ -112,6 +118,21 @@ class Collection:
     root: Path
     tracks: list[Track]
     problems: list[str] = field(default_factory=list)
+    #: Where the track files are (``root``, or ``root/static/jsons`` for the thesis's layout).
+    json_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.json_dir is None:
+            self.json_dir = self.root
+
+    def embedding_fields(self) -> list[str]:
+        """Names of the embeddings some track has, sorted."""
+        return sorted({name for track in self.tracks for name in track.embeddings})
+
+    def numeric_fields(self) -> list[str]:
+        """The numeric metadata some track has: the known ones first, then the folder's own (say ``tempo``)."""
+        present = {name for track in self.tracks for name, value in track.metadata.items() if value is not None}
+        return [n for n in METADATA_FIELDS if n in present] + sorted(present - set(METADATA_FIELDS))
 
     @property
     def genres(self) -> dict[str, int]:
@@ -290,8 +311,28 @@ def parse_track(raw: Any, *, source: Path, root: Path, follow_symlinks: bool = F
         track_name=fields.text("track_name") or "",
         track_genre=genre,
         variants=variants,
-        metadata={name: fields.number(name, required=False) for name in METADATA_FIELDS},
+        metadata={**{name: fields.number(name, required=False) for name in METADATA_FIELDS},
+                  **_extra_numbers(fields.raw)},
+        embeddings=_vectors(fields.raw),
     )
+
+
+#: Top-level keys that are part of the schema itself, never extra numeric metadata.
+_SCHEMA_KEYS = frozenset({"x", "y", "artists", "track_name", "track_genre", "data", *METADATA_FIELDS})
+
+
+def _vectors(raw: dict[str, Any]) -> dict[str, list[float]]:
+    """Top-level lists of at least two finite numbers (and no booleans): embeddings to find neighbours in."""
+    return {name: [float(v) for v in value] for name, value in raw.items()
+            if name not in _SCHEMA_KEYS and isinstance(value, list) and len(value) >= 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)}
+
+
+def _extra_numbers(raw: dict[str, Any]) -> dict[str, float]:
+    """Any other finite top-level number (``tempo``, ``acousticness`` ...): the map can filter and colour by it."""
+    return {name: float(value) for name, value in raw.items()
+            if name not in _SCHEMA_KEYS and isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value)}
 
 
 def mean_color(path: str | os.PathLike[str]) -> tuple[int, int, int]:
@@ -375,6 +416,33 @@ def default_cache_dir(root: Path) -> Path:
     return base / "a2i" / "explore" / f"{root.name}-{digest}"
 
 
+def read_track_json(path: Path) -> Any:
+    """Decode one track file, turning every way it can be unreadable into one :class:`DatasetError` line.
+
+    A UTF-8 byte-order mark (what Windows editors write) is accepted. JSON nested deeper than Python's
+    recursion limit (``[[[[...`` a thousand deep, never a real track) is refused with a message, not a
+    ``RecursionError`` traceback.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "deep.json"
+    >>> _ = path.write_text("[" * 100_000)
+    >>> try:
+    ...     read_track_json(path)
+    ... except DatasetError as exc:
+    ...     print(str(exc).split(": ", 1)[1])
+    not valid JSON (nested too deeply to be a track file); fix or remove the file
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise DatasetError(f"{path}: not valid JSON (nested too deeply to be a track file); "
+                           "fix or remove the file") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DatasetError(f"{path}: not valid JSON ({exc}); fix or remove the file") from exc
+
+
 def load_collection(
     data_dir: str | os.PathLike[str],
     *,
@@ -419,10 +487,7 @@ def load_collection(
     tracks = []
     for path in _progress(files, progress, "tracks"):
         try:
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError) as exc:
-                raise DatasetError(f"{path}: not valid JSON ({exc}); fix or remove the file") from exc
+            raw = read_track_json(path)
             tracks.append(parse_track(raw, source=path, root=root, follow_symlinks=follow_symlinks))
         except DatasetError as exc:
             if not skip_invalid:
@@ -431,7 +496,8 @@ def load_collection(
                 on_skip(exc)
     if not tracks:
         raise DatasetError(f"data folder {root}: every track file is invalid; nothing to show")
-    collection = Collection(root=root, tracks=tracks, problems=_holes(tracks, files[0].parent))
+    collection = Collection(root=root, tracks=tracks, problems=_holes(tracks, files[0].parent),
+                            json_dir=files[0].parent)
     fill_mean_colors(
         collection,
         cache_dir=Path(cache_dir) if cache_dir is not None else default_cache_dir(root),

@@ -18,12 +18,13 @@ from flask import (
 )
 from sqlalchemy import func, select
 
-from a2i.labeling import export, i18n
-from a2i.labeling.access import admin_required
+from a2i.labeling import export, forms, i18n
+from a2i.labeling.access import admin_required, fail
+from a2i.labeling.api import MAX_INT
 from a2i.labeling.assignment import item_counts, places_left
 from a2i.labeling.db import db
 from a2i.labeling.models import FULL, STAGES, Invite, Submission, User
-from a2i.labeling.privacy import delete_participant
+from a2i.labeling.privacy import delete_participant, erase_deleted
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,15 +59,18 @@ def index():
 @admin_required
 def delete():
     """Delete one participant's data by id (a withdrawal that reached the researchers by other means)."""
-    raw = request.form.get("user_id", "").strip()
-    user_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
-    user = db.session.get(User, user_id) if user_id is not None else None
+    raw = request.form.get("user_id", "")
+    user_id = forms.parse_int(raw, 1, MAX_INT)
+    if user_id is None:
+        fail(400, "admin.bad_user_id")
+    user = db.session.get(User, user_id)
     if user is not None and user.role == "participant":
         delete_participant(user_id)
         db.session.commit()
+        erase_deleted()
         flash(i18n.translate("admin.deleted", g.lang, id=user_id))
     else:
-        flash(i18n.translate("admin.not_found", g.lang, id=raw[:12]), "error")
+        flash(i18n.translate("admin.not_found", g.lang, id=user_id), "error")
     return redirect(url_for("admin.index"))
 
 

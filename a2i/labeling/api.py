@@ -19,6 +19,7 @@ from a2i.labeling.access import get_study, login_required
 from a2i.labeling.assignment import current_assignment, image_order, upcoming_assignment
 from a2i.labeling.auth import next_page
 from a2i.labeling.db import db
+from a2i.labeling.definitions import VERSION_KEY
 from a2i.labeling.manifest import Item, Study
 from a2i.labeling.models import Assignment, Submission
 
@@ -196,7 +197,7 @@ def submit():
     db.session.add(Submission(
         assignment_id=assignment.id, user_id=g.user.id, item_id=item.id, is_tutorial=assignment.is_tutorial,
         shown=shown, selected=selected, liked=liked, bad_audio=bad_audio, interactions=interactions,
-        duration_ms=duration, language=g.lang))
+        duration_ms=duration, language=g.lang, study_version=current_app.extensions.get(VERSION_KEY)))
     try:
         db.session.flush()
     except IntegrityError:

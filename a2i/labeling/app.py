@@ -262,4 +262,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, study.bp, api.bp, admin.bp):
         app.register_blueprint(blueprint)
     _register_error_handlers(app)
+    from a2i.labeling.definitions import record_served
+
+    record_served(app)
     return app

@@ -1,9 +1,21 @@
-"""Accounts: invite-only registration, login with back-off, logout, anonymous study links, language."""
+"""Accounts: invite-only registration, login with back-off, logout, anonymous study links, language.
+
+An anonymous participant (a recruitment platform's link) has no password, and their ``PROLIFIC_PID`` is no
+secret: researchers, the platform and anyone shown a screenshot know it. So a PID alone never logs in. At
+consent the participant gets a resume secret, kept in a long-lived cookie of their browser and in a personal
+resume link shown on every page; the database stores only its SHA-256. Reopening the study link resumes
+with that cookie, with the link, or with the platform's ``SESSION_ID`` of the first visit (Prolific sends
+the same one when the participant reopens their submission). A known PID with none of these gets a page
+that explains how to resume, and nothing of the participant's.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import re
+import secrets
 from urllib.parse import parse_qs, urlsplit
 
 from flask import (
@@ -34,6 +46,12 @@ _PARAM_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 PLATFORM_PARAMS = (("PROLIFIC_PID", "prolific_pid"), ("STUDY_ID", "study_id"), ("SESSION_ID", "session_id"))
 #: How long a browser remembers that it logged in to an account (the device cookie exempts it from back-off).
 DEVICE_COOKIE_DAYS = 180
+#: The cookie holding an anonymous participant's resume secret.
+RESUME_COOKIE = "a2i_resume"
+#: How long the browser keeps it: longer than any study stays open (Prolific's longest is about 3 weeks).
+RESUME_COOKIE_DAYS = 60
+#: Bytes of randomness in a resume secret (192 bits: unguessable, and short enough for a link).
+RESUME_BYTES = 24
 
 STAGE_ENDPOINTS = {"consent": "study.consent", "survey": "study.survey", "tutorial": "study.tutorial",
                    "tasks": "study.tasks", "feedback": "study.feedback", "done": "study.thanks",
@@ -176,19 +194,77 @@ def _platform_params(source) -> dict[str, str]:
     return params
 
 
-def _returning(code: str, params: dict[str, str]) -> User | None:
-    """The anonymous participant this link already belongs to: the one logged in here, or the one with this
-    ``PROLIFIC_PID`` who came through this very link (a known ID alone, without the link's code, is not enough)."""
-    if g.user is not None and g.user.is_anonymous:
-        invite = db.session.get(Invite, g.user.invite_id) if g.user.invite_id else None
-        if invite is not None and invite.code == code:
-            return g.user
+def resume_hash(secret: str) -> str:
+    """What the database keeps of a resume secret: its SHA-256 (a stolen database lets nobody in)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_resume_secret(user: User) -> str:
+    """Give ``user`` a fresh resume secret (the caller commits) and return it."""
+    secret = secrets.token_urlsafe(RESUME_BYTES)
+    user.resume_hash = resume_hash(secret)
+    session_resume(secret)
+    return secret
+
+
+def session_resume(secret: str) -> None:
+    """Keep the secret in the session so every page can show the personal resume link."""
+    session["resume"] = secret
+
+
+def _resume_user(secret: object) -> User | None:
+    """The anonymous participant whose resume secret this is, else ``None``."""
+    if not isinstance(secret, str) or not 0 < len(secret) <= 64:
+        return None
+    user = db.session.execute(
+        select(User).where(User.resume_hash == resume_hash(secret), User.is_anonymous.is_(True))
+    ).scalar_one_or_none()
+    return user
+
+
+def _set_resume_cookie(response, secret: str):
+    response.set_cookie(RESUME_COOKIE, secret, max_age=RESUME_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _invite_code(user: User) -> str | None:
+    invite = db.session.get(Invite, user.invite_id) if user.invite_id else None
+    return invite.code if invite is not None else None
+
+
+def _returning(code: str, params: dict[str, str]) -> tuple[User | None, bool]:
+    """The anonymous participant this link already belongs to, and whether the request proves it is them.
+
+    Proof is the session already logged in as them, their resume cookie, or the platform's SESSION_ID of
+    their first visit. ``(user, False)``: a participant with this PROLIFIC_PID started through this link,
+    but nothing shows that this browser is theirs.
+    """
+    if g.user is not None and g.user.is_anonymous and _invite_code(g.user) == code:
+        return g.user, True
+    cookie = request.cookies.get(RESUME_COOKIE)
+    cookie_user = _resume_user(cookie)
+    if cookie_user is not None and _invite_code(cookie_user) == code:
+        if cookie_user is not g.user:
+            login_user(cookie_user)
+            session_resume(cookie)
+        return cookie_user, True
     if params.get("prolific_pid"):
-        return db.session.execute(
+        known = db.session.execute(
             select(User).join(Invite, Invite.id == User.invite_id)
             .where(User.is_anonymous.is_(True), User.prolific_pid == params["prolific_pid"], Invite.code == code)
         ).scalars().first()
-    return None
+        if known is not None:
+            sent = params.get("session_id")
+            proven = bool(sent and known.session_id) and hmac.compare_digest(sent, known.session_id)
+            return known, proven
+    return None, False
+
+
+def _resume_needed(code: str):
+    """The page for a known PID without proof: how to get back in, and nothing of the participant's."""
+    contact = get_study().consent.contact
+    return render_template("study/resume.html", contact=contact), 409
 
 
 @bp.route("/start/<code>", methods=["GET", "POST"])
@@ -198,8 +274,11 @@ def start(code: str):
     A GET only shows the information and consent page: link scanners and previews open links, and must not
     use them up. The participant's "I agree" (a POST) takes one use and starts the study.
     """
-    params = _platform_params(request.args if request.method == "GET" else request.form)
-    returning = _returning(code, params)
+    showing = request.method in ("GET", "HEAD")  # HEAD is a GET without the body
+    params = _platform_params(request.args if showing else request.form)
+    returning, proven = _returning(code, params)
+    if returning is not None and not proven:
+        return _resume_needed(code)
     if returning is not None:  # reopening the link resumes the same participant; no use is spent
         if returning is not g.user:
             login_user(returning)
@@ -210,7 +289,7 @@ def start(code: str):
     study = get_study()
     if not invite.pilot and study_is_full(study):
         return render_template("study/full.html", screenout_url=current_app.config.get("SCREENOUT_URL"))
-    if request.method == "GET":
+    if showing:
         return render_template("study/consent.html", study=study, errors={}, action=url_for("auth.start", code=code),
                                params=params)
     if request.form.get("agree") != "yes":
@@ -223,9 +302,23 @@ def start(code: str):
     user = User(is_anonymous=True, invite_id=invite.id, is_pilot=invite.pilot, language=g.lang, stage="survey",
                 consent_version=study.consent.version, consented_at=utcnow(), **params)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()  # the id the session cookie names
     login_user(user)
-    return redirect(next_page(user))
+    secret = new_resume_secret(user)
+    db.session.commit()
+    return _set_resume_cookie(redirect(next_page(user)), secret)
+
+
+@bp.get("/resume/<secret>")
+def resume(secret: str):
+    """A participant's personal resume link: logs them in on any browser and remembers it there."""
+    user = _resume_user(secret)
+    if user is None:
+        fail(404, "error.resume")
+    if user is not g.user:
+        login_user(user)
+    session_resume(secret)
+    return _set_resume_cookie(redirect(next_page(user)), secret)
 
 
 @bp.get("/lang/<code>")

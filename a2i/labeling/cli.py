@@ -1,6 +1,7 @@
 """``a2i label``: run and manage the labeling study site.
 
-Only argparse is imported here; each handler imports the web stack when it runs, so ``a2i --help`` stays fast
+Only argparse and the study design's defaults (:mod:`a2i.labeling.manifest`, standard library only) are
+imported here; each handler imports the web stack when it runs, so ``a2i --help`` stays fast
 and a missing [web] extra is reported as an instruction rather than an ImportError.
 """
 
@@ -10,6 +11,15 @@ import argparse
 import getpass
 import os
 import sys
+
+from a2i.labeling.manifest import (
+    BACKUP_DAYS,
+    IMAGES_PER_TASK,
+    MAX_SELECT,
+    MIN_SELECT,
+    OWN_PER_TASK,
+    PARTICIPANTS_PER_ITEM,
+)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -128,7 +138,7 @@ def _run_make_study(args: argparse.Namespace) -> int:
                       tutorial=args.tutorial, participants_per_item=args.per_item,
                       tasks_per_participant=args.tasks, min_select=args.min_select, max_select=args.max_select,
                       seed=args.seed, title=args.title, contact=args.contact, researcher=args.researcher,
-                      minutes=args.minutes, consent_version=args.consent_version)
+                      minutes=args.minutes, consent_version=args.consent_version, backup_days=args.backup_days)
     print(f"Study written to {path}")
     return 0
 
@@ -158,7 +168,7 @@ def _run_backup(args: argparse.Namespace) -> int:
 def _run_delete(args: argparse.Namespace) -> int:
     from a2i.errors import ConfigError
     from a2i.labeling.db import db
-    from a2i.labeling.privacy import delete_participant
+    from a2i.labeling.privacy import delete_participant, erase_deleted
 
     app = _app(args)
     with app.app_context():
@@ -168,18 +178,20 @@ def _run_delete(args: argparse.Namespace) -> int:
             raise ConfigError(f"no participant with id {', '.join(map(str, missing))}; nothing was deleted "
                               "(ids are the user_id column of the exports)")
         db.session.commit()
+        erase_deleted()
     print(f"Deleted {len(args.user_ids)} participant(s) and all their answers")
     return 0
 
 
 def _run_purge(args: argparse.Namespace) -> int:
     from a2i.labeling.db import db
-    from a2i.labeling.privacy import purge_identifiers
+    from a2i.labeling.privacy import erase_deleted, purge_identifiers
 
     app = _app(args)
     with app.app_context():
         count = purge_identifiers(args.days if args.days is not None else app.config.get("RETENTION_DAYS"))
         db.session.commit()
+        erase_deleted()
     print(f"Removed the identifiers of {count} participant(s); their anonymous answers stay")
     return 0
 
@@ -232,25 +244,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("make-study", help="build a study folder from `a2i generate` outputs",
                        description="Each OUTPUT folder (from `a2i generate` or `a2i render`) becomes one item: the "
                                    "centre clip of its song (cut where its pictures were painted from) plus a grid "
-                                   "mixing pictures of that clip with other songs' pictures. A 12-picture grid "
-                                   "with --own 4 needs 4 pictures of each song's centre clip (`a2i render "
-                                   "--variants 4`) and 8 of the other songs (`--clips all` gives one per clip).")
+                                   "mixing pictures of that clip with other songs' pictures. A "
+                                   f"{IMAGES_PER_TASK}-picture grid with --own {OWN_PER_TASK} needs {OWN_PER_TASK} "
+                                   "pictures of each song's centre clip (`a2i render --variants "
+                                   f"{OWN_PER_TASK}`) and {IMAGES_PER_TASK - OWN_PER_TASK} of the other labeling "
+                                   "songs (`--clips all` gives one per clip).")
     p.add_argument("outputs", nargs="+", metavar="OUTPUT",
                    help="run folders, one per song (e.g. outputs/*/); files among them are skipped")
     p.add_argument("--out", required=True, metavar="DIR", help="study folder to create")
-    p.add_argument("--images", type=int, default=12, help="images per task (default: 12)")
-    p.add_argument("--own", type=int, default=4, help="images from the clip's own song per task (default: 4)")
+    p.add_argument("--images", type=int, default=IMAGES_PER_TASK,
+                   help=f"images per task (default: {IMAGES_PER_TASK})")
+    p.add_argument("--own", type=int, default=OWN_PER_TASK,
+                   help=f"images from the clip's own song per task (default: {OWN_PER_TASK})")
     p.add_argument("--tutorial", type=int, default=1, help="songs used as tutorial items (default: 1)")
-    p.add_argument("--per-item", type=int, default=5, help="participants wanted per item (default: 5)")
+    p.add_argument("--per-item", type=int, default=PARTICIPANTS_PER_ITEM,
+                   help=f"participants wanted per item (default: {PARTICIPANTS_PER_ITEM})")
     p.add_argument("--tasks", type=int, default=None, help="items per participant (default: all)")
-    p.add_argument("--min-select", type=int, default=1, help="fewest images to pick (default: 1)")
-    p.add_argument("--max-select", type=int, default=4, help="most images to pick (default: 4)")
+    p.add_argument("--min-select", type=int, default=MIN_SELECT, help=f"fewest images to pick (default: {MIN_SELECT})")
+    p.add_argument("--max-select", type=int, default=MAX_SELECT, help=f"most images to pick (default: {MAX_SELECT})")
     p.add_argument("--seed", type=int, default=0, help="random seed for the grids (default: 0)")
     p.add_argument("--title", help="the site's title (default: 'Music and images study', translated)")
     p.add_argument("--contact", required=True, metavar="EMAIL",
                    help="how participants reach the researchers (shown on the consent page)")
     p.add_argument("--researcher", help="who runs the study, for the consent page (default: --contact)")
     p.add_argument("--minutes", type=int, default=15, help="how long the study takes, in minutes (default: 15)")
+    p.add_argument("--backup-days", type=int, default=BACKUP_DAYS,
+                   help="the longest a backup is kept, stated in the consent text: a withdrawn participant's "
+                        f"answers stay in older backups until then (default: {BACKUP_DAYS})")
     p.add_argument("--consent-version", default="1",
                    help="version of the consent text, recorded with each agreement (default: 1)")
     p.set_defaults(func=_run_make_study)

@@ -6,6 +6,10 @@ a busy timeout (a writer waits for the lock instead of failing) and foreign keys
 transaction with ``BEGIN IMMEDIATE``: a deferred transaction that reads first and writes later can fail at
 once with "database is locked" when another worker committed in between, and the busy timeout cannot help.
 Reads (GET) keep deferred transactions so they run in parallel with writers.
+
+``secure_delete`` makes SQLite overwrite deleted rows with zeros instead of leaving them in free space, and
+:func:`checkpoint_wal` folds the write-ahead log into the database and truncates it: together they make a
+withdrawn participant's data unreadable in the database files, not only absent from queries.
 """
 
 from __future__ import annotations
@@ -50,8 +54,26 @@ def configure_sqlite(engine: Engine, *, busy_timeout_ms: int, synchronous: str) 
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_immediate() else "BEGIN")
+
+
+def checkpoint_wal() -> bool:
+    """Copy the SQLite write-ahead log into the database and truncate it to zero bytes (call after a
+    deletion has committed, outside any transaction); returns whether the checkpoint completed.
+
+    It waits (the busy timeout) for readers still using old pages; when some outlast it, the log keeps those
+    pages until the next checkpoint, and ``False`` says so. A no-op (``True``) on other databases.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return True
+    connection = db.engine.raw_connection()
+    try:
+        busy, _, _ = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+    return busy == 0

@@ -43,20 +43,23 @@ def fake_generate_output(folder: str | Path, index: int, *, n_images: int = 4, s
         Image.new("RGB", (32, 32), "white").save(folder / card)  # info cards are not study images
         pictures.append(Picture(image=name, card=card, clip=centre.index, start=centre.start, end=centre.end,
                                 prompt=f"a prompt for song {index}", seed=k, variant=k))
-    analysis = Analysis(str(song), Profile(title=f"Song {index}"), clips, {}, {}, seconds)
+    # Songs of different moods, spread over the valence/energy square, so mood-distance analyses have spread.
+    mood = {"valence": round(0.1 + (index * 0.23) % 0.8, 2), "energy": round(0.9 - (index * 0.31) % 0.8, 2)}
+    analysis = Analysis(str(song), Profile(title=f"Song {index}", **mood), clips, {}, {}, seconds)
     write_run(folder, analysis=analysis, prompts=[f"a prompt for song {index}"], pictures=pictures,
               options=run_options(clips="center", size=size, n_prompts=1, prompts="template", seed=0))
     return folder
 
 
 def demo_study(folder: str | Path, *, songs: int = 5, tutorial: int = 1, per_item: int = 3,
-               tasks: int | None = 2, images: int = 12, n_images: int = 4) -> Path:
+               tasks: int | None = 2, images: int | None = None, n_images: int = 4) -> Path:
     """Synthesize ``songs`` run folders under ``folder/outputs`` and build ``folder/study`` from them."""
     from a2i.labeling.make_study import make_study
+    from a2i.labeling.manifest import IMAGES_PER_TASK
 
     folder = Path(folder)
     outputs = [fake_generate_output(folder / "outputs" / f"song{i}", i, n_images=n_images) for i in range(songs)]
     study = folder / "study"
-    make_study(outputs, study, images_per_task=images, tutorial=tutorial, participants_per_item=per_item,
+    make_study(outputs, study, images_per_task=images or IMAGES_PER_TASK, tutorial=tutorial, participants_per_item=per_item,
                tasks_per_participant=tasks, contact="study@example.org", researcher="The a2i test team")
     return study

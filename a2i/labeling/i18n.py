@@ -19,6 +19,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.skip": {"en": "Skip to content", "da": "Gå til indhold"},
     "footer.privacy": {"en": "Your answers are stored for research only and never shared with your name.",
                        "da": "Dine svar gemmes kun til forskning og deles aldrig med dit navn."},
+    "footer.resume": {"en": "Your personal link to continue later, on this or another device (keep it private):",
+                      "da": "Dit personlige link til at fortsætte senere, på denne eller en anden enhed (hold det "
+                            "for dig selv):"},
     "footer.withdraw": {"en": "Withdraw from the study", "da": "Træk dig fra undersøgelsen"},
     # consent
     "consent.title": {"en": "Information and consent", "da": "Information og samtykke"},
@@ -41,6 +44,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "consent.submit": {"en": "I agree, start the study", "da": "Jeg indvilliger, start undersøgelsen"},
     "consent.required": {"en": "Tick the box to agree, or close this page if you do not want to take part.",
                          "da": "Sæt kryds for at indvillige, eller luk siden, hvis du ikke vil deltage."},
+    # resuming an anonymous participation
+    "resume.title": {"en": "You have already started this study",
+                     "da": "Du er allerede i gang med denne undersøgelse"},
+    "resume.body": {"en": "Someone with this participant ID has already started through this link. To protect "
+                          "their answers, the study only continues where it can tell it is the same person. "
+                          "You can continue:",
+                    "da": "En deltager med dette ID er allerede gået i gang via dette link. For at beskytte "
+                          "svarene fortsætter undersøgelsen kun, hvor den kan se, at det er den samme person. "
+                          "Du kan fortsætte:"},
+    "resume.same_browser": {"en": "in the browser where you started, by opening the study link again;",
+                            "da": "i den browser, hvor du startede, ved at åbne undersøgelseslinket igen;"},
+    "resume.link": {"en": "with your personal link, shown at the bottom of every study page;",
+                    "da": "med dit personlige link, som står nederst på hver side i undersøgelsen;"},
+    "resume.platform": {"en": "or by reopening the study from the recruitment site (for example Prolific), "
+                              "which sends the same session as your first visit.",
+                        "da": "eller ved at åbne undersøgelsen igen fra rekrutteringssiden (for eksempel "
+                              "Prolific), som sender samme session som dit første besøg."},
+    "resume.contact": {"en": "None of these work? Write to {contact}.",
+                       "da": "Virker intet af det? Skriv til {contact}."},
     # study full
     "full.title": {"en": "The study is full", "da": "Undersøgelsen er fuld"},
     "full.body": {"en": "Thank you for your interest. Every clip already has all the answers we need, so "
@@ -54,6 +76,10 @@ STRINGS: dict[str, dict[str, str]] = {
                             "You do not need to give a reason.",
                       "da": "Hvis du trækker dig, slettes alle dine svar nu og bliver ikke brugt. "
                             "Du behøver ikke at give en grund."},
+    "withdraw.confirm": {"en": "Yes, delete all my answers. I understand this cannot be undone.",
+                         "da": "Ja, slet alle mine svar. Jeg forstår, at det ikke kan fortrydes."},
+    "withdraw.required": {"en": "Tick the box to confirm, or go back to the study.",
+                          "da": "Sæt kryds for at bekræfte, eller gå tilbage til undersøgelsen."},
     "withdraw.submit": {"en": "Withdraw and delete my answers", "da": "Træk mig og slet mine svar"},
     "withdraw.cancel": {"en": "Go back to the study", "da": "Tilbage til undersøgelsen"},
     "withdrawn.title": {"en": "You have withdrawn", "da": "Du har trukket dig"},
@@ -96,6 +122,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "error.form": {"en": "Please correct the marked fields.", "da": "Ret venligst de markerede felter."},
     "error.bypass": {"en": "This study link is not valid or has been used up.",
                      "da": "Dette undersøgelseslink er ugyldigt eller brugt op."},
+    "error.resume": {"en": "This personal link is not valid: it may have been mistyped, or the participation "
+                           "was withdrawn.",
+                     "da": "Dette personlige link er ugyldigt: det kan være skrevet forkert, eller deltagelsen er "
+                           "trukket tilbage."},
     "error.platform_param": {"en": "The link's {name} must be 1 to 64 letters, digits, '_' or '-'.",
                              "da": "Linkets {name} skal være 1 til 64 bogstaver, tal, '_' eller '-'."},
     "error.language": {"en": "Unknown language; choose one of {choices}.",
@@ -249,6 +279,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "admin.delete.submit": {"en": "Delete", "da": "Slet"},
     "admin.deleted": {"en": "Participant {id} and all their answers were deleted.",
                       "da": "Deltager {id} og alle deres svar er slettet."},
+    "admin.bad_user_id": {"en": "The participant id must be a whole number written in the digits 0-9 (the user_id "
+                                "column of the exports).",
+                          "da": "Deltager-id'et skal være et helt tal skrevet med cifrene 0-9 (kolonnen user_id i "
+                                "eksporterne)."},
     "admin.not_found": {"en": "There is no participant {id}.", "da": "Der er ingen deltager {id}."},
     "admin.retention": {"en": "Retention: identifiers are removed {days} days after a participant finishes "
                               "(`a2i label purge`).",

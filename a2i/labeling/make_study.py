@@ -16,17 +16,26 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from a2i.errors import ConfigError
 from a2i.fileio import atomic_write_bytes, atomic_write_json
 from a2i.labeling.manifest import (
+    BACKUP_DAYS,
     CONSENT_TEXTS,
+    IMAGES_PER_TASK,
     MANIFEST_NAME,
     MANIFEST_VERSION,
+    MAX_SELECT,
+    MIN_SELECT,
+    OWN_PER_TASK,
+    PARTICIPANTS_PER_ITEM,
     capacity,
     load_study,
 )
+
+if TYPE_CHECKING:
+    from a2i.outputs import Picture
 
 #: Grid copies: a 12-picture grid is at most about 4 × 300 CSS px wide, so 512 px stays sharp on a 2× phone.
 WEB_SIZE = 512
@@ -45,12 +54,16 @@ TUTORIAL_EXPLANATION = {
           "malet ud fra netop denne sang.",
 }
 
-#: The consent text make-study writes; ``{title}``, ``{researcher}`` and ``{minutes}`` are filled in.
+#: The consent text make-study writes; ``{title}``, ``{researcher}``, ``{minutes}`` and ``{backup_days}`` are
+#: filled in.
 CONSENT_TEMPLATE = {
     "researcher": {"en": "{researcher} runs this study, \u201c{title}\u201d.",
                    "da": "{researcher} står bag denne undersøgelse, \u201e{title}\u201c."},
-    "duration": {"en": "About {minutes} minutes. You can pause and come back to the same link later.",
-                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage til samme link senere."},
+    "duration": {"en": "About {minutes} minutes. You can pause and come back later: open the study link again "
+                       "in the same browser, or use the personal link shown at the bottom of each page.",
+                 "da": "Cirka {minutes} minutter. Du kan holde pause og vende tilbage senere: åbn "
+                       "undersøgelseslinket igen i samme browser, eller brug det personlige link nederst på hver "
+                       "side."},
     "data_use": {"en": "We store your answers, your survey answers and how you used each task (clicks and "
                        "times). They are analysed for research without your name and may be published as "
                        "anonymous statistics.",
@@ -58,9 +71,15 @@ CONSENT_TEMPLATE = {
                        "og tider). De analyseres til forskning uden dit navn og kan offentliggøres som anonyme "
                        "statistikker."},
     "withdrawal": {"en": "Taking part is voluntary. You can withdraw at any time with the link at the bottom "
-                         "of every page; your answers are then deleted.",
+                         "of every page; your answers are then deleted from the study database at once. Backup "
+                         "copies of the database made before that still hold them until those backups are "
+                         "deleted, at most {backup_days} days later; they are only used to restore the study "
+                         "after a failure, and your answers are not restored.",
                    "da": "Deltagelse er frivillig. Du kan trække dig når som helst med linket nederst på hver "
-                         "side; dine svar bliver så slettet."},
+                         "side; dine svar bliver så slettet fra undersøgelsens database med det samme. "
+                         "Sikkerhedskopier af databasen, der er taget før, indeholder dem stadig, indtil de "
+                         "slettes, højst {backup_days} dage senere; de bruges kun til at genskabe undersøgelsen "
+                         "efter en fejl, og dine svar bliver ikke genskabt."},
 }
 
 
@@ -78,6 +97,9 @@ class Song:
     #: Every picture of the run (what other songs' grids draw from).
     pictures: tuple[Path, ...]
     slug: str
+    #: The song's mood (valence, energy), and each picture's provenance (see :func:`provenance`).
+    mood: dict[str, float]
+    sources: dict[Path, dict[str, Any]]
 
 
 def _slug(text: str) -> str:
@@ -87,7 +109,7 @@ def _slug(text: str) -> str:
 def read_song(folder: Path) -> Song:
     """Read a run folder through :func:`a2i.outputs.read_run`."""
     from a2i.outputs import read_run
-    from a2i.pipeline import select_clips
+    from a2i.planner import select_clips
 
     run = read_run(folder)
     if not run.pictures or not run.clips:
@@ -97,18 +119,36 @@ def read_song(folder: Path) -> Song:
     if not centre:
         raise ConfigError(f"{folder}: no picture of the song's centre clip (clip {index}); rerun `a2i generate` "
                           "with --clips center or all")
-    song = run.song_path()
-    if not song.is_file():
-        raise ConfigError(f"{folder}: the song {song} it was made from is not there; put it back or rerun "
-                          "`a2i generate` on its new place")
+    song = run.song_path()  # found from any directory, or an error naming where it was looked for
     title = getattr(run.profile, "title", None) or folder.name
+    mood = {"valence": float(run.profile.valence), "energy": float(run.profile.energy)}
     return Song(folder=folder, name=str(title), audio=song, start=centre[0].start, end=centre[0].end,
                 centre=tuple(run.image_path(p) for p in centre),
-                pictures=tuple(run.image_path(p) for p in run.pictures), slug=_slug(folder.name))
+                pictures=tuple(run.image_path(p) for p in run.pictures), slug=_slug(folder.name), mood=mood,
+                sources={run.image_path(p): provenance(folder.name, str(title), song.name, p, mood,
+                                                       song_sha256=run.song_record.get("sha256"))
+                         for p in run.pictures})
+
+
+def provenance(run: str, song: str, song_file: str, picture: Picture, mood: dict[str, float], *,
+               song_sha256: str | None = None) -> dict[str, Any]:
+    """Where a study picture was painted from, as the manifest's ``source`` records it.
+
+    Examples
+    --------
+    >>> from a2i.outputs import Picture
+    >>> p = Picture(image="a.png", card=None, clip=2, start=20.0, end=30.0, prompt="calm sea", seed=7)
+    >>> provenance("song-a", "Song A", "a.mp3", p, {"valence": 0.3, "energy": 0.6})["clip"]
+    2
+    """
+    return {"run": run, "song": song, "song_file": song_file, "song_sha256": song_sha256, "clip": picture.clip, "start": picture.start,
+            "end": picture.end, "seed": picture.seed, "variant": picture.variant, "style": picture.style,
+            "backend": picture.backend, "prompt": picture.prompt, **mood}
 
 
 def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
-    """How many pictures a grid needs and how to make them (shown when there are too few).
+    """How many pictures a grid needs and how to make them (shown when there are too few); ``songs`` counts
+    the labeling songs (a tutorial song's pictures never appear in task grids).
 
     Examples
     --------
@@ -116,7 +156,8 @@ def grid_advice(images_per_task: int, own_per_task: int, songs: int) -> str:
     A 12-picture grid with 4 own pictures needs 4 pictures of each song's centre clip and 8 from the ...
     """
     return (f"A {images_per_task}-picture grid with {own_per_task} own pictures needs {own_per_task} pictures of "
-            f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} songs. "
+            f"each song's centre clip and {images_per_task - own_per_task} from the other {songs - 1} labeling songs "
+            "(tutorial songs' pictures stay out of task grids). "
             f"Make them with `a2i render SONGS --variants {own_per_task} --out DIR` ({own_per_task} pictures of each "
             "clip), adding `--clips all` for one set per 10-second clip (the other songs' share).")
 
@@ -140,19 +181,20 @@ def make_study(
     outputs: list[str | Path],
     out: str | Path,
     *,
-    images_per_task: int = 12,
-    own_per_task: int = 4,
+    images_per_task: int = IMAGES_PER_TASK,
+    own_per_task: int = OWN_PER_TASK,
     tutorial: int = 1,
-    participants_per_item: int = 5,
+    participants_per_item: int = PARTICIPANTS_PER_ITEM,
     tasks_per_participant: int | None = None,
-    min_select: int = 1,
-    max_select: int = 4,
+    min_select: int = MIN_SELECT,
+    max_select: int = MAX_SELECT,
     seed: int = 0,
     title: str | None = None,
     contact: str = "",
     researcher: str | None = None,
     minutes: int = 15,
     consent_version: str = "1",
+    backup_days: int = BACKUP_DAYS,
 ) -> Path:
     """Write ``out/study.json`` with the originals, screen-sized copies and clips, from run folders.
 
@@ -170,9 +212,10 @@ def make_study(
         How many songs become tutorial items (with an explanation) instead of labeling items.
     tasks_per_participant : int or None
         Labeling items per participant; ``None`` gives every participant every item.
-    title, contact, researcher, minutes, consent_version
+    title, contact, researcher, minutes, consent_version, backup_days
         The site's title and the consent page: who runs the study and how to reach them, how long it takes,
-        and the version recorded with each participant's agreement.
+        the version recorded with each participant's agreement, and the longest a backup is kept (what a
+        withdrawal cannot reach at once).
 
     Returns
     -------
@@ -202,38 +245,44 @@ def make_study(
     if not 1 <= min_select <= max_select <= images_per_task:
         raise ConfigError(f"need 1 <= --min-select ({min_select}) <= --max-select ({max_select}) <= "
                           f"--images ({images_per_task})")
+    if backup_days < 1:
+        raise ConfigError(f"--backup-days ({backup_days}) must be at least 1: the consent text promises how long "
+                          "backups holding withdrawn answers are kept")
     if not contact:
         raise ConfigError("--contact is required: the consent page must say how participants reach the "
                           "researchers (an e-mail address)")
     songs = [read_song(folder) for folder in folders]
     if len({s.slug for s in songs}) != len(songs):
         raise ConfigError("two run folders have the same name; rename them so each song has its own id")
-    for song in songs:
-        others = sum(len(s.pictures) for s in songs if s is not song)
+    for k, song in enumerate(songs):
+        pool = songs if k < tutorial else songs[tutorial:]  # task grids draw no practice pictures
+        others = sum(len(s.pictures) for s in pool if s is not song)
         if min(own_per_task, len(song.centre)) + others < images_per_task:
             raise ConfigError(f"{song.folder}: only {len(song.centre)} own and {others} other pictures for a "
                               f"{images_per_task}-picture grid. "
-                              + grid_advice(images_per_task, own_per_task, len(songs)))
+                              + grid_advice(images_per_task, own_per_task, len(songs) - tutorial))
     short = [s for s in songs if len(s.centre) < own_per_task]
     if short:
         _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
               f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
-              + grid_advice(images_per_task, own_per_task, len(songs)))
+              + grid_advice(images_per_task, own_per_task, len(songs) - tutorial))
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,
                             tasks_per_participant=tasks_per_participant, min_select=min_select,
                             max_select=max_select, title=title,
-                            consent=_consent(title, contact, researcher, minutes, consent_version))
+                            consent=_consent(title, contact, researcher, minutes, consent_version,
+                                             backup_days))
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # no half-written study left to trip the next run
         raise
 
 
-def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str) -> dict[str, Any]:
+def _consent(title: str | None, contact: str, researcher: str | None, minutes: int, version: str,
+             backup_days: int) -> dict[str, Any]:
     from a2i.labeling import i18n
 
-    fields = {"researcher": researcher or contact, "minutes": minutes}
+    fields = {"researcher": researcher or contact, "minutes": minutes, "backup_days": backup_days}
     texts = {part: {lang: text.format(title=title or i18n.translate("site.title", lang), **fields)
                     for lang, text in CONSENT_TEMPLATE[part].items()} for part in CONSENT_TEXTS}
     return {"version": version, "contact": contact, **texts}
@@ -260,15 +309,19 @@ def _write_study(out: Path, songs: list[Song], rng: random.Random, *, images_per
         audio[song.slug] = f"audio/{rng.getrandbits(48):012x}.mp3"
         cut_preview(song.audio, out / audio[song.slug], start=song.start, seconds=song.end - song.start)
 
-    def build_item(song: Song) -> dict[str, Any]:
+    def build_item(song: Song, pool: list[Song]) -> dict[str, Any]:
         own = rng.sample(song.centre, min(own_per_task, len(song.centre)))
-        others = [p for s in songs if s is not song for p in s.pictures]
+        others = [p for s in pool if s is not song for p in s.pictures]
         chosen = [(p, True) for p in own] + [(p, False) for p in rng.sample(others, images_per_task - len(own))]
         return {"id": song.slug, "song": song.name, "audio": audio[song.slug], "start": song.start,
-                "end": song.end, "images": [dict(ids[p], own=is_own) for p, is_own in chosen]}
+                "end": song.end, "mood": song.mood,
+                "images": [dict(ids[p], own=is_own, source=song_of[p].sources[p]) for p, is_own in chosen]}
 
-    tutorial_items = [dict(build_item(s), explanation=TUTORIAL_EXPLANATION) for s in songs[:tutorial]]
-    items = [build_item(s) for s in songs[tutorial:]]
+    song_of = {p: s for s in songs for p in s.pictures}
+    tutorial_items = [dict(build_item(s, songs), explanation=TUTORIAL_EXPLANATION) for s in songs[:tutorial]]
+    # The practice round reveals which pictures its song painted: none of its songs' pictures come back in a
+    # task grid, where a participant could recognise them as foils.
+    items = [build_item(s, songs[tutorial:]) for s in songs[tutorial:]]
     tasks = tasks_per_participant or len(items)
     manifest = {
         "version": MANIFEST_VERSION, **({"title": {"en": title, "da": title}} if title else {}),

@@ -38,11 +38,15 @@ def ensure_secret_key(instance_path: str | Path) -> Path | None:
 
 
 def init_db(app: Flask) -> None:
-    """Create the tables, or upgrade an existing database to the newest migration (data is kept)."""
+    """Create the tables, or upgrade an existing database to the newest migration (data is kept), and store
+    the study's definition (:mod:`a2i.labeling.definitions`) when the app has one."""
     from flask_migrate import upgrade
+
+    from a2i.labeling.definitions import record_served
 
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
+    record_served(app)
 
 
 def add_admin(app: Flask, username: str, password: str) -> User:

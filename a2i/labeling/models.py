@@ -81,6 +81,9 @@ class User(db.Model):
     consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: The code shown on the thank-you page, as the recruitment platform will check it.
     completion_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: SHA-256 of the anonymous participant's resume secret (their browser's cookie and personal link hold
+    #: the secret itself): the only thing besides a live session that lets them back in.
+    resume_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
 
     survey: Mapped[SurveyResponse | None] = relationship(back_populates="user", uselist=False)
 
@@ -148,6 +151,8 @@ class Submission(db.Model):
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The study definition (manifest) the answer was given under; empty for answers from before 0004.
+    study_version: Mapped[int | None] = mapped_column(ForeignKey("study_definition.id"), nullable=True)
 
     assignment: Mapped[Assignment] = relationship(back_populates="submission")
 
@@ -159,6 +164,20 @@ class Feedback(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StudyDefinition(db.Model):
+    """A study manifest as the site served it, stored once per distinct content (its SHA-256 ``digest``).
+
+    Exports read attention checks and picture provenance from here, so they never depend on the study
+    folder being at hand or unchanged; the ``id`` is the definition's version number.
+    """
+
+    __tablename__ = "study_definition"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -1,28 +1,35 @@
 """Participants' data rights: withdrawal, deletion by an admin, and the retention period.
 
 Withdrawing and deleting are the same act: every row the participant produced (assignments, answers, survey,
-feedback) and the account itself are deleted in one transaction, so no export made afterwards can contain
-them, and the places they held in the quotas open again. The retention period (``RETENTION_DAYS``) removes
+feedback, failed logins under their username) and the account itself are deleted in one transaction, so no
+export made afterwards can contain them, and the places they held in the quotas open again. On SQLite the
+deleted rows are overwritten with zeros (``secure_delete``) and :func:`erase_deleted` then empties the
+write-ahead log, so they cannot be read from the database files either. Backups made before keep them until
+the backups are deleted (the consent text states the period). The retention period (``RETENTION_DAYS``) removes
 identifiers (username, password, the recruitment platform's IDs) from participants who finished longer ago
 than that, keeping their anonymous answers for the analysis.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
 from a2i.errors import ConfigError
-from a2i.labeling.db import db
+from a2i.labeling.db import checkpoint_wal, db
 from a2i.labeling.models import (
     Assignment,
     Feedback,
+    LoginAttempt,
     Submission,
     SurveyResponse,
     User,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 
 def delete_participant(user_id: int) -> bool:
@@ -40,8 +47,19 @@ def delete_participant(user_id: int) -> bool:
         raise ConfigError(f"user {user_id} is an admin, not a participant; nothing was deleted")
     for model in (Submission, Assignment, SurveyResponse, Feedback):
         db.session.execute(delete(model).where(model.user_id == user_id))
+    if user.username:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key.startswith(f"{user.username.lower()}|",
+                                                                                  autoescape=True)))
     db.session.delete(user)
     return True
+
+
+def erase_deleted() -> None:
+    """After a deletion has committed: fold the write-ahead log into the (securely overwritten) database and
+    truncate it, so the deleted rows are in no database file; warns when readers kept it from finishing."""
+    if not checkpoint_wal():
+        log.warning("the write-ahead log could not be emptied after a deletion (busy readers); the next "
+                    "deletion or `a2i label purge` empties it")
 
 
 def purge_identifiers(retention_days: float) -> int:
@@ -59,5 +77,6 @@ def purge_identifiers(retention_days: float) -> int:
     )).scalars().all()
     if ids:
         db.session.execute(update(User).where(User.id.in_(ids)).values(
-            username=None, password_hash=None, prolific_pid=None, study_id=None, session_id=None))
+            username=None, password_hash=None, prolific_pid=None, study_id=None, session_id=None,
+            resume_hash=None))
     return len(ids)

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,10 +20,10 @@ from flask import (
 from a2i.labeling import forms
 from a2i.labeling.access import form_page, get_study, login_required, writes_on_get
 from a2i.labeling.assignment import assign, study_is_full
-from a2i.labeling.auth import completion_code, next_page
+from a2i.labeling.auth import RESUME_COOKIE, completion_code, next_page
 from a2i.labeling.db import db
 from a2i.labeling.models import FULL, Feedback, SurveyResponse, utcnow
-from a2i.labeling.privacy import delete_participant
+from a2i.labeling.privacy import delete_participant, erase_deleted
 
 bp = Blueprint("study", __name__)
 
@@ -143,18 +144,25 @@ def full():
 @bp.route("/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw():
-    """Leave the study: every answer is deleted at once (the confirmation is a POST)."""
+    """Leave the study: every answer is deleted at once, after the participant ticks the confirmation box
+    on this page (a POST with the session's CSRF token, so no other site and no link can do it for them)."""
     if g.user.is_admin:
         abort(403, "admins are not participants; delete participants from the admin page")
+    study = current_app.extensions.get("a2i_study")
     if request.method == "GET":
-        return render_template("study/withdraw.html")
+        return render_template("study/withdraw.html", error=False, study=study)
+    if request.form.get("confirm") != "yes":
+        return render_template("study/withdraw.html", error=True, study=study), 400
     delete_participant(g.user.id)
     db.session.commit()
+    erase_deleted()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    return render_template("study/withdrawn.html", user=None)
+    response = make_response(render_template("study/withdrawn.html", user=None))
+    response.delete_cookie(RESUME_COOKIE)
+    return response
 
 
 @bp.get("/media/<path:filename>")

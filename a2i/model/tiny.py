@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from a2i.model.encoder import EncoderConfig
+from a2i.render.tiny import POOLED_WIDTH, TEXT_WIDTH
 from a2i.synth import MAJOR, MINOR, PieceSpec, render
 
 #: A tiny non-fusion HTSAT (transformers' test sizes, with 4 × 4 patches: 16 × 16 patch tokens keep a step
@@ -30,8 +31,9 @@ TINY_FEATURE_EXTRACTOR = {
     "frequency_max": 14_000, "truncation": "rand_trunc",
 }
 
-#: The tiny SDXL text encoders' widths: 32 + 32 per token, 32 pooled (TINY_MODELS.md).
-TINY_TOKEN_DIM, TINY_POOLED_DIM = 64, 32
+#: The widths the tiny SDXL pipeline (:mod:`a2i.render.tiny`) conditions on: its two text encoders'
+#: token states concatenated, and text_encoder_2's pooled embedding.
+TINY_TOKEN_DIM, TINY_POOLED_DIM = 2 * TEXT_WIDTH, POOLED_WIDTH
 
 
 def tiny_encoder_config(**overrides) -> EncoderConfig:

@@ -1,15 +1,34 @@
-"""Image backends behind one call: ``get_backend(name).render(profile=..., prompt=..., embeddings=..., ...)``.
+"""Image backends behind one protocol: one request in, one picture out.
 
-The painter (CPU, no weights) is the default; the SDXL backend (:mod:`a2i.render.sdxl`) has the same
-signature and is looked up lazily so the core never imports torch. A backend that reads the music itself
-(SDXL with an audio encoder) says so with ``needs_audio`` and is then given each clip's waveform (``audio=``).
+A backend is a class with the :class:`Backend` attributes and methods; :func:`get_backend` finds it by name in
+one registry, :data:`BACKENDS` (``name -> "module:Class"``, imported only when used, so the core never imports
+torch), or in the ``a2i.backends`` entry-point group of an installed package, or among those added at run
+time with :func:`register_backend`. Adding a backend is therefore one new module (its class) plus one
+registry entry; the orchestrators (:mod:`a2i.pipeline`, :mod:`a2i.batch`, :mod:`a2i.video.make`) only ever
+call :meth:`Backend.render_many` and never name a backend.
+
+Backends sit below the planner (docs/architecture.md, "Layers"): they know nothing of songs, run folders,
+prompt writers or seeds policy. They take what a :class:`Request` holds and draw it.
+
+Examples
+--------
+>>> from a2i.mood import Profile
+>>> painter = get_backend("painter")
+>>> [image.size for image in painter.render_many([Request(seed=1, profile=Profile()), Request(seed=2, profile=Profile())],
+...                                              size=32)]
+[(32, 32), (32, 32)]
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from a2i.errors import ConfigError
+from a2i.sizes import check_size
 
 if TYPE_CHECKING:  # annotations only: importing a2i.render (e.g. for its CLI options) stays light
     from PIL import Image
@@ -18,20 +37,67 @@ if TYPE_CHECKING:  # annotations only: importing a2i.render (e.g. for its CLI op
     from a2i.features import SignalFeatures
     from a2i.mood import Profile
 
+#: The built-in backends, ``name -> "module:Class"``; the class is imported on first use.
+BACKENDS: dict[str, str] = {
+    "painter": "a2i.render:PainterBackend",
+    "sdxl": "a2i.render.sdxl:SDXLBackend",
+}
+#: Entry-point group through which an installed package adds backends (``name = "module:Class"``).
+ENTRY_POINT_GROUP = "a2i.backends"
+_REGISTERED: dict[str, type] = {}
 
+
+@dataclass(frozen=True)
+class Request:
+    """One picture for a backend to draw: everything :meth:`Backend.render` takes except the size.
+
+    ``style`` forces one of the backend's :attr:`Backend.styles` (``None``: the prompt decides); ``audio`` is
+    the clip's waveform for a backend that ``needs_audio``; ``embeddings`` are precomputed conditioning.
+    """
+
+    seed: int
+    profile: Profile | None = None
+    prompt: str | None = None
+    style: str | None = None
+    embeddings: Any = None
+    audio: Any = None
+    features: SignalFeatures | None = None
+
+
+@runtime_checkable
 class Backend(Protocol):
-    """Anything that turns a mood (profile, prompt or audio embeddings) into a picture."""
+    """Anything that turns a mood (profile, prompt, or audio embeddings) into pictures.
+
+    A class implementing it also has a static ``check_size(size) -> (width, height)`` that refuses, before
+    the backend loads, a size it cannot draw, and an ``__init__(**options)`` that refuses unknown options.
+    """
 
     name: str
-    #: Whether :meth:`render` needs the clip's waveform (``audio=``).
+    #: Whether requests need the clip's waveform (``audio=``).
     needs_audio: bool
+    #: Pictures drawn per call of the underlying model; the orchestrators record progress in steps of it.
+    batch_size: int
+    #: Style names a request may force with ``style=`` (empty: none).
+    styles: tuple[str, ...]
     #: Every option in force (defaults included), as the run record keeps them.
     options: dict[str, Any]
 
-    def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
-               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
-               audio: Any = None) -> Image.Image:
+    def render(self, *, profile: Profile | None = None, prompt: str | None = None, style: str | None = None,
+               embeddings: Any = None, features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024,
+               seed: int = 0, audio: Any = None) -> Image.Image:
         """One RGB picture."""
+
+    def render_many(self, requests: Sequence[Request], *, size: int | tuple[int, int] = 1024,
+                    progress: Any = None) -> list[Image.Image]:
+        """One RGB picture per request, in order; each equals what :meth:`render` gives for it alone.
+        ``progress`` (optional) has ``update(n)``, called as pictures finish."""
+
+
+def check_style(backend: Backend, style: str | None) -> None:
+    """Refuse a forced ``style`` that ``backend`` cannot draw, naming the ones it can."""
+    if style is not None and style not in backend.styles:
+        can = f"one of {', '.join(backend.styles)}" if backend.styles else "none"
+        raise ConfigError(f"style {style!r}: the {backend.name} backend draws {can}")
 
 
 class PainterBackend:
@@ -40,51 +106,85 @@ class PainterBackend:
 
     name = "painter"
     needs_audio = False
+    batch_size = 1
+
+    def __init__(self, **options: Any) -> None:
+        unexpected = sorted(k for k, v in options.items() if v is not None)
+        if unexpected:
+            raise ConfigError(f"the painter backend takes no {', '.join(unexpected)} option; those are for --backend sdxl")
+
+    check_size = staticmethod(check_size)
+
+    @property
+    def styles(self) -> tuple[str, ...]:
+        """The painter's styles (:data:`a2i.render.painter.styles.STYLES`)."""
+        from a2i.render.painter.styles import STYLES
+
+        return tuple(STYLES)
 
     @property
     def options(self) -> dict[str, Any]:
         """The options in force, for the run record: the painter has none."""
         return {}
 
-    def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
-               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
-               audio: Any = None) -> Image.Image:
+    def render(self, *, profile: Profile | None = None, prompt: str | None = None, style: str | None = None,
+               embeddings: Any = None, features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024,
+               seed: int = 0, audio: Any = None) -> Image.Image:
         from a2i.render.painter import paint
 
         if profile is None:
             raise ConfigError("the painter backend needs profile=: it paints from the song's mood profile")
         if embeddings is not None:
             raise ConfigError("the painter backend does not take audio embeddings; use --backend sdxl with --encoder")
-        return paint(profile, prompt=prompt, size=size, seed=seed, features=features)
+        return paint(profile, prompt=prompt, style=style, size=size, seed=seed, features=features)
+
+    def render_many(self, requests: Sequence[Request], *, size: int | tuple[int, int] = 1024,
+                    progress: Any = None) -> list[Image.Image]:
+        images = []
+        for r in requests:
+            images.append(self.render(profile=r.profile, prompt=r.prompt, style=r.style, embeddings=r.embeddings,
+                                      features=r.features, size=size, seed=r.seed))
+            if progress is not None:
+                progress.update(1)
+        return images
+
+
+def register_backend(name: str, backend: type) -> None:
+    """Make ``backend`` (a class with the :class:`Backend` members) available as ``get_backend(name)`` and
+    ``--backend name`` in this process. A package that ships a backend can instead declare it in the
+    ``a2i.backends`` entry-point group, which needs no call."""
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(f"backend name {name!r}: use letters, digits, '-' and '_'")
+    _REGISTERED[name] = backend
+
+
+def backend_names() -> list[str]:
+    """Every backend :func:`get_backend` can build, built-in ones first."""
+    extra = sorted(set(_REGISTERED) | {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    return list(BACKENDS) + [n for n in extra if n not in BACKENDS]
+
+
+def backend_class(name: str) -> type:
+    """The class registered under ``name`` (imported now), or a :class:`~a2i.errors.ConfigError`."""
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    if name in BACKENDS:
+        module, _, attr = BACKENDS[name].partition(":")
+        return getattr(importlib.import_module(module), attr)
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP, name=name):
+        return ep.load()
+    raise ConfigError(f"unknown backend {name!r}; use one of {', '.join(backend_names())}")
 
 
 def check_backend_size(name: str, size: int | tuple[int, int]) -> tuple[int, int]:
     """``(width, height)`` if ``name``'s backend can draw that size (SDXL: multiples of 8), before it loads."""
-    from a2i.sizes import check_size
-
-    if name == "sdxl":
-        from a2i.render.sdxl import check_sdxl_size
-
-        return check_sdxl_size(size)
-    return check_size(size)
+    return backend_class(name).check_size(size)
 
 
 def get_backend(name: str = "painter", **options: Any) -> Backend:
-    """An image backend by name. ``"painter"`` takes no options; ``"sdxl"`` takes the fields of
-    :class:`a2i.render.sdxl.SDXLSettings` (``model``, ``encoder``, ``steps``, ``guidance``, ...)."""
-    if name == "painter":
-        unexpected = sorted(k for k, v in options.items() if v is not None)
-        if unexpected:
-            raise ConfigError(f"the painter backend takes no {', '.join(unexpected)} option; those are for --backend sdxl")
-        return PainterBackend()
-    if name == "sdxl":
-        from a2i.errors import require
-
-        require("diffusers", "sdxl")
-        from a2i.render.sdxl import SDXLBackend
-
-        return SDXLBackend(**options)
-    raise ConfigError(f"unknown backend {name!r}; use 'painter' or 'sdxl'")
+    """An image backend by name, built with its options. ``"painter"`` takes no options; ``"sdxl"`` takes the
+    fields of :class:`a2i.render.sdxl.SDXLSettings` (``model``, ``encoder``, ``steps``, ``guidance``, ...)."""
+    return backend_class(name)(**options)
 
 
 def clip_audio(song: Audio, clip: Any) -> Audio:

@@ -1,10 +1,18 @@
-"""The ``a2i render`` sub-command (argparse only, so the ``a2i`` command starts fast)."""
+"""The ``a2i render`` sub-command (argparse only, so the ``a2i`` command starts fast); the work is :mod:`a2i.batch`."""
 
 from __future__ import annotations
 
 import argparse
 
-from a2i.cliargs import add_prompt_count, add_prompt_options, add_size_and_seed, positive_int, prompt_options
+from a2i.cliargs import (
+    add_prompt_count,
+    add_prompt_options,
+    add_size_and_seed,
+    add_user_prompts,
+    add_variants_and_styles,
+    positive_int,
+    prompt_options,
+)
 from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
 
 
@@ -20,13 +28,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="SONGS",
                    help="audio files, folders of songs, a dataset.csv (path_audio_full column) or a .txt list of paths")
     p.add_argument("--out", default="outputs", metavar="DIR", help="root of the per-song folders (default: outputs)")
-    p.add_argument("--variants", type=positive_int, default=1, metavar="N",
-                   help="pictures per clip, each with its own seed and prompt (default: 1)")
+    add_variants_and_styles(p)
     add_clips_and_backend(p)
     p.add_argument("--workers", type=positive_int, metavar="N",
                    help="painter: processes rendering songs side by side (default: every core); SDXL: 1")
     add_prompt_options(p)
     add_prompt_count(p)
+    add_user_prompts(p)
     add_size_and_seed(p)
     add_sdxl_options(p)
     p.set_defaults(func=_run)
@@ -35,14 +43,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from a2i.render.batch import Job, process_shard, render_songs
+    from a2i.batch import Batch, process_shard, render_songs
+    from a2i.planner import Job
 
+    job = Job(clips=args.clips, variants=args.variants, styles=tuple(args.styles), prompts=args.prompts,
+              prompt_options=prompt_options(args), n_prompts=args.n_prompts, user_prompts=tuple(args.user_prompts),
+              size=args.size, seed=args.seed)
     options = {k: v for k, v in sdxl_options(args).items() if v is not None}
-    job = Job(out=Path(args.out), backend=args.backend, backend_options=options, clips=args.clips,
-              variants=args.variants, prompts=args.prompts, prompt_options=prompt_options(args),
-              n_prompts=args.n_prompts, size=args.size, seed=args.seed)
+    batch = Batch(out=Path(args.out), job=job, backend=args.backend, backend_options=options)
     shard = process_shard()
-    summary = render_songs(args.inputs, job, workers=args.workers, shard=shard)
+    summary = render_songs(args.inputs, batch, workers=args.workers, shard=shard)
     for line in summary.lines(shard):
         print(line)
     return 1 if summary.failed else 0

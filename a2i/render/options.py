@@ -1,6 +1,6 @@
 """Image-backend command-line options shared by ``a2i generate`` and ``a2i render`` (the SDXL group among them).
 
-Imports only argparse (the ``a2i`` command must start fast without torch). The choices live here, once;
+Imports only argparse and the backend registry (the ``a2i`` command must start fast without torch). The choices live here, once;
 :mod:`a2i.render.sdxl` validates against the same tuples. Every option defaults to ``None`` so that the
 painter backend can refuse SDXL options a user gave by mistake, and the backend's own defaults
 (:class:`a2i.render.sdxl.SDXLSettings`) apply to the rest.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from a2i.render import backend_names
 
 #: ``--scheduler`` names -> diffusers scheduler classes; "default" keeps the one saved with the weights
 #: (SDXL 1.0 ships EulerDiscreteScheduler).
@@ -25,7 +27,8 @@ DEVICES = ("auto", "cuda", "mps", "cpu")
 DTYPES = ("auto", "fp32", "fp16", "bf16")
 #: "painter": the procedural painter's picture of the clip is the init image of SDXL img2img.
 INITS = ("none", "painter")
-#: argparse destination -> SDXLSettings field, in the order ``--help`` lists them.
+#: argparse destinations, which are SDXLSettings' field names in its order (tests/sdxl checks they match; the
+#: settings are not imported here because that module loads the backend's dependencies).
 _FIELDS = ("model", "encoder", "text", "text_weight", "negative", "init", "strength", "steps", "guidance", "scheduler",
            "device", "dtype", "batch_size", "attention_slicing", "vae_slicing", "vae_tiling", "cpu_offload")
 
@@ -45,7 +48,7 @@ def add_clips_and_backend(parser: argparse.ArgumentParser) -> None:
     """``--clips center|all`` and ``--backend painter|sdxl``: which clips get pictures, and from what."""
     parser.add_argument("--clips", choices=["center", "all"], default="center",
                         help="paint the centre clip only, or every 10-second clip (default: center)")
-    parser.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
+    parser.add_argument("--backend", choices=backend_names(), default="painter",
                         help="image backend (default: painter, CPU, no weights)")
 
 

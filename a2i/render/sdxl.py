@@ -40,6 +40,7 @@ from PIL import Image
 from a2i.errors import ConfigError, RenderError, require
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
+from a2i.render import Request, check_style
 from a2i.render.conditioning import Conditioning, blend, encode_text
 from a2i.render.options import DEVICES, DTYPES, INITS, SCHEDULERS
 from a2i.sizes import check_size
@@ -185,18 +186,6 @@ def _pick_dtype(torch: Any, dtype: str, device: str) -> Any:
     return {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[dtype]
 
 
-@dataclass(frozen=True)
-class RenderRequest:
-    """One picture to render: what :meth:`SDXLBackend.render` takes, for :meth:`SDXLBackend.render_many`."""
-
-    seed: int
-    profile: Profile | None = None
-    prompt: str | None = None
-    embeddings: Any = None
-    audio: Any = None
-    features: SignalFeatures | None = None
-
-
 class SDXLBackend:
     """Stable Diffusion XL behind the backend interface; options are :class:`SDXLSettings`' fields.
 
@@ -204,6 +193,7 @@ class SDXLBackend:
     """
 
     name = "sdxl"
+    check_size = staticmethod(check_sdxl_size)
 
     def __init__(self, **options: Any) -> None:
         given = {k: v for k, v in options.items() if v is not None}
@@ -250,6 +240,21 @@ class SDXLBackend:
         return self.settings.route
 
     @property
+    def batch_size(self) -> int:
+        """Pictures per denoising batch (``--batch-size``)."""
+        return self.settings.batch_size
+
+    @property
+    def styles(self) -> tuple[str, ...]:
+        """With ``init="painter"``, the painter's styles (the init picture is painted in the one asked for);
+        otherwise none: SDXL's style comes from the prompt's words."""
+        if self.settings.init != "painter":
+            return ()
+        from a2i.render.painter.styles import STYLES
+
+        return tuple(STYLES)
+
+    @property
     def needs_audio(self) -> bool:
         """Whether :meth:`render` needs the clip's waveform (``audio=``): with an audio encoder."""
         return self.encoder is not None
@@ -282,10 +287,8 @@ class SDXLBackend:
         return pipe
 
     def _load_encoder(self, folder: str) -> Any:
-        try:
-            from a2i.model import AudioEncoder
-        except ImportError as exc:
-            raise ConfigError("--encoder needs the audio encoder (a2i.model), which is not part of this build yet") from exc
+        from a2i.model.encoder import AudioEncoder
+
         return AudioEncoder.from_pretrained(folder, device=self.device)
 
     @property
@@ -298,9 +301,9 @@ class SDXLBackend:
             self._shared["img2img"] = img2img
         return self._shared["img2img"]
 
-    def render(self, *, profile: Profile | None = None, prompt: str | None = None, embeddings: Any = None,
-               features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024, seed: int = 0,
-               audio: Any = None) -> Image.Image:
+    def render(self, *, profile: Profile | None = None, prompt: str | None = None, style: str | None = None,
+               embeddings: Any = None, features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024,
+               seed: int = 0, audio: Any = None) -> Image.Image:
         """One RGB picture; see the module docstring for which route the arguments select.
 
         Parameters
@@ -309,6 +312,8 @@ class SDXLBackend:
             Needed with ``init="painter"`` (the painter paints it).
         prompt : str, optional
             The text of route (a); ``text=`` in the settings takes its place when given.
+        style : str, optional
+            With ``init="painter"``: the painter style of the init picture (see :attr:`styles`).
         embeddings : Conditioning or (prompt_embeds, pooled_prompt_embeds), optional
             Route (b) with these, or (c) when the settings have ``text=``.
         audio : a2i.audio.Audio, optional
@@ -316,13 +321,16 @@ class SDXLBackend:
         size, seed
             Picture size (multiples of 8) and its seed.
         """
-        request = RenderRequest(seed=seed, profile=profile, prompt=prompt, embeddings=embeddings, audio=audio, features=features)
+        request = Request(seed=seed, profile=profile, prompt=prompt, style=style, embeddings=embeddings, audio=audio,
+                          features=features)
         return self.render_many([request], size=size)[0]
 
-    def render_many(self, requests: Sequence[RenderRequest], *, size: int | tuple[int, int] = 1024,
+    def render_many(self, requests: Sequence[Request], *, size: int | tuple[int, int] = 1024,
                     progress: Any = None) -> list[Image.Image]:
         """Pictures for many requests, ``batch_size`` at a time; each equals its :meth:`render` result."""
         width, height = check_sdxl_size(size)
+        for request in requests:
+            check_style(self, request.style)
         images: list[Image.Image] = []
         step = self.settings.batch_size
         for first in range(0, len(requests), step):
@@ -331,7 +339,7 @@ class SDXLBackend:
                 progress.update(len(requests[first:first + step]))
         return images
 
-    def conditioning(self, requests: Sequence[RenderRequest]) -> Conditioning | None:
+    def conditioning(self, requests: Sequence[Request]) -> Conditioning | None:
         """The embeddings the batch is conditioned on, or ``None`` for the text route (the pipeline encodes)."""
         s = self.settings
         given = [r.embeddings is not None for r in requests]
@@ -363,7 +371,7 @@ class SDXLBackend:
                                                     batch_size=self.settings.batch_size)
         return Conditioning(prompt_embeds, pooled)
 
-    def _render_batch(self, requests: list[RenderRequest], width: int, height: int) -> list[Image.Image]:
+    def _render_batch(self, requests: list[Request], width: int, height: int) -> list[Image.Image]:
         s = self.settings
         cond = self.conditioning(requests)
         if cond is None:
@@ -388,10 +396,11 @@ class SDXLBackend:
                               "lower --batch-size or --size, or add --attention-slicing --vae-tiling "
                               "(or --cpu-offload on CUDA)") from exc
 
-    def _painter_init(self, request: RenderRequest, width: int, height: int) -> Image.Image:
+    def _painter_init(self, request: Request, width: int, height: int) -> Image.Image:
         from a2i.render.painter import paint
 
         if request.profile is None:
             raise ConfigError("--init painter needs the clip's profile (profile=) for the painter to paint")
         prompt = self.settings.text or request.prompt  # its art words pick the painter's style, as with the painter
-        return paint(request.profile, prompt=prompt, size=(width, height), seed=request.seed, features=request.features)
+        return paint(request.profile, prompt=prompt, style=request.style, size=(width, height), seed=request.seed,
+                     features=request.features)

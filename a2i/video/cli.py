@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from a2i.cliargs import add_prompt_count, add_prompt_options, number_in, positive_int, prompt_options, seed
+from a2i.cliargs import add_prompt_count, add_prompt_options, add_user_prompts, number_in, positive_int, prompt_options, seed
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="the thesis's review video: each clip's info card for that clip's 10 seconds of audio")
     add_prompt_options(p)
     add_prompt_count(p, per="segment")
+    add_user_prompts(p)
     p.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted render (same song and options)")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -63,6 +64,7 @@ def _run_video(args: argparse.Namespace) -> int:
         args.song, out, backend=args.backend, backend_options=sdxl_options(args), every=args.every,
         fps=args.fps, size=args.size, segments=args.segments, start=args.start, end=args.end, smooth=args.smooth,
         reactivity=args.reactivity, pulse=args.pulse, seed=args.seed, prompts=args.prompts, n_prompts=args.n_prompts,
+        user_prompts=args.user_prompts,
         prompt_options=prompt_options(args), review=args.review, resume=args.resume, overwrite=args.overwrite,
         preset=args.preset, crf=args.crf,
     )

@@ -24,7 +24,7 @@ import numpy as np
 
 from a2i.audio import ffmpeg_exe
 from a2i.errors import ConfigError, EncodeError
-from a2i.fileio import TEMP_SUFFIX
+from a2i.fileio import TEMP_SUFFIX, current_umask
 
 #: x264 presets from fastest to smallest file. ``superfast`` is the default: on a 1280 x 720 painter video
 #: it costs about 15 ms of CPU per frame here (``veryfast`` 20, ``ultrafast`` 9 with files 1.6 times larger),
@@ -52,9 +52,41 @@ def _last_line(stderr: bytes) -> str:
     return lines[-1] if lines else "no message"
 
 
+#: The comment tag every finished video carries, so ``a2i video --overwrite`` recognises a video a2i made
+#: (and replaces nothing else). With ``+faststart`` the tag sits in the ``moov`` box at the file's start.
+VIDEO_COMMENT = "Made by a2i (music-to-image synthesis)"
+#: Bytes searched for the tag at each end of a file: the whole ``moov`` box of a long video (its sample tables
+#: grow about 30 kB per minute) and of one whose box was left at the end by another tool.
+TAG_WINDOW = 8 << 20
+
+
+def is_a2i_video(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a video :func:`concat_and_mux` made (it carries :data:`VIDEO_COMMENT`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".mp4", delete=False) as handle:
+    ...     _ = handle.write(b"holiday footage")
+    >>> is_a2i_video(handle.name)
+    False
+    """
+    tag = VIDEO_COMMENT.encode("utf-8")
+    try:
+        with open(path, "rb") as handle:
+            if tag in handle.read(TAG_WINDOW):
+                return True
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - TAG_WINDOW))
+            return tag in handle.read(TAG_WINDOW)
+    except OSError:
+        return False
+
+
 def _temp_path(path: Path) -> Path:
     """A temporary name beside ``path`` (same file system, so the final :func:`os.replace` is atomic)."""
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f"{TEMP_SUFFIX}.mp4", dir=path.parent)
+    os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes it 0600 and ffmpeg keeps the mode; honour the umask
     os.close(fd)
     return Path(name)
 
@@ -148,7 +180,7 @@ def concat_and_mux(parts: Sequence[Path], song: str | os.PathLike[str], out: str
         _run([ffmpeg_exe(), "-y", "-v", "error", "-f", "concat", "-safe", "0", "-i", listing,
               "-ss", f"{start:.6f}", "-t", f"{duration:.6f}", "-i", str(song),
               "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE,
-              "-movflags", "+faststart", "-f", "mp4", str(tmp)], f"{out}")
+              "-metadata", f"comment={VIDEO_COMMENT}", "-movflags", "+faststart", "-f", "mp4", str(tmp)], f"{out}")
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ straight into the encoder, and finally join the chunks and mux the audio. Everyt
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -18,14 +18,14 @@ from typing import Any
 from a2i import audio as audio_io
 from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
-from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile, default_analyzer
-from a2i.pipeline import clip_prompts
+from a2i.fileio import check_input_file, check_rewritable_file, content_hash
+from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, default_analyzer
+from a2i.planner import Job, plan
 from a2i.progress import progress_bar
-from a2i.prompts import DEFAULT_N, get_generator
+from a2i.prompts import DEFAULT_N
 from a2i.render import clip_audio, get_backend
-from a2i.seeding import check_seed
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
-from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames
+from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames, is_a2i_video
 from a2i.video.onsets import analyze_rhythm
 from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
 from a2i.video.routes import PainterRoute, ReviewRoute, Route
@@ -104,6 +104,7 @@ def make_video(
     prompts: str = "template",
     prompt_options: Mapping[str, Any] | None = None,
     n_prompts: int = DEFAULT_N,
+    user_prompts: Sequence[str] = (),
     review: bool = False,
     resume: bool = False,
     overwrite: bool = False,
@@ -136,10 +137,12 @@ def make_video(
     every : int
         SDXL only: diffuse every ``every``-th frame and blend between (:mod:`a2i.video.sdxl_route`).
     seed : int
-        Keyframe ``i`` is painted with ``picture_seed(seed, i)`` (:mod:`a2i.seeding`); prompts are written with ``seed``.
-    prompts, prompt_options, n_prompts
-        The prompt writer (:func:`a2i.prompts.get_generator`); segment ``i`` gets prompt ``i mod n_prompts`` of
-        those written for its own profile.
+        The keyframes are a plan (:func:`a2i.planner.plan`) over the segments: keyframe ``i`` is segment ``i``'s
+        picture, its seed derived from ``seed`` and the song (:mod:`a2i.seeding`); the coda (the picture the
+        last segment moves toward) is the last segment's second variant.
+    prompts, prompt_options, n_prompts, user_prompts
+        The prompt writer (:func:`a2i.prompts.get_generator`) or the user's own texts (``--prompt``);
+        segment ``i`` gets prompt ``i mod n`` of those written for (or filled from) its own profile.
     review : bool
         Make the thesis's review video instead: each clip's info card for that clip's audio.
     resume : bool
@@ -159,25 +162,28 @@ def make_video(
         raise ConfigError(f"--out {out}: a2i writes MP4 videos; give a file name ending in .mp4")
     if out.is_dir():
         raise ConfigError(f"--out {out}: is a folder; give a file name ending in .mp4")
-    if out.exists() and not overwrite:
+    if out.exists() and not overwrite and is_a2i_video(out):
         raise ConfigError(f"--out {out}: exists; choose another name or add --overwrite to replace it")
+    # --overwrite replaces only a video a2i made; and a parent that is a file (text.mp3/x.mp4) or a folder
+    # that cannot be written is refused here, before any analysis.
+    check_rewritable_file(out, owned=is_a2i_video, kind="a video", inputs=[song], what="--out")
     frame_rate = parse_fps(fps)
     frame_size = parse_size(size) if size is not None else (CARD_SIZE if review else DEFAULT_SIZE)
     check_knobs(smooth, reactivity)
-    check_seed(seed)
+    job = Job(clips="all", variants=2, prompts=prompts, prompt_options=dict(prompt_options or {}), n_prompts=n_prompts,
+              user_prompts=tuple(user_prompts), size=frame_size, seed=seed).check()
     if preset not in PRESETS:
         raise ConfigError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
     if not 0 <= crf <= 51:
         raise ConfigError(f"--crf: x264's quality scale runs from 0 (lossless) to 51, got {crf}")
-    if not isinstance(n_prompts, int) or n_prompts < 1:
-        raise ConfigError(f"n_prompts must be a positive integer, got {n_prompts!r}")
     if not isinstance(every, int) or every < 1:
         raise ConfigError(f"--every must be a positive integer, got {every!r}")
     if every > 1 and (backend != "sdxl" or review):
         raise ConfigError("--every is for --backend sdxl (the painter draws every frame cheaply)")
     options = {k: v for k, v in dict(backend_options or {}).items() if v is not None}
+    song = check_input_file(song)
     image_backend = get_backend(backend, **options)  # SDXL weights load here, before any analysis
-    writer = get_generator(prompts, **dict(prompt_options or {}))
+    writer = None if job.user_prompts else job.writer()
 
     # 2. Analyse: mood per clip, percussive onsets and beats.
     waveform = audio_io.load(song, sr=ANALYSIS_SR)
@@ -185,6 +191,7 @@ def make_video(
     grid = FrameGrid(frame_rate, span_start, span_end - span_start)
     analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
     rhythm = analyze_rhythm(waveform)
+    song_hash = content_hash(song)
 
     # 3. Segments and what each frame shows.
     if review:
@@ -192,18 +199,23 @@ def make_video(
     else:
         cuts = find_segments(segments, rhythm, span_start, span_end)
     times = grid.times()
-    plan = pace(grid, cuts, rhythm.strength_at(times, float(grid.frame_seconds)),
-                smooth=smooth, reactivity=reactivity, pulse=pulse)
+    motion = pace(grid, cuts, rhythm.strength_at(times, float(grid.frame_seconds)),
+                  smooth=smooth, reactivity=reactivity, pulse=pulse)
     profiles = [segment_profile(analysis, waveform, segment) for segment in cuts]
-    # Each keyframe's prompt is written from its own segment's profile (as `a2i generate` does per clip).
-    segment_prompts = [clip_prompts(writer, p, n_prompts=n_prompts, seed=seed)[0] for p in profiles]
+    # The keyframes are the plan of the segments (each prompt written from its own segment's profile, as
+    # `a2i generate` does per clip); variant 1 of the last segment is the coda.
+    keyframes = plan(replace(analysis, clips=profiles), job, song_hash, writer=writer)
+    firsts = [r for r in keyframes if r.variant == 0]
+    segment_prompts = [r.prompt for r in firsts]
+    seeds = [r.seed for r in firsts] + [keyframes[-1].seed]
 
     # 4. The work folder (resumable), then the route that draws the frames.
     record = job_record(song, {
         "backend": backend, "backend_options": {k: str(v) for k, v in sorted(options.items())}, "every": every,
         "fps": str(frame_rate), "size": f"{frame_size[0]}x{frame_size[1]}", "segments": "fixed" if review else segments,
         "start": span_start, "end": span_end, "smooth": smooth, "reactivity": reactivity, "pulse": pulse, "seed": seed,
-        "prompts": prompts, "n_prompts": n_prompts, "review": review, "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
+        "prompts": prompts, "n_prompts": n_prompts, "user_prompts": list(user_prompts), "review": review,
+        "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
     })
     out.parent.mkdir(parents=True, exist_ok=True)
     work = WorkDir(out, record, resume=resume)
@@ -216,17 +228,19 @@ def make_video(
             return clip_audio(song_audio, cuts[i])
     route: Route
     if review:
-        clips = [_main_clip(analysis, segment) for segment in cuts]
-        card_prompts = work.keep("card_prompts", [clip_prompts(writer, c, n_prompts=n_prompts, seed=seed)[0] for c in clips])
-        route = ReviewRoute(clips, card_prompts, plan.segment, image_backend, audio_of=audio_of, size=frame_size, seed=seed,
-                            n_clips=len(analysis.clips), work=work)
+        # Each card shows the picture `a2i generate --clips all` paints for its clip.
+        pictures = {r.clip.index: r for r in plan(analysis, replace(job, variants=1), song_hash, writer=writer)}
+        clips = [pictures[_main_clip(analysis, segment)] for segment in cuts]
+        card_prompts = work.keep("card_prompts", [r.prompt for r in clips])
+        route = ReviewRoute([r.clip for r in clips], card_prompts, motion.segment, image_backend, audio_of=audio_of,
+                            size=frame_size, seeds=[r.seed for r in clips], n_clips=len(analysis.clips), work=work)
     elif backend == "sdxl":
         from a2i.video.sdxl_route import SDXLRoute
 
-        route = SDXLRoute(image_backend, profiles, segment_prompts, plan, audio_of=audio_of, size=frame_size,
-                          seed=seed, every=every, work=work)
+        route = SDXLRoute(image_backend, profiles, segment_prompts, motion, audio_of=audio_of, size=frame_size,
+                          seeds=seeds, every=every, work=work)
     else:
-        route = PainterRoute(profiles, segment_prompts, plan, times, size=frame_size, seed=seed, work=work)
+        route = PainterRoute(profiles, segment_prompts, motion, times, size=frame_size, seeds=seeds, work=work)
 
     # 5. Draw and encode chunk by chunk; chunks already on disk are kept.
     chunks = grid.chunks(CHUNK_SECONDS)
@@ -249,7 +263,6 @@ def make_video(
     return VideoResult(out, grid.n_frames, frame_rate, span_start, grid.duration, cuts, len(done))
 
 
-def _main_clip(analysis: Analysis, segment: Segment) -> ClipProfile:
-    """The analysed clip a (clip-grid) segment lies in, with the song's tags for its card."""
-    clip = max(analysis.clips, key=lambda c: min(c.end, segment.end) - max(c.start, segment.start))
-    return replace(clip, title=analysis.song.title, artist=analysis.song.artist, genre=analysis.song.genre)
+def _main_clip(analysis: Analysis, segment: Segment) -> int:
+    """The index of the analysed clip a (clip-grid) segment lies in."""
+    return max(analysis.clips, key=lambda c: min(c.end, segment.end) - max(c.start, segment.start)).index

@@ -7,9 +7,9 @@ partials, across frequency keeps broadband hits) runs on a 128-band mel power sp
 full STFT: the separation is the same for onsets and about forty times cheaper (under a second for a
 three-minute song, against half a minute).
 
-Beats come from Ellis's dynamic-programming tracker (Ellis 2007, "Beat tracking by dynamic programming",
-the algorithm behind ``librosa.beat.beat_track``), written here in numpy so the first call does not wait
-for numba to compile librosa's version.
+The tempo is the analysis's own (:func:`a2i.features.song_tempo`, the one estimator of :mod:`a2i.tempo`),
+so a video keeps the pace the song's profile states; beats come from the same dynamic-programming tracker
+(:func:`a2i.tempo.track_beats`, Ellis 2007) run on the percussive onsets at that tempo.
 
 Examples
 --------
@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from a2i.audio import Audio
-from a2i.features import TEMPO_PRIOR_BPM, estimate_tempo, onset_autocorrelation, spectrogram
+from a2i.features import song_tempo, spectrogram
+from a2i.tempo import TEMPO_PRIOR_BPM, track_beats
 
 #: Mel bands for HPSS and flux: enough to separate a kick from a bass line, few enough to be fast.
 N_MELS = 128
@@ -40,10 +41,6 @@ N_MELS = 128
 #: HPSS median-filter lengths: 31 frames (0.7 s at 22 kHz / 512) along time, as librosa's default; 17 mel
 #: bands (about an octave and a half) along frequency.
 HPSS_KERNEL = (31, 17)
-
-#: Ellis's tightness: how strongly the tracker keeps to the estimated tempo (librosa's default, 100).
-BEAT_TIGHTNESS = 100.0
-
 
 @dataclass(frozen=True)
 class Rhythm:
@@ -109,39 +106,9 @@ def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return onset.astype(np.float64), mel_db.astype(np.float32), chroma.astype(np.float32), spec.frame_rate
 
 
-def track_beats(onset: np.ndarray, frame_rate: float, tempo: float, *, tightness: float = BEAT_TIGHTNESS) -> np.ndarray:
-    """Beat frames by dynamic programming (Ellis 2007): onsets rewarded, deviations from the tempo penalised."""
-    if len(onset) < 4 or not np.any(onset > 0):
-        return np.zeros(0, dtype=int)
-    period = 60.0 * frame_rate / tempo
-    local = onset / (onset.std() + 1e-12)
-    lags = np.arange(int(round(period / 2)), int(round(2 * period)) + 1)
-    penalty = -tightness * np.log(lags / period) ** 2
-    score = local.copy()
-    backlink = np.full(len(onset), -1)
-    for t in range(len(onset)):
-        candidates = t - lags
-        valid = candidates >= 0
-        if not np.any(valid):
-            continue
-        totals = score[candidates[valid]] + penalty[valid]
-        best = int(np.argmax(totals))
-        if totals[best] > 0:  # only join a chain that helps (Ellis's first-beat rule)
-            score[t] = local[t] + totals[best]
-            backlink[t] = candidates[valid][best]
-    # The last beat is the best score within the final beat period; then follow the links back.
-    tail = max(0, len(onset) - int(round(period)))
-    beat = tail + int(np.argmax(score[tail:]))
-    beats = [beat]
-    while backlink[beats[-1]] >= 0:
-        beats.append(int(backlink[beats[-1]]))
-    return np.array(beats[::-1], dtype=int)
-
-
 def analyze_rhythm(audio: Audio) -> Rhythm:
     """Percussive onsets, tempo and beats of a waveform."""
     onset, mel_db, chroma, frame_rate = percussive_onset(audio)
-    tempo, _ = estimate_tempo(onset_autocorrelation(onset, frame_rate), frame_rate)
-    tempo = tempo or TEMPO_PRIOR_BPM  # no steady beat: cuts still need a pace; the listener's preferred one
+    tempo = song_tempo(audio).bpm or TEMPO_PRIOR_BPM  # no steady beat: cuts still need a pace; the preferred one
     beats = track_beats(onset, frame_rate, tempo) / frame_rate
     return Rhythm(onset, frame_rate, tempo, beats, mel_db, chroma)

@@ -27,7 +27,6 @@ from a2i.cards import CARD_SIZE, clip_subtitle, info_card
 from a2i.fileio import atomic_save_png, atomic_write_bytes
 from a2i.mood import ClipProfile
 from a2i.render import Backend
-from a2i.seeding import picture_seed
 from a2i.video.pacing import MotionPlan
 from a2i.video.workdir import WorkDir
 
@@ -123,14 +122,14 @@ class PainterRoute:
     """The painter in motion between per-segment keyframes.
 
     Keyframe ``i`` is shown at the start of segment ``i``; during the segment the picture moves toward
-    keyframe ``i + 1`` (the last segment toward a *coda*: the same mood with the next seed, so the picture
+    keyframe ``i + 1`` (the last segment toward a *coda*: the same mood with its own seed, so the picture
     keeps moving with the music to the end). Each pair's progress is re-parameterised to an even visual
     speed (:func:`even_speed`), so the change on screen follows the onsets that pace it.
 
     Parameters
     ----------
     profiles : sequence of ClipProfile
-        One per segment; keyframe ``i`` is prepared from ``profiles[i]`` with seed ``picture_seed(seed, i)``.
+        One per segment; keyframe ``i`` is prepared from ``profiles[i]`` with ``seeds[i]``.
     prompts : sequence of str
         One per segment (the painter records them; styles may read them).
     plan : MotionPlan
@@ -138,12 +137,13 @@ class PainterRoute:
     times : ndarray
         Song time of each frame, for the painter's continuous flow.
     size : (width, height)
-    seed : int
+    seeds : sequence of int
+        One per segment and one more for the coda, from the planner (:func:`a2i.planner.plan`).
     work : WorkDir
     """
 
     def __init__(self, profiles: Sequence[ClipProfile], prompts: Sequence[str], plan: MotionPlan, times: np.ndarray, *,
-                 size: tuple[int, int], seed: int, work: WorkDir) -> None:
+                 size: tuple[int, int], seeds: Sequence[int], work: WorkDir) -> None:
         from a2i.render.painter.motion import Scene, render_frame
 
         self._render = render_frame
@@ -152,7 +152,7 @@ class PainterRoute:
 
         def prepare(i: int) -> Any:
             j = min(i, last)  # keyframe last + 1 is the coda
-            return Scene.prepare(profiles[j], prompt=prompts[j], seed=picture_seed(seed, i), size=size)
+            return Scene.prepare(profiles[j], prompt=prompts[j], seed=seeds[i], size=size)
 
         self._scenes = KeyframeCache(prepare, lambda i: work.keyframe(i, ".pickle"), _save_pickle, _load_pickle)
         self._speed: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -191,20 +191,21 @@ class ReviewRoute:
         ``audio_of(i)``: clip ``i``'s waveform, for a backend with an audio encoder.
     size : (width, height)
         Frame size; the 1200 x 630 card is scaled to it.
-    seed : int
-        Clip ``i`` is painted with ``picture_seed(seed, i)``, as ``a2i generate`` does.
+    seeds : sequence of int
+        One per clip: the seeds the planner gives these clips, so each card's picture is ``a2i generate``'s.
     n_clips : int
         Clips in the whole song (for the "clip 2 of 18" subtitle).
     work : WorkDir
     """
 
     def __init__(self, clips: Sequence[ClipProfile], prompts: Sequence[str], segment: np.ndarray, backend: Backend, *,
-                 audio_of: Callable[[int], Any] | None, size: tuple[int, int], seed: int, n_clips: int, work: WorkDir) -> None:
+                 audio_of: Callable[[int], Any] | None, size: tuple[int, int], seeds: Sequence[int], n_clips: int,
+                 work: WorkDir) -> None:
         self._segment = segment
 
         def make(i: int) -> np.ndarray:
             clip = clips[i]
-            clip_seed = picture_seed(seed, clip.index)  # as `a2i generate` paints this clip
+            clip_seed = seeds[i]
             audio = audio_of(i) if audio_of is not None else None
             picture = backend.render(profile=clip, prompt=prompts[i], size=CARD_SIZE[1], seed=clip_seed, audio=audio)
             subtitle = clip_subtitle(clip.index, n_clips, clip.start, clip.end, clip_seed)

@@ -26,7 +26,6 @@ import numpy as np
 
 from a2i.errors import ConfigError
 from a2i.mood import ClipProfile
-from a2i.seeding import picture_seed
 from a2i.video.pacing import MotionPlan
 from a2i.video.routes import KeyframeCache
 from a2i.video.workdir import WorkDir
@@ -71,15 +70,16 @@ class SDXLRoute:
         ``audio_of(i)``: segment ``i``'s waveform, for a backend with an audio encoder.
     size : (width, height)
         Multiples of 8.
-    seed : int
-        Keyframe ``i`` uses ``picture_seed(seed, i)``.
+    seeds : sequence of int
+        One per segment and one more for the coda, from the planner (:func:`a2i.planner.plan`).
     every : int
         Diffuse every ``every``-th frame, blend the rest.
     work : WorkDir
     """
 
     def __init__(self, backend: Any, profiles: Sequence[ClipProfile], prompts: Sequence[str], plan: MotionPlan, *,
-                 audio_of: Callable[[int], Any] | None, size: tuple[int, int], seed: int, every: int, work: WorkDir) -> None:
+                 audio_of: Callable[[int], Any] | None, size: tuple[int, int], seeds: Sequence[int], every: int,
+                 work: WorkDir) -> None:
         from a2i.render.sdxl import check_sdxl_size
 
         self.width, self.height = check_sdxl_size(size)
@@ -93,8 +93,8 @@ class SDXLRoute:
         last = len(profiles) - 1
 
         def make(i: int) -> dict[str, Any]:
-            j = min(i, last)  # keyframe last + 1: the last segment's mood with the next seed (the coda)
-            return self._keyframe(profiles[j], prompts[j], audio_of(j) if audio_of else None, picture_seed(seed, i))
+            j = min(i, last)  # keyframe last + 1: the last segment's mood with its own seed (the coda)
+            return self._keyframe(profiles[j], prompts[j], audio_of(j) if audio_of else None, seeds[i])
 
         self._keys = KeyframeCache(make, lambda i: work.keyframe(i, ".pt"), self.torch.save,
                                    lambda path: self.torch.load(path, weights_only=True))
@@ -102,11 +102,11 @@ class SDXLRoute:
 
     def _keyframe(self, profile: ClipProfile, prompt: str, audio: Any, seed: int) -> dict[str, Any]:
         """A keyframe's conditioning (through the backend's route) and its initial latents, as CPU tensors."""
+        from a2i.render import Request
         from a2i.render.conditioning import Conditioning, encode_text
-        from a2i.render.sdxl import RenderRequest
 
         backend, settings, pipe = self.backend, self.backend.settings, self.backend.pipe
-        cond = backend.conditioning([RenderRequest(seed=seed, profile=profile, prompt=prompt, audio=audio)])
+        cond = backend.conditioning([Request(seed=seed, profile=profile, prompt=prompt, audio=audio)])
         if cond is None:  # the text route: the pipeline's own text encoding, as for a still picture
             cond = encode_text(pipe, [settings.text or prompt], negative_prompt=settings.negative,
                                guidance=settings.guidance > 1, device=pipe._execution_device)

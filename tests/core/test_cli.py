@@ -9,9 +9,11 @@ import pytest
 from PIL import Image
 
 from a2i.cli import main
+from a2i.fileio import content_hash
 from a2i.outputs import read_run
 from a2i.prompts import mood_words
 from a2i.render.painter.vocabulary import style_for_prompt
+from a2i.seeding import picture_seed, song_seed
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,7 +55,8 @@ def test_generate_writes_pictures_cards_profile_and_prompts(mood_songs, tmp_path
     assert Image.open(pictures[0]).size == (96, 96)
     run = read_run(out)
     assert len(run.clips) == 2 and len(run.prompts) == 10
-    assert [p.seed for p in run.pictures] == [5, 6]
+    base = song_seed(5, content_hash(mood_songs["bright_major"]))  # the seed policy: user seed + the song's bytes
+    assert [p.seed for p in run.pictures] == [picture_seed(base, 0), picture_seed(base, 1)]
     assert [p.image for p in run.pictures] == [p.name for p in pictures]
     # Each clip's prompt is written from the clip's own profile, in the painter's vocabulary.
     assert all(mood_words(clip)[0] in picture.prompt for clip, picture in zip(run.clips, run.pictures))

@@ -3,7 +3,8 @@ import pytest
 from audio_fixtures import SR, tone
 
 from a2i.audio import Audio
-from a2i.features import LOUDNESS_FLOOR, STEADY_BEAT_CONFIDENCE, combine, describe, estimate_key, loudness_lufs, summarize
+from a2i.features import LOUDNESS_FLOOR, combine, describe, estimate_key, loudness_lufs, summarize
+from a2i.tempo import STEADY_BEAT_CONFIDENCE
 
 
 def click_track(bpm: float, seconds: float = 12.0) -> Audio:
@@ -40,7 +41,7 @@ def test_key_and_mode_of_cadences():
 
 
 def test_estimate_key_of_flat_chroma_is_defined():
-    assert estimate_key(np.zeros((12, 4))) == (0, 1, 0.0)
+    assert estimate_key(np.zeros((12, 4))) == (0, 1, 0.0, 0.0)
 
 
 def test_loudness_follows_bs1770_and_level():
@@ -89,3 +90,37 @@ def test_harmony_features_tell_consonant_from_dissonant():
     assert f_t.consonance > f_c.consonance
     assert f_t.key_clarity > f_c.key_clarity
     assert describe(Audio(tone(3.0, freq=880.0), SR)).register > describe(Audio(tone(3.0, freq=220.0), SR)).register + 1.5
+
+
+def relative_key_song(bass_notes: list[int], seconds_each: float = 2.0) -> Audio:
+    """G minor and Bb major share their notes: the same chords (Gm, Eb, Bb, F/Cm), only the bass differs."""
+    t = np.arange(int(seconds_each * SR)) / SR
+    chords = [[67, 70, 74], [63, 67, 70], [70, 74, 77], [65, 69, 72]]
+    parts = []
+    for chord, bass in zip(chords * 2, bass_notes * 2):
+        upper = sum(np.sin(2 * np.pi * 440 * 2 ** ((n - 69) / 12) * t) for n in chord) / len(chord)
+        low = np.sin(2 * np.pi * 440 * 2 ** ((bass - 69) / 12) * t) * np.exp(-t * 0.5)
+        parts.append(0.6 * upper + 0.5 * low)
+    return Audio((0.3 * np.concatenate(parts)).astype(np.float32), SR)
+
+
+def test_the_bass_decides_between_relative_keys():
+    minor = describe(relative_key_song([43, 43, 38, 43]))  # G in the bass most of the time, D (its V) once
+    major = describe(relative_key_song([46, 39, 46, 41]))  # Bb, Eb, Bb, F: the bass of I IV I V in Bb
+    assert (minor.key, minor.mode) == (7, 0)
+    assert (major.key, major.mode) == (10, 1)
+    assert minor.key_confidence > 0.2 and major.key_confidence > 0.2
+
+
+@pytest.mark.parametrize("bass", [[43, 43, 38, 43], [46, 39, 46, 41]])
+def test_key_is_the_same_in_every_codec(tmp_path, bass):
+    from audio_fixtures import encode
+
+    from a2i.audio import load, write
+
+    wav = write(tmp_path / "song.wav", relative_key_song(bass))
+    flac = write(tmp_path / "song.flac", relative_key_song(bass))
+    found = {path.suffix: describe(load(path)) for path in (wav, flac, encode(wav, tmp_path / "song.mp3"),
+                                                            encode(wav, tmp_path / "song.m4a"))}
+    assert len({(f.key, f.mode) for f in found.values()}) == 1, {k: (f.key, f.mode) for k, f in found.items()}
+    assert max(f.key_confidence for f in found.values()) - min(f.key_confidence for f in found.values()) < 0.2

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from a2i.cli import main
-from a2i.errors import ConfigError, OutputError
+from a2i.errors import ConfigError, MissingFileError, OutputError
+from a2i.fileio import content_hash
 from a2i.mood import Analysis, ClipProfile, Profile
 from a2i.outputs import (
     RUN_NAME,
@@ -60,7 +61,7 @@ def test_reader_refuses_other_versions_and_missing_pictures(tmp_path):
     _hand_set_run(tmp_path)
     record = json.loads((tmp_path / RUN_NAME).read_text())
     (tmp_path / RUN_NAME).write_text(json.dumps({**record, "schema_version": SCHEMA_VERSION + 1}))
-    with pytest.raises(ConfigError, match="run record version 2"):
+    with pytest.raises(ConfigError, match="run record version 3, this a2i reads versions 1, 2"):
         read_run(tmp_path)
     (tmp_path / RUN_NAME).write_text(json.dumps(record))
     (tmp_path / "a_clip01_ink.png").unlink()
@@ -113,9 +114,13 @@ def test_interrupted_rerun_leaves_the_earlier_run_intact(mood_songs, tmp_path, m
 
     monkeypatch.setattr(PainterBackend, "render", render_then_ctrl_c)
     assert generate(mood_songs["dark_minor"], out, "--clips", "all", "--seed", "9", "--overwrite") == 130
-    assert calls == [9, 10]  # the first new picture was painted before the interruption
+    from a2i.fileio import content_hash
+    from a2i.seeding import picture_seed, song_seed
+
+    base = song_seed(9, content_hash(mood_songs["dark_minor"]))
+    assert calls == [picture_seed(base, 0), picture_seed(base, 1)]  # the first new picture was painted before the interruption
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging folder, no lock file left
 
 
 def test_concurrent_run_into_one_folder_is_refused(mood_songs, tmp_path, capsys):
@@ -173,18 +178,102 @@ def test_io_error_mid_run_is_one_line_naming_the_path(mood_songs, tmp_path, monk
     assert not (tmp_path / "run").exists()
 
 
-def test_run_folder_refuses_a_folder_of_other_files(tmp_path):
+def _tree(root):
+    """Every path under ``root`` with its bytes (``None`` for a folder): what a refused command must not touch."""
+    return {p.relative_to(root).as_posix(): (None if p.is_dir() else p.read_bytes()) for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_run_folder_refuses_a_folder_of_other_files_even_with_overwrite(tmp_path, overwrite):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(OutputError, match="holds other files; pass --overwrite"):
-        RunFolder(tmp_path).check()
+    with pytest.raises(OutputError, match=r"holds files a2i did not write \(notes.txt\) and a2i replaces only its own") as info:
+        RunFolder(tmp_path, overwrite=overwrite).check()
+    assert "--overwrite" not in str(info.value)  # the refusal never steers towards deleting them
+
+
+def test_overwrite_of_the_current_directory_keeps_a_git_project(mood_songs, tmp_path, monkeypatch, capsys):
+    # Issue 20, case 1: `a2i generate SONG --out . --overwrite` in a git checkout deleted .git and src/.
+    project = tmp_path / "proj"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("x")
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (project / "README.md").write_text("hello")
+    monkeypatch.chdir(project)
+    before = _tree(tmp_path)
+    song = str(mood_songs["dark_minor"])
+    assert main(["generate", song, "--out", "."]) == 2
+    first = capsys.readouterr().err
+    assert main(["generate", song, "--out", ".", "--overwrite"]) == 2
+    second = capsys.readouterr().err
+    assert _tree(tmp_path) == before
+    for err in (first, second):
+        assert err.count("a2i: error:") == 1 and "is the current directory" in err and "--overwrite" not in err
+    # An empty current directory is refused too: the run would rename it away from under the shell.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    assert main(["generate", song, "--out", ".", "--overwrite"]) == 2
+    assert "is the current directory" in capsys.readouterr().err and list(empty.iterdir()) == []
+
+
+def test_overwrite_keeps_a_nested_tree_of_other_files(mood_songs, tmp_path, capsys):
+    # Issue 20, case 1: a folder holding taxes/2024/return.pdf went the same way.
+    out = tmp_path / "papers"
+    (out / "taxes" / "2024").mkdir(parents=True)
+    (out / "taxes" / "2024" / "return.pdf").write_bytes(b"%PDF-1.4 precious")
+    before = _tree(tmp_path)
+    for extra in ([], ["--overwrite"]):
+        assert main(["generate", str(mood_songs["dark_minor"]), "--out", str(out), *extra]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"a2i: error: --out {out}: holds files a2i did not write (taxes/) and a2i replaces only its "
+                       "own folders; choose a new output folder\n")
+    assert _tree(tmp_path) == before
+
+
+def test_overwrite_keeps_files_added_to_a_run_folder(mood_songs, tmp_path, capsys):
+    out = tmp_path / "run"
+    song = str(mood_songs["dark_minor"])
+    assert main(["generate", song, "--out", str(out)]) == 0
+    (out / "my notes.txt").write_text("which picture I liked")
+    before = _tree(tmp_path)
+    assert main(["generate", song, "--out", str(out), "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a run of a2i and files a2i did not write (my notes.txt)" in err and "move them out" in err
+    assert _tree(tmp_path) == before
+    (out / "my notes.txt").unlink()
+    assert main(["generate", song, "--out", str(out), "--overwrite", "--seed", "4"]) == 0  # its own run: replaced
+    assert read_run(out).options["seed"] == 4
+
+
+@pytest.mark.parametrize("where", ["home", "parent of cwd", "song's folder", "root"])
+def test_overwrite_never_takes_protected_folders(mood_songs, tmp_path, monkeypatch, where):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home)
+    target = {"home": home, "parent of cwd": tmp_path, "song's folder": mood_songs["dark_minor"].parent,
+              "root": tmp_path.anchor}[where]
+    reason = {"home": "is the current directory", "parent of cwd": "holds the current directory",
+              "song's folder": "contains the input", "root": "contains the input|holds the current"}[where]
+    with pytest.raises(OutputError, match=reason):
+        RunFolder(target, overwrite=True, inputs=[mood_songs["dark_minor"]]).check()
+    monkeypatch.chdir(tmp_path.anchor)
+    reason = {"home": "is a home directory", "parent of cwd": "holds the home directory",
+              "song's folder": "contains the input", "root": "contains the input|is the root of a filesystem"}[where]
+    with pytest.raises(OutputError, match=reason):
+        RunFolder(target, overwrite=True, inputs=[mood_songs["dark_minor"]]).check()
 
 
 def test_whole_seed_is_used_and_seeds_that_cannot_be_honoured_are_refused(mood_songs, tmp_path, capsys):
+    from a2i.fileio import content_hash
+    from a2i.seeding import picture_seed, song_seed
+
     pictures = {}
     for seed in (0, 2**32, 2**63, 2**64 - 1):
         assert generate(mood_songs["dark_minor"], tmp_path / str(seed), "--seed", str(seed)) == 0
         (picture,) = read_run(tmp_path / str(seed)).pictures
-        assert picture.seed == seed
+        assert picture.seed == picture_seed(song_seed(seed, content_hash(mood_songs["dark_minor"])), picture.clip)
         pictures[seed] = (tmp_path / str(seed) / picture.image).read_bytes()
     assert len(set(pictures.values())) == 4
     for bad in ("-1", str(2**64), "1e3"):
@@ -246,4 +335,78 @@ def test_killed_rerun_cleans_up_and_keeps_the_earlier_run(mood_songs, tmp_path, 
     err = proc.communicate(timeout=60)[1]
     assert proc.returncode == 130 and err.rstrip().endswith("a2i: interrupted")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging folder, no lock file left
+
+
+def test_song_is_found_from_anywhere_and_after_the_tree_moves(mood_songs, tmp_path, monkeypatch):
+    # Issue 20, case 4: the song was recorded as typed, so the next step broke from another directory.
+    import shutil
+
+    work = tmp_path / "wf"
+    (work / "music").mkdir(parents=True)
+    shutil.copy(mood_songs["dark_minor"], work / "music" / "x.flac")
+    monkeypatch.chdir(work)
+    assert main(["generate", "music/x.flac", "--out", "outputs/x", "--size", "64"]) == 0
+    record = json.loads((work / "outputs" / "x" / RUN_NAME).read_text())
+    assert record["schema_version"] == 2
+    assert record["song"] == {"path": str(work / "music" / "x.flac"), "relative": "../../music/x.flac",
+                              "sha256": content_hash(work / "music" / "x.flac")}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert read_run(work / "outputs" / "x").song_path() == work / "outputs" / "x" / "../../music/x.flac"
+    assert read_run("../wf/outputs/x").song_path().resolve() == work / "music" / "x.flac"
+    # The whole tree moved: found relative to the run folder.
+    moved = tmp_path / "moved"
+    work.rename(moved)
+    assert read_run(moved / "outputs" / "x").song_path().resolve() == moved / "music" / "x.flac"
+    # Only the run folder moved: found at its absolute path.
+    moved.rename(work)
+    (tmp_path / "runs").mkdir()
+    (work / "outputs" / "x").rename(tmp_path / "runs" / "x")
+    assert read_run(tmp_path / "runs" / "x").song_path() == work / "music" / "x.flac"
+    # The song moved as well: found by its content near the run folder.
+    (work / "music").rename(work / "songs")
+    assert read_run(tmp_path / "runs" / "x").song_path() == work / "songs" / "x.flac"
+    # Another file with the song's name is not taken for it while the real one can be found.
+    (work / "music").mkdir()
+    (work / "music" / "x.flac").write_bytes(b"another song")
+    assert read_run(tmp_path / "runs" / "x").song_path() == work / "songs" / "x.flac"
+    # Gone: one error naming where it looked.
+    (work / "songs" / "x.flac").unlink()
+    (work / "music" / "x.flac").unlink()
+    with pytest.raises(MissingFileError, match=r"the song it was made from is not at .*music/x\.flac nor at "):
+        read_run(tmp_path / "runs" / "x").song_path()
+
+
+def test_version_1_run_folders_are_still_read(tmp_path, monkeypatch):
+    _hand_set_run(tmp_path)
+    record = json.loads((tmp_path / RUN_NAME).read_text())
+    (tmp_path / "songs").mkdir()
+    (tmp_path / "songs" / "a.flac").write_bytes(b"audio")
+    (tmp_path / RUN_NAME).write_text(json.dumps({**record, "schema_version": 1, "song": "songs/a.flac"}))
+    monkeypatch.chdir(tmp_path.anchor)
+    run = read_run(tmp_path)
+    assert run.schema_version == 1 and run.song_path() == tmp_path / "songs" / "a.flac"
+
+
+@pytest.mark.parametrize("case", ["a file", "/proc", "the music folder", "inside the music folder"])
+def test_render_out_is_checked_before_any_song_is_decoded(mood_songs, tmp_path, monkeypatch, capsys, case):
+    # Issue 20, case 3: every song was analysed first, then each failed with "Not a directory".
+    import shutil
+
+    music = tmp_path / "music"
+    music.mkdir()
+    shutil.copy(mood_songs["dark_minor"], music / "x.flac")
+    (tmp_path / "notes.txt").write_text("mine")
+    out = {"a file": tmp_path / "notes.txt", "/proc": "/proc/x", "the music folder": music,
+           "inside the music folder": music / "runs"}[case]
+    decoded = []
+    monkeypatch.setattr("a2i.audio.load", lambda *a, **k: decoded.append(a) or (_ for _ in ()).throw(AssertionError))
+    before = _tree(tmp_path)
+    assert main(["render", str(music), "--out", str(out), "--size", "64", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"a2i: error: --out {out}: ") and err.count("\n") == 1
+    assert {"a file": "is a file", "/proc": "cannot write in /proc", "the music folder": "is also an input",
+            "inside the music folder": "lies inside the input folder"}[case] in err
+    assert decoded == [] and _tree(tmp_path) == before

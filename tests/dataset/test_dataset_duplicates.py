@@ -114,6 +114,6 @@ def test_split_with_audio_fingerprints_keeps_copies_under_other_names_together(r
         split = result.table.set_index("spotify_track_id")["train_split"]
         assert split[[f"copy-{i}" for i in range(9)]].nunique() == 1
         assert split["other-0"] == split["other-0"] and result.table.attrs["duplicate_rows"] == 8
-        assert "8 of them are another track id" in result.report_text
+        assert "8 tracks are another track id" in result.report_text
     plain = split_table(table, seed=0)  # without the audio, the copies do span splits
     assert plain[plain["spotify_track_id"].str.startswith("copy-")]["train_split"].nunique() > 1

@@ -74,6 +74,24 @@ def thesis_dir(tmp_path_factory) -> Path:
     return root
 
 
+#: Overview sheets of 2×2 and detail sheets of 1 song for ``many_app``: its 300 songs need 75 + 300 sheets,
+#: so a zoomed-in view spans far more sheets than a fixed cache of 16 (what the explorer had) could hold.
+MANY_COLUMNS = 2
+
+
+@pytest.fixture(scope="session")
+def many_app(tmp_path_factory):
+    """300 songs × 1 picture with tiny atlas sheets: zooming, lists and selections at scale, in seconds."""
+    from a2i.explore import create_app
+    from a2i.explore.synthetic import make_folder
+
+    root = make_folder(tmp_path_factory.mktemp("many") / "data", 300, variants=1, size=24, audio="none", seed=4)
+    app = create_app({"DATA_DIR": root, "CACHE_DIR": root.parent / "cache", "WARM": False,
+                      "ATLAS_COLUMNS": MANY_COLUMNS})
+    app.extensions["a2i_explore"].build_thumbnails(workers=1)
+    return app
+
+
 @pytest.fixture(scope="session")
 def collection(data_dir, tmp_path_factory):
     from a2i.explore import load_collection
@@ -85,7 +103,7 @@ def collection(data_dir, tmp_path_factory):
 def app(collection, tmp_path_factory):
     from a2i.explore import create_app
 
-    return create_app(collection=collection, cache_dir=tmp_path_factory.mktemp("cache"), warm=False)
+    return create_app({"COLLECTION": collection, "CACHE_DIR": tmp_path_factory.mktemp("cache"), "WARM": False})
 
 
 @pytest.fixture()
@@ -135,7 +153,7 @@ def thesis_url(thesis_dir, tmp_path_factory):
     """The thesis-layout folder, served as it is, on a live server."""
     from a2i.explore import create_app
 
-    yield from _live(create_app(thesis_dir, cache_dir=tmp_path_factory.mktemp("thesis-cache"), warm=False))
+    yield from _live(create_app({"DATA_DIR": thesis_dir, "CACHE_DIR": tmp_path_factory.mktemp("thesis-cache"), "WARM": False}))
 
 
 @pytest.fixture()

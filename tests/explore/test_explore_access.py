@@ -179,17 +179,17 @@ def test_the_map_is_labelled_and_lists_the_songs_in_view(page, collection, artif
     assert page.locator("#map").get_attribute("role") == "application"
     assert "valence" in page.locator("#map").get_attribute("aria-label")
     page.keyboard.press("l")
-    rows = page.locator("#list-body tr")
+    rows = page.locator("#list-body tr:not(.spacer)")
     assert rows.count() == 24
     first = rows.first.locator("th, td").all_inner_texts()
     top = max(range(24), key=lambda i: (collection.tracks[i].metadata["popularity"], i))
     track = collection.tracks[top]
-    assert first == [track.track_name, track.artists, f"{track.x:.2f}", f"{track.y:.2f}"]
+    assert first == [track.track_name, track.artists, track.track_genre, f"{track.x:.2f}", f"{track.y:.2f}"]
     page.screenshot(path=str(artifacts / "list.png"))
     # Zoomed in, the list follows the view.
     page.keyboard.press("+")
     page.keyboard.press("+")
-    page.wait_for_function("document.querySelectorAll('#list-body tr').length < 24")
+    page.wait_for_function("document.querySelectorAll('#list-body tr:not(.spacer)').length < 24")
     in_view = page.evaluate("(() => { const o = []; for (let i = 0; i < 24; i++) { const [x, y] = __explore.screenOf(i);"
                             " const f = [__explore.toScreen(0, 0), __explore.toScreen(1, 1)]; o.push([x, y]); } return o; })()")
     assert 0 < rows.count() < 24 and len(in_view) == 24
@@ -308,7 +308,7 @@ def test_names_and_prompts_stay_text_in_the_list_popup_and_announcements(open_pa
     raw.update(track_name=payload, artists=f"['{payload}']")
     raw["data"][0]["prompt"] = f"</script><script>window.__pwned=2</script>{payload}"
     (root / "track_1.json").write_text(json.dumps(raw))
-    pg = open_page(url=serve_app(create_app(root, cache_dir=tmp_path / "c", warm=False)))
+    pg = open_page(url=serve_app(create_app({"DATA_DIR": root, "CACHE_DIR": tmp_path / "c", "WARM": False})))
     pg.keyboard.press("l")
     pg.locator("#list-body tr", has_text="onerror").locator("button").click()
     pg.wait_for_function("document.getElementById('announce').textContent.includes('onerror')")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,9 +46,13 @@ def test_points_page_through_every_track(client, collection):
         assert page["total"] == 24 and page["offset"] == offset
         rows += page["rows"]
     assert [r[0] for r in rows] == [t.id for t in collection.tracks]
-    track_id, x, y, genre, name, artists, popularity, colors = rows[1]
+    track_id, x, y, genre, name, artists, popularity, colors, slot, values = rows[1]
     track = collection.tracks[1]
     assert (x, y, name, artists) == (track.x, track.y, track.track_name, track.artists)
+    fields = client.get("/api/meta").get_json()["fields"]
+    assert fields[:2] == ["popularity", "danceability"]
+    assert values == [track.metadata[name] for name in fields]
+    assert sorted(r[8] for r in rows) == list(range(24))
     r, g, b = track.variants[2].mean_color
     assert colors[2] == (r << 16) | (g << 8) | b
     assert client.get("/api/points?offset=-1").status_code == 400
@@ -71,18 +76,45 @@ def test_track_details_link_to_served_media(client, collection):
     assert client.get("/api/preview/3/3.jpg").status_code == 404
 
 
-def test_atlas_packs_each_tracks_thumbnail_in_its_cell(client, collection):
-    meta = client.get("/api/meta").get_json()["atlas"]
-    sheet = Image.open(io.BytesIO(client.get("/api/atlas/1/0.jpg").data)).convert("RGB")
-    cell = meta["thumb"]
-    assert sheet.size == (meta["columns"] * cell, 2 * cell)  # 24 tracks: two rows of 16
+def _slots(client) -> list[int]:
+    """Each track's atlas slot, from the point rows (the 9th field)."""
+    return [row[8] for row in client.get("/api/points?offset=0&limit=100").get_json()["rows"]]
+
+
+@pytest.mark.parametrize("level, route", [(0, "atlas"), (1, "detail")])
+def test_atlas_packs_each_tracks_thumbnail_in_its_slot(client, collection, level, route):
+    meta = client.get("/api/meta").get_json()["atlas" if level == 0 else "detail"]
+    cols, cell = meta["columns"], meta["thumb"]
+    assert (cols, cell) == ((16, 48) if level == 0 else (8, 128))
+    slots = _slots(client)
+    assert sorted(slots) == list(range(len(collection.tracks)))
     for i in (0, 17, 23):
-        thumb = sheet.crop(((i % 16) * cell, (i // 16) * cell, (i % 16 + 1) * cell, (i // 16 + 1) * cell))
+        sheet_index, j = divmod(slots[i], meta["size"])
+        sheet = Image.open(io.BytesIO(client.get(f"/api/{route}/1/{sheet_index}.jpg").data)).convert("RGB")
+        thumb = sheet.crop(((j % cols) * cell, (j // cols) * cell, (j % cols + 1) * cell, (j // cols + 1) * cell))
         got = thumb.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
         want = collection.tracks[i].variants[1].mean_color
         assert max(abs(a - b) for a, b in zip(got, want)) < 20, (i, got, want)
-    assert client.get("/api/atlas/3/0.jpg").status_code == 404  # no 4th variant
-    assert client.get("/api/atlas/0/1.jpg").status_code == 404  # no 2nd sheet for 24 tracks
+    assert client.get(f"/api/{route}/3/0.jpg").status_code == 404  # no 4th variant
+    last = -(-len(collection.tracks) // meta["size"])
+    assert client.get(f"/api/{route}/0/{last - 1}.jpg").status_code == 200
+    assert client.get(f"/api/{route}/0/{last}.jpg").status_code == 404  # past the last sheet
+
+
+def test_atlas_slots_follow_the_map_so_a_zoomed_view_needs_few_sheets(collection):
+    """Z-order slots: the songs of any quarter of the map fill few detail sheets, not one each."""
+    import random
+
+    from a2i.explore.app import morton_order
+
+    rng = random.Random(0)
+    points = [(rng.random(), rng.random()) for _ in range(10_000)]
+    slot = {index: position for position, index in enumerate(morton_order(points))}
+    in_view = [i for i, (x, y) in enumerate(points) if 0.30 <= x < 0.42 and 0.55 <= y < 0.67]  # a 8.3x zoom
+    sheets = {slot[i] // 64 for i in in_view}
+    assert len(in_view) > 100 and len(sheets) <= len(in_view) / 64 * 3 + 4, (len(in_view), len(sheets))
+    by_index = {i // 64 for i in in_view}  # sheets by file order, as before: one per few songs
+    assert len(by_index) > 3 * len(sheets)
 
 
 @pytest.mark.parametrize(
@@ -187,9 +219,12 @@ def test_serves_under_gunicorn_with_several_workers(data_dir, tmp_path, collecti
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = f"a2i.explore:create_app({str(data_dir)!r}, cache_dir={str(tmp_path / 'cache')!r})"
+    # Configured by the environment alone, as the module docstring shows: no Python in the command line.
+    env = {**os.environ, "A2I_EXPLORE_DATA_DIR": str(data_dir), "A2I_EXPLORE_CACHE_DIR": str(tmp_path / "cache"),
+           "A2I_EXPLORE_INSTANCE_PATH": str(tmp_path / "instance")}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--preload", "--bind",
-                             f"127.0.0.1:{port}", app], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             f"127.0.0.1:{port}", "a2i.explore.app:create_app()"], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -219,8 +254,109 @@ def test_serves_under_gunicorn_with_several_workers(data_dir, tmp_path, collecti
 def test_warm_start_builds_every_atlas_and_point_page_before_serving(collection, tmp_path):
     from a2i.explore import create_app
 
-    app = create_app(collection=collection, cache_dir=tmp_path, page_size=10, warm=True)
+    app = create_app({"COLLECTION": collection, "CACHE_DIR": tmp_path, "PAGE_SIZE": 10, "WARM": True})
     explorer = app.extensions["a2i_explore"]
     assert sorted(explorer._pages) == [(0, 10), (10, 10), (20, 10)]
-    assert len(list((tmp_path / "atlas").glob("*.jpg"))) == collection.max_variants  # 24 songs: one sheet each
-    assert all(explorer.thumbs.has_atlas(explorer.atlas_cells(v, 0)) for v in range(collection.max_variants))
+    # 24 songs: one overview sheet and one detail sheet of 64 per variant, decoded once.
+    assert len(list((tmp_path / "atlas0").glob("*.jpg"))) == collection.max_variants
+    assert len(list((tmp_path / "atlas1").glob("*.jpg"))) == collection.max_variants
+    assert all(explorer.thumbs.has_atlas(explorer.atlas_cells(v, 0, level), level)
+               for v in range(collection.max_variants) for level in (0, 1))
+
+
+def test_a_media_file_swapped_for_a_symlink_while_serving_is_not_sent(collection, tmp_path):
+    """Checked per request: a picture replaced by a link to /etc/passwd after start-up is a 404."""
+    import shutil
+
+    from a2i.explore import create_app, load_collection
+
+    root = tmp_path / "data"
+    shutil.copytree(collection.root, root)
+    app = create_app({"COLLECTION": load_collection(root, cache_dir=tmp_path / "c"), "CACHE_DIR": tmp_path / "c",
+                      "WARM": False})
+    client = app.test_client()
+    track = app.extensions["a2i_explore"].tracks[0]
+    image, clip = track.variants[0].image_path, track.variants[0].audio_path
+    assert client.get(f"/files/{image}").status_code == 200
+    for path in (image, clip):
+        (root / path).unlink()
+        (root / path).symlink_to("/etc/passwd")
+        response = client.get(f"/files/{path}")
+        assert response.status_code == 404 and b"root:" not in response.data, path
+    # The atlas and preview builders do not read through the link either: the cell is the song's colour.
+    from PIL import Image
+
+    preview = Image.open(io.BytesIO(client.get("/api/preview/0/0.jpg").data)).convert("RGB")
+    assert preview.getpixel((5, 5)) == pytest.approx(track.variants[0].mean_color, abs=3)
+    # A link that stays inside the folder is still fine.
+    (root / image).unlink()
+    (root / image).symlink_to(root / track.variants[1].image_path)
+    assert client.get(f"/files/{image}").status_code == 200
+
+
+def test_export_selection_as_csv_and_json(client, collection):
+    import csv
+
+    response = client.post("/api/export", json={"indices": [3, 0], "format": "csv"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="selection-2.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.data.decode())))
+    assert [r["track_name"] for r in rows] == [collection.tracks[3].track_name, collection.tracks[0].track_name]
+    t = collection.tracks[3]
+    assert float(rows[0]["valence"]) == t.x and float(rows[0]["arousal"]) == t.y and rows[0]["genre"] == t.track_genre
+    assert rows[0]["pictures"].split(";") == [str(collection.root / v.image_path) for v in t.variants]
+    assert rows[0]["clip"] == str(collection.root / t.variants[0].audio_path)
+    assert rows[0]["track_file"] == str(collection.root / f"{t.id}.json")
+    body = client.post("/api/export", json={"indices": [5], "format": "json"}).get_json()
+    assert body[0]["id"] == collection.tracks[5].id and len(body[0]["pictures"]) == 3
+    assert body[0]["popularity"] == collection.tracks[5].metadata["popularity"]
+    for bad in ({"indices": [99]}, {"indices": "1"}, {"indices": [True]}, {"indices": [1], "format": "xml"}):
+        assert client.post("/api/export", json=bad).status_code == 400, bad
+    assert client.post("/api/export", data="not json").status_code == 400
+
+
+def test_neighbours_in_mood_space_and_in_an_embedding_field(tmp_path):
+    """Any top-level list of numbers is an embedding: neighbours by cosine distance there, by distance in
+    (valence, arousal) for "mood"; tracks without the field are left out."""
+    from a2i.explore import create_app
+
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (8, 8), (9, 9, 9)).save(tmp_path / "m" / "a.png")
+    songs = {"a": (0.10, 0.10, [1.0, 0.0, 0.0]), "b": (0.12, 0.11, [0.0, 1.0, 0.0]),
+             "c": (0.90, 0.90, [0.9, 0.1, 0.0]), "d": (0.50, 0.50, [0.0, 0.7, 0.7]), "e": (0.11, 0.14, None)}
+    for name, (x, y, vec) in songs.items():
+        track = {"x": x, "y": y, "artists": "A", "track_name": name, "tempo": 100 + x,
+                 "data": [{"image_path": "m/a.png", "mean_color": {"r": 1, "g": 2, "b": 3}}]}
+        if vec is not None:
+            track["clap"] = vec
+        (tmp_path / f"{name}.json").write_text(json.dumps(track))
+    client = create_app({"DATA_DIR": tmp_path, "CACHE_DIR": tmp_path / "c", "WARM": False}).test_client()
+    meta = client.get("/api/meta").get_json()
+    assert meta["embeddings"] == ["clap"] and meta["fields"] == ["tempo"]
+    mood = client.get("/api/neighbours/0?k=3").get_json()
+    assert mood["neighbours"] == [1, 4, 3]  # b, e, d by distance from a
+    clap = client.get("/api/neighbours/0?space=clap&k=3").get_json()
+    assert clap["neighbours"] == [2, 1, 3]  # c (cos 0.99), then b and d (cos 0), never e (no vector)
+    assert clap["distances"][0] == pytest.approx(1 - 0.9 / (0.81 + 0.01) ** 0.5, abs=1e-5)
+    assert client.get("/api/neighbours/4?space=clap").get_json()["neighbours"] == []
+    assert client.get("/api/neighbours/0?space=nope").status_code == 400
+    assert client.get("/api/neighbours/0?k=0").status_code == 400
+    assert client.get("/api/neighbours/9").status_code == 404
+
+
+def test_config_comes_from_the_instance_folder_then_the_environment(data_dir, tmp_path, monkeypatch):
+    """The flaskr order: DEFAULTS < instance/config.py < A2I_EXPLORE_* < test_config."""
+    from a2i.explore import create_app
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(f"DATA_DIR = {str(data_dir)!r}\nGRID = '3x2'\nPAGE_SIZE = 7\nWARM = False\n")
+    monkeypatch.setenv("A2I_EXPLORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("A2I_EXPLORE_PAGE_SIZE", "5")
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    meta = app.test_client().get("/api/meta").get_json()
+    assert (meta["grid"], meta["page_size"], meta["total"]) == ([3, 2], 5, 24)
+    assert app.instance_path == str(instance) and app.config["CACHE_DIR"] == str(tmp_path / "cache")
+    assert create_app({"INSTANCE_PATH": str(instance), "GRID": [4, 4]}).config["GRID"] == (4, 4)
+    with pytest.raises(ConfigError, match="DATA_DIR"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "empty")})

@@ -48,12 +48,14 @@ def test_build_writes_a_valid_folder(built):
         assert len(track.variants) == 2
         prompts = [v.prompt for v in track.variants]
         assert all(prompts) and len(set(prompts)) == 2  # a different prompt per variant
-        # Each variant is one run of the main job (seed 0, 1), read back through a2i.outputs.
-        for k, variant in enumerate(track.variants):
-            run = read_run(built / "runs" / track.id / f"v{k + 1}")
-            assert run.options["seed"] == k and run.options["clips"] == "center"
-            assert variant.image_path == f"runs/{track.id}/v{k + 1}/{run.pictures[0].image}"
-            assert variant.prompt == run.pictures[0].prompt
+        # The variants are one run of the main job (the planner's centre clip, variants 0 and 1), read back
+        # through a2i.outputs.
+        run = read_run(built / "runs" / track.id)
+        assert run.options["clips"] == "center" and run.options["variants"] == 2
+        assert [p.variant for p in run.pictures] == [0, 1] and len({p.seed for p in run.pictures}) == 2
+        for variant, picture in zip(track.variants, run.pictures):
+            assert variant.image_path == f"runs/{track.id}/{picture.image}"
+            assert variant.prompt == picture.prompt
         clip = sf.info(built / track.variants[0].audio_path)
         if track.id == "bright-song":  # preview keeps the song's channels and rate, at a real bitrate
             assert (clip.channels, clip.samplerate, clip.format) == (2, 44100, "MP3")
@@ -78,11 +80,21 @@ def test_build_writes_a_valid_folder(built):
 
 
 def test_the_built_folder_serves(built, tmp_path):
-    client = create_app(built, cache_dir=tmp_path, warm=False).test_client()
+    client = create_app({"DATA_DIR": built, "CACHE_DIR": tmp_path, "WARM": False}).test_client()
     assert client.get("/api/meta").get_json()["total"] == 2
     details = client.get("/api/tracks/0").get_json()
     audio = client.get(details["data"][0]["audio_url"])
     assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
+    # From the popup to the files: the full picture, the run folder and its profile.
+    item = details["data"][1]
+    assert item["run_folder"] == str(built / "runs" / details["id"])
+    profile = client.get(item["profile_url"])
+    assert profile.status_code == 200 and "valence" in profile.get_data(as_text=True)
+    assert client.get(item["image_url"]).status_code == 200
+    assert details["track_file"] == str(built / f"{details['id']}.json")
+    # Only a profile beside a served picture: not any JSON in the folder.
+    assert client.get("/files/runs/profile.json").status_code == 404
+    assert "tempo" in client.get("/api/meta").get_json()["fields"]
 
 
 def test_build_refuses_bad_input_in_one_line(tmp_path, capsys):
@@ -107,8 +119,11 @@ def test_build_from_generate_output_folders(tmp_path):
     track = load_collection(out).tracks[0]
     assert track.id == "tune" and not (out / "runs").exists()
     assert [v.prompt for v in track.variants] == [p.prompt for p in run.pictures]
-    copied = out / track.variants[0].image_path
-    assert copied.read_bytes() == run.image_path(run.pictures[0]).read_bytes()
+    # Not copied: the data folder's picture is the run's own file (a hard link), so 10,000 songs cost no
+    # picture bytes twice.
+    linked, source = out / track.variants[0].image_path, run.image_path(run.pictures[0])
+    assert linked.stat().st_ino == source.stat().st_ino and linked.stat().st_nlink == 2
+    assert track.metadata["tempo"] == round(run.profile.tempo, 1)
     assert (track.x, track.y) == (round(run.profile.valence, 4), round(run.profile.energy, 4))
     assert sf.info(out / track.variants[0].audio_path).duration == pytest.approx(4.0, abs=0.1)
     # A folder that is not a run is refused in one line.

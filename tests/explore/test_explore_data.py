@@ -133,3 +133,34 @@ def test_write_then_parse_round_trips(collection, tmp_path):
     path = write_track(tmp_path / f"{track.id}.json", track)
     again = parse_track(json.loads(path.read_text()), source=path, root=tmp_path)
     assert again == track
+
+
+def test_deeply_nested_json_is_one_error_line_and_skip_invalid_skips_it(tmp_path):
+    root = _folder(tmp_path, _track())
+    (root / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DatasetError, match=r"deep.json: not valid JSON \(nested too deeply") as info:
+        load_collection(root, cache_dir=tmp_path / "c")
+    assert "\n" not in str(info.value) and info.value.__cause__ is None
+    skipped = []
+    collection = load_collection(root, skip_invalid=True, cache_dir=tmp_path / "c", on_skip=skipped.append)
+    assert [t.id for t in collection.tracks] == ["song"]
+    assert len(skipped) == 1 and "deep.json" in str(skipped[0])
+
+
+def test_a_utf8_bom_file_is_read(tmp_path):
+    root = _folder(tmp_path, _track(track_name="Tïde"))
+    (root / "song.json").write_bytes(b"\xef\xbb\xbf" + (root / "song.json").read_bytes())
+    assert load_collection(root, cache_dir=tmp_path / "c").tracks[0].track_name == "Tïde"
+
+
+def test_cli_deep_json_with_skip_invalid_serves_the_rest(tmp_path, capsys):
+    """The CLI's own path: --skip-invalid warns about the deep file in one line instead of a traceback."""
+    from a2i.explore.app import create_app
+
+    root = _folder(tmp_path, _track())
+    (root / "deep.json").write_text("{\"a\":" * 50_000)
+    warnings = []
+    app = create_app({"DATA_DIR": str(root), "CACHE_DIR": str(tmp_path / "c"), "WARM": False,
+                      "SKIP_INVALID": True, "ON_SKIP": warnings.append})
+    assert len(app.extensions["a2i_explore"].tracks) == 1
+    assert len(warnings) == 1 and "nested too deeply" in str(warnings[0])

@@ -1,8 +1,10 @@
 """Anonymous (Prolific-style) study links and redirects: a GET never spends a link, a known PROLIFIC_PID
-needs the link's code, reopening resumes, the completion code is shown and recorded, and ``next`` stays on
-the site."""
+needs the link's code and proof of being its participant, reopening resumes, the completion code is shown
+and recorded, and ``next`` stays on the site."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from labeling_helpers import csrf_token, do_survey, invite, make_app, submit_current
@@ -68,9 +70,9 @@ def test_reopening_the_link_resumes_the_same_participant(app):
     do_survey(client)
     # the same browser, with or without the platform's parameters
     assert client.get(f"/start/{code}").headers["Location"] == "/tutorial"
-    # another browser of the same participant (Prolific reopens with the same PID)
+    # another browser of the same participant: Prolific reopens with the same PID and SESSION_ID
     again = app.test_client()
-    assert again.get(f"/start/{code}?PROLIFIC_PID={PID}").headers["Location"] == "/tutorial"
+    assert again.get(f"/start/{code}?PROLIFIC_PID={PID}&SESSION_ID=sess9").headers["Location"] == "/tutorial"
     assert uses(app, code) == 1
     with app.app_context():
         assert len(db.session.execute(select(User).where(User.is_anonymous.is_(True))).all()) == 1
@@ -119,3 +121,73 @@ def test_language_switch_stays_on_the_site(client, target):
 
 def test_language_switch_keeps_a_local_next(client):
     assert client.get("/lang/da?next=/register%3Finvite%3Dabc").headers["Location"] == "/register?invite=abc"
+
+
+def _victim(app):
+    """A participant who started through a shared link (with Prolific's SESSION_ID) and did the survey."""
+    code = invite(app, bypass=True, uses=200)
+    victim = app.test_client()
+    assert start(victim, code).status_code == 302
+    do_survey(victim)
+    return code, victim
+
+
+@pytest.mark.parametrize("query", [f"PROLIFIC_PID={PID}", f"PROLIFIC_PID={PID}&SESSION_ID=guessed",
+                                   f"PROLIFIC_PID={PID}&STUDY_ID=study42"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_known_pid_with_the_shared_link_is_not_a_login(app, query, method):
+    code, _ = _victim(app)
+    stranger = app.test_client()
+    if method == "GET":
+        page = stranger.get(f"/start/{code}?{query}")
+    else:
+        fields = dict(pair.split("=") for pair in query.split("&"))
+        token = csrf_token(stranger, "/login")
+        page = stranger.post(f"/start/{code}", data={"csrf_token": token, "agree": "yes", **fields})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 409 and "You have already started this study" in html
+    assert "personal link" in html and "study@example.org" in html
+    assert stranger.get("/api/task").status_code == 401  # the victim's task stays out of reach
+    assert stranger.get("/withdraw").status_code == 302
+    with app.app_context():  # nobody new was created in the victim's name, and no use was spent
+        assert db.session.execute(select(User).where(User.prolific_pid == PID)).scalars().all()[0].stage == "tutorial"
+        assert len(db.session.execute(select(User).where(User.prolific_pid == PID)).all()) == 1
+    assert uses(app, code) == 1
+
+
+def test_the_resume_cookie_and_the_personal_link_bring_the_participant_back(app):
+    code, victim = _victim(app)
+    footer = victim.get("/tutorial").get_data(as_text=True)
+    link = re.search(r'id="resume-link">http://localhost(/resume/[^<]+)<', footer).group(1)
+    # the session ends (a cleared cookie jar but the long-lived resume cookie): the link resumes
+    victim.delete_cookie("a2i_session")
+    assert victim.get(f"/start/{code}?PROLIFIC_PID={PID}").headers["Location"] == "/tutorial"
+    # another device with the personal link
+    phone = app.test_client()
+    assert phone.get(link).headers["Location"] == "/tutorial"
+    assert phone.get("/api/task").get_json()["stage"] == "tutorial"
+    assert phone.get(f"/start/{code}?PROLIFIC_PID={PID}").headers["Location"] == "/tutorial"  # now remembered
+    assert app.test_client().get("/resume/not-a-real-secret").status_code == 404
+    with app.app_context():  # only a hash of the secret is stored
+        stored = db.session.execute(select(User.resume_hash).where(User.prolific_pid == PID)).scalar_one()
+        assert link.rsplit("/", 1)[1] not in stored and len(stored) == 64
+
+
+def test_withdrawal_needs_the_confirmation_box_inside_the_session(app):
+    code, victim = _victim(app)
+    token = csrf_token(victim, "/withdraw")
+    assert victim.post("/withdraw", data={"confirm": "yes"}).status_code == 400  # no CSRF token
+    unticked = victim.post("/withdraw", data={"csrf_token": token})
+    assert unticked.status_code == 400 and "Tick the box to confirm" in unticked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.prolific_pid == PID)).first() is not None
+    done = victim.post("/withdraw", data={"csrf_token": token, "confirm": "yes"})
+    assert done.status_code == 200 and "a2i_resume=;" in done.headers.get("Set-Cookie", "")
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.prolific_pid == PID)).first() is None
+
+
+def test_head_on_a_study_link_is_not_an_error_and_spends_nothing(app):
+    code = invite(app, bypass=True)
+    assert app.test_client().head(f"/start/{code}?{QUERY}").status_code == 200
+    assert uses(app, code) == 0

@@ -63,7 +63,7 @@ def test_migrations_run_up_and_down_and_keep_data(pg_app):
         assert db.session.execute(text("SELECT count(*) FROM invite WHERE code = :c"), {"c": code}).scalar() == 1
         db.session.rollback()  # end the read, or ALTER TABLE waits for its lock forever
         upgrade(directory=MIGRATIONS_DIR)
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         assert db.session.execute(select(Invite.pilot).where(Invite.code == code)).scalar_one() is False
         assert db.session.execute(text("SELECT count(*) FROM study_lock")).scalar() == 1
 
@@ -87,7 +87,7 @@ def test_the_study_flow_and_exports(pg_app):
     register(withdrawn, invite(pg_app), "bert1")
     do_survey(withdrawn)
     submit_current(withdrawn)
-    withdrawn.post("/withdraw", data={"csrf_token": csrf_token(withdrawn, "/withdraw")})
+    withdrawn.post("/withdraw", data={"csrf_token": csrf_token(withdrawn, "/withdraw"), "confirm": "yes"})
     with pg_app.app_context():
         assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 1
         assert db.session.execute(select(func.count()).select_from(Submission)).scalar_one() == 3

@@ -41,7 +41,7 @@ def test_a_participant_withdraws_from_any_page_and_their_data_is_gone(app, parti
         assert 'href="/withdraw"' in html, page
     confirm = participant.get("/withdraw").get_data(as_text=True)
     assert "every answer you gave is deleted" in confirm
-    done = participant.post("/withdraw", data={"csrf_token": csrf_token(participant, "/withdraw")})
+    done = participant.post("/withdraw", data={"csrf_token": csrf_token(participant, "/withdraw"), "confirm": "yes"})
     assert done.status_code == 200 and "You have withdrawn" in done.get_data(as_text=True)
     assert counts(app) == (0, 0, 0, 0)
     assert participant.get("/tasks").headers["Location"] == "/login"
@@ -199,3 +199,53 @@ def test_error_pages_speak_the_pages_language(app, participant, lang):
     ended = app.test_client()
     ended.get(f"/lang/{lang}")
     assert ended.get("/api/task").get_json()["message"] == translate("errors.401", lang)
+
+
+def _database_bytes(app) -> dict[str, bytes]:
+    """The raw bytes of the SQLite database and its -wal and -shm files, as a disk image would show them."""
+    from pathlib import Path
+
+    files = sorted(Path(app.instance_path).glob("labeling.sqlite3*"))
+    return {path.name: path.read_bytes() for path in files}
+
+
+def test_withdrawn_data_is_unreadable_in_the_database_files(app, tmp_path):
+    """The withdrawn participant's identifiers are in no database file, not merely absent from queries; the
+    admin's deletion and the registered participants' usernames too."""
+    from a2i.labeling.manage import add_admin
+
+    pid, session_id = "feedfacefeedfacefeedface", "sessWITHDRAWN42"
+    code = invite(app, bypass=True)
+    client = app.test_client()
+    token = csrf_token(client, f"/start/{code}")
+    client.post(f"/start/{code}", data={"csrf_token": token, "agree": "yes", "PROLIFIC_PID": pid,
+                                        "SESSION_ID": session_id})
+    do_survey(client)
+    submit_current(client)
+    registered = app.test_client()
+    register(registered, invite(app), "zebulonwithdraws")
+    do_survey(registered)
+    registered.post("/login", data={"csrf_token": csrf_token(app.test_client(), "/login"),
+                                    "username": "zebulonwithdraws", "password": "wrong one"})
+    markers = (pid.encode(), session_id.encode(), b"zebulonwithdraws")
+    assert all(any(m in data for data in _database_bytes(app).values()) for m in markers)  # stored at first
+    done = client.post("/withdraw", data={"csrf_token": csrf_token(client, "/withdraw"), "confirm": "yes"})
+    assert done.status_code == 200
+    add_admin(app, "admin1", PASSWORD)
+    admin = app.test_client()
+    admin.post("/login", data={"csrf_token": csrf_token(admin, "/login"), "username": "admin1", "password": PASSWORD})
+    with app.app_context():
+        zebulon = db.session.execute(select(User.id).where(User.username == "zebulonwithdraws")).scalar_one()
+    admin.post("/admin/participants/delete", data={"csrf_token": csrf_token(admin, "/admin/"), "user_id": zebulon})
+    for name, data in _database_bytes(app).items():
+        for marker in markers:
+            assert data.count(marker) == 0, (name, marker)
+    assert _database_bytes(app).get("labeling.sqlite3-wal", b"") == b""  # the log was folded in and truncated
+
+
+def test_the_consent_and_withdrawal_pages_say_how_long_backups_keep_answers(app, participant):
+    consent = app.extensions["a2i_study"].consent
+    assert "at most 30 days later" in consent.text("withdrawal", "en")
+    assert "højst 30 dage senere" in consent.text("withdrawal", "da")
+    page = participant.get("/withdraw").get_data(as_text=True)
+    assert "Backup copies of the database made before that still hold them" in page

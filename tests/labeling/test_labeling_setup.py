@@ -17,7 +17,8 @@ CONTACT = ["--contact", "study@example.org"]
 def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
     from PIL import Image
 
-    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=5, size=1024)) for i in range(3)]
+    # 6 pictures a song: a labeling grid's 6 foils all come from the other labeling song, none from the tutorial's
+    outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=6, size=1024)) for i in range(3)]
     study = tmp_path / "study"
     assert main(["label", "make-study", *outputs, "--out", str(study), "--tutorial", "1", "--images", "9",
                  "--own", "3", "--per-item", "5", *CONTACT]) == 0
@@ -29,7 +30,7 @@ def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
     manifest = json.loads((study / "study.json").read_text())
     # file names give nothing away about the song
     assert all(item["id"] not in im["path"] for item in manifest["items"] for im in item["images"])
-    assert len(list((study / "images").glob("*.png"))) == 15  # originals kept, info cards left out
+    assert len(list((study / "images").glob("*.png"))) == 18  # originals kept, info cards left out
     web, zoom = manifest["items"][0]["images"][0]["web"], manifest["items"][0]["images"][0]["zoom"]
     with Image.open(study / web) as small, Image.open(study / zoom) as large:
         assert (small.format, small.size, large.size) == ("WEBP", (512, 512), (1024, 1024))
@@ -91,11 +92,12 @@ def test_make_study_explains_bad_input(tmp_path, capsys):
                  "--tutorial", "0", *CONTACT]) == 2
     err = capsys.readouterr().err
     assert "12-picture grid" in err and "a2i render" in err and "--clips all" in err
-    broken = fake_generate_output(tmp_path / "broken", 3)
-    (broken / "song3.wav").unlink()
+    broken = fake_generate_output(tmp_path / "broken", 37)  # a tone no other test writes: not found by content
+    (broken / "song37.wav").unlink()
     assert main(["label", "make-study", one, str(broken), "--out", str(tmp_path / "s3"), "--images", "6",
                  *CONTACT]) == 2
-    assert "song3.wav it was made from is not there" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the song it was made from is not at" in err and "song37.wav" in err
     assert not (tmp_path / "s3").exists()  # nothing half-written left behind
     (tmp_path / "empty").mkdir()
     assert main(["label", "make-study", one, str(tmp_path / "empty"), "--out", str(tmp_path / "s2"), *CONTACT]) == 2
@@ -139,7 +141,7 @@ def test_migrations_are_at_head_and_init_db_keeps_data(app, runner):
     with app.app_context():
         from a2i.labeling.db import db
 
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     code = invite(app)
     init_db(app)  # upgrading an up-to-date database changes nothing
     from a2i.labeling.db import db
@@ -180,7 +182,7 @@ def test_a_running_study_upgrades_without_losing_data(app, runner):
         db.session.commit()
     init_db(app)
     with app.app_context():
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         row = db.session.execute(text("SELECT username, stage, is_pilot, consent_version, completion_code "
                                       "FROM user WHERE id = 1")).one()
         assert tuple(row) == ("early1", "tasks", 0, None, None)

@@ -183,3 +183,44 @@ def test_survey_values_are_kept_per_field(app, client):
     register(client, invite(app), "ella1")
     assert do_survey(client, **{**SURVEY, "age": "121"}).status_code == 400
     assert do_survey(client).status_code == 302
+
+
+def test_unicode_digits_are_a_400_with_a_message_not_a_500(app, client):
+    from labeling_helpers import PASSWORD as ADMIN_PASSWORD
+
+    from a2i.labeling.manage import add_admin
+
+    register(client, invite(app), "dora1")
+    for age in ("²", "٣١", "3²", "1" * 40, "-20"):
+        response = do_survey(client, age=age)
+        assert response.status_code == 400 and "Enter your age in years" in response.get_data(as_text=True), age
+    assert do_survey(client, age=" 31 ").status_code == 302
+    add_admin(app, "admin1", ADMIN_PASSWORD)
+    admin = app.test_client()
+    admin.post("/login", data={"csrf_token": csrf_token(admin, "/login"), "username": "admin1",
+                               "password": ADMIN_PASSWORD})
+    for user_id in ("²", "٣", "1" * 12, "", "0"):
+        response = admin.post("/admin/participants/delete",
+                              data={"csrf_token": csrf_token(admin, "/admin/"), "user_id": user_id})
+        assert response.status_code == 400, user_id
+        assert "must be a whole number written in the digits 0-9" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 2  # nobody deleted
+
+
+def test_country_lists_follow_each_languages_alphabet(app, client):
+    import re
+
+    register(client, invite(app), "erik1")
+    do_survey(client, age="x")  # agree, stay on the survey
+
+    def names(html):
+        first = html.split('id="country_of_birth"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+)</option>', first)
+
+    english = names(client.get("/survey").get_data(as_text=True))
+    assert english.index("Åland Islands") < english.index("Albania") < english.index("Zimbabwe") == len(english) - 1
+    client.get("/lang/da")
+    danish = names(client.get("/survey").get_data(as_text=True))
+    assert danish[-3:] == ["Ækvatorialguinea", "Østrig", "Åland"]
+    assert danish.index("Zimbabwe") == len(danish) - 4

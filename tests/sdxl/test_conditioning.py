@@ -83,7 +83,7 @@ def test_blend_keeps_token_norms_and_moves_with_the_weight(tiny_pipe):
         blend(wrong, text, 0.5)
 
 
-@pytest.mark.parametrize("name", ["a2i.render.conditioning", "a2i.render.tiny", "a2i.render.figures", "a2i.render.batch"])
+@pytest.mark.parametrize("name", ["a2i.render.conditioning", "a2i.render.tiny", "a2i.render.figures", "a2i.batch"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

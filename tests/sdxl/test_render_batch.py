@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from a2i.batch import collect_songs, song_folders
 from a2i.cli import main
 from a2i.fileio import TEMP_SUFFIX
 from a2i.outputs import read_run
-from a2i.render.batch import collect_songs, song_folders
 from a2i.render.painter import paint
 
 ROOT = Path(__file__).resolve().parents[2]

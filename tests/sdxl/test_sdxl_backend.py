@@ -10,10 +10,10 @@ import torch
 
 from a2i.errors import ConfigError, RenderError
 from a2i.mood import Profile
-from a2i.render import get_backend
+from a2i.render import Request, get_backend
 from a2i.render.conditioning import Conditioning, encode_text
 from a2i.render.painter import paint
-from a2i.render.sdxl import RenderRequest, SDXLBackend
+from a2i.render.sdxl import SDXLBackend
 
 SIZE = 64
 PROMPT = "a calm sea at dawn"
@@ -83,7 +83,7 @@ def test_painter_initialised_route_starts_from_the_painters_picture(text_backend
 
 def test_batches_match_single_pictures(text_backend, text_image):
     backend = text_backend.with_options(batch_size=2)
-    images = backend.render_many([RenderRequest(seed=3, prompt=PROMPT), RenderRequest(seed=9, prompt="rain")], size=SIZE)
+    images = backend.render_many([Request(seed=3, prompt=PROMPT), Request(seed=9, prompt="rain")], size=SIZE)
     assert np.abs(pixels(images[0]) - text_image).max() <= 1  # batched matmuls may round differently
 
 

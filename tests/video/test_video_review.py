@@ -31,11 +31,50 @@ def test_review_video_holds_each_clips_card_for_its_audio(example_song, tmp_path
 
 def test_existing_output_is_never_overwritten_without_asking(example_song, tmp_path, capsys):
     out = tmp_path / "keep.mp4"
-    out.write_bytes(b"an earlier video")
+    out.write_bytes(b"a holiday video")
+    for extra in ([], ["--overwrite"]):  # not a video a2i made: kept even with --overwrite (issue 20)
+        assert main(["video", str(example_song), "--out", str(out), "--review", *extra]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"a2i: error: --out {out}: exists and is not a video written by a2i, so a2i leaves it alone; "
+                       "choose another file name\n")
+    assert out.read_bytes() == b"a holiday video"
+
+
+def test_out_under_a_file_is_refused_before_analysis(example_song, tmp_path, capsys, monkeypatch):
+    (tmp_path / "text.mp3").write_text("lyrics")
+    monkeypatch.setattr("a2i.video.make.audio_io.load", lambda *a, **k: pytest.fail("analysed before the check"))
+    assert main(["video", str(example_song), "--out", str(tmp_path / "text.mp3" / "x.mp4")]) == 2
+    assert "text.mp3 is a file, so no folder can be made under it" in capsys.readouterr().err
+
+
+def test_a_video_a2i_made_is_replaced_only_with_overwrite_and_honours_the_umask(example_song, tmp_path, capsys,
+                                                                               analyzer, monkeypatch):
+    import os
+    import stat
+
+    from a2i.video.encoder import is_a2i_video
+
+    out = tmp_path / "song.mp4"
+    mask = os.umask(0o022)
+    try:
+        make_video(example_song, out, review=True, fps=1, size="240x126", end=10.0, progress=False, analyzer=analyzer)
+    finally:
+        os.umask(mask)
+    assert is_a2i_video(out) and stat.S_IMODE(out.stat().st_mode) == 0o644
     assert main(["video", str(example_song), "--out", str(out), "--review"]) == 2
-    err = capsys.readouterr().err
-    assert "--overwrite" in err and "Traceback" not in err
-    assert out.read_bytes() == b"an earlier video"
+    assert "exists; choose another name or add --overwrite" in capsys.readouterr().err
+    titles = []
+    import a2i.video.routes as routes
+
+    real_card = routes.info_card
+    monkeypatch.setattr(routes, "info_card", lambda image, clip, *a, **k: titles.append(clip.title) or real_card(image, clip, *a, **k))
+    from a2i.audio import load, write
+
+    untagged = write(tmp_path / "Demo Tape.wav", load(example_song, sr=22050))  # no title tag
+    make_video(untagged, out, review=True, fps=1, size="240x126", end=10.0, progress=False, analyzer=analyzer,
+               overwrite=True, seed=1)
+    assert is_a2i_video(out)
+    assert titles and set(titles) == {"Demo Tape.wav"}  # the file name, as `a2i generate` cards say, not "Untitled"
 
 
 @pytest.mark.parametrize("args,message", [

@@ -9,7 +9,6 @@ import pytest
 from video_helpers import probe
 
 from a2i.mood import ClipProfile
-from a2i.seeding import picture_seed
 from a2i.video.pacing import pace
 from a2i.video.segments import Segment
 from a2i.video.timing import FrameGrid
@@ -45,7 +44,7 @@ def _route(backend, tmp_path, every):
     plan = pace(grid, segments, onset, smooth=0.0)
     profiles = [ClipProfile(valence=0.2, energy=0.3), ClipProfile(valence=0.8, energy=0.9, index=1)]
     work = WorkDir(tmp_path / "v.mp4", {"test": every}, resume=True)
-    return SDXLRoute(backend, profiles, PROMPTS, plan, audio_of=None, size=(32, 32), seed=7, every=every, work=work), plan
+    return SDXLRoute(backend, profiles, PROMPTS, plan, audio_of=None, size=(32, 32), seeds=[7, 8, 9], every=every, work=work), plan
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +59,7 @@ def test_keyframes_are_the_backends_pictures_and_in_betweens_move(backend, dense
     frames, plan, root = dense
     assert frames.shape == (8, 32, 32, 3)
     # A segment's first frame is what the backend renders for its prompt and seed (no pulse there).
-    still = np.asarray(backend.render(prompt=PROMPTS[0], size=32, seed=picture_seed(7, 0)), dtype=np.int16)
+    still = np.asarray(backend.render(prompt=PROMPTS[0], size=32, seed=7), dtype=np.int16)
     assert plan.pulse[0] == 0.0 and np.abs(frames[0] - still).max() <= 1
     # Every frame differs from the one before: the noise and the conditioning move between keyframes.
     change = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))
@@ -109,6 +108,6 @@ def test_sdxl_sizes_must_suit_the_vae(backend, tmp_path):
     grid = FrameGrid(Fraction(4), 0.0, 1.0)
     plan = pace(grid, [Segment(0, 0.0, 1.0)], np.zeros(4))
     with pytest.raises(ConfigError, match="multiple of 8"):
-        SDXLRoute(backend, [ClipProfile()], ["x"], plan, audio_of=None, size=(36, 32), seed=0, every=1,
+        SDXLRoute(backend, [ClipProfile()], ["x"], plan, audio_of=None, size=(36, 32), seeds=[0, 1], every=1,
                   work=WorkDir(tmp_path / "w.mp4", {}, resume=True))
 

@@ -16,8 +16,13 @@
  * Level of detail, for time and memory: while the blitter paints (many small thumbnails) the base canvas
  * works at one device pixel per CSS pixel whatever the screen (a 2× screen would quadruple the pixels to
  * copy for thumbnails that are 24 px anyway); zoomed in, it works at the full ratio and thumbnails are drawn
- * sharp from decoded atlases. Only the compressed JPEGs and the small blitter pixels are kept for every
- * sheet; decoded atlases (2.4 MB each) are kept for at most BITMAP_CACHE sheets, the ones in view.
+ * from decoded sheets of the level that matches their size on screen: overview sheets (48 px) or detail
+ * sheets (128 px, /api/detail), fetched only for the songs in view. Sheets are filled in Z-order of the map
+ * (each song's "slot"), so a zoomed-in view needs a handful of sheets. Decoded sheets live in a cache bounded
+ * by bytes (DECODED_BUDGET) that never evicts a sheet the current frame drew from, so the cache can always
+ * hold the view and a decode never triggers another: once every sheet in view is there, the map is not
+ * redrawn again until something changes (idle = zero redraws). Only the current variant's overview JPEGs are
+ * fetched at start; another variant's are fetched when it is first shown.
  */
 (() => {
   "use strict";
@@ -27,7 +32,19 @@
   const MIN_ZOOM = 1, MAX_ZOOM = 64;
   const AUDIO_DELAY_MS = 150;
   const GROW_MAX_IN_VIEW = 1500;  // thumbnails grow with the zoom only while at most this many songs are in view
-  const BITMAP_CACHE = 16;        // decoded atlases kept for the zoomed-in view (16 × 2.4 MB)
+  // Decoded sheets kept beyond the ones in view: 48 MB is 12 detail sheets (4 MB each) or 20 overview sheets,
+  // enough to pan back a step without decoding again; more pushed the tab past its 400 MB budget at 10,000
+  // songs on a 2× screen (420 MB measured with 96 MB).
+  const DECODED_BUDGET = 48 * 2 ** 20;
+  const FETCH_PARALLEL = 6;       // sheet requests in flight: the browser's connection limit per host
+  // Detail sheets only while at most this many songs are in view: 600 songs span about 20 detail sheets
+  // (80 MB decoded, a second to fetch and decode); with more, thumbnails are at most 44 CSS px and the
+  // overview sheets serve them (softer on a 2× screen, but 1,000 songs at 3.4× would need 40 detail sheets,
+  // 160 MB and seconds of decoding).
+  const DETAIL_MAX_IN_VIEW = 600;
+  // Main-thread time per frame for scaling arrived overview sheets into blitter pixels (about 5 ms each on a
+  // laptop): a burst of 40 sheets never holds up an interaction's frame by more than this.
+  const PIXEL_BUDGET_MS = 6;
   const X_WORDS = [[0, "sad"], [0.25, "gloomy"], [0.5, "neutral"], [0.75, "cheerful"], [1, "happy"]];
   const Y_WORDS = [[0, "calm"], [0.25, "relaxed"], [0.5, "moderate"], [0.75, "energetic"], [1, "intense"]];
   const QUADRANTS = [[0, 1, "tense · angry"], [1, 1, "excited · joyful"], [0, 0, "sad · bored"], [1, 0, "calm · content"]];
@@ -46,32 +63,44 @@
     popOrder: null,       // indices of loaded tracks, least popular first (popular ones draw on top)
     order: new Int32Array(0),  // visible indices in draw order
     hiddenGenres: new Set(), query: "",
+    ranges: new Map(),    // field index (-2 valence, -1 arousal, else meta.fields) -> [min, max] kept on the map
+    colorBy: "",          // "" (the pictures), "genre" or a field name: squares in a colour scale with a legend
+    byAbgr: null, byCss: null,  // the colour-by colours per song
+    selected: new Set(), neighbours: [], lasso: null, playing: null,
+    nnSpace: "mood",      // where neighbours are found: "mood" (valence, arousal) or an embedding field
     mode: "thumbs", variant: 0, zoom: 1, cx: 0.5, cy: 0.5, grid: [6, 4], defaultGrid: [6, 4],
     hover: -1, pinned: -1, pinId: null, sound: true, focus: -1,  // focus: the song the arrow keys are on
     atlases: new Map(),   // "variant:sheet" -> "loading" | "ready" | "failed"
-    blobs: new Map(),     // "variant:sheet" -> the atlas JPEG as fetched (small; decoded again on demand)
-    bitmaps: new Map(),   // "variant:sheet" -> decoded ImageBitmap | "decoding", least recently used first
+    blobs: new Map(),     // "variant:sheet" -> the overview JPEG as fetched (small; decoded again on demand)
+    decoded: new Map(),   // "level:variant:sheet" -> {bmp, bytes, used} | "decoding": the drawImage cache
+    decodedBytes: 0,
+    slot: null,           // Int32Array: each song's place in the Z-ordered atlas sheets
     details: new Map(),   // index -> Promise of /api/tracks/<index>
     width: 0, height: 0, dpr: 1, bscale: 1,  // bscale: device pixels per CSS pixel of the base canvas
   };
   const stats = window.__explore = {  // read by the tests and the benchmark
-    draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
+    draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, lastSharp: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
     labels: [], axisWords: [],  // text boxes drawn over the map (contrast checks) and the axis words' positions
     state: () => ({
       total: S.total, loaded: S.loaded, visible: S.order.length, mode: S.mode, variant: S.variant,
       zoom: S.zoom, cx: S.cx, cy: S.cy, grid: S.grid.slice(), hover: S.hover, pinned: S.pinned,
       query: S.query, hiddenGenres: [...S.hiddenGenres].map((g) => S.meta.genres[g].name), focus: S.focus,
-      drawn: stats.lastDrawn, thumbs: stats.lastThumbs,
+      drawn: stats.lastDrawn, thumbs: stats.lastThumbs, sharp: stats.lastSharp, draws: stats.draws,
+      selected: [...S.selected], neighbours: S.neighbours.slice(), colorBy: S.colorBy,
+      playing: S.playing ? S.playing.list[S.playing.k] : -1,
+      decodedMB: +(S.decodedBytes / 2 ** 20).toFixed(1), level: S.level,
     }),
     screenOf: (i) => toScreen(S.xs[i], S.ys[i]),
     toScreen: (x, y) => toScreen(x, y),
+    toData: (x, y) => toData(x, y),
     pixel: (x, y) => Array.from(bctx.getImageData(Math.round(x * S.bscale), Math.round(y * S.bscale), 1, 1).data.slice(0, 3)),
     labelPixel: (x, y) => Array.from(lctx.getImageData(Math.round(x * S.dpr), Math.round(y * S.dpr), 1, 1).data),
-    bitmaps: () => [...S.bitmaps.values()].filter((b) => typeof b !== "string").length,
+    bitmaps: () => [...S.decoded.values()].filter((b) => typeof b !== "string").length,
+    setView: (zoom, cx, cy) => { S.zoom = zoom; S.cx = cx; S.cy = cy; clampView(); viewChanged(); },
     find: (name) => S.names.indexOf(name),
     id: (i) => S.ids[i],
     thumb: () => thumbSize(),
-    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length,
+    pending: () => [...S.atlases.values()].filter((a) => a === "loading").length + idleQueue.length + pixelQueue.length + fetching + wanted.size,
   };
 
   const base = $("base"), overlay = $("overlay"), mapEl = $("map");
@@ -95,6 +124,7 @@
         if (dx >= 0 && dx <= span && dy >= 0 && dy <= span) inView++;
       }
     }
+    S.inView = inView;
     S.thumb = S.zoom === 1 || inView > GROW_MAX_IN_VIEW ? b : Math.round(Math.min(72, b * Math.sqrt(S.zoom)));
   }
   function frame() {
@@ -144,8 +174,11 @@
     base.width = Math.round(S.width * scale); base.height = Math.round(S.height * scale);
   }
 
+  let frameNo = 0;
   function draw() {
     drawPending = false;
+    frameNo++;
+    wanted.clear();
     const t0 = performance.now();
     updateThumbSize();
     P = plot();
@@ -173,7 +206,9 @@
       ctx.restore();
     }
 
+    if (pixels) { stats.lastSharp = stats.lastThumbs; S.level = 0; }
     stats.lastDrawn = drawn; stats.draws++;
+    pumpDecodes();
     if (drawn > 0 && stats.firstDrawAt === null) stats.firstDrawAt = performance.now();
     if (S.loaded === S.total && S.total > 0 && stats.allPointsAt === null && drawn > 0) stats.allPointsAt = performance.now();
     drawOverlay();
@@ -216,7 +251,7 @@
   let filterVersion = 0;
   function frameKey() {
     const v = S.variant, sheets = S.mode === "grid" ? 0 : [...S.pix.keys()].filter((k) => k.startsWith(v + ":")).length;
-    return [S.mode, v, sheets, S.zoom, S.cx, S.cy, S.thumb, S.bscale, S.width, S.height, S.grid, filterVersion, S.loaded].join("|");
+    return [S.mode, v, S.colorBy, sheets, S.zoom, S.cx, S.cy, S.thumb, S.bscale, S.width, S.height, S.grid, filterVersion, S.loaded].join("|");
   }
   function remember(key, fb, drawn) {
     const entry = recentFrames.length >= 4 ? recentFrames.shift() : { pixels: null };
@@ -241,50 +276,79 @@
     }
   }
 
-  // The decoded atlas of a song's sheet for drawImage, or null while it is (re)decoded from its JPEG.
-  function atlasFor(v, i) {
-    const key = v + ":" + Math.floor(i / S.meta.atlas.size), bmp = S.bitmaps.get(key);
-    if (bmp && typeof bmp !== "string") { S.bitmaps.delete(key); S.bitmaps.set(key, bmp); return bmp; }
-    const blob = S.blobs.get(key);
-    if (!bmp && blob) {
-      S.bitmaps.set(key, "decoding");
-      createImageBitmap(blob).then((decoded) => {
-        S.bitmaps.set(key, decoded);
-        for (const [k, b] of S.bitmaps) {  // least recently used first
-          if (S.bitmaps.size <= BITMAP_CACHE) break;
-          if (typeof b !== "string") { b.close(); S.bitmaps.delete(k); }
-        }
-        requestDraw();
-      }).catch(() => S.bitmaps.delete(key));
-    }
+  // ---- decoded sheets for drawImage: level of detail, a byte-bounded cache, fetched for what is in view ----
+  const wanted = new Set();  // sheets the last frame wanted and did not have ("level:variant:sheet")
+  let fetching = 0;
+  function levelSpec(level) { return level ? S.meta.detail : S.meta.atlas; }
+  // The decoded sheet holding song i at `level`, or null; `want` queues it when it is missing.
+  function sheetOf(level, v, i, want) {
+    const key = level + ":" + v + ":" + ((S.slot[i] / levelSpec(level).size) | 0), e = S.decoded.get(key);
+    if (e && e !== "decoding") { e.used = frameNo; return e.bmp; }
+    if (!e && want) wanted.add(key);
     return null;
   }
+  function pumpDecodes() {
+    for (const key of wanted) {
+      if (fetching >= FETCH_PARALLEL) break;
+      if (S.decoded.has(key)) { wanted.delete(key); continue; }
+      wanted.delete(key);
+      S.decoded.set(key, "decoding");
+      fetching++;
+      const [level, v, sheet] = key.split(":").map(Number), blob = level === 0 && S.blobs.get(v + ":" + sheet);
+      (blob ? Promise.resolve(blob) : fetch(`api/${level ? "detail" : "atlas"}/${v}/${sheet}.jpg`)
+        .then((r) => { if (!r.ok) throw new Error(r.status); return r.blob(); }))
+        .then((b) => createImageBitmap(b))
+        .then((bmp) => {
+          const bytes = bmp.width * bmp.height * 4;
+          S.decoded.set(key, { bmp, bytes, used: frameNo });
+          S.decodedBytes += bytes;
+          evictDecoded();
+          requestDraw();  // it was wanted by the latest frame
+        })
+        .catch(() => S.decoded.delete(key))
+        .finally(() => { fetching--; pumpDecodes(); });
+    }
+  }
+  // Least recently drawn first, never one the current frame drew from: the cache can always hold the view.
+  function evictDecoded() {
+    if (S.decodedBytes <= DECODED_BUDGET) return;
+    const old = [...S.decoded].filter(([, e]) => e !== "decoding" && e.used < frameNo).sort((a, b) => a[1].used - b[1].used);
+    for (const [key, e] of old) {
+      if (S.decodedBytes <= DECODED_BUDGET) break;
+      e.bmp.close(); S.decoded.delete(key); S.decodedBytes -= e.bytes;
+    }
+  }
 
-  // drawImage path: zoomed in, few songs in view, thumbnails larger than the base size.
+  // drawImage path: zoomed in, few songs in view, thumbnails larger than the base size. Each song draws from
+  // the sheet of the level its size asks for, else from the overview sheet, else as its colour.
   function drawThumbs(ctx, f) {
-    const s = thumbSize(), h = s / 2, v = S.variant, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
-    const per = S.meta.atlas.size, colors = S.css[v];
+    const s = thumbSize(), h = s / 2, v = S.variant, flat = !!S.colorBy, colors = flat ? S.byCss : S.css[v];
+    const level = s * S.dpr > S.meta.atlas.thumb * 1.15 && S.inView <= DETAIL_MAX_IN_VIEW ? 1 : 0;
+    S.level = level;
     const minX = f.x - h, maxX = f.x + f.w + h, minY = f.y - h, maxY = f.y + f.h + h;
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span, ky = P.h / span;
-    let drawn = 0, thumbs = 0, sheetKey = -1, bmp = null;
+    let drawn = 0, thumbs = 0, sharp = 0;
     ctx.imageSmoothingQuality = "low";
-    for (let k = 0; k < S.order.length; k++) {
-      const i = S.order[k];
+    const [dx0, dy1] = toData(minX, minY), [dx1, dy0] = toData(maxX, maxY), list = songsIn(dx0, dy0, dx1, dy1);
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
       const sx = P.x + (S.xs[i] - x0) * kx, sy = P.y + P.h - (S.ys[i] - y0) * ky;
       if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
-      const sheet = (i / per) | 0;
-      if (sheet !== sheetKey) { sheetKey = sheet; bmp = atlasFor(v, i); }
+      drawn++;
+      if (flat) { ctx.fillStyle = colors[i]; ctx.fillRect(sx - h, sy - h, s, s); thumbs++; sharp++; continue; }
+      let bmp = sheetOf(level, v, i, true), spec = levelSpec(level);
+      if (bmp) sharp++;
+      else if (level) { bmp = sheetOf(0, v, i, true); spec = S.meta.atlas; }
       if (bmp) {
-        const j = i - sheet * per;
-        ctx.drawImage(bmp, (j % cols) * cell, ((j / cols) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+        const j = S.slot[i] % spec.size, cell = spec.thumb;
+        ctx.drawImage(bmp, (j % spec.columns) * cell, ((j / spec.columns) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
         thumbs++;
       } else {
         ctx.fillStyle = colors[i];
         ctx.fillRect(sx - h, sy - h, s, s);
       }
-      drawn++;
     }
-    stats.lastThumbs = thumbs;
+    stats.lastThumbs = thumbs; stats.lastSharp = sharp;
     return drawn;
   }
 
@@ -368,7 +432,7 @@
   function blit(fb, dots) {
     const d = S.bscale, { X0, Y0, W, H, buf } = fb;
     const s = dots ? Math.max(4, Math.round(4 * d)) : pixelSize(), half = s >> 1, v = S.variant;
-    const per = S.meta.atlas.size, cols = S.meta.atlas.columns, colors = S.abgr[v];
+    const per = S.meta.atlas.size, cols = S.meta.atlas.columns, flat = !!S.colorBy, colors = flat ? S.byAbgr : S.abgr[v];
     const span = 1 / S.zoom, x0 = S.cx - span / 2, y0 = S.cy - span / 2, kx = P.w / span * d, ky = P.h / span * d;
     const px = P.x * d - X0, py = (P.y + P.h) * d - Y0;
     let drawn = 0, thumbs = 0, sheetKey = -1, pix = null;
@@ -388,10 +452,11 @@
         }
         continue;
       }
-      const sheet = (i / per) | 0;
-      if (sheet !== sheetKey) { sheetKey = sheet; pix = pixelsFor(v + ":" + sheet); }
+      const sheet = (S.slot[i] / per) | 0;
+      if (sheet !== sheetKey) { sheetKey = sheet; pix = flat ? null : pixelsFor(v + ":" + sheet); }
+      if (flat) thumbs++;  // coloured by a field: the square is the picture asked for
       if (pix) {
-        const j = i - sheet * per, src0 = ((j / cols) | 0) * s * pix.stride + (j % cols) * s, data = pix.data;
+        const j = S.slot[i] - sheet * per, src0 = ((j / cols) | 0) * s * pix.stride + (j % cols) * s, data = pix.data;
         for (let r = r0; r < r1; r++) {  // a plain loop: far faster than subarray().set() for 24-pixel rows
           for (let c = c0, o = (top + r) * W + left + c0, q = src0 + r * pix.stride + c0; c < c1; c++) buf[o++] = data[q++];
         }
@@ -481,16 +546,19 @@
       if (i < 0 || i >= S.loaded) return;
       const [sx, sy] = toScreen(S.xs[i], S.ys[i]);
       const s = S.mode === "grid" ? 12 : thumbSize() + 4, h = s / 2;
-      if (S.mode !== "grid") {
-        const bmp = atlasFor(S.variant, i);
-        if (bmp) {
-          const j = i % S.meta.atlas.size, cols = S.meta.atlas.columns, cell = S.meta.atlas.thumb;
-          ctx.drawImage(bmp, (j % cols) * cell, ((j / cols) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+      if (S.mode !== "grid") {  // the highlighted song over its neighbours, from whatever sheet is decoded
+        for (const level of [1, 0]) {
+          const bmp = sheetOf(level, S.variant, i, false), spec = levelSpec(level);
+          if (!bmp) continue;
+          const j = S.slot[i] % spec.size, cell = spec.thumb;
+          ctx.drawImage(bmp, (j % spec.columns) * cell, ((j / spec.columns) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
+          break;
         }
       }
       ctx.lineWidth = 4; ctx.strokeStyle = "rgba(0,0,0,.7)"; ctx.strokeRect(sx - h - 1, sy - h - 1, s + 2, s + 2);
       ctx.lineWidth = 2; ctx.strokeStyle = color; ctx.strokeRect(sx - h - 1, sy - h - 1, s + 2, s + 2);
     };
+    drawResearch(ctx);
     if (S.pinned >= 0) mark(S.pinned, "#f0b44c");
     if (S.hover >= 0 && S.hover !== S.pinned) mark(S.hover, "#ffffff");
     if (S.focus >= 0 && document.activeElement === mapEl) {  // the keyboard focus: a ring outside the mark
@@ -511,7 +579,8 @@
     const n = meta.total, mv = Math.max(1, meta.max_variants);
     S.meta = meta; S.total = n; S.maxVariants = mv;
     S.xs = new Float32Array(n); S.ys = new Float32Array(n); S.genre = new Uint16Array(n);
-    S.pop = new Float32Array(n); S.nvar = new Uint8Array(n); S.rgb = new Uint8Array(n * mv * 3);
+    S.pop = new Float32Array(n); S.nvar = new Uint8Array(n); S.slot = new Int32Array(n);
+    S.fields = meta.fields || []; S.vals = new Float32Array(n * S.fields.length).fill(NaN); S.rgb = new Uint8Array(n * mv * 3);
     S.css = Array.from({ length: mv }, () => new Array(n));
     S.abgr = Array.from({ length: mv }, () => new Uint32Array(n));
     S.ids = new Array(n); S.names = new Array(n); S.artists = new Array(n); S.haystack = new Array(n);
@@ -520,7 +589,9 @@
   function ingest(page) {
     const mv = S.maxVariants;
     page.rows.forEach((row, k) => {
-      const i = page.offset + k, [id, x, y, g, name, artists, pop, colors] = row;
+      const i = page.offset + k, [id, x, y, g, name, artists, pop, colors, slot, values] = row;
+      S.slot[i] = slot;
+      for (let f = 0; f < S.fields.length; f++) if (values[f] != null) S.vals[i * S.fields.length + f] = values[f];
       S.ids[i] = id; S.xs[i] = x; S.ys[i] = y; S.genre[i] = g; S.names[i] = name; S.artists[i] = artists;
       S.haystack[i] = (name + "\u0000" + artists).toLowerCase();
       S.pop[i] = pop == null ? -1 : pop; S.nvar[i] = colors.length;
@@ -541,21 +612,23 @@
   }
 
   function applyFilter() {
-    const q = S.query.trim().toLowerCase(), out = [];
+    const q = S.query.trim().toLowerCase(), out = [], ranges = [...S.ranges];
     const order = S.popOrder || new Int32Array(0);
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       if (S.hiddenGenres.has(S.genre[i])) continue;
       if (q && S.haystack[i].indexOf(q) < 0) continue;
+      if (ranges.length && !inRanges(i, ranges)) continue;
       out.push(i);
     }
     S.order = Int32Array.from(out);
+    buildIndex();
     filterVersion++;
     if (S.hover >= 0 && !isVisible(S.hover)) setHover(-1);
     updateStatus();
     requestDraw();
   }
-  function isVisible(i) { return S.order.includes(i); }
+  function isVisible(i) { return IX.rank[i] >= 0; }
 
   // Every page is requested at once (the browser runs a few in parallel) and drawn as soon as it arrives;
   // thumbnails are asked for only afterwards, so building them never delays the points.
@@ -573,8 +646,8 @@
     loadAtlases(S.variant);
     if (S.pinId) { const i = S.ids.indexOf(S.pinId); if (i >= 0) pin(i, false); }
     renderResults();
-    // Then the other variants' thumbnails, so 1/2/3 switch without waiting.
-    for (let v = 0; v < S.maxVariants; v++) if (v !== S.variant) loadAtlases(v);
+    // Other variants' thumbnails are fetched when one is first shown (1/2/3), not before: most visits never
+    // switch, and at 10,000 songs they would be 2/3 of what the page downloads.
   }
 
   const atlasQueue = [];
@@ -601,11 +674,28 @@
         .then((bmp) => {
           const key = v + ":" + sheet;
           S.atlases.set(key, "ready");
-          if (v === S.variant) { buildPixels(key, bmp); bmp.close(); requestDraw(); checkThumbsDone(); } else scalePixelsWhenIdle(key, bmp);
+          if (v === S.variant) queuePixels(key, bmp); else scalePixelsWhenIdle(key, bmp);
         })
         .catch(() => { S.atlases.set(v + ":" + sheet, "failed"); checkThumbsDone(); })
         .finally(() => { atlasActive--; pumpAtlases(); });
     }
+  }
+  // The current variant's sheets are scaled a few per frame (PIXEL_BUDGET_MS), then drawn in one go.
+  const pixelQueue = [];
+  let pixelTick = false;
+  function queuePixels(key, bmp) {
+    pixelQueue.push([key, bmp]);
+    if (!pixelTick) { pixelTick = true; requestAnimationFrame(scalePixels); }
+  }
+  function scalePixels() {
+    const t0 = performance.now();
+    do {
+      const [key, bmp] = pixelQueue.shift();
+      if (!S.pix.has(key)) buildPixels(key, bmp);
+      bmp.close();
+    } while (pixelQueue.length && performance.now() - t0 < PIXEL_BUDGET_MS);
+    requestDraw(); checkThumbsDone();
+    if (pixelQueue.length) requestAnimationFrame(scalePixels); else pixelTick = false;
   }
   // Other variants' atlases are scaled for the blitter in idle time, so they never steal an interaction's frame.
   const idleQueue = [];
@@ -624,7 +714,7 @@
   }
 
   function checkThumbsDone() {
-    if (stats.thumbsDoneAt !== null || S.loaded < S.total) return;
+    if (stats.thumbsDoneAt !== null || S.loaded < S.total || pixelQueue.length) return;
     const sheets = Math.ceil(S.total / S.meta.atlas.size);
     for (let s = 0; s < sheets; s++) if (S.atlases.get(S.variant + ":" + s) === "loading") return;
     requestAnimationFrame(() => { stats.thumbsDoneAt = performance.now(); });
@@ -662,6 +752,8 @@
       stat("loudness", null, 1, false);
     $("popup-position").textContent = `plotted at valence ${fmt(S.xs[i])}, arousal ${fmt(S.ys[i])}`;
     $("popup-prompt").textContent = "";
+    $("popup-links").textContent = "";
+    renderNear(i);
     $("popup-audio").textContent = "";
     $("popup-audio").classList.remove("failed");
     popup.classList.toggle("pinned", S.pinned === i);
@@ -671,6 +763,7 @@
       if (shown !== i) return;
       const item = d.data[v];
       $("popup-prompt").textContent = item.prompt ? `“${item.prompt}”` : "";
+      renderLinks(d, item);
       const failed = audioFailed.has(item.audio_url);
       $("popup-audio").textContent = item.audio_missing ? "no audio: clip file missing" : !item.audio_url ? "no clip"
         : failed ? "clip failed to play" : S.sound ? "♪ clip" : "♪ muted";
@@ -685,6 +778,52 @@
       if (S.pinned === i) announce(`Pinned ${S.names[i]} by ${S.artists[i]}. ${$("popup-position").textContent}. ${$("popup-audio").textContent}. ${item.prompt || ""}`);
       placePopup(i);  // the prompt made it taller
     }).catch(() => {});
+  }
+
+  // From the song to its files: the full picture, the clip, the run's profile and folder, the track file.
+  function renderLinks(d, item) {
+    const box = $("popup-links");
+    box.textContent = "";
+    for (const [label, url] of [["full picture", item.image_url], ["clip", item.audio_url], ["profile", item.profile_url]]) {
+      if (!url) continue;
+      const a = document.createElement("a");
+      a.href = url; a.target = "_blank"; a.rel = "noopener"; a.textContent = label;
+      box.appendChild(a);
+    }
+    const where = item.run_folder || d.track_file;
+    if (where) {
+      const code = document.createElement("code");
+      code.textContent = where; code.title = item.run_folder ? "run folder" : "track file";
+      box.appendChild(code);
+    }
+  }
+  // Neighbours in an embedding come from the server (cosine distance over every song that has it).
+  function loadNeighbours(i) {
+    getJSON(`api/neighbours/${i}?space=${encodeURIComponent(S.nnSpace)}&k=${NEIGHBOURS}`).then((r) => {
+      if (S.pinned !== i || r.space !== S.nnSpace) return;
+      S.neighbours = r.neighbours; drawOverlay(); renderNear(i);
+    }).catch(() => {});
+  }
+  function renderNear(i) {
+    const box = $("popup-near");
+    box.textContent = "";
+    if (S.pinned !== i) return;
+    const spaces = ["mood", ...(S.meta.embeddings || [])];
+    const head = document.createElement(spaces.length > 1 ? "select" : "span");
+    if (spaces.length > 1) {  // which space the neighbours are found in
+      head.setAttribute("aria-label", "nearest in");
+      for (const sp of spaces) { const o = document.createElement("option"); o.value = sp; o.textContent = `nearest in ${sp}:`; head.appendChild(o); }
+      head.value = S.nnSpace;
+      head.addEventListener("change", () => { S.nnSpace = head.value; pin(i, false); });
+    } else head.textContent = "nearest in mood:";
+    box.appendChild(head);
+    for (const j of S.neighbours.slice(0, 5)) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "linklike"; b.textContent = S.names[j];
+      b.title = `valence ${fmt(S.xs[j])}, arousal ${fmt(S.ys[j])}`;
+      b.addEventListener("click", () => { S.focus = j; pin(j); });
+      box.appendChild(b);
+    }
   }
 
   function placePopup(i) {
@@ -746,17 +885,53 @@
 
   function pin(i, play = true) {
     S.pinned = i;
+    S.neighbours = i >= 0 && S.nnSpace === "mood" ? nearest(i, NEIGHBOURS) : [];
+    if (i >= 0 && S.nnSpace !== "mood") loadNeighbours(i);
     if (i >= 0) { showPopup(i); if (play) playFor(i); } else if (S.hover >= 0) { showPopup(S.hover); playFor(S.hover); } else { hidePopup(); stopAudio(); }
     drawOverlay(); writeURL();
   }
 
   // ---- hit testing ---------------------------------------------------------------------------------------
+  // ---- spatial index: the visible songs bucketed in a GRID_N × GRID_N grid over the unit square ------------
+  // Each bucket lists its songs in draw order (rank = position in S.order), so hit tests and zoomed-in draws
+  // look at the songs near the pointer or in view, not at all 10,000.
+  const GRID_N = 64;  // 4,096 buckets: ~2-3 songs each at 10,000, a 20× view covers ~16 of them
+  const IX = { start: new Int32Array(GRID_N * GRID_N + 1), items: new Int32Array(0), rank: new Int32Array(0) };
+  const bucketOf = (v) => Math.min(GRID_N - 1, Math.max(0, Math.floor(v * GRID_N)));
+  function buildIndex() {
+    const n = S.order.length, count = new Int32Array(GRID_N * GRID_N + 1);
+    if (IX.rank.length !== S.total) IX.rank = new Int32Array(S.total);
+    IX.rank.fill(-1);
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.rank[i] = k; count[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i]) + 1]++; }
+    for (let b = 1; b <= GRID_N * GRID_N; b++) count[b] += count[b - 1];
+    IX.start = count.slice();
+    IX.items = new Int32Array(n);
+    const fill = count.slice();
+    for (let k = 0; k < n; k++) { const i = S.order[k]; IX.items[fill[bucketOf(S.ys[i]) * GRID_N + bucketOf(S.xs[i])]++] = i; }
+  }
+  // Visible songs whose position is inside [x0, x1] × [y0, y1] (data units), in draw order.
+  function songsIn(x0, y0, x1, y1) {
+    const out = [], c0 = bucketOf(x0), c1 = bucketOf(x1), r0 = bucketOf(y0), r1 = bucketOf(y1);
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const b = r * GRID_N + c;
+        for (let q = IX.start[b]; q < IX.start[b + 1]; q++) {
+          const i = IX.items[q];
+          if (S.xs[i] >= x0 && S.xs[i] <= x1 && S.ys[i] >= y0 && S.ys[i] <= y1) out.push(i);
+        }
+      }
+    }
+    return out.sort((a, b) => IX.rank[a] - IX.rank[b]);
+  }
+
   function hitTest(mx, my) {
     if (!P) return -1;
-    const h = S.mode === "grid" ? 6 : thumbSize() / 2;
+    const h = S.mode === "grid" ? 6 : thumbSize() / 2, span = 1 / S.zoom;
+    const [x, y] = toData(mx, my), hx = h / P.w * span, hy = h / P.h * span;
+    const near = songsIn(x - hx, y - hy, x + hx, y + hy);
     let best = -1, bestD = Infinity;
-    for (let k = S.order.length - 1; k >= 0; k--) {  // topmost first
-      const i = S.order[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
+    for (let k = near.length - 1; k >= 0; k--) {  // topmost first
+      const i = near[k], [sx, sy] = toScreen(S.xs[i], S.ys[i]);
       const dx = Math.abs(sx - mx), dy = Math.abs(sy - my);
       if (dx <= h && dy <= h) {
         if (S.mode !== "grid") return i;
@@ -865,8 +1040,10 @@
     if (next >= 0) setFocus(next);
   }
 
-  const LIST_MAX = 200;  // rows in the list view: the most popular songs in view
-  let listTimer = 0;
+  // The list of every song in view, virtualised: only the rows in the scrolled window exist in the page, so
+  // 10,000 songs list as fast as 20. Sorted by popularity (as drawn, top first) or by a clicked column.
+  const ROW_H = 29;  // px; fixed, so the scroll position says which rows show
+  let listTimer = 0, listRows = [], listSort = { key: "popularity", dir: -1 };
   function toggleList(open = $("list").hidden) {
     $("list").hidden = !open;
     $("btn-list").setAttribute("aria-pressed", String(open));
@@ -876,19 +1053,41 @@
     if ($("list").hidden) return;
     clearTimeout(listTimer); listTimer = setTimeout(renderList, 150);  // after the view settles, off the frame
   }
+  const LIST_KEYS = {
+    title: (i) => S.names[i].toLowerCase(), artist: (i) => S.artists[i].toLowerCase(),
+    genre: (i) => S.meta.genres[S.genre[i]].name, valence: (i) => S.xs[i], arousal: (i) => S.ys[i],
+  };
   function renderList() {
     const rows = [];
     for (let k = S.order.length - 1; k >= 0; k--) { const i = S.order[k]; if (inView(i)) rows.push(i); }
-    const shown = rows.slice(0, LIST_MAX), body = $("list-body");
-    $("list-caption").textContent = rows.length > LIST_MAX
-      ? `${rows.length.toLocaleString()} songs in view; the ${LIST_MAX} most popular are listed. Zoom in or filter to see the others.`
-      : `${rows.length.toLocaleString()} songs in view, most popular first.`;
+    const key = LIST_KEYS[listSort.key];
+    if (key) {
+      const vals = new Map(rows.map((i) => [i, key(i)]));
+      rows.sort((a, b) => { const x = vals.get(a), y = vals.get(b); return (x < y ? -1 : x > y ? 1 : 0) * listSort.dir; });
+    }
+    listRows = rows;
+    $("list-caption").textContent = `${rows.length.toLocaleString()} songs in view, ` +
+      (key ? `by ${listSort.key}, ${listSort.dir > 0 ? "ascending" : "descending"}.` : "most popular first.");
+    document.querySelectorAll("#list thead th").forEach((th) => {
+      th.setAttribute("aria-sort", th.dataset.key === listSort.key ? (listSort.dir > 0 ? "ascending" : "descending") : "none");
+    });
+    $("list-scroll").scrollTop = Math.min($("list-scroll").scrollTop, Math.max(0, rows.length * ROW_H - 200));
+    renderListWindow();
+  }
+  function renderListWindow() {
+    const box = $("list-scroll"), body = $("list-body"), n = listRows.length;
+    const first = Math.max(0, Math.floor(box.scrollTop / ROW_H) - 10);
+    const last = Math.min(n, Math.ceil((box.scrollTop + box.clientHeight) / ROW_H) + 10);
     body.textContent = "";
-    for (const i of shown) {
-      const tr = document.createElement("tr"), title = document.createElement("button");
+    const spacer = (h) => { const tr = document.createElement("tr"); tr.className = "spacer"; tr.style.height = `${h}px`; tr.setAttribute("aria-hidden", "true"); return tr; };
+    if (first > 0) body.appendChild(spacer(first * ROW_H));
+    for (let r = first; r < last; r++) {
+      const i = listRows[r], tr = document.createElement("tr"), title = document.createElement("button");
+      tr.setAttribute("aria-rowindex", String(r + 2));
+      if (S.selected.has(i)) tr.className = "selected";
       title.type = "button"; title.className = "linklike"; title.textContent = S.names[i];
-      title.addEventListener("click", () => { S.focus = i; pin(i); });
-      const cells = [title, S.artists[i], fmt(S.xs[i]), fmt(S.ys[i])];
+      title.addEventListener("click", (e) => { if (e.shiftKey) toggleSelected(i); else { S.focus = i; pin(i); } });
+      const cells = [title, S.artists[i], S.meta.genres[S.genre[i]].name, fmt(S.xs[i]), fmt(S.ys[i])];
       cells.forEach((c, k) => {
         const td = document.createElement(k ? "td" : "th");
         if (!k) td.scope = "row";
@@ -897,7 +1096,247 @@
       });
       body.appendChild(tr);
     }
+    if (last < n) body.appendChild(spacer((n - last) * ROW_H));
+    $("list-table").setAttribute("aria-rowcount", String(n + 1));
   }
+
+  // ---- research: value filters, colour by a field, selection and export, neighbours, play-through ---------
+  const NEIGHBOURS = 8;          // nearest songs shown for a pinned song: enough to see a neighbourhood's spread
+  const PLAY_SECONDS = 8;        // each song of a play-through, if its clip does not end first
+  // Perceptually even colour scale (matplotlib's viridis at five stops), interpolated in sRGB.
+  const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const GENRE_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#86bcb6", "#d37295"];  // Tableau 10 (+2): distinct on the dark map
+  function fieldValue(i, f) { return f === -2 ? S.xs[i] : f === -1 ? S.ys[i] : S.vals[i * S.fields.length + f]; }
+  function fieldNames() { return [[-2, "valence"], [-1, "arousal"], ...S.fields.map((n, f) => [f, n])].filter(([f, n]) => f < 0 || n !== "valence"); }
+  function inRanges(i, ranges) {
+    for (const [f, [lo, hi]] of ranges) { const v = fieldValue(i, f); if (!(v >= lo && v <= hi)) return false; }
+    return true;
+  }
+  function fieldExtent(f) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < S.loaded; i++) { const v = fieldValue(i, f); if (v < lo) lo = v; if (v > hi) hi = v; }
+    return lo <= hi ? [lo, hi] : [0, 1];
+  }
+  function buildResearch() {
+    const box = $("ranges");
+    box.textContent = "";
+    for (const [f, name] of fieldNames()) {
+      const row = document.createElement("div");
+      row.className = "range";
+      row.innerHTML = `<span class="rname"></span><input type="number" step="any" data-end="0" aria-label=""><span>–</span><input type="number" step="any" data-end="1" aria-label="">`;
+      row.querySelector(".rname").textContent = name;
+      const [lo, hi] = f < 0 ? [0, 1] : fieldExtent(f), digits = hi - lo > 20 ? 0 : 2;
+      row.querySelectorAll("input").forEach((input, end) => {
+        input.placeholder = (end ? hi : lo).toFixed(digits);
+        input.setAttribute("aria-label", `${name} ${end ? "at most" : "at least"}`);
+        input.dataset.field = String(f);
+        input.addEventListener("input", () => setRange(f, row));
+      });
+      box.appendChild(row);
+    }
+    const sel = $("color-by");
+    for (const name of ["genre", ...fieldNames().map(([, n]) => n)]) {
+      const o = document.createElement("option"); o.value = name; o.textContent = name; sel.appendChild(o);
+    }
+    sel.addEventListener("change", () => setColorBy(sel.value));
+    $("sel-csv").addEventListener("click", () => exportSelection("csv"));
+    $("sel-json").addEventListener("click", () => exportSelection("json"));
+    $("sel-view").addEventListener("click", () => { for (let k = 0; k < S.order.length; k++) if (inView(S.order[k])) S.selected.add(S.order[k]); selectionChanged(); });
+    $("sel-clear").addEventListener("click", () => { S.selected.clear(); selectionChanged(); });
+    $("sel-play").addEventListener("click", () => (S.playing ? stopPlayThrough() : playThrough()));
+    $("list-scroll").addEventListener("scroll", () => requestAnimationFrame(renderListWindow));
+    document.querySelectorAll("#list thead th").forEach((th) => th.querySelector("button").addEventListener("click", () => {
+      listSort = { key: th.dataset.key, dir: listSort.key === th.dataset.key ? -listSort.dir : th.dataset.key === "title" || th.dataset.key === "artist" || th.dataset.key === "genre" ? 1 : -1 };
+      renderList();
+    }));
+    selectionChanged();
+    // Value filters and colour-by from the address bar ("r=tempo:90:120", "c=energy").
+    const rows = [...box.querySelectorAll(".range")], names = fieldNames();
+    for (const item of S.urlRanges || []) {
+      const [name, lo, hi] = item.split(":"), k = names.findIndex(([, n]) => n === name);
+      if (k < 0) continue;
+      const inputs = rows[k].querySelectorAll("input");
+      inputs[0].value = lo || ""; inputs[1].value = hi || "";
+      setRange(names[k][0], rows[k]);
+    }
+    if (S.urlColor && ["genre", ...names.map(([, n]) => n)].includes(S.urlColor)) setColorBy(S.urlColor);
+  }
+  function setRange(f, row) {
+    const [a, b] = [...row.querySelectorAll("input")].map((x) => (x.value === "" ? NaN : Number(x.value)));
+    if (Number.isNaN(a) && Number.isNaN(b)) S.ranges.delete(f);
+    else S.ranges.set(f, [Number.isNaN(a) ? -Infinity : a, Number.isNaN(b) ? Infinity : b]);
+    applyFilter(); writeURL();
+  }
+  function setColorBy(name) {
+    S.colorBy = name;
+    $("color-by").value = name;
+    writeURL();
+    const legend = $("legend");
+    if (!name) { S.byAbgr = S.byCss = null; legend.hidden = true; requestDraw(); return; }
+    const n = S.total, abgr = new Uint32Array(n), css = new Array(n);
+    const put = (i, [r, g, b]) => { abgr[i] = (0xff000000 | (b << 16) | (g << 8) | r) >>> 0; css[i] = `rgb(${r},${g},${b})`; };
+    legend.textContent = "";
+    const title = document.createElement("div"); title.className = "ltitle"; title.textContent = name; legend.appendChild(title);
+    if (name === "genre") {
+      const rgb = (k) => { const h = GENRE_COLORS[k % GENRE_COLORS.length]; return [1, 3, 5].map((o) => parseInt(h.slice(o, o + 2), 16)); };
+      for (let i = 0; i < n; i++) put(i, rgb(S.genre[i]));
+      S.meta.genres.forEach((g, k) => {
+        const item = document.createElement("div"); item.className = "litem";
+        item.innerHTML = `<i style="background:${GENRE_COLORS[k % GENRE_COLORS.length]}"></i><span></span>`;
+        item.querySelector("span").textContent = g.name; legend.appendChild(item);
+      });
+    } else {
+      const f = fieldNames().find(([, m]) => m === name)[0], [lo, hi] = fieldExtent(f), span = hi - lo || 1;
+      for (let i = 0; i < n; i++) {
+        const v = fieldValue(i, f);
+        if (!(v === v)) { put(i, [90, 94, 104]); continue; }  // unknown: grey
+        const t = Math.max(0, Math.min(1, (v - lo) / span)) * (VIRIDIS.length - 1), k = Math.min(VIRIDIS.length - 2, Math.floor(t)), u = t - k;
+        put(i, VIRIDIS[k].map((c, ch) => Math.round(c + (VIRIDIS[k + 1][ch] - c) * u)));
+      }
+      const bar = document.createElement("div"); bar.className = "lbar";
+      bar.style.background = `linear-gradient(90deg, ${VIRIDIS.map((c) => `rgb(${c})`).join(", ")})`;
+      const ends = document.createElement("div"); ends.className = "lends";
+      const digits = span > 20 ? 0 : 2;
+      ends.innerHTML = "<span></span><span></span>";
+      ends.children[0].textContent = lo.toFixed(digits); ends.children[1].textContent = hi.toFixed(digits);
+      legend.append(bar, ends);
+      const unknown = document.createElement("div"); unknown.className = "litem";
+      unknown.innerHTML = `<i style="background:rgb(90,94,104)"></i><span>unknown</span>`; legend.appendChild(unknown);
+    }
+    S.byAbgr = abgr; S.byCss = css; legend.hidden = false;
+    requestDraw();
+  }
+  function toggleSelected(i) {
+    if (S.selected.has(i)) S.selected.delete(i); else S.selected.add(i);
+    selectionChanged();
+  }
+  function selectionChanged() {
+    const n = S.selected.size;
+    $("sel-count").textContent = n ? `${n.toLocaleString()} song${n === 1 ? "" : "s"} selected` : "Shift-click songs or Shift-drag a lasso to select.";
+    for (const id of ["sel-csv", "sel-json", "sel-clear"]) $(id).disabled = n === 0;
+    drawOverlay(); scheduleList();
+  }
+  // Point-in-polygon (even-odd rule) for every visible song: the lasso is in screen pixels.
+  function finishLasso() {
+    const poly = S.lasso;
+    S.lasso = null;
+    if (poly.length < 3) {  // a Shift-click: toggle the song under the pointer
+      const i = hitTest(poly[0][0], poly[0][1]);
+      if (i >= 0) toggleSelected(i); else drawOverlay();
+      return;
+    }
+    for (let k = 0; k < S.order.length; k++) {
+      const i = S.order[k], [x, y] = toScreen(S.xs[i], S.ys[i]);
+      let inside = false;
+      for (let a = 0, b = poly.length - 1; a < poly.length; b = a++) {
+        const [xa, ya] = poly[a], [xb, yb] = poly[b];
+        if ((ya > y) !== (yb > y) && x < ((xb - xa) * (y - ya)) / (yb - ya) + xa) inside = !inside;
+      }
+      if (inside) S.selected.add(i);
+    }
+    selectionChanged();
+  }
+  async function exportSelection(format) {
+    const indices = [...S.selected].sort((a, b) => a - b);
+    const r = await fetch("api/export", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ indices, format }) });
+    if (!r.ok) { announce(`Export failed: HTTP ${r.status}`); return; }
+    const url = URL.createObjectURL(await r.blob()), a = document.createElement("a");
+    a.href = url; a.download = `selection-${indices.length}.${format}`;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  // The nearest songs to i in mood space (valence, arousal), among those shown.
+  function nearest(i, k) {
+    const best = [];
+    for (let q = 0; q < S.order.length; q++) {
+      const j = S.order[q];
+      if (j === i) continue;
+      const dx = S.xs[j] - S.xs[i], dy = S.ys[j] - S.ys[i], d = dx * dx + dy * dy;
+      if (best.length < k || d < best[best.length - 1][0]) {
+        best.push([d, j]); best.sort((a, b) => a[0] - b[0]); if (best.length > k) best.pop();
+      }
+    }
+    return best.map(([, j]) => j);
+  }
+  function drawResearch(ctx) {
+    const s = S.mode === "grid" ? 8 : thumbSize(), h = s / 2 + 2, f = frame();
+    ctx.save();
+    ctx.beginPath(); ctx.rect(f.x, f.y, f.w, f.h); ctx.clip();
+    if (S.selected.size) {  // a blue frame with a dark halo: visible over any picture
+      const boxes = [];
+      for (const i of S.selected) {
+        const [x, y] = toScreen(S.xs[i], S.ys[i]);
+        if (x < f.x - h || x > f.x + f.w + h || y < f.y - h || y > f.y + f.h + h) continue;
+        boxes.push([x - h, y - h]);
+        if (boxes.length >= 4000) break;
+      }
+      for (const [width, color] of [[4, "rgba(0,0,0,.65)"], [2, "#6cc4ff"]]) {
+        ctx.lineWidth = width; ctx.strokeStyle = color;
+        ctx.beginPath(); for (const [x, y] of boxes) ctx.rect(x, y, 2 * h, 2 * h); ctx.stroke();
+      }
+    }
+    if (S.pinned >= 0 && S.neighbours.length) {
+      const [px, py] = toScreen(S.xs[S.pinned], S.ys[S.pinned]);
+      ctx.setLineDash([4, 3]); ctx.lineWidth = 1.5; ctx.strokeStyle = "rgba(240,180,76,.9)";
+      for (const j of S.neighbours) {
+        const [x, y] = toScreen(S.xs[j], S.ys[j]);
+        ctx.beginPath(); ctx.moveTo(px, py); ctx.lineTo(x, y); ctx.stroke();
+      }
+      ctx.setLineDash([]);
+      for (const j of S.neighbours) {
+        const [x, y] = toScreen(S.xs[j], S.ys[j]);
+        ctx.beginPath(); ctx.arc(x, y, 4, 0, 2 * Math.PI); ctx.fillStyle = "#f0b44c"; ctx.fill();
+      }
+    }
+    if (S.lasso && S.lasso.length > 1) {
+      ctx.beginPath(); ctx.moveTo(...S.lasso[0]); for (const p of S.lasso) ctx.lineTo(...p); ctx.closePath();
+      ctx.fillStyle = "rgba(108,196,255,.12)"; ctx.fill();
+      ctx.setLineDash([5, 4]); ctx.lineWidth = 1.5; ctx.strokeStyle = "#6cc4ff"; ctx.stroke(); ctx.setLineDash([]);
+    }
+    ctx.restore();
+  }
+  // Play-through: the selection (or, with none, the songs in view) in a path through mood space, each pinned
+  // with its clip for PLAY_SECONDS or until the clip ends. Esc or the button stops it.
+  function playThrough() {
+    let pool = S.selected.size ? [...S.selected] : [];
+    if (!pool.length) for (let k = 0; k < S.order.length; k++) if (inView(S.order[k])) pool.push(S.order[k]);
+    if (!pool.length) return;
+    pool = pool.slice(0, 500);
+    const path = [pool.reduce((a, b) => (S.xs[b] < S.xs[a] ? b : a))], left = new Set(pool);
+    left.delete(path[0]);
+    while (left.size) {  // greedy nearest neighbour: a walk through the mood space, not a jump per song
+      const last = path[path.length - 1];
+      let best = -1, bd = Infinity;
+      for (const j of left) { const d = (S.xs[j] - S.xs[last]) ** 2 + (S.ys[j] - S.ys[last]) ** 2; if (d < bd) { bd = d; best = j; } }
+      path.push(best); left.delete(best);
+    }
+    if (!S.sound) setSound(true);
+    S.playing = { list: path, k: -1, timer: 0 };
+    $("sel-play").textContent = "Stop"; $("sel-play").setAttribute("aria-pressed", "true");
+    stepPlayThrough();
+  }
+  function stepPlayThrough() {
+    const p = S.playing;
+    if (!p) return;
+    clearTimeout(p.timer);
+    p.k++;
+    if (p.k >= p.list.length) { stopPlayThrough(); return; }
+    const i = p.list[p.k];
+    if (!inView(i)) { S.cx = S.xs[i]; S.cy = S.ys[i]; clampView(); viewChanged(); }
+    pin(i);
+    $("sel-playing").textContent = `Playing ${p.k + 1} / ${p.list.length}: ${S.names[i]}`;
+    p.timer = setTimeout(stepPlayThrough, PLAY_SECONDS * 1000);
+  }
+  function stopPlayThrough() {
+    if (!S.playing) return;
+    clearTimeout(S.playing.timer);
+    S.playing = null;
+    $("sel-play").textContent = "Play through"; $("sel-play").setAttribute("aria-pressed", "false");
+    $("sel-playing").textContent = "";
+    stopAudio();
+  }
+  player.addEventListener("ended", () => { if (S.playing) stepPlayThrough(); });
 
   // ---- genres, search, status ----------------------------------------------------------------------------
   function buildGenres() {
@@ -937,12 +1376,20 @@
   let resultSel = 0, resultItems = [];
   function renderResults() {
     const list = $("results"), q = S.query.trim();
-    if (!q || document.activeElement !== $("search")) { list.hidden = true; return; }
+    if (!q || document.activeElement !== $("search")) {
+      list.hidden = true; $("search").setAttribute("aria-expanded", "false"); $("search").removeAttribute("aria-activedescendant");
+      return;
+    }
     resultItems = Array.from(S.order.slice(-200)).reverse().slice(0, 8);  // most popular matches first
     resultSel = Math.min(resultSel, Math.max(0, resultItems.length - 1));
     list.innerHTML = resultItems.length ? "" : `<li class="empty">No song matches “${escapeHTML(q)}”</li>`;
+    const search = $("search");
+    search.setAttribute("aria-expanded", String(resultItems.length > 0));
+    if (resultItems.length) search.setAttribute("aria-activedescendant", `result-${resultSel}`);
+    else search.removeAttribute("aria-activedescendant");
     resultItems.forEach((i, k) => {
       const li = document.createElement("li");
+      li.id = `result-${k}`;
       li.setAttribute("role", "option"); li.setAttribute("aria-selected", String(k === resultSel));
       li.innerHTML = `<span class="sw" style="background:${S.css[S.variant][i]}"></span><span class="title"></span><span class="artist"></span>`;
       li.querySelector(".title").textContent = S.names[i];
@@ -973,6 +1420,9 @@
       else if (hidden.length) names.forEach((n, k) => { if (!S.hiddenGenres.has(k)) p.append("only", n); });
       if (hidden.length === names.length) p.set("only", "");
       if (S.query) p.set("q", S.query);
+      const fields = new Map(fieldNames());
+      for (const [f, [lo, hi]] of S.ranges) p.append("r", `${fields.get(f)}:${Number.isFinite(lo) ? lo : ""}:${Number.isFinite(hi) ? hi : ""}`);
+      if (S.colorBy) p.set("c", S.colorBy);
       if (S.pinned >= 0) p.set("pin", S.ids[S.pinned]);
       const qs = p.toString();
       history.replaceState(null, "", qs ? `?${qs}` : location.pathname);
@@ -997,17 +1447,51 @@
     p.getAll("hide").forEach((n) => { const k = names.indexOf(n); if (k >= 0) S.hiddenGenres.add(k); });
     S.query = p.get("q") || "";
     S.pinId = p.get("pin");
+    S.urlRanges = p.getAll("r"); S.urlColor = p.get("c") || "";
   }
 
   // ---- input ---------------------------------------------------------------------------------------------
   function bindInput() {
-    let drag = null;
+    let drag = null, pinch = null;
+    const touches = new Map();  // pointerId -> [x, y] of every finger on the map
+    // Two fingers: the zoom follows their spread and the map point under their midpoint stays under it (so
+    // moving both pans too). A pinch never pins a song, and lifting one finger does not turn into a drag.
+    const startPinch = () => {
+      const [[x1, y1], [x2, y2]] = [...touches.values()];
+      const mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
+      pinch = { dist: Math.max(1, Math.hypot(x2 - x1, y2 - y1)), zoom: S.zoom, at: toData(mx, my) };
+      drag = null; overlay.classList.remove("dragging"); setHover(-1);
+    };
+    const movePinch = () => {
+      const [[x1, y1], [x2, y2]] = [...touches.values()];
+      const mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
+      S.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, pinch.zoom * Math.hypot(x2 - x1, y2 - y1) / pinch.dist));
+      updateThumbSize(); P = plot();
+      const span = 1 / S.zoom;
+      S.cx = pinch.at[0] - (mx - P.x) / P.w * span + span / 2;
+      S.cy = pinch.at[1] - (P.y + P.h - my) / P.h * span + span / 2;
+      clampView(); viewChanged();
+    };
     overlay.addEventListener("pointerdown", (e) => {
+      if (e.pointerType === "touch") {
+        touches.set(e.pointerId, [e.offsetX, e.offsetY]);
+        if (touches.size === 2) { startPinch(); return; }
+        if (touches.size > 2 || pinch) return;
+      }
+      if (e.shiftKey && e.pointerType === "mouse") {  // Shift: click toggles a song, drag draws a lasso
+        S.lasso = [[e.offsetX, e.offsetY]];
+        setHover(-1);  // the hover popup would hide the lasso
+        overlay.setPointerCapture(e.pointerId);
+        return;
+      }
       // A finger is wider than a mouse pointer and wobbles: a tap may move a little and still be a tap.
       drag = { x: e.offsetX, y: e.offsetY, cx: S.cx, cy: S.cy, moved: false, slop: e.pointerType === "mouse" ? 4 : 10 };
       overlay.setPointerCapture(e.pointerId);
     });
     overlay.addEventListener("pointermove", (e) => {
+      if (touches.has(e.pointerId)) touches.set(e.pointerId, [e.offsetX, e.offsetY]);
+      if (pinch) { if (touches.size >= 2) movePinch(); return; }
+      if (S.lasso) { S.lasso.push([e.offsetX, e.offsetY]); drawOverlay(); return; }
       if (drag) {
         const dx = e.offsetX - drag.x, dy = e.offsetY - drag.y;
         if (!drag.moved && Math.hypot(dx, dy) < drag.slop) return;
@@ -1018,8 +1502,17 @@
       }
       setHover(hitTest(e.offsetX, e.offsetY));
     });
+    const lift = (e) => {
+      touches.delete(e.pointerId);
+      if (pinch) { if (touches.size === 0) pinch = null; return true; }  // the end of a pinch pins nothing
+      return false;
+    };
+    overlay.addEventListener("pointercancel", (e) => { lift(e); drag = null; overlay.classList.remove("dragging"); });
     overlay.addEventListener("pointerup", (e) => {
+      if (lift(e)) return;
+      if (S.lasso) { finishLasso(); return; }
       const wasDrag = drag && drag.moved;
+      if (!drag) return;
       drag = null; overlay.classList.remove("dragging");
       if (wasDrag) return;
       const i = hitTest(e.offsetX, e.offsetY);
@@ -1064,10 +1557,8 @@
     }
 
     const search = $("search");
-    let searchTimer = 0;
-    search.addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => { S.query = search.value; resultSel = 0; applyFilter(); renderResults(); writeURL(); }, 60);
+    search.addEventListener("input", () => {  // every keystroke filters at once: a 10,000-song scan is ~1 ms
+      S.query = search.value; resultSel = 0; applyFilter(); renderResults(); writeURL();
     });
     search.addEventListener("focus", renderResults);
     search.addEventListener("blur", () => { $("results").hidden = true; });
@@ -1077,7 +1568,7 @@
         resultSel = (resultSel + (e.key === "ArrowDown" ? 1 : -1) + resultItems.length) % Math.max(1, resultItems.length);
         renderResults();
       } else if (e.key === "Enter") {
-        clearTimeout(searchTimer); S.query = search.value; applyFilter(); renderResults();
+        S.query = search.value; applyFilter(); renderResults();
         if (resultItems.length) focusTrack(resultItems[resultSel]);
       } else if (e.key === "Escape") {
         search.blur();
@@ -1093,6 +1584,7 @@
       else if (k in arrows) panBy(arrows[k][0] * 0.1, -arrows[k][1] * 0.1);
       else if (k === "Enter" && onMap) { if (S.focus >= 0) pin(S.focus === S.pinned ? -1 : S.focus); else moveFocus(0, 0); }
       else if (k === "t" || k === "T") setMode(S.mode === "grid" ? "thumbs" : "grid");
+      else if ((k === "s" || k === "S") && onMap && S.focus >= 0) { toggleSelected(S.focus); announce(`${S.names[S.focus]} ${S.selected.has(S.focus) ? "selected" : "unselected"}; ${S.selected.size} selected`); }
       else if (/^[1-9]$/.test(k)) setVariant(Number(k) - 1);
       else if (k === "+" || k === "=") zoomAt(1.5);
       else if (k === "-" || k === "_") zoomAt(1 / 1.5);
@@ -1102,7 +1594,8 @@
       else if (k === "/") search.focus();
       else if (k === "?") toggleHelp();
       else if (k === "Escape") {
-        if (!$("help").hidden) toggleHelp(false);
+        if (S.playing) stopPlayThrough();
+        else if (!$("help").hidden) toggleHelp(false);
         else if (document.body.classList.contains("drawer-open")) setDrawer(false);
         else pin(-1);
       } else return;
@@ -1162,6 +1655,7 @@
     resize();
     updateStatus();
     await loadPoints(pages);
+    buildResearch();
     stats.ready = true;
   }
   start().catch((err) => { $("status").textContent = `Could not load the map: ${err.message}`; console.error(err); });

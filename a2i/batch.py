@@ -27,45 +27,39 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from a2i.audio import AUDIO_EXTENSIONS, audio_files
+from a2i.audio import load as load_audio
 from a2i.errors import A2IError, ConfigError, OutputError
-from a2i.fileio import TEMP_SUFFIX
-from a2i.mood import Analysis, ClipProfile
-from a2i.outputs import Picture, card_name, default_out_dir, is_run_folder, picture_name, read_run, run_options, write_run
-from a2i.prompts import DEFAULT_N
-from a2i.seeding import picture_seed
+from a2i.fileio import TEMP_SUFFIX, check_input_file, content_hash
+from a2i.mood import Analysis, default_analyzer
+from a2i.outputs import Picture, check_batch_out, default_out_dir, is_run_folder, read_run, write_run
+from a2i.pipeline import draw, recorded_analysis, start_record
+from a2i.planner import Job, plan, song_prompts
+from a2i.progress import progress_bar
+from a2i.render import Backend, check_backend_size, check_style, get_backend
 
 #: Text files read as input lists: one song path per line (blank lines and ``#`` comments skipped).
 LIST_SUFFIXES = (".txt", ".lst", ".list")
-#: The dataset.csv column with each song's audio (DESIGN.md's final dataset schema).
+#: The dataset.csv column with each song's audio file, as ``a2i dataset split`` writes it
+#: (``a2i.dataset.schema.FINAL_COLUMNS``; named here, not imported, because datasets sit above this layer).
 DATASET_AUDIO_COLUMN = "path_audio_full"
 
 
 @dataclass(frozen=True)
-class Job:
-    """Everything that decides what a song's pictures are; equal jobs may resume each other's folders."""
+class Batch:
+    """An ``a2i render`` run: where the songs' folders go, what each song's pictures are (:class:`a2i.planner.Job`)
+    and what draws them. Equal batches may resume each other's folders."""
 
     out: Path
+    job: Job = field(default_factory=Job)
     backend: str = "painter"
     backend_options: Mapping[str, Any] = field(default_factory=dict)
-    clips: str = "all"
-    variants: int = 1
-    prompts: str = "template"
-    prompt_options: Mapping[str, Any] = field(default_factory=dict)
-    n_prompts: int = DEFAULT_N
-    size: int | tuple[int, int] = 1024
-    seed: int = 0
-
-    def options(self, backend_record: Mapping[str, Any]) -> dict[str, Any]:
-        """The run record's options for this job (the backend's options in force, as ``generate`` records)."""
-        return run_options(clips=self.clips, size=self.size, n_prompts=self.n_prompts, prompts=self.prompts,
-                           prompt_options=self.prompt_options, seed=self.seed, backend=self.backend,
-                           backend_options=backend_record, variants=self.variants)
 
 
 @dataclass
@@ -110,9 +104,6 @@ def collect_songs(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """The songs named by ``inputs``: audio files, folders (searched recursively), dataset.csv files (their
     ``path_audio_full`` column) and input lists (one path per line); relative paths in a CSV or list are
     relative to that file. Sorted and without repeats, so every shard sees the same list."""
-    from a2i.audio import AUDIO_EXTENSIONS
-    from a2i.dataset.folder import audio_files
-
     songs: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir():
@@ -202,119 +193,62 @@ def _finished(folder: Path, picture: Picture) -> bool:
     return True
 
 
-def _analysis_from_run(run: Any) -> Analysis:
-    return Analysis(run.song, run.profile, run.clips, dict(run.analysis.get("model", {})),
-                    dict(run.analysis.get("indicators", {})), run.duration)
-
-
-def _plan(analysis: Analysis, job: Job, backend_name: str, stem: str) -> list[tuple[ClipProfile, Picture]]:
-    """Every picture of the song, without its prompt yet: variant ``k`` of clip ``i`` has seed
-    ``seed + i + k * clips`` (variant 0 is ``generate``'s picture), so no two pictures share noise."""
-    from a2i.pipeline import select_clips
-
-    title = analysis.song.title or Path(str(analysis.path)).name
-    plan = []
-    for clip in select_clips(analysis, job.clips):
-        clip = replace(clip, title=title, artist=analysis.song.artist, genre=analysis.song.genre)
-        for variant in range(job.variants):
-            seed = picture_seed(job.seed, clip.index + variant * len(analysis.clips))
-            plan.append((clip, Picture(image=picture_name(stem, clip.index, variant), card=card_name(stem, clip.index, variant),
-                                       clip=clip.index, start=clip.start, end=clip.end, prompt=None, seed=seed,
-                                       variant=variant, backend=backend_name)))
-    return plan
-
-
-def _start_or_resume(song: Path, folder: Path, job: Job, options: dict[str, Any],
+def _start_or_resume(song: Path, folder: Path, batch: Batch, options: dict[str, Any],
                      analyzer: Any) -> tuple[Analysis, list[str], list[Picture]]:
     """The song's analysis, prompts and recorded pictures: read back when resuming, else made and recorded."""
-    from a2i.prompts import get_generator
-
     if is_run_folder(folder):
         run = read_run(folder)
         if json.loads(json.dumps(run.options)) != json.loads(json.dumps(options)):
             raise OutputError(f"{folder} holds a run made with other options; render into another --out, or "
                               "rerun with the options recorded in its prompts.json to resume it")
-        return _analysis_from_run(run), list(run.prompts), list(run.pictures)
+        return recorded_analysis(run), list(run.prompts), list(run.pictures)
     if folder.is_dir() and any(not p.name.endswith(TEMP_SUFFIX) for p in folder.iterdir()):
         raise OutputError(f"{folder} holds files that are not an a2i run; move them or choose another --out")
     analysis = analyzer.analyze(song, per_clip=True, progress=False)
-    texts = get_generator(job.prompts, **dict(job.prompt_options)).generate(analysis.song, n=job.n_prompts, seed=job.seed)
+    texts = song_prompts(analysis, batch.job)
     folder.mkdir(parents=True, exist_ok=True)
-    write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=[])
-    # Render from the record as written (its numbers are rounded), so a resumed song paints exactly what an
-    # uninterrupted run paints, and any picture can be made again from its folder alone.
-    return _analysis_from_run(read_run(folder)), texts, []
+    return start_record(folder, analysis, texts, options), texts, []
 
 
-def render_song(song: Path, folder: Path, job: Job, backend: Any, analyzer: Any, progress: Any = None) -> SongResult:
-    """Render (or finish) one song's folder; errors are returned in the result, never raised."""
-    from a2i.fileio import check_input_file
-    from a2i.pipeline import clip_prompts, render_picture
-    from a2i.prompts import get_generator
-
+def render_song(song: Path, folder: Path, batch: Batch, backend: Backend, analyzer: Any, progress: Any = None) -> SongResult:
+    """Render (or finish) one song's folder: its plan, less the pictures already finished. Errors are
+    returned in the result, never raised."""
     result = SongResult(song, folder)
     try:
+        # 1. The song's record: read back when resuming (refused if made with other options), else started.
         check_input_file(song)
-        options = job.options(backend.options)
-        analysis, texts, recorded = _start_or_resume(song, folder, job, options, analyzer)
+        options = batch.job.record(backend.name, backend.options)
+        analysis, texts, recorded = _start_or_resume(song, folder, batch, options, analyzer)
         for leftover in folder.glob(f"*{TEMP_SUFFIX}"):  # a write cut short by a kill
             leftover.unlink(missing_ok=True)
-        plan = _plan(analysis, job, backend.name, song.stem)
-        known = {(p.clip, p.variant): p for p in recorded}
-        writer = get_generator(job.prompts, **dict(job.prompt_options))
-        prompts: dict[int, list[str]] = {}  # per clip, written only for clips that still need pictures
 
-        def prompted(clip: ClipProfile, planned: Picture) -> Picture:
-            key = (planned.clip, planned.variant)
-            if key in known:  # the prompt it was made with, as recorded
-                return known[key]
-            if clip.index not in prompts:
-                prompts[clip.index] = clip_prompts(writer, clip, n_prompts=job.n_prompts, seed=job.seed)
-            return replace(planned, prompt=prompts[clip.index][planned.variant % len(prompts[clip.index])])
-
-        done = {(p.clip, p.variant): prompted(clip, p) for clip, p in plan if _finished(folder, p)}
+        # 2. The plan; pictures whose files are finished are kept (with their recorded prompts).
+        known = {(p.clip, p.variant, p.style): p for p in recorded}
+        requests = plan(analysis, batch.job, content_hash(song), stem=song.stem,
+                        recorded={key: p.prompt for key, p in known.items() if p.prompt is not None})
+        done = {r.key: known.get(r.key) or r.picture(backend.name) for r in requests
+                if _finished(folder, known.get(r.key) or r.picture(backend.name))}
         result.skipped = len(done)
         if progress is not None:
             progress.update(len(done))
-        pending = [(clip, prompted(clip, p)) for clip, p in plan if (p.clip, p.variant) not in done]
-        song_audio = None
-        if pending and backend.needs_audio:
-            from a2i.audio import load
 
-            song_audio = load(song, sr=None)
-        step = getattr(getattr(backend, "settings", None), "batch_size", 1)
-        for first in range(0, len(pending), step):
-            chunk = pending[first:first + step]
-            images = _render_chunk(backend, chunk, job.size, song_audio)
-            for (clip, planned), image in zip(chunk, images):
-                done[(planned.clip, planned.variant)] = render_picture(
-                    backend, clip, folder=folder, stem=song.stem, prompt=planned.prompt, seed=planned.seed, size=job.size,
-                    n_clips=len(analysis.clips), variant=planned.variant, image=image)
-                result.rendered += 1
-            write_run(folder, analysis=analysis, prompts=texts, options=options,
-                      pictures=[done[key] for key in sorted(done)])
-            if progress is not None:
-                progress.update(len(chunk))
+        # 3. Draw the rest, recording after every batch.
+        pending = [r for r in requests if r.key not in done]
+        song_audio = load_audio(song, sr=None) if pending and backend.needs_audio else None
+        for pictures in draw(backend, pending, folder, size=batch.job.size, n_clips=len(analysis.clips),
+                             song_audio=song_audio, progress=progress):
+            done.update({(p.clip, p.variant, p.style): p for p in pictures})
+            result.rendered += len(pictures)
+            write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=_in_order(done))
         if result.skipped:  # pictures finished by an interrupted run but missing from its record
-            write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=[done[key] for key in sorted(done)])
+            write_run(folder, analysis=analysis, prompts=texts, options=options, pictures=_in_order(done))
     except (A2IError, OSError) as exc:
         result.error = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.filename}: {exc.strerror}"
     return result
 
 
-def _render_chunk(backend: Any, chunk: Sequence[tuple[ClipProfile, Picture]], size: Any, song_audio: Any) -> list[Any]:
-    """Pictures of one batch: through ``render_many`` when the backend batches (SDXL), else one by one."""
-    from a2i.render import clip_audio
-
-    audios = [clip_audio(song_audio, clip) if song_audio is not None else None for clip, _ in chunk]
-    if hasattr(backend, "render_many"):
-        from a2i.render.sdxl import RenderRequest
-
-        requests = [RenderRequest(seed=p.seed, profile=clip, prompt=p.prompt, audio=audio, features=clip.features)
-                    for (clip, p), audio in zip(chunk, audios)]
-        return backend.render_many(requests, size=size)
-    return [backend.render(profile=clip, prompt=p.prompt, size=size, seed=p.seed, audio=audio)
-            for (clip, p), audio in zip(chunk, audios)]
+def _in_order(done: dict[tuple[int, int, str | None], Picture]) -> list[Picture]:
+    return [done[key] for key in sorted(done, key=lambda k: (k[0], k[1], k[2] or ""))]
 
 
 # --- worker processes (painter on many cores) ---------------------------------------------------------------
@@ -322,27 +256,24 @@ def _render_chunk(backend: Any, chunk: Sequence[tuple[ClipProfile, Picture]], si
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(job: Job) -> None:
-    from a2i.mood import default_analyzer
-    from a2i.render import get_backend
-
-    _WORKER.update(job=job, backend=get_backend(job.backend, **dict(job.backend_options)), analyzer=default_analyzer())
+def _init_worker(batch: Batch) -> None:
+    _WORKER.update(batch=batch, backend=get_backend(batch.backend, **dict(batch.backend_options)), analyzer=default_analyzer())
 
 
 def _worker_song(song: Path, folder: Path) -> SongResult:
-    return render_song(song, folder, _WORKER["job"], _WORKER["backend"], _WORKER["analyzer"])
+    return render_song(song, folder, _WORKER["batch"], _WORKER["backend"], _WORKER["analyzer"])
 
 
-def render_songs(inputs: Iterable[str | os.PathLike[str]], job: Job, *, workers: int | None = None,
+def render_songs(inputs: Iterable[str | os.PathLike[str]], batch: Batch, *, workers: int | None = None,
                  progress: bool = True, shard: tuple[int, int] | None = None) -> Summary:
-    """Render every song of ``inputs`` (this process's shard of them) into ``job.out/<stem>/``.
+    """Render every song of ``inputs`` (this process's shard of them) into ``batch.out/<stem>/``.
 
     Parameters
     ----------
     inputs : paths
         Audio files, folders, dataset.csv files or input lists (see :func:`collect_songs`).
-    job : Job
-        What to render; equal jobs resume each other's folders.
+    batch : Batch
+        What to render; equal batches resume each other's folders.
     workers : int, optional
         Processes taking whole songs; default every core for the painter, 1 for SDXL (one GPU per process).
     progress : bool
@@ -350,32 +281,34 @@ def render_songs(inputs: Iterable[str | os.PathLike[str]], job: Job, *, workers:
     shard : (index, count), optional
         This process's shard; default :func:`process_shard`.
     """
-    from a2i.mood import default_analyzer
-    from a2i.progress import progress_bar
-    from a2i.render import check_backend_size, get_backend
-
-    if not isinstance(job.variants, int) or job.variants < 1:
-        raise ConfigError(f"--variants must be a positive integer, got {job.variants!r}")
-    check_backend_size(job.backend, job.size)
+    # 1. Checks first: the job, the size for this backend, the output folder, the inputs (none decoded yet).
+    batch.job.check()
+    check_backend_size(batch.backend, batch.job.size)
+    inputs = list(inputs)
+    check_batch_out(batch.out, inputs)
     songs = collect_songs(inputs)
-    folders = song_folders(songs, job.out)
+    folders = song_folders(songs, batch.out)
     index, count = shard or process_shard()
     mine = list(zip(songs, folders))[index::count]
     if workers is None:
-        workers = (os.cpu_count() or 1) if job.backend == "painter" else 1
+        workers = (os.cpu_count() or 1) if batch.backend == "painter" else 1
     workers = max(1, min(workers, len(mine)))
-    if job.backend != "painter" and workers > 1:
+    if batch.backend != "painter" and workers > 1:
         raise ConfigError("--workers > 1 is for the painter; SDXL renders one song at a time per process "
                           "(use accelerate launch for several GPUs)")
+
+    # 2. Render the songs, in this process or in worker processes that take whole songs.
     summary = Summary()
     if workers == 1:
-        backend = get_backend(job.backend, **dict(job.backend_options))
+        backend = get_backend(batch.backend, **dict(batch.backend_options))
+        for style in batch.job.styles:
+            check_style(backend, style)
         analyzer = default_analyzer()
         with progress_bar(total=None, enabled=progress, desc="Rendering", unit="picture") as bar:
             for song, folder in progress_bar(mine, enabled=progress, desc="Songs", unit="song", position=1):
-                summary.songs.append(render_song(song, folder, job, backend, analyzer, progress=bar))
+                summary.songs.append(render_song(song, folder, batch, backend, analyzer, progress=bar))
         return summary
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(batch,)) as pool:
         futures = [pool.submit(_worker_song, song, folder) for song, folder in mine]
         for future in progress_bar(as_completed(futures), enabled=progress, total=len(futures), desc="Rendering", unit="song"):
             summary.songs.append(future.result())

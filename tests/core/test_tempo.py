@@ -1,0 +1,79 @@
+"""The one tempo estimator (a2i.tempo): right metrical level on pieces of known tempo, a confidence, no beat
+in drones and silence, and the same tempo for the analysis and the video."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from a2i.audio import Audio
+from a2i.features import song_tempo
+from a2i.mood import Profile
+from a2i.synth import groove, tone
+from a2i.tempo import STEADY_BEAT_CONFIDENCE, UNCERTAIN_BELOW, estimate, track_beats
+
+# Pieces whose beat a prior around 120 BPM misreads: slow ones read at double, fast ones at half, even
+# eighths at two thirds or one third of the beat.
+CASES = [("rock", 52.0), ("rock", 188.0), ("funk", 74.0), ("swing", 128.0), ("waltz", 96.0), ("no_drums", 150.0),
+         ("no_drums", 84.0)]
+
+
+@pytest.mark.parametrize(("style", "bpm"), CASES)
+def test_tempo_of_pieces_with_known_tempo_is_within_four_percent(style, bpm):
+    found = song_tempo(groove(bpm, style, seconds=16.0, seed=3))
+    assert found.bpm == pytest.approx(bpm, rel=0.04)
+    assert found.confidence >= UNCERTAIN_BELOW
+
+
+def test_drones_and_silence_have_no_steady_beat():
+    drone = Audio(tone(12.0, freq=110.0).samples + tone(12.0, freq=165.0).samples, 22050)
+    for audio in (drone, tone(5.0, amp=0.0)):
+        found = song_tempo(audio)
+        assert found.bpm == 0.0 and not found.steady and found.confidence < STEADY_BEAT_CONFIDENCE
+
+
+def test_confidence_is_lower_for_rubato_than_for_a_drum_kit():
+    steady = song_tempo(groove(96.0, "rock", seconds=16.0, seed=1))
+    rubato = song_tempo(groove(96.0, "rubato", seconds=16.0, seed=1))
+    assert rubato.confidence < steady.confidence - 0.2
+
+
+def test_metrical_level_follows_the_accents_not_the_prior():
+    # Even eighth notes at 240 per minute; accents every second one make the beat 120, every fourth 60.
+    rate = 22050 / 512
+    t = np.arange(int(20 * rate)) / rate
+    grid = (np.mod(t, 0.25) < 1 / rate).astype(float)
+    for every, bpm in ((2, 120.0), (4, 60.0)):
+        accents = (np.mod(t, 0.25 * every) < 1 / rate).astype(float)
+        assert estimate(0.3 * grid + accents, rate).bpm == pytest.approx(bpm, rel=0.02)
+
+
+def test_beat_tracker_follows_a_drifting_pulse():
+    rate = 43.0
+    onset = np.zeros(int(30 * rate))
+    beats_true = np.cumsum(np.full(50, 0.5 * rate) * np.linspace(1.0, 1.08, 50)).astype(int)
+    onset[beats_true[beats_true < len(onset)]] = 1.0
+    beats = track_beats(onset, rate, 114.0)
+    beats = beats[beats <= beats_true[-1]]  # after the last onset the tracker keeps time on its own
+    assert len(beats) >= 45 and np.mean(np.min(np.abs(beats[:, None] - beats_true[None, :]), axis=1) <= 1) > 0.9
+
+
+def test_low_confidence_is_shown_and_none_is_not():
+    assert Profile(tempo=83.4, tempo_confidence=0.2).tempo_text == "≈ 83 BPM, uncertain"
+    assert Profile(tempo=83.4, tempo_confidence=0.9).tempo_text == "83 BPM"
+    assert Profile(tempo=0.0).tempo_text == "no steady beat"
+
+
+def test_the_video_paces_with_the_analysis_tempo():
+    from a2i.video.onsets import analyze_rhythm
+
+    audio = groove(140.0, "funk", seconds=12.0, seed=2)
+    rhythm = analyze_rhythm(audio)
+    assert rhythm.tempo == song_tempo(audio).bpm
+    assert np.median(np.diff(rhythm.beats)) == pytest.approx(60.0 / 140.0, rel=0.05)
+
+
+def test_tempo_estimation_needs_no_numba():
+    code = "import sys, a2i.tempo, a2i.features; sys.exit(any(m in sys.modules for m in ('numba', 'librosa')))"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
