@@ -40,7 +40,7 @@ def _frames(models, tmp_path, negative):
     rng = np.random.default_rng(0)
     route = SDXLRoute(backend, [ClipProfile(valence=0.5, energy=0.5)], ["unused"], plan,
                       audio_of=lambda i: Audio(rng.normal(0, 0.1, 48_000).astype(np.float32), 48_000),
-                      size=(32, 32), seed=3, every=1, work=WorkDir(tmp_path / "v.mp4", {"n": negative}, resume=False))
+                      size=(32, 32), seeds=[3, 4], every=1, work=WorkDir(tmp_path / "v.mp4", {"n": negative}, resume=False))
     return np.stack(list(route.frames(0, 2))).astype(np.int16)
 
 
