@@ -32,6 +32,7 @@ system-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing="$$missing fonts-droid-fallback"; \
+	[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || missing="$$missing fonts-symbola"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
@@ -54,6 +55,7 @@ docs: $(VENV)/.all system-deps
 	$(BIN)/python docs/make_style_sheet.py
 	$(BIN)/python docs/make_video_preview.py
 	$(BIN)/python docs/make_studio_screenshots.py
+	$(BIN)/python docs/make_labeling_screenshots.py
 
 # JupyterLab on the repository, with the extras the numbered notebooks import (the [notebooks] extra).
 $(VENV)/.notebooks: pyproject.toml | $(BIN)/python

@@ -138,6 +138,8 @@ def _check_file(path: Path) -> None:
         raise MissingFileError(f"{path}: file not found; check the path")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
+    if not path.is_file():  # /dev/zero has size 0 too, but is endless: name what it is
+        raise AudioError(f"{path}: is not a regular file (a device, pipe or socket); name an audio file")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: file is empty (0 bytes); re-export or re-download it")
 

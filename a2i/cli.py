@@ -16,18 +16,12 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from a2i import __version__
-from a2i.cliargs import (
-    add_prompt_count,
-    add_prompt_options,
-    add_size_and_seed,
-    add_user_prompts,
-    add_variants_and_styles,
-    prompt_options,
-)
+from a2i.cliargs import add_job_options, job_options
 from a2i.errors import A2IError, A2IWarning
-from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
+from a2i.render.options import sdxl_options
 
 #: Packages that add their own sub-commands; each exposes ``add_parser(subparsers)``.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("a2i.dataset.cli", "a2i.labeling.cli", "a2i.explore.cli", "a2i.render.cli",
@@ -99,43 +93,32 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="the run's own folder (default: outputs/<song name>)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the folder if it already holds a run (by default such a folder is refused)")
-    add_clips_and_backend(p)
-    add_variants_and_styles(p)
-    add_prompt_options(p)
-    add_prompt_count(p)
-    add_user_prompts(p)
-    add_size_and_seed(p)
-    add_sdxl_options(p)
+    add_job_options(p)
     p.set_defaults(func=_run_generate)
 
 
 def _run_generate(args: argparse.Namespace) -> int:
     from a2i.pipeline import generate
 
-    result = generate(
-        args.song,
-        args.out,
-        overwrite=args.overwrite,
-        clips=args.clips,
-        variants=args.variants,
-        styles=args.styles,
-        backend=args.backend,
-        backend_options=sdxl_options(args),
-        prompts=args.prompts,
-        prompt_options=prompt_options(args),
-        n_prompts=args.n_prompts,
-        user_prompts=args.user_prompts,
-        size=args.size,
-        seed=args.seed,
-    )
+    result = generate(args.song, args.out, overwrite=args.overwrite, backend=args.backend,
+                      backend_options=sdxl_options(args), **job_options(args))
     print(f"Wrote {len(result.images)} picture(s), their info cards, profile.json and prompts.json to {result.out_dir}/")
     for image in result.images:
         print(f"  {image}")
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a2i's error line: a bad option prints the usage, then ``a2i: error: a2i CMD: ...``, so
+    every refusal of every command ends in the same one ``a2i: error:`` line (sub-commands inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"a2i: error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="a2i",
         description="Music-to-image synthesis: mood-matched pictures and videos from a song.",
     )

@@ -120,6 +120,26 @@ def add_variants_and_styles(parser: argparse.ArgumentParser) -> None:
                              "default: the prompt's words choose")
 
 
+def add_job_options(parser: argparse.ArgumentParser) -> None:
+    """Every option of :class:`a2i.planner.Job` and the image backend, as ``generate`` and ``render`` take them."""
+    from a2i.render.options import add_clips_and_backend, add_sdxl_options
+
+    add_clips_and_backend(parser)
+    add_variants_and_styles(parser)
+    add_prompt_options(parser)
+    add_prompt_count(parser)
+    add_user_prompts(parser)
+    add_size_and_seed(parser)
+    add_sdxl_options(parser)
+
+
+def job_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`a2i.planner.Job` fields from :func:`add_job_options`' flags."""
+    return {"clips": args.clips, "variants": args.variants, "styles": tuple(args.styles), "prompts": args.prompts,
+            "prompt_options": prompt_options(args), "n_prompts": args.n_prompts,
+            "user_prompts": tuple(args.user_prompts), "size": args.size, "seed": args.seed}
+
+
 def prompt_options(args: argparse.Namespace) -> dict[str, Any]:
     """The writer options :func:`a2i.prompts.get_generator` takes, from :func:`add_prompt_options`' flags."""
     return {"model": args.llm_model, "base_url": args.llm_base_url} if args.prompts == "llm" else {}

@@ -201,15 +201,24 @@ def _normalised_chroma(chroma: np.ndarray) -> np.ndarray:
     return chroma / (chroma.sum(axis=0, keepdims=True) + 1e-12)
 
 
+#: BS.1770's gating block in seconds; shorter audio is measured as one block of its own length.
+GATING_BLOCK = 0.4
+
+
 def loudness_lufs(audio: Audio) -> float:
-    """BS.1770 integrated loudness through pyloudnorm; silence and sub-block audio give the floor."""
+    """BS.1770 integrated loudness through pyloudnorm; silence gives the floor.
+
+    Audio shorter than one 400 ms gating block (a 0.2 s excerpt) is K-weighted and measured as a single
+    block of its own length, so a loud excerpt reads loud instead of the -70 dB floor.
+    """
     import pyloudnorm
 
     y = audio.samples
-    if len(y) < int(0.4 * audio.sr) or audio.is_silent:
+    if len(y) < 2 or audio.is_silent:
         return LOUDNESS_FLOOR
+    block = min(GATING_BLOCK, (len(y) - 1) / audio.sr)
     with np.errstate(divide="ignore"):
-        value = float(pyloudnorm.Meter(audio.sr).integrated_loudness(y.astype(np.float64)))
+        value = float(pyloudnorm.Meter(audio.sr, block_size=block).integrated_loudness(y.astype(np.float64)))
     return value if np.isfinite(value) else LOUDNESS_FLOOR
 
 

@@ -9,6 +9,7 @@ and an earlier run's results are never damaged.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -160,6 +161,8 @@ def check_input_file(path: str | os.PathLike, *, what: str = "") -> Path:
         raise ConfigError(f"{label}: is a folder, not a file; name the file itself")
     if not path.exists():
         raise MissingFileError(f"{label}: file not found; check the path")
+    if not path.is_file():
+        raise ConfigError(f"{label}: is not a regular file (a device, pipe or socket); name the file itself")
     return path
 
 
@@ -297,7 +300,9 @@ def content_hash(path: str | os.PathLike) -> str:
     """The sha256 of a file's bytes as 64 hex digits, read in chunks (any file size, flat memory).
 
     Why: the run record keeps it to recognise a song that was moved, and seeds derive from it, so the same
-    audio gives the same pictures wherever it lies and whatever it is called.
+    audio gives the same pictures wherever it lies and whatever it is called. Remembered per file version
+    (absolute path, size, modification time): ``a2i render`` records after every picture, and the planner,
+    the record and a moved-song search all ask, yet each song is read once.
 
     Examples
     --------
@@ -307,6 +312,12 @@ def content_hash(path: str | os.PathLike) -> str:
     >>> content_hash(handle.name)[:16]
     'ba7816bf8f01cfea'
     """
+    stat = os.stat(path)
+    return _content_hash(os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _content_hash(path: str, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(HASH_CHUNK):
@@ -375,6 +386,60 @@ def describe_entries(folder: str | os.PathLike, names: Iterable[str] | None = No
     shown = [name + ("/" if (folder / name).is_dir() else "") for name in names[:limit]]
     rest = len(names) - len(shown)
     return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
+
+
+def check_replaceable(folder: str | os.PathLike, *, shown: str, overwrite: bool,
+                      owned: Callable[[Path], set[str] | None], kind: str) -> None:
+    """The ``--overwrite`` policy, in one place: refuse to write over ``folder`` unless it is new, empty,
+    or a folder a2i wrote holding nothing else, and then only with ``overwrite``.
+
+    Why: ``a2i generate SONG --out . --overwrite`` once deleted a git checkout. A folder is replaced only
+    when ``owned`` recognises every entry in it (for a run folder, :func:`run_files`); a folder holding
+    anything else is refused with or without ``--overwrite``, and the message lists what is there and
+    never suggests ``--overwrite``. (Where a folder may never be replaced at all, whatever it holds,
+    is :func:`protected_folder`.)
+
+    Parameters
+    ----------
+    folder : path
+        The folder about to be replaced.
+    shown : str
+        The argument as the user wrote it, for messages (``"--out runs/a"``).
+    overwrite : bool
+        Whether the user asked to replace an earlier result.
+    owned : callable
+        ``owned(folder)``: the names in it that a2i wrote, or ``None`` when it is not a2i's
+        (:func:`a2i.outputs.run_files` for a run folder).
+    kind : str
+        What an owned folder holds, for messages (``"a run"``, ``"an explorer data folder"``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "return.pdf").write_text("x")
+    >>> check_replaceable(folder, shown="--out t", overwrite=True, owned=lambda f: None, kind="a run")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.OutputError: --out t: holds files a2i did not write (return.pdf) and a2i replaces only its own folders; ...
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    entries = {entry.name for entry in folder.iterdir()}
+    if not entries:
+        return
+    ours = owned(folder)
+    if ours is None:
+        raise OutputError(f"{shown}: holds files a2i did not write ({describe_entries(folder, entries)}) and a2i "
+                          f"replaces only its own folders; choose a new output folder")
+    others = entries - ours
+    if others:
+        raise OutputError(f"{shown}: holds {kind} of a2i and files a2i did not write ({describe_entries(folder, others)}); "
+                          f"a2i will not replace them; move them out of the folder, or choose a new output folder")
+    if not overwrite:
+        raise OutputError(f"{shown}: holds another run's results; pass --overwrite to replace them, or choose "
+                          f"another output folder")
 
 
 def _nan_to_none(obj: Any) -> Any:

@@ -33,6 +33,8 @@ FONT_FILES = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "fonts-dejavu-core"),
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "fonts-droid-fallback"),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    # Symbola: emoji and symbols as outlines (🎵 in a file name); colour emoji fonts are bitmaps at fixed sizes.
+    ("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf", "fonts-symbola"),
 )
 #: Baseline below the top of a line, in font sizes (DejaVu Sans's ascent; the others' are close to it).
 BASELINE = 0.93
@@ -78,9 +80,17 @@ def font_for(char: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFo
     return next((font for font in chain if _has_glyph(font, char)), chain[-1])
 
 
+def drawable(char: str, size: int) -> bool:
+    """Whether any font of the chain draws ``char``; the others (an emoji with no emoji font installed, the
+    invisible variation selector after one) are left out rather than drawn as boxes."""
+    return any(_has_glyph(font, char) for font in fonts(size))
+
+
 def _runs(text: str, size: int) -> list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]]:
     runs: list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]] = []
     for char in text:
+        if not drawable(char, size):
+            continue
         font = font_for(char, size)
         if runs and runs[-1][1] is font:
             runs[-1] = (runs[-1][0] + char, font)

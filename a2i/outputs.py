@@ -50,14 +50,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import json
 import os
 import re
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
@@ -70,10 +69,10 @@ from a2i.fileio import (
     atomic_write_json,
     check_not_input,
     check_output_folder,
+    check_replaceable,
     check_writable_folder,
     content_hash,
     current_umask,
-    describe_entries,
     protected_folder,
 )
 from a2i.mood import Analysis, ClipProfile, Profile
@@ -151,6 +150,9 @@ class Picture:
     variant: int = 0
     backend: str = "painter"
     style: str | None = None
+    #: What the picture shows (painter only): style, subjects, colours, not_drawn, description
+    #: (:class:`a2i.render.painter.drawn.Drawn`); None for backends that cannot say.
+    drawn: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -216,7 +218,7 @@ class Run:
                 return existing[0]
         else:
             for candidate in existing:
-                if _song_hash(candidate) == expected:
+                if content_hash(candidate) == expected:
                     return candidate
             found = _find_by_hash(self.folder, Path(str(record.get("path", ""))).name, expected)
             if found is not None:
@@ -272,7 +274,7 @@ def song_record(song: str | os.PathLike[str], folder: str | os.PathLike[str]) ->
     """
     path = Path(os.path.abspath(song))
     relative = Path(os.path.relpath(path, os.path.abspath(folder))).as_posix()
-    return {"path": str(path), "relative": relative, "sha256": _song_hash(path) if path.is_file() else None}
+    return {"path": str(path), "relative": relative, "sha256": content_hash(path) if path.is_file() else None}
 
 
 def write_run(folder: str | os.PathLike[str], *, analysis: Analysis, prompts: Sequence[str],
@@ -294,17 +296,6 @@ def write_run(folder: str | os.PathLike[str], *, analysis: Analysis, prompts: Se
     return atomic_write_json(folder / RUN_NAME, record)
 
 
-@functools.lru_cache(maxsize=256)
-def _hash_of(path: str, size: int, mtime_ns: int) -> str:
-    return content_hash(path)
-
-
-def _song_hash(path: Path) -> str:
-    """:func:`a2i.fileio.content_hash`, remembered per file version (``a2i render`` records after every picture)."""
-    stat = path.stat()
-    return _hash_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-
-
 #: How far :func:`_find_by_hash` looks for a moved song: folders above the run folder, and entries visited
 #: in all: two levels reach the project of ``PROJECT/outputs/<run>`` (its music/ beside outputs/), and the cap keeps
 #: a run folder in a home full of files from stalling a command.
@@ -324,7 +315,7 @@ def _find_by_hash(folder: Path, name: str, expected: str) -> Path | None:
         if name in filenames:
             candidate = Path(dirpath) / name
             with contextlib.suppress(OSError):
-                if _song_hash(candidate) == expected:
+                if content_hash(candidate) == expected:
                     return candidate
         if visited > SEARCH_ENTRIES:
             break
@@ -412,59 +403,6 @@ def run_files(folder: str | os.PathLike[str]) -> set[str] | None:
     return found
 
 
-def check_replaceable(folder: str | os.PathLike[str], *, shown: str, overwrite: bool,
-                      owned: Callable[[Path], set[str] | None] = run_files, kind: str = "a run") -> None:
-    """The ``--overwrite`` policy, in one place: refuse to write over ``folder`` unless it is new, empty,
-    or a folder a2i wrote holding nothing else, and then only with ``overwrite``.
-
-    Why: ``a2i generate SONG --out . --overwrite`` once deleted a git checkout. A folder is replaced only
-    when ``owned`` recognises every entry in it (for a run folder, :func:`run_files`); a folder holding
-    anything else is refused with or without ``--overwrite``, and the message lists what is there and
-    never suggests ``--overwrite``. (Where a folder may never be replaced at all, whatever it holds,
-    is :func:`a2i.fileio.protected_folder`.)
-
-    Parameters
-    ----------
-    folder : path
-        The folder about to be replaced.
-    shown : str
-        The argument as the user wrote it, for messages (``"--out runs/a"``).
-    overwrite : bool
-        Whether the user asked to replace an earlier result.
-    owned : callable
-        ``owned(folder)``: the names in it that a2i wrote, or ``None`` when it is not a2i's.
-    kind : str
-        What an owned folder holds, for messages (``"a run"``, ``"an explorer data folder"``).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "return.pdf").write_text("x")
-    >>> check_replaceable(folder, shown="--out t", overwrite=True)
-    Traceback (most recent call last):
-    ...
-    a2i.errors.OutputError: --out t: holds files a2i did not write (return.pdf) and a2i replaces only its own folders; ...
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return
-    entries = {entry.name for entry in folder.iterdir()}
-    if not entries:
-        return
-    ours = owned(folder)
-    if ours is None:
-        raise OutputError(f"{shown}: holds files a2i did not write ({describe_entries(folder, entries)}) and a2i "
-                          f"replaces only its own folders; choose a new output folder")
-    others = entries - ours
-    if others:
-        raise OutputError(f"{shown}: holds {kind} of a2i and files a2i did not write ({describe_entries(folder, others)}); "
-                          f"a2i will not replace them; move them out of the folder, or choose a new output folder")
-    if not overwrite:
-        raise OutputError(f"{shown}: holds another run's results; pass --overwrite to replace them, or choose "
-                          f"another output folder")
-
-
 def check_batch_out(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> Path:
     """Refuse, before any song is decoded, a root for per-song run folders (``a2i render --out``) that is a
     file, cannot be written (``/proc/x``), or is or lies inside one of the ``inputs`` (the music folder).
@@ -525,6 +463,7 @@ class RunFolder:
         self.path: Path = self.target
         self._lock: int | None = None
         self._lock_path = self.target.parent / f".{self.target.name}.lock"
+        self._made: list[Path] = []
 
     def check(self) -> None:
         """The checks of :meth:`__enter__` without taking the folder (cheap; run before any heavy work)."""
@@ -537,16 +476,22 @@ class RunFolder:
             raise OutputError(f"--out {shown}: {reason}, and a run replaces its whole folder; name a new "
                               f"folder for the run, e.g. --out {default_out_dir(self.inputs[0] if self.inputs else 'run')}")
         check_writable_folder(target.parent, what=f"--out {shown}")
-        check_replaceable(target, shown=f"--out {shown}", overwrite=self.overwrite)
+        check_replaceable(target, shown=f"--out {shown}", overwrite=self.overwrite, owned=run_files, kind="a run")
 
     def __enter__(self) -> RunFolder:
         self.check()
         parent = self.target.parent
         lock_path = self._lock_path
+        self._made = []  # folders this run creates above the target, removed again if it fails
+        missing = parent
+        while not missing.exists() and missing != missing.parent:
+            self._made.append(missing)
+            missing = missing.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
+            self._remove_made()
             raise OutputError(f"--out {self.shown}: cannot write beside it ({exc.strerror}: {lock_path}); "
                               f"choose a folder you can write to") from exc
         try:
@@ -571,6 +516,7 @@ class RunFolder:
             os.chmod(self.path, 0o777 & ~current_umask())  # mkdtemp makes it 0700
         except BaseException:
             self._release()
+            self._remove_made()
             raise
         return self
 
@@ -582,6 +528,17 @@ class RunFolder:
                 shutil.rmtree(self.path, ignore_errors=True)
         finally:
             self._release()
+            if exc_type is not None:
+                self._remove_made()
+
+    def _remove_made(self) -> None:
+        """Remove the folders :meth:`__enter__` created above the target, deepest first, while empty."""
+        for folder in self._made:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (something else is there now) or already gone: stop climbing
+                break
+        self._made = []
 
     def _swap_in(self) -> None:
         old = None

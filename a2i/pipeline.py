@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,11 @@ def start_record(folder: Path, analysis: Analysis, prompts: Sequence[str], optio
     return recorded_analysis(read_run(folder))
 
 
-def save_picture(image: Image.Image, request: RenderRequest, folder: Path, *, n_clips: int, backend: str) -> Picture:
+def save_picture(image: Image.Image, request: RenderRequest, folder: Path, *, n_clips: int, backend: str,
+                 drawn: Mapping[str, Any] | None = None) -> Picture:
     """Write a drawn picture and its info card into ``folder``; return its record.
+
+    ``drawn`` is what the backend says the picture shows (the painter's record): the card's description.
 
     The one place a picture becomes files, shared by ``generate`` and ``render``: the picture is written
     first and the card second, each atomically, so a picture counts as finished when both exist.
@@ -70,8 +73,8 @@ def save_picture(image: Image.Image, request: RenderRequest, folder: Path, *, n_
     notes = [f"variant {request.variant}"] if request.variant else []
     notes += [f"style {request.style}"] if request.style else []
     subtitle = " · ".join([clip_subtitle(clip.index, n_clips, clip.start, clip.end, request.seed), *notes])
-    atomic_save_png(info_card(image, clip, request.prompt, subtitle=subtitle), folder / request.card)
-    return request.picture(backend)
+    atomic_save_png(info_card(image, clip, request.prompt, subtitle=subtitle, drawn=drawn), folder / request.card)
+    return replace(request.picture(backend), drawn=dict(drawn) if drawn is not None else None)
 
 
 def draw(backend: Backend, requests: Sequence[RenderRequest], folder: Path, *, size: int | tuple[int, int],
@@ -90,7 +93,9 @@ def draw(backend: Backend, requests: Sequence[RenderRequest], folder: Path, *, s
         chunk = requests[first:first + step]
         audio = [clip_audio(song_audio, r.clip) if backend.needs_audio else None for r in chunk]
         images = backend.render_many([r.for_backend(a) for r, a in zip(chunk, audio)], size=size)
-        records = [save_picture(image, r, folder, n_clips=n_clips, backend=backend.name) for r, image in zip(chunk, images)]
+        drawn = [backend.describe(r.for_backend(), size=size) if hasattr(backend, "describe") else None for r in chunk]
+        records = [save_picture(image, r, folder, n_clips=n_clips, backend=backend.name, drawn=d)
+                   for r, image, d in zip(chunk, images, drawn)]
         if progress is not None:
             progress.update(len(chunk))
         yield records

@@ -6,10 +6,12 @@ model through the official ``openai`` client (:class:`LLMPromptGenerator`), as t
 Both return ``n`` distinct two-sentence prompts describing a picture whose mood, emotion and atmosphere
 match the song, each in a different artistic style.
 
-The template writer shares its style vocabulary and its colour words with the procedural painter
-(:mod:`a2i.render.painter.vocabulary`, :mod:`a2i.render.painter.palette`): the style a prompt names is the
-style the painter paints, and the palette it describes is the one the picture is painted in. The LLM's free
-text is matched to the nearest painter style by keywords (with the fallback documented there).
+The template writer shares its vocabulary with the procedural painter: its scenes name only subjects the
+painter's scene grammar draws (:mod:`a2i.render.painter.scene.subjects`), its style phrases are the
+painter's (:mod:`a2i.render.painter.vocabulary`) and its colour words are named colours the painter paints
+(:mod:`a2i.render.painter.palette`), so what a template prompt says is what the picture shows. Free text
+(an LLM's or the user's) is read by the same parser (:mod:`a2i.render.painter.text`), which reports what it
+cannot draw.
 
 Examples
 --------
@@ -26,11 +28,12 @@ import random
 import re
 import threading
 import time
+import urllib.parse
 from typing import Any, Protocol
 
 from a2i.errors import ConfigError, PromptError
 from a2i.mood import Profile
-from a2i.render.painter.palette import colour_words
+from a2i.render.painter.palette import MOOD_BINS, colour_words, mood_cell
 from a2i.render.painter.styles import STYLES
 
 DEFAULT_N = 10
@@ -48,8 +51,6 @@ def _check_n(n: int) -> None:
 
 def mood_words(profile: Profile) -> tuple[str, str]:
     """An (emotion, atmosphere) pair from the valence x energy plane (Russell's circumplex, 3 x 3 cells)."""
-    v = 0 if profile.valence < 0.35 else 2 if profile.valence > 0.65 else 1
-    e = 0 if profile.energy < 0.35 else 2 if profile.energy > 0.65 else 1
     table = {
         (0, 0): ("melancholy", "hushed and lonely"), (1, 0): ("quiet contemplation", "still and misty"),
         (2, 0): ("serene contentment", "soft and peaceful"), (0, 1): ("wistful longing", "brooding and bittersweet"),
@@ -57,7 +58,7 @@ def mood_words(profile: Profile) -> tuple[str, str]:
         (0, 2): ("restless anger", "stormy and tense"), (1, 2): ("driving urgency", "electric and restless"),
         (2, 2): ("exuberant joy", "radiant and euphoric"),
     }
-    return table[(v, e)]
+    return table[mood_cell(profile.valence, profile.energy)]
 
 
 def describe_profile(profile: Profile) -> str:
@@ -80,48 +81,77 @@ def describe_profile(profile: Profile) -> str:
 
 # --- the offline grammar -------------------------------------------------------------------------------
 
-# Scenes per emotional cell: low/mid/high valence x low/mid/high energy.
-_SCENES = {
-    (0, 0): ("a lone lighthouse in a fog-bound bay", "an empty train platform at dusk in the rain", "a bare tree on a frozen lake",
-             "a dim room with a single candle by a rain-streaked window", "a deserted pier stretching into grey water"),
-    (1, 0): ("a quiet library lit by a green lamp", "mist drifting over a mountain lake at dawn", "a sleeping city seen from a rooftop",
-             "a field of tall grass under an overcast sky", "a slow river winding through reeds"),
-    (2, 0): ("a sunlit meadow with drifting dandelion seeds", "a hammock between palms on a calm shore",
-             "a cottage garden in soft morning light", "a pastel sky over gentle hills", "a cat asleep on a sunny windowsill"),
-    (0, 1): ("a figure walking alone down a neon-wet street", "autumn leaves swirling through an abandoned park",
-             "an old ship creaking through a moonlit swell", "a city skyline fading into evening smog", "a deserted carnival at twilight"),
-    (1, 1): ("a winding road through rolling hills at golden hour", "a night train crossing a bridge of lights",
-             "a lantern-lit market street", "clouds racing over a coastal cliff", "a dancer rehearsing in an empty hall"),
-    (2, 1): ("friends sharing a picnic in a blooming orchard", "a kite festival over green dunes", "a bicycle ride along a sunflower field",
-             "a seaside town with colourful houses", "paper lanterns rising over a lake at sunset"),
-    (0, 2): ("lightning splitting a black sky over jagged cliffs", "a burning forest under a blood-red moon",
-             "waves smashing against a storm-lashed sea wall", "a crowd surging through smoke and sirens",
-             "a collapsing tower of glass and steel"),
-    (1, 2): ("a motorcycle racing through a tunnel of light", "a thunderstorm rolling over a prairie",
-             "a sprinter exploding off the starting blocks", "a futuristic city at rush hour", "a waterfall crashing into a canyon"),
-    (2, 2): ("a carnival parade bursting with confetti", "fireworks over a festival crowd with raised hands",
-             "surfers riding turquoise waves under a blazing sun", "a rooftop dance party at sunrise",
-             "a hot-air balloon fiesta in a bright sky"),
+# Scenes the painter can draw: every noun in them is a subject of the scene grammar
+# (:mod:`a2i.render.painter.scene.subjects`); ``{n}`` is a count word. Mood-free, so a song's clips can walk
+# through all of them; the mood enters through the time, weather, light and colour words around them.
+SCENES: tuple[str, ...] = (
+    "a lighthouse on a rocky shore above the sea",
+    "{n} boats on a wide bay",
+    "a lone figure on a beach watching the waves",
+    "a city skyline across a river",
+    "a street with lights leading into the city",
+    "a road winding through rolling hills",
+    "a single tree in a meadow of flowers",
+    "mountains above a still lake",
+    "a forest of pines around a lake",
+    "desert dunes under a wide sky",
+    "a bridge over a river in the city",
+    "a window of a quiet room looking over the hills",
+    "a bonfire on a hillside with {n} figures",
+    "fireworks over a crowd",
+    "birds over the sea",
+    "a river through a forest below the mountains",
+    "a crowd in a city street",
+    "{n} trees on a hill",
+    "a figure walking down a long road",
+    "a boat on a lake below the mountains",
+    "clouds over a field of flowers",
+    "a lighthouse and {n} boats at sea",
+    "a city skyline above the sea",
+    "desert dunes and a lone figure",
+    "a window looking out on the sea",
+    "a bridge across a river between hills",
+    "birds over the mountains",
+    "a meadow of flowers below the mountains",
+    "a road into the city",
+    "a forest by the sea",
+    "a single tree on the shore of a lake",
+    "two figures on a bridge",
+    "a crowd around a bonfire",
+    "boats in a harbour below the city",
+    "a figure at a window above the street",
+    "fireworks over the city and the river",
+    "{n} figures on a road through the dunes",
+    "a lighthouse above a bay with birds",
+    "a snowy forest below the mountains",
+    "a street of lights in the rain",
+)
+COUNT_WORDS = ("two", "three", "four", "five")
+# Time and weather by mood cell (valence, energy): sad scenes at night or in fog and rain, calm ones at dawn
+# or dusk, happy ones by day; intense ones in storms (Palmer et al. 2013: sadder music, darker colours).
+_WHEN = {  # (phrase, the time of day it paints: its light words follow)
+    (0, 0): (('at night under the moon', 'night'), ('in fog at dusk', 'dusk'), ('in falling snow at night', 'night')),
+    (0, 1): (('at night in the rain', 'night'), ('at dusk under heavy clouds', 'dusk'), ('under a pale moon', 'night')),
+    (0, 2): (('in a storm at night', 'night'), ('under lightning and driving rain', 'night'), ('in a storm at dusk', 'dusk')),
+    (1, 0): (('at dawn in the mist', 'dawn'), ('at dusk', 'dusk'), ('under a pale moon', 'night')),
+    (1, 1): (('at dusk', 'dusk'), ('at dawn under drifting clouds', 'dawn'), ('at sunset', 'dusk')),
+    (1, 2): (('in a storm', 'dusk'), ('at dusk under racing clouds', 'dusk'), ('at night under the stars', 'night')),
+    (2, 0): (('on a sunny morning', 'day'), ('at dawn', 'dawn'), ('under a soft sun', 'day')),
+    (2, 1): (('on a sunny afternoon', 'day'), ('at sunset', 'dusk'), ('under a bright sun', 'day')),
+    (2, 2): (('under a blazing sun', 'day'), ('at midday', 'day'), ('at night under the stars', 'night')),
 }
+_LIGHT = {"night": "cold moonlight", "dusk": "the last light of evening", "dawn": "pale dawn light", "day": "warm sunlight"}
 
 
 def _textures(profile: Profile) -> tuple[str, ...]:
-    if profile.acousticness > 0.6:
-        return ("organic brushwork and natural textures", "grainy paper and hand-made marks", "soft film grain and weathered wood tones")
-    if profile.danceability > 0.65:
+    if profile.acousticness > MOOD_BINS[1] - 0.05:
+        return ("organic brushwork and natural textures", "grainy paper and hand-made marks", "soft film grain and weathered tones")
+    if profile.danceability > MOOD_BINS[1]:
         return ("rhythmic repeating patterns and pulsing light", "bold geometric shapes that seem to move",
                 "strobing highlights and layered reflections")
-    if profile.energy > 0.65:
-        return ("sharp, dynamic strokes and dramatic contrast", "jagged shapes and streaks of motion blur", "explosive splashes of paint")
+    if profile.energy > MOOD_BINS[1]:
+        return ("sharp, dynamic strokes and dramatic contrast", "jagged shapes and streaks of motion", "explosive splashes of paint")
     return ("smooth gradients and soft edges", "delicate glazes of colour", "hazy depth and quiet negative space")
-
-
-def _lights(profile: Profile) -> tuple[str, ...]:
-    if profile.valence < 0.35:
-        return ("cold moonlight", "the last grey light of evening", "a faint, distant glow")
-    if profile.valence > 0.65:
-        return ("warm golden sunlight", "dazzling midday light", "sparkling festival lights")
-    return ("soft diffused light", "the amber light of late afternoon", "lantern light through haze")
 
 
 _SECOND = (
@@ -133,8 +163,8 @@ _SECOND = (
 
 
 def _tempo_phrase(tempo: float) -> str:
-    return ("frozen in stillness" if tempo < 75 else "in an unhurried sway" if tempo < 105
-            else "alive with motion" if tempo < 135 else "caught mid-rush")
+    return ("held in stillness" if tempo < 75 else "in an unhurried sway" if tempo < 105
+            else "alive with motion" if tempo < 135 else "in a headlong rush")
 
 
 def style_phrases(profile: Profile, seed: int) -> list[tuple[str, str]]:
@@ -150,39 +180,57 @@ def style_phrases(profile: Profile, seed: int) -> list[tuple[str, str]]:
     return [(name, STYLES[name].phrases[k]) for k in range(depth) for name in names if k < len(STYLES[name].phrases)]
 
 
-class TemplatePromptGenerator:
-    """Offline prompt writer: a grammar over the painter's style vocabulary, scenes chosen by mood, the
-    painter's own palette in words (:mod:`a2i.render.painter.palette`) and textures.
+def scene_order(seed: int, song: str = "") -> list[int]:
+    """The song's walk through :data:`SCENES`: a permutation drawn from the seed and what all of a song's clips
+    share (its title and artist tags, ``song``), so tagged songs walk differently at one seed."""
+    return random.Random(f"scenes|{seed}|{song}").sample(range(len(SCENES)), len(SCENES))
 
-    Deterministic for a seed and a profile; every prompt differs in style and scene, and the painter paints
-    the style the prompt names.
+
+def scene_slot(clip: int, i: int, n: int) -> int:
+    """Where prompt ``i`` of clip ``clip`` (of ``n`` per clip) stands in the song's walk through the scenes.
+
+    A run paints variant ``k`` of clip ``c`` with prompt ``(c + k) mod n`` (:func:`a2i.pipeline.clip_prompts`),
+    so ``k = (i - c) mod n`` and the slot is ``c + k * (len(SCENES) // n)``: the first pictures of a song's
+    clips walk through every scene before one repeats (``len(SCENES)`` clips), and a clip's variants are
+    spread over the walk too.
+
+    Examples
+    --------
+    >>> len({scene_slot(c, c % 10, 10) for c in range(len(SCENES))}) == len(SCENES)
+    True
+    """
+    return (clip + ((i - clip) % n) * max(1, len(SCENES) // n)) % len(SCENES)
+
+
+class TemplatePromptGenerator:
+    """Offline prompt writer: drawable scenes, the painter's style vocabulary, and time, weather, light and
+    named colours chosen by mood.
+
+    Every noun of a template prompt is a subject the painter draws, so its card never lists anything as not
+    drawn. Deterministic for a seed and a profile; a clip's prompts (``profile.index`` for a
+    :class:`~a2i.mood.ClipProfile`) take their own run of the song's scene walk (:func:`scene_slot`), so the
+    scenes of a song do not repeat until all of them have been used.
     """
 
     def generate(self, profile: Profile, n: int = DEFAULT_N, seed: int = 0) -> list[str]:
         _check_n(n)
-        rng = random.Random(seed)
-        v = 0 if profile.valence < 0.35 else 2 if profile.valence > 0.65 else 1
-        e = 0 if profile.energy < 0.35 else 2 if profile.energy > 0.65 else 1
-        # Scenes of the song's own cell first, then its neighbours, so even n=30 stays on mood.
-        cells = sorted(_SCENES, key=lambda c: (abs(c[0] - v) + abs(c[1] - e), c))
-        scenes = [s for c in cells for s in rng.sample(_SCENES[c], len(_SCENES[c]))]
+        rng = random.Random(f"{seed}|{getattr(profile, 'index', 0)}")
+        cell = mood_cell(profile.valence, profile.energy)
+        order = scene_order(seed, f"{profile.title or ''}|{profile.artist or ''}")
         styles = [phrase for _, phrase in style_phrases(profile, seed)]
         emotion, atmosphere = mood_words(profile)
-        genre = f", inspired by {profile.genre} music" if profile.genre else ""
-        textures, lights = _textures(profile), _lights(profile)
-        palette = colour_words(profile)
+        textures = _textures(profile)
+        clip = int(getattr(profile, "index", 0))
         prompts: list[str] = []
         for i in range(n):
             style = styles[i % len(styles)]
-            scene = scenes[i % len(scenes)]
-            sentence1 = f"{style[0].upper()}{style[1:]} of {scene}, {_tempo_phrase(profile.tempo)}{genre}."
-            light = lights[rng.randrange(len(lights))]
+            scene = SCENES[order[scene_slot(clip, i, n)]].format(n=COUNT_WORDS[rng.randrange(len(COUNT_WORDS))])
+            when, time = _WHEN[cell][rng.randrange(len(_WHEN[cell]))]
+            sentence1 = f"{style[0].upper()}{style[1:]} of {scene} {when}, {_tempo_phrase(profile.tempo)}."
             sentence2 = _SECOND[i % len(_SECOND)].format(
-                palette=palette, texture=textures[rng.randrange(len(textures))], emotion=emotion,
-                atmosphere=atmosphere, light=light,
+                palette=colour_words(profile, clip + i), texture=textures[rng.randrange(len(textures))], emotion=emotion,
+                atmosphere=atmosphere, light=_LIGHT[time],
             )
-            if i >= len(styles):
-                sentence1 = sentence1[:-1] + f", variation {i // len(styles) + 1}."
             prompts.append(f"{sentence1} {sentence2}")
         return prompts
 
@@ -243,16 +291,18 @@ class LLMPromptGenerator:
 
     def __init__(self, model: str = "gpt-4o-mini", base_url: str | None = None, api_key: str | None = None,
                  max_retries: int = 4, timeout: float = 60.0, backoff: float = 1.0, temperature: float = 1.0) -> None:
+        base_url = check_base_url(base_url, what="--llm-base-url") or check_base_url(
+            os.environ.get("OPENAI_BASE_URL") or None, what="$OPENAI_BASE_URL")
         api_key = api_key or os.environ.get("OPENAI_API_KEY")
         if not api_key:
-            raise PromptError("OPENAI_API_KEY is not set: export it (or pass api_key), or use the offline --prompts template")
+            raise PromptError("OPENAI_API_KEY is not set: set it to your key for the endpoint (export OPENAI_API_KEY=...), "
+                              "or use the offline --prompts template")
         if max_retries < 0:
             raise ConfigError(f"max_retries must be >= 0, got {max_retries}")
         import openai
 
         self._openai = openai
-        self.client = openai.OpenAI(api_key=api_key, base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-                                    timeout=timeout, max_retries=0)
+        self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
         self.model, self.max_retries, self.backoff, self.temperature = model, max_retries, backoff, temperature
         self._lock = threading.Lock()
         self.usage = {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0}
@@ -288,11 +338,42 @@ class LLMPromptGenerator:
                                   f"check --llm-model and --llm-base-url") from exc
             except retryable as exc:
                 last = exc
+                unreachable = isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError))
+                if unreachable and attempt >= CONNECTION_RETRIES:
+                    break
                 if attempt < self.max_retries:
                     time.sleep(self.backoff * 2**attempt)
             except openai.APIStatusError as exc:
                 raise PromptError(f"the LLM endpoint answered HTTP {exc.status_code}: {exc.message}") from exc
+        if isinstance(last, (openai.APIConnectionError, openai.APITimeoutError)):
+            raise PromptError(f"cannot reach the LLM endpoint {self.client.base_url} ({last}); check --llm-base-url "
+                              f"(or $OPENAI_BASE_URL) and the network, or use the offline --prompts template") from last
         raise PromptError(f"no valid answer from the LLM after {self.max_retries + 1} attempt(s): {last}") from last
+
+
+#: Retries after a failed connection: an endpoint that refused or did not answer twice is down or mistyped,
+#: and retrying it for the full budget (about 20 s) only delays the message that says so.
+CONNECTION_RETRIES = 1
+
+
+def check_base_url(url: str | None, *, what: str) -> str | None:
+    """Refuse, before any request, an endpoint that is not an http(s) URL, naming it.
+
+    Examples
+    --------
+    >>> check_base_url("http://localhost:8000/v1", what="--llm-base-url")
+    'http://localhost:8000/v1'
+    >>> check_base_url("notaurl", what="--llm-base-url")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.ConfigError: --llm-base-url 'notaurl': not an http(s) URL; give the endpoint's address, e.g. http://localhost:8000/v1
+    """
+    if url is None:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{what} {url!r}: not an http(s) URL; give the endpoint's address, e.g. http://localhost:8000/v1")
+    return url
 
 
 def get_generator(kind: str = "template", **options: Any) -> PromptGenerator:

@@ -1,4 +1,5 @@
-"""Regenerate the README's sample outputs: every console block marked ``<!-- make docs: COMMAND -->``.
+"""Regenerate the README's sample outputs (every console block marked ``<!-- make docs: COMMAND -->``) and the
+layer table of docs/architecture.md (from ``LAYERS`` in tests/core/test_layers.py, where the order is defined).
 
 Each marked command is run as a user would run it (``python -m a2i ...`` in a scratch folder that sees the
 repository's ``dataset/``, so files it writes never land in the checkout), and the console block after the
@@ -8,14 +9,15 @@ prints runs ``make docs``.
 
 Usage::
 
-    python docs/make_readme.py            # rewrite README.md
-    python docs/make_readme.py --check    # exit 1 if README.md is out of date
+    python docs/make_readme.py            # rewrite README.md and docs/architecture.md
+    python docs/make_readme.py --check    # exit 1 if either is out of date
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import importlib.util
 import os
 import re
 import shlex
@@ -26,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+LAYERS_START, LAYERS_END = "<!-- layers: generated from tests/core/test_layers.py -->", "<!-- /layers -->"
 #: A marker line, then a console block whose content the command's output replaces.
 BLOCK = re.compile(r"(<!-- make docs: (?P<command>.+?) -->\n```console\n)(?P<body>.*?)(```)", re.S)
 
@@ -55,18 +59,31 @@ def render(text: str) -> str:
     return BLOCK.sub(lambda m: f"{m.group(1)}$ {m.group('command')}\n{run(m.group('command'))}{m.group(4)}", text)
 
 
+def render_layers(text: str) -> str:
+    """``text`` (docs/architecture.md) with its layer table regenerated from tests/core/test_layers.py."""
+    spec = importlib.util.spec_from_file_location("test_layers", ROOT / "tests" / "core" / "test_layers.py")
+    layers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(layers)
+    head, rest = text.split(LAYERS_START, 1)
+    return f"{head}{LAYERS_START}\n{layers.layer_table()}\n{LAYERS_END}{rest.split(LAYERS_END, 1)[1]}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check; exit 1 if README.md is out of date")
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 if a file is out of date")
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
-    fresh = render(text)
+    stale = []
+    for path, regenerate in ((ARCHITECTURE, render_layers), (README, render)):
+        text = path.read_text(encoding="utf-8")
+        fresh = regenerate(text)
+        if fresh != text:
+            stale.append(path.name)
+            if not args.check:
+                path.write_text(fresh, encoding="utf-8")
     if args.check:
-        print("README.md is up to date" if fresh == text else "README.md is out of date: run `make docs`")
-        return 0 if fresh == text else 1
-    if fresh != text:
-        README.write_text(fresh, encoding="utf-8")
-    print(f"README.md: {len(BLOCK.findall(text))} sample(s) regenerated")
+        print(f"out of date: {', '.join(stale)}; run `make docs`" if stale else "up to date")
+        return 1 if stale else 0
+    print(f"regenerated: {', '.join(stale) or 'nothing (all up to date)'}")
     return 0
 
 

@@ -12,7 +12,7 @@ import os
 import re
 
 from a2i.cliargs import add_prompt_count, add_prompt_options, add_seed, positive_int, prompt_options, share
-from a2i.fileio import check_output_folder, check_rewritable_file, has_columns
+from a2i.fileio import check_output_folder, check_replaceable, check_rewritable_file, has_columns
 
 #: How ``split`` recognises its own text report (:func:`a2i.dataset.split.split_report`'s first lines).
 SPLIT_REPORT_START = re.compile(r"\d+ tracks\n\nsplit +tracks +share\n")
@@ -56,6 +56,19 @@ def check_split_outputs(folder: str, dataset_name: str, inputs, *, what: str = "
                           inputs=inputs, what=what)
     check_rewritable_file(os.path.join(folder, "split_report.png"), owned=_is_png, kind="a split plot", inputs=inputs,
                           what=what)
+
+
+#: What ``from-folder`` writes into its folder (the split's files, the analysis and prompt caches).
+DATASET_FOLDER_FILES = ("dataset.csv", "split_report.txt", "split_report.png", "analysis", "prompts")
+
+
+def _dataset_folder_files(folder) -> set[str] | None:
+    from a2i.fileio import TEMP_SUFFIX
+
+    names = {p.name for p in folder.iterdir()}
+    if "dataset.csv" not in names and "analysis" not in names:
+        return None
+    return {n for n in names if n in DATASET_FOLDER_FILES or n.endswith(TEMP_SUFFIX)}
 
 
 def _made_from(dataset_csv, music_dir: str) -> bool:
@@ -275,6 +288,9 @@ def _run_split(args: argparse.Namespace) -> int:
 
 def _run_from_folder(args: argparse.Namespace) -> int:
     check_output_folder(args.out, inputs=[args.music_dir], what="--out")
+    # Resumed in place, so only a folder of its own (or a new or empty one) is written into.
+    check_replaceable(args.out, shown=f"--out {args.out}", overwrite=True, owned=_dataset_folder_files,
+                      kind="a dataset folder")
     check_split_outputs(args.out, "dataset.csv", [args.music_dir], what="--out", music_dir=args.music_dir)
     from a2i.dataset.folder import from_folder
 

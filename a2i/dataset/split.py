@@ -291,6 +291,9 @@ def split_csv(
     if fingerprint_audio:
         options["fingerprints"] = audio_fingerprints(df, Path(input_csv).parent)
     table = split_table(df, **options)
+    if table.empty:  # nothing usable (no valence/energy in any row): refuse rather than write an empty dataset
+        raise DatasetError(f"input table {input_csv}: no track has the columns a split needs (valence and energy); "
+                           "pass the output of `a2i dataset clean`, `merge` or `prompts`")
     out_dir = Path(out_dir)
     report = split_report(table, test_size=options.get("test_size", 0.2), tolerance=options.get("tolerance", 0.02))
     result = SplitResult(table=table, report_text=report)

@@ -48,7 +48,10 @@ def read_csv(path: str | os.PathLike, *, what: str = "CSV file", **kwargs):
     if not path.is_file():
         raise ConfigError(f"{what} {path} is a folder; name the CSV file itself")
     try:
-        return pd.read_csv(path, **kwargs)
+        df = pd.read_csv(path, **kwargs)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{what} {path} is not a readable CSV: {exc}") from exc
+    if df.empty:  # a header alone (a cut file): every later step would write an empty table and call it done
+        raise DatasetError(f"{what} {path} has no rows; pass the table the previous step wrote")
+    return df
 

@@ -41,6 +41,7 @@ from typing import Any
 from a2i.audio import CLIP_SECONDS
 from a2i.errors import A2IWarning, AudioError, ConfigError, MissingFileError
 from a2i.explore.data import UNKNOWN_GENRE, Track, Variant, load_collection, mean_color, write_track
+from a2i.fileio import TEMP_SUFFIX
 
 #: Preview bitrate: transparent for most listeners on a laptop (MP3 at 192 kbit/s), about 240 kB per 10 s.
 PREVIEW_BITRATE = "192k"
@@ -137,7 +138,11 @@ def build_folder(
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder; choose another output folder")
 
+    from a2i.fileio import check_replaceable
     from a2i.outputs import is_run_folder, read_run
+
+    # A rebuild updates its own data folder in place; a folder holding anything else is never written into.
+    check_replaceable(out, shown=f"--out {out}", overwrite=True, owned=data_folder_files, kind="an explorer data folder")
 
     paths = [Path(item) for item in inputs]
     for path in paths:
@@ -170,6 +175,15 @@ def build_folder(
 
     save_map(load_collection(out), out / "map.png")
     return written
+
+
+def data_folder_files(folder: Path) -> set[str] | None:
+    """The names in ``folder`` that :func:`build_folder` wrote (track files, ``map.png``, ``media/``, ``runs/``,
+    half-written temporary files), or ``None`` when it is not a data folder it built (no ``map.png``)."""
+    if not (folder / "map.png").is_file():
+        return None
+    return {p.name for p in folder.iterdir()
+            if p.name in ("map.png", "media", "runs") or p.suffix == ".json" or p.name.endswith(TEMP_SUFFIX)}
 
 
 def _inside(path: Path, out: Path, tid: str) -> str:

@@ -36,8 +36,11 @@ NEXT_STAGE = {"tutorial": "tasks", "tasks": "feedback"}
 MAX_INT = 2**31 - 1
 #: An interaction's time stamp is at most a week of milliseconds after the task opened.
 MAX_EVENT_MS = 7 * 24 * 3600 * 1000
-#: An audio position is at most a day of seconds into the clip.
+#: An audio position is at most a day of seconds into the clip (when the manifest does not give its length).
 MAX_POSITION_S = 24 * 3600
+#: How far past the clip's recorded length a position may be: MP3 encoder padding and players rounding make
+#: a browser report up to a few tenths of a second more; a second covers them.
+POSITION_SLACK_S = 1.0
 
 
 class BadField(Exception):
@@ -132,6 +135,19 @@ def _check_interactions(raw: Any) -> list[dict[str, Any]]:
     return raw
 
 
+def _check_event_references(events: list[dict[str, Any]], item: Item) -> None:
+    """Every event's image is one of the task's, and its audio position lies within the clip."""
+    longest = item.end - item.start + POSITION_SLACK_S if item.start is not None and item.end is not None \
+        else MAX_POSITION_S
+    for k, event in enumerate(events):
+        where = f"interactions[{k}]"
+        if "image" in event and item.image(event["image"]) is None:
+            raise BadField(where, f"{where}.image {event['image']!r} is not one of this task's images")
+        if event.get("position") is not None and event["position"] > longest:
+            raise BadField(where, f"{where}.position {event['position']} s is past the end of the clip "
+                                  f"({longest:g} s at most)")
+
+
 def _in_range(value: Any, upper: float) -> bool:
     """A JSON number from 0 to ``upper``; integers of any length are compared exactly, never as floats."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -192,6 +208,7 @@ def submit():
     unknown = [s for s in selected if item.image(s) is None]
     if unknown:
         raise BadField("selected", f"images {unknown} are not part of this task")
+    _check_event_references(interactions, item)
 
     shown = [{"id": im.id, "own": im.own} for im in _shown(item, assignment)]
     db.session.add(Submission(

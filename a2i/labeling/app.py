@@ -58,6 +58,12 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     "LOGIN_FREE_ATTEMPTS": 5,
     "LOGIN_MAX_DELAY_SECONDS": 60,
+    # Failed logins per address across all usernames before that address waits too (password spraying): a
+    # class of 30 behind one NAT mistyping now and then stays under it; 150 accounts × 1 guess does not.
+    "LOGIN_ADDRESS_FREE_ATTEMPTS": 20,
+    # Minutes a participant's place stays reserved between agreeing on the consent page and finishing the
+    # survey (a few minutes' work); after that the place is offered to others (see a2i.labeling.assignment).
+    "RESERVATION_MINUTES": 60,
     # Recruitment platforms: where a finished (completion) or turned-away (study full) participant returns,
     # and the completion code they must see; the code defaults to COMPLETION_URL's ``cc`` parameter.
     "COMPLETION_CODE": None,

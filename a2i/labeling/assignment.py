@@ -1,11 +1,15 @@
 """Handing out items: each participant gets their own random order, and items fill evenly.
 
-When a participant finishes the survey they receive every tutorial item (in manifest order), then
+A participant's place is reserved when they agree on the consent page: they receive every tutorial item (in
+manifest order), then
 ``tasks_per_participant`` labeling items with the study's attention checks mixed in among them. Labeling
 items are chosen among those with the fewest assignments so far (ties broken at random) and never beyond
 ``participants_per_item``; pilot participants are not counted toward those quotas (and are never turned
 away). Because the whole list is written at once, a participant who leaves and returns resumes exactly at
-their first unanswered position. The choice runs inside a write transaction holding :class:`StudyLock`, so
+their first unanswered position. A participant who agreed but has not finished the survey holds the place for
+``RESERVATION_MINUTES`` (60 by default) from the reservation; after that the place counts as free again, and
+if they finish the survey later they get a new set of tasks when places remain (:func:`reserve`), else the
+study-full message. The choice runs inside a write transaction holding :class:`StudyLock`, so
 two participants starting at the same moment see each other's assignments.
 """
 
@@ -13,13 +17,15 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
 
 from a2i.errors import ConfigError
 from a2i.labeling.db import db
-from a2i.labeling.manifest import Study
-from a2i.labeling.models import Assignment, StudyLock, Submission, User
+from a2i.labeling.manifest import Study, places_for
+from a2i.labeling.models import FULL, Assignment, StudyLock, Submission, User, utcnow
 
 
 def _lock() -> None:
@@ -28,12 +34,19 @@ def _lock() -> None:
         raise ConfigError("the study_lock row is missing: run `a2i label init-db` to upgrade the database")
 
 
+def reservation_cutoff() -> datetime:
+    """Reservations made before this moment have lapsed (for participants still at the survey)."""
+    return utcnow() - timedelta(minutes=current_app.config["RESERVATION_MINUTES"])
+
+
 def item_counts(study: Study) -> Counter[str]:
-    """Assignments per labeling item that count toward the quotas (pilots' do not)."""
+    """Assignments per labeling item that count toward the quotas: not pilots', and not those of a
+    participant still at the survey whose reservation has lapsed."""
     item_ids = [item.id for item in study.items]
+    held = or_(User.stage != "survey", Assignment.created_at >= reservation_cutoff())
     return Counter(dict(db.session.execute(
         select(Assignment.item_id, func.count()).join(User, User.id == Assignment.user_id)
-        .where(Assignment.is_tutorial.is_(False), User.is_pilot.is_(False), Assignment.item_id.in_(item_ids))
+        .where(Assignment.is_tutorial.is_(False), User.is_pilot.is_(False), Assignment.item_id.in_(item_ids), held)
         .group_by(Assignment.item_id)).all()))
 
 
@@ -41,8 +54,7 @@ def places_left(study: Study, counts: Counter[str] | None = None) -> int:
     """How many more participants will get tasks: the open answer slots over the tasks each one takes."""
     counts = item_counts(study) if counts is None else counts
     open_slots = sum(max(0, study.participants_per_item - counts[item.id]) for item in study.items)
-    per_person = max(1, min(study.tasks_per_participant, len(study.items)))
-    return -(-open_slots // per_person)
+    return places_for(open_slots, min(study.tasks_per_participant, len(study.items)))
 
 
 def study_is_full(study: Study) -> bool:
@@ -78,6 +90,36 @@ def assign(user: User, study: Study, *, rng: random.Random | None = None) -> lis
     db.session.add_all(rows)
     db.session.flush()
     return rows
+
+
+def reserve(user: User, study: Study) -> list[Assignment]:
+    """Hold ``user``'s place (at consent), or renew a lapsed reservation (at the survey): the caller commits.
+
+    A reservation of a participant still at the survey older than ``RESERVATION_MINUTES`` is dropped and made
+    again from the places left now; otherwise this is :func:`assign`. No labeling row in the result means the
+    study is full for them.
+    """
+    lapsed = db.session.execute(
+        select(func.count()).select_from(Assignment)
+        .where(Assignment.user_id == user.id, Assignment.created_at < reservation_cutoff())).scalar_one()
+    if lapsed and user.stage == "survey":
+        db.session.execute(delete(Assignment).where(Assignment.user_id == user.id))
+    return assign(user, study)
+
+
+def turn_away(user: User) -> None:
+    """The study filled up before this participant got a task: end at the study-full message."""
+    user.stage = FULL
+    user.finished_at = utcnow()
+
+
+def hold_place(user: User, study: Study) -> bool:
+    """Reserve (or renew) ``user``'s tasks (:func:`reserve`); ``False``, and the study-full stage, when no
+    labeling task is left for them."""
+    if any(not row.is_tutorial for row in reserve(user, study)):
+        return True
+    turn_away(user)
+    return False
 
 
 def current_assignment(user: User, *, tutorial: bool) -> tuple[Assignment | None, int, int]:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from a2i.labeling import forms, i18n, security
 from a2i.labeling.access import fail, form_page, get_study, login_user
-from a2i.labeling.assignment import study_is_full
+from a2i.labeling.assignment import hold_place, study_is_full
 from a2i.labeling.db import db
 from a2i.labeling.models import FULL, Invite, User, utcnow
 
@@ -149,8 +149,8 @@ def login():
     username = username.strip()[:64]
     values = {"username": username}
     known_device = security.is_known_device(username, request.cookies.get(security.DEVICE_COOKIE))
-    address = "device" if known_device else request.remote_addr
-    wait = math.ceil(security.retry_after(username, address))
+    address = request.remote_addr
+    wait = math.ceil(security.retry_after(username, address, known_device=known_device))
     if wait > 0:
         db.session.rollback()
         response = make_response(*form_page("auth/login.html", {"form": "login.throttled"}, 429, values=values,
@@ -162,10 +162,10 @@ def login():
     stored = user.password_hash if user else None
     db.session.commit()  # release the write lock while argon2 works
     if not password or not security.verify_password(stored, password):
-        security.record_failure(username, address)
+        security.record_failure(username, address, known_device=known_device)
         db.session.commit()
         return form_page("auth/login.html", {"form": "login.error"}, 401, values=values)
-    security.clear_failures(username, address)
+    security.clear_failures(username, address, known_device=known_device)
     db.session.commit()
     login_user(user)
     return _remember_device(redirect(next_page(user)), user.username)
@@ -303,6 +303,7 @@ def start(code: str):
                 consent_version=study.consent.version, consented_at=utcnow(), **params)
     db.session.add(user)
     db.session.flush()  # the id the session cookie names
+    hold_place(user, study)  # the place is reserved now, so the survey cannot end at "study full"
     login_user(user)
     secret = new_resume_secret(user)
     db.session.commit()

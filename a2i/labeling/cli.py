@@ -67,6 +67,19 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def shown_url(uri: str) -> str:
+    """A database URL fit to print: its password replaced by ``***`` (terminals and CI logs are not secret).
+
+    Examples
+    --------
+    >>> shown_url("postgresql+psycopg://study:s3cret@db.example/study")
+    'postgresql+psycopg://study:***@db.example/study'
+    """
+    from sqlalchemy.engine import make_url
+
+    return make_url(uri).render_as_string(hide_password=True)
+
+
 def _check_database(app) -> None:
     from sqlalchemy import inspect
 
@@ -75,7 +88,7 @@ def _check_database(app) -> None:
 
     with app.app_context():
         if not inspect(db.engine).has_table("alembic_version"):
-            raise ConfigError(f"the database {app.config['SQLALCHEMY_DATABASE_URI']} has no tables yet; "
+            raise ConfigError(f"the database {shown_url(app.config['SQLALCHEMY_DATABASE_URI'])} has no tables yet; "
                               "run `a2i label init-db` first")
 
 
@@ -84,7 +97,7 @@ def _run_init_db(args: argparse.Namespace) -> int:
 
     app = _app(args, create=True)
     init_db(app)
-    print(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    print(f"Database ready: {shown_url(app.config['SQLALCHEMY_DATABASE_URI'])}")
     print(f"Secret key in {os.path.join(app.instance_path, 'config.py')} (or $SECRET_KEY)")
     if args.admin:
         _add_admin(app, args.admin, args.password_stdin)

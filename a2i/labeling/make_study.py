@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_bytes, atomic_write_json
+from a2i.errors import ConfigError, OutputError
+from a2i.fileio import atomic_write_bytes, atomic_write_json, check_output_folder, describe_entries, protected_folder
 from a2i.labeling.manifest import (
     BACKUP_DAYS,
     CONSENT_TEXTS,
@@ -37,6 +37,9 @@ from a2i.labeling.manifest import (
 if TYPE_CHECKING:
     from a2i.outputs import Picture
 
+#: An e-mail address as a person types it (one @, a dot in the domain, no spaces); not RFC 5322, which would
+#: also accept addresses no one can write to from a consent page.
+CONTACT_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 #: Grid copies: a 12-picture grid is at most about 4 × 300 CSS px wide, so 512 px stays sharp on a 2× phone.
 WEB_SIZE = 512
 #: The enlarged view fills a phone or most of a laptop screen.
@@ -223,8 +226,12 @@ def make_study(
         The manifest written, already validated with :func:`~a2i.labeling.manifest.load_study`.
     """
     out = Path(out)
+    check_output_folder(out, inputs=outputs, what="--out")
+    reason = protected_folder(out, inputs=outputs)
+    if reason:
+        raise OutputError(f"--out {out}: {reason}; choose a new folder for the study")
     if out.exists() and any(out.iterdir()):
-        raise ConfigError(f"--out {out} is not empty; choose a new folder for the study")
+        raise OutputError(f"--out {out} is not empty ({describe_entries(out)}); choose a new folder for the study")
     files = [Path(p) for p in outputs if Path(p).is_file()]
     if files:
         _warn(f"skipped {len(files)} file(s) that are not run folders (e.g. {files[0]}); pass the folders "
@@ -251,6 +258,9 @@ def make_study(
     if not contact:
         raise ConfigError("--contact is required: the consent page must say how participants reach the "
                           "researchers (an e-mail address)")
+    if not CONTACT_PATTERN.fullmatch(contact.strip()):
+        raise ConfigError(f"--contact {contact!r}: not an e-mail address; the consent page shows it so participants "
+                          "can reach the researchers (e.g. --contact study@university.edu)")
     songs = [read_song(folder) for folder in folders]
     if len({s.slug for s in songs}) != len(songs):
         raise ConfigError("two run folders have the same name; rename them so each song has its own id")
@@ -266,6 +276,7 @@ def make_study(
         _warn(f"--own {own_per_task} is cut for {len(short)} song(s) whose centre clip has fewer pictures "
               f"({', '.join(f'{s.folder.name}: {len(s.centre)}' for s in short[:5])}). "
               + grid_advice(images_per_task, own_per_task, len(songs) - tutorial))
+    created = not out.exists()
     try:
         return _write_study(out, songs, random.Random(seed), images_per_task=images_per_task,
                             own_per_task=own_per_task, tutorial=tutorial, participants_per_item=participants_per_item,
@@ -273,8 +284,12 @@ def make_study(
                             max_select=max_select, title=title,
                             consent=_consent(title, contact, researcher, minutes, consent_version,
                                              backup_days))
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)  # no half-written study left to trip the next run
+    except BaseException:  # no half-written study left to trip the next run; a folder the user made stays
+        for entry in [out] if created else list(out.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         raise
 
 
@@ -331,7 +346,8 @@ def _write_study(out: Path, songs: list[Song], rng: random.Random, *, images_per
     }
     path = atomic_write_json(out / MANIFEST_NAME, manifest)
     load_study(out)
-    print(f"{len(items)} items × {participants_per_item} answers ÷ {tasks} tasks each: room for "
-          f"{capacity(len(items), participants_per_item, tasks)} participants (make no more invites than that, "
-          "or raise --per-item)", file=sys.stderr)
+    room = capacity(len(items), participants_per_item, tasks)
+    short = f", the last with fewer than {tasks} tasks" if len(items) * participants_per_item % tasks else ""
+    print(f"{len(items)} items × {participants_per_item} answers ÷ {tasks} tasks each: room for {room} "
+          f"participants{short} (make no more invites than that, or raise --per-item)", file=sys.stderr)
     return path

@@ -146,7 +146,7 @@ class Study:
 
     @property
     def capacity(self) -> int:
-        """How many participants get a full set of tasks: items × participants per item ÷ tasks each."""
+        """How many participants get tasks: items × participants per item ÷ tasks each (:func:`capacity`)."""
         return capacity(len(self.items), self.participants_per_item, self.tasks_per_participant)
 
 
@@ -162,17 +162,31 @@ def manifest_digest(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def places_for(open_slots: int, tasks_each: int) -> int:
+    """Participants who still get tasks when ``open_slots`` answers are wanted and each takes ``tasks_each``:
+    rounded up, as the last one takes the remainder (fewer tasks). The one rule behind make-study's "room
+    for", invite's "places for" and the admin page.
+
+    Examples
+    --------
+    >>> places_for(35, 2), places_for(34, 2), places_for(0, 2)
+    (18, 17, 0)
+    """
+    return -(-open_slots // max(1, tasks_each))
+
+
 def capacity(items: int, participants_per_item: int, tasks_per_participant: int) -> int:
-    """Participants a study can give ``tasks_per_participant`` tasks before its items have their answers.
+    """Participants a study gives tasks before its items have their answers (:func:`places_for` of all its
+    answer slots); when the slots do not divide evenly, the last one gets fewer than ``tasks_per_participant``.
 
     Examples
     --------
     >>> capacity(8, 5, 8)   # the README's first set-up: every participant answers every item
     5
-    >>> capacity(8, 5, 2)
-    20
+    >>> capacity(8, 5, 2), capacity(7, 5, 2)
+    (20, 18)
     """
-    return items * participants_per_item // max(1, min(tasks_per_participant, items))
+    return places_for(items * participants_per_item, min(tasks_per_participant, items))
 
 
 def _positive(data: dict[str, Any], key: str, default: int, where: str) -> int:

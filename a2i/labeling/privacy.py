@@ -28,6 +28,7 @@ from a2i.labeling.models import (
     User,
     utcnow,
 )
+from a2i.labeling.security import account_prefix
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def delete_participant(user_id: int) -> bool:
     for model in (Submission, Assignment, SurveyResponse, Feedback):
         db.session.execute(delete(model).where(model.user_id == user_id))
     if user.username:
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key.startswith(f"{user.username.lower()}|",
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key.startswith(account_prefix(user.username),
                                                                                   autoescape=True)))
     db.session.delete(user)
     return True

@@ -5,11 +5,16 @@ Cheat Sheet's first choice): a class of 50 signing up at once must not wait on t
 at most ``HASH_CONCURRENCY`` passwords at a time and a request that cannot start hashing within
 ``HASH_WAIT_SECONDS`` answers 503 "try again" instead of joining an ever longer queue.
 
-Failed logins are rows in the database, so every worker and restart sees them. They are counted per
-account *and* client address together: the delay grows for whoever keeps guessing from one address, while
-the owner (from another address, or with the device cookie their last successful login left, OWASP's
-"device cookies") logs in at once. Nothing locks an account, and one address (a lab's NAT) cannot lock out
-everybody behind it. Invite codes are consumed with one conditional ``UPDATE ... WHERE uses < max_uses``: the
+Failed logins are rows in the database, so every worker and restart sees them. They are counted twice: per
+account *and* client address together (the delay grows for whoever keeps guessing one account from one
+address), and per address across every username, with a larger free budget (password spraying: one
+password tried on many accounts). A browser holding the device cookie its last successful login left
+(OWASP's "device cookies") is exempt from both; the owner from another address logs in at once; a real
+user behind a guessing address (a lab's NAT) waits at most ``LOGIN_MAX_DELAY_SECONDS``. Nothing locks an
+account out, and a successful login clears only its own pair's count, never the address's (an attacker with
+one account of their own cannot reset their spraying budget).
+
+Invite codes are consumed with one conditional ``UPDATE ... WHERE uses < max_uses``: the
 database decides atomically, so two simultaneous sign-ups can never both take the last use.
 """
 
@@ -86,9 +91,20 @@ def _window_start() -> datetime:
     return utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
 
 
+def account_prefix(username: str) -> str:
+    """The start of every :func:`throttle_key` of ``username`` (a withdrawal deletes them all)."""
+    return f"u:{username.strip().lower()[:64]}|"
+
+
 def throttle_key(username: str, address: str | None) -> str:
     """The key a failed login counts against: the account and the client address together."""
-    return f"{username.strip().lower()[:64]}|{(address or 'unknown')[:90]}"
+    return account_prefix(username) + (address or "unknown")[:90]
+
+
+def address_key(address: str | None) -> str:
+    """The key every failed login from one address counts against, whatever the username (``a:`` keeps it
+    apart from :func:`throttle_key`'s ``u:`` keys)."""
+    return f"a:{(address or 'unknown')[:90]}"
 
 
 def backoff_seconds(failures: int, *, free: int, cap: float) -> float:
@@ -105,30 +121,42 @@ def backoff_seconds(failures: int, *, free: int, cap: float) -> float:
     return min(cap, math.ldexp(1.0, failures - free - 1))
 
 
-def retry_after(username: str, address: str | None) -> float:
-    """Seconds this account-and-address pair must still wait before its next attempt (0 = go ahead)."""
-    rows = db.session.execute(
+def _wait(key: str, free: int) -> float:
+    """Seconds still to wait on ``key`` after its failures in the window (0 = go ahead)."""
+    failures, last = db.session.execute(
         select(func.count(), func.max(LoginAttempt.created_at))
-        .where(LoginAttempt.key == throttle_key(username, address), LoginAttempt.created_at >= _window_start())
-    ).one()
-    failures, last = rows
-    cfg = current_app.config
-    wait = backoff_seconds(failures, free=cfg["LOGIN_FREE_ATTEMPTS"], cap=cfg["LOGIN_MAX_DELAY_SECONDS"])
+        .where(LoginAttempt.key == key, LoginAttempt.created_at >= _window_start())).one()
+    wait = backoff_seconds(failures, free=free, cap=current_app.config["LOGIN_MAX_DELAY_SECONDS"])
     if not wait or last is None:
         return 0.0
     last = last if last.tzinfo else last.replace(tzinfo=UTC)  # SQLite returns naive UTC
     return max(0.0, wait - (utcnow() - last).total_seconds())
 
 
-def record_failure(username: str, address: str | None) -> None:
-    """Count a failed login against the pair (and forget rows older than the window)."""
+def _keys(username: str, address: str | None, known_device: bool) -> list[tuple[str, int]]:
+    cfg = current_app.config
+    if known_device:  # the browser proved an earlier login to this account: its own count, no address budget
+        return [(throttle_key(username, "device"), cfg["LOGIN_FREE_ATTEMPTS"])]
+    return [(throttle_key(username, address), cfg["LOGIN_FREE_ATTEMPTS"]),
+            (address_key(address), cfg["LOGIN_ADDRESS_FREE_ATTEMPTS"])]
+
+
+def retry_after(username: str, address: str | None, *, known_device: bool = False) -> float:
+    """Seconds before this login attempt may be checked: the longer of the account-and-address pair's wait
+    and the address's (0 = go ahead)."""
+    return max(_wait(key, free) for key, free in _keys(username, address, known_device))
+
+
+def record_failure(username: str, address: str | None, *, known_device: bool = False) -> None:
+    """Count a failed login against the pair and the address (and forget rows older than the window)."""
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < _window_start()))
-    db.session.add(LoginAttempt(key=throttle_key(username, address)))
+    db.session.add_all(LoginAttempt(key=key) for key, _ in _keys(username, address, known_device))
 
 
-def clear_failures(username: str, address: str | None) -> None:
-    """A successful login forgets the pair's failures."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == throttle_key(username, address)))
+def clear_failures(username: str, address: str | None, *, known_device: bool = False) -> None:
+    """A successful login forgets the pair's failures (the address's stay: see the module docstring)."""
+    key, _ = _keys(username, address, known_device)[0]
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
 
 
 def device_token(username: str) -> str:

@@ -19,7 +19,7 @@ from flask import (
 
 from a2i.labeling import forms
 from a2i.labeling.access import form_page, get_study, login_required, writes_on_get
-from a2i.labeling.assignment import assign, study_is_full
+from a2i.labeling.assignment import hold_place, study_is_full, turn_away
 from a2i.labeling.auth import RESUME_COOKIE, completion_code, next_page
 from a2i.labeling.db import db
 from a2i.labeling.models import FULL, Feedback, SurveyResponse, utcnow
@@ -35,10 +35,6 @@ def _at_stage(*stages: str):
     return None
 
 
-def _turn_away() -> None:
-    """The study filled up before this participant got a task: end at the study-full message."""
-    g.user.stage = FULL
-    g.user.finished_at = utcnow()
 
 
 @bp.route("/consent", methods=["GET", "POST"])
@@ -49,7 +45,7 @@ def consent():
         return elsewhere
     study = get_study()
     if not g.user.is_pilot and study_is_full(study):
-        _turn_away()
+        turn_away(g.user)
         db.session.commit()
         return redirect(next_page(g.user))
     if request.method == "GET":
@@ -61,6 +57,7 @@ def consent():
     g.user.consent_version = study.consent.version
     g.user.consented_at = utcnow()
     g.user.stage = "survey"
+    hold_place(g.user, study)
     db.session.commit()
     return redirect(next_page(g.user))
 
@@ -80,10 +77,7 @@ def survey():
     db.session.add(SurveyResponse(user_id=g.user.id, **values))
     g.user.language = values["preferred_language"]
     session["lang"] = values["preferred_language"]
-    rows = assign(g.user, study)
-    if not any(not r.is_tutorial for r in rows):
-        _turn_away()
-    else:
+    if hold_place(g.user, study):
         g.user.stage = "tutorial" if study.tutorial else "tasks"
     db.session.commit()
     return redirect(next_page(g.user))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_json, atomic_write_text
+from a2i.fileio import atomic_write_json, atomic_write_text, current_umask
 from a2i.model.frontend import MelFrontend, fit_length
 
 #: The published CLAP checkpoint the thesis used: non-fusion HTSAT, 48 kHz, 10-second clips.
@@ -262,6 +263,7 @@ class AudioEncoder(nn.Module):
         state = {k: v.detach().to("cpu").contiguous() for k, v in self.state_dict().items()}
         tmp = folder / f".{WEIGHTS_NAME}.a2i-tmp"
         save_file(state, str(tmp), metadata={"format": "pt", "a2i_format_version": str(FORMAT_VERSION)})
+        os.chmod(tmp, 0o666 & ~current_umask())  # safetensors writes 0600; give it the mode every other file gets
         tmp.replace(folder / WEIGHTS_NAME)
         atomic_write_json(folder / CONFIG_NAME, self.saved_config())
         atomic_write_text(folder / CARD_NAME, self.model_card(card or {}))

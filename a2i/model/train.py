@@ -28,6 +28,7 @@ import os
 import shutil
 import time
 from contextlib import nullcontext
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Sampler
 
-from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_json
+from a2i.errors import ConfigError, OutputError
+from a2i.fileio import TEMP_SUFFIX, atomic_write_json, check_input_file, check_replaceable, protected_folder
 from a2i.model.config import TrainConfig
 from a2i.model.data import BatchPlan, ClipDataset, Corpus, collate
 from a2i.model.encoder import AudioEncoder
@@ -161,6 +162,38 @@ class Checkpoints:
         os.replace(tmp, self.folder / name)
 
 
+#: What a training run writes at the top of its folder (checkpoints, logs, plots); anything else is the user's.
+RUN_DIR_FILES = ("config.json", "metrics.jsonl", "curves.png", "token_norms.png", "checkpoints", "debug")
+
+
+def check_run_dir(run_dir: Path) -> None:
+    """Refuse a new run's folder that holds another run (resume it instead) or files a2i did not write.
+
+    Examples
+    --------
+    >>> check_run_dir(Path("training_logs/no-such-run"))
+    """
+    if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
+        raise ConfigError(f"{run_dir} already holds a run; continue it with --resume latest or choose another "
+                          "log.run_id (nothing there is overwritten)")
+    reason = protected_folder(run_dir)
+    if reason:
+        raise OutputError(f"log.log_dir/log.run_id {run_dir}: {reason}; choose another log.run_id")
+
+    def own(folder: Path) -> set[str] | None:
+        try:  # a training run's folder starts with its resolved config (every section of TrainConfig)
+            written = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(written, dict) or set(written) != {f.name for f in fields(TrainConfig)}:
+            return None
+        return {p.name for p in folder.iterdir() if p.name in RUN_DIR_FILES or p.name.endswith(TEMP_SUFFIX)}
+
+    # A run stopped before its first checkpoint is started again in its own folder; nothing else is written into.
+    check_replaceable(run_dir, shown=f"log.log_dir/log.run_id {run_dir}", overwrite=True, owned=own,
+                      kind="a training run")
+
+
 def find_run(config: TrainConfig, resume: str) -> Path:
     """The checkpoint folder ``--resume`` names: ``latest`` (of ``log.run_id``, or the newest run) or a path."""
     if resume != "latest":
@@ -220,6 +253,10 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
     from tqdm.auto import tqdm
 
     # 1. Processes, run folder (refusing to overwrite a run), caches (built beforehand, only read here).
+    if not config.data.csv:  # before anything loads or any folder is made
+        raise ConfigError("data.csv is empty: give the final dataset.csv (`a2i dataset split`) or 'tiny'")
+    if config.data.csv != "tiny":
+        check_input_file(config.data.csv, what="data.csv")
     o = config.optim
     accelerator = make_accelerator(config)
     checkpoint_dir = find_run(config, resume) if resume else None
@@ -229,9 +266,7 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         run_id = [config.log.run_id or time.strftime("%Y%m%d-%H%M%S")]
         broadcast_object_list(run_id)
         run_dir = Path(config.log.log_dir) / run_id[0]
-        if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
-            raise ConfigError(f"{run_dir} already holds a run; continue it with --resume latest or choose another "
-                              "log.run_id (nothing there is overwritten)")
+        check_run_dir(run_dir)
     main = accelerator.is_main_process
     if main:
         run_dir.mkdir(parents=True, exist_ok=True)

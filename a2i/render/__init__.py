@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -148,6 +149,14 @@ class PainterBackend:
                 progress.update(1)
         return images
 
+    def describe(self, request: Request, *, size: int | tuple[int, int] = 1024) -> dict[str, Any]:
+        """What :meth:`render` draws for ``request`` (the card's record, :mod:`a2i.render.painter.drawn`),
+        without painting. A backend that can say what it drew has this method; the card then shows it."""
+        from a2i.render.painter import describe
+
+        return describe(request.profile, prompt=request.prompt, style=request.style, size=size, seed=request.seed,
+                        features=request.features).to_dict()
+
 
 def register_backend(name: str, backend: type) -> None:
     """Make ``backend`` (a class with the :class:`Backend` members) available as ``get_backend(name)`` and
@@ -158,9 +167,15 @@ def register_backend(name: str, backend: type) -> None:
     _REGISTERED[name] = backend
 
 
+@functools.cache
+def _installed_names() -> frozenset[str]:
+    """Names in the ``a2i.backends`` entry-point group (read once: scanning installed packages takes ~40 ms)."""
+    return frozenset(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
 def backend_names() -> list[str]:
     """Every backend :func:`get_backend` can build, built-in ones first."""
-    extra = sorted(set(_REGISTERED) | {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    extra = sorted(set(_REGISTERED) | _installed_names())
     return list(BACKENDS) + [n for n in extra if n not in BACKENDS]
 
 

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from a2i.cliargs import (
-    add_prompt_count,
-    add_prompt_options,
-    add_size_and_seed,
-    add_user_prompts,
-    add_variants_and_styles,
-    positive_int,
-    prompt_options,
-)
-from a2i.render.options import add_clips_and_backend, add_sdxl_options, sdxl_options
+from a2i.cliargs import add_job_options, job_options, positive_int
+from a2i.render.options import sdxl_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,15 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="SONGS",
                    help="audio files, folders of songs, a dataset.csv (path_audio_full column) or a .txt list of paths")
     p.add_argument("--out", default="outputs", metavar="DIR", help="root of the per-song folders (default: outputs)")
-    add_variants_and_styles(p)
-    add_clips_and_backend(p)
     p.add_argument("--workers", type=positive_int, metavar="N",
                    help="painter: processes rendering songs side by side (default: every core); SDXL: 1")
-    add_prompt_options(p)
-    add_prompt_count(p)
-    add_user_prompts(p)
-    add_size_and_seed(p)
-    add_sdxl_options(p)
+    add_job_options(p)
     p.set_defaults(func=_run)
 
 
@@ -46,13 +33,13 @@ def _run(args: argparse.Namespace) -> int:
     from a2i.batch import Batch, process_shard, render_songs
     from a2i.planner import Job
 
-    job = Job(clips=args.clips, variants=args.variants, styles=tuple(args.styles), prompts=args.prompts,
-              prompt_options=prompt_options(args), n_prompts=args.n_prompts, user_prompts=tuple(args.user_prompts),
-              size=args.size, seed=args.seed)
     options = {k: v for k, v in sdxl_options(args).items() if v is not None}
-    batch = Batch(out=Path(args.out), job=job, backend=args.backend, backend_options=options)
+    batch = Batch(out=Path(args.out), job=Job(**job_options(args)), backend=args.backend, backend_options=options)
     shard = process_shard()
     summary = render_songs(args.inputs, batch, workers=args.workers, shard=shard)
     for line in summary.lines(shard):
         print(line)
-    return 1 if summary.failed else 0
+    if summary.failed:  # every refusal of every command ends in one such line
+        print(f"a2i: error: {len(summary.failed)} of {len(summary.songs)} song(s) failed (listed above)", file=sys.stderr)
+        return 1
+    return 0

@@ -31,8 +31,11 @@ Examples
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -105,6 +108,11 @@ class SDXLSettings:
             raise ConfigError(f"--text-weight must be in [0, 1] (0 = the audio only, 1 = the text only), got {self.text_weight}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size!r}")
+        if self.init == "painter" and int(self.steps * float(self.strength)) < 1:
+            # diffusers' img2img denoises int(steps x strength) steps; 0 crashes inside the VAE.
+            raise ConfigError(f"--init painter with --steps {self.steps} and --strength {self.strength} leaves no "
+                              f"denoising step (int(steps x strength) = 0); use --steps "
+                              f"{math.ceil(1 / float(self.strength))} or more, or a larger --strength")
 
     @property
     def route(self) -> str:
@@ -128,6 +136,46 @@ def conditioning_widths(unet: Any) -> tuple[int, int]:
     config = unet.config
     pooled = int(config.projection_class_embeddings_input_dim) - TIME_IDS * int(config.addition_time_embed_dim)
     return int(config.cross_attention_dim), pooled
+
+
+def _config_json(location: str, name: str) -> dict[str, Any] | None:
+    """A JSON config inside a local folder or a Hugging Face model already in the local cache, else ``None``
+    (nothing is downloaded here; the weights' own load reports a model that cannot be found)."""
+    path = Path(location) / name
+    if not path.is_file() and not Path(location).exists():
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            cached = try_to_load_from_cache(location, name)
+        except (ImportError, ValueError):
+            cached = None
+        path = Path(cached) if isinstance(cached, str) else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_encoder_widths(model: str, encoder: str) -> None:
+    """Refuse, from the two config files alone (before any weights load or any song is analysed), an audio
+    encoder whose embedding widths are not those the SDXL model's UNet reads.
+
+    Skipped when either config cannot be read here (the load then reports the missing folder or model).
+    """
+    unet = _config_json(model, "unet/config.json")
+    saved = _config_json(encoder, "config.json")
+    if unet is None or saved is None:
+        return
+    try:
+        width = int(unet["cross_attention_dim"])
+        pooled = int(unet["projection_class_embeddings_input_dim"]) - TIME_IDS * int(unet["addition_time_embed_dim"])
+        given = (int(saved["token_dim"]), int(saved["pooled_dim"]))
+    except (KeyError, TypeError, ValueError):
+        return
+    if given != (width, pooled):
+        raise ConfigError(f"--encoder {encoder} makes embeddings of width {given[0]} (pooled {given[1]}), but the SDXL "
+                          f"model {model} reads {width} (pooled {pooled}); use an encoder trained for this --model")
 
 
 def as_conditioning(embeddings: Any) -> Conditioning:
@@ -201,6 +249,8 @@ class SDXLBackend:
         if unknown:
             raise ConfigError(f"the sdxl backend has no option {', '.join(unknown)}")
         self.settings = SDXLSettings(**given)
+        if self.settings.encoder:
+            check_encoder_widths(self.settings.model, self.settings.encoder)
         self.torch = require("torch", "sdxl")
         self.diffusers = require("diffusers", "sdxl")
         self.device = _pick_device(self.torch, self.settings.device)
@@ -371,7 +421,12 @@ class SDXLBackend:
                                                     batch_size=self.settings.batch_size)
         return Conditioning(prompt_embeds, pooled)
 
-    def _render_batch(self, requests: list[Request], width: int, height: int) -> list[Image.Image]:
+    def pipeline_call(self, requests: Sequence[Request], width: int, height: int) -> tuple[Any, dict[str, Any]]:
+        """The diffusers pipeline (text-to-image, or img2img for ``init="painter"``) and the keyword arguments a2i
+        calls it with for one batch: the route's conditioning, the negatives, one CPU generator per picture,
+        steps, guidance and, for img2img, the painter's init pictures and the strength. :meth:`render_many`
+        is this call with ``output_type="pil"``; tests call it with ``output_type="np"`` to pin a2i's own routes
+        as floats."""
         s = self.settings
         cond = self.conditioning(requests)
         if cond is None:
@@ -383,14 +438,17 @@ class SDXLBackend:
             inputs = cond.as_pipeline_kwargs()
         if s.negative and "negative_prompt_embeds" not in inputs:
             inputs["negative_prompt"] = [s.negative] * len(requests)
-        generators = [self.torch.Generator("cpu").manual_seed(int(r.seed)) for r in requests]
-        common = {"num_inference_steps": s.steps, "guidance_scale": float(s.guidance), "generator": generators,
-                  "output_type": "pil"}
+        inputs.update(num_inference_steps=s.steps, guidance_scale=float(s.guidance),
+                      generator=[self.torch.Generator("cpu").manual_seed(int(r.seed)) for r in requests])
+        if s.init == "painter":
+            init = [self._painter_init(r, width, height) for r in requests]
+            return self.img2img, {"image": init, "strength": float(s.strength), **inputs}
+        return self.pipe, {"height": height, "width": width, **inputs}
+
+    def _render_batch(self, requests: list[Request], width: int, height: int) -> list[Image.Image]:
+        pipe, kwargs = self.pipeline_call(requests, width, height)
         try:
-            if s.init == "painter":
-                init = [self._painter_init(r, width, height) for r in requests]
-                return list(self.img2img(image=init, strength=float(s.strength), **inputs, **common).images)
-            return list(self.pipe(height=height, width=width, **inputs, **common).images)
+            return list(pipe(**kwargs, output_type="pil").images)
         except self.torch.OutOfMemoryError as exc:
             raise RenderError(f"SDXL ran out of {self.device} memory at {width}x{height}, batch {len(requests)}; "
                               "lower --batch-size or --size, or add --attention-slicing --vae-tiling "

@@ -20,13 +20,16 @@ def serve(folder: str, *, port: int = 8765, host: str | None = None, browser: bo
     Without ``host`` the studio listens on 127.0.0.1 and answers this computer only; with another address it
     prints a one-time access token that every browser must present (``?token=…`` once, then a cookie).
     """
+    import logging
+
     from werkzeug.serving import make_server
 
     from a2i.studio.app import create_app
     from a2i.studio.worker import start_worker
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the musician's terminal
     address = host or LOCALHOST
-    token = None if is_loopback(address) else new_token()
+    token = None if address == "localhost" or is_loopback(address) else new_token()
     Path(folder).mkdir(parents=True, exist_ok=True)
     app = create_app({"FOLDER": folder, "ACCESS_TOKEN": token, "SDXL_MODEL": model})
     try:

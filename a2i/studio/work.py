@@ -29,6 +29,9 @@ from a2i.studio.projects import Project
 
 #: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
 PICTURE_SIZE = 1024
+#: The first look's side: a card shows it about 300 px wide (600 on a sharp screen), and the painter draws
+#: the same composition at every size, so 512 px looks the same there and is drawn, saved and sent sooner.
+PREVIEW_SIZE = 512
 
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
@@ -79,7 +82,7 @@ def paint_preview(project: Project, analyzer: Analyzer) -> Path:
     sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, listen.duration)
     job = song_job(project)
     request = next(r for r in plan(sketch, job, content_hash(project.song_path), stem=project.name) if r.clip.index == centre.index)
-    image = get_backend("painter").render_many([request.for_backend()], size=job.size)[0]
+    image = get_backend("painter").render_many([request.for_backend()], size=min(job.size, PREVIEW_SIZE))[0]
     project.update_state(preview={"clip": centre.index, "prompt": request.prompt})
     return atomic_save_png(image, project.preview_path)
 

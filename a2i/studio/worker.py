@@ -145,8 +145,9 @@ def serve(folder: str, *, stop: threading.Event | None = None) -> None:
     analyzer = default_analyzer()  # loaded once: the first picture of every song is painted with it warm
     renders: dict[str, subprocess.Popen] = {}
     stop = stop or threading.Event()
+    parent = os.getppid()
     try:
-        while not stop.is_set():
+        while not stop.is_set() and os.getppid() == parent:  # the studio that started it is gone: stop too
             queue.requeue_orphans()
             for job_id, child in list(renders.items()):
                 if child.poll() is not None:
@@ -173,8 +174,13 @@ def serve(folder: str, *, stop: threading.Event | None = None) -> None:
 
 
 def start_worker(folder: str | os.PathLike[str]) -> subprocess.Popen:
-    """Start the worker for ``folder`` as a process of its own; stop it with ``terminate()``."""
-    return subprocess.Popen([sys.executable, "-m", "a2i.studio.worker", str(Path(folder).resolve())])
+    """Start the worker for ``folder`` as a process of its own; stop it with ``terminate()``.
+
+    It runs in a session of its own, so Ctrl-C in the studio's terminal reaches the server alone, which then
+    stops the worker (and the worker its renders, keeping their finished chunks); it also stops by itself
+    when the process that started it is gone.
+    """
+    return subprocess.Popen([sys.executable, "-m", "a2i.studio.worker", str(Path(folder).resolve())], start_new_session=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,10 @@ from a2i.video.workdir import WorkDir, job_record
 #: The motion video's default frame size: 720p, the size every player and phone shows full-screen.
 DEFAULT_SIZE = (1280, 720)
 
+#: Backends whose pictures the motion video can move between keyframes (a route each, :mod:`a2i.video.routes`);
+#: the review video draws its cards with any backend.
+MOTION_BACKENDS = ("painter", "sdxl")
+
 #: Seconds of video per chunk: a killed render loses at most this much work.
 CHUNK_SECONDS = 10.0
 
@@ -180,6 +184,9 @@ def make_video(
         raise ConfigError(f"--every must be a positive integer, got {every!r}")
     if every > 1 and (backend != "sdxl" or review):
         raise ConfigError("--every is for --backend sdxl (the painter draws every frame cheaply)")
+    if backend not in MOTION_BACKENDS and not review:
+        raise ConfigError(f"--backend {backend}: the motion video moves the painter's layers or SDXL's latents; "
+                          f"use --backend painter or sdxl, or --review (cards drawn by any backend)")
     options = {k: v for k, v in dict(backend_options or {}).items() if v is not None}
     song = check_input_file(song)
     image_backend = get_backend(backend, **options)  # SDXL weights load here, before any analysis

@@ -6,8 +6,10 @@ file that exists is complete; a rerun with ``--resume`` keeps them and makes onl
 folder is removed once the finished video is in place.
 
 A rerun with other options, or after the song changed, must not mix old pieces into the new video: the
-job record holds the song's size and modification time and every option that changes a frame, and
-``--resume`` refuses a folder whose record differs.
+job record holds the song's content hash (:func:`a2i.fileio.content_hash`) and every option that changes a
+frame, and ``--resume`` refuses a folder whose record differs. The song is recognised by its bytes, not its
+path, so a render resumes from any working directory and after the whole tree (song, video, work folder)
+was moved.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_json
+from a2i.fileio import atomic_write_json, content_hash
 
-#: Version of ``job.json``; a folder written by another version is not resumed.
-JOB_VERSION = 1
+#: Version of ``job.json``; a folder written by another version is not resumed (version 1 recorded the song's
+#: path, size and modification time, so a moved tree could not be resumed).
+JOB_VERSION = 2
 
 #: Name of the work folder beside the video.
 PARTS_SUFFIX = ".parts"
@@ -36,10 +39,17 @@ def parts_dir(out: str | os.PathLike[str]) -> Path:
 
 
 def job_record(song: str | os.PathLike[str], options: Mapping[str, Any]) -> dict[str, Any]:
-    """What identifies a render: the song file (path, size, modification time) and the frame-changing options."""
-    stat = Path(song).stat()
-    return {"version": JOB_VERSION, "song": str(Path(song).resolve()), "song_bytes": stat.st_size,
-            "song_mtime_ns": stat.st_mtime_ns, "options": dict(options)}
+    """What identifies a render: the song's content hash and the frame-changing options.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.wav").write_bytes(b"RIFF"); _ = (folder / "b.wav").write_bytes(b"RIFF")
+    >>> job_record(folder / "a.wav", {"fps": "24"}) == job_record(folder / "b.wav", {"fps": "24"})
+    True
+    """
+    return {"version": JOB_VERSION, "song_sha256": content_hash(song), "options": dict(options)}
 
 
 class WorkDir:
@@ -108,4 +118,4 @@ def _differences(previous: Any, record: Mapping[str, Any]) -> str:
     keys = [k for k in record if k != "options" and previous.get(k) != record[k]]
     old, new = previous.get("options") or {}, record["options"]
     keys += [f"--{k.replace('_', '-')}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-    return ", ".join(k.replace("song_bytes", "song size").replace("song_mtime_ns", "song modification time") for k in keys) or "unknown"
+    return ", ".join("the song's content" if k == "song_sha256" else k for k in keys) or "unknown"

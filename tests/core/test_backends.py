@@ -66,3 +66,30 @@ def test_unknown_backends_and_styles_are_refused_up_front(toy, mood_songs, tmp_p
 def test_sdxl_cli_options_are_the_settings_fields():
     """render/options.py names the options without importing the backend; they must stay SDXLSettings' fields."""
     assert _FIELDS == tuple(f.name for f in fields(SDXLSettings))
+
+
+def test_video_refuses_a_backend_it_cannot_move(toy, mood_songs, tmp_path):
+    """The motion video has routes for the painter and SDXL only; another backend is refused, not replaced."""
+    from a2i.video.make import make_video
+
+    with pytest.raises(ConfigError, match="--backend toy: the motion video moves the painter's layers or SDXL's"):
+        make_video(mood_songs["dark_minor"], tmp_path / "v.mp4", backend="toy", progress=False)
+    assert not (tmp_path / "v.mp4").exists()
+
+
+def test_an_installed_package_adds_a_backend_by_entry_point(toy, monkeypatch):
+    """A package declaring `[project.entry-points."a2i.backends"] name = "module:Class"` needs no code in a2i."""
+    from importlib.metadata import EntryPoint
+
+    import a2i.render
+
+    point = EntryPoint(name="toy-installed", value="toy_backend:ToyBackend", group=a2i.render.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(a2i.render.metadata, "entry_points",
+                        lambda group, name=None: [p for p in [point] if p.group == group and name in (None, p.name)])
+    a2i.render._installed_names.cache_clear()
+    try:
+        assert "toy-installed" in backend_names()
+        assert isinstance(get_backend("toy-installed"), toy.ToyBackend)
+    finally:
+        monkeypatch.undo()
+        a2i.render._installed_names.cache_clear()

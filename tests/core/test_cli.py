@@ -138,3 +138,153 @@ def test_only_a2i_warnings_say_a2i_and_pydub_stays_quiet(tmp_path):
     lines = proc.stderr.splitlines()
     assert any("silent" in line for line in lines)
     assert all(line.startswith(f"a2i: warning: {silent}: ") for line in lines), lines
+
+
+def test_runs_are_read_by_every_step_from_anywhere_and_after_the_tree_moves(mood_songs, tmp_path, monkeypatch, capsys):
+    # Issue 20, case 4: `cd wf && a2i render music/ --out outputs && cd ..`, then make-study and explore build
+    # failed to find music/x.flac (or silently made no preview clips).
+    import shutil
+
+    wf = tmp_path / "wf"
+    (wf / "music").mkdir(parents=True)
+    for name, song in mood_songs.items():
+        shutil.copy(song, wf / "music" / f"{name}.flac")
+    monkeypatch.chdir(wf)
+    assert main(["render", "music/", "--out", "outputs", "--variants", "2", "--size", "64", "--workers", "1"]) == 0
+    for where in ("outside", "moved"):
+        if where == "moved":  # the whole tree, songs and runs together
+            (tmp_path / "elsewhere").mkdir()
+            wf = wf.rename(tmp_path / "elsewhere" / "wf2")
+        monkeypatch.chdir(tmp_path)
+        runs = sorted(str(p) for p in (wf / "outputs").iterdir())
+        assert main(["label", "make-study", *runs, "--out", str(wf / f"s-{where}"), "--contact", "a@b.c",
+                     "--images", "4", "--own", "2", "--tutorial", "0"]) == 0, capsys.readouterr().err
+        assert main(["explore", "build", *runs, "--out", str(wf / f"ex-{where}"), "--variants", "2"]) == 0
+        err = capsys.readouterr().err
+        assert "Warning" not in err and "not there" not in err and "not at" not in err, err
+        clips = sorted((wf / f"ex-{where}" / "media").glob("*/clip.mp3"))
+        assert len(clips) == 2  # a preview clip per song: each song was found
+        tracks = [json.loads(p.read_text()) for p in (wf / f"ex-{where}").glob("*.json")]
+        assert len(tracks) == 2 and all(v["audio_path"] for t in tracks for v in t["data"])
+        # render resumes the same folders from outside the tree too
+        assert main(["render", str(wf / "music"), "--out", str(wf / "outputs"), "--variants", "2", "--size", "64",
+                     "--workers", "1"]) == 0
+        assert "0 picture(s) rendered, 4 skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("override, message", [
+    ("optim.lr=fast", "optim.lr: expected a number, got 'fast'"),
+    ("optim.epochs=2.5", "optim.epochs: expected a whole number, got 2.5"),
+    ("data.noise_snr_db=[20]", "data.noise_snr_db: expected a pair of numbers"),
+    ("encoder.width=wide", "encoder.width: expected a whole number, got 'wide'"),
+])
+def test_train_set_values_are_type_checked_before_anything_loads(capsys, monkeypatch, override, message):
+    # Issue 20, case 5: `--set optim.lr=fast` ran 21 s of set-up, then crashed with a TypeError traceback.
+    import importlib
+    import time
+
+    pytest.importorskip("accelerate")
+    importlib.import_module("a2i.model.train")  # the package exports a function of the same name: patch the module
+    monkeypatch.setattr(sys.modules["a2i.model.train"], "train", lambda *a, **k: pytest.fail("training started"))
+    start = time.monotonic()
+    assert main(["train", "--config", "tiny", "--set", override]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"a2i: error: {message}") and err.count("\n") == 1 and "--set" in err
+    assert time.monotonic() - start < 10
+
+
+def test_llm_endpoint_errors_name_the_url_and_come_fast(monkeypatch, capsys, mood_songs, tmp_path):
+    # Issue 20, case 7: `--llm-base-url notaurl` retried for 17-22 s and ended with "Connection error."
+    import time
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    song = str(mood_songs["dark_minor"])
+    start = time.monotonic()
+    assert main(["generate", song, "--out", str(tmp_path / "a"), "--prompts", "llm", "--llm-base-url", "notaurl"]) == 2
+    assert capsys.readouterr().err == ("a2i: error: --llm-base-url 'notaurl': not an http(s) URL; give the endpoint's "
+                                       "address, e.g. http://localhost:8000/v1\n")
+    assert time.monotonic() - start < 5
+    start = time.monotonic()  # nothing listens on the discard port: refused, retried once, then named
+    assert main(["generate", song, "--out", str(tmp_path / "b"), "--prompts", "llm", "--llm-base-url",
+                 "http://127.0.0.1:9/v1", "--size", "32"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the LLM endpoint http://127.0.0.1:9/v1" in err and err.count("\n") == 1, err
+    assert time.monotonic() - start < 15
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert main(["generate", song, "--out", str(tmp_path / "c"), "--prompts", "llm"]) == 2
+    assert "set it to your key for the endpoint (export OPENAI_API_KEY=...)" in capsys.readouterr().err
+
+
+def test_sdxl_options_are_checked_from_the_configs_before_any_weights_or_song(mood_songs, tmp_path, monkeypatch, capsys):
+    # Issue 20, case 6: int(steps x strength) = 0 crashed inside the VAE; encoder widths were compared with the
+    # pipeline only after the weights loaded and the song was analysed.
+    pytest.importorskip("diffusers")
+    model, encoder = tmp_path / "sdxl", tmp_path / "encoder"
+    (model / "unet").mkdir(parents=True)
+    (model / "unet" / "config.json").write_text(json.dumps(
+        {"cross_attention_dim": 32, "projection_class_embeddings_input_dim": 80, "addition_time_embed_dim": 8}))
+    encoder.mkdir()
+    (encoder / "config.json").write_text(json.dumps({"token_dim": 64, "pooled_dim": 32}))
+    monkeypatch.setattr("a2i.mood.Analyzer.analyze", lambda *a, **k: pytest.fail("the song was analysed first"))
+    monkeypatch.setattr("a2i.render.sdxl.SDXLBackend._load_pipeline", lambda *a: pytest.fail("weights loaded first"))
+    song, out = str(mood_songs["dark_minor"]), str(tmp_path / "out")
+    base = ["generate", song, "--out", out, "--backend", "sdxl", "--model", str(model), "--size", "64"]
+    assert main([*base, "--init", "painter", "--strength", "0.3", "--steps", "3"]) == 2
+    assert capsys.readouterr().err == ("a2i: error: --init painter with --steps 3 and --strength 0.3 leaves no denoising "
+                                       "step (int(steps x strength) = 0); use --steps 4 or more, or a larger --strength\n")
+    assert main([*base, "--encoder", str(encoder)]) == 2
+    assert capsys.readouterr().err == (f"a2i: error: --encoder {encoder} makes embeddings of width 64 (pooled 32), but "
+                                       f"the SDXL model {model} reads 32 (pooled 32); use an encoder trained for this "
+                                       "--model\n")
+    assert main(["render", song, "--out", out, "--backend", "sdxl", "--model", str(model), "--encoder",
+                 str(encoder), "--size", "64"]) == 2  # once for the whole batch, not once per song
+    assert capsys.readouterr().err.count("a2i: error:") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_short_excerpt_of_a_loud_song_reads_loud_with_its_real_span(tmp_path, audio_of):
+    # Issue 20, case 7: a 0.2 s excerpt of a -12.5 LUFS song reported -70 dB and "0-0 s" on its card.
+    from a2i.audio import write
+    from a2i.cards import clip_subtitle
+    from a2i.features import loudness_lufs
+
+    sr = 22050
+    t = np.arange(int(2.0 * sr)) / sr
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    whole, excerpt = loudness_lufs(audio_of(tone, sr)), loudness_lufs(audio_of(tone[: int(0.2 * sr)], sr))
+    assert whole == pytest.approx(-9.76, abs=0.05) and excerpt == pytest.approx(whole, abs=0.1)
+    assert loudness_lufs(audio_of(tone[: int(0.2 * sr)] * 0.1, sr)) == pytest.approx(whole - 20, abs=0.1)
+    song = write(tmp_path / "excerpt.wav", audio_of(tone[: int(0.2 * sr)], sr))
+    assert main(["generate", str(song), "--out", str(tmp_path / "run"), "--size", "64"]) == 0
+    profile = json.loads((tmp_path / "run" / "profile.json").read_text())
+    assert profile["loudness"] == pytest.approx(whole, abs=0.1) and profile["clips"][0]["end"] == pytest.approx(0.2)
+    assert clip_subtitle(0, 1, 0.0, 0.2, 0) == "clip 1 of 1 · 0.0-0.2 s · seed 0"
+
+
+def test_an_emoji_in_a_file_name_is_drawn_or_left_out_never_a_box():
+    # Issue 20, case 8: an emoji in a file name printed as a box on the card.
+    from a2i import fonts
+
+    runs = fonts._runs("Mix 🎵 night \U0001fae0!", 30)  # U+1FAE0 (2021) is in no installed font
+    assert "".join(run for run, _ in runs) == "Mix 🎵 night !"
+    if any(path.endswith("Symbola_hint.ttf") for path in fonts._font_paths()):  # `make system-deps` installs it
+        assert fonts.font_for("🎵", 30).path.endswith("Symbola_hint.ttf")
+
+
+def test_train_never_writes_into_a_folder_of_other_files(tmp_path, monkeypatch, capsys):
+    # Issue 20, case 1 for `train`: a new run's folder (log.log_dir/log.run_id) holding anything else is refused.
+    pytest.importorskip("accelerate")
+    papers = tmp_path / "papers"
+    (papers / "taxes" / "2024").mkdir(parents=True)
+    (papers / "taxes" / "2024" / "return.pdf").write_bytes(b"%PDF")
+    (papers / "config.json").write_text("{\"mine\": true}")
+    monkeypatch.chdir(tmp_path)
+    sets = ["--set", f"log.log_dir={tmp_path}", "--set", "log.run_id=papers", "--set", f"data.cache_dir={tmp_path / 'c'}"]
+    assert main(["train", "--config", "tiny", *sets]) == 2
+    err = capsys.readouterr().err
+    assert f"log.log_dir/log.run_id {papers}: holds files a2i did not write (config.json, taxes/)" in err, err
+    assert (papers / "config.json").read_text() == "{\"mine\": true}" and not (tmp_path / "c").exists()
+    assert main(["train", "--config", "tiny", "--set", f"log.log_dir={tmp_path.parent}", "--set",
+                 f"log.run_id={tmp_path.name}"]) == 2
+    assert "is the current directory" in capsys.readouterr().err

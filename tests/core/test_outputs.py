@@ -410,3 +410,12 @@ def test_render_out_is_checked_before_any_song_is_decoded(mood_songs, tmp_path, 
     assert {"a file": "is a file", "/proc": "cannot write in /proc", "the music folder": "is also an input",
             "inside the music folder": "lies inside the input folder"}[case] in err
     assert decoded == [] and _tree(tmp_path) == before
+
+
+def test_a_failed_run_leaves_no_folders_it_created(tmp_path, capsys):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    (tmp_path / "kept").mkdir()
+    assert main(["generate", str(empty), "--out", str(tmp_path / "kept" / "a" / "b" / "run")]) == 2
+    assert "file is empty" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["empty.wav", "kept"]  # a/ and a/b/ removed, kept/ kept

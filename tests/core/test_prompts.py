@@ -5,8 +5,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from a2i.errors import ConfigError, PromptError
-from a2i.mood import Profile
-from a2i.prompts import LLMPromptGenerator, get_generator, parse_prompt_lines
+from a2i.mood import ClipProfile, Profile
+from a2i.prompts import SCENES, LLMPromptGenerator, get_generator, parse_prompt_lines
+from a2i.render.painter.palette import COLOUR_PAIRS
+from a2i.render.painter.text import read_prompt
 
 HAPPY = Profile(valence=0.9, energy=0.85, tempo=140, genre="disco", title="Glitter", danceability=0.8)
 SAD = Profile(valence=0.1, energy=0.15, tempo=62, acousticness=0.9, mode=0)
@@ -31,8 +33,37 @@ def test_template_is_deterministic_for_a_seed():
 def test_template_reflects_the_mood():
     happy = " ".join(get_generator("template").generate(HAPPY, n=5))
     sad = " ".join(get_generator("template").generate(SAD, n=5))
-    assert "joy" in happy and "golden yellows" in happy and "disco" in happy
-    assert "melancholy" in sad and "deep blues" in sad and "desaturated" in sad
+    assert "joy" in happy and "luminous, vivid" in happy
+    assert "melancholy" in sad and "dark, shadowed, muted" in sad
+    happy_colours = {c for pair in COLOUR_PAIRS[(2, 2)] for c in pair}
+    sad_colours = {c for pair in COLOUR_PAIRS[(0, 0)] for c in pair}
+    assert {c.name for p in get_generator("template").generate(HAPPY, n=5) for c in read_prompt(p).colours} <= happy_colours
+    assert {c.name for p in get_generator("template").generate(SAD, n=5) for c in read_prompt(p).colours} <= sad_colours
+    assert all(read_prompt(p).time in ("night", "dusk") for p in get_generator("template").generate(SAD, n=5))
+    assert all(read_prompt(p).time in (None, "day") or "stars" in p for p in get_generator("template").generate(HAPPY, n=5))
+
+
+@pytest.mark.parametrize("valence, energy", [(0.1, 0.1), (0.1, 0.9), (0.5, 0.5), (0.9, 0.1), (0.9, 0.9)])
+def test_template_prompts_name_only_what_the_painter_draws(valence, energy):
+    """Every word of a template prompt is drawable or names no thing: the card never says "not drawn"."""
+    for clip in range(3):
+        profile = ClipProfile(valence=valence, energy=energy, index=clip, acousticness=0.8 * (clip == 1), danceability=0.9 * (clip == 2))
+        for prompt in get_generator("template").generate(profile, n=12, seed=clip):
+            reading = read_prompt(prompt)
+            assert reading.not_drawn == () and reading.subjects and reading.style, prompt
+
+
+def test_a_songs_scenes_do_not_repeat_until_the_vocabulary_is_used_up():
+    """As a run assigns them: clip c's first picture takes prompt c mod n of its own clip's prompts."""
+    n = 10
+    scenes = []
+    for c in range(len(SCENES)):
+        clip = ClipProfile(valence=0.2 + 0.6 * (c % 3) / 2, energy=0.5, index=c)
+        prompt = get_generator("template").generate(clip, n=n, seed=7)[c % n]
+        scenes.append(prompt.split(" of ", 1)[1].split(" at ")[0].split(" under ")[0].split(" in ")[0].split(" on a sunny")[0])
+    assert len(set(scenes)) == len(SCENES), sorted(scenes)
+    variants = get_generator("template").generate(ClipProfile(index=3), n=n, seed=7)
+    assert len({v.split(",")[0] for v in variants}) == n
 
 
 def test_template_many_prompts_stay_distinct():

@@ -7,9 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+import alembic.config  # noqa: F401  (before any test captures stdout: see below)
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# alembic's Config takes ``stdout=sys.stdout`` as a default argument, bound when alembic is first imported:
+# imported first inside a test that captures stdout (capsys), every later `flask db check` wrote to that
+# closed capture ("I/O operation on closed file"). Importing it here binds the real stdout.
 sys.path.insert(0, str(Path(__file__).parent))
 
 from labeling_helpers import build_study, do_survey, invite, make_app, register

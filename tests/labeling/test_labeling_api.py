@@ -48,7 +48,20 @@ BAD_BODIES = [
     ("position with 400 digits", lambda v: {**v, "interactions": [{"type": "play", "t": 1, "position": 10**400}]},
      "interactions[0]"),
     ("t infinite", lambda v: {**v, "interactions": [{"type": "play", "t": float("inf")}]}, "interactions[0]"),
+    ("interaction image not in the task", lambda v: {**v, "interactions": [
+        {"type": "play", "t": 1}, {"type": "select", "t": 2, "image": "9f00000000ff"}]}, "interactions[1]"),
+    ("position far past the 3 s clip", lambda v: {**v, "interactions": [{"type": "seek", "t": 1, "position": 3600}]},
+     "interactions[0]"),
+    ("position a second and more past the clip", lambda v: {**v, "interactions": [
+        {"type": "ended", "t": 1, "position": 4.5}]}, "interactions[0]"),
 ]
+
+
+def test_events_at_the_clips_end_and_on_its_pictures_are_kept(participant, task):
+    _, valid, headers = task
+    events = [{"type": "select", "t": 3, "image": valid["selected"][0]}, {"type": "ended", "t": 3000, "position": 3.4}]
+    response = participant.post("/api/submit", json={**valid, "interactions": events}, headers=headers)
+    assert response.status_code == 201, response.get_json()
 
 
 @pytest.mark.parametrize(("name", "change", "field"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 
 import pytest
 from labeling_helpers import PASSWORD, csrf_token, invite, make_app, register
@@ -189,22 +191,69 @@ def test_backoff_grows_for_the_guesser_not_the_owner(tmp_path, study_dir):
                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert response.status_code == 302
     # The delay doubles with each failure after the free ones, up to the cap.
+    from a2i.labeling import security
+
     with app.app_context():
         for _ in range(20):
-            db.session.add(LoginAttempt(key="gina1|127.0.0.1"))
+            db.session.add(LoginAttempt(key=security.throttle_key("gina1", "127.0.0.1")))
         db.session.commit()
-        from a2i.labeling import security
-
         with app.test_request_context():
             assert 59 < security.retry_after("gina1", "127.0.0.1") <= 60
+
+
+def _age_attempts(app, seconds: float) -> None:
+    """Move every failed login ``seconds`` into the past (instead of sleeping through a delay)."""
+    from datetime import UTC, timedelta
+
+    from a2i.labeling.models import LoginAttempt
+
+    with app.app_context():
+        for attempt in db.session.execute(select(LoginAttempt)).scalars():
+            when = attempt.created_at if attempt.created_at.tzinfo else attempt.created_at.replace(tzinfo=UTC)
+            attempt.created_at = when - timedelta(seconds=seconds)
+        db.session.commit()
+
+
+def test_password_spraying_from_one_address_is_slowed(tmp_path, study_dir):
+    """150 usernames × 1 password from one address: after the address's free budget a guess is only checked
+    once the previous wait has passed, and the waits double up to the cap; the real owner from elsewhere, or
+    with their device cookie, is never held up, and a real user behind the same address waits at most the
+    cap."""
+    app = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=3, LOGIN_ADDRESS_FREE_ATTEMPTS=5,
+                   LOGIN_MAX_DELAY_SECONDS=8)
+    owner = app.test_client()
+    register(owner, invite(app), "hank1")  # leaves the device cookie
+    sprayer = app.test_client()
+    started = time.monotonic()
+    answers = [login(sprayer, f"spray{k}", "Summer2026!") for k in range(150)]
+    elapsed = time.monotonic() - started
+    checked = [a.status_code for a in answers].count(401)
+    # the 5 free failures, the 6th that starts the delay, then one per expired wait (1, 2, 4, 8, 8 ... s)
+    assert [a.status_code for a in answers[:6]] == [401] * 6
+    assert checked <= 7 + elapsed / 8 + math.log2(elapsed + 1), (checked, elapsed)
+    assert all(int(a.headers["Retry-After"]) >= 1 for a in answers if a.status_code == 429)
+    for _ in range(3):  # each expired wait lets one more guess through, and the next wait is twice as long
+        _age_attempts(app, 60)
+        assert login(sprayer, "again", "Summer2026!").status_code == 401
+    probe = login(sprayer, "next", "Summer2026!")
+    assert probe.status_code == 429 and probe.headers["Retry-After"] == "8", probe.get_data(as_text=True)[-300:]
+    assert login(owner, "hank1").status_code == 302  # same address, but this browser logged in before
+    elsewhere = app.test_client()
+    token = csrf_token(elsewhere, "/login")
+    assert elsewhere.post("/login", data={"csrf_token": token, "username": "hank1", "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
+    classmate = app.test_client()  # behind the spraying address, no device cookie: waits, is not locked out
+    assert login(classmate, "hank1").status_code == 429
+    _age_attempts(app, 8)
+    assert login(classmate, "hank1").status_code == 302
 
 
 def test_one_address_cannot_lock_out_everyone_behind_it(tmp_path, study_dir):
     app = make_app(tmp_path, study_dir, LOGIN_FREE_ATTEMPTS=3)
     register(app.test_client(), invite(app), "hank1")
     classroom = app.test_client()
-    for k in range(60):  # 60 failures from one NAT address, spread over many accounts
-        assert login(classroom, f"spray{k % 20}", "bad password").status_code in (401, 429)
+    for k in range(19):  # a classroom's typos, spread over many accounts, within the address's budget
+        assert login(classroom, f"typo{k}", "bad password").status_code == 401
     assert login(app.test_client(), "hank1").status_code == 302  # a classmate behind the same address
 
 

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["a2i.labeling.auth", "a2i.labeling.export", "a2i.labeling.forms", "a2i.labeling.make_study",
+MODULES = ["a2i.labeling.auth", "a2i.labeling.cli", "a2i.labeling.export", "a2i.labeling.forms", "a2i.labeling.make_study",
            "a2i.labeling.manifest", "a2i.labeling.security"]
 
 

@@ -131,3 +131,17 @@ def test_load_with_kill_9_against_postgres():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "PASS on PostgreSQL" in summary and "lost 0, duplicated 0, 5xx 0" in summary, summary
     assert "kill -9 mid-load" in summary
+
+
+def test_init_db_never_prints_the_database_password(pg_url, tmp_path, monkeypatch, capsys):
+    from sqlalchemy.engine import make_url
+
+    from a2i.cli import main
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with_password = make_url(pg_url).set(password="hunter2-Secret").render_as_string(hide_password=False)
+    assert "hunter2-Secret" in with_password  # the server trusts local connections, so any password works
+    assert main(["label", "init-db", "--instance", str(tmp_path / "inst"), "--database", with_password]) == 0
+    out, err = capsys.readouterr()
+    assert "Database ready: postgresql" in out and ":***@" in out
+    assert "hunter2-Secret" not in out + err

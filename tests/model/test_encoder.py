@@ -33,7 +33,17 @@ def test_every_parameter_is_registered_trained_saved_and_reloaded(tmp_path):
     (tokens.pow(2).mean() + pooled.pow(2).mean()).backward()
     no_grad = [n for n, p in model.named_parameters() if p.grad is None or not bool(p.grad.abs().sum() > 0)]
     assert no_grad == []
-    model.save_pretrained(tmp_path / "enc", card={"run": "test"})
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        model.save_pretrained(tmp_path / "enc", card={"run": "test"})
+    finally:
+        os.umask(mask)
+    # Every file honours the umask (safetensors alone wrote 0600; issue 20).
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "enc").iterdir()} == dict.fromkeys(
+        ["model.safetensors", "config.json", "README.md"], 0o644)
     from safetensors.torch import load_file
 
     saved = load_file(str(tmp_path / "enc" / "model.safetensors"))

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -59,29 +58,46 @@ def check_complete(out: Path, songs: list[Path], variants: int) -> int:
     return total
 
 
+#: Runs `a2i ARGS...` and kill -9s itself just before its N-th file write (fault injection: the kill lands at
+#: one exact point, with no race against the clock). Usage: python -c KILL_BEFORE_WRITE N ARGS...
+KILL_BEFORE_WRITE = """
+import os, signal, sys
+import a2i.pipeline
+from a2i.cli import main
+
+real, writes = a2i.pipeline.atomic_save_png, []
+
+def save_or_die(image, path):
+    writes.append(path)
+    if len(writes) == int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(image, path)
+
+a2i.pipeline.atomic_save_png = save_or_die
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def test_render_killed_then_resumed_has_every_picture_once(album, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "a2i", "render", str(album), "--out", str(out), "--clips", "all", "--variants", "3",
-               "--size", "96", "--workers", "1"]
-    process = subprocess.Popen(command, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while len(list(out.glob("*/*_card.png"))) < 2 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    before = len(list(out.glob("*/*_card.png")))
-    assert 2 <= before < 18, "the kill must land mid-run"
+    args = ["render", str(album), "--out", str(out), "--clips", "all", "--variants", "3", "--size", "96", "--workers", "1"]
+    # Killed before its 10th write: 4 pictures with their cards, then the 5th picture without its card.
+    killed = subprocess.run([sys.executable, "-c", KILL_BEFORE_WRITE, "10", *args], env=env(), capture_output=True,
+                            text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    first = song_folders(collect_songs([album]), out)[0]
+    assert len(list(first.glob("*_card.png"))) == 4 and len(list(first.glob("*.png"))) == 9
+    assert len(read_run(first).pictures) == 4  # recorded after each picture
     # A picture damaged after the kill is not trusted: it is rendered again.
-    damaged = sorted(out.glob("*/*_clip00.png"))[0]
+    damaged = first / read_run(first).pictures[0].image
     damaged.write_bytes(damaged.read_bytes()[:100])
 
+    command = [sys.executable, "-m", "a2i", *args]
     resumed = subprocess.run(command, env=env(), capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    songs = collect_songs([album])
-    assert check_complete(out, songs, variants=3) == 18
-    rendered, skipped = (int(w) for w in resumed.stdout.split("picture(s) rendered")[0].split()[-1:] + [
-        resumed.stdout.split(", ")[1].split()[0]])
-    assert rendered + skipped == 18 and skipped >= before - 2 and rendered >= 1
+    # 3 finished pictures are kept; the damaged one, the card-less one and the 13 never started are rendered.
+    assert "3 song(s): 15 picture(s) rendered, 3 skipped (already finished)" in resumed.stdout
+    assert check_complete(out, collect_songs([album]), variants=3) == 18
 
     again = subprocess.run(command, env=env(), capture_output=True, text=True, timeout=300)
     assert "0 picture(s) rendered, 18 skipped" in again.stdout

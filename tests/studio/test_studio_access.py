@@ -49,3 +49,12 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert b"cdn" not in page.data.lower() and b"https://" not in page.data
+
+
+def test_the_command_line_defaults_to_this_computer_and_a_studio_folder():
+    from a2i.cli import build_parser
+
+    args = build_parser().parse_args(["studio"])
+    assert (args.folder, args.port, args.host, args.browser) == ("studio", 8765, None, True)
+    args = build_parser().parse_args(["studio", "songs", "--port", "9000", "--no-browser", "--host", "0.0.0.0"])
+    assert (args.folder, args.port, args.host, args.browser) == ("songs", 9000, "0.0.0.0", False)

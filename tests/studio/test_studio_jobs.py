@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import zipfile
 
 from a2i.fileio import content_hash
 from a2i.outputs import read_run
@@ -76,6 +77,12 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     client.post(f"/api/projects/{name}/clips/0/choose", json={"image": reroll["image"]}, headers=H)
     bad = client.post(f"/api/projects/{name}/clips/0/choose", json={"image": "../../etc/passwd"}, headers=H)
     assert bad.status_code == 400
+
+    # The ZIP: profile, run record, every picture and card the record lists.
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/download/{name}/pictures.zip").data))
+    run = read_run(folder / name)
+    expected = {f"{name}/{f}" for p in run.pictures for f in (p.image, p.card)} | {f"{name}/profile.json", f"{name}/prompts.json"}
+    assert set(archive.namelist()) == expected
 
     # 3. A render; the worker dies mid-way (with its render process); a new worker continues the same job.
     job = client.post(f"/api/projects/{name}/video", json={"size": "160x90", "fps": "6", "segments": "fixed"},

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -79,25 +78,45 @@ def test_a_beat_aligned_piece_moves_more_on_its_beats_than_between(tmp_path, ana
     assert even[on_beat].mean() < 1.5 * even[~on_beat].mean()
 
 
+#: Runs `a2i ARGS...` and kill -9s itself at the 5th frame of the second chunk it encodes.
+KILL_IN_SECOND_CHUNK = """
+import os, signal, sys
+import a2i.video.make
+from a2i.cli import main
+
+real, calls = a2i.video.make.encode_frames, []
+
+def frames_then_die(frames):
+    for k, frame in enumerate(frames):
+        if k == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield frame
+
+def encode(frames, path, **options):
+    calls.append(path)
+    return real(frames_then_die(frames) if len(calls) == 2 else frames, path, **options)
+
+a2i.video.make.encode_frames = encode
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_resume_after_a_kill_gives_a_complete_video(tmp_path, example_song):
     out = tmp_path / "resumed.mp4"
     options = ["--fps", "12", "--size", "192x108", "--end", "20"]
     cmd = [sys.executable, "-m", "a2i", "video", str(example_song), "--out", str(out), *options]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    first_chunk = parts_dir(out) / "chunks" / "chunk_00000.mp4"
-    deadline = time.monotonic() + 240
-    while not first_chunk.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate()
-    assert proc.returncode == -signal.SIGKILL, "the render finished before it could be killed"
-    assert not out.exists() and first_chunk.exists()
+    # kill -9 at one exact point (fault injection, no race): the 5th frame of the second chunk.
+    killed = subprocess.run([sys.executable, "-c", KILL_IN_SECOND_CHUNK, *cmd[3:]], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    chunks = parts_dir(out) / "chunks"
+    assert not out.exists() and sorted(p.name for p in chunks.glob("chunk_*.mp4")) == ["chunk_00000.mp4"]
     assert list((parts_dir(out) / "keyframes").glob("keyframe_*.pickle"))
 
     resumed = subprocess.run([*cmd, "--resume"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert "reused" in resumed.stdout
+    assert "1 chunk(s) reused" in resumed.stdout
     info = probe(out)
     assert info["frames"] == 240 and abs(info["video_seconds"] - info["audio_seconds"]) <= 1 / 12
     assert not parts_dir(out).exists()

@@ -118,3 +118,31 @@ def test_a_resumed_render_keeps_the_first_runs_prompts(tmp_path):
     # An LLM writes other prompts on the rerun; the keyframes must match the chunks already encoded.
     again = WorkDir(tmp_path / "v.mp4", record, resume=True)
     assert again.keep("prompts", ["a meadow", "a city"]) == ["a sunrise", "a storm"]
+
+
+def test_an_interrupted_render_resumes_from_anywhere_after_the_tree_moves(example_song, tmp_path, analyzer,
+                                                                          monkeypatch):
+    # Issue 20: work folders recorded the song's path, so a moved project could not be resumed.
+    import shutil
+
+    import a2i.video.make as make
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    song = project / "song.flac"
+    shutil.copy(example_song, song)
+    monkeypatch.chdir(project)
+    real_mux = make.concat_and_mux
+    monkeypatch.setattr(make, "concat_and_mux", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):  # killed after every chunk was encoded, before the final mux
+        make_video("song.flac", "v.mp4", review=True, fps=1, size="64x34", progress=False, analyzer=analyzer)
+    assert (project / "v.mp4.parts" / "chunks").is_dir()
+    moved = tmp_path / "elsewhere" / "proj"
+    moved.parent.mkdir()
+    project.rename(moved)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(make, "concat_and_mux", real_mux)
+    result = make_video(moved / "song.flac", moved / "v.mp4", review=True, fps=1, size="64x34", resume=True,
+                        progress=False, analyzer=analyzer)
+    assert (moved / "v.mp4").is_file() and not (moved / "v.mp4.parts").exists()
+    assert result.reused_chunks > 0

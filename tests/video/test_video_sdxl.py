@@ -14,8 +14,6 @@ from a2i.video.segments import Segment
 from a2i.video.timing import FrameGrid
 from a2i.video.workdir import WorkDir, parts_dir
 
-torch = pytest.importorskip("torch")  # the [sdxl] extra; `make test` installs it
-
 PROMPTS = ["a calm blue sea at dawn", "a red storm over the city"]
 #: Frame 2 (between keyframes 0 and 1), row 16, pixels 16..18, RGB, on the seeded tiny model.
 EXPECTED_SLICE = np.array([206, 192, 178, 129, 105, 155, 163, 16, 255])

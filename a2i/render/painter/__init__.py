@@ -1,24 +1,29 @@
-"""The procedural painter: pictures from a mood profile in one of several art styles, on CPU, with no weights.
+"""The procedural painter: pictures of what a prompt names, coloured by the song, on CPU, with no weights.
 
-Three things decide a picture, each in one place:
+Four things decide a picture, each in one place:
 
+- **the scene** (:mod:`a2i.render.painter.scene`): the prompt's subjects, counts, time of day and weather
+  (:mod:`a2i.render.painter.text`) composed into a stack of subject shapes with a layout (horizon, focal
+  point, light), built once; what the picture shows is recorded (:mod:`a2i.render.painter.drawn`) for the card;
 - **the style** (:mod:`a2i.render.painter.styles`, one module each), chosen by the prompt's art words
-  through the vocabulary the prompt writer shares (:mod:`a2i.render.painter.vocabulary`, with its
-  documented fallback), or by name;
-- **the colour** (:mod:`a2i.render.painter.palette`), from the mood after Palmer et al. 2013, the same for
-  every style, and enforced at the end by the grading (:mod:`a2i.render.painter.grading`): the picture's mean
-  lightness follows valence and its mean saturation follows energy whatever the style drew;
-- **the composition**, from the seed: every style draws in relative units with size-independent counts, so
-  one seed gives one composition at every size.
+  through the shared vocabulary (:mod:`a2i.render.painter.vocabulary`, with its documented fallback), or by
+  name; it renders the scene's stack in its own idiom;
+- **the colour** (:mod:`a2i.render.painter.palette`, :mod:`a2i.render.painter.colours`): the prompt's colour
+  words set the hues; the mood (after Palmer et al. 2013) sets lightness, saturation and contrast, and the
+  grading (:mod:`a2i.render.painter.grading`) pulls the picture's means onto the mood's targets (held within
+  bounds when the prompt names colours, so the named hues survive);
+- **the composition's randomness**, from the seed: every style draws in relative units with size-independent
+  counts, so one seed gives one composition at every size.
 
 Videos animate the same layers (:mod:`a2i.render.painter.motion`).
 
 Examples
 --------
 >>> from a2i.mood import Profile
->>> image = paint(Profile(valence=0.8, energy=0.7), prompt="A watercolour of a quiet bay.", size=256, seed=3)
->>> image.size, image.mode
-((256, 256), 'RGB')
+>>> image, drawn = paint_with_record(Profile(valence=0.8, energy=0.7), prompt="A watercolour of two boats on a bay.",
+...                                  size=256, seed=3)
+>>> image.size, drawn.style, drawn.subjects["boat"]
+((256, 256), 'watercolour', 2)
 """
 
 from __future__ import annotations
@@ -32,11 +37,14 @@ from PIL import Image
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
+from a2i.render.painter.drawn import Drawn, drawn_record
 from a2i.render.painter.grading import add_grain, grade_image, solve_grade
-from a2i.render.painter.palette import Mood, mood_for, palette
+from a2i.render.painter.palette import Mood, mood_for
+from a2i.render.painter.scene import Scene, compose
+from a2i.render.painter.scene.stack import Raster
 from a2i.render.painter.styles import STYLES
-from a2i.render.painter.styles.base import Canvas, Layers, StyleSpec
-from a2i.render.painter.vocabulary import choose_style, motifs_in
+from a2i.render.painter.styles.base import Canvas, Layers, Painting, StyleSpec
+from a2i.render.painter.vocabulary import choose_style
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import MAX_SIDE, check_size
 
@@ -50,25 +58,36 @@ def style_stream(name: str) -> int:
 
 @dataclass
 class Keyframe:
-    """A picture before compositing: its style, mood and layers (what :func:`paint` and videos share)."""
+    """A picture before compositing: its style, mood, scene and layers (what :func:`paint` and videos share)."""
 
     style: StyleSpec
     mood: Mood
     layers: Layers
     seed: int
+    scene: Scene
+    raster: Raster
+
+    @property
+    def named_colours(self) -> bool:
+        return bool(self.scene.reading.colours)
+
+    def drawn(self) -> Drawn:
+        """What this picture shows (the card's record)."""
+        return drawn_record(self.style.name, self.style.phrases[0], self.scene, self.raster)
 
 
 def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None = None, seed: int = 0,
              canvas: Canvas, features: SignalFeatures | None = None) -> Keyframe:
-    """Choose the style, derive the mood and draw the layers on ``canvas``."""
+    """Choose the style, derive the mood, compose the scene and draw the layers on ``canvas``."""
     name = style if style is not None else choose_style(prompt, seed)
     if name not in STYLES:
         raise ConfigError(f"unknown painter style {name!r}; choose one of {', '.join(STYLES)}")
     spec = STYLES[name]
     mood = mood_for(profile, features, seed)
-    rng = seeded_rng(seed, style_stream(name))
-    colours = palette(mood, rng)
-    return Keyframe(spec, mood, spec.draw(canvas, mood, colours, rng, motifs_in(prompt)), int(seed))
+    scene = compose(prompt, mood, seed=seed, aspect=canvas.width / canvas.height)
+    raster = scene.stack.raster(canvas.width, canvas.height)
+    painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
+    return Keyframe(spec, mood, spec.draw(painting), int(seed), scene, raster)
 
 
 def composite_image(layers: Layers, width: int, height: int) -> Image.Image:
@@ -81,17 +100,18 @@ def composite_image(layers: Layers, width: int, height: int) -> Image.Image:
     return Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
 
 
-def paint(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
-          seed: int = 0, features: SignalFeatures | None = None) -> Image.Image:
-    """Paint a picture of a profile's mood in the style its prompt names.
+def paint_with_record(profile: Profile, *, prompt: str | None = None, style: str | None = None,
+                      size: int | tuple[int, int] = 1024, seed: int = 0,
+                      features: SignalFeatures | None = None) -> tuple[Image.Image, Drawn]:
+    """Paint a picture of what a prompt names, in the style it names, coloured by the profile's mood.
 
     Parameters
     ----------
     profile : Profile
         The song or clip mood; ``profile.features`` (or ``features``) adds clip-level detail.
     prompt : str, optional
-        The picture's prompt: its art words choose the style and its scene words the motifs
-        (:mod:`a2i.render.painter.vocabulary`).
+        The picture's prompt: its subjects, counts, time, weather and colours make the scene
+        (:mod:`a2i.render.painter.text`), its art words choose the style.
     style : str, optional
         A style by name (one of ``STYLES``), overriding the prompt's.
     size : int or (int, int)
@@ -104,14 +124,36 @@ def paint(profile: Profile, *, prompt: str | None = None, style: str | None = No
 
     Returns
     -------
-    PIL.Image.Image
-        RGB.
+    (PIL.Image.Image, Drawn)
+        The RGB picture and the record of what it shows.
     """
     w, h = check_size(size)
     frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=Canvas(w, h), features=features)
     image = composite_image(frame.layers, w, h)
-    image = grade_image(image, *solve_grade(image, frame.mood))
-    return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood)
+    image = grade_image(image, *solve_grade(image, frame.mood, named=frame.named_colours))
+    return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood), frame.drawn()
 
 
-__all__ = ["MAX_SIDE", "STYLES", "Keyframe", "keyframe", "paint"]
+def paint(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
+          seed: int = 0, features: SignalFeatures | None = None) -> Image.Image:
+    """:func:`paint_with_record` without the record."""
+    return paint_with_record(profile, prompt=prompt, style=style, size=size, seed=seed, features=features)[0]
+
+
+def describe(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
+             seed: int = 0, features: SignalFeatures | None = None) -> Drawn:
+    """The record of what :func:`paint` draws for these arguments, without painting (the scene at ``DESCRIBE_SIDE``)."""
+    w, h = check_size(size)
+    name = style if style is not None else choose_style(prompt, seed)
+    if name not in STYLES:
+        raise ConfigError(f"unknown painter style {name!r}; choose one of {', '.join(STYLES)}")
+    scale = min(1.0, DESCRIBE_SIDE / max(w, h))
+    mood = mood_for(profile, features, seed)
+    scene = compose(prompt, mood, seed=seed, aspect=w / h)
+    raster = scene.stack.raster(max(16, round(w * scale)), max(16, round(h * scale)))
+    return drawn_record(name, STYLES[name].phrases[0], scene, raster)
+
+
+DESCRIBE_SIDE = 512  # px: the scene's visibility is checked at this size (fractions of the picture, not pixels)
+
+__all__ = ["MAX_SIDE", "STYLES", "Drawn", "Keyframe", "describe", "keyframe", "paint", "paint_with_record"]

@@ -18,21 +18,34 @@ from PIL import Image, ImageChops
 from a2i.render.painter.palette import Mood
 
 THUMB = 96  # px: the side of the thumbnail the grade is solved on (the mean needs no more)
-_STEPS = 4  # fixed-point steps: clipping couples gain and shift, four steps settle within 0.01
+_STEPS = 6  # fixed-point steps: clipping couples gain and shift; six settle within 0.01 even for glowing pictures
 GRAIN_TILE = 256  # px: the grain repeats every 256 px, far apart enough to go unseen under a texture
 
 
-def solve_grade(image: Image.Image, mood: Mood) -> tuple[float, float]:
-    """The saturation gain and lightness shift that pull ``image``'s means onto the mood's targets."""
+NAMED_GAIN = (0.85, 1.2)  # the grade's saturation gain when the prompt names colours: the named hues must survive
+NAMED_SHIFT = 0.05  # ... and its lightness shift (HLS units); the mood already moved the named colours' lightness
+
+
+def solve_grade(image: Image.Image, mood: Mood, *, named: bool = False) -> tuple[float, float]:
+    """The saturation gain and lightness shift that pull ``image``'s means onto the mood's targets.
+
+    With ``named`` (the prompt named colours) the grade is held within ``NAMED_GAIN`` and ``NAMED_SHIFT``,
+    so it moves the picture toward the mood's targets without turning indigo into grey or silver into black.
+    """
     small = np.asarray(image.reduce(max(1, min(image.size) // THUMB)), dtype=np.float32) / 255.0
+    # A colour of HLS lightness L > 0.5 has HSV saturation at most 2 - 2L: a light and vivid target is only
+    # reachable so far, and lightness (valence) comes first, so the saturation target gives way.
+    reachable = min(mood.saturation, 2.0 - 2.0 * mood.lightness)
     gain, shift = 1.0, 0.0
     for _ in range(_STEPS):
         graded = apply_grade(small, gain, shift)
         mx, mn = graded.max(axis=2), graded.min(axis=2)
         lightness = float(((mx + mn) / 2).mean())
         sat = float(np.where(mx > 1e-4, (mx - mn) / np.maximum(mx, 1e-4), 0.0).mean())
-        gain *= float(np.clip(mood.saturation / max(sat, 1e-3), 0.2, 5.0))
+        gain *= float(np.clip(reachable / max(sat, 1e-3), 0.2, 5.0))
         shift += mood.lightness - lightness
+        if named:
+            gain, shift = float(np.clip(gain, *NAMED_GAIN)), float(np.clip(shift, -NAMED_SHIFT, NAMED_SHIFT))
     return gain, shift
 
 

@@ -1,20 +1,21 @@
 """Cheap per-frame motion for music videos: keyframes drawn once, frames animated from their layers.
 
-A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at half the
-video size and graded to the keyframe's mood. :func:`render_frame` then draws any
+A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at the
+video's size (anti-aliased, as stills are) and graded to the keyframe's mood. :func:`render_frame` then draws any
 frame between two scenes ``a`` and ``b`` with a handful of array operations:
 
-- **growth, not a crossfade**: ``b``'s marks appear in the order its style drew them (strokes grow along
-  their length, glass cells light up one by one, contour lines rise level by level), while ``a``'s give way
-  in their own drawing order; the colour ground changes behind a soft front that sweeps across the frame from a seeded side.
+- **growth, not a crossfade**: ``b``'s subjects appear in the order the scene drew them (the sky first,
+  then far land, water, near land, the focal objects, the weather), while ``a``'s dissolve in their own
+  drawing order, so each pixel shows ``a``, ``b`` or the soft ground between them, never both pictures;
+  the colour ground changes behind a soft front that sweeps across the frame from a seeded side.
   Two different styles therefore hand over with a moving transition too, never a plain fade;
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
   (along strokes, across cells, through contour levels) at each style's own speed, so consecutive segments
   join without a jump, and the camera pans slowly;
 - **pulse** (0..1, from percussive onsets): a brief brightening and zoom.
 
-The frame is assembled at half size and upscaled once (with the slow pan and the pulse's zoom in the same
-resampling step), which keeps a 1280 x 720 frame near 10 ms on one core.
+The frame is assembled at the video size and resampled once (with the slow pan and the pulse's zoom in the
+same step).
 
 Examples
 --------
@@ -45,7 +46,7 @@ from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, resize
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
-DETAIL_SCALE = 2  # the detail layer is animated at half the video size: strokes stay crisp enough, 4x cheaper
+DETAIL_SCALE = 1  # keyframes are drawn and animated at the video's own size: edges stay anti-aliased (issue 18)
 SWEEP_SOFTNESS = 0.5  # width of the ground's colour front, as a fraction of the sweep
 PULSE_LIGHT = 0.18  # brightness added by a full pulse (fraction of full scale)
 PULSE_ZOOM = 0.04  # zoom of a full pulse (fraction of the frame)
@@ -92,7 +93,7 @@ class Scene:
         canvas = Canvas(max(16, width // DETAIL_SCALE), max(16, height // DETAIL_SCALE), motion=True)
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
         layers = frame.layers.at(canvas.width, canvas.height)
-        gain, shift = solve_grade(composite_image(layers, canvas.width, canvas.height), frame.mood)
+        gain, shift = solve_grade(composite_image(layers, canvas.width, canvas.height), frame.mood, named=frame.named_colours)
         shape = (canvas.height, canvas.width)
         blank = np.zeros(shape, np.float32)
         detail = layers.detail if layers.detail is not None else Image.new("RGBA", shape[::-1], (0, 0, 0, 0))

@@ -15,7 +15,9 @@ energy             saturation (0.16 .. 0.9), contrast, density (how many marks a
 tempo              rhythm: how many waves, bands, rows or contour levels cross the canvas
 danceability       a regular rhythmic motif where a style has one
 acousticness       texture: organic, irregular, grainy marks (acoustic) versus clean geometry (electronic)
-clip features      onset rate and spectral flux add density; spectral centroid lightens the accents
+clip features      onset rate and spectral flux add density; spectral centroid (timbre brightness) lightens
+                   the accents and hardens the edges (``hardness``: soft washes and halos for dark timbres,
+                   crisp ones for bright); dynamic range (dB between loud and quiet frames) adds contrast
 seed               composition, and a small colour variation inside the mood's range (see below)
 =================  =================================================================================
 
@@ -31,8 +33,8 @@ Examples
 >>> mood = mood_for(Profile(valence=0.9, energy=0.8))
 >>> 20 < mood.hue < 80, round(mood.lightness, 2) == round(0.2 + 0.6 * 0.9 + mood.lightness_offset, 2)
 (True, True)
->>> colour_words(Profile(valence=0.1, energy=0.1, mode=0))
-'dark, shadowed, muted, desaturated palette of deep blues and slate greys'
+>>> colour_words(Profile(valence=0.1, energy=0.1, mode=0), k=1)
+'dark, shadowed, muted palette of indigo and silver'
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Mood:
     motif: float  # 0..1 strength of a regular rhythmic motif (danceability)
     organic: float  # 0 electronic .. 1 acoustic
     accent_lift: float  # extra lightness for accents from spectral brightness
+    hardness: float  # 0 soft .. 1 hard edges, from timbre brightness (spectral centroid)
     valence: float
     lightness_offset: float  # the seed's share of ``lightness``
 
@@ -113,7 +116,11 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
     v, e = _clip01(profile.valence), _clip01(profile.energy)
     features = features if features is not None else profile.features
     activity = accent = 0.0
+    hardness = 0.25 + 0.5 * e  # without clip features: energetic music is drawn harder
+    spread = 0.0  # dynamic range's share of the contrast
     if features is not None:
+        hardness = _clip01((np.log10(max(features.centroid, 1.0)) - 2.9) / 0.7)
+        spread = _clip01((features.dynamic_range - 6.0) / 24.0)
         activity = _clip01((features.onset_rate - 2.0) / 6.0) * 0.5 + _clip01((features.flux - 0.6) / 1.2) * 0.5
         accent = 0.12 * _clip01((np.log10(max(features.centroid, 1.0)) - 2.9) / 0.7)
     tempo = float(np.clip(profile.tempo if profile.tempo > 0 else 120.0, 40.0, 220.0))
@@ -123,7 +130,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         hue=hue % 360.0,
         lightness=0.2 + 0.6 * v + light_offset,
         saturation=0.16 + 0.74 * e,
-        contrast=0.17 + 0.15 * e,
+        contrast=0.17 + 0.15 * e + 0.06 * spread,
         hue_spread=18.0 + 120.0 * e**1.5,
         energy=e,
         density=_clip01(e**1.5 + 0.3 * activity * e),
@@ -131,6 +138,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         motif=_clip01((profile.danceability - 0.55) / 0.35),
         organic=_clip01(profile.acousticness),
         accent_lift=accent,
+        hardness=hardness,
         valence=v,
         lightness_offset=light_offset,
     )
@@ -173,29 +181,47 @@ def palette(mood: Mood, rng: np.random.Generator) -> np.ndarray:
     return np.stack(colours)
 
 
-# Colour names by hue (upper bound in degrees, plural name), for the prompt's colour words.
-_HUE_NAMES = ((12.0, "crimsons"), (35.0, "coral oranges"), (52.0, "golden yellows"), (70.0, "lemon yellows"),
-              (160.0, "fresh greens"), (195.0, "teals"), (255.0, "blues"), (290.0, "violets"), (335.0, "magentas"),
-              (360.0, "crimsons"))
+MOOD_BINS = (0.35, 0.65)  # valence and energy are low below the first, high above the second (Russell's circumplex, 3 x 3)
 
 
-def hue_name(hue: float) -> str:
-    """The plural colour name of a hue (degrees)."""
-    hue %= 360.0
-    return next(name for bound, name in _HUE_NAMES if hue < bound)
+def mood_cell(valence: float, energy: float) -> tuple[int, int]:
+    """The (valence, energy) cell of the 3 x 3 mood square, each 0 low, 1 middle, 2 high: the one place the
+    bins live (the prompt writer's emotions, scenes and colour words all use it).
+
+    Examples
+    --------
+    >>> mood_cell(0.1, 0.9), mood_cell(0.5, 0.5), mood_cell(0.7, 0.2)
+    ((0, 2), (1, 1), (2, 0))
+    """
+    low, high = MOOD_BINS
+    return (0 if valence < low else 2 if valence > high else 1), (0 if energy < low else 2 if energy > high else 1)
 
 
-def colour_words(profile: Profile) -> str:
-    """The palette in words, read from the same mapping the painter paints with (Palmer et al. 2013)."""
-    mood = mood_for(profile)
-    hue = base_hue(profile)
-    light = "dark, shadowed" if profile.valence < 0.35 else "luminous" if profile.valence > 0.65 else "softly lit"
-    chroma = "muted, desaturated" if mood.saturation < 0.4 else "vivid, saturated" if mood.saturation > 0.65 else "gently coloured"
-    first = ("deep " if profile.valence < 0.35 else "") + hue_name(hue)
-    if mood.saturation < 0.4:
-        second = "slate greys" if profile.valence < 0.5 else "pale greys"
-    else:
-        second = hue_name(_away_from_green(hue, hue + 0.5 * mood.hue_spread))  # the first accent, as painted
-        if second == hue_name(hue):
-            second = hue_name(_away_from_green(hue, hue - 0.25 * mood.hue_spread - 20.0))
+# Named colours (:data:`a2i.render.painter.colours.NAMED`) the prompt writer offers per mood cell, as pairs:
+# the first paints the sky, the second the land and water. They follow the mapping above (Palmer et al.
+# 2013): sad cells dark and blue, happy cells light and yellow-orange, calm cells muted, intense cells vivid.
+COLOUR_PAIRS: dict[tuple[int, int], tuple[tuple[str, str], ...]] = {
+    (0, 0): (("navy", "slate"), ("indigo", "silver"), ("midnight blue", "charcoal"), ("slate", "sage"), ("cobalt", "grey")),
+    (0, 1): (("indigo", "plum"), ("navy", "teal"), ("sapphire", "slate"), ("purple", "charcoal"), ("cobalt", "umber")),
+    (0, 2): (("crimson", "black"), ("burgundy", "charcoal"), ("blood red", "indigo"), ("scarlet", "navy"), ("maroon", "slate")),
+    (1, 0): (("lavender", "sage"), ("sky blue", "olive"), ("lilac", "slate"), ("mauve", "teal"), ("silver", "jade")),
+    (1, 1): (("teal", "ochre"), ("azure", "sienna"), ("turquoise", "rust"), ("violet", "olive"), ("sapphire", "sand")),
+    (1, 2): (("magenta", "cobalt"), ("crimson", "teal"), ("orange", "navy"), ("fuchsia", "indigo"), ("scarlet", "emerald")),
+    (2, 0): (("cream", "sage"), ("peach", "mint"), ("ivory", "lavender"), ("sand", "sky blue"), ("beige", "jade")),
+    (2, 1): (("gold", "turquoise"), ("peach", "coral"), ("amber", "sky blue"), ("yellow", "sage"), ("salmon", "teal")),
+    (2, 2): (("gold", "coral"), ("yellow", "magenta"), ("orange", "turquoise"), ("amber", "crimson"), ("lemon", "fuchsia")),
+}
+
+
+def colour_words(profile: Profile, k: int = 0) -> str:
+    """The ``k``-th palette of a profile's mood cell in words ("a dark, muted palette of indigo and silver").
+
+    The colours are named ones, so the painter paints exactly them (their hues; the mood sets lightness and
+    saturation within bounds, :mod:`a2i.render.painter.colours`), and ``k`` walks through the cell's pairs so a
+    song's pictures do not all share one palette.
+    """
+    v, e = mood_cell(profile.valence, profile.energy)
+    light = ("dark, shadowed", "softly lit", "luminous")[v]
+    chroma = ("muted", "gently coloured", "vivid")[e]
+    first, second = COLOUR_PAIRS[(v, e)][k % len(COLOUR_PAIRS[(v, e)])]
     return f"{light}, {chroma} palette of {first} and {second}"

@@ -8,8 +8,7 @@ going to the earlier style in :data:`STYLES`. **Fallback:** a prompt with no sty
 gets ``DEFAULT_MIX[seed % len(DEFAULT_MIX)]``, so a song's variants (seeds ``seed + i``) still cycle through
 the styles.
 
-Scene words pick motifs where a style can draw them (the landscape draws sea, mountains, city, forest, and a
-moon at night).
+Scene words are read by :mod:`a2i.render.painter.text` (every style draws every subject of the scene grammar).
 
 Examples
 --------
@@ -17,8 +16,6 @@ Examples
 'glass'
 >>> choose_style("Something with no art words at all.", seed=1) == DEFAULT_MIX[1]
 True
->>> sorted(motifs_in("A lighthouse in a fog-bound bay at night"))
-['night', 'sea']
 """
 
 from __future__ import annotations
@@ -29,16 +26,6 @@ from a2i.render.painter.styles import STYLES
 
 DEFAULT_MIX: tuple[str, ...] = tuple(STYLES)
 PHRASE_WEIGHT = 3  # a whole phrase of the writer's vocabulary outweighs any stray keyword
-
-# Scene motif -> words (stems) that call for it.
-MOTIFS: dict[str, tuple[str, ...]] = {
-    "sea": ("sea", "ocean", "bay", "wave", "shore", "pier", "beach", "surf", "coast", "lake", "river", "harbo", "water", "swell"),
-    "mountains": ("mountain", "cliff", "peak", "canyon", "hill", "valley", "dune", "prairie"),
-    "city": ("city", "street", "tower", "skyline", "town", "market", "platform", "rooftop", "tunnel", "bridge", "houses"),
-    "forest": ("forest", "tree", "orchard", "park", "garden", "meadow", "grass", "reed", "field", "palm"),
-    "night": ("night", "moon", "dusk", "twilight", "evening", "star", "candle", "neon", "dark"),
-}
-
 
 def _count(text: str, word: str) -> int:
     return len(re.findall(r"\b" + re.escape(word), text))
@@ -58,9 +45,3 @@ def style_for_prompt(prompt: str | None) -> str | None:
 def choose_style(prompt: str | None, seed: int) -> str:
     """The prompt's style, or the default mix's style for this seed (the documented fallback)."""
     return style_for_prompt(prompt) or DEFAULT_MIX[int(seed) % len(DEFAULT_MIX)]
-
-
-def motifs_in(prompt: str | None) -> frozenset[str]:
-    """The scene motifs a prompt mentions."""
-    text = (prompt or "").lower()
-    return frozenset(m for m, words in MOTIFS.items() if any(_count(text, w) for w in words))

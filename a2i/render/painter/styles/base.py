@@ -1,9 +1,11 @@
 """The one interface every painter style implements, and the drawing helpers they share.
 
 A style is a :class:`StyleSpec`: a name, the art words that select it from a prompt, its cheap motion, and
-``draw(canvas, mood, colours, rng, motifs) -> Layers``. A style draws in relative units only (fractions of
-the canvas, counts that do not depend on pixels), and takes every random number from ``rng`` in the same
-order at every size, so one seed gives one composition at 64 px and at 4096 px.
+``draw(painting) -> Layers``. A :class:`Painting` hands it the composed scene (:mod:`a2i.render.painter.scene`:
+the stack of subject shapes, rasterised at the canvas size with anti-aliased views of colour, depth, drawing
+order, outlines and light) and the mood; the style renders that one scene in its own idiom. A style draws in
+relative units only (fractions of the canvas, counts that do not depend on pixels), and takes every random
+number from ``rng`` in the same order at every size, so one seed gives one composition at 64 px and at 4096 px.
 
 :class:`Layers` is what a keyframe is made of: a smooth ``ground`` (small, upscaled when composited), a
 ``detail`` layer (RGBA at the canvas size), and, for videos only (``canvas.motion``), two maps the motion
@@ -13,13 +15,20 @@ and ``phase`` (a per-pixel phase for the continuous shimmer, e.g. the position a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
+from scipy.ndimage import gaussian_filter
 
 from a2i.render.painter.palette import Mood
+
+if TYPE_CHECKING:  # the scene imports the style vocabulary, which imports the styles
+    from a2i.render.painter.scene import Scene
+    from a2i.render.painter.scene.builder import Roles
+    from a2i.render.painter.scene.stack import Raster
 
 GROUND_SCALE = 4  # the ground is smooth, so a quarter of the size is enough (and 16x cheaper)
 MIN_GROUND = 16  # px: the smallest ground side, so tiny pictures keep their gradient
@@ -89,7 +98,7 @@ class StyleSpec:
     name: str
     phrases: tuple[str, ...]  # art-style phrases the prompt writer uses for this style ("a watercolour")
     keywords: tuple[str, ...]  # words that pick this style out of free text (lower case, stems allowed)
-    draw: Callable[[Canvas, Mood, np.ndarray, np.random.Generator, frozenset[str]], Layers]
+    draw: Callable[[Painting], Layers]
     motion: Motion = field(default_factory=Motion)
     summary: str = ""  # one line for the README's style sheet
 
@@ -119,98 +128,157 @@ def resize(array: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.stack([resize(array[..., c], width, height) for c in range(array.shape[2])], axis=-1)
 
 
-def gradient_ground(canvas: Canvas, colours: np.ndarray, rng: np.random.Generator, *, glow: float = 0.45,
-                    bands: float = 0.0) -> np.ndarray:
-    """A diagonal gradient between the ground tones (optionally banded) with a soft radial glow."""
-    gw, gh = canvas.ground_size
-    x, y = canvas.grid(gw, gh)
-    angle = rng.uniform(0, np.pi)
-    t = 0.5 + 0.5 * ((x - 0.5) * np.cos(angle) + (y - 0.5) * np.sin(angle)) * 1.4
-    phase = rng.uniform(0, 2 * np.pi)
-    if bands > 0:
-        t = t + 0.06 * np.sin(2 * np.pi * bands * t + phase)
-    t = np.clip(t, 0.0, 1.0)[..., None]
-    img = colours[0] * (1 - t) + colours[1] * t
-    cx, cy = rng.uniform(0.25, 0.75, size=2)
-    g = (glow * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 0.08))[..., None]
-    return (img * (1 - g) + colours[2] * g).astype(np.float32)
+def soften(array: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur of ``sigma`` pixels of a float32 (h, w) or (h, w, c) map, done small and upscaled.
 
-
-class Pen:
-    """Draws shapes into the detail layer and, for videos, the same shapes into the order and phase maps.
-
-    Each shape carries its own ``order`` (when it grows in) and ``phase`` (its shimmer phase); lines may
-    also grow along their length (``along=True``: order and phase rise from the first point to the last).
+    The map is box-reduced so the blur is at most ``SOFT_SIGMA_PX`` pixels wide at the reduced size, blurred
+    there (PIL, in C) and resized back bicubically: a wide blur at 1024 px costs about as much as at 256 px.
     """
+    if sigma <= 0.3:
+        return array
+    h, w = array.shape[:2]
+    factor = max(1, int(sigma / SOFT_SIGMA_PX))
+    sw, sh = max(4, w // factor), max(4, h // factor)
+    channels = array[..., None] if array.ndim == 2 else array
+    out = []
+    for c in range(channels.shape[2]):
+        plane = np.ascontiguousarray(channels[..., c], dtype=np.float32)
+        if factor > 1:
+            plane = np.asarray(Image.fromarray(plane, "F").resize((sw, sh), Image.Resampling.BOX))
+        plane = gaussian_filter(plane, sigma * sw / w, mode="nearest", truncate=3.0)
+        if factor > 1:
+            plane = np.asarray(Image.fromarray(plane, "F").resize((w, h), Image.Resampling.BICUBIC))
+        out.append(plane)
+    result = np.stack(out, axis=-1)
+    return result[..., 0] if array.ndim == 2 else result
 
-    def __init__(self, canvas: Canvas) -> None:
-        self.canvas = canvas
-        self.image = Image.new("RGBA", (canvas.width, canvas.height), (0, 0, 0, 0))
-        self.draw = ImageDraw.Draw(self.image)
-        self.maps: tuple[ImageDraw.ImageDraw, ImageDraw.ImageDraw] | None = None
-        if canvas.motion:
-            self._order = Image.new("L", self.image.size, 255)
-            self._phase = Image.new("L", self.image.size, 0)
-            self.maps = (ImageDraw.Draw(self._order), ImageDraw.Draw(self._phase))
 
-    def px(self, points: np.ndarray) -> list[tuple[float, float]]:
-        """Relative (x, y) points -> pixel tuples."""
-        pts = np.asarray(points, dtype=np.float64) * (self.canvas.width, self.canvas.height)
-        return [tuple(p) for p in pts.tolist()]
+SOFT_SIGMA_PX = 1.5  # px: the widest blur done at full resolution by soften (wider ones are done smaller)
 
-    def polygon(self, points: np.ndarray, fill: tuple[int, int, int, int], order: float, phase: float = 0.0) -> None:
-        pts = self.px(points)
-        self.draw.polygon(pts, fill=fill)
-        if self.maps:
-            self.maps[0].polygon(pts, fill=_order_byte(order))
-            self.maps[1].polygon(pts, fill=_phase_byte(phase))
 
-    def ellipse(self, cx: float, cy: float, rx: float, ry: float, fill: tuple[int, int, int, int], order: float,
-                phase: float = 0.0, outline: tuple[int, int, int, int] | None = None, width: float = 0.0) -> None:
-        """An ellipse by centre and radii, all relative (radii as fractions of the short side)."""
-        w, h, s = self.canvas.width, self.canvas.height, self.canvas.short
-        box = (cx * w - rx * s, cy * h - ry * s, cx * w + rx * s, cy * h + ry * s)
-        line = max(1, int(round(width * s))) if outline else 0
-        self.draw.ellipse(box, fill=fill, outline=outline, width=line)
-        if self.maps:
-            self.maps[0].ellipse(box, fill=_order_byte(order))
-            self.maps[1].ellipse(box, fill=_phase_byte(phase))
+@dataclass
+class Painting:
+    """What a style paints from: the canvas, the mood, the composed scene and its raster, a random stream."""
 
-    def line(self, points: np.ndarray, fill: tuple[int, int, int, int], width: float, order: float, phase: float = 0.0,
-             *, along: float = 0.0, chunks: int = 6) -> None:
-        """A polyline of relative points, ``width`` a fraction of the short side.
+    canvas: Canvas
+    mood: Mood
+    scene: Scene
+    raster: Raster
+    rng: np.random.Generator
+    _flat: np.ndarray | None = None
 
-        ``along`` (0..1): how much of the order range the line takes to grow from its first point to its last.
+    @property
+    def roles(self) -> Roles:
+        return self.scene.roles
+
+    def flat(self) -> np.ndarray:
+        """The scene in flat colour (anti-aliased; the sky a gradient), float32 RGB. Computed once."""
+        if self._flat is None:
+            self._flat = self.raster.paint().astype(np.float32)
+        return self._flat
+
+    def per_shape(self, sky: float, values: np.ndarray | list[float]) -> np.ndarray:
+        return self.raster.field(sky, values)
+
+    def depth(self) -> np.ndarray:
+        """0 for the sky and far subjects .. 1 for the nearest, per pixel."""
+        return self.raster.field(0.0, [s.depth for s in self.scene.stack.shapes])
+
+    def drawing_order(self) -> np.ndarray:
+        """When each pixel appears as a video grows the picture (0 first .. 1 last): in the scene's drawing order.
+
+        The sky comes first, then every shape in the order it was drawn, each taking a share of the time equal
+        to its share of the picture (so the picture changes at an even pace), and within its share wiping
+        across itself: the sky from the top down, everything else rising from its base.
         """
-        pts = self.px(points)
-        px_width = max(1, int(round(width * self.canvas.short)))
-        # Rounded joints only where they show: PIL draws them in Python, and thin lines don't need them.
-        self.draw.line(pts, fill=fill, width=px_width, joint="curve" if px_width >= 10 else None)
-        if self.maps:
-            n = len(pts)
-            bounds = np.linspace(0, n - 1, min(chunks, n - 1) + 1).round().astype(int)
-            for k, (i, j) in enumerate(zip(bounds[:-1], bounds[1:])):
-                f = k / max(1, len(bounds) - 2)
-                self.maps[0].line(pts[i : j + 1], fill=_order_byte(order + along * f), width=px_width)
-                self.maps[1].line(pts[i : j + 1], fill=_phase_byte(phase + f), width=px_width)
+        shapes = self.scene.stack.shapes
+        counts = np.asarray(self.raster.labels.histogram()[: len(shapes) + 1], dtype=np.float64)
+        share = counts / max(counts.sum(), 1.0)
+        start = np.concatenate([[0.0], np.cumsum(share)[:-1]])
+        begin = self.raster.field(start[0], start[1:])
+        width = self.raster.field(share[0], share[1:])
+        sky = self.raster.coverage(np.zeros(len(shapes)), sky=True)
+        y = ((np.arange(self.canvas.height, dtype=np.float32) + 0.5) / self.canvas.height)[:, None]
+        within = sky * y + (1 - sky) * (1 - y)
+        return np.clip(begin + width * within, 0.0, 1.0)
 
-    def layers(self, ground: np.ndarray, detail: Image.Image | None = None) -> Layers:
-        """The finished layers (``detail`` replaces the drawn image, e.g. after a blur)."""
-        layers = Layers(ground=ground, detail=detail if detail is not None else self.image)
-        if self.maps:
-            layers.order = np.asarray(self._order, dtype=np.float32) / 255.0
-            layers.phase = np.asarray(self._phase, dtype=np.float32) / 255.0
+    def glow(self, reach: float = 0.06) -> np.ndarray:
+        """A soft halo (0..1) around the shapes that emit light and the main light, ``reach`` short sides wide.
+
+        Smooth, so it is computed at the ground's size and upscaled.
+        """
+        shapes = self.scene.stack.shapes
+        gw, gh = self.canvas.ground_size
+        lit = self.raster.coverage([s.glow for s in shapes])
+        small = np.asarray(Image.fromarray(lit, "F").resize((gw, gh), Image.Resampling.BOX))
+        halo = gaussian_filter(small, reach * min(gw, gh), mode="nearest", truncate=3.0) * 2.5
+        x, y = self.canvas.grid(gw, gh)
+        lx, ly, r = self.scene.stack.light
+        if r > 0:
+            aspect = self.canvas.width / self.canvas.height
+            d2 = ((x - lx) * aspect) ** 2 + (y - ly) ** 2 if aspect >= 1 else (x - lx) ** 2 + ((y - ly) / aspect) ** 2
+            halo = halo + 0.7 * np.exp(-d2 / (2 * (2.5 * r) ** 2))
+        return resize(np.clip(halo, 0.0, 1.0).astype(np.float32), self.canvas.width, self.canvas.height)
+
+    def smooth(self, values: np.ndarray) -> np.ndarray:
+        """A smooth map computed at the ground's size (e.g. from ``canvas.grid(*canvas.ground_size)``), upscaled."""
+        return resize(np.asarray(values, dtype=np.float32), self.canvas.width, self.canvas.height)
+
+    def thin(self) -> np.ndarray:
+        """Coverage of the thin marks (rain, stars, waves, birds), which soft styles keep crisp."""
+        return self.raster.coverage([s.thin for s in self.scene.stack.shapes])
+
+    def noise(self, cells: int) -> np.ndarray:
+        return value_noise(self.rng, cells, self.canvas.width, self.canvas.height)
+
+    def finish(self, rgb: np.ndarray, phase: np.ndarray | None = None, order: np.ndarray | None = None) -> Layers:
+        """The picture as a keyframe's layers: an opaque detail layer over a small ground of the same picture;
+        for videos, the drawing order (shapes grow and dissolve in the order they were drawn) and a phase."""
+        rgb = np.clip(np.asarray(rgb, dtype=np.float32) * 255.0 + 0.5, 0.0, 255.0)
+        image = Image.fromarray(rgb.astype(np.uint8), "RGB")
+        gw, gh = self.canvas.ground_size
+        ground = np.asarray(image.resize((gw, gh), Image.Resampling.BOX), dtype=np.float32) / 255.0
+        layers = Layers(ground=ground, detail=image.convert("RGBA"))
+        if self.canvas.motion:
+            layers.order = self.drawing_order() if order is None else order
+            if phase is None:
+                x, y = self.canvas.grid()
+                phase = (x * 0.7 + y * 0.3 + 0.5 * self.depth()) % 1.0
+            layers.phase = phase.astype(np.float32)
         return layers
 
 
-def _order_byte(value: float) -> int:
-    return int(round(255 * min(1.0, max(0.0, value))))
+def mix(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    """``a`` toward ``b`` (an image or one colour) by ``t`` (a map is broadcast over colour channels), float32."""
+    t = t[..., None] if isinstance(t, np.ndarray) and t.ndim == 2 else t
+    out = np.subtract(np.asarray(b, dtype=np.float32), a, dtype=np.float32)
+    out *= np.asarray(t, dtype=np.float32)
+    out += a
+    return out
 
 
-def _phase_byte(value: float) -> int:
-    return int(round(255 * (value % 1.0)))
+def stamp(canvas: Canvas, marks: list[tuple[str, tuple[float, ...], tuple[int, int, int, int]]],
+          background: np.ndarray | None = None) -> np.ndarray:
+    """Draw many small marks (dabs, strokes, specks) at 2x and box-reduce them: anti-aliased float32, RGBA
+    on transparency, RGB over a ``background``.
 
-
-def relative_points(points: Sequence[tuple[float, float]]) -> np.ndarray:
-    """A list of (x, y) pairs as a float array, for readability at call sites."""
-    return np.asarray(points, dtype=np.float64)
+    ``marks`` are ``("dot", (x, y, r), rgba)`` (relative centre, radius in short sides) or
+    ``("line", (x0, y0, x1, y1, width), rgba)``; they are drawn in order, each over the ones before, on
+    ``background`` (an RGB image at the canvas size) or on transparency.
+    """
+    w, h = canvas.width * 2, canvas.height * 2
+    short = min(w, h)
+    if background is None:
+        image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    else:
+        base = Image.fromarray((np.clip(background, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+        image = base.resize((w, h), Image.Resampling.NEAREST)  # exact again after the 2x box reduction
+    draw = ImageDraw.Draw(image, "RGBA")
+    for kind, geometry, fill in marks:
+        if kind == "dot":
+            x, y, r = geometry
+            draw.ellipse((x * w - r * short, y * h - r * short, x * w + r * short, y * h + r * short), fill=fill)
+        else:
+            x0, y0, x1, y1, width = geometry
+            draw.line((x0 * w, y0 * h, x1 * w, y1 * h), fill=fill, width=max(1, int(round(width * short))))
+    return np.asarray(image.reduce(2), dtype=np.float32) / 255.0

@@ -1,58 +1,49 @@
-"""Colour-field bands (after Rothko): two to four stacked, soft-edged rectangles floating on a ground.
+"""Colour fields (after Rothko): the scene as soft-edged fields of colour floating on a dark ground.
 
-Tempo sets how many bands stack up; energy sharpens their edges, raises the contrast between them and adds
-brush streaks; acousticness roughens the edges. In a video the bands grow in from top to bottom and a slow
-brightness wave breathes through them.
+The sky and the land become two stacked rectangles with ragged, feathered edges, inset from the canvas; the
+subjects inside them dissolve into soft glowing forms of their own colour (a lighthouse a pale column, the
+moon a luminous blur), as if seen through layers of glaze. Several thin glazes of the field's own colour,
+each a little lighter or darker in slow patches, give the fields depth. Energy sharpens the forms and the
+edges; calm music blurs them further. In a video the fields grow in from the top, glaze by glaze.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PIL import ImageFilter
 
-from a2i.render.painter.palette import Mood
-from a2i.render.painter.styles.base import Canvas, Layers, Motion, Pen, StyleSpec, gradient_ground, rgba, value_noise
+from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
 
-EDGE_POINTS = 48  # points along each ragged edge: enough for a hand-painted wobble at any size
+INSET = 0.06  # the ground's margin around the fields (fraction of the side)
+GLAZES = 3  # layered glazes over each field
 
 
-def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generator, motifs: frozenset[str]) -> Layers:
-    ground = gradient_ground(canvas, colours[[1, 5, 1]], rng, glow=0.3)
-    gw, gh = canvas.ground_size
-    ground *= (1.0 + 0.06 * value_noise(rng, 5, gw, gh))[..., None]
-    n = 2 + int(round(2 * mood.rhythm + rng.uniform(-0.4, 0.4)))
-    n = max(2, min(4, n))
-    weights = rng.uniform(0.6, 1.6, n)
-    margin = rng.uniform(0.05, 0.09)
-    gap = 0.025 + 0.02 * rng.random()
-    span = 1.0 - 2 * margin - gap * (n - 1)
-    heights = weights / weights.sum() * span
-    picks = rng.permutation([0, 2, 3, 4])[:n]
-    inset = rng.uniform(0.06, 0.12)
-    wobble = 0.003 + 0.01 * mood.organic
-    pen = Pen(canvas)
-    top = margin
-    t = np.linspace(0, 1, EDGE_POINTS)
-    for i in range(n):
-        bottom = top + heights[i]
-        jitter = rng.normal(0, wobble, (4, EDGE_POINTS))
-        upper = np.stack([inset + t * (1 - 2 * inset), top + jitter[0]], 1)
-        right = np.stack([1 - inset + jitter[1], top + t * heights[i]], 1)
-        lower = np.stack([(1 - inset) - t * (1 - 2 * inset), bottom + jitter[2]], 1)
-        left = np.stack([inset + jitter[3], bottom - t * heights[i]], 1)
-        colour = colours[picks[i]] * rng.uniform(0.9, 1.1)
-        pen.polygon(np.concatenate([upper, right, lower, left]), rgba(colour, 0.92), order=0.8 * i / n, phase=i / n)
-        streaks = int(6 + 30 * mood.density)
-        for _ in range(streaks):
-            y = rng.uniform(top + 0.01, bottom - 0.01)
-            x0 = rng.uniform(inset, 0.5)
-            x1 = rng.uniform(0.5, 1 - inset)
-            shade = colour * rng.uniform(0.8, 1.2)
-            pen.line(np.array([[x0, y], [x1, y + rng.normal(0, 0.004)]]), rgba(shade, 0.25), rng.uniform(0.004, 0.02),
-                     order=0.8 * i / n + 0.2 * rng.random(), phase=y, along=0.1, chunks=2)
-        top = bottom + gap
-    blur = (0.008 * (1.0 - mood.energy) + 0.002) * canvas.short  # soft edges, never a smear
-    return pen.layers(ground, pen.image.filter(ImageFilter.GaussianBlur(blur)))
+def _soft_rect(p: Painting, x0: float, y0: float, x1: float, y1: float, feather: float) -> np.ndarray:
+    x, y = p.canvas.grid()
+    rough = 0.004 * (1 + p.mood.organic) * p.noise(9) + 0.002 * p.noise(40)
+    inside = np.minimum.reduce([x - x0, x1 - x, y - y0, y1 - y]) + rough
+    return np.clip(inside / feather + 0.5, 0.0, 1.0)
+
+
+def draw(p: Painting) -> Layers:
+    short = p.canvas.short
+    flat = p.flat()
+    horizon = p.scene.layout.horizon
+    soft = soften(flat, (0.004 + 0.03 * (1 - p.mood.hardness)) * short)  # bright timbres: crisper forms
+    # Keep thin marks faintly, and forms a little crisper for energetic music.
+    form = mix(soft, flat, p.thin() * 0.5 + 0.15 * p.mood.energy)
+    ground = p.roles.dark * 0.6 + p.roles.sky_top * 0.25
+    feather = 0.02 + 0.025 * (1 - p.mood.hardness)
+    upper = _soft_rect(p, INSET, INSET, 1 - INSET, horizon - 0.01, feather)
+    lower = _soft_rect(p, INSET, horizon + 0.01, 1 - INSET, 1 - INSET, feather)
+    fields = np.maximum(upper, lower)
+    rgb = mix(ground, form, fields)
+    for _ in range(GLAZES):
+        patch = p.noise(3) * 0.05
+        rgb = rgb * (1 + patch * fields)[..., None]
+    if p.canvas.motion:
+        x, y = p.canvas.grid()
+        return p.finish(rgb, order=np.clip(0.1 + 0.6 * y + 0.3 * p.drawing_order(), 0, 1))
+    return p.finish(rgb)
 
 
 STYLE = StyleSpec(
@@ -61,5 +52,5 @@ STYLE = StyleSpec(
     keywords=("rothko", "colour field", "color field", "colour-field", "color-field", "minimalis", "abstract colour", "bands of colour"),
     draw=draw,
     motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
-    summary="Rothko-like colour fields: stacked, soft-edged bands",
+    summary="Rothko-like colour fields: the scene as soft forms in feathered fields, layered glazes",
 )

@@ -1,52 +1,63 @@
-"""Pointillism (after Seurat and Signac): a picture built of separate dots of pure colour.
+"""Pointillism (after Seurat and Signac): the scene built from dabs of colour on a light ground.
 
-Underneath is a soft composition of a sky-like gradient and a few large forms (a sun or moon when the prompt
-has one); the dots sample it and, as the divisionists did, mix in complementary accents that the eye blends.
-Energy sets the number of dots and how far their colours stray; tempo the rows the dots are laid in;
-acousticness makes dots irregular. In a video the dots appear row by row and twinkle.
+Dabs sit on a grid (finer for denser, more energetic music; more regular for danceable music, looser for
+acoustic) and take the colour of the scene under them, split as the divisionists did: most dabs the local
+colour, some lighter, some darker, a few its neighbour on the colour circle, so the subjects' shapes are
+built from the dabs themselves. Dabs are larger in the foreground. In a video the dabs appear subject by
+subject.
 """
 
 from __future__ import annotations
 
+import colorsys
+
 import numpy as np
 
-from a2i.render.painter.palette import Mood
-from a2i.render.painter.styles.base import Canvas, Layers, Motion, Pen, StyleSpec, gradient_ground, rgba, value_noise
-
-DOTS = (1400, 4200)  # dot count from calm to intense: a full cover at any size, as the radius is relative
+from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, rgba, stamp
 
 
-def draw(canvas: Canvas, mood: Mood, colours: np.ndarray, rng: np.random.Generator, motifs: frozenset[str]) -> Layers:
-    ground = gradient_ground(canvas, colours, rng, glow=0.6)
-    gw, gh = canvas.ground_size
-    forms = value_noise(rng, 3, gw, gh)
-    ground = ground * (1.0 + 0.25 * forms[..., None])
-    if motifs & {"night", "sun"} or rng.random() < 0.5:
-        x, y = canvas.grid(gw, gh)
-        sx, sy = rng.uniform(0.25, 0.75), rng.uniform(0.2, 0.45)
-        disc = np.clip((0.13 - np.hypot((x - sx) * gw / min(gw, gh), (y - sy) * gh / min(gw, gh))) * 40, 0, 1)[..., None]
-        ground = ground * (1 - disc) + (colours[0] * 0.5 + 0.5) * disc
-    ground = np.clip(ground, 0, 1).astype(np.float32)
-    count = int(DOTS[0] + (DOTS[1] - DOTS[0]) * mood.density)
-    radius = (0.011 - 0.004 * mood.density) * np.sqrt(DOTS[1] / count)
-    rows = 1.0 - mood.organic  # electronic: dots snap to rows; acoustic: scattered
-    px, py = rng.random(count), rng.random(count)
-    lines = 30 + 40 * mood.rhythm
-    py = py * (1 - rows) + rows * (np.round(py * lines) / lines)
-    pick = rng.random(count)
-    accents = colours[rng.integers(2, 5, count)]
-    jitter = rng.normal(0, 0.05 + 0.08 * mood.energy, (count, 3))
-    sizes = radius * rng.uniform(0.7, 1.3, count)
-    squash = 1.0 - 0.3 * mood.organic * rng.random(count)
-    phases = rng.random(count)
-    gx = np.clip((px * gw).astype(int), 0, gw - 1)
-    gy = np.clip((py * gh).astype(int), 0, gh - 1)
-    base = ground[gy, gx]
-    mix = np.where((pick < 0.25 + 0.2 * mood.energy)[:, None], accents, base) + jitter
-    pen = Pen(canvas)
-    for i in np.argsort(py, kind="stable"):
-        pen.ellipse(px[i], py[i], sizes[i], sizes[i] * squash[i], rgba(mix[i], 0.95), order=0.9 * py[i] + 0.1 * phases[i], phase=phases[i])
-    return pen.layers(ground)
+def _shift_hue(rgb: np.ndarray, degrees: float) -> np.ndarray:
+    hue, lightness, saturation = colorsys.rgb_to_hls(*np.clip(rgb, 0, 1))
+    return np.array(colorsys.hls_to_rgb((hue + degrees / 360.0) % 1.0, lightness, saturation))
+
+
+def draw(p: Painting) -> Layers:
+    w, h = p.canvas.width, p.canvas.height
+    flat = p.flat()
+    depth = p.depth()
+    step = 0.016 - 0.006 * p.mood.density  # short sides between dabs
+    cols, rows = int(np.ceil(w / min(w, h) / step)), int(np.ceil(h / min(w, h) / step))
+    jitter = 0.5 * (1 - 0.6 * p.mood.motif) + 0.2 * p.mood.organic
+    gx, gy = np.meshgrid((np.arange(cols) + 0.5) / cols, (np.arange(rows) + 0.5) / rows)
+    xs = (gx + p.rng.uniform(-jitter, jitter, gx.shape) / cols).ravel()
+    ys = (gy + p.rng.uniform(-jitter, jitter, gy.shape) / rows).ravel()
+    order = p.rng.permutation(len(xs))
+    kinds = p.rng.random(len(xs))
+    px = np.clip((xs * w).astype(int), 0, w - 1)
+    py = np.clip((ys * h).astype(int), 0, h - 1)
+    local = flat[py, px]
+    near = depth[py, px]
+    marks = []
+    for i in order:
+        colour = local[i]
+        if kinds[i] < 0.18:
+            colour = colour * 0.8 + 0.2
+        elif kinds[i] < 0.32:
+            colour = colour * 0.84
+        elif kinds[i] < 0.4:
+            colour = _shift_hue(colour, 25.0 if kinds[i] < 0.36 else -25.0)
+        radius = step * (0.45 + 0.25 * near[i]) * (0.85 + 0.3 * kinds[i])
+        marks.append(("dot", (float(xs[i]), float(ys[i]), float(radius)), rgba(colour, 1.0)))
+    # Small dabs along every outline, so each subject's shape is built from dabs, not lost between them.
+    edges = p.raster.edges()
+    ey, ex = np.nonzero(edges[:: max(1, h // 160), :: max(1, w // 160)] > 0.4)
+    pick = p.rng.permutation(len(ex))[: int(2500 * (0.6 + 0.4 * p.mood.density))]
+    for i in pick:
+        y0, x0 = min(h - 1, ey[i] * max(1, h // 160)), min(w - 1, ex[i] * max(1, w // 160))
+        marks.append(("dot", ((x0 + 0.5) / w, (y0 + 0.5) / h, step * 0.3), rgba(flat[y0, x0], 1.0)))
+    ground = mix(flat, 1.0, 0.45)
+    dabs = stamp(p.canvas, marks, background=ground)[..., :3]
+    return p.finish(mix(dabs, flat, p.thin() * 0.85))
 
 
 STYLE = StyleSpec(
@@ -55,5 +66,5 @@ STYLE = StyleSpec(
     keywords=("pointill", "divisionis", "seurat", "signac", "dots", "dotted", "risograph", "halftone"),
     draw=draw,
     motion=Motion(shimmer=0.35, speed=0.6, growth=0.1),
-    summary="pointillism: dots of pure colour over a soft composition",
+    summary="pointillism: the scene built from divided dabs of colour",
 )

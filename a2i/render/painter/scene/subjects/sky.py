@@ -1,0 +1,133 @@
+"""Subjects of the sky and the weather: sun, moon, stars, clouds, birds, fireworks, rain, snow, lightning."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from a2i.render.painter.scene.builder import Builder, dot, stroke
+from a2i.render.painter.scene.stack import Ellipse
+from a2i.render.painter.scene.subjects.base import FRONT, SKY, subject
+
+
+@subject("sun", "the sun", "suns", ("sun", "sunny", "sunlit", "sunlight", "sunshine", "sunset", "sunrise", "sunbeam"), SKY)
+def sun(b: Builder, n: int) -> None:
+    r = b.rng.uniform(0.055, 0.085)
+    x, y = b.layout.light_x, b.layout.light_y
+    b.stack.light = (x, y, r)
+    b.add("sun", [dot(x, y, r)], b.roles.light * 0.15 + 0.85, 0.0, glow=True)
+
+
+@subject("moon", "the moon", "moons", ("moon", "moonlit", "moonlight", "moonrise", "crescent"), SKY)
+def moon(b: Builder, n: int) -> None:
+    r = b.rng.uniform(0.04, 0.065)
+    x, y = b.layout.light_x, b.layout.light_y - (0.05 if "sun" in b.present else 0.0)
+    if "sun" in b.present:  # both named: the moon takes the other side of the sky
+        x = 1.0 - x
+    b.stack.light = (x, y, r) if b.stack.light[2] == 0 else b.stack.light
+    b.add("moon", [dot(x, y, r)], b.roles.light * 0.3 + 0.7, 0.0, glow=True)
+    if b.rng.random() < 0.5:  # a crescent: the sky's own colour over most of the disc
+        b.add(
+            "moon",
+            [Ellipse(x + 0.45 * r / b.layout.aspect, y - 0.2 * r, 0.85 * r, 0.85 * r)],
+            b.roles.sky_top * 0.7 + b.roles.sky_low * 0.3,
+            0.0,
+        )
+
+
+@subject("stars", "stars", "stars", ("star", "starry", "starlit", "starlight", "constellation", "galaxy", "milky way"), SKY)
+def stars(b: Builder, n: int) -> None:
+    k = int(90 + 80 * b.mood.density)
+    xs, ys = b.rng.random(k), b.rng.random(k) ** 1.3 * (b.horizon - 0.04)
+    rs = 0.0012 + 0.0028 * b.rng.random(k) ** 3
+    b.add("stars", [dot(x, y, r) for x, y, r in zip(xs, ys, rs)], b.roles.light * 0.3 + 0.7, 0.0, thin=True, glow=True)
+
+
+@subject("clouds", "clouds", "clouds", ("cloud", "cloudy", "overcast", "cumulus"), SKY, countable=True, count=4, max_count=9)
+def clouds(b: Builder, n: int) -> None:
+    storm = "storm" in b.weather
+    lit = b.roles.sky_low * 0.35 + b.roles.light * 0.65
+    tone = b.roles.dark * 0.4 + b.roles.sky_top * 0.6 if storm else lit
+    for x in b.spread(n, 0.0, 1.0):
+        y = b.rng.uniform(0.08, max(0.12, b.horizon - 0.2))
+        if b.present & {"sun", "moon"} and abs(x - b.layout.light_x) < 0.2:  # never over the sun or moon
+            x = (x + 0.4) % 1.0
+        w = b.rng.uniform(0.08, 0.16) * (1.6 if storm else 1.0)
+        puffs = [
+            Ellipse(x + dx * w / b.layout.aspect, y + dy * w, w * s, w * s * 0.62)
+            for dx, dy, s in zip(b.rng.uniform(-1, 1, 6), b.rng.uniform(-0.3, 0.1, 6), b.rng.uniform(0.35, 0.7, 6))
+        ]
+        puffs.append(Ellipse(x, y + 0.15 * w, 1.2 * w, 0.22 * w))
+        b.add("clouds", puffs, tone * b.rng.uniform(0.92, 1.05), 0.05)
+
+
+@subject(
+    "birds",
+    "a bird",
+    "birds",
+    ("bird", "gull", "seagull", "flock", "swallow", "crow", "geese", "goose", "heron", "dove"),
+    SKY,
+    countable=True,
+    count=5,
+    max_count=24,
+)
+def birds(b: Builder, n: int) -> None:
+    cx = 1.0 - b.layout.focal_x
+    parts = []
+    for _ in range(n):
+        x, y = float(np.clip(cx + b.rng.normal(0, 0.12), 0.06, 0.94)), b.rng.uniform(0.12, max(0.16, b.horizon - 0.12))
+        s = b.rng.uniform(0.012, 0.028) * (2.2 if n <= 2 else 1.0)  # a lone bird is nearer, so larger
+        flap = b.rng.uniform(0.2, 0.7)
+        parts.append(
+            stroke([(x - s, y - flap * s), (x - s * 0.4, y - 0.2 * s), (x, y), (x + s * 0.4, y - 0.2 * s), (x + s, y - flap * s)], 0.005)
+        )
+    b.add("birds", parts, b.roles.dark, 0.2, thin=True)
+
+
+@subject("fireworks", "fireworks", "fireworks", ("firework", "pyrotechnic", "sparkler"), SKY, countable=True, count=4, max_count=9)
+def fireworks(b: Builder, n: int) -> None:
+    for i, x in enumerate(b.spread(n, 0.08, 0.92)):
+        y = b.rng.uniform(0.12, max(0.15, b.horizon - 0.15))
+        r = b.rng.uniform(0.06, 0.12)
+        rays = int(b.rng.integers(14, 22))
+        angles = np.linspace(0, 2 * np.pi, rays, endpoint=False) + b.rng.uniform(0, 1)
+        parts = [
+            stroke(
+                [
+                    (x + 0.25 * r * np.cos(a) / b.layout.aspect, y + 0.25 * r * np.sin(a)),
+                    (x + r * np.cos(a) / b.layout.aspect, y + r * np.sin(a)),
+                ],
+                0.004,
+            )
+            for a in angles
+        ]
+        parts += [dot(x + 1.12 * r * np.cos(a) / b.layout.aspect, y + 1.12 * r * np.sin(a), 0.005) for a in angles]
+        colour = b.roles.accents[i % len(b.roles.accents)] * 0.5 + b.roles.lamp * 0.5
+        b.add("fireworks", parts, colour, 0.05, thin=True, glow=True)
+
+
+@subject("rain", "rain", "rain", ("rain", "rainy", "raining", "rainfall", "downpour", "drizzle", "shower", "raindrop"), FRONT)
+def rain(b: Builder, n: int) -> None:
+    k = int(160 + 160 * b.mood.density)
+    slant = b.rng.uniform(-0.25, 0.25)
+    xs, ys, ls = b.rng.uniform(-0.1, 1.1, k), b.rng.uniform(0.0, 1.0, k), b.rng.uniform(0.03, 0.07, k)
+    parts = [stroke([(x, y), (x + slant * length, y + length)], 0.0018) for x, y, length in zip(xs, ys, ls)]
+    b.add("rain", parts, b.roles.light * 0.5 + b.roles.sky_low * 0.5, 1.0, thin=True)
+
+
+@subject("snow", "snow", "snow", ("snow", "snowy", "snowfall", "snowflake", "blizzard", "snowstorm"), FRONT)
+def snow(b: Builder, n: int) -> None:
+    k = int(180 + 140 * b.mood.density)
+    xs, ys = b.rng.random(k), b.rng.random(k)
+    rs = 0.002 + 0.005 * b.rng.random(k) ** 2
+    b.add("snow", [dot(x, y, r) for x, y, r in zip(xs, ys, rs)], b.roles.light * 0.2 + 0.8, 1.0, thin=True)
+
+
+@subject("lightning", "lightning", "lightning", ("lightning", "thunder", "thunderstorm", "bolt"), SKY)
+def lightning(b: Builder, n: int) -> None:
+    x, y = 1.0 - b.layout.focal_x + b.rng.normal(0, 0.05), 0.05
+    pts = [(x, y)]
+    while y < b.horizon:
+        y += b.rng.uniform(0.04, 0.08)
+        x += b.rng.normal(0, 0.035)
+        pts.append((x, min(y, b.horizon)))
+    b.add("lightning", [stroke(pts, 0.006)], b.roles.light * 0.2 + 0.8, 0.1, thin=True, glow=True)

@@ -1,0 +1,255 @@
+"""Subjects people made or are: a city skyline, a street with lights, a window onto the scene, a fire,
+a human figure, a crowd."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from a2i.render.painter.scene.builder import Builder, dot, stroke
+from a2i.render.painter.scene.stack import Ellipse, Poly
+from a2i.render.painter.scene.subjects.base import FAR, FRONT, LAND, OBJECT, subject
+
+
+@subject(
+    "city",
+    "a city skyline",
+    "cities",
+    (
+        "city",
+        "skyline",
+        "skyscraper",
+        "tower",
+        "town",
+        "metropolis",
+        "downtown",
+        "building",
+        "rooftop",
+        "cityscape",
+        "urban",
+        "village",
+        "houses",
+    ),
+    FAR,
+)
+def city(b: Builder, n: int) -> None:
+    base = b.horizon + 0.02
+    x = -0.02
+    blocks, windows = [], []
+    while x < 1.02:
+        bw = b.rng.uniform(0.03, 0.075)
+        bh = b.rng.uniform(0.06, 0.26) * (0.7 + 0.6 * b.mood.energy) * (1.3 if abs(x - b.layout.focal_x) < 0.12 else 1.0)
+        blocks.append(b.rect(x, base - bh, x + bw, base + 0.05))
+        if b.rng.random() < 0.25:  # a spire
+            blocks.append(Poly([(x + 0.3 * bw, base - bh), (x + 0.5 * bw, base - bh - 0.04), (x + 0.7 * bw, base - bh)]))
+        for wy in np.arange(base - bh + 0.012, base - 0.01, 0.02):
+            for wx in np.arange(x + 0.007, x + bw - 0.01, 0.014):
+                if b.rng.random() < (0.45 if b.night else 0.2):
+                    windows.append(b.rect(wx, wy, wx + 0.006, wy + 0.009))
+        x += bw + b.rng.uniform(0.0, 0.012)
+    b.add("city", blocks, b.aerial(b.roles.dark * 0.7 + b.roles.far * 0.3, 0.35), 0.35)
+    b.add("city", windows, b.roles.lamp if b.night else b.roles.light * 0.5 + b.roles.far * 0.5, 0.36, glow=b.night)
+
+
+@subject(
+    "street",
+    "a street with lights",
+    "streets",
+    (
+        "street",
+        "avenue",
+        "boulevard",
+        "alley",
+        "streetlight",
+        "lamppost",
+        "lamp post",
+        "sidewalk",
+        "pavement",
+        "neon",
+        "crossroads",
+        "market",
+    ),
+    LAND,
+)
+def street(b: Builder, n: int) -> None:
+    vx, vy = b.layout.focal_x * 0.5 + 0.25, b.horizon + 0.01
+    b.add("street", [Poly([(vx - 0.01, vy), (vx + 0.01, vy), (1.3, 1.02), (-0.3, 1.02)])], b.roles.mid * 0.75 + b.roles.dark * 0.25, 0.7)
+    facade = b.roles.near * 0.8 + b.roles.dark * 0.2
+    left = Poly([(-0.02, 0.02), (vx - 0.03, vy - 0.2), (vx - 0.03, vy + 0.01), (-0.02, 1.02)])
+    right = Poly([(1.02, 0.06), (vx + 0.03, vy - 0.16), (vx + 0.03, vy + 0.01), (1.02, 1.02)])
+    b.add("street", [left, right], facade, 0.75)
+    windows = []
+    for side, (x_edge, top_edge) in ((-1, (-0.02, 0.02)), (1, (1.02, 0.06))):
+        for t in np.linspace(0.1, 0.85, 7):
+            x = x_edge + (vx + side * 0.03 - x_edge) * t
+            h_top = top_edge + (vy - 0.2 + 0.04 * (side > 0) - top_edge) * t
+            h_bot = 1.02 + (vy + 0.01 - 1.02) * t
+            for f in (0.2, 0.45, 0.7):
+                wy = h_top + (h_bot - h_top) * f
+                size = 0.02 * (1 - t) + 0.004
+                if b.rng.random() < 0.7:
+                    windows.append(b.rect(x - size * 0.5, wy, x + size * 0.5, wy + size * 1.3))
+    b.add("street", windows, b.roles.lamp * 0.7 + b.roles.light * 0.3, 0.76, glow=True)
+    poles, lamps = [], []
+    for side in (-1, 1):
+        for t in (0.25, 0.5, 0.7, 0.85):
+            s = 1 - t
+            x = vx + side * (0.04 + 0.5 * s**1.2)
+            foot = vy + (1.0 - vy) * s**1.1
+            top = foot - 0.45 * s - 0.02
+            poles.append(stroke([(x, foot), (x, top)], 0.001 + 0.006 * s))
+            lamps.append(dot(x, top, 0.003 + 0.014 * s))
+    b.add("street", poles, b.roles.dark, 0.8)
+    b.add("street", lamps, b.roles.lamp, 0.81, glow=True)
+
+
+@subject(
+    "window",
+    "a window of a room",
+    "windows",
+    ("window", "windowsill", "room", "interior", "indoors", "bedroom", "kitchen", "pane", "curtain", "attic", "studio"),
+    FRONT,
+)
+def window(b: Builder, n: int) -> None:
+    wall = b.roles.dark * 0.7 + b.roles.lamp * 0.15 + b.roles.mid * 0.15
+    x0, x1, y0, y1 = b.rng.uniform(0.12, 0.18), b.rng.uniform(0.82, 0.88), b.rng.uniform(0.08, 0.14), b.rng.uniform(0.72, 0.8)
+    frame = [b.rect(-0.02, -0.02, x0, 1.02), b.rect(x1, -0.02, 1.02, 1.02), b.rect(x0, -0.02, x1, y0), b.rect(x0, y1, x1, 1.02)]
+    b.add("window", frame, wall, 1.0)
+    bars = [
+        b.rect((x0 + x1) / 2 - 0.008, y0, (x0 + x1) / 2 + 0.008, y1),
+        b.rect(x0, (y0 + y1) * 0.45 - 0.008, x1, (y0 + y1) * 0.45 + 0.008),
+        b.rect(x0 - 0.01, y0 - 0.01, x1 + 0.01, y0 + 0.012),
+        b.rect(x0 - 0.01, y1 - 0.012, x1 + 0.01, y1 + 0.01),
+        b.rect(x0 - 0.01, y0, x0 + 0.012, y1),
+        b.rect(x1 - 0.012, y0, x1 + 0.01, y1),
+    ]
+    b.add("window", bars, wall * 0.6 + b.roles.light * 0.4, 1.0)
+    b.add("window", [b.rect(x0 - 0.05, y1 + 0.01, x1 + 0.05, y1 + 0.05)], wall * 0.5 + b.roles.light * 0.5, 1.0)
+
+
+@subject(
+    "fire",
+    "a fire",
+    "fires",
+    ("fire", "bonfire", "campfire", "flame", "blaze", "burning", "inferno", "ember", "candle", "torch", "wildfire"),
+    OBJECT,
+    countable=True,
+    count=1,
+    max_count=3,
+    needs=("hills", "meadow"),
+)
+def fire(b: Builder, n: int) -> None:
+    for x in b.spread(n, 0.15, 0.85, near=b.layout.focal_x):
+        base = b.horizon + b.rng.uniform(0.28, 0.36)
+        h = b.rng.uniform(0.16, 0.24)
+        logs = [
+            stroke([(x - 0.06, base + 0.01), (x + 0.06, base - 0.015)], 0.012),
+            stroke([(x - 0.06, base - 0.015), (x + 0.06, base + 0.01)], 0.012),
+        ]
+        b.add("fire", logs, b.roles.dark, 0.85)
+        for layer, (scale, colour) in enumerate(
+            ((1.0, np.array([0.85, 0.2, 0.08])), (0.72, np.array([0.98, 0.55, 0.1])), (0.42, np.array([1.0, 0.9, 0.5])))
+        ):
+            tongues = []
+            for dx in b.rng.uniform(-0.6, 0.6, 4):
+                hh = h * scale * b.rng.uniform(0.6, 1.0)
+                w = 0.045 * scale / b.layout.aspect
+                cx = x + dx * w
+                tongues.append(
+                    Poly(
+                        [
+                            (cx - w, base),
+                            (cx - 0.6 * w, base - 0.45 * hh),
+                            (cx + 0.1 * w, base - hh),
+                            (cx + 0.5 * w, base - 0.5 * hh),
+                            (cx + w, base),
+                        ]
+                    )
+                )
+            b.add("fire", tongues, colour * 0.6 + b.roles.lamp * 0.4, 0.86 + 0.01 * layer, glow=True)
+        sparks = [dot(x + b.rng.normal(0, 0.04), base - h - b.rng.uniform(0, 0.15), 0.003) for _ in range(14)]
+        b.add("fire", sparks, b.roles.lamp, 0.9, thin=True, glow=True)
+
+
+def _person(x: float, foot: float, h: float, aspect: float, rng: np.random.Generator, arms_up: bool = False) -> list:
+    w = 0.13 * h / aspect
+    head = Ellipse(x, foot - 0.9 * h, 0.065 * h, 0.075 * h)
+    body = Poly(
+        [(x - 0.55 * w, foot - 0.78 * h), (x + 0.55 * w, foot - 0.78 * h), (x + 0.45 * w, foot - 0.42 * h), (x - 0.45 * w, foot - 0.42 * h)]
+    )
+    step = rng.uniform(0.0, 0.25) * w
+    legs = [
+        stroke([(x - 0.2 * w, foot - 0.44 * h), (x - 0.25 * w - step, foot)], 0.03 * h),
+        stroke([(x + 0.2 * w, foot - 0.44 * h), (x + 0.25 * w + step, foot)], 0.03 * h),
+    ]
+    arm_y = foot - (1.05 if arms_up else 0.45) * h
+    arms = [
+        stroke([(x - 0.5 * w, foot - 0.74 * h), (x - 0.9 * w, arm_y)], 0.025 * h),
+        stroke([(x + 0.5 * w, foot - 0.74 * h), (x + 0.9 * w, arm_y)], 0.025 * h),
+    ]
+    return [head, body, *legs, *arms]
+
+
+@subject(
+    "figure",
+    "a human figure",
+    "human figures",
+    (
+        "figure",
+        "person",
+        "man",
+        "woman",
+        "girl",
+        "boy",
+        "child",
+        "silhouette",
+        "dancer",
+        "walker",
+        "wanderer",
+        "traveller",
+        "traveler",
+        "stranger",
+        "lover",
+        "couple",
+        "friend",
+        "surfer",
+        "runner",
+        "sprinter",
+        "rider",
+        "fisherman",
+        "poet",
+        "singer",
+        "musician",
+        "guitarist",
+        "self",
+        "someone",
+        "somebody",
+    ),
+    OBJECT,
+    countable=True,
+    count=1,
+    max_count=8,
+)
+def figure(b: Builder, n: int) -> None:
+    xs = b.spread(n, 0.1, 0.9, near=1.0 - b.layout.focal_x if {"lighthouse", "tree", "fire"} & b.present else b.layout.focal_x)
+    for x in xs:
+        foot = b.rng.uniform(0.9, 0.96)
+        h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0)
+        b.add("figure", _person(x, foot, h, b.layout.aspect, b.rng), b.roles.dark, 0.95)
+
+
+@subject(
+    "crowd",
+    "a crowd of silhouettes",
+    "crowds",
+    ("crowd", "people", "audience", "festival", "concert", "parade", "spectators", "protesters", "revellers", "gathering", "party"),
+    FRONT,
+)
+def crowd(b: Builder, n: int) -> None:
+    parts = []
+    k = int(22 + 20 * b.mood.density)
+    for x in np.sort(b.rng.uniform(-0.03, 1.03, k)):
+        h = b.rng.uniform(0.16, 0.26)
+        parts += _person(
+            float(x), 1.08 + b.rng.uniform(0, 0.04), h, b.layout.aspect, b.rng, arms_up=b.rng.random() < 0.15 + 0.4 * b.mood.energy
+        )
+    b.add("crowd", parts, b.roles.dark * 0.85, 1.0)

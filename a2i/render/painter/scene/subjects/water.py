@@ -1,0 +1,234 @@
+"""Subjects of the water and the coast: sea with waves, lake, river, shore, boats, a lighthouse, a bridge."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from a2i.render.painter.scene.builder import Builder, dot, stroke
+from a2i.render.painter.scene.stack import Poly
+from a2i.render.painter.scene.subjects.base import LAND, OBJECT, WATER, subject
+
+
+def _waves(b: Builder, subject_name: str, top: float, bottom: float, count: int) -> None:
+    """Wave crests over water between ``top`` and ``bottom``: shorter and closer together toward the horizon."""
+    parts = []
+    for _ in range(count):
+        f = b.rng.random() ** 1.6
+        y = top + (bottom - top) * f
+        x = b.rng.uniform(-0.05, 1.05)
+        span = (0.015 + 0.09 * f) * b.rng.uniform(0.6, 1.4)
+        lift = (0.002 + 0.01 * f) * (0.5 + b.mood.energy)
+        xs = np.linspace(x - span, x + span, 7)
+        ys = y - lift * np.sin(np.linspace(0, np.pi, 7))
+        parts.append(stroke(np.stack([xs, ys], 1), 0.0015 + 0.004 * f))
+    b.add(subject_name, parts, b.roles.water * 0.35 + b.roles.light * 0.65, 0.6, thin=True)
+
+
+@subject(
+    "sea",
+    "the sea with waves",
+    "seas",
+    ("sea", "ocean", "wave", "surf", "swell", "seascape", "tide", "bay", "harbour", "harbor", "gulf", "seaside", "maritime", "breaker"),
+    WATER,
+)
+def sea(b: Builder, n: int) -> None:
+    b.add("sea", [b.rect(-0.02, b.horizon, 1.02, 1.02)], b.roles.water, 0.5)
+    # The light's path on the water, under the sun or moon.
+    lx = b.layout.light_x
+    glints = [
+        stroke([(lx + d - w, y), (lx + d + w, y)], 0.002 + 0.004 * (y - b.horizon))
+        for y, d, w in zip(np.linspace(b.horizon + 0.01, 1.0, 24), b.rng.normal(0, 0.02, 24), b.rng.uniform(0.01, 0.06, 24))
+    ]
+    b.add("sea", glints, b.roles.light * 0.7 + b.roles.water * 0.3, 0.55, thin=True)
+    _waves(b, "sea", b.horizon + 0.01, 1.0, int(30 + 30 * b.mood.rhythm + 40 * b.mood.energy))
+
+
+@subject("lake", "a lake", "lakes", ("lake", "pond", "pool", "lagoon", "loch", "reservoir"), WATER)
+def lake(b: Builder, n: int) -> None:
+    far_bank = b.ridge(b.horizon + 0.005, 0.02, 0.2, jagged=False)
+    b.add("lake", [b.below(far_bank, b.horizon + 0.06)], b.aerial(b.roles.mid, 0.3), 0.3)
+    near = b.horizon + b.rng.uniform(0.2, 0.3)
+    b.add("lake", [b.rect(-0.02, b.horizon + 0.02, 1.02, near + 0.05)], b.roles.water, 0.5)
+    _waves(b, "lake", b.horizon + 0.03, near, int(10 + 20 * b.mood.energy))
+    bank = b.ridge(near, 0.03, 0.3, jagged=False)
+    b.add("lake", [b.below(bank)], b.roles.near, 0.85)
+
+
+@subject(
+    "river",
+    "a river",
+    "rivers",
+    ("river", "stream", "creek", "brook", "canal", "waterway", "estuary"),
+    WATER,
+    needs=("hills", "meadow", "forest"),
+)
+def river(b: Builder, n: int) -> None:
+    if not b.present & {"hills", "meadow", "forest", "dunes", "mountains", "city", "street"}:
+        b.add("river", [b.rect(-0.02, b.horizon, 1.02, 1.02)], b.roles.mid, 0.5)
+    t = np.linspace(0, 1, 40)
+    start = b.layout.focal_x
+    centre = start + b.rng.uniform(0.08, 0.18) * np.sin(t * np.pi * b.rng.uniform(1.5, 2.5)) + (0.5 - start) * t
+    ys = b.horizon + 0.01 + (1.03 - b.horizon) * t
+    half = 0.006 + 0.3 * t**1.5
+    body = np.concatenate([np.stack([centre - half, ys], 1), np.stack([centre + half, ys], 1)[::-1]])
+    b.add("river", [Poly(body)], b.roles.water, 0.6)
+    shine = [
+        stroke([(c - 0.4 * h, y), (c + 0.4 * h, y)], 0.002 + 0.004 * k / 40)
+        for k, (c, y, h) in enumerate(zip(centre, ys, half))
+        if k % 4 == 2
+    ]
+    b.add("river", shine, b.roles.water * 0.4 + b.roles.light * 0.6, 0.65, thin=True)
+
+
+@subject(
+    "shore",
+    "a shore",
+    "shores",
+    ("shore", "coast", "coastal", "beach", "coastline", "sand", "sandy", "cove", "seashore", "rocks", "rocky"),
+    LAND,
+    needs=("sea", "lake"),
+)
+def shore(b: Builder, n: int) -> None:
+    side = -b.layout.side  # the beach rises on the side away from the focal point's far end
+    y_edge, y_far = b.rng.uniform(0.82, 0.88), b.horizon + b.rng.uniform(0.08, 0.16)
+    pts = [
+        (0.5 - 0.52 * side, y_far),
+        (0.5 - 0.2 * side, y_edge - 0.05),
+        (0.5 + 0.2 * side, y_edge + 0.04),
+        (0.5 + 0.52 * side, y_edge + 0.08),
+        (0.5 + 0.52 * side, 1.02),
+        (0.5 - 0.52 * side, 1.02),
+    ]
+    sand = b.roles.mid * 0.8 + b.roles.light * 0.2
+    b.add("shore", [Poly(pts)], sand, 0.85)
+    foam = np.array(pts[:4]) + (0.0, -0.006)
+    b.add("shore", [stroke(foam, 0.005)], b.roles.light * 0.8 + 0.2, 0.86, thin=True)
+
+
+def _water_band(b: Builder) -> tuple[float, float]:
+    if "lake" in b.present:
+        return b.horizon + 0.04, b.horizon + 0.18
+    return b.horizon + 0.03, min(0.8, b.horizon + 0.3)
+
+
+@subject(
+    "boat",
+    "a boat",
+    "boats",
+    (
+        "boat",
+        "ship",
+        "sailboat",
+        "yacht",
+        "canoe",
+        "kayak",
+        "ferry",
+        "vessel",
+        "sail",
+        "schooner",
+        "trawler",
+        "gondola",
+        "rowboat",
+        "fishing boat",
+        "steamer",
+        "sailing ship",
+    ),
+    OBJECT,
+    countable=True,
+    count=1,
+    max_count=9,
+    needs=("sea", "lake", "river"),
+)
+def boat(b: Builder, n: int) -> None:
+    top, bottom = _water_band(b)
+    xs = b.spread(n, 0.06, 0.94)
+    if "lighthouse" in b.present:  # keep clear of the lighthouse's rock
+        xs = [x if abs(x - b.layout.focal_x) > 0.12 else (x - 0.18 * b.layout.side) % 0.9 + 0.05 for x in xs]
+    for x in xs:
+        f = b.rng.random()
+        y = top + (bottom - top) * f
+        s = (0.035 + 0.06 * f) * b.rng.uniform(0.8, 1.2)
+        w = s / b.layout.aspect
+        hull = Poly([(x - w, y - 0.22 * s), (x + w, y - 0.22 * s), (x + 0.7 * w, y + 0.05 * s), (x - 0.65 * w, y + 0.05 * s)])
+        mast = stroke([(x, y - 0.22 * s), (x, y - 1.25 * s)], 0.1 * s * 0.08 + 0.002)
+        sail = Poly([(x + 0.04 * w, y - 1.2 * s), (x + 0.04 * w, y - 0.3 * s), (x + 0.75 * w, y - 0.3 * s)])
+        jib = Poly([(x - 0.04 * w, y - 1.1 * s), (x - 0.04 * w, y - 0.3 * s), (x - 0.55 * w, y - 0.3 * s)])
+        b.add("boat", [hull, mast], b.roles.dark, 0.5 + 0.3 * f)
+        b.add("boat", [sail, jib], b.roles.light * 0.6 + b.roles.accent * 0.4, 0.5 + 0.3 * f)
+
+
+@subject(
+    "lighthouse",
+    "a lighthouse",
+    "lighthouses",
+    ("lighthouse", "beacon", "lightship"),
+    OBJECT,
+    countable=True,
+    count=1,
+    max_count=4,
+    needs=("sea", "lake"),
+)
+def lighthouse(b: Builder, n: int) -> None:
+    xs = b.spread(n, 0.1, 0.9, near=b.layout.focal_x)
+    for x in xs:
+        main = abs(x - b.layout.focal_x) < 1e-9
+        h = (0.38 if main else 0.2) * b.rng.uniform(0.9, 1.1)
+        base = b.horizon + (0.14 if main else 0.06)
+        w0, w1 = 0.045 * h / 0.38 / b.layout.aspect * 1.2, 0.026 * h / 0.38 / b.layout.aspect * 1.2
+        rock = b.ridge(base - 0.01, 0.03, 0.6, jagged=True, points=30)
+        rock[:, 0] = x + (rock[:, 0] - 0.5) * 6 * w0
+        b.add("lighthouse", [b.below(rock, base + 0.06)], b.roles.dark * 0.8 + b.roles.mid * 0.2, 0.7)
+        top = base - h
+        b.add(
+            "lighthouse",
+            [Poly([(x - w0, base), (x - w1, top + 0.07 * h), (x + w1, top + 0.07 * h), (x + w0, base)])],
+            b.roles.light * 0.75 + b.roles.accent * 0.25,
+            0.72,
+        )
+        bands = []
+        for k in (0.25, 0.55):
+            y0, y1 = base - k * h, base - (k + 0.14) * h
+            wa, wb = w0 + (w1 - w0) * k / 0.93, w0 + (w1 - w0) * (k + 0.14) / 0.93
+            bands.append(Poly([(x - wa, y0), (x - wb, y1), (x + wb, y1), (x + wa, y0)]))
+        b.add("lighthouse", bands, b.roles.accent * 0.8 + b.roles.dark * 0.2, 0.72)
+        b.add(
+            "lighthouse",
+            [
+                b.rect(x - 1.15 * w1, top + 0.07 * h, x + 1.15 * w1, top + 0.1 * h),
+                Poly([(x - 0.9 * w1, top + 0.02 * h), (x, top - 0.06 * h), (x + 0.9 * w1, top + 0.02 * h)]),
+            ],
+            b.roles.dark,
+            0.73,
+        )
+        lamp_y = top + 0.045 * h
+        if b.night or "storm" in b.weather or "fog" in b.weather:
+            side = -b.layout.side
+            beam = Poly([(x, lamp_y - 0.006), (x + side * 0.55, lamp_y - 0.06), (x + side * 0.55, lamp_y + 0.04), (x, lamp_y + 0.006)])
+            b.add("lighthouse", [beam], b.roles.lamp * 0.5 + b.roles.light * 0.5, 0.1, glow=True)
+        b.add("lighthouse", [b.rect(x - 0.8 * w1, top + 0.02 * h, x + 0.8 * w1, top + 0.07 * h)], b.roles.lamp, 0.74, glow=True)
+
+
+@subject(
+    "bridge", "a bridge", "bridges", ("bridge", "viaduct", "aqueduct", "footbridge", "arch"), OBJECT, countable=True, count=1, max_count=2
+)
+def bridge(b: Builder, n: int) -> None:
+    for k in range(n):
+        deck = b.horizon + 0.06 + 0.12 * k
+        thick = 0.018 + 0.008 * k
+        x0, x1 = -0.02, 1.02
+        spans = int(b.rng.integers(3, 6))
+        edges = np.linspace(x0, x1, spans + 1)
+        parts = [b.rect(x0, deck - thick, x1, deck)]
+        water = deck + (0.07 if b.has_water else 0.1) + 0.04 * k
+        for left, right in zip(edges[:-1], edges[1:]):
+            t = np.linspace(0, np.pi, 16)
+            mid, half = (left + right) / 2, (right - left) / 2
+            arch = np.stack([mid - half * np.cos(t), deck + (water - deck) * (1 - 0.85 * np.sin(t))], 1)
+            parts.append(stroke(arch, 0.006 + 0.003 * k))
+            parts.append(b.rect(left - 0.008, deck, left + 0.008, water))
+        parts += [stroke([(x, deck - thick), (x, deck - thick - 0.02)], 0.002) for x in np.linspace(x0, x1, 30)]
+        parts.append(stroke([(x0, deck - thick - 0.02), (x1, deck - thick - 0.02)], 0.002))
+        b.add("bridge", parts, b.roles.dark * 0.85 + b.roles.mid * 0.15, 0.55 + 0.15 * k)
+        if b.night:
+            lamps = [dot(x, deck - thick - 0.025, 0.004) for x in np.linspace(x0 + 0.05, x1 - 0.05, 9)]
+            b.add("bridge", lamps, b.roles.lamp, 0.56, glow=True)

@@ -1,0 +1,284 @@
+"""Reading a prompt: which subjects (and how many), time of day, weather, colours and style it names.
+
+Any text works: the template writer's, an LLM's, the user's own. Words are matched, lower-cased, against
+
+- the scene grammar's subjects and their synonyms (:data:`a2i.render.painter.scene.subjects.WORDS`), singular
+  or plural ("boats", "skies", "trees" -> a forest, but "three trees" -> three single trees);
+- count words in front of a subject ("one lighthouse", "three boats", "a few birds", "a pair of swans");
+  a plural without a count gets the subject's default (at least ``PLURAL_COUNT``);
+- time of day (``TIMES``) and weather (``WEATHER``) words; the colour table (:mod:`a2i.render.painter.colours`);
+- the style vocabulary (:mod:`a2i.render.painter.vocabulary`).
+
+Every other noun-like word that is not in the list of words that name nothing drawable (``IGNORED``: function
+words, moods, light, art and texture words) is reported in ``not_drawn``: the card names it ("not drawn: cat"),
+so a prompt never silently claims something the picture does not show.
+
+Examples
+--------
+>>> r = read_prompt("A watercolour of one lighthouse on a stormy coast at night. Deep indigo and silver light "
+...                 "with crashing waves and three boats.")
+>>> r.subjects, r.time, sorted(r.weather), [c.name for c in r.colours], r.style
+({'lighthouse': 1, 'shore': 1, 'sea': 1, 'boat': 3}, 'night', ['storm'], ['indigo', 'silver'], 'watercolour')
+>>> read_prompt("A cat asleep on a sunny windowsill").not_drawn
+('cat',)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from a2i.render.painter.colours import DARKER, DULL, LIGHTER, NAMED, VIVID, NamedColour, colour_word_spans, find_colours
+from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
+from a2i.render.painter.styles import STYLES
+from a2i.render.painter.vocabulary import style_for_prompt
+
+PLURAL_COUNT = 3  # a plural with no count ("boats") means a few
+COUNT_REACH = 3  # a count word applies to a subject at most this many words further on ("two small white boats")
+COUNTS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "single": 1,
+    "lone": 1,
+    "solitary": 1,
+    "sole": 1,
+    "two": 2,
+    "pair": 2,
+    "twin": 2,
+    "both": 2,
+    "three": 3,
+    "few": 3,
+    "four": 4,
+    "several": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "many": 8,
+    "dozen": 12,
+    "dozens": 16,
+    "countless": 16,
+    "numerous": 8,
+}
+TIMES = {
+    "night": ("night", "nighttime", "midnight", "nocturnal", "nocturne", "moonlit", "moonlight", "starry", "starlit", "starlight", "neon"),
+    "dusk": ("dusk", "twilight", "sunset", "evening", "gloaming", "sundown"),
+    "dawn": ("dawn", "sunrise", "daybreak", "morning", "daylight"),
+    "day": ("noon", "midday", "afternoon", "daytime", "sunny", "sunlit", "sunshine"),
+}
+WEATHER = {
+    "storm": ("storm", "stormy", "thunderstorm", "tempest", "gale", "hurricane", "thunder", "lightning", "storm-lashed"),
+    "fog": ("fog", "foggy", "mist", "misty", "haze", "hazy", "smog", "fog-bound"),
+    "rain": ("rain", "rainy", "raining", "rainfall", "downpour", "drizzle", "rain-streaked"),
+    "snow": ("snow", "snowy", "snowfall", "blizzard", "frozen", "wintry", "winter", "frost"),
+}
+# Words that name nothing a picture draws or leaves out: function words, feelings, light, art and texture.
+IGNORED = frozenset(
+    """
+a an the of in on at by with and or but to from into onto over under above below beneath across through along
+around toward towards near far beside between behind before after against as its it is are was were be been being
+this that these those there here where when while which who whose what his her their our my your they we he she
+you i me him them us than then so very more most less much such each every some any all no not only just still
+even also too up down out off away back again once yet full half whole part like about among amid amidst within without
+upon via per
+picture image scene view vision style painting painted paint drawing drawn print photo photograph rendering
+render artwork art piece composition canvas panel sheet study depiction illustration
+light lights lighting lit glow glowing shadow shadows shade tone tones tint tints hue hues colour colours color
+colors palette contrast gradient gradients highlight highlights reflection reflections glint glints shimmer sparkle
+texture textures brushwork brushstroke brushstrokes stroke strokes mark marks edge edges shape shapes line lines
+pattern patterns layer layers glaze glazes wash washes grain detail details depth space negative surface form forms
+mood atmosphere feeling feel feels emotion energy tension calm peace stillness silence quiet motion movement rhythm
+joy sorrow melancholy longing nostalgia wonder awe hope despair serenity tenderness warmth urgency euphoria anger
+contentment contemplation reflection loneliness solitude freedom dream dreams memory memories love fear rage grief
+bliss fury passion power spirit soul heart mind air breath breeze wind sound music song songs beat beats note notes
+tempo melody harmony chord chords bass drums synth genre inspired inspiration variation version
+conveys convey evokes evoke captures capture suggests suggest makes make made seems seem seen shows show casting
+cast fills fill filled bathes bathe bathed frames framed dominate dominates dominated sets set give gives creates
+create swirl swirls swirling drift drifts drifting rise rises rising fall falls falling dance dances dancing
+moment moments hour hours time day days year years season seasons summer spring autumn fall week
+world place places distance foreground background middle centre center top bottom side sides corner horizon
+sky skies heavens firmament scenery vista panorama
+bit touch hint hints trace traces splash splashes burst bursts streak streaks band bands field fields blend mix
+sense kind sort way ways lot lots something nothing everything anything paper grit film wood tones ink
+euphoric organic dramatic poetic romantic magic electric melancholic majestic mystic epic hypnotic psychedelic nostalgic
+idyllic chaotic energetic rhythmic geometric dynamic graphic iconic exotic gothic classic acoustic melodic harmonic
+bare cold warm hot cool asleep awake alone old new young big small tiny huge vast wide tall long short high low dark bright
+soft hard wet dry empty quiet still slow fast wild lonely gentle calm vivid muted rich heavy thin thick sharp smooth
+rough great little large distant close open clear pure raw bold faint dim clean fresh sweet bitter sad happy glad
+lost free alive dead silent loud brave proud fierce tender serene tranquil sombre somber moody dreamy hazy gloomy airy
+grainy glossy silky shiny dusty icy windy cloudy rainy stormy misty snowy sunny starry rocky sandy grassy leafy breezy
+tense restless stark lush vibrant radiant brilliant elegant ancient abandoned deserted forgotten hidden empty lonesome
+move moves moving watch watching look looking stand stands standing sit sits sitting walk walks wait waits sway
+stillness rush hush last held headlong bittersweet dreamlike alive caught exuberant fine subtle delicate fragile
+strong weak broken whole endless infinite eternal golden silver silvery midst top
+""".split()
+)
+ADJECTIVE_SUFFIXES = (
+    "ly",
+    "ing",
+    "ed",
+    "ous",
+    "ful",
+    "ive",
+    "ical",
+    "al",
+    "less",
+    "ish",
+    "est",
+    "ier",
+    "able",
+    "ible",
+    "ant",
+    "ent",
+    "ary",
+)
+_WORD = re.compile(r"[a-z][a-z'-]*")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a prompt names (see the module docstring)."""
+
+    subjects: dict[str, int]  # subject -> count, in order of first mention
+    time: str | None
+    weather: frozenset[str]
+    colours: tuple[NamedColour, ...]
+    style: str | None
+    not_drawn: tuple[str, ...]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _style_words() -> frozenset[str]:
+    words: set[str] = set()
+    for spec in STYLES.values():
+        for text in (*spec.phrases, *spec.keywords):
+            words.update(_WORD.findall(text.lower()))
+    return frozenset(words)
+
+
+_STYLE_WORDS = _style_words()
+_TIME_WORDS = {w: t for t, words in TIMES.items() for w in words}
+_WEATHER_WORDS = {w: k for k, words in WEATHER.items() for w in words}
+_MODIFIERS = frozenset((*LIGHTER, *DARKER, *VIVID, *DULL))
+_COLOUR_PARTS = frozenset(part for name in NAMED for part in name.split())
+
+
+def _subject_of(words: list[str], i: int) -> tuple[str | None, int, bool]:
+    """The subject named at word ``i`` (trying two-word names first): (subject, words used, plural)."""
+    if i + 1 < len(words):
+        pair = f"{words[i]} {words[i + 1]}"
+        for form, plural in ((pair, False), (f"{words[i]} {_singular(words[i + 1])}", True)):
+            if form in WORDS:
+                return WORDS[form], 2, plural and form != pair
+    word = words[i]
+    if word in WORDS:  # "birds" is both a subject's name and a plural
+        return WORDS[word], 1, _singular(word) != word and _singular(word) in WORDS
+    single = _singular(word)
+    if single in WORDS:
+        return WORDS[single], 1, True
+    for part in word.split("-"):  # "fog-bound", "rain-streaked", "sun-drenched"
+        if part in WORDS and part != word:
+            return WORDS[part], 1, False
+    return None, 1, False
+
+
+def _looks_like_noun(word: str) -> bool:
+    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or "'" in word or "-" in word:
+        return False
+    single = _singular(word)
+    if single in IGNORED or single in _STYLE_WORDS:
+        return False
+    return not word.endswith(ADJECTIVE_SUFFIXES) or word.endswith(("ant", "ent")) and word in _NOUNS_LIKE_ADJECTIVES
+
+
+# Nouns the adjective suffixes would wrongly skip (and that the grammar does not draw).
+_NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent"})
+
+
+def _without_style_phrases(text: str) -> str:
+    """The text less its style phrases ("a stained-glass window" names a style, not a window)."""
+    for spec in STYLES.values():
+        for phrase in spec.phrases:
+            text = text.replace(phrase.lower().split(" ", 1)[1], " ")
+        for keyword in spec.keywords:
+            if " " in keyword:
+                text = text.replace(keyword, " ")
+    return text
+
+
+def read_prompt(text: str | None) -> Reading:
+    """Parse a prompt (see the module docstring); ``None`` or empty text names nothing."""
+    style = style_for_prompt(text)
+    text = _without_style_phrases((text or "").lower().replace("’", "'"))
+    words = _WORD.findall(text)
+    subjects: dict[str, int] = {}
+    explicit: set[str] = set()
+    weather: set[str] = set()
+    times: list[str] = []
+    unknown: list[str] = []
+    colour_words = colour_word_spans(text)
+    pending: tuple[int, int] | None = None  # (count, index of the count word)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in COUNTS or word.isdigit():
+            pending = (int(word) if word.isdigit() else COUNTS[word], i)
+            if word == "few" and i > 0 and words[i - 1] == "a":
+                pending = (COUNTS["few"], i)
+            i += 1
+            continue
+        if word in _TIME_WORDS:
+            times.append(_TIME_WORDS[word])
+        for part in (word, *word.split("-")):
+            if part in _WEATHER_WORDS:
+                weather.add(_WEATHER_WORDS[part])
+        name, used, plural = _subject_of(words, i)
+        if name == "forest" and pending and _singular(word) == "tree":  # "three trees": single trees, counted
+            name = "tree"
+        if name is not None:
+            spec = SUBJECTS[name]
+            if spec.countable:
+                if pending and plural and words[pending[1]] in ("a", "an"):  # "a colour-field painting of friends"
+                    pending = None
+                count = pending[0] if pending and i - pending[1] <= COUNT_REACH else (max(spec.count, PLURAL_COUNT) if plural else 1)
+                if name in explicit:
+                    count = max(count, subjects[name]) if not (pending and i - pending[1] <= COUNT_REACH) else subjects[name] + count
+                subjects[name] = min(count, spec.max_count)
+                if count > spec.max_count:
+                    unknown.append(f"{count - spec.max_count} more {spec.plural}")
+            else:
+                subjects.setdefault(name, 1)
+            explicit.add(name)
+            pending = None
+            i += used
+            continue
+        if not (
+            word in colour_words
+            or word in _COLOUR_PARTS
+            or word in _MODIFIERS
+            or word in _TIME_WORDS
+            or word in _WEATHER_WORDS
+            or word in COUNTS
+        ) and _looks_like_noun(word):
+            unknown.append(word)
+        i += 1
+    if "snow" in weather:
+        subjects.setdefault("snow", 1) if any(w in ("snow", "snowfall", "blizzard", "snowy") for w in words) else None
+    if "rain" in weather:
+        subjects.setdefault("rain", 1)
+    time = times[0] if times else None
+    return Reading(subjects, time, frozenset(weather), tuple(find_colours(text)), style, tuple(dict.fromkeys(unknown)))

@@ -1,0 +1,230 @@
+"""Does the painter draw what its text says? Truthful cards, named colours and speed, measured.
+
+    PYTHONPATH=. python benchmarks/bench_painter_text.py [--prompts 400] [--colour-prompts 120] [--speed]
+
+1. **Truthful cards** on ``--prompts`` prompts: template prompts (``a2i.prompts``), LLM-style free text and
+   hand-written prompts with counts, colours and things the grammar cannot draw. For each, the scene is
+   composed and rasterised (the stack, not the text) and checked: every subject the card's record lists
+   covers part of the picture; every subject the text names is in the record or in ``not_drawn``; counts
+   match the text; the description names every recorded subject; a planted undrawable noun is reported.
+2. **Named colours** on ``--colour-prompts`` prompts naming one to three colours, each painted in a random
+   style for a sad and a happy song: the share of pixels within CIEDE2000 20 of each named colour (target
+   >= 15 %), and whether the happy song's picture is lighter than the sad one's (mean lightness follows valence).
+3. With ``--speed``: every style at 1024 x 1024 (CPU seconds of this process and wall seconds; target 0.3 s).
+
+The last line printed is the one-line summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import time
+
+import numpy as np
+
+from a2i.mood import ClipProfile, Profile
+from a2i.prompts import get_generator
+from a2i.render.painter import STYLES, describe, paint
+from a2i.render.painter.colours import NAMED, delta_e2000, srgb_to_lab
+from a2i.render.painter.palette import mood_for
+from a2i.render.painter.scene import compose
+from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.text import read_prompt
+
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+UNDRAWABLE = ("cat", "dog", "horse", "train", "piano", "bicycle", "umbrella", "lantern", "violin", "whale", "kite", "car")
+LLM_OPENERS = (
+    "A dreamy {style} of",
+    "An evocative {style} showing",
+    "{Style} depicting",
+    "A moody {style} capturing",
+    "In the style of {style},",
+)
+LLM_CLOSERS = (
+    "Soft {c1} light spills across the scene, with hints of {c2}.",
+    "The palette is {c1} and {c2}, full of quiet longing.",
+    "Swirls of {c1} meet deep {c2} shadows.",
+    "Everything glows in {c1}, the air heavy with feeling.",
+    "Muted {c1} tones evoke a sense of calm.",
+)
+HAND_WRITTEN = (
+    "one lighthouse and three boats on a dark sea",
+    "a cat asleep on a sunny windowsill",
+    "two figures walking a road into the hills at dusk",
+    "fireworks over the city skyline, in crimson and gold",
+    "a single tree in the snow",
+    "birds above a forest by a lake",
+    "a crowd at a bonfire under the stars",
+    "a bridge over a river in the rain",
+    "desert dunes and a lone rider at sunset",
+    "a street with lights, a dog and a bicycle",
+    "mountains, clouds and a lake at dawn in lavender and sage",
+    "four boats in a harbour beside a lighthouse",
+    "a window onto a stormy sea with lightning",
+    "a meadow of poppies under a blue sky",
+)
+
+
+def llm_style(rng: random.Random) -> str:
+    subjects = rng.sample(sorted(SUBJECTS), rng.randint(1, 3))
+    words = []
+    for name in subjects:
+        spec = SUBJECTS[name]
+        word = rng.choice(spec.words)
+        if spec.countable and rng.random() < 0.5:
+            n = rng.randint(2, min(5, spec.max_count)) if spec.max_count > 1 else 1
+            words.append(f"{NUMBERS[n]} {word}s" if n > 1 and not word.endswith("s") else f"{NUMBERS[n]} {word}")
+        else:
+            words.append(f"a {word}")
+    if rng.random() < 0.4:
+        words.append(f"a {rng.choice(UNDRAWABLE)}")
+    style = rng.choice([p.split(" ", 1)[1] for spec in STYLES.values() for p in spec.phrases])
+    opener = rng.choice(LLM_OPENERS).format(style=style, Style=style[0].upper() + style[1:])
+    colours = rng.sample([c for c in NAMED if " " not in c], 2)
+    return f"{opener} {', '.join(words[:-1]) + ' and ' + words[-1] if len(words) > 1 else words[0]}. " + rng.choice(LLM_CLOSERS).format(
+        c1=colours[0], c2=colours[1]
+    )
+
+
+def prompts(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    out = [("hand", text) for text in HAND_WRITTEN]
+    writer = get_generator("template")
+    k = 0
+    while len(out) < n:
+        if k % 2 == 0:
+            profile = ClipProfile(
+                valence=rng.random(),
+                energy=rng.random(),
+                acousticness=rng.random(),
+                danceability=rng.random(),
+                tempo=rng.uniform(60, 180),
+                index=rng.randrange(20),
+            )
+            out.append(("template", writer.generate(profile, n=10, seed=rng.randrange(1000))[rng.randrange(10)]))
+        else:
+            out.append(("llm", llm_style(rng)))
+        k += 1
+    return out[:n]
+
+
+def check_truth(text: str, seed: int) -> list[str]:
+    """Every way the record of ``text``'s picture disagrees with the text or with the picture (empty: truthful)."""
+    profile = Profile(valence=0.3 + 0.4 * (seed % 3) / 2, energy=0.5)
+    drawn = describe(profile, prompt=text, size=256, seed=seed)
+    scene = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0)
+    shown = scene.stack.raster(256, 256).visible()
+    reading = read_prompt(text)
+    problems = [f"record lists {name} but the picture does not show it" for name in drawn.subjects if name not in shown]
+    for name, count in reading.subjects.items():
+        spec = SUBJECTS[name]
+        if name not in drawn.subjects and spec.singular not in drawn.not_drawn:
+            problems.append(f"text names {name}, neither drawn nor reported")
+        elif name in drawn.subjects and drawn.subjects[name] != count:
+            problems.append(f"text counts {count} {name}, the picture has {drawn.subjects[name]}")
+    for name, count in drawn.subjects.items():
+        spec = SUBJECTS[name]
+        phrase = spec.singular if not spec.countable or count == 1 else spec.plural
+        if phrase not in drawn.description:
+            problems.append(f"description misses {phrase}")
+    for word in UNDRAWABLE:
+        if re.search(rf"\b{word}\b", text.lower()) and word not in drawn.not_drawn:
+            problems.append(f"undrawable {word} not reported")
+    return problems
+
+
+def colour_shares(n: int, seed: int = 1, verbose: bool = True) -> tuple[list[float], list[bool], list[int]]:
+    rng = random.Random(seed)
+    shares, lighter, counts = [], [], []
+    scenes = (
+        "a lighthouse on the shore of the sea",
+        "mountains above a lake",
+        "a city skyline across a river",
+        "desert dunes",
+        "a forest by a lake",
+        "a street with lights",
+        "a road through the hills",
+        "boats on a bay",
+    )
+    names = sorted(NAMED)
+    for i in range(n):
+        picked = rng.sample(names, rng.randint(1, 3))
+        text = f"{rng.choice(scenes)}, in {' and '.join(picked)}"
+        style = rng.choice(sorted(STYLES))
+        means = []
+        for valence in (0.2, 0.8):
+            image = paint(Profile(valence=valence, energy=rng.uniform(0.2, 0.8)), prompt=text, style=style, size=192, seed=i)
+            lab = srgb_to_lab(np.asarray(image, dtype=np.float64) / 255.0)
+            means.append(float(lab[..., 0].mean()))
+            for colour in read_prompt(text).colours:
+                shares.append(float((delta_e2000(lab, np.array(colour.lab)) < 20.0).mean()))
+                counts.append(len(picked))
+                if verbose and shares[-1] < 0.15:
+                    print(f"FEW [{style}, valence {valence}] {colour.name}: {shares[-1]:.1%} in {text!r}")
+        lighter.append(means[1] > means[0])
+    return shares, lighter, counts
+
+
+def speed() -> dict[str, tuple[float, float]]:
+    profile = Profile(valence=0.6, energy=0.7, tempo=128)
+    text = "A lighthouse and three boats at sea under the stars, birds over the shore"
+    out = {}
+    for name in STYLES:
+        paint(profile, prompt=text, style=name, size=256, seed=0)
+        cpu, wall = [], []
+        for seed in range(3):
+            c0, w0 = time.process_time(), time.perf_counter()
+            paint(profile, prompt=text, style=name, size=1024, seed=seed)
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+        out[name] = (min(cpu), min(wall))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--prompts", type=int, default=400)
+    parser.add_argument("--colour-prompts", type=int, default=120)
+    parser.add_argument("--speed", action="store_true")
+    args = parser.parse_args()
+    bad: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    for i, (kind, text) in enumerate(prompts(args.prompts)):
+        kinds[kind] = kinds.get(kind, 0) + 1
+        problems = check_truth(text, i)
+        if problems:
+            bad[kind] = bad.get(kind, 0) + 1
+            print(f"UNTRUE [{kind}] {text!r}: {'; '.join(problems)}")
+    truthful = args.prompts - sum(bad.values())
+    by_kind = ", ".join(f"{k} {kinds[k] - bad.get(k, 0)}/{kinds[k]}" for k in sorted(kinds))
+    print(f"truthful cards: {truthful}/{args.prompts} ({by_kind})")
+    shares, lighter, counts = colour_shares(args.colour_prompts)
+    ok = float(np.mean(np.array(shares) >= 0.15))
+    for k in sorted(set(counts)):
+        mine = np.array([share for share, c in zip(shares, counts) if c == k])
+        print(
+            f"  {k} colour(s) named: {np.mean(mine >= 0.15):.1%} of {len(mine)} (picture, colour) pairs >= 15%, "
+            f"median {np.median(mine):.1%}"
+        )
+    print(
+        f"named colours: {len(shares)} (picture, colour) pairs, {ok:.1%} with >= 15% of pixels within dE2000 20, "
+        f"median share {np.median(shares):.1%}; happy song lighter than sad in {np.mean(lighter):.1%} of {len(lighter)} prompts"
+    )
+    two = np.array([share for share, c in zip(shares, counts) if c <= 2])
+    summary = (
+        f"SUMMARY truthful {truthful}/{args.prompts} | colours >=15%: {ok:.1%} (1-2 named: {np.mean(two >= 0.15):.1%}; "
+        f"median {np.median(shares):.1%}) | "
+        f"lightness follows valence: {np.mean(lighter):.1%}"
+    )
+    if args.speed:
+        times = speed()
+        for name, (cpu, wall) in times.items():
+            print(f"{name:12s} 1024 x 1024: {cpu:.3f} s CPU, {wall:.3f} s wall")
+        summary += f" | slowest style {max(t[0] for t in times.values()):.3f} s CPU, {max(t[1] for t in times.values()):.3f} s wall"
+    print(summary)
+
+
+if __name__ == "__main__":
+    main()
