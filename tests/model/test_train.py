@@ -30,7 +30,8 @@ def test_tiny_run_beats_chance_on_held_out_songs(tiny_run):
     validations = records(tiny_run, "valid")
     best = max(validations, key=lambda r: r["R@1"])  # the checkpoint kept as `best`
     assert best["chance_R@1"] == pytest.approx(1 / 6)  # one unheard song per mood, 5 prompts each
-    assert best["R@1"] >= 3 * best["chance_R@1"]  # its own prompts rank first for half the unheard songs
+    # Its own prompts rank first for half the unheard songs (3 of 6; the logged chance is float32 1/6).
+    assert best["R@1"] >= 3 * best["chance_R@1"] - 1e-6
     assert validations[-1]["probe_r2_energy"] > 0.5  # the embedding carries the music's energy
     assert 0.5 < validations[-1]["token_norm_ratio"] < 2.0
     losses = [r["loss"] for r in records(tiny_run)]  # one batch of 6 per record: compare averages
