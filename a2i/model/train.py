@@ -266,7 +266,15 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         run_id = [config.log.run_id or time.strftime("%Y%m%d-%H%M%S")]
         broadcast_object_list(run_id)
         run_dir = Path(config.log.log_dir) / run_id[0]
-        check_run_dir(run_dir)
+        refusal: list[Exception | None] = [None]
+        if accelerator.is_main_process:  # alone: another rank would see the folder half made by this one
+            try:
+                check_run_dir(run_dir)
+            except (ConfigError, OutputError) as exc:
+                refusal = [exc]
+        broadcast_object_list(refusal)
+        if refusal[0] is not None:
+            raise refusal[0]
     main = accelerator.is_main_process
     if main:
         run_dir.mkdir(parents=True, exist_ok=True)
