@@ -17,10 +17,9 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import soundfile as sf
-import soxr
 
 from a2i.errors import A2IWarning, AudioError, ConfigError, DatasetError, MissingFileError
 
@@ -51,6 +50,13 @@ MIN_LAST_CLIP = 0.25
 
 #: Below this peak amplitude a signal is treated as silent (about -90 dBFS).
 SILENCE_PEAK = 3e-5
+
+
+if TYPE_CHECKING:
+    import soundfile as sf
+
+# soundfile (libsndfile through cffi) and soxr are imported where they decode and resample, not with this
+# module: ``a2i --help`` and every command that reads no audio start without them.
 
 
 class AudioWarning(A2IWarning):
@@ -158,6 +164,8 @@ class _Source:
         self._sf: sf.SoundFile | None = None
         self._proc: subprocess.Popen | None = None
         self.broken = ""  # why decoding stopped early, when it did
+        import soundfile as sf
+
         if _libsndfile_can_read(path):
             try:
                 self._sf = sf.SoundFile(str(path))
@@ -206,6 +214,8 @@ class _Source:
 
     def read(self, frames: int) -> np.ndarray:
         """Up to ``frames`` mono samples at the native rate; empty at the end."""
+        import soundfile as sf
+
         if self._sf is not None:
             parts = []
             while frames > 0 and not self.broken:
@@ -302,6 +312,8 @@ def stream(path: str | Path, *, sr: int | None = 22050, block_seconds: float = C
     """
     if sr is not None and sr <= 0:
         raise ConfigError(f"sr must be a positive sample rate in Hz or None, got {sr}")
+    import soxr
+
     path = Path(path)
     _check_file(path)
     source = _Source(path)
@@ -390,12 +402,16 @@ def resample(audio: Audio, sr: int) -> Audio:
     """The same audio at another rate (soxr, high quality)."""
     if sr == audio.sr:
         return audio
+    import soxr
+
     samples = soxr.resample(audio.samples, audio.sr, sr, quality="HQ").astype(np.float32)
     return replace(audio, samples=samples, sr=sr)
 
 
 def write(path: str | Path, audio: Audio) -> Path:
     """Write a waveform with libsndfile; the format follows the extension (wav, flac, ogg)."""
+    import soundfile as sf
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(str(path), audio.samples, audio.sr)

@@ -1,8 +1,9 @@
 """Signal features of a waveform: loudness, timbre, rhythm and tonality, in plain numpy.
 
-These are the hand-made descriptors :mod:`a2i.mood` fuses with the pretrained model. They are written with
-numpy/scipy rather than librosa's ``stft``/``chroma`` because those compile numba kernels on first use
-(15 s and more on a fresh install), and the first ``a2i`` call must not stall.
+These are the hand-made descriptors :mod:`a2i.mood` fuses with the pretrained model. They are written in
+numpy rather than with librosa's ``stft``/``chroma`` because those compile numba kernels on first use
+(15 s and more on a fresh install), and importing librosa or scipy.signal alone takes most of a second:
+the first ``a2i`` call must not stall.
 
 A song is described clip by clip (:func:`summarize`, each transform computed once per clip) and its
 figures are combined from the clips' summaries (:func:`combine`), so memory does not grow with the song's
@@ -15,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.fft import dct, rfft
-from scipy.signal import find_peaks
 
 from a2i import tempo as tempo_estimation
 from a2i.audio import CLIP_SECONDS, MIN_LAST_CLIP, Audio
+from a2i.loudness import integrated_loudness
+from a2i.melscale import mel_filters
 
 N_FFT = 2048
 HOP = 512
@@ -105,6 +106,13 @@ class SignalFeatures:
         Pitch-class distribution of the bass register (:data:`BASS_HZ`, 12 values, C first): names the tonic.
     key_confidence : float
         0..1, how clearly the key beats the runner-up (:func:`estimate_key`).
+    pulse_clarity : float
+        How periodic the onsets are (:attr:`a2i.tempo.Tempo.periodicity`): a steady groove against free time.
+    major_chords, triad_fit, chord_changes : float
+        Chord-level harmony (:func:`_chords`): the share of major chords, how well the windows fit a triad
+        (tension), the share of windows where the chord changes.
+    melody_register : float
+        Upper quartile of the frames' strongest-partial pitch (log2 Hz, 200 Hz - 2 kHz): a high or low melody.
     timbre : tuple of float
         Means of the first 13 mel-frequency cepstral coefficients (the spectral envelope's shape). Their
         spreads over time were tried as evidence too: no better on real music, and far out of range on
@@ -133,6 +141,11 @@ class SignalFeatures:
     timbre: tuple[float, ...] = ()
     bass_chroma: tuple[float, ...] = ()
     key_confidence: float = 0.0
+    pulse_clarity: float = 0.0
+    major_chords: float = 0.5
+    triad_fit: float = 0.0
+    chord_changes: float = 0.0
+    melody_register: float = 0.0
 
 
 def spectrogram(audio: Audio, *, n_fft: int = N_FFT, hop: int = HOP) -> Spectrogram:
@@ -147,15 +160,66 @@ def spectrogram(audio: Audio, *, n_fft: int = N_FFT, hop: int = HOP) -> Spectrog
     mag = np.empty((n_fft // 2 + 1, len(frames)), dtype=np.float32)
     for first in range(0, len(frames), STFT_BLOCK):
         block = frames[first : first + STFT_BLOCK] * window
-        mag[:, first : first + len(block)] = np.abs(rfft(block, axis=-1, workers=-1)).T
+        mag[:, first : first + len(block)] = np.abs(np.fft.rfft(block, axis=-1)).T
     return Spectrogram(mag, audio.sr, hop)
 
 
-def _mel_filters(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
-    """Triangular mel filterbank (Slaney-style, area-normalised)."""
-    import librosa
+def find_peaks(x: np.ndarray, *, height: float, distance: int) -> np.ndarray:
+    """Indices of the local maxima of ``x`` at least ``height`` high and ``distance`` samples apart.
 
-    return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmax=min(11025.0, sr / 2)).astype(np.float32)
+    The rules of ``scipy.signal.find_peaks`` with ``height`` and ``distance`` (a flat top counts once, at
+    its middle; of peaks too close together the higher stays, ties in scipy's order), in numpy, so importing
+    this module does not import scipy.signal (0.4 s).
+
+    Examples
+    --------
+    >>> find_peaks(np.array([0, 2, 0, 3, 3, 0, 1, 0, 5, 0.0]), height=1.0, distance=3).tolist()
+    [3, 8]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) < 3:
+        return np.zeros(0, dtype=int)
+    # Rising edge into a (possibly flat) top, then a falling edge out of it.
+    change = np.flatnonzero(np.diff(x) != 0)
+    if len(change) < 2:
+        return np.zeros(0, dtype=int)
+    step = np.sign(np.diff(x)[change])
+    tops = np.flatnonzero((step[:-1] > 0) & (step[1:] < 0))
+    peaks = (change[tops] + 1 + change[tops + 1]) // 2
+    peaks = peaks[x[peaks] >= height]
+    if distance > 1 and len(peaks) > 1:
+        keep = np.ones(len(peaks), dtype=bool)
+        for i in np.argsort(x[peaks])[::-1]:  # scipy's order, ties included (the same default argsort)
+            if keep[i]:
+                near = np.abs(peaks - peaks[i]) < distance
+                near[i] = False
+                keep &= ~near
+        peaks = peaks[keep]
+    return peaks
+
+
+def _dct_matrix(n: int, k: int) -> np.ndarray:
+    """The first ``k`` rows of the orthonormal DCT-II of length ``n`` (``scipy.fft.dct(norm="ortho")``)."""
+    rows = np.cos(np.pi * (np.arange(n) + 0.5)[None, :] * np.arange(k)[:, None] / n) * np.sqrt(2.0 / n)
+    rows[0] /= np.sqrt(2.0)
+    return rows
+
+
+#: Power below this is set to 0: squaring the magnitude of near-silent bins gives subnormal float32s,
+#: which slow every matrix product with the spectrogram several-fold and weigh nothing (-300 dB).
+POWER_FLOOR = 1e-30
+
+
+def power_of(magnitude: np.ndarray) -> np.ndarray:
+    """Squared magnitude with subnormal values flushed to 0 (:data:`POWER_FLOOR`)."""
+    power = np.square(magnitude)
+    power[power < POWER_FLOOR] = 0.0
+    return power
+
+
+def _mel_filters(sr: int, n_fft: int, n_mels: int = 64) -> np.ndarray:
+    """Triangular mel filterbank (Slaney-style, area-normalised; librosa's, built in numpy)."""
+    return mel_filters(sr=sr, n_fft=n_fft, n_mels=n_mels, fmax=min(11025.0, sr / 2))
 
 
 #: The bass register for the key's tonic: the lowest octaves of a bass line (E1 41 Hz .. C4 260 Hz).
@@ -171,7 +235,11 @@ def _chroma_filters(sr: int, n_fft: int, low: float = 55.0, high: float = 5000.0
     pcs = np.arange(12)[:, None]
     dist = np.abs(((midi[None, :] - pcs) + 6.0) % 12.0 - 6.0)
     weights = np.exp(-0.5 * (dist / 0.5) ** 2) * valid[None, :]
-    return (weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)).astype(np.float32)
+    weights = (weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)).astype(np.float32)
+    # The Gaussian's far tails underflow to subnormal float32s, which make the matrix product with a
+    # spectrogram some fifty times slower (90 ms a clip instead of 2); they weigh nothing, so they are 0.
+    weights[weights < 1e-12] = 0.0
+    return weights
 
 
 _FILTER_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
@@ -206,19 +274,16 @@ GATING_BLOCK = 0.4
 
 
 def loudness_lufs(audio: Audio) -> float:
-    """BS.1770 integrated loudness through pyloudnorm; silence gives the floor.
+    """BS.1770 integrated loudness (:mod:`a2i.loudness`, pyloudnorm's meter in numpy); silence gives the floor.
 
     Audio shorter than one 400 ms gating block (a 0.2 s excerpt) is K-weighted and measured as a single
     block of its own length, so a loud excerpt reads loud instead of the -70 dB floor.
     """
-    import pyloudnorm
-
     y = audio.samples
     if len(y) < 2 or audio.is_silent:
         return LOUDNESS_FLOOR
     block = min(GATING_BLOCK, (len(y) - 1) / audio.sr)
-    with np.errstate(divide="ignore"):
-        value = float(pyloudnorm.Meter(audio.sr, block_size=block).integrated_loudness(y.astype(np.float64)))
+    value = integrated_loudness(y, audio.sr, block_seconds=block)
     return value if np.isfinite(value) else LOUDNESS_FLOOR
 
 
@@ -314,6 +379,38 @@ def _harmony(chroma: np.ndarray) -> tuple[float, float, float, float]:
     return float(best.max(axis=-1).mean()), float((best[:, 1] - best[:, 0]).std()), consonance, entropy
 
 
+#: Chord window: 8 chroma frames (8 x 2048 samples, 0.74 s at 22.05 kHz), about a beat or two: the span
+#: a chord is held for.
+CHORD_WINDOW_FRAMES = 8
+
+#: Major and minor triad templates on the 12 pitch classes (root first), standardised: a dot product with a
+#: standardised chroma window is a correlation.
+_TRIADS = np.stack([_zscored(np.stack([np.roll(np.isin(np.arange(12), t).astype(float), k) for k in range(12)]))
+                    for t in ((0, 4, 7), (0, 3, 7))])
+
+
+def _chords(chroma: np.ndarray) -> tuple[float, float, float]:
+    """Chord-level harmony of normalised chroma (12 x frames): major share, triad fit and chord changes.
+
+    Every :data:`CHORD_WINDOW_FRAMES` window is matched with the 24 major and minor triads. The major share
+    is the fit-weighted share of windows whose best triad is major (a song in a minor key can still move
+    through major chords, and a major-key song through minor ones: what the ear hears is the chords); the
+    triad fit is the mean best correlation (low: dissonant, clustered or tense harmony); the change rate is
+    the share of windows whose best chord differs from the previous window's.
+    """
+    if chroma.shape[1] < CHORD_WINDOW_FRAMES:
+        return 0.5, 0.0, 0.0
+    n = chroma.shape[1] // CHORD_WINDOW_FRAMES
+    windows = chroma[:, : n * CHORD_WINDOW_FRAMES].reshape(12, n, CHORD_WINDOW_FRAMES).mean(axis=2).T
+    fits = np.einsum("qkc,wc->wqk", _TRIADS, _zscored(windows))
+    best = fits.reshape(n, -1).argmax(axis=1)
+    fit = fits.reshape(n, -1).max(axis=1)
+    weight = np.maximum(fit, 0.0)
+    major = float(np.sum(weight * (best < 12)) / (weight.sum() + 1e-12)) if weight.sum() > 0 else 0.5
+    changes = float(np.mean(best[1:] != best[:-1])) if n > 1 else 0.0
+    return major, float(fit.mean()), changes
+
+
 @dataclass(frozen=True)
 class Summary:
     """What one clip leaves behind for its song: its features, real length and onset envelope (about 43
@@ -339,7 +436,7 @@ def summarize(audio: Audio) -> Summary:
     """
     spec = spectrogram(audio)
     mag = spec.magnitude
-    power = mag**2
+    power = power_of(mag)
     freqs = spec.freqs
     total = power.sum(axis=0) + 1e-12
     active = total > total.max() * 1e-4 if total.size else total.astype(bool)
@@ -360,20 +457,26 @@ def summarize(audio: Audio) -> Summary:
     mel_db = np.maximum(mel_db, mel_db.max() - 80.0) if mel_db.size else mel_db
     flux_frames = np.maximum(np.diff(mel_db, axis=1), 0.0).mean(axis=0) if mel_db.shape[1] > 1 else np.zeros(1)
     onset_env = np.concatenate([[0.0], flux_frames])
-    peaks, _ = find_peaks(onset_env, height=onset_env.mean() + 0.5 * onset_env.std(),
-                          distance=max(1, int(0.05 * spec.frame_rate)))
+    peaks = find_peaks(onset_env, height=onset_env.mean() + 0.5 * onset_env.std(),
+                       distance=max(1, int(0.05 * spec.frame_rate)))
     duration = mag.shape[1] / spec.frame_rate
     beat_env = tempo_estimation.onset_envelope(mel_power)
     tempo = tempo_estimation.estimate(beat_env, spec.frame_rate)
-    cepstra = dct(mel_db, axis=0, norm="ortho")[:13] if mel_db.size else np.zeros((13, 1))
+    cepstra = _dct_matrix(mel_db.shape[0], 13) @ mel_db if mel_db.size else np.zeros((13, 1))
 
     long_mag = spectrogram(audio, n_fft=CHROMA_N_FFT, hop=CHROMA_N_FFT // 4).magnitude
     chroma = _normalised_chroma(_cached("chroma", audio.sr, CHROMA_N_FFT) @ long_mag)
-    bass = _cached("bass", audio.sr, CHROMA_N_FFT) @ long_mag**2
+    bass = _cached("bass", audio.sr, CHROMA_N_FFT) @ power_of(long_mag)
     bass = bass.sum(axis=1) / (bass.sum() + 1e-12)
     key, mode, mode_strength, key_confidence = estimate_key(chroma, bass)
     clarity, variability, consonance, entropy = _harmony(chroma)
+    major_chords, triad_fit, chord_changes = _chords(chroma)
+    # The melody's register: the pitch of the strongest partial between 200 Hz and 2 kHz, frame by frame,
+    # its upper quartile (melodies sit above the accompaniment).
     long_freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1.0 / audio.sr)
+    melodic = (long_freqs >= 200.0) & (long_freqs <= 2000.0)
+    loud_frames = long_mag[melodic].max(axis=0) > long_mag[melodic].max() * 1e-2 if long_mag.size else np.zeros(0, bool)
+    peaks_hz = long_freqs[melodic][np.argmax(long_mag[melodic][:, loud_frames], axis=0)] if np.any(loud_frames) else np.zeros(1)
     voiced = (long_freqs > 80.0) & (long_freqs < 2000.0)
     register_mag = long_mag[voiced]
 
@@ -391,6 +494,11 @@ def summarize(audio: Audio) -> Summary:
         mode_strength=mode_strength,
         dynamic_range=float(np.percentile(frame_db, 95) - np.percentile(frame_db, 10)),
         tempo_confidence=tempo.confidence,
+        pulse_clarity=tempo.periodicity,
+        major_chords=major_chords,
+        triad_fit=triad_fit,
+        chord_changes=chord_changes,
+        melody_register=float(np.percentile(np.log2(np.maximum(peaks_hz, 1.0)), 75)),
         key_clarity=clarity,
         mode_variability=variability,
         consonance=consonance,
@@ -421,7 +529,7 @@ def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimati
         if start and len(audio.samples) - start < MIN_LAST_CLIP * step:
             break  # a remainder the analysis drops too (:class:`a2i.audio.ClipStream`)
         spec = spectrogram(Audio(audio.samples[start : start + step], audio.sr))
-        envs.append(tempo_estimation.onset_envelope(_cached("mel", spec.sr, N_FFT) @ spec.magnitude**2))
+        envs.append(tempo_estimation.onset_envelope(_cached("mel", spec.sr, N_FFT) @ power_of(spec.magnitude)))
     return tempo_estimation.estimate(np.concatenate(envs), frame_rate)
 
 
@@ -441,6 +549,7 @@ def describe(audio: Audio) -> SignalFeatures:
 #: Features averaged over clips weighted by their real duration (the rest are combined as documented in
 #: :func:`combine`).
 _AVERAGED = ("centroid", "rolloff", "flux", "onset_rate", "dynamic_range", "key_clarity", "mode_variability",
+             "major_chords", "triad_fit", "chord_changes", "melody_register",
              "consonance", "chroma_entropy", "register", "warmth")
 
 
@@ -494,6 +603,7 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
         mode=mode,
         mode_strength=mode_strength,
         tempo_confidence=tempo.confidence,
+        pulse_clarity=tempo.periodicity,
         chroma=tuple(float(x) for x in profile),
         bass_chroma=tuple(float(x) for x in bass),
         key_confidence=key_confidence,

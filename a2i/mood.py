@@ -97,6 +97,12 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("chroma entropy", lambda f: f.chroma_entropy),
     ("register", lambda f: f.register),
     ("warmth", lambda f: f.warmth),
+    ("pulse clarity", lambda f: f.pulse_clarity),
+    ("log2 tempo", lambda f: float(np.log2(max(f.tempo, 40.0)))),
+    ("major chord share", lambda f: f.major_chords),
+    ("triad fit", lambda f: f.triad_fit),
+    ("chord change rate", lambda f: f.chord_changes),
+    ("melody register", lambda f: f.melody_register),
     *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
 )
 
@@ -121,7 +127,7 @@ NEUTRAL: dict[str, float] = {
 
 #: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
 #: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
-EVIDENCE_VERSION = 3
+EVIDENCE_VERSION = 4
 
 
 def evidence(embedding: np.ndarray, feats: SignalFeatures) -> np.ndarray:
@@ -381,7 +387,6 @@ class Analyzer:
     """
 
     def __init__(self) -> None:
-        audio_io.quiet_pydub()  # before vibenet imports it
         self._net = Vibenet()
         self._lock = threading.Lock()
 

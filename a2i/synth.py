@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import lfilter
 
 from a2i.audio import Audio, write
 
@@ -108,6 +107,8 @@ def _noise_hit(n: int, rng: np.random.Generator, decay: float, highpass: bool) -
 
 def _reverb(x: np.ndarray, mix: float) -> np.ndarray:
     """Schroeder reverb: four parallel feedback combs into two all-passes."""
+    from scipy.signal import lfilter  # here, not at import: importing a2i must not wait for scipy.signal
+
     wet = np.zeros_like(x)
     for delay_ms, gain in ((29.7, 0.78), (37.1, 0.76), (41.1, 0.74), (43.7, 0.72)):
         d = int(SR * delay_ms / 1000)
@@ -125,6 +126,8 @@ def _reverb(x: np.ndarray, mix: float) -> np.ndarray:
 
 
 def _lowpass(x: np.ndarray, cutoff: float) -> np.ndarray:
+    from scipy.signal import lfilter
+
     alpha = 1.0 - np.exp(-2 * np.pi * cutoff / SR)
     return lfilter([alpha], [1.0, alpha - 1.0], x)
 

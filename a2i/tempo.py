@@ -211,7 +211,9 @@ def _refine(acf: np.ndarray, lag: float) -> float:
     best = lo + int(np.argmax(acf[lo : hi + 1]))
     a, b, c = acf[best - 1], acf[best], acf[best + 1]
     denom = a - 2 * b + c
-    return float(best + (0.5 * (a - c) / denom if denom < 0 else 0.0))
+    # The vertex of the parabola through a local maximum lies within half a lag of it; at the window's edge
+    # (no local maximum) the parabola can point anywhere, so it is held to that half lag.
+    return float(best + (np.clip(0.5 * (a - c) / denom, -0.5, 0.5) if denom < 0 else 0.0))
 
 
 def estimate(onset: np.ndarray, frame_rate: float) -> Tempo:

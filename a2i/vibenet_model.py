@@ -5,14 +5,16 @@ Nest/Spotify labels) predicts seven attributes through seven linear heads on one
 (``LayerNorm -> Linear(1280, 256) -> GELU``). The package's own ``predict`` runs one clip per call and returns
 only the heads; here the same graph is loaded with the trunk's output (``gelu``) added as a second graph
 output, so one call per batch of clips gives both the seven attributes and the 256-d embedding that
-:mod:`a2i.mood` fits its valence/energy heads on. The mel front end is vibenet's own
-(:func:`vibenet.core.extract_mel`), so the attributes equal the package's ``predict`` outputs.
+:mod:`a2i.mood` fits its valence/energy heads on. The mel front end is a copy of vibenet's own
+(:func:`extract_mel`), so the attributes equal the package's ``predict`` outputs.
 """
 
 from __future__ import annotations
 
 import importlib.resources
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -39,11 +41,33 @@ class VibenetOutput:
     embedding: np.ndarray
 
 
-def _session():
-    import onnx
-    import onnxruntime as ort
+#: Threads for one inference: the machine's cores, at most four (EfficientNet-B0 on a batch of 8 clips gains
+#: little beyond that, and a2i runs beside other work). One inter-op thread: the graph is a chain.
+THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _cache_dir() -> Path:
+    """Where the prepared graph is kept: ``$A2I_CACHE``, else ``$XDG_CACHE_HOME/a2i``, else ``~/.cache/a2i``."""
+    root = os.environ.get("A2I_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "a2i")
+    return Path(root)
+
+
+def _prepared_graph() -> bytes:
+    """vibenet's graph with the batch dimension freed and the embedding exposed, as ONNX bytes.
+
+    Preparing it needs the ``onnx`` package (over a second to import); the result is cached beside the
+    user's other caches under a name made of vibenet's version and the source file's size and time, so
+    every later run hands the prepared bytes straight to onnxruntime.
+    """
+    from importlib import metadata
 
     with importlib.resources.as_file(importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
+        stat = path.stat()
+        cached = _cache_dir() / f"vibenet-{metadata.version('vibenet')}-{stat.st_size}-{int(stat.st_mtime)}-embedding.onnx"
+        if cached.is_file():
+            return cached.read_bytes()
+        import onnx
+
         graph = onnx.load(str(path))
     # The export fixed the batch size in the flattening Reshape before the trunk ([1, 1280]); -1 lets one call
     # carry many clips.
@@ -51,9 +75,63 @@ def _session():
         if tensor.name == FLATTEN_SHAPE:
             tensor.CopyFrom(onnx.numpy_helper.from_array(np.array([-1, 1280], dtype=np.int64), FLATTEN_SHAPE))
     graph.graph.output.append(onnx.helper.make_tensor_value_info(EMBEDDING_NODE, onnx.TensorProto.FLOAT, [None, EMBEDDING_SIZE]))
+    data = graph.SerializeToString()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, cached)
+    except OSError:  # a read-only home still analyses, preparing the graph each time
+        pass
+    return data
+
+
+def _session():
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.log_severity_level = 3  # the added output makes onnxruntime note a shape it cannot infer
-    return ort.InferenceSession(graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    options.intra_op_num_threads = THREADS
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # No memory arena: the arena keeps the largest batch's activations reserved for the process's life; freed
+    # buffers go back to the system instead, which keeps an hour-long analysis within its memory budget.
+    options.enable_cpu_mem_arena = False
+    return ort.InferenceSession(_prepared_graph(), options, providers=["CPUExecutionProvider"])
+
+
+#: vibenet's log-mel front end (``vibenet.core.extract_mel`` defaults): 1024-point FFT of 640-sample periodic
+#: Hann windows every 320 samples (40 ms / 20 ms at 16 kHz), 128 Slaney mel bands up to 8 kHz, in dB with an
+#: 80 dB floor below the clip's loudest bin.
+MEL_N_FFT, MEL_HOP, MEL_WINDOW, MEL_BANDS, MEL_FMAX, MEL_TOP_DB = 1024, 320, 640, 128, 8000.0, 80.0
+
+
+def extract_mel(y: np.ndarray) -> np.ndarray:
+    """vibenet's input for one 16 kHz clip (128 x frames, float32).
+
+    # Copied from vibenet.core.extract_mel (vibenet 0.1.0), with numpy's FFT and :mod:`a2i.melscale`'s filters
+    # in place of scipy's and librosa's: importing vibenet.core imports librosa, scipy.signal, pydub and
+    # audioread (well over a second). The test suite checks the two agree.
+    """
+    from a2i.melscale import mel_filters
+
+    y = np.asarray(y, dtype=np.float32)
+    if y.shape[0] < MEL_WINDOW:
+        y = np.pad(y, (0, MEL_WINDOW - y.shape[0]))
+    frames = np.lib.stride_tricks.sliding_window_view(y, MEL_WINDOW)[::MEL_HOP]
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(MEL_WINDOW) / MEL_WINDOW)).astype(np.float32)
+    spec = np.fft.rfft(frames * window[None, :], n=MEL_N_FFT, axis=-1)
+    power = (spec.real**2 + spec.imag**2).astype(np.float32)
+    power[power < 1e-30] = 0.0  # subnormals slow the product below several-fold and weigh nothing
+    bank = _MEL.get(0)
+    if bank is None:
+        bank = _MEL[0] = mel_filters(sr=SAMPLE_RATE, n_fft=MEL_N_FFT, n_mels=MEL_BANDS, fmax=MEL_FMAX)
+    mel = (bank @ power.T).astype(np.float32)
+    mel_db = 10.0 * np.log10(np.maximum(1e-10, mel))
+    return np.maximum(mel_db, mel_db.max() - MEL_TOP_DB).astype(np.float32)
+
+
+_MEL: dict[int, np.ndarray] = {}
 
 
 class Vibenet:
@@ -82,12 +160,10 @@ class Vibenet:
         The attributes are read from the logits as vibenet's ``InferenceResult.from_logits`` does (a sigmoid
         for the likelihood heads, a clip to [0, 1] for the regression heads).
         """
-        from vibenet.core import extract_mel
-
         clips = np.atleast_2d(np.asarray(clips, dtype=np.float32))
         logits, embeddings = [], []
         for start in range(0, len(clips), BATCH):
-            mels = np.stack([extract_mel(clip, SAMPLE_RATE) for clip in clips[start : start + BATCH]])
+            mels = np.stack([extract_mel(clip) for clip in clips[start : start + BATCH]])
             out, emb = self._session.run(["out", EMBEDDING_NODE], {"x": mels})
             logits.append(out)
             embeddings.append(emb)

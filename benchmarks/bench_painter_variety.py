@@ -67,11 +67,17 @@ def main() -> None:
     files = sorted(p for p in args.folder.rglob("*") if p.suffix.lower() in AUDIO)
     analyzer = default_analyzer()
     firsts, within_s, within_c, moods = [], [], [], []
-    for i, song in enumerate(files[: max(args.songs, args.clips)]):
-        variants = 3 if i < args.songs else 1
-        images, valence, energy = pictures(song, analyzer, variants, args.size)
+    for song in files[: max(args.songs, args.clips) + 10]:
+        if len(moods) >= max(args.songs, args.clips):
+            break
+        variants = 3 if len(firsts) < args.songs else 1
+        try:
+            images, valence, energy = pictures(song, analyzer, variants, args.size)
+        except Exception as exc:  # noqa: BLE001 - a song the analyser cannot read is skipped, and said so
+            print(f"{song.name}: skipped, the analysis failed ({type(exc).__name__}: {exc})")
+            continue
         moods.append((valence, energy, *light_sat(images[0])))
-        if i < args.songs:
+        if variants == 3:
             firsts.append(images[0])
             pairs = list(combinations(images, 2))
             within_s.append(np.mean([structure(a, b) for a, b in pairs]))

@@ -57,15 +57,16 @@ def call(url: str, *, data: bytes | None = None, method: str = "GET") -> tuple[f
 
 
 def wait_worker_warm(folder: Path, worker: subprocess.Popen) -> None:
-    """Until the worker has loaded its analyzer: it then has open the vibenet weights (seen in /proc)."""
-    end = time.monotonic() + 120
-    while time.monotonic() < end:
-        maps = Path(f"/proc/{worker.pid}/maps").read_text()
-        if "onnxruntime" in maps:
-            time.sleep(1.0)
-            return
+    """Until the worker has loaded its analyzer and warmed up (it then writes its ready file)."""
+    from a2i.studio.jobs import JOBS_DIR
+    from a2i.studio.worker import READY_NAME
+
+    ready = folder / JOBS_DIR / READY_NAME
+    end = time.monotonic() + 180
+    while not (ready.is_file() and ready.read_text() == str(worker.pid)):
+        if time.monotonic() > end or worker.poll() is not None:
+            raise SystemExit("the worker did not get ready within 180 s")
         time.sleep(0.2)
-    raise SystemExit("the worker did not load its analyzer within 120 s")
 
 
 def main(argv: list[str] | None = None) -> int:

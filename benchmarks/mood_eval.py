@@ -4,8 +4,9 @@ The data is the 4Q music-emotion set (Panda, Malheiro & Paiva, IEEE Trans. Affec
 30-second excerpts with Russell-quadrant labels, laid out as ``DIR/labels.csv`` (``song``, ``quadrant``,
 ``valence_positive``, ``arousal_high``...) and ``DIR/audio/<song>.mp3``. It is not part of a2i: pass its path.
 
-Reported, for vibenet's raw outputs (the baseline) and for a2i's heads under repeated stratified
-cross-validation (folds stratified by quadrant; each fold's heads fitted on the other folds only):
+Reported, for vibenet's raw outputs (the baseline) and for a2i's heads under repeated cross-validation
+grouped by artist (an artist's songs all in one fold, folds balanced by quadrant; each fold's heads fitted on
+the other folds only):
 
 - valence ROC AUC (positive vs negative valence) and arousal ROC AUC (energy for high vs low arousal);
 - valence AUC within calm songs (Q4 vs Q3) and within intense songs (Q1 vs Q2);
@@ -242,13 +243,24 @@ def fit_heads(x: np.ndarray, valence: np.ndarray, arousal: np.ndarray, c: float,
     return Heads(center, scale, we, be, wv, bv)
 
 
-def folds(quadrant: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """A fold number per song, each quadrant spread evenly over the folds."""
-    out = np.empty(len(quadrant), dtype=int)
-    for q in np.unique(quadrant):
-        members = rng.permutation(np.flatnonzero(quadrant == q))
-        out[members] = (np.arange(len(members)) + rng.integers(k)) % k
-    return out
+def folds(quadrant: np.ndarray, artist: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """A fold number per song, grouped by artist and balanced by quadrant (as scikit-learn's
+    ``StratifiedGroupKFold``): all songs of an artist share a fold, so no fold is tested on an artist its
+    heads were fitted on; artists are placed largest first, each in the fold whose quadrant counts it
+    unbalances least."""
+    names, group = np.unique(artist, return_inverse=True)
+    quadrants = np.unique(quadrant)
+    counts = np.array([[np.sum((group == g) & (quadrant == q)) for q in quadrants] for g in range(len(names))])
+    order = rng.permutation(len(names))
+    order = order[np.argsort(-counts[order].sum(axis=1), kind="stable")]
+    load = np.zeros((k, len(quadrants)))
+    target = counts.sum(axis=0) / k
+    assigned = np.empty(len(names), dtype=int)
+    for g in order:
+        cost = [np.sum(np.maximum(load[f] + counts[g] - target, 0.0)) + 1e-3 * load[f].sum() for f in range(k)]
+        assigned[g] = int(np.argmin(cost))
+        load[assigned[g]] += counts[g]
+    return assigned[group]
 
 
 def cross_validate(d: Dataset, columns: np.ndarray, c: float, k: int, repeats: int, seed: int = 0,
@@ -257,7 +269,7 @@ def cross_validate(d: Dataset, columns: np.ndarray, c: float, k: int, repeats: i
     rng = np.random.default_rng(seed)
     rows = []
     for _ in range(repeats):
-        fold = folds(d.quadrant, k, rng)
+        fold = folds(d.quadrant, d.artist, k, rng)
         for f in range(k):
             train, test = fold != f, fold == f
             heads = fit_heads(d.x[train][:, columns], d.valence[train], d.arousal[train], c,
@@ -318,8 +330,9 @@ probability minus 1/2. Penalty C = {c:g} (inverse penalty on the summed log-loss
 the embedding's columns are standardised to a spread of {EMBEDDING_WEIGHT:g} (so penalised more than the named
 features).
 
-Protocol and figures: {repeats} x {k}-fold cross-validation, folds stratified by quadrant, heads refitted on
-the training folds only (mean +- standard deviation over the {repeats * k} test folds):
+Protocol and figures: {repeats} x {k}-fold cross-validation grouped by artist (no artist on both sides of
+a fold; folds balanced by quadrant), heads refitted on the training folds only (mean +- standard
+deviation over the {repeats * k} test folds):
 
 {table}
 

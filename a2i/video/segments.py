@@ -25,8 +25,6 @@ import warnings
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy.fft import dct
-from scipy.signal import find_peaks
 
 from a2i.audio import CLIP_SECONDS, Audio, AudioWarning
 from a2i.errors import ConfigError
@@ -129,6 +127,8 @@ def _cosine_ssm(features: np.ndarray) -> np.ndarray:
 
 def novelty(rhythm: Rhythm, beat_frames: np.ndarray) -> np.ndarray:
     """Foote novelty per beat: how different the two bars before a beat are from the two bars after it."""
+    from scipy.fft import dct  # here, not at import: `a2i --help` must not wait for scipy
+
     timbre = dct(rhythm.mel_db, axis=0, norm="ortho")[:20]  # MFCCs, the first (loudness) included: sections differ in level too
     chroma = rhythm.chroma / (rhythm.chroma.sum(axis=0, keepdims=True) + 1e-9)
     ssm = 0.5 * (_cosine_ssm(_beat_sync(timbre, beat_frames)) + _cosine_ssm(_beat_sync(chroma, beat_frames)))
@@ -148,6 +148,8 @@ def section_segments(rhythm: Rhythm, start: float, end: float, seconds: float = 
         return fixed_segments(start, end, seconds)
     curve = novelty(rhythm, np.round(beats * rhythm.frame_rate).astype(int))
     beat_period = float(np.median(np.diff(beats)))
+    from scipy.signal import find_peaks  # here, not at import: `a2i --help` must not wait for scipy
+
     peaks, _ = find_peaks(curve, distance=max(1, int(MIN_SECTION_SECONDS / beat_period)),
                           prominence=0.5 * float(curve.std()))
     bounds = _clean(beats[peaks], start, end, MIN_SECTION_SECONDS / MIN_LAST_SHARE)

@@ -124,3 +124,32 @@ def test_key_is_the_same_in_every_codec(tmp_path, bass):
                                                             encode(wav, tmp_path / "song.m4a"))}
     assert len({(f.key, f.mode) for f in found.values()}) == 1, {k: (f.key, f.mode) for k, f in found.items()}
     assert max(f.key_confidence for f in found.values()) - min(f.key_confidence for f in found.values()) < 0.2
+
+
+def test_numpy_loudness_mel_and_peaks_equal_the_libraries_they_replace():
+    import librosa
+    import pyloudnorm
+    from scipy.signal import find_peaks as scipy_peaks
+
+    from a2i.features import find_peaks
+    from a2i.loudness import integrated_loudness
+    from a2i.melscale import mel_filters
+
+    rng = np.random.default_rng(0)
+    for rate in (16000, 22050, 44100):
+        y = rng.standard_normal(rate * 3) * np.linspace(0.01, 0.3, rate * 3)
+        assert integrated_loudness(y, rate) == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(y), abs=1e-6)
+        ours, theirs = mel_filters(sr=rate, n_fft=2048, n_mels=64), librosa.filters.mel(sr=rate, n_fft=2048, n_mels=64)
+        assert np.allclose(ours, theirs, atol=1e-7)
+    for x in (rng.random(500), np.round(rng.random(500) * 4) / 4):  # plateaus and ties too
+        h = float(x.mean() + 0.5 * x.std())
+        assert np.array_equal(find_peaks(x, height=h, distance=3), scipy_peaks(x, height=h, distance=3)[0])
+
+
+def test_vibenet_front_end_copy_equals_vibenet():
+    from vibenet.core import extract_mel as theirs
+
+    from a2i.vibenet_model import extract_mel
+
+    y = (np.random.default_rng(1).standard_normal(16000 * 3) * 0.1).astype(np.float32)
+    assert np.allclose(extract_mel(y), theirs(y, 16000), atol=1e-3)

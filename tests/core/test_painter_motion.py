@@ -64,3 +64,18 @@ def test_scenes_of_other_sizes_are_refused():
     b = Scene.prepare(CALM, seed=0, size=(96, 64))
     with pytest.raises(ConfigError, match="one size"):
         render_frame(a, b, 0.5, time=0.0)
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_a_transition_is_never_a_double_exposure(style):
+    """Halfway, nearly every pixel that differs between the keyframes shows one of them (within 12 % of the way),
+    not a mix of both: only the narrow front between what has changed and what has not is mixed."""
+    a = Scene.prepare(CALM, prompt="A lighthouse and two boats at night", style=style, seed=0, size=SIZE)
+    b = Scene.prepare(WILD, prompt="A city skyline across a river by day", style=style, seed=1, size=SIZE)
+    start, mid, end = (render_frame(a, b, p, time=0.0).astype(np.float32) for p in (0.0, 0.5, 1.0))
+    gap = np.abs(start - end).mean(axis=2)
+    near_a = np.abs(mid - start).mean(axis=2) <= 0.12 * gap
+    near_b = np.abs(mid - end).mean(axis=2) <= 0.12 * gap
+    differs = gap > 20
+    mixed = (differs & ~near_a & ~near_b).sum() / differs.sum()
+    assert mixed < 0.2 and (differs & near_a).sum() > 0.1 * differs.sum() and (differs & near_b).sum() > 0.1 * differs.sum()

@@ -102,6 +102,10 @@ def test_admin_pages_and_downloads(answered):
     assert len(download.get_data(as_text=True).strip().splitlines()) == 1 + 6 * 12
     assert len(admin.get("/admin/export/submissions.json").get_json()) == 6
     assert admin.get("/admin/export/secrets.csv").status_code == 404
+    pictures = admin.get("/admin/export/pictures.json").get_json()
+    assert len(pictures) == 5 * 12 and all(p["source_run"] and p["prompt"] for p in pictures)  # 4 items + tutorial
+    assert admin.get("/admin/export/mood_distance.json").get_json()[0]["bin"] == "own"
+    assert "pictures.csv" in page and "mood_distance.csv" in page
     participant = answered.test_client()
     token = csrf_token(participant, "/login")
     participant.post("/login", data={"csrf_token": token, "username": "ann1", "password": PASSWORD})

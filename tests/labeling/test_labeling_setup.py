@@ -21,7 +21,7 @@ def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
     outputs = [str(fake_generate_output(tmp_path / f"out{i}", i, n_images=6, size=1024)) for i in range(3)]
     study = tmp_path / "study"
     assert main(["label", "make-study", *outputs, "--out", str(study), "--tutorial", "1", "--images", "9",
-                 "--own", "3", "--per-item", "5", *CONTACT]) == 0
+                 "--own", "3", "--per-item", "5", "--backup-days", "14", *CONTACT]) == 0
     assert "room for 5 participants" in capsys.readouterr().err  # 2 items × 5 ÷ 2 tasks
     loaded = load_study(study)
     assert len(loaded.items) == 2 and len(loaded.tutorial) == 1 and loaded.capacity == 5
@@ -36,6 +36,7 @@ def test_make_study_cli_builds_a_valid_study(tmp_path, capsys):
         assert (small.format, small.size, large.size) == ("WEBP", (512, 512), (1024, 1024))
     assert loaded.consent.contact == "study@example.org" and loaded.consent.version == "1"
     assert "15 minutes" in loaded.consent.text("duration", "en") and "minutter" in loaded.consent.text("duration", "da")
+    assert "at most 14 days later" in loaded.consent.text("withdrawal", "en")
     assert main(["label", "make-study", *outputs, "--out", str(study), *CONTACT]) == 2  # refuses a non-empty folder
     assert "not empty" in capsys.readouterr().err
 

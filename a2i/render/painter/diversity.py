@@ -25,7 +25,6 @@ from itertools import combinations
 
 import numpy as np
 from PIL import Image
-from scipy.ndimage import gaussian_filter
 
 THUMBNAIL = 128  # px: the structure is compared at the scale a grid of pictures is seen at (issue 13)
 # SSIM constants of Wang et al. 2004: an 11-tap Gaussian window (sigma 1.5) and K1 = 0.01, K2 = 0.03.
@@ -44,6 +43,8 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
         raise ValueError(f"ssim needs two images of one shape, got {a.shape} and {b.shape}")
 
     def blur(x: np.ndarray) -> np.ndarray:
+        from scipy.ndimage import gaussian_filter  # here, not at import: `a2i --help` must not wait for scipy
+
         return gaussian_filter(x, _SIGMA, truncate=_TRUNCATE, mode="reflect")
 
     mu_a, mu_b = blur(a), blur(b)

@@ -1,21 +1,20 @@
 """Cheap per-frame motion for music videos: keyframes drawn once, frames animated from their layers.
 
-A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at the
-video's size (anti-aliased, as stills are) and graded to the keyframe's mood. :func:`render_frame` then draws any
+A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at half the
+video's size (anti-aliased, supersampled, as stills are) and graded to the keyframe's mood. :func:`render_frame` then draws any
 frame between two scenes ``a`` and ``b`` with a handful of array operations:
 
-- **growth, not a crossfade**: ``b``'s subjects appear in the order the scene drew them (the sky first,
-  then far land, water, near land, the focal objects, the weather), while ``a``'s dissolve in their own
-  drawing order, so each pixel shows ``a``, ``b`` or the soft ground between them, never both pictures;
-  the colour ground changes behind a soft front that sweeps across the frame from a seeded side.
-  Two different styles therefore hand over with a moving transition too, never a plain fade;
+- **growth, not a crossfade**: ``b``'s subjects appear over ``a`` in the order ``b``'s scene drew them
+  (the sky first, wiping down; then far land, water, near land, each rising and paced by its area; the
+  focal objects and the weather last), behind a narrow soft front (``MAX_FRONT``): each pixel shows ``a``
+  or ``b``, never both pictures superimposed. Two different styles hand over the same way;
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
   (along strokes, across cells, through contour levels) at each style's own speed, so consecutive segments
   join without a jump, and the camera pans slowly;
 - **pulse** (0..1, from percussive onsets): a brief brightening and zoom.
 
-The frame is assembled at the video size and resampled once (with the slow pan and the pulse's zoom in the
-same step).
+The frame is assembled at half the video size and resampled once to it (with the slow pan and the pulse's
+zoom in the same step); the keyframes' edges are anti-aliased, so the upscaled edges stay smooth.
 
 Examples
 --------
@@ -43,16 +42,16 @@ from a2i.render.painter import composite_image, keyframe
 from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, resize
-from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
-DETAIL_SCALE = 1  # keyframes are drawn and animated at the video's own size: edges stay anti-aliased (issue 18)
-SWEEP_SOFTNESS = 0.5  # width of the ground's colour front, as a fraction of the sweep
+DETAIL_SCALE = 2  # keyframes are drawn (anti-aliased, supersampled) and animated at half the video size and resampled
+# once per frame: edges stay smooth, and a frame costs a quarter (the video speed budget of issue 10 needs it)
+SHIMMER_DEPTH = 0.5  # the brightness wave's depth per unit of a style's ``shimmer``
+MAX_FRONT = 0.08  # the widest soft front of a transition (fraction of the drawing order): a front, not a fade
 PULSE_LIGHT = 0.18  # brightness added by a full pulse (fraction of full scale)
 PULSE_ZOOM = 0.04  # zoom of a full pulse (fraction of the frame)
 PAN = 0.03  # amplitude of the slow pan (fraction of the frame)
 PAN_PERIOD = 23.0  # seconds: slower than any phrase, so the pan reads as a camera drift, not a beat
-_SWEEP_STREAM = 0x5E3
 
 
 def _l(values: np.ndarray) -> Image.Image:
@@ -79,7 +78,6 @@ class Scene:
     alpha: Image.Image  # L, the detail's opacity
     order: Image.Image  # L, when each mark grows in (0 first)
     phase: Image.Image  # L, the shimmer's phase
-    sweep: Image.Image  # L, when the ground changes to this scene (0 first)
 
     @property
     def motion(self) -> Motion:
@@ -99,12 +97,9 @@ class Scene:
         detail = layers.detail if layers.detail is not None else Image.new("RGBA", shape[::-1], (0, 0, 0, 0))
         order = layers.order if layers.order is not None else blank
         phase = layers.phase if layers.phase is not None else blank
-        x, y = np.meshgrid(np.linspace(0, 1, canvas.width, dtype=np.float32), np.linspace(0, 1, canvas.height, dtype=np.float32))
-        angle = seeded_rng(seed, _SWEEP_STREAM).uniform(0, 2 * np.pi)
-        sweep = 0.5 + ((x - 0.5) * np.cos(angle) + (y - 0.5) * np.sin(angle)) / np.sqrt(2.0)
         ground = _rgb(resize(layers.ground.astype(np.float32), canvas.width, canvas.height))
         return cls(frame.style, frame.mood, (width, height), grade_image(ground, gain, shift),
-                   grade_image(detail.convert("RGB"), gain, shift), detail.getchannel("A"), _l(order), _l(phase), _l(sweep))
+                   grade_image(detail.convert("RGB"), gain, shift), detail.getchannel("A"), _l(order), _l(phase))
 
 
 def _smooth(p: float) -> float:
@@ -120,14 +115,18 @@ def _table(values: np.ndarray) -> list[int]:
     return (np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8).tolist()
 
 
-def _over(frame: Image.Image, scene: Scene, visible: list[int] | None, time: float) -> Image.Image:
-    """The scene's marks over ``frame``: opacity x shimmer (x the growth's visibility table over ``order``)."""
+def _shimmer(scene: Scene, time: float) -> Image.Image:
+    """The scene's travelling brightness wave over its ``phase`` map (L: 255 full brightness)."""
     m = scene.motion
-    shimmer = _table(1.0 - m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * (_LEVELS - time * m.speed))))
-    mask = ImageChops.multiply(scene.alpha, scene.phase.point(shimmer))
-    if visible is not None:
-        mask = ImageChops.multiply(mask, scene.order.point(visible))
-    return Image.composite(scene.rgb, frame, mask)
+    return scene.phase.point(_table(1.0 - SHIMMER_DEPTH * m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * (_LEVELS - time * m.speed)))))
+
+
+def _over(frame: Image.Image, scene: Scene, visible: list[int] | None) -> tuple[Image.Image, Image.Image]:
+    """The scene over ``frame`` where it is opaque (and grown: the visibility table over ``order``); the mask."""
+    if visible is None and scene.alpha.getextrema() == (255, 255):  # an opaque picture covers the frame: no composite
+        return scene.rgb, scene.alpha
+    mask = scene.alpha if visible is None else ImageChops.multiply(scene.alpha, scene.order.point(visible))
+    return Image.composite(scene.rgb, frame, mask), mask
 
 
 def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: float = 0.0) -> np.ndarray:
@@ -147,21 +146,21 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     if a.size != b.size:
         raise ConfigError(f"render_frame needs two scenes of one size, got {a.size} and {b.size}: prepare both with the video's size")
     s = _smooth(progress)
-    growth = max(a.motion.growth, b.motion.growth)
-    # 1. The ground: b's colours sweep in behind a soft moving front.
-    if 0.0 < s < 1.0:
-        frame = Image.composite(b.ground, a.ground, b.sweep.point(_table((s * (1 + SWEEP_SOFTNESS) - _LEVELS) / SWEEP_SOFTNESS)))
+    # 1. a, whole. 2. b's subjects over it in the order b's scene drew them (the sky first, wiping down; then
+    #    each shape rising, paced by area; the focal objects last), behind a narrow soft front: every pixel
+    #    shows a or b, never both pictures at once.
+    if s == 1.0:
+        frame, _ = _over(b.ground, b, None)
+        light = _shimmer(b, time)
     else:
-        frame = (b if s == 1.0 else a).ground
-    # 2. The marks: b's grow in drawing order while a's give way in theirs (a wipe where both follow space).
-    if s == 0.0:
-        frame = _over(frame, a, None, time)
-    elif s == 1.0:
-        frame = _over(frame, b, None, time)
-    else:
-        grown = (s * (1 + growth) - _LEVELS) / growth
-        frame = _over(frame, a, _table(1.0 - grown), time)
-        frame = _over(frame, b, _table(grown), time)
+        frame, _ = _over(a.ground, a, None)
+        light = _shimmer(a, time)
+        if s > 0.0:
+            front = min(b.motion.growth, MAX_FRONT)
+            frame, mask = _over(frame, b, _table((s * (1 + front) - _LEVELS) / front))
+            light = Image.composite(_shimmer(b, time), light, mask)
+    # The flow: a brightness wave (never a change of opacity, which would let one picture show through the other).
+    frame = ImageChops.multiply(frame, Image.merge("RGB", (light, light, light)))
     # 3. The pulse's light, then one resampling to the video size with the slow pan and the pulse's zoom as
     #    the source box.
     pulse = min(1.0, max(0.0, float(pulse)))

@@ -41,7 +41,8 @@ from a2i.seeding import rng as seeded_rng
 
 SCENE_STREAM = 0x5CE7E  # the random stream of the plan, layout and palette (subjects have their own)
 AREA_SIDE = 64  # px: shapes' areas for sharing the picture between named colours are measured this small
-KEEP_CONTRAST = 9.0  # L* units a shape may stay lighter or darker than its named colour (ΔE2000 stays well under 20)
+SMALL_SHAPE = 0.03  # fraction of the picture under which a shape keeps its own colour
+KEEP_CONTRAST = 16.0  # L* units a shape may stay lighter or darker than its named colour (silhouettes stay readable)
 SKY_SHADE = 5.0  # L* units between a named sky's zenith and horizon
 
 
@@ -81,7 +82,10 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
     small = stack.raster(AREA_SIDE, AREA_SIDE)
     counts = np.asarray(small.labels.histogram()[: len(stack.shapes) + 1], dtype=np.float64)
     area = counts / max(counts.sum(), 1.0)
-    regions = [0] + [k for k, shape in enumerate(stack.shapes, start=1) if not shape.glow and not shape.thin]
+    # Small shapes (a figure, a boat, a tree) keep their own colours: they do not change the shares, and a
+    # silhouette recoloured to its background's colour would vanish.
+    regions = [0] + [k for k, shape in enumerate(stack.shapes, start=1)
+                     if not shape.glow and not shape.thin and area[k] >= SMALL_SHAPE]
     share = 1.0 / max(len(labs), 2) if len(labs) == 1 else 1.0 / len(labs)
     own = {0: srgb_to_lab(np.asarray(stack.sky_top, dtype=np.float64) * 0.5 + np.asarray(stack.sky_low, dtype=np.float64) * 0.5)}
     for k in regions[1:]:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
-from scipy.ndimage import gaussian_filter
 
 from a2i.render.painter.palette import Mood
 
@@ -138,6 +137,8 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         return array
     h, w = array.shape[:2]
     factor = max(1, int(sigma / SOFT_SIGMA_PX))
+    from scipy.ndimage import gaussian_filter  # here, not at import: `a2i --help` must not wait for scipy
+
     sw, sh = max(4, w // factor), max(4, h // factor)
     channels = array[..., None] if array.ndim == 2 else array
     out = []
@@ -211,6 +212,8 @@ class Painting:
         gw, gh = self.canvas.ground_size
         lit = self.raster.coverage([s.glow for s in shapes])
         small = np.asarray(Image.fromarray(lit, "F").resize((gw, gh), Image.Resampling.BOX))
+        from scipy.ndimage import gaussian_filter
+
         halo = gaussian_filter(small, reach * min(gw, gh), mode="nearest", truncate=3.0) * 2.5
         x, y = self.canvas.grid(gw, gh)
         lx, ly, r = self.scene.stack.light

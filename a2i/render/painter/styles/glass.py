@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from scipy.spatial import cKDTree
 
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, resize, soften
 
@@ -29,6 +28,8 @@ def draw(p: Painting) -> Layers:
     scale = min(1.0, WORK_SIDE / max(w, h))
     ww, wh = max(16, round(w * scale)), max(16, round(h * scale))
     grid = np.stack(np.meshgrid((np.arange(ww) + 0.5) / ww * (w / unit), (np.arange(wh) + 0.5) / wh * (h / unit)), -1).reshape(-1, 2)
+    from scipy.spatial import cKDTree  # here, not at import: `a2i --help` must not wait for scipy
+
     dist, idx = cKDTree(seeds).query(grid, k=2)
     label = idx[:, 0].reshape(wh, ww)
     pane_light = np.clip(1.12 - 2.2 * dist[:, 0].reshape(wh, ww), 0.8, 1.1)

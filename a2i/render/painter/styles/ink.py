@@ -4,7 +4,7 @@ Each subject is a wash whose ink is thinner the further away it is (far mountain
 shore and the figures nearly black), darker where the wet wash pooled at its edges; its outline is a dry-brush
 stroke broken into hairs of bare paper (more broken for acoustic music), and energetic music flicks splatter
 around the focal point. A red seal signs the corner. The paper takes the sky's colour, the ink the subjects'
-own, so the prompt's colours hold. In a video the washes are laid from the far subjects to the near.
+own, so the prompt's colours hold. In a video the washes are laid in the order the scene drew them.
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ def draw(p: Painting) -> Layers:
     marks.append(("line", (sx, 0.9, sx + seal * short / w, 0.9, seal), rgba(SEAL, 0.92)))
     over = stamp(p.canvas, marks)
     rgb = mix(rgb, over[..., :3], over[..., 3])
-    order = np.clip(0.15 + 0.85 * (0.6 * depth + 0.4 * p.drawing_order()), 0, 1) * (1 - sky) if p.canvas.motion else None
-    return p.finish(rgb, order=order)
+    return p.finish(rgb)
 
 
 STYLE = StyleSpec(

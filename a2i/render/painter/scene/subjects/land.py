@@ -150,7 +150,7 @@ def meadow(b: Builder, n: int) -> None:
     for c, colour in enumerate(b.roles.accents):
         pick = np.arange(k) % len(b.roles.accents) == c
         parts = [dot(x, y, 0.003 + 0.012 * (y - top) / (1.02 - top)) for x, y in zip(xs[pick], ys[pick])]
-        b.add("meadow", parts, colour * 0.7 + b.roles.light * 0.3, 0.95)
+        b.add("meadow", parts, colour * 0.7 + b.roles.light * 0.3, 0.95, thin=True)
 
 
 @subject(
