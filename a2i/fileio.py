@@ -16,7 +16,8 @@ import json
 import os
 import pwd
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,65 @@ def atomic_save_png(image: Image.Image, path: str | os.PathLike) -> Path:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return atomic_write_bytes(path, buffer.getvalue())
+
+
+def atomic_save_npy(path: str | os.PathLike, array: Any) -> Path:
+    """Save a numpy array as ``.npy`` atomically, streamed to the temporary file (no copy in memory).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile
+    >>> path = atomic_save_npy(Path(tempfile.mkdtemp()) / "x.npy", np.arange(3))
+    >>> np.load(path).tolist()
+    [0, 1, 2]
+    """
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, array)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@contextmanager
+def atomic_npy_writer(path: str | os.PathLike, shape: tuple[int, ...], dtype: Any) -> Iterator[Any]:
+    """A writable memory-mapped ``.npy`` array, filled piece by piece, moved to ``path`` only when complete.
+
+    For arrays larger than memory (a shard of training targets); an interrupted write leaves no ``path``.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "x.npy"
+    >>> with atomic_npy_writer(target, (2, 3), np.float16) as array:
+    ...     array[1] = 7
+    >>> np.load(target).tolist()
+    [[0.0, 0.0, 0.0], [7.0, 7.0, 7.0]]
+    """
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o666 & ~current_umask())
+        array = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=tuple(shape))
+        yield array
+        array.flush()
+        del array
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def current_umask() -> int:

@@ -7,7 +7,12 @@ nothing is downloaded) with the default heads, in bf16 autocast at batch 32. Wit
 tiny configuration on the CPU and says that the GPU figure was skipped. It prints what that rate means for
 one epoch over 40,000 tracks (one clip per track), and the rate an epoch of one hour needs.
 
-    python benchmarks/train_throughput.py [--batch 32] [--steps 10] [--tower full|partial|frozen]
+With ``--denoise PX`` it also times the denoising loss as ``a2i train`` runs it: SDXL 1.0's full-size UNet
+(random weights from its published configuration, ``benchmarks/sdxl_gpu.py``) in bf16 with gradient
+checkpointing, forward and backward to the embeddings for every clip of the batch, on latents of PX-pixel
+pictures, and prints its peak GPU memory (the figure ``docs/training_memory.md`` estimates). GPU only.
+
+    python benchmarks/train_throughput.py [--batch 32] [--steps 10] [--tower full|partial|frozen] [--denoise 1024]
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from a2i.model.tiny import tiny_encoder_config
 #: Tracks in the thesis-scale dataset an epoch is quoted for.
 EPOCH_TRACKS = 40_000
 NEGATIVES = 4
+#: SDXL's ``prompt_embeds`` shape per clip.
+TOKENS_SHAPE = (77, 2048)
 
 
 def full_size_config(tower: str) -> EncoderConfig:
@@ -39,6 +46,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--tower", choices=["frozen", "partial", "full"], default="full")
+    parser.add_argument("--denoise", type=int, metavar="PX", help="also time the denoising loss at this picture size")
     args = parser.parse_args()
     gpu = torch.cuda.is_available()
     device = torch.device("cuda" if gpu else "cpu")
@@ -98,6 +106,39 @@ def main() -> None:
     print(f"train throughput, {what}: {rate:.1f} clips/s; {dominant} dominates ({share[dominant]:.0%}); "
           f"one {EPOCH_TRACKS:,}-track epoch = {epoch_min:.1f} min at this rate "
           f"({EPOCH_TRACKS / 3600:.1f} clips/s makes it one hour)")
+    if args.denoise and gpu:
+        denoise_step(args.batch, args.denoise, args.steps)
+    elif args.denoise:
+        print("denoising figure skipped: no CUDA device here (a 2.6 B-parameter UNet step needs a GPU)")
+
+
+def denoise_step(batch: int, size: int, steps: int) -> None:
+    """Seconds and peak memory of the denoising loss's forward and backward at ``batch`` clips of ``size`` px."""
+    import diffusers
+    from sdxl_gpu import SDXL_UNET_CONFIG, SDXL_UNET_PARAMETERS
+
+    from a2i.model.losses import DenoisingLoss
+    from a2i.render.tiny import SCHEDULER_CONFIG
+
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    unet = diffusers.UNet2DConditionModel(**SDXL_UNET_CONFIG).to("cuda", torch.bfloat16)
+    assert sum(p.numel() for p in unet.parameters()) == SDXL_UNET_PARAMETERS
+    unet.enable_gradient_checkpointing()
+    loss_fn = DenoisingLoss(unet, diffusers.DDPMScheduler(**SCHEDULER_CONFIG).config, size)
+    latents = torch.randn(batch, 4, size // 8, size // 8, device="cuda")
+    tokens = torch.randn(batch, TOKENS_SHAPE[0], TOKENS_SHAPE[1], device="cuda", requires_grad=True)
+    pooled = torch.randn(batch, 1280, device="cuda", requires_grad=True)
+    total = 0.0
+    for step in range(steps + 1):  # one warm-up step
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        loss_fn(latents, tokens, pooled, torch.arange(batch) + step * batch).backward()
+        torch.cuda.synchronize()
+        total += (time.perf_counter() - t0) if step else 0.0
+    peak = torch.cuda.max_memory_allocated() / 2**30
+    print(f"denoising loss, SDXL UNet bf16 + gradient checkpointing, batch {batch} at {size} px: "
+          f"{total / steps:.2f} s/step ({batch * steps / total:.1f} clips/s), peak GPU memory {peak:.1f} GiB")
 
 
 if __name__ == "__main__":

@@ -123,6 +123,7 @@ def clean_tracks(
         text = df["explicit"].astype("string").str.strip().str.lower()
         df["explicit"] = text.isin(_TRUE).where(text.notna())
     columns = [*schema.SPOTIFY_COLUMNS, "original_index"]
+    isrc = df["isrc"].astype("string").fillna("") if "isrc" in df.columns else None
     df = df[columns]
     for column in ("track_id", "artists", "album_name", "track_name", "track_genre"):
         df[column] = df[column].where(df[column].astype("string").str.strip() != "")
@@ -139,6 +140,7 @@ def clean_tracks(
     before = len(df)
     df = df.drop_duplicates("track_id").copy()
     report.dropped["duplicate rows merged"] = before - len(df)
+    df = merge_same_recordings(df, genre_lists, None if isrc is None else isrc.loc[df.index], report)
     df["track_genres"] = [schema.dump_list(genre_lists[t]) for t in df["track_id"].tolist()]
 
     df["explicit"] = df["explicit"].astype(bool)
@@ -168,6 +170,29 @@ def clean_tracks(
     df = df.sort_values("original_index", kind="stable").reset_index(drop=True)
     report.tracks_kept = len(df)
     return df[list(schema.TRACK_LIST_COLUMNS)], report
+
+
+def merge_same_recordings(df, genre_lists: dict[str, list[str]], isrc, report: CleanReport):
+    """Keep one row per recording listed under several track ids (:mod:`a2i.dataset.duplicates`).
+
+    ``df`` is sorted most popular first, so the kept row is the most popular release; it inherits every
+    genre of the group (``genre_lists`` is updated). The count goes into ``report`` as
+    ``"same recording under another id (artist + title, ISRC)"``.
+    """
+    np = require("numpy", "core")
+    from a2i.dataset.duplicates import metadata_groups
+
+    artists = [[n.strip() for n in str(text).split(";") if n.strip()] for text in df["artists"].tolist()]
+    isrcs = None if isrc is None else [i or None for i in isrc.tolist()]
+    groups = metadata_groups(df["track_name"].astype(str).tolist(), artists, isrcs)
+    ids = df["track_id"].tolist()
+    keep = groups == np.arange(len(groups))
+    for member, lead in zip(ids, groups.tolist()):
+        if ids[lead] != member:
+            merged = genre_lists[ids[lead]]
+            merged.extend(g for g in genre_lists[member] if g not in merged)
+    report.dropped["same recording under another id (artist + title, ISRC)"] = int((~keep).sum())
+    return df[keep]
 
 
 def clean_csv(input_csv: str | os.PathLike, output_csv: str | os.PathLike, **options) -> CleanReport:

@@ -183,6 +183,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", type=float, default=0.02, help="largest distance from the shares in a stratum "
                    "split on its own (default: 0.02); smaller strata become 'rare'")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG report")
+    p.add_argument("--fingerprint-audio", action="store_true",
+                   help="also decode every track's audio (path_audio_full) and keep copies of one recording found "
+                   "by their sound in one split (copies found by artist + title always are)")
     p.set_defaults(func=_run_split)
 
     p = steps.add_parser("from-folder", help="dataset.csv from your own music folder (no external service)",
@@ -275,6 +278,7 @@ def _run_split(args: argparse.Namespace) -> int:
     check_output_folder(out, inputs=inputs)
     check_split_outputs(out, dataset_name, inputs)
     result = split_csv(args.input, out, dataset_name=dataset_name, plot=not args.no_plot,
+                       fingerprint_audio=args.fingerprint_audio,
                        test_size=args.test_size, valid_size=args.valid_size, seed=args.seed,
                        test_ids=read_test_ids(args.test_ids) if args.test_ids else (), tolerance=args.tolerance)
     print(result.report_text.split("\n\nper genre", 1)[0])

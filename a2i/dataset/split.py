@@ -71,8 +71,13 @@ def split_table(
     seed: int = 0,
     min_stratum: int | None = None,
     tolerance: float = 0.02,
+    fingerprints=None,
 ):
     """Assign bins, strata and splits; return the table in the final schema.
+
+    Copies of one recording under several track ids (same normalised artists + title, or, with
+    ``fingerprints``, the same audio) go to one split together; ``table.attrs["duplicate_rows"]`` counts
+    the rows that are another id of a recording already in the table.
 
     Parameters
     ----------
@@ -88,6 +93,8 @@ def split_table(
         Strata smaller than this are pooled into ``"rare"``; default :func:`min_stratum_size` of ``tolerance``.
     tolerance : float
         The largest acceptable distance from the requested shares in a stratum that is split on its own.
+    fingerprints : list, optional
+        One :func:`a2i.dataset.duplicates.fingerprint_file` result (or None) per row, in table order.
     """
     np = require("numpy", "core")
     pd = require("pandas", "dataset")
@@ -130,11 +137,46 @@ def split_table(
             "check the list against spotify_track_id"
         )
     forced = table["spotify_track_id"].isin(test_ids).to_numpy()
+    groups = duplicate_groups(table, fingerprints)
+    table.attrs["duplicate_rows"] = int(len(groups) - len(np.unique(groups)))
+    split = _split_rows(table, forced, groups, test_size, valid_size, seed)
+    table["train_split"] = split
+    return table
 
-    # Shuffle within strata (forced test tracks first), then fill quotas by position.
+
+def duplicate_groups(table, fingerprints=None):
+    """Each row's recording group: same normalised artists + title, or same audio (when ``fingerprints``,
+    one :func:`a2i.dataset.duplicates.fingerprint_file` result or None per row, is given)."""
+    from a2i.dataset.duplicates import audio_groups, combine, metadata_groups
+
+    artists = [[str(a) for a in schema.load_list(cell)] if str(cell).startswith("[") else [str(cell)]
+               for cell in table["spotify_artists"].fillna("").tolist()]
+    labels = [metadata_groups(table["spotify_track_name"].fillna("").astype(str).tolist(), artists)]
+    if fingerprints is not None:
+        if len(fingerprints) != len(table):
+            raise ConfigError(f"fingerprints: {len(fingerprints)} given for {len(table)} rows")
+        labels.append(audio_groups(fingerprints))
+    return combine(*labels)
+
+
+def _split_rows(table, forced, groups, test_size: float, valid_size: float, seed: int):
+    """Split labels per row: every group of copies of one recording is assigned as one (its first row's
+    stratum; test when any copy is a requested test id), so no recording spans two splits."""
+    np = require("numpy", "core")
+    leads = np.flatnonzero(groups == np.arange(len(groups)))
+    forced_group = np.zeros(len(groups), dtype=bool)
+    np.logical_or.at(forced_group, groups, forced)
+    label = np.empty(len(groups), dtype=object)
+    label[leads] = _assign(table["train_stratify_key"].to_numpy()[leads], forced_group[leads], test_size, valid_size,
+                           seed)
+    return label[groups]
+
+
+def _assign(strata, forced, test_size: float, valid_size: float, seed: int):
+    """Exact per-stratum quotas over a seeded shuffle, forced test rows first."""
+    np = require("numpy", "core")
     rng = np.random.default_rng(seed)
-    order_key = rng.random(len(table)) - forced.astype(float)
-    strata = table["train_stratify_key"].to_numpy()
+    order_key = rng.random(len(strata)) - forced.astype(float)
     order = np.lexsort((order_key, strata))
     sorted_strata = strata[order]
     starts = np.r_[0, np.flatnonzero(sorted_strata[1:] != sorted_strata[:-1]) + 1]
@@ -146,10 +188,9 @@ def split_table(
     n_test = np.maximum(np.round(test_size * n), forced_count)
     n_valid = np.minimum(np.round(valid_size * n), n - n_test)
     labels = np.where(position < n_test, "test", np.where(position < n_test + n_valid, "valid", "train"))
-    split = np.empty(len(table), dtype=object)
+    split = np.empty(len(strata), dtype=object)
     split[order] = labels
-    table["train_split"] = split
-    return table
+    return split
 
 
 def split_report(table, *, test_size: float = 0.2, tolerance: float = 0.02) -> str:
@@ -160,6 +201,9 @@ def split_report(table, *, test_size: float = 0.2, tolerance: float = 0.02) -> s
     lines.append("split   tracks  share")
     for name, count in counts.items():
         lines.append(f"{name:<6} {count:>7}  {count / max(len(table), 1):6.1%}")
+    if "duplicate_rows" in table.attrs:
+        lines += ["", f"{table.attrs['duplicate_rows']} tracks are another track id of a recording listed already "
+                  "(same artists + title, or same audio): each recording is kept in one split"]
     is_test = (table["train_split"] == "test").groupby(table["train_stratify_key"])
     test_share = is_test.mean()
     sizes = is_test.size()
@@ -234,13 +278,18 @@ def split_csv(
     *,
     plot: bool = True,
     dataset_name: str = "dataset.csv",
+    fingerprint_audio: bool = False,
     **options,
 ) -> SplitResult:
     """Read a table, split it and write ``dataset.csv``, ``split_report.txt`` and ``split_report.png``.
 
-    Keyword options are those of :func:`split_table`.
+    With ``fingerprint_audio`` every track's downloaded audio (``path_audio_full``, relative to the input's
+    folder) is decoded and fingerprinted, so copies found only by their sound are grouped too. Keyword
+    options are those of :func:`split_table`.
     """
     df = read_csv(input_csv, what="input table", dtype={"track_id": str, "spotify_track_id": str})
+    if fingerprint_audio:
+        options["fingerprints"] = audio_fingerprints(df, Path(input_csv).parent)
     table = split_table(df, **options)
     if table.empty:  # nothing usable (no valence/energy in any row): refuse rather than write an empty dataset
         raise DatasetError(f"input table {input_csv}: no track has the columns a split needs (valence and energy); "
@@ -253,3 +302,20 @@ def split_csv(
     if plot:
         result.report_png = plot_split(table, out_dir / "split_report.png")
     return result
+
+
+def audio_fingerprints(df, folder: Path) -> list:
+    """:func:`a2i.dataset.duplicates.fingerprint_file` of each row's ``path_audio_full`` (None without audio)."""
+    from a2i.dataset.duplicates import fingerprint_file
+
+    column = "path_audio_full"
+    if column not in df.columns:
+        raise DatasetError(f"--fingerprint-audio needs the {column} column; split the output of `a2i dataset merge`")
+    out = []
+    for cell in df[column].tolist():
+        if not isinstance(cell, str) or not cell:
+            out.append(None)
+            continue
+        path = Path(cell) if Path(cell).is_absolute() else folder / cell
+        out.append(fingerprint_file(path) if path.is_file() else None)
+    return out

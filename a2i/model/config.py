@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError
+from a2i.model.data import Augment
 from a2i.model.encoder import EncoderConfig
 from a2i.model.negatives import DEFAULT_MARGIN
 
@@ -30,12 +31,36 @@ from a2i.model.negatives import DEFAULT_MARGIN
 BUILTIN_CONFIGS = Path(__file__).with_name("configs")
 
 
+_AUGMENT = Augment()  # the augmentation defaults live with the augmentation (a2i.model.data.Augment)
+
+
 @dataclass
 class DataConfig:
     """Where the data is and how clips are drawn.
 
-    ``csv`` is the final dataset.csv (``a2i dataset split``), or ``"tiny"`` for the generated tiny corpus.
-    ``cache_dir`` holds the 48 kHz audio cache and the target cache (relative paths: to the working folder).
+    Attributes
+    ----------
+    csv : str
+        The final dataset.csv (``a2i dataset split``), or ``"tiny"`` for the generated tiny corpus. Empty
+        (the default) is refused: there is no default dataset.
+    cache_dir : str
+        Folder of the 48 kHz audio cache, the target cache and the latent cache (relative to the working
+        folder). Every cache is keyed by its inputs and refuses other inputs, so one folder per dataset.
+    cache_seconds : float
+        Seconds of each song kept in the audio cache, around its middle: the range training crops are drawn
+        from (40,000 tracks × 30 s × 48 kHz × 2 bytes = 115 GB of disk).
+    valid_fraction : float
+        Share of each stratum carved from train as validation when the csv has no ``valid`` rows (0..1).
+    workers : int
+        DataLoader worker processes reading and augmenting clips (0: in the training process).
+    gain_db, noise_prob, noise_snr_db, mix_prob, mix_gain_db
+        Augmentation, see :class:`a2i.model.data.Augment` (dB, share 0..1, dB range, share, dB).
+    negatives_k : int
+        Hard-negative songs per clip for the contrastive loss (:mod:`a2i.model.negatives`).
+    negatives_margin : float
+        Smallest valence-energy distance of a hard negative (Spotify's 0..1 units).
+    negatives_selection : str
+        ``nearest`` (hardest past the margin), ``farthest`` or ``random``.
     """
 
     csv: str = ""
@@ -43,22 +68,42 @@ class DataConfig:
     cache_seconds: float = 30.0
     valid_fraction: float = 0.1
     workers: int = 2
-    gain_db: float = 6.0
-    noise_prob: float = 0.5
-    noise_snr_db: tuple[float, float] = (20.0, 40.0)
-    mix_prob: float = 0.0
-    mix_gain_db: float = -12.0
+    gain_db: float = _AUGMENT.gain_db
+    noise_prob: float = _AUGMENT.noise_prob
+    noise_snr_db: tuple[float, float] = _AUGMENT.noise_snr_db
+    mix_prob: float = _AUGMENT.mix_prob
+    mix_gain_db: float = _AUGMENT.mix_gain_db
     negatives_k: int = 4
     negatives_margin: float = DEFAULT_MARGIN
     negatives_selection: str = "nearest"
 
+    def augment(self) -> Augment:
+        """The :class:`Augment` these settings describe."""
+        return Augment(**{f.name: getattr(self, f.name) for f in fields(Augment)})
+
 
 @dataclass
 class TargetsConfig:
-    """SDXL text encoders (folder or hub id of an SDXL model, or ``"tiny"``) and how targets are made."""
+    """What the encoder regresses to: SDXL's own encoding of the prompts (:mod:`a2i.model.targets`).
+
+    Attributes
+    ----------
+    text_encoders : str
+        Folder or hub id of the SDXL model whose text encoders make the targets, or ``"tiny"``.
+    mode : str
+        ``cached`` (encoded once into fp16 shards, memory-mapped) or ``online`` (encoded in each step).
+    regress : str
+        ``prompt`` (the default): regress to one prompt of the song drawn per step; ``mean``: to the
+        per-position mean of the song's prompts (shortened vectors; see :mod:`a2i.model.targets`).
+    shard_songs : int
+        Songs per cache shard: the unit of resuming and of splitting the build between processes.
+    batch_size : int
+        Prompts per text-encoder forward pass while building the cache.
+    """
 
     text_encoders: str = "stabilityai/stable-diffusion-xl-base-1.0"
     mode: str = "cached"
+    regress: str = "prompt"
     shard_songs: int = 1024
     batch_size: int = 64
 
@@ -67,8 +112,30 @@ class TargetsConfig:
 class LossConfig:
     """Weights of each loss (0 turns one off); see :mod:`a2i.model.losses` for why each exists.
 
-    ``denoise`` > 0 adds the UNet's denoising loss on latents of one picture per track, drawn once by SDXL
-    (``denoise_steps`` steps at ``denoise_image_size``) from the track's first prompt and cached.
+    Attributes
+    ----------
+    contrastive : str
+        ``infonce`` (CLIP's softmax) or ``siglip`` (pairwise sigmoid).
+    contrastive_weight, token_cos, token_mse, pooled_cos, pooled_mse : float
+        Weights of the contrastive loss and of the four regression terms (cosine: direction, MSE: scale).
+    local_loss : bool
+        Score only this process's clips against every gathered prompt (memory O(B·N) instead of O(N²)).
+    token_weights : list of float or None
+        One weight per token position (77); None weighs all alike.
+    denoise : float
+        Weight of the UNet's denoising loss (0: off). It needs latents of one picture per track, drawn once
+        by SDXL (``denoise_steps`` steps at ``denoise_image_size`` px) from the track's first prompt and
+        cached (``a2i train prepare``).
+    denoise_image_size : int
+        Pixel size of those pictures (SDXL's native 1024; latents are 1/8 of it).
+    denoise_steps : int
+        Sampling steps per cached picture (30: the backend's default).
+    denoise_dtype : str
+        Precision of the frozen UNet in the denoising loss: ``bf16`` (half the memory; the gradient flows
+        only to the embeddings) or ``fp32``. On a CPU the UNet always runs in float32.
+    denoise_checkpointing : bool
+        Recompute the UNet's blocks in the backward pass (gradient checkpointing): the activations of a
+        2.6 B-parameter UNet at 128 × 128 latents are what does not fit otherwise (docs/training_memory.md).
     """
 
     contrastive: str = "infonce"
@@ -82,11 +149,56 @@ class LossConfig:
     denoise: float = 0.0
     denoise_image_size: int = 1024
     denoise_steps: int = 30
+    denoise_dtype: str = "bf16"
+    denoise_checkpointing: bool = True
 
 
 @dataclass
 class OptimConfig:
-    """AdamW with linear warm-up and cosine decay; ``batch_size`` is the global batch per micro-step."""
+    """AdamW with linear warm-up and cosine decay, and the schedule of validation and checkpoints.
+
+    Attributes
+    ----------
+    epochs : int
+        Passes over the training split; the run's length when ``max_steps`` is 0.
+    max_steps : int
+        Optimizer steps to train; 0 (the default) means ``epochs`` × steps per epoch.
+    batch_size : int
+        Global batch per micro-step (clips, summed over all processes; must divide by their number): the
+        number of in-batch negatives of the contrastive loss, so it does not change with the GPU count.
+    grad_accum : int
+        Micro-steps accumulated per optimizer step (the effective batch is ``batch_size × grad_accum``).
+    lr : float
+        Peak learning rate of the heads (resampler, projections, loss temperature).
+    tower_lr : float
+        Peak learning rate of the CLAP tower's trained parts (10× lower: pre-trained weights need small steps).
+    weight_decay : float
+        AdamW's decoupled weight decay on matrices (never on biases, norms, queries, positions, temperature).
+    betas : (float, float)
+        AdamW's moment decays; 0.98 as CLIP (Radford et al. 2021), steadier at large batch than 0.999.
+    warmup_steps : int
+        Optimizer steps of linear warm-up from 0 to the peak learning rate.
+    min_lr_ratio : float
+        Learning rate at the end of the cosine, as a share of the peak (0..1).
+    clip_grad : float
+        Largest global gradient norm (0: no clipping).
+    mixed_precision : str
+        ``"no"``, ``"fp16"`` or ``"bf16"``; ``""`` (the default) leaves it to ``accelerate launch``
+        (``--mixed_precision``) or accelerate's config, i.e. float32 when neither says.
+    seed : int
+        Seeds the model's initialisation, the batch order, every augmentation and the denoising noise.
+    eval_every : int
+        Optimizer steps between validations; 0 (the default) means once per epoch.
+    checkpoint_every : int
+        Optimizer steps between checkpoints; 0 (the default) means at every validation. A checkpoint is
+        also written when validation improves, at the end and when stopped early.
+    early_stop_patience : int
+        Validations without a better R@1 before training stops.
+    timeout_s : float
+        Seconds a process waits for the others at a collective (barrier, gather) before the run fails,
+        instead of hanging: validation runs on the main process only and takes minutes at full size; caches
+        are built beforehand (``a2i train prepare``), never while the other processes wait.
+    """
 
     epochs: int = 10
     max_steps: int = 0
@@ -104,11 +216,29 @@ class OptimConfig:
     eval_every: int = 0
     checkpoint_every: int = 0
     early_stop_patience: int = 5
+    timeout_s: float = 3600.0
 
 
 @dataclass
 class LogConfig:
-    """Where and how often to log. ``debug_images`` is an SDXL folder to draw validation clips with."""
+    """Where and how often to log.
+
+    Attributes
+    ----------
+    log_dir : str
+        Folder of the runs (``<log_dir>/<run_id>/``).
+    run_id : str
+        Name of this run's folder; ``""`` (the default) names it by the start time, ``YYYYmmdd-HHMMSS``.
+    log_every : int
+        Optimizer steps between training records in ``metrics.jsonl`` (step 1 is always logged).
+    debug_images : str
+        An SDXL folder or hub id to draw validation clips with at every validation (no text, only the
+        predicted embeddings); ``""`` (the default) draws none. Loaded once per run.
+    debug_image_size : int
+        Pixel size of those pictures (512: a quick look, a quarter of SDXL's native area).
+    progress : bool
+        Show progress bars.
+    """
 
     log_dir: str = "training_logs"
     run_id: str = ""

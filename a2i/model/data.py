@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from a2i.errors import AudioError, DatasetError
-from a2i.fileio import atomic_write_json
+from a2i.fileio import atomic_save_npy, atomic_write_json
 
 #: CLAP's sample rate (laion/clap-htsat-unfused was trained on 48 kHz audio).
 SAMPLE_RATE = 48_000
@@ -160,7 +160,7 @@ class AudioCache:
                                "data.cache_dir a new folder (nothing there is overwritten)")
         if manifest is None:
             np.lib.format.open_memmap(self.path, mode="w+", dtype=np.int16, shape=(len(paths), self.window)).flush()
-            np.save(self.lengths_path, np.full(len(paths), -1, dtype=np.int64))
+            atomic_save_npy(self.lengths_path, np.full(len(paths), -1, dtype=np.int64))
             manifest = {"version": 1, "key": key, "sample_rate": SAMPLE_RATE, "window": self.window, "complete": False}
             atomic_write_json(self.manifest_path, manifest)
         if manifest["complete"]:
@@ -180,10 +180,21 @@ class AudioCache:
             lengths[i] = len(window)
             if (n + 1) % flush_every == 0:
                 audio.flush()
-                _atomic_save(self.lengths_path, lengths)
+                atomic_save_npy(self.lengths_path, lengths)
         audio.flush()
-        _atomic_save(self.lengths_path, lengths)
+        atomic_save_npy(self.lengths_path, lengths)
         atomic_write_json(self.manifest_path, {**manifest, "complete": True})
+
+    def check(self, n_tracks: int) -> AudioCache:
+        """Refuse a cache that is incomplete or of another size, naming the command that builds it."""
+        manifest = json.loads(self.manifest_path.read_text()) if self.manifest_path.is_file() else {}
+        if not manifest.get("complete"):
+            raise DatasetError(f"{self.folder}: the audio cache is incomplete; run `a2i train prepare` with the same "
+                               "config (resumable) before training with several processes")
+        if int(np.load(self.lengths_path, mmap_mode="r").shape[0]) != n_tracks:
+            raise DatasetError(f"{self.folder}: the audio cache holds another number of tracks than the dataset "
+                               f"({n_tracks}); give data.cache_dir a new folder")
+        return self
 
     def clip(self, track: int, start: int, n: int) -> np.ndarray:
         """``n`` samples of ``track`` from ``start`` as float32 (tracks shorter than the clip are repeated)."""
@@ -207,15 +218,27 @@ class AudioCache:
         return {**self.__dict__, "_audio": None, "_lengths": None}
 
 
-def _atomic_save(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.a2i-tmp.npy")
-    np.save(tmp, array)
-    os.replace(tmp, path)
-
-
 @dataclass
 class Augment:
-    """Training-time augmentation; every range is drawn per clip from its own seeded generator."""
+    """Training-time augmentation; every range is drawn per clip from its own seeded generator.
+
+    These defaults are the training defaults (:class:`a2i.model.config.DataConfig` reads them from here).
+
+    Attributes
+    ----------
+    gain_db : float
+        Loudness change, uniform in ±``gain_db`` dB: songs are mastered at different levels and the picture
+        should not depend on the volume knob.
+    noise_prob : float
+        Share of clips (0..1) that get white noise added.
+    noise_snr_db : (float, float)
+        Signal-to-noise ratio of that noise in dB, uniform in this range: 20-40 dB is audible hiss on a
+        still-clear recording (a phone or a noisy room), not a masked song.
+    mix_prob : float
+        Share of clips (0..1) mixed with another training clip (0: off, the thesis did not mix).
+    mix_gain_db : float
+        Level of the mixed-in clip relative to the clip, in dB (-12 dB: clearly in the background).
+    """
 
     gain_db: float = 6.0
     noise_prob: float = 0.5

@@ -311,12 +311,17 @@ class AudioEncoder(nn.Module):
         mode = self.config.tower
         for p in self.tower.parameters():
             p.requires_grad_(mode == "full")
-        if mode == "partial":
-            encoder = self.tower.audio_encoder
-            n = max(1, min(self.config.tower_trainable_stages, len(encoder.layers)))
-            for module in (*encoder.layers[-n:], encoder.norm):
-                for p in module.parameters():
-                    p.requires_grad_(True)
+        for module in self._trained_tower_parts():
+            for p in module.parameters():
+                p.requires_grad_(True)
+
+    def _trained_tower_parts(self) -> tuple[nn.Module, ...]:
+        """The tower modules that train in ``partial`` mode (the last Swin stages and the final norm)."""
+        if self.config.tower != "partial":
+            return ()
+        encoder = self.tower.audio_encoder
+        n = max(1, min(self.config.tower_trainable_stages, len(encoder.layers)))
+        return (*encoder.layers[-n:], encoder.norm)
 
     def _enable_tower_checkpointing(self) -> None:
         recompute = functools.partial(checkpoint, use_reentrant=False)
@@ -325,14 +330,19 @@ class AudioEncoder(nn.Module):
             stage._gradient_checkpointing_func = recompute
 
     def train(self, mode: bool = True) -> AudioEncoder:
-        """Train mode for the heads; a frozen tower and every BatchNorm stay in eval mode.
+        """Train mode for the heads and the tower parts that learn; frozen tower parts and every BatchNorm
+        stay in eval mode.
 
+        A frozen stage in train mode would still drop activations (the real HTSAT has dropout 0.1 in all
+        12 blocks): noise in features nothing learns from, and random draws that differ between GPUs.
         BatchNorm statistics would depend on the per-device batch (so one and two processes would train
         differently) and a fine-tuned tower keeps its pre-trained running statistics.
         """
         super().train(mode)
-        if self.config.tower == "frozen":
+        if mode and self.config.tower != "full":
             self.tower.eval()
+            for module in self._trained_tower_parts():
+                module.train()
         for module in self.tower.modules():
             if isinstance(module, nn.modules.batchnorm._BatchNorm):
                 module.eval()

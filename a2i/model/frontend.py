@@ -59,7 +59,14 @@ class MelFrontend(nn.Module):
         self.register_buffer("window", torch.hann_window(self.n_fft, periodic=True), persistent=False)
 
     def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
-        spec = torch.stft(waveforms.float(), self.n_fft, self.hop_length, window=self.window, center=True,
+        # Always float32, autocast or not: in fp16 the power spectrum's small mel energies underflow to 0
+        # and the floor turns them into -100 dB (or -inf), and bf16's 8-bit mantissa moves features by up
+        # to 0.6 dB from the float32 ones inference computes. The tower after it may run in low precision.
+        with torch.autocast(device_type=waveforms.device.type, enabled=False):
+            return self._features(waveforms.float())
+
+    def _features(self, waveforms: torch.Tensor) -> torch.Tensor:
+        spec = torch.stft(waveforms, self.n_fft, self.hop_length, window=self.window, center=True,
                           pad_mode="reflect", return_complex=True).abs().pow(2)  # (B, freq, frames)
         mel = torch.einsum("bft,fm->btm", spec, self.mel_filters)
         return (10.0 * torch.log10(mel.clamp_min(MEL_FLOOR))).unsqueeze(1)

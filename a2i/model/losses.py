@@ -235,20 +235,33 @@ class DenoisingLoss(nn.Module):
     Only the encoder learns (the UNet is frozen and in eval mode), so the gradient says how to change the
     embeddings for the UNet to recognise the song's picture.
 
+    Noising is the forward process SDXL was trained with (Podell et al. 2023 train with the DDPM objective
+    of Ho et al. 2020): ``x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps`` for a uniform ``t`` in
+    0..999, through a :class:`diffusers.DDPMScheduler` built from the pipeline scheduler's config (same
+    betas, same prediction type). The pipeline's own Euler scheduler is never used here: its ``add_noise``
+    follows its inference ``step_index`` (sigma 0, clean latents, once a picture has been drawn) and works
+    in sigma space, ``x_0 + sigma eps``, which the UNet only accepts after ``scale_model_input`` divides it
+    by ``sqrt(1 + sigma^2)``; the DDPM ``x_t`` is that scaled input already.
+
+    Noise and timestep of every item come from a generator seeded by the item's own seed, so an item is
+    noised the same whichever process and batch it lands in: one process and two agree.
+
     Parameters
     ----------
     unet : diffusers.UNet2DConditionModel
-        SDXL's UNet (frozen here).
-    scheduler : diffusers scheduler
-        Supplies the noise schedule (``add_noise``, ``num_train_timesteps``, ``prediction_type``).
+        SDXL's UNet (frozen here), in the dtype it should run in (bf16 on a GPU).
+    scheduler_config : mapping
+        The pipeline scheduler's config (``pipe.scheduler.config``): betas, train timesteps, prediction type.
     image_size : int
         Pixel size the latents come from, for SDXL's size/crop conditioning (``time_ids``).
     """
 
-    def __init__(self, unet: nn.Module, scheduler, image_size: int) -> None:
+    def __init__(self, unet: nn.Module, scheduler_config, image_size: int) -> None:
         super().__init__()
+        from diffusers import DDPMScheduler
+
         self.unet = unet.requires_grad_(False).eval()
-        self.scheduler = scheduler
+        self.scheduler = DDPMScheduler.from_config(scheduler_config)
         self.image_size = image_size
 
     def train(self, mode: bool = True) -> DenoisingLoss:
@@ -256,15 +269,37 @@ class DenoisingLoss(nn.Module):
         self.unet.eval()  # frozen: never dropout or batch statistics
         return self
 
+    def noise(self, latents: torch.Tensor, seeds: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(noisy latents ``x_t``, noise ``eps``, timesteps ``t``) of a batch, each item from its own seed.
+
+        Examples
+        --------
+        >>> from diffusers import DDPMScheduler
+        >>> loss = DenoisingLoss(nn.Identity(), DDPMScheduler().config, 64)
+        >>> x0 = torch.ones(2, 4, 8, 8)
+        >>> noisy, eps, t = loss.noise(x0, torch.tensor([7, 7]))
+        >>> bool((noisy[0] == noisy[1]).all()), t[0].item() == t[1].item()  # same seed, same noising
+        (True, True)
+        """
+        steps_total = self.scheduler.config.num_train_timesteps
+        noise, steps = [], []
+        for seed in seeds.tolist():
+            generator = torch.Generator().manual_seed(int(seed))
+            steps.append(int(torch.randint(0, steps_total, (1,), generator=generator)))
+            noise.append(torch.randn(latents.shape[1:], generator=generator))
+        noise = torch.stack(noise).to(latents.device, latents.dtype)
+        steps = torch.tensor(steps, dtype=torch.long, device=latents.device)
+        return self.scheduler.add_noise(latents, noise, steps), noise, steps
+
     def forward(self, latents: torch.Tensor, tokens: torch.Tensor, pooled: torch.Tensor,
-                generator: torch.Generator) -> torch.Tensor:
+                seeds: torch.Tensor) -> torch.Tensor:
+        """Mean squared error of the UNet's prediction, float32; ``seeds`` (B,) one per item."""
+        latents = latents.float()
         b = latents.shape[0]
-        device, dtype = latents.device, self.unet.dtype
-        noise = torch.randn(latents.shape, generator=generator).to(device)
-        steps = torch.randint(0, self.scheduler.config.num_train_timesteps, (b,), generator=generator).to(device)
-        noisy = self.scheduler.add_noise(latents, noise, steps)
+        dtype = self.unet.dtype
+        noisy, noise, steps = self.noise(latents, seeds)
         size = float(self.image_size)
-        time_ids = torch.tensor([[size, size, 0.0, 0.0, size, size]], device=device, dtype=dtype).repeat(b, 1)
+        time_ids = torch.tensor([[size, size, 0.0, 0.0, size, size]], device=latents.device, dtype=dtype).repeat(b, 1)
         pred = self.unet(noisy.to(dtype), steps, encoder_hidden_states=tokens.to(dtype),
                          added_cond_kwargs={"text_embeds": pooled.to(dtype), "time_ids": time_ids}).sample
         if self.scheduler.config.prediction_type == "v_prediction":

@@ -92,8 +92,8 @@ def evaluate(valid: Embedded, train: Embedded, *, valid_prompt_pooled: torch.Ten
         Predictions for validation clips and for the training clips the probe is fitted on.
     valid_prompt_pooled : (prompts, P)
         True pooled embeddings of every validation prompt; ``prompt_owner`` gives each one's track row.
-    true_tokens : (valid clips, 77, D)
-        True (song-mean) ``prompt_embeds`` of each validation clip.
+    true_tokens : (prompts, 77, D)
+        SDXL's embeddings of real prompts of the validation songs: predicted token norms are compared with them.
     negatives : (valid clips, K)
         Mined hard-negative track rows of each validation clip.
     valence, energy : arrays over all track rows.

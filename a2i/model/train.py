@@ -40,12 +40,13 @@ from torch.utils.data import DataLoader, Sampler
 from a2i.errors import ConfigError, OutputError
 from a2i.fileio import TEMP_SUFFIX, atomic_write_json, check_input_file, check_replaceable, protected_folder
 from a2i.model.config import TrainConfig
-from a2i.model.data import AudioCache, Augment, BatchPlan, ClipDataset, Corpus, collate, read_corpus
+from a2i.model.data import BatchPlan, ClipDataset, Corpus, collate
 from a2i.model.encoder import AudioEncoder
 from a2i.model.losses import ContrastiveLoss, DenoisingLoss, RegressionLoss
 from a2i.model.metrics import Embedded, evaluate, plot_curves, plot_token_norms
 from a2i.model.negatives import mine
-from a2i.model.targets import TargetCache, Targets, text_encoder_fingerprint
+from a2i.model.prepare import make_accelerator, open_caches, sdxl_pipeline
+from a2i.model.targets import Targets
 
 #: Training tracks whose targets set the output bias and the MSE scale (a fixed, deterministic sample).
 INIT_SAMPLE = 1024
@@ -70,14 +71,14 @@ class TrainModel(nn.Module):
 
     def forward(self, audio: torch.Tensor, targets: tuple[torch.Tensor, ...], tracks: torch.Tensor,
                 neg_tracks: torch.Tensor, latents: torch.Tensor | None = None,
-                generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+                seeds: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         true_tokens, true_pooled, pos_pooled, neg_pooled = targets
         tokens, pooled = self.encoder(audio)
         w = self.weights
         losses = self.regression(tokens, pooled, true_tokens, true_pooled)
         losses["contrastive"] = self.contrastive(pooled, pos_pooled, neg_pooled, tracks, neg_tracks)
         if self.denoise is not None and latents is not None:
-            losses["denoise"] = self.denoise(latents, tokens, pooled, generator)
+            losses["denoise"] = self.denoise(latents, tokens, pooled, seeds)
         weight = {"contrastive": w.contrastive_weight, "token_cos": w.token_cos, "token_mse": w.token_mse,
                   "pooled_cos": w.pooled_cos, "pooled_mse": w.pooled_mse, "denoise": w.denoise}
         losses["loss"] = sum(weight[k] * v for k, v in losses.items())
@@ -213,51 +214,6 @@ def find_run(config: TrainConfig, resume: str) -> Path:
     return candidates[-1].resolve()
 
 
-def _prepare_data(config: TrainConfig, accelerator: Any) -> tuple[Corpus, AudioCache]:
-    cache_dir = Path(config.data.cache_dir)
-    csv = config.data.csv
-    if not csv:
-        raise ConfigError("data.csv is empty: give the final dataset.csv (`a2i dataset split`) or 'tiny'")
-    if csv == "tiny":
-        from a2i.model.tiny import write_tiny_corpus
-
-        if accelerator.is_main_process:
-            write_tiny_corpus(cache_dir / "tiny-corpus", seconds=config.data.cache_seconds)
-        accelerator.wait_for_everyone()
-        csv = cache_dir / "tiny-corpus" / "dataset.csv"
-    corpus = read_corpus(csv, valid_fraction=config.data.valid_fraction, seed=config.optim.seed)
-    cache = AudioCache(cache_dir / "audio", config.data.cache_seconds)
-    if accelerator.is_main_process:
-        cache.build(corpus.audio_paths, progress=config.log.progress)
-    accelerator.wait_for_everyone()
-    return corpus, cache
-
-
-def _text_pipe(config: TrainConfig, device: Any) -> tuple[Any, str]:
-    source = config.targets.text_encoders
-    if source == "tiny":
-        from a2i.render.tiny import build_tiny_sdxl
-
-        return build_tiny_sdxl(seed=0), "tiny-sdxl-seed0"
-    from a2i.render.conditioning import load_text_encoders
-
-    return load_text_encoders(source, device=str(device)), source
-
-
-def _prepare_targets(config: TrainConfig, corpus: Corpus, accelerator: Any) -> Targets:
-    pipe, source = _text_pipe(config, accelerator.device)
-    if config.targets.mode != "cached":
-        return Targets(config.targets.mode, corpus.prompts, pipe=pipe)
-    fingerprint = text_encoder_fingerprint(pipe, source)
-    cache = TargetCache(Path(config.data.cache_dir) / f"targets-{fingerprint[:12]}")
-    if accelerator.is_main_process:
-        cache.build(pipe, corpus.prompts, corpus.prompt_start, fingerprint=fingerprint,
-                    shard_songs=config.targets.shard_songs, batch_size=config.targets.batch_size,
-                    progress=config.log.progress)
-    accelerator.wait_for_everyone()
-    return Targets("cached", corpus.prompts, cache=cache.open())
-
-
 def _negatives(corpus: Corpus, tracks: np.ndarray, config: TrainConfig) -> np.ndarray:
     """Mined negatives of ``tracks`` among ``tracks``, as track rows."""
     found = mine(corpus.valence[tracks], corpus.energy[tracks], corpus.genres[tracks], k=config.data.negatives_k,
@@ -293,16 +249,16 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         Stop after this optimizer step as an interruption would (a checkpoint is written first); for
         time-boxed jobs and the resume test.
     """
-    from accelerate import Accelerator
     from accelerate.utils import broadcast_object_list, set_seed
     from tqdm.auto import tqdm
 
+    # 1. Processes, run folder (refusing to overwrite a run), caches (built beforehand, only read here).
     if not config.data.csv:  # before anything loads or any folder is made
         raise ConfigError("data.csv is empty: give the final dataset.csv (`a2i dataset split`) or 'tiny'")
     if config.data.csv != "tiny":
         check_input_file(config.data.csv, what="data.csv")
     o = config.optim
-    accelerator = Accelerator(mixed_precision=o.mixed_precision or None)  # "" = accelerate launch decides
+    accelerator = make_accelerator(config)
     checkpoint_dir = find_run(config, resume) if resume else None
     if checkpoint_dir is not None:
         run_dir = checkpoint_dir.parent.parent
@@ -310,39 +266,47 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         run_id = [config.log.run_id or time.strftime("%Y%m%d-%H%M%S")]
         broadcast_object_list(run_id)
         run_dir = Path(config.log.log_dir) / run_id[0]
-        check_run_dir(run_dir)
+        refusal: list[Exception | None] = [None]
+        if accelerator.is_main_process:  # alone: another rank would see the folder half made by this one
+            try:
+                check_run_dir(run_dir)
+            except (ConfigError, OutputError) as exc:
+                refusal = [exc]
+        broadcast_object_list(refusal)
+        if refusal[0] is not None:
+            raise refusal[0]
     main = accelerator.is_main_process
     if main:
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(run_dir / "config.json", config.to_dict())
-
-    corpus, cache = _prepare_data(config, accelerator)
-    targets = _prepare_targets(config, corpus, accelerator)
+    caches = open_caches(config, accelerator)
+    corpus, targets = caches.corpus, caches.targets
     train_tracks, valid_tracks = corpus.split["train"], corpus.split["valid"]
-    augment = Augment(gain_db=config.data.gain_db, noise_prob=config.data.noise_prob,
-                      noise_snr_db=tuple(config.data.noise_snr_db), mix_prob=config.data.mix_prob,
-                      mix_gain_db=config.data.mix_gain_db)
+
+    # 2. Model, data, losses, optimizer (seeded: every process builds the same model).
     set_seed(o.seed)
     encoder = AudioEncoder.from_config(config.encoder)
-    train_set = ClipDataset(corpus, cache, train_tracks, _negatives(corpus, train_tracks, config),
-                            encoder.clip_samples, augment, o.seed)
+    train_set = ClipDataset(corpus, caches.audio, train_tracks, _negatives(corpus, train_tracks, config),
+                            encoder.clip_samples, config.data.augment(), o.seed)
     valid_negatives = _negatives(corpus, valid_tracks, config)
-    valid_set = ClipDataset(corpus, cache, valid_tracks, valid_negatives, encoder.clip_samples, None, o.seed)
-
+    valid_set = ClipDataset(corpus, caches.audio, valid_tracks, valid_negatives, encoder.clip_samples, None, o.seed)
     sample = torch.from_numpy(train_tracks[:INIT_SAMPLE])
-    init_tokens, init_pooled = targets.song_targets(sample, corpus.prompt_start)
+    init_tokens, init_pooled = targets.regression_sample(sample, corpus.prompt_start, o.seed)
     encoder.init_output_bias(init_tokens.mean(0), init_pooled.mean(0))
-    denoise = _prepare_denoise(config, corpus, accelerator)
-    model = TrainModel(encoder, config, denoise[0] if denoise else None)
+    denoise = None
+    if caches.sdxl is not None:
+        denoise = DenoisingLoss(caches.sdxl.unet, caches.sdxl.scheduler.config, config.loss.denoise_image_size)
+    model = TrainModel(encoder, config, denoise)
     model.regression.set_scale(init_tokens, init_pooled)
     optimizer = torch.optim.AdamW(param_groups(model, config), betas=tuple(o.betas))
     plan = BatchPlan(len(train_tracks), o.batch_size, accelerator.process_index, accelerator.num_processes, o.seed)
     total_steps = o.max_steps or o.epochs * plan.steps_per_epoch // o.grad_accum
-    eval_every = o.eval_every or max(1, plan.steps_per_epoch // o.grad_accum)
-    checkpoint_every = o.checkpoint_every or eval_every
+    eval_every = o.eval_every or max(1, plan.steps_per_epoch // o.grad_accum)  # 0: once per epoch
+    checkpoint_every = o.checkpoint_every or eval_every  # 0: at every validation
     model, optimizer = accelerator.prepare(model, optimizer)
     unwrapped: TrainModel = accelerator.unwrap_model(model)
 
+    # 3. Resume: weights, optimizer, loss parameters, counters and every random state of this process.
     step, best, patience = 0, -1.0, 0
     if checkpoint_dir is not None:
         state = torch.load(checkpoint_dir / STATE_NAME, map_location="cpu", weights_only=False)
@@ -353,17 +317,25 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         unwrapped.regression.load_state_dict(state["regression"])
         optimizer.load_state_dict(state["optimizer"])
         step, best, patience = state["step"], state["best"], state["patience"]
-        torch.set_rng_state(state["torch_rng"][accelerator.process_index % len(state["torch_rng"])])
+        if len(state["rng"]) != accelerator.num_processes:
+            raise ConfigError(f"--resume: {checkpoint_dir} was written by {len(state['rng'])} processes, this run has "
+                              f"{accelerator.num_processes}; resume with the same number (random states are per process)")
+        set_rng_state(state["rng"][accelerator.process_index])
         if main:
             _truncate_metrics(run_dir / "metrics.jsonl", step)
     checkpoints = Checkpoints(run_dir / "checkpoints")
     records = _read_metrics(run_dir / "metrics.jsonl") if main else []
     device = accelerator.device
+    debug = DebugImages(config, caches.sdxl) if main and config.log.debug_images else None
     model.train()
     bar = tqdm(total=total_steps, initial=step, desc=f"training {run_dir.name}", unit="step",
                disable=not (main and config.log.progress))
+    # The loader's own generator: creating its iterator must not draw from the global stream dropout uses.
     micro_batches = iter(DataLoader(train_set, batch_sampler=PlannedBatches(plan, step * o.grad_accum, total_steps * o.grad_accum),
-                                    collate_fn=collate, num_workers=config.data.workers))
+                                    collate_fn=collate, num_workers=config.data.workers,
+                                    generator=torch.Generator().manual_seed(o.seed)))
+
+    # 4. The loop: accumulate micro-batches, step, log; validate, checkpoint and maybe stop.
     stop = False
     while step < total_steps and not stop:
         started = time.perf_counter()
@@ -374,12 +346,14 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         for micro in range(o.grad_accum):
             batch = next(micro_batches)
             batch_targets = tuple(t.to(device) for t in targets.batch(batch["track"], batch["prompt"], batch["neg_prompts"]))
-            generator = torch.Generator().manual_seed(o.seed * 1_000_003 + step * o.grad_accum + micro)
             sync = nullcontext() if micro == o.grad_accum - 1 else accelerator.no_sync(model)
-            latents = None if denoise is None else torch.from_numpy(np.asarray(denoise[1][batch["track"].numpy()])).float().to(device)
+            latents = seeds = None
+            if denoise is not None:
+                latents = caches.latents.rows(batch["track"].numpy()).to(device)
+                seeds = noise_seeds(o.seed, step * o.grad_accum + micro, batch["track"])
             with sync:
                 losses = model(batch["audio"].to(device), batch_targets, batch["track"].to(device),
-                               batch["neg_tracks"].to(device), latents=latents, generator=generator)
+                               batch["neg_tracks"].to(device), latents=latents, seeds=seeds)
                 accelerator.backward(losses["loss"] / o.grad_accum)
             for key, value in losses.items():
                 logged[key] = logged.get(key, 0.0) + float(value.detach()) / o.grad_accum
@@ -395,7 +369,8 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
         if main and (step % config.log.log_every == 0 or step == 1):
             clips = o.batch_size * o.grad_accum / (time.perf_counter() - started)
             records.append(_log(run_dir, {"kind": "train", "step": step, "epoch": step * o.grad_accum // plan.steps_per_epoch,
-                                          "lr": optimizer.param_groups[-1]["lr"], **logged, "clips_per_s": clips}))
+                                          "lr": optimizer.param_groups[-1]["lr"], **logged, "clips_per_s": clips,
+                                          "processes": accelerator.num_processes}))
         last = step == total_steps or step == stop_after
         if step % eval_every == 0 or last:
             decision = [False, False]
@@ -408,8 +383,8 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
                 decision = [improved, patience >= o.early_stop_patience]
                 plot_curves(records, run_dir / "curves.png")
                 plot_token_norms(curves, run_dir / "token_norms.png", step)
-                if config.log.debug_images:
-                    _debug_images(unwrapped.encoder, valid_set, config, run_dir / "debug", step, device)
+                if debug is not None:
+                    debug.draw(unwrapped.encoder, valid_set, run_dir / "debug", step, device)
             broadcast_object_list(decision)
             improved, stop = decision
             if improved or step % checkpoint_every == 0 or last or stop:
@@ -424,15 +399,54 @@ def train(config: TrainConfig, *, resume: str | None = None, stop_after: int | N
     return run_dir
 
 
+def noise_seeds(seed: int, micro_step: int, tracks: torch.Tensor) -> torch.Tensor:
+    """One seed per item for the denoising loss's noise and timestep, from (run seed, micro-step, track):
+    the same item is noised alike in any process and batch.
+
+    Examples
+    --------
+    >>> noise_seeds(0, 3, torch.tensor([5, 9])).tolist() == noise_seeds(0, 3, torch.tensor([9, 5])).tolist()[::-1]
+    True
+    """
+    return torch.tensor([hash_seed(seed, micro_step, int(t)) for t in tracks.tolist()], dtype=torch.long)
+
+
+def hash_seed(*parts: int) -> int:
+    """A 63-bit seed from integers (numpy's SeedSequence: well mixed, no collisions between nearby tuples)."""
+    return int(np.random.SeedSequence(list(parts)).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def rng_state() -> dict[str, Any]:
+    """Every random stream of this process: Python's, numpy's global, torch's CPU and (when present) CUDA's."""
+    import random
+
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`rng_state` saved."""
+    import random
+
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
 def _checkpoint(accelerator: Any, checkpoints: Checkpoints, model: TrainModel, optimizer: Any, config: TrainConfig,
                 step: int, best: float, patience: int, improved: bool) -> None:
+    """Every process sends its random state; the main process alone writes the checkpoint."""
     from accelerate.utils import gather_object
 
-    rng = gather_object([torch.get_rng_state()])
+    rng = gather_object([rng_state()])
     if accelerator.is_main_process:
         state = {"step": step, "best": best, "patience": patience, "optimizer": optimizer.state_dict(),
                  "contrastive": model.contrastive.state_dict(), "regression": model.regression.state_dict(),
-                 "torch_rng": rng}
+                 "rng": rng, "processes": accelerator.num_processes, "writer": accelerator.process_index}
         card = {"run": Path(checkpoints.folder).parent.name, "step": step, "best validation R@1": round(best, 4),
                 "data": config.data.csv, "text encoders": config.targets.text_encoders}
         checkpoints.save(step, model.encoder, state, config, card, best=improved)
@@ -449,74 +463,43 @@ def _validate(encoder: AudioEncoder, train_set: ClipDataset, valid_set: ClipData
     prompt_ids = np.concatenate([corpus.prompt_ids(int(t)) for t in valid_set.tracks])
     owner = np.concatenate([[int(t)] * len(corpus.prompt_ids(int(t))) for t in valid_set.tracks])
     prompt_pooled = targets.prompt_pooled(torch.from_numpy(prompt_ids))
-    true_tokens, _ = targets.song_targets(torch.from_numpy(valid.tracks), corpus.prompt_start)
+    true_tokens = targets.prompt_tokens(torch.from_numpy(prompt_ids))  # real prompts' norms, not shortened means
     return evaluate(valid, train, valid_prompt_pooled=prompt_pooled, prompt_owner=owner, true_tokens=true_tokens,
                     negatives=valid_negatives, valence=corpus.valence, energy=corpus.energy)
 
 
-def _sdxl_pipe(config: TrainConfig, device: Any) -> Any:
-    """The whole SDXL pipeline (UNet, VAE, scheduler) the denoising loss and its latents need."""
-    source = config.targets.text_encoders
-    if source == "tiny":
-        from a2i.render.tiny import build_tiny_sdxl
+class DebugImages:
+    """Validation clips drawn by SDXL from the predicted embeddings alone (no text), one pipeline per run.
 
-        pipe = build_tiny_sdxl(seed=0)
-    else:
-        import diffusers
+    The pipeline is loaded at the first validation and kept (the denoising loss's own pipeline when both
+    name the same weights); steps and guidance are the SDXL backend's defaults, so a debug picture is what
+    ``a2i generate --encoder`` would draw.
+    """
 
-        from a2i.render.weights import from_pretrained
+    def __init__(self, config: TrainConfig, sdxl: Any = None) -> None:
+        from a2i.render.sdxl import SDXLSettings
 
-        pipe = from_pretrained(diffusers.StableDiffusionXLPipeline, source)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device)
+        self.source, self.size = config.log.debug_images, config.log.debug_image_size
+        self.settings = SDXLSettings(model=self.source)
+        self.config = config
+        self.pipe = sdxl if sdxl is not None and self.source == config.targets.text_encoders else None
 
+    def draw(self, encoder: AudioEncoder, valid_set: ClipDataset, folder: Path, step: int, device: Any) -> list[Path]:
+        from a2i.fileio import atomic_save_png
+        from a2i.render.conditioning import Conditioning
 
-def _prepare_denoise(config: TrainConfig, corpus: Corpus, accelerator: Any) -> tuple[DenoisingLoss, np.ndarray] | None:
-    """The denoising loss and the latents of one picture per track, drawn by SDXL from the track's first
-    prompt (``output_type="latent"``: the UNet's own latent space), cached like the targets."""
-    if config.loss.denoise <= 0:
-        return None
-    pipe = _sdxl_pipe(config, accelerator.device)
-    size = config.loss.denoise_image_size
-    path = Path(config.data.cache_dir) / f"latents-{size}-{config.targets.text_encoders.replace('/', '_')}.npy"
-    if accelerator.is_main_process and not path.is_file():
-        from tqdm.auto import tqdm
-
-        rows = []
-        for t in tqdm(range(len(corpus)), desc="latents for the denoising loss", unit="track",
-                      disable=not config.log.progress):
-            with torch.no_grad():
-                latent = pipe(prompt=corpus.prompts[corpus.prompt_start[t]], height=size, width=size,
-                              num_inference_steps=config.loss.denoise_steps, output_type="latent",
-                              generator=torch.Generator().manual_seed(t)).images
-            rows.append(latent[0].float().cpu().numpy().astype(np.float16))
-        tmp = path.with_name(f".{path.name}.a2i-tmp.npy")
-        np.save(tmp, np.stack(rows))
-        os.replace(tmp, path)
-    accelerator.wait_for_everyone()
-    return DenoisingLoss(pipe.unet, pipe.scheduler, size), np.load(path, mmap_mode="r")
-
-
-def _debug_images(encoder: AudioEncoder, valid_set: ClipDataset, config: TrainConfig, folder: Path, step: int,
-                  device: Any) -> None:
-    """Draw the first validation clips with SDXL from the predicted embeddings (no text at all)."""
-    import diffusers
-
-    from a2i.fileio import atomic_save_png
-    from a2i.render.conditioning import Conditioning
-    from a2i.render.weights import from_pretrained
-
-    pipe = from_pretrained(diffusers.StableDiffusionXLPipeline, config.log.debug_images).to(device)
-    pipe.set_progress_bar_config(disable=True)
-    items = np.arange(min(DEBUG_CLIPS, len(valid_set)))
-    embedded = embed(encoder, valid_set, items, DEBUG_CLIPS, device)
-    cond = Conditioning(embedded.tokens, embedded.pooled, torch.zeros_like(embedded.tokens),
-                        torch.zeros_like(embedded.pooled)).to(device, pipe.unet.dtype)
-    size = config.log.debug_image_size
-    images = pipe(**cond.as_pipeline_kwargs(), height=size, width=size, num_inference_steps=25, guidance_scale=5.0,
-                  generator=torch.Generator().manual_seed(0)).images
-    for item, image in zip(items, images):
-        atomic_save_png(image, folder / f"step-{step:07d}-{valid_set.corpus.track_ids[valid_set.tracks[item]]}.png")
+        if self.pipe is None:
+            self.pipe = sdxl_pipeline(self.config, self.source, device)
+        items = np.arange(min(DEBUG_CLIPS, len(valid_set)))
+        embedded = embed(encoder, valid_set, items, DEBUG_CLIPS, device)
+        cond = Conditioning(embedded.tokens, embedded.pooled, torch.zeros_like(embedded.tokens),
+                            torch.zeros_like(embedded.pooled)).to(device, self.pipe.unet.dtype)
+        with torch.no_grad():
+            images = self.pipe(**cond.as_pipeline_kwargs(), height=self.size, width=self.size,
+                               num_inference_steps=self.settings.steps, guidance_scale=self.settings.guidance,
+                               generator=torch.Generator().manual_seed(0)).images
+        return [atomic_save_png(image, folder / f"step-{step:07d}-{valid_set.corpus.track_ids[valid_set.tracks[item]]}.png")
+                for item, image in zip(items, images)]
 
 
 def _log(run_dir: Path, record: dict[str, Any]) -> dict[str, Any]:

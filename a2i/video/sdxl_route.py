@@ -103,13 +103,21 @@ class SDXLRoute:
     def _keyframe(self, profile: ClipProfile, prompt: str, audio: Any, seed: int) -> dict[str, Any]:
         """A keyframe's conditioning (through the backend's route) and its initial latents, as CPU tensors."""
         from a2i.render import Request
-        from a2i.render.conditioning import encode_text
+        from a2i.render.conditioning import Conditioning, encode_text
 
         backend, settings, pipe = self.backend, self.backend.settings, self.backend.pipe
         cond = backend.conditioning([Request(seed=seed, profile=profile, prompt=prompt, audio=audio)])
         if cond is None:  # the text route: the pipeline's own text encoding, as for a still picture
             cond = encode_text(pipe, [settings.text or prompt], negative_prompt=settings.negative,
                                guidance=settings.guidance > 1, device=pipe._execution_device)
+        elif cond.negative_prompt_embeds is None and settings.negative and settings.guidance > 1:
+            # The encoder route gives no negatives; a still picture gets --negative encoded by the pipeline
+            # (negative_prompt=), and the frames are diffused from embeddings only, so encode it here the
+            # same way (diffusers encodes a negative prompt exactly as a prompt).
+            negative = encode_text(pipe, [settings.negative], guidance=False, device=pipe._execution_device)
+            cond = Conditioning(cond.prompt_embeds, cond.pooled_prompt_embeds,
+                                negative.prompt_embeds.to(cond.prompt_embeds.dtype),
+                                negative.pooled_prompt_embeds.to(cond.pooled_prompt_embeds.dtype))
         scale = pipe.vae_scale_factor
         shape = (1, pipe.unet.config.in_channels, self.height // scale, self.width // scale)
         # The pipeline draws its noise the same way (randn_tensor on a CPU generator), so frame 0 of a

@@ -41,7 +41,8 @@ def test_artists_query_and_filters():
     assert out["track_id"].tolist() == ["a", "f"]  # b explicit, c popularity <= 25, d missing, e small genre
     assert json.loads(out["artists"][0]) == ["Björk", "Thom Yorke"]
     assert out["youtube_search_query"][0] == "Song a - Björk, Thom Yorke, Official, music video"
-    assert report.dropped == {"rows with missing values": 1, "duplicate rows merged": 0, "explicit tracks": 1,
+    assert report.dropped == {"rows with missing values": 1, "duplicate rows merged": 0,
+                              "same recording under another id (artist + title, ISRC)": 0, "explicit tracks": 1,
                               "tracks with popularity <= 25": 1, "tracks in genres with < 2 tracks": 1}
     kept, _ = clean_tracks(pd.DataFrame(rows), drop_explicit=False, min_popularity=None, min_genre_size=0)
     assert sorted(kept["track_id"]) == ["a", "b", "c", "e", "f"]

@@ -7,8 +7,18 @@ from pathlib import Path
 
 import torch
 
+from a2i.model.tiny import TINY_CLAP_AUDIO
+
 #: The short run the resume and two-process tests compare (every step logged, one checkpoint half-way).
 SHORT = ["optim.max_steps=6", "optim.checkpoint_every=3", "optim.eval_every=100", "log.log_every=1"]
+
+#: The tiny tower with the real HTSAT's dropout (0.1 in every block) and its last stage training: what makes
+#: resuming depend on every random state and on frozen stages staying in eval mode.
+DROPOUT = [
+    "encoder.tower=partial",
+    "encoder.clap_audio_config=" + json.dumps({**TINY_CLAP_AUDIO, "hidden_dropout_prob": 0.1,
+                                               "attention_probs_dropout_prob": 0.1, "drop_path_rate": 0.1}),
+]
 
 
 def tiny_overrides(root: Path, *extra: str) -> list[str]:

@@ -113,8 +113,25 @@ def test_tower_modes_choose_what_trains(mode):
     last = [p.grad is not None for p in model.tower.audio_encoder.layers[-1].parameters()]
     assert all(first) == (mode == "full") and all(last) == (mode != "frozen")
     assert model.frame_pos.grad is not None
-    assert model.tower.training == (mode != "frozen")
+    # Only what learns is in train mode: a frozen stage must not drop activations (dropout 0.1 in HTSAT).
+    assert model.tower.audio_encoder.layers[0].training == (mode == "full")
+    assert model.tower.audio_encoder.layers[-1].training == (mode != "frozen")
+    assert model.tower.audio_encoder.norm.training == (mode != "frozen")
+    assert not model.tower.audio_encoder.patch_embed.training or mode == "full"
     assert not model.tower.audio_encoder.batch_norm.training  # batch statistics never depend on the batch split
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_frontend_is_float32_under_autocast(dtype):
+    """Mixed precision must not reach the log-mel front end: in fp16 a quiet clip's mel energies underflow
+    to the floor (-100 dB or -inf), and bf16 moves features by tenths of a dB from inference's float32."""
+    model = tiny()
+    wave = torch.from_numpy(chord(base=330.0) * 0.25)[None]  # amplitude 0.05: a quiet passage
+    reference = model.frontend(wave)
+    with torch.autocast("cpu", dtype=dtype):
+        mixed = model.frontend(wave)
+    assert mixed.dtype == torch.float32 and bool(torch.isfinite(mixed).all())
+    torch.testing.assert_close(mixed, reference, atol=1e-4, rtol=1e-5)
 
 
 def test_gradient_checkpointing_gives_the_same_gradients():

@@ -85,14 +85,48 @@ def test_denoising_loss_trains_the_embeddings_through_a_frozen_unet():
     from a2i.render.tiny import build_tiny_sdxl
 
     pipe = build_tiny_sdxl(seed=0)
-    loss_fn = DenoisingLoss(pipe.unet, pipe.scheduler, image_size=64).train()
+    loss_fn = DenoisingLoss(pipe.unet, pipe.scheduler.config, image_size=64).train()
     latents = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(0))
     tokens = torch.randn(2, 77, 64, requires_grad=True)
     pooled = torch.randn(2, 32, requires_grad=True)
-    loss = loss_fn(latents, tokens, pooled, torch.Generator().manual_seed(1))
+    loss = loss_fn(latents, tokens, pooled, torch.tensor([1, 2]))
     loss.backward()
     assert tokens.grad.abs().sum() > 0 and pooled.grad.abs().sum() > 0
     assert all(p.grad is None for p in pipe.unet.parameters()) and not loss_fn.unet.training
-    again = loss_fn(latents, tokens.detach(), pooled.detach(), torch.Generator().manual_seed(1))
-    assert again.item() == pytest.approx(loss.item(), rel=1e-6)  # the generator seeds noise and timesteps
+    again = loss_fn(latents, tokens.detach(), pooled.detach(), torch.tensor([1, 2]))
+    assert again.item() == pytest.approx(loss.item(), rel=1e-6)  # the seeds fix noise and timesteps
     assert float(again) == pytest.approx(1.0, abs=0.5)  # an untrained UNet predicts noise about as badly as zero
+
+
+def _closed_form_alphas_cumprod(config) -> torch.Tensor:
+    """abar_t of SDXL's "scaled_linear" schedule, written out (Ho et al. 2020 with SD's beta schedule)."""
+    assert config.beta_schedule == "scaled_linear"
+    betas = torch.linspace(config.beta_start ** 0.5, config.beta_end ** 0.5, config.num_train_timesteps,
+                           dtype=torch.float64) ** 2
+    return torch.cumprod(1 - betas, 0)
+
+
+def test_denoising_noise_is_ddpm_forward_process_whatever_the_pipeline_scheduler_did():
+    """x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, with the pipeline's betas, even right after the pipeline
+    drew a picture (its Euler scheduler's step index then sits at sigma 0), and per item whatever the batch."""
+    from a2i.model.losses import DenoisingLoss
+    from a2i.render.tiny import build_tiny_sdxl
+
+    pipe = build_tiny_sdxl(seed=0)
+    pipe.set_progress_bar_config(disable=True)
+    pipe(prompt="rain", height=64, width=64, num_inference_steps=2, output_type="latent")  # moves the Euler state
+    loss_fn = DenoisingLoss(pipe.unet, pipe.scheduler.config, image_size=64)
+    x0 = torch.randn(3, 4, 8, 8, generator=torch.Generator().manual_seed(0))
+    noisy, eps, t = loss_fn.noise(x0, torch.tensor([11, 12, 13]))
+    abar = _closed_form_alphas_cumprod(pipe.scheduler.config)[t].float()[:, None, None, None]
+    torch.testing.assert_close(noisy, abar.sqrt() * x0 + (1 - abar).sqrt() * eps, rtol=1e-5, atol=1e-5)
+    assert len(set(t.tolist())) == 3 and float(eps.std()) == pytest.approx(1.0, abs=0.2)
+    # The UNet input is the DDPM x_t: unit variance for unit-variance latents at any t (the Euler
+    # scheduler's x0 + sigma eps would need scaling by 1/sqrt(1 + sigma^2) first).
+    big = torch.randn(2, 4, 64, 64, generator=torch.Generator().manual_seed(1))
+    for seed in (21, 22):
+        assert float(loss_fn.noise(big[:1], torch.tensor([seed]))[0].std()) == pytest.approx(1.0, abs=0.05)
+    # An item is noised alike in any batch (one process or two): seed 12 alone equals its row above.
+    alone, _, t_alone = loss_fn.noise(x0[1:2], torch.tensor([12]))
+    torch.testing.assert_close(alone[0], noisy[1])
+    assert t_alone.item() == t[1].item()
