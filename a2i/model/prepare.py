@@ -70,11 +70,13 @@ class Caches:
     sdxl: Any  # the full SDXL pipeline when the denoising loss is on (its UNet is the loss's), else None
 
 
-def prepare(config: TrainConfig, accelerator: Any = None) -> None:
+def prepare(config: TrainConfig, accelerator: Any = None) -> Any:
     """Build this process's part of every cache that is not complete (resumable); no process waits for another.
 
     The main process decodes the audio; process ``r`` of ``w`` encodes target shards and draws latent
-    chunks ``r, r + w, ...``. Run it again (or run ``a2i train``) to see what is still missing.
+    chunks ``r, r + w, ...``. Run it again (or run ``a2i train``) to see what is still missing. Returns the
+    SDXL pipeline it loaded for the latents (None without the denoising loss), so a one-process training run
+    loads it once.
     """
     accelerator = accelerator or make_accelerator(config)
     rank, world, main = accelerator.process_index, accelerator.num_processes, accelerator.is_main_process
@@ -90,18 +92,19 @@ def prepare(config: TrainConfig, accelerator: Any = None) -> None:
             text_pipe, corpus.prompts, corpus.prompt_start, fingerprint=fingerprint,
             shard_songs=config.targets.shard_songs, batch_size=config.targets.batch_size, progress=progress,
             rank=rank, world=world)
+    sdxl = None
     if config.loss.denoise > 0:
         sdxl = sdxl_pipeline(config, config.targets.text_encoders, accelerator.device)
         latents, prompts = _latent_cache(config, corpus, sdxl)
         latents.build(sdxl, prompts, image_size=config.loss.denoise_image_size, steps=config.loss.denoise_steps,
                       rank=rank, world=world, progress=progress)
+    return sdxl
 
 
 def open_caches(config: TrainConfig, accelerator: Any) -> Caches:
     """Open the complete caches for training. One process first builds whatever is missing itself; with
     several, an incomplete cache is refused with the command that completes it (``a2i train prepare``)."""
-    if accelerator.num_processes == 1:
-        prepare(config, accelerator)
+    sdxl = prepare(config, accelerator) if accelerator.num_processes == 1 else None
     corpus = _corpus(config, accelerator)
     audio = AudioCache(Path(config.data.cache_dir) / "audio", config.data.cache_seconds).check(len(corpus))
     cached = config.targets.mode == "cached"
@@ -111,9 +114,10 @@ def open_caches(config: TrainConfig, accelerator: Any) -> Caches:
                           cache=_target_cache(config, text_encoder_fingerprint(text_pipe, source)).open())
     else:
         targets = Targets(config.targets.mode, corpus.prompts, pipe=text_pipe, regress=config.targets.regress)
-    latents, sdxl = None, None
+    latents = None
     if config.loss.denoise > 0:
-        sdxl = sdxl_pipeline(config, config.targets.text_encoders, accelerator.device)
+        if sdxl is None:
+            sdxl = sdxl_pipeline(config, config.targets.text_encoders, accelerator.device)
         latents = _latent_cache(config, corpus, sdxl)[0].check()
     return Caches(corpus, audio, targets, latents, sdxl)
 
