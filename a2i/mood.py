@@ -10,9 +10,9 @@ danceability,           vibenet (an EfficientNet on log-mel spectrograms, traine
 acousticness,           with Echo Nest/Spotify labels, ONNX weights shipped in the package), averaged over the
 instrumentalness,       song's 10-second clips weighted by their real length.
 liveness, speechiness
-tempo                   Autocorrelation of the mel spectral-flux onset envelope with a log-normal prior at
-                        120 BPM, summed over clips (:func:`a2i.features.estimate_tempo`); 0 when there is no
-                        steady beat.
+tempo                   :func:`a2i.tempo.estimate` over the clips' onset envelopes joined end to end
+                        (periodicity, then the beat tracker picks the metrical level); 0 when there is no
+                        steady beat or too little audio to measure a period.
 key, mode               Krumhansl-Kessler profiles against the song's mean 8192-point chromagram.
 loudness                ITU-R BS.1770-4 integrated loudness (LUFS, gated; pyloudnorm), gated again over clips.
 title, artist, genre    The file's tags (ID3, Vorbis comments, MP4 atoms) when present.

@@ -51,6 +51,11 @@ TEMPO_PRIOR_OCTAVES = 1.0
 #: metronome about 0.9. The tempo is then reported as 0 ("no steady beat").
 STEADY_BEAT_CONFIDENCE = 0.1
 
+#: A period is only measured when the onsets repeat it at least this often: the autocorrelation at a lag
+#: of a quarter of the audio or more averages fewer than three repetitions, and two cycles of a tremolo (or
+#: two strokes of anything) read as a "beat". Under four beats at the fastest tempo (1 s) there is no tempo.
+MIN_BEATS = 4
+
 #: Periodicity at which a pulse counts as fully clear (a drum track reads 0.3-0.6).
 CLEAR_PERIODICITY = 0.3
 
@@ -229,13 +234,16 @@ def estimate(onset: np.ndarray, frame_rate: float) -> Tempo:
     Returns
     -------
     Tempo
-        ``bpm`` 0 and ``confidence`` under :data:`STEADY_BEAT_CONFIDENCE` when there is no steady beat.
+        ``bpm`` 0 and ``confidence`` under :data:`STEADY_BEAT_CONFIDENCE` when there is no steady beat;
+        ``bpm`` 0 and ``confidence`` 0 when the envelope is too short to hold :data:`MIN_BEATS` beats at
+        the fastest tempo.
     """
     onset = np.asarray(onset, dtype=np.float64)
     none = Tempo(0.0, 0.0, 0.0, np.zeros(0, dtype=int))
-    slowest = 60.0 * frame_rate / TEMPO_RANGE[0]
     fastest = 60.0 * frame_rate / TEMPO_RANGE[1]
-    if len(onset) < 8 or not np.any(onset > 0) or onset.std() == 0:
+    # The slowest beat the audio can show MIN_BEATS times: too little audio measures no period at all.
+    slowest = min(60.0 * frame_rate / TEMPO_RANGE[0], len(onset) / MIN_BEATS)
+    if len(onset) < 8 or slowest < fastest or not np.any(onset > 0) or onset.std() == 0:
         return none
     # 1. Periodicity: the combed autocorrelation over the tempo range.
     acf = _autocorrelation(onset, int(2 * slowest) + 3)
@@ -247,6 +255,9 @@ def estimate(onset: np.ndarray, frame_rate: float) -> Tempo:
         return Tempo(0.0, periodicity, periodicity, np.zeros(0, dtype=int))
     combed = acf[lags] + 0.5 * _at(acf, 2.0 * lags)
     strongest = _refine(acf, float(lags[int(np.argmax(combed + PRIOR_WEIGHT * 0.1 * _prior(60.0 * frame_rate / lags)))]))
+    # Refining may leave the range (a pulse just faster than the fastest tempo); held inside it, the pulse
+    # itself is always a candidate and the candidate set is never empty.
+    strongest = float(np.clip(strongest, fastest, slowest))
     # 2. The metrical relatives of the strongest pulse compete, judged by the beat tracker.
     candidates: list[float] = []
     for level in LEVELS:

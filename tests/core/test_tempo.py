@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from a2i.audio import Audio
-from a2i.features import song_tempo
+from a2i.features import describe, song_tempo
 from a2i.mood import Profile
 from a2i.synth import groove, tone
 from a2i.tempo import STEADY_BEAT_CONFIDENCE, UNCERTAIN_BELOW, estimate, track_beats
@@ -31,6 +31,44 @@ def test_drones_and_silence_have_no_steady_beat():
     for audio in (drone, tone(5.0, amp=0.0)):
         found = song_tempo(audio)
         assert found.bpm == 0.0 and not found.steady and found.confidence < STEADY_BEAT_CONFIDENCE
+
+
+def _tremolo(seconds: float) -> Audio:
+    """A 220 Hz tone swelling twice a second (the dataset fixtures' tone): a 120 BPM pulse given time."""
+    t = np.arange(int(seconds * 22050)) / 22050
+    return Audio((tone(seconds, freq=220.0).samples * (0.6 + 0.4 * np.sin(2 * np.pi * 2.0 * t))).astype(np.float32), 22050)
+
+
+def test_too_little_audio_for_a_period_has_no_tempo_and_no_confidence():
+    # Two swells in one second once read 118 BPM; a period needs MIN_BEATS repetitions (1 s at 240 BPM).
+    for seconds in (0.5, 1.0):
+        found = song_tempo(_tremolo(seconds))
+        assert (found.bpm, found.confidence, found.periodicity, len(found.beats)) == (0.0, 0.0, 0.0, 0)
+        assert describe(_tremolo(seconds)).tempo == 0.0
+    # The same swelling, long enough to repeat, is a 120 BPM pulse: the length decides, not the signal.
+    assert song_tempo(_tremolo(8.0)).bpm == pytest.approx(120.0, rel=0.02)
+    rate = 22050 / 512
+    clicks = np.zeros(int(0.9 * rate))  # under four beats long at 240 BPM
+    clicks[:: int(rate / 4)] = 1.0
+    assert estimate(clicks, rate).bpm == 0.0 and estimate(np.zeros(0), rate).confidence == 0.0
+    assert estimate(np.tile(clicks, 6), rate).bpm > 0
+
+
+def test_a_pulse_just_outside_the_range_still_gives_an_estimate():
+    # Clicks every 10 frames (258 BPM) in 44-60 frames: the refined pulse left the searched lags and no
+    # metrical level was left to compare ("max() arg is an empty sequence").
+    rate = 22050 / 512
+    for n in range(44, 61):
+        for period in (8, 9, 10):
+            clicks = np.zeros(n)
+            clicks[::period] = 1.0
+            found = estimate(clicks, rate)
+            assert 0.0 <= found.confidence <= 1.0 and (found.bpm == 0.0 or 40.0 <= found.bpm <= 240.0)
+
+
+def test_a_steady_tone_has_no_beat_at_any_length():
+    for seconds in (1.0, 3.0, 12.0):
+        assert song_tempo(tone(seconds, freq=330.0)).bpm == 0.0
 
 
 def test_confidence_is_lower_for_rubato_than_for_a_drum_kit():
