@@ -212,17 +212,14 @@ def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
     return [min(analysis.clips, key=lambda c: abs((c.start + c.end) / 2.0 - middle))]
 
 
-def clip_prompts(job: Job, clip: Profile, position: int, writer: PromptGenerator | None = None, *,
-                 seed: int | None = None) -> list[str]:
+def clip_prompts(job: Job, clip: Profile, position: int, writer: PromptGenerator | None = None) -> list[str]:
     """The prompts of the ``position``-th chosen clip in the order its variants take them: variant ``k`` takes
     item ``k mod n`` of the result, which is prompt ``(position + k) mod n`` of those written for the clip
-    (or of the user's texts, filled from the clip). ``seed`` is the writer's seed: :func:`plan` passes the
-    song's seed (:func:`a2i.seeding.song_seed`), so two songs walk the scene vocabulary in different orders
-    even when their tags are alike; default ``job.seed``."""
+    (or of the user's texts, filled from the clip)."""
     if job.user_prompts:
         texts = [fill_prompt(text, clip) for text in job.user_prompts]
     else:
-        texts = (writer or job.writer()).generate(clip, n=job.n_prompts, seed=job.seed if seed is None else seed)
+        texts = (writer or job.writer()).generate(clip, n=job.n_prompts, seed=job.seed)
     return [texts[(position + k) % len(texts)] for k in range(len(texts))]
 
 
@@ -279,7 +276,7 @@ def plan(analysis: Analysis, job: Job, song_hash: str, *, stem: str | None = Non
         texts = None
         if any(key not in recorded for key in keys):
             writer = writer or (None if job.user_prompts else job.writer())
-            texts = clip_prompts(job, clip, position, writer, seed=base)
+            texts = clip_prompts(job, clip, position, writer)
         for k in range(job.variants):
             seed = picture_seed(base, clip.index + k * len(analysis.clips))
             for style in styles:
