@@ -52,6 +52,7 @@ test: $(VENV)/.all system-deps
 # Whoever changes what a command prints, or how a picture looks, runs this and commits the result.
 docs: $(VENV)/.all system-deps
 	$(BIN)/python docs/make_readme.py
+	$(BIN)/python docs/make_example_figures.py
 	$(BIN)/python docs/make_style_sheet.py
 	$(BIN)/python docs/make_video_preview.py
 	$(BIN)/python docs/make_studio_screenshots.py

@@ -92,6 +92,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+# Copied from a2i.labeling.i18n.translate (the studio and the study site are separate apps of one layer)
 def translate(key: str, lang: str, **params: object) -> str:
     """The text of ``key`` in ``lang`` (English, then the key itself, when missing), with ``params`` filled in."""
     entry = STRINGS.get(key)
