@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import Image
 
@@ -36,6 +36,12 @@ PNG_COMPRESS_LEVEL = 1
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` so that ``path`` is never seen half-written."""
+    return _atomic_write(path, lambda handle: handle.write(data))
+
+
+def _atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> Path:
+    """Let ``write`` fill a temporary file beside ``path``, then move it into place: the one home of a2i's
+    atomic writes, so a reader never sees a half-written file and an error leaves no temporary file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
@@ -43,7 +49,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         # mkstemp creates 0600 and os.replace keeps that mode; give the file the mode open() would have.
         os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -85,18 +91,7 @@ def atomic_save_npy(path: str | os.PathLike, array: Any) -> Path:
     """
     import numpy as np
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _atomic_write(path, lambda handle: np.save(handle, array))
 
 
 @contextmanager
