@@ -9,6 +9,7 @@ and an earlier run's results are never damaged.
 from __future__ import annotations
 
 import csv
+import fcntl
 import functools
 import hashlib
 import io
@@ -125,6 +126,19 @@ def atomic_npy_writer(path: str | os.PathLike, shape: tuple[int, ...], dtype: An
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def file_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive ``fcntl`` lock on ``path`` (created if missing) for a ``with`` block: serialises a
+    read-modify-write between processes, and the kernel releases it even if the holder is killed."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def current_umask() -> int:

@@ -25,7 +25,6 @@ True
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError
-from a2i.fileio import atomic_write_json
+from a2i.fileio import atomic_write_json, file_lock
 
 JOBS_DIR = ".jobs"
 KINDS = ("pictures", "video")
@@ -74,13 +73,8 @@ class JobQueue:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """Serialise read-modify-write of job files between the web process and the worker."""
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with file_lock(self.root / ".lock"):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def _path(self, job_id: str) -> Path:
         if not job_id or not all(c in "0123456789abcdef" for c in job_id):

@@ -17,7 +17,6 @@ worker never lose each other's changes and a reload shows everything that was ch
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -36,7 +35,7 @@ import numpy as np
 
 from a2i import audio as audio_io
 from a2i.errors import A2IError, AudioError, ConfigError
-from a2i.fileio import atomic_write_json
+from a2i.fileio import atomic_write_json, file_lock
 from a2i.mood import Analysis, ClipProfile
 from a2i.outputs import Picture, Run, is_run_folder, read_run, write_run
 
@@ -172,13 +171,8 @@ class Project:
     def locked(self) -> Iterator[None]:
         """Hold the project's lock (between the web process and the worker)."""
         self.own_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.own_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with file_lock(self.own_dir / ".lock"):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def update_state(self, **changes: Any) -> dict[str, Any]:
         """Merge ``changes`` into the state and write it at once (atomically)."""
