@@ -407,29 +407,32 @@ class Analyzer:
     def _net(self) -> Vibenet:
         return self._net_loaded.result()
 
-    def _run_net(self, waves: np.ndarray) -> Any:
-        return self._net.run(waves)
+    def _run_net(self, clips: list[audio_io.Audio]) -> Any:
+        """vibenet on audible clips: each resampled to 16 kHz and, when shorter than a full clip, looped to fill
+        vibenet's 10-second window (see the module notes for why looping and not padding)."""
+        window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
+        return self._net.run(np.stack([np.resize(audio_io.resample(clip, VIBENET_SR).samples, window) for clip in clips]))
 
     def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
         """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz), vibenet in batches.
 
-        Each clip is resampled to vibenet's 16 kHz and, when shorter than a full clip, looped to fill
-        vibenet's 10-second window (see the module notes for why looping and not padding). A silent clip
-        gets the attributes of :data:`NEUTRAL` and the development set's mean embedding: the network's
-        answer for digital silence is arbitrary, and silence should read as "quiet", which the features say.
+        Each audible clip goes to vibenet (:meth:`_run_net`). A silent clip gets the attributes of
+        :data:`NEUTRAL` and the development set's mean embedding: the network's answer for digital silence is
+        arbitrary, and silence should read as "quiet", which the features say.
 
-        The network runs on the worker thread while this thread decodes and summarises the next clips
-        (at most :data:`BATCHES_AHEAD` batches wait, which bounds memory), and the numpy work here uses one
-        BLAS thread (:data:`BLAS_THREADS`).
+        The network (with its resampling and mel front end) runs on the worker thread while this thread
+        decodes and summarises the next clips (at most :data:`BATCHES_AHEAD` batches wait, which bounds
+        memory), and the numpy work here uses one BLAS thread (:data:`BLAS_THREADS`).
         """
-        window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
-        batches: list[tuple[list[tuple[audio_io.Clip, Summary, bool]], Future | None]] = []
-        pending: list[tuple[audio_io.Clip, Summary, np.ndarray | None]] = []
+        # Per batch: each clip's span, silence and summary (not its audio, which an hour-long file could not
+        # keep), and the network's pending result for the batch's audible clips.
+        batches: list[tuple[list[tuple[int, float, float, bool, Summary]], Future | None]] = []
+        pending: list[tuple[audio_io.Clip, Summary]] = []
 
         def submit() -> None:
-            audible = [wave for _, _, wave in pending if wave is not None]
-            job = self._worker.submit(self._run_net, np.stack(audible)) if audible else None
-            batches.append(([(clip, summary, wave is None) for clip, summary, wave in pending], job))
+            audible = [clip.audio for clip, _ in pending if not clip.audio.is_silent]
+            job = self._worker.submit(self._run_net, audible) if audible else None
+            batches.append(([(c.index, c.start, c.end, c.audio.is_silent, summary) for c, summary in pending], job))
             pending.clear()
             waiting = [j for _, j in batches if j is not None and not j.done()]
             if len(waiting) > BATCHES_AHEAD:
@@ -437,11 +440,7 @@ class Analyzer:
 
         with threadpool_limits(BLAS_THREADS, user_api="blas"):
             for clip in clips:
-                summary = summarize(clip.audio)
-                wave = None
-                if not clip.audio.is_silent:
-                    wave = np.resize(audio_io.resample(clip.audio, VIBENET_SR).samples, window)
-                pending.append((clip, summary, wave))
+                pending.append((clip, summarize(clip.audio)))
                 if len(pending) == VIBENET_BATCH:
                     submit()
             if pending:
@@ -451,14 +450,14 @@ class Analyzer:
         for members, job in batches:
             result = job.result() if job is not None else None
             row = 0
-            for clip, summary, silent in members:
+            for index, start, end, silent, summary in members:
                 if silent:
                     model, embedding = {n: NEUTRAL[n] for n in MODEL_ATTRIBUTES}, mood_weights.CENTER[: mood_weights.EMBEDDING_SIZE].copy()
                 else:
                     model = {name: float(result.attributes[row, self._net.labels.index(name)]) for name in MODEL_ATTRIBUTES}
                     embedding = result.embedding[row]
                     row += 1
-                out.append(ClipEvidence(clip.index, clip.start, clip.end, summary, model, embedding, silent=silent))
+                out.append(ClipEvidence(index, start, end, summary, model, embedding, silent=silent))
         return out
 
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:
