@@ -138,12 +138,15 @@ class PainterRoute:
         Song time of each frame, for the painter's continuous flow.
     size : (width, height)
     seeds : sequence of int
-        One per segment and one more for the coda, from the planner (:func:`a2i.planner.plan`).
+        One per segment and one more for the coda, from the planner (:func:`a2i.planner.plan_keyframes`).
+    styles : sequence of str or None, optional
+        One per keyframe (coda included): a painter style forced on it (a chosen picture's), or None.
     work : WorkDir
     """
 
     def __init__(self, profiles: Sequence[ClipProfile], prompts: Sequence[str], plan: MotionPlan, times: np.ndarray, *,
-                 size: tuple[int, int], seeds: Sequence[int], work: WorkDir) -> None:
+                 size: tuple[int, int], seeds: Sequence[int], work: WorkDir,
+                 styles: Sequence[str | None] | None = None) -> None:
         from a2i.render.painter.motion import Scene, render_frame
 
         self._render = render_frame
@@ -152,7 +155,7 @@ class PainterRoute:
 
         def prepare(i: int) -> Any:
             j = min(i, last)  # keyframe last + 1 is the coda
-            return Scene.prepare(profiles[j], prompt=prompts[j], seed=seeds[i], size=size)
+            return Scene.prepare(profiles[j], prompt=prompts[j], seed=seeds[i], size=size, style=styles[i] if styles else None)
 
         self._scenes = KeyframeCache(prepare, lambda i: work.keyframe(i, ".pickle"), _save_pickle, _load_pickle)
         self._speed: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
