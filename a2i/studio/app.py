@@ -76,11 +76,12 @@ def _describe(picture: Any, clip: Any) -> str:
     if isinstance(drawn, dict) and drawn.get("description"):
         return str(drawn["description"])
     from a2i.prompts import mood_words
-    from a2i.render.painter.vocabulary import choose_style, motifs_in
+    from a2i.render.painter.text import read_prompt
+    from a2i.vocabulary import choose_style
 
     style = picture.style or choose_style(picture.prompt, picture.seed)
     emotion, atmosphere = mood_words(clip)
-    motifs = sorted(motifs_in(picture.prompt))
+    motifs = sorted(read_prompt(picture.prompt).subjects)
     scene = f" with {', '.join(motifs)}" if motifs else ""
     return f"{style} style{scene}: {emotion}, {atmosphere}"
 

@@ -9,7 +9,7 @@ from a2i.cliargs import add_prompt_count, add_prompt_options, add_user_prompts, 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``a2i video``."""
-    from a2i.render.options import add_sdxl_options
+    from a2i.render.options import add_backend, add_sdxl_options
     from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
     from a2i.video.pacing import DEFAULT_SMOOTH
     from a2i.video.segments import SEGMENT_MODES
@@ -23,8 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("song", metavar="SONG", help="audio file (mp3, wav, flac, ogg, m4a)")
     p.add_argument("--out", metavar="FILE.mp4", help="video to write (default: outputs/<song>.mp4)")
-    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
-                   help="painter (CPU, no weights; default) or sdxl (GPU, needs --model)")
+    add_backend(p)
     p.add_argument("--every", type=positive_int, default=1, metavar="K",
                    help="sdxl backend: diffuse every K-th frame and blend between (default: 1, every frame)")
     p.add_argument("--fps", default="24", metavar="N", help="frames per second: 24, 29.97, 30000/1001 (default: 24)")

@@ -23,22 +23,18 @@ from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, default_analyzer
 from a2i.planner import Chosen, Job, clip_at, plan, plan_keyframes
 from a2i.progress import progress_bar
 from a2i.prompts import DEFAULT_N
-from a2i.render import clip_audio, get_backend
+from a2i.render import check_backend_size, check_motion, clip_audio, get_backend
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
 from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames, is_a2i_video
 from a2i.video.onsets import analyze_rhythm
 from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
-from a2i.video.routes import PainterRoute, ReviewRoute, Route
+from a2i.video.routes import SKIPS_FRAMES, Keyframes, ReviewRoute, Route, motion_route
 from a2i.video.segments import Segment, find_segments, fixed_segments, segment_profile
 from a2i.video.timing import FrameGrid, parse_fps
 from a2i.video.workdir import WorkDir, job_record
 
 #: The motion video's default frame size: 720p, the size every player and phone shows full-screen.
 DEFAULT_SIZE = (1280, 720)
-
-#: Backends whose pictures the motion video can move between keyframes (a route each, :mod:`a2i.video.routes`);
-#: the review video draws its cards with any backend.
-MOTION_BACKENDS = ("painter", "sdxl")
 
 #: Seconds of video per chunk: a killed render loses at most this much work.
 CHUNK_SECONDS = 10.0
@@ -128,8 +124,10 @@ def make_video(
     out : path
         The ``.mp4`` to write; an existing file is kept unless ``overwrite``.
     backend, backend_options
-        ``"painter"`` (no options; the default) or ``"sdxl"`` (the options of
-        :class:`a2i.render.sdxl.SDXLSettings`: ``model``, ``encoder``, ``text``, ``steps``, ``batch_size``...).
+        Any backend (:func:`a2i.render.get_backend`) and its options: ``"painter"`` (no options; the default),
+        ``"sdxl"`` (the options of :class:`a2i.render.sdxl.SDXLSettings`: ``model``, ``encoder``, ``text``,
+        ``steps``, ``batch_size``...). Its pictures move as the backend declares (:attr:`a2i.render.Backend.motion`,
+        routes in :mod:`a2i.video.routes`).
     fps : str, float or Fraction
         Frames per second (``24``, ``29.97``, ``30000/1001``).
     size : "WxH" or (width, height), optional
@@ -141,7 +139,8 @@ def make_video(
     smooth, reactivity, pulse
         Motion pacing (:mod:`a2i.video.pacing`).
     every : int
-        SDXL only: diffuse every ``every``-th frame and blend between (:mod:`a2i.video.sdxl_route`).
+        A backend whose motion is diffused (SDXL's ``"latents"``): diffuse every ``every``-th frame and blend
+        between (:mod:`a2i.video.sdxl_route`).
     seed : int
         The keyframes are a plan (:func:`a2i.planner.plan`) over the segments: keyframe ``i`` is segment ``i``'s
         picture, its seed derived from ``seed`` and the song (:mod:`a2i.seeding`); the coda (the picture the
@@ -193,13 +192,14 @@ def make_video(
         raise ConfigError(f"--crf: x264's quality scale runs from 0 (lossless) to 51, got {crf}")
     if not isinstance(every, int) or every < 1:
         raise ConfigError(f"--every must be a positive integer, got {every!r}")
-    if every > 1 and (backend != "sdxl" or review):
-        raise ConfigError("--every is for --backend sdxl (the painter draws every frame cheaply)")
+    motion_kind = check_motion(backend)  # the backend's class says how its pictures move; nothing loads yet
+    if every > 1 and (motion_kind not in SKIPS_FRAMES or review):
+        raise ConfigError("--every is for the motion video of a backend whose frames are diffused (--backend sdxl); "
+                          f"{'the review video holds each card' if review else f'the {backend} backend draws every frame cheaply'}")
     if chosen is not None and chosen.requests and review:
         raise ConfigError("--keyframes is for the motion video; the review video shows each clip's own card")
-    if backend not in MOTION_BACKENDS and not review:
-        raise ConfigError(f"--backend {backend}: the motion video moves the painter's layers or SDXL's latents; "
-                          f"use --backend painter or sdxl, or --review (cards drawn by any backend)")
+    if not review:
+        check_backend_size(backend, frame_size)
     options = {k: v for k, v in dict(backend_options or {}).items() if v is not None}
     song = check_input_file(song)
     song_hash = content_hash(song)
@@ -260,13 +260,9 @@ def make_video(
         card_prompts = work.keep("card_prompts", [r.prompt for r in clips])
         route = ReviewRoute([r.clip for r in clips], card_prompts, motion.segment, image_backend, audio_of=audio_of,
                             size=frame_size, seeds=[r.seed for r in clips], n_clips=len(analysis.clips), work=work)
-    elif backend == "sdxl":
-        from a2i.video.sdxl_route import SDXLRoute
-
-        route = SDXLRoute(image_backend, drawn, segment_prompts, motion, audio_of=audio_of, size=frame_size,
-                          seeds=seeds, every=every, work=work)
-    else:
-        route = PainterRoute(drawn, segment_prompts, motion, times, size=frame_size, seeds=seeds, styles=styles, work=work)
+    else:  # the route of the kind of motion the backend declares
+        route = motion_route(image_backend, Keyframes(drawn, segment_prompts, seeds, motion, times, frame_size,
+                                                      audio_of, every, work, styles))
 
     # 5. Draw and encode chunk by chunk; chunks already on disk are kept.
     chunks = grid.chunks(CHUNK_SECONDS)

@@ -7,10 +7,10 @@ from a2i.mood import Profile
 from a2i.prompts import get_generator
 from a2i.render import get_backend
 from a2i.render.painter import STYLES, paint
+from a2i.render.painter.colours import NAMED
 from a2i.render.painter.diversity import structure_distance, variant_diversity
-from a2i.render.painter.palette import colour_words
 from a2i.render.painter.text import read_prompt
-from a2i.render.painter.vocabulary import DEFAULT_MIX, choose_style, style_for_prompt
+from a2i.vocabulary import COLOUR_PAIRS, DEFAULT_MIX, STYLE_WORDS, choose_style, colour_words, style_for_prompt
 
 # A 2 x 2 patch of pixels (rows 20-21, columns 40-41) of each style at 64 x 64, seed 7, for PINNED_PROFILE.
 # Re-pin only for a deliberate change of a style's look: `python tests/core/test_painter.py` prints them.
@@ -203,6 +203,14 @@ def test_prompt_colour_words_are_named_colours_the_painter_paints():
     assert colour_words(sad, k=1) == "dark, shadowed, muted palette of indigo and silver"
     # Every colour the writer offers is in the painter's table, so the picture is painted in it.
     assert [c.name for c in read_prompt(colour_words(happy)).colours] == ["gold", "coral"]
+    offered = {name for pairs in COLOUR_PAIRS.values() for pair in pairs for name in pair}
+    assert offered <= set(NAMED), sorted(offered - set(NAMED))
+
+
+def test_the_shared_vocabulary_names_every_style_in_the_painters_order():
+    """The words live in :mod:`a2i.vocabulary`; the painter's styles are the same names, in the same order."""
+    assert list(STYLES) == list(STYLE_WORDS) == list(DEFAULT_MIX)
+    assert all(STYLES[name].phrases == STYLE_WORDS[name].phrases for name in STYLES)
 
 
 # --- variants differ ------------------------------------------------------------------------------------------

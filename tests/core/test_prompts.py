@@ -7,8 +7,8 @@ import pytest
 from a2i.errors import ConfigError, PromptError
 from a2i.mood import ClipProfile, Profile
 from a2i.prompts import SCENES, LLMPromptGenerator, get_generator, parse_prompt_lines
-from a2i.render.painter.palette import COLOUR_PAIRS
 from a2i.render.painter.text import read_prompt
+from a2i.vocabulary import COLOUR_PAIRS
 
 HAPPY = Profile(valence=0.9, energy=0.85, tempo=140, genre="disco", title="Glitter", danceability=0.8)
 SAD = Profile(valence=0.1, energy=0.15, tempo=62, acousticness=0.9, mode=0)

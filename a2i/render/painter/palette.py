@@ -1,4 +1,5 @@
-"""Mood -> colour: the one palette module the painter's styles and the prompt writer's colour words share.
+"""Mood -> colour: the one palette module of the painter's styles (the prompt writer's colour words, which follow
+the same mapping, live in :mod:`a2i.vocabulary`).
 
 Mapping (after Palmer, Schloss, Xu & Prado-Leon, "Music-color associations are mediated by emotion",
 PNAS 2013: faster, major, happier music goes with lighter, more saturated, yellower colours; slower, minor,
@@ -31,10 +32,8 @@ Examples
 --------
 >>> from a2i.mood import Profile
 >>> mood = mood_for(Profile(valence=0.9, energy=0.8))
->>> 20 < mood.hue < 80, round(mood.lightness, 2) == round(0.2 + 0.6 * 0.9 + mood.lightness_offset, 2)
+>>> bool(20 < mood.hue < 80), round(mood.lightness, 2) == round(0.2 + 0.6 * 0.9 + mood.lightness_offset, 2)
 (True, True)
->>> colour_words(Profile(valence=0.1, energy=0.1, mode=0), k=1)
-'dark, shadowed, muted palette of indigo and silver'
 """
 
 from __future__ import annotations
@@ -179,49 +178,3 @@ def palette(mood: Mood, rng: np.random.Generator) -> np.ndarray:
         colours.append(hls(hue, light, mood.saturation * (0.75 if i < 2 else 1.1)))
     colours.append(hls(mood.hue - 0.15 * mood.hue_spread, 0.35 * mood.lightness, mood.saturation * 0.8))
     return np.stack(colours)
-
-
-MOOD_BINS = (0.35, 0.65)  # valence and energy are low below the first, high above the second (Russell's circumplex, 3 x 3)
-
-
-def mood_cell(valence: float, energy: float) -> tuple[int, int]:
-    """The (valence, energy) cell of the 3 x 3 mood square, each 0 low, 1 middle, 2 high: the one place the
-    bins live (the prompt writer's emotions, scenes and colour words all use it).
-
-    Examples
-    --------
-    >>> mood_cell(0.1, 0.9), mood_cell(0.5, 0.5), mood_cell(0.7, 0.2)
-    ((0, 2), (1, 1), (2, 0))
-    """
-    low, high = MOOD_BINS
-    return (0 if valence < low else 2 if valence > high else 1), (0 if energy < low else 2 if energy > high else 1)
-
-
-# Named colours (:data:`a2i.render.painter.colours.NAMED`) the prompt writer offers per mood cell, as pairs:
-# the first paints the sky, the second the land and water. They follow the mapping above (Palmer et al.
-# 2013): sad cells dark and blue, happy cells light and yellow-orange, calm cells muted, intense cells vivid.
-COLOUR_PAIRS: dict[tuple[int, int], tuple[tuple[str, str], ...]] = {
-    (0, 0): (("navy", "slate"), ("indigo", "silver"), ("midnight blue", "charcoal"), ("slate", "sage"), ("cobalt", "grey")),
-    (0, 1): (("indigo", "plum"), ("navy", "teal"), ("sapphire", "slate"), ("purple", "charcoal"), ("cobalt", "umber")),
-    (0, 2): (("crimson", "black"), ("burgundy", "charcoal"), ("blood red", "indigo"), ("scarlet", "navy"), ("maroon", "slate")),
-    (1, 0): (("lavender", "sage"), ("sky blue", "olive"), ("lilac", "slate"), ("mauve", "teal"), ("silver", "jade")),
-    (1, 1): (("teal", "ochre"), ("azure", "sienna"), ("turquoise", "rust"), ("violet", "olive"), ("sapphire", "sand")),
-    (1, 2): (("magenta", "cobalt"), ("crimson", "teal"), ("orange", "navy"), ("fuchsia", "indigo"), ("scarlet", "emerald")),
-    (2, 0): (("cream", "sage"), ("peach", "mint"), ("ivory", "lavender"), ("sand", "sky blue"), ("beige", "jade")),
-    (2, 1): (("gold", "turquoise"), ("peach", "coral"), ("amber", "sky blue"), ("yellow", "sage"), ("salmon", "teal")),
-    (2, 2): (("gold", "coral"), ("yellow", "magenta"), ("orange", "turquoise"), ("amber", "crimson"), ("lemon", "fuchsia")),
-}
-
-
-def colour_words(profile: Profile, k: int = 0) -> str:
-    """The ``k``-th palette of a profile's mood cell in words ("a dark, muted palette of indigo and silver").
-
-    The colours are named ones, so the painter paints exactly them (their hues; the mood sets lightness and
-    saturation within bounds, :mod:`a2i.render.painter.colours`), and ``k`` walks through the cell's pairs so a
-    song's pictures do not all share one palette.
-    """
-    v, e = mood_cell(profile.valence, profile.energy)
-    light = ("dark, shadowed", "softly lit", "luminous")[v]
-    chroma = ("muted", "gently coloured", "vivid")[e]
-    first, second = COLOUR_PAIRS[(v, e)][k % len(COLOUR_PAIRS[(v, e)])]
-    return f"{light}, {chroma} palette of {first} and {second}"

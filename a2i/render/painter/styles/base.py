@@ -1,6 +1,7 @@
 """The one interface every painter style implements, and the drawing helpers they share.
 
-A style is a :class:`StyleSpec`: a name, the art words that select it from a prompt, its cheap motion, and
+A style is a :class:`StyleSpec`: a name (its art words, which select it from a prompt, live in
+:data:`a2i.vocabulary.STYLE_WORDS`), its cheap motion, and
 ``draw(painting) -> Layers``. A :class:`Painting` hands it the composed scene (:mod:`a2i.render.painter.scene`:
 the stack of subject shapes, rasterised at the canvas size with anti-aliased views of colour, depth, drawing
 order, outlines and light) and the mood; the style renders that one scene in its own idiom. A style draws in
@@ -23,6 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from a2i.render.painter.palette import Mood
+from a2i.vocabulary import STYLE_WORDS
 
 if TYPE_CHECKING:  # the scene imports the style vocabulary, which imports the styles
     from a2i.render.painter.scene import Scene
@@ -94,12 +96,20 @@ class Motion:
 class StyleSpec:
     """One painter style behind the common interface."""
 
-    name: str
-    phrases: tuple[str, ...]  # art-style phrases the prompt writer uses for this style ("a watercolour")
-    keywords: tuple[str, ...]  # words that pick this style out of free text (lower case, stems allowed)
+    name: str  # a key of :data:`a2i.vocabulary.STYLE_WORDS`, where the style's phrases and keywords live
     draw: Callable[[Painting], Layers]
     motion: Motion = field(default_factory=Motion)
     summary: str = ""  # one line for the README's style sheet
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Art-style phrases the prompt writer names this style with ("a watercolour")."""
+        return STYLE_WORDS[self.name].phrases
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Words that pick this style out of free text (lower case, stems allowed)."""
+        return STYLE_WORDS[self.name].keywords
 
 
 def rgba(colour: np.ndarray, alpha: float = 1.0) -> tuple[int, int, int, int]:

@@ -44,8 +44,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="bauhaus",
-    phrases=("a Bauhaus poster", "a constructivist print", "a geometric abstraction", "a paper-cut collage"),
-    keywords=("bauhaus", "constructivis", "geometric", "collage", "kandinsky", "mondrian", "poster", "suprematis", "shapes"),
     draw=draw,
     motion=Motion(shimmer=0.3, speed=0.5, growth=0.08),
     summary="a Bauhaus poster: the scene in flat planes, heavy rules and a geometric scaffold",

@@ -40,8 +40,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="contours",
-    phrases=("a topographic map", "a contour-line engraving", "a cartographic print"),
-    keywords=("topograph", "contour", "map", "cartograph", "terrain", "relief", "engraving", "isoline"),
     draw=draw,
     motion=Motion(shimmer=0.45, speed=0.35, growth=0.1),
     summary="a relief map of the scene: level lines, index contours and traced outlines over map tints",

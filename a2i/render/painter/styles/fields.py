@@ -48,8 +48,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="fields",
-    phrases=("a colour-field painting", "a minimalist canvas", "an abstract colour study"),
-    keywords=("rothko", "colour field", "color field", "colour-field", "color-field", "minimalis", "abstract colour", "bands of colour"),
     draw=draw,
     motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
     summary="Rothko-like colour fields: the scene as soft forms in feathered fields, layered glazes",

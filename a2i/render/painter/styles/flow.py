@@ -49,8 +49,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="flow",
-    phrases=("an oil painting", "an impressionist canvas", "an expressionist painting", "a surrealist painting"),
-    keywords=("oil", "impressionis", "expressionis", "surreal", "van gogh", "swirl", "flow", "abstract", "painting", "canvas"),
     draw=draw,
     motion=Motion(shimmer=0.4, speed=0.3, growth=0.2),
     summary="an oil painting: short loaded strokes following the forms over an underpainting",

@@ -56,8 +56,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="glass",
-    phrases=("a stained-glass window", "a mosaic", "a cathedral rose window"),
-    keywords=("stained", "glass", "mosaic", "tiffany", "rose window", "cathedral", "tesser"),
     draw=draw,
     motion=Motion(shimmer=0.3, speed=0.2, growth=0.15),
     summary="stained glass: the scene's subjects as panes of glass in dark leading",

@@ -57,8 +57,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="ink",
-    phrases=("an ink wash painting", "a Japanese woodblock print", "a charcoal and pastel drawing", "a calligraphic ink drawing"),
-    keywords=("ink", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo", "japanese", "chinese", "sketch"),
     draw=draw,
     motion=Motion(shimmer=0.2, speed=0.15, growth=0.12),
     summary="ink and brush: washes thinned with distance, pooled edges, dry-brush outlines, splatter, a seal",

@@ -41,8 +41,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="landscape",
-    phrases=("a cinematic photograph", "a digital matte painting", "a long-exposure photograph", "a landscape painting"),
-    keywords=("photograph", "cinematic", "matte painting", "landscape", "scenery", "vista", "panorama", "long-exposure", "realistic"),
     draw=draw,
     motion=Motion(shimmer=0.25, speed=0.4, growth=0.12),
     summary="a cinematic matte painting: the scene with haze, light and depth",

@@ -62,8 +62,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="pointillism",
-    phrases=("a pointillist painting", "a divisionist canvas", "a dotted risograph print"),
-    keywords=("pointill", "divisionis", "seurat", "signac", "dots", "dotted", "risograph", "halftone"),
     draw=draw,
     motion=Motion(shimmer=0.35, speed=0.6, growth=0.1),
     summary="pointillism: the scene built from divided dabs of colour",

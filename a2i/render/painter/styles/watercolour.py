@@ -44,8 +44,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="watercolour",
-    phrases=("a watercolour", "a gouache illustration", "a wet-on-wet watercolour study"),
-    keywords=("watercolo", "gouache", "wash", "aquarel", "wet-on-wet", "pastel"),
     draw=draw,
     motion=Motion(shimmer=0.15, speed=0.1, growth=0.25),
     summary="watercolour: transparent washes with pooled dark edges, granulation and blooms on paper",
