@@ -61,10 +61,15 @@ def add_clips_and_backend(parser: argparse.ArgumentParser) -> None:
     """``--clips center|all`` and ``--backend painter|sdxl``: which clips get pictures, and from what."""
     parser.add_argument("--clips", choices=["center", "all"], default="center",
                         help="paint the centre clip only, or every 10-second clip (default: center)")
+    add_backend(parser)
+
+
+def add_backend(parser: argparse.ArgumentParser) -> None:
+    """``--backend NAME``: any backend of the registry (:func:`a2i.render.backend_names`)."""
     # The metavar names the built-in backends: argparse would otherwise list the choices as the parser is
     # built, which is the scan the lazy choices avoid; a value is still checked against every installed one.
     parser.add_argument("--backend", choices=_BackendChoices(), default="painter", metavar="{" + ",".join(BACKENDS) + "}",
-                        help="image backend (default: painter, CPU, no weights; an installed package may add more)")
+                        help="image backend (default: painter, CPU, no weights; sdxl needs a GPU and --model)")
 
 
 def add_sdxl_options(parser: argparse.ArgumentParser) -> None:

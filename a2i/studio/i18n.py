@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "stage.failed": {"en": "Failed", "da": "Mislykkedes"},
     "stage.cancelled": {"en": "Cancelled", "da": "Annulleret"},
     "left": {"en": "about {time} left", "da": "cirka {time} tilbage"},
+    "frames": {"en": "frame {done} of {total}", "da": "billede {done} af {total}"},
     "cancel": {"en": "Cancel", "da": "Annuller"},
     "song.tempo": {"en": "Tempo", "da": "Tempo"},
     "song.confidence": {"en": "beat confidence {value}", "da": "taktsikkerhed {value}"},

@@ -18,7 +18,7 @@ api = Blueprint("api", __name__, url_prefix="/api")
 
 #: Strings the page's script needs (the template renders the rest).
 SCRIPT_STRINGS = ("stage.queued", "stage.starting", "stage.resuming", "stage.preview", "stage.analysing", "stage.painting",
-                  "stage.rendering", "stage.joining", "stage.done", "stage.failed", "stage.cancelled", "left", "cancel",
+                  "stage.rendering", "stage.joining", "stage.done", "stage.failed", "stage.cancelled", "left", "frames", "cancel",
                   "song.tempo", "song.confidence", "song.key", "song.loudness", "song.length", "song.valence", "song.energy",
                   "song.sections", "clip", "preview", "reroll", "reroll.help", "style", "style.auto", "prompt", "prompt.own",
                   "variants", "variant.choose", "variant.chosen", "description", "video.none", "video.download",
@@ -158,11 +158,11 @@ def choose(name: str, clip: int) -> Response:
 
 @api.post("/projects/<name>/video")
 def video(name: str) -> Response:
-    from a2i.studio.work import video_options
+    from a2i.studio.work import shown_pictures, video_options
 
     project = _studio().project(name)
     sdxl = next(b for b in backends(current_app.config) if b["name"] == "sdxl")
-    options = video_options(_body(), sdxl=sdxl)
+    options = {**video_options(_body(), sdxl=sdxl), "keyframes": shown_pictures(project)}
     if any(j["kind"] == "video" for j in _queue().active(name)):
         raise ConfigError("a video of this song is already being rendered; cancel it first")
     job = _queue().add("video", project.name, options)

@@ -198,12 +198,48 @@ def paint_section(project: Project, section: int, **change: Any) -> list[Picture
     return [paint_variant(project, index, **change) for index in section_clips(project, section)]
 
 
-def video_chunks(duration: float, fps: float) -> int:
-    """How many chunk files :func:`a2i.video.make.make_video` encodes for a video this long (its progress unit)."""
-    from a2i.video.make import CHUNK_SECONDS
+def shown_pictures(project: Project) -> list[str]:
+    """The picture the page shows for every clip (the chosen one, else the clip's first): the video's keyframes
+    (:meth:`a2i.planner.Chosen.from_run`), so the video is made of what the musician sees."""
+    run = project.run()
+    chosen = project.state().get("chosen", {})
+    shown: dict[int, str] = {}
+    for picture in run.pictures if run else []:
+        shown.setdefault(picture.clip, picture.image)
+        if chosen.get(str(picture.clip)) == picture.image:
+            shown[picture.clip] = picture.image
+    return [shown[clip] for clip in sorted(shown)]
 
-    frames = max(1, round(duration * fps))
-    return math.ceil(frames / max(1, math.ceil(CHUNK_SECONDS * fps)))
+
+#: Frames drawn in this run before a time left is shown: a second of a 24-fps video (the first keyframes are
+#: prepared before any frame, so the very first frames would promise too little time left).
+MIN_ETA_FRAMES = 24
+
+
+class TimeLeft:
+    """Seconds left of a render, from the rate of the frames drawn so far in this run (frames of chunks reused
+    from before a restart took no time here, so they do not count toward the rate).
+
+    Examples
+    --------
+    >>> left = TimeLeft()
+    >>> left.update(100, 1000, now=0.0)  # 100 frames reused: no rate yet
+    >>> left.update(150, 1000, now=10.0)  # 50 frames in 10 s: 850 frames left take 170 s
+    170.0
+    """
+
+    def __init__(self) -> None:
+        self._start: tuple[float, int] | None = None
+
+    def update(self, done: int, total: int, *, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self._start is None:
+            self._start = (now, done)
+            return None
+        drawn = done - self._start[1]
+        if drawn < min(MIN_ETA_FRAMES, total - self._start[1]) or drawn <= 0:
+            return None
+        return (now - self._start[0]) / drawn * (total - done)
 
 
 def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -237,7 +237,8 @@ function renderStats(p) {
 
 function renderJobs(jobs) {
   $("jobs").replaceChildren(...jobs.map((j) => {
-    const left = j.eta ? t("left", { time: clock(j.eta) }) : "";
+    const left = [j.frames && j.stage === "rendering" ? t("frames", { done: j.frames[0], total: j.frames[1] }) : "",
+      j.eta ? t("left", { time: clock(j.eta) }) : ""].filter(Boolean).join(" · ");
     const active = j.state === "queued" || j.state === "running";
     return el("div", { class: "job", "data-job": j.id, "data-state": j.state, "data-kind": j.kind },
       el("strong", {}, (j.kind === "video" ? "🎬 " : "🎨 ") + (S["stage." + j.stage] || j.stage) + (left ? " · " + left : "")),
