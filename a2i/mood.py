@@ -395,23 +395,46 @@ class Analysis:
 class Analyzer:
     """Loads vibenet once and profiles songs; reuse one instance for many songs.
 
-    Thread-safe: the ONNX session is shared, its calls serialised on one worker thread. The session is
-    created on that thread as the instance is made, so it is ready by the time the first clip is decoded.
+    Thread-safe: the ONNX session is shared, its calls serialised. The session is created on a thread of its
+    own as the instance is made, so it is ready by the time the first clip is decoded; each analysis runs
+    the network on a worker thread of its own call (threads do not survive a fork, so an instance copied
+    into a worker process, as :mod:`a2i.batch` does, still works).
     """
 
     def __init__(self) -> None:
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet")
-        self._net_loaded = self._worker.submit(Vibenet)
+        self._net_made: Vibenet | None = None
+        self._net_error: BaseException | None = None
+        self._net_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        # Not a daemon: a process that ends before the session is made (a silent song needs no network) must
+        # wait for it, as onnxruntime aborts the process when its constructor is cut off at exit.
+        self._loading = threading.Thread(target=self._load, name="a2i-vibenet-load")
+        self._loading.start()
+
+    def _load(self) -> None:
+        try:
+            self._net_made = Vibenet()
+        except BaseException as exc:  # raised where the network is first needed, in the caller's thread
+            self._net_error = exc
 
     @property
     def _net(self) -> Vibenet:
-        return self._net_loaded.result()
+        self._loading.join()
+        with self._net_lock:
+            if self._net_made is None:
+                if self._net_error is not None:
+                    raise self._net_error
+                self._net_made = Vibenet()  # a forked copy whose parent was still loading
+            return self._net_made
 
     def _run_net(self, clips: list[audio_io.Audio]) -> Any:
         """vibenet on audible clips: each resampled to 16 kHz and, when shorter than a full clip, looped to fill
         vibenet's 10-second window (see the module notes for why looping and not padding)."""
         window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
-        return self._net.run(np.stack([np.resize(audio_io.resample(clip, VIBENET_SR).samples, window) for clip in clips]))
+        waves = np.stack([np.resize(audio_io.resample(clip, VIBENET_SR).samples, window) for clip in clips])
+        net = self._net
+        with self._run_lock:
+            return net.run(waves)
 
     def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
         """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz), vibenet in batches.
@@ -431,14 +454,15 @@ class Analyzer:
 
         def submit() -> None:
             audible = [clip.audio for clip, _ in pending if not clip.audio.is_silent]
-            job = self._worker.submit(self._run_net, audible) if audible else None
+            job = worker.submit(self._run_net, audible) if audible else None
             batches.append(([(c.index, c.start, c.end, c.audio.is_silent, summary) for c, summary in pending], job))
             pending.clear()
             waiting = [j for _, j in batches if j is not None and not j.done()]
             if len(waiting) > BATCHES_AHEAD:
                 waiting[0].result()
 
-        with threadpool_limits(BLAS_THREADS, user_api="blas"):
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker, \
+                threadpool_limits(BLAS_THREADS, user_api="blas"):
             for clip in clips:
                 pending.append((clip, summarize(clip.audio)))
                 if len(pending) == VIBENET_BATCH:
