@@ -3,8 +3,9 @@
 Every subject keeps its silhouette and colour; on top of the flat scene the style adds what makes a
 photograph-like landscape: haze that thickens toward the horizon (more in fog, less for energetic music),
 a halo around the sun or moon and every lit window, lamp and fire, a gentle darkening toward the foreground,
-a ground texture that coarsens toward the viewer and wisps of cloud in the sky. Brightness of the timbre sharpens the halos; in a video the shapes grow in the order they
-were drawn, from the sky forward, and light glitters along the water.
+a ground texture that coarsens toward the viewer and wisps of cloud in the sky. Brightness of the timbre
+sharpens the halos; in a video the shapes grow in the order they were drawn, from the sky forward, and light
+glitters along the water.
 """
 
 from __future__ import annotations
