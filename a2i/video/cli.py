@@ -42,6 +42,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_prompt_options(p)
     add_prompt_count(p, per="segment")
     add_user_prompts(p)
+    p.add_argument("--keyframes", action="append", default=[], metavar="PICTURE",
+                   help="a picture of an `a2i generate` run (or a studio song) of this song, repeatable: drawn "
+                        "again (same prompt, seed, style) as the keyframe of its clip, whose other keyframes "
+                        "take its prompt and style")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted render (same song and options)")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -55,6 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _run_video(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from a2i.planner import Chosen
     from a2i.render.options import sdxl_options
     from a2i.video.make import make_video
 
@@ -63,7 +68,7 @@ def _run_video(args: argparse.Namespace) -> int:
         args.song, out, backend=args.backend, backend_options=sdxl_options(args), every=args.every,
         fps=args.fps, size=args.size, segments=args.segments, start=args.start, end=args.end, smooth=args.smooth,
         reactivity=args.reactivity, pulse=args.pulse, seed=args.seed, prompts=args.prompts, n_prompts=args.n_prompts,
-        user_prompts=args.user_prompts,
+        user_prompts=args.user_prompts, chosen=Chosen.from_files(args.keyframes) if args.keyframes else None,
         prompt_options=prompt_options(args), review=args.review, resume=args.resume, overwrite=args.overwrite,
         preset=args.preset, crf=args.crf,
     )

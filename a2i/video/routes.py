@@ -154,6 +154,9 @@ class Keyframes:
         Draw every ``every``-th frame and blend between (routes in :data:`SKIPS_FRAMES` only).
     work : WorkDir
         Where keyframes are kept for ``--resume``.
+    styles : sequence of str or None, optional
+        One per keyframe (coda included): a style forced on it (a chosen picture's, :func:`a2i.planner.plan_keyframes`),
+        or None for the prompt's own; empty: none forced.
     """
 
     profiles: Sequence[ClipProfile]
@@ -165,12 +168,14 @@ class Keyframes:
     audio_of: Callable[[int], Any] | None
     every: int
     work: WorkDir
+    styles: Sequence[str | None] = ()
 
     def request(self, i: int) -> Request:
         """Keyframe ``i``'s request (keyframe ``len(profiles)`` is the coda: the last segment, its own seed)."""
         j = min(i, len(self.profiles) - 1)
         audio = self.audio_of(j) if self.audio_of is not None else None
-        return Request(seed=self.seeds[i], profile=self.profiles[j], prompt=self.prompts[j], audio=audio)
+        style = self.styles[i] if self.styles else None
+        return Request(seed=self.seeds[i], profile=self.profiles[j], prompt=self.prompts[j], style=style, audio=audio)
 
 
 class LayersRoute:
