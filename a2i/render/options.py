@@ -48,8 +48,13 @@ def add_clips_and_backend(parser: argparse.ArgumentParser) -> None:
     """``--clips center|all`` and ``--backend painter|sdxl``: which clips get pictures, and from what."""
     parser.add_argument("--clips", choices=["center", "all"], default="center",
                         help="paint the centre clip only, or every 10-second clip (default: center)")
+    add_backend(parser)
+
+
+def add_backend(parser: argparse.ArgumentParser) -> None:
+    """``--backend NAME``: any backend of the registry (:func:`a2i.render.backend_names`)."""
     parser.add_argument("--backend", choices=backend_names(), default="painter",
-                        help="image backend (default: painter, CPU, no weights)")
+                        help="image backend (default: painter, CPU, no weights; sdxl needs a GPU and --model)")
 
 
 def add_sdxl_options(parser: argparse.ArgumentParser) -> None:

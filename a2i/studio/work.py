@@ -24,7 +24,7 @@ from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
 from a2i.outputs import Picture
 from a2i.pipeline import draw, recorded_analysis
 from a2i.planner import Job, RenderRequest, plan, song_prompts
-from a2i.render import check_style, get_backend
+from a2i.render import Backend, check_style, get_backend
 from a2i.studio.projects import Project
 
 #: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
@@ -137,7 +137,7 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
 
 
 def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, prompt: str | None = None,
-                  style: str | None = None) -> Picture:
+                  style: str | None = None, backend: Backend | None = None) -> Picture:
     """A new picture of one clip, added to the run record and chosen at once; every seed and prompt comes
     from the planner (:func:`a2i.planner.plan`):
 
@@ -147,11 +147,13 @@ def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, pr
       :data:`a2i.planner.PLACEHOLDERS` are filled from the clip), painted as the next variant;
     - ``style``: the chosen picture in one of the painter's styles, with the same seed (the same
       composition), as the planner forces a style.
+
+    ``backend`` draws it: the painter by default, or a loaded SDXL backend (the worker's, for the SDXL engine).
     """
     run = project.run()
     if run is None or not run.pictures:
         raise ConfigError("the song is still being analysed; try again when its pictures are on screen")
-    backend = get_backend("painter")
+    backend = backend or get_backend("painter")
     if style is not None:
         check_style(backend, style)
     if prompt is not None and not prompt.strip():
@@ -198,12 +200,48 @@ def paint_section(project: Project, section: int, **change: Any) -> list[Picture
     return [paint_variant(project, index, **change) for index in section_clips(project, section)]
 
 
-def video_chunks(duration: float, fps: float) -> int:
-    """How many chunk files :func:`a2i.video.make.make_video` encodes for a video this long (its progress unit)."""
-    from a2i.video.make import CHUNK_SECONDS
+def shown_pictures(project: Project) -> list[str]:
+    """The picture the page shows for every clip (the chosen one, else the clip's first): the video's keyframes
+    (:meth:`a2i.planner.Chosen.from_run`), so the video is made of what the musician sees."""
+    run = project.run()
+    chosen = project.state().get("chosen", {})
+    shown: dict[int, str] = {}
+    for picture in run.pictures if run else []:
+        shown.setdefault(picture.clip, picture.image)
+        if chosen.get(str(picture.clip)) == picture.image:
+            shown[picture.clip] = picture.image
+    return [shown[clip] for clip in sorted(shown)]
 
-    frames = max(1, round(duration * fps))
-    return math.ceil(frames / max(1, math.ceil(CHUNK_SECONDS * fps)))
+
+#: Frames drawn in this run before a time left is shown: a second of a 24-fps video (the first keyframes are
+#: prepared before any frame, so the very first frames would promise too little time left).
+MIN_ETA_FRAMES = 24
+
+
+class TimeLeft:
+    """Seconds left of a render, from the rate of the frames drawn so far in this run (frames of chunks reused
+    from before a restart took no time here, so they do not count toward the rate).
+
+    Examples
+    --------
+    >>> left = TimeLeft()
+    >>> left.update(100, 1000, now=0.0)  # 100 frames reused: no rate yet
+    >>> left.update(150, 1000, now=10.0)  # 50 frames in 10 s: 850 frames left take 170 s
+    170.0
+    """
+
+    def __init__(self) -> None:
+        self._start: tuple[float, int] | None = None
+
+    def update(self, done: int, total: int, *, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self._start is None:
+            self._start = (now, done)
+            return None
+        drawn = done - self._start[1]
+        if drawn < min(MIN_ETA_FRAMES, total - self._start[1]) or drawn <= 0:
+            return None
+        return (now - self._start[0]) / drawn * (total - done)
 
 
 def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -231,7 +269,7 @@ def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None)
     if backend == "sdxl":
         if not sdxl or not sdxl.get("available"):
             raise ConfigError(f"SDXL cannot be used: {(sdxl or {}).get('reason') or 'not set up'}")
-        out.update(backend="sdxl", backend_options={"model": sdxl["model"]})
+        out.update(backend="sdxl", backend_options=dict(sdxl["options"]))  # the studio's SDXL flags, as the CLI's
     elif backend != "painter":
         raise ConfigError(f"backend {backend!r}: use 'painter' or 'sdxl'")
     for name in ("start", "end"):
