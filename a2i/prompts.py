@@ -16,7 +16,6 @@ cannot draw.
 Examples
 --------
 >>> from a2i.mood import Profile
-from a2i.seeding import api_seed
 >>> prompts = get_generator("template").generate(Profile(valence=0.9, energy=0.8), n=3, seed=1)
 >>> len(prompts), all(p.count(".") >= 2 for p in prompts)
 (3, True)
