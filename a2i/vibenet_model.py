@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from a2i.fileio import atomic_write_bytes
+
 #: vibenet's input rate (its mel front end assumes it).
 SAMPLE_RATE = 16000
 
@@ -77,10 +79,7 @@ def _prepared_graph() -> bytes:
     graph.graph.output.append(onnx.helper.make_tensor_value_info(EMBEDDING_NODE, onnx.TensorProto.FLOAT, [None, EMBEDDING_SIZE]))
     data = graph.SerializeToString()
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
+        atomic_write_bytes(cached, data)  # another process may read the cache while this one writes it
     except OSError:  # a read-only home still analyses, preparing the graph each time
         pass
     return data

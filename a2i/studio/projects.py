@@ -89,7 +89,7 @@ def safe_name(filename: str) -> str:
     Examples
     --------
     >>> safe_name("../../x.mp3"), safe_name("Björk - Jóga.flac"), safe_name("...wav")
-    ('x', 'Bjork_-_Joga', 'song')
+    ('x', 'Bjork_-_Joga', 'wav')
     """
     base = re.split(r"[\\/]", filename)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from a2i.errors import ConfigError
 from a2i.studio import i18n
-from a2i.studio.app import backends, event_stream, media_file, project_view, zip_project
+from a2i.studio.app import backends, engine, event_stream, media_file, project_view, zip_project
 from a2i.studio.jobs import JobQueue
 from a2i.studio.projects import Studio
 
@@ -17,7 +17,7 @@ pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
 #: Strings the page's script needs (the template renders the rest).
-SCRIPT_STRINGS = ("stage.queued", "stage.starting", "stage.resuming", "stage.preview", "stage.analysing", "stage.painting",
+SCRIPT_STRINGS = ("stage.queued", "stage.starting", "stage.loading", "stage.resuming", "stage.preview", "stage.analysing", "stage.painting",
                   "stage.rendering", "stage.joining", "stage.done", "stage.failed", "stage.cancelled", "left", "frames", "cancel",
                   "song.tempo", "song.confidence", "song.key", "song.loudness", "song.length", "song.valence", "song.energy",
                   "song.sections", "clip", "preview", "reroll", "reroll.help", "style", "style.auto", "prompt", "prompt.own",
@@ -127,22 +127,46 @@ def peaks(name: str) -> Response:
     return send_file(_studio().project(name).peaks_path, mimetype="application/json", max_age=0)
 
 
+def _queue_variants(project_name: str, where: dict[str, int], body: dict[str, Any]) -> Response | None:
+    """An SDXL picture is painted by the worker (which keeps the weights loaded): queue it, 202 with the job.
+    None for the painter, whose pictures the web process paints at once."""
+    backend, options = engine(current_app.config, body.get("backend"))
+    if backend == "painter":
+        return None
+    prompt = body.get("prompt")
+    if prompt is not None and (not isinstance(prompt, str) or not prompt.strip()):
+        raise ConfigError("the prompt is empty; write what the picture should show, or re-roll instead")
+    job = _queue().add("variant", project_name, {**where, "reroll": bool(body.get("reroll")), "prompt": prompt,
+                                                 "style": body.get("style") or None, "backend": backend,
+                                                 "backend_options": options})
+    return jsonify(job=job["id"], backend=backend), 202
+
+
 @api.post("/projects/<name>/clips/<int:clip>/variants")
 def variant(name: str, clip: int) -> Response:
     from a2i.studio.work import paint_variant
 
     body = _body()
-    picture = paint_variant(_studio().project(name), clip, reroll=bool(body.get("reroll")),
+    project = _studio().project(name)
+    queued = _queue_variants(project.name, {"clip": clip}, body)
+    if queued is not None:
+        return queued
+    picture = paint_variant(project, clip, reroll=bool(body.get("reroll")),
                             prompt=body.get("prompt"), style=body.get("style") or None)
     return jsonify(image=picture.image, seed=str(picture.seed), variant=picture.variant), 201
 
 
 @api.post("/projects/<name>/sections/<int:section>/variants")
 def section_variants(name: str, section: int) -> Response:
-    from a2i.studio.work import paint_section
+    from a2i.studio.work import paint_section, section_clips
 
     body = _body()
-    pictures = paint_section(_studio().project(name), section, reroll=bool(body.get("reroll")),
+    project = _studio().project(name)
+    section_clips(project, section)  # a section that does not exist is refused before anything is queued
+    queued = _queue_variants(project.name, {"section": section}, body)
+    if queued is not None:
+        return queued
+    pictures = paint_section(project, section, reroll=bool(body.get("reroll")),
                              prompt=body.get("prompt"), style=body.get("style") or None)
     return jsonify(images=[p.image for p in pictures]), 201
 

@@ -24,7 +24,7 @@ from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
 from a2i.outputs import Picture
 from a2i.pipeline import draw, recorded_analysis
 from a2i.planner import Job, RenderRequest, plan, song_prompts
-from a2i.render import check_style, get_backend
+from a2i.render import Backend, check_style, get_backend
 from a2i.studio.projects import Project
 
 #: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
@@ -137,7 +137,7 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
 
 
 def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, prompt: str | None = None,
-                  style: str | None = None) -> Picture:
+                  style: str | None = None, backend: Backend | None = None) -> Picture:
     """A new picture of one clip, added to the run record and chosen at once; every seed and prompt comes
     from the planner (:func:`a2i.planner.plan`):
 
@@ -147,11 +147,13 @@ def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, pr
       :data:`a2i.planner.PLACEHOLDERS` are filled from the clip), painted as the next variant;
     - ``style``: the chosen picture in one of the painter's styles, with the same seed (the same
       composition), as the planner forces a style.
+
+    ``backend`` draws it: the painter by default, or a loaded SDXL backend (the worker's, for the SDXL engine).
     """
     run = project.run()
     if run is None or not run.pictures:
         raise ConfigError("the song is still being analysed; try again when its pictures are on screen")
-    backend = get_backend("painter")
+    backend = backend or get_backend("painter")
     if style is not None:
         check_style(backend, style)
     if prompt is not None and not prompt.strip():
@@ -267,7 +269,7 @@ def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None)
     if backend == "sdxl":
         if not sdxl or not sdxl.get("available"):
             raise ConfigError(f"SDXL cannot be used: {(sdxl or {}).get('reason') or 'not set up'}")
-        out.update(backend="sdxl", backend_options={"model": sdxl["model"]})
+        out.update(backend="sdxl", backend_options=dict(sdxl["options"]))  # the studio's SDXL flags, as the CLI's
     elif backend != "painter":
         raise ConfigError(f"backend {backend!r}: use 'painter' or 'sdxl'")
     for name in ("start", "end"):

@@ -76,6 +76,37 @@ def run_pictures(queue: JobQueue, studio: Studio, job: dict[str, Any], analyzer:
         queue.update(job["id"], state="failed", stage="failed", finished=time.time(), message=_message(exc))
 
 
+def run_variants(queue: JobQueue, studio: Studio, job: dict[str, Any], engines: dict[str, Any]) -> None:
+    """One picture job of a backend with weights (SDXL), in this process: :func:`a2i.studio.work.paint_variant` for a
+    clip or :func:`a2i.studio.work.paint_section` for a section, with the backend loaded once and kept in ``engines``
+    (keyed by its options), so the next picture costs no reload."""
+    import json
+
+    from a2i.render import get_backend
+    from a2i.studio.work import paint_section, paint_variant
+
+    params = job["params"]
+    try:
+        queue.update(job["id"], stage="loading", progress=0.05)
+        key = json.dumps([params["backend"], params["backend_options"]], sort_keys=True)
+        if key not in engines:
+            engines.clear()  # one set of weights in memory at a time
+            engines[key] = get_backend(params["backend"], **params["backend_options"])
+        queue.update(job["id"], stage="painting", progress=0.2)
+        change = {"reroll": params["reroll"], "prompt": params["prompt"], "style": params["style"], "backend": engines[key]}
+        project = studio.project(job["project"])
+        if "section" in params:
+            pictures = paint_section(project, params["section"], **change)
+        else:
+            pictures = [paint_variant(project, params["clip"], **change)]
+        queue.update(job["id"], state="done", stage="done", progress=1.0, eta=0, finished=time.time(),
+                     images=[p.image for p in pictures], message=f"{len(pictures)} picture(s) painted by {params['backend']}")
+    except Exception as exc:  # noqa: BLE001 - any failure is the job's, reported on its page, never the worker's end
+        if not isinstance(exc, (A2IError, OSError)):
+            traceback.print_exc()
+        queue.update(job["id"], state="failed", stage="failed", finished=time.time(), message=_message(exc))
+
+
 def run_video(folder: str, job_id: str) -> int:
     """One render, in this (child) process: :func:`a2i.video.make.make_video` with the pictures shown on the page as
     its keyframes (:class:`a2i.planner.Chosen`), its progress per frame with the time left, a cancel flag honoured
@@ -164,6 +195,7 @@ def serve(folder: str, *, stop: threading.Event | None = None) -> None:
     warm_up(analyzer)
     (queue.root / READY_NAME).write_text(str(os.getpid()))  # benchmarks wait for this before timing a first song
     renders: dict[str, subprocess.Popen] = {}
+    engines: dict[str, Any] = {}  # a backend with weights (SDXL), loaded at its first picture job
     stop = stop or threading.Event()
     parent = os.getppid()
     try:
@@ -179,9 +211,12 @@ def serve(folder: str, *, stop: threading.Event | None = None) -> None:
                     renders[job["id"]] = child
                     queue.update(job["id"], pid=child.pid, stage="analysing")
                     continue
-            job = queue.claim(pid=os.getpid(), kinds=("pictures",))
+            job = queue.claim(pid=os.getpid(), kinds=("pictures", "variant"))
             if job is not None:
-                run_pictures(queue, studio, job, analyzer)
+                if job["kind"] == "variant":
+                    run_variants(queue, studio, job, engines)
+                else:
+                    run_pictures(queue, studio, job, analyzer)
                 continue
             stop.wait(POLL_SECONDS)
     finally:

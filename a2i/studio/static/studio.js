@@ -212,7 +212,7 @@ function setupSections() {
     buttons.forEach((b) => (b.disabled = true));
     $("section-status").textContent = "…";
     try {
-      await postJSON(`/api/projects/${encodeURIComponent(state.name)}/sections/${state.section}/variants`, body());
+      await postJSON(`/api/projects/${encodeURIComponent(state.name)}/sections/${state.section}/variants`, withEngine(body()));
       $("section-status").textContent = "";
       await refresh();
     } catch (err) { $("section-status").textContent = err.message; }
@@ -251,6 +251,13 @@ function renderJobs(jobs) {
 
 function alertError(error) {
   $("jobs").prepend(el("p", { class: "error", role: "alert" }, error.message));
+}
+
+// The engine new pictures are painted with: the painter (at once, in the web process) or SDXL (queued for the
+// worker, which keeps the weights loaded; the job shows in the progress list and the picture when it is done).
+function withEngine(body) {
+  const picked = document.querySelector('input[name="picture-backend"]:checked');
+  return { ...body, backend: picked ? picked.value : "painter" };
 }
 
 function chosenPicture(p, clip) {
@@ -299,17 +306,17 @@ function pictureCard(p, clip, centre) {
         el("p", { class: "seed" }, "seed " + picture.seed + (picture.style ? " · " + picture.style : ""))) : null,
       el("div", { class: "row" },
         el("button", { type: "button", class: "reroll", title: S["reroll.help"], disabled: !picture,
-          onclick: busy(() => postJSON(base + "/variants", { reroll: true })) }, "↻ " + S.reroll),
+          onclick: busy(() => postJSON(base + "/variants", withEngine({ reroll: true }))) }, "↻ " + S.reroll),
         styleSelect),
       prompt,
       el("div", { class: "row" },
         el("button", { type: "button", class: "own-prompt", disabled: !picture, onclick: busy(async () => {
-          await postJSON(base + "/variants", { prompt: prompt.value });
+          await postJSON(base + "/variants", withEngine({ prompt: prompt.value }));
           delete state.drafts[draftKey];
         }) }, S["prompt.own"])),
       clip.pictures.length > 1 ? variants : null,
       status));
-  styleSelect.addEventListener("change", busy(() => postJSON(base + "/variants", { style: styleSelect.value || null, prompt: picture ? picture.prompt : null })));
+  styleSelect.addEventListener("change", busy(() => postJSON(base + "/variants", withEngine({ style: styleSelect.value || null }))));
   return card;
 }
 

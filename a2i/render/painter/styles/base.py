@@ -119,13 +119,15 @@ def rgba(colour: np.ndarray, alpha: float = 1.0) -> tuple[int, int, int, int]:
     return r, g, b, int(round(255 * min(1.0, max(0.0, alpha))))
 
 
-def value_noise(rng: np.random.Generator, cells: int, width: int, height: int) -> np.ndarray:
+def value_noise(rng: np.random.Generator, cells: int | tuple[int, int], width: int, height: int) -> np.ndarray:
     """Smooth noise in about -1..1 (float32, height x width): a ``cells`` x ``cells`` random grid upsampled.
 
+    ``cells`` may be ``(across, down)``: fewer cells across than down gives horizontal streaks (brush marks).
     The grid is drawn from ``rng`` before the size matters, so the noise is the same picture at every size.
     """
-    grid = rng.standard_normal((cells + 3, cells + 3)).astype(np.float32)
-    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cells + 2.0, cells + 2.0))
+    cx, cy = (cells, cells) if isinstance(cells, int) else cells
+    grid = rng.standard_normal((cy + 3, cx + 3)).astype(np.float32)
+    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cx + 2.0, cy + 2.0))
     return np.asarray(image, dtype=np.float32)
 
 
@@ -238,7 +240,7 @@ class Painting:
         """Coverage of the thin marks (rain, stars, waves, birds), which soft styles keep crisp."""
         return self.raster.coverage([s.thin for s in self.scene.stack.shapes])
 
-    def noise(self, cells: int) -> np.ndarray:
+    def noise(self, cells: int | tuple[int, int]) -> np.ndarray:
         return value_noise(self.rng, cells, self.canvas.width, self.canvas.height)
 
     def finish(self, rgb: np.ndarray, phase: np.ndarray | None = None, order: np.ndarray | None = None) -> Layers:
