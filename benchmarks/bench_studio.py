@@ -18,7 +18,7 @@ Measures (issue 24):
 
 Timings depend on the load; the summary records the load average.
 
-    python benchmarks/bench_studio.py [--seconds 180] [--video]
+    python benchmarks/bench_studio.py [--seconds 180] [--format flac|mp3] [--video]
 """
 
 from __future__ import annotations
@@ -40,11 +40,17 @@ REPO = Path(__file__).resolve().parents[1]
 H = {"X-A2I-Studio": "1"}
 
 
-def synthesize(seconds: float, folder: Path) -> Path:
-    from a2i.audio import write
+def synthesize(seconds: float, folder: Path, fmt: str = "flac") -> Path:
+    """The synthesized song as FLAC, or as a 192 kb/s MP3 (what most musicians upload; slower to decode)."""
+    from a2i.audio import ffmpeg_exe, write
     from a2i.synth import PIECES, render
 
-    return write(folder / "three_minutes.flac", render(PIECES["example_song"], seconds=seconds))
+    song = write(folder / "three_minutes.flac", render(PIECES["example_song"], seconds=seconds))
+    if fmt == "flac":
+        return song
+    mp3 = folder / "three_minutes.mp3"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(song), "-b:a", "192k", str(mp3)], check=True)
+    return mp3
 
 
 def call(url: str, *, data: bytes | None = None, method: str = "GET") -> tuple[float, bytes]:
@@ -72,6 +78,7 @@ def wait_worker_warm(folder: Path, worker: subprocess.Popen) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=180.0, help="length of the synthesized song (default: 180)")
+    parser.add_argument("--format", choices=("flac", "mp3"), default="flac", help="the uploaded file's format (default: flac)")
     parser.add_argument("--video", action="store_true", help="also render a 720p video from the page and with a2i video")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would bury the summary
     tmp = Path(tempfile.mkdtemp(prefix="bench-studio-"))
-    song = synthesize(args.seconds, tmp)
+    song = synthesize(args.seconds, tmp, args.format)
     folder = tmp / "studio"
     app = create_app({"FOLDER": str(folder)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -92,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     env_path = os.environ.get("PYTHONPATH", "")
     os.environ["PYTHONPATH"] = f"{REPO}{os.pathsep}{env_path}" if env_path else str(REPO)
     worker = start_worker(folder)
-    results: dict[str, object] = {"song_seconds": args.seconds}
+    results: dict[str, object] = {"song_seconds": args.seconds, "format": args.format}
     try:
         wait_worker_warm(folder, worker)
         with sync_playwright() as p:
