@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 from a2i.errors import ConfigError, PromptError
 from a2i.mood import Profile
+from a2i.seeding import api_seed
 from a2i.vocabulary import MOOD_BINS, STYLE_WORDS, colour_words, mood_cell
 
 DEFAULT_N = 10
@@ -326,7 +327,7 @@ class LLMPromptGenerator:
         for attempt in range(self.max_retries + 1):
             try:
                 response = self.client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=self.temperature, seed=seed
+                    model=self.model, messages=messages, temperature=self.temperature, seed=api_seed(seed)
                 )
                 self._record(response)
                 content = response.choices[0].message.content if response.choices else None

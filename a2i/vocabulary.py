@@ -56,18 +56,21 @@ def mood_cell(valence: float, energy: float) -> tuple[int, int]:
 # Named colours the prompt writer offers per mood cell, as pairs: the first paints the sky, the second the land
 # and water. They follow the painter's mood mapping (Palmer, Schloss, Xu & Prado-Leon, PNAS 2013, see
 # :mod:`a2i.render.painter.palette`): sad cells dark and blue, happy cells light and yellow-orange, calm cells
-# muted, intense cells vivid.
+# muted, intense cells vivid. Each pair is a light and a dark (CIE L* at least ``MIN_VALUE_CONTRAST`` apart,
+# checked by a test against the painter's colour table): the value pattern carries a picture's composition
+# (a sky and land of one lightness turn into one flat field in grey, and any two such pictures look alike).
 COLOUR_PAIRS: dict[tuple[int, int], tuple[tuple[str, str], ...]] = {
-    (0, 0): (("navy", "slate"), ("indigo", "silver"), ("midnight blue", "charcoal"), ("slate", "sage"), ("cobalt", "grey")),
-    (0, 1): (("indigo", "plum"), ("navy", "teal"), ("sapphire", "slate"), ("purple", "charcoal"), ("cobalt", "umber")),
-    (0, 2): (("crimson", "black"), ("burgundy", "charcoal"), ("blood red", "indigo"), ("scarlet", "navy"), ("maroon", "slate")),
-    (1, 0): (("lavender", "sage"), ("sky blue", "olive"), ("lilac", "slate"), ("mauve", "teal"), ("silver", "jade")),
-    (1, 1): (("teal", "ochre"), ("azure", "sienna"), ("turquoise", "rust"), ("violet", "olive"), ("sapphire", "sand")),
-    (1, 2): (("magenta", "cobalt"), ("crimson", "teal"), ("orange", "navy"), ("fuchsia", "indigo"), ("scarlet", "emerald")),
-    (2, 0): (("cream", "sage"), ("peach", "mint"), ("ivory", "lavender"), ("sand", "sky blue"), ("beige", "jade")),
-    (2, 1): (("gold", "turquoise"), ("peach", "coral"), ("amber", "sky blue"), ("yellow", "sage"), ("salmon", "teal")),
-    (2, 2): (("gold", "coral"), ("yellow", "magenta"), ("orange", "turquoise"), ("amber", "crimson"), ("lemon", "fuchsia")),
+    (0, 0): (("navy", "slate"), ("indigo", "silver"), ("midnight blue", "grey"), ("slate", "charcoal"), ("cobalt", "grey")),
+    (0, 1): (("indigo", "slate"), ("navy", "teal"), ("sapphire", "silver"), ("purple", "grey"), ("cobalt", "lilac")),
+    (0, 2): (("crimson", "black"), ("burgundy", "slate"), ("red", "indigo"), ("scarlet", "navy"), ("maroon", "grey")),
+    (1, 0): (("lavender", "plum"), ("sky blue", "olive"), ("lilac", "umber"), ("mauve", "teal"), ("silver", "sea green")),
+    (1, 1): (("teal", "sand"), ("sky blue", "sienna"), ("turquoise", "rust"), ("violet", "tan"), ("sapphire", "peach")),
+    (1, 2): (("magenta", "midnight blue"), ("crimson", "aqua"), ("orange", "navy"), ("fuchsia", "indigo"), ("scarlet", "cobalt")),
+    (2, 0): (("cream", "sage"), ("mint", "rose"), ("ivory", "lavender"), ("sky blue", "ochre"), ("beige", "jade")),
+    (2, 1): (("gold", "teal"), ("peach", "rose"), ("sky blue", "copper"), ("yellow", "sage"), ("pink", "teal")),
+    (2, 2): (("gold", "scarlet"), ("yellow", "magenta"), ("orange", "violet"), ("amber", "crimson"), ("lemon", "fuchsia")),
 }
+MIN_VALUE_CONTRAST = 20.0  # CIE L* between a pair's colours: a clear light/dark step (about two Munsell values)
 
 
 def colour_words(profile: Profile, k: int = 0) -> str:

@@ -154,6 +154,20 @@ def test_llm_prompts_through_the_real_client(fake_llm):
     assert g.usage == {"requests": 1, "prompt_tokens": 100, "completion_tokens": 50}
 
 
+def test_llm_gets_a_seed_a_chat_api_takes(fake_llm):
+    """A song seed is 64 bits; the API's `seed` gets a2i.seeding.api_seed of it (0 .. 2**31 - 1), and two seeds
+    that differ only above bit 32 still ask for different samples."""
+    from a2i.seeding import MAX_API_SEED, api_seed
+
+    server = fake_llm([(200, answer(2))] * 3)
+    g = get_generator("llm", base_url=server.url, api_key="k")
+    for seed in (2**64 - 1, 2**32, 0):
+        g.generate(HAPPY, n=2, seed=seed)
+    sent = [r["body"]["seed"] for r in server.requests]
+    assert sent == [api_seed(2**64 - 1), api_seed(2**32), 0] and all(0 <= s <= MAX_API_SEED for s in sent)
+    assert sent[1] != sent[2]
+
+
 def test_llm_retries_server_errors_and_short_answers(fake_llm):
     server = fake_llm([(500, ""), (200, answer(2)), (200, answer(3))])
     g = LLMPromptGenerator(base_url=server.url, api_key="k", max_retries=3, backoff=0.01)

@@ -19,6 +19,11 @@ acousticness       texture: organic, irregular, grainy marks (acoustic) versus c
 clip features      onset rate and spectral flux add density; spectral centroid (timbre brightness) lightens
                    the accents and hardens the edges (``hardness``: soft washes and halos for dark timbres,
                    crisp ones for bright); dynamic range (dB between loud and quiet frames) adds contrast
+loudness           the weight of the marks (``mark_scale``): strokes, dabs, leading, rules, contour lines and
+                   ink outlines are drawn heavier for loud music and finer for quiet music, 1x at the neutral
+                   loudness (louder sounds are matched with larger, heavier visual objects: Lipscomb & Kim,
+                   "Perceived match between visual parameters and auditory correlates", ICMPC 2004; Smith &
+                   Sera, Cognitive Psychology 1992); lightness stays with valence
 seed               composition, and a small colour variation inside the mood's range (see below)
 =================  =================================================================================
 
@@ -44,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from a2i.features import SignalFeatures
-from a2i.mood import Profile
+from a2i.mood import NEUTRAL, Profile
 
 # Hue (degrees) at the corners of the valence x energy square: (v, e) -> hue (Palmer et al. 2013, fig. 2:
 # sad-calm blue, angry-intense red, serene-calm yellow, happy-intense orange-yellow).
@@ -55,6 +60,11 @@ LIGHTNESS_JITTER = 0.07  # per-seed lightness variation: a tenth of the valence 
 # Multipliers of the seed hash: round(2**32 / golden ratio**k) for k = 1 (lightness) and 2 (hue) (Knuth's
 # multiplicative hashing): seeds 1 and 2 land on opposite sides of seed 0, and hue and lightness move apart.
 _HASH_LIGHT, _HASH_HUE = 2654435769, 1640531527
+# Loudness -> mark weight: 1x at the neutral loudness (:data:`a2i.mood.NEUTRAL`, about -8 LUFS, a loud modern
+# master); every LOUDNESS_SPAN dB quieter takes the full 1x off, clipped to MARK_SCALE_RANGE, so a quiet
+# acoustic recording (-20 LUFS) is drawn with marks 0.6x as heavy and a hot master (-4 LUFS) 1.14x.
+LOUDNESS_SPAN = 30.0  # dB
+MARK_SCALE_RANGE = (0.6, 1.25)
 
 
 def _clip01(x: float) -> float:
@@ -77,6 +87,7 @@ class Mood:
     organic: float  # 0 electronic .. 1 acoustic
     accent_lift: float  # extra lightness for accents from spectral brightness
     hardness: float  # 0 soft .. 1 hard edges, from timbre brightness (spectral centroid)
+    mark_scale: float  # width of marks relative to the neutral loudness's (MARK_SCALE_RANGE), from loudness
     valence: float
     lightness_offset: float  # the seed's share of ``lightness``
 
@@ -123,6 +134,8 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         activity = _clip01((features.onset_rate - 2.0) / 6.0) * 0.5 + _clip01((features.flux - 0.6) / 1.2) * 0.5
         accent = 0.12 * _clip01((np.log10(max(features.centroid, 1.0)) - 2.9) / 0.7)
     tempo = float(np.clip(profile.tempo if profile.tempo > 0 else 120.0, 40.0, 220.0))
+    loudness = features.loudness if features is not None else profile.loudness
+    mark_scale = float(np.clip(1.0 + (loudness - NEUTRAL["loudness"]) / LOUDNESS_SPAN, *MARK_SCALE_RANGE))
     hue = base_hue(profile) + HUE_JITTER * (1.0 + e) * _seed_unit(seed, _HASH_HUE)
     light_offset = LIGHTNESS_JITTER * _seed_unit(seed, _HASH_LIGHT)
     return Mood(
@@ -138,6 +151,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         organic=_clip01(profile.acousticness),
         accent_lift=accent,
         hardness=hardness,
+        mark_scale=mark_scale,
         valence=v,
         lightness_offset=light_offset,
     )

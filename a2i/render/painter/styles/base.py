@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw
 
+from a2i.render.gaussian import gaussian_filter  # scipy.ndimage's, in numpy: importing scipy cost generate 0.16 s
 from a2i.render.painter.palette import Mood
 from a2i.vocabulary import STYLE_WORDS
 
@@ -118,13 +119,15 @@ def rgba(colour: np.ndarray, alpha: float = 1.0) -> tuple[int, int, int, int]:
     return r, g, b, int(round(255 * min(1.0, max(0.0, alpha))))
 
 
-def value_noise(rng: np.random.Generator, cells: int, width: int, height: int) -> np.ndarray:
+def value_noise(rng: np.random.Generator, cells: int | tuple[int, int], width: int, height: int) -> np.ndarray:
     """Smooth noise in about -1..1 (float32, height x width): a ``cells`` x ``cells`` random grid upsampled.
 
+    ``cells`` may be ``(across, down)``: fewer cells across than down gives horizontal streaks (brush marks).
     The grid is drawn from ``rng`` before the size matters, so the noise is the same picture at every size.
     """
-    grid = rng.standard_normal((cells + 3, cells + 3)).astype(np.float32)
-    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cells + 2.0, cells + 2.0))
+    cx, cy = (cells, cells) if isinstance(cells, int) else cells
+    grid = rng.standard_normal((cy + 3, cx + 3)).astype(np.float32)
+    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cx + 2.0, cy + 2.0))
     return np.asarray(image, dtype=np.float32)
 
 
@@ -147,8 +150,6 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         return array
     h, w = array.shape[:2]
     factor = max(1, int(sigma / SOFT_SIGMA_PX))
-    from scipy.ndimage import gaussian_filter  # here, not at import: `a2i --help` must not wait for scipy
-
     sw, sh = max(4, w // factor), max(4, h // factor)
     channels = array[..., None] if array.ndim == 2 else array
     out = []
@@ -156,7 +157,7 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         plane = np.ascontiguousarray(channels[..., c], dtype=np.float32)
         if factor > 1:
             plane = np.asarray(Image.fromarray(plane, "F").resize((sw, sh), Image.Resampling.BOX))
-        plane = gaussian_filter(plane, sigma * sw / w, mode="nearest", truncate=3.0)
+        plane = gaussian_filter(plane, sigma * sw / w, truncate=3.0)
         if factor > 1:
             plane = np.asarray(Image.fromarray(plane, "F").resize((w, h), Image.Resampling.BICUBIC))
         out.append(plane)
@@ -222,9 +223,7 @@ class Painting:
         gw, gh = self.canvas.ground_size
         lit = self.raster.coverage([s.glow for s in shapes])
         small = np.asarray(Image.fromarray(lit, "F").resize((gw, gh), Image.Resampling.BOX))
-        from scipy.ndimage import gaussian_filter
-
-        halo = gaussian_filter(small, reach * min(gw, gh), mode="nearest", truncate=3.0) * 2.5
+        halo = gaussian_filter(small, reach * min(gw, gh), truncate=3.0) * 2.5
         x, y = self.canvas.grid(gw, gh)
         lx, ly, r = self.scene.stack.light
         if r > 0:
@@ -241,7 +240,7 @@ class Painting:
         """Coverage of the thin marks (rain, stars, waves, birds), which soft styles keep crisp."""
         return self.raster.coverage([s.thin for s in self.scene.stack.shapes])
 
-    def noise(self, cells: int) -> np.ndarray:
+    def noise(self, cells: int | tuple[int, int]) -> np.ndarray:
         return value_noise(self.rng, cells, self.canvas.width, self.canvas.height)
 
     def finish(self, rgb: np.ndarray, phase: np.ndarray | None = None, order: np.ndarray | None = None) -> Layers:
