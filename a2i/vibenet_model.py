@@ -93,6 +93,9 @@ def _session():
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Idle pool threads sleep instead of spinning: the analysis decodes and summarises clips on another
+    # thread meanwhile, and spinning threads would take its core.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # No memory arena: the arena keeps the largest batch's activations reserved for the process's life; freed
     # buffers go back to the system instead, which keeps an hour-long analysis within its memory budget.
     options.enable_cpu_mem_arena = False
