@@ -1,9 +1,12 @@
 """A small synthesizer that writes the project's own example music.
 
 The repository ships no copyrighted songs, so the demo, the tutorials and the tests use pieces rendered
-here: additive/subtractive voices, simple drum models and a feedback-delay reverb, all deterministic for
-a seed. Each :class:`PieceSpec` is a mood written as music: tempo, key and mode, harmony, brightness,
-drum density and level.
+here: a small band of modelled instruments (bowed strings with vibrato and bow noise, a struck piano, a
+plucked bass, a sung "ah" with its vowel's formants, a synth lead, a drum kit) and a feedback-delay reverb,
+all deterministic for a seed. Each :class:`PieceSpec` is a mood written as music with the cues listeners
+hear it by (Juslin & Laukka 2003, "Communication of emotions in vocal expression and music performance"):
+tempo, key and mode, harmony, brightness, articulation, register and direction of the melody, dissonance,
+timing, drums and level.
 
 Run ``python -m a2i.synth DIR`` to (re)write the bundled pieces.
 
@@ -28,7 +31,8 @@ SR = 22050
 
 # Semitone offsets of chord tones above the chord root.
 _TRIADS = {"maj": (0, 4, 7), "min": (0, 3, 7), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10), "sus2": (0, 2, 7),
-           "min9": (0, 3, 7, 10, 14), "min6": (0, 3, 7, 9)}
+           "min9": (0, 3, 7, 10, 14), "min6": (0, 3, 7, 9), "dim7": (0, 3, 6, 9), "7b9": (0, 4, 7, 10, 13),
+           "madd9": (0, 3, 7, 14)}
 
 
 @dataclass(frozen=True)
@@ -83,13 +87,13 @@ PIECES: dict[str, PieceSpec] = {
         scale=MINOR, brightness=0.15, drums=0.0, level_db=-27.0, melody_density=0.5, genre="ambient",
         lead="voice", register=12, contour=-0.6, tension=0.7, sway=0.03,
     ),
-    # Night to morning: a quiet D minor intro (piano and strings, no drums) that builds, drums entering
-    # in the second section and the full band in the third; i7 - VI - iv7 - V, the major dominant
-    # (A major) naming the key.
+    # Night to morning: a quiet D minor intro (broken piano chords under a bowed melody, no drums) that
+    # builds, drums entering in the second section and the full band in the third; i7 - VI - iv7 - V, the
+    # major dominant (A major) naming the key.
     "example_song": PieceSpec(
         title="Night Drive to Morning", tempo=112.0, tonic=62, progression=((0, "min7"), (8, "maj"), (5, "min7"), (7, "maj")),
         scale=MINOR, brightness=0.6, drums=0.8, level_db=-15.0, melody_density=1.0, genre="electronic",
-        sections=(0.15, 0.6, 1.0), lead="piano", register=12, contour=-0.2, tension=0.3,
+        sections=(0.15, 0.6, 1.0), lead="strings", register=12, contour=-0.2, tension=0.3,
     ),
 }
 
