@@ -57,6 +57,7 @@ docs: $(VENV)/.all system-deps
 	$(BIN)/python docs/make_video_preview.py
 	$(BIN)/python docs/make_studio_screenshots.py
 	$(BIN)/python docs/make_labeling_screenshots.py
+	$(BIN)/python docs/make_explorer_screenshot.py
 
 # JupyterLab on the repository, with the extras the numbered notebooks import (the [notebooks] extra).
 $(VENV)/.notebooks: pyproject.toml | $(BIN)/python

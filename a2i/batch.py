@@ -11,7 +11,8 @@ a pre-empted GPU) and split over machines. So:
 - **Sharded.** Under ``accelerate launch`` every process takes the songs ``i, i + n, i + 2n, ...`` of the
   sorted list (``PartialState().process_index`` / ``num_processes``) and, on CUDA, its own GPU; a song
   belongs to exactly one shard, so nothing is rendered twice or lost.
-- **Parallel on a laptop.** With the painter, ``--workers`` processes (default: every core) take whole songs.
+- **Parallel on a laptop.** With a backend that may run in several processes (:attr:`a2i.render.Backend.parallel`:
+  the painter), ``--workers`` processes (default: every core) take whole songs.
 
 Examples
 --------
@@ -42,7 +43,7 @@ from a2i.outputs import Picture, check_batch_out, default_out_dir, is_run_folder
 from a2i.pipeline import draw, recorded_analysis, start_record
 from a2i.planner import Job, plan, song_prompts
 from a2i.progress import progress_bar
-from a2i.render import Backend, check_backend_size, check_style, get_backend
+from a2i.render import Backend, backend_class, check_backend_size, check_style, get_backend
 
 #: Text files read as input lists: one song path per line (blank lines and ``#`` comments skipped).
 LIST_SUFFIXES = (".txt", ".lst", ".list")
@@ -251,7 +252,7 @@ def _in_order(done: dict[tuple[int, int, str | None], Picture]) -> list[Picture]
     return [done[key] for key in sorted(done, key=lambda k: (k[0], k[1], k[2] or ""))]
 
 
-# --- worker processes (painter on many cores) ---------------------------------------------------------------
+# --- worker processes (a parallel backend on many cores) ---------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
 
@@ -275,7 +276,8 @@ def render_songs(inputs: Iterable[str | os.PathLike[str]], batch: Batch, *, work
     batch : Batch
         What to render; equal batches resume each other's folders.
     workers : int, optional
-        Processes taking whole songs; default every core for the painter, 1 for SDXL (one GPU per process).
+        Processes taking whole songs; default every core for a backend that is :attr:`~a2i.render.Backend.parallel`
+        (the painter), else 1 (SDXL: one GPU per process).
     progress : bool
         Show a progress bar (on a terminal).
     shard : (index, count), optional
@@ -290,11 +292,12 @@ def render_songs(inputs: Iterable[str | os.PathLike[str]], batch: Batch, *, work
     folders = song_folders(songs, batch.out)
     index, count = shard or process_shard()
     mine = list(zip(songs, folders))[index::count]
+    parallel = backend_class(batch.backend).parallel  # the backend's class says; nothing loads yet
     if workers is None:
-        workers = (os.cpu_count() or 1) if batch.backend == "painter" else 1
+        workers = (os.cpu_count() or 1) if parallel else 1
     workers = max(1, min(workers, len(mine)))
-    if batch.backend != "painter" and workers > 1:
-        raise ConfigError("--workers > 1 is for the painter; SDXL renders one song at a time per process "
+    if not parallel and workers > 1:
+        raise ConfigError(f"--workers > 1: the {batch.backend} backend renders one song at a time per process "
                           "(use accelerate launch for several GPUs)")
 
     # 2. Render the songs, in this process or in worker processes that take whole songs.

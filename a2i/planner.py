@@ -8,6 +8,9 @@ of :class:`RenderRequest`; it then only draws each request with a backend and wr
 - **prompt assignment** is :func:`clip_prompts`: the prompts are written from each clip's own profile (or
   are the user's ``--prompt`` texts with their placeholders filled from it), and variant ``k`` of the ``j``-th
   chosen clip takes prompt ``(j + k) mod n``, so neighbouring clips and a clip's variants differ;
+- **a video's keyframes** are :func:`plan_keyframes`: the plan of the video's segments, with the pictures a
+  musician chose (:class:`Chosen`, from a run folder: the studio's picks or ``a2i video --keyframes``) drawn
+  as the keyframes of their clips;
 - **seeds** follow :mod:`a2i.seeding`: clip ``i``'s variant ``k`` is painted with
   ``picture_seed(song_seed(seed, song_hash), i + k * n_clips)``, so no two pictures of a song share noise,
   two songs never share a layout, and a renamed copy of a song paints the same; a forced style keeps its
@@ -31,14 +34,14 @@ Examples
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from a2i.errors import ConfigError
 from a2i.mood import Analysis, ClipProfile, Profile
-from a2i.outputs import Picture, card_name, picture_name, run_options
+from a2i.outputs import Picture, Run, card_name, picture_name, read_run, run_options
 from a2i.prompts import DEFAULT_N, PromptGenerator, get_generator, mood_words
 from a2i.render import Request
 from a2i.seeding import check_seed, picture_seed, song_seed
@@ -284,3 +287,144 @@ def plan(analysis: Analysis, job: Job, song_hash: str, *, stem: str | None = Non
                 prompt = recorded[key] if key in recorded else texts[k % len(texts)]
                 requests.append(RenderRequest(clip, prompt, seed, k, style, stem))
     return requests
+
+
+def clip_at(clips: Sequence[ClipProfile], start: float, end: float) -> int:
+    """The index of the clip that seconds ``start`` to ``end`` overlap most (the first such clip on a tie).
+
+    Examples
+    --------
+    >>> clips = [ClipProfile(index=i, start=10.0 * i, end=10.0 * i + 10) for i in range(3)]
+    >>> clip_at(clips, 8.0, 19.0), clip_at(clips, 25.0, 40.0)
+    (1, 2)
+    """
+    return max(clips, key=lambda c: min(c.end, end) - max(c.start, start)).index
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """Pictures a musician chose among a song's, at most one per clip, to be a video's keyframes.
+
+    Each is kept as the request that painted it (the clip's profile as recorded, its prompt, seed and style), so
+    :func:`plan_keyframes` can have the video's backend draw the same scene again. Build it with
+    :meth:`from_run` (picture names of a run folder) or :meth:`from_files` (picture files).
+
+    Parameters
+    ----------
+    song_hash : str
+        Content hash of the song the pictures were painted for (:func:`a2i.fileio.content_hash`); a video of
+        another song refuses them.
+    requests : tuple of RenderRequest
+        One per chosen clip, in clip order.
+    """
+
+    song_hash: str
+    requests: tuple[RenderRequest, ...] = ()
+
+    @classmethod
+    def from_run(cls, run: Run, images: Iterable[str]) -> Chosen:
+        """The pictures named ``images`` (file names in ``run.folder``, as its record lists them)."""
+        sha = run.song_record.get("sha256")
+        if not sha:
+            raise ConfigError(f"--keyframes: {run.folder}'s record has no content hash of its song; make the run "
+                              f"again with `a2i generate` from the song file")
+        recorded = {p.image: p for p in run.pictures}
+        song = Analysis(run.song, run.profile, run.clips, {}, {}, run.duration)  # for the clips' tags
+        clips = {c.index: c for c in run.clips}
+        picked: dict[int, Picture] = {}
+        for image in images:
+            picture = recorded.get(image)
+            if picture is None:
+                raise ConfigError(f"--keyframes {image}: not a picture of the run in {run.folder}; "
+                                  f"choose one of the pictures its run.json lists")
+            other = picked.get(picture.clip)
+            if other is not None and other.image != image:
+                raise ConfigError(f"--keyframes: {other.image} and {image} are both pictures of clip {picture.clip}; "
+                                  f"choose one picture per clip")
+            picked[picture.clip] = picture
+        requests = tuple(RenderRequest(tagged(song, clips[p.clip]), p.prompt or "", p.seed, p.variant, p.style,
+                                       p.image.rsplit("_clip", 1)[0]) for p in sorted(picked.values(), key=lambda p: p.clip))
+        return cls(sha, requests)
+
+    @classmethod
+    def from_files(cls, paths: Iterable[str | Path]) -> Chosen:
+        """Picture files of one run folder (what ``a2i video --keyframes`` takes)."""
+        paths = [Path(p) for p in paths]
+        folders = {p.resolve().parent for p in paths}
+        if len(folders) != 1:
+            raise ConfigError("--keyframes: give pictures of one run folder (one `a2i generate` run or studio song), "
+                              f"got pictures of {len(folders)} folders")
+        return cls.from_run(read_run(folders.pop()), [p.name for p in paths])
+
+    def check(self, song_hash: str, song: str = "this song") -> None:
+        """Raise unless the pictures were painted for the song whose content hash is ``song_hash``."""
+        if self.song_hash != song_hash:
+            raise ConfigError(f"--keyframes: the pictures were painted for another song than {song} (its content "
+                              f"differs); choose pictures of a run of {song}")
+
+    def record(self) -> list[dict[str, Any]]:
+        """What identifies the choices in a render's record (a resumed render must draw the same keyframes)."""
+        return [{"clip": r.clip.index, "prompt": r.prompt, "seed": r.seed, "style": r.style} for r in self.requests]
+
+
+def plan_keyframes(analysis: Analysis, segments: Sequence[ClipProfile], job: Job, song_hash: str, *,
+                   chosen: Chosen | None = None, writer: PromptGenerator | None = None) -> list[RenderRequest]:
+    """A video's keyframes: one request per segment, then the *coda* (the picture the last segment moves toward).
+
+    Without choices, segment ``i``'s keyframe is the plan (:func:`plan`, two variants) of the segments, variant 0
+    of segment ``i``; the coda is the last segment's variant 1 (its own seed, the last segment's prompt). With
+    ``chosen``, every chosen picture is the keyframe of the segment that overlaps its clip the most, drawn from
+    the same profile, prompt, seed and style (the same scene), and the other segments lying mostly in a chosen
+    clip take its prompt and style with their own seeds, so the whole clip keeps the look chosen for it.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The song's analysis (its ``clips`` are the 10-second clips the choices are about).
+    segments : sequence of ClipProfile
+        The video's segments' profiles (:func:`a2i.video.segments.segment_profile`), in order.
+    job : Job
+        The prompts, seed and size (``clips`` and ``variants`` are set here).
+    song_hash : str
+        The song's content hash; ``chosen`` must be for the same song.
+    chosen : Chosen, optional
+        The musician's pictures.
+
+    Examples
+    --------
+    >>> from a2i.mood import Profile
+    >>> song = Analysis("song.wav", Profile(), [ClipProfile(index=i, start=10.0 * i, end=10.0 * i + 10) for i in range(2)], {}, {}, 20.0)
+    >>> segments = [ClipProfile(index=i, start=8.0 * i, end=min(20.0, 8.0 * i + 8)) for i in range(3)]
+    >>> own = RenderRequest(song.clips[1], "a lighthouse", seed=7, style="ink")
+    >>> keys = plan_keyframes(song, segments, Job(), "0" * 64, chosen=Chosen("0" * 64, (own,)))
+    >>> [(k.prompt == "a lighthouse", k.seed == 7, k.style) for k in keys]
+    [(False, False, None), (True, True, 'ink'), (True, False, 'ink'), (True, False, 'ink')]
+    """
+    # 1. Checks, then the plain plan of the segments.
+    if chosen is not None:
+        chosen.check(song_hash)
+    job = replace(job, clips="all", variants=2)
+    requests = plan(replace(analysis, clips=list(segments)), job, song_hash, writer=writer)
+    keys = [r for r in requests if r.variant == 0]
+    coda = replace(requests[-1], prompt=keys[-1].prompt)
+    if chosen is None or not chosen.requests:
+        return [*keys, coda]
+
+    # 2. Each chosen picture on the segment overlapping its clip most (the larger overlap wins a segment).
+    def overlap(segment: ClipProfile, clip: ClipProfile) -> float:
+        return min(segment.end, clip.end) - max(segment.start, clip.start)
+
+    best: dict[int, tuple[float, RenderRequest]] = {}
+    for pick in chosen.requests:
+        i = max(range(len(segments)), key=lambda j: overlap(segments[j], pick.clip))
+        share = overlap(segments[i], pick.clip)
+        if share > 0 and share > best.get(i, (0.0, None))[0]:
+            best[i] = (share, pick)
+    by_clip = {pick.clip.index: pick for pick in chosen.requests}
+    for i, segment in enumerate(segments):
+        if i in best:
+            pick = best[i][1]
+            keys[i] = replace(keys[i], clip=pick.clip, prompt=pick.prompt, seed=pick.seed, style=pick.style)
+        elif (pick := by_clip.get(clip_at(analysis.clips, segment.start, segment.end))) is not None:
+            keys[i] = replace(keys[i], prompt=pick.prompt, style=pick.style)
+    return [*keys, replace(coda, clip=keys[-1].clip, prompt=keys[-1].prompt, style=keys[-1].style)]

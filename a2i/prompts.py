@@ -7,9 +7,9 @@ Both return ``n`` distinct two-sentence prompts describing a picture whose mood,
 match the song, each in a different artistic style.
 
 The template writer shares its vocabulary with the procedural painter: its scenes name only subjects the
-painter's scene grammar draws (:mod:`a2i.render.painter.scene.subjects`), its style phrases are the
-painter's (:mod:`a2i.render.painter.vocabulary`) and its colour words are named colours the painter paints
-(:mod:`a2i.render.painter.palette`), so what a template prompt says is what the picture shows. Free text
+painter's scene grammar draws (:mod:`a2i.render.painter.scene.subjects`), and its style phrases, mood bins and
+colour words come from the vocabulary both share (:mod:`a2i.vocabulary`: named colours the painter paints), so
+what a template prompt says is what the picture shows. Free text
 (an LLM's or the user's) is read by the same parser (:mod:`a2i.render.painter.text`), which reports what it
 cannot draw.
 
@@ -33,8 +33,8 @@ from typing import Any, Protocol
 
 from a2i.errors import ConfigError, PromptError
 from a2i.mood import Profile
-from a2i.render.painter.palette import MOOD_BINS, colour_words, mood_cell
-from a2i.render.painter.styles import STYLES
+from a2i.seeding import api_seed
+from a2i.vocabulary import MOOD_BINS, STYLE_WORDS, colour_words, mood_cell
 
 DEFAULT_N = 10
 
@@ -175,9 +175,10 @@ def style_phrases(profile: Profile, seed: int) -> list[tuple[str, str]]:
     phrase follows only after every style had its first.
     """
     rng = random.Random(f"{seed}|{profile.title}|{profile.valence:.4f}|{profile.energy:.4f}|{profile.tempo:.1f}")
-    names = rng.sample(list(STYLES), len(STYLES))
-    depth = max(len(spec.phrases) for spec in STYLES.values())
-    return [(name, STYLES[name].phrases[k]) for k in range(depth) for name in names if k < len(STYLES[name].phrases)]
+    names = rng.sample(list(STYLE_WORDS), len(STYLE_WORDS))
+    depth = max(len(words.phrases) for words in STYLE_WORDS.values())
+    return [(name, STYLE_WORDS[name].phrases[k]) for k in range(depth) for name in names
+            if k < len(STYLE_WORDS[name].phrases)]
 
 
 def scene_order(seed: int, song: str = "") -> list[int]:
@@ -326,7 +327,7 @@ class LLMPromptGenerator:
         for attempt in range(self.max_retries + 1):
             try:
                 response = self.client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=self.temperature, seed=seed
+                    model=self.model, messages=messages, temperature=self.temperature, seed=api_seed(seed)
                 )
                 self._record(response)
                 content = response.choices[0].message.content if response.choices else None

@@ -7,7 +7,8 @@ Every picture's seed is made here and nowhere else:
    or moved copy of a song paints the same pictures;
 2. :func:`picture_seed` numbers the pictures of one song from that base (the planner, :mod:`a2i.planner`,
    gives clip ``i``'s variant ``k`` the offset ``i + k * n_clips``);
-3. :func:`rng` turns a picture's seed into a NumPy generator.
+3. :func:`rng` turns a picture's seed into a NumPy generator;
+4. :func:`api_seed` fits a seed into the 31 bits a chat API's ``seed`` field takes (the LLM prompt writer).
 
 Why a module of its own: seeds 0, 2**32 and 2**63 once painted byte-identical pictures because a backend
 kept only the low 32 bits. Every backend (the painter, SDXL, the video's motion) builds its random
@@ -33,11 +34,14 @@ True
 from __future__ import annotations
 
 import hashlib
+import numbers
 import re
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from a2i.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The largest seed a2i accepts: ``torch.Generator.manual_seed`` (the SDXL backend) takes at most an
 #: unsigned 64-bit value; NumPy's SeedSequence takes any non-negative int, so 64 bits is what both honour.
@@ -56,7 +60,8 @@ def check_seed(seed: int, *, name: str = "--seed") -> int:
     ...
     a2i.errors.ConfigError: --seed -1: must be a whole number from 0 to 18446744073709551615
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MAX_SEED:
+    # numbers.Integral: Python's and NumPy's integers, without importing NumPy (``a2i --help`` reads this module).
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) <= MAX_SEED:
         raise ConfigError(f"{name} {seed}: must be a whole number from 0 to {MAX_SEED}")
     return int(seed)
 
@@ -102,6 +107,32 @@ def picture_seed(seed: int, offset: int) -> int:
     return (check_seed(seed) + int(offset)) % (MAX_SEED + 1)
 
 
+#: The largest ``seed`` sent to a chat-completions API: OpenAI documents an integer, and servers behind the
+#: same API store it as a signed 32-bit value (llama.cpp, some vLLM versions), so 2**31 - 1 fits them all.
+MAX_API_SEED = 2**31 - 1
+
+
+def api_seed(seed: int) -> int:
+    """``seed`` as a chat API's ``seed`` field takes it (0 .. :data:`MAX_API_SEED`), deterministically.
+
+    A seed that fits passes unchanged (``--seed 5`` asks the API for seed 5); a larger one (a song seed is 64
+    bits) is folded by a hash of all its bits rather than cut to its low bits, so seeds that differ only in
+    their high bits (0 and 2**32, say) still ask for different samples.
+
+    Examples
+    --------
+    >>> api_seed(5), api_seed(MAX_API_SEED)
+    (5, 2147483647)
+    >>> api_seed(2**32) != api_seed(0), 0 <= api_seed(MAX_SEED) <= MAX_API_SEED
+    (True, True)
+    """
+    seed = check_seed(seed)
+    if seed <= MAX_API_SEED:
+        return seed
+    digest = hashlib.sha256(f"a2i-api-seed:{seed}".encode("ascii")).digest()
+    return int.from_bytes(digest[:4], "big") & MAX_API_SEED
+
+
 def rng(seed: int, stream: int = 0) -> np.random.Generator:
     """A NumPy generator that depends on every bit of ``seed``.
 
@@ -112,4 +143,6 @@ def rng(seed: int, stream: int = 0) -> np.random.Generator:
     stream : int
         Separates independent uses of one seed (a constant per use, e.g. one per painter layer).
     """
+    import numpy as np
+
     return np.random.default_rng(np.random.SeedSequence(check_seed(seed), spawn_key=(int(stream),)))

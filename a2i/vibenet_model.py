@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from a2i.fileio import atomic_write_bytes
+
 #: vibenet's input rate (its mel front end assumes it).
 SAMPLE_RATE = 16000
 
@@ -77,10 +79,7 @@ def _prepared_graph() -> bytes:
     graph.graph.output.append(onnx.helper.make_tensor_value_info(EMBEDDING_NODE, onnx.TensorProto.FLOAT, [None, EMBEDDING_SIZE]))
     data = graph.SerializeToString()
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
+        atomic_write_bytes(cached, data)  # another process may read the cache while this one writes it
     except OSError:  # a read-only home still analyses, preparing the graph each time
         pass
     return data
@@ -94,6 +93,9 @@ def _session():
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Idle pool threads sleep instead of spinning: the analysis decodes and summarises clips on another
+    # thread meanwhile, and spinning threads would take its core.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # No memory arena: the arena keeps the largest batch's activations reserved for the process's life; freed
     # buffers go back to the system instead, which keeps an hour-long analysis within its memory budget.
     options.enable_cpu_mem_arena = False

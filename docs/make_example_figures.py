@@ -2,8 +2,9 @@
 
     python docs/make_example_figures.py [--song dataset/tutorial_data/example_song.flac] [--out docs/images]
 
-Writes ``example_song_clips.jpg`` (every clip's picture, left to right, with its clip's valence and energy
-under it) and ``card_example_song.jpg`` (the info card of the middle clip), both from one
+Writes ``example_song_clips.jpg`` (every clip's picture, left to right, with the clip's features that the
+painter maps under it: valence and energy, tempo and loudness, timbre brightness and dynamic range; the
+mappings are in :mod:`a2i.render.painter.palette`) and ``card_example_song.jpg`` (the info card of the middle clip), both from one
 :func:`a2i.pipeline.generate` run with the default options and ``clips="all"``, so the README shows exactly what
 ``make demo`` makes.
 """
@@ -20,7 +21,7 @@ from a2i.outputs import read_run
 from a2i.pipeline import generate
 
 TILE = 360  # px per picture: three side by side fit the README's column
-LABEL = 30  # px of caption under each picture
+LABEL = 72  # px of caption under each picture: three lines of features
 QUALITY = 85  # JPEG quality: small files in the repository, no visible artefacts at this size
 CARD_WIDTH = 900  # px: the card readable in the README without being a large file
 
@@ -40,8 +41,12 @@ def main() -> None:
             clip = run.clip(picture.clip)
             image = Image.open(run.image_path(picture)).convert("RGB").resize((TILE, TILE), Image.Resampling.LANCZOS)
             strip.paste(image, (i * TILE, 0))
-            caption = f"{clip.start:.0f}-{clip.end:.0f} s · valence {clip.valence:.2f} · energy {clip.energy:.2f}"
-            draw.text((i * TILE + TILE / 2, TILE + LABEL / 2), caption, fill="black", font=font, anchor="mm")
+            lines = [f"{clip.start:.0f}-{clip.end:.0f} s · valence {clip.valence:.2f} · energy {clip.energy:.2f}",
+                     f"{clip.tempo_text} · loudness {clip.loudness:.1f} LUFS"]
+            if clip.features is not None:
+                lines.append(f"brightness {clip.features.centroid:.0f} Hz · dynamic range {clip.features.dynamic_range:.0f} dB")
+            for row, line in enumerate(lines):
+                draw.text((i * TILE + TILE / 2, TILE + 13 + 23 * row), line, fill="black", font=font, anchor="mm")
         strip.save(out / "example_song_clips.jpg", quality=QUALITY)
         card = Image.open(run.card_path(pictures[len(pictures) // 2])).convert("RGB")
         card = card.resize((CARD_WIDTH, round(card.height * CARD_WIDTH / card.width)), Image.Resampling.LANCZOS)

@@ -26,6 +26,7 @@ from a2i.errors import ConfigError
 from a2i.model.data import Augment
 from a2i.model.encoder import EncoderConfig
 from a2i.model.negatives import DEFAULT_MARGIN
+from a2i.render.sdxl import SDXLSettings
 
 #: Folder of the configs shipped with a2i (``--config tiny`` reads ``tiny.toml`` there).
 BUILTIN_CONFIGS = Path(__file__).with_name("configs")
@@ -129,7 +130,7 @@ class LossConfig:
     denoise_image_size : int
         Pixel size of those pictures (SDXL's native 1024; latents are 1/8 of it).
     denoise_steps : int
-        Sampling steps per cached picture (30: the backend's default).
+        Sampling steps per cached picture (default: the SDXL backend's, :class:`a2i.render.sdxl.SDXLSettings`).
     denoise_dtype : str
         Precision of the frozen UNet in the denoising loss: ``bf16`` (half the memory; the gradient flows
         only to the embeddings) or ``fp32``. On a CPU the UNet always runs in float32.
@@ -148,7 +149,7 @@ class LossConfig:
     token_weights: list[float] | None = None
     denoise: float = 0.0
     denoise_image_size: int = 1024
-    denoise_steps: int = 30
+    denoise_steps: int = SDXLSettings.steps
     denoise_dtype: str = "bf16"
     denoise_checkpointing: bool = True
 

@@ -5,7 +5,9 @@ one registry, :data:`BACKENDS` (``name -> "module:Class"``, imported only when u
 torch), or in the ``a2i.backends`` entry-point group of an installed package, or among those added at run
 time with :func:`register_backend`. Adding a backend is therefore one new module (its class) plus one
 registry entry; the orchestrators (:mod:`a2i.pipeline`, :mod:`a2i.batch`, :mod:`a2i.video.make`) only ever
-call :meth:`Backend.render_many` and never name a backend.
+call :meth:`Backend.render_many` and read the backend's declared capabilities (:attr:`Backend.motion`: which
+kind of motion ``a2i video`` gives its pictures, one of :data:`MOTIONS`; :attr:`Backend.parallel`: whether
+``a2i render`` may run it in several processes); they never name a backend.
 
 Backends sit below the planner (docs/architecture.md, "Layers"): they know nothing of songs, run folders,
 prompt writers or seeds policy. They take what a :class:`Request` holds and draw it.
@@ -25,7 +27,6 @@ import functools
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from a2i.errors import ConfigError
@@ -46,6 +47,18 @@ BACKENDS: dict[str, str] = {
 #: Entry-point group through which an installed package adds backends (``name = "module:Class"``).
 ENTRY_POINT_GROUP = "a2i.backends"
 _REGISTERED: dict[str, type] = {}
+
+#: The kinds of motion ``a2i video`` can give a backend's pictures (:attr:`Backend.motion`), ``kind -> what it
+#: needs of the backend``. The video layer has one route per kind (:data:`a2i.video.routes.MOTION_ROUTES`; a
+#: test checks they match), so a new backend declares a kind here and needs no video code.
+MOTIONS: dict[str, str] = {
+    # Any backend: its keyframes (render_many) cross-faded, paced by the onsets, with the pulse's brightening.
+    "crossfade": "render_many only",
+    # Keyframes as layers drawn once and every frame composited from two of them (the painter's growth and flow).
+    "layers": "scene(request, size=) -> keyframe; frame(a, b, progress, time=, pulse=) -> uint8 (H, W, 3) array",
+    # Every frame diffused from interpolated initial noise and conditioning (a diffusers SDXL pipeline).
+    "latents": "pipe, settings, torch, conditioning(requests) as SDXLBackend has them",
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,13 @@ class Backend(Protocol):
     styles: tuple[str, ...]
     #: Every option in force (defaults included), as the run record keeps them.
     options: dict[str, Any]
+    #: How ``a2i video`` moves between this backend's keyframes: a key of :data:`MOTIONS` ("crossfade" suits any
+    #: backend). A class attribute: the video checks it before the backend loads.
+    motion: str
+    #: Whether ``a2i render`` may draw songs in several worker processes at once (cheap to load, CPU-bound, as
+    #: the painter); ``False`` for a backend that holds large weights or a GPU per process (SDXL shards by
+    #: ``accelerate launch`` instead). A class attribute: read before the backend loads.
+    parallel: bool
 
     def render(self, *, profile: Profile | None = None, prompt: str | None = None, style: str | None = None,
                embeddings: Any = None, features: SignalFeatures | None = None, size: int | tuple[int, int] = 1024,
@@ -108,6 +128,8 @@ class PainterBackend:
     name = "painter"
     needs_audio = False
     batch_size = 1
+    motion = "layers"
+    parallel = True
 
     def __init__(self, **options: Any) -> None:
         unexpected = sorted(k for k, v in options.items() if v is not None)
@@ -157,6 +179,22 @@ class PainterBackend:
         return describe(request.profile, prompt=request.prompt, style=request.style, size=size, seed=request.seed,
                         features=request.features).to_dict()
 
+    def scene(self, request: Request, *, size: int | tuple[int, int]) -> Any:
+        """A keyframe of the video's "layers" motion: ``request``'s picture as layers, drawn once
+        (:meth:`a2i.render.painter.motion.Scene.prepare`)."""
+        from a2i.render.painter.motion import Scene
+
+        if request.profile is None:
+            raise ConfigError("the painter backend needs profile=: it paints from the song's mood profile")
+        return Scene.prepare(request.profile, prompt=request.prompt, style=request.style, seed=request.seed, size=size,
+                             features=request.features)
+
+    def frame(self, a: Any, b: Any, progress: float, *, time: float, pulse: float = 0.0) -> Any:
+        """The video frame between two :meth:`scene` keyframes (:func:`a2i.render.painter.motion.render_frame`)."""
+        from a2i.render.painter.motion import render_frame
+
+        return render_frame(a, b, progress, time=time, pulse=pulse)
+
 
 def register_backend(name: str, backend: type) -> None:
     """Make ``backend`` (a class with the :class:`Backend` members) available as ``get_backend(name)`` and
@@ -170,6 +208,8 @@ def register_backend(name: str, backend: type) -> None:
 @functools.cache
 def _installed_names() -> frozenset[str]:
     """Names in the ``a2i.backends`` entry-point group (read once: scanning installed packages takes ~40 ms)."""
+    from importlib import metadata  # itself ~40 ms to import: only when a backend is looked up
+
     return frozenset(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 
@@ -186,9 +226,19 @@ def backend_class(name: str) -> type:
     if name in BACKENDS:
         module, _, attr = BACKENDS[name].partition(":")
         return getattr(importlib.import_module(module), attr)
+    from importlib import metadata
+
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP, name=name):
         return ep.load()
     raise ConfigError(f"unknown backend {name!r}; use one of {', '.join(backend_names())}")
+
+
+def check_motion(name: str) -> str:
+    """The kind of motion (a key of :data:`MOTIONS`) ``name``'s backend declares, checked before it loads."""
+    motion = backend_class(name).motion
+    if motion not in MOTIONS:
+        raise ConfigError(f"the {name} backend declares motion {motion!r}; a backend's motion is one of {', '.join(MOTIONS)}")
+    return motion
 
 
 def check_backend_size(name: str, size: int | tuple[int, int]) -> tuple[int, int]:

@@ -22,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="audio files, folders of songs, a dataset.csv (path_audio_full column) or a .txt list of paths")
     p.add_argument("--out", default="outputs", metavar="DIR", help="root of the per-song folders (default: outputs)")
     p.add_argument("--workers", type=positive_int, metavar="N",
-                   help="painter: processes rendering songs side by side (default: every core); SDXL: 1")
+                   help="processes rendering songs side by side, for a backend that allows it (default: every core for "
+                        "the painter; 1 for sdxl, which shards by accelerate launch)")
     add_job_options(p)
     p.set_defaults(func=_run)
 

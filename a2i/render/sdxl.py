@@ -242,6 +242,8 @@ class SDXLBackend:
 
     name = "sdxl"
     check_size = staticmethod(check_sdxl_size)
+    motion = "latents"
+    parallel = False  # one pipeline per GPU: several songs at once share it by batching, or shard by accelerate
 
     def __init__(self, **options: Any) -> None:
         given = {k: v for k, v in options.items() if v is not None}

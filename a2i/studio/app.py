@@ -44,12 +44,37 @@ EVENT_POLL_SECONDS = 0.2
 EVENT_KEEPALIVE_SECONDS = 15.0
 
 
+def sdxl_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    """The SDXL options given (``a2i studio --model ... --steps ...``, the CLI's flags), checked as ``a2i generate
+    --backend sdxl`` checks them (:class:`a2i.render.sdxl.SDXLSettings`); raises :class:`~a2i.errors.ConfigError`.
+
+    Examples
+    --------
+    >>> sdxl_options({"model": "weights", "steps": None})
+    {'model': 'weights'}
+    >>> sdxl_options({"model": "weights", "steps": 0})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    a2i.errors.ConfigError: --steps must be an integer in 1..1000, got 0
+    """
+    given = {k: v for k, v in (options or {}).items() if v is not None}
+    if given:
+        from a2i.render.sdxl import SDXLSettings  # the settings' checks only; torch is imported when weights load
+
+        SDXLSettings(**given)
+    return given
+
+
 def backends(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """The picture engines: the painter always; SDXL when torch and weights are there, else the reason."""
+    """The picture engines: the painter always; SDXL when torch and weights are there, else the reason.
+
+    SDXL's entry carries the options it draws with (``config["SDXL"]``, checked by :func:`sdxl_options`).
+    """
     import importlib.util
 
-    sdxl: dict[str, Any] = {"name": "sdxl", "available": False, "reason": None}
-    model = config.get("SDXL_MODEL")
+    options = dict(config.get("SDXL") or {})
+    sdxl: dict[str, Any] = {"name": "sdxl", "available": False, "reason": None, "options": options}
+    model = options.get("model")
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("diffusers") is None:
         sdxl["reason"] = "torch and diffusers are not installed: pip install 'a2i[sdxl]'"
     elif not model:
@@ -58,7 +83,19 @@ def backends(config: dict[str, Any]) -> list[dict[str, Any]]:
         sdxl["reason"] = f"--model {model}: not found; give a diffusers SDXL folder or a Hugging Face id in the cache"
     else:
         sdxl.update(available=True, model=str(model))
-    return [{"name": "painter", "available": True, "reason": None}, sdxl]
+    return [{"name": "painter", "available": True, "reason": None, "options": {}}, sdxl]
+
+
+def engine(config: dict[str, Any], name: str | None) -> tuple[str, dict[str, Any]]:
+    """``(backend, options)`` for a request's ``backend`` field: the painter, or SDXL when available (else the
+    reason, as a :class:`~a2i.errors.ConfigError`)."""
+    name = name or "painter"
+    found = next((b for b in backends(config) if b["name"] == name), None)
+    if found is None:
+        raise ConfigError(f"backend {name!r}: use 'painter' or 'sdxl'")
+    if not found["available"]:
+        raise ConfigError(f"{name} cannot be used: {found['reason']}")
+    return name, found["options"]
 
 
 def _error(exc: Exception, status: int = 400):  # noqa: ANN202
@@ -76,11 +113,12 @@ def _describe(picture: Any, clip: Any) -> str:
     if isinstance(drawn, dict) and drawn.get("description"):
         return str(drawn["description"])
     from a2i.prompts import mood_words
-    from a2i.render.painter.vocabulary import choose_style, motifs_in
+    from a2i.render.painter.text import read_prompt
+    from a2i.vocabulary import choose_style
 
     style = picture.style or choose_style(picture.prompt, picture.seed)
     emotion, atmosphere = mood_words(clip)
-    motifs = sorted(motifs_in(picture.prompt))
+    motifs = sorted(read_prompt(picture.prompt).subjects)
     scene = f" with {', '.join(motifs)}" if motifs else ""
     return f"{style} style{scene}: {emotion}, {atmosphere}"
 
@@ -134,7 +172,8 @@ def create_app(test_config: dict[str, Any] | None = None):  # noqa: ANN201 - fla
     ----------
     test_config : dict, optional
         Overrides: ``FOLDER`` (the studio folder; default ``studio``), ``ACCESS_TOKEN`` (required from every
-        client when set: what ``--host`` turns on), ``SDXL_MODEL``, ``MAX_UPLOAD_BYTES``, ``MAX_SECONDS``,
+        client when set: what ``--host`` turns on), ``SDXL`` (the SDXL options given, :func:`sdxl_options`),
+        ``MAX_UPLOAD_BYTES``, ``MAX_SECONDS``,
         ``PICTURE_SIZE`` (side of a new song's pictures; tests use small ones).
 
     Examples
@@ -148,7 +187,7 @@ def create_app(test_config: dict[str, Any] | None = None):  # noqa: ANN201 - fla
     """
     flask = require("flask", "studio")
     app = flask.Flask(__name__)
-    app.config.update(FOLDER="studio", ACCESS_TOKEN=None, SDXL_MODEL=None, MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES,
+    app.config.update(FOLDER="studio", ACCESS_TOKEN=None, SDXL={}, MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES,
                       MAX_SECONDS=MAX_SECONDS, PICTURE_SIZE=PICTURE_SIZE)
     app.config.update(test_config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024  # the file plus its form
@@ -228,4 +267,4 @@ def media_file(project: Project, file: str) -> Path:
     return path
 
 
-__all__ = ["backends", "create_app", "event_stream", "media_file", "project_view", "zip_project"]
+__all__ = ["backends", "create_app", "engine", "sdxl_options", "event_stream", "media_file", "project_view", "zip_project"]

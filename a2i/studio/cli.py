@@ -8,6 +8,7 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``a2i studio``."""
     from a2i.cliargs import positive_int
+    from a2i.render.options import add_sdxl_options
 
     p = sub.add_parser(
         "studio",
@@ -22,11 +23,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="listen on this address instead of 127.0.0.1 (e.g. 0.0.0.0); prints a one-time access "
                         "token that every browser must present")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
-    p.add_argument("--model", metavar="PATH_OR_ID", help="SDXL weights (a diffusers folder) to offer as a picture engine")
+    add_sdxl_options(p)  # the CLI's SDXL flags: --model offers SDXL as a picture engine, the rest are its settings
     p.set_defaults(func=_run_studio)
 
 
 def _run_studio(args: argparse.Namespace) -> int:
+    from a2i.render.options import sdxl_options
     from a2i.studio.server import serve
 
-    return serve(args.folder, port=args.port, host=args.host, browser=args.browser, model=args.model)
+    return serve(args.folder, port=args.port, host=args.host, browser=args.browser, sdxl=sdxl_options(args))

@@ -8,7 +8,7 @@ running when it died (its ``pid`` gone) is put back in the queue to be resumed.
 
 A job is a dict::
 
-    {"id": "…", "kind": "pictures" | "video", "project": "…", "state": "queued" | "running" | "done" |
+    {"id": "…", "kind": "pictures" | "video" | "variant", "project": "…", "state": "queued" | "running" | "done" |
      "failed" | "cancelled", "created": t, "started": t, "finished": t, "progress": 0..1, "stage": "…",
      "eta": seconds or null, "message": "…", "params": {…}, "pid": n, "attempts": n, "cancel": bool}
 
@@ -38,7 +38,7 @@ from a2i.errors import ConfigError
 from a2i.fileio import atomic_write_json, file_lock
 
 JOBS_DIR = ".jobs"
-KINDS = ("pictures", "video")
+KINDS = ("pictures", "video", "variant")
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 #: Starts a job gets: a job whose process died this often (a crash that recurs, not a restart) is failed

@@ -7,6 +7,7 @@ import subprocess
 import threading
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 from a2i.errors import OutputError
 from a2i.studio.security import is_loopback, new_token
@@ -14,8 +15,11 @@ from a2i.studio.security import is_loopback, new_token
 LOCALHOST = "127.0.0.1"
 
 
-def serve(folder: str, *, port: int = 8765, host: str | None = None, browser: bool = True, model: str | None = None) -> int:
+def serve(folder: str, *, port: int = 8765, host: str | None = None, browser: bool = True,
+          sdxl: dict[str, Any] | None = None) -> int:
     """Start the worker and the web server for ``folder``; returns when interrupted.
+
+    ``sdxl``: the SDXL options (``--model`` and the rest of the CLI's SDXL flags), checked before anything starts.
 
     Without ``host`` the studio listens on 127.0.0.1 and answers this computer only; with another address it
     prints a one-time access token that every browser must present (``?token=…`` once, then a cookie).
@@ -24,14 +28,16 @@ def serve(folder: str, *, port: int = 8765, host: str | None = None, browser: bo
 
     from werkzeug.serving import make_server
 
-    from a2i.studio.app import create_app
+    from a2i.studio.app import create_app, sdxl_options
     from a2i.studio.worker import start_worker
+
+    sdxl = sdxl_options(sdxl)  # wrong values stop here, worded as `a2i generate --backend sdxl` words them
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the musician's terminal
     address = host or LOCALHOST
     token = None if address == "localhost" or is_loopback(address) else new_token()
     Path(folder).mkdir(parents=True, exist_ok=True)
-    app = create_app({"FOLDER": folder, "ACCESS_TOKEN": token, "SDXL_MODEL": model})
+    app = create_app({"FOLDER": folder, "ACCESS_TOKEN": token, "SDXL": sdxl})
     try:
         server = make_server(address, port, app, threaded=True)
     except OSError as exc:

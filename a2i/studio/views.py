@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from a2i.errors import ConfigError
 from a2i.studio import i18n
-from a2i.studio.app import backends, event_stream, media_file, project_view, zip_project
+from a2i.studio.app import backends, engine, event_stream, media_file, project_view, zip_project
 from a2i.studio.jobs import JobQueue
 from a2i.studio.projects import Studio
 
@@ -17,8 +17,8 @@ pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
 #: Strings the page's script needs (the template renders the rest).
-SCRIPT_STRINGS = ("stage.queued", "stage.starting", "stage.resuming", "stage.preview", "stage.analysing", "stage.painting",
-                  "stage.rendering", "stage.joining", "stage.done", "stage.failed", "stage.cancelled", "left", "cancel",
+SCRIPT_STRINGS = ("stage.queued", "stage.starting", "stage.loading", "stage.resuming", "stage.preview", "stage.analysing", "stage.painting",
+                  "stage.rendering", "stage.joining", "stage.done", "stage.failed", "stage.cancelled", "left", "frames", "cancel",
                   "song.tempo", "song.confidence", "song.key", "song.loudness", "song.length", "song.valence", "song.energy",
                   "song.sections", "clip", "preview", "reroll", "reroll.help", "style", "style.auto", "prompt", "prompt.own",
                   "variants", "variant.choose", "variant.chosen", "description", "video.none", "video.download",
@@ -101,11 +101,17 @@ def add_project() -> Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ConfigError("no file in the upload; choose a song (mp3, wav, flac, ogg, m4a)")
-    project = _studio().add_song(upload.stream, upload.filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                                 max_seconds=current_app.config["MAX_SECONDS"])
-    project.update_state(job={"size": current_app.config["PICTURE_SIZE"], "seed": 0})  # what a2i.studio.work.song_job plans
-    job = _queue().add("pictures", project.name, {})
-    return jsonify(project=project.name, job=job["id"]), 201
+    queued: list[dict[str, Any]] = []
+    try:  # the pictures job is queued as soon as the song is stored: its first look needs only an excerpt
+        project = _studio().add_song(upload.stream, upload.filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+                                     max_seconds=current_app.config["MAX_SECONDS"],
+                                     settings={"size": current_app.config["PICTURE_SIZE"], "seed": 0},  # song_job's
+                                     on_stored=lambda p: queued.append(_queue().add("pictures", p.name, {})))
+    except BaseException:
+        for job in queued:  # the song did not pass its check: its job stops
+            _queue().cancel(job["id"])
+        raise
+    return jsonify(project=project.name, job=queued[0]["id"]), 201
 
 
 @api.get("/projects/<name>")
@@ -127,22 +133,46 @@ def peaks(name: str) -> Response:
     return send_file(_studio().project(name).peaks_path, mimetype="application/json", max_age=0)
 
 
+def _queue_variants(project_name: str, where: dict[str, int], body: dict[str, Any]) -> Response | None:
+    """An SDXL picture is painted by the worker (which keeps the weights loaded): queue it, 202 with the job.
+    None for the painter, whose pictures the web process paints at once."""
+    backend, options = engine(current_app.config, body.get("backend"))
+    if backend == "painter":
+        return None
+    prompt = body.get("prompt")
+    if prompt is not None and (not isinstance(prompt, str) or not prompt.strip()):
+        raise ConfigError("the prompt is empty; write what the picture should show, or re-roll instead")
+    job = _queue().add("variant", project_name, {**where, "reroll": bool(body.get("reroll")), "prompt": prompt,
+                                                 "style": body.get("style") or None, "backend": backend,
+                                                 "backend_options": options})
+    return jsonify(job=job["id"], backend=backend), 202
+
+
 @api.post("/projects/<name>/clips/<int:clip>/variants")
 def variant(name: str, clip: int) -> Response:
     from a2i.studio.work import paint_variant
 
     body = _body()
-    picture = paint_variant(_studio().project(name), clip, reroll=bool(body.get("reroll")),
+    project = _studio().project(name)
+    queued = _queue_variants(project.name, {"clip": clip}, body)
+    if queued is not None:
+        return queued
+    picture = paint_variant(project, clip, reroll=bool(body.get("reroll")),
                             prompt=body.get("prompt"), style=body.get("style") or None)
     return jsonify(image=picture.image, seed=str(picture.seed), variant=picture.variant), 201
 
 
 @api.post("/projects/<name>/sections/<int:section>/variants")
 def section_variants(name: str, section: int) -> Response:
-    from a2i.studio.work import paint_section
+    from a2i.studio.work import paint_section, section_clips
 
     body = _body()
-    pictures = paint_section(_studio().project(name), section, reroll=bool(body.get("reroll")),
+    project = _studio().project(name)
+    section_clips(project, section)  # a section that does not exist is refused before anything is queued
+    queued = _queue_variants(project.name, {"section": section}, body)
+    if queued is not None:
+        return queued
+    pictures = paint_section(project, section, reroll=bool(body.get("reroll")),
                              prompt=body.get("prompt"), style=body.get("style") or None)
     return jsonify(images=[p.image for p in pictures]), 201
 
@@ -158,11 +188,11 @@ def choose(name: str, clip: int) -> Response:
 
 @api.post("/projects/<name>/video")
 def video(name: str) -> Response:
-    from a2i.studio.work import video_options
+    from a2i.studio.work import shown_pictures, video_options
 
     project = _studio().project(name)
     sdxl = next(b for b in backends(current_app.config) if b["name"] == "sdxl")
-    options = video_options(_body(), sdxl=sdxl)
+    options = {**video_options(_body(), sdxl=sdxl), "keyframes": shown_pictures(project)}
     if any(j["kind"] == "video" for j in _queue().active(name)):
         raise ConfigError("a video of this song is already being rendered; cancel it first")
     job = _queue().add("video", project.name, options)

@@ -24,7 +24,7 @@ from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
 from a2i.outputs import Picture
 from a2i.pipeline import draw, recorded_analysis
 from a2i.planner import Job, RenderRequest, plan, song_prompts
-from a2i.render import check_style, get_backend
+from a2i.render import Backend, check_style, get_backend
 from a2i.studio.projects import Project
 
 #: Picture side: ``a2i generate``'s default, so a studio project and a CLI run of the same song match.
@@ -32,6 +32,10 @@ PICTURE_SIZE = 1024
 #: The first look's side: a card shows it about 300 px wide (600 on a sharp screen), and the painter draws
 #: the same composition at every size, so 512 px looks the same there and is drawn, saved and sent sooner.
 PREVIEW_SIZE = 512
+
+#: How often the pictures job looks whether the upload's check is over (it usually is by the time the first
+#: look is painted; an MP3's full decode takes about a second).
+CHECK_POLL_SECONDS = 0.05
 
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
@@ -69,17 +73,16 @@ def paint_preview(project: Project, analyzer: Analyzer) -> Path:
     The final centre picture differs a little: there a clip's valence and energy are pooled toward the
     whole song's (:func:`a2i.mood.pool`). Returns the preview's path.
     """
-    listen = audio_io.load(project.listen_path, sr=None)
-    n_clips = max(1, math.ceil(listen.duration / audio_io.CLIP_SECONDS - 0.25))
-    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(listen.duration, (i + 1) * audio_io.CLIP_SECONDS))
+    duration = float(project.state()["duration"])  # the header's length while the upload is still checked
+    n_clips = max(1, math.ceil(duration / audio_io.CLIP_SECONDS - 0.25))
+    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(duration, (i + 1) * audio_io.CLIP_SECONDS))
              for i in range(n_clips)]
-    centre = centre_first(clips, listen.duration)[0]
-    excerpt = listen.samples[int(centre.start * listen.sr):int(centre.end * listen.sr)]
+    centre = centre_first(clips, duration)[0]
+    excerpt = audio_io.load_span(project.song_path, centre.start, centre.end, sr=ANALYSIS_SR)  # only these seconds
     with tempfile.TemporaryDirectory() as tmp:
-        path = audio_io.write(Path(tmp) / "centre.wav", audio_io.Audio(excerpt, listen.sr))
-        found = analyzer.analyze(path, per_clip=True)
+        found = analyzer.analyze(audio_io.write(Path(tmp) / "centre.wav", excerpt), per_clip=True)
     clips[centre.index] = replace(found.clips[0], index=centre.index, start=centre.start, end=centre.end)
-    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, listen.duration)
+    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, duration)
     job = song_job(project)
     request = next(r for r in plan(sketch, job, content_hash(project.song_path), stem=project.name) if r.clip.index == centre.index)
     image = get_backend("painter").render_many([request.for_backend()], size=min(job.size, PREVIEW_SIZE))[0]
@@ -109,6 +112,10 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
         paint_preview(project, analyzer)
     if report(0.05, "analysing", None):
         raise Cancelled
+    while project.state().get("checking"):  # the whole file's check (in the web process) decides first
+        if report(0.05, "analysing", None):
+            raise Cancelled
+        time.sleep(CHECK_POLL_SECONDS)
     job = song_job(project)
     writer = job.writer()
     backend = get_backend("painter")
@@ -137,7 +144,7 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
 
 
 def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, prompt: str | None = None,
-                  style: str | None = None) -> Picture:
+                  style: str | None = None, backend: Backend | None = None) -> Picture:
     """A new picture of one clip, added to the run record and chosen at once; every seed and prompt comes
     from the planner (:func:`a2i.planner.plan`):
 
@@ -147,11 +154,13 @@ def paint_variant(project: Project, clip_index: int, *, reroll: bool = False, pr
       :data:`a2i.planner.PLACEHOLDERS` are filled from the clip), painted as the next variant;
     - ``style``: the chosen picture in one of the painter's styles, with the same seed (the same
       composition), as the planner forces a style.
+
+    ``backend`` draws it: the painter by default, or a loaded SDXL backend (the worker's, for the SDXL engine).
     """
     run = project.run()
     if run is None or not run.pictures:
         raise ConfigError("the song is still being analysed; try again when its pictures are on screen")
-    backend = get_backend("painter")
+    backend = backend or get_backend("painter")
     if style is not None:
         check_style(backend, style)
     if prompt is not None and not prompt.strip():
@@ -198,12 +207,48 @@ def paint_section(project: Project, section: int, **change: Any) -> list[Picture
     return [paint_variant(project, index, **change) for index in section_clips(project, section)]
 
 
-def video_chunks(duration: float, fps: float) -> int:
-    """How many chunk files :func:`a2i.video.make.make_video` encodes for a video this long (its progress unit)."""
-    from a2i.video.make import CHUNK_SECONDS
+def shown_pictures(project: Project) -> list[str]:
+    """The picture the page shows for every clip (the chosen one, else the clip's first): the video's keyframes
+    (:meth:`a2i.planner.Chosen.from_run`), so the video is made of what the musician sees."""
+    run = project.run()
+    chosen = project.state().get("chosen", {})
+    shown: dict[int, str] = {}
+    for picture in run.pictures if run else []:
+        shown.setdefault(picture.clip, picture.image)
+        if chosen.get(str(picture.clip)) == picture.image:
+            shown[picture.clip] = picture.image
+    return [shown[clip] for clip in sorted(shown)]
 
-    frames = max(1, round(duration * fps))
-    return math.ceil(frames / max(1, math.ceil(CHUNK_SECONDS * fps)))
+
+#: Frames drawn in this run before a time left is shown: a second of a 24-fps video (the first keyframes are
+#: prepared before any frame, so the very first frames would promise too little time left).
+MIN_ETA_FRAMES = 24
+
+
+class TimeLeft:
+    """Seconds left of a render, from the rate of the frames drawn so far in this run (frames of chunks reused
+    from before a restart took no time here, so they do not count toward the rate).
+
+    Examples
+    --------
+    >>> left = TimeLeft()
+    >>> left.update(100, 1000, now=0.0)  # 100 frames reused: no rate yet
+    >>> left.update(150, 1000, now=10.0)  # 50 frames in 10 s: 850 frames left take 170 s
+    170.0
+    """
+
+    def __init__(self) -> None:
+        self._start: tuple[float, int] | None = None
+
+    def update(self, done: int, total: int, *, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self._start is None:
+            self._start = (now, done)
+            return None
+        drawn = done - self._start[1]
+        if drawn < min(MIN_ETA_FRAMES, total - self._start[1]) or drawn <= 0:
+            return None
+        return (now - self._start[0]) / drawn * (total - done)
 
 
 def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -231,7 +276,7 @@ def video_options(params: dict[str, Any], *, sdxl: dict[str, Any] | None = None)
     if backend == "sdxl":
         if not sdxl or not sdxl.get("available"):
             raise ConfigError(f"SDXL cannot be used: {(sdxl or {}).get('reason') or 'not set up'}")
-        out.update(backend="sdxl", backend_options={"model": sdxl["model"]})
+        out.update(backend="sdxl", backend_options=dict(sdxl["options"]))  # the studio's SDXL flags, as the CLI's
     elif backend != "painter":
         raise ConfigError(f"backend {backend!r}: use 'painter' or 'sdxl'")
     for name in ("start", "end"):

@@ -76,42 +76,72 @@ def run_pictures(queue: JobQueue, studio: Studio, job: dict[str, Any], analyzer:
         queue.update(job["id"], state="failed", stage="failed", finished=time.time(), message=_message(exc))
 
 
+def run_variants(queue: JobQueue, studio: Studio, job: dict[str, Any], engines: dict[str, Any]) -> None:
+    """One picture job of a backend with weights (SDXL), in this process: :func:`a2i.studio.work.paint_variant` for a
+    clip or :func:`a2i.studio.work.paint_section` for a section, with the backend loaded once and kept in ``engines``
+    (keyed by its options), so the next picture costs no reload."""
+    import json
+
+    from a2i.render import get_backend
+    from a2i.studio.work import paint_section, paint_variant
+
+    params = job["params"]
+    try:
+        queue.update(job["id"], stage="loading", progress=0.05)
+        key = json.dumps([params["backend"], params["backend_options"]], sort_keys=True)
+        if key not in engines:
+            engines.clear()  # one set of weights in memory at a time
+            engines[key] = get_backend(params["backend"], **params["backend_options"])
+        queue.update(job["id"], stage="painting", progress=0.2)
+        change = {"reroll": params["reroll"], "prompt": params["prompt"], "style": params["style"], "backend": engines[key]}
+        project = studio.project(job["project"])
+        if "section" in params:
+            pictures = paint_section(project, params["section"], **change)
+        else:
+            pictures = [paint_variant(project, params["clip"], **change)]
+        queue.update(job["id"], state="done", stage="done", progress=1.0, eta=0, finished=time.time(),
+                     images=[p.image for p in pictures], message=f"{len(pictures)} picture(s) painted by {params['backend']}")
+    except Exception as exc:  # noqa: BLE001 - any failure is the job's, reported on its page, never the worker's end
+        if not isinstance(exc, (A2IError, OSError)):
+            traceback.print_exc()
+        queue.update(job["id"], state="failed", stage="failed", finished=time.time(), message=_message(exc))
+
+
 def run_video(folder: str, job_id: str) -> int:
-    """One render, in this (child) process: :func:`a2i.video.make.make_video` with progress read from its
-    finished chunks, a cancel flag honoured within :data:`REPORT_SECONDS`, and ``resume`` after a crash."""
-    from a2i.studio.work import video_chunks
+    """One render, in this (child) process: :func:`a2i.video.make.make_video` with the pictures shown on the page as
+    its keyframes (:class:`a2i.planner.Chosen`), its progress per frame with the time left, a cancel flag honoured
+    within :data:`REPORT_SECONDS`, and ``resume`` after a crash."""
+    from a2i.planner import Chosen
+    from a2i.studio.work import TimeLeft
     from a2i.video.make import make_video
-    from a2i.video.timing import parse_fps
     from a2i.video.workdir import parts_dir
 
     queue, studio = JobQueue(folder), Studio(folder)
     job = queue.get(job_id)
     project = studio.project(job["project"])
     params = dict(job["params"])
+    keyframes = params.pop("keyframes", [])  # the pictures shown when the render was asked for (kept for a resume)
+    chosen = Chosen.from_run(project.run(), keyframes) if keyframes else None
     out = project.video_path
     parts = parts_dir(out)
     resume = job["attempts"] > 1 and parts.exists()  # a render this job already began: continue it
     if not resume:
         shutil.rmtree(parts, ignore_errors=True)
-    duration = min(float(params.get("end") or project.state()["duration"]), project.state()["duration"]) - float(params.get("start") or 0)
-    total = video_chunks(duration, float(parse_fps(params["fps"])))
+    now = {"stage": "analysing", "done": 0, "total": 0}
     stop = threading.Event()
     signal.signal(signal.SIGTERM, _terminated)
 
+    def on_progress(stage: str, done: int, total: int) -> None:  # on make_video's drawing thread: just note it
+        now.update(stage=stage, done=done, total=total)
+
     def watch() -> None:
-        first_done = None
+        left = TimeLeft()
         while not stop.wait(REPORT_SECONDS):
-            chunks = parts / "chunks"
-            done = len(list(chunks.glob("chunk_*.mp4"))) if chunks.is_dir() else 0  # finished chunks (temporary ones start with ".")
-            if done and first_done is None:
-                first_done = (time.monotonic(), done)
-            eta = None
-            if first_done is not None and done > first_done[1]:
-                rate = (time.monotonic() - first_done[0]) / (done - first_done[1])
-                eta = rate * (total - done)
-            stage = "analysing" if not chunks.is_dir() else ("joining" if done >= total else "rendering")
-            current = queue.update(job_id, progress=round(0.05 + 0.9 * done / total, 4), stage=stage,
-                                   eta=None if eta is None else round(eta, 1), chunks=[done, total])
+            stage, done, total = now["stage"], now["done"], now["total"]
+            eta = left.update(done, total) if stage == "rendering" else None
+            share = done / total if total else 0.0
+            current = queue.update(job_id, progress=round(0.05 + 0.9 * share, 4), stage=stage,
+                                   eta=None if eta is None else round(eta, 1), frames=[done, total])
             if current and current.get("cancel"):
                 os.kill(os.getpid(), signal.SIGTERM)
                 return
@@ -119,7 +149,8 @@ def run_video(folder: str, job_id: str) -> int:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        result = make_video(project.song_path, out, resume=resume, overwrite=True, progress=False, **params)
+        result = make_video(project.song_path, out, resume=resume, overwrite=True, progress=False, chosen=chosen,
+                            on_progress=on_progress, **params)
     except KeyboardInterrupt:
         stop.set()
         cancelled = bool((queue.get(job_id) or {}).get("cancel"))
@@ -133,9 +164,9 @@ def run_video(folder: str, job_id: str) -> int:
     stop.set()
     reused = f"; {result.reused_chunks} chunk(s) kept from before the restart" if result.reused_chunks else ""
     queue.update(job_id, state="done", stage="done", progress=1.0, eta=0, finished=time.time(),
-                 message=f"{result.n_frames} frames, {result.duration:.1f} s{reused}",
+                 frames=[result.n_frames, result.n_frames], message=f"{result.n_frames} frames, {result.duration:.1f} s{reused}",
                  video={"file": out.name, "mtime": out.stat().st_mtime, "reused_chunks": result.reused_chunks})
-    project.update_state(video={"file": out.name, "params": params, "job": job_id, "made": time.time()})
+    project.update_state(video={"file": out.name, "params": job["params"], "job": job_id, "made": time.time()})
     return 0
 
 
@@ -164,6 +195,7 @@ def serve(folder: str, *, stop: threading.Event | None = None) -> None:
     warm_up(analyzer)
     (queue.root / READY_NAME).write_text(str(os.getpid()))  # benchmarks wait for this before timing a first song
     renders: dict[str, subprocess.Popen] = {}
+    engines: dict[str, Any] = {}  # a backend with weights (SDXL), loaded at its first picture job
     stop = stop or threading.Event()
     parent = os.getppid()
     try:
@@ -179,9 +211,12 @@ def serve(folder: str, *, stop: threading.Event | None = None) -> None:
                     renders[job["id"]] = child
                     queue.update(job["id"], pid=child.pid, stage="analysing")
                     continue
-            job = queue.claim(pid=os.getpid(), kinds=("pictures",))
+            job = queue.claim(pid=os.getpid(), kinds=("pictures", "variant"))
             if job is not None:
-                run_pictures(queue, studio, job, analyzer)
+                if job["kind"] == "variant":
+                    run_variants(queue, studio, job, engines)
+                else:
+                    run_pictures(queue, studio, job, analyzer)
                 continue
             stop.wait(POLL_SECONDS)
     finally:

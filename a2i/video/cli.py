@@ -9,10 +9,8 @@ from a2i.cliargs import add_prompt_count, add_prompt_options, add_user_prompts, 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``a2i video``."""
-    from a2i.render.options import add_sdxl_options
-    from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
-    from a2i.video.pacing import DEFAULT_SMOOTH
-    from a2i.video.segments import SEGMENT_MODES
+    from a2i.render.options import add_backend, add_sdxl_options
+    from a2i.video.options import DEFAULT_CRF, DEFAULT_PRESET, DEFAULT_SMOOTH, PRESETS, SEGMENT_MODES
 
     p = sub.add_parser(
         "video",
@@ -23,8 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("song", metavar="SONG", help="audio file (mp3, wav, flac, ogg, m4a)")
     p.add_argument("--out", metavar="FILE.mp4", help="video to write (default: outputs/<song>.mp4)")
-    p.add_argument("--backend", choices=["painter", "sdxl"], default="painter",
-                   help="painter (CPU, no weights; default) or sdxl (GPU, needs --model)")
+    add_backend(p)
     p.add_argument("--every", type=positive_int, default=1, metavar="K",
                    help="sdxl backend: diffuse every K-th frame and blend between (default: 1, every frame)")
     p.add_argument("--fps", default="24", metavar="N", help="frames per second: 24, 29.97, 30000/1001 (default: 24)")
@@ -43,6 +40,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_prompt_options(p)
     add_prompt_count(p, per="segment")
     add_user_prompts(p)
+    p.add_argument("--keyframes", action="append", default=[], metavar="PICTURE",
+                   help="a picture of an `a2i generate` run (or a studio song) of this song, repeatable: drawn "
+                        "again (same prompt, seed, style) as the keyframe of its clip, whose other keyframes "
+                        "take its prompt and style")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted render (same song and options)")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -56,6 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _run_video(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from a2i.planner import Chosen
     from a2i.render.options import sdxl_options
     from a2i.video.make import make_video
 
@@ -64,7 +66,7 @@ def _run_video(args: argparse.Namespace) -> int:
         args.song, out, backend=args.backend, backend_options=sdxl_options(args), every=args.every,
         fps=args.fps, size=args.size, segments=args.segments, start=args.start, end=args.end, smooth=args.smooth,
         reactivity=args.reactivity, pulse=args.pulse, seed=args.seed, prompts=args.prompts, n_prompts=args.n_prompts,
-        user_prompts=args.user_prompts,
+        user_prompts=args.user_prompts, chosen=Chosen.from_files(args.keyframes) if args.keyframes else None,
         prompt_options=prompt_options(args), review=args.review, resume=args.resume, overwrite=args.overwrite,
         preset=args.preset, crf=args.crf,
     )

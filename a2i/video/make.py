@@ -9,7 +9,7 @@ straight into the encoder, and finally join the chunks and mux the audio. Everyt
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -20,25 +20,21 @@ from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
 from a2i.fileio import check_input_file, check_rewritable_file, content_hash
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, default_analyzer
-from a2i.planner import Job, plan
+from a2i.planner import Chosen, Job, clip_at, plan, plan_keyframes
 from a2i.progress import progress_bar
 from a2i.prompts import DEFAULT_N
-from a2i.render import clip_audio, get_backend
+from a2i.render import check_backend_size, check_motion, clip_audio, get_backend
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
 from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames, is_a2i_video
 from a2i.video.onsets import analyze_rhythm
 from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
-from a2i.video.routes import PainterRoute, ReviewRoute, Route
+from a2i.video.routes import SKIPS_FRAMES, Keyframes, ReviewRoute, Route, motion_route
 from a2i.video.segments import Segment, find_segments, fixed_segments, segment_profile
 from a2i.video.timing import FrameGrid, parse_fps
 from a2i.video.workdir import WorkDir, job_record
 
 #: The motion video's default frame size: 720p, the size every player and phone shows full-screen.
 DEFAULT_SIZE = (1280, 720)
-
-#: Backends whose pictures the motion video can move between keyframes (a route each, :mod:`a2i.video.routes`);
-#: the review video draws its cards with any backend.
-MOTION_BACKENDS = ("painter", "sdxl")
 
 #: Seconds of video per chunk: a killed render loses at most this much work.
 CHUNK_SECONDS = 10.0
@@ -109,12 +105,14 @@ def make_video(
     prompt_options: Mapping[str, Any] | None = None,
     n_prompts: int = DEFAULT_N,
     user_prompts: Sequence[str] = (),
+    chosen: Chosen | None = None,
     review: bool = False,
     resume: bool = False,
     overwrite: bool = False,
     preset: str = DEFAULT_PRESET,
     crf: int = DEFAULT_CRF,
     progress: bool = True,
+    on_progress: Callable[[str, int, int], None] | None = None,
     analyzer: Analyzer | None = None,
 ) -> VideoResult:
     """Make a music video of a song.
@@ -126,8 +124,10 @@ def make_video(
     out : path
         The ``.mp4`` to write; an existing file is kept unless ``overwrite``.
     backend, backend_options
-        ``"painter"`` (no options; the default) or ``"sdxl"`` (the options of
-        :class:`a2i.render.sdxl.SDXLSettings`: ``model``, ``encoder``, ``text``, ``steps``, ``batch_size``...).
+        Any backend (:func:`a2i.render.get_backend`) and its options: ``"painter"`` (no options; the default),
+        ``"sdxl"`` (the options of :class:`a2i.render.sdxl.SDXLSettings`: ``model``, ``encoder``, ``text``,
+        ``steps``, ``batch_size``...). Its pictures move as the backend declares (:attr:`a2i.render.Backend.motion`,
+        routes in :mod:`a2i.video.routes`).
     fps : str, float or Fraction
         Frames per second (``24``, ``29.97``, ``30000/1001``).
     size : "WxH" or (width, height), optional
@@ -139,7 +139,8 @@ def make_video(
     smooth, reactivity, pulse
         Motion pacing (:mod:`a2i.video.pacing`).
     every : int
-        SDXL only: diffuse every ``every``-th frame and blend between (:mod:`a2i.video.sdxl_route`).
+        A backend whose motion is diffused (SDXL's ``"latents"``): diffuse every ``every``-th frame and blend
+        between (:mod:`a2i.video.sdxl_route`).
     seed : int
         The keyframes are a plan (:func:`a2i.planner.plan`) over the segments: keyframe ``i`` is segment ``i``'s
         picture, its seed derived from ``seed`` and the song (:mod:`a2i.seeding`); the coda (the picture the
@@ -147,6 +148,10 @@ def make_video(
     prompts, prompt_options, n_prompts, user_prompts
         The prompt writer (:func:`a2i.prompts.get_generator`) or the user's own texts (``--prompt``);
         segment ``i`` gets prompt ``i mod n`` of those written for (or filled from) its own profile.
+    chosen : Chosen, optional
+        Pictures chosen among the song's (the studio's picks; ``--keyframes``; :class:`a2i.planner.Chosen`):
+        each is drawn again, same prompt, seed and style, as the keyframe of the segment overlapping its clip
+        most, and its clip's other segments take its prompt and style (:func:`a2i.planner.plan_keyframes`).
     review : bool
         Make the thesis's review video instead: each clip's info card for that clip's audio.
     resume : bool
@@ -157,6 +162,11 @@ def make_video(
         x264 speed preset and constant-quality setting.
     progress : bool
         Show progress bars (on a terminal).
+    on_progress : callable, optional
+        Called as ``on_progress(stage, done, total)`` with ``stage`` ``"analysing"`` (before the analysis),
+        ``"rendering"`` (after every frame drawn and piped to the encoder; ``done`` counts frames of reused chunks
+        too) and ``"joining"`` (before the chunks are joined and the audio muxed); ``total`` is the video's frames.
+        For a progress display of its own (the studio's): keep it cheap, it runs on the drawing thread.
     analyzer : Analyzer, optional
         Reuse a loaded mood analyzer.
     """
@@ -182,13 +192,19 @@ def make_video(
         raise ConfigError(f"--crf: x264's quality scale runs from 0 (lossless) to 51, got {crf}")
     if not isinstance(every, int) or every < 1:
         raise ConfigError(f"--every must be a positive integer, got {every!r}")
-    if every > 1 and (backend != "sdxl" or review):
-        raise ConfigError("--every is for --backend sdxl (the painter draws every frame cheaply)")
-    if backend not in MOTION_BACKENDS and not review:
-        raise ConfigError(f"--backend {backend}: the motion video moves the painter's layers or SDXL's latents; "
-                          f"use --backend painter or sdxl, or --review (cards drawn by any backend)")
+    motion_kind = check_motion(backend)  # the backend's class says how its pictures move; nothing loads yet
+    if every > 1 and (motion_kind not in SKIPS_FRAMES or review):
+        raise ConfigError("--every is for the motion video of a backend whose frames are diffused (--backend sdxl); "
+                          f"{'the review video holds each card' if review else f'the {backend} backend draws every frame cheaply'}")
+    if chosen is not None and chosen.requests and review:
+        raise ConfigError("--keyframes is for the motion video; the review video shows each clip's own card")
+    if not review:
+        check_backend_size(backend, frame_size)
     options = {k: v for k, v in dict(backend_options or {}).items() if v is not None}
     song = check_input_file(song)
+    song_hash = content_hash(song)
+    if chosen is not None:
+        chosen.check(song_hash, song.name)
     image_backend = get_backend(backend, **options)  # SDXL weights load here, before any analysis
     writer = None if job.user_prompts else job.writer()
 
@@ -196,9 +212,10 @@ def make_video(
     waveform = audio_io.load(song, sr=ANALYSIS_SR)
     span_start, span_end = _span(waveform.duration, start, end)
     grid = FrameGrid(frame_rate, span_start, span_end - span_start)
+    report = on_progress or (lambda stage, done, total: None)
+    report("analysing", 0, grid.n_frames)
     analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
     rhythm = analyze_rhythm(waveform)
-    song_hash = content_hash(song)
 
     # 3. Segments and what each frame shows.
     if review:
@@ -210,11 +227,12 @@ def make_video(
                   smooth=smooth, reactivity=reactivity, pulse=pulse)
     profiles = [segment_profile(analysis, waveform, segment) for segment in cuts]
     # The keyframes are the plan of the segments (each prompt written from its own segment's profile, as
-    # `a2i generate` does per clip); variant 1 of the last segment is the coda.
-    keyframes = plan(replace(analysis, clips=profiles), job, song_hash, writer=writer)
-    firsts = [r for r in keyframes if r.variant == 0]
-    segment_prompts = [r.prompt for r in firsts]
-    seeds = [r.seed for r in firsts] + [keyframes[-1].seed]
+    # `a2i generate` does per clip) with the chosen pictures in place; the last one is the coda.
+    keyframes = plan_keyframes(analysis, profiles, job, song_hash, chosen=chosen, writer=writer)
+    drawn = [r.clip for r in keyframes[:-1]]
+    segment_prompts = [r.prompt for r in keyframes[:-1]]
+    seeds = [r.seed for r in keyframes]
+    styles = [r.style for r in keyframes]
 
     # 4. The work folder (resumable), then the route that draws the frames.
     record = job_record(song, {
@@ -223,6 +241,7 @@ def make_video(
         "start": span_start, "end": span_end, "smooth": smooth, "reactivity": reactivity, "pulse": pulse, "seed": seed,
         "prompts": prompts, "n_prompts": n_prompts, "user_prompts": list(user_prompts), "review": review,
         "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
+        **({"keyframes": chosen.record()} if chosen is not None and chosen.requests else {}),
     })
     out.parent.mkdir(parents=True, exist_ok=True)
     work = WorkDir(out, record, resume=resume)
@@ -241,30 +260,36 @@ def make_video(
         card_prompts = work.keep("card_prompts", [r.prompt for r in clips])
         route = ReviewRoute([r.clip for r in clips], card_prompts, motion.segment, image_backend, audio_of=audio_of,
                             size=frame_size, seeds=[r.seed for r in clips], n_clips=len(analysis.clips), work=work)
-    elif backend == "sdxl":
-        from a2i.video.sdxl_route import SDXLRoute
-
-        route = SDXLRoute(image_backend, profiles, segment_prompts, motion, audio_of=audio_of, size=frame_size,
-                          seeds=seeds, every=every, work=work)
-    else:
-        route = PainterRoute(profiles, segment_prompts, motion, times, size=frame_size, seeds=seeds, work=work)
+    else:  # the route of the kind of motion the backend declares
+        route = motion_route(image_backend, Keyframes(drawn, segment_prompts, seeds, motion, times, frame_size,
+                                                      audio_of, every, work, styles))
 
     # 5. Draw and encode chunk by chunk; chunks already on disk are kept.
     chunks = grid.chunks(CHUNK_SECONDS)
     done = [c for c in chunks if work.chunk(c.index).exists()]
     # The bar's time left is estimated from the frames drawn in this run (reused chunks count as done).
-    bar = progress_bar(total=grid.n_frames, initial=sum(c.n_frames for c in done), unit="frame",
+    drawn_frames = sum(c.n_frames for c in done)
+    bar = progress_bar(total=grid.n_frames, initial=drawn_frames, unit="frame",
                        desc=f"Rendering {out.name}", enabled=progress)
+
+    def on_frame() -> None:
+        nonlocal drawn_frames
+        drawn_frames += 1
+        bar.update()
+        report("rendering", drawn_frames, grid.n_frames)
+
+    report("rendering", drawn_frames, grid.n_frames)
     try:
         for chunk in chunks:
             if chunk in done:
                 continue
             encode_frames(route.frames(chunk.first, chunk.stop), work.chunk(chunk.index), size=frame_size,
-                          fps=frame_rate, preset=preset, crf=crf, on_frame=bar.update)
+                          fps=frame_rate, preset=preset, crf=crf, on_frame=on_frame)
     finally:
         bar.close()
 
     # 6. Join, mux the audio, tidy up.
+    report("joining", grid.n_frames, grid.n_frames)
     concat_and_mux([work.chunk(c.index) for c in chunks], song, out, start=span_start, duration=grid.duration)
     work.remove()
     return VideoResult(out, grid.n_frames, frame_rate, span_start, grid.duration, cuts, len(done))
@@ -272,4 +297,4 @@ def make_video(
 
 def _main_clip(analysis: Analysis, segment: Segment) -> int:
     """The index of the analysed clip a (clip-grid) segment lies in."""
-    return max(analysis.clips, key=lambda c: min(c.end, segment.end) - max(c.start, segment.start)).index
+    return clip_at(analysis.clips, segment.start, segment.end)

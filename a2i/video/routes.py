@@ -5,11 +5,18 @@ the encoder consumes each before the next is drawn and memory stays flat. Keyfra
 kept while frames still need them (at most the current and the next few) and saved in the work folder so
 ``--resume`` reuses them.
 
-- :class:`PainterRoute`: the laptop route, the procedural painter in motion
-  (:mod:`a2i.render.painter.motion`): each keyframe's layers are prepared once and every frame is composited,
-  warped and advected from them, paced by the :class:`~a2i.video.pacing.MotionPlan`.
-- :class:`ReviewRoute`: the thesis's review video, each clip's info card held for that clip's audio.
-- :class:`a2i.video.sdxl_route.SDXLRoute`: Stable Diffusion XL in-betweens (GPU route).
+A backend declares the kind of motion its pictures support (:attr:`a2i.render.Backend.motion`, one of
+:data:`a2i.render.MOTIONS`) and :func:`motion_route` builds that kind's route; no route names a backend:
+
+- ``"layers"``, :class:`LayersRoute`: the laptop route, the procedural painter in motion
+  (:mod:`a2i.render.painter.motion`): each keyframe's layers are prepared once (``backend.scene``) and every
+  frame is composited, warped and advected from them (``backend.frame``), paced by the
+  :class:`~a2i.video.pacing.MotionPlan`.
+- ``"latents"``, :class:`a2i.video.sdxl_route.SDXLRoute`: Stable Diffusion XL in-betweens (GPU route).
+- ``"crossfade"``, :class:`CrossfadeRoute`: any backend; its keyframe pictures cross-faded.
+
+:class:`ReviewRoute`, the thesis's review video (each clip's info card held for that clip's audio), draws its
+cards with any backend.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,12 +34,16 @@ from PIL import Image
 from a2i.cards import CARD_SIZE, clip_subtitle, info_card
 from a2i.fileio import atomic_save_png, atomic_write_bytes
 from a2i.mood import ClipProfile
-from a2i.render import Backend
+from a2i.render import Backend, Request
 from a2i.video.pacing import MotionPlan
 from a2i.video.workdir import WorkDir
 
 #: Keyframes kept in memory at once: the pair being drawn and one more, so a boundary never prepares twice.
 KEYFRAMES_IN_MEMORY = 3
+
+#: Brightness added by a full pulse in the routes that brighten whole frames (cross-fade, SDXL); the painter's
+#: own pulse (:data:`a2i.render.painter.motion.PULSE_LIGHT`) also zooms, so it has its own value.
+PULSE_LIGHT = 0.15
 
 
 class Route(Protocol):
@@ -118,8 +130,56 @@ def even_speed(frame_at: Callable[[float], np.ndarray], samples: int = SPEED_SAM
     return arc, progress
 
 
-class PainterRoute:
-    """The painter in motion between per-segment keyframes.
+@dataclass(frozen=True)
+class Keyframes:
+    """What every motion route draws from: one keyframe per segment plus the coda, and the frames' pacing.
+
+    Parameters
+    ----------
+    profiles : sequence of ClipProfile
+        One per segment; keyframe ``i`` is drawn from ``profiles[i]`` with ``seeds[i]``, the last keyframe
+        (the coda, which the last segment moves toward) from the last profile with its own seed.
+    prompts : sequence of str
+        One per segment.
+    seeds : sequence of int
+        One per segment and one more for the coda, from the planner (:func:`a2i.planner.plan`).
+    plan : MotionPlan
+        Segment, progress and pulse per frame.
+    times : ndarray
+        Song time of each frame (seconds), for continuous flow.
+    size : (width, height)
+    audio_of : callable, optional
+        ``audio_of(i)``: segment ``i``'s waveform, for a backend that ``needs_audio``.
+    every : int
+        Draw every ``every``-th frame and blend between (routes in :data:`SKIPS_FRAMES` only).
+    work : WorkDir
+        Where keyframes are kept for ``--resume``.
+    styles : sequence of str or None, optional
+        One per keyframe (coda included): a style forced on it (a chosen picture's, :func:`a2i.planner.plan_keyframes`),
+        or None for the prompt's own; empty: none forced.
+    """
+
+    profiles: Sequence[ClipProfile]
+    prompts: Sequence[str]
+    seeds: Sequence[int]
+    plan: MotionPlan
+    times: np.ndarray
+    size: tuple[int, int]
+    audio_of: Callable[[int], Any] | None
+    every: int
+    work: WorkDir
+    styles: Sequence[str | None] = ()
+
+    def request(self, i: int) -> Request:
+        """Keyframe ``i``'s request (keyframe ``len(profiles)`` is the coda: the last segment, its own seed)."""
+        j = min(i, len(self.profiles) - 1)
+        audio = self.audio_of(j) if self.audio_of is not None else None
+        style = self.styles[i] if self.styles else None
+        return Request(seed=self.seeds[i], profile=self.profiles[j], prompt=self.prompts[j], style=style, audio=audio)
+
+
+class LayersRoute:
+    """A ``"layers"`` backend in motion between per-segment keyframes (the painter's growth and flow).
 
     Keyframe ``i`` is shown at the start of segment ``i``; during the segment the picture moves toward
     keyframe ``i + 1`` (the last segment toward a *coda*: the same mood with its own seed, so the picture
@@ -128,39 +188,23 @@ class PainterRoute:
 
     Parameters
     ----------
-    profiles : sequence of ClipProfile
-        One per segment; keyframe ``i`` is prepared from ``profiles[i]`` with ``seeds[i]``.
-    prompts : sequence of str
-        One per segment (the painter records them; styles may read them).
-    plan : MotionPlan
-        Segment, progress and pulse per frame.
-    times : ndarray
-        Song time of each frame, for the painter's continuous flow.
-    size : (width, height)
-    seeds : sequence of int
-        One per segment and one more for the coda, from the planner (:func:`a2i.planner.plan`).
-    work : WorkDir
+    backend : Backend
+        Has ``scene(request, size=)`` (a keyframe's layers, drawn once) and ``frame(a, b, progress, time=,
+        pulse=)`` (:data:`a2i.render.MOTIONS`).
+    keyframes : Keyframes
     """
 
-    def __init__(self, profiles: Sequence[ClipProfile], prompts: Sequence[str], plan: MotionPlan, times: np.ndarray, *,
-                 size: tuple[int, int], seeds: Sequence[int], work: WorkDir) -> None:
-        from a2i.render.painter.motion import Scene, render_frame
-
-        self._render = render_frame
-        self._plan, self._times = plan, times
-        last = len(profiles) - 1
-
-        def prepare(i: int) -> Any:
-            j = min(i, last)  # keyframe last + 1 is the coda
-            return Scene.prepare(profiles[j], prompt=prompts[j], seed=seeds[i], size=size)
-
-        self._scenes = KeyframeCache(prepare, lambda i: work.keyframe(i, ".pickle"), _save_pickle, _load_pickle)
+    def __init__(self, backend: Backend, keyframes: Keyframes) -> None:
+        self._frame = backend.frame
+        self._plan, self._times = keyframes.plan, keyframes.times
+        self._scenes = KeyframeCache(lambda i: backend.scene(keyframes.request(i), size=keyframes.size),
+                                     lambda i: keyframes.work.keyframe(i, ".pickle"), _save_pickle, _load_pickle)
         self._speed: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def _even(self, i: int, at: float) -> tuple[np.ndarray, np.ndarray]:
         if i not in self._speed:
             a, b = self._scenes[i], self._scenes[i + 1]
-            self._speed[i] = even_speed(lambda p: self._render(a, b, p, time=at, pulse=0.0))
+            self._speed[i] = even_speed(lambda p: self._frame(a, b, p, time=at, pulse=0.0))
             while len(self._speed) > KEYFRAMES_IN_MEMORY:
                 self._speed.popitem(last=False)
         return self._speed[i]
@@ -171,7 +215,67 @@ class PainterRoute:
             i = int(plan.segment[k])
             arc, progress = self._even(i, float(self._times[np.argmax(plan.segment == i)]))
             p = float(np.interp(plan.progress[k], arc, progress))
-            yield self._render(self._scenes[i], self._scenes[i + 1], p, time=float(self._times[k]), pulse=float(plan.pulse[k]))
+            yield self._frame(self._scenes[i], self._scenes[i + 1], p, time=float(self._times[k]), pulse=float(plan.pulse[k]))
+
+
+class CrossfadeRoute:
+    """Any backend in motion: its keyframe pictures (drawn by ``render_many`` at the frame size) cross-faded.
+
+    Frame ``k`` of segment ``i`` at progress ``p`` is ``(1 - p) * keyframe[i] + p * keyframe[i + 1]``, the
+    progress paced by the onsets (:mod:`a2i.video.pacing`), brightened by the pulse (:data:`PULSE_LIGHT`).
+    A backend with a motion of its own declares another kind (:data:`a2i.render.MOTIONS`).
+
+    Parameters
+    ----------
+    backend : Backend
+    keyframes : Keyframes
+    """
+
+    def __init__(self, backend: Backend, keyframes: Keyframes) -> None:
+        self._plan = keyframes.plan
+
+        def make(i: int) -> np.ndarray:
+            (picture,) = backend.render_many([keyframes.request(i)], size=keyframes.size)
+            return np.asarray(picture.convert("RGB"))
+
+        def load(path: Path) -> np.ndarray:
+            with Image.open(path) as picture:
+                return np.asarray(picture.convert("RGB"))
+
+        self._pictures = KeyframeCache(make, lambda i: keyframes.work.keyframe(i, ".png"),
+                                       lambda picture, path: atomic_save_png(Image.fromarray(picture), path), load)
+
+    def frames(self, first: int, stop: int) -> Iterator[np.ndarray]:
+        plan = self._plan
+        for k in range(first, stop):
+            i, p = int(plan.segment[k]), float(plan.progress[k])
+            mixed = (1.0 - p) * self._pictures[i].astype(np.float32) + p * self._pictures[i + 1].astype(np.float32)
+            light = 1.0 + PULSE_LIGHT * float(plan.pulse[k])
+            yield np.clip(mixed * light + 0.5, 0.0, 255.0).astype(np.uint8)
+
+
+def _latents(backend: Backend, keyframes: Keyframes) -> Route:
+    from a2i.video.sdxl_route import SDXLRoute  # imports torch: only for a backend that diffuses
+
+    return SDXLRoute(backend, keyframes.profiles, keyframes.prompts, keyframes.plan, audio_of=keyframes.audio_of,
+                     size=keyframes.size, seeds=keyframes.seeds, every=keyframes.every, work=keyframes.work)
+
+
+#: The route of each kind of motion a backend may declare (:data:`a2i.render.MOTIONS`; a test checks the keys).
+MOTION_ROUTES: dict[str, Callable[[Backend, Keyframes], Route]] = {
+    "crossfade": CrossfadeRoute,
+    "layers": LayersRoute,
+    "latents": _latents,
+}
+#: Kinds whose route can diffuse every K-th frame and blend the rest (``--every K``); the others draw every
+#: frame cheaply.
+SKIPS_FRAMES = frozenset({"latents"})
+
+
+def motion_route(backend: Backend, keyframes: Keyframes) -> Route:
+    """The route that moves ``backend``'s pictures, chosen by the kind of motion it declares (checked against
+    :data:`a2i.render.MOTIONS` before the backend loads, by :func:`a2i.render.check_motion`)."""
+    return MOTION_ROUTES[backend.motion](backend, keyframes)
 
 
 class ReviewRoute:

@@ -27,11 +27,8 @@ import numpy as np
 from a2i.errors import ConfigError
 from a2i.mood import ClipProfile
 from a2i.video.pacing import MotionPlan
-from a2i.video.routes import KeyframeCache
+from a2i.video.routes import PULSE_LIGHT, KeyframeCache
 from a2i.video.workdir import WorkDir
-
-#: Brightness added by a full pulse (the painter's own pulse is a brightening too).
-PULSE_LIGHT = 0.15
 
 #: Below this angle (radians) two latents are taken as parallel and interpolated linearly.
 SLERP_EPS = 1e-4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import fields
 
 import numpy as np
@@ -68,23 +69,82 @@ def test_sdxl_cli_options_are_the_settings_fields():
     assert _FIELDS == tuple(f.name for f in fields(SDXLSettings))
 
 
-def test_video_refuses_a_backend_it_cannot_move(toy, mood_songs, tmp_path):
-    """The motion video has routes for the painter and SDXL only; another backend is refused, not replaced."""
+def test_a_new_backend_makes_a_motion_video_by_the_motion_it_declares(toy, mood_songs, analyzer, tmp_path):
+    """The toy declares ``motion = "crossfade"``: `a2i video --backend toy` cross-fades its keyframes, which are
+    the pictures `a2i generate --clips all --variants 2` paints (segment i: clip i's variant 0; the coda: the
+    last clip's variant 1). No video code names the toy."""
     from a2i.video.make import make_video
 
-    with pytest.raises(ConfigError, match="--backend toy: the motion video moves the painter's layers or SDXL's"):
-        make_video(mood_songs["dark_minor"], tmp_path / "v.mp4", backend="toy", progress=False)
-    assert not (tmp_path / "v.mp4").exists()
+    song = mood_songs["dark_minor"]  # two 10-second clips: one segment each, then the coda
+    result = make_video(song, tmp_path / "v.mp4", backend="toy", fps=2, size="32x32", segments="fixed", pulse=False,
+                        progress=False, analyzer=analyzer)
+    decoded = subprocess.run(["ffmpeg", "-v", "error", "-i", str(tmp_path / "v.mp4"), "-f", "rawvideo", "-pix_fmt", "rgb24",
+                              "pipe:1"], capture_output=True, check=True).stdout
+    frames = np.frombuffer(decoded, np.uint8).reshape(-1, 32, 32, 3).astype(np.float32)
+    assert len(frames) == result.n_frames == 40
+    assert main(["generate", str(song), "--out", str(tmp_path / "g"), "--backend", "toy", "--clips", "all",
+                 "--variants", "2", "--size", "32"]) == 0
+    run = read_run(tmp_path / "g")
+
+    def colour(clip, variant):
+        picture = next(p for p in run.pictures if (p.clip, p.variant) == (clip, variant))
+        return np.array(toy.expected_colour(run.clip(clip).valence, run.clip(clip).energy, picture.seed), np.float32)
+
+    assert frames.std(axis=(1, 2)).max() < 1.5  # flat pictures, so a blend of two is flat too (H.264 rounding)
+    middle = frames[:, 16, 16]
+    keys = [colour(0, 0), colour(1, 0), colour(1, 1)]  # segment 0, segment 1, the coda
+    assert np.abs(middle[0] - keys[0]).max() <= 4 and np.abs(middle[20] - keys[1]).max() <= 4
+    # In between, each frame is a cross-fade of its segment's two keyframes: one share p for all channels.
+    for k, frame in enumerate(middle):
+        a, b = keys[k // 20], keys[k // 20 + 1]
+        p = float(np.clip((frame - a) @ (b - a) / ((b - a) @ (b - a)), 0, 1))
+        assert np.abs(frame - ((1 - p) * a + p * b)).max() <= 4, (k, frame, a, b)  # yuv420p rounding
+    assert not np.allclose(middle[1:20], middle[0], atol=4)  # it moves within the first segment
+
+
+def test_a_backend_declares_its_motion_and_whether_it_runs_in_parallel(toy):
+    """Every kind of motion a backend may declare has a video route; the orchestrators read the class only."""
+    from a2i.render import MOTIONS, backend_class, check_motion
+    from a2i.video.routes import MOTION_ROUTES
+
+    assert set(MOTION_ROUTES) == set(MOTIONS)
+    assert {n: (backend_class(n).motion, backend_class(n).parallel) for n in ("painter", "sdxl", "toy")} == {
+        "painter": ("layers", True), "sdxl": ("latents", False), "toy": ("crossfade", True)}
+
+    class Wobbly(toy.ToyBackend):
+        motion = "wobble"
+
+    from a2i.render import register_backend
+
+    register_backend("toy-wobbly", Wobbly)
+    with pytest.raises(ConfigError, match="the toy-wobbly backend declares motion 'wobble'; .*one of crossfade, layers"):
+        check_motion("toy-wobbly")
+
+
+def test_render_runs_a_backend_in_worker_processes_only_if_it_says_so(toy, mood_songs, tmp_path, capsys):
+    """`parallel = False` refuses --workers 2 up front (nothing written). The toy is parallel, so the `a2i render`
+    of two songs above ran in two worker processes (the default: every core), as the painter does."""
+    class Serial(toy.ToyBackend):
+        parallel = False
+
+    from a2i.render import register_backend
+
+    register_backend("toy-serial", Serial)
+    assert main(["render", str(mood_songs["dark_minor"]), str(mood_songs["bright_major"]), "--size", "16",
+                 "--out", str(tmp_path / "a"), "--backend", "toy-serial", "--workers", "2"]) == 2
+    assert "--workers > 1: the toy-serial backend renders one song at a time per process" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
 
 
 def test_an_installed_package_adds_a_backend_by_entry_point(toy, monkeypatch):
     """A package declaring `[project.entry-points."a2i.backends"] name = "module:Class"` needs no code in a2i."""
+    import importlib.metadata
     from importlib.metadata import EntryPoint
 
     import a2i.render
 
     point = EntryPoint(name="toy-installed", value="toy_backend:ToyBackend", group=a2i.render.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(a2i.render.metadata, "entry_points",
+    monkeypatch.setattr(importlib.metadata, "entry_points",
                         lambda group, name=None: [p for p in [point] if p.group == group and name in (None, p.name)])
     a2i.render._installed_names.cache_clear()
     try:

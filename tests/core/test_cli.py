@@ -12,8 +12,8 @@ from a2i.cli import main
 from a2i.fileio import content_hash
 from a2i.outputs import read_run
 from a2i.prompts import mood_words
-from a2i.render.painter.vocabulary import style_for_prompt
 from a2i.seeding import picture_seed, song_seed
+from a2i.vocabulary import style_for_prompt
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -24,6 +24,7 @@ MODULES = [
     "a2i.sizes",
     "a2i.synth",
     "a2i.vibenet_model",
+    "a2i.vocabulary",
 ]
 
 

@@ -7,10 +7,10 @@ from a2i.mood import Profile
 from a2i.prompts import get_generator
 from a2i.render import get_backend
 from a2i.render.painter import STYLES, paint
+from a2i.render.painter.colours import NAMED, srgb_to_lab
 from a2i.render.painter.diversity import structure_distance, variant_diversity
-from a2i.render.painter.palette import colour_words
 from a2i.render.painter.text import read_prompt
-from a2i.render.painter.vocabulary import DEFAULT_MIX, choose_style, style_for_prompt
+from a2i.vocabulary import COLOUR_PAIRS, DEFAULT_MIX, MIN_VALUE_CONTRAST, STYLE_WORDS, choose_style, colour_words, style_for_prompt
 
 # A 2 x 2 patch of pixels (rows 20-21, columns 40-41) of each style at 64 x 64, seed 7, for PINNED_PROFILE.
 # Re-pin only for a deliberate change of a style's look: `python tests/core/test_painter.py` prints them.
@@ -18,13 +18,13 @@ PINNED_PROFILE = Profile(valence=0.7, energy=0.6, tempo=128, danceability=0.7, a
 PINNED = {
     "bauhaus": [[[255, 230, 111], [153, 119, 98]], [[148, 118, 101], [147, 120, 103]]],
     "contours": [[[255, 144, 89], [177, 117, 84]], [[171, 116, 88], [168, 118, 91]]],
-    "fields": [[[255, 150, 92], [255, 147, 89]], [[255, 159, 92], [254, 161, 94]]],
-    "flow": [[[252, 135, 89], [235, 128, 85]], [[158, 105, 77], [157, 118, 81]]],
+    "fields": [[[255, 161, 93], [255, 160, 92]], [[255, 164, 93], [255, 167, 96]]],
+    "flow": [[[253, 135, 89], [235, 128, 85]], [[158, 105, 77], [160, 120, 83]]],
     "glass": [[[255, 168, 100], [149, 125, 110]], [[150, 126, 111], [152, 128, 113]]],
     "ink": [[[255, 248, 174], [255, 184, 135]], [[150, 101, 52], [122, 23, 3]]],
-    "landscape": [[[255, 152, 95], [244, 140, 92]], [[185, 125, 90], [154, 116, 89]]],
+    "landscape": [[[255, 147, 95], [240, 137, 90]], [[181, 124, 89], [155, 117, 90]]],
     "pointillism": [[[255, 147, 103], [222, 118, 77]], [[156, 101, 71], [125, 90, 70]]],
-    "watercolour": [[[255, 139, 87], [243, 131, 86]], [[150, 99, 68], [135, 96, 68]]],
+    "watercolour": [[[255, 140, 88], [247, 133, 88]], [[150, 101, 70], [134, 98, 70]]],
 }
 
 
@@ -199,10 +199,22 @@ def test_scene_words_change_the_picture_in_every_style(style):
 
 def test_prompt_colour_words_are_named_colours_the_painter_paints():
     happy, sad = Profile(valence=0.9, energy=0.85), Profile(valence=0.1, energy=0.15, mode=0)
-    assert colour_words(happy) == "luminous, vivid palette of gold and coral"
+    assert colour_words(happy) == "luminous, vivid palette of gold and scarlet"
     assert colour_words(sad, k=1) == "dark, shadowed, muted palette of indigo and silver"
     # Every colour the writer offers is in the painter's table, so the picture is painted in it.
-    assert [c.name for c in read_prompt(colour_words(happy)).colours] == ["gold", "coral"]
+    assert [c.name for c in read_prompt(colour_words(happy)).colours] == ["gold", "scarlet"]
+    offered = {name for pairs in COLOUR_PAIRS.values() for pair in pairs for name in pair}
+    assert offered <= set(NAMED), sorted(offered - set(NAMED))
+    # Each pair is a light and a dark, so the sky and the land never melt into one grey field.
+    lightness = {name: srgb_to_lab(np.asarray(NAMED[name]) / 255.0)[0] for name in offered}
+    flat = [(a, b) for pairs in COLOUR_PAIRS.values() for a, b in pairs if abs(lightness[a] - lightness[b]) < MIN_VALUE_CONTRAST]
+    assert not flat, flat
+
+
+def test_the_shared_vocabulary_names_every_style_in_the_painters_order():
+    """The words live in :mod:`a2i.vocabulary`; the painter's styles are the same names, in the same order."""
+    assert list(STYLES) == list(STYLE_WORDS) == list(DEFAULT_MIX)
+    assert all(STYLES[name].phrases == STYLE_WORDS[name].phrases for name in STYLES)
 
 
 # --- variants differ ------------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ PINNED_TEXTS = {
     "dunes": "Desert dunes under a blazing sun, in gold and coral",
 }
 PINNED = {
-    "lighthouse": [[[80, 38, 178], [82, 41, 179]], [[76, 30, 179], [76, 30, 178]]],
-    "dunes": [[[251, 219, 85], [252, 221, 87]], [[252, 221, 87], [251, 220, 86]]],
+    "lighthouse": [[[84, 39, 186], [86, 41, 186]], [[77, 31, 184], [77, 31, 183]]],
+    "dunes": [[[251, 228, 89], [252, 229, 90]], [[252, 227, 90], [251, 226, 89]]],
 }
 
 
@@ -128,3 +128,30 @@ def test_bright_timbre_hardens_edges_and_dynamic_range_adds_contrast():
     soft = paint(profile, prompt=text, size=192, seed=1, features=features(600.0))
     hard = paint(profile, prompt=text, size=192, seed=1, features=features(4500.0))
     assert edge_energy(hard) > 1.1 * edge_energy(soft)
+
+
+@pytest.mark.parametrize("style", ["landscape", "bauhaus"])
+def test_three_colours_share_even_a_scene_of_sky_and_sea(style):
+    """Two big regions, three colours: the sky is cut in two bands, so each colour still gets its share."""
+    prompt = "The open sea under a wide sky, in indigo and gold and teal"
+    scene = compose(prompt, mood_for(Profile(valence=0.5, energy=0.5)), seed=2, aspect=1.0)
+    assert scene.stack.sky_split is not None
+    for profile in (Profile(valence=0.2, energy=0.3), Profile(valence=0.8, energy=0.7)):
+        image = paint(profile, prompt=prompt, style=style, size=96, seed=2)
+        for name in ("indigo", "gold", "teal"):
+            assert share_near(image, name) >= 0.15, (style, profile.valence, name, share_near(image, name))
+    one = compose("The open sea under a wide sky, in teal", MOOD, seed=2, aspect=1.0)
+    assert one.stack.sky_split is None  # one colour: the sky stays one gradient
+
+
+def test_loudness_sets_the_weight_of_the_marks():
+    quiet, neutral, loud = (mood_for(Profile(loudness=db)) for db in (-22.0, Profile().loudness, -4.0))
+    assert quiet.mark_scale < 0.7 and neutral.mark_scale == 1.0 and loud.mark_scale > 1.1
+    text = "A stained-glass window of a lighthouse above the sea"
+
+    def leading(db):  # how much darker than the glass the picture is: the leading between the panes
+        grey = np.asarray(paint(Profile(valence=0.7, energy=0.5, loudness=db), prompt=text, size=128, seed=3).convert("L"))
+        grey = grey.astype(np.float32)
+        return float(np.clip(np.median(grey) - grey - 20.0, 0.0, None).mean())
+
+    assert leading(-4.0) > 1.1 * leading(-22.0)

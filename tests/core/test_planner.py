@@ -137,3 +137,28 @@ def test_bad_prompt_is_refused_before_any_work(mood_songs, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown placeholder {colour}" in err
     assert not out.exists()
+
+
+def test_video_keyframes_are_the_plan_of_the_segments_with_the_chosen_pictures_in_place():
+    from dataclasses import replace
+
+    from a2i.planner import Chosen, RenderRequest, plan_keyframes
+
+    song = analysis(3)  # clips 0-10, 10-20, 20-30 s
+    segments = [ClipProfile(valence=0.3 + 0.1 * i, index=i, start=s, end=e) for i, (s, e) in
+                enumerate([(0, 7), (7, 14), (14, 19), (19, 30)])]
+    job = Job(seed=3)
+    plain = plan_keyframes(song, segments, job, HASH_A)
+    planned = plan(replace(song, clips=segments), Job(clips="all", variants=2, seed=3), HASH_A)
+    # Without choices: variant 0 of each segment, then the coda (the last segment's variant-1 seed, its prompt).
+    assert [(k.seed, k.prompt) for k in plain] == [(r.seed, r.prompt) for r in planned if r.variant == 0] + [
+        (planned[-1].seed, planned[-2].prompt)]
+    pick = RenderRequest(song.clips[1], "a lighthouse", seed=99, variant=2, style="ink")
+    keys = plan_keyframes(song, segments, job, HASH_A, chosen=Chosen(HASH_A, (pick,)))
+    # Segment 2 (14-19 s) overlaps clip 1 most (5 s): it is the chosen picture itself. Segment 1 (7-14 s) also lies
+    # mostly in clip 1 (4 s of 7): its prompt and style, its own seed and profile. Segments 0 and 3 are untouched.
+    assert keys[2].clip == pick.clip and (keys[2].prompt, keys[2].seed, keys[2].style) == ("a lighthouse", 99, "ink")
+    assert (keys[1].clip, keys[1].prompt, keys[1].seed, keys[1].style) == (plain[1].clip, "a lighthouse", plain[1].seed, "ink")
+    assert [keys[i] for i in (0, 3, 4)] == [plain[i] for i in (0, 3, 4)]
+    with pytest.raises(ConfigError, match="another song"):
+        plan_keyframes(song, segments, job, HASH_B, chosen=Chosen(HASH_A, (pick,)))

@@ -7,8 +7,8 @@ import pytest
 from a2i.errors import ConfigError, PromptError
 from a2i.mood import ClipProfile, Profile
 from a2i.prompts import SCENES, LLMPromptGenerator, get_generator, parse_prompt_lines
-from a2i.render.painter.palette import COLOUR_PAIRS
 from a2i.render.painter.text import read_prompt
+from a2i.vocabulary import COLOUR_PAIRS
 
 HAPPY = Profile(valence=0.9, energy=0.85, tempo=140, genre="disco", title="Glitter", danceability=0.8)
 SAD = Profile(valence=0.1, energy=0.15, tempo=62, acousticness=0.9, mode=0)
@@ -152,6 +152,20 @@ def test_llm_prompts_through_the_real_client(fake_llm):
     user = request["body"]["messages"][-1]["content"]
     assert "Glitter" in user and "disco" in user and "Write 4 distinct prompts" in user
     assert g.usage == {"requests": 1, "prompt_tokens": 100, "completion_tokens": 50}
+
+
+def test_llm_gets_a_seed_a_chat_api_takes(fake_llm):
+    """A song seed is 64 bits; the API's `seed` gets a2i.seeding.api_seed of it (0 .. 2**31 - 1), and two seeds
+    that differ only above bit 32 still ask for different samples."""
+    from a2i.seeding import MAX_API_SEED, api_seed
+
+    server = fake_llm([(200, answer(2))] * 3)
+    g = get_generator("llm", base_url=server.url, api_key="k")
+    for seed in (2**64 - 1, 2**32, 0):
+        g.generate(HAPPY, n=2, seed=seed)
+    sent = [r["body"]["seed"] for r in server.requests]
+    assert sent == [api_seed(2**64 - 1), api_seed(2**32), 0] and all(0 <= s <= MAX_API_SEED for s in sent)
+    assert sent[1] != sent[2]
 
 
 def test_llm_retries_server_errors_and_short_answers(fake_llm):

@@ -28,6 +28,8 @@ class ToyBackend:
     needs_audio = False
     batch_size = 2
     styles = ("flat",)
+    motion = "crossfade"  # `a2i video` cross-fades its keyframes (a2i.render.MOTIONS)
+    parallel = True  # cheap to build: `a2i render --workers N` may run it in N processes
     check_size = staticmethod(check_size)
 
     def __init__(self, **options: Any) -> None:

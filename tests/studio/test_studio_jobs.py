@@ -8,8 +8,12 @@ import json
 import time
 import zipfile
 
+import pytest
+
+from a2i.errors import ConfigError
 from a2i.fileio import content_hash
 from a2i.outputs import read_run
+from a2i.planner import Chosen
 from a2i.seeding import picture_seed, song_seed
 from a2i.studio.jobs import JobQueue
 
@@ -87,8 +91,20 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     # 3. A render; the worker dies mid-way (with its render process); a new worker continues the same job.
     job = client.post(f"/api/projects/{name}/video", json={"size": "160x90", "fps": "6", "segments": "fixed"},
                       headers=H).get_json()["job"]
+    # Its keyframes are the pictures the page shows (the chosen one, else the clip's first), as make_video's chosen.
+    view = client.get(f"/api/projects/{name}").get_json()
+    shown = [view["chosen"].get(str(c["index"]), c["pictures"][0]["image"]) for c in view["clips"]]
+    assert JobQueue(folder).get(job)["params"]["keyframes"] == shown and reroll["image"] in shown
+    chosen = Chosen.from_run(read_run(folder / name), shown)
+    assert [(r.clip.index, r.image) for r in chosen.requests] == list(enumerate(shown))
+    for bad, message in ((["video_clip09.png"], "not a picture of the run"),
+                         ([reroll["image"], view["clips"][0]["pictures"][0]["image"]], "both pictures of clip 0")):
+        with pytest.raises(ConfigError, match=message):
+            Chosen.from_run(read_run(folder / name), bad)
     chunks = folder / name / f"{name}.mp4.parts" / "chunks"
     wait_for(lambda: chunks.is_dir() and any(chunks.glob("chunk_*.mp4")), 60, "the first chunk")
+    assert wait_for(lambda: (JobQueue(folder).get(job).get("frames") or [0, 0])[0] > 0, 10, "frame progress")
+    assert JobQueue(folder).get(job)["frames"][1] == 150  # 25 s at 6 fps: progress is counted in frames
     worker.kill()
     assert JobQueue(folder).get(job)["state"] == "running"
     worker.start()

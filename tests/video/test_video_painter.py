@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from video_helpers import REPO, probe, read_frames
 
+from a2i.errors import ConfigError
 from a2i.video.make import make_video
 from a2i.video.workdir import parts_dir
 
@@ -125,3 +126,29 @@ def test_resume_after_a_kill_gives_a_complete_video(tmp_path, example_song):
     subprocess.run([*cmd[:6], str(fresh), *options], cwd=tmp_path, env=env, check=True, capture_output=True, timeout=300)
     a, b = read_frames(out, (192, 108)).astype(np.int16), read_frames(fresh, (192, 108)).astype(np.int16)
     assert a.shape == b.shape and np.abs(a - b).mean() < 0.5
+
+
+def test_a_chosen_picture_is_drawn_again_as_its_clips_keyframe(tmp_path, analyzer, beat_song):
+    from a2i.fileio import content_hash
+    from a2i.planner import Chosen, RenderRequest, tagged
+    from a2i.render.painter import paint
+
+    song = beat_song[0]
+    analysis = analyzer.analyze(song, per_clip=True)
+    clip = tagged(analysis, analysis.clips[0])
+    pick = RenderRequest(clip, "a lighthouse on a stormy coast", seed=4242, style="ink")
+    options = {"fps": 4, "size": "64x36", "segments": "fixed", "progress": False, "analyzer": analyzer}
+    events = []
+    make_video(song, tmp_path / "chosen.mp4", chosen=Chosen(content_hash(song), (pick,)),
+               on_progress=lambda *e: events.append(e), **options)
+    make_video(song, tmp_path / "plain.mp4", **options)
+    chosen, plain = (read_frames(tmp_path / f"{n}.mp4", (64, 36)).astype(np.int16) for n in ("chosen", "plain"))
+    # The keyframe is the chosen picture's scene (its prompt, seed, style and clip), not the planner's own.
+    still = np.asarray(paint(clip, prompt=pick.prompt, style="ink", seed=4242, size=(64, 36)).convert("RGB")).astype(np.int16)
+    assert np.abs(chosen[0] - still).mean() < 0.5 * np.abs(plain[0] - still).mean()
+    assert np.abs(chosen - plain).mean(axis=(1, 2, 3)).min() > 5.0  # every frame changes
+    # Progress per frame: the analysis, every frame in order, the join.
+    assert events[0] == ("analysing", 0, 32) and events[-1] == ("joining", 32, 32)
+    assert [e[1] for e in events if e[0] == "rendering"] == list(range(33))
+    with pytest.raises(ConfigError, match="another song than beats.wav"):
+        make_video(song, tmp_path / "other.mp4", chosen=Chosen("0" * 64, (pick,)), **options)

@@ -6,7 +6,7 @@ Four things decide a picture, each in one place:
   (:mod:`a2i.render.painter.text`) composed into a stack of subject shapes with a layout (horizon, focal
   point, light), built once; what the picture shows is recorded (:mod:`a2i.render.painter.drawn`) for the card;
 - **the style** (:mod:`a2i.render.painter.styles`, one module each), chosen by the prompt's art words
-  through the shared vocabulary (:mod:`a2i.render.painter.vocabulary`, with its documented fallback), or by
+  through the shared vocabulary (:mod:`a2i.vocabulary`, with its documented fallback), or by
   name; it renders the scene's stack in its own idiom;
 - **the colour** (:mod:`a2i.render.painter.palette`, :mod:`a2i.render.painter.colours`): the prompt's colour
   words set the hues; the mood (after Palmer et al. 2013) sets lightness, saturation and contrast, and the
@@ -44,9 +44,9 @@ from a2i.render.painter.scene import Scene, compose
 from a2i.render.painter.scene.stack import Raster
 from a2i.render.painter.styles import STYLES
 from a2i.render.painter.styles.base import Canvas, Layers, Painting, StyleSpec
-from a2i.render.painter.vocabulary import choose_style
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import MAX_SIDE, check_size
+from a2i.vocabulary import choose_style
 
 _GRAIN_STREAM = 0x6A41  # the grain's own random stream: its size-dependent draws never move the composition
 

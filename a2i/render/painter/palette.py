@@ -1,4 +1,5 @@
-"""Mood -> colour: the one palette module the painter's styles and the prompt writer's colour words share.
+"""Mood -> colour: the one palette module of the painter's styles (the prompt writer's colour words, which follow
+the same mapping, live in :mod:`a2i.vocabulary`).
 
 Mapping (after Palmer, Schloss, Xu & Prado-Leon, "Music-color associations are mediated by emotion",
 PNAS 2013: faster, major, happier music goes with lighter, more saturated, yellower colours; slower, minor,
@@ -18,6 +19,11 @@ acousticness       texture: organic, irregular, grainy marks (acoustic) versus c
 clip features      onset rate and spectral flux add density; spectral centroid (timbre brightness) lightens
                    the accents and hardens the edges (``hardness``: soft washes and halos for dark timbres,
                    crisp ones for bright); dynamic range (dB between loud and quiet frames) adds contrast
+loudness           the weight of the marks (``mark_scale``): strokes, dabs, leading, rules, contour lines and
+                   ink outlines are drawn heavier for loud music and finer for quiet music, 1x at the neutral
+                   loudness (louder sounds are matched with larger, heavier visual objects: Lipscomb & Kim,
+                   "Perceived match between visual parameters and auditory correlates", ICMPC 2004; Smith &
+                   Sera, Cognitive Psychology 1992); lightness stays with valence
 seed               composition, and a small colour variation inside the mood's range (see below)
 =================  =================================================================================
 
@@ -31,10 +37,8 @@ Examples
 --------
 >>> from a2i.mood import Profile
 >>> mood = mood_for(Profile(valence=0.9, energy=0.8))
->>> 20 < mood.hue < 80, round(mood.lightness, 2) == round(0.2 + 0.6 * 0.9 + mood.lightness_offset, 2)
+>>> bool(20 < mood.hue < 80), round(mood.lightness, 2) == round(0.2 + 0.6 * 0.9 + mood.lightness_offset, 2)
 (True, True)
->>> colour_words(Profile(valence=0.1, energy=0.1, mode=0), k=1)
-'dark, shadowed, muted palette of indigo and silver'
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from a2i.features import SignalFeatures
-from a2i.mood import Profile
+from a2i.mood import NEUTRAL, Profile
 
 # Hue (degrees) at the corners of the valence x energy square: (v, e) -> hue (Palmer et al. 2013, fig. 2:
 # sad-calm blue, angry-intense red, serene-calm yellow, happy-intense orange-yellow).
@@ -56,6 +60,11 @@ LIGHTNESS_JITTER = 0.07  # per-seed lightness variation: a tenth of the valence 
 # Multipliers of the seed hash: round(2**32 / golden ratio**k) for k = 1 (lightness) and 2 (hue) (Knuth's
 # multiplicative hashing): seeds 1 and 2 land on opposite sides of seed 0, and hue and lightness move apart.
 _HASH_LIGHT, _HASH_HUE = 2654435769, 1640531527
+# Loudness -> mark weight: 1x at the neutral loudness (:data:`a2i.mood.NEUTRAL`, about -8 LUFS, a loud modern
+# master); every LOUDNESS_SPAN dB quieter takes the full 1x off, clipped to MARK_SCALE_RANGE, so a quiet
+# acoustic recording (-20 LUFS) is drawn with marks 0.6x as heavy and a hot master (-4 LUFS) 1.14x.
+LOUDNESS_SPAN = 30.0  # dB
+MARK_SCALE_RANGE = (0.6, 1.25)
 
 
 def _clip01(x: float) -> float:
@@ -78,6 +87,7 @@ class Mood:
     organic: float  # 0 electronic .. 1 acoustic
     accent_lift: float  # extra lightness for accents from spectral brightness
     hardness: float  # 0 soft .. 1 hard edges, from timbre brightness (spectral centroid)
+    mark_scale: float  # width of marks relative to the neutral loudness's (MARK_SCALE_RANGE), from loudness
     valence: float
     lightness_offset: float  # the seed's share of ``lightness``
 
@@ -124,6 +134,8 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         activity = _clip01((features.onset_rate - 2.0) / 6.0) * 0.5 + _clip01((features.flux - 0.6) / 1.2) * 0.5
         accent = 0.12 * _clip01((np.log10(max(features.centroid, 1.0)) - 2.9) / 0.7)
     tempo = float(np.clip(profile.tempo if profile.tempo > 0 else 120.0, 40.0, 220.0))
+    loudness = features.loudness if features is not None else profile.loudness
+    mark_scale = float(np.clip(1.0 + (loudness - NEUTRAL["loudness"]) / LOUDNESS_SPAN, *MARK_SCALE_RANGE))
     hue = base_hue(profile) + HUE_JITTER * (1.0 + e) * _seed_unit(seed, _HASH_HUE)
     light_offset = LIGHTNESS_JITTER * _seed_unit(seed, _HASH_LIGHT)
     return Mood(
@@ -139,6 +151,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         organic=_clip01(profile.acousticness),
         accent_lift=accent,
         hardness=hardness,
+        mark_scale=mark_scale,
         valence=v,
         lightness_offset=light_offset,
     )
@@ -179,49 +192,3 @@ def palette(mood: Mood, rng: np.random.Generator) -> np.ndarray:
         colours.append(hls(hue, light, mood.saturation * (0.75 if i < 2 else 1.1)))
     colours.append(hls(mood.hue - 0.15 * mood.hue_spread, 0.35 * mood.lightness, mood.saturation * 0.8))
     return np.stack(colours)
-
-
-MOOD_BINS = (0.35, 0.65)  # valence and energy are low below the first, high above the second (Russell's circumplex, 3 x 3)
-
-
-def mood_cell(valence: float, energy: float) -> tuple[int, int]:
-    """The (valence, energy) cell of the 3 x 3 mood square, each 0 low, 1 middle, 2 high: the one place the
-    bins live (the prompt writer's emotions, scenes and colour words all use it).
-
-    Examples
-    --------
-    >>> mood_cell(0.1, 0.9), mood_cell(0.5, 0.5), mood_cell(0.7, 0.2)
-    ((0, 2), (1, 1), (2, 0))
-    """
-    low, high = MOOD_BINS
-    return (0 if valence < low else 2 if valence > high else 1), (0 if energy < low else 2 if energy > high else 1)
-
-
-# Named colours (:data:`a2i.render.painter.colours.NAMED`) the prompt writer offers per mood cell, as pairs:
-# the first paints the sky, the second the land and water. They follow the mapping above (Palmer et al.
-# 2013): sad cells dark and blue, happy cells light and yellow-orange, calm cells muted, intense cells vivid.
-COLOUR_PAIRS: dict[tuple[int, int], tuple[tuple[str, str], ...]] = {
-    (0, 0): (("navy", "slate"), ("indigo", "silver"), ("midnight blue", "charcoal"), ("slate", "sage"), ("cobalt", "grey")),
-    (0, 1): (("indigo", "plum"), ("navy", "teal"), ("sapphire", "slate"), ("purple", "charcoal"), ("cobalt", "umber")),
-    (0, 2): (("crimson", "black"), ("burgundy", "charcoal"), ("blood red", "indigo"), ("scarlet", "navy"), ("maroon", "slate")),
-    (1, 0): (("lavender", "sage"), ("sky blue", "olive"), ("lilac", "slate"), ("mauve", "teal"), ("silver", "jade")),
-    (1, 1): (("teal", "ochre"), ("azure", "sienna"), ("turquoise", "rust"), ("violet", "olive"), ("sapphire", "sand")),
-    (1, 2): (("magenta", "cobalt"), ("crimson", "teal"), ("orange", "navy"), ("fuchsia", "indigo"), ("scarlet", "emerald")),
-    (2, 0): (("cream", "sage"), ("peach", "mint"), ("ivory", "lavender"), ("sand", "sky blue"), ("beige", "jade")),
-    (2, 1): (("gold", "turquoise"), ("peach", "coral"), ("amber", "sky blue"), ("yellow", "sage"), ("salmon", "teal")),
-    (2, 2): (("gold", "coral"), ("yellow", "magenta"), ("orange", "turquoise"), ("amber", "crimson"), ("lemon", "fuchsia")),
-}
-
-
-def colour_words(profile: Profile, k: int = 0) -> str:
-    """The ``k``-th palette of a profile's mood cell in words ("a dark, muted palette of indigo and silver").
-
-    The colours are named ones, so the painter paints exactly them (their hues; the mood sets lightness and
-    saturation within bounds, :mod:`a2i.render.painter.colours`), and ``k`` walks through the cell's pairs so a
-    song's pictures do not all share one palette.
-    """
-    v, e = mood_cell(profile.valence, profile.energy)
-    light = ("dark, shadowed", "softly lit", "luminous")[v]
-    chroma = ("muted", "gently coloured", "vivid")[e]
-    first, second = COLOUR_PAIRS[(v, e)][k % len(COLOUR_PAIRS[(v, e)])]
-    return f"{light}, {chroma} palette of {first} and {second}"

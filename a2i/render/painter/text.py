@@ -7,7 +7,7 @@ Any text works: the template writer's, an LLM's, the user's own. Words are match
 - count words in front of a subject ("one lighthouse", "three boats", "a few birds", "a pair of swans");
   a plural without a count gets the subject's default (at least ``PLURAL_COUNT``);
 - time of day (``TIMES``) and weather (``WEATHER``) words; the colour table (:mod:`a2i.render.painter.colours`);
-- the style vocabulary (:mod:`a2i.render.painter.vocabulary`).
+- the style vocabulary (:data:`a2i.vocabulary.STYLE_WORDS`).
 
 Every other noun-like word that is not in the list of words that name nothing drawable (``IGNORED``: function
 words, moods, light, art and texture words) is reported in ``not_drawn``: the card names it ("not drawn: cat"),
@@ -30,8 +30,7 @@ from dataclasses import dataclass
 
 from a2i.render.painter.colours import DARKER, DULL, LIGHTER, NAMED, VIVID, NamedColour, colour_word_spans, find_colours
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
-from a2i.render.painter.styles import STYLES
-from a2i.render.painter.vocabulary import style_for_prompt
+from a2i.vocabulary import STYLE_WORDS, style_for_prompt
 
 PLURAL_COUNT = 3  # a plural with no count ("boats") means a few
 COUNT_REACH = 3  # a count word applies to a subject at most this many words further on ("two small white boats")
@@ -164,7 +163,7 @@ def _singular(word: str) -> str:
 
 def _style_words() -> frozenset[str]:
     words: set[str] = set()
-    for spec in STYLES.values():
+    for spec in STYLE_WORDS.values():
         for text in (*spec.phrases, *spec.keywords):
             words.update(_WORD.findall(text.lower()))
     return frozenset(words)
@@ -211,7 +210,7 @@ _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", 
 
 def _without_style_phrases(text: str) -> str:
     """The text less its style phrases ("a stained-glass window" names a style, not a window)."""
-    for spec in STYLES.values():
+    for spec in STYLE_WORDS.values():
         for phrase in spec.phrases:
             text = text.replace(phrase.lower().split(" ", 1)[1], " ")
         for keyword in spec.keywords:

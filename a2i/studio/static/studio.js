@@ -73,6 +73,7 @@ function upload(file) {
     showUploadStatus(el("div", {}, S["upload.checking"]));
   };
   xhr.onload = () => {
+    performance.mark("a2i-upload-answered"); // the server's answer (the song stored and checked): benchmarks report it
     let data = {};
     try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: xhr.statusText }; }
     if (xhr.status === 201) {
@@ -86,6 +87,7 @@ function upload(file) {
   xhr.onerror = () => showUploadStatus(el("p", { class: "error", role: "alert" }, S["error.network"]));
   xhr.open("POST", "/api/projects");
   xhr.setRequestHeader("X-A2I-Studio", "1");
+  performance.mark("a2i-upload-start"); // benchmarks also measure from here: the upload's own time included
   xhr.send(form);
 }
 
@@ -212,7 +214,7 @@ function setupSections() {
     buttons.forEach((b) => (b.disabled = true));
     $("section-status").textContent = "…";
     try {
-      await postJSON(`/api/projects/${encodeURIComponent(state.name)}/sections/${state.section}/variants`, body());
+      await postJSON(`/api/projects/${encodeURIComponent(state.name)}/sections/${state.section}/variants`, withEngine(body()));
       $("section-status").textContent = "";
       await refresh();
     } catch (err) { $("section-status").textContent = err.message; }
@@ -237,7 +239,8 @@ function renderStats(p) {
 
 function renderJobs(jobs) {
   $("jobs").replaceChildren(...jobs.map((j) => {
-    const left = j.eta ? t("left", { time: clock(j.eta) }) : "";
+    const left = [j.frames && j.stage === "rendering" ? t("frames", { done: j.frames[0], total: j.frames[1] }) : "",
+      j.eta ? t("left", { time: clock(j.eta) }) : ""].filter(Boolean).join(" · ");
     const active = j.state === "queued" || j.state === "running";
     return el("div", { class: "job", "data-job": j.id, "data-state": j.state, "data-kind": j.kind },
       el("strong", {}, (j.kind === "video" ? "🎬 " : "🎨 ") + (S["stage." + j.stage] || j.stage) + (left ? " · " + left : "")),
@@ -250,6 +253,13 @@ function renderJobs(jobs) {
 
 function alertError(error) {
   $("jobs").prepend(el("p", { class: "error", role: "alert" }, error.message));
+}
+
+// The engine new pictures are painted with: the painter (at once, in the web process) or SDXL (queued for the
+// worker, which keeps the weights loaded; the job shows in the progress list and the picture when it is done).
+function withEngine(body) {
+  const picked = document.querySelector('input[name="picture-backend"]:checked');
+  return { ...body, backend: picked ? picked.value : "painter" };
 }
 
 function chosenPicture(p, clip) {
@@ -298,17 +308,17 @@ function pictureCard(p, clip, centre) {
         el("p", { class: "seed" }, "seed " + picture.seed + (picture.style ? " · " + picture.style : ""))) : null,
       el("div", { class: "row" },
         el("button", { type: "button", class: "reroll", title: S["reroll.help"], disabled: !picture,
-          onclick: busy(() => postJSON(base + "/variants", { reroll: true })) }, "↻ " + S.reroll),
+          onclick: busy(() => postJSON(base + "/variants", withEngine({ reroll: true }))) }, "↻ " + S.reroll),
         styleSelect),
       prompt,
       el("div", { class: "row" },
         el("button", { type: "button", class: "own-prompt", disabled: !picture, onclick: busy(async () => {
-          await postJSON(base + "/variants", { prompt: prompt.value });
+          await postJSON(base + "/variants", withEngine({ prompt: prompt.value }));
           delete state.drafts[draftKey];
         }) }, S["prompt.own"])),
       clip.pictures.length > 1 ? variants : null,
       status));
-  styleSelect.addEventListener("change", busy(() => postJSON(base + "/variants", { style: styleSelect.value || null, prompt: picture ? picture.prompt : null })));
+  styleSelect.addEventListener("change", busy(() => postJSON(base + "/variants", withEngine({ style: styleSelect.value || null }))));
   return card;
 }
 

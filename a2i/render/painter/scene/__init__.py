@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -74,11 +75,16 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
 
 
 def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
-    """Give each named colour an even share of the picture: the sky and the shapes, far to near, are cut into
-    as many runs of about equal area as colours were named (one colour: half the picture), and each run is
-    painted in its colour, every shape keeping its lightness relative to its run (within ``KEEP_CONTRAST``
-    L* units), so silhouettes stay darker and lights lighter. Lights (sun, moon, lamps, fire) and thin marks
-    keep their colours."""
+    """Give each named colour a good share of the picture: the sky and the large shapes, far to near, are cut
+    into as many runs as colours were named, and each run is painted in its colour, every shape keeping its
+    lightness relative to its run (within ``KEEP_CONTRAST`` L* units), so silhouettes stay darker and lights
+    lighter. Lights (sun, moon, lamps, fire), thin marks and small shapes keep their colours.
+
+    One colour takes the regions whose middle lies in the first half of the picture's area. Two or more take
+    the cut into runs whose smallest run is largest (so no colour is left with a sliver, or with nothing); a
+    sky too large for one run may be cut in two bands at its area's middle (``Stack.sky_split``: a sunset of
+    two colours), so a scene of sky and sea can still show three colours.
+    """
     small = stack.raster(AREA_SIDE, AREA_SIDE)
     counts = np.asarray(small.labels.histogram()[: len(stack.shapes) + 1], dtype=np.float64)
     area = counts / max(counts.sum(), 1.0)
@@ -86,30 +92,72 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
     # silhouette recoloured to its background's colour would vanish.
     regions = [0] + [k for k, shape in enumerate(stack.shapes, start=1)
                      if not shape.glow and not shape.thin and area[k] >= SMALL_SHAPE]
-    share = 1.0 / max(len(labs), 2) if len(labs) == 1 else 1.0 / len(labs)
     own = {0: srgb_to_lab(np.asarray(stack.sky_top, dtype=np.float64) * 0.5 + np.asarray(stack.sky_low, dtype=np.float64) * 0.5)}
     for k in regions[1:]:
         own[k] = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
-    runs: list[list[int]] = [[] for _ in labs]
-    total = float(sum(area[k] for k in regions))
-    filled = 0.0
-    for k in regions:  # each region joins the run its middle falls in
-        group = int((filled + area[k] / 2) / max(total, 1e-9) / share)
-        filled += area[k]
-        if group < len(labs):
-            runs[group].append(k)
+    if len(labs) == 1:
+        runs = [[k for k, middle in zip(regions, np.cumsum([area[k] for k in regions]) - [area[k] / 2 for k in regions])
+                 if middle / max(sum(area[k] for k in regions), 1e-9) < 0.5]]
+        split = None
+    else:
+        runs, split = _runs(regions, area, len(labs), _sky_middle(small, stack.horizon))
     for lab, run in zip(labs, runs):
         if not run:
             continue
-        mean_l = float(np.average([own[k][0] for k in run], weights=[area[k] + 1e-9 for k in run]))
+        mean_l = float(np.average([own[int(k)][0] for k in run], weights=[area[int(k)] + 1e-9 for k in run]))
         for k in run:
-            shift = float(np.clip(own[k][0] - mean_l, -KEEP_CONTRAST, KEEP_CONTRAST))
-            colour = lab_to_srgb(np.array([np.clip(lab[0] + shift, 3.0, 99.0), lab[1], lab[2]])).astype(np.float32)
-            if k == 0:
+            if k == SKY_TOP:
+                stack.sky_top = lab_to_srgb(np.asarray(lab, dtype=np.float64)).astype(np.float32)
+            elif k == SKY_LOW:
+                stack.sky_low = lab_to_srgb(np.asarray(lab, dtype=np.float64)).astype(np.float32)
+            elif k == 0:
                 stack.sky_top = lab_to_srgb(np.array([max(3.0, lab[0] - SKY_SHADE), lab[1], lab[2]])).astype(np.float32)
                 stack.sky_low = lab_to_srgb(np.array([min(99.0, lab[0] + SKY_SHADE), lab[1], lab[2]])).astype(np.float32)
             else:
-                stack.shapes[k - 1].colour = tuple(float(c) for c in colour)
+                shift = float(np.clip(own[int(k)][0] - mean_l, -KEEP_CONTRAST, KEEP_CONTRAST))
+                colour = lab_to_srgb(np.array([np.clip(lab[0] + shift, 3.0, 99.0), lab[1], lab[2]])).astype(np.float32)
+                stack.shapes[int(k) - 1].colour = tuple(float(c) for c in colour)
+    stack.sky_split = split
+
+
+SKY_TOP, SKY_LOW = 0.25, 0.75  # the two bands of a split sky in a run (region 0 is the whole sky)
+
+
+def _sky_middle(small: Raster, horizon: float) -> float:
+    """How far down to the horizon (0..1) half of the sky's area lies above."""
+    rows = (np.asarray(small.labels) == 0).sum(axis=1).astype(np.float64)
+    cum = np.cumsum(rows) / max(rows.sum(), 1.0)
+    y = (int(np.searchsorted(cum, 0.5)) + 0.5) / len(rows)
+    return float(np.clip(y / max(horizon, 0.05), 0.2, 0.8))
+
+
+def _runs(regions: list[int], area: np.ndarray, k: int, sky_middle: float) -> tuple[list[list[float]], float | None]:
+    """The cut of ``regions`` (in order) into ``k`` runs whose smallest run is largest, the sky whole or in two
+    bands (the split is taken only when it gives the smallest run more); with fewer regions than colours, one
+    region each."""
+    whole = [(float(r), float(area[r])) for r in regions]
+    banded = [(SKY_TOP, float(area[0]) * 0.5), (SKY_LOW, float(area[0]) * 0.5)] + whole[1:]
+    best: tuple[float, list[list[float]], float | None] = (-1.0, [], None)
+    for units, split in ((whole, None), (banded, sky_middle)):
+        n = len(units)
+        if n <= k:
+            cuts_list = [tuple(range(1, n))]
+        else:
+            cuts_list = list(combinations(range(1, n), k - 1))
+        for cuts in cuts_list:
+            bounds = (0, *cuts, n)
+            runs = [[key for key, _ in units[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
+            smallest = min(sum(size for _, size in units[a:b]) for a, b in zip(bounds[:-1], bounds[1:])) if n >= k else 0.0
+            smallest += 0.0 if split is None else -SPLIT_COST  # a whole sky unless the bands help clearly
+            if smallest > best[0] + 1e-9:
+                best = (smallest, runs, split)
+    runs, split = best[1], best[2]
+    if split is not None and not any(SKY_TOP in run for run in runs if SKY_LOW not in run):
+        return [[0.0 if key in (SKY_TOP, SKY_LOW) else key for key in dict.fromkeys(run)] for run in runs], None
+    return runs, split
+
+
+SPLIT_COST = 0.02  # fraction of the picture: the sky is cut in two bands only if the smallest run gains more
 
 
 __all__ = ["Raster", "Scene", "compose"]

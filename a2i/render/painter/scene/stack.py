@@ -39,6 +39,7 @@ SUPERSAMPLE = 2  # labels drawn at twice the canvas size and box-averaged: 4 sam
 MAX_SHAPES = 254  # labels are 8-bit; 0 is the sky and 255 is kept free
 MIN_VISIBLE = 2e-4  # fraction of the picture a subject must show to count as drawn (~200 px at 1024 x 1024)
 MIN_VISIBLE_PX = 3  # ... and at least this many pixels, for small canvases
+SKY_BLEND = 0.12  # the blend between a two-band sky's bands, as a fraction of the sky's height
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class Stack:
     sky_low: tuple[float, float, float] | np.ndarray = (0.8, 0.8, 0.8)
     light: tuple[float, float, float] = (0.5, 0.3, 0.0)  # x, y, radius of the main light (radius 0: none)
     shapes: list[Shape] = field(default_factory=list)
+    # None: the sky is one gradient from sky_top to sky_low. A fraction of the way down to the horizon: the sky
+    # is two bands (sky_top above, sky_low below, as in a sunset), meeting in a short blend at that height.
+    sky_split: float | None = None
 
     def add(self, shape: Shape) -> None:
         if len(self.shapes) >= MAX_SHAPES:
@@ -173,7 +177,12 @@ class Raster:
     def sky_gradient(self) -> np.ndarray:
         """The sky: top colour to horizon colour, down to the horizon (float32 RGB at the canvas size)."""
         y = (np.arange(self.height, dtype=np.float32) + 0.5) / self.height
-        t = np.clip(y / max(self.stack.horizon, 0.05), 0.0, 1.0)[:, None, None] ** 1.4
+        t = np.clip(y / max(self.stack.horizon, 0.05), 0.0, 1.0)[:, None, None]
+        if self.stack.sky_split is None:
+            t = t**1.4
+        else:
+            t = np.clip((t - self.stack.sky_split) / SKY_BLEND + 0.5, 0.0, 1.0)
+            t = t * t * (3 - 2 * t)
         top, low = (np.asarray(c, dtype=np.float32) for c in (self.stack.sky_top, self.stack.sky_low))
         return np.broadcast_to((top * (1 - t) + low * t).astype(np.float32), (self.height, self.width, 3))
 

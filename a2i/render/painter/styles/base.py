@@ -1,6 +1,7 @@
 """The one interface every painter style implements, and the drawing helpers they share.
 
-A style is a :class:`StyleSpec`: a name, the art words that select it from a prompt, its cheap motion, and
+A style is a :class:`StyleSpec`: a name (its art words, which select it from a prompt, live in
+:data:`a2i.vocabulary.STYLE_WORDS`), its cheap motion, and
 ``draw(painting) -> Layers``. A :class:`Painting` hands it the composed scene (:mod:`a2i.render.painter.scene`:
 the stack of subject shapes, rasterised at the canvas size with anti-aliased views of colour, depth, drawing
 order, outlines and light) and the mood; the style renders that one scene in its own idiom. A style draws in
@@ -22,7 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw
 
+from a2i.render.gaussian import gaussian_filter  # scipy.ndimage's, in numpy: importing scipy cost generate 0.16 s
 from a2i.render.painter.palette import Mood
+from a2i.vocabulary import STYLE_WORDS
 
 if TYPE_CHECKING:  # the scene imports the style vocabulary, which imports the styles
     from a2i.render.painter.scene import Scene
@@ -94,12 +97,20 @@ class Motion:
 class StyleSpec:
     """One painter style behind the common interface."""
 
-    name: str
-    phrases: tuple[str, ...]  # art-style phrases the prompt writer uses for this style ("a watercolour")
-    keywords: tuple[str, ...]  # words that pick this style out of free text (lower case, stems allowed)
+    name: str  # a key of :data:`a2i.vocabulary.STYLE_WORDS`, where the style's phrases and keywords live
     draw: Callable[[Painting], Layers]
     motion: Motion = field(default_factory=Motion)
     summary: str = ""  # one line for the README's style sheet
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Art-style phrases the prompt writer names this style with ("a watercolour")."""
+        return STYLE_WORDS[self.name].phrases
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Words that pick this style out of free text (lower case, stems allowed)."""
+        return STYLE_WORDS[self.name].keywords
 
 
 def rgba(colour: np.ndarray, alpha: float = 1.0) -> tuple[int, int, int, int]:
@@ -108,13 +119,15 @@ def rgba(colour: np.ndarray, alpha: float = 1.0) -> tuple[int, int, int, int]:
     return r, g, b, int(round(255 * min(1.0, max(0.0, alpha))))
 
 
-def value_noise(rng: np.random.Generator, cells: int, width: int, height: int) -> np.ndarray:
+def value_noise(rng: np.random.Generator, cells: int | tuple[int, int], width: int, height: int) -> np.ndarray:
     """Smooth noise in about -1..1 (float32, height x width): a ``cells`` x ``cells`` random grid upsampled.
 
+    ``cells`` may be ``(across, down)``: fewer cells across than down gives horizontal streaks (brush marks).
     The grid is drawn from ``rng`` before the size matters, so the noise is the same picture at every size.
     """
-    grid = rng.standard_normal((cells + 3, cells + 3)).astype(np.float32)
-    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cells + 2.0, cells + 2.0))
+    cx, cy = (cells, cells) if isinstance(cells, int) else cells
+    grid = rng.standard_normal((cy + 3, cx + 3)).astype(np.float32)
+    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cx + 2.0, cy + 2.0))
     return np.asarray(image, dtype=np.float32)
 
 
@@ -137,8 +150,6 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         return array
     h, w = array.shape[:2]
     factor = max(1, int(sigma / SOFT_SIGMA_PX))
-    from scipy.ndimage import gaussian_filter  # here, not at import: `a2i --help` must not wait for scipy
-
     sw, sh = max(4, w // factor), max(4, h // factor)
     channels = array[..., None] if array.ndim == 2 else array
     out = []
@@ -146,7 +157,7 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         plane = np.ascontiguousarray(channels[..., c], dtype=np.float32)
         if factor > 1:
             plane = np.asarray(Image.fromarray(plane, "F").resize((sw, sh), Image.Resampling.BOX))
-        plane = gaussian_filter(plane, sigma * sw / w, mode="nearest", truncate=3.0)
+        plane = gaussian_filter(plane, sigma * sw / w, truncate=3.0)
         if factor > 1:
             plane = np.asarray(Image.fromarray(plane, "F").resize((w, h), Image.Resampling.BICUBIC))
         out.append(plane)
@@ -212,9 +223,7 @@ class Painting:
         gw, gh = self.canvas.ground_size
         lit = self.raster.coverage([s.glow for s in shapes])
         small = np.asarray(Image.fromarray(lit, "F").resize((gw, gh), Image.Resampling.BOX))
-        from scipy.ndimage import gaussian_filter
-
-        halo = gaussian_filter(small, reach * min(gw, gh), mode="nearest", truncate=3.0) * 2.5
+        halo = gaussian_filter(small, reach * min(gw, gh), truncate=3.0) * 2.5
         x, y = self.canvas.grid(gw, gh)
         lx, ly, r = self.scene.stack.light
         if r > 0:
@@ -231,7 +240,7 @@ class Painting:
         """Coverage of the thin marks (rain, stars, waves, birds), which soft styles keep crisp."""
         return self.raster.coverage([s.thin for s in self.scene.stack.shapes])
 
-    def noise(self, cells: int) -> np.ndarray:
+    def noise(self, cells: int | tuple[int, int]) -> np.ndarray:
         return value_noise(self.rng, cells, self.canvas.width, self.canvas.height)
 
     def finish(self, rgb: np.ndarray, phase: np.ndarray | None = None, order: np.ndarray | None = None) -> Layers:

@@ -19,7 +19,9 @@ def draw(p: Painting) -> Layers:
     w, h = p.canvas.width, p.canvas.height
     x, y = p.canvas.grid()
     horizon = p.scene.layout.horizon
-    sky = np.where((y < horizon * 0.5)[..., None], p.roles.sky_top, p.roles.sky_low).astype(np.float32)
+    stack = p.scene.stack  # the sky's colours as the scene has them (named colours may split it in two bands)
+    band = horizon * (0.5 if stack.sky_split is None else stack.sky_split)
+    sky = np.where((y < band)[..., None], np.asarray(stack.sky_top), np.asarray(stack.sky_low)).astype(np.float32)
     # The scaffold: a disc behind the light and grid bars, painted on the sky only.
     lx, ly, r = p.scene.stack.light
     aspect = w / h
@@ -36,7 +38,7 @@ def draw(p: Painting) -> Layers:
     # Flatten each plane's colour toward a stronger contrast (energy), then the rules.
     grey = flat.mean(axis=2, keepdims=True)
     flat = grey + (flat - grey) * (1.15 + 0.35 * p.mood.energy)
-    rule = np.clip(soften(p.raster.edges(), RULE * min(w, h) * 0.6) * 3.0, 0.0, 1.0)
+    rule = np.clip(soften(p.raster.edges(), RULE * p.mood.mark_scale * min(w, h) * 0.6) * 3.0, 0.0, 1.0)
     rgb = mix(flat, p.roles.dark * 0.5, rule * 0.95)
     paper = 1 + 0.012 * p.noise(60)
     return p.finish(rgb * paper[..., None])
@@ -44,8 +46,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="bauhaus",
-    phrases=("a Bauhaus poster", "a constructivist print", "a geometric abstraction", "a paper-cut collage"),
-    keywords=("bauhaus", "constructivis", "geometric", "collage", "kandinsky", "mondrian", "poster", "suprematis", "shapes"),
     draw=draw,
     motion=Motion(shimmer=0.3, speed=0.5, growth=0.08),
     summary="a Bauhaus poster: the scene in flat planes, heavy rules and a geometric scaffold",

@@ -24,9 +24,9 @@ def draw(p: Painting) -> Layers:
     slope = np.maximum(np.hypot(gx, gy), 1e-4)
     dist_px = np.abs(full - np.round(full)) / slope
     index = (np.round(full).astype(int) % 5) == 0
-    half = (0.0006 + 0.0008 * p.mood.energy) * short * np.where(index, 2.2, 1.0) + 0.35
+    half = (0.0006 + 0.0008 * p.mood.energy) * p.mood.mark_scale * short * np.where(index, 2.2, 1.0) + 0.35
     line = np.clip(half + 0.5 - dist_px, 0.0, 1.0)
-    coast = np.clip(soften(p.raster.edges(), 0.0012 * short) * 2.5, 0.0, 1.0)
+    coast = np.clip(soften(p.raster.edges(), 0.0012 * p.mood.mark_scale * short) * 2.5, 0.0, 1.0)
     # Tints: the scene's colours, paled like map tints and stepped with the levels.
     tint = p.flat() * 0.75 + 0.25
     steps = (np.round(full) / levels)[..., None]
@@ -40,8 +40,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="contours",
-    phrases=("a topographic map", "a contour-line engraving", "a cartographic print"),
-    keywords=("topograph", "contour", "map", "cartograph", "terrain", "relief", "engraving", "isoline"),
     draw=draw,
     motion=Motion(shimmer=0.45, speed=0.35, growth=0.1),
     summary="a relief map of the scene: level lines, index contours and traced outlines over map tints",

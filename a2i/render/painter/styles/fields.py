@@ -3,7 +3,8 @@
 The sky and the land become two stacked rectangles with ragged, feathered edges, inset from the canvas; the
 subjects inside them dissolve into soft glowing forms of their own colour (a lighthouse a pale column, the
 moon a luminous blur), as if seen through layers of glaze. Several thin glazes of the field's own colour,
-each a little lighter or darker in slow patches, give the fields depth. Energy sharpens the forms and the
+each a little lighter or darker in slow patches, give the fields depth, and the last is scumbled on in broad
+horizontal sweeps whose brushing shows. Energy sharpens the forms and the
 edges; calm music blurs them further. In a video the fields grow in from the top, glaze by glaze.
 """
 
@@ -15,6 +16,8 @@ from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, 
 
 INSET = 0.06  # the ground's margin around the fields (fraction of the side)
 GLAZES = 3  # layered glazes over each field
+SWEEPS = (6, 48)  # brush sweeps of the scumbled glaze: cells across x down (long horizontal strokes)
+SCUMBLE = 0.07  # lightness swing of the scumbled glaze (Rothko's surfaces show their brushing at arm's length)
 
 
 def _soft_rect(p: Painting, x0: float, y0: float, x1: float, y1: float, feather: float) -> np.ndarray:
@@ -40,6 +43,10 @@ def draw(p: Painting) -> Layers:
     for _ in range(GLAZES):
         patch = p.noise(3) * 0.05
         rgb = rgb * (1 + patch * fields)[..., None]
+    # Scumbling: the last glaze dragged on with a broad brush in horizontal sweeps, thin and thick in turn,
+    # so the field's surface shows its brushwork (more of it for acoustic music).
+    sweeps = p.noise(SWEEPS) + 0.5 * p.noise((SWEEPS[0] * 3, SWEEPS[1] * 2))
+    rgb = rgb * (1 + (SCUMBLE + 0.04 * p.mood.organic) * sweeps * fields)[..., None]
     if p.canvas.motion:
         x, y = p.canvas.grid()
         return p.finish(rgb, order=np.clip(0.1 + 0.6 * y + 0.3 * p.drawing_order(), 0, 1))
@@ -48,8 +55,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="fields",
-    phrases=("a colour-field painting", "a minimalist canvas", "an abstract colour study"),
-    keywords=("rothko", "colour field", "color field", "colour-field", "color-field", "minimalis", "abstract colour", "bands of colour"),
     draw=draw,
     motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
     summary="Rothko-like colour fields: the scene as soft forms in feathered fields, layered glazes",

@@ -30,14 +30,14 @@ def draw(p: Painting) -> Layers:
     xs, ys = p.rng.random(n), p.rng.random(n)
     px, py = (xs * (w - 1)).astype(int), (ys * (h - 1)).astype(int)
     length = step * (1.2 + 1.2 * (1 - p.mood.rhythm))
-    widths = p.rng.uniform(0.006, 0.011, n)  # a loaded brush's width, whatever the density
-    tone = 1 + p.rng.uniform(-1, 1, n) * (0.04 + 0.3 * p.mood.energy)  # livelier, more contrasted strokes for intense music
+    widths = p.rng.uniform(0.006, 0.011, n) * p.mood.mark_scale  # a loaded brush's width (loudness), whatever the density
+    tone = 1 + p.rng.uniform(-1, 1, n) * (0.1 + 0.24 * p.mood.energy)  # livelier, more contrasted strokes for intense music
     order = np.argsort(p.depth()[py, px] + 0.2 * p.rng.random(n))  # far strokes first
     aspect = w / h
     a = angle[py, px] + p.rng.normal(0, 0.1 + 0.4 * p.mood.energy, n)
     dx, dy = np.cos(a) * length / 2 / max(aspect, 1.0), np.sin(a) * length / 2 * min(aspect, 1.0)
     colours = np.clip(flat[py, px] * tone[:, None], 0, 1) * 255 + 0.5
-    alpha = int(round(255 * (0.35 + 0.6 * p.mood.energy)))
+    alpha = int(round(255 * (0.55 + 0.4 * p.mood.energy)))  # calm strokes thinner, never invisible
     fills = [(int(r), int(g), int(b), alpha) for r, g, b in colours[order].tolist()]
     geometry = np.stack([xs - dx, ys - dy, xs + dx, ys + dy, widths], 1)[order].tolist()
     marks = [("line", tuple(g), f) for g, f in zip(geometry, fills)]
@@ -49,8 +49,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="flow",
-    phrases=("an oil painting", "an impressionist canvas", "an expressionist painting", "a surrealist painting"),
-    keywords=("oil", "impressionis", "expressionis", "surreal", "van gogh", "swirl", "flow", "abstract", "painting", "canvas"),
     draw=draw,
     motion=Motion(shimmer=0.4, speed=0.3, growth=0.2),
     summary="an oil painting: short loaded strokes following the forms over an underpainting",

@@ -38,9 +38,10 @@ def draw(p: Painting) -> Layers:
     apart = np.maximum(np.linalg.norm(seeds[idx[:, 1]] - seeds[idx[:, 0]], axis=1), 1e-6)
     gap = resize(((dist[:, 1] ** 2 - dist[:, 0] ** 2) / apart).reshape(wh, ww).astype(np.float32), w, h)
     # Leading: between panes, and along every subject's outline (thickened to the leading's width).
-    pane_lead = np.clip((LEADING - gap) * unit / 1.2 + 0.5, 0.0, 1.0)
+    lead_width = LEADING * p.mood.mark_scale  # heavier leading for loud music
+    pane_lead = np.clip((lead_width - gap) * unit / 1.2 + 0.5, 0.0, 1.0)
     thin = p.thin()
-    outline = np.clip(soften(p.raster.edges() * (1 - thin), LEADING * unit * 0.6) * 3.0, 0.0, 1.0)
+    outline = np.clip(soften(p.raster.edges() * (1 - thin), lead_width * unit * 0.6) * 3.0, 0.0, 1.0)
     pane_lead *= 1 - thin  # thin marks (rain, stars, rigging) are painted on the glass, not leaded
     lead = np.maximum(pane_lead, outline)
     glass = p.flat() * shade[..., None]
@@ -56,8 +57,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="glass",
-    phrases=("a stained-glass window", "a mosaic", "a cathedral rose window"),
-    keywords=("stained", "glass", "mosaic", "tiffany", "rose window", "cathedral", "tesser"),
     draw=draw,
     motion=Motion(shimmer=0.3, speed=0.2, growth=0.15),
     summary="stained glass: the scene's subjects as panes of glass in dark leading",

@@ -40,7 +40,7 @@ def draw(p: Painting) -> Layers:
     rows = p.rng.random(max(8, h // 3)).astype(np.float32)
     hairs = np.repeat(rows, int(np.ceil(h / len(rows))))[:h, None] * np.ones((1, w), np.float32)
     hairs = np.clip((hairs + 0.3 * grain - 0.25 - 0.35 * p.mood.organic) * 4, 0, 1)
-    brush = np.clip(soften(edges, (0.0012 + 0.0016 * (1 - p.mood.hardness)) * short) * 3.0, 0, 1) * hairs
+    brush = np.clip(soften(edges, (0.0012 + 0.0016 * (1 - p.mood.hardness)) * p.mood.mark_scale * short) * 3.0, 0, 1) * hairs
     rgb = mix(wash, p.roles.dark * 0.6, brush * 0.85)
     # 3. Splatter around the focal point, and the seal.
     fx, horizon = p.scene.layout.focal_x, p.scene.layout.horizon
@@ -57,8 +57,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="ink",
-    phrases=("an ink wash painting", "a Japanese woodblock print", "a charcoal and pastel drawing", "a calligraphic ink drawing"),
-    keywords=("ink", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo", "japanese", "chinese", "sketch"),
     draw=draw,
     motion=Motion(shimmer=0.2, speed=0.15, growth=0.12),
     summary="ink and brush: washes thinned with distance, pooled edges, dry-brush outlines, splatter, a seal",

@@ -46,7 +46,7 @@ def draw(p: Painting) -> Layers:
             colour = colour * 0.84
         elif kinds[i] < 0.4:
             colour = _shift_hue(colour, 25.0 if kinds[i] < 0.36 else -25.0)
-        radius = step * (0.45 + 0.25 * near[i]) * (0.85 + 0.3 * kinds[i])
+        radius = step * (0.45 + 0.25 * near[i]) * (0.85 + 0.3 * kinds[i]) * p.mood.mark_scale
         marks.append(("dot", (float(xs[i]), float(ys[i]), float(radius)), rgba(colour, 1.0)))
     # Small dabs along every outline, so each subject's shape is built from dabs, not lost between them.
     edges = p.raster.edges()
@@ -62,8 +62,6 @@ def draw(p: Painting) -> Layers:
 
 STYLE = StyleSpec(
     name="pointillism",
-    phrases=("a pointillist painting", "a divisionist canvas", "a dotted risograph print"),
-    keywords=("pointill", "divisionis", "seurat", "signac", "dots", "dotted", "risograph", "halftone"),
     draw=draw,
     motion=Motion(shimmer=0.35, speed=0.6, growth=0.1),
     summary="pointillism: the scene built from divided dabs of colour",

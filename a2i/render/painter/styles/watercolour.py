@@ -14,6 +14,8 @@ import numpy as np
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
 
 TRANSPARENCY = 0.14  # how far every wash is thinned toward the paper's white
+WASH_STROKES = (4, 30)  # the flat brush's strokes: cells across x down (wide horizontal bands)
+STROKE_SWING = 0.045  # lightness swing between wetter and drier strokes of one wash
 
 
 def draw(p: Painting) -> Layers:
@@ -29,7 +31,7 @@ def draw(p: Painting) -> Layers:
     wash = wash * (0.92 + 0.1 * passes)[..., None]
     wash = mix(wash, paper, TRANSPARENCY + 0.1 * (1 - passes))
     # 3. Edge darkening: pigment carried to the wash's edge as it dries.
-    rim = np.clip(soften(p.raster.edges(), 0.0025 * short) * 3.0, 0, 1)
+    rim = np.clip(soften(p.raster.edges(), 0.0025 * p.mood.mark_scale * short) * 3.0, 0, 1)
     wash = wash * (1 - 0.4 * rim * wander)[..., None]
     # 4. Granulation in the paper's tooth, and blooms (back-runs) across the larger washes.
     tooth = np.clip(p.noise(160) * 0.7 + p.noise(45) * 0.5, 0, 2)
@@ -38,14 +40,14 @@ def draw(p: Painting) -> Layers:
     blooms = np.clip(p.noise(7) * 1.5 - 0.8, 0, 1)
     ring = np.clip(soften(blooms, 0.002 * short) - blooms * 0.85, 0, 1)
     wash = wash * (1 - 0.3 * ring + 0.06 * blooms)[..., None]
-    # 5. Fine-brush marks over the washes.
+    # 5. The wash was laid in overlapping horizontal strokes of a wide flat brush, each a little wetter or drier.
+    wash = wash * (1 + (STROKE_SWING + 0.03 * p.mood.organic) * p.noise(WASH_STROKES))[..., None]
+    # 6. Fine-brush marks over the washes.
     return p.finish(mix(wash, flat * 0.92, p.thin() * 0.9))
 
 
 STYLE = StyleSpec(
     name="watercolour",
-    phrases=("a watercolour", "a gouache illustration", "a wet-on-wet watercolour study"),
-    keywords=("watercolo", "gouache", "wash", "aquarel", "wet-on-wet", "pastel"),
     draw=draw,
     motion=Motion(shimmer=0.15, speed=0.1, growth=0.25),
     summary="watercolour: transparent washes with pooled dark edges, granulation and blooms on paper",

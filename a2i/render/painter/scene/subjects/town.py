@@ -76,7 +76,8 @@ def street(b: Builder, n: int) -> None:
     facade = b.roles.near * 0.8 + b.roles.dark * 0.2
     left = Poly([(-0.02, 0.02), (vx - 0.03, vy - 0.2), (vx - 0.03, vy + 0.01), (-0.02, 1.02)])
     right = Poly([(1.02, 0.06), (vx + 0.03, vy - 0.16), (vx + 0.03, vy + 0.01), (1.02, 1.02)])
-    b.add("street", [left, right], facade, 0.75)
+    b.add("street", [left], facade, 0.75)  # each side its own shape, so named colours can share the street
+    b.add("street", [right], facade, 0.75)
     windows = []
     for side, (x_edge, top_edge) in ((-1, (-0.02, 0.02)), (1, (1.02, 0.06))):
         for t in np.linspace(0.1, 0.85, 7):
