@@ -170,8 +170,8 @@ class _Source:
     and no resampling in Python.
     """
 
-    def __init__(self, path: Path, rate: int | None = None) -> None:
-        self.path = path
+    def __init__(self, path: Path, rate: int | None = None, *, start: float = 0.0) -> None:
+        self.path, self.start = path, start  # ``start``: seconds skipped before decoding (seeked, not decoded)
         self._sf: sf.SoundFile | None = None
         self._proc: subprocess.Popen | None = None
         self.broken = ""  # why decoding stopped early, when it did
@@ -187,6 +187,8 @@ class _Source:
             frames = _riff_promised_frames(path) or self._sf.frames
             self.expected = frames / self.sr if frames > 0 else None
             self.channels = self._sf.channels
+            if start > 0:
+                self._sf.seek(min(int(start * self.sr), max(0, self._sf.frames)))
         else:
             self._open_ffmpeg(rate)
 
@@ -199,8 +201,9 @@ class _Source:
         filters = ["pan=mono|c0=0.5*c0+0.5*c1"] if channels == 2 else []
         if self.sr != native:
             filters.append(f"aresample={self.sr}:resampler=soxr:precision={SOXR_HQ_BITS}")
-        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(self.path), "-vn", *(["-af", ",".join(filters)] if filters else []),
-               "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
+        seek = ["-ss", f"{self.start:.6f}"] if self.start > 0 else []  # before -i: ffmpeg seeks, it does not decode
+        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", *seek, "-i", str(self.path), "-vn",
+               *(["-af", ",".join(filters)] if filters else []), "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         stdout = self._proc.stdout
         head = stdout.read(12)
@@ -240,7 +243,7 @@ class _Source:
                 try:
                     part = self._sf.read(step, dtype="float32", always_2d=True).mean(axis=1)
                 except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-                    if self._sf.tell() == 0 and not parts:
+                    if self._sf.tell() == int(self.start * self.sr) and not parts:
                         # libsndfile opened it but cannot decode it: ffmpeg may.
                         self._sf.close()
                         self._sf = None
@@ -422,6 +425,68 @@ def load(path: str | Path, *, sr: int | None = 22050, mono: bool = True) -> Audi
     for warning in caught:
         warnings.warn(warning.message, warning.category, stacklevel=2)
     return Audio(np.concatenate([b.samples for b in blocks]), blocks[0].sr, str(Path(path)))
+
+
+def header_duration(path: str | Path) -> float | None:
+    """The duration a file's header states, in seconds, without decoding it (``None`` when it states none).
+
+    Cheap enough to plan work before a long file is decoded (the studio's first look at a song); the decoded
+    length (:func:`load`) is the one to trust: a truncated file's header promises more.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "tone.flac")
+    >>> sf.write(f, np.zeros(22050 * 3, np.float32), 22050)
+    >>> header_duration(f)
+    3.0
+    """
+    path = Path(path)
+    _check_file(path)
+    if _libsndfile_can_read(path):
+        import soundfile as sf
+
+        try:
+            with sf.SoundFile(str(path)) as f:
+                frames = _riff_promised_frames(path) or f.frames
+                return frames / f.samplerate if frames > 0 else None
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+            pass
+    return _probe(path)[1]
+
+
+def load_span(path: str | Path, start: float, end: float, *, sr: int | None = 22050) -> Audio:
+    """Seconds ``start`` to ``end`` of a file as :func:`load` decodes them, decoding only that stretch (the decoder
+    seeks to ``start``): a 10-second excerpt of a long MP3 in a fraction of the time of the whole file.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "ramp.wav")
+    >>> sf.write(f, np.linspace(-1, 1, 8000 * 4).astype(np.float32), 8000)
+    >>> part = load_span(f, 1.0, 2.5, sr=None)
+    >>> part.sr, round(part.duration, 2), round(float(part.samples[0]), 2)
+    (8000, 1.5, -0.5)
+    """
+    path = Path(path)
+    _check_file(path)
+    if not 0 <= start < end:
+        raise ConfigError(f"load_span: expected 0 <= start < end, got {start:g} and {end:g}")
+    source = _Source(path, sr, start=start)
+    try:
+        samples = source.read(int(round((end - start) * source.sr)))
+    finally:
+        if source._proc is not None:  # the rest of the file is not wanted: stop the decoder, not an error
+            source._proc.kill()
+            source._proc.wait()
+            source._proc.stdout.close()
+            source._proc.stderr.close()
+        elif source._sf is not None:
+            source._sf.close()
+    if len(samples) == 0:
+        raise AudioError(f"{path}: no audio between {start:g} s and {end:g} s; the file is shorter")
+    found = Audio(samples.astype(np.float32), source.sr, str(path))
+    return resample(found, sr) if sr else found
 
 
 def resample(audio: Audio, sr: int) -> Audio:

@@ -33,6 +33,10 @@ PICTURE_SIZE = 1024
 #: the same composition at every size, so 512 px looks the same there and is drawn, saved and sent sooner.
 PREVIEW_SIZE = 512
 
+#: How often the pictures job looks whether the upload's check is over (it usually is by the time the first
+#: look is painted; an MP3's full decode takes about a second).
+CHECK_POLL_SECONDS = 0.05
+
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
 
@@ -69,17 +73,16 @@ def paint_preview(project: Project, analyzer: Analyzer) -> Path:
     The final centre picture differs a little: there a clip's valence and energy are pooled toward the
     whole song's (:func:`a2i.mood.pool`). Returns the preview's path.
     """
-    listen = audio_io.load(project.listen_path, sr=None)
-    n_clips = max(1, math.ceil(listen.duration / audio_io.CLIP_SECONDS - 0.25))
-    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(listen.duration, (i + 1) * audio_io.CLIP_SECONDS))
+    duration = float(project.state()["duration"])  # the header's length while the upload is still checked
+    n_clips = max(1, math.ceil(duration / audio_io.CLIP_SECONDS - 0.25))
+    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(duration, (i + 1) * audio_io.CLIP_SECONDS))
              for i in range(n_clips)]
-    centre = centre_first(clips, listen.duration)[0]
-    excerpt = listen.samples[int(centre.start * listen.sr):int(centre.end * listen.sr)]
+    centre = centre_first(clips, duration)[0]
+    excerpt = audio_io.load_span(project.song_path, centre.start, centre.end, sr=ANALYSIS_SR)  # only these seconds
     with tempfile.TemporaryDirectory() as tmp:
-        path = audio_io.write(Path(tmp) / "centre.wav", audio_io.Audio(excerpt, listen.sr))
-        found = analyzer.analyze(path, per_clip=True)
+        found = analyzer.analyze(audio_io.write(Path(tmp) / "centre.wav", excerpt), per_clip=True)
     clips[centre.index] = replace(found.clips[0], index=centre.index, start=centre.start, end=centre.end)
-    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, listen.duration)
+    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, duration)
     job = song_job(project)
     request = next(r for r in plan(sketch, job, content_hash(project.song_path), stem=project.name) if r.clip.index == centre.index)
     image = get_backend("painter").render_many([request.for_backend()], size=min(job.size, PREVIEW_SIZE))[0]
@@ -109,6 +112,10 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
         paint_preview(project, analyzer)
     if report(0.05, "analysing", None):
         raise Cancelled
+    while project.state().get("checking"):  # the whole file's check (in the web process) decides first
+        if report(0.05, "analysing", None):
+            raise Cancelled
+        time.sleep(CHECK_POLL_SECONDS)
     job = song_job(project)
     writer = job.writer()
     backend = get_backend("painter")

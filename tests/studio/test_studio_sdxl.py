@@ -52,10 +52,10 @@ def test_an_sdxl_picture_through_the_studio(tmp_path, songs, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     model = save_tiny_sdxl(tmp_path / "tiny-sdxl", seed=0)
     folder = tmp_path / "studio"
-    app = create_app({"FOLDER": str(folder), "PICTURE_SIZE": 64, "SDXL": sdxl_options({"model": str(model), "steps": 2})})
+    app = create_app({"FOLDER": str(folder), "PICTURE_SIZE": 64, "SDXL": sdxl_options({"model": str(model), "steps": 1})})
     client = app.test_client()
     sdxl = client.get("/api/backends").get_json()["backends"][1]
-    assert sdxl["available"] and sdxl["options"] == {"model": str(model), "steps": 2}
+    assert sdxl["available"] and sdxl["options"] == {"model": str(model), "steps": 1}
 
     # A song's pictures (the painter's, by the worker's own function, in this process).
     name = client.post("/api/projects", data={"file": (io.BytesIO(songs["tagged"].read_bytes()), "tagged.flac")},
@@ -79,4 +79,4 @@ def test_an_sdxl_picture_through_the_studio(tmp_path, songs, monkeypatch):
         assert image.size == (64, 64)
     assert client.get(f"/api/projects/{name}").get_json()["chosen"] == {"0": picture.image}
     # A video in SDXL gets the same options (make_video validates them as `a2i video --backend sdxl` does).
-    assert video_options({"backend": "sdxl"}, sdxl=sdxl)["backend_options"] == {"model": str(model), "steps": 2}
+    assert video_options({"backend": "sdxl"}, sdxl=sdxl)["backend_options"] == {"model": str(model), "steps": 1}
