@@ -80,6 +80,7 @@ BLAS_THREADS = 1
 #: Batches the network may fall behind the decoding before the decoding waits: two keep both busy, and a
 #: batch waiting holds 8 x 10 s of 16 kHz audio (5 MB).
 BATCHES_AHEAD = 2
+
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
 KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
