@@ -78,14 +78,14 @@ PIECES: dict[str, PieceSpec] = {
         lead="synth", register=14, contour=0.4,
     ),
     # Sad: a slow lament in A minor that never leaves the minor: i9 - iv7 - i - v7, the natural minor's
-    # minor dominant (no major chord brightens it). A sung line (the voice most sad songs have) falls in
-    # sighs, leaning on the note above the chord before it resolves; soft, dark, legato, slow, in free
-    # time, no drums (Juslin & Laukka 2003's cues of sadness: slow, quiet, legato, dull timbre, slow
+    # minor dominant (no major chord brightens it). A high sung line (the voice most sad songs have) falls
+    # in sighs, on nearly every strong beat leaning on the note above the chord before it resolves; soft,
+    # dark, legato, slow, in free time, no drums (Juslin & Laukka 2003's cues of sadness: slow, quiet, legato, dull timbre, slow
     # attacks, timing that breathes).
     "dark_minor": PieceSpec(
         title="Grey Harbour", tempo=62.0, tonic=57, progression=((0, "min9"), (5, "min7"), (0, "min"), (7, "min7")),
         scale=MINOR, brightness=0.15, drums=0.0, level_db=-27.0, melody_density=0.5, genre="ambient",
-        lead="voice", register=12, contour=-0.6, tension=0.7, sway=0.03,
+        lead="voice", register=17, contour=-0.6, tension=0.9, sway=0.03,
     ),
     # Night to morning: a quiet D minor intro (broken piano chords under a bowed melody, no drums) that
     # builds, drums entering in the second section and the full band in the third; i7 - VI - iv7 - V, the
