@@ -88,12 +88,12 @@ def _log10(value: float) -> float:
     return float(np.log10(max(value, 1e-6)))
 
 
-def _timbre(i: int) -> Callable[[SignalFeatures], float]:
-    return lambda f: f.timbre[i]
-
-
 #: The named signal evidence beside vibenet's embedding, each read from :class:`SignalFeatures` on the
-#: scale it is fitted on (log scales for the spectral measures, which span decades).
+#: scale it is fitted on (log scales for the spectral measures, which span decades). The 13 MFCC means
+#: (:attr:`SignalFeatures.timbre`) were evidence too until version 5: under artist-grouped cross-validation
+#: the heads do as well without them (``benchmarks/mood_eval.py`` reports both), they describe the
+#: recording's spectral envelope more than the music, and synthesized or unusual recordings put them
+#: three and more standard deviations outside the range of real music, where a linear head extrapolates.
 EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("loudness LUFS", lambda f: f.loudness),
     ("log spectral centroid", lambda f: _log10(f.centroid)),
@@ -115,7 +115,6 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("triad fit", lambda f: f.triad_fit),
     ("chord change rate", lambda f: f.chord_changes),
     ("melody register", lambda f: f.melody_register),
-    *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
 )
 
 #: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks): the scale the
@@ -139,7 +138,7 @@ NEUTRAL: dict[str, float] = {
 
 #: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
 #: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
-EVIDENCE_VERSION = 4
+EVIDENCE_VERSION = 5
 
 
 def evidence(embedding: np.ndarray, feats: SignalFeatures) -> np.ndarray:
