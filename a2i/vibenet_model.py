@@ -43,9 +43,12 @@ class VibenetOutput:
     embedding: np.ndarray
 
 
-#: Threads for one inference: the machine's cores, at most four (EfficientNet-B0 on a batch of 8 clips gains
-#: little beyond that, and a2i runs beside other work). One inter-op thread: the graph is a chain.
-THREADS = max(1, min(4, os.cpu_count() or 1))
+#: Threads for one inference: the machine's cores but one, at least one and at most four. The analysis runs
+#: the network beside its own thread, which decodes and summarises the next clips (:class:`a2i.mood.Analyzer`):
+#: one inference thread per remaining core keeps every core busy without the threads taking turns (on two
+#: cores, a second inference thread cost 10-50 % more CPU for the batch); EfficientNet-B0 on a batch of 8
+#: clips gains little beyond four. One inter-op thread: the graph is a chain.
+THREADS = max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _cache_dir() -> Path:
