@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i import audio as audio_io
-from a2i.errors import ConfigError
+from a2i.errors import AudioError, ConfigError
 from a2i.fileio import atomic_save_png, content_hash
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
 from a2i.outputs import Picture
@@ -109,7 +109,11 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
     song = project.song_path
     if not project.preview_path.exists():
         report(0.02, "preview", None)
-        paint_preview(project, analyzer)
+        try:
+            paint_preview(project, analyzer)
+        except AudioError:  # the header's length was wrong (the excerpt is past the end): no first look, the
+            pass            # whole analysis below names any real fault of the file
+
     if report(0.05, "analysing", None):
         raise Cancelled
     while project.state().get("checking"):  # the whole file's check (in the web process) decides first
