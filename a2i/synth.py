@@ -31,8 +31,7 @@ SR = 22050
 
 # Semitone offsets of chord tones above the chord root.
 _TRIADS = {"maj": (0, 4, 7), "min": (0, 3, 7), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10), "sus2": (0, 2, 7),
-           "min9": (0, 3, 7, 10, 14), "min6": (0, 3, 7, 9), "dim7": (0, 3, 6, 9), "7b9": (0, 4, 7, 10, 13),
-           "madd9": (0, 3, 7, 14)}
+           "min9": (0, 3, 7, 10, 14)}
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class PieceSpec:
 
     The first fields are the broad strokes every piece has (tempo, key and mode, chords, brightness, drums,
     level, how busy the melody is); the rest say how it is played: which instrument sings the melody, where
-    it sits and which way it leans, how much it leans on dissonances, what the bass walks.
+    it sits and which way it leans, how much it leans on dissonances, how freely the time breathes.
     """
 
     title: str
@@ -59,7 +58,6 @@ class PieceSpec:
     register: int = 12  # the melody's centre in semitones above the tonic
     contour: float = 0.0  # the melody's lean: -1 falling (sighs, laments) .. +1 rising
     tension: float = 0.0  # share of strong beats where the melody leans on the note above before resolving
-    bass: tuple[int, ...] = ()  # bass note per bar in semitones above the tonic (default: the chords' roots)
     sway: float = 0.0  # expressive timing: the tempo breathes this share either way over each 4-bar phrase
 
 
@@ -78,14 +76,14 @@ PIECES: dict[str, PieceSpec] = {
         lead="synth", register=14, contour=0.4,
     ),
     # Sad: a slow lament in A minor that never leaves the minor: i9 - iv7 - i - v7, the natural minor's
-    # minor dominant (no major chord brightens it). A sung line (the voice most sad songs have) falls in
-    # sighs, leaning on the note above the chord before it resolves; soft, dark, legato, slow, in free
-    # time, no drums (Juslin & Laukka 2003's cues of sadness: slow, quiet, legato, dull timbre, slow
-    # attacks, timing that breathes).
+    # minor dominant (no major chord brightens it). A high sung line (the voice most sad songs have) falls
+    # in sighs, on nearly every strong beat leaning on the note above the chord before it resolves; soft,
+    # dark, legato, slow, in free time, no drums (Juslin & Laukka 2003's cues of sadness: slow, quiet,
+    # legato, dull timbre, slow attacks, timing that breathes).
     "dark_minor": PieceSpec(
         title="Grey Harbour", tempo=62.0, tonic=57, progression=((0, "min9"), (5, "min7"), (0, "min"), (7, "min7")),
         scale=MINOR, brightness=0.15, drums=0.0, level_db=-27.0, melody_density=0.5, genre="ambient",
-        lead="voice", register=12, contour=-0.6, tension=0.7, sway=0.03,
+        lead="voice", register=17, contour=-0.6, tension=0.9, sway=0.03,
     ),
     # Night to morning: a quiet D minor intro (broken piano chords under a bowed melody, no drums) that
     # builds, drums entering in the second section and the full band in the third; i7 - VI - iv7 - V, the
@@ -304,9 +302,9 @@ def _melody(spec: PieceSpec, chord: list[int], steps: int, previous: float, rng:
 def render(spec: PieceSpec, *, seconds: float = 30.0, seed: int = 0) -> Audio:
     """Render a piece to a mono :class:`~a2i.audio.Audio` at 22.05 kHz.
 
-    The arrangement: a string section holding each bar's chord, a piano (broken chords in eighths in calm
-    music, syncopated chords over drums), a bass on the beats (the roots, or :attr:`PieceSpec.bass`), the
-    melody on :attr:`PieceSpec.lead`, and, where the piece has drums, a kit (kick on 1 and 3, snare on 2
+    The arrangement: a string section holding each bar's chord, a piano (held chords on the beats under a
+    slow melody, broken chords in eighths under a busier one, syncopated chords over drums), a bass on the
+    beats (the chords' roots), the melody on :attr:`PieceSpec.lead`, and, where the piece has drums, a kit (kick on 1 and 3, snare on 2
     and 4, eighth or sixteenth hi-hats, a fill every fourth bar, a crash where a section starts). Each
     section's intensity scales brightness, density and drums; drums enter once it is at least 0.5.
 
@@ -370,7 +368,7 @@ def render(spec: PieceSpec, *, seconds: float = 30.0, seed: int = 0) -> Audio:
                 for note in chord:
                     add(tonal, start + at * beat, _struck(_midi_hz(note + 12), int(beat * SR), rng, bright), 0.07)
         # Bass on every beat, the bar's first the strongest.
-        bass_note = spec.tonic - 24 + (spec.bass[b % len(spec.bass)] if spec.bass else root)
+        bass_note = spec.tonic - 24 + root
         for k in range(4):
             hit = 1.0 if k == 0 else 0.7
             add(bass_track, start + k * beat, _plucked_bass(_midi_hz(bass_note), n_beat, rng, bright), 0.45 * hit)

@@ -52,6 +52,8 @@ PEAK_COLUMNS = 1200
 LISTEN_SR = 22050
 #: Longest project name (file-name stem) kept from an upload's name.
 MAX_NAME = 60
+#: Longest uploaded file name shown on the page (file systems allow 255 bytes; the song list has one line).
+MAX_DISPLAY = 120
 
 SONGS_DIR = "songs"
 STUDIO_DIR = ".studio"
@@ -96,6 +98,19 @@ def safe_name(filename: str) -> str:
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
     name = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_stem)).strip("._-")[:MAX_NAME]
     return name or "song"
+
+
+def display_name(filename: str) -> str:
+    """The uploaded file's own name as the page shows it (as text, never markup): folders and control characters
+    dropped, at most :data:`MAX_DISPLAY` characters; the project's folder name is :func:`safe_name`'s.
+
+    Examples
+    --------
+    >>> display_name("/home/me/Night Drive.flac"), display_name("../../Björk\\x07.mp3")
+    ('Night Drive.flac', 'Björk.mp3')
+    """
+    base = re.split(r"[\\/]", filename)[-1]
+    return "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C")[:MAX_DISPLAY]
 
 
 def extension(filename: str) -> str:
@@ -232,9 +247,14 @@ class Studio:
     def projects(self) -> list[Project]:
         """Every project, newest first (not those whose upload is still being checked)."""
         own = self.root / STUDIO_DIR
-        found = [Project(self.root, p.name) for p in own.iterdir() if (p / "state.json").is_file()] if own.is_dir() else []
-        found = [p for p in found if not p.state().get("checking")]
-        return sorted(found, key=lambda p: p.state().get("added", 0), reverse=True)
+        states = {}
+        for folder in own.iterdir() if own.is_dir() else []:
+            try:
+                states[folder.name] = Project(self.root, folder.name).state()
+            except ConfigError:  # no state (yet, or any more): a project being added or removed
+                continue
+        shown = [name for name, state in states.items() if not state.get("checking")]
+        return [Project(self.root, name) for name in sorted(shown, key=lambda n: states[n].get("added", 0), reverse=True)]
 
     def project(self, name: str) -> Project:
         """The project called ``name``; a :class:`ConfigError` for a name that is not one (or not safe)."""
@@ -304,7 +324,7 @@ class Studio:
             project = Project(self.root, self._free_name(safe_name(filename)))
             song = songs / f"{project.name}{ext}"
             atomic_write_json(project.state_path, {
-                "name": project.name, "upload": shown, "song": f"{SONGS_DIR}/{song.name}", "added": time.time(),
+                "name": project.name, "upload": display_name(filename) or shown, "song": f"{SONGS_DIR}/{song.name}", "added": time.time(),
                 "duration": stated, "checking": True, "job": dict(settings or {}), "chosen": {}, "sections": None,
                 "video": None, "warnings": []})
             os.replace(staging, song)

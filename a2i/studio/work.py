@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i import audio as audio_io
-from a2i.errors import ConfigError
+from a2i.errors import AudioError, ConfigError
 from a2i.fileio import atomic_save_png, content_hash
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
 from a2i.outputs import Picture
@@ -36,6 +36,9 @@ PREVIEW_SIZE = 512
 #: How often the pictures job looks whether the upload's check is over (it usually is by the time the first
 #: look is painted; an MP3's full decode takes about a second).
 CHECK_POLL_SECONDS = 0.05
+#: Longest wait for that check: decoding the longest song the studio takes (20 minutes of MP3) takes seconds,
+#: so a check still running after two minutes belongs to a web process that died.
+CHECK_TIMEOUT_SECONDS = 120.0
 
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
@@ -109,12 +112,19 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
     song = project.song_path
     if not project.preview_path.exists():
         report(0.02, "preview", None)
-        paint_preview(project, analyzer)
+        try:
+            paint_preview(project, analyzer)
+        except AudioError:  # the header's length was wrong (the excerpt is past the end): no first look, the
+            pass            # whole analysis below names any real fault of the file
+
     if report(0.05, "analysing", None):
         raise Cancelled
+    waited = time.monotonic()
     while project.state().get("checking"):  # the whole file's check (in the web process) decides first
         if report(0.05, "analysing", None):
             raise Cancelled
+        if time.monotonic() - waited > CHECK_TIMEOUT_SECONDS:  # the web process died during the check
+            raise ConfigError(f"{project.name}: the upload's check did not finish; remove the song and add it again")
         time.sleep(CHECK_POLL_SECONDS)
     job = song_job(project)
     writer = job.writer()
