@@ -8,8 +8,8 @@ dataset/tutorial_data) and each ``--segments`` mode, the song is cut into segmen
 exactly as :func:`a2i.video.make.make_video` does (beat, section or 10-s segments, each segment's own profile
 and template prompt, the song's seeds, the coda), every keyframe is prepared by the painter backend as the
 video's route prepares it, and the frame halfway through each transition between consecutive keyframes is
-drawn (no pulse, time held). A transition that two modes share (same keyframes) is measured once. The bundled
-songs give 12 beat, 8 section and 9 fixed transitions.
+drawn (no pulse, time held). A transition that two modes share (same keyframes) is measured once. The three
+bundled songs give between 25 and 30 (each mode cuts a 30-second song into 2-4 segments, plus the coda).
 
 Reported per transition: SSIM (grey, 256 px, Wang et al. 2004) of the mid frame to the 50/50 blend of its two
 keyframes, and to each keyframe. A crossfade scores about 1 against the blend; a transition where each part of
