@@ -247,9 +247,14 @@ class Studio:
     def projects(self) -> list[Project]:
         """Every project, newest first (not those whose upload is still being checked)."""
         own = self.root / STUDIO_DIR
-        found = [Project(self.root, p.name) for p in own.iterdir() if (p / "state.json").is_file()] if own.is_dir() else []
-        found = [p for p in found if not p.state().get("checking")]
-        return sorted(found, key=lambda p: p.state().get("added", 0), reverse=True)
+        states = {}
+        for folder in own.iterdir() if own.is_dir() else []:
+            try:
+                states[folder.name] = Project(self.root, folder.name).state()
+            except ConfigError:  # no state (yet, or any more): a project being added or removed
+                continue
+        shown = [name for name, state in states.items() if not state.get("checking")]
+        return [Project(self.root, name) for name in sorted(shown, key=lambda n: states[n].get("added", 0), reverse=True)]
 
     def project(self, name: str) -> Project:
         """The project called ``name``; a :class:`ConfigError` for a name that is not one (or not safe)."""

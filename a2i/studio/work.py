@@ -36,6 +36,9 @@ PREVIEW_SIZE = 512
 #: How often the pictures job looks whether the upload's check is over (it usually is by the time the first
 #: look is painted; an MP3's full decode takes about a second).
 CHECK_POLL_SECONDS = 0.05
+#: Longest wait for that check: decoding the longest song the studio takes (20 minutes of MP3) takes seconds,
+#: so a check still running after two minutes belongs to a web process that died.
+CHECK_TIMEOUT_SECONDS = 120.0
 
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
@@ -116,9 +119,12 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
 
     if report(0.05, "analysing", None):
         raise Cancelled
+    waited = time.monotonic()
     while project.state().get("checking"):  # the whole file's check (in the web process) decides first
         if report(0.05, "analysing", None):
             raise Cancelled
+        if time.monotonic() - waited > CHECK_TIMEOUT_SECONDS:  # the web process died during the check
+            raise ConfigError(f"{project.name}: the upload's check did not finish; remove the song and add it again")
         time.sleep(CHECK_POLL_SECONDS)
     job = song_job(project)
     writer = job.writer()
