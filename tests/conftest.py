@@ -1,4 +1,4 @@
-"""Suite-wide settings: nothing in the tests may reach a model hub."""
+"""Suite-wide settings: nothing in the tests may reach a model hub; how `make test`'s workers share the files."""
 
 import os
 
@@ -12,6 +12,16 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist's ``--dist loadgroup`` (`make test`), every test file runs whole on one worker, as in
+    a serial run, so its module fixtures are built once; files that share an expensive session fixture name
+    one ``xdist_group`` (tests/model: the tiny training run). Runs before xdist reads the groups."""
+    for item in items:
+        if not any(item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
