@@ -51,6 +51,10 @@ MIN_LAST_CLIP = 0.25
 #: Below this peak amplitude a signal is treated as silent (about -90 dBFS).
 SILENCE_PEAK = 3e-5
 
+#: Precision in bits of libsoxr's "HQ" recipe (``SOXR_HQ`` = ``SOXR_20_BITQ`` in soxr.h): the quality of every
+#: resampling here, in Python (python-soxr's ``quality="HQ"``) or inside ffmpeg (``aresample=...:precision=20``).
+SOXR_HQ_BITS = 20
+
 
 if TYPE_CHECKING:
     import soundfile as sf
@@ -157,16 +161,23 @@ TRUNCATION_SECONDS = 1.0
 
 
 class _Source:
-    """An open decoder of one file: native rate, the duration its header promises, mono float32 blocks."""
+    """An open decoder of one file: its output rate, the duration its header promises, mono float32 blocks.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    libsndfile decodes at the file's own rate (:func:`stream` resamples). ffmpeg is asked for ``rate``
+    (``None``: the file's own) and one channel itself, through libsoxr at the quality :func:`stream` uses
+    and the same channel mean, which gives the same samples (bit for bit for mono and stereo; to float
+    rounding for more channels, averaged here after resampling) with a quarter of the data through the pipe
+    and no resampling in Python.
+    """
+
+    def __init__(self, path: Path, rate: int | None = None, *, start: float = 0.0) -> None:
+        self.path, self.start = path, start  # ``start``: seconds skipped before decoding (seeked, not decoded)
         self._sf: sf.SoundFile | None = None
         self._proc: subprocess.Popen | None = None
         self.broken = ""  # why decoding stopped early, when it did
-        import soundfile as sf
-
         if _libsndfile_can_read(path):
+            import soundfile as sf
+
             try:
                 self._sf = sf.SoundFile(str(path))
             except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
@@ -176,14 +187,23 @@ class _Source:
             frames = _riff_promised_frames(path) or self._sf.frames
             self.expected = frames / self.sr if frames > 0 else None
             self.channels = self._sf.channels
+            if start > 0:
+                self._sf.seek(min(int(start * self.sr), max(0, self._sf.frames)))
         else:
-            self.sr, self.expected = _probe(path)
-            self._open_ffmpeg()
+            self._open_ffmpeg(rate)
 
-    def _open_ffmpeg(self) -> None:
-        # WAV out, all channels kept: the header tells the channel count, and the mean of the channels is
-        # taken here as for libsndfile (ffmpeg's own "-ac 1" sums them, 3 dB louder for stereo).
-        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(self.path), "-vn", "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
+    def _open_ffmpeg(self, rate: int | None = None) -> None:
+        native, self.expected, channels, has_soxr = _probe(self.path)
+        # An ffmpeg built without libsoxr leaves the resampling to :func:`stream` (python-soxr).
+        self.sr = rate if rate and has_soxr else native
+        # The channels' mean, as for libsndfile (ffmpeg's own "-ac 1" weighs them otherwise): by ffmpeg for
+        # stereo (0.5 is exact), else here from all the channels of the WAV stream.
+        filters = ["pan=mono|c0=0.5*c0+0.5*c1"] if channels == 2 else []
+        if self.sr != native:
+            filters.append(f"aresample={self.sr}:resampler=soxr:precision={SOXR_HQ_BITS}")
+        seek = ["-ss", f"{self.start:.6f}"] if self.start > 0 else []  # before -i: ffmpeg seeks, it does not decode
+        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", *seek, "-i", str(self.path), "-vn",
+               *(["-af", ",".join(filters)] if filters else []), "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         stdout = self._proc.stdout
         head = stdout.read(12)
@@ -213,21 +233,21 @@ class _Source:
         raise AudioError(f"{self.path}: not a readable audio file ({reason}); check that it is a complete audio file")
 
     def read(self, frames: int) -> np.ndarray:
-        """Up to ``frames`` mono samples at the native rate; empty at the end."""
-        import soundfile as sf
-
+        """Up to ``frames`` mono samples at :attr:`sr`; empty at the end."""
         if self._sf is not None:
+            import soundfile as sf
+
             parts = []
             while frames > 0 and not self.broken:
                 step = min(frames, self.sr)  # a second at a time: a decoding error loses at most one
                 try:
                     part = self._sf.read(step, dtype="float32", always_2d=True).mean(axis=1)
                 except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-                    if self._sf.tell() == 0 and not parts:
+                    if self._sf.tell() == int(self.start * self.sr) and not parts:
                         # libsndfile opened it but cannot decode it: ffmpeg may.
                         self._sf.close()
                         self._sf = None
-                        self._open_ffmpeg()
+                        self._open_ffmpeg()  # at the native rate, as libsndfile would have read it
                         return self.read(frames)
                     self.broken = str(exc).strip()
                     break
@@ -274,10 +294,15 @@ def _riff_promised_frames(path: Path) -> int | None:
     return None
 
 
-def _probe(path: Path) -> tuple[int, float | None]:
-    """Native sample rate and header duration through ffmpeg's stream info (no ffprobe in imageio-ffmpeg)."""
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
-    rate, duration = None, None
+#: The channel layouts ffmpeg names in its stream info whose channel count :class:`_Source` needs.
+_LAYOUT_CHANNELS = {"mono": 1, "stereo": 2}
+
+
+def _probe(path: Path) -> tuple[int, float | None, int | None, bool]:
+    """Native sample rate, header duration, channel count (mono or stereo, else ``None``) and whether this
+    ffmpeg resamples with libsoxr, from ffmpeg's banner and stream info (no ffprobe in imageio-ffmpeg)."""
+    proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    rate, duration, channels = None, None, None
     lines = proc.stderr.decode(errors="replace").strip().splitlines()
     for line in lines:
         line = line.strip()
@@ -285,13 +310,15 @@ def _probe(path: Path) -> tuple[int, float | None]:
             h, m, s = line.split(",")[0].split()[1].split(":")
             duration = int(h) * 3600 + int(m) * 60 + float(s)
         if rate is None and "Audio:" in line and " Hz" in line:
-            for part in line.split(","):
-                if part.strip().endswith(" Hz"):
-                    rate = int(part.strip().split()[0])
+            parts = [part.strip() for part in line.split(",")]
+            for i, part in enumerate(parts):
+                if part.endswith(" Hz"):
+                    rate = int(part.split()[0])
+                    channels = _LAYOUT_CHANNELS.get(parts[i + 1]) if i + 1 < len(parts) else None
     if rate is None:
         reason = lines[-1].replace(f"{path}: ", "") if lines and "Audio:" not in lines[-1] else "no audio stream found"
         raise AudioError(f"{path}: not a readable audio file ({reason}); check that it is a complete audio file")
-    return rate, duration
+    return rate, duration, channels, any("--enable-libsoxr" in line for line in lines)
 
 
 def stream(path: str | Path, *, sr: int | None = 22050, block_seconds: float = CLIP_SECONDS) -> Iterator[Audio]:
@@ -312,13 +339,15 @@ def stream(path: str | Path, *, sr: int | None = 22050, block_seconds: float = C
     """
     if sr is not None and sr <= 0:
         raise ConfigError(f"sr must be a positive sample rate in Hz or None, got {sr}")
-    import soxr
-
     path = Path(path)
     _check_file(path)
-    source = _Source(path)
+    source = _Source(path, sr)
     rate = sr or source.sr
-    resampler = soxr.ResampleStream(source.sr, rate, 1, dtype="float32", quality="HQ") if rate != source.sr else None
+    resampler = None
+    if rate != source.sr:
+        import soxr
+
+        resampler = soxr.ResampleStream(source.sr, rate, 1, dtype="float32", quality="HQ")
     block = int(round(block_seconds * rate))
     pending: list[np.ndarray] = []
     held = decoded = 0
@@ -396,6 +425,68 @@ def load(path: str | Path, *, sr: int | None = 22050, mono: bool = True) -> Audi
     for warning in caught:
         warnings.warn(warning.message, warning.category, stacklevel=2)
     return Audio(np.concatenate([b.samples for b in blocks]), blocks[0].sr, str(Path(path)))
+
+
+def header_duration(path: str | Path) -> float | None:
+    """The duration a file's header states, in seconds, without decoding it (``None`` when it states none).
+
+    Cheap enough to plan work before a long file is decoded (the studio's first look at a song); the decoded
+    length (:func:`load`) is the one to trust: a truncated file's header promises more.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "tone.flac")
+    >>> sf.write(f, np.zeros(22050 * 3, np.float32), 22050)
+    >>> header_duration(f)
+    3.0
+    """
+    path = Path(path)
+    _check_file(path)
+    if _libsndfile_can_read(path):
+        import soundfile as sf
+
+        try:
+            with sf.SoundFile(str(path)) as f:
+                frames = _riff_promised_frames(path) or f.frames
+                return frames / f.samplerate if frames > 0 else None
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+            pass
+    return _probe(path)[1]
+
+
+def load_span(path: str | Path, start: float, end: float, *, sr: int | None = 22050) -> Audio:
+    """Seconds ``start`` to ``end`` of a file as :func:`load` decodes them, decoding only that stretch (the decoder
+    seeks to ``start``): a 10-second excerpt of a long MP3 in a fraction of the time of the whole file.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "ramp.wav")
+    >>> sf.write(f, np.linspace(-1, 1, 8000 * 4).astype(np.float32), 8000)
+    >>> part = load_span(f, 1.0, 2.5, sr=None)
+    >>> part.sr, round(part.duration, 2), round(float(part.samples[0]), 2)
+    (8000, 1.5, -0.5)
+    """
+    path = Path(path)
+    _check_file(path)
+    if not 0 <= start < end:
+        raise ConfigError(f"load_span: expected 0 <= start < end, got {start:g} and {end:g}")
+    source = _Source(path, sr, start=start)
+    try:
+        samples = source.read(int(round((end - start) * source.sr)))
+    finally:
+        if source._proc is not None:  # the rest of the file is not wanted: stop the decoder, not an error
+            source._proc.kill()
+            source._proc.wait()
+            source._proc.stdout.close()
+            source._proc.stderr.close()
+        elif source._sf is not None:
+            source._sf.close()
+    if len(samples) == 0:
+        raise AudioError(f"{path}: no audio between {start:g} s and {end:g} s; the file is shorter")
+    found = Audio(samples.astype(np.float32), source.sr, str(path))
+    return resample(found, sr) if sr else found
 
 
 def resample(audio: Audio, sr: int) -> Audio:

@@ -11,9 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from a2i.errors import A2IError
-from a2i.prompts import DEFAULT_N
 from a2i.seeding import MAX_SEED, check_seed
 from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
+
+# Copied from a2i.prompts.DEFAULT_N (tests/core/test_startup.py checks they agree): importing a2i.prompts
+# imports NumPy, the mood analysis and the painter, which `a2i --help` must not wait for.
+DEFAULT_N = 10
 
 
 def positive_int(text: str) -> int:

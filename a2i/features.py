@@ -113,6 +113,9 @@ class SignalFeatures:
         (tension), the share of windows where the chord changes.
     melody_register : float
         Upper quartile of the frames' strongest-partial pitch (log2 Hz, 200 Hz - 2 kHz): a high or low melody.
+    triad_shares : tuple of float
+        Fit-weighted share of the chord windows whose best triad is each of the 24 (C..B major, then C..B
+        minor; :func:`_chords`): which chords the music dwells on; the key's tonic chord among them.
     timbre : tuple of float
         Means of the first 13 mel-frequency cepstral coefficients (the spectral envelope's shape). Their
         spreads over time were tried as evidence too: no better on real music, and far out of range on
@@ -146,6 +149,7 @@ class SignalFeatures:
     triad_fit: float = 0.0
     chord_changes: float = 0.0
     melody_register: float = 0.0
+    triad_shares: tuple[float, ...] = ()
 
 
 def spectrogram(audio: Audio, *, n_fft: int = N_FFT, hop: int = HOP) -> Spectrogram:
@@ -302,24 +306,35 @@ def key_scores(profile: np.ndarray) -> np.ndarray:
 
 
 #: Weight of the bass when choosing between a key and its relative. Relative keys (A# major, G minor) share
-#: their notes, so their profile correlations differ by a hair (0.003 on a real song) and a codec's noise
-#: can flip them; the bass names the tonic: it dwells on the root of the home chord. At 1 the bass all but
-#: decides the pair (its standardised tonic shares differ by about one between the two), and only within
-#: the pair the profile chose: weighed against all 24 keys it pulled a clearly minor song to the major key
-#: on its sixth degree.
-BASS_WEIGHT = 1.0
+#: their notes, so their profile correlations can differ by a hair (0.003 on a real song) and a codec's noise
+#: can flip them; the bass names the tonic: it dwells on the root of the home chord. At 0.5 the bass decides
+#: when the profiles all but tie (a synthesized piece whose two versions differ only in the bass) but does
+#: not overturn a clear minor profile: at 1 it turned a real song whose F minor profile beat A-flat major by
+#: 0.34 into A-flat major (its bass sits on A-flat and C more than on F), and left a bundled E major piece
+#: at confidence 0.08.
+BASS_WEIGHT = 0.5
+
+#: Weight of the tonic chord: the share of chord windows on the key's own triad (A# major for A# major, G
+#: minor for G minor, :func:`_chords`). Music returns to its home chord; which of the two relative tonic
+#: triads the windows choose is a discrete decision a codec's noise seldom changes (the sample whose m4a
+#: once flipped holds 4 of 13 windows on A# major, 2 on G minor, in all four codecs), so it steadies the
+#: pair's margin where the profiles and the bass are close.
+TRIAD_WEIGHT = 0.5
 
 #: A key wins clearly (confidence 1) when it beats its relative and every other key by this much.
 KEY_CLEAR_MARGIN = 0.1
 
 
-def estimate_key(chroma: np.ndarray, bass: np.ndarray | None = None) -> tuple[int, int, float, float]:
-    """Key, mode, mode strength and key confidence from chroma (12 or 12 x frames) and the bass's.
+def estimate_key(chroma: np.ndarray, bass: np.ndarray | None = None,
+                 triads: np.ndarray | None = None) -> tuple[int, int, float, float]:
+    """Key, mode, mode strength and key confidence from chroma (12 or 12 x frames), the bass's and the
+    chord windows' triad shares.
 
     1. The Krumhansl-Kessler correlations of the mean pitch-class profile with the 24 keys choose the
        best key and so its relative pair (A# major / G minor).
     2. Within the pair, each key adds :data:`BASS_WEIGHT` times how much the bass profile (pitch classes
-       under 260 Hz, standardised) favours its tonic.
+       under 260 Hz, standardised) favours its tonic, and :data:`TRIAD_WEIGHT` times the share of chord
+       windows on its tonic triad (``triads``: 24 shares, C..B major then C..B minor).
     The mode strength is the profiles' best major minus best minor correlation (without the bass: a valence
     feature, fitted as such); the confidence is the smaller of the winner's margin over its relative and
     the pair's margin over every other key, as a share of :data:`KEY_CLEAR_MARGIN`, at most 1.
@@ -344,6 +359,9 @@ def estimate_key(chroma: np.ndarray, bass: np.ndarray | None = None) -> tuple[in
     if bass is not None and np.any(np.asarray(bass) > 0):
         b = _zscored(np.asarray(bass, dtype=np.float64))
         judged = judged + BASS_WEIGHT * np.array([b[k] for _, k in pair])
+    if triads is not None and len(triads) == 24:
+        # scores are minor-first, triads major-first: a key (mode, k)'s tonic triad is k + 12 * (1 - mode)
+        judged = judged + TRIAD_WEIGHT * np.array([float(triads[k + 12 * (1 - m)]) for m, k in pair])
     win = int(np.argmax(judged))
     margin = min(abs(judged[0] - judged[1]), scores[pair[0]] - outside)
     mode, key = pair[win]
@@ -389,8 +407,9 @@ _TRIADS = np.stack([_zscored(np.stack([np.roll(np.isin(np.arange(12), t).astype(
                     for t in ((0, 4, 7), (0, 3, 7))])
 
 
-def _chords(chroma: np.ndarray) -> tuple[float, float, float]:
-    """Chord-level harmony of normalised chroma (12 x frames): major share, triad fit and chord changes.
+def _chords(chroma: np.ndarray) -> tuple[float, float, float, np.ndarray]:
+    """Chord-level harmony of normalised chroma (12 x frames): major share, triad fit, chord changes and the
+    fit-weighted share of windows on each of the 24 triads (major C..B, then minor C..B).
 
     Every :data:`CHORD_WINDOW_FRAMES` window is matched with the 24 major and minor triads. The major share
     is the fit-weighted share of windows whose best triad is major (a song in a minor key can still move
@@ -399,7 +418,7 @@ def _chords(chroma: np.ndarray) -> tuple[float, float, float]:
     the share of windows whose best chord differs from the previous window's.
     """
     if chroma.shape[1] < CHORD_WINDOW_FRAMES:
-        return 0.5, 0.0, 0.0
+        return 0.5, 0.0, 0.0, np.zeros(24)
     n = chroma.shape[1] // CHORD_WINDOW_FRAMES
     windows = chroma[:, : n * CHORD_WINDOW_FRAMES].reshape(12, n, CHORD_WINDOW_FRAMES).mean(axis=2).T
     fits = np.einsum("qkc,wc->wqk", _TRIADS, _zscored(windows))
@@ -408,7 +427,8 @@ def _chords(chroma: np.ndarray) -> tuple[float, float, float]:
     weight = np.maximum(fit, 0.0)
     major = float(np.sum(weight * (best < 12)) / (weight.sum() + 1e-12)) if weight.sum() > 0 else 0.5
     changes = float(np.mean(best[1:] != best[:-1])) if n > 1 else 0.0
-    return major, float(fit.mean()), changes
+    shares = np.bincount(best, weights=weight, minlength=24) / (weight.sum() + 1e-12)
+    return major, float(fit.mean()), changes, shares
 
 
 @dataclass(frozen=True)
@@ -468,9 +488,9 @@ def summarize(audio: Audio) -> Summary:
     chroma = _normalised_chroma(_cached("chroma", audio.sr, CHROMA_N_FFT) @ long_mag)
     bass = _cached("bass", audio.sr, CHROMA_N_FFT) @ power_of(long_mag)
     bass = bass.sum(axis=1) / (bass.sum() + 1e-12)
-    key, mode, mode_strength, key_confidence = estimate_key(chroma, bass)
+    major_chords, triad_fit, chord_changes, triad_shares = _chords(chroma)
+    key, mode, mode_strength, key_confidence = estimate_key(chroma, bass, triad_shares)
     clarity, variability, consonance, entropy = _harmony(chroma)
-    major_chords, triad_fit, chord_changes = _chords(chroma)
     # The melody's register: the pitch of the strongest partial between 200 Hz and 2 kHz, frame by frame,
     # its upper quartile (melodies sit above the accompaniment).
     long_freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1.0 / audio.sr)
@@ -509,6 +529,7 @@ def summarize(audio: Audio) -> Summary:
         bass_chroma=tuple(float(x) for x in bass),
         key_confidence=key_confidence,
         timbre=tuple(float(x) for x in cepstra.mean(axis=1)),
+        triad_shares=tuple(float(x) for x in triad_shares),
     )
     return Summary(features, audio.duration, beat_env, spec.frame_rate)
 
@@ -594,7 +615,8 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
     chroma = np.array([f.chroma if f.chroma else np.zeros(12) for f in feats])
     profile = weights @ chroma
     bass = weights @ np.array([f.bass_chroma if f.bass_chroma else np.zeros(12) for f in feats])
-    key, mode, mode_strength, key_confidence = estimate_key(profile, bass)
+    triads = weights @ np.array([f.triad_shares if f.triad_shares else np.zeros(24) for f in feats])
+    key, mode, mode_strength, key_confidence = estimate_key(profile, bass, triads)
     return SignalFeatures(
         loudness=loudness,
         flatness=float(np.exp(np.dot(weights, np.log([max(f.flatness, 1e-12) for f in feats])))),
@@ -608,5 +630,6 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
         bass_chroma=tuple(float(x) for x in bass),
         key_confidence=key_confidence,
         timbre=tuple(float(x) for x in weights @ np.array([f.timbre for f in feats])),
+        triad_shares=tuple(float(x) for x in triads),
         **{name: mean(name) for name in _AVERAGED},
     )

@@ -20,11 +20,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from a2i.errors import ConfigError, MissingFileError, OutputError
+
+if TYPE_CHECKING:  # annotations only: the argument parser imports this module, and needs no Pillow
+    from PIL import Image
 
 #: Suffix of the temporary files; a leftover one means a write was interrupted and is safe to delete.
 TEMP_SUFFIX = ".a2i-tmp"

@@ -77,11 +77,17 @@ def k_weighting_response(rate: int) -> np.ndarray:
     return _RESPONSES[rate]
 
 
+_SPECTRA: dict[tuple[int, int], np.ndarray] = {}
+
+
 def k_weighted(y: np.ndarray, rate: int) -> np.ndarray:
-    """``y`` through the K-weighting (zero initial state, as ``lfilter``), by FFT convolution."""
+    """``y`` through the K-weighting (zero initial state, as ``lfilter``), by FFT convolution (the response's
+    spectrum cached per rate and FFT size: every 10-second clip of a song uses the same one)."""
     h = k_weighting_response(rate)
     size = 1 << int(np.ceil(np.log2(len(y) + len(h))))
-    return np.fft.irfft(np.fft.rfft(y, size) * np.fft.rfft(h, size), size)[: len(y)]
+    if (rate, size) not in _SPECTRA:
+        _SPECTRA[(rate, size)] = np.fft.rfft(h, size)
+    return np.fft.irfft(np.fft.rfft(y, size) * _SPECTRA[(rate, size)], size)[: len(y)]
 
 
 def integrated_loudness(y: np.ndarray, rate: int, *, block_seconds: float = BLOCK_SECONDS) -> float:

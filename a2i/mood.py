@@ -52,11 +52,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from a2i import audio as audio_io
 from a2i import mood_weights
@@ -68,6 +70,16 @@ from a2i.vibenet_model import SAMPLE_RATE as VIBENET_SR
 from a2i.vibenet_model import Vibenet
 
 ANALYSIS_SR = 22050
+
+#: BLAS threads for the analysis's numpy work: its matrix products are small (a 64 x 1025 mel bank on a
+#: 10-second clip), so a second BLAS thread only adds hand-over and spinning, several times the product's
+#: own cost when the cores are shared (summarize of a clip: 30 ms with one thread, 87 ms with two, under
+#: load); the network runs beside it on its own thread instead.
+BLAS_THREADS = 1
+
+#: Batches the network may fall behind the decoding before the decoding waits: two keep both busy, and a
+#: batch waiting holds 8 x 10 s of 16 kHz audio (5 MB).
+BATCHES_AHEAD = 2
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
 KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -76,12 +88,12 @@ def _log10(value: float) -> float:
     return float(np.log10(max(value, 1e-6)))
 
 
-def _timbre(i: int) -> Callable[[SignalFeatures], float]:
-    return lambda f: f.timbre[i]
-
-
 #: The named signal evidence beside vibenet's embedding, each read from :class:`SignalFeatures` on the
-#: scale it is fitted on (log scales for the spectral measures, which span decades).
+#: scale it is fitted on (log scales for the spectral measures, which span decades). The 13 MFCC means
+#: (:attr:`SignalFeatures.timbre`) were evidence too until version 5: under artist-grouped cross-validation
+#: the heads do as well without them (``benchmarks/mood_eval.py`` reports both), they describe the
+#: recording's spectral envelope more than the music, and synthesized or unusual recordings put them
+#: three and more standard deviations outside the range of real music, where a linear head extrapolates.
 EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("loudness LUFS", lambda f: f.loudness),
     ("log spectral centroid", lambda f: _log10(f.centroid)),
@@ -103,7 +115,6 @@ EVIDENCE_FEATURES: tuple[tuple[str, Callable[[SignalFeatures], float]], ...] = (
     ("triad fit", lambda f: f.triad_fit),
     ("chord change rate", lambda f: f.chord_changes),
     ("melody register", lambda f: f.melody_register),
-    *((f"mfcc {i} mean", _timbre(i)) for i in range(13)),
 )
 
 #: Spotify catalogue mean and standard deviation (Spotify Tracks Dataset, 114,000 tracks): the scale the
@@ -127,7 +138,7 @@ NEUTRAL: dict[str, float] = {
 
 #: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
 #: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
-EVIDENCE_VERSION = 4
+EVIDENCE_VERSION = 5
 
 
 def evidence(embedding: np.ndarray, feats: SignalFeatures) -> np.ndarray:
@@ -383,52 +394,93 @@ class Analysis:
 class Analyzer:
     """Loads vibenet once and profiles songs; reuse one instance for many songs.
 
-    Thread-safe: the ONNX session is shared, its calls serialised.
+    Thread-safe: the ONNX session is shared, its calls serialised. The session is created on a thread of its
+    own as the instance is made, so it is ready by the time the first clip is decoded; each analysis runs
+    the network on a worker thread of its own call (threads do not survive a fork, so an instance copied
+    into a worker process, as :mod:`a2i.batch` does, still works).
     """
 
     def __init__(self) -> None:
-        self._net = Vibenet()
-        self._lock = threading.Lock()
+        self._net_made: Vibenet | None = None
+        self._net_error: BaseException | None = None
+        self._net_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        # Not a daemon: a process that ends before the session is made (a silent song needs no network) must
+        # wait for it, as onnxruntime aborts the process when its constructor is cut off at exit.
+        self._loading = threading.Thread(target=self._load, name="a2i-vibenet-load")
+        self._loading.start()
+
+    def _load(self) -> None:
+        try:
+            self._net_made = Vibenet()
+        except BaseException as exc:  # raised where the network is first needed, in the caller's thread
+            self._net_error = exc
+
+    @property
+    def _net(self) -> Vibenet:
+        self._loading.join()
+        with self._net_lock:
+            if self._net_made is None:
+                if self._net_error is not None:
+                    raise self._net_error
+                self._net_made = Vibenet()  # a forked copy whose parent was still loading
+            return self._net_made
+
+    def _run_net(self, clips: list[audio_io.Audio]) -> Any:
+        """vibenet on audible clips: each resampled to 16 kHz and, when shorter than a full clip, looped to fill
+        vibenet's 10-second window (see the module notes for why looping and not padding)."""
+        window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
+        waves = np.stack([np.resize(audio_io.resample(clip, VIBENET_SR).samples, window) for clip in clips])
+        net = self._net
+        with self._run_lock:
+            return net.run(waves)
 
     def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
         """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz), vibenet in batches.
 
-        Each clip is resampled to vibenet's 16 kHz and, when shorter than a full clip, looped to fill
-        vibenet's 10-second window (see the module notes for why looping and not padding). A silent clip
-        gets the attributes of :data:`NEUTRAL` and the development set's mean embedding: the network's
-        answer for digital silence is arbitrary, and silence should read as "quiet", which the features say.
-        """
-        window = int(round(audio_io.CLIP_SECONDS * VIBENET_SR))
-        pending: list[tuple[audio_io.Clip, Summary, np.ndarray | None]] = []
-        out: list[ClipEvidence] = []
+        Each audible clip goes to vibenet (:meth:`_run_net`). A silent clip gets the attributes of
+        :data:`NEUTRAL` and the development set's mean embedding: the network's answer for digital silence is
+        arbitrary, and silence should read as "quiet", which the features say.
 
-        def flush() -> None:
-            audible = [wave for _, _, wave in pending if wave is not None]
-            result = None
-            if audible:
-                with self._lock:
-                    result = self._net.run(np.stack(audible))
+        The network (with its resampling and mel front end) runs on the worker thread while this thread
+        decodes and summarises the next clips (at most :data:`BATCHES_AHEAD` batches wait, which bounds
+        memory), and the numpy work here uses one BLAS thread (:data:`BLAS_THREADS`).
+        """
+        # Per batch: each clip's span, silence and summary (not its audio, which an hour-long file could not
+        # keep), and the network's pending result for the batch's audible clips.
+        batches: list[tuple[list[tuple[int, float, float, bool, Summary]], Future | None]] = []
+        pending: list[tuple[audio_io.Clip, Summary]] = []
+
+        def submit() -> None:
+            audible = [clip.audio for clip, _ in pending if not clip.audio.is_silent]
+            job = worker.submit(self._run_net, audible) if audible else None
+            batches.append(([(c.index, c.start, c.end, c.audio.is_silent, summary) for c, summary in pending], job))
+            pending.clear()
+            waiting = [j for _, j in batches if j is not None and not j.done()]
+            if len(waiting) > BATCHES_AHEAD:
+                waiting[0].result()
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker, \
+                threadpool_limits(BLAS_THREADS, user_api="blas"):
+            for clip in clips:
+                pending.append((clip, summarize(clip.audio)))
+                if len(pending) == VIBENET_BATCH:
+                    submit()
+            if pending:
+                submit()
+
+        out: list[ClipEvidence] = []
+        for members, job in batches:
+            result = job.result() if job is not None else None
             row = 0
-            for clip, summary, wave in pending:
-                if wave is None:
+            for index, start, end, silent, summary in members:
+                if silent:
                     model, embedding = {n: NEUTRAL[n] for n in MODEL_ATTRIBUTES}, mood_weights.CENTER[: mood_weights.EMBEDDING_SIZE].copy()
                 else:
                     model = {name: float(result.attributes[row, self._net.labels.index(name)]) for name in MODEL_ATTRIBUTES}
                     embedding = result.embedding[row]
                     row += 1
-                out.append(ClipEvidence(clip.index, clip.start, clip.end, summary, model, embedding, silent=wave is None))
-            pending.clear()
-
-        for clip in clips:
-            summary = summarize(clip.audio)
-            wave = None
-            if not clip.audio.is_silent:
-                wave = np.resize(audio_io.resample(clip.audio, VIBENET_SR).samples, window)
-            pending.append((clip, summary, wave))
-            if len(pending) == VIBENET_BATCH:
-                flush()
-        if pending:
-            flush()
+                out.append(ClipEvidence(index, start, end, summary, model, embedding, silent=silent))
         return out
 
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:

@@ -187,6 +187,16 @@ def scene_order(seed: int, song: str = "") -> list[int]:
     return random.Random(f"scenes|{seed}|{song}").sample(range(len(SCENES)), len(SCENES))
 
 
+def palette_offset(seed: int, song: str = "") -> int:
+    """Where the song starts its walk through its mood cell's colour pairs (:data:`a2i.vocabulary.COLOUR_PAIRS`),
+    from the seed and the song's tags like :func:`scene_order`: without it, every song of one mood cell would
+    paint clip ``c`` in the same two colours."""
+    return random.Random(f"colours|{seed}|{song}").randrange(PALETTE_WALK)
+
+
+PALETTE_WALK = 1000  # offsets into the pairs' cycle (any number much larger than a cell's pairs spreads them evenly)
+
+
 def scene_slot(clip: int, i: int, n: int) -> int:
     """Where prompt ``i`` of clip ``clip`` (of ``n`` per clip) stands in the song's walk through the scenes.
 
@@ -217,7 +227,9 @@ class TemplatePromptGenerator:
         _check_n(n)
         rng = random.Random(f"{seed}|{getattr(profile, 'index', 0)}")
         cell = mood_cell(profile.valence, profile.energy)
-        order = scene_order(seed, f"{profile.title or ''}|{profile.artist or ''}")
+        song = f"{profile.title or ''}|{profile.artist or ''}"
+        order = scene_order(seed, song)
+        palettes = palette_offset(seed, song)
         styles = [phrase for _, phrase in style_phrases(profile, seed)]
         emotion, atmosphere = mood_words(profile)
         textures = _textures(profile)
@@ -229,7 +241,7 @@ class TemplatePromptGenerator:
             when, time = _WHEN[cell][rng.randrange(len(_WHEN[cell]))]
             sentence1 = f"{style[0].upper()}{style[1:]} of {scene} {when}, {_tempo_phrase(profile.tempo)}."
             sentence2 = _SECOND[i % len(_SECOND)].format(
-                palette=colour_words(profile, clip + i), texture=textures[rng.randrange(len(textures))], emotion=emotion,
+                palette=colour_words(profile, palettes + clip + i), texture=textures[rng.randrange(len(textures))], emotion=emotion,
                 atmosphere=atmosphere, light=_LIGHT[time],
             )
             prompts.append(f"{sentence1} {sentence2}")

@@ -34,11 +34,14 @@ True
 from __future__ import annotations
 
 import hashlib
+import numbers
 import re
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from a2i.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The largest seed a2i accepts: ``torch.Generator.manual_seed`` (the SDXL backend) takes at most an
 #: unsigned 64-bit value; NumPy's SeedSequence takes any non-negative int, so 64 bits is what both honour.
@@ -57,7 +60,8 @@ def check_seed(seed: int, *, name: str = "--seed") -> int:
     ...
     a2i.errors.ConfigError: --seed -1: must be a whole number from 0 to 18446744073709551615
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MAX_SEED:
+    # numbers.Integral: Python's and NumPy's integers, without importing NumPy (``a2i --help`` reads this module).
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) <= MAX_SEED:
         raise ConfigError(f"{name} {seed}: must be a whole number from 0 to {MAX_SEED}")
     return int(seed)
 
@@ -139,4 +143,6 @@ def rng(seed: int, stream: int = 0) -> np.random.Generator:
     stream : int
         Separates independent uses of one seed (a constant per use, e.g. one per painter layer).
     """
+    import numpy as np
+
     return np.random.default_rng(np.random.SeedSequence(check_seed(seed), spawn_key=(int(stream),)))

@@ -12,9 +12,8 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
-
-import numpy as np
 
 from a2i.errors import ConfigError
 
@@ -35,8 +34,9 @@ def check_size(size: int | Sequence[int]) -> tuple[int, int]:
     ...
     a2i.errors.ConfigError: size must be between 16 and 4096 pixels per side (an int or (width, height)), got 100000
     """
-    sides = (size, size) if isinstance(size, (int, np.integer)) else tuple(size) if isinstance(size, (tuple, list)) else ()
-    if len(sides) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+    # numbers.Integral: Python's and NumPy's integers, without importing NumPy (``a2i --help`` reads this module).
+    sides = (size, size) if isinstance(size, numbers.Integral) else tuple(size) if isinstance(size, (tuple, list)) else ()
+    if len(sides) != 2 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
                                   and MIN_SIDE <= s <= MAX_SIDE for s in sides):
         raise ConfigError(f"size must be between {MIN_SIDE} and {MAX_SIDE} pixels per side "
                           f"(an int or (width, height)), got {size!r}")

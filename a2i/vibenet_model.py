@@ -43,9 +43,12 @@ class VibenetOutput:
     embedding: np.ndarray
 
 
-#: Threads for one inference: the machine's cores, at most four (EfficientNet-B0 on a batch of 8 clips gains
-#: little beyond that, and a2i runs beside other work). One inter-op thread: the graph is a chain.
-THREADS = max(1, min(4, os.cpu_count() or 1))
+#: Threads for one inference: the machine's cores but one, at least one and at most four. The analysis runs
+#: the network beside its own thread, which decodes and summarises the next clips (:class:`a2i.mood.Analyzer`):
+#: one inference thread per remaining core keeps every core busy without the threads taking turns (on two
+#: cores, a second inference thread cost 10-50 % more CPU for the batch); EfficientNet-B0 on a batch of 8
+#: clips gains little beyond four. One inter-op thread: the graph is a chain.
+THREADS = max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _cache_dir() -> Path:
@@ -93,6 +96,9 @@ def _session():
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Idle pool threads sleep instead of spinning: the analysis decodes and summarises clips on another
+    # thread meanwhile, and spinning threads would take its core.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # No memory arena: the arena keeps the largest batch's activations reserved for the process's life; freed
     # buffers go back to the system instead, which keeps an hour-long analysis within its memory budget.
     options.enable_cpu_mem_arena = False

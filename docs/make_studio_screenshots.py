@@ -2,7 +2,8 @@
 
 Synthesizes a one-minute song (a2i.synth's example song), starts a studio on it in a temporary folder with
 its worker, adds the song through the page as a musician would, waits for every picture, re-rolls one clip
-so the variants strip shows, and photographs the page in Debian's chromium at 1280 px and at 375 px.
+and restyles another so the variants strips show, starts a small video render, and photographs the page while it
+renders (its progress in frames, the time left) in Debian's chromium at 1280 px and at 375 px.
 
     python docs/make_studio_screenshots.py [--out docs/images]
 """
@@ -61,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_selector(".card >> nth=1 >> .variants button:nth-child(2)")
             page.locator(".card").nth(2).locator("select").select_option("watercolour")
             page.wait_for_selector(".card >> nth=2 >> .variants button:nth-child(2)")
+            # A 640 x 360 video of the pictures on the page, photographed while it renders (frames and time left).
+            page.select_option("#video-form select[name=size]", "640x360")
+            page.click("#render")
+            page.wait_for_function("() => /\\d+:\\d\\d/.test(document.querySelector('#jobs .job strong')?.textContent || '')",
+                                   timeout=300_000)
             time.sleep(1.0)
             page.mouse.move(5, 5)
             args.out.mkdir(parents=True, exist_ok=True)

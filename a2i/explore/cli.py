@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 
-from a2i.audio import CLIP_SECONDS
 from a2i.cliargs import add_prompt_options, add_seed, positive_int, prompt_options
+
+# Copied from a2i.audio.CLIP_SECONDS (tests/core/test_startup.py checks they agree): importing a2i.audio
+# imports NumPy, which `a2i --help` must not wait for.
+CLIP_SECONDS = 10.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

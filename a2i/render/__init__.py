@@ -27,7 +27,6 @@ import functools
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from a2i.errors import ConfigError
@@ -209,6 +208,8 @@ def register_backend(name: str, backend: type) -> None:
 @functools.cache
 def _installed_names() -> frozenset[str]:
     """Names in the ``a2i.backends`` entry-point group (read once: scanning installed packages takes ~40 ms)."""
+    from importlib import metadata  # itself ~40 ms to import: only when a backend is looked up
+
     return frozenset(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 
@@ -225,6 +226,8 @@ def backend_class(name: str) -> type:
     if name in BACKENDS:
         module, _, attr = BACKENDS[name].partition(":")
         return getattr(importlib.import_module(module), attr)
+    from importlib import metadata
+
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP, name=name):
         return ep.load()
     raise ConfigError(f"unknown backend {name!r}; use one of {', '.join(backend_names())}")

@@ -9,9 +9,10 @@ painter backend can refuse SDXL options a user gave by mistake, and the backend'
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import Any
 
-from a2i.render import backend_names
+from a2i.render import BACKENDS, backend_names
 
 #: ``--scheduler`` names -> diffusers scheduler classes; "default" keeps the one saved with the weights
 #: (SDXL 1.0 ships EulerDiscreteScheduler).
@@ -44,6 +45,18 @@ def _number(kind: type) -> Any:
     return parse
 
 
+class _BackendChoices:
+    """:func:`a2i.render.backend_names` for ``--backend``'s ``choices``, read when argparse first checks a value
+    or prints the option's help: finding installed backends scans every package's entry points (~40 ms), which
+    the commands that do not ask for a backend, and ``a2i --help``, need not wait for."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in backend_names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(backend_names())
+
+
 def add_clips_and_backend(parser: argparse.ArgumentParser) -> None:
     """``--clips center|all`` and ``--backend painter|sdxl``: which clips get pictures, and from what."""
     parser.add_argument("--clips", choices=["center", "all"], default="center",
@@ -53,7 +66,9 @@ def add_clips_and_backend(parser: argparse.ArgumentParser) -> None:
 
 def add_backend(parser: argparse.ArgumentParser) -> None:
     """``--backend NAME``: any backend of the registry (:func:`a2i.render.backend_names`)."""
-    parser.add_argument("--backend", choices=backend_names(), default="painter",
+    # The metavar names the built-in backends: argparse would otherwise list the choices as the parser is
+    # built, which is the scan the lazy choices avoid; a value is still checked against every installed one.
+    parser.add_argument("--backend", choices=_BackendChoices(), default="painter", metavar="{" + ",".join(BACKENDS) + "}",
                         help="image backend (default: painter, CPU, no weights; sdxl needs a GPU and --model)")
 
 

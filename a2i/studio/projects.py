@@ -25,7 +25,7 @@ import time
 import unicodedata
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -52,6 +52,8 @@ PEAK_COLUMNS = 1200
 LISTEN_SR = 22050
 #: Longest project name (file-name stem) kept from an upload's name.
 MAX_NAME = 60
+#: Longest uploaded file name shown on the page (file systems allow 255 bytes; the song list has one line).
+MAX_DISPLAY = 120
 
 SONGS_DIR = "songs"
 STUDIO_DIR = ".studio"
@@ -98,6 +100,19 @@ def safe_name(filename: str) -> str:
     return name or "song"
 
 
+def display_name(filename: str) -> str:
+    """The uploaded file's own name as the page shows it (as text, never markup): folders and control characters
+    dropped, at most :data:`MAX_DISPLAY` characters; the project's folder name is :func:`safe_name`'s.
+
+    Examples
+    --------
+    >>> display_name("/home/me/Night Drive.flac"), display_name("../../Björk\\x07.mp3")
+    ('Night Drive.flac', 'Björk.mp3')
+    """
+    base = re.split(r"[\\/]", filename)[-1]
+    return "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C")[:MAX_DISPLAY]
+
+
 def extension(filename: str) -> str:
     """The upload's extension in lower case, if a2i reads it; otherwise a :class:`ConfigError` listing those it reads."""
     ext = os.path.splitext(re.split(r"[\\/]", filename)[-1])[1].lower()
@@ -105,6 +120,15 @@ def extension(filename: str) -> str:
         shown = ", ".join(e.lstrip(".") for e in audio_io.AUDIO_EXTENSIONS)
         raise ConfigError(f"{safe_name(filename)}{ext}: not an audio format a2i reads; use one of {shown}")
     return ext
+
+
+@contextmanager
+def _named(path: Path, shown: str) -> Iterator[None]:
+    """a2i's audio errors with the stored file's path replaced by the name the musician uploaded."""
+    try:
+        yield
+    except A2IError as exc:
+        raise type(exc)(str(exc).replace(str(path), shown)) from None
 
 
 def waveform_peaks(samples: np.ndarray, columns: int = PEAK_COLUMNS) -> list[list[float]]:
@@ -221,10 +245,16 @@ class Studio:
         self.root = Path(folder).resolve()
 
     def projects(self) -> list[Project]:
-        """Every project, newest first."""
+        """Every project, newest first (not those whose upload is still being checked)."""
         own = self.root / STUDIO_DIR
-        found = [Project(self.root, p.name) for p in own.iterdir() if (p / "state.json").is_file()] if own.is_dir() else []
-        return sorted(found, key=lambda p: p.state().get("added", 0), reverse=True)
+        states = {}
+        for folder in own.iterdir() if own.is_dir() else []:
+            try:
+                states[folder.name] = Project(self.root, folder.name).state()
+            except ConfigError:  # no state (yet, or any more): a project being added or removed
+                continue
+        shown = [name for name, state in states.items() if not state.get("checking")]
+        return [Project(self.root, name) for name in sorted(shown, key=lambda n: states[n].get("added", 0), reverse=True)]
 
     def project(self, name: str) -> Project:
         """The project called ``name``; a :class:`ConfigError` for a name that is not one (or not safe)."""
@@ -233,6 +263,16 @@ class Studio:
         return Project(self.root, name)
 
     def _free_name(self, name: str) -> str:
+        """A project name not taken yet, reserved at once (its studio folder made) so two uploads never share it."""
+        while True:
+            candidate = self._unused(name)
+            try:
+                (self.root / STUDIO_DIR / candidate).mkdir(parents=True)
+                return candidate
+            except FileExistsError:
+                continue
+
+    def _unused(self, name: str) -> str:
         taken = {p.name for p in (self.root / STUDIO_DIR).iterdir()} if (self.root / STUDIO_DIR).is_dir() else set()
         taken |= {p.name for p in self.root.iterdir()} if self.root.is_dir() else set()
         candidate, n = name, 2
@@ -241,8 +281,16 @@ class Studio:
         return candidate
 
     def add_song(self, stream: IO[bytes], filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
-                 max_seconds: float = MAX_SECONDS) -> Project:
+                 max_seconds: float = MAX_SECONDS, settings: dict[str, Any] | None = None,
+                 on_stored: Callable[[Project], None] | None = None) -> Project:
         """Store an uploaded song as a new project after checking it decodes; errors name the upload.
+
+        As soon as the file is stored and its header states a length within the limit, the project exists
+        (marked ``checking``: the song list leaves it out) and ``on_stored(project)`` is called, so the first
+        look at the song (an excerpt's decode and analysis, :func:`a2i.studio.work.paint_preview`) is not kept
+        waiting for the whole file's decode, which checks it (a long MP3 takes about a second). If that check
+        fails, the project is removed again and the error raised. ``settings`` are the picture settings
+        (:func:`a2i.studio.work.song_job`) recorded from the start.
 
         Raises
         ------
@@ -257,6 +305,7 @@ class Studio:
         songs = self.root / SONGS_DIR
         songs.mkdir(parents=True, exist_ok=True)
         staging = songs / f".upload-{uuid.uuid4().hex}{ext}"
+        project: Project | None = None
         try:
             # 2. Store it, counting bytes (a request without a length could still be huge).
             size = 0
@@ -267,43 +316,58 @@ class Studio:
                         raise ConfigError(f"{shown}: larger than the studio's limit of {size_text(max_bytes)}; "
                                           f"use `a2i generate` for longer recordings")
                     f.write(chunk)
-            # 3. Decode it as the CLI would (a2i's errors name the file); check its length.
-            with warnings.catch_warnings(record=True) as caught:
+            # 3. The length its header states: within the limit, the project exists and its first look starts.
+            with _named(staging, shown):
+                stated = audio_io.header_duration(staging)
+            if stated is not None:
+                self._check_length(shown, stated, max_seconds)
+            project = Project(self.root, self._free_name(safe_name(filename)))
+            song = songs / f"{project.name}{ext}"
+            atomic_write_json(project.state_path, {
+                "name": project.name, "upload": display_name(filename) or shown, "song": f"{SONGS_DIR}/{song.name}", "added": time.time(),
+                "duration": stated, "checking": True, "job": dict(settings or {}), "chosen": {}, "sections": None,
+                "video": None, "warnings": []})
+            os.replace(staging, song)
+            if on_stored is not None and stated is not None:
+                on_stored(project)
+            # 4. Decode it as the CLI would (a2i's errors name the file); check its length.
+            with warnings.catch_warnings(record=True) as caught, _named(song, shown):
                 warnings.simplefilter("always", audio_io.AudioWarning)
-                try:
-                    audio = audio_io.load(staging, sr=LISTEN_SR)
-                except A2IError as exc:
-                    raise type(exc)(str(exc).replace(str(staging), shown)) from None
-            notes = [str(w.message).replace(str(staging), shown) for w in caught if issubclass(w.category, audio_io.AudioWarning)]
+                audio = audio_io.load(song, sr=LISTEN_SR)
+            notes = [str(w.message).replace(str(song), shown) for w in caught if issubclass(w.category, audio_io.AudioWarning)]
             # The CLI goes on with a warning; the studio refuses a cut file, which would only give a cut video.
             for note in notes:
                 if "truncated" in note:
                     raise AudioError(note)
-            if audio.duration > max_seconds:
-                raise ConfigError(f"{shown}: {length_text(audio.duration)} long; the studio takes songs up to "
-                                  f"{length_text(max_seconds)} (use `a2i generate` for longer recordings)")
-            if audio.duration < 1.0:
-                raise AudioError(f"{shown}: only {audio.duration:.2f} s of audio; a song needs at least a second")
-            # 4. The project: song, waveform, listening copy, state.
-            project = Project(self.root, self._free_name(safe_name(filename)))
-            song = songs / f"{project.name}{ext}"
-            os.replace(staging, song)
+            self._check_length(shown, audio.duration, max_seconds)
+            # 5. Waveform, listening copy, tags; the project is shown from now on.
+            atomic_write_json(project.peaks_path, {"duration": round(audio.duration, 3), "peaks": waveform_peaks(audio.samples)})
+            audio_io.write(project.listen_path, audio)
+            tags = audio_io.read_tags(song)
+            project.update_state(duration=round(audio.duration, 3), title=tags.get("title"), artist=tags.get("artist"),
+                                 warnings=[f"a2i: warning: {n}" for n in notes], checking=False)
+            if on_stored is not None and stated is None:  # no length in its header: the first look starts now
+                on_stored(project)
+            return project
+        except BaseException:
+            if project is not None:
+                self.remove(project)
+            raise
         finally:
             staging.unlink(missing_ok=True)
-        project.own_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(project.peaks_path, {"duration": round(audio.duration, 3), "peaks": waveform_peaks(audio.samples)})
-        audio_io.write(project.listen_path, audio)
-        tags = audio_io.read_tags(song)
-        atomic_write_json(project.state_path, {
-            "name": project.name, "upload": shown, "song": f"{SONGS_DIR}/{song.name}", "added": time.time(),
-            "duration": round(audio.duration, 3), "title": tags.get("title"), "artist": tags.get("artist"),
-            "chosen": {}, "sections": None, "video": None, "warnings": [f"a2i: warning: {n}" for n in notes],
-        })
-        return project
+
+    @staticmethod
+    def _check_length(shown: str, seconds: float, max_seconds: float) -> None:
+        if seconds > max_seconds:
+            raise ConfigError(f"{shown}: {length_text(seconds)} long; the studio takes songs up to "
+                              f"{length_text(max_seconds)} (use `a2i generate` for longer recordings)")
+        if seconds < 1.0:
+            raise AudioError(f"{shown}: only {seconds:.2f} s of audio; a song needs at least a second")
 
     def remove(self, project: Project) -> None:
         """Delete a project: its run folder, its studio files and its song."""
-        song = project.song_path
+        song = project.song_path if project.state_path.is_file() else None
         shutil.rmtree(project.run_dir, ignore_errors=True)
         shutil.rmtree(project.own_dir, ignore_errors=True)
-        song.unlink(missing_ok=True)
+        if song is not None:
+            song.unlink(missing_ok=True)

@@ -101,11 +101,17 @@ def add_project() -> Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ConfigError("no file in the upload; choose a song (mp3, wav, flac, ogg, m4a)")
-    project = _studio().add_song(upload.stream, upload.filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                                 max_seconds=current_app.config["MAX_SECONDS"])
-    project.update_state(job={"size": current_app.config["PICTURE_SIZE"], "seed": 0})  # what a2i.studio.work.song_job plans
-    job = _queue().add("pictures", project.name, {})
-    return jsonify(project=project.name, job=job["id"]), 201
+    queued: list[dict[str, Any]] = []
+    try:  # the pictures job is queued as soon as the song is stored: its first look needs only an excerpt
+        project = _studio().add_song(upload.stream, upload.filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+                                     max_seconds=current_app.config["MAX_SECONDS"],
+                                     settings={"size": current_app.config["PICTURE_SIZE"], "seed": 0},  # song_job's
+                                     on_stored=lambda p: queued.append(_queue().add("pictures", p.name, {})))
+    except BaseException:
+        for job in queued:  # the song did not pass its check: its job stops
+            _queue().cancel(job["id"])
+        raise
+    return jsonify(project=project.name, job=queued[0]["id"]), 201
 
 
 @api.get("/projects/<name>")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from a2i import audio as audio_io
-from a2i.errors import ConfigError
+from a2i.errors import AudioError, ConfigError
 from a2i.fileio import atomic_save_png, content_hash
 from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, ClipProfile
 from a2i.outputs import Picture
@@ -32,6 +32,13 @@ PICTURE_SIZE = 1024
 #: The first look's side: a card shows it about 300 px wide (600 on a sharp screen), and the painter draws
 #: the same composition at every size, so 512 px looks the same there and is drawn, saved and sent sooner.
 PREVIEW_SIZE = 512
+
+#: How often the pictures job looks whether the upload's check is over (it usually is by the time the first
+#: look is painted; an MP3's full decode takes about a second).
+CHECK_POLL_SECONDS = 0.05
+#: Longest wait for that check: decoding the longest song the studio takes (20 minutes of MP3) takes seconds,
+#: so a check still running after two minutes belongs to a web process that died.
+CHECK_TIMEOUT_SECONDS = 120.0
 
 #: Called with (progress 0..1, stage, seconds left or None); returns True when the job should stop.
 Report = Callable[[float, str, float | None], bool]
@@ -69,17 +76,16 @@ def paint_preview(project: Project, analyzer: Analyzer) -> Path:
     The final centre picture differs a little: there a clip's valence and energy are pooled toward the
     whole song's (:func:`a2i.mood.pool`). Returns the preview's path.
     """
-    listen = audio_io.load(project.listen_path, sr=None)
-    n_clips = max(1, math.ceil(listen.duration / audio_io.CLIP_SECONDS - 0.25))
-    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(listen.duration, (i + 1) * audio_io.CLIP_SECONDS))
+    duration = float(project.state()["duration"])  # the header's length while the upload is still checked
+    n_clips = max(1, math.ceil(duration / audio_io.CLIP_SECONDS - 0.25))
+    clips = [ClipProfile(index=i, start=i * audio_io.CLIP_SECONDS, end=min(duration, (i + 1) * audio_io.CLIP_SECONDS))
              for i in range(n_clips)]
-    centre = centre_first(clips, listen.duration)[0]
-    excerpt = listen.samples[int(centre.start * listen.sr):int(centre.end * listen.sr)]
+    centre = centre_first(clips, duration)[0]
+    excerpt = audio_io.load_span(project.song_path, centre.start, centre.end, sr=ANALYSIS_SR)  # only these seconds
     with tempfile.TemporaryDirectory() as tmp:
-        path = audio_io.write(Path(tmp) / "centre.wav", audio_io.Audio(excerpt, listen.sr))
-        found = analyzer.analyze(path, per_clip=True)
+        found = analyzer.analyze(audio_io.write(Path(tmp) / "centre.wav", excerpt), per_clip=True)
     clips[centre.index] = replace(found.clips[0], index=centre.index, start=centre.start, end=centre.end)
-    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, listen.duration)
+    sketch = Analysis(str(project.song_path), found.song, clips, found.model, found.indicators, duration)
     job = song_job(project)
     request = next(r for r in plan(sketch, job, content_hash(project.song_path), stem=project.name) if r.clip.index == centre.index)
     image = get_backend("painter").render_many([request.for_backend()], size=min(job.size, PREVIEW_SIZE))[0]
@@ -106,9 +112,20 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
     song = project.song_path
     if not project.preview_path.exists():
         report(0.02, "preview", None)
-        paint_preview(project, analyzer)
+        try:
+            paint_preview(project, analyzer)
+        except AudioError:  # the header's length was wrong (the excerpt is past the end): no first look, the
+            pass            # whole analysis below names any real fault of the file
+
     if report(0.05, "analysing", None):
         raise Cancelled
+    waited = time.monotonic()
+    while project.state().get("checking"):  # the whole file's check (in the web process) decides first
+        if report(0.05, "analysing", None):
+            raise Cancelled
+        if time.monotonic() - waited > CHECK_TIMEOUT_SECONDS:  # the web process died during the check
+            raise ConfigError(f"{project.name}: the upload's check did not finish; remove the song and add it again")
+        time.sleep(CHECK_POLL_SECONDS)
     job = song_job(project)
     writer = job.writer()
     backend = get_backend("painter")

@@ -10,9 +10,7 @@ from a2i.cliargs import add_prompt_count, add_prompt_options, add_user_prompts, 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``a2i video``."""
     from a2i.render.options import add_backend, add_sdxl_options
-    from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
-    from a2i.video.pacing import DEFAULT_SMOOTH
-    from a2i.video.segments import SEGMENT_MODES
+    from a2i.video.options import DEFAULT_CRF, DEFAULT_PRESET, DEFAULT_SMOOTH, PRESETS, SEGMENT_MODES
 
     p = sub.add_parser(
         "video",

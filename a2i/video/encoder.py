@@ -25,17 +25,7 @@ import numpy as np
 from a2i.audio import ffmpeg_exe
 from a2i.errors import ConfigError, EncodeError
 from a2i.fileio import TEMP_SUFFIX, current_umask
-
-#: x264 presets from fastest to smallest file. ``superfast`` is the default: on a 1280 x 720 painter video
-#: it costs about 15 ms of CPU per frame here (``veryfast`` 20, ``ultrafast`` 9 with files 1.6 times larger),
-#: about as much as drawing the frame, so on two cores encoding keeps pace with the painter and a
-#: 3-minute song renders in under half its length.
-PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
-DEFAULT_PRESET = "superfast"
-
-#: x264's constant-quality setting (its own default, 23): the painter's soft, grainy pictures show no
-#: artefacts at 720p, and the file is half the size of CRF 20's (about 2.5 Mbit/s with ``superfast``).
-DEFAULT_CRF = 23
+from a2i.video.options import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
 
 #: AAC bit rate for the muxed audio.
 AUDIO_BITRATE = "192k"

@@ -41,11 +41,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from a2i.errors import ConfigError
+from a2i.video.options import DEFAULT_SMOOTH
 from a2i.video.segments import Segment
 from a2i.video.timing import FrameGrid
-
-#: Default ``smooth``: a hit's push fades over about 0.1 s, so motion eases out without losing the beat.
-DEFAULT_SMOOTH = 0.2
 
 #: Largest share of motion that follows the onsets (at reactivity >= 1, smooth 0); the rest is even, so
 #: the picture never stops dead in a silent stretch.

@@ -31,8 +31,7 @@ from a2i.errors import ConfigError
 from a2i.features import describe
 from a2i.mood import Analysis, ClipProfile
 from a2i.video.onsets import Rhythm
-
-SEGMENT_MODES = ("fixed", "beats", "sections")
+from a2i.video.options import SEGMENT_MODES
 
 #: Beats per bar (4/4, the metre of most popular music; the audio does not tell the metre reliably).
 BEATS_PER_BAR = 4

@@ -4,7 +4,7 @@ import mutagen.mp4
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_fixtures import SR, encode, tone
+from audio_fixtures import SR, encode, ffmpeg, tone
 
 from a2i import audio
 from a2i.errors import A2IError, AudioError, ConfigError, MissingFileError
@@ -85,6 +85,41 @@ def test_ffmpeg_downmix_is_the_channel_mean_like_libsndfile(tmp_path):
     m4a = encode(wav, tmp_path / "stereo.m4a")
     rms = [float(np.sqrt(np.mean(audio.load(p).samples[SR:-SR] ** 2))) for p in (wav, m4a)]
     assert rms[1] == pytest.approx(rms[0], rel=0.03)  # ffmpeg's "-ac 1" would read 3 dB (41 %) louder
+
+
+def _channel_mean_resampled(path, sr):
+    """The reference for ffmpeg-decoded files: every channel at the native rate, their mean, python-soxr HQ."""
+    import subprocess
+
+    import soxr
+
+    raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(path), "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    wav_path = path.with_suffix(".ref.wav")
+    wav_path.write_bytes(raw)
+    samples, native = sf.read(str(wav_path), dtype="float32", always_2d=True)
+    return soxr.resample(samples.mean(axis=1), native, sr, quality="HQ")
+
+
+@pytest.mark.parametrize("channels, soxr_in_ffmpeg", [(2, True), (3, True), (2, False)])
+def test_ffmpeg_decoding_at_the_analysis_rate_gives_the_reference_samples(tmp_path, monkeypatch, channels, soxr_in_ffmpeg):
+    # ffmpeg downmixes and resamples itself (libsoxr, the same HQ recipe); the samples must be those of the
+    # channel mean resampled by python-soxr, also when this ffmpeg has no libsoxr (resampled in Python then).
+    rng = np.random.default_rng(channels)
+    t = np.arange(44100) / 44100
+    multi = np.stack([0.3 * np.sin(2 * np.pi * (220 + 110 * c) * t) + 0.05 * rng.standard_normal(len(t))
+                      for c in range(channels)], axis=1).astype(np.float32)
+    wav = tmp_path / "multi.wav"
+    sf.write(wav, multi, 44100, subtype="FLOAT")
+    m4a = encode(wav, tmp_path / "multi.m4a")
+    if not soxr_in_ffmpeg:
+        probe = audio._probe
+        monkeypatch.setattr(audio, "_probe", lambda path: (*probe(path)[:3], False))
+    got = audio.load(m4a, sr=22050).samples
+    want = _channel_mean_resampled(m4a, 22050)
+    assert len(got) == len(want)
+    np.testing.assert_allclose(got, want, atol=2e-6)
+    assert np.abs(got).max() > 0.1
 
 
 def test_stream_gives_blocks_that_join_to_load(song_files):

@@ -138,12 +138,13 @@ def test_render_runs_a_backend_in_worker_processes_only_if_it_says_so(toy, mood_
 
 def test_an_installed_package_adds_a_backend_by_entry_point(toy, monkeypatch):
     """A package declaring `[project.entry-points."a2i.backends"] name = "module:Class"` needs no code in a2i."""
+    import importlib.metadata
     from importlib.metadata import EntryPoint
 
     import a2i.render
 
     point = EntryPoint(name="toy-installed", value="toy_backend:ToyBackend", group=a2i.render.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(a2i.render.metadata, "entry_points",
+    monkeypatch.setattr(importlib.metadata, "entry_points",
                         lambda group, name=None: [p for p in [point] if p.group == group and name in (None, p.name)])
     a2i.render._installed_names.cache_clear()
     try:

@@ -126,6 +126,32 @@ def test_key_is_the_same_in_every_codec(tmp_path, bass):
     assert max(f.key_confidence for f in found.values()) - min(f.key_confidence for f in found.values()) < 0.2
 
 
+def tonic_chord_song(chords: list[list[int]], seconds_each: float = 1.5) -> Audio:
+    """Triads above 300 Hz and no bass line: only the chords the music dwells on tell a key from its relative."""
+    t = np.arange(int(seconds_each * SR)) / SR
+    parts = [sum(np.sin(2 * np.pi * 440 * 2 ** ((n - 69) / 12) * t) for n in chord) / len(chord) * np.exp(-t * 0.3)
+             for chord in chords]
+    return Audio((0.3 * np.concatenate(parts)).astype(np.float32), SR)
+
+
+BB, GM, EB, F = [70, 74, 77], [67, 70, 74], [63, 67, 70], [65, 69, 72]
+
+
+@pytest.mark.parametrize("chords, key", [([BB, GM, EB, F, BB, BB, EB, BB], (10, 1)), ([GM, BB, EB, F, GM, GM, EB, GM], (7, 0))],
+                         ids=["Bb major", "G minor"])
+def test_the_tonic_chord_decides_between_relative_keys_in_every_codec(tmp_path, chords, key):
+    from audio_fixtures import encode
+
+    from a2i.audio import load, write
+
+    wav = write(tmp_path / "song.wav", tonic_chord_song(chords))
+    paths = [wav, write(tmp_path / "song.flac", tonic_chord_song(chords)), encode(wav, tmp_path / "song.mp3"),
+             encode(wav, tmp_path / "song.m4a")]
+    found = {path.suffix: describe(load(path)) for path in paths}
+    assert {(f.key, f.mode) for f in found.values()} == {key}, {k: (f.key, f.mode) for k, f in found.items()}
+    assert min(f.key_confidence for f in found.values()) > 0.6, {k: f.key_confidence for k, f in found.items()}
+
+
 def test_numpy_loudness_mel_and_peaks_equal_the_libraries_they_replace():
     import librosa
     import pyloudnorm

@@ -34,12 +34,22 @@ def test_profile_keys_and_ranges(analyzer, mood_songs):
 
 # Pinned figures of the bundled synthesized songs (dataset/tutorial_data, made by a2i.synth): a change to
 # the analysis that moves them must be deliberate (refit, re-pin, say why in the commit). The tempo is the
-# score's own (PIECES[name].tempo), within 2 %: the truth, not whatever the estimator read.
+# score's own (PIECES[name].tempo), within 2 %: the truth, not whatever the estimator read. Re-pinned for
+# the re-composed songs (sung lament, bowed lead, pop kit) read by the evidence-v5 heads (no MFCC means,
+# C 0.1): the sad piece now reads below the other two on valence and energy (it read 0.79 before).
 PINNED = {
-    "bright_major": dict(valence=0.9254, energy=0.6567, key_name="E major", loudness=-13.07),
-    "dark_minor": dict(valence=0.7852, energy=0.2161, key_name="A minor", loudness=-28.97),
-    "example_song": dict(valence=0.9176, energy=0.3522, key_name="D minor", loudness=-16.70),  # its score's key
+    "bright_major": dict(valence=0.8899, energy=0.7924, key_name="E major", loudness=-12.70),
+    "dark_minor": dict(valence=0.3916, energy=0.2663, key_name="A minor", loudness=-28.46),
+    "example_song": dict(valence=0.6717, energy=0.5069, key_name="D minor", loudness=-16.26),  # its score's key
 }
+
+
+def test_bundled_songs_read_as_composed():
+    """The happy piece reads happiest and most energetic, the sad lament least of both, the build between."""
+    v = {name: pins["valence"] for name, pins in PINNED.items()}
+    e = {name: pins["energy"] for name, pins in PINNED.items()}
+    assert v["bright_major"] > v["example_song"] > v["dark_minor"]
+    assert e["bright_major"] > e["example_song"] > e["dark_minor"]
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -101,7 +111,7 @@ def test_the_same_music_played_softer_reads_calmer(analyzer, tmp_path):
     a = analyzer.analyze(write(tmp_path / "loud.flac", loud), per_clip=False).song
     b = analyzer.analyze(write(tmp_path / "soft.flac", soft), per_clip=False).song
     assert a.loudness - b.loudness == pytest.approx(16.5, abs=0.3)
-    assert b.energy < a.energy - 0.04  # 0.046 with the heads refitted on artist-grouped folds (0.05 before)
+    assert b.energy < a.energy - 0.04  # 0.057 with the evidence-v5 heads (0.046 with v4)
 
 
 def test_short_songs_are_not_read_as_silence_padded(analyzer, tmp_path):

@@ -194,3 +194,10 @@ def test_llm_without_key_says_what_to_do(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(PromptError, match="OPENAI_API_KEY is not set"):
         get_generator("llm")
+
+
+def test_songs_of_one_mood_do_not_share_their_colours_at_one_clip():
+    """Each song starts its walk through its mood cell's colour pairs at its own place (from its tags)."""
+    colours = {tuple(c.name for c in read_prompt(get_generator("template").generate(
+        ClipProfile(valence=0.5, energy=0.5, index=1, title=f"song {k}.mp3"), n=1, seed=0)[0]).colours) for k in range(12)}
+    assert len(colours) >= 4 and all(pair in COLOUR_PAIRS[(1, 1)] for pair in colours)

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from a2i.cli import build_parser
 from a2i.errors import ConfigError
 from a2i.fileio import content_hash
 from a2i.outputs import read_run
@@ -97,6 +98,11 @@ def test_pictures_choices_and_a_render_that_resumes_after_a_crash(client, folder
     assert JobQueue(folder).get(job)["params"]["keyframes"] == shown and reroll["image"] in shown
     chosen = Chosen.from_run(read_run(folder / name), shown)
     assert [(r.clip.index, r.image) for r in chosen.requests] == list(enumerate(shown))
+    # The same from the shell: `a2i video SONG --keyframes PICTURE ...` takes the files (of one run folder).
+    args = build_parser().parse_args(["video", "song.wav", *(a for image in shown for a in ("--keyframes", str(folder / name / image)))])
+    assert Chosen.from_files(args.keyframes) == chosen
+    with pytest.raises(ConfigError, match="pictures of one run folder"):
+        Chosen.from_files([folder / name / shown[0], folder / "elsewhere" / shown[1]])
     for bad, message in ((["video_clip09.png"], "not a picture of the run"),
                          ([reroll["image"], view["clips"][0]["pictures"][0]["image"]], "both pictures of clip 0")):
         with pytest.raises(ConfigError, match=message):

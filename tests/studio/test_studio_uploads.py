@@ -65,11 +65,18 @@ def test_an_unknown_format_lists_the_formats_a2i_reads(client):
     assert error.startswith("a2i: error: song.txt: not an audio format a2i reads") and "flac" in error
 
 
-def test_a_truncated_file_and_an_empty_one_are_refused(client, songs):
+def test_a_truncated_file_and_an_empty_one_are_refused(client, folder, songs):
+    from a2i.studio.jobs import JobQueue
+
     data = songs["short"].read_bytes()
     cut = upload(client, data[: len(data) // 3], "cut.wav")
     assert cut.status_code == 400 and cut.get_json()["error"].startswith("a2i: error: cut.wav: ")
     assert "trunc" in cut.get_json()["error"].lower() or "cut" in cut.get_json()["error"].lower()
+    # Its header promised 12 s, so its first look was queued before the whole file was decoded; the check
+    # failed, so the project is gone and its job cancelled.
+    assert [(j["kind"], j["state"]) for j in JobQueue(folder).all()] == [("pictures", "cancelled")]
+    assert client.get("/api/projects").get_json() == {"projects": []}
+    assert list((folder / "songs").iterdir()) == [] and list((folder / ".studio").iterdir()) == []
     empty = upload(client, b"", "empty.wav")
     assert empty.get_json()["error"] == "a2i: error: empty.wav: file is empty (0 bytes); re-export or re-download it"
 

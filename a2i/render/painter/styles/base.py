@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw
 
+from a2i.render.gaussian import gaussian_filter  # scipy.ndimage's, in numpy: importing scipy cost generate 0.16 s
 from a2i.render.painter.palette import Mood
 from a2i.vocabulary import STYLE_WORDS
 
@@ -149,8 +150,6 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         return array
     h, w = array.shape[:2]
     factor = max(1, int(sigma / SOFT_SIGMA_PX))
-    from scipy.ndimage import gaussian_filter  # here, not at import: `a2i --help` must not wait for scipy
-
     sw, sh = max(4, w // factor), max(4, h // factor)
     channels = array[..., None] if array.ndim == 2 else array
     out = []
@@ -158,7 +157,7 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
         plane = np.ascontiguousarray(channels[..., c], dtype=np.float32)
         if factor > 1:
             plane = np.asarray(Image.fromarray(plane, "F").resize((sw, sh), Image.Resampling.BOX))
-        plane = gaussian_filter(plane, sigma * sw / w, mode="nearest", truncate=3.0)
+        plane = gaussian_filter(plane, sigma * sw / w, truncate=3.0)
         if factor > 1:
             plane = np.asarray(Image.fromarray(plane, "F").resize((w, h), Image.Resampling.BICUBIC))
         out.append(plane)
@@ -224,9 +223,7 @@ class Painting:
         gw, gh = self.canvas.ground_size
         lit = self.raster.coverage([s.glow for s in shapes])
         small = np.asarray(Image.fromarray(lit, "F").resize((gw, gh), Image.Resampling.BOX))
-        from scipy.ndimage import gaussian_filter
-
-        halo = gaussian_filter(small, reach * min(gw, gh), mode="nearest", truncate=3.0) * 2.5
+        halo = gaussian_filter(small, reach * min(gw, gh), truncate=3.0) * 2.5
         x, y = self.canvas.grid(gw, gh)
         lx, ly, r = self.scene.stack.light
         if r > 0:

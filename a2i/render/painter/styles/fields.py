@@ -18,6 +18,7 @@ INSET = 0.06  # the ground's margin around the fields (fraction of the side)
 GLAZES = 3  # layered glazes over each field
 SWEEPS = (6, 48)  # brush sweeps of the scumbled glaze: cells across x down (long horizontal strokes)
 SCUMBLE = 0.07  # lightness swing of the scumbled glaze (Rothko's surfaces show their brushing at arm's length)
+SCUMBLE_LIFT = 0.04  # how much lighter (0..1 RGB) the scumbled paint is than the field it is dragged over
 
 
 def _soft_rect(p: Painting, x0: float, y0: float, x1: float, y1: float, feather: float) -> np.ndarray:
@@ -47,6 +48,9 @@ def draw(p: Painting) -> Layers:
     # so the field's surface shows its brushwork (more of it for acoustic music).
     sweeps = p.noise(SWEEPS) + 0.5 * p.noise((SWEEPS[0] * 3, SWEEPS[1] * 2))
     rgb = rgb * (1 + (SCUMBLE + 0.04 * p.mood.organic) * sweeps * fields)[..., None]
+    # Scumbling is a lighter paint dragged thinly over a darker one: where the brush was loaded, the field lifts
+    # by a fixed amount, so the brushing shows in a dark field as much as in a light one.
+    rgb = rgb + (SCUMBLE_LIFT * np.clip(sweeps, 0.0, None) * fields)[..., None]
     if p.canvas.motion:
         x, y = p.canvas.grid()
         return p.finish(rgb, order=np.clip(0.1 + 0.6 * y + 0.3 * p.drawing_order(), 0, 1))

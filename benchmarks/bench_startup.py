@@ -1,0 +1,87 @@
+"""What a user waits for: ``a2i --help``, ``a2i analyze SONG`` and ``a2i generate SONG --size 1024`` as whole
+processes (interpreter start, imports, decoding, the network, painting, writing), best of three.
+
+Goals (issue 19, on the 2-core development machine): ``--help`` <= 0.2 s, ``analyze`` of a 3-minute mp3
+<= 1.0 s, ``generate`` of its centre clip at 1024 px <= 1.5 s. Wall time depends on what else the machine
+runs, so each run also reports its CPU time (user + system, the command and its children, e.g. ffmpeg)
+and peak memory, and the load average is printed before and after: compare CPU times across machines
+states, and wall times only at low load.
+
+    .venv/bin/python benchmarks/bench_startup.py SONG.mp3 [--repeats 3] [--a2i PATH]
+
+SONG should be a 3-minute mp3 (loop a real recording with ffmpeg: ``ffmpeg -stream_loop -1 -i in.mp3 -t 180
+song3min.mp3``). The last line is ``SUMMARY ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from time import perf_counter
+
+GOALS = {"help": 0.2, "analyze": 1.0, "generate": 1.5}
+
+
+def a2i_command(explicit: str | None) -> list[str]:
+    """The console script beside this interpreter (what a user runs), else ``python -m a2i``."""
+    if explicit:
+        return [explicit]
+    script = Path(sys.executable).parent / "a2i"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "a2i"]
+
+
+def run_once(argv: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system of the process and its children) and peak memory in MB."""
+    start = perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err}")
+    # ru_maxrss of wait4 is the largest of the process tree's members, in KB on Linux.
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("song", type=Path, help="a 3-minute mp3")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--a2i", help="the a2i command to time (default: the console script beside this Python)")
+    args = parser.parse_args()
+    if not args.song.is_file():
+        raise SystemExit(f"{args.song}: not found; pass a 3-minute mp3")
+    a2i = a2i_command(args.a2i)
+    out = Path(tempfile.mkdtemp(prefix="a2i-bench-startup-"))
+    commands = {
+        "help": [*a2i, "--help"],
+        "analyze": [*a2i, "analyze", str(args.song)],
+        "generate": [*a2i, "generate", str(args.song), "--size", "1024", "--out", str(out / "run"), "--overwrite"],
+    }
+    print(f"a2i: {' '.join(a2i)}  cores: {os.cpu_count()}  load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    # One untimed run of each, so every timed run finds the same warm caches (files, the prepared ONNX graph).
+    for argv in commands.values():
+        run_once(argv)
+    best = {}
+    print(f"{'command':10s} {'runs: wall s / cpu s':42s} {'best wall':>9s} {'best cpu':>9s} {'peak MB':>8s} {'goal':>5s}")
+    for name, argv in commands.items():
+        runs = [run_once(argv) for _ in range(args.repeats)]
+        best[name] = (min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs))
+        shown = "  ".join(f"{w:.2f}/{c:.2f}" for w, c, _ in runs)
+        print(f"{name:10s} {shown:42s} {best[name][0]:9.2f} {best[name][1]:9.2f} {best[name][2]:8.0f} {GOALS[name]:5.1f}")
+    load = os.getloadavg()
+    print(f"load after: {' '.join(f'{x:.2f}' for x in load)}")
+    shutil.rmtree(out, ignore_errors=True)
+    print("SUMMARY bench_startup " + " ".join(f"{n}_wall={best[n][0]:.2f} {n}_cpu={best[n][1]:.2f}" for n in commands)
+          + f" analyze_peak_mb={best['analyze'][2]:.0f} load1={load[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
