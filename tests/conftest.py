@@ -6,6 +6,11 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One OpenMP thread per test process (set before torch or NumPy load): OpenMP threads spin while they wait, so
+# on a shared machine (two `make test` workers, ffmpeg, chromium) torch's threads fight for the cores:
+# tests/sdxl/test_sdxl_backend.py took 31 s of CPU with the default threads and 10 s with one (load 4.4).
+# The tests check results, not speed; a user's own runs keep torch's default.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 #: How every browser test starts Debian's chromium (Playwright never downloads a browser here).
 CHROMIUM = "/usr/bin/chromium"
