@@ -2,8 +2,9 @@
 
 The sky and the land become two stacked rectangles with ragged, feathered edges, inset from the canvas (the
 ground around them dark, or the prompt's last named colour deepened); the
-subjects inside them dissolve into soft glowing forms of their own colour (a lighthouse a pale column, the
-moon a luminous blur), as if seen through layers of glaze. Several thin glazes of the field's own colour,
+subjects lie over them as soft-edged glazes of their own colour, their contrast with the field pushed and their
+outlines darkened by a brushed contour, so each named subject still reads at thumbnail size; rain and other thin
+marks are clear streaks. Several thin glazes of the field's own colour,
 each a little lighter or darker in slow patches, give the fields depth, and the last is scumbled on in broad
 horizontal sweeps whose brushing shows. Energy sharpens the forms and the
 edges; calm music blurs them further. In a video the fields grow in from the top, glaze by glaze.
@@ -21,6 +22,11 @@ GLAZES = 3  # layered glazes over each field
 SWEEPS = (6, 48)  # brush sweeps of the scumbled glaze: cells across x down (long horizontal strokes)
 SCUMBLE = 0.07  # lightness swing of the scumbled glaze (Rothko's surfaces show their brushing at arm's length)
 GROUND_DEEPER = 8.0  # L* units the ground lies under its named colour (deeper, still that colour: dE2000 < 10)
+GLAZE_SOFT = (0.0015, 0.008)  # blur of the subjects' glazes (short sides), bright .. dark timbre: soft-edged, still a silhouette
+GLAZE_GAIN = 0.6  # how far a subject's difference from the field under it is pushed, so pale subjects read
+RIM_SOFT = 0.004  # blur of the darker glaze along each subject's outline (short sides)
+STREAK_SOFT = 0.003  # blur of the streaks for the darkest timbre (short sides)
+RIM_DEPTH = 0.3  # how much the outline glaze darkens (a brushed contour, not a drawn line)
 SCUMBLE_LIFT = 0.04  # how much lighter (0..1 RGB) the scumbled paint is than the field it is dragged over
 
 
@@ -36,8 +42,18 @@ def draw(p: Painting) -> Layers:
     flat = p.flat()
     horizon = p.scene.layout.horizon
     soft = soften(flat, (0.004 + 0.03 * (1 - p.mood.hardness)) * short)  # bright timbres: crisper forms
-    # Keep thin marks faintly, and forms a little crisper for energetic music.
-    form = mix(soft, flat, p.thin() * 0.5 + 0.15 * p.mood.energy)
+    # The subjects as glazes over the fields: a little softened, their difference from the field pushed
+    # (an unsharp glaze), and a soft darker glaze along their outlines, so each one reads at thumbnail size
+    # however close its colour is to the field's.
+    crisp = soften(flat, (GLAZE_SOFT[0] + (GLAZE_SOFT[1] - GLAZE_SOFT[0]) * (1 - p.mood.hardness)) * short)
+    form = soft + (1 + GLAZE_GAIN * (0.4 + 1.2 * p.mood.hardness)) * (crisp - soft)  # bright timbres: sharper
+    rim = np.clip(soften(p.raster.edges(), RIM_SOFT * (1.5 - p.mood.hardness) * short) * 2.5, 0, 1)
+    form = form * (1 - RIM_DEPTH * (0.5 + p.mood.hardness) * rim)[..., None]
+    # Thin marks (rain, waves, stars, birds) as clear streaks: lighter than a dark field, darker than a light one.
+    thin = soften(p.thin(), STREAK_SOFT * (1 - p.mood.hardness) * short)  # dark timbres: softer streaks
+    lum = form.mean(axis=2, keepdims=True)
+    streak = np.where(lum > 0.55, form * 0.45, np.minimum(form * 0.4 + 0.6, 1.0))
+    form = mix(form, streak, np.clip(thin * (0.8 + 0.8 * p.mood.hardness), 0, 1))
     ground = p.roles.dark * 0.6 + p.roles.sky_top * 0.25
     named = p.scene.reading.colours
     if named:  # a ground of the last named colour, deepened (Rothko's rust fields on a blue ground)
