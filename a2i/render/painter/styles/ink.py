@@ -10,7 +10,6 @@ own, so the prompt's colours hold. In a video the washes are laid in the order t
 from __future__ import annotations
 
 import numpy as np
-
 from PIL import Image, ImageDraw
 
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, rgba, soften, stamp, value_noise
