@@ -10,6 +10,7 @@ install decodes m4a with no Debian package.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import struct
 import subprocess
@@ -54,6 +55,11 @@ SILENCE_PEAK = 3e-5
 #: Precision in bits of libsoxr's "HQ" recipe (``SOXR_HQ`` = ``SOXR_20_BITQ`` in soxr.h): the quality of every
 #: resampling here, in Python (python-soxr's ``quality="HQ"``) or inside ffmpeg (``aresample=...:precision=20``).
 SOXR_HQ_BITS = 20
+
+#: Size asked for the pipe from ffmpeg: 1 MiB (Linux's default most for a user) holds 11.9 s of 22.05 kHz mono
+#: float32, a whole clip ahead. The default 64 KiB (0.7 s) kept ffmpeg waiting while a clip was analysed, and
+#: the analysis waiting for ffmpeg while it decoded the next (0.2 s of a 3-minute song's analysis).
+PIPE_BYTES = 1 << 20
 
 
 if TYPE_CHECKING:
@@ -206,6 +212,10 @@ class _Source:
                *(["-af", ",".join(filters)] if filters else []), "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         stdout = self._proc.stdout
+        try:  # Linux: a pipe that holds a whole clip, so ffmpeg decodes the next one while this one is analysed
+            fcntl.fcntl(stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (AttributeError, OSError):  # another system, or a lower limit (/proc/sys/fs/pipe-max-size)
+            pass
         head = stdout.read(12)
         self.channels = 0
         if len(head) == 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":

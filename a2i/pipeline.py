@@ -150,6 +150,9 @@ def generate(
     out = Path(out_dir) if out_dir is not None else default_out_dir(song)
     folder = RunFolder(out, overwrite=overwrite, inputs=[song])
     folder.check()
+    # The analyser makes its network's session on a thread of its own: started here, it is ready while the
+    # backend loads.
+    analyzer = analyzer or default_analyzer()
     image_backend = get_backend(backend, **dict(backend_options or {}))
     for style in job.styles:
         check_style(image_backend, style)
@@ -157,7 +160,7 @@ def generate(
 
     with folder:
         # 2. Analyze the song, write its prompts, record both, and plan its pictures from the record.
-        analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
+        analysis = analyzer.analyze(song, per_clip=True, progress=progress)
         texts = song_prompts(analysis, job, writer)
         options = job.record(image_backend.name, image_backend.options)
         analysis = start_record(folder.path, analysis, texts, options)

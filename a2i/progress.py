@@ -12,14 +12,23 @@ Examples
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
+def _stderr_is_a_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
+
+
 def progress_bar(iterable: Iterable[T] | None = None, *, enabled: bool = True, **options: Any) -> Any:
-    """``tqdm(iterable, **options)`` that draws only when ``enabled`` and stderr is a terminal.
+    """``tqdm(iterable, **options)`` that draws only when ``enabled`` and stderr is a terminal (an iterable
+    with nothing to draw is returned as it is).
 
     Parameters
     ----------
@@ -30,6 +39,8 @@ def progress_bar(iterable: Iterable[T] | None = None, *, enabled: bool = True, *
     options
         Passed to :class:`tqdm.tqdm` (``desc``, ``unit``, ``total``...); the bar is not left on screen.
     """
+    if iterable is not None and not (enabled and _stderr_is_a_terminal()):
+        return iterable  # no bar to draw: the iterable itself, without importing tqdm (20 ms)
     from tqdm import tqdm
 
     options.setdefault("leave", False)

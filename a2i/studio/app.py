@@ -131,6 +131,7 @@ def project_view(project: Project, queue: JobQueue) -> dict[str, Any]:
                            "artist": state.get("artist"), "duration": state.get("duration"),
                            "sections": state.get("sections") or [], "chosen": state.get("chosen", {}),
                            "preview": None, "song": None, "clips": [], "video": None, "warnings": state.get("warnings", []),
+                           "checking": bool(state.get("checking")),
                            "jobs": [j for j in queue.all() if j["project"] == project.name][-6:]}
     if project.preview_path.exists():
         out["preview"] = {**(state.get("preview") or {}), "image": "preview.png"}

@@ -57,6 +57,8 @@ MAX_DISPLAY = 120
 
 SONGS_DIR = "songs"
 STUDIO_DIR = ".studio"
+#: Inside STUDIO_DIR: why uploads answered early were refused by their check (``<name>.json``).
+REFUSED_DIR = ".refused"
 
 
 def size_text(n_bytes: float) -> str:
@@ -257,10 +259,24 @@ class Studio:
         return [Project(self.root, name) for name in sorted(shown, key=lambda n: states[n].get("added", 0), reverse=True)]
 
     def project(self, name: str) -> Project:
-        """The project called ``name``; a :class:`ConfigError` for a name that is not one (or not safe)."""
+        """The project called ``name``; a :class:`ConfigError` for a name that is not one (or not safe), or the
+        reason its upload was refused after the studio had answered it (:meth:`refuse`)."""
         if safe_name(name) != name or not (self.root / STUDIO_DIR / name / "state.json").is_file():
-            raise ConfigError(f"project {name!r}: not found in {self.root}")
+            refused = self.refusal(name) if safe_name(name) == name else None
+            raise ConfigError(refused or f"project {name!r}: not found in {self.root}")
         return Project(self.root, name)
+
+    def refuse(self, name: str, reason: str) -> None:
+        """Record why the upload that was to become project ``name`` was refused once its check ended (the page was
+        answered when the file was stored, so it learns the reason by asking for the project)."""
+        atomic_write_json(self.root / STUDIO_DIR / REFUSED_DIR / f"{name}.json", {"reason": reason, "time": time.time()})
+
+    def refusal(self, name: str) -> str | None:
+        """The reason recorded by :meth:`refuse`, or None."""
+        try:
+            return json.loads((self.root / STUDIO_DIR / REFUSED_DIR / f"{name}.json").read_text(encoding="utf-8"))["reason"]
+        except (FileNotFoundError, ValueError, KeyError):
+            return None
 
     def _free_name(self, name: str) -> str:
         """A project name not taken yet, reserved at once (its studio folder made) so two uploads never share it."""
@@ -268,6 +284,7 @@ class Studio:
             candidate = self._unused(name)
             try:
                 (self.root / STUDIO_DIR / candidate).mkdir(parents=True)
+                (self.root / STUDIO_DIR / REFUSED_DIR / f"{candidate}.json").unlink(missing_ok=True)  # a new song
                 return candidate
             except FileExistsError:
                 continue
@@ -282,14 +299,16 @@ class Studio:
 
     def add_song(self, stream: IO[bytes], filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
                  max_seconds: float = MAX_SECONDS, settings: dict[str, Any] | None = None,
-                 on_stored: Callable[[Project], None] | None = None) -> Project:
+                 on_stored: Callable[[Project], None] | None = None,
+                 on_refused: Callable[[Project, BaseException], None] | None = None) -> Project:
         """Store an uploaded song as a new project after checking it decodes; errors name the upload.
 
         As soon as the file is stored and its header states a length within the limit, the project exists
         (marked ``checking``: the song list leaves it out) and ``on_stored(project)`` is called, so the first
         look at the song (an excerpt's decode and analysis, :func:`a2i.studio.work.paint_preview`) is not kept
         waiting for the whole file's decode, which checks it (a long MP3 takes about a second). If that check
-        fails, the project is removed again and the error raised. ``settings`` are the picture settings
+        fails, ``on_refused(project, error)`` is called, the project is removed again and the error raised.
+        ``settings`` are the picture settings
         (:func:`a2i.studio.work.song_job`) recorded from the start.
 
         Raises
@@ -349,8 +368,10 @@ class Studio:
             if on_stored is not None and stated is None:  # no length in its header: the first look starts now
                 on_stored(project)
             return project
-        except BaseException:
+        except BaseException as exc:
             if project is not None:
+                if on_refused is not None:
+                    on_refused(project, exc)
                 self.remove(project)
             raise
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
@@ -101,17 +102,43 @@ def add_project() -> Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ConfigError("no file in the upload; choose a song (mp3, wav, flac, ogg, m4a)")
-    queued: list[dict[str, Any]] = []
-    try:  # the pictures job is queued as soon as the song is stored: its first look needs only an excerpt
-        project = _studio().add_song(upload.stream, upload.filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                                     max_seconds=current_app.config["MAX_SECONDS"],
-                                     settings={"size": current_app.config["PICTURE_SIZE"], "seed": 0},  # song_job's
-                                     on_stored=lambda p: queued.append(_queue().add("pictures", p.name, {})))
-    except BaseException:
-        for job in queued:  # the song did not pass its check: its job stops
-            _queue().cancel(job["id"])
-        raise
-    return jsonify(project=project.name, job=queued[0]["id"]), 201
+    # The pictures job is queued as soon as the song is stored (its first look needs only an excerpt); the whole
+    # file is checked after that. ``?early=1`` (the page): answer at once then, and record a late refusal for the
+    # page to find (Studio.refuse); otherwise (scripts) answer once the check is over.
+    studio, queue, config = _studio(), _queue(), current_app.config
+    early = request.args.get("early") == "1"
+    stored, outcome = threading.Event(), {}
+
+    def on_stored(project: Any) -> None:
+        outcome.update(project=project, job=queue.add("pictures", project.name, {}))
+        if early:
+            stored.set()
+
+    def on_refused(project: Any, exc: BaseException) -> None:  # before the project goes: no moment without either
+        if "job" in outcome:  # the song did not pass its check: its job stops
+            queue.cancel(outcome["job"]["id"])
+        if stored.is_set():
+            studio.refuse(project.name, str(exc))
+
+    def add() -> None:
+        try:
+            outcome["project"] = studio.add_song(upload.stream, upload.filename, max_bytes=config["MAX_UPLOAD_BYTES"],
+                                                 max_seconds=config["MAX_SECONDS"], on_stored=on_stored,
+                                                 on_refused=on_refused,
+                                                 settings={"size": config["PICTURE_SIZE"], "seed": 0})  # song_job's
+        except BaseException as exc:  # noqa: BLE001 - answered below, or recorded for the page
+            outcome["error"] = exc
+        finally:
+            stored.set()
+
+    if early:
+        threading.Thread(target=add, daemon=True).start()
+        stored.wait()
+    else:
+        add()
+    if "error" in outcome and not (early and "job" in outcome):
+        raise outcome["error"]
+    return jsonify(project=outcome["project"].name, job=outcome["job"]["id"], checking=early), 201
 
 
 @api.get("/projects/<name>")

@@ -14,7 +14,8 @@ from a2i.synth import PIECES, render
 
 #: The session's tiny training run is set up inside the first test that needs it: minutes on a loaded
 #: machine, so these tests get more than the suite's default timeout.
-pytestmark = pytest.mark.timeout(1800)
+# xdist_group: the files that use the session's tiny training run share one `make test` worker (tests/conftest.py).
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.xdist_group("tiny_run")]
 
 
 def test_generate_draws_from_the_trained_encoder(tiny_run, tmp_path, capsys):

@@ -8,7 +8,8 @@ import pytest
 
 #: The session's tiny training run is set up inside the first test that needs it: minutes on a loaded
 #: machine, so these tests get more than the suite's default timeout.
-pytestmark = pytest.mark.timeout(1800)
+# xdist_group: the files that use the session's tiny training run share one `make test` worker (tests/conftest.py).
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.xdist_group("tiny_run")]
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "A2I_model" / "align_audio_with_text_encoder.ipynb"
 

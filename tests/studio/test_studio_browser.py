@@ -105,7 +105,7 @@ def test_html_in_song_tags_is_shown_as_text_and_never_runs(browser, live, songs)
     assert page.evaluate("window.pwned") is None and dialogs == []
 
 
-def test_a_bad_upload_is_named_on_the_page(browser, live, tmp_path):
+def test_a_bad_upload_is_named_on_the_page(browser, live, tmp_path, songs):
     page = browser.new_page()
     page.goto(live)
     fake = tmp_path / "demo.mp3"
@@ -113,6 +113,12 @@ def test_a_bad_upload_is_named_on_the_page(browser, live, tmp_path):
     page.set_input_files("#file", str(fake))
     alert = page.wait_for_selector("#upload-status .error")
     assert alert.inner_text().startswith("a2i: error: demo.mp3: ")
+    # A cut file's header looks fine: the page is answered, opens the song, and is told when the check refuses it.
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(songs["short"].read_bytes()[: songs["short"].stat().st_size // 3])
+    page.set_input_files("#file", str(cut))
+    page.wait_for_function("() => (document.querySelector('#upload-status .error')?.textContent || '').includes('cut.wav')")
+    assert page.inner_text("#upload-status .error").startswith("a2i: error: cut.wav: ") and page.is_hidden("#song")
 
 
 def test_phone_layout_and_danish(browser, live, songs, worker):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 
@@ -77,6 +78,23 @@ def test_a_truncated_file_and_an_empty_one_are_refused(client, folder, songs):
     assert [(j["kind"], j["state"]) for j in JobQueue(folder).all()] == [("pictures", "cancelled")]
     assert client.get("/api/projects").get_json() == {"projects": []}
     assert list((folder / "songs").iterdir()) == [] and list((folder / ".studio").iterdir()) == []
+    # The page asks to be answered once the file is stored (?early=1): 201 at once, the refusal found later at the
+    # song's address, in the same words; the job cancelled, nothing left.
+    early = client.post("/api/projects?early=1", data={"file": (io.BytesIO(data[: len(data) // 3]), "cut.wav")}, headers=H)
+    assert early.status_code == 201 and early.get_json()["checking"] is True
+    name = early.get_json()["project"]
+    end = time.monotonic() + 20
+    while (answer := client.get(f"/api/projects/{name}")).status_code == 200 and time.monotonic() < end:
+        time.sleep(0.05)
+    assert answer.status_code == 400 and answer.get_json()["error"] == cut.get_json()["error"]
+    assert JobQueue(folder).get(early.get_json()["job"])["state"] == "cancelled"
+    assert client.get("/api/projects").get_json() == {"projects": []} and list((folder / "songs").iterdir()) == []
+    good = client.post("/api/projects?early=1", data={"file": (io.BytesIO(songs["short"].read_bytes()), "cut.wav")}, headers=H)
+    assert good.status_code == 201 and good.get_json()["project"] == name  # the name is free again, the refusal gone
+    end = time.monotonic() + 20
+    while client.get(f"/api/projects/{name}").get_json().get("checking") and time.monotonic() < end:
+        time.sleep(0.05)
+    assert client.get(f"/api/projects/{name}/peaks").status_code == 200
     empty = upload(client, b"", "empty.wav")
     assert empty.get_json()["error"] == "a2i: error: empty.wav: file is empty (0 bytes); re-export or re-download it"
 

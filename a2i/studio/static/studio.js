@@ -85,7 +85,7 @@ function upload(file) {
     }
   };
   xhr.onerror = () => showUploadStatus(el("p", { class: "error", role: "alert" }, S["error.network"]));
-  xhr.open("POST", "/api/projects");
+  xhr.open("POST", "/api/projects?early=1"); // answered once stored: the first look starts while the file is checked
   xhr.setRequestHeader("X-A2I-Studio", "1");
   performance.mark("a2i-upload-start"); // benchmarks also measure from here: the upload's own time included
   xhr.send(form);
@@ -386,7 +386,22 @@ function renderProject(p) {
 async function refresh() {
   if (!state.name) return;
   const p = await api("/api/projects/" + encodeURIComponent(state.name));
+  const wave = !state.peaks && !p.checking;  // the waveform exists once the upload's check is over
+  if (wave) state.peaks = await api(`/api/projects/${encodeURIComponent(state.name)}/peaks`).catch(() => null);
   renderProject(p);
+  if (wave) drawWave();
+}
+
+// A song refused by its check after the page was answered (or removed elsewhere): say why, leave it.
+function refused(error) {
+  if (state.source) state.source.close();
+  state.source = null;
+  state.name = null;
+  history.replaceState(null, "", location.pathname + location.search);
+  $("song").hidden = true;
+  $("empty").hidden = false;
+  showUploadStatus(el("p", { class: "error", role: "alert" }, error.message));
+  loadSongs();
 }
 
 async function open(name) {
@@ -397,16 +412,17 @@ async function open(name) {
   state.section = null;
   $("section-tools").hidden = true;
   $("pictures").replaceChildren();
-  state.peaks = await api(`/api/projects/${encodeURIComponent(name)}/peaks`);
+  state.peaks = null;
   await refresh();
-  drawWave();
   loadSongs();
   state.source = new EventSource(`/api/projects/${encodeURIComponent(name)}/events`);
   state.source.addEventListener("project", (e) => {
     const data = JSON.parse(e.data);
     renderJobs(data.jobs);
-    if (data.version !== state.version) { state.version = data.version; refresh().catch(() => {}); }
+    if (data.version !== state.version) { state.version = data.version; refresh().catch(refused); }
   });
+  // The stream refused (the song was refused or removed between the page's two requests): ask why.
+  state.source.addEventListener("error", () => { if (state.name === name) refresh().catch(refused); });
 }
 
 function route() {

@@ -1,6 +1,7 @@
 """Colour fields (after Rothko): the scene as soft-edged fields of colour floating on a dark ground.
 
-The sky and the land become two stacked rectangles with ragged, feathered edges, inset from the canvas; the
+The sky and the land become two stacked rectangles with ragged, feathered edges, inset from the canvas (the
+ground around them dark, or the prompt's last named colour deepened); the
 subjects inside them dissolve into soft glowing forms of their own colour (a lighthouse a pale column, the
 moon a luminous blur), as if seen through layers of glaze. Several thin glazes of the field's own colour,
 each a little lighter or darker in slow patches, give the fields depth, and the last is scumbled on in broad
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from a2i.render.painter.colours import lab_to_srgb, mood_moved
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
 
 INSET = 0.06  # the ground's margin around the fields (fraction of the side)
 GLAZES = 3  # layered glazes over each field
 SWEEPS = (6, 48)  # brush sweeps of the scumbled glaze: cells across x down (long horizontal strokes)
 SCUMBLE = 0.07  # lightness swing of the scumbled glaze (Rothko's surfaces show their brushing at arm's length)
+GROUND_DEEPER = 8.0  # L* units the ground lies under its named colour (deeper, still that colour: dE2000 < 10)
 SCUMBLE_LIFT = 0.04  # how much lighter (0..1 RGB) the scumbled paint is than the field it is dragged over
 
 
@@ -36,6 +39,10 @@ def draw(p: Painting) -> Layers:
     # Keep thin marks faintly, and forms a little crisper for energetic music.
     form = mix(soft, flat, p.thin() * 0.5 + 0.15 * p.mood.energy)
     ground = p.roles.dark * 0.6 + p.roles.sky_top * 0.25
+    named = p.scene.reading.colours
+    if named:  # a ground of the last named colour, deepened (Rothko's rust fields on a blue ground)
+        lab = mood_moved(named[-1].lab, p.mood.valence, p.mood.energy)
+        ground = lab_to_srgb(np.array([max(3.0, lab[0] - GROUND_DEEPER), lab[1], lab[2]])).astype(np.float32)
     feather = 0.02 + 0.025 * (1 - p.mood.hardness)
     upper = _soft_rect(p, INSET, INSET, 1 - INSET, horizon - 0.01, feather)
     lower = _soft_rect(p, INSET, horizon + 0.01, 1 - INSET, 1 - INSET, feather)
