@@ -155,3 +155,17 @@ def test_loudness_sets_the_weight_of_the_marks():
         return float(np.clip(np.median(grey) - grey - 20.0, 0.0, None).mean())
 
     assert leading(-4.0) > 1.1 * leading(-22.0)
+
+
+@pytest.mark.parametrize("prompt", ["A lighthouse on a stormy coast at night", "Seven clouds over the sea at dawn"])
+def test_clouds_are_drawn_apart_so_the_cards_count_is_countable(prompt):
+    """Each cloud's extent (its puffs' bounding box) meets no other cloud's: merged clouds would be miscounted."""
+    for seed in range(6):
+        scene = compose(prompt, MOOD, seed=seed, aspect=1.0)
+        clouds = [s for s in scene.stack.shapes if s.subject == "clouds"]
+        assert len(clouds) == scene.plan.subjects["clouds"] >= 3
+        boxes = [(min(e.cx - e.rx for e in c.parts), min(e.cy - e.ry for e in c.parts),
+                  max(e.cx + e.rx for e in c.parts), max(e.cy + e.ry for e in c.parts)) for c in clouds]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (seed, a, b)

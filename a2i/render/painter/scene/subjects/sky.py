@@ -43,7 +43,7 @@ def stars(b: Builder, n: int) -> None:
 
 
 CLOUD_GAP = 0.03  # clear sky kept between two clouds (relative units), so each one counts on its own
-CLOUD_TRIES = 48  # placements tried per cloud; every 12 failed tries shrink it by a fifth
+CLOUD_TRIES = 120  # placements tried per cloud; every 12 failed tries shrink it by a fifth (to a tenth at most)
 
 
 @subject("clouds", "clouds", "clouds", ("cloud", "cloudy", "overcast", "cumulus"), SKY, countable=True, count=4, max_count=9)
