@@ -421,6 +421,8 @@ async function open(name) {
     renderJobs(data.jobs);
     if (data.version !== state.version) { state.version = data.version; refresh().catch(refused); }
   });
+  // The stream refused (the song was refused or removed between the page's two requests): ask why.
+  state.source.addEventListener("error", () => { if (state.name === name) refresh().catch(refused); });
 }
 
 function route() {

@@ -96,7 +96,7 @@ def plan_scene(reading: Reading, mood: Mood, rng: np.random.Generator) -> SceneP
     if not any(SUBJECTS[name].layer in (FAR, WATER, LAND) for name in subjects):
         subjects["hills"] = 1
     if "storm" in weather:
-        subjects.setdefault("clouds", 6)
+        subjects.setdefault("clouds", 3)  # a few broad storm clouds, each countable
         subjects.setdefault("rain", 1) if "rain" in weather or mood.energy > 0.5 else None
     lights = {"sun", "moon", "stars"}
     if not lights & set(subjects) and "storm" not in weather and "fog" not in weather:

@@ -2,8 +2,9 @@
 
 The sky and the land become two stacked rectangles with ragged, feathered edges, inset from the canvas (the
 ground around them dark, or the prompt's last named colour deepened); the
-subjects inside them dissolve into soft glowing forms of their own colour (a lighthouse a pale column, the
-moon a luminous blur), as if seen through layers of glaze. Several thin glazes of the field's own colour,
+subjects lie over them as soft-edged glazes of their own colour, their contrast with the field pushed and their
+outlines darkened by a brushed contour, so each named subject still reads at thumbnail size; rain and other thin
+marks are clear streaks. Several thin glazes of the field's own colour,
 each a little lighter or darker in slow patches, give the fields depth, and the last is scumbled on in broad
 horizontal sweeps whose brushing shows. Energy sharpens the forms and the
 edges; calm music blurs them further. In a video the fields grow in from the top, glaze by glaze.
@@ -21,6 +22,11 @@ GLAZES = 3  # layered glazes over each field
 SWEEPS = (6, 48)  # brush sweeps of the scumbled glaze: cells across x down (long horizontal strokes)
 SCUMBLE = 0.07  # lightness swing of the scumbled glaze (Rothko's surfaces show their brushing at arm's length)
 GROUND_DEEPER = 8.0  # L* units the ground lies under its named colour (deeper, still that colour: dE2000 < 10)
+GLAZE_SOFT = (0.0015, 0.008)  # blur of the subjects' glazes (short sides), bright .. dark timbre: soft-edged, still a silhouette
+GLAZE_GAIN = 0.6  # how far a subject's difference from the field under it is pushed, so pale subjects read
+RIM_SOFT = 0.004  # blur of the darker glaze along each subject's outline (short sides)
+STREAK_SOFT = 0.003  # blur of the streaks for the darkest timbre (short sides)
+RIM_DEPTH = 0.3  # how much the outline glaze darkens (a brushed contour, not a drawn line)
 SCUMBLE_LIFT = 0.04  # how much lighter (0..1 RGB) the scumbled paint is than the field it is dragged over
 
 
@@ -36,8 +42,22 @@ def draw(p: Painting) -> Layers:
     flat = p.flat()
     horizon = p.scene.layout.horizon
     soft = soften(flat, (0.004 + 0.03 * (1 - p.mood.hardness)) * short)  # bright timbres: crisper forms
-    # Keep thin marks faintly, and forms a little crisper for energetic music.
-    form = mix(soft, flat, p.thin() * 0.5 + 0.15 * p.mood.energy)
+    # The subjects as glazes over the fields: a little softened, their difference from the field pushed
+    # (an unsharp glaze), and a soft darker glaze along their outlines, so each one reads at thumbnail size
+    # however close its colour is to the field's.
+    crisp = soften(flat, (GLAZE_SOFT[0] + (GLAZE_SOFT[1] - GLAZE_SOFT[0]) * (1 - p.mood.hardness)) * short)
+    form = crisp - soft
+    form *= 1 + GLAZE_GAIN * (0.4 + 1.2 * p.mood.hardness)  # bright timbres: sharper
+    form += soft
+    rim = soften(p.raster.edges(), RIM_SOFT * (1.5 - p.mood.hardness) * short)
+    on = rim > 0.02  # only near outlines (most of the picture has none): cheaper at 1024 px
+    form[on] *= 1 - RIM_DEPTH * (0.5 + p.mood.hardness) * np.minimum(rim[on] * 2.5, 1)[:, None]
+    # Thin marks (rain, waves, stars, birds) as clear streaks: lighter than a dark field, darker than a light one.
+    thin = soften(p.thin(), STREAK_SOFT * (1 - p.mood.hardness) * short)  # dark timbres: softer streaks
+    on = thin > 0.02
+    under = form[on]
+    streak = np.where(under.mean(axis=1, keepdims=True) > 0.55, under * 0.45, np.minimum(under * 0.4 + 0.6, 1.0))
+    form[on] = under + (streak - under) * np.clip(thin[on] * (0.8 + 0.8 * p.mood.hardness), 0, 1)[:, None]
     ground = p.roles.dark * 0.6 + p.roles.sky_top * 0.25
     named = p.scene.reading.colours
     if named:  # a ground of the last named colour, deepened (Rothko's rust fields on a blue ground)
@@ -48,16 +68,17 @@ def draw(p: Painting) -> Layers:
     lower = _soft_rect(p, INSET, horizon + 0.01, 1 - INSET, 1 - INSET, feather)
     fields = np.maximum(upper, lower)
     rgb = mix(ground, form, fields)
+    shade = np.ones_like(fields)  # the glazes and the scumble, multiplied into one map before touching colour
     for _ in range(GLAZES):
-        patch = p.noise(3) * 0.05
-        rgb = rgb * (1 + patch * fields)[..., None]
+        shade *= 1 + p.noise(3) * 0.05 * fields
     # Scumbling: the last glaze dragged on with a broad brush in horizontal sweeps, thin and thick in turn,
     # so the field's surface shows its brushwork (more of it for acoustic music).
     sweeps = p.noise(SWEEPS) + 0.5 * p.noise((SWEEPS[0] * 3, SWEEPS[1] * 2))
-    rgb = rgb * (1 + (SCUMBLE + 0.04 * p.mood.organic) * sweeps * fields)[..., None]
+    shade *= 1 + (SCUMBLE + 0.04 * p.mood.organic) * sweeps * fields
+    rgb *= shade[..., None]
     # Scumbling is a lighter paint dragged thinly over a darker one: where the brush was loaded, the field lifts
     # by a fixed amount, so the brushing shows in a dark field as much as in a light one.
-    rgb = rgb + (SCUMBLE_LIFT * np.clip(sweeps, 0.0, None) * fields)[..., None]
+    rgb += (SCUMBLE_LIFT * np.clip(sweeps, 0.0, None) * fields)[..., None]
     if p.canvas.motion:
         x, y = p.canvas.grid()
         return p.finish(rgb, order=np.clip(0.1 + 0.6 * y + 0.3 * p.drawing_order(), 0, 1))

@@ -10,10 +10,46 @@ own, so the prompt's colours hold. In a video the washes are laid in the order t
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image, ImageDraw
 
-from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, rgba, soften, stamp
+from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, rgba, soften, stamp, value_noise
 
 SEAL = np.array([0.72, 0.12, 0.1])  # vermilion seal paste (cinnabar)
+SEAL_SIZE = (0.05, 0.08)  # the seal's width and height (fractions of the short side): a signature, small beside the subjects
+SEAL_GRID = 2  # carved strokes on a 2 x 2 grid per character, two characters stacked (a name seal), bold enough to read
+
+
+def _seal(p: Painting, width: int, height: int) -> np.ndarray:
+    """The alpha of a tall artist's seal ``width`` x ``height`` px: red paste with a rounded edge nibbled where
+    the paste did not take, a carved border, two characters of carved (white) strokes stacked, patchy ink."""
+    scale = 4  # drawn at 4x and reduced: anti-aliased strokes
+    big_w, big_h = width * scale, height * scale
+    image = Image.new("L", (big_w, big_h), 0)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, big_w - 1, big_h - 1), radius=big_w // 6, fill=255)
+    line = max(2, big_w // 9)
+    inset = big_w // 8
+    draw.rectangle((inset, inset, big_w - 1 - inset, big_h - 1 - inset), outline=0, width=max(1, line // 2))
+    inner = 2 * inset
+    cell_w, cell_h = (big_w - 2 * inner) / SEAL_GRID, (big_h - 2 * inner - inset) / (2 * SEAL_GRID)
+    for char in range(2):  # two characters, each a few carved horizontal and vertical strokes on a grid
+        top = inner + char * (SEAL_GRID * cell_h + inset)
+        for k in range(SEAL_GRID + 1):
+            a, z = sorted(p.rng.integers(0, SEAL_GRID + 1, 2))
+            if z > a or k == 0:  # every character has at least its top stroke
+                a, z = (0, SEAL_GRID) if z == a else (a, z)
+                draw.line((inner + a * cell_w, top + k * cell_h, inner + z * cell_w, top + k * cell_h), fill=0, width=line)
+            a, z = sorted(p.rng.integers(0, SEAL_GRID + 1, 2))
+            if z > a:
+                draw.line((inner + k * cell_w, top + a * cell_h, inner + k * cell_w, top + z * cell_h), fill=0, width=line)
+    for _ in range(5):  # the rim nibbled where the paste did not take
+        t = p.rng.random()
+        bx, by = ((t * big_w, 0), (t * big_w, big_h), (0, t * big_h), (big_w, t * big_h))[int(p.rng.integers(4))]
+        r = p.rng.uniform(0.03, 0.07) * big_w
+        draw.ellipse((bx - r, by - r, bx + r, by + r), fill=0)
+    alpha = np.asarray(image.reduce(scale), dtype=np.float32) / 255.0
+    patchy = value_noise(p.rng, 3, width, height)  # the paste took unevenly
+    return alpha * np.clip(0.84 + 0.22 * patchy, 0.5, 0.96)
 
 
 def draw(p: Painting) -> Layers:
@@ -47,11 +83,14 @@ def draw(p: Painting) -> Layers:
     k = int(8 + 90 * p.mood.energy**2)
     marks = [("dot", (fx + p.rng.normal(0, 0.12), horizon + p.rng.normal(0, 0.12), p.rng.uniform(0.0008, 0.005)),
               rgba(p.roles.dark * 0.5, p.rng.uniform(0.5, 0.9))) for _ in range(k)]
-    sx = 0.9 if fx < 0.5 else 0.06
-    seal = 0.045
-    marks.append(("line", (sx, 0.9, sx + seal * short / w, 0.9, seal), rgba(SEAL, 0.92)))
     over = stamp(p.canvas, marks)
     rgb = mix(rgb, over[..., :3], over[..., 3])
+    # The seal signs the corner away from the focal subject, low, as a signature does.
+    sw, sh = max(8, int(SEAL_SIZE[0] * short)), max(12, int(SEAL_SIZE[1] * short))
+    left = int(0.93 * w) - sw if fx < 0.5 else int(0.07 * w)
+    top = int(0.93 * h) - sh
+    seal = _seal(p, sw, sh)[..., None]
+    rgb[top:top + sh, left:left + sw] = rgb[top:top + sh, left:left + sw] * (1 - seal) + SEAL * seal
     return p.finish(rgb)
 
 

@@ -42,18 +42,36 @@ def stars(b: Builder, n: int) -> None:
     b.add("stars", [dot(x, y, r) for x, y, r in zip(xs, ys, rs)], b.roles.light * 0.3 + 0.7, 0.0, thin=True, glow=True)
 
 
+CLOUD_GAP = 0.03  # clear sky kept between two clouds (relative units), so each one counts on its own
+CLOUD_TRIES = 48  # placements tried per cloud; every 12 failed tries shrink it by a fifth
+
+
 @subject("clouds", "clouds", "clouds", ("cloud", "cloudy", "overcast", "cumulus"), SKY, countable=True, count=4, max_count=9)
 def clouds(b: Builder, n: int) -> None:
+    """``n`` separate clouds: each is placed where its bounding box (plus ``CLOUD_GAP``) meets no other cloud
+    and not the sun or moon, so the card's count is the count a viewer makes."""
     storm = "storm" in b.weather
     lit = b.roles.sky_low * 0.35 + b.roles.light * 0.65
     tone = b.roles.dark * 0.4 + b.roles.sky_top * 0.6 if storm else lit
-    for x in b.spread(n, 0.0, 1.0):
-        y = b.rng.uniform(0.08, max(0.12, b.horizon - 0.2))
-        if b.present & {"sun", "moon"} and abs(x - b.layout.light_x) < 0.2:  # never over the sun or moon
-            x = (x + 0.4) % 1.0
-        w = b.rng.uniform(0.08, 0.16) * (1.6 if storm else 1.0)
+    aspect = b.layout.aspect
+    lx, ly, lr = b.stack.light
+    taken = [(lx - (lr + 0.02) / aspect, ly - lr - 0.02, lx + (lr + 0.02) / aspect, ly + lr + 0.02)] if lr > 0 else []
+    low = max(0.14, b.horizon - 0.2)
+    for _ in range(n):
+        w = b.rng.uniform(0.08, 0.16) * (1.3 if storm else 1.0)
+        for attempt in range(CLOUD_TRIES):
+            if attempt and attempt % 12 == 0:
+                w *= 0.8
+            half = 1.7 * w / aspect  # the widest puff reaches 1.7 w from the centre
+            x = b.rng.uniform(0.03 + half, 0.97 - half) if half < 0.47 else 0.5
+            y = b.rng.uniform(0.04 + 0.75 * w, max(0.05 + 0.75 * w, low))
+            box = (x - half, y - 0.75 * w, x + half, y + 0.55 * w)
+            if all(box[2] + CLOUD_GAP < o[0] or o[2] + CLOUD_GAP < box[0] or box[3] + CLOUD_GAP < o[1] or o[3] + CLOUD_GAP < box[1]
+                   for o in taken):
+                break
+        taken.append(box)
         puffs = [
-            Ellipse(x + dx * w / b.layout.aspect, y + dy * w, w * s, w * s * 0.62)
+            Ellipse(x + dx * w / aspect, y + dy * w, w * s, w * s * 0.62)
             for dx, dy, s in zip(b.rng.uniform(-1, 1, 6), b.rng.uniform(-0.3, 0.1, 6), b.rng.uniform(0.35, 0.7, 6))
         ]
         puffs.append(Ellipse(x, y + 0.15 * w, 1.2 * w, 0.22 * w))
