@@ -17,11 +17,16 @@ from a2i.render.options import _FIELDS
 from a2i.render.sdxl import SDXLSettings
 
 
-@pytest.fixture
-def toy():
+@pytest.fixture(scope="module")
+def toy_module():
     import toy_backend
 
     return toy_backend
+
+
+@pytest.fixture
+def toy(toy_module):
+    return toy_module
 
 
 def check_pictures(run, toy, size):
@@ -33,13 +38,19 @@ def check_pictures(run, toy, size):
         Image.open(run.card_path(picture)).verify()
 
 
-def test_a_new_backend_renders_through_generate_and_render(toy, mood_songs, tmp_path, capsys):
-    """tests/core/toy_backend.py is the whole backend; no orchestrator names it."""
-    assert "toy" in backend_names() and isinstance(get_backend("toy"), Backend)
-    out = tmp_path / "generate"
+@pytest.fixture(scope="module")
+def toy_run(toy_module, mood_songs, tmp_path_factory):
+    """`a2i generate --backend toy --clips all --variants 2 --style flat` of dark_minor (two clips), made once."""
+    out = tmp_path_factory.mktemp("toy") / "generate"
     assert main(["generate", str(mood_songs["dark_minor"]), "--out", str(out), "--backend", "toy", "--clips", "all",
                  "--variants", "2", "--style", "flat", "--size", "40"]) == 0
-    run = read_run(out)
+    return read_run(out)
+
+
+def test_a_new_backend_renders_through_generate_and_render(toy, toy_run, mood_songs, tmp_path, capsys):
+    """tests/core/toy_backend.py is the whole backend; no orchestrator names it."""
+    assert "toy" in backend_names() and isinstance(get_backend("toy"), Backend)
+    run = toy_run
     assert run.options["backend"] == "toy" and run.options["backend_options"] == {"colour": "flat"}
     assert [(p.clip, p.variant, p.style) for p in run.pictures] == [(0, 0, "flat"), (0, 1, "flat"), (1, 0, "flat"),
                                                                      (1, 1, "flat")]
@@ -69,10 +80,10 @@ def test_sdxl_cli_options_are_the_settings_fields():
     assert _FIELDS == tuple(f.name for f in fields(SDXLSettings))
 
 
-def test_a_new_backend_makes_a_motion_video_by_the_motion_it_declares(toy, mood_songs, analyzer, tmp_path):
+def test_a_new_backend_makes_a_motion_video_by_the_motion_it_declares(toy, toy_run, mood_songs, analyzer, tmp_path):
     """The toy declares ``motion = "crossfade"``: `a2i video --backend toy` cross-fades its keyframes, which are
     the pictures `a2i generate --clips all --variants 2` paints (segment i: clip i's variant 0; the coda: the
-    last clip's variant 1). No video code names the toy."""
+    last clip's variant 1; the video forces no style, so their unstyled colours). No video code names the toy."""
     from a2i.video.make import make_video
 
     song = mood_songs["dark_minor"]  # two 10-second clips: one segment each, then the coda
@@ -82,9 +93,7 @@ def test_a_new_backend_makes_a_motion_video_by_the_motion_it_declares(toy, mood_
                               "pipe:1"], capture_output=True, check=True).stdout
     frames = np.frombuffer(decoded, np.uint8).reshape(-1, 32, 32, 3).astype(np.float32)
     assert len(frames) == result.n_frames == 40
-    assert main(["generate", str(song), "--out", str(tmp_path / "g"), "--backend", "toy", "--clips", "all",
-                 "--variants", "2", "--size", "32"]) == 0
-    run = read_run(tmp_path / "g")
+    run = toy_run
 
     def colour(clip, variant):
         picture = next(p for p in run.pictures if (p.clip, p.variant) == (clip, variant))
