@@ -191,7 +191,20 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, indent=2))
+    print(summary(results))
     return 0
+
+
+def summary(results: dict) -> str:
+    """The one line a reader compares against the issue's targets (first picture <= 3 s, interactions <= 100 ms,
+    the page's 720p video <= 0.5 x the song)."""
+    worst = max(v["max"] for v in results["interactions_ms"].values())
+    line = (f"SUMMARY bench_studio first_picture_s={results['first_picture_s']} "
+            f"first_picture_from_send_s={results['first_picture_from_send_s']} interactions_worst_ms={worst}")
+    for key in ("studio_video", "cli_video"):
+        if key in results:
+            line += f" {key}_x_song={results[key]['x_song']}"
+    return line + f" load1={results['load_average'][0]}"
 
 
 if __name__ == "__main__":
