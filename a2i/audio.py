@@ -190,8 +190,7 @@ class _Source:
                 self._sf = None
         if self._sf is not None:
             self.sr = int(self._sf.samplerate)
-            frames = _riff_promised_frames(path) or self._sf.frames
-            self.expected = frames / self.sr if frames > 0 else None
+            self.expected = _promised_seconds(path, self._sf)
             self.channels = self._sf.channels
             if start > 0:
                 self._sf.seek(min(int(start * self.sr), max(0, self._sf.frames)))
@@ -306,6 +305,12 @@ def _riff_promised_frames(path: Path) -> int | None:
 
 #: The channel layouts ffmpeg names in its stream info whose channel count :class:`_Source` needs.
 _LAYOUT_CHANNELS = {"mono": 1, "stereo": 2}
+
+
+def _promised_seconds(path: Path, f: sf.SoundFile) -> float | None:
+    """The duration the header of ``path`` (open in libsndfile as ``f``) promises; ``None`` when it promises none."""
+    frames = _riff_promised_frames(path) or f.frames
+    return frames / f.samplerate if frames > 0 else None
 
 
 def _probe(path: Path) -> tuple[int, float | None, int | None, bool]:
@@ -458,8 +463,7 @@ def header_duration(path: str | Path) -> float | None:
 
         try:
             with sf.SoundFile(str(path)) as f:
-                frames = _riff_promised_frames(path) or f.frames
-                return frames / f.samplerate if frames > 0 else None
+                return _promised_seconds(path, f)
         except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
             pass
     return _probe(path)[1]

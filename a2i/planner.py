@@ -298,7 +298,12 @@ def clip_at(clips: Sequence[ClipProfile], start: float, end: float) -> int:
     >>> clip_at(clips, 8.0, 19.0), clip_at(clips, 25.0, 40.0)
     (1, 2)
     """
-    return max(clips, key=lambda c: min(c.end, end) - max(c.start, start)).index
+    return max(clips, key=lambda c: _overlap(c, start, end)).index
+
+
+def _overlap(clip: ClipProfile, start: float, end: float) -> float:
+    """Seconds that ``clip`` and seconds ``start`` to ``end`` share (negative when they are apart)."""
+    return min(clip.end, end) - max(clip.start, start)
 
 
 @dataclass(frozen=True)
@@ -411,13 +416,10 @@ def plan_keyframes(analysis: Analysis, segments: Sequence[ClipProfile], job: Job
         return [*keys, coda]
 
     # 2. Each chosen picture on the segment overlapping its clip most (the larger overlap wins a segment).
-    def overlap(segment: ClipProfile, clip: ClipProfile) -> float:
-        return min(segment.end, clip.end) - max(segment.start, clip.start)
-
     best: dict[int, tuple[float, RenderRequest]] = {}
     for pick in chosen.requests:
-        i = max(range(len(segments)), key=lambda j: overlap(segments[j], pick.clip))
-        share = overlap(segments[i], pick.clip)
+        i = max(range(len(segments)), key=lambda j: _overlap(pick.clip, segments[j].start, segments[j].end))
+        share = _overlap(pick.clip, segments[i].start, segments[i].end)
         if share > 0 and share > best.get(i, (0.0, None))[0]:
             best[i] = (share, pick)
     by_clip = {pick.clip.index: pick for pick in chosen.requests}
