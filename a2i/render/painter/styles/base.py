@@ -202,21 +202,20 @@ class Painting:
 
         The sky comes first, then every shape in the order it was drawn, each taking a share of the time equal
         to its share of the picture (so the picture changes at an even pace), and within its share wiping
-        across itself: the sky from the top down, everything else rising from its base. Computed on the
-        supersampled labels in full precision (a small subject keeps its own short rise) and reduced to the
-        canvas by the latest sample of each pixel: a pixel on an outline belongs to the later of its subjects,
-        never to a time between theirs.
+        across itself: the sky from the top down, everything else rising from its base. In full precision (a
+        small subject keeps its own short rise), and each pixel is the latest shape among its supersamples (a
+        later shape's times all follow an earlier one's): a pixel on an outline belongs to the later of its
+        subjects, never to a time between theirs.
         """
-        labels = np.asarray(self.raster.labels)
-        counts = np.bincount(labels.ravel(), minlength=256).astype(np.float64)
-        share = counts / max(counts.sum(), 1.0)
+        share = np.asarray(self.raster.labels.histogram(), dtype=np.float64)
+        share /= max(share.sum(), 1.0)
         start = np.concatenate([[0.0], np.cumsum(share)[:-1]])
-        sh, sw = labels.shape
-        y = ((np.arange(sh, dtype=np.float32) + 0.5) / sh)[:, None]
-        within = np.where(labels == 0, y, 1 - y)
-        fine = start.astype(np.float32)[labels] + share.astype(np.float32)[labels] * within
         h, w = self.canvas.height, self.canvas.width
-        return np.clip(fine.reshape(h, sh // h, w, sw // w).max(axis=(1, 3)), 0.0, 1.0)
+        labels = np.asarray(self.raster.labels)
+        latest = labels.reshape(h, labels.shape[0] // h, w, labels.shape[1] // w).max(axis=(1, 3))
+        y = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None]
+        within = np.where(latest == 0, y, 1 - y)
+        return np.clip(start.astype(np.float32)[latest] + share.astype(np.float32)[latest] * within, 0.0, 1.0)
 
     def glow(self, reach: float = 0.06) -> np.ndarray:
         """A soft halo (0..1) around the shapes that emit light and the main light, ``reach`` short sides wide.
