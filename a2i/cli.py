@@ -35,6 +35,21 @@ BUILT_IN_COMMANDS = ("analyze", "generate")
 # Copied from a2i.mood.BLAS_THREADS (importing a2i.mood imports numpy, which must not be loaded yet).
 BLAS_THREADS = 1
 
+# Copied from a2i.mood.ANALYSIS_SR: the rate the analysis decodes at, for the decoder started before the
+# analysis is imported (:func:`_start_analysis`).
+ANALYSIS_SR = 22050
+
+
+def _start_analysis(song: str) -> None:
+    """What a command that analyses ``song`` starts before it imports numpy and the analysis: OpenBLAS's
+    thread count (:func:`_one_blas_pool`) and the song's decoder (:func:`a2i.decoding.start_early`), which
+    probes the file, starts ffmpeg and decodes the first clip while the imports run (``a2i analyze`` of a
+    3-minute mp3: 0.95-0.97 s instead of 1.02-1.04 s, four runs each)."""
+    from a2i.decoding import start_early
+
+    _one_blas_pool()
+    start_early(song, ANALYSIS_SR)
+
 
 def _one_blas_pool() -> None:
     """Start numpy's OpenBLAS with the analysis's thread count (:data:`a2i.mood.BLAS_THREADS`) instead of
@@ -73,7 +88,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
     Returns 2 (the status of every a2i error) if any song failed, after every other song was reported.
     """
-    _one_blas_pool()
+    _start_analysis(args.songs[0])
     from a2i.fileio import check_input_file
     from a2i.mood import Analyzer, format_table
 
@@ -121,7 +136,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    _one_blas_pool()
+    _start_analysis(args.song)
     from a2i.pipeline import generate
 
     result = generate(args.song, args.out, overwrite=args.overwrite, backend=args.backend,

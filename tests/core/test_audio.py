@@ -6,7 +6,7 @@ import pytest
 import soundfile as sf
 from audio_fixtures import SR, encode, ffmpeg, tone
 
-from a2i import audio
+from a2i import audio, decoding
 from a2i.errors import A2IError, AudioError, ConfigError, MissingFileError
 
 
@@ -113,8 +113,8 @@ def test_ffmpeg_decoding_at_the_analysis_rate_gives_the_reference_samples(tmp_pa
     sf.write(wav, multi, 44100, subtype="FLOAT")
     m4a = encode(wav, tmp_path / "multi.m4a")
     if not soxr_in_ffmpeg:
-        probe = audio._probe
-        monkeypatch.setattr(audio, "_probe", lambda path: (*probe(path)[:3], False))
+        probe = decoding.probe
+        monkeypatch.setattr(decoding, "probe", lambda path: (*probe(path)[:3], False))
     got = audio.load(m4a, sr=22050).samples
     want = _channel_mean_resampled(m4a, 22050)
     assert len(got) == len(want)

@@ -23,6 +23,7 @@ def test_the_constants_copied_for_a_light_parser_agree_with_their_homes():
 
     assert cliargs.DEFAULT_N == prompts.DEFAULT_N
     assert cli.BLAS_THREADS == mood.BLAS_THREADS
+    assert cli.ANALYSIS_SR == mood.ANALYSIS_SR
     assert explore_cli.CLIP_SECONDS == audio.CLIP_SECONDS
 
 
