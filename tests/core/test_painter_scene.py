@@ -121,6 +121,22 @@ def test_named_colours_cover_the_picture_in_every_style(style):
             assert share_near(image, name) >= 0.15, (style, profile.valence, name, share_near(image, name))
 
 
+def test_a_named_colour_a_style_dilutes_is_glazed_back_to_its_share():
+    """Contour lines over a happy song's navy bay leave navy ~2 % of the picture; the keyframe glazes it back."""
+    from a2i.render.painter import keyframe, style_stream
+    from a2i.render.painter.colour_keeping import SHARE_GOAL, named_shares
+    from a2i.render.painter.styles.base import Canvas, Painting
+    from a2i.seeding import rng as seeded_rng
+
+    prompt, mood = "boats on a bay, in navy and burnt umber", mood_for(Profile(valence=0.8, energy=0.3), None, 0)
+    scene = compose(prompt, mood, seed=0, aspect=1.0)
+    raster = scene.stack.raster(96, 96)
+    raw = STYLES["contours"].draw(Painting(Canvas(96, 96), mood, scene, raster, seeded_rng(0, style_stream("contours"))))
+    kept = keyframe(Profile(valence=0.8, energy=0.3), prompt=prompt, style="contours", seed=0, canvas=Canvas(96, 96))
+    before, after = named_shares(raw, scene, mood), named_shares(kept.layers, kept.scene, kept.mood)
+    assert before[0] < 0.05 and min(after) >= SHARE_GOAL and abs(after[1] - before[1]) < 0.02, (before, after)
+
+
 def test_named_colours_still_follow_the_mood():
     prompt = "Mountains above a still lake in teal and ochre"
 

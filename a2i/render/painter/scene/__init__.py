@@ -101,6 +101,7 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
         split = None
     else:
         runs, split = _runs(regions, area, len(labs), _sky_middle(small, stack.horizon))
+    stack.named_runs = [(np.asarray(lab), tuple(float(k) for k in run)) for lab, run in zip(labs, runs)]
     for lab, run in zip(labs, runs):
         if not run:
             continue
