@@ -17,7 +17,7 @@ Examples
 >>> from a2i.mood import Profile
 >>> scene = compose("Three boats under a full moon", mood_for(Profile(valence=0.3)), seed=1, aspect=1.0)
 >>> list(scene.plan.subjects)
-['stars', 'moon', 'sea', 'boat']
+['moon', 'sea', 'boat']
 >>> scene.plan.subjects["boat"], scene.plan.time
 (3, 'night')
 """
