@@ -43,7 +43,7 @@ from numba import njit
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter import composite_image, keyframe
+from a2i.render.painter import keyframe
 from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, value_noise
@@ -158,7 +158,7 @@ class Scene:
         canvas = Canvas(width, height, motion=True)
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
         layers = frame.layers.at(width, height)
-        image = composite_image(layers, width, height)
+        image = layers.composite(width, height)
         graded = grade_image(image, *solve_grade(image, frame.mood, named=frame.named_colours))
         _, y = canvas.grid()
         order = layers.order if layers.order is not None else y  # a style without one: a wipe from the top
