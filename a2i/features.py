@@ -540,15 +540,17 @@ def summarize(audio: Audio) -> Summary:
     return Summary(features, audio.duration, beat_env, spec.frame_rate)
 
 
-def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimation.Tempo:
-    """The tempo of a whole waveform exactly as the analysis finds it: the onset envelopes of its
-    consecutive clips (as :func:`summarize` makes them), joined, then :func:`a2i.tempo.estimate`.
+def song_onsets(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tuple[np.ndarray, float]:
+    """The onset envelopes (:func:`a2i.tempo.onset_envelopes`, 2 x frames) of a whole waveform exactly as the
+    analysis keeps them: those of its consecutive clips (as :func:`summarize` makes them), joined; and
+    their frame rate.
 
     Examples
     --------
-    >>> from a2i.synth import groove
-    >>> round(song_tempo(groove(150.0, "rock", seconds=12.0)).bpm)
-    150
+    >>> from a2i.synth import tone
+    >>> envelopes, rate = song_onsets(tone(3.0))
+    >>> envelopes.shape[0], round(rate, 1)
+    (2, 43.1)
     """
     step = int(round(seconds * audio.sr))
     envs, frame_rate = [], audio.sr / HOP
@@ -558,7 +560,20 @@ def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimati
         spec = spectrogram(Audio(audio.samples[start : start + step], audio.sr))
         mel_power = _cached("mel", spec.sr, N_FFT) @ power_of(spec.magnitude)
         envs.append(tempo_estimation.onset_envelopes(mel_power, _cached("mel_hz", spec.sr, N_FFT)))
-    return tempo_estimation.estimate(np.concatenate(envs, axis=1), frame_rate)
+    return np.concatenate(envs, axis=1), frame_rate
+
+
+def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimation.Tempo:
+    """The tempo of a whole waveform exactly as the analysis finds it: :func:`a2i.tempo.estimate` of its
+    :func:`song_onsets`.
+
+    Examples
+    --------
+    >>> from a2i.synth import groove
+    >>> round(song_tempo(groove(150.0, "rock", seconds=12.0)).bpm)
+    150
+    """
+    return tempo_estimation.estimate(*song_onsets(audio, seconds=seconds))
 
 
 def describe(audio: Audio) -> SignalFeatures:
