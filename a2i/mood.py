@@ -77,8 +77,8 @@ ANALYSIS_SR = 22050
 #: load); the network runs beside it on its own thread instead.
 BLAS_THREADS = 1
 
-#: Batches the network may fall behind the decoding before the decoding waits: two keep both busy, and a
-#: batch waiting holds 8 x 10 s of 16 kHz audio (5 MB).
+#: Batches (of :data:`a2i.vibenet_model.BATCH` clips) the network may fall behind the decoding before the
+#: decoding waits: two keep both busy, and a clip waiting holds 10 s of 22.05 kHz audio (0.9 MB).
 BATCHES_AHEAD = 2
 
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
@@ -437,7 +437,7 @@ class Analyzer:
             return net.run(waves)
 
     def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
-        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz), vibenet in batches.
+        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz).
 
         Each audible clip goes to vibenet (:meth:`_run_net`). A silent clip gets the attributes of
         :data:`NEUTRAL` and the development set's mean embedding: the network's answer for digital silence is

@@ -57,6 +57,43 @@ def test_counts_are_drawn():
     assert read_prompt("a pair of boats, five birds and a few trees").subjects == {"boat": 2, "birds": 5, "tree": 3}
 
 
+def test_counts_in_digits_people_and_kinds_of_tree():
+    assert read_prompt("4 figures and 10 birds over a lake").subjects == {"figure": 4, "birds": 10, "lake": 1}
+    assert read_prompt("three people by a campfire").subjects == {"figure": 3, "fire": 1}
+    assert read_prompt("people at a campfire").subjects == {"crowd": 1, "fire": 1}
+    assert read_prompt("a couple of pine trees and two women").subjects == {"tree": 2, "figure": 2}
+    assert read_prompt("pine trees").subjects == {"forest": 1} and read_prompt("a cherry tree").subjects == {"tree": 1}
+
+
+@pytest.mark.parametrize("prompt, absent, left_out", [
+    ("a calm sea with no boats, no people and without clouds or cars", {"boat", "figure", "crowd", "clouds"}, ("car",)),
+    ("a moonless night over a lake, not a single bird", {"moon", "birds"}, ()),
+    ("an empty beach under a clear sky", {"figure", "crowd", "clouds"}, ()),
+    ("a meadow without any trees, nobody around", {"tree", "forest", "figure", "crowd"}, ()),
+])
+def test_negated_subjects_are_left_out_and_the_card_says_so(prompt, absent, left_out):
+    reading = read_prompt(prompt)
+    assert reading.negated == absent and reading.left_out == left_out and not reading.not_drawn
+    for seed in range(3):
+        drawn = describe(Profile(valence=0.2 + 0.3 * seed, energy=0.8), prompt=prompt, size=128, seed=seed)
+        scene = compose(prompt, mood_for(Profile(valence=0.2 + 0.3 * seed, energy=0.8), None, seed), seed=seed, aspect=1.0)
+        assert not absent & set(scene.plan.subjects) and not absent & set(drawn.subjects), (prompt, seed)
+        assert set(drawn.left_out) == absent | set(left_out) and ", without " in drawn.description, drawn
+    assert read_prompt("a lighthouse, no people but a lone figure").negated == {"crowd"}  # named subjects stay
+    assert not read_prompt("not far from the sea, a boat with a sail").negated
+
+
+def test_compound_colour_words_name_one_colour():
+    def names(text):
+        return [c.name for c in read_prompt(text).colours]
+
+    assert names("emerald green, navy blue and ice blue") == ["emerald", "navy", "ice blue"]
+    assert names("desert sand dunes at golden hour in sea-green and burnt orange") == ["sea green", "burnt orange"]
+    assert read_prompt("desert dunes in sand and rust").subjects == {"dunes": 1}  # "sand" is a colour here,
+    assert "shore" in read_prompt("a beach of sand and rocks").subjects  # a shore there
+    assert "sea" not in read_prompt("a lake in sea-green").subjects
+
+
 def test_unknown_subjects_are_reported_and_the_card_says_so():
     image, drawn = paint_with_record(Profile(), prompt="A cat asleep on a sunny windowsill", size=96, seed=0)
     assert "cat" in drawn.not_drawn and "window" in drawn.subjects and "sun" in drawn.subjects
@@ -82,6 +119,22 @@ def test_named_colours_cover_the_picture_in_every_style(style):
         image = paint(profile, prompt=prompt, style=style, size=128, seed=1)
         for name in ("deep indigo", "silver"):
             assert share_near(image, name) >= 0.15, (style, profile.valence, name, share_near(image, name))
+
+
+def test_a_named_colour_a_style_dilutes_is_glazed_back_to_its_share():
+    """Contour lines over a happy song's navy bay leave navy ~2 % of the picture; the keyframe glazes it back."""
+    from a2i.render.painter import keyframe, style_stream
+    from a2i.render.painter.colour_keeping import SHARE_GOAL, named_shares
+    from a2i.render.painter.styles.base import Canvas, Painting
+    from a2i.seeding import rng as seeded_rng
+
+    prompt, mood = "boats on a bay, in navy and burnt umber", mood_for(Profile(valence=0.8, energy=0.3), None, 0)
+    scene = compose(prompt, mood, seed=0, aspect=1.0)
+    raster = scene.stack.raster(96, 96)
+    raw = STYLES["contours"].draw(Painting(Canvas(96, 96), mood, scene, raster, seeded_rng(0, style_stream("contours"))))
+    kept = keyframe(Profile(valence=0.8, energy=0.3), prompt=prompt, style="contours", seed=0, canvas=Canvas(96, 96))
+    before, after = named_shares(raw, scene, mood), named_shares(kept.layers, kept.scene, kept.mood)
+    assert before[0] < 0.05 and min(after) >= SHARE_GOAL and abs(after[1] - before[1]) < 0.02, (before, after)
 
 
 def test_named_colours_still_follow_the_mood():

@@ -31,12 +31,12 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-import numpy as np
 from PIL import Image
 
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
+from a2i.render.painter.colour_keeping import keep_named_colours
 from a2i.render.painter.drawn import Drawn, drawn_record
 from a2i.render.painter.grading import add_grain, grade_image, solve_grade
 from a2i.render.painter.palette import Mood, mood_for
@@ -87,17 +87,13 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     scene = compose(prompt, mood, seed=seed, aspect=canvas.width / canvas.height)
     raster = scene.stack.raster(canvas.width, canvas.height)
     painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
-    return Keyframe(spec, mood, spec.draw(painting), int(seed), scene, raster)
+    layers = keep_named_colours(spec.draw(painting), scene, mood, raster)
+    return Keyframe(spec, mood, layers, int(seed), scene, raster)
 
 
 def composite_image(layers: Layers, width: int, height: int) -> Image.Image:
-    """The layers as one RGB picture of the given size, before grading."""
-    ground = Image.fromarray((np.clip(layers.ground, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
-    image = ground.resize((width, height), Image.Resampling.BICUBIC)
-    if layers.detail is None:
-        return image
-    detail = layers.detail if layers.detail.size == (width, height) else layers.detail.resize((width, height), Image.Resampling.BILINEAR)
-    return Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
+    """The layers as one RGB picture of the given size, before grading (:meth:`Layers.composite`)."""
+    return layers.composite(width, height)
 
 
 def paint_with_record(profile: Profile, *, prompt: str | None = None, style: str | None = None,

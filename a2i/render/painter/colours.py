@@ -89,7 +89,7 @@ NAMED: dict[str, tuple[int, int, int]] = {
     "tan": (210, 180, 140),
     "olive": (128, 128, 0),
     "green": (40, 150, 60),
-    "emerald": (0, 155, 119),
+    "emerald": (80, 200, 120),
     "jade": (0, 168, 107),
     "mint": (152, 230, 180),
     "lime": (170, 220, 40),
@@ -114,8 +114,53 @@ NAMED: dict[str, tuple[int, int, int]] = {
     "lilac": (200, 162, 200),
     "plum": (142, 69, 133),
     "mauve": (224, 176, 255),
+    # Compound and paint names people write ("burnt orange", "ice blue"): CSS Color 4 where CSS has the name
+    # (light blue, dark blue, dark green, light green, dark red, hot pink, steel blue, cornflower blue, powder
+    # blue, royal blue, chocolate, khaki, chartreuse), else the swatch most colour lists give.
+    "burnt orange": (204, 85, 0),
+    "burnt sienna": (233, 116, 81),
+    "burnt umber": (138, 51, 36),
+    "terracotta": (226, 114, 91),
+    "vermilion": (227, 66, 52),
+    "mahogany": (192, 64, 0),
+    "chocolate": (123, 63, 0),
+    "khaki": (195, 176, 145),
+    "saffron": (244, 196, 48),
+    "chartreuse": (127, 255, 0),
+    "moss green": (138, 154, 91),
+    "bottle green": (0, 106, 78),
+    "dark green": (0, 100, 0),
+    "light green": (144, 238, 144),
+    "dark red": (139, 0, 0),
+    "hot pink": (255, 105, 180),
+    "dusty rose": (220, 174, 150),
+    "blush": (222, 93, 131),
+    "cerulean": (0, 123, 167),
+    "ultramarine": (18, 10, 143),
+    "denim": (21, 96, 189),
+    "steel blue": (70, 130, 180),
+    "cornflower blue": (100, 149, 237),
+    "powder blue": (176, 224, 230),
+    "baby blue": (137, 207, 240),
+    "ice blue": (165, 242, 243),
+    "electric blue": (125, 249, 255),
+    "electric purple": (191, 0, 255),
+    "royal blue": (65, 105, 225),
+    "light blue": (173, 216, 230),
+    "dark blue": (0, 0, 139),
+    "ash grey": (178, 190, 181),
+    "pearl": (234, 224, 200),
+    "champagne": (247, 231, 206),
 }
-# Words that are a colour only as an adjective in front of another word ("rose garden" is a garden).
+# Two words that name a thing, not a colour ("sand dunes" are dunes, "a rose garden" a garden): the colour word
+# of such a pair is not read as a colour.
+NOT_COLOURS = frozenset((
+    "sand dune", "sand castle", "sand bank", "rose garden", "rose bush", "rose petal", "lime tree", "lemon tree",
+    "orange tree", "orange grove", "olive tree", "olive grove", "plum tree", "plum blossom", "coral reef",
+    "lavender field", "silver birch", "copper beech", "slate roof", "golden hour",
+))
+# A colour name followed by a plain hue names one colour ("emerald green" is emerald, "navy blue" navy).
+HUES = frozenset("red orange yellow green blue purple violet pink brown grey gray black white".split())
 _BARE = re.compile(r"[a-z]+")
 
 
@@ -198,18 +243,36 @@ def _singular(word: str) -> str:
     return word
 
 
+def _colour_at(words: list[str], i: int) -> tuple[str, int]:
+    """The colour name at word ``i`` (or ``""``) and the words it spans."""
+    nxt = _singular(words[i + 1]) if i + 1 < len(words) else ""
+    pair = f"{words[i]} {nxt}"
+    if pair in NAMED:
+        return pair, 2
+    if {f"{words[i]} {nxt}", f"{words[i]} {nxt[:-1]}", f"{words[i]} {nxt[:-2]}"} & NOT_COLOURS:  # "sand dunes", "bushes"
+        return "", 2
+    name = _singular(words[i])
+    if name in NAMED and nxt in HUES and name not in HUES:  # "emerald green", "navy blue", "ink black"
+        return name, 2
+    return name, 1
+
+
 def find_colours(text: str | None) -> list[NamedColour]:
     """The colour words of ``text`` in order of appearance (each once), their modifiers applied.
 
-    Two-word names ("sky blue") win over their parts; plurals ("blues"), "-ish" forms and "golden" count.
+    Two-word names ("sky blue", "burnt orange") win over their parts, a colour name before a plain hue is one
+    colour ("emerald green"), and a pair that names a thing ("sand dunes", ``NOT_COLOURS``) is no colour;
+    plurals ("blues"), "-ish" forms and "golden" count.
+
+    >>> [c.name for c in find_colours("sand dunes in emerald green, ice blue and sea-green")]
+    ['emerald', 'ice blue', 'sea green']
     """
     words = _BARE.findall((text or "").lower())
     found: list[NamedColour] = []
     seen: set[str] = set()
     i = 0
     while i < len(words):
-        pair = f"{words[i]} {_singular(words[i + 1])}" if i + 1 < len(words) else ""
-        name, width = (pair, 2) if pair in NAMED else (_singular(words[i]), 1)
+        name, width = _colour_at(words, i)
         if name in NAMED and name not in seen:
             seen.add(name)
             lab = lab_of(name)

@@ -4,8 +4,13 @@ Any text works: the template writer's, an LLM's, the user's own. Words are match
 
 - the scene grammar's subjects and their synonyms (:data:`a2i.render.painter.scene.subjects.WORDS`), singular
   or plural ("boats", "skies", "trees" -> a forest, but "three trees" -> three single trees);
-- count words in front of a subject ("one lighthouse", "three boats", "a few birds", "a pair of swans");
-  a plural without a count gets the subject's default (at least ``PLURAL_COUNT``);
+- count words or digits in front of a subject ("one lighthouse", "3 boats", "a few birds", "a pair of swans",
+  "three people" -> three figures); a plural without a count gets the subject's default (at least
+  ``PLURAL_COUNT``); "pine trees" are a forest, "palm trees" and "three pines" single trees;
+- negations: "no people", "without clouds", "not a single bird", "nobody", "cloudless", "moonless", "an empty
+  beach" (no people), "a clear sky" (no clouds) leave those subjects out of the picture (``negated``, kept out
+  even where the plan would add them) and the card says so; a negated noun the grammar cannot draw ("no cars")
+  is listed in ``left_out``, not as "not drawn";
 - time of day (``TIMES``) and weather (``WEATHER``) words; the colour table (:mod:`a2i.render.painter.colours`);
 - the style vocabulary (:data:`a2i.vocabulary.STYLE_WORDS`).
 
@@ -21,6 +26,9 @@ Examples
 ({'lighthouse': 1, 'shore': 1, 'sea': 1, 'boat': 3}, 'night', ['storm'], ['indigo', 'silver'], 'watercolour')
 >>> read_prompt("A cat asleep on a sunny windowsill").not_drawn
 ('cat',)
+>>> r = read_prompt("3 sailboats on the ocean, no people and without clouds or cars")
+>>> r.subjects, sorted(r.negated), r.left_out
+({'boat': 3, 'sea': 1}, ['clouds', 'crowd', 'figure'], ('car',))
 """
 
 from __future__ import annotations
@@ -58,12 +66,43 @@ COUNTS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "couple": 2,
+    "trio": 3,
+    "handful": 4,
     "many": 8,
     "dozen": 12,
     "dozens": 16,
     "countless": 16,
     "numerous": 8,
+    "hundreds": 16,
+    "thousands": 16,
 }
+IRREGULAR = {"men": "man", "women": "woman", "children": "child", "geese": "goose", "folks": "folk"}
+# Words for people that name single figures when counted ("three people") and a crowd when not ("people").
+COUNTED_PEOPLE = frozenset({"people", "folk", "folks"})
+# A counted forest word that names single trees ("three pines", "two trees").
+TREE_KINDS = frozenset({"tree", "pine", "spruce", "fir"})
+# Negation: "no X", "without X", "nor X"; "not" only as "not a/one/any X"; a negator reaches over at most
+# NEGATION_REACH words of determiners and adjectives ("without any tall trees") and stops at a preposition.
+NEGATORS = frozenset({"no", "without", "nor", "zero"})
+NOT_BEFORE = frozenset({"a", "an", "one", "any", "single"})
+NEGATION_REACH = 4
+NEGATION_SKIP = frozenset({"a", "an", "the", "any", "single", "more", "other", "sign", "signs", "trace", "traces", "hint", "of", "visible"})
+SCOPE_ENDS = frozenset(
+    "and or but with in on at by for to from into over under above below beneath near just only than as while where when".split()
+)
+NOBODY = frozenset({"nobody", "noone", "no-one", "unpeopled", "soul", "souls"})  # "soul" only after a negator
+EMPTY = frozenset({"empty", "deserted"})  # "an empty beach": a place with no people
+PEOPLE = ("figure", "crowd")
+NEGATION_GROUPS = {"figure": PEOPLE, "crowd": PEOPLE, "tree": ("tree", "forest"), "forest": ("tree", "forest")}  # "no trees"
 TIMES = {
     "night": ("night", "nighttime", "midnight", "nocturnal", "nocturne", "moonlit", "moonlight", "starry", "starlit", "starlight", "neon"),
     "dusk": ("dusk", "twilight", "sunset", "evening", "gloaming", "sundown"),
@@ -136,7 +175,7 @@ ADJECTIVE_SUFFIXES = (
     "ent",
     "ary",
 )
-_WORD = re.compile(r"[a-z][a-z'-]*")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
 @dataclass(frozen=True)
@@ -149,9 +188,13 @@ class Reading:
     colours: tuple[NamedColour, ...]
     style: str | None
     not_drawn: tuple[str, ...]
+    negated: frozenset[str] = frozenset()  # subjects the text says are absent ("no people", "cloudless")
+    left_out: tuple[str, ...] = ()  # negated nouns the grammar does not draw anyway ("no cars")
 
 
 def _singular(word: str) -> str:
+    if word in IRREGULAR:
+        return IRREGULAR[word]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes")):
@@ -183,6 +226,10 @@ def _subject_of(words: list[str], i: int) -> tuple[str | None, int, bool]:
         for form, plural in ((pair, False), (f"{words[i]} {_singular(words[i + 1])}", True)):
             if form in WORDS:
                 return WORDS[form], 2, plural and form != pair
+        kind = words[i] in WORDS and WORDS[words[i]] in ("tree", "forest") or words[i] not in WORDS and _looks_like_noun(words[i])
+        if _singular(words[i + 1]) == "tree" and kind:  # "pine trees", "a cherry tree"
+            kind = WORDS.get(words[i])
+            return (kind if kind == "tree" else WORDS[words[i + 1]]), 2, words[i + 1] != "tree"
     word = words[i]
     if word in WORDS:  # "birds" is both a subject's name and a plural
         return WORDS[word], 1, _singular(word) != word and _singular(word) in WORDS
@@ -208,6 +255,53 @@ def _looks_like_noun(word: str) -> bool:
 _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent"})
 
 
+def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
+    """What the text says is absent: (index of each negated word -> words it spans, subjects, other nouns)."""
+    spans: dict[int, int] = {}
+    names: list[str] = []
+    left: list[str] = []
+    for j, word in enumerate(words):
+        if word in NOBODY - {"soul", "souls"}:
+            spans[j] = 1
+            names += PEOPLE
+        elif word.endswith("less") and len(word) > 6 and _subject_of([word[:-4]], 0)[0] is not None:  # "cloudless"
+            spans[j] = 1
+            names.append(str(_subject_of([word[:-4]], 0)[0]))
+        elif word == "clear" and any(w in ("sky", "skies") for w in words[j + 1 : j + 3]):
+            names.append("clouds")
+        elif word in EMPTY and any(_subject_of(words, k)[0] for k in range(j + 1, min(j + 3, len(words)))):
+            names += PEOPLE
+        if not (word in NEGATORS or word == "not" and j + 1 < len(words) and words[j + 1] in NOT_BEFORE):
+            continue
+        k = j + 1
+        while k < len(words) and k <= j + NEGATION_REACH:
+            name, used, _ = _subject_of(words, k)
+            nxt = words[k + 1] if k + 1 < len(words) else ""
+            if name is not None:
+                spans[k] = used
+                names.append(name)
+            elif words[k] in NOBODY or words[k] == "one" and not (_subject_of(words, k + 1)[0] or _looks_like_noun(nxt)):
+                spans[k] = 1  # "no one", "without a soul"
+                names += PEOPLE
+            elif words[k] in NEGATION_SKIP or words[k] in _MODIFIERS or words[k] in _COLOUR_PARTS or words[k] in COUNTS:
+                k += 1
+                continue
+            elif words[k] not in SCOPE_ENDS and _looks_like_noun(words[k]):
+                spans[k] = 1
+                left.append(_singular(words[k]))
+            elif words[k] not in SCOPE_ENDS and words[k] in IGNORED:
+                k += 1  # an adjective ("no tall trees")
+                continue
+            else:
+                break
+            k += spans[k]
+            if k < len(words) and words[k] in ("or", "nor"):  # "without clouds or rain"
+                k += 1
+                continue
+            break
+    return spans, names, left
+
+
 def _without_style_phrases(text: str) -> str:
     """The text less its style phrases ("a stained-glass window" names a style, not a window)."""
     for spec in STYLE_WORDS.values():
@@ -230,10 +324,21 @@ def read_prompt(text: str | None) -> Reading:
     times: list[str] = []
     unknown: list[str] = []
     colour_words = colour_word_spans(text)
+    negated_at, negated, left_out = _negations(words)
     pending: tuple[int, int] | None = None  # (count, index of the count word)
     i = 0
     while i < len(words):
         word = words[i]
+        if i in negated_at:
+            pending = None
+            i += negated_at[i]
+            continue
+        if word[0].isdigit() and not word.isdigit() or word in NOBODY:  # "4k", "1920s"; "nobody" is a negation
+            i += 1
+            continue
+        if "-" in word and word.replace("-", " ") in NAMED or _is_colour_here(words, i):  # "sea-green", "in sand and rust"
+            i += 2 if f"{word} {words[i + 1] if i + 1 < len(words) else ''}" in NAMED else 1
+            continue
         if word in COUNTS or word.isdigit():
             pending = (int(word) if word.isdigit() else COUNTS[word], i)
             if word == "few" and i > 0 and words[i - 1] == "a":
@@ -246,8 +351,11 @@ def read_prompt(text: str | None) -> Reading:
             if part in _WEATHER_WORDS:
                 weather.add(_WEATHER_WORDS[part])
         name, used, plural = _subject_of(words, i)
-        if name == "forest" and pending and _singular(word) == "tree":  # "three trees": single trees, counted
+        counted = bool(pending and i - pending[1] <= COUNT_REACH and words[pending[1]] not in ("a", "an"))
+        if name == "forest" and counted and _singular(words[i + used - 1]) in TREE_KINDS:  # "three trees", "two pines"
             name = "tree"
+        if name == "crowd" and counted and word in COUNTED_PEOPLE:  # "three people": three figures
+            name, plural = "figure", True
         if name is not None:
             spec = SUBJECTS[name]
             if spec.countable:
@@ -279,5 +387,22 @@ def read_prompt(text: str | None) -> Reading:
         subjects.setdefault("snow", 1) if any(w in ("snow", "snowfall", "blizzard", "snowy") for w in words) else None
     if "rain" in weather:
         subjects.setdefault("rain", 1)
+    absent = {member for name in negated for member in NEGATION_GROUPS.get(name, (name,))} - explicit
+    for name in absent:
+        subjects.pop(name, None)
     time = times[0] if times else None
-    return Reading(subjects, time, frozenset(weather), tuple(find_colours(text)), style, tuple(dict.fromkeys(unknown)))
+    return Reading(subjects, time, frozenset(weather), tuple(find_colours(text)), style, tuple(dict.fromkeys(unknown)),
+                   frozenset(absent), tuple(dict.fromkeys(left_out)))
+
+
+def _is_colour_here(words: list[str], i: int) -> bool:
+    """Whether a word that is both a subject and a colour ("sand", "sea green") is used as a colour here: a
+    two-word colour name, or a colour in a list of colours ("in sand and rust")."""
+    word = words[i]
+    if i + 1 < len(words) and f"{word} {words[i + 1]}" in NAMED and word in WORDS:
+        return True
+    if word not in NAMED or word not in WORDS:
+        return False
+    before = words[i - 1] if i > 0 else ""
+    after = words[i + 2] if i + 2 < len(words) and words[i + 1] in ("and", "or") else ""
+    return before == "in" or before in ("and", "or") and i > 1 and words[i - 2] in NAMED or after in NAMED

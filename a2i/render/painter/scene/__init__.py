@@ -17,7 +17,7 @@ Examples
 >>> from a2i.mood import Profile
 >>> scene = compose("Three boats under a full moon", mood_for(Profile(valence=0.3)), seed=1, aspect=1.0)
 >>> list(scene.plan.subjects)
-['stars', 'moon', 'sea', 'boat']
+['moon', 'sea', 'boat']
 >>> scene.plan.subjects["boat"], scene.plan.time
 (3, 'night')
 """
@@ -101,6 +101,7 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
         split = None
     else:
         runs, split = _runs(regions, area, len(labs), _sky_middle(small, stack.horizon))
+    stack.named_runs = [(np.asarray(lab), tuple(float(k) for k in run)) for lab, run in zip(labs, runs)]
     for lab, run in zip(labs, runs):
         if not run:
             continue

@@ -12,6 +12,9 @@ need to stand in a picture, each addition reported in the card like any other su
 5. a prompt that names **no subject at all** (or no prompt) gets one of ``DEFAULT_SCENES``, chosen by the
    seed, so abstract text still gives a scene with a horizon and a focal point.
 
+No step adds a subject the text says is absent ("no boats", "a cloudless sky", "without the moon":
+``Reading.negated``): a companion, a ground or a light falls to the next choice, or is left out.
+
 Time of day comes from the text, or else from the mood: sad music is painted at night, wistful music at dusk
 or dawn, happy music by day (Palmer et al. 2013: sadder music, darker colours).
 
@@ -49,6 +52,7 @@ DEFAULT_SCENES: tuple[tuple[str, ...], ...] = (
     ("mountains", "clouds"),
     ("meadow", "birds"),
 )
+GROUNDS = ("hills", "meadow", "dunes")  # a scene with nothing to stand on gets the first the text does not rule out
 SKY_HEAVY = {"fireworks", "birds", "clouds", "lightning"}
 GROUND_HEAVY = {"street", "road", "crowd", "meadow", "figure", "fire", "river"}
 NIGHT_BELOW, DUSK_BELOW = 0.3, 0.5  # valence under which a scene with no time words is painted at night / at dusk or dawn
@@ -82,7 +86,8 @@ def _time(reading: Reading, mood: Mood, rng: np.random.Generator) -> str:
 def plan_scene(reading: Reading, mood: Mood, rng: np.random.Generator) -> ScenePlan:
     """The plan of one picture (see the module docstring)."""
     default = DEFAULT_SCENES[int(rng.integers(0, len(DEFAULT_SCENES)))]
-    subjects = dict(reading.subjects) or {name: SUBJECTS[name].count for name in default}
+    absent = reading.negated
+    subjects = dict(reading.subjects) or {name: SUBJECTS[name].count for name in default if name not in absent}
     time = _time(reading, mood, rng)
     weather = set(reading.weather)
     if "rain" in subjects:
@@ -90,19 +95,20 @@ def plan_scene(reading: Reading, mood: Mood, rng: np.random.Generator) -> SceneP
     if "lightning" in subjects:
         weather.add("storm")
     for name in list(subjects):
-        needs = SUBJECTS[name].needs
+        needs = [need for need in SUBJECTS[name].needs if need not in absent]
         if needs and not set(needs) & set(subjects):
             subjects.setdefault(needs[0], SUBJECTS[needs[0]].count)
     if not any(SUBJECTS[name].layer in (FAR, WATER, LAND) for name in subjects):
-        subjects["hills"] = 1
+        ground = [name for name in GROUNDS if name not in absent]
+        subjects.update({ground[0]: 1} if ground else {})
     if "storm" in weather:
-        subjects.setdefault("clouds", 3)  # a few broad storm clouds, each countable
-        subjects.setdefault("rain", 1) if "rain" in weather or mood.energy > 0.5 else None
+        subjects.setdefault("clouds", 3) if "clouds" not in absent else None  # a few broad storm clouds, each countable
+        subjects.setdefault("rain", 1) if ("rain" in weather or mood.energy > 0.5) and "rain" not in absent else None
     lights = {"sun", "moon", "stars"}
     if not lights & set(subjects) and "storm" not in weather and "fog" not in weather:
         hidden = weather & {"rain", "snow"}  # no stars through rain or snow
         for name in ("moon",) if time == "night" and hidden else ("moon", "stars") if time == "night" else ("sun",):
-            subjects[name] = 1
+            subjects.update({name: 1} if name not in absent else {})
     order = list(SUBJECTS)
     return ScenePlan(
         dict(sorted(subjects.items(), key=lambda item: order.index(item[0]))), tuple(reading.subjects), time, frozenset(weather)

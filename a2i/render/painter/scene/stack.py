@@ -95,6 +95,8 @@ class Stack:
     # None: the sky is one gradient from sky_top to sky_low. A fraction of the way down to the horizon: the sky
     # is two bands (sky_top above, sky_low below, as in a sunset), meeting in a short blend at that height.
     sky_split: float | None = None
+    # The region each named colour was given (scene._named_regions): (its Lab, the sky bands and shape labels).
+    named_runs: list[tuple[np.ndarray, tuple[float, ...]]] = field(default_factory=list)
 
     def add(self, shape: Shape) -> None:
         if len(self.shapes) >= MAX_SHAPES:

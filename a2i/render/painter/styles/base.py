@@ -69,6 +69,15 @@ class Layers:
     order: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
     phase: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
 
+    def composite(self, width: int, height: int) -> Image.Image:
+        """The layers as one RGB picture of the given size, before grading."""
+        ground = Image.fromarray((np.clip(self.ground, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
+        image = ground.resize((width, height), Image.Resampling.BICUBIC)
+        if self.detail is None:
+            return image
+        detail = self.detail if self.detail.size == (width, height) else self.detail.resize((width, height), Image.Resampling.BILINEAR)
+        return Image.alpha_composite(image.convert("RGBA"), detail).convert("RGB")
+
     def at(self, width: int, height: int) -> Layers:
         """The detail layer and maps at another size (a style may draw soft detail smaller, to save time)."""
         if self.detail is None or self.detail.size == (width, height):

@@ -31,7 +31,13 @@ def mountains(b: Builder, n: int) -> None:
             b.add("mountains", cap, b.roles.light * 0.3 + 0.7, depth)
 
 
-@subject("hills", "hills", "hills", ("hill", "hillside", "rolling", "countryside", "slope", "moor", "prairie", "farmland", "valley"), LAND)
+@subject(
+    "hills",
+    "hills",
+    "hills",
+    ("hill", "hillside", "hilltop", "knoll", "rolling", "countryside", "slope", "moor", "prairie", "farmland", "valley", "downs"),
+    LAND,
+)
 def hills(b: Builder, n: int) -> None:
     layers = 1 if b.has_water else 3
     for k in range(layers):
@@ -43,7 +49,7 @@ def hills(b: Builder, n: int) -> None:
         b.add("hills", [b.below(ridge, bottom)], b.aerial(b.roles.mid if k < 2 else b.roles.near, depth), depth)
 
 
-@subject("dunes", "desert dunes", "desert dunes", ("dune", "desert", "sahara"), LAND)
+@subject("dunes", "desert dunes", "desert dunes", ("dune", "desert", "sahara", "sand dune", "erg"), LAND)
 def dunes(b: Builder, n: int) -> None:
     for k in range(3):
         depth = k / 2
@@ -91,7 +97,7 @@ def forest(b: Builder, n: int) -> None:
     "tree",
     "a tree",
     "trees",
-    ("tree", "oak", "willow", "birch", "maple", "cypress", "palm", "baobab"),
+    ("tree", "oak", "willow", "birch", "maple", "cypress", "palm", "baobab", "elm", "cedar", "sycamore", "beech", "ash tree", "sapling"),
     OBJECT,
     countable=True,
     count=1,
@@ -137,6 +143,10 @@ def tree(b: Builder, n: int) -> None:
         "lawn",
         "park",
         "field",
+        "wheat",
+        "pasture",
+        "orchid",
+        "rose garden",
     ),
     LAND,
 )

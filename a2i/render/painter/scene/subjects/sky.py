@@ -46,7 +46,16 @@ CLOUD_GAP = 0.03  # clear sky kept between two clouds (relative units), so each 
 CLOUD_TRIES = 120  # placements tried per cloud; every 12 failed tries shrink it by a fifth (to a tenth at most)
 
 
-@subject("clouds", "clouds", "clouds", ("cloud", "cloudy", "overcast", "cumulus"), SKY, countable=True, count=4, max_count=9)
+@subject(
+    "clouds",
+    "clouds",
+    "clouds",
+    ("cloud", "cloudy", "overcast", "cumulus", "cirrus", "stratus", "nimbus", "thunderhead", "cloudbank"),
+    SKY,
+    countable=True,
+    count=4,
+    max_count=9,
+)
 def clouds(b: Builder, n: int) -> None:
     """``n`` separate clouds: each is placed where its bounding box (plus ``CLOUD_GAP``) meets no other cloud
     and not the sun or moon, so the card's count is the count a viewer makes."""
@@ -82,7 +91,8 @@ def clouds(b: Builder, n: int) -> None:
     "birds",
     "a bird",
     "birds",
-    ("bird", "gull", "seagull", "flock", "swallow", "crow", "geese", "goose", "heron", "dove"),
+    ("bird", "gull", "seagull", "flock", "swallow", "crow", "geese", "goose", "heron", "dove", "eagle", "hawk", "falcon",
+     "swan", "raven", "sparrow", "pigeon", "albatross", "pelican", "starling", "seabird", "songbird", "owl", "crane"),
     SKY,
     countable=True,
     count=5,
