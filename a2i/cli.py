@@ -10,6 +10,7 @@ stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import json
 import os
@@ -201,8 +202,38 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
+    """Run the command in ``argv`` (default: the process's arguments) and return its exit status.
+
+    Run as the process's command (``argv`` not given), ``a2i analyze`` and ``a2i generate`` end the process
+    themselves once done (:func:`_exit_now`).
+    """
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = words[0] if words and not words[0].startswith("-") else None
+    status = _main(words, command)
+    if argv is None and command in BUILT_IN_COMMANDS:
+        _exit_now(status)
+    return status
+
+
+def _exit_now(status: int) -> NoReturn:
+    """End the process with ``status`` after its other threads and exit handlers, but without the
+    interpreter's teardown: the final garbage collection over every object of every imported module and the
+    modules' clearing, which cost ``a2i analyze`` 40 ms (of 1 s) after its last line was printed, and that
+    no file or process of a2i's needs (output is flushed here; files are written and closed by then)."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`a2i analyze ... | head`) or a closed stream
+            pass
+    os._exit(status)
+
+
+def _main(argv: list[str], command: str | None) -> int:
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     shown, warnings.showwarning = warnings.showwarning, _show_warning
     # `kill` (SIGTERM) unwinds like Ctrl-C, so a run's staging folder is removed and its lock released.

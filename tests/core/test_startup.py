@@ -44,3 +44,21 @@ def test_analyze_and_generate_register_no_other_package_and_start_one_blas_threa
     done = subprocess.run([sys.executable, "-c", code, "analyze"], capture_output=True, text=True, check=True,
                           env={**env, "OPENBLAS_NUM_THREADS": "2"})
     assert done.stdout.split() == ["2", "2"], done.stdout
+
+
+def test_analyze_run_as_a_command_ends_itself_with_its_status_and_all_its_output(tmp_path):
+    """Run as the process's command, `a2i analyze` ends the process without the interpreter's teardown
+    (a2i.cli._exit_now): its status and every line it printed, through a pipe, must still arrive."""
+    import json
+
+    import numpy as np
+    import soundfile
+
+    song = tmp_path / "tone.wav"
+    t = np.arange(22050 * 3) / 22050
+    soundfile.write(song, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 22050)
+    done = subprocess.run([sys.executable, "-m", "a2i", "analyze", "--json", str(tmp_path / "missing.wav"), str(song)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert [found["path"] for found in json.loads(done.stdout)] == [str(song)]
+    assert "missing.wav: file not found" in done.stderr
