@@ -10,10 +10,7 @@ install decodes m4a with no Debian package.
 
 from __future__ import annotations
 
-import fcntl
-import shutil
 import struct
-import subprocess
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -22,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from a2i.decoding import FfmpegDecoder, ffmpeg_exe, libsndfile_can_read, probe, take_early
 from a2i.errors import A2IWarning, AudioError, ConfigError, DatasetError, MissingFileError
 
 #: Extensions a2i treats as audio when scanning folders.
@@ -51,16 +49,6 @@ MIN_LAST_CLIP = 0.25
 
 #: Below this peak amplitude a signal is treated as silent (about -90 dBFS).
 SILENCE_PEAK = 3e-5
-
-#: Precision in bits of libsoxr's "HQ" recipe (``SOXR_HQ`` = ``SOXR_20_BITQ`` in soxr.h): the quality of every
-#: resampling here, in Python (python-soxr's ``quality="HQ"``) or inside ffmpeg (``aresample=...:precision=20``).
-SOXR_HQ_BITS = 20
-
-#: Size asked for the pipe from ffmpeg: 1 MiB (Linux's default most for a user) holds 11.9 s of 22.05 kHz mono
-#: float32, a whole clip ahead. The default 64 KiB (0.7 s) kept ffmpeg waiting while a clip was analysed, and
-#: the analysis waiting for ffmpeg while it decoded the next (0.2 s of a 3-minute song's analysis).
-PIPE_BYTES = 1 << 20
-
 
 if TYPE_CHECKING:
     import soundfile as sf
@@ -120,35 +108,6 @@ def quiet_pydub() -> None:
     AudioSegment.converter = ffmpeg_exe()
 
 
-def ffmpeg_exe() -> str:
-    """The system ffmpeg, or the binary that ships with imageio-ffmpeg (so the core install needs no Debian package)."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
-    except ImportError as exc:  # pragma: no cover - imageio-ffmpeg is a core dependency
-        raise AudioError("ffmpeg is needed for this format: install Debian's ffmpeg or `pip install imageio-ffmpeg`") from exc
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-# Leading bytes of the containers libsndfile decodes here (wav, flac, ogg, aiff). mp3 goes to ffmpeg:
-# libsndfile's mp3 decoder, read block by block, prints libmpg123 errors and decodes some files slightly
-# differently from a whole-file read.
-_LIBSNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"FORM")
-
-
-def _libsndfile_can_read(path: Path) -> bool:
-    """Whether the file starts like something libsndfile decodes.
-
-    Anything else goes straight to ffmpeg: handing libsndfile a file it cannot parse makes its mp3 decoder
-    print resync notes to the terminal before failing.
-    """
-    with open(path, "rb") as f:
-        head = f.read(4)
-    return head.startswith(_LIBSNDFILE_MAGIC)
-
-
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise MissingFileError(f"{path}: file not found; check the path")
@@ -169,19 +128,19 @@ TRUNCATION_SECONDS = 1.0
 class _Source:
     """An open decoder of one file: its output rate, the duration its header promises, mono float32 blocks.
 
-    libsndfile decodes at the file's own rate (:func:`stream` resamples). ffmpeg is asked for ``rate``
-    (``None``: the file's own) and one channel itself, through libsoxr at the quality :func:`stream` uses
-    and the same channel mean, which gives the same samples (bit for bit for mono and stereo; to float
-    rounding for more channels, averaged here after resampling) with a quarter of the data through the pipe
-    and no resampling in Python.
+    libsndfile decodes at the file's own rate (:func:`stream` resamples). ffmpeg
+    (:class:`a2i.decoding.FfmpegDecoder`) is asked for ``rate`` and one channel, which gives the samples of the
+    channel mean resampled as :func:`stream` would, with a quarter of the data through the pipe and no
+    resampling in Python; a decoder started ahead for this file and rate (:func:`a2i.decoding.start_early`)
+    is used when there is one.
     """
 
     def __init__(self, path: Path, rate: int | None = None, *, start: float = 0.0) -> None:
         self.path, self.start = path, start  # ``start``: seconds skipped before decoding (seeked, not decoded)
         self._sf: sf.SoundFile | None = None
-        self._proc: subprocess.Popen | None = None
+        self._ff: FfmpegDecoder | None = None
         self.broken = ""  # why decoding stopped early, when it did
-        if _libsndfile_can_read(path):
+        if libsndfile_can_read(path):
             import soundfile as sf
 
             try:
@@ -198,48 +157,9 @@ class _Source:
             self._open_ffmpeg(rate)
 
     def _open_ffmpeg(self, rate: int | None = None) -> None:
-        native, self.expected, channels, has_soxr = _probe(self.path)
-        # An ffmpeg built without libsoxr leaves the resampling to :func:`stream` (python-soxr).
-        self.sr = rate if rate and has_soxr else native
-        # The channels' mean, as for libsndfile (ffmpeg's own "-ac 1" weighs them otherwise): by ffmpeg for
-        # stereo (0.5 is exact), else here from all the channels of the WAV stream.
-        filters = ["pan=mono|c0=0.5*c0+0.5*c1"] if channels == 2 else []
-        if self.sr != native:
-            filters.append(f"aresample={self.sr}:resampler=soxr:precision={SOXR_HQ_BITS}")
-        seek = ["-ss", f"{self.start:.6f}"] if self.start > 0 else []  # before -i: ffmpeg seeks, it does not decode
-        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", *seek, "-i", str(self.path), "-vn",
-               *(["-af", ",".join(filters)] if filters else []), "-f", "wav", "-acodec", "pcm_f32le", "pipe:1"]
-        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        stdout = self._proc.stdout
-        try:  # Linux: a pipe that holds a whole clip, so ffmpeg decodes the next one while this one is analysed
-            fcntl.fcntl(stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except (AttributeError, OSError):  # another system, or a lower limit (/proc/sys/fs/pipe-max-size)
-            pass
-        head = stdout.read(12)
-        self.channels = 0
-        if len(head) == 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-            while True:
-                chunk = stdout.read(8)
-                if len(chunk) < 8:
-                    break
-                size = struct.unpack("<I", chunk[4:])[0]
-                if chunk[:4] == b"data":
-                    break
-                body = stdout.read(size + (size & 1))
-                if chunk[:4] == b"fmt ":
-                    self.channels = struct.unpack("<H", body[2:4])[0]
-        if self.channels == 0:
-            self._fail()
-
-    def _fail(self) -> None:
-        detail = b""
-        if self._proc is not None:
-            self._proc.kill()
-            detail = self._proc.stderr.read()
-            self._proc.wait()
-        lines = detail.decode(errors="replace").strip().splitlines()
-        reason = lines[-1].replace(f"{self.path}: ", "") if lines else "no audio decoded"
-        raise AudioError(f"{self.path}: not a readable audio file ({reason}); check that it is a complete audio file")
+        self._ff = (take_early(self.path, rate) if self.start == 0 else None) or \
+            FfmpegDecoder(self.path, rate, start=self.start)
+        self.sr, self.expected, self.channels = self._ff.sr, self._ff.expected, self._ff.channels
 
     def read(self, frames: int) -> np.ndarray:
         """Up to ``frames`` mono samples at :attr:`sr`; empty at the end."""
@@ -266,21 +186,22 @@ class _Source:
                     break
             return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
         width = 4 * self.channels
-        data = self._proc.stdout.read(frames * width)
+        data = self._ff.read(frames * width)
         usable = len(data) - len(data) % width
         return np.frombuffer(data[:usable], dtype=np.float32).reshape(-1, self.channels).mean(axis=1)
+
+    def stop(self) -> None:
+        """Close the file before its end (the rest is not wanted): not an error."""
+        if self._ff is not None:
+            self._ff.stop()
+        elif self._sf is not None:
+            self._sf.close()
 
     def close(self) -> None:
         if self._sf is not None:
             self._sf.close()
-        if self._proc is not None:
-            self._proc.stdout.close()
-            stderr = self._proc.stderr.read()
-            if self._proc.wait() != 0 and stderr:
-                self._proc.stderr.close()
-                raise AudioError(f"{self.path}: not a readable audio file ({stderr.decode(errors='replace').strip().splitlines()[-1]}); "
-                                 "check that it is a complete audio file")
-            self._proc.stderr.close()
+        if self._ff is not None:
+            self._ff.close()
 
 
 def _riff_promised_frames(path: Path) -> int | None:
@@ -303,37 +224,10 @@ def _riff_promised_frames(path: Path) -> int | None:
     return None
 
 
-#: The channel layouts ffmpeg names in its stream info whose channel count :class:`_Source` needs.
-_LAYOUT_CHANNELS = {"mono": 1, "stereo": 2}
-
-
 def _promised_seconds(path: Path, f: sf.SoundFile) -> float | None:
     """The duration the header of ``path`` (open in libsndfile as ``f``) promises; ``None`` when it promises none."""
     frames = _riff_promised_frames(path) or f.frames
     return frames / f.samplerate if frames > 0 else None
-
-
-def _probe(path: Path) -> tuple[int, float | None, int | None, bool]:
-    """Native sample rate, header duration, channel count (mono or stereo, else ``None``) and whether this
-    ffmpeg resamples with libsoxr, from ffmpeg's banner and stream info (no ffprobe in imageio-ffmpeg)."""
-    proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-i", str(path)], capture_output=True, check=False)
-    rate, duration, channels = None, None, None
-    lines = proc.stderr.decode(errors="replace").strip().splitlines()
-    for line in lines:
-        line = line.strip()
-        if line.startswith("Duration:") and "N/A" not in line.split(",")[0]:
-            h, m, s = line.split(",")[0].split()[1].split(":")
-            duration = int(h) * 3600 + int(m) * 60 + float(s)
-        if rate is None and "Audio:" in line and " Hz" in line:
-            parts = [part.strip() for part in line.split(",")]
-            for i, part in enumerate(parts):
-                if part.endswith(" Hz"):
-                    rate = int(part.split()[0])
-                    channels = _LAYOUT_CHANNELS.get(parts[i + 1]) if i + 1 < len(parts) else None
-    if rate is None:
-        reason = lines[-1].replace(f"{path}: ", "") if lines and "Audio:" not in lines[-1] else "no audio stream found"
-        raise AudioError(f"{path}: not a readable audio file ({reason}); check that it is a complete audio file")
-    return rate, duration, channels, any("--enable-libsoxr" in line for line in lines)
 
 
 def stream(path: str | Path, *, sr: int | None = 22050, block_seconds: float = CLIP_SECONDS) -> Iterator[Audio]:
@@ -458,7 +352,7 @@ def header_duration(path: str | Path) -> float | None:
     """
     path = Path(path)
     _check_file(path)
-    if _libsndfile_can_read(path):
+    if libsndfile_can_read(path):
         import soundfile as sf
 
         try:
@@ -466,7 +360,7 @@ def header_duration(path: str | Path) -> float | None:
                 return _promised_seconds(path, f)
         except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
             pass
-    return _probe(path)[1]
+    return probe(path)[1]
 
 
 def load_span(path: str | Path, start: float, end: float, *, sr: int | None = 22050) -> Audio:
@@ -490,13 +384,7 @@ def load_span(path: str | Path, start: float, end: float, *, sr: int | None = 22
     try:
         samples = source.read(int(round((end - start) * source.sr)))
     finally:
-        if source._proc is not None:  # the rest of the file is not wanted: stop the decoder, not an error
-            source._proc.kill()
-            source._proc.wait()
-            source._proc.stdout.close()
-            source._proc.stderr.close()
-        elif source._sf is not None:
-            source._sf.close()
+        source.stop()  # the rest of the file is not wanted
     if len(samples) == 0:
         raise AudioError(f"{path}: no audio between {start:g} s and {end:g} s; the file is shorter")
     found = Audio(samples.astype(np.float32), source.sr, str(path))

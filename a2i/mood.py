@@ -77,8 +77,8 @@ ANALYSIS_SR = 22050
 #: load); the network runs beside it on its own thread instead.
 BLAS_THREADS = 1
 
-#: Batches the network may fall behind the decoding before the decoding waits: two keep both busy, and a
-#: batch waiting holds 8 x 10 s of 16 kHz audio (5 MB).
+#: Batches (of :data:`a2i.vibenet_model.BATCH` clips) the network may fall behind the decoding before the
+#: decoding waits: two keep both busy, and a clip waiting holds 10 s of 22.05 kHz audio (0.9 MB).
 BATCHES_AHEAD = 2
 
 MODEL_ATTRIBUTES = ("danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "valence", "energy")
@@ -239,19 +239,25 @@ class ClipEvidence:
     silent: bool = False
 
 
-def song_evidence(clips: list[ClipEvidence]) -> tuple[dict[str, float], np.ndarray, SignalFeatures]:
+def _heard(items: list[Any], silent: Callable[[Any], bool]) -> list[Any]:
+    """The clips that speak for a song's mood: the audible ones, or all of them when the whole song is silent."""
+    return items if all(silent(item) for item in items) else [item for item in items if not silent(item)]
+
+
+def song_evidence(clips: list[ClipEvidence], features: SignalFeatures | None = None
+                  ) -> tuple[dict[str, float], np.ndarray, SignalFeatures]:
     """A song's model attributes, embedding and features from its clips, weighted by real duration.
 
     Silent clips (a pause, a hidden track's gap) say nothing about the mood and are left out, unless the
-    whole song is silent.
+    whole song is silent. ``features``: the song's features when already combined from those clips'
+    summaries (:meth:`Analyzer.analyze` combines them while the network finishes its last clips).
     """
-    if not all(c.silent for c in clips):
-        clips = [c for c in clips if not c.silent]
+    clips = _heard(clips, lambda c: c.silent)
     weights = np.array([c.end - c.start for c in clips], dtype=np.float64)
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(clips), 1.0 / len(clips))
     model = {name: float(np.dot(weights, [c.model[name] for c in clips])) for name in MODEL_ATTRIBUTES}
     embedding = weights @ np.stack([c.embedding for c in clips])
-    return model, embedding, combine([c.summary for c in clips])
+    return model, embedding, features if features is not None else combine([c.summary for c in clips])
 
 
 def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[str, float]:
@@ -437,7 +443,11 @@ class Analyzer:
             return net.run(waves)
 
     def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
-        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz), vibenet in batches.
+        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz); see :meth:`_evidence`."""
+        return self._evidence(clips)[0]
+
+    def _evidence(self, clips: Iterable[audio_io.Clip]) -> tuple[list[ClipEvidence], SignalFeatures | None]:
+        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz).
 
         Each audible clip goes to vibenet (:meth:`_run_net`). A silent clip gets the attributes of
         :data:`NEUTRAL` and the development set's mean embedding: the network's answer for digital silence is
@@ -445,7 +455,10 @@ class Analyzer:
 
         The network (with its resampling and mel front end) runs on the worker thread while this thread
         decodes and summarises the next clips (at most :data:`BATCHES_AHEAD` batches wait, which bounds
-        memory), and the numpy work here uses one BLAS thread (:data:`BLAS_THREADS`).
+        memory), and the numpy work here uses one BLAS thread (:data:`BLAS_THREADS`). The song's features
+        (:func:`a2i.features.combine` of the clips :func:`song_evidence` keeps, ``None`` for no clips) are
+        combined here too, while the network finishes the last clips: the song's tempo is most of that work
+        (30 ms of a 3-minute song), which otherwise waited for the network.
         """
         # Per batch: each clip's span, silence and summary (not its audio, which an hour-long file could not
         # keep), and the network's pending result for the batch's audible clips.
@@ -469,6 +482,8 @@ class Analyzer:
                     submit()
             if pending:
                 submit()
+            heard = _heard([row for members, _ in batches for row in members], lambda row: row[3])
+            song = combine([row[4] for row in heard]) if heard else None
 
         out: list[ClipEvidence] = []
         for members, job in batches:
@@ -482,7 +497,7 @@ class Analyzer:
                     embedding = result.embedding[row]
                     row += 1
                 out.append(ClipEvidence(index, start, end, summary, model, embedding, silent=silent))
-        return out
+        return out, song
 
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:
         """Profile a song and (``per_clip``) each of its 10-second clips.
@@ -509,9 +524,9 @@ class Analyzer:
         # The tags are read (mutagen's import and a few reads, ~50 ms) beside the decoding, not after it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-tags") as reader:
             tags_read = reader.submit(audio_io.read_tags, path)
-            found = self.clip_evidence(progress_bar(stream, enabled=progress, desc=f"Analyzing {Path(path).name}", unit="clip"))
+            found, song = self._evidence(progress_bar(stream, enabled=progress, desc=f"Analyzing {Path(path).name}", unit="clip"))
             tags = tags_read.result()
-        model, embedding, feats = song_evidence(found)
+        model, embedding, feats = song_evidence(found, song)
         profile = _profile(Profile, model, embedding, feats, tags)
         clip_profiles = []
         for c in found:

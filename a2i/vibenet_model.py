@@ -30,9 +30,12 @@ EMBEDDING_SIZE = 256
 #: The shape constant of the Reshape that flattens the pooled backbone features, named as in the graph.
 FLATTEN_SHAPE = "val_482"
 
-#: Clips per ONNX call: large enough to amortise the call, small enough to bound memory (a 10-second clip's
-#: activations are about 40 MB inside EfficientNet-B0).
-BATCH = 8
+#: Clips per ONNX call: one. A call costs little beside EfficientNet-B0's work on a 10-second clip (12 ms), and
+#: a batch's activations (tens of MB a clip) are fresh memory on every call, which the system must map and
+#: zero: 18 clips of a 3-minute song (onnxruntime 1.32, one thread) took 0.48 s wall
+#: in batches of 8 (0.26 s user, 0.18 s system) and 0.23 s one at a time (0.21 s, 0.02 s), with a peak of
+#: 379 MB against 214 MB (benchmarks/bench_startup.py measures the whole command).
+BATCH = 1
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,13 @@ def _prepared_graph() -> bytes:
     """vibenet's graph with the batch dimension freed and the embedding exposed, as ONNX bytes.
 
     Preparing it needs the ``onnx`` package (over a second to import); the result is cached beside the
-    user's other caches under a name made of vibenet's version and the source file's size and time, so
-    every later run hands the prepared bytes straight to onnxruntime.
+    user's other caches under a name made of the source file's size and time (a new vibenet release or a
+    reinstall writes a new file), so every later run hands the prepared bytes straight to onnxruntime. Not
+    vibenet's version: reading it imports importlib.metadata and the email parser (20 ms of each analysis).
     """
-    from importlib import metadata
-
     with importlib.resources.as_file(importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
         stat = path.stat()
-        cached = _cache_dir() / f"vibenet-{metadata.version('vibenet')}-{stat.st_size}-{int(stat.st_mtime)}-embedding.onnx"
+        cached = _cache_dir() / f"vibenet-{stat.st_size}-{int(stat.st_mtime)}-embedding.onnx"
         if cached.is_file():
             return cached.read_bytes()
         import onnx
@@ -99,9 +101,10 @@ def _session():
     # Idle pool threads sleep instead of spinning: the analysis decodes and summarises clips on another
     # thread meanwhile, and spinning threads would take its core.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    # No memory arena: the arena keeps the largest batch's activations reserved for the process's life; freed
-    # buffers go back to the system instead, which keeps an hour-long analysis within its memory budget.
-    options.enable_cpu_mem_arena = False
+    # The memory arena keeps the largest call's activations for the next call: with one clip per call
+    # (:data:`BATCH`) that is one clip's, and the 3-minute analysis peaks lower with it than without (212-221 MB
+    # against 208-268 MB, with 0.03-0.05 s less system time: buffers not mapped and zeroed again each call).
+    options.enable_cpu_mem_arena = True
     return ort.InferenceSession(_prepared_graph(), options, providers=["CPUExecutionProvider"])
 
 
@@ -160,7 +163,7 @@ class Vibenet:
         self._session = _session()
 
     def run(self, clips: np.ndarray) -> VibenetOutput:
-        """Attributes and embeddings of equal-length 16 kHz clips (n x samples), in batches of :data:`BATCH`.
+        """Attributes and embeddings of equal-length 16 kHz clips (n x samples), :data:`BATCH` per ONNX call.
 
         The attributes are read from the logits as vibenet's ``InferenceResult.from_logits`` does (a sigmoid
         for the likelihood heads, a clip to [0, 1] for the regression heads).

@@ -6,7 +6,7 @@ import pytest
 import soundfile as sf
 from audio_fixtures import SR, encode, ffmpeg, tone
 
-from a2i import audio
+from a2i import audio, decoding
 from a2i.errors import A2IError, AudioError, ConfigError, MissingFileError
 
 
@@ -113,8 +113,8 @@ def test_ffmpeg_decoding_at_the_analysis_rate_gives_the_reference_samples(tmp_pa
     sf.write(wav, multi, 44100, subtype="FLOAT")
     m4a = encode(wav, tmp_path / "multi.m4a")
     if not soxr_in_ffmpeg:
-        probe = audio._probe
-        monkeypatch.setattr(audio, "_probe", lambda path: (*probe(path)[:3], False))
+        probe = decoding.probe
+        monkeypatch.setattr(decoding, "probe", lambda path: (*probe(path)[:3], False))
     got = audio.load(m4a, sr=22050).samples
     want = _channel_mean_resampled(m4a, 22050)
     assert len(got) == len(want)
@@ -216,3 +216,27 @@ def test_write_round_trip(tmp_path, audio_of):
     a = audio_of(tone(1.0))
     b = audio.load(audio.write(tmp_path / "x.flac", a), sr=None)
     assert b.sr == SR and np.allclose(a.samples, b.samples, atol=1e-4)
+
+
+@pytest.mark.parametrize("channels", [2, 1])
+def test_a_decoder_started_early_is_used_and_gives_the_same_samples(tmp_path, monkeypatch, channels):
+    # start_early guesses stereo and runs that decoder beside the probe: kept for a stereo file, replaced for
+    # a mono one; either way the analysis's decoding takes it and the samples are those of a plain decoding.
+    t = np.arange(3 * 44100) / 44100
+    wave = np.stack([0.3 * np.sin(2 * np.pi * 330 * (c + 1) * t) for c in range(channels)], axis=1).astype(np.float32)
+    wav = tmp_path / "tone.wav"
+    sf.write(wav, wave, 44100, subtype="FLOAT")
+    mp3 = encode(wav, tmp_path / "tone.mp3")
+    plain = audio.load(mp3, sr=22050).samples
+    launched = []
+    launch = decoding._launch
+    monkeypatch.setattr(decoding, "_launch", lambda cmd: launched.append(cmd) or launch(cmd))
+    decoding.start_early(mp3, 22050)
+    assert (str(mp3.resolve()), 22050) in decoding._EARLY
+    early = audio.load(mp3, sr=22050).samples
+    assert not decoding._EARLY  # taken by the load
+    assert len(launched) == (1 if channels == 2 else 2)  # the guess kept, or replaced once
+    np.testing.assert_array_equal(early, plain)
+    decoding.start_early(tmp_path / "missing.mp3", 22050)  # nothing to start: no file, or libsndfile's
+    decoding.start_early(wav, 22050)
+    assert not decoding._EARLY

@@ -9,6 +9,7 @@ MODULES = [
     "a2i.audio",
     "a2i.cards",
     "a2i.cli",
+    "a2i.decoding",
     "a2i.errors",
     "a2i.features",
     "a2i.fileio",

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("base", ("a2i", "a2i.errors", "a2i.seeding", "a2i.fileio", "a2i.sizes", "a2i.progress", "a2i.fonts"),
      "errors, seeds, crash-safe files, sizes: used by everything, use nothing"),
-    ("signal", ("a2i.audio", "a2i.features", "a2i.tempo", "a2i.loudness", "a2i.melscale", "a2i.synth", "a2i.mood",
+    ("signal", ("a2i.decoding", "a2i.audio", "a2i.features", "a2i.tempo", "a2i.loudness", "a2i.melscale", "a2i.synth", "a2i.mood",
                 "a2i.mood_weights", "a2i.vibenet_model", "a2i.model.encoder", "a2i.model.frontend"),
      "audio in, numbers out: decoding, features, the mood analysis and the networks that read audio"),
     ("words", ("a2i.vocabulary", "a2i.prompts"),
