@@ -76,9 +76,14 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
 
 def atomic_save_png(image: Image.Image, path: str | os.PathLike) -> Path:
     """Encode a picture as PNG in memory, then write it atomically."""
+    return atomic_write_bytes(path, png_bytes(image))
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """A picture encoded as PNG (``PNG_COMPRESS_LEVEL``), in memory."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def atomic_save_npy(path: str | os.PathLike, array: Any) -> Path:

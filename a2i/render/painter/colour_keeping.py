@@ -46,8 +46,12 @@ STEPS = (0.25, 0.5, 0.75, 1.0)  # the tries of t (move toward the colour), then 
 
 
 def _thumb(layers: Layers, width: int, height: int) -> np.ndarray:
-    """The keyframe's picture at thumbnail size, float32 RGB 0..1 (as ``composite_image`` makes it, smaller)."""
-    return np.asarray(layers.composite(width, height), dtype=np.float32) / 255.0
+    """The keyframe's picture at thumbnail size, float32 RGB 0..1 (as ``composite_image`` makes it, smaller:
+    the detail layer box-reduced, which is what a thumbnail's mean colours need)."""
+    if layers.detail is None:
+        return np.asarray(layers.composite(width, height), dtype=np.float32) / 255.0
+    detail = layers.detail.reduce(max(1, layers.detail.width // width)).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(Layers(layers.ground, detail).composite(width, height), dtype=np.float32) / 255.0
 
 
 def _region(raster: Raster, scene: Scene, keys: tuple[float, ...], width: int, height: int) -> np.ndarray:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
+from threadpoolctl import ThreadpoolController
 
 from a2i.render.gaussian import gaussian_filter  # scipy.ndimage's, in numpy: importing scipy cost generate 0.16 s
 from a2i.render.painter.palette import Mood
@@ -70,7 +72,10 @@ class Layers:
     phase: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
 
     def composite(self, width: int, height: int) -> Image.Image:
-        """The layers as one RGB picture of the given size, before grading."""
+        """The layers as one RGB picture of the given size, before grading (an opaque detail layer hides the
+        ground: most styles' stills)."""
+        if self.detail is not None and self.detail.size == (width, height) and self.detail.getextrema()[3][0] == 255:
+            return self.detail.convert("RGB")
         ground = Image.fromarray((np.clip(self.ground, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
         image = ground.resize((width, height), Image.Resampling.BICUBIC)
         if self.detail is None:
@@ -94,12 +99,13 @@ class Motion:
     """How a style moves between keyframes, in units of the canvas and of seconds.
 
     ``shimmer``: depth of the travelling brightness wave over the detail layer (0..1); ``speed``: cycles of
-    that wave per second; ``growth``: softness of the growth front (fraction of the order range drawn at once).
+    that wave per second; ``front``: width in pixels of the video frame of the anti-aliased edge along which the
+    next keyframe is painted over this one (about 1.5 is a crisp edge; wash styles soften it a little).
     """
 
     shimmer: float = 0.35
     speed: float = 0.25
-    growth: float = 0.15
+    front: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,23 @@ def value_noise(rng: np.random.Generator, cells: int | tuple[int, int], width: i
     """
     cx, cy = (cells, cells) if isinstance(cells, int) else cells
     grid = rng.standard_normal((cy + 3, cx + 3)).astype(np.float32)
-    image = Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=(1.0, 1.0, cx + 2.0, cy + 2.0))
-    return np.asarray(image, dtype=np.float32)
+    # PIL's bicubic resize of the grid (box from cell 1 to cell n + 2) is separable and linear, so it is two
+    # small matrix products with its weights (the resize of an identity): 10x cheaper than resizing at 1024 px.
+    with _BLAS.limit(limits=1, user_api="blas"):  # tiny products: a second BLAS thread only spins
+        return _cubic_weights(cy, height).T @ (grid @ _cubic_weights(cx, width))
+
+
+_BLAS = ThreadpoolController()
+
+
+@lru_cache(maxsize=128)
+def _cubic_weights(cells: int, size: int) -> np.ndarray:
+    """(cells + 3, size): row i is grid node i's weight at each output pixel in PIL's bicubic resize."""
+    eye = np.eye(cells + 3, dtype=np.float32)
+    image = Image.fromarray(eye, "F").resize((size, cells + 3), Image.Resampling.BICUBIC, box=(1.0, 0.0, cells + 2.0, cells + 3.0))
+    weights = np.array(image, dtype=np.float32)
+    weights.setflags(write=False)
+    return weights
 
 
 def resize(array: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -154,12 +175,20 @@ def soften(array: np.ndarray, sigma: float) -> np.ndarray:
 
     The map is box-reduced so the blur is at most ``SOFT_SIGMA_PX`` pixels wide at the reduced size, blurred
     there (PIL, in C) and resized back bicubically: a wide blur at 1024 px costs about as much as at 256 px.
+    A colour image (h, w, 3; 0..1) blurred wide is reduced and enlarged as one 8-bit RGB picture (a third of
+    the cost of three float planes; the picture is written in 8 bits anyway).
     """
     if sigma <= 0.3:
         return array
     h, w = array.shape[:2]
     factor = max(1, int(sigma / SOFT_SIGMA_PX))
     sw, sh = max(4, w // factor), max(4, h // factor)
+    if factor > 1 and array.ndim == 3 and array.shape[2] == 3:
+        rgb = Image.fromarray((np.clip(array, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
+        small = np.asarray(rgb.resize((sw, sh), Image.Resampling.BOX), dtype=np.float32)
+        small = np.stack([gaussian_filter(np.ascontiguousarray(small[..., c]), sigma * sw / w, truncate=3.0) for c in range(3)], axis=-1)
+        big = Image.fromarray((np.clip(small, 0.0, 255.0) + 0.5).astype(np.uint8), "RGB").resize((w, h), Image.Resampling.BICUBIC)
+        return np.asarray(big, dtype=np.float32) * np.float32(1 / 255.0)
     channels = array[..., None] if array.ndim == 2 else array
     out = []
     for c in range(channels.shape[2]):
@@ -210,18 +239,20 @@ class Painting:
 
         The sky comes first, then every shape in the order it was drawn, each taking a share of the time equal
         to its share of the picture (so the picture changes at an even pace), and within its share wiping
-        across itself: the sky from the top down, everything else rising from its base.
+        across itself: the sky from the top down, everything else rising from its base. In full precision (a
+        small subject keeps its own short rise), and each pixel is the latest shape among its supersamples (a
+        later shape's times all follow an earlier one's): a pixel on an outline belongs to the later of its
+        subjects, never to a time between theirs.
         """
-        shapes = self.scene.stack.shapes
-        counts = np.asarray(self.raster.labels.histogram()[: len(shapes) + 1], dtype=np.float64)
-        share = counts / max(counts.sum(), 1.0)
+        share = np.asarray(self.raster.labels.histogram(), dtype=np.float64)
+        share /= max(share.sum(), 1.0)
         start = np.concatenate([[0.0], np.cumsum(share)[:-1]])
-        begin = self.raster.field(start[0], start[1:])
-        width = self.raster.field(share[0], share[1:])
-        sky = self.raster.coverage(np.zeros(len(shapes)), sky=True)
-        y = ((np.arange(self.canvas.height, dtype=np.float32) + 0.5) / self.canvas.height)[:, None]
-        within = sky * y + (1 - sky) * (1 - y)
-        return np.clip(begin + width * within, 0.0, 1.0)
+        h, w = self.canvas.height, self.canvas.width
+        labels = np.asarray(self.raster.labels)
+        latest = labels.reshape(h, labels.shape[0] // h, w, labels.shape[1] // w).max(axis=(1, 3))
+        y = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None]
+        within = np.where(latest == 0, y, 1 - y)
+        return np.clip(start.astype(np.float32)[latest] + share.astype(np.float32)[latest] * within, 0.0, 1.0)
 
     def glow(self, reach: float = 0.06) -> np.ndarray:
         """A soft halo (0..1) around the shapes that emit light and the main light, ``reach`` short sides wide.
@@ -269,6 +300,34 @@ class Painting:
         return layers
 
 
+def _marks_box(marks: list, canvas: Canvas) -> tuple[int, int, int, int] | None:
+    """The canvas pixels (x0, y0, x1, y1) the marks can touch, when that is under half the canvas; else None."""
+    if not marks:
+        return None
+    short = canvas.short
+    xs, ys = [], []
+    for kind, g, _ in marks:
+        reach = (g[2] if kind == "dot" else g[4]) * short + 2
+        for x, y in ((g[0], g[1]),) if kind == "dot" else ((g[0], g[1]), (g[2], g[3])):
+            xs += [x * canvas.width - reach, x * canvas.width + reach]
+            ys += [y * canvas.height - reach, y * canvas.height + reach]
+    x0, x1 = max(0, int(np.floor(min(xs)))), min(canvas.width, int(np.ceil(max(xs))) + 1)
+    y0, y1 = max(0, int(np.floor(min(ys)))), min(canvas.height, int(np.ceil(max(ys))) + 1)
+    if x1 <= x0 or y1 <= y0 or (x1 - x0) * (y1 - y0) * 2 > canvas.width * canvas.height:
+        return None
+    return x0, y0, x1, y1
+
+
+def _shifted(mark: tuple, canvas: Canvas, x0: int, y0: int, width: int, height: int) -> tuple:
+    """A mark in the coordinates of the sub-canvas at (x0, y0): same pixels, radii in its short side."""
+    kind, g, fill = mark
+    scale = canvas.short / min(width, height)
+    if kind == "dot":
+        return kind, ((g[0] * canvas.width - x0) / width, (g[1] * canvas.height - y0) / height, g[2] * scale), fill
+    return kind, ((g[0] * canvas.width - x0) / width, (g[1] * canvas.height - y0) / height,
+                  (g[2] * canvas.width - x0) / width, (g[3] * canvas.height - y0) / height, g[4] * scale), fill
+
+
 def mix(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
     """``a`` toward ``b`` (an image or one colour) by ``t`` (a map is broadcast over colour channels), float32."""
     t = t[..., None] if isinstance(t, np.ndarray) and t.ndim == 2 else t
@@ -290,6 +349,13 @@ def stamp(canvas: Canvas, marks: list[tuple[str, tuple[float, ...], tuple[int, i
     w, h = canvas.width * 2, canvas.height * 2
     short = min(w, h)
     if background is None:
+        box = _marks_box(marks, canvas)
+        if box is not None:  # marks in one corner of the picture (a splatter): drawn there only
+            x0, y0, x1, y1 = box
+            part = stamp(Canvas(x1 - x0, y1 - y0), [_shifted(m, canvas, x0, y0, x1 - x0, y1 - y0) for m in marks])
+            out = np.zeros((canvas.height, canvas.width, 4), np.float32)
+            out[y0:y1, x0:x1] = part
+            return out
         image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     else:
         base = Image.fromarray((np.clip(background, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")

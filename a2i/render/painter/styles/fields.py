@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from a2i.render.painter.colours import lab_to_srgb, mood_moved
-from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
+from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften, value_noise
 
 INSET = 0.06  # the ground's margin around the fields (fraction of the side)
 GLAZES = 3  # layered glazes over each field
@@ -31,8 +31,10 @@ SCUMBLE_LIFT = 0.04  # how much lighter (0..1 RGB) the scumbled paint is than th
 
 
 def _soft_rect(p: Painting, x0: float, y0: float, x1: float, y1: float, feather: float) -> np.ndarray:
-    x, y = p.canvas.grid()
-    rough = 0.004 * (1 + p.mood.organic) * p.noise(9) + 0.002 * p.noise(40)
+    """A field's coverage with ragged, feathered edges, at the ground's size (it is smooth: upscaled later)."""
+    gw, gh = p.canvas.ground_size
+    x, y = p.canvas.grid(gw, gh)
+    rough = 0.004 * (1 + p.mood.organic) * value_noise(p.rng, 9, gw, gh) + 0.002 * value_noise(p.rng, 40, gw, gh)
     inside = np.minimum.reduce([x - x0, x1 - x, y - y0, y1 - y]) + rough
     return np.clip(inside / feather + 0.5, 0.0, 1.0)
 
@@ -66,7 +68,7 @@ def draw(p: Painting) -> Layers:
     feather = 0.02 + 0.025 * (1 - p.mood.hardness)
     upper = _soft_rect(p, INSET, INSET, 1 - INSET, horizon - 0.01, feather)
     lower = _soft_rect(p, INSET, horizon + 0.01, 1 - INSET, 1 - INSET, feather)
-    fields = np.maximum(upper, lower)
+    fields = np.clip(p.smooth(np.maximum(upper, lower)), 0.0, 1.0)
     rgb = mix(ground, form, fields)
     shade = np.ones_like(fields)  # the glazes and the scumble, multiplied into one map before touching colour
     for _ in range(GLAZES):
@@ -88,6 +90,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="fields",
     draw=draw,
-    motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
+    motion=Motion(shimmer=0.25, speed=0.08, front=4.0),
     summary="Rothko-like colour fields: the scene as soft forms in feathered fields, layered glazes",
 )

@@ -19,22 +19,26 @@ def draw(p: Painting) -> Layers:
     short = min(w, h)
     flat = p.flat()
     # Direction field: along the outlines (perpendicular to the depth's gradient), else swirling noise.
-    relief = soften(p.depth() + 0.3 * p.drawing_order(), 0.01 * short)
-    gy, gx = np.gradient(relief)
-    along = np.arctan2(gx, -gy)
+    depth = p.depth()
+    relief = soften(depth + 0.3 * p.drawing_order(), 0.01 * short)
     swirl = p.noise(5) * (1.2 + 1.5 * p.mood.energy)
-    strength = np.clip(np.hypot(gx, gy) * short * 2.0, 0, 1)
-    angle = np.where(strength > 0.3, along, swirl)
     step = 0.02 - 0.008 * p.mood.density
     n = int(1.0 / step**2 * (w / short) * (h / short) * (0.25 + 1.0 * p.mood.density))  # few strokes for calm music
     xs, ys = p.rng.random(n), p.rng.random(n)
     px, py = (xs * (w - 1)).astype(int), (ys * (h - 1)).astype(int)
+    # The field is read only where strokes start: the relief's gradient there (as numpy.gradient: central
+    # differences inside, one-sided at the border).
+    x0, x1, y0, y1 = np.maximum(px - 1, 0), np.minimum(px + 1, w - 1), np.maximum(py - 1, 0), np.minimum(py + 1, h - 1)
+    gx = (relief[py, x1] - relief[py, x0]) / (x1 - x0).astype(np.float32)
+    gy = (relief[y1, px] - relief[y0, px]) / (y1 - y0).astype(np.float32)
+    strength = np.clip(np.hypot(gx, gy) * short * 2.0, 0, 1)
+    angle = np.where(strength > 0.3, np.arctan2(gx, -gy), swirl[py, px])
     length = step * (1.2 + 1.2 * (1 - p.mood.rhythm))
     widths = p.rng.uniform(0.006, 0.011, n) * p.mood.mark_scale  # a loaded brush's width (loudness), whatever the density
     tone = 1 + p.rng.uniform(-1, 1, n) * (0.1 + 0.24 * p.mood.energy)  # livelier, more contrasted strokes for intense music
-    order = np.argsort(p.depth()[py, px] + 0.2 * p.rng.random(n))  # far strokes first
+    order = np.argsort(depth[py, px] + 0.2 * p.rng.random(n))  # far strokes first
     aspect = w / h
-    a = angle[py, px] + p.rng.normal(0, 0.1 + 0.4 * p.mood.energy, n)
+    a = angle + p.rng.normal(0, 0.1 + 0.4 * p.mood.energy, n)
     dx, dy = np.cos(a) * length / 2 / max(aspect, 1.0), np.sin(a) * length / 2 * min(aspect, 1.0)
     colours = np.clip(flat[py, px] * tone[:, None], 0, 1) * 255 + 0.5
     alpha = int(round(255 * (0.55 + 0.4 * p.mood.energy)))  # calm strokes thinner, never invisible
@@ -50,6 +54,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="flow",
     draw=draw,
-    motion=Motion(shimmer=0.4, speed=0.3, growth=0.2),
+    motion=Motion(shimmer=0.4, speed=0.3, front=2.0),
     summary="an oil painting: short loaded strokes following the forms over an underpainting",
 )
