@@ -63,7 +63,7 @@ def lake(b: Builder, n: int) -> None:
     needs=("hills", "meadow", "forest"),
 )
 def river(b: Builder, n: int) -> None:
-    if not b.present & {"meadow", "dunes", "street"}:  # the plain it winds through (hills, a forest or a city
+    if not b.present & {"meadow", "dunes", "street", "sea", "lake"}:  # the plain it winds through (hills, a forest or a city
         # by water keep to the horizon, so without this the river would wind through the sky's colour): part of
         # the land it belongs to, so the river's own body is set apart from it (scene._set_apart)
         land = next((name for name in ("hills", "forest", "mountains", "city") if name in b.present), "river")
