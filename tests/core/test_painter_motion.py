@@ -1,3 +1,6 @@
+import dataclasses
+import pickle
+
 import numpy as np
 import pytest
 
@@ -66,16 +69,114 @@ def test_scenes_of_other_sizes_are_refused():
         render_frame(a, b, 0.5, time=0.0)
 
 
+def mixed(frame, start, end):
+    """(pixels that differ between the keyframes, those of them showing a mix of both: not within 12 % of either)."""
+    frame, start, end = (x.astype(np.float32) for x in (frame, start, end))
+    gap = np.abs(start - end).mean(axis=2)
+    differs = gap > 20
+    return differs, differs & (np.abs(frame - start).mean(axis=2) > 0.12 * gap) & (np.abs(frame - end).mean(axis=2) > 0.12 * gap)
+
+
+def seen_through(frames, start, end, subjects):
+    """The most mixed share of any subject's differing pixels in any frame: above a half, a whole subject is
+    seen through another picture (two pictures at once in that spot)."""
+    worst = 0.0
+    for frame in frames:
+        differs, mix = mixed(frame, start, end)
+        for subject in subjects:
+            judged = subject & differs
+            if judged.sum() >= 12:
+                worst = max(worst, float((mix & judged).sum() / judged.sum()))
+    return worst
+
+
+def subject_maps(prompt, style, seed):
+    """Each subject's pixels of the keyframe, as a frame at time 0 shows them (the camera's view applied)."""
+    from PIL import Image
+
+    from a2i.render.painter import keyframe
+    from a2i.render.painter.motion import view
+    from a2i.render.painter.styles.base import Canvas
+
+    frame = keyframe(CALM, prompt=prompt, style=style, seed=seed, canvas=Canvas(*SIZE))
+    x0, y0, step = view(SIZE, time=0.0)
+    box = (x0, y0, x0 + step * SIZE[0], y0 + step * SIZE[1])
+    labels = np.asarray(Image.fromarray(frame.raster.label_index()).resize(SIZE, Image.Resampling.NEAREST, box=box))
+    names = [s.subject for s in frame.scene.stack.shapes]
+    return {name: np.isin(labels, [k + 1 for k, n in enumerate(names) if n == name]) for name in dict.fromkeys(names)}
+
+
 @pytest.mark.parametrize("style", sorted(STYLES))
 def test_a_transition_is_never_a_double_exposure(style):
     """Halfway, nearly every pixel that differs between the keyframes shows one of them (within 12 % of the way),
-    not a mix of both: only the narrow front between what has changed and what has not is mixed."""
+    not a mix of both: only the thin front between what has changed and what has not is mixed."""
     a = Scene.prepare(CALM, prompt="A lighthouse and two boats at night", style=style, seed=0, size=SIZE)
     b = Scene.prepare(WILD, prompt="A city skyline across a river by day", style=style, seed=1, size=SIZE)
-    start, mid, end = (render_frame(a, b, p, time=0.0).astype(np.float32) for p in (0.0, 0.5, 1.0))
-    gap = np.abs(start - end).mean(axis=2)
-    near_a = np.abs(mid - start).mean(axis=2) <= 0.12 * gap
-    near_b = np.abs(mid - end).mean(axis=2) <= 0.12 * gap
-    differs = gap > 20
-    mixed = (differs & ~near_a & ~near_b).sum() / differs.sum()
-    assert mixed < 0.2 and (differs & near_a).sum() > 0.1 * differs.sum() and (differs & near_b).sum() > 0.1 * differs.sum()
+    start, mid, end = (render_frame(a, b, p, time=0.0) for p in (0.0, 0.5, 1.0))
+    differs, mix = mixed(mid, start, end)
+    near_a = differs & (np.abs(mid.astype(np.float32) - start).mean(axis=2) <= 0.12 * np.abs(start.astype(np.float32) - end).mean(axis=2))
+    assert mix.sum() < 0.06 * differs.sum()
+    assert 0.1 * differs.sum() < near_a.sum() < 0.9 * differs.sum()
+
+
+def test_no_subject_is_ever_seen_through_and_the_check_catches_fades():
+    """Small subjects (birds, boats, the moon, stars) are never half visible as a whole at any point of a
+    transition; a crossfade and a single subject fading as a whole both fail the same check."""
+    prompts = ("Birds over two boats on a lake under the moon and stars", "A lighthouse on a shore with a bridge")
+    a = Scene.prepare(CALM, prompt=prompts[0], style="glass", seed=3, size=SIZE)
+    b = Scene.prepare(CALM, prompt=prompts[1], style="ink", seed=4, size=SIZE)
+    subjects = [*subject_maps(prompts[0], "glass", 3).values(), *subject_maps(prompts[1], "ink", 4).values()]
+    start, end = render_frame(a, b, 0.0, time=0.0), render_frame(a, b, 1.0, time=0.0)
+    frames = [render_frame(a, b, p, time=0.0) for p in np.linspace(0.05, 0.95, 19)]
+    assert seen_through(frames, start, end, subjects) < 0.35
+    crossfade = [((1 - p) * start.astype(np.float32) + p * end).astype(np.uint8) for p in (0.3, 0.5, 0.7)]
+    assert seen_through(crossfade, start, end, subjects) > 0.9
+    boats = subject_maps(prompts[0], "glass", 3)["boat"]
+    faded = start.copy()
+    faded[boats] = (start[boats].astype(np.float32) * 0.5 + end[boats] * 0.5).astype(np.uint8)
+    assert seen_through([faded], start, end, [boats]) > 0.9
+
+
+def test_the_front_is_a_thin_anti_aliased_edge_whose_width_is_pixels():
+    """A keyframe whose drawing order is a wipe from the top (black to white): at every progress each column
+    shows white above and black below one edge at most ``front`` pixels wide (pinned), wherever the edge is."""
+    from a2i.render.painter.motion import _rate
+
+    a = Scene.prepare(CALM, style="bauhaus", seed=0, size=SIZE)
+    width, height = SIZE
+    ramp = np.repeat(np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None], width, axis=1)
+    black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=ramp, phase=np.zeros((height, width), np.uint8))
+    white = dataclasses.replace(black, rgb=np.full((height, width, 3), 255, np.uint8))
+    assert np.allclose(white.rate, _rate(ramp, white.style.motion.front))
+    still = dataclasses.replace(white.style, motion=dataclasses.replace(white.style.motion, shimmer=0.0))
+    black, white = (dataclasses.replace(s, style=still) for s in (black, white))
+    for p in (0.2, 0.35, 0.5, 0.8):
+        frame = render_frame(black, white, p, time=0.0)[..., 0].astype(int)
+        edge = (frame > 12) & (frame < 243)
+        assert edge.sum(axis=0).max() <= 3  # a pixel or two of blend per column, at every progress
+        assert (np.diff(frame, axis=0) <= 0).all()  # white above, black below: one edge
+    column = render_frame(black, white, 0.5, time=0.0)[50:58, 96, 0]
+    assert column.tolist() == [255, 225, 100, 16, 0, 0, 0, 0]
+
+
+def test_a_small_subject_turns_at_once_not_fading_whole():
+    """A 6-pixel subject whose drawing order is flat (its own rise is shorter than a pixel) pops in within
+    a hundredth of the transition; a keyframe pickles without its derived rate and restores it."""
+    a = Scene.prepare(CALM, style="bauhaus", seed=0, size=SIZE)
+    width, height = SIZE
+    arrive = np.zeros((height, width), np.float32)
+    arrive[40:46, 90:96] = 0.6
+    black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=arrive, phase=np.zeros((height, width), np.uint8))
+    white = pickle.loads(pickle.dumps(dataclasses.replace(black, rgb=np.full((height, width, 3), 255, np.uint8))))
+    assert np.array_equal(white.rate, dataclasses.replace(white).rate) and "rate" not in white.__getstate__()
+    from a2i.render.painter.motion import _smooth, view
+
+    x0, y0, step = view(SIZE, time=0.0)  # the frame pixels that show the subject's inside
+    rows, cols = slice(round((41 - y0) / step), round((45 - y0) / step)), slice(round((91 - x0) / step), round((95 - x0) / step))
+    patch = lambda p: render_frame(black, white, p, time=0.0)[rows, cols].mean()  # noqa: E731
+
+    progress = np.linspace(0.5, 0.65, 301)
+    shown = np.array([patch(p) for p in progress])
+    before, after = progress[shown < 20].max(), progress[shown > 235].min()  # last still black, first all white
+    assert (shown[progress > after] > 235).all() and 0.59 < _smooth(after) < 0.61  # at its time, once
+    assert _smooth(after) - _smooth(before) < 0.01

@@ -11,7 +11,7 @@ from a2i.audio import Audio
 from a2i.features import describe, song_tempo
 from a2i.mood import Profile
 from a2i.synth import groove, tone
-from a2i.tempo import STEADY_BEAT_CONFIDENCE, UNCERTAIN_BELOW, estimate, track_beats
+from a2i.tempo import STEADY_BEAT_CONFIDENCE, UNCERTAIN_BELOW, estimate, levels, track_beats
 
 # Pieces whose beat a prior around 120 BPM misreads: slow ones read at double, fast ones at half, even
 # eighths at two thirds or one third of the beat.
@@ -80,6 +80,48 @@ def test_eighth_notes_just_faster_than_the_range_give_their_beat_not_the_range_e
             k += 1
         found = estimate(env + 0.05 * rng.random(len(env)), rate)
         assert abs(found.bpm - eighths / 2) < 0.04 * eighths / 2, (eighths, found.bpm)
+
+
+def test_even_eighth_notes_beyond_the_range_give_their_half_not_a_neighbouring_peak():
+    # Eighths at 275 a minute, no drift: the pulse lies beyond 240 BPM and a broad autocorrelation peak at
+    # 120 BPM once won (120.2); the other strong peaks now compete too, and the beat is the half, 137.5.
+    rate = 22050 / 512
+    rng = np.random.default_rng(0)
+    env = np.zeros(int(40 * rate))
+    for k, t in enumerate(np.arange(0.0, 40.0, 60.0 / 275.0)):
+        env[min(int(round(t * rate)), len(env) - 1)] += 1.25 if k % 2 == 0 else 1.0
+    found = estimate(env + 0.05 * rng.random(len(env)), rate)
+    assert found.bpm == pytest.approx(137.5, rel=0.02)
+    assert np.any(np.abs(levels(env, rate).bpm / 137.5 - 1.0) < 0.02)  # the half is a candidate
+
+
+def _accented_eighths(beat_bpm: float, seconds: float = 20.0) -> tuple[np.ndarray, np.ndarray, float]:
+    """All bands: a beat and its off-beat eighth at 0.6 of its strength; bass bands: the beats alone."""
+    rate = 22050 / 512
+    t = np.arange(int(seconds * rate)) / rate
+    period = 60.0 / beat_bpm
+    on = (np.mod(t, period) < 1 / rate).astype(float)
+    off = (np.mod(t - period / 2, period) < 1 / rate).astype(float)
+    noise = 0.02 * np.random.default_rng(1).random((2, len(t)))
+    return on + 0.6 * off + noise[0], on + noise[1], rate
+
+
+def test_the_bass_bands_decide_between_the_beat_and_its_eighth_notes():
+    full, bass, rate = _accented_eighths(100.0)
+    assert estimate(np.stack([full, bass]), rate).bpm == pytest.approx(100.0, rel=0.02)
+    # Without a bass line of its own (the all-band envelope standing in) the eighth notes win.
+    assert estimate(np.stack([full, full]), rate).bpm == pytest.approx(200.0, rel=0.02)
+    with pytest.raises(ValueError, match="shape"):
+        estimate(np.stack([full, bass, bass]), rate)
+
+
+def test_the_analysis_keeps_a_bass_envelope_per_clip():
+    from a2i.features import combine, summarize
+
+    audio = groove(100.0, "rock", seconds=12.0, seed=4)
+    parts = [summarize(Audio(audio.samples[i : i + 6 * 22050], 22050)) for i in (0, 6 * 22050)]
+    assert all(p.onset_env.shape[0] == 2 and np.any(p.onset_env[1] > 0) for p in parts)
+    assert combine(parts).tempo == pytest.approx(song_tempo(audio, seconds=6.0).bpm, rel=1e-9)
 
 
 def test_a_steady_tone_has_no_beat_at_any_length():

@@ -1,20 +1,24 @@
-"""Cheap per-frame motion for music videos: keyframes drawn once, frames animated from their layers.
+"""Cheap per-frame motion for music videos: keyframes drawn once, frames animated from them.
 
-A :class:`Scene` is one keyframe's layers (:mod:`a2i.render.painter.styles.base`), drawn once at half the
-video's size (anti-aliased, supersampled, as stills are) and graded to the keyframe's mood. :func:`render_frame` then draws any
-frame between two scenes ``a`` and ``b`` with a handful of array operations:
+A :class:`Scene` is one keyframe, drawn once at the video's own size (anti-aliased and supersampled as stills
+are, composited and graded to the keyframe's mood) with two maps the style hands over (:class:`Layers`'
+``order`` and ``phase``). :func:`render_frame` then draws any frame between two scenes ``a`` and ``b`` in two
+passes over the frame (compiled loops, no temporaries):
 
-- **growth, not a crossfade**: ``b``'s subjects appear over ``a`` in the order ``b``'s scene drew them
-  (the sky first, wiping down; then far land, water, near land, each rising and paced by its area; the
-  focal objects and the weather last), behind a narrow soft front (``MAX_FRONT``): each pixel shows ``a``
-  or ``b``, never both pictures superimposed. Two different styles hand over the same way;
+- **growth, not a crossfade**: ``b`` is painted over ``a`` in the order ``b``'s scene drew it (the sky first,
+  wiping down; then far land, water, near land, each rising and paced by its area; the focal objects and the
+  weather last). The front between what is already ``b`` and what is still ``a`` is a thin anti-aliased edge
+  of a fixed width *in pixels* (the style's :attr:`Motion.front`), wherever it runs and however small the
+  subject it crosses: every pixel shows ``a`` or ``b`` except the pixels on the front, so no subject, however
+  narrow, is ever seen half through another. The front is ragged like a brushed edge (:data:`EDGE_WAVE`), not
+  a ruled line;
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
   (along strokes, across cells, through contour levels) at each style's own speed, so consecutive segments
   join without a jump, and the camera pans slowly;
 - **pulse** (0..1, from percussive onsets): a brief brightening and zoom.
 
-The frame is assembled at half the video size and resampled once to it (with the slow pan and the pulse's
-zoom in the same step); the keyframes' edges are anti-aliased, so the upscaled edges stay smooth.
+The pan and the pulse's zoom are one bilinear resampling of the frame at its own size (a scale within 7 % of
+1, so edges stay as crisp as the keyframe's).
 
 Examples
 --------
@@ -30,54 +34,117 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from PIL import Image, ImageChops
+from numba import njit
 
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter import composite_image, keyframe
+from a2i.render.painter import keyframe
 from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
-from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, resize
+from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, value_noise
+from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
-DETAIL_SCALE = 2  # keyframes are drawn (anti-aliased, supersampled) and animated at half the video size and resampled
-# once per frame: edges stay smooth, and a frame costs a quarter (the video speed budget of issue 10 needs it)
 SHIMMER_DEPTH = 0.5  # the brightness wave's depth per unit of a style's ``shimmer``
-MAX_FRONT = 0.08  # the widest soft front of a transition (fraction of the drawing order): a front, not a fade
+MAX_FRONT = 0.02  # the longest one pixel takes to change (share of the transition): where the drawing order
+# jumps (the outline between two subjects) the front is still a quick edge, never a slow local fade
+MIN_FRONT = 1e-4  # the shortest (a flat stretch of the drawing order changes at once, a cut one frame long)
+THIN_PX = 2  # px: parts of the drawing order this thin arrive with their surroundings (see _arrival)
+EDGE_WAVE = 0.012  # how far the front strays either side of the drawing order (short sides): a brushed edge
+EDGE_CELLS = (14, 9)  # the raggedness's noise cells (across, down): a few wobbles per subject, not a texture
+_EDGE_STREAM = 0x7E06  # the front's own random stream: the keyframe's composition never moves with it
 PULSE_LIGHT = 0.18  # brightness added by a full pulse (fraction of full scale)
 PULSE_ZOOM = 0.04  # zoom of a full pulse (fraction of the frame)
 PAN = 0.03  # amplitude of the slow pan (fraction of the frame)
 PAN_PERIOD = 23.0  # seconds: slower than any phrase, so the pan reads as a camera drift, not a beat
 
 
-def _l(values: np.ndarray) -> Image.Image:
-    """A 0..1 float map as an 8-bit 'L' image (the per-frame look-up tables index it)."""
-    return Image.fromarray((np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "L")
+def _slope(values: np.ndarray) -> np.ndarray:
+    """Per-pixel change of a map (units per pixel), one-sided so a jump between regions does not count.
+
+    The smaller of the forward and backward difference along each axis: inside a region it is the region's
+    own slope; on the outline between two regions it is the slope of the region on either side.
+    """
+    padded = np.pad(values, 1, mode="edge")
+    centre = padded[1:-1, 1:-1]
+    gx = np.minimum(np.abs(padded[1:-1, 2:] - centre), np.abs(centre - padded[1:-1, :-2]))
+    gy = np.minimum(np.abs(padded[2:, 1:-1] - centre), np.abs(centre - padded[:-2, 1:-1]))
+    return np.hypot(gx, gy).astype(np.float32)
 
 
-def _rgb(values: np.ndarray) -> Image.Image:
-    return Image.fromarray((np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8), "RGB")
+def _spread(values: np.ndarray, radius: int, pick: np.ufunc) -> np.ndarray:
+    """The ``pick`` (np.maximum or np.minimum) of each pixel's square neighbourhood of ``radius`` pixels."""
+    out = values
+    for axis in (0, 1):
+        padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
+        n = values.shape[axis]
+        out = padded.take(range(0, n), axis=axis)
+        for k in range(1, 2 * radius + 1):
+            out = pick(out, padded.take(range(k, k + n), axis=axis))
+    return out
+
+
+def _rate(arrive: np.ndarray, front: float) -> np.ndarray:
+    """How fast each pixel changes with progress: its change takes the time the front needs to pass ``front`` px.
+
+    A pixel on an outline (its slope steeper than ``MAX_FRONT`` per pixel: the time jumps there) changes as
+    fast as the fastest of its neighbours off the outline, so a subject a few pixels across (a star, a bird)
+    turns at once with its outline instead of fading.
+    """
+    slope = _slope(arrive)
+    rate = 1.0 / np.clip(slope * np.float32(front), MIN_FRONT, MAX_FRONT)
+    outline = slope >= MAX_FRONT
+    near = _spread(np.where(outline, 0.0, rate), 1, np.maximum)
+    return np.where(outline, np.maximum(near, 1.0 / MAX_FRONT), rate).astype(np.float32)
+
+
+def _arrival(order: np.ndarray, seed: int) -> np.ndarray:
+    """When each pixel changes (0..1): the drawing order, its front moved up to ``EDGE_WAVE`` either way by noise.
+
+    The shift is measured in pixels (noise times the order's own slope), so a brushed front strays as far
+    across a small subject as across the sky; on an outline between two subjects (a slope steeper than
+    ``MAX_FRONT`` per pixel) there is none, so an outline keeps its subject's time and never shows as a line
+    of the coming picture on its own. Subjects thinner than ``2 * THIN_PX + 1`` pixels (stars, rain, a
+    distant bird) arrive with what surrounds them (an opening of the order map): a few pixels of a subject
+    waiting for its turn would be specks of the old picture in the new one.
+    """
+    h, w = order.shape
+    order = _spread(_spread(order, THIN_PX, np.minimum), THIN_PX, np.maximum)
+    wobble = value_noise(seeded_rng(seed, _EDGE_STREAM), EDGE_CELLS, w, h)
+    slope = _slope(order)
+    shift = np.where(slope < MAX_FRONT, slope, 0.0) * np.float32(EDGE_WAVE * min(w, h)) * np.clip(wobble, -1.5, 1.5)
+    return np.clip(order + shift, 0.0, 1.0).astype(np.float32)
 
 
 @dataclass
 class Scene:
-    """One keyframe, ready to animate: graded layers at animation size (8-bit images) and the style's motion.
-
-    Every per-frame operation is a look-up table over one of the 8-bit maps, or a composite, done in C.
-    """
+    """One keyframe, ready to animate: the graded picture at the video's size, when each pixel arrives, the
+    shimmer's phase, and the style's motion. ``rate`` is derived from ``arrive`` (and not pickled)."""
 
     style: StyleSpec
     mood: Mood
     size: tuple[int, int]  # the video frame (width, height)
-    ground: Image.Image  # RGB, graded, upscaled once here rather than every frame
-    rgb: Image.Image  # RGB, graded detail colour
-    alpha: Image.Image  # L, the detail's opacity
-    order: Image.Image  # L, when each mark grows in (0 first)
-    phase: Image.Image  # L, the shimmer's phase
+    rgb: np.ndarray  # uint8 (h, w, 3), graded
+    arrive: np.ndarray  # float32 (h, w), 0..1: the progress at which each pixel turns into this scene
+    phase: np.ndarray  # uint8 (h, w): the shimmer's phase (0..255 for 0..1)
+    rate: np.ndarray = field(init=False, repr=False)  # float32 (h, w): 1 / the progress one pixel takes to turn
+
+    def __post_init__(self) -> None:
+        self.rate = _rate(self.arrive, self.style.motion.front)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["rate"]  # as large as ``arrive`` and quick to derive: the work folder keeps a third less
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @property
     def motion(self) -> Motion:
@@ -86,20 +153,19 @@ class Scene:
     @classmethod
     def prepare(cls, profile: Profile, *, prompt: str | None = None, seed: int, size: int | tuple[int, int],
                 features: SignalFeatures | None = None, style: str | None = None) -> Scene:
-        """Draw a keyframe's layers once (arguments as in :func:`a2i.render.painter.paint`)."""
+        """Draw a keyframe once at the video's size (arguments as in :func:`a2i.render.painter.paint`)."""
         width, height = check_size(size)
-        canvas = Canvas(max(16, width // DETAIL_SCALE), max(16, height // DETAIL_SCALE), motion=True)
+        canvas = Canvas(width, height, motion=True)
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
-        layers = frame.layers.at(canvas.width, canvas.height)
-        gain, shift = solve_grade(composite_image(layers, canvas.width, canvas.height), frame.mood, named=frame.named_colours)
-        shape = (canvas.height, canvas.width)
-        blank = np.zeros(shape, np.float32)
-        detail = layers.detail if layers.detail is not None else Image.new("RGBA", shape[::-1], (0, 0, 0, 0))
-        order = layers.order if layers.order is not None else blank
-        phase = layers.phase if layers.phase is not None else blank
-        ground = _rgb(resize(layers.ground.astype(np.float32), canvas.width, canvas.height))
-        return cls(frame.style, frame.mood, (width, height), grade_image(ground, gain, shift),
-                   grade_image(detail.convert("RGB"), gain, shift), detail.getchannel("A"), _l(order), _l(phase))
+        layers = frame.layers.at(width, height)
+        image = layers.composite(width, height)
+        graded = grade_image(image, *solve_grade(image, frame.mood, named=frame.named_colours))
+        _, y = canvas.grid()
+        order = layers.order if layers.order is not None else y  # a style without one: a wipe from the top
+        phase = layers.phase if layers.phase is not None else np.zeros((height, width), np.float32)
+        return cls(frame.style, frame.mood, (width, height), np.asarray(graded, dtype=np.uint8),
+                   _arrival(np.asarray(order, dtype=np.float32), seed),
+                   (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
 
 
 def _smooth(p: float) -> float:
@@ -107,26 +173,64 @@ def _smooth(p: float) -> float:
     return p * p * (3.0 - 2.0 * p)
 
 
-_LEVELS = np.arange(256, dtype=np.float32) / 255.0  # the values an 8-bit map can hold
+_LEVELS = np.arange(256, dtype=np.float32) / 255.0  # the values the 8-bit phase map can hold
 
 
-def _table(values: np.ndarray) -> list[int]:
-    """A 0..1 curve over the 256 map levels as a PIL look-up table."""
-    return (np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8).tolist()
-
-
-def _shimmer(scene: Scene, time: float) -> Image.Image:
-    """The scene's travelling brightness wave over its ``phase`` map (L: 255 full brightness)."""
+def _light(scene: Scene, time: float) -> np.ndarray:
+    """The scene's travelling brightness wave as a table over its phase levels (1 = full brightness)."""
     m = scene.motion
-    return scene.phase.point(_table(1.0 - SHIMMER_DEPTH * m.shimmer * (0.5 + 0.5 * np.sin(2 * np.pi * (_LEVELS - time * m.speed)))))
+    wave = 0.5 + 0.5 * np.sin(2 * np.pi * (_LEVELS - time * m.speed))
+    return (1.0 - SHIMMER_DEPTH * m.shimmer * wave).astype(np.float32)
 
 
-def _over(frame: Image.Image, scene: Scene, visible: list[int] | None) -> tuple[Image.Image, Image.Image]:
-    """The scene over ``frame`` where it is opaque (and grown: the visibility table over ``order``); the mask."""
-    if visible is None and scene.alpha.getextrema() == (255, 255):  # an opaque picture covers the frame: no composite
-        return scene.rgb, scene.alpha
-    mask = scene.alpha if visible is None else ImageChops.multiply(scene.alpha, scene.order.point(visible))
-    return Image.composite(scene.rgb, frame, mask), mask
+@njit(cache=True, nogil=True)
+def _compose(a: np.ndarray, b: np.ndarray, arrive: np.ndarray, rate: np.ndarray, s: float, light_a: np.ndarray,
+             light_b: np.ndarray, phase_a: np.ndarray, phase_b: np.ndarray, gain: float, out: np.ndarray) -> None:
+    """``out`` = ``a`` or ``b`` (``b`` where it has arrived by ``s``, the front blended), each times its light."""
+    height, width = arrive.shape
+    for y in range(height):
+        for x in range(width):
+            t = (s - arrive[y, x]) * rate[y, x] + 0.5
+            if t <= 0.0:
+                lit = light_a[phase_a[y, x]] * gain
+                for c in range(3):
+                    out[y, x, c] = np.uint8(min(255.0, a[y, x, c] * lit + 0.5))
+            elif t >= 1.0:
+                lit = light_b[phase_b[y, x]] * gain
+                for c in range(3):
+                    out[y, x, c] = np.uint8(min(255.0, b[y, x, c] * lit + 0.5))
+            else:
+                la = light_a[phase_a[y, x]]
+                lit = (la + (light_b[phase_b[y, x]] - la) * t) * gain
+                for c in range(3):
+                    va = np.float32(a[y, x, c])
+                    out[y, x, c] = np.uint8(min(255.0, (va + (np.float32(b[y, x, c]) - va) * t) * lit + 0.5))
+
+
+@njit(cache=True, nogil=True)
+def _resample(src: np.ndarray, x0: float, y0: float, step: float, out: np.ndarray) -> None:
+    """Bilinear ``out`` of the box of ``src`` from (``x0``, ``y0``), ``step`` source pixels per output pixel."""
+    height, width = out.shape[:2]
+    sh, sw = src.shape[:2]
+    columns, weights = np.empty(width * 3, np.int64), np.empty(width * 3, np.float32)
+    for x in range(width):
+        sx = x0 + (x + 0.5) * step - 0.5
+        i = min(max(int(np.floor(sx)), 0), sw - 2)
+        w = min(max(sx - i, 0.0), 1.0)
+        for c in range(3):
+            columns[3 * x + c], weights[3 * x + c] = 3 * i + c, w
+    rows, flat = src.reshape(sh, sw * 3), out.reshape(height, width * 3)
+    line = np.empty(sw * 3, np.float32)
+    for y in range(height):
+        sy = y0 + (y + 0.5) * step - 0.5
+        j = min(max(int(np.floor(sy)), 0), sh - 2)
+        fy = np.float32(min(max(sy - j, 0.0), 1.0))
+        for k in range(sw * 3):  # the two source rows, blended down first (contiguous)
+            top = np.float32(rows[j, k])
+            line[k] = top + (np.float32(rows[j + 1, k]) - top) * fy
+        for k in range(width * 3):  # then across
+            left = line[columns[k]]
+            flat[y, k] = np.uint8(left + (line[columns[k] + 3] - left) * weights[k] + 0.5)
 
 
 def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: float = 0.0) -> np.ndarray:
@@ -137,7 +241,7 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     a, b : Scene
         The keyframes before and after (the same scene twice holds one keyframe).
     progress : float
-        0 shows ``a``, 1 shows ``b``; in between, ``b`` grows in over ``a`` (paced by the caller).
+        0 shows ``a``, 1 shows ``b``; in between, ``b`` is painted over ``a`` (paced by the caller).
     time : float
         Seconds since the video's start, for the continuous flow.
     pulse : float
@@ -145,30 +249,37 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     """
     if a.size != b.size:
         raise ConfigError(f"render_frame needs two scenes of one size, got {a.size} and {b.size}: prepare both with the video's size")
+    # 1. Where b has arrived by now: progress eased, then stretched by half the slowest front either side, so
+    #    at 0 no pixel has begun to turn and at 1 every pixel has turned. At 1 the frame is b's, exactly as
+    #    the next segment's first frame (b held).
     s = _smooth(progress)
-    # 1. a, whole. 2. b's subjects over it in the order b's scene drew them (the sky first, wiping down; then
-    #    each shape rising, paced by area; the focal objects last), behind a narrow soft front: every pixel
-    #    shows a or b, never both pictures at once.
     if s == 1.0:
-        frame, _ = _over(b.ground, b, None)
-        light = _shimmer(b, time)
-    else:
-        frame, _ = _over(a.ground, a, None)
-        light = _shimmer(a, time)
-        if s > 0.0:
-            front = min(b.motion.growth, MAX_FRONT)
-            frame, mask = _over(frame, b, _table((s * (1 + front) - _LEVELS) / front))
-            light = Image.composite(_shimmer(b, time), light, mask)
-    # The flow: a brightness wave (never a change of opacity, which would let one picture show through the other).
-    frame = ImageChops.multiply(frame, Image.merge("RGB", (light, light, light)))
-    # 3. The pulse's light, then one resampling to the video size with the slow pan and the pulse's zoom as
-    #    the source box.
+        a = b
+    reach = -MAX_FRONT / 2 + s * (1 + MAX_FRONT) if a is not b else -1.0
+    # 2. a and b by the arrival, each under its own travelling light, with the pulse's light.
     pulse = min(1.0, max(0.0, float(pulse)))
-    if pulse > 0.0:
-        frame = frame.point(_table(_LEVELS * (1.0 + PULSE_LIGHT * pulse)) * 3)
-    mw, mh = frame.size
+    frame = np.empty_like(b.rgb)
+    _compose(a.rgb, b.rgb, b.arrive, b.rate, np.float32(reach), _light(a, time), _light(b, time), a.phase, b.phase,
+             np.float32(1.0 + PULSE_LIGHT * pulse), frame)
+    # 3. One resampling at the frame's size: the slow pan and the pulse's zoom.
+    out = np.empty_like(frame)
+    _resample(frame, *view(b.size, time=time, pulse=pulse), out)
+    return out
+
+
+def view(size: tuple[int, int], *, time: float, pulse: float = 0.0) -> tuple[float, float, float]:
+    """The part of a scene a frame shows: its top-left corner (x, y) in the scene's pixels and the scene pixels
+    per frame pixel (the camera's slow pan, zoomed in a little more by the pulse).
+
+    Examples
+    --------
+    >>> x, y, step = view((1280, 720), time=0.0)
+    >>> round(x, 1), round(y, 1), step
+    (19.2, 21.6, 0.97)
+    """
+    width, height = size
+    pulse = min(1.0, max(0.0, float(pulse)))
     zoom = 1.0 - PAN - PULSE_ZOOM * pulse
     cx = 0.5 + 0.5 * (1 - zoom) * np.sin(2 * np.pi * time / PAN_PERIOD)
     cy = 0.5 + 0.5 * (1 - zoom) * np.cos(2 * np.pi * time / (1.3 * PAN_PERIOD))
-    box = ((cx - zoom / 2) * mw, (cy - zoom / 2) * mh, (cx + zoom / 2) * mw, (cy + zoom / 2) * mh)
-    return np.asarray(frame.resize(b.size, Image.Resampling.BILINEAR, box=box))
+    return float((cx - zoom / 2) * width), float((cy - zoom / 2) * height), zoom

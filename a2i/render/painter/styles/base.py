@@ -99,12 +99,13 @@ class Motion:
     """How a style moves between keyframes, in units of the canvas and of seconds.
 
     ``shimmer``: depth of the travelling brightness wave over the detail layer (0..1); ``speed``: cycles of
-    that wave per second; ``growth``: softness of the growth front (fraction of the order range drawn at once).
+    that wave per second; ``front``: width in pixels of the video frame of the anti-aliased edge along which the
+    next keyframe is painted over this one (about 1.5 is a crisp edge; wash styles soften it a little).
     """
 
     shimmer: float = 0.35
     speed: float = 0.25
-    growth: float = 0.15
+    front: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -238,18 +239,20 @@ class Painting:
 
         The sky comes first, then every shape in the order it was drawn, each taking a share of the time equal
         to its share of the picture (so the picture changes at an even pace), and within its share wiping
-        across itself: the sky from the top down, everything else rising from its base.
+        across itself: the sky from the top down, everything else rising from its base. In full precision (a
+        small subject keeps its own short rise), and each pixel is the latest shape among its supersamples (a
+        later shape's times all follow an earlier one's): a pixel on an outline belongs to the later of its
+        subjects, never to a time between theirs.
         """
-        shapes = self.scene.stack.shapes
-        counts = np.asarray(self.raster.labels.histogram()[: len(shapes) + 1], dtype=np.float64)
-        share = counts / max(counts.sum(), 1.0)
+        share = np.asarray(self.raster.labels.histogram(), dtype=np.float64)
+        share /= max(share.sum(), 1.0)
         start = np.concatenate([[0.0], np.cumsum(share)[:-1]])
-        begin = self.raster.field(start[0], start[1:])
-        width = self.raster.field(share[0], share[1:])
-        sky = self.raster.coverage(np.zeros(len(shapes)), sky=True)
-        y = ((np.arange(self.canvas.height, dtype=np.float32) + 0.5) / self.canvas.height)[:, None]
-        within = sky * y + (1 - sky) * (1 - y)
-        return np.clip(begin + width * within, 0.0, 1.0)
+        h, w = self.canvas.height, self.canvas.width
+        labels = np.asarray(self.raster.labels)
+        latest = labels.reshape(h, labels.shape[0] // h, w, labels.shape[1] // w).max(axis=(1, 3))
+        y = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None]
+        within = np.where(latest == 0, y, 1 - y)
+        return np.clip(start.astype(np.float32)[latest] + share.astype(np.float32)[latest] * within, 0.0, 1.0)
 
     def glow(self, reach: float = 0.06) -> np.ndarray:
         """A soft halo (0..1) around the shapes that emit light and the main light, ``reach`` short sides wide.

@@ -47,6 +47,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="bauhaus",
     draw=draw,
-    motion=Motion(shimmer=0.3, speed=0.5, growth=0.08),
+    motion=Motion(shimmer=0.3, speed=0.5, front=1.5),
     summary="a Bauhaus poster: the scene in flat planes, heavy rules and a geometric scaffold",
 )

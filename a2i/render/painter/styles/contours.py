@@ -41,6 +41,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="contours",
     draw=draw,
-    motion=Motion(shimmer=0.45, speed=0.35, growth=0.1),
+    motion=Motion(shimmer=0.45, speed=0.35, front=1.5),
     summary="a relief map of the scene: level lines, index contours and traced outlines over map tints",
 )

@@ -90,6 +90,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="fields",
     draw=draw,
-    motion=Motion(shimmer=0.25, speed=0.08, growth=0.3),
+    motion=Motion(shimmer=0.25, speed=0.08, front=4.0),
     summary="Rothko-like colour fields: the scene as soft forms in feathered fields, layered glazes",
 )

@@ -54,6 +54,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="flow",
     draw=draw,
-    motion=Motion(shimmer=0.4, speed=0.3, growth=0.2),
+    motion=Motion(shimmer=0.4, speed=0.3, front=2.0),
     summary="an oil painting: short loaded strokes following the forms over an underpainting",
 )

@@ -58,6 +58,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="glass",
     draw=draw,
-    motion=Motion(shimmer=0.3, speed=0.2, growth=0.15),
+    motion=Motion(shimmer=0.3, speed=0.2, front=1.5),
     summary="stained glass: the scene's subjects as panes of glass in dark leading",
 )

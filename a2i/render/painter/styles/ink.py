@@ -97,6 +97,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="ink",
     draw=draw,
-    motion=Motion(shimmer=0.2, speed=0.15, growth=0.12),
+    motion=Motion(shimmer=0.2, speed=0.15, front=2.0),
     summary="ink and brush: washes thinned with distance, pooled edges, dry-brush outlines, splatter, a seal",
 )

@@ -51,6 +51,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="landscape",
     draw=draw,
-    motion=Motion(shimmer=0.25, speed=0.4, growth=0.12),
+    motion=Motion(shimmer=0.25, speed=0.4, front=2.0),
     summary="a cinematic matte painting: the scene with haze, light and depth",
 )

@@ -63,6 +63,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="pointillism",
     draw=draw,
-    motion=Motion(shimmer=0.35, speed=0.6, growth=0.1),
+    motion=Motion(shimmer=0.35, speed=0.6, front=2.0),
     summary="pointillism: the scene built from divided dabs of colour",
 )

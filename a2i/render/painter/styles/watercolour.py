@@ -49,6 +49,6 @@ def draw(p: Painting) -> Layers:
 STYLE = StyleSpec(
     name="watercolour",
     draw=draw,
-    motion=Motion(shimmer=0.15, speed=0.1, growth=0.25),
+    motion=Motion(shimmer=0.15, speed=0.1, front=3.0),
     summary="watercolour: transparent washes with pooled dark edges, granulation and blooms on paper",
 )
