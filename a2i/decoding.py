@@ -74,12 +74,17 @@ def libsndfile_can_read(path: Path) -> bool:
     return head.startswith(_LIBSNDFILE_MAGIC)
 
 
-def probe(path: Path) -> tuple[int, float | None, int | None, bool]:
+def _start_probe(path: Path) -> subprocess.Popen:
+    return subprocess.Popen([ffmpeg_exe(), "-nostdin", "-i", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def probe(path: Path, started: subprocess.Popen | None = None) -> tuple[int, float | None, int | None, bool]:
     """Native sample rate, header duration, channel count (mono or stereo, else ``None``) and whether this
-    ffmpeg resamples with libsoxr, from ffmpeg's banner and stream info (no ffprobe in imageio-ffmpeg)."""
-    proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    ffmpeg resamples with libsoxr, from ffmpeg's banner and stream info (no ffprobe in imageio-ffmpeg);
+    ``started``: the probe's process, already started for ``path``."""
+    _, stderr = (started or _start_probe(path)).communicate()
     rate, duration, channels = None, None, None
-    lines = proc.stderr.decode(errors="replace").strip().splitlines()
+    lines = stderr.decode(errors="replace").strip().splitlines()
     for line in lines:
         line = line.strip()
         if line.startswith("Duration:") and "N/A" not in line.split(",")[0]:
@@ -116,10 +121,10 @@ class FfmpegDecoder:
     """
 
     def __init__(self, path: str | os.PathLike[str], rate: int | None = None, *, start: float = 0.0,
-                 running: subprocess.Popen | None = None) -> None:
+                 running: subprocess.Popen | None = None, probing: subprocess.Popen | None = None) -> None:
         self.path = Path(path)
         try:
-            native, self.expected, channels, has_soxr = probe(self.path)
+            native, self.expected, channels, has_soxr = probe(self.path, probing)
         except (AudioError, OSError):
             if running is not None:
                 _stop(running)
@@ -230,19 +235,29 @@ def start_early(path: str | os.PathLike[str], rate: int | None) -> None:
             return
     except OSError:
         return
-    opened: list[FfmpegDecoder] = []
-
-    def open_it() -> None:
-        try:
-            native = -1 if rate else 0  # with a rate asked for, any native rate but it: the guess resamples
-            guess = _launch(_command(Path(path), rate, 0.0, native, **_LIKELY)[1])
-            opened.append(FfmpegDecoder(path, rate, running=guess))
-        except (AudioError, OSError):
-            pass
-
     with _EARLY_LOCK:
         if key in _EARLY:
             return
+        # Both processes start here, in the caller's thread (a few ms); started from the thread they waited
+        # for the interpreter lock while the caller imported (50 ms).
+        try:
+            native = -1 if rate else 0  # with a rate asked for, any native rate but it: the guess resamples
+            guess = _launch(_command(Path(path), rate, 0.0, native, **_LIKELY)[1])
+        except OSError:
+            return
+        try:
+            probing = _start_probe(Path(path))
+        except OSError:
+            _stop(guess)
+            return
+        opened: list[FfmpegDecoder] = []
+
+        def open_it() -> None:
+            try:
+                opened.append(FfmpegDecoder(path, rate, running=guess, probing=probing))
+            except (AudioError, OSError):
+                pass
+
         thread = threading.Thread(target=open_it, name="a2i-decode-early", daemon=True)
         _EARLY[key] = (thread, opened)
     thread.start()
