@@ -106,8 +106,11 @@ LEVEL_WEIGHTS = (1.27, 1.61, 1.07)
 #: pieces of ``benchmarks/tempo_eval.py`` 3 % and 6 % give the same results.
 RELATIVE_WINDOW = 0.03
 
-#: Softmax temperature turning score margins into the level's share of the confidence.
-LEVEL_TEMPERATURE = 0.25
+#: Softmax temperature turning score margins into the level's share of the confidence. At 0.5, 15 % of 347
+#: real clips read "uncertain" (< :data:`UNCERTAIN_BELOW`), and on those the level agreed with an independent
+#: neural tempo estimator in 34 % against 72 % elsewhere; at 0.25 only 7 % were flagged. The steady
+#: synthesized pieces stay confident either way.
+LEVEL_TEMPERATURE = 0.5
 
 #: Ellis's tightness: how strongly the tracker keeps to the estimated tempo (librosa's default, 100).
 BEAT_TIGHTNESS = 100.0

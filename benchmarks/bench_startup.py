@@ -7,10 +7,15 @@ runs, so each run also reports its CPU time (user + system, the command and its 
 and peak memory, and the load average is printed before and after: compare CPU times across machines
 states, and wall times only at low load.
 
-    .venv/bin/python benchmarks/bench_startup.py [SONG.mp3] [--repeats 3] [--a2i PATH]
+    .venv/bin/python benchmarks/bench_startup.py [SONG.mp3] [--repeats 3] [--a2i PATH] [--stages]
 
 SONG should be a 3-minute mp3 (loop a real recording with ffmpeg: ``ffmpeg -stream_loop -1 -i in.mp3 -t 180
 song3min.mp3``); without it the bundled ``example_song.flac`` is looped into one. The last line is ``SUMMARY ...``.
+
+``--stages`` first shows where one ``a2i analyze SONG`` spends its time: it runs the command in a child
+Python that wraps the analysis's steps as their modules load (nothing imported ahead, so the start-up is the
+real one) and prints, for each stage, when it began and ended (seconds from the process's start) and the CPU
+time of the thread that ran it; the clips' steps are summed. The wrapping costs a little time of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from time import perf_counter
 
@@ -60,11 +66,113 @@ def run_once(argv: list[str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+#: The steps of the analysis that ``--stages`` times: module -> functions (``Class.method`` for methods).
+STAGES = {
+    "a2i.decoding": ("probe", "take_early", "FfmpegDecoder.read"),
+    "a2i.audio": ("read_tags",),
+    "a2i.mood": ("summarize", "combine", "Analyzer._evidence", "Analyzer.analyze"),
+    "a2i.vibenet_model": ("Vibenet.__init__", "Vibenet.run"),
+}
+
+
+def stages_child(argv: list[str]) -> None:
+    """Run ``a2i`` with ``argv`` as the console script does, recording each :data:`STAGES` call (start, end,
+    thread CPU); print them as JSON on stderr at exit (``a2i`` ends its process itself)."""
+    import atexit
+    import importlib.abc
+    import importlib.util
+    import json
+    import threading
+    import time
+
+    born = time.time() - (time.monotonic() - _process_start_monotonic())
+    records: list[tuple[str, str, float, float, float]] = []
+
+    def wrap(owner: object, attr: str, label: str) -> None:
+        inner = getattr(owner, attr)
+
+        def timed(*a: object, **k: object) -> object:
+            start, cpu = time.time() - born, time.thread_time()
+            try:
+                return inner(*a, **k)
+            finally:
+                records.append((label, threading.current_thread().name, start, time.time() - born, time.thread_time() - cpu))
+
+        setattr(owner, attr, timed)
+
+    class Hook(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):  # noqa: ANN001, ANN201
+            if name not in STAGES:
+                return None
+            sys.meta_path.remove(self)
+            try:
+                spec = importlib.util.find_spec(name)
+            finally:
+                sys.meta_path.insert(0, self)
+            load = spec.loader.exec_module
+
+            def exec_module(module: object) -> None:
+                load(module)
+                records.append((f"import {name}", threading.current_thread().name, 0.0, time.time() - born, 0.0))
+                for label in STAGES[name]:
+                    owner, _, attr = label.rpartition(".")
+                    wrap(getattr(module, owner) if owner else module, attr, label)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    @atexit.register
+    def report() -> None:
+        records.append(("exit", threading.current_thread().name, 0.0, time.time() - born, time.process_time()))
+        print("STAGES " + json.dumps(records), file=sys.stderr)
+
+    sys.meta_path.insert(0, Hook())
+    sys.argv = ["a2i", *argv]
+    from a2i.cli import main as a2i_main
+
+    sys.exit(a2i_main())
+
+
+def _process_start_monotonic() -> float:
+    """This process's start on the monotonic clock (Linux: /proc/self/stat's start time, in clock ticks
+    since boot, which CLOCK_BOOTTIME counts too)."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return time.monotonic() - (time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+
+
+def show_stages(song: Path) -> None:
+    """Print where one ``a2i analyze SONG`` spends its time (see the module notes)."""
+    import json
+
+    proc = subprocess.run([sys.executable, __file__, "--stages-child", "analyze", str(song)], capture_output=True, text=True,
+                          check=False)
+    line = next((x for x in proc.stderr.splitlines() if x.startswith("STAGES ")), None)
+    if proc.returncode != 0 or line is None:
+        raise SystemExit(f"a2i analyze {song} failed ({proc.returncode}):\n{proc.stderr}")
+    records = json.loads(line[len("STAGES "):])
+    print(f"stages of one `a2i analyze {song.name}` (s from the process's start; CPU of the thread that ran it)")
+    print(f"{'stage':28s} {'thread':20s} {'calls':>5s} {'first start':>11s} {'last end':>8s} {'sum wall':>8s} {'sum cpu':>8s}")
+    grouped: dict[tuple[str, str], list] = {}
+    for label, thread, start, end, cpu in records:
+        grouped.setdefault((label, thread.rstrip("_0123456789")), []).append((start, end, cpu))
+    for (label, thread), calls in sorted(grouped.items(), key=lambda kv: min(c[1] for c in kv[1])):
+        if label.startswith("import ") or label == "exit":  # a moment; at exit, the process's CPU so far
+            cpu = f" {'':>8s} {calls[0][2]:8.3f} (process)" if label == "exit" else ""
+            print(f"{label:28s} {thread:20s} {'':>5s} {'':>11s} {calls[0][1]:8.3f}{cpu}")
+            continue
+        print(f"{label:28s} {thread:20s} {len(calls):5d} {min(c[0] for c in calls):11.3f} {max(c[1] for c in calls):8.3f} "
+              f"{sum(c[1] - c[0] for c in calls):8.3f} {sum(c[2] for c in calls):8.3f}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--stages-child"]:
+        stages_child(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("song", type=Path, nargs="?", help="a 3-minute mp3 (default: the bundled example song looped to 3 minutes)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--a2i", help="the a2i command to time (default: the console script beside this Python)")
+    parser.add_argument("--stages", action="store_true", help="first show where one `a2i analyze SONG` spends its time")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="a2i-bench-startup-"))
     if args.song is None:
@@ -72,6 +180,8 @@ def main() -> None:
     if not args.song.is_file():
         raise SystemExit(f"{args.song}: not found; pass a 3-minute mp3")
     a2i = a2i_command(args.a2i)
+    if args.stages:
+        show_stages(args.song)
     commands = {
         "help": [*a2i, "--help"],
         "analyze": [*a2i, "analyze", str(args.song)],

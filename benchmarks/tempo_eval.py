@@ -144,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{style:9s} {bpm:4d}  a2i {found:6.1f} (conf {confidence:.2f})  librosa {ref:6.1f}", flush=True)
     for style in (*GROOVE_STYLES, "all") if rows else ():
         if style == GROOVE_STYLES[0]:
-            print(f"{'style':9s}  n   a2i Acc1  a2i Acc2  librosa Acc1  librosa Acc2")
+            print(f"{'style':9s}  n   a2i Acc1  a2i Acc2" + ("" if args.no_librosa else "  librosa Acc1  librosa Acc2"))
         sel = [r for r in rows if style in ("all", r[0])]
         acc = [np.mean([correct(r[k], r[1], o) for r in sel]) for k in (2, 4) for o in (False, True)]
-        print(f"{style:9s} {len(sel):3d}  {acc[0]:8.3f}  {acc[1]:8.3f}  {acc[2]:12.3f}  {acc[3]:12.3f}")
+        print(f"{style:9s} {len(sel):3d}  {acc[0]:8.3f}  {acc[1]:8.3f}" + ("" if args.no_librosa else f"  {acc[2]:12.3f}  {acc[3]:12.3f}"))
     misses = [f"{r[0]} {r[1]}->{r[2]:.1f}" for r in rows if not correct(r[2], r[1], False)]
     if rows:
         print("a2i misses:", ", ".join(misses) or "none")

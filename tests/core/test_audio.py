@@ -114,7 +114,7 @@ def test_ffmpeg_decoding_at_the_analysis_rate_gives_the_reference_samples(tmp_pa
     m4a = encode(wav, tmp_path / "multi.m4a")
     if not soxr_in_ffmpeg:
         probe = decoding.probe
-        monkeypatch.setattr(decoding, "probe", lambda path: (*probe(path)[:3], False))
+        monkeypatch.setattr(decoding, "probe", lambda path, started=None: (*probe(path, started)[:3], False))
     got = audio.load(m4a, sr=22050).samples
     want = _channel_mean_resampled(m4a, 22050)
     assert len(got) == len(want)

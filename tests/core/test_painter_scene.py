@@ -122,19 +122,21 @@ def test_named_colours_cover_the_picture_in_every_style(style):
 
 
 def test_a_named_colour_a_style_dilutes_is_glazed_back_to_its_share():
-    """Contour lines over a happy song's navy bay leave navy ~2 % of the picture; the keyframe glazes it back."""
+    """A watercolour thins a happy song's charcoal and dark red to 6 % and 11 % of the picture; the keyframe
+    glazes each back in its own region, and leaves the colour that held (electric blue) alone."""
     from a2i.render.painter import keyframe, style_stream
     from a2i.render.painter.colour_keeping import SHARE_GOAL, named_shares
     from a2i.render.painter.styles.base import Canvas, Painting
     from a2i.seeding import rng as seeded_rng
 
-    prompt, mood = "boats on a bay, in navy and burnt umber", mood_for(Profile(valence=0.8, energy=0.3), None, 0)
+    prompt = "a road through the hills, in charcoal and dark red and electric blue"
+    mood = mood_for(Profile(valence=0.8, energy=0.3), None, 0)
     scene = compose(prompt, mood, seed=0, aspect=1.0)
     raster = scene.stack.raster(96, 96)
-    raw = STYLES["contours"].draw(Painting(Canvas(96, 96), mood, scene, raster, seeded_rng(0, style_stream("contours"))))
-    kept = keyframe(Profile(valence=0.8, energy=0.3), prompt=prompt, style="contours", seed=0, canvas=Canvas(96, 96))
+    raw = STYLES["watercolour"].draw(Painting(Canvas(96, 96), mood, scene, raster, seeded_rng(0, style_stream("watercolour"))))
+    kept = keyframe(Profile(valence=0.8, energy=0.3), prompt=prompt, style="watercolour", seed=0, canvas=Canvas(96, 96))
     before, after = named_shares(raw, scene, mood), named_shares(kept.layers, kept.scene, kept.mood)
-    assert before[0] < 0.05 and min(after) >= SHARE_GOAL and abs(after[1] - before[1]) < 0.02, (before, after)
+    assert max(before[:2]) < 0.12 and min(after) >= SHARE_GOAL and abs(after[2] - before[2]) < 0.01, (before, after)
 
 
 def test_named_colours_still_follow_the_mood():
@@ -202,10 +204,11 @@ def test_loudness_sets_the_weight_of_the_marks():
     assert quiet.mark_scale < 0.7 and neutral.mark_scale == 1.0 and loud.mark_scale > 1.1
     text = "A stained-glass window of a lighthouse above the sea"
 
-    def leading(db):  # how much darker than the glass the picture is: the leading between the panes
+    def leading(db):  # how much darker than the glass the picture is: the leading between the panes (the darkest
+        # marks, 30 levels under the median: neighbouring panes differ in lightness too, so that they read apart)
         grey = np.asarray(paint(Profile(valence=0.7, energy=0.5, loudness=db), prompt=text, size=128, seed=3).convert("L"))
         grey = grey.astype(np.float32)
-        return float(np.clip(np.median(grey) - grey - 20.0, 0.0, None).mean())
+        return float(np.clip(np.median(grey) - grey - 30.0, 0.0, None).mean())
 
     assert leading(-4.0) > 1.1 * leading(-22.0)
 
@@ -222,3 +225,18 @@ def test_clouds_are_drawn_apart_so_the_cards_count_is_countable(prompt):
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
                 assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (seed, a, b)
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_a_small_subject_reads_against_its_ground_in_every_style(style):
+    """The dunes prompt's road (once faint: as light as the dunes around it) differs from its surround by at
+    least MIN_CONTRAST (dE2000 of the mean colours) in every style, for a sad and a happy song."""
+    from a2i.render.painter.legibility import MIN_CONTRAST, subject_contrast
+
+    text = "Two figures walking a long road through desert dunes at sunset."
+    for seed, valence in ((1, 0.75), (5, 0.3), (5, 0.75)):
+        profile = Profile(valence=valence, energy=0.5)
+        image, drawn = paint_with_record(profile, prompt=text, style=style, size=128, seed=seed)
+        raster = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0).stack.raster(128, 128)
+        contrast = subject_contrast(image, raster, ["road"])
+        assert contrast["road"] >= MIN_CONTRAST, (style, seed, valence, contrast)

@@ -65,15 +65,22 @@ import os, signal, sys
 import a2i.pipeline
 from a2i.cli import main
 
-real, writes = a2i.pipeline.atomic_save_png, []
+real_png, real_bytes, writes = a2i.pipeline.atomic_save_png, a2i.pipeline.atomic_write_bytes, []
 
-def save_or_die(image, path):
+def die_at(path):
     writes.append(path)
     if len(writes) == int(sys.argv[1]):
         os.kill(os.getpid(), signal.SIGKILL)
-    return real(image, path)
 
-a2i.pipeline.atomic_save_png = save_or_die
+def save_or_die(image, path):  # a picture
+    die_at(path)
+    return real_png(image, path)
+
+def write_or_die(path, data):  # a card (encoded beside its picture, written after it)
+    die_at(path)
+    return real_bytes(path, data)
+
+a2i.pipeline.atomic_save_png, a2i.pipeline.atomic_write_bytes = save_or_die, write_or_die
 sys.exit(main(sys.argv[2:]))
 """
 

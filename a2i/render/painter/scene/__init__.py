@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+from PIL import Image
 
 from a2i.render.painter.colours import lab_to_srgb, mood_moved, srgb_to_lab
 from a2i.render.painter.palette import Mood
@@ -44,6 +45,8 @@ SCENE_STREAM = 0x5CE7E  # the random stream of the plan, layout and palette (sub
 AREA_SIDE = 64  # px: shapes' areas for sharing the picture between named colours are measured this small
 SMALL_SHAPE = 0.03  # fraction of the picture under which a shape keeps its own colour
 KEEP_CONTRAST = 16.0  # L* units a shape may stay lighter or darker than its named colour (silhouettes stay readable)
+NEIGHBOUR = 0.1  # share of the ring around a shape that makes a subject one of its neighbours
+SEPARATION = 12.0  # L* units between a shape and the one before it in its colour's run (about 10 in dE2000: each subject legible)
 SKY_SHADE = 5.0  # L* units between a named sky's zenith and horizon
 
 
@@ -71,7 +74,42 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
         SUBJECTS[name].draw(builder, count)
     if reading.colours:
         _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours])
+    _set_apart(builder.stack)
     return Scene(reading, plan, layout, roles, builder.stack)
+
+
+def _set_apart(stack: Stack) -> None:
+    """Keep every subject legible against what it is drawn over: a shape whose lightness is within
+    ``SEPARATION`` L* of what it is drawn over (the subject drawn before it that covers most of a ring around
+    it, the sky included) is made darker, or lighter where there is no room, until it is that far apart. Hue and chroma
+    stay (a named colour stays that colour); thin marks and lights keep their own brightness."""
+    small = np.asarray(stack.raster(AREA_SIDE, AREA_SIDE).labels.resize((AREA_SIDE, AREA_SIDE), Image.Resampling.NEAREST))
+    subject_of = np.array(["(sky)"] + [s.subject for s in stack.shapes])
+    sky = srgb_to_lab(np.asarray(stack.sky_top, dtype=np.float64) * 0.5 + np.asarray(stack.sky_low, dtype=np.float64) * 0.5)
+    for k, shape in enumerate(stack.shapes, start=1):
+        inside = small == k
+        if shape.thin or shape.glow or not inside.any():
+            continue
+        grown = inside.copy()
+        grown[1:] |= inside[:-1]
+        grown[:-1] |= inside[1:]
+        grown[:, 1:] |= inside[:, :-1]
+        grown[:, :-1] |= inside[:, 1:]
+        ring = small[grown & ~inside]
+        ring = ring[(subject_of[ring] != shape.subject) & (ring < k)]  # what it is drawn over
+        if ring.size == 0:
+            continue
+        counts = np.bincount(ring)
+        behind = [int(j) for j in np.flatnonzero(counts >= NEIGHBOUR * ring.size)
+                  if j == 0 or not (stack.shapes[j - 1].thin or stack.shapes[j - 1].glow)]
+        around = [sky[0] if j == 0 else srgb_to_lab(np.asarray(stack.shapes[j - 1].colour, dtype=np.float64))[0] for j in behind]
+        own = srgb_to_lab(np.asarray(shape.colour, dtype=np.float64))
+        if not around or min(abs(own[0] - a) for a in around) >= SEPARATION:
+            continue
+        # The lightness nearest its own that is SEPARATION from everything it is drawn over (else the most apart).
+        options = [c for a in around for c in (a - SEPARATION, a + SEPARATION) if 3.0 <= c <= 97.0] or [own[0]]
+        target = max(options, key=lambda c: (min(min(abs(c - a) for a in around), SEPARATION), -abs(c - own[0])))
+        stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
 
 
 def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
@@ -106,7 +144,10 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
         if not run:
             continue
         mean_l = float(np.average([own[int(k)][0] for k in run], weights=[area[int(k)] + 1e-9 for k in run]))
+        before = None  # the lightness offset of the region before in this run (the sky's is none)
         for k in run:
+            if k in (0, SKY_TOP, SKY_LOW):
+                before = 0.0
             if k == SKY_TOP:
                 stack.sky_top = lab_to_srgb(np.asarray(lab, dtype=np.float64)).astype(np.float32)
             elif k == SKY_LOW:
@@ -116,6 +157,11 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
                 stack.sky_low = lab_to_srgb(np.array([min(99.0, lab[0] + SKY_SHADE), lab[1], lab[2]])).astype(np.float32)
             else:
                 shift = float(np.clip(own[int(k)][0] - mean_l, -KEEP_CONTRAST, KEEP_CONTRAST))
+                if before is not None and abs(shift - before) < SEPARATION:  # one colour, two neighbours: apart in lightness
+                    darker, lighter = before - SEPARATION, before + SEPARATION
+                    fits = [s for s in (darker, lighter) if -KEEP_CONTRAST - SEPARATION <= s and 4.0 <= lab[0] + s <= 97.0]
+                    shift = fits[0] if fits else shift
+                before = shift
                 colour = lab_to_srgb(np.array([np.clip(lab[0] + shift, 3.0, 99.0), lab[1], lab[2]])).astype(np.float32)
                 stack.shapes[int(k) - 1].colour = tuple(float(c) for c in colour)
     stack.sky_split = split

@@ -28,7 +28,7 @@ def draw(p: Painting) -> Layers:
     line = np.clip(half + 0.5 - dist_px, 0.0, 1.0)
     coast = np.clip(soften(p.raster.edges(), 0.0012 * p.mood.mark_scale * short) * 2.5, 0.0, 1.0)
     # Tints: the scene's colours, paled like map tints and stepped with the levels.
-    tint = p.flat() * 0.75 + 0.25
+    tint = p.flat() * 0.82 + 0.18
     steps = (np.round(full) / levels)[..., None]
     tint = tint * (0.92 + 0.16 * steps)
     ink = p.roles.dark * 0.55 if p.mood.lightness > 0.35 else p.roles.light * 0.8

@@ -63,8 +63,11 @@ def lake(b: Builder, n: int) -> None:
     needs=("hills", "meadow", "forest"),
 )
 def river(b: Builder, n: int) -> None:
-    if not b.present & {"hills", "meadow", "forest", "dunes", "mountains", "city", "street"}:
-        b.add("river", [b.rect(-0.02, b.horizon, 1.02, 1.02)], b.roles.mid, 0.5)
+    if not b.present & {"meadow", "dunes", "street", "sea", "lake"}:  # the plain it winds through (hills, a forest or a city
+        # by water keep to the horizon, so without this the river would wind through the sky's colour): part of
+        # the land it belongs to, so the river's own body is set apart from it (scene._set_apart)
+        land = next((name for name in ("hills", "forest", "mountains", "city") if name in b.present), "river")
+        b.add(land, [b.rect(-0.02, b.horizon, 1.02, 1.02)], b.roles.mid, 0.5)
     t = np.linspace(0, 1, 40)
     start = b.layout.focal_x
     centre = start + b.rng.uniform(0.08, 0.18) * np.sin(t * np.pi * b.rng.uniform(1.5, 2.5)) + (0.5 - start) * t
