@@ -4,8 +4,8 @@ How each figure is made
 -----------------------
 ======================  ===================================================================================
 valence, energy         Logistic heads fitted on a labelled set of real music (below) over vibenet's
-                        256-d embedding and signal features; a clip's figures are pooled halfway toward its
-                        song's (:func:`pool`).
+                        256-d embedding, the time spread of one of its mid-level layers and signal features;
+                        a clip's figures are pooled halfway toward its song's (:func:`pool`).
 danceability,           vibenet (an EfficientNet on log-mel spectrograms, trained on Free Music Archive clips
 acousticness,           with Echo Nest/Spotify labels, ONNX weights shipped in the package), averaged over the
 instrumentalness,       song's 10-second clips weighted by their real length.
@@ -29,7 +29,9 @@ The estimates are fitted, not guessed; see :mod:`a2i.mood_weights` for the data,
 cross-validated figures, and ``benchmarks/mood_eval.py`` for the command that measures and refits them.
 Each is a regularised logistic head (:func:`fuse`) over one evidence vector per clip or song
 (:func:`evidence`): vibenet's embedding (the 256-wide layer before its output heads, exposed from its ONNX
-graph by :mod:`a2i.vibenet_model`) and the named signal features of :data:`EVIDENCE_FEATURES`. The valence
+graph by :mod:`a2i.vibenet_model`), the texture (how much each of 480 channels of a mid-level layer varies
+over the clip's time, :func:`a2i.vibenet_model.texture`: the embedding is a mean over the whole clip and
+never sees how the music moves within it) and the named signal features of :data:`EVIDENCE_FEATURES`. The valence
 head also weighs each piece of evidence by the energy estimate (an interaction term), because the cues of
 positive valence differ between calm and intense music. The head's logit is standardised with its spread
 on the development set and mapped onto Spotify's scale with Spotify's catalogue mean and spread, shrunk by
@@ -139,13 +141,16 @@ NEUTRAL: dict[str, float] = {
 
 #: Version of what :func:`evidence` measures; bump it with any change to the evidence (features, embedding,
 #: clip handling), which also invalidates the fitted heads in :mod:`a2i.mood_weights` and the evaluation's cache.
-EVIDENCE_VERSION = 5
+#: Version 6 added the texture (:func:`a2i.vibenet_model.texture`).
+EVIDENCE_VERSION = 6
 
 
-def evidence(embedding: np.ndarray, feats: SignalFeatures) -> np.ndarray:
-    """The vector the valence and energy heads read: vibenet's embedding, then :data:`EVIDENCE_FEATURES`."""
+def evidence(embedding: np.ndarray, texture: np.ndarray, feats: SignalFeatures) -> np.ndarray:
+    """The vector the valence and energy heads read: vibenet's embedding, its texture, then
+    :data:`EVIDENCE_FEATURES`."""
     named = [read(feats) for _, read in EVIDENCE_FEATURES]
-    return np.concatenate([np.asarray(embedding, dtype=np.float64), np.asarray(named, dtype=np.float64)])
+    return np.concatenate([np.asarray(embedding, dtype=np.float64), np.asarray(texture, dtype=np.float64),
+                           np.asarray(named, dtype=np.float64)])
 
 
 def head_logits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -189,7 +194,7 @@ def to_spotify_scale(logit: np.ndarray, target: str) -> np.ndarray:
 SILENCE = (NEUTRAL["valence"], 0.0)
 
 
-def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
+def fuse(embedding: np.ndarray, texture: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
     """Valence and energy on Spotify's scale from one clip's or song's evidence (:data:`SILENCE` for silence).
 
     Examples
@@ -198,14 +203,17 @@ def fuse(embedding: np.ndarray, feats: SignalFeatures) -> tuple[float, float]:
 
     >>> from a2i.synth import tone
     >>> from a2i.features import describe
-    >>> fuse(np.zeros(256), describe(tone(2.0, amp=0.0))) == SILENCE
+    >>> fuse(np.zeros(256), np.zeros(480), describe(tone(2.0, amp=0.0))) == SILENCE
     True
     """
     if feats.loudness <= LOUDNESS_FLOOR:
         return SILENCE
-    valence, energy = head_logits(evidence(embedding, feats))
+    valence, energy = head_logits(evidence(embedding, texture, feats))
     return float(to_spotify_scale(valence, "valence")[0]), float(to_spotify_scale(energy, "energy")[0])
 
+
+#: Columns of the network's evidence (embedding, then texture) at the start of the evidence vector.
+_NETWORK_SIZE = mood_weights.EMBEDDING_SIZE + mood_weights.TEXTURE_SIZE
 
 #: Weight of a clip's own valence/energy estimate against its song's (partial pooling, see :func:`pool`).
 CLIP_POOLING = 0.5
@@ -228,7 +236,7 @@ def pool(clip_value: float, song_value: float, weight: float = CLIP_POOLING) -> 
 
 @dataclass(frozen=True)
 class ClipEvidence:
-    """Everything a song keeps of one clip: signal summary, vibenet's attributes and embedding, its span."""
+    """Everything a song keeps of one clip: signal summary, vibenet's attributes, embedding and texture, its span."""
 
     index: int
     start: float
@@ -236,6 +244,7 @@ class ClipEvidence:
     summary: Summary
     model: dict[str, float]
     embedding: np.ndarray
+    texture: np.ndarray
     silent: bool = False
 
 
@@ -245,8 +254,8 @@ def _heard(items: list[Any], silent: Callable[[Any], bool]) -> list[Any]:
 
 
 def song_evidence(clips: list[ClipEvidence], features: SignalFeatures | None = None
-                  ) -> tuple[dict[str, float], np.ndarray, SignalFeatures]:
-    """A song's model attributes, embedding and features from its clips, weighted by real duration.
+                  ) -> tuple[dict[str, float], np.ndarray, np.ndarray, SignalFeatures]:
+    """A song's model attributes, embedding, texture and features from its clips, weighted by real duration.
 
     Silent clips (a pause, a hidden track's gap) say nothing about the mood and are left out, unless the
     whole song is silent. ``features``: the song's features when already combined from those clips'
@@ -257,7 +266,8 @@ def song_evidence(clips: list[ClipEvidence], features: SignalFeatures | None = N
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(clips), 1.0 / len(clips))
     model = {name: float(np.dot(weights, [c.model[name] for c in clips])) for name in MODEL_ATTRIBUTES}
     embedding = weights @ np.stack([c.embedding for c in clips])
-    return model, embedding, features if features is not None else combine([c.summary for c in clips])
+    texture = weights @ np.stack([c.texture for c in clips])
+    return model, embedding, texture, features if features is not None else combine([c.summary for c in clips])
 
 
 def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[str, float]:
@@ -443,15 +453,15 @@ class Analyzer:
             return net.run(waves)
 
     def clip_evidence(self, clips: Iterable[audio_io.Clip]) -> list[ClipEvidence]:
-        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz); see :meth:`_evidence`."""
+        """Signal summary, vibenet attributes, embedding and texture of each clip (22.05 kHz); see :meth:`_evidence`."""
         return self._evidence(clips)[0]
 
     def _evidence(self, clips: Iterable[audio_io.Clip]) -> tuple[list[ClipEvidence], SignalFeatures | None]:
-        """Signal summary, vibenet attributes and embedding of each clip (22.05 kHz).
+        """Signal summary, vibenet attributes, embedding and texture of each clip (22.05 kHz).
 
         Each audible clip goes to vibenet (:meth:`_run_net`). A silent clip gets the attributes of
-        :data:`NEUTRAL` and the development set's mean embedding: the network's answer for digital silence is
-        arbitrary, and silence should read as "quiet", which the features say.
+        :data:`NEUTRAL` and the development set's mean embedding and texture: the network's answer for digital
+        silence is arbitrary, and silence should read as "quiet", which the features say.
 
         The network (with its resampling and mel front end) runs on the worker thread while this thread
         decodes and summarises the next clips (at most :data:`BATCHES_AHEAD` batches wait, which bounds
@@ -491,12 +501,13 @@ class Analyzer:
             row = 0
             for index, start, end, silent, summary in members:
                 if silent:
-                    model, embedding = {n: NEUTRAL[n] for n in MODEL_ATTRIBUTES}, mood_weights.CENTER[: mood_weights.EMBEDDING_SIZE].copy()
+                    model = {n: NEUTRAL[n] for n in MODEL_ATTRIBUTES}
+                    embedding, texture = np.split(mood_weights.CENTER[:_NETWORK_SIZE], [mood_weights.EMBEDDING_SIZE])
                 else:
                     model = {name: float(result.attributes[row, self._net.labels.index(name)]) for name in MODEL_ATTRIBUTES}
-                    embedding = result.embedding[row]
+                    embedding, texture = result.embedding[row], result.texture[row]
                     row += 1
-                out.append(ClipEvidence(index, start, end, summary, model, embedding, silent=silent))
+                out.append(ClipEvidence(index, start, end, summary, model, embedding, texture, silent=silent))
         return out, song
 
     def analyze(self, path: str | Path, *, per_clip: bool = True, progress: bool = False) -> Analysis:
@@ -526,12 +537,12 @@ class Analyzer:
             tags_read = reader.submit(audio_io.read_tags, path)
             found, song = self._evidence(progress_bar(stream, enabled=progress, desc=f"Analyzing {Path(path).name}", unit="clip"))
             tags = tags_read.result()
-        model, embedding, feats = song_evidence(found, song)
-        profile = _profile(Profile, model, embedding, feats, tags)
+        model, embedding, texture, feats = song_evidence(found, song)
+        profile = _profile(Profile, model, embedding, texture, feats, tags)
         clip_profiles = []
         for c in found:
             if per_clip:
-                clip_profile = _profile(ClipProfile, c.model, c.embedding, c.summary.features, tags,
+                clip_profile = _profile(ClipProfile, c.model, c.embedding, c.texture, c.summary.features, tags,
                                         index=c.index, start=c.start, end=c.end)
                 clip_profile.valence = pool(clip_profile.valence, profile.valence)
                 clip_profile.energy = pool(clip_profile.energy, profile.energy)
@@ -542,9 +553,9 @@ class Analyzer:
         return Analysis(str(path), profile, clip_profiles, model, indicator_values(model, feats), stream.duration)
 
 
-def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarray, feats: SignalFeatures,
-             tags: Mapping[str, str | None], **extra: Any) -> Any:
-    valence, energy = fuse(embedding, feats)
+def _profile(cls: type[Profile], model: Mapping[str, float], embedding: np.ndarray, texture: np.ndarray,
+             feats: SignalFeatures, tags: Mapping[str, str | None], **extra: Any) -> Any:
+    valence, energy = fuse(embedding, texture, feats)
     return cls(
         valence=valence,
         energy=energy,

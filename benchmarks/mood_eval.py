@@ -12,11 +12,12 @@ the other folds only), as the mean, its spread over the test folds and the large
 - valence AUC within calm songs (Q4 vs Q3) and within intense songs (Q1 vs Q2);
 - quadrant accuracy (the sign of each head's logit; vibenet's raw outputs split at their median).
 
-The penalty and the embedding's weight are hyper-parameters: the SUMMARY line is the *nested* figure, where
-each outer training set chooses them by its own inner grouped cross-validation (:data:`C_GRID` x
+The penalty and the network evidence's weight are hyper-parameters: the SUMMARY line is the *nested* figure,
+where each outer training set chooses them by its own inner grouped cross-validation (:data:`C_GRID` x
 :data:`EMBEDDING_WEIGHTS`, the one-standard-error rule on the four goal figures, :data:`GOALS`) and never sees its test
 fold; the grid's rows beside it are ordinary cross-validation, for comparison. The shipped heads use the
-grid point that the same rule picks on the whole set.
+grid point that the same rule picks on the whole set. The evidence of version 5 (without the texture,
+:func:`a2i.vibenet_model.texture`) is scored by the same nested procedure beside it, for comparison.
 
 Every clip is analysed by a2i's own code (:meth:`a2i.mood.Analyzer.clip_evidence`, the song's evidence
 combined from its 10-second clips as for any song) once; the evidence is cached in ``--cache`` (outside
@@ -61,9 +62,14 @@ from a2i.progress import progress_bar  # noqa: E402
 #: / 0.730 at 0.05), so it is left out to keep the nested search affordable.
 C_GRID = (0.05, 0.1)
 
-#: Spreads the embedding's standardised columns are scaled to (:func:`fit_heads`): under one L2 penalty a
-#: smaller spread regularises its 256 correlated columns more strongly than the few named features.
-EMBEDDING_WEIGHTS = (0.3, 0.5, 1.0)
+#: Spreads the network evidence's standardised columns (embedding and texture) are scaled to (:func:`fit_heads`):
+#: under one L2 penalty a smaller spread regularises its 736 correlated columns more strongly than the few named
+#: features. Evidence version 5 (256 embedding columns) used (0.3, 0.5, 1.0) (:data:`V5_EMBEDDING_WEIGHTS`); these are
+#: those times sqrt(256 / 736), rounded, which keeps the block's summed variance where it was.
+EMBEDDING_WEIGHTS = (0.2, 0.3, 0.6)
+
+#: The grid of evidence version 5 (embedding and named features, no texture), for its comparison row.
+V5_EMBEDDING_WEIGHTS = (0.3, 0.5, 1.0)
 
 #: The figures whose mean chooses the hyper-parameters, the four the issue sets goals for (valence,
 #: arousal and calm-song valence AUC, quadrant accuracy). Hyper-parameters are chosen by the one-standard-
@@ -76,9 +82,8 @@ GOALS = ("valence AUC", "arousal AUC", "valence AUC calm", "quadrant accuracy")
 #: Folds of the inner cross-validation that chooses the hyper-parameters inside each outer training set.
 INNER_FOLDS = 4
 
-#: The evidence of version 4 and its hyper-parameters, kept as a row of the table: the named features then
-#: included the 13 MFCC means (:attr:`a2i.features.SignalFeatures.timbre`).
-V4_C, V4_EMBEDDING_WEIGHT = 0.05, 0.3
+#: Columns of the network's evidence (embedding, then texture) at the start of the evidence vector.
+NETWORK = vibenet_model.EMBEDDING_SIZE + vibenet_model.TEXTURE_SIZE
 
 #: Standardised evidence is clipped at three standard deviations, the range real music spans: beyond it a
 #: measurement is out of the set's range (synthesized music, test tones) and counts no more. CV figures move
@@ -88,12 +93,11 @@ Z_LIMIT = 3.0
 
 @dataclass
 class Dataset:
-    """Song evidence (n x d), vibenet's raw song attributes (n x 7), the MFCC means (n x 13: evidence up
-    to version 4, kept for the comparison) and the labels."""
+    """Song evidence (n x d: embedding, texture, named features), vibenet's raw song attributes (n x 7) and
+    the labels."""
 
     songs: list[str]
     x: np.ndarray
-    timbre: np.ndarray
     raw: np.ndarray
     valence: np.ndarray
     arousal: np.ndarray
@@ -101,9 +105,9 @@ class Dataset:
     artist: np.ndarray
 
 
-#: Version of vibenet's cached per-song outputs (embedding and raw attributes): they depend only on the
+#: Version of vibenet's cached per-song outputs (embedding, texture and raw attributes): they depend only on the
 #: network and on how a song is cut into clips, so a change to the signal features does not rerun vibenet.
-VIBENET_CACHE_VERSION = 1
+VIBENET_CACHE_VERSION = 2
 
 
 def _atomic_savez(path: Path, **arrays: np.ndarray) -> None:
@@ -134,25 +138,23 @@ def load_dataset(data: Path, cache: Path) -> Dataset:
         if not (nets / f"{r['song']}.npz").exists():
             analyzer = analyzer or mood.Analyzer()
             found = analyzer.clip_evidence(clips)
-            model, embedding, feats = mood.song_evidence(found)
-            _atomic_savez(nets / f"{r['song']}.npz", embedding=embedding, raw=np.array([model[n] for n in MODEL_ATTRIBUTES]))
+            model, embedding, texture, feats = mood.song_evidence(found)
+            _atomic_savez(nets / f"{r['song']}.npz", embedding=embedding, texture=texture,
+                          raw=np.array([model[n] for n in MODEL_ATTRIBUTES]))
         else:
             feats = combine([summarize(c.audio) for c in clips])
         tmp = feats_dir / f".{r['song']}.npy"
         with open(tmp, "wb") as f:
-            np.save(f, np.array([read(feats) for _, read in EVIDENCE_FEATURES] + list(feats.timbre), dtype=np.float64))
+            np.save(f, np.array([read(feats) for _, read in EVIDENCE_FEATURES], dtype=np.float64))
         os.replace(tmp, feats_dir / f"{r['song']}.npy")
     xs, raws = [], []
     for r in rows:
         with np.load(nets / f"{r['song']}.npz") as z:
-            xs.append(np.concatenate([z["embedding"], np.load(feats_dir / f"{r['song']}.npy")]))
+            xs.append(np.concatenate([z["embedding"], z["texture"], np.load(feats_dir / f"{r['song']}.npy")]))
             raws.append(z["raw"])
-    xs = np.array(xs)
-    named_end = vibenet_model.EMBEDDING_SIZE + len(EVIDENCE_FEATURES)
     return Dataset(
         songs=[r["song"] for r in rows],
-        x=xs[:, :named_end],
-        timbre=xs[:, named_end:],
+        x=np.array(xs),
         raw=np.array(raws),
         valence=np.array([int(r["valence_positive"]) for r in rows]),
         arousal=np.array([int(r["arousal_high"]) for r in rows]),
@@ -218,8 +220,16 @@ def figures(d: Dataset, v: np.ndarray, e: np.ndarray, v_cut: float, e_cut: float
 
 
 def fit_logistic(z: np.ndarray, y: np.ndarray, c: float, iterations: int = 50) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression by Newton's method (penalty ``1 / c`` on the weights, not the bias)."""
+    """L2-penalised logistic regression by Newton's method (penalty ``1 / c`` on the weights, not the bias).
+
+    With more columns than rows the fit runs in the rows' span (``z = U S V'``; the penalised optimum has
+    ``w = V a``, and ``|w| = |a|``), which gives the same weights from an n x n system instead of a k x k one.
+    """
     n, k = z.shape
+    if k > n:
+        u, s, vt = np.linalg.svd(z, full_matrices=False)
+        a, bias = fit_logistic(u * s, y, c, iterations)
+        return vt.T @ a, bias
     a = np.hstack([z, np.ones((n, 1))])
     penalty = np.full(k + 1, 1.0 / c)
     penalty[-1] = 0.0
@@ -254,14 +264,16 @@ class Heads:
         return valence, energy
 
 
-def fit_heads(x: np.ndarray, valence: np.ndarray, arousal: np.ndarray, c: float, embedding_weight: float = 1.0) -> Heads:
+def fit_heads(x: np.ndarray, valence: np.ndarray, arousal: np.ndarray, c: float, embedding_weight: float = 1.0,
+              network: int = NETWORK) -> Heads:
     """Both heads on evidence ``x``; the valence head's interaction uses the energy head's own fit.
 
-    The embedding's columns are standardised to a spread of ``embedding_weight`` instead of 1, which under
-    one L2 penalty regularises its 256 correlated columns more strongly than the few named features.
+    The first ``network`` columns (the network's evidence) are standardised to a spread of
+    ``embedding_weight`` instead of 1, which under one L2 penalty regularises those many correlated columns
+    more strongly than the few named features.
     """
     center, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    scale[: min(vibenet_model.EMBEDDING_SIZE, x.shape[1])] /= embedding_weight
+    scale[:network] /= embedding_weight
     z = np.clip((x - center) / scale, -Z_LIMIT, Z_LIMIT)
     we, be = fit_logistic(z, arousal, c)
     p = 1.0 / (1.0 + np.exp(-(z @ we + be)))
@@ -301,10 +313,12 @@ def _summarise(rows: list[list[dict[str, float]]]) -> Figures:
 
 
 def cross_validate(d: Dataset, columns: np.ndarray, c: float, k: int, repeats: int, seed: int = 0,
-                   embedding_weight: float = 1.0, x: np.ndarray | None = None, idx: np.ndarray | None = None) -> Figures:
-    """Figures of heads fitted on ``columns`` of ``x`` (default ``d.x``) under repeated grouped
-    cross-validation of the songs ``idx`` (default all): mean, spread over folds, spread over repeats."""
-    x = d.x if x is None else x
+                   embedding_weight: float = 1.0, idx: np.ndarray | None = None) -> Figures:
+    """Figures of heads fitted on ``columns`` of ``d.x`` under repeated grouped cross-validation of the
+    songs ``idx`` (default all): mean, spread over folds, spread over repeats. ``embedding_weight`` applies
+    to the chosen columns among the network's (:data:`NETWORK`), which come first."""
+    x = d.x
+    network = int(np.sum(columns < NETWORK))
     idx = np.arange(len(d.songs)) if idx is None else idx
     rng = np.random.default_rng(seed)
     rows = []
@@ -313,8 +327,7 @@ def cross_validate(d: Dataset, columns: np.ndarray, c: float, k: int, repeats: i
         rows.append([])
         for f in range(k):
             train, test = idx[fold != f], idx[fold == f]
-            heads = fit_heads(x[train][:, columns], d.valence[train], d.arousal[train], c,
-                              embedding_weight if columns[0] == 0 else 1.0)
+            heads = fit_heads(x[train][:, columns], d.valence[train], d.arousal[train], c, embedding_weight, network)
             v, e = heads.logits(x[test][:, columns])
             fig = figures(d, v, e, 0.0, 0.0, test)
             rows[-1].append({**fig, "goal": goal_score(fig)})
@@ -334,18 +347,21 @@ def one_standard_error(results: dict[tuple[float, float], Figures], n_folds: int
     return min((key for key in results if results[key]["goal"][0] >= floor), key=lambda key: (key[1], key[0]))
 
 
-def choose(d: Dataset, idx: np.ndarray, k: int, repeats: int, seed: int) -> tuple[float, float]:
-    """The grid point :func:`one_standard_error` picks under grouped CV of the songs ``idx``."""
-    every = np.arange(d.x.shape[1])
-    grid = {(c, w): cross_validate(d, every, c, k, repeats, seed, w, idx=idx) for c in C_GRID for w in EMBEDDING_WEIGHTS}
+def choose(d: Dataset, idx: np.ndarray, k: int, repeats: int, seed: int, columns: np.ndarray,
+           weights: tuple[float, ...]) -> tuple[float, float]:
+    """The grid point (C, weight) :func:`one_standard_error` picks under grouped CV of the songs ``idx``."""
+    grid = {(c, w): cross_validate(d, columns, c, k, repeats, seed, w, idx=idx) for c in C_GRID for w in weights}
     return one_standard_error(grid, k * repeats)
 
 
-def nested_cross_validate(d: Dataset, k: int, repeats: int, seed: int = 0) -> tuple[Figures, dict[tuple[float, float], int]]:
+def nested_cross_validate(d: Dataset, k: int, repeats: int, seed: int = 0, columns: np.ndarray | None = None,
+                          weights: tuple[float, ...] = EMBEDDING_WEIGHTS) -> tuple[Figures, dict[tuple[float, float], int]]:
     """Figures of the whole procedure, hyper-parameter choice included: every outer training set chooses C
-    and the embedding weight by :data:`INNER_FOLDS`-fold grouped CV of its own songs (:func:`choose`),
-    then its heads are fitted and scored on the outer test fold, which took no part in either. Also
-    returns how often each grid point was chosen."""
+    and the network's weight (from ``weights``) by :data:`INNER_FOLDS`-fold grouped CV of its own songs
+    (:func:`choose`), then its heads are fitted on ``columns`` of the evidence (default all) and scored on
+    the outer test fold, which took no part in either. Also returns how often each grid point was chosen."""
+    columns = np.arange(d.x.shape[1]) if columns is None else columns
+    network = int(np.sum(columns < NETWORK))
     rng = np.random.default_rng(seed)
     rows, chosen = [], {}
     for _ in range(repeats):
@@ -353,10 +369,10 @@ def nested_cross_validate(d: Dataset, k: int, repeats: int, seed: int = 0) -> tu
         rows.append([])
         for f in range(k):
             train, test = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
-            c, w = choose(d, train, INNER_FOLDS, 1, seed + 1)
+            c, w = choose(d, train, INNER_FOLDS, 1, seed + 1, columns, weights)
             chosen[(c, w)] = chosen.get((c, w), 0) + 1
-            heads = fit_heads(d.x[train], d.valence[train], d.arousal[train], c, w)
-            v, e = heads.logits(d.x[test])
+            heads = fit_heads(d.x[train][:, columns], d.valence[train], d.arousal[train], c, w, network)
+            v, e = heads.logits(d.x[test][:, columns])
             fig = figures(d, v, e, 0.0, 0.0, test)
             rows[-1].append({**fig, "goal": goal_score(fig)})
     return _summarise(rows), chosen
@@ -408,16 +424,18 @@ music emotion recognition", IEEE Trans. Affective Computing 2018): {len(d.songs)
 commercial recordings, {len(d.songs) // 4} per Russell quadrant, labelled from AllMusic mood tags. The other 500 songs
 of the set are kept aside, unseen, to check the heads.
 
-Evidence (:func:`a2i.mood.evidence`): vibenet's {vibenet_model.EMBEDDING_SIZE}-d embedding (duration-weighted mean over
-the song's 10-second clips) and {len(EVIDENCE_FEATURES)} named signal features (:data:`a2i.mood.EVIDENCE_FEATURES`:
+Evidence (:func:`a2i.mood.evidence`, version {mood.EVIDENCE_VERSION}): vibenet's {vibenet_model.EMBEDDING_SIZE}-d embedding and its
+{vibenet_model.TEXTURE_SIZE}-d texture (:func:`a2i.vibenet_model.texture`: the time spread of each channel of a mid-level layer),
+both duration-weighted means over the song's 10-second clips, and {len(EVIDENCE_FEATURES)} named signal features
+(:data:`a2i.mood.EVIDENCE_FEATURES`:
 {names}),
 standardised with :data:`CENTER` and :data:`SCALE` (the set's mean and standard deviation) and clipped at +-{Z_LIMIT:g}.
 
 Model: the energy head is an L2-penalised logistic regression of high arousal (Q1/Q2) on the evidence; the
 valence head one of positive valence (Q1/Q4) on the evidence and the evidence times the energy head's
 probability minus 1/2. Penalty C = {c:g} (inverse penalty on the summed log-loss, as scikit-learn's C) for both;
-the embedding's columns are standardised to a spread of {weight:g} (so penalised more than the named
-features). C and the weight are the point of the grid C {C_GRID} x weight {EMBEDDING_WEIGHTS} that the
+the network's columns (embedding and texture) are standardised to a spread of {weight:g} (so penalised more than
+the named features). C and the weight are the point of the grid C {C_GRID} x weight {EMBEDDING_WEIGHTS} that the
 one-standard-error rule picks on the mean of valence, arousal and calm-song valence AUC and quadrant accuracy
 under grouped CV of the whole set (the most regularised point within one standard error of the best).
 
@@ -439,6 +457,7 @@ AUC implies (r = sin(pi (AUC - 1/2))), before Spotify's catalogue mean and sprea
 import numpy as np
 
 EMBEDDING_SIZE = {vibenet_model.EMBEDDING_SIZE}
+TEXTURE_SIZE = {vibenet_model.TEXTURE_SIZE}
 Z_LIMIT = {Z_LIMIT!r}
 CENTER = {arr(heads.center)}
 SCALE = {arr(heads.scale)}
@@ -487,14 +506,14 @@ def main(argv: list[str] | None = None) -> int:
     for c in C_GRID:
         for w in EMBEDDING_WEIGHTS:
             grid[(c, w)] = cross_validate(d, every, c, args.folds, args.repeats, embedding_weight=w)
-            row(f"embedding + features, C={c:g}, emb. weight {w:g}", grid[(c, w)])
+            row(f"emb. + texture + features, C={c:g}, weight {w:g}", grid[(c, w)])
     c_ship, w_ship = one_standard_error(grid, args.folds * args.repeats)
-    row(f"signal features only, C={c_ship:g}", cross_validate(d, np.arange(e, d.x.shape[1]), c_ship, args.folds, args.repeats))
-    row(f"vibenet embedding only, C={c_ship:g}", cross_validate(d, np.arange(e), c_ship, args.folds, args.repeats))
-    with_mfcc = np.hstack([d.x, d.timbre])
-    row(f"evidence v4 (+13 MFCC means), C={V4_C:g}, weight {V4_EMBEDDING_WEIGHT:g}",
-        cross_validate(d, np.arange(with_mfcc.shape[1]), V4_C, args.folds, args.repeats, embedding_weight=V4_EMBEDDING_WEIGHT,
-                       x=with_mfcc))
+    row(f"signal features only, C={c_ship:g}", cross_validate(d, np.arange(NETWORK, d.x.shape[1]), c_ship, args.folds, args.repeats))
+    row(f"vibenet embedding + texture only, C={c_ship:g}, weight {w_ship:g}",
+        cross_validate(d, np.arange(NETWORK), c_ship, args.folds, args.repeats, embedding_weight=w_ship))
+    v5 = np.r_[np.arange(e), np.arange(NETWORK, d.x.shape[1])]
+    v5_nested, _ = nested_cross_validate(d, args.folds, args.repeats, columns=v5, weights=V5_EMBEDDING_WEIGHTS)
+    row("evidence v5 (no texture), nested", v5_nested)
     nested, chosen = nested_cross_validate(d, args.folds, args.repeats)
     row("nested: C and weight chosen inside each fold", nested)
     picks = ", ".join(f"C={c:g}/w={w:g}: {n}" for (c, w), n in sorted(chosen.items()))
@@ -503,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(lines)
     print()
     print(table)
-    print(f"shipped: C={c_ship:g}, embedding weight {w_ship:g} (one-standard-error rule on the whole set); nested choices: {picks}")
+    print(f"shipped: C={c_ship:g}, network weight {w_ship:g} (one-standard-error rule on the whole set); nested choices: {picks}")
     if args.write_weights:
         heads = fit_heads(d.x, d.valence, d.arousal, c_ship, w_ship)
         write_weights(args.write_weights, heads, d, nested, c_ship, w_ship, args.folds, args.repeats, table)
@@ -512,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SUMMARY mood_eval n={len(d.songs)} valence_auc={s['valence AUC']:.3f} arousal_auc={s['arousal AUC']:.3f} "
           f"calm_valence_auc={s['valence AUC calm']:.3f} intense_valence_auc={s['valence AUC intense']:.3f} "
           f"quadrant_acc={s['quadrant accuracy']:.3f} (nested CV {args.repeats}x{args.folds} grouped by artist; shipped "
-          f"C={c_ship:g}, embedding weight {w_ship:g}; vibenet raw valence_auc={auc(d.valence, raw_v):.3f} "
+          f"C={c_ship:g}, network weight {w_ship:g}; vibenet raw valence_auc={auc(d.valence, raw_v):.3f} "
           f"arousal_auc={auc(d.arousal, raw_e):.3f})")
     return 0
 
