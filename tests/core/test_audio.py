@@ -1,3 +1,5 @@
+import subprocess
+
 import mutagen.flac
 import mutagen.id3
 import mutagen.mp4
@@ -244,12 +246,12 @@ def test_a_decoder_started_early_is_used_and_gives_the_same_samples(tmp_path, mo
 
 def test_a_decoding_left_before_its_end_stops_ffmpeg_without_an_error(tmp_path):
     # An analysis interrupted (Ctrl-C, SIGTERM) or failing mid-file closes the stream early: ffmpeg's broken
-    # pipe is no decoding error, and no ffmpeg is left running.
-    t = np.arange(5 * 44100) / 44100
-    wav = tmp_path / "tone.wav"
-    sf.write(wav, np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2, axis=1).astype(np.float32), 44100)
-    blocks = audio.stream(encode(wav, tmp_path / "tone.mp3"), sr=22050, block_seconds=0.5)
+    # pipe is no decoding error, and no ffmpeg is left running. Two minutes: more than the decoder reads ahead.
+    mp3 = tmp_path / "long.mp3"
+    subprocess.run([ffmpeg(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=120", "-ac", "2",
+                    "-b:a", "32k", str(mp3)], check=True)
+    blocks = audio.stream(mp3, sr=22050, block_seconds=0.5)
     next(blocks)
     decoder = blocks.gi_frame.f_locals["source"]._ff
-    blocks.close()  # raised AudioError ("Broken pipe") when the reader thread kept ffmpeg writing
+    blocks.close()  # raised AudioError ("Broken pipe") while ffmpeg was still writing
     assert decoder.proc.poll() is not None
