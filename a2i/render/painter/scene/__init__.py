@@ -111,7 +111,7 @@ def _set_apart(stack: Stack) -> None:
         if not around or min(abs(own[0] - a) for a in around) >= apart:
             continue
         # The lightness nearest its own that is that far from everything it is drawn over (else the most apart).
-        options = [c for a in around for c in (a - apart, a + apart) if 3.0 <= c <= 97.0] or [own[0]]
+        options = sorted({float(np.clip(c, 3.0, 97.0)) for a in around for c in (a - apart, a + apart)})  # black at most
         target = max(options, key=lambda c: (min(min(abs(c - a) for a in around), apart), -abs(c - own[0])))
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
 
