@@ -215,13 +215,17 @@ class FfmpegDecoder:
         _stop(self.proc)
 
     def close(self) -> None:
-        """Wait for the end of the process (read to the end of the file).
+        """Wait for the end of the process, or stop it when the caller stopped before the end (an error
+        or an interruption while decoding: the rest is not wanted, and ffmpeg's broken pipe is no error).
 
         Raises
         ------
         AudioError
             ffmpeg failed (a corrupt stream): its last line says why.
         """
+        if not self._ended:
+            self.stop()
+            return
         self._stop_reading()
         self.proc.stdout.close()
         stderr = self.proc.stderr.read()

@@ -1,3 +1,5 @@
+import subprocess
+
 import mutagen.flac
 import mutagen.id3
 import mutagen.mp4
@@ -240,3 +242,16 @@ def test_a_decoder_started_early_is_used_and_gives_the_same_samples(tmp_path, mo
     decoding.start_early(tmp_path / "missing.mp3", 22050)  # nothing to start: no file, or libsndfile's
     decoding.start_early(wav, 22050)
     assert not decoding._EARLY
+
+
+def test_a_decoding_left_before_its_end_stops_ffmpeg_without_an_error(tmp_path):
+    # An analysis interrupted (Ctrl-C, SIGTERM) or failing mid-file closes the stream early: ffmpeg's broken
+    # pipe is no decoding error, and no ffmpeg is left running. Two minutes: more than the decoder reads ahead.
+    mp3 = tmp_path / "long.mp3"
+    subprocess.run([ffmpeg(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=120", "-ac", "2",
+                    "-b:a", "32k", str(mp3)], check=True)
+    blocks = audio.stream(mp3, sr=22050, block_seconds=0.5)
+    next(blocks)
+    decoder = blocks.gi_frame.f_locals["source"]._ff
+    blocks.close()  # raised AudioError ("Broken pipe") while ffmpeg was still writing
+    assert decoder.proc.poll() is not None
