@@ -24,6 +24,7 @@ MODULES = [
     "a2i.render.painter.colour_keeping",
     "a2i.render.painter.colours",
     "a2i.render.painter.drawn",
+    "a2i.render.painter.legibility",
     "a2i.render.painter.scene",
     "a2i.render.painter.scene.stack",
     "a2i.render.painter.text",

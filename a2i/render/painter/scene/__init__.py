@@ -47,6 +47,7 @@ SMALL_SHAPE = 0.03  # fraction of the picture under which a shape keeps its own 
 KEEP_CONTRAST = 16.0  # L* units a shape may stay lighter or darker than its named colour (silhouettes stay readable)
 NEIGHBOUR = 0.1  # share of the ring around a shape that makes a subject one of its neighbours
 SEPARATION = 12.0  # L* units between a shape and the one before it in its colour's run (about 10 in dE2000: each subject legible)
+SMALL_SEPARATION = 20.0  # ... for a subject smaller than SMALL_SHAPE (a figure, a boat): marks and blurs mix it with its ground
 SKY_SHADE = 5.0  # L* units between a named sky's zenith and horizon
 
 
@@ -85,6 +86,8 @@ def _set_apart(stack: Stack) -> None:
     stay (a named colour stays that colour); thin marks and lights keep their own brightness."""
     small = np.asarray(stack.raster(AREA_SIDE, AREA_SIDE).labels.resize((AREA_SIDE, AREA_SIDE), Image.Resampling.NEAREST))
     subject_of = np.array(["(sky)"] + [s.subject for s in stack.shapes])
+    counts = np.bincount(small.ravel(), minlength=len(subject_of))
+    size = {name: float(counts[subject_of == name].sum()) / small.size for name in set(subject_of)}
     sky = srgb_to_lab(np.asarray(stack.sky_top, dtype=np.float64) * 0.5 + np.asarray(stack.sky_low, dtype=np.float64) * 0.5)
     for k, shape in enumerate(stack.shapes, start=1):
         inside = small == k
@@ -104,11 +107,12 @@ def _set_apart(stack: Stack) -> None:
                   if j == 0 or not (stack.shapes[j - 1].thin or stack.shapes[j - 1].glow)]
         around = [sky[0] if j == 0 else srgb_to_lab(np.asarray(stack.shapes[j - 1].colour, dtype=np.float64))[0] for j in behind]
         own = srgb_to_lab(np.asarray(shape.colour, dtype=np.float64))
-        if not around or min(abs(own[0] - a) for a in around) >= SEPARATION:
+        apart = SMALL_SEPARATION if size[shape.subject] < SMALL_SHAPE else SEPARATION
+        if not around or min(abs(own[0] - a) for a in around) >= apart:
             continue
-        # The lightness nearest its own that is SEPARATION from everything it is drawn over (else the most apart).
-        options = [c for a in around for c in (a - SEPARATION, a + SEPARATION) if 3.0 <= c <= 97.0] or [own[0]]
-        target = max(options, key=lambda c: (min(min(abs(c - a) for a in around), SEPARATION), -abs(c - own[0])))
+        # The lightness nearest its own that is that far from everything it is drawn over (else the most apart).
+        options = sorted({float(np.clip(c, 3.0, 97.0)) for a in around for c in (a - apart, a + apart)})  # black at most
+        target = max(options, key=lambda c: (min(min(abs(c - a) for a in around), apart), -abs(c - own[0])))
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
 
 
