@@ -115,7 +115,7 @@ def mixed_map(frame: np.ndarray, start: np.ndarray, end: np.ndarray, under: np.n
 
 def under_frame(backend, b) -> np.ndarray:
     """The background under ``b``'s objects as a frame at time 0 shows it (same light and camera)."""
-    background = replace(b, rgb=b.under, under=None, first=None)
+    background = replace(b, rgb=b.under, phase=b.under_phase, under=None, first=None, under_phase=None)
     return backend.frame(background, background, 0.0, time=0.0)
 
 

@@ -83,7 +83,7 @@ def mixed(frame, start, end, under=None):
 
 def under_frame(b):
     """The background under ``b``'s objects as a frame at time 0 shows it (same light and camera)."""
-    background = dataclasses.replace(b, rgb=b.under, under=None, first=None)
+    background = dataclasses.replace(b, rgb=b.under, phase=b.under_phase, under=None, first=None, under_phase=None)
     return render_frame(background, background, 0.0, time=0.0)
 
 
@@ -156,7 +156,7 @@ def test_the_front_is_a_thin_anti_aliased_edge_whose_width_is_pixels():
     width, height = SIZE
     ramp = np.repeat(np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None], width, axis=1)
     black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=ramp, phase=np.zeros((height, width), np.uint8),
-                                under=None, first=None)
+                                under=None, first=None, under_phase=None)
     white = dataclasses.replace(black, rgb=np.full((height, width, 3), 255, np.uint8))
     assert np.allclose(white.rate, _rate(ramp, white.style.motion.front))
     still = dataclasses.replace(white.style, motion=dataclasses.replace(white.style.motion, shimmer=0.0))
@@ -178,7 +178,7 @@ def test_a_small_subject_turns_at_once_not_fading_whole():
     arrive = np.zeros((height, width), np.float32)
     arrive[40:46, 90:96] = 0.6
     black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=arrive, phase=np.zeros((height, width), np.uint8),
-                                under=None, first=None)
+                                under=None, first=None, under_phase=None)
     white = pickle.loads(pickle.dumps(dataclasses.replace(black, rgb=np.full((height, width, 3), 255, np.uint8))))
     assert np.array_equal(white.rate, dataclasses.replace(white).rate) and {"rate", "first_rate"}.isdisjoint(white.__getstate__())
     from a2i.render.painter.motion import _smooth, view
@@ -235,5 +235,5 @@ def test_where_a_subject_has_not_arrived_the_new_background_shows_not_the_old_pi
     boat = subject_maps(prompts[1], "glass", 4)["boat"]
     collage[boat] = start[boat]
     assert old_inside([collage], start, end, under, [boat]) > 0.9
-    direct = dataclasses.replace(b, under=None, first=None)  # the new picture straight over the old, in its order
+    direct = dataclasses.replace(b, under=None, first=None, under_phase=None)  # the new picture straight over the old, in its order
     assert old_inside([render_frame(a, direct, p, time=0.0) for p in progress], start, end, under, subjects) > 0.5

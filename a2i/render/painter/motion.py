@@ -42,19 +42,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 from PIL import Image
 
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
+from a2i.render.compiled import compiled
 from a2i.render.gaussian import gaussian_filter
 from a2i.render.painter import keyframe, underpainting
 from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.scene.subjects import SUBJECTS
 from a2i.render.painter.scene.subjects.base import OBJECT
-from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, resize, value_noise
+from a2i.render.painter.styles.base import Canvas, Layers, Motion, StyleSpec, resize, value_noise
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
@@ -140,6 +140,13 @@ def _arrival(order: np.ndarray, seed: int) -> np.ndarray:
     return np.clip(order + shift, 0.0, 1.0).astype(np.float32)
 
 
+def _phase(layers: Layers) -> np.ndarray:
+    """A keyframe's shimmer phase map as 8 bits (0..255 for 0..1; zero for a style without one)."""
+    height, width = layers.detail.size[::-1] if layers.detail is not None else layers.ground.shape[:2]
+    phase = layers.phase if layers.phase is not None else np.zeros((height, width), np.float32)
+    return (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
 def _matched(painted: np.ndarray, rgb: np.ndarray, objects: np.ndarray) -> np.ndarray:
     """The background under the objects: ``painted`` where ``objects`` (the picture ``rgb`` elsewhere), its
     colour pulled onto the picture's own around them.
@@ -179,6 +186,7 @@ class Scene:
     phase: np.ndarray  # uint8 (h, w): the shimmer's phase (0..255 for 0..1)
     under: np.ndarray | None = None  # uint8 (h, w, 3), graded: the background under the objects (None: rgb)
     first: np.ndarray | None = None  # float32 (h, w), <= arrive: when each pixel turns into ``under`` (None: arrive)
+    under_phase: np.ndarray | None = None  # uint8 (h, w): ``under``'s shimmer phase (None: phase)
     rate: np.ndarray = field(init=False, repr=False)  # float32 (h, w): 1 / the progress one pixel takes to turn
     first_rate: np.ndarray = field(init=False, repr=False)  # the same for ``first``
 
@@ -187,6 +195,8 @@ class Scene:
             self.under = self.rgb
         if self.first is None:
             self.first = self.arrive
+        if self.under_phase is None:
+            self.under_phase = self.phase
         self.rate = _rate(self.arrive, self.style.motion.front)
         self.first_rate = self.rate if self.first is self.arrive else _rate(self.first, self.style.motion.front)
 
@@ -218,8 +228,7 @@ class Scene:
         rgb = np.asarray(grade_image(image, *grade), dtype=np.uint8)
         _, y = canvas.grid()
         order = layers.order if layers.order is not None else y  # a style without one: a wipe from the top
-        phase = layers.phase if layers.phase is not None else np.zeros((height, width), np.float32)
-        phase = (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        phase = _phase(layers)
         # 2. When: the background in one wipe from the top over its share of the transition (all of it in a
         #    scene without objects), then the objects (any pixel they touch) in the style's own order of them.
         background = [SUBJECTS[shape.subject].layer in BACKGROUND_LAYERS for shape in frame.scene.stack.shapes]
@@ -236,9 +245,10 @@ class Scene:
         arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, wipe * y), seed), first), first)
         # 3. The background the objects are painted over: the style drawn again without them, graded as the
         #    picture is (the picture itself wherever no object touches).
-        painted = underpainting(frame, background, canvas).at(width, height).composite(width, height)
-        under = _matched(np.asarray(grade_image(painted, *grade), dtype=np.uint8), rgb, objects)
-        return cls(frame.style, frame.mood, (width, height), rgb, arrive.astype(np.float32), phase, under, first)
+        drawn = underpainting(frame, background, canvas).at(width, height)
+        under = _matched(np.asarray(grade_image(drawn.composite(width, height), *grade), dtype=np.uint8), rgb, objects)
+        under_phase = np.where(objects, _phase(drawn), phase)  # its shimmer runs as the background's would
+        return cls(frame.style, frame.mood, (width, height), rgb, arrive.astype(np.float32), phase, under, first, under_phase)
 
 
 def _smooth(p: float) -> float:
@@ -256,12 +266,12 @@ def _light(scene: Scene, time: float) -> np.ndarray:
     return (1.0 - SHIMMER_DEPTH * m.shimmer * wave).astype(np.float32)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _compose(a: np.ndarray, under: np.ndarray, b: np.ndarray, first: np.ndarray, first_rate: np.ndarray,
              arrive: np.ndarray, rate: np.ndarray, s: float, light_a: np.ndarray, light_b: np.ndarray,
-             phase_a: np.ndarray, phase_b: np.ndarray, gain: float, out: np.ndarray) -> None:
+             phase_a: np.ndarray, phase_u: np.ndarray, phase_b: np.ndarray, gain: float, out: np.ndarray) -> None:
     """``out`` = ``a``, ``under`` or ``b`` by ``s`` (``under`` where ``first`` has passed, ``b`` where ``arrive``
-    has; the fronts blended), each times its light (``under`` is ``b``'s style, under ``b``'s light)."""
+    has; the fronts blended), each times its light (``under`` is ``b``'s style, under ``b``'s wave)."""
     height, width = arrive.shape
     for y in range(height):
         for x in range(width):
@@ -277,20 +287,19 @@ def _compose(a: np.ndarray, under: np.ndarray, b: np.ndarray, first: np.ndarray,
                 for c in range(3):
                     out[y, x, c] = np.uint8(min(255.0, a[y, x, c] * lit + 0.5))
             elif u >= 1.0 and t <= 0.0:
-                lit = light_b[phase_b[y, x]] * gain
+                lit = light_b[phase_u[y, x]] * gain
                 for c in range(3):
                     out[y, x, c] = np.uint8(min(255.0, under[y, x, c] * lit + 0.5))
             else:
                 u, t = min(u, 1.0), max(t, 0.0)
-                la = light_a[phase_a[y, x]]
-                lit = (la + (light_b[phase_b[y, x]] - la) * u) * gain
+                la, lu, lb = light_a[phase_a[y, x]], light_b[phase_u[y, x]], light_b[phase_b[y, x]]
                 for c in range(3):
-                    va = np.float32(a[y, x, c])
-                    v = va + (np.float32(under[y, x, c]) - va) * u
-                    out[y, x, c] = np.uint8(min(255.0, (v + (np.float32(b[y, x, c]) - v) * t) * lit + 0.5))
+                    v = np.float32(a[y, x, c]) * la * (1.0 - u) + np.float32(under[y, x, c]) * lu * u
+                    v = v + (np.float32(b[y, x, c]) * lb - v) * t
+                    out[y, x, c] = np.uint8(min(255.0, v * gain + 0.5))
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _resample(src: np.ndarray, x0: float, y0: float, step: float, out: np.ndarray) -> None:
     """Bilinear ``out`` of the box of ``src`` from (``x0``, ``y0``), ``step`` source pixels per output pixel."""
     height, width = out.shape[:2]
@@ -343,7 +352,7 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     pulse = min(1.0, max(0.0, float(pulse)))
     frame = np.empty_like(b.rgb)
     _compose(a.rgb, b.under, b.rgb, b.first, b.first_rate, b.arrive, b.rate, np.float32(reach), _light(a, time),
-             _light(b, time), a.phase, b.phase, np.float32(1.0 + PULSE_LIGHT * pulse), frame)
+             _light(b, time), a.phase, b.under_phase, b.phase, np.float32(1.0 + PULSE_LIGHT * pulse), frame)
     # 3. One resampling at the frame's size: the slow pan and the pulse's zoom.
     out = np.empty_like(frame)
     _resample(frame, *view(b.size, time=time, pulse=pulse), out)
