@@ -101,10 +101,11 @@ def _spread(values: np.ndarray, radius: int, pick: np.ufunc) -> np.ndarray:
     out = values
     for axis in (0, 1):
         padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
-        n = values.shape[axis]
-        out = padded.take(range(0, n), axis=axis)
+        lines, n = np.swapaxes(padded, 0, axis), values.shape[axis]  # views: the axis to spread along comes first
+        out = lines[:n].copy()
         for k in range(1, 2 * radius + 1):
-            out = pick(out, padded.take(range(k, k + n), axis=axis))
+            pick(out, lines[k : k + n], out=out)
+        out = np.swapaxes(out, 0, axis)
     return out
 
 
