@@ -65,7 +65,7 @@ FIT_PENALTY = 1.0
 CV_FOLDS = 5
 
 #: Tempo bins (BPM) the real-recording figures are reported in: octave errors live at the ends.
-TEMPO_BINS = ((0.0, 80.0), (80.0, 100.0), (100.0, 130.0), (130.0, 160.0), (160.0, 1000.0))
+TEMPO_BINS = ((0.0, 80.0), (80.0, 100.0), (100.0, 130.0), (130.0, 160.0), (160.0, 200.5), (200.5, 1000.0))
 
 
 def stretched(path: Path, ratio: float, folder: Path) -> audio_io.Audio:
