@@ -34,7 +34,7 @@ EMBEDDING_SIZE = 256
 #: fifth stage (``backbone.features.5.0``), 480 channels at 1/16 of the mel's frequency and time resolution
 #: (8 bands x 32 frames of 0.32 s for a 10-second clip), named as in the graph. The time spread of its
 #: channels (:func:`texture`) raised the mood heads' nested artist-grouped cross-validated valence AUC among
-#: calm songs from 0.737 to 0.777 on the same signal features (``benchmarks/mood_eval.py``; the comparison is
+#: calm songs from 0.736 to 0.776 on the same signal features (``benchmarks/mood_eval.py``; the comparison is
 #: in :mod:`a2i.mood_weights`). Of the stages 3-7 tried (block outputs and expanded activations; means, spreads
 #: and maxima over time), the fifth stage's expanded activations carried most, their spread as much as
 #: spread and mean together with half the columns.
