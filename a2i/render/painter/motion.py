@@ -70,7 +70,7 @@ BACKGROUND_LAYERS = range(OBJECT)  # subject layers laid first, as one wipe (sky
 # and weather (a boat, a window, rain) are painted over them afterwards, as a painter leaves them for last
 WIPE_SHARE = (0.3, 0.7)  # share of a transition the background's wipe takes: its share of the picture, held
 # within these bounds (the wipe never flashes down the frame, and the objects keep time to rise)
-OUTLINE_REACH = 0.006  # short sides: an object's outline as styles draw it (glass leading, ink line) reaches this
+OUTLINE_REACH = 0.012  # short sides: an object's outline as styles draw it (glass leading, ink line, a wash's dark edge) reaches this
 # far outside its shape, and comes with it (else it would stand in the background before the object arrives)
 MATCH_REACH = 0.04  # short sides: how far around an object the background's colour is matched to the picture's
 # (a glow's halo and a wash's bleed reach about this far: styles/base.py glow's reach 0.06 is its halo's edge)
