@@ -150,16 +150,20 @@ def _phase(layers: Layers) -> np.ndarray:
     return (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
-def _grounded(rise: np.ndarray, inside: np.ndarray) -> np.ndarray:
-    """``rise`` made to grow upward through every column of objects: no pixel of an object turns before the
-    object pixels under it in its column. An object partly hidden by a later one (a lighthouse behind a tree)
-    would otherwise show its top floating over the background, the part the later one covers not yet there;
-    now it grows from behind the later one when that has risen."""
+def _grounded(rise: np.ndarray, inside: np.ndarray, wipe: float) -> np.ndarray:
+    """``rise`` (over ``wipe``..1) made to grow upward through every column of objects: no pixel of an object
+    turns before the object pixels under it in its column. An object partly hidden by a later one (a lighthouse
+    behind a tree) would otherwise show its top floating over the background, the part the later one covers not
+    yet there; now it grows from behind the later one once that has risen. A pixel held back keeps its own
+    climb per row (so a held-back region rises, never pops in at once), and the times are then fitted back
+    into ``wipe``..1."""
     out = rise.copy()
-    for row in range(out.shape[0] - 2, -1, -1):  # bottom up: a running maximum through runs of object pixels
+    for row in range(out.shape[0] - 2, -1, -1):  # bottom up, through runs of object pixels
         run = inside[row] & inside[row + 1]
-        out[row, run] = np.maximum(out[row, run], out[row + 1, run])
-    return out
+        climb = np.maximum(rise[row, run] - rise[row + 1, run], 0.0)
+        out[row, run] = np.maximum(rise[row, run], out[row + 1, run] + climb)
+    late = float(out[inside].max()) if inside.any() else 1.0
+    return (wipe + (out - wipe) * ((1.0 - wipe) / max(late - wipe, 1.0 - wipe))).astype(np.float32)
 
 
 def _matched(painted: np.ndarray, rgb: np.ndarray, objects: np.ndarray) -> np.ndarray:
@@ -255,11 +259,11 @@ class Scene:
         painting = Painting(canvas, frame.mood, frame.scene, frame.raster, seeded_rng(seed, _EDGE_STREAM))  # draws nothing
         order = painting.drawing_order()
         lo, hi = float(order[shapes].min()), float(order[shapes].max())
-        rise = _grounded(wipe + (1.0 - wipe) * (np.asarray(order, dtype=np.float32) - lo) / max(hi - lo, 1e-6), shapes)
+        rise = _grounded(wipe + (1.0 - wipe) * (np.asarray(order, dtype=np.float32) - lo) / max(hi - lo, 1e-6), shapes, wipe)
         reach = max(1, round(OUTLINE_REACH * min(width, height)))
         objects = _spread(shapes, reach, np.maximum)  # with their outlines, which arrive with the nearest of them
         rise = np.where(shapes, rise, _spread(np.where(shapes, rise, 0.0), reach, np.maximum))
-        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, wipe * y), seed), first), first)
+        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, 1.0), seed), first), first)
         # 3. The background the objects are painted over: the style drawn again without them, graded as the
         #    picture is (the picture itself wherever no object touches).
         drawn = underpainting(frame, background, canvas).at(width, height)
