@@ -201,8 +201,8 @@ def old_inside(frames, start, end, under, subjects, ring=3):
     """The worst share of a coming subject's pixels that show the old picture inside its outline while, in the
     same rows, the ``ring`` px beside it have mostly turned and in none within ``STRAY`` rows they mostly wait
     (a collage; a brushed front crossing the subject and its surroundings alike, a wipe, is not one). The most
-    over frames and subjects. Judged: pixels where the old keyframe differs (by more than 20) from both the new one and its background; a pixel nearer the background
-    than the old keyframe shows the background."""
+    over frames and subjects. Judged: pixels where the old keyframe differs (by more than 20) from both the new
+    one and its background; a pixel nearer the background than the old keyframe shows the background."""
     start, end, under = (x.astype(np.float32) for x in (start, end, under))
     gap = np.abs(start - end).mean(axis=2)
     judged = (gap > 20) & (np.abs(start - under).mean(axis=2) > 20)
