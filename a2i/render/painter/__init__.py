@@ -39,6 +39,7 @@ from a2i.mood import Profile
 from a2i.render.painter.colour_keeping import keep_named_colours
 from a2i.render.painter.drawn import Drawn, drawn_record
 from a2i.render.painter.grading import add_grain, grade_image, solve_grade
+from a2i.render.painter.legibility import keep_legible
 from a2i.render.painter.palette import Mood, mood_for
 from a2i.render.painter.scene import Scene, compose
 from a2i.render.painter.scene.stack import Raster
@@ -87,7 +88,7 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     scene = compose(prompt, mood, seed=seed, aspect=canvas.width / canvas.height)
     raster = scene.stack.raster(canvas.width, canvas.height)
     painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
-    layers = keep_named_colours(spec.draw(painting), scene, mood, raster)
+    layers = keep_named_colours(keep_legible(spec.draw(painting), scene, mood, raster), scene, mood, raster)
     return Keyframe(spec, mood, layers, int(seed), scene, raster)
 
 
