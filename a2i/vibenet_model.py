@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ EMBEDDING_SIZE = 256
 #: fifth stage (``backbone.features.5.0``), 480 channels at 1/16 of the mel's frequency and time resolution
 #: (8 bands x 32 frames of 0.32 s for a 10-second clip), named as in the graph. The time spread of its
 #: channels (:func:`texture`) raised the mood heads' nested artist-grouped cross-validated valence AUC among
-#: calm songs from 0.737 to 0.777 on the same signal features (``benchmarks/mood_eval.py``; the comparison is
+#: calm songs from 0.736 to 0.776 on the same signal features (``benchmarks/mood_eval.py``; the comparison is
 #: in :mod:`a2i.mood_weights`). Of the stages 3-7 tried (block outputs and expanded activations; means, spreads
 #: and maxima over time), the fifth stage's expanded activations carried most, their spread as much as
 #: spread and mean together with half the columns.
@@ -86,8 +87,10 @@ def _prepared_graph() -> bytes:
     with importlib.resources.as_file(importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
         stat = path.stat()
         cached = _cache_dir() / f"vibenet-{stat.st_size}-{int(stat.st_mtime)}-embedding-texture.onnx"
-        if cached.is_file():
+        try:
             return cached.read_bytes()
+        except FileNotFoundError:  # first run, or another install's cleaning (:func:`_remove_stale`) took it
+            pass
         import onnx
 
         graph = onnx.load(str(path))
@@ -102,8 +105,41 @@ def _prepared_graph() -> bytes:
     try:
         atomic_write_bytes(cached, data)  # another process may read the cache while this one writes it
     except OSError:  # a read-only home still analyses, preparing the graph each time
-        pass
+        return data
+    _remove_stale(cached)
     return data
+
+
+#: The names a2i has given its prepared graphs: ``vibenet-[VERSION-]SIZE-MTIME-embedding[-texture].onnx`` (the
+#: vibenet version was part of the name until it cost 20 ms an analysis to read; ``-texture`` since evidence
+#: version 6). Only files named so are a2i's own to delete; anything else in the folder is left alone.
+PREPARED_NAME = re.compile(r"vibenet-(?:[0-9][0-9a-z.+!]*-)?[0-9]+-[0-9]+-embedding(?:-texture)?\.onnx")
+
+
+def _remove_stale(kept: Path) -> None:
+    """Delete the other prepared graphs (:data:`PREPARED_NAME`) beside ``kept``, the one just written.
+
+    Every vibenet reinstall or release (a new file time) and every change to the exposed layers writes a new
+    18 MB file, and nothing else would ever delete the old ones. A file that cannot be deleted stays; a
+    process still reading one keeps its open copy (POSIX), and one about to read it prepares it again.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("vibenet-0.1.0-18526438-1796336769-embedding.onnx", "vibenet-18526438-1796373721-embedding-texture.onnx",
+    ...              "vibenet-18526438-1796374747-embedding-texture.onnx", "vibenet-notes.onnx", "model.onnx"):
+    ...     _ = (folder / name).write_bytes(b"x")
+    >>> _remove_stale(folder / "vibenet-18526438-1796374747-embedding-texture.onnx")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['model.onnx', 'vibenet-18526438-1796374747-embedding-texture.onnx', 'vibenet-notes.onnx']
+    """
+    for path in kept.parent.iterdir():
+        if path.name != kept.name and PREPARED_NAME.fullmatch(path.name) and path.is_file():
+            try:
+                path.unlink()
+            except OSError:  # another process removed it first, or the folder is not ours to change
+                pass
 
 
 def _session():

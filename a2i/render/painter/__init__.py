@@ -29,7 +29,8 @@ Examples
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
@@ -90,6 +91,18 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
     layers = keep_named_colours(keep_legible(spec.draw(painting), scene, mood, raster), scene, mood, raster)
     return Keyframe(spec, mood, layers, int(seed), scene, raster)
+
+
+def underpainting(frame: Keyframe, keep: Sequence[bool], canvas: Canvas) -> Layers:
+    """``frame``'s style drawn again over its scene with only the shapes whose ``keep`` is true: the picture as
+    it stands before the others are painted (a video shows it where a subject has not arrived yet,
+    :mod:`a2i.render.painter.motion`). The other shapes stay in the stack without parts, so a style's
+    per-shape tables and random draws keep their order; the named colours' glaze is not redone.
+    """
+    shapes = [shape if k else replace(shape, parts=[]) for shape, k in zip(frame.scene.stack.shapes, keep, strict=True)]
+    scene = replace(frame.scene, stack=replace(frame.scene.stack, shapes=shapes))
+    raster = scene.stack.raster(canvas.width, canvas.height)
+    return frame.style.draw(Painting(canvas, frame.mood, scene, raster, seeded_rng(frame.seed, style_stream(frame.style.name))))
 
 
 def composite_image(layers: Layers, width: int, height: int) -> Image.Image:
@@ -153,4 +166,4 @@ def describe(profile: Profile, *, prompt: str | None = None, style: str | None =
 
 DESCRIBE_SIDE = 512  # px: the scene's visibility is checked at this size (fractions of the picture, not pixels)
 
-__all__ = ["MAX_SIDE", "STYLES", "Drawn", "Keyframe", "describe", "keyframe", "paint", "paint_with_record"]
+__all__ = ["MAX_SIDE", "STYLES", "Drawn", "Keyframe", "describe", "keyframe", "paint", "paint_with_record", "underpainting"]
