@@ -8,7 +8,7 @@ left out), as CIEDE2000. A subject at least ``MIN_CONTRAST`` from its surround r
 (about twice the ΔE2000 of a just noticeable difference between large fields, ~2-3, e.g. Sharma et al. 2005's
 test data; a shape must stand out at thumbnail size, not merely be distinguishable side by side).
 
-:func:`keep_legible` holds every drawn subject to that in every style: the scene sets shapes apart in
+:func:`legible_shifts` and :func:`apply_shifts` hold every drawn subject to that in every style: the scene sets shapes apart in
 lightness before drawing (:func:`a2i.render.painter.scene._set_apart`), but a style's washes, marks, blurs and
 the mood's grade can still merge a subject into its ground (an ink figure on a dark road, a watercolour forest,
 a city against a sky of its own tone). After a style draws, each drawn subject's contrast is measured on a
@@ -50,7 +50,7 @@ from a2i.render.painter.styles.base import Layers
 
 RING = 0.025  # short sides: how far around a subject its surround is taken
 MIN_CONTRAST = 6.0  # ΔE2000 between a subject's mean colour and its surround's (see the module docstring)
-GOAL = 9.0  # ΔE2000 keep_legible aims for: MIN_CONTRAST plus room for grain, size and the thumbnail's blur
+GOAL = 9.0  # ΔE2000 legible_shifts aims for: MIN_CONTRAST plus room for grain, size and the thumbnail's blur
 # px: the long side legibility is measured and corrected on (a figure is ~3 x 11 px there); the size of the smallest
 # pictures the tests paint, so a picture's decisions are alike at every size (its composition is the seed's)
 THUMB = 96
@@ -92,9 +92,10 @@ def _contrast(lab: np.ndarray, inside: np.ndarray, reach: int) -> tuple[float, n
     return float(delta_e2000(mi, mr)), mi, mr
 
 
-def keep_legible(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> Layers:
-    """The keyframe's layers with every drawn subject at least ``GOAL`` from its surround (see the module
-    docstring); the layers themselves when every subject already is."""
+def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> np.ndarray:
+    """Per shape of the stack, the uniform RGB shift (0..1, before the grade) that brings its subject to ``GOAL``
+    from its surround (see the module docstring; zeros where every subject already is). The keyframe applies
+    them (:func:`apply_shifts`), and a video's underpainting applies the same to the shapes it keeps."""
     scale = THUMB / max(raster.width, raster.height)
     w, h = max(16, round(raster.width * scale)), max(16, round(raster.height * scale))
     thumb = thumbnail(layers, w, h)
@@ -130,16 +131,21 @@ def keep_legible(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> La
         lab[inside] = srgb_to_lab(moved)
         for k in keys:
             shifts[int(k) - 1] = d  # a uniform shift by d before the grade
-    if not shifts.any():
-        return layers
-    return _shifted(layers, raster, shifts, np.isin(labels, np.flatnonzero(shifts) + 1))
+    return shifts
 
 
-def _shifted(layers: Layers, raster: Raster, shifts: np.ndarray, moved: np.ndarray) -> Layers:
+def apply_shifts(layers: Layers, raster: Raster, shifts: np.ndarray) -> Layers:
     """The layers with every shape's pixels shifted by its value of ``shifts`` (RGB, 0..1), anti-aliased at its
     edges: one per-shape map (:meth:`Raster.field`, offset by 0.5 to carry signs) over the box around what moves
-    (``moved``: a thumbnail's mask of it, one thumbnail pixel of margin), added to the ground and to the detail
-    layer (weighted by its alpha) there."""
+    (found on a thumbnail of the labels, one thumbnail pixel of margin), added to the ground and to the detail
+    layer (weighted by its alpha) there; the layers themselves when nothing moves."""
+    if not np.any(shifts):
+        return layers
+    scale = THUMB / max(raster.width, raster.height)
+    small = raster.labels.resize((max(16, round(raster.width * scale)), max(16, round(raster.height * scale))), Image.Resampling.NEAREST)
+    moved = np.isin(np.asarray(small), np.flatnonzero(shifts) + 1)
+    if not moved.any():
+        return layers
     rows, cols = np.flatnonzero(moved.any(axis=1)), np.flatnonzero(moved.any(axis=0))
     th, tw = moved.shape
     rel = ((cols[0] - 1) / tw, (rows[0] - 1) / th, (cols[-1] + 2) / tw, (rows[-1] + 2) / th)
