@@ -321,3 +321,15 @@ def test_new_colour_names_are_read():
     assert [c.name for c in read_prompt("soft apricot, sepia tones, slate blue and brass").colours] == [
         "apricot", "sepia", "slate blue", "brass"]
     assert read_prompt("a brass band").colours == ()
+
+
+@pytest.mark.parametrize("prompt, subjects", [
+    ("A canyon road at noon, rust red rocks.", {"road": 1, "mountains": 1}),
+    ("ocean waves crashing on rocks, a lighthouse beam", {"sea": 1, "shore": 1, "lighthouse": 1}),
+    ("a lighthouse on the rocks", {"lighthouse": 1, "shore": 1}),
+    ("rocky hills at dusk", {"hills": 1}),
+])
+def test_rocks_are_a_shore_only_by_water(prompt, subjects):
+    """Rocks once always meant a shore, and a shore brings a sea: a canyon road got waves."""
+    reading = read_prompt(prompt)
+    assert reading.subjects == subjects and reading.not_drawn == ()

@@ -11,7 +11,8 @@ test data; a shape must stand out at thumbnail size, not merely be distinguishab
 :func:`legible_shifts` and :func:`apply_shifts` hold every drawn subject to that in every style: the scene sets shapes apart in
 lightness before drawing (:func:`a2i.render.painter.scene._set_apart`), but a style's washes, marks, blurs and
 the mood's grade can still merge a subject into its ground (an ink figure on a dark road, a watercolour forest,
-a city against a sky of its own tone). After a style draws, each drawn subject's contrast is measured on a
+a city against a sky of its own tone). After a style draws, each drawn subject's contrast (each figure's on its
+own, ``ONE_BY_ONE``: one walker may stand on a dark road, another on pale sand) is measured on a
 thumbnail as it will be graded; a subject under ``GOAL`` has its own pixels shifted uniformly in lightness,
 lighter or darker, by the smallest of ``SHIFTS`` that reaches ``GOAL`` once graded (a uniform shift of every
 channel before the grade is the same shift after it, up to clipping, so it is tried through the grade; hue,
@@ -55,6 +56,7 @@ GOAL = 9.0  # ΔE2000 legible_shifts aims for: MIN_CONTRAST plus room for grain,
 # pictures the tests paint, so a picture's decisions are alike at every size (its composition is the seed's)
 THUMB = 96
 SHIFTS = (0.04, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5)  # uniform RGB shifts (0..1) tried either way, smallest first
+ONE_BY_ONE = frozenset({"figure"})  # one shape per instance, each read on its own (one walker on a dark road, one on sand)
 LIGHTS = frozenset({"sun", "moon"})  # lights: only their glowing discs are measured and they only get lighter
 LARGEST = 0.75  # fraction of the picture above which a subject is the picture itself (a room: its "surround" is a frame)
 
@@ -108,10 +110,13 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
     subject_of = [shape.subject for shape in scene.stack.shapes]
     shown = {n: float(sum(area[k] for k, name in enumerate(subject_of, start=1) if name == n)) for n in scene.plan.subjects}
     shifts = np.zeros(len(scene.stack.shapes), dtype=np.float64)
+    units = []  # (subject, its shapes' labels) measured together: a subject, or one of its ONE_BY_ONE instances
     for name in [n for n in scene.plan.subjects if 0.0 < shown[n] < LARGEST]:
-        keys = tuple(float(k) for k, shape in enumerate(scene.stack.shapes, start=1)
+        keys = tuple(k for k, shape in enumerate(scene.stack.shapes, start=1)
                      if shape.subject == name and (shape.glow or name not in LIGHTS))  # not the crescent's shadow
-        inside = np.isin(labels, [int(k) for k in keys])
+        units += [(name, (k,)) for k in keys] if name in ONE_BY_ONE else [(name, keys)]
+    for name, keys in units:
+        inside = np.isin(labels, keys)
         measured = _contrast(lab, inside, reach)
         if measured is None or measured[0] >= GOAL:
             continue
@@ -130,7 +135,7 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
         thumb[inside] = np.clip(pre + d, 0.0, 1.0)
         lab[inside] = srgb_to_lab(moved)
         for k in keys:
-            shifts[int(k) - 1] = d  # a uniform shift by d before the grade
+            shifts[k - 1] = d  # a uniform shift by d before the grade
     return shifts
 
 

@@ -14,7 +14,8 @@ Any text works: the template writer's, an LLM's, the user's own. Words are match
 - time of day (``TIMES``) and weather (``WEATHER``) words; the colour table (:mod:`a2i.render.painter.colours`),
   each colour with the subject it is written on, if any (``colour_targets``: "a blue sky", "red poppies" -> the
   meadow, "a red sun"), so the picture puts that colour there;
-- "water" is the water of the sea, lake or river the text names (else the sea); "windows" beside a city are
+- "water" is the water of the sea, lake or river the text names (else the sea), and "rocks" are its shore (else
+  mountains: "a canyon road, red rocks" draws no sea); "windows" beside a city are
   its lit windows, not a room; "a crowd of dancers" is one crowd;
 - the style vocabulary (:data:`a2i.vocabulary.STYLE_WORDS`).
 
@@ -108,6 +109,8 @@ EMPTY = frozenset({"empty", "deserted"})  # "an empty beach": a place with no pe
 PEOPLE = ("figure", "crowd")
 WATER_WORDS = frozenset({"water", "waters"})  # the named sea, lake or river's water; else the sea
 WATER_SUBJECTS = frozenset({"sea", "lake", "river"})
+ROCK_WORDS = frozenset({"rock", "rocks", "rocky", "boulder", "boulders"})  # a shore's by water, else mountains' (a canyon)
+COASTAL = WATER_SUBJECTS | {"shore", "lighthouse", "boat"}  # subjects whose rocks are a shore's
 SKY_WORDS = frozenset({"sky", "skies", "heavens"})  # a colour written on these colours the sky ("a blue sky")
 COLOUR_REACH = 3  # a colour word colours the subject at most this many words on ("red rocks", "orange night sky")
 NEGATION_GROUPS = {"figure": PEOPLE, "crowd": PEOPLE, "tree": ("tree", "forest"), "forest": ("tree", "forest")}  # "no trees"
@@ -162,7 +165,7 @@ tense restless stark lush vibrant radiant brilliant elegant ancient abandoned de
 move moves moving watch watching look looking stand stands standing sit sits sitting walk walks wait waits sway
 stillness rush hush last held headlong bittersweet dreamlike alive caught exuberant fine subtle delicate fragile
 strong weak broken whole endless infinite eternal golden silver silvery midst top
-overhead front ahead aloft afar nearby beyond underneath inside outside gathering
+overhead front ahead aloft afar nearby beyond underneath inside outside gathering beam beams ray rays glare flash
 stone stones wooden brick iron steel marble concrete timber granite
 """.split()
 )
@@ -339,7 +342,7 @@ def read_prompt(text: str | None) -> Reading:
     colour_words = colour_word_spans(text)
     negated_at, negated, left_out = _negations(words)
     pending: tuple[int, int] | None = None  # (count, index of the count word)
-    named = {_subject_of(words, k)[0] for k in range(len(words))}
+    named = {_subject_of(words, k)[0] for k in range(len(words)) if words[k] not in ROCK_WORDS}
     names_water = bool(named & WATER_SUBJECTS)
     i = 0
     while i < len(words):
@@ -374,6 +377,11 @@ def read_prompt(text: str | None) -> Reading:
         name, used, plural = _subject_of(words, i)
         if name is None and word in WATER_WORDS:
             name, used, plural = "sea", 1, False
+        if word in ROCK_WORDS and i + 1 < len(words) and _subject_of(words, i + 1)[0] is not None:  # "rocky hills"
+            i += 1
+            continue
+        if word in ROCK_WORDS and not named & COASTAL:  # "rust red rocks" of a canyon: no sea
+            name, used, plural = "mountains", 1, False
         counted = bool(pending and i - pending[1] <= COUNT_REACH and words[pending[1]] not in ("a", "an"))
         if name == "forest" and counted and _singular(words[i + used - 1]) in TREE_KINDS:  # "three trees", "two pines"
             name = "tree"
