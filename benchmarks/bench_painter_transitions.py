@@ -18,7 +18,14 @@ Reported per transition:
   one picture scores lower against the blend than a crossfade does.
 - mixed pixels: the share of the pixels that differ between the keyframes (by more than 20 of 255) that show a
   mix of both (neither within 12 % of the way from one keyframe nor from the other), the measure of a double
-  exposure: at the halfway frame, and the most over ``--samples`` frames spread through the transition.
+  exposure (a pixel showing the background the coming keyframe's objects are painted over,
+  :attr:`a2i.render.painter.motion.Scene.under`, is not mixed): at the halfway frame, and the most over
+  ``--samples`` frames spread through the transition.
+- old inside new: every subject of the coming keyframe (as above) that shows the old picture inside its
+  outline while, in the same rows, the ``RING`` px beside it have mostly turned (a collage: the old window panes
+  inside the new sun's disc), judged on its pixels where the old keyframe differs from the new one and from the
+  new one's background: the share of those that do so, the most over the sampled frames; a subject with more
+  than ``COLLAGE`` counts. A front crossing a subject and its surroundings alike (a wipe) is not a collage.
 - subjects seen through: every subject of either keyframe (its pixels in that keyframe's scene, as the frame
   shows them, at least ``MIN_SUBJECT`` that differ) whose differing pixels are more than half mixed in some
   sampled frame: a whole subject half-visible, two pictures at once in that spot. A crossfade has every subject
@@ -30,6 +37,7 @@ The last line is the summary.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +59,8 @@ REPO = Path(__file__).resolve().parents[1]
 MIXED = 0.12  # a pixel nearer than this fraction of the way to either keyframe counts as showing that keyframe
 DIFFERS = 20  # of 255: pixels whose keyframes differ less than this are not counted (nothing to mix)
 MIN_SUBJECT = 40  # px: subjects with fewer differing pixels are not judged (a few pixels are all front)
+RING = 3  # px beside a subject (same rows) whose state says whether the picture around it has turned
+COLLAGE = 0.25  # share of a subject's judged pixels showing the old picture among turned surroundings: a collage
 
 
 def grey(frame: np.ndarray) -> np.ndarray:
@@ -93,14 +103,40 @@ def subject_labels(request, size: tuple[int, int]) -> list[np.ndarray]:
     return [np.isin(labels, ks) for ks in subjects.values()]
 
 
-def mixed_map(frame: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(pixels that differ between the keyframes, pixels of those that show a mix of both) of a frame."""
-    frame, start, end = (x.astype(np.float64) for x in (frame, start, end))
+def mixed_map(frame: np.ndarray, start: np.ndarray, end: np.ndarray, under: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels that differ between the keyframes, pixels of those that show a mix: near none of the keyframes
+    nor the coming one's background) of a frame."""
+    frame, start, end, under = (x.astype(np.float64) for x in (frame, start, end, under))
     gap = np.abs(start - end).mean(axis=2)
-    near_a = np.abs(frame - start).mean(axis=2) <= MIXED * gap
-    near_b = np.abs(frame - end).mean(axis=2) <= MIXED * gap
+    near = [np.abs(frame - x).mean(axis=2) <= MIXED * gap for x in (start, end, under)]
     differs = gap > DIFFERS
-    return differs, differs & ~near_a & ~near_b
+    return differs, differs & ~near[0] & ~near[1] & ~near[2]
+
+
+def under_frame(backend, b) -> np.ndarray:
+    """The background under ``b``'s objects as a frame at time 0 shows it (same light and camera)."""
+    background = replace(b, rgb=b.under, phase=b.under_phase, under=None, first=None, under_phase=None)
+    return backend.frame(background, background, 0.0, time=0.0)
+
+
+def old_inside(frame: np.ndarray, start: np.ndarray, end: np.ndarray, under: np.ndarray, subjects: list[np.ndarray]) -> np.ndarray:
+    """Per subject of the coming keyframe: the share of its judged pixels showing the old picture while the
+    ``RING`` px beside them (same row) have mostly turned (see the module docstring)."""
+    frame, start, end, under = (x.astype(np.float64) for x in (frame, start, end, under))
+    gap = np.abs(start - end).mean(axis=2)
+    judged = (gap > DIFFERS) & (np.abs(start - under).mean(axis=2) > DIFFERS)
+    old = np.abs(frame - start).mean(axis=2) <= MIXED * gap
+    shares = []
+    for subject in subjects:
+        beside = subject.copy()
+        for _ in range(RING):
+            beside[:, 1:] |= beside[:, :-1].copy()
+            beside[:, :-1] |= beside[:, 1:].copy()
+        around = beside & ~subject & (gap > DIFFERS)
+        turned = (around & ~old).sum(axis=1) > 0.5 * np.maximum(around.sum(axis=1), 1)
+        inside = subject & judged
+        shares.append((old & inside & turned[:, None]).sum() / max(inside.sum(), 1))
+    return np.array(shares)
 
 
 def main() -> None:
@@ -113,27 +149,33 @@ def main() -> None:
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     analyzer, backend = default_analyzer(), get_backend("painter")
-    rows, judged = [], 0
+    rows, judged, judged_coming = [], 0, 0
     for song in args.songs:
         for mode, index, (a, subjects_a), (b, subjects_b) in transitions(song, args.segments, analyzer, backend, (width, height)):
             start, mid, end = (backend.frame(a, b, p, time=0.0) for p in (0.0, 0.5, 1.0))
+            under = under_frame(backend, b)
             blend = ((start.astype(np.float64) + end) / 2).round().astype(np.uint8)
-            differs, mixed = mixed_map(mid, start, end)
+            differs, mixed = mixed_map(mid, start, end, under)
             mixed_mid, worst = float(mixed.sum() / max(differs.sum(), 1)), 0.0
             subjects = [s & differs for s in subjects_a + subjects_b]
             subjects = [s for s in subjects if s.sum() >= MIN_SUBJECT]
-            most = np.zeros(len(subjects))
+            coming = [s for s in subjects_b if (s & differs).sum() >= MIN_SUBJECT]
+            most, collage = np.zeros(len(subjects)), np.zeros(len(coming))
             for p in np.linspace(0.0, 1.0, args.samples + 2)[1:-1]:
-                differs, mixed = mixed_map(backend.frame(a, b, p, time=0.0), start, end)
+                frame = backend.frame(a, b, p, time=0.0)
+                differs, mixed = mixed_map(frame, start, end, under)
                 worst = max(worst, float(mixed.sum() / max(differs.sum(), 1)))
                 most = np.maximum(most, [(mixed & s).sum() / s.sum() for s in subjects])
+                collage = np.maximum(collage, old_inside(frame, start, end, under, coming))
             judged += len(subjects)
+            judged_coming += len(coming)
             rows.append((f"{Path(song).stem} {mode} {index}", ssim(grey(mid), grey(blend)), ssim(grey(mid), grey(start)),
-                         ssim(grey(mid), grey(end)), mixed_mid, worst, int((most > 0.5).sum()), float(most.max(initial=0.0))))
+                         ssim(grey(mid), grey(end)), mixed_mid, worst, int((most > 0.5).sum()), float(most.max(initial=0.0)),
+                         int((collage > COLLAGE).sum()), float(collage.max(initial=0.0))))
             r = rows[-1]
             print(f"{r[0]:26s} transition {len(rows):2d}: SSIM to blend {r[1]:.3f}, to a {r[2]:.3f}, to b {r[3]:.3f}, "
                   f"mixed pixels {r[4]:.1%} (most in a frame {r[5]:.1%}); {len(subjects)} subjects, seen through {r[6]} "
-                  f"(most mixed {r[7]:.0%})")
+                  f"(most mixed {r[7]:.0%}); old inside new {r[8]} of {len(coming)} (most {r[9]:.0%})")
             if len(rows) >= args.transitions:
                 break
         if len(rows) >= args.transitions:
@@ -142,7 +184,8 @@ def main() -> None:
     print(f"SUMMARY {len(rows)} transitions at {width}x{height}: mean SSIM(mid, 50/50 blend) {r[:, 0].mean():.3f}, "
           f"to keyframe a {r[:, 1].mean():.3f}, to keyframe b {r[:, 2].mean():.3f}; mixed pixels {r[:, 3].mean():.1%} "
           f"(max {r[:, 3].max():.1%}; in any of {args.samples} frames per transition {r[:, 4].max():.1%}); subjects seen "
-          f"through {int(r[:, 5].sum())} of {judged} (most mixed subject {r[:, 6].max():.0%})")
+          f"through {int(r[:, 5].sum())} of {judged} (most mixed subject {r[:, 6].max():.0%}); old picture inside a new "
+          f"subject {int(r[:, 7].sum())} of {judged_coming} (most {r[:, 8].max():.0%})")
 
 
 if __name__ == "__main__":

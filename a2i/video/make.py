@@ -28,7 +28,7 @@ from a2i.sizes import MAX_SIDE, MIN_SIDE, check_size
 from a2i.video.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, concat_and_mux, encode_frames, is_a2i_video
 from a2i.video.onsets import analyze_rhythm
 from a2i.video.pacing import DEFAULT_SMOOTH, check_knobs, pace
-from a2i.video.routes import SKIPS_FRAMES, Keyframes, ReviewRoute, Route, motion_route
+from a2i.video.routes import PARTS_FORMAT, SKIPS_FRAMES, Keyframes, ReviewRoute, Route, motion_route
 from a2i.video.segments import Segment, find_segments, fixed_segments, segment_profile
 from a2i.video.timing import FrameGrid, parse_fps
 from a2i.video.workdir import WorkDir, job_record
@@ -242,7 +242,7 @@ def make_video(
         "prompts": prompts, "n_prompts": n_prompts, "user_prompts": list(user_prompts), "review": review,
         "preset": preset, "crf": crf, "chunk_seconds": CHUNK_SECONDS,
         **({"keyframes": chosen.record()} if chosen is not None and chosen.requests else {}),
-    })
+    }, parts=PARTS_FORMAT["review" if review else motion_kind])
     out.parent.mkdir(parents=True, exist_ok=True)
     work = WorkDir(out, record, resume=resume)
     segment_prompts = work.keep("prompts", segment_prompts)  # an LLM writes other prompts on a rerun

@@ -63,7 +63,8 @@ class KeyframeCache:
     path : callable
         ``path(index)`` is where it is saved.
     save, load : callable
-        Write a keyframe to / read it from a path.
+        Write a keyframe to / read it from a path; ``load`` returns None for a file it cannot read back (made
+        by another version of a2i), which is then made again and replaces it.
     """
 
     def __init__(self, make: Callable[[int], Any], path: Callable[[int], Path],
@@ -76,9 +77,8 @@ class KeyframeCache:
             self._items.move_to_end(index)
             return self._items[index]
         path = self._path(index)
-        if path.exists():
-            item = self._load(path)
-        else:
+        item = self._load(path) if path.exists() else None
+        if item is None:
             item = self._make(index)
             self._save(item, path)
         self._items[index] = item
@@ -91,10 +91,18 @@ def _save_pickle(item: Any, path: Path) -> None:
     atomic_write_bytes(path, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+#: What unpickling a keyframe saved by another version of a2i raises (a class moved or renamed, a field gone).
+_UNPICKLABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError, ValueError)
+
+
 def _load_pickle(path: Path) -> Any:
+    """The keyframe saved at ``path``, or None if this version of a2i cannot read it back."""
     # Only files this render wrote itself into its own work folder are ever unpickled.
     with open(path, "rb") as handle:
-        return pickle.load(handle)
+        try:
+            return pickle.load(handle)
+        except _UNPICKLABLE:
+            return None
 
 
 #: Progress samples at which a keyframe pair's transition is measured (see :class:`PainterRoute`).
@@ -267,6 +275,11 @@ MOTION_ROUTES: dict[str, Callable[[Backend, Keyframes], Route]] = {
     "layers": LayersRoute,
     "latents": _latents,
 }
+#: The format each route keeps its pieces (keyframes, chunks) in, by kind of motion (and ``"review"``), recorded
+#: in the work folder's ``job.json``: ``--resume`` draws again the pieces of a folder made in another format
+#: (:mod:`a2i.video.workdir`). Raise a route's number whenever what it keeps changes. "layers": 1 half-size
+#: keyframes, 2 drawn at the frame's size (thin fronts), 3 with the background their objects are painted over.
+PARTS_FORMAT: dict[str, int] = {"crossfade": 1, "layers": 3, "latents": 1, "review": 1}
 #: Kinds whose route can diffuse every K-th frame and blend the rest (``--every K``); the others draw every
 #: frame cheaply.
 SKIPS_FRAMES = frozenset({"latents"})

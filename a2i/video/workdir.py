@@ -10,6 +10,12 @@ job record holds the song's content hash (:func:`a2i.fileio.content_hash`) and e
 frame, and ``--resume`` refuses a folder whose record differs. The song is recognised by its bytes, not its
 path, so a render resumes from any working directory and after the whole tree (song, video, work folder)
 was moved.
+
+The pieces themselves (keyframes, chunks) are kept in a format each route versions
+(:data:`a2i.video.routes.PARTS_FORMAT`, recorded in ``job.json`` as ``parts``): a folder whose pieces were
+made by an a2i whose route kept them in another format (an upgrade between the kill and ``--resume``) has
+them drawn again, with one warning; what the job kept (an LLM's prompts) is reused, and the video being
+made is never touched before it is finished.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from a2i.errors import ConfigError
+from a2i.errors import A2IWarning, ConfigError
 from a2i.fileio import atomic_write_json, content_hash
 
 #: Version of ``job.json``; a folder written by another version is not resumed (version 1 recorded the song's
@@ -38,8 +45,13 @@ def parts_dir(out: str | os.PathLike[str]) -> Path:
     return out.with_name(out.name + PARTS_SUFFIX)
 
 
-def job_record(song: str | os.PathLike[str], options: Mapping[str, Any]) -> dict[str, Any]:
-    """What identifies a render: the song's content hash and the frame-changing options.
+#: The ``parts`` format of a folder whose ``job.json`` records none (written before formats were recorded).
+UNVERSIONED_PARTS = 1
+
+
+def job_record(song: str | os.PathLike[str], options: Mapping[str, Any], *, parts: int = UNVERSIONED_PARTS) -> dict[str, Any]:
+    """What identifies a render: the song's content hash and the frame-changing options, and the format its
+    route keeps its pieces in (``parts``).
 
     Examples
     --------
@@ -49,7 +61,7 @@ def job_record(song: str | os.PathLike[str], options: Mapping[str, Any]) -> dict
     >>> job_record(folder / "a.wav", {"fps": "24"}) == job_record(folder / "b.wav", {"fps": "24"})
     True
     """
-    return {"version": JOB_VERSION, "song_sha256": content_hash(song), "options": dict(options)}
+    return {"version": JOB_VERSION, "parts": parts, "song_sha256": content_hash(song), "options": dict(options)}
 
 
 class WorkDir:
@@ -69,6 +81,7 @@ class WorkDir:
         self.root = parts_dir(out)
         record = json.loads(json.dumps(record))  # the form it takes on disk, for comparison
         job = self.root / "job.json"
+        stale = False
         if self.root.exists():
             if not resume:
                 raise ConfigError(f"{self.root} holds an unfinished render of {Path(out).name}; add --resume to "
@@ -77,16 +90,22 @@ class WorkDir:
                 previous = json.loads(job.read_text())
             except (OSError, ValueError):
                 previous = None
-            if previous != record:
+            if _without_parts(previous) != _without_parts(record):
                 changed = _differences(previous, record)
                 raise ConfigError(f"--resume: {self.root} was rendered with other settings ({changed}); rerun with "
                                   f"the same ones, or delete the folder to start over")
+            stale = _parts(previous) != _parts(record)
+        if stale:  # same job, pieces in another format: drawn again
+            warnings.warn(A2IWarning(f"--resume: {self.root} holds pieces made by another version of a2i (format "
+                                     f"{_parts(previous)}, this one makes {_parts(record)}); drawing them again"), stacklevel=2)
+            for folder in ("keyframes", "chunks"):
+                shutil.rmtree(self.root / folder, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
         self.keyframes = self.root / "keyframes"
         self.chunks = self.root / "chunks"
         self.keyframes.mkdir(exist_ok=True)
         self.chunks.mkdir(exist_ok=True)
-        if not job.exists():
+        if stale or not job.exists():
             atomic_write_json(job, record)
 
     def keep(self, name: str, value: Any) -> Any:
@@ -112,10 +131,18 @@ class WorkDir:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _parts(record: Any) -> Any:
+    return record.get("parts", UNVERSIONED_PARTS) if isinstance(record, dict) else None
+
+
+def _without_parts(record: Any) -> Any:
+    return {k: v for k, v in record.items() if k != "parts"} if isinstance(record, dict) else record
+
+
 def _differences(previous: Any, record: Mapping[str, Any]) -> str:
     if not isinstance(previous, dict):
         return "its job.json is missing or unreadable"
-    keys = [k for k in record if k != "options" and previous.get(k) != record[k]]
+    keys = [k for k in record if k not in ("options", "parts") and previous.get(k) != record[k]]
     old, new = previous.get("options") or {}, record["options"]
     keys += [f"--{k.replace('_', '-')}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
     return ", ".join("the song's content" if k == "song_sha256" else k for k in keys) or "unknown"

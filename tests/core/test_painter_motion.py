@@ -69,20 +69,30 @@ def test_scenes_of_other_sizes_are_refused():
         render_frame(a, b, 0.5, time=0.0)
 
 
-def mixed(frame, start, end):
-    """(pixels that differ between the keyframes, those of them showing a mix of both: not within 12 % of either)."""
+def mixed(frame, start, end, under=None):
+    """(pixels that differ between the keyframes, those of them showing a mix: not within 12 % of either, nor
+    of the background the second one's objects are painted over, ``under``)."""
     frame, start, end = (x.astype(np.float32) for x in (frame, start, end))
     gap = np.abs(start - end).mean(axis=2)
     differs = gap > 20
-    return differs, differs & (np.abs(frame - start).mean(axis=2) > 0.12 * gap) & (np.abs(frame - end).mean(axis=2) > 0.12 * gap)
+    mix = differs & (np.abs(frame - start).mean(axis=2) > 0.12 * gap) & (np.abs(frame - end).mean(axis=2) > 0.12 * gap)
+    if under is not None:
+        mix &= np.abs(frame - under.astype(np.float32)).mean(axis=2) > 0.12 * gap
+    return differs, mix
 
 
-def seen_through(frames, start, end, subjects):
+def under_frame(b):
+    """The background under ``b``'s objects as a frame at time 0 shows it (same light and camera)."""
+    background = dataclasses.replace(b, rgb=b.under, phase=b.under_phase, under=None, first=None, under_phase=None)
+    return render_frame(background, background, 0.0, time=0.0)
+
+
+def seen_through(frames, start, end, subjects, under=None):
     """The most mixed share of any subject's differing pixels in any frame: above a half, a whole subject is
     seen through another picture (two pictures at once in that spot)."""
     worst = 0.0
     for frame in frames:
-        differs, mix = mixed(frame, start, end)
+        differs, mix = mixed(frame, start, end, under)
         for subject in subjects:
             judged = subject & differs
             if judged.sum() >= 12:
@@ -113,7 +123,7 @@ def test_a_transition_is_never_a_double_exposure(style):
     a = Scene.prepare(CALM, prompt="A lighthouse and two boats at night", style=style, seed=0, size=SIZE)
     b = Scene.prepare(WILD, prompt="A city skyline across a river by day", style=style, seed=1, size=SIZE)
     start, mid, end = (render_frame(a, b, p, time=0.0) for p in (0.0, 0.5, 1.0))
-    differs, mix = mixed(mid, start, end)
+    differs, mix = mixed(mid, start, end, under_frame(b))
     near_a = differs & (np.abs(mid.astype(np.float32) - start).mean(axis=2) <= 0.12 * np.abs(start.astype(np.float32) - end).mean(axis=2))
     assert mix.sum() < 0.06 * differs.sum()
     assert 0.1 * differs.sum() < near_a.sum() < 0.9 * differs.sum()
@@ -128,7 +138,7 @@ def test_no_subject_is_ever_seen_through_and_the_check_catches_fades():
     subjects = [*subject_maps(prompts[0], "glass", 3).values(), *subject_maps(prompts[1], "ink", 4).values()]
     start, end = render_frame(a, b, 0.0, time=0.0), render_frame(a, b, 1.0, time=0.0)
     frames = [render_frame(a, b, p, time=0.0) for p in np.linspace(0.05, 0.95, 19)]
-    assert seen_through(frames, start, end, subjects) < 0.35
+    assert seen_through(frames, start, end, subjects, under_frame(b)) < 0.35
     crossfade = [((1 - p) * start.astype(np.float32) + p * end).astype(np.uint8) for p in (0.3, 0.5, 0.7)]
     assert seen_through(crossfade, start, end, subjects) > 0.9
     boats = subject_maps(prompts[0], "glass", 3)["boat"]
@@ -145,7 +155,8 @@ def test_the_front_is_a_thin_anti_aliased_edge_whose_width_is_pixels():
     a = Scene.prepare(CALM, style="bauhaus", seed=0, size=SIZE)
     width, height = SIZE
     ramp = np.repeat(np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None], width, axis=1)
-    black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=ramp, phase=np.zeros((height, width), np.uint8))
+    black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=ramp, phase=np.zeros((height, width), np.uint8),
+                                under=None, first=None, under_phase=None)
     white = dataclasses.replace(black, rgb=np.full((height, width, 3), 255, np.uint8))
     assert np.allclose(white.rate, _rate(ramp, white.style.motion.front))
     still = dataclasses.replace(white.style, motion=dataclasses.replace(white.style.motion, shimmer=0.0))
@@ -166,9 +177,10 @@ def test_a_small_subject_turns_at_once_not_fading_whole():
     width, height = SIZE
     arrive = np.zeros((height, width), np.float32)
     arrive[40:46, 90:96] = 0.6
-    black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=arrive, phase=np.zeros((height, width), np.uint8))
+    black = dataclasses.replace(a, rgb=np.zeros((height, width, 3), np.uint8), arrive=arrive, phase=np.zeros((height, width), np.uint8),
+                                under=None, first=None, under_phase=None)
     white = pickle.loads(pickle.dumps(dataclasses.replace(black, rgb=np.full((height, width, 3), 255, np.uint8))))
-    assert np.array_equal(white.rate, dataclasses.replace(white).rate) and "rate" not in white.__getstate__()
+    assert np.array_equal(white.rate, dataclasses.replace(white).rate) and {"rate", "first_rate"}.isdisjoint(white.__getstate__())
     from a2i.render.painter.motion import _smooth, view
 
     x0, y0, step = view(SIZE, time=0.0)  # the frame pixels that show the subject's inside
@@ -180,3 +192,48 @@ def test_a_small_subject_turns_at_once_not_fading_whole():
     before, after = progress[shown < 20].max(), progress[shown > 235].min()  # last still black, first all white
     assert (shown[progress > after] > 235).all() and 0.59 < _smooth(after) < 0.61  # at its time, once
     assert _smooth(after) - _smooth(before) < 0.01
+
+
+def old_inside(frames, start, end, under, subjects, ring=3):
+    """The worst share of a coming subject's pixels that show the old picture inside its outline while, in the
+    same rows, the ``ring`` px beside it have mostly turned (a collage; a front crossing the subject and its
+    surroundings alike, a wipe, is not one). The most over frames and subjects. Judged: pixels where the old
+    keyframe differs (by more than 20) from both the new one and its background."""
+    start, end, under = (x.astype(np.float32) for x in (start, end, under))
+    gap = np.abs(start - end).mean(axis=2)
+    judged = (gap > 20) & (np.abs(start - under).mean(axis=2) > 20)
+    worst = 0.0
+    for subject in subjects:
+        beside = subject.copy()
+        for _ in range(ring):
+            beside[:, 1:] |= beside[:, :-1].copy()
+            beside[:, :-1] |= beside[:, 1:].copy()
+        inside, around = subject & judged, beside & ~subject & (gap > 20)
+        if inside.sum() < 12:
+            continue
+        for frame in frames:
+            old = np.abs(frame.astype(np.float32) - start).mean(axis=2) <= 0.12 * gap
+            turned = (around & ~old).sum(axis=1) > 0.5 * np.maximum(around.sum(axis=1), 1)
+            worst = max(worst, float((old & inside & turned[:, None]).sum() / inside.sum()))
+    return worst
+
+
+def test_where_a_subject_has_not_arrived_the_new_background_shows_not_the_old_picture():
+    """While the coming picture's background is laid and its objects rise over it, no subject of it shows the
+    old picture inside its outline with the new picture around it (the old window panes inside the new sun's
+    disc): it shows the new background. The same check catches a collage, and the transition without the
+    background stage."""
+    prompts = ("A watercolour of mountains over a lake", "A window with the sun over a city skyline and a boat")
+    a = Scene.prepare(CALM, prompt=prompts[0], seed=3, size=SIZE)
+    b = Scene.prepare(CALM, prompt=prompts[1], style="glass", seed=4, size=SIZE)
+    assert b.under is not b.rgb and (b.first <= b.arrive).all() and (b.first < b.arrive - 0.05).any()
+    subjects = list(subject_maps(prompts[1], "glass", 4).values())
+    start, end, under = render_frame(a, b, 0.0, time=0.0), render_frame(a, b, 1.0, time=0.0), under_frame(b)
+    progress = np.linspace(0.05, 0.95, 19)
+    assert old_inside([render_frame(a, b, p, time=0.0) for p in progress], start, end, under, subjects) < 0.15
+    collage = end.copy()
+    boat = subject_maps(prompts[1], "glass", 4)["boat"]
+    collage[boat] = start[boat]
+    assert old_inside([collage], start, end, under, [boat]) > 0.9
+    direct = dataclasses.replace(b, under=None, first=None, under_phase=None)  # the new picture straight over the old, in its order
+    assert old_inside([render_frame(a, direct, p, time=0.0) for p in progress], start, end, under, subjects) > 0.5

@@ -5,13 +5,17 @@ are, composited and graded to the keyframe's mood) with two maps the style hands
 ``order`` and ``phase``). :func:`render_frame` then draws any frame between two scenes ``a`` and ``b`` in two
 passes over the frame (compiled loops, no temporaries):
 
-- **growth, not a crossfade**: ``b`` is painted over ``a`` in the order ``b``'s scene drew it (the sky first,
-  wiping down; then far land, water, near land, each rising and paced by its area; the focal objects and the
-  weather last). The front between what is already ``b`` and what is still ``a`` is a thin anti-aliased edge
-  of a fixed width *in pixels* (the style's :attr:`Motion.front`), wherever it runs and however small the
-  subject it crosses: every pixel shows ``a`` or ``b`` except the pixels on the front, so no subject, however
-  narrow, is ever seen half through another. The front is ragged like a brushed edge (:data:`EDGE_WAVE`), not
-  a ruled line;
+- **painted in, not a crossfade**: ``b`` is painted over ``a`` as a painter would lay it down. First its
+  background (the sky and every subject of the sky, far land, water and land layers: :data:`BACKGROUND_LAYERS`)
+  in one brushed wipe from the top over the whole frame; where ``b`` has objects or weather (a lighthouse, a
+  boat, a window, rain) the wipe lays ``b``'s style as it stands before they are painted (its
+  :attr:`Scene.under`, the background those objects are drawn over). Then the objects rise over that
+  background in the order ``b``'s scene drew them. So where a subject has not arrived one sees the new
+  background, never the old picture inside a new subject's outline. Each front between two stages is a thin
+  anti-aliased edge of a fixed width *in pixels* (the style's :attr:`Motion.front`), wherever it runs and
+  however small the subject it crosses: every pixel shows ``a``, ``b``'s background or ``b`` except the pixels
+  on a front, so no subject, however narrow, is ever seen half through another. A front is ragged like a
+  brushed edge (:data:`EDGE_WAVE`), not a ruled line;
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
   (along strokes, across cells, through contour levels) at each style's own speed, so consecutive segments
   join without a jump, and the camera pans slowly;
@@ -38,15 +42,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
+from PIL import Image
 
 from a2i.errors import ConfigError
 from a2i.features import SignalFeatures
 from a2i.mood import Profile
-from a2i.render.painter import keyframe
+from a2i.render.compiled import compiled
+from a2i.render.gaussian import gaussian_filter
+from a2i.render.painter import keyframe, underpainting
 from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
-from a2i.render.painter.styles.base import Canvas, Motion, StyleSpec, value_noise
+from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.scene.subjects.base import OBJECT
+from a2i.render.painter.styles.base import Canvas, Layers, Motion, StyleSpec, resize, value_noise
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
@@ -58,6 +66,17 @@ THIN_PX = 2  # px: parts of the drawing order this thin arrive with their surrou
 EDGE_WAVE = 0.012  # how far the front strays either side of the drawing order (short sides): a brushed edge
 EDGE_CELLS = (14, 9)  # the raggedness's noise cells (across, down): a few wobbles per subject, not a texture
 _EDGE_STREAM = 0x7E06  # the front's own random stream: the keyframe's composition never moves with it
+BACKGROUND_LAYERS = range(OBJECT)  # subject layers laid first, as one wipe (sky, far land, water, land); objects
+# and weather (a boat, a window, rain) are painted over them afterwards, as a painter leaves them for last
+WIPE_SHARE = (0.3, 0.7)  # share of a transition the background's wipe takes: its share of the picture, held
+# within these bounds (the wipe never flashes down the frame, and the objects keep time to rise)
+OUTLINE_REACH = 0.006  # short sides: an object's outline as styles draw it (glass leading, ink line) reaches this
+# far outside its shape, and comes with it (else it would stand in the background before the object arrives)
+MATCH_REACH = 0.04  # short sides: how far around an object the background's colour is matched to the picture's
+# (a glow's halo and a wash's bleed reach about this far: styles/base.py glow's reach 0.06 is its halo's edge)
+MATCH_SCALE = 4  # the match is smooth, so it is computed at a quarter of the size (styles' ground scale)
+MATCH_MIN = 8  # px: the smallest side it is computed at
+MATCH_FLOOR = 0.05  # weight under which an average is a guess: deep inside a large object, the shift fades out
 PULSE_LIGHT = 0.18  # brightness added by a full pulse (fraction of full scale)
 PULSE_ZOOM = 0.04  # zoom of a full pulse (fraction of the frame)
 PAN = 0.03  # amplitude of the slow pan (fraction of the frame)
@@ -82,10 +101,11 @@ def _spread(values: np.ndarray, radius: int, pick: np.ufunc) -> np.ndarray:
     out = values
     for axis in (0, 1):
         padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
-        n = values.shape[axis]
-        out = padded.take(range(0, n), axis=axis)
+        lines, n = np.swapaxes(padded, 0, axis), values.shape[axis]  # views: the axis to spread along comes first
+        out = lines[:n].copy()
         for k in range(1, 2 * radius + 1):
-            out = pick(out, padded.take(range(k, k + n), axis=axis))
+            pick(out, lines[k : k + n], out=out)
+        out = np.swapaxes(out, 0, axis)
     return out
 
 
@@ -121,10 +141,43 @@ def _arrival(order: np.ndarray, seed: int) -> np.ndarray:
     return np.clip(order + shift, 0.0, 1.0).astype(np.float32)
 
 
+def _phase(layers: Layers) -> np.ndarray:
+    """A keyframe's shimmer phase map as 8 bits (0..255 for 0..1; zero for a style without one)."""
+    height, width = layers.detail.size[::-1] if layers.detail is not None else layers.ground.shape[:2]
+    phase = layers.phase if layers.phase is not None else np.zeros((height, width), np.float32)
+    return (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def _matched(painted: np.ndarray, rgb: np.ndarray, objects: np.ndarray) -> np.ndarray:
+    """The background under the objects: ``painted`` where ``objects`` (the picture ``rgb`` elsewhere), its
+    colour pulled onto the picture's own around them.
+
+    A style's second draw is not the first one's background to the pixel: a glow or a wash's bleed around an
+    object lit or tinted the picture's sky there, and would show the object's outline before it arrives.
+    So the smooth difference between the picture and ``painted`` on the pixels around the objects (a
+    normalised Gaussian average over ``MATCH_REACH`` short sides, at a quarter of the size) is added inside.
+    """
+    h, w = objects.shape
+    sw, sh = max(MATCH_MIN, w // MATCH_SCALE), max(MATCH_MIN, h // MATCH_SCALE)
+    around = (~objects).astype(np.float32)
+    gap = (rgb.astype(np.float32) - painted) * around[..., None]
+    small = [np.asarray(Image.fromarray(np.ascontiguousarray(plane), "F").resize((sw, sh), Image.Resampling.BOX))
+             for plane in (around, *np.moveaxis(gap, -1, 0))]
+    sigma = MATCH_REACH * min(sw, sh)
+    weight, *sums = (gaussian_filter(plane, sigma, truncate=3.0) for plane in small)
+    shift = np.stack(sums, axis=-1) / np.maximum(weight, MATCH_FLOOR)[..., None]
+    shift = resize(shift.astype(np.float32), w, h)
+    matched = np.clip(painted + shift + 0.5, 0.0, 255.0).astype(np.uint8)
+    return np.where(objects[..., None], matched, rgb)
+
+
 @dataclass
 class Scene:
-    """One keyframe, ready to animate: the graded picture at the video's size, when each pixel arrives, the
-    shimmer's phase, and the style's motion. ``rate`` is derived from ``arrive`` (and not pickled)."""
+    """One keyframe, ready to animate: the graded picture at the video's size, its background as it stands
+    before its objects are painted (``under``), when each pixel turns (``first``: from the picture before to the
+    background; ``arrive``: into this picture), the shimmer's phase, and the style's motion. The rates are
+    derived from the times (and not pickled). A scene without objects has ``under is rgb`` and
+    ``first is arrive``."""
 
     style: StyleSpec
     mood: Mood
@@ -132,14 +185,25 @@ class Scene:
     rgb: np.ndarray  # uint8 (h, w, 3), graded
     arrive: np.ndarray  # float32 (h, w), 0..1: the progress at which each pixel turns into this scene
     phase: np.ndarray  # uint8 (h, w): the shimmer's phase (0..255 for 0..1)
+    under: np.ndarray | None = None  # uint8 (h, w, 3), graded: the background under the objects (None: rgb)
+    first: np.ndarray | None = None  # float32 (h, w), <= arrive: when each pixel turns into ``under`` (None: arrive)
+    under_phase: np.ndarray | None = None  # uint8 (h, w): ``under``'s shimmer phase (None: phase)
     rate: np.ndarray = field(init=False, repr=False)  # float32 (h, w): 1 / the progress one pixel takes to turn
+    first_rate: np.ndarray = field(init=False, repr=False)  # the same for ``first``
 
     def __post_init__(self) -> None:
+        if self.under is None:
+            self.under = self.rgb
+        if self.first is None:
+            self.first = self.arrive
+        if self.under_phase is None:
+            self.under_phase = self.phase
         self.rate = _rate(self.arrive, self.style.motion.front)
+        self.first_rate = self.rate if self.first is self.arrive else _rate(self.first, self.style.motion.front)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        del state["rate"]  # as large as ``arrive`` and quick to derive: the work folder keeps a third less
+        del state["rate"], state["first_rate"]  # as large as the times and quick to derive: the work folder keeps less
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -153,19 +217,39 @@ class Scene:
     @classmethod
     def prepare(cls, profile: Profile, *, prompt: str | None = None, seed: int, size: int | tuple[int, int],
                 features: SignalFeatures | None = None, style: str | None = None) -> Scene:
-        """Draw a keyframe once at the video's size (arguments as in :func:`a2i.render.painter.paint`)."""
+        """Draw a keyframe once at the video's size (arguments as in :func:`a2i.render.painter.paint`), and
+        its background under the objects when it has any (a second draw of the style, without them)."""
+        # 1. The picture, graded to its mood, and its maps.
         width, height = check_size(size)
         canvas = Canvas(width, height, motion=True)
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
         layers = frame.layers.at(width, height)
         image = layers.composite(width, height)
-        graded = grade_image(image, *solve_grade(image, frame.mood, named=frame.named_colours))
+        grade = solve_grade(image, frame.mood, named=frame.named_colours)
+        rgb = np.asarray(grade_image(image, *grade), dtype=np.uint8)
         _, y = canvas.grid()
         order = layers.order if layers.order is not None else y  # a style without one: a wipe from the top
-        phase = layers.phase if layers.phase is not None else np.zeros((height, width), np.float32)
-        return cls(frame.style, frame.mood, (width, height), np.asarray(graded, dtype=np.uint8),
-                   _arrival(np.asarray(order, dtype=np.float32), seed),
-                   (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+        phase = _phase(layers)
+        # 2. When: the background in one wipe from the top over its share of the transition (all of it in a
+        #    scene without objects), then the objects (any pixel they touch) in the style's own order of them.
+        background = [SUBJECTS[shape.subject].layer in BACKGROUND_LAYERS for shape in frame.scene.stack.shapes]
+        shapes = frame.raster.coverage(np.logical_not(background)) > 0.0
+        wipe = float(np.clip(1.0 - shapes.mean(), *WIPE_SHARE)) if shapes.any() else 1.0
+        first = _arrival(wipe * y, seed)
+        if not shapes.any():
+            return cls(frame.style, frame.mood, (width, height), rgb, first, phase)
+        lo, hi = float(order[shapes].min()), float(order[shapes].max())
+        rise = wipe + (1.0 - wipe) * (np.asarray(order, dtype=np.float32) - lo) / max(hi - lo, 1e-6)
+        reach = max(1, round(OUTLINE_REACH * min(width, height)))
+        objects = _spread(shapes, reach, np.maximum)  # with their outlines, which arrive with the nearest of them
+        rise = np.where(shapes, rise, _spread(np.where(shapes, rise, 0.0), reach, np.maximum))
+        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, wipe * y), seed), first), first)
+        # 3. The background the objects are painted over: the style drawn again without them, graded as the
+        #    picture is (the picture itself wherever no object touches).
+        drawn = underpainting(frame, background, canvas).at(width, height)
+        under = _matched(np.asarray(grade_image(drawn.composite(width, height), *grade), dtype=np.uint8), rgb, objects)
+        under_phase = np.where(objects, _phase(drawn), phase)  # its shimmer runs as the background's would
+        return cls(frame.style, frame.mood, (width, height), rgb, arrive.astype(np.float32), phase, under, first, under_phase)
 
 
 def _smooth(p: float) -> float:
@@ -183,31 +267,40 @@ def _light(scene: Scene, time: float) -> np.ndarray:
     return (1.0 - SHIMMER_DEPTH * m.shimmer * wave).astype(np.float32)
 
 
-@njit(cache=True, nogil=True)
-def _compose(a: np.ndarray, b: np.ndarray, arrive: np.ndarray, rate: np.ndarray, s: float, light_a: np.ndarray,
-             light_b: np.ndarray, phase_a: np.ndarray, phase_b: np.ndarray, gain: float, out: np.ndarray) -> None:
-    """``out`` = ``a`` or ``b`` (``b`` where it has arrived by ``s``, the front blended), each times its light."""
+@compiled
+def _compose(a: np.ndarray, under: np.ndarray, b: np.ndarray, first: np.ndarray, first_rate: np.ndarray,
+             arrive: np.ndarray, rate: np.ndarray, s: float, light_a: np.ndarray, light_b: np.ndarray,
+             phase_a: np.ndarray, phase_u: np.ndarray, phase_b: np.ndarray, gain: float, out: np.ndarray) -> None:
+    """``out`` = ``a``, ``under`` or ``b`` by ``s`` (``under`` where ``first`` has passed, ``b`` where ``arrive``
+    has; the fronts blended), each times its light (``under`` is ``b``'s style, under ``b``'s wave)."""
     height, width = arrive.shape
     for y in range(height):
         for x in range(width):
             t = (s - arrive[y, x]) * rate[y, x] + 0.5
-            if t <= 0.0:
-                lit = light_a[phase_a[y, x]] * gain
-                for c in range(3):
-                    out[y, x, c] = np.uint8(min(255.0, a[y, x, c] * lit + 0.5))
-            elif t >= 1.0:
+            if t >= 1.0:
                 lit = light_b[phase_b[y, x]] * gain
                 for c in range(3):
                     out[y, x, c] = np.uint8(min(255.0, b[y, x, c] * lit + 0.5))
-            else:
-                la = light_a[phase_a[y, x]]
-                lit = (la + (light_b[phase_b[y, x]] - la) * t) * gain
+                continue
+            u = (s - first[y, x]) * first_rate[y, x] + 0.5
+            if u <= 0.0:
+                lit = light_a[phase_a[y, x]] * gain
                 for c in range(3):
-                    va = np.float32(a[y, x, c])
-                    out[y, x, c] = np.uint8(min(255.0, (va + (np.float32(b[y, x, c]) - va) * t) * lit + 0.5))
+                    out[y, x, c] = np.uint8(min(255.0, a[y, x, c] * lit + 0.5))
+            elif u >= 1.0 and t <= 0.0:
+                lit = light_b[phase_u[y, x]] * gain
+                for c in range(3):
+                    out[y, x, c] = np.uint8(min(255.0, under[y, x, c] * lit + 0.5))
+            else:
+                u, t = min(u, 1.0), max(t, 0.0)
+                la, lu, lb = light_a[phase_a[y, x]], light_b[phase_u[y, x]], light_b[phase_b[y, x]]
+                for c in range(3):
+                    v = np.float32(a[y, x, c]) * la * (1.0 - u) + np.float32(under[y, x, c]) * lu * u
+                    v = v + (np.float32(b[y, x, c]) * lb - v) * t
+                    out[y, x, c] = np.uint8(min(255.0, v * gain + 0.5))
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _resample(src: np.ndarray, x0: float, y0: float, step: float, out: np.ndarray) -> None:
     """Bilinear ``out`` of the box of ``src`` from (``x0``, ``y0``), ``step`` source pixels per output pixel."""
     height, width = out.shape[:2]
@@ -256,11 +349,11 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     if s == 1.0:
         a = b
     reach = -MAX_FRONT / 2 + s * (1 + MAX_FRONT) if a is not b else -1.0
-    # 2. a and b by the arrival, each under its own travelling light, with the pulse's light.
+    # 2. a, b's background and b by the arrivals, each under its own travelling light, with the pulse's light.
     pulse = min(1.0, max(0.0, float(pulse)))
     frame = np.empty_like(b.rgb)
-    _compose(a.rgb, b.rgb, b.arrive, b.rate, np.float32(reach), _light(a, time), _light(b, time), a.phase, b.phase,
-             np.float32(1.0 + PULSE_LIGHT * pulse), frame)
+    _compose(a.rgb, b.under, b.rgb, b.first, b.first_rate, b.arrive, b.rate, np.float32(reach), _light(a, time),
+             _light(b, time), a.phase, b.under_phase, b.phase, np.float32(1.0 + PULSE_LIGHT * pulse), frame)
     # 3. One resampling at the frame's size: the slow pan and the pulse's zoom.
     out = np.empty_like(frame)
     _resample(frame, *view(b.size, time=time, pulse=pulse), out)
