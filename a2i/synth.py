@@ -80,9 +80,9 @@ PIECES: dict[str, PieceSpec] = {
     # in sighs, on nearly every strong beat leaning on the note above the chord before it resolves; soft,
     # dark, legato, slow, in free time, no drums (Juslin & Laukka 2003's cues of sadness: slow, quiet,
     # legato, dull timbre, slow attacks, large timing variations). The time breathes +-8 % over each phrase
-    # (it was +-3 %): over three renders the analysis reads it 0.45 instead of 0.51 (0.39 instead of 0.44 for
-    # the bundled render), and a2i's tempo still reads 62; +-10 % reads 0.43 but 65 BPM, past the 4 % a
-    # tempo reading may miss by.
+    # (it was +-3 %): over three renders (seeds 0-2) the analysis reads valence 0.46 instead of 0.52 (0.40
+    # instead of 0.45 for the bundled render, seed 0), and a2i's tempo still reads 62; +-10 % read lower still
+    # but 65 BPM, past the 4 % a tempo reading may miss by. (Slower or shallower vibrato did not read sadder.)
     "dark_minor": PieceSpec(
         title="Grey Harbour", tempo=62.0, tonic=57, progression=((0, "min9"), (5, "min7"), (0, "min"), (7, "min7")),
         scale=MINOR, brightness=0.15, drums=0.0, level_db=-27.0, melody_density=0.5, genre="ambient",

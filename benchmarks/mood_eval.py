@@ -205,11 +205,21 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
+def quadrants(v: np.ndarray, e: np.ndarray, v_cut: float = 0.0, e_cut: float = 0.0) -> np.ndarray:
+    """The Russell quadrant each song reads as: high energy and positive valence Q1, negative Q2; low energy
+    and negative valence Q3, positive Q4."""
+    return np.where(e > e_cut, np.where(v > v_cut, "Q1", "Q2"), np.where(v > v_cut, "Q4", "Q3"))
+
+
+#: The quadrants in the 4Q set's order: Q1 happy/excited, Q2 tense/angry, Q3 sad/bored, Q4 calm/content.
+QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
+
+
 def figures(d: Dataset, v: np.ndarray, e: np.ndarray, v_cut: float, e_cut: float, idx: np.ndarray | None = None) -> dict[str, float]:
     """The five figures for valence scores ``v`` and energy scores ``e`` (on rows ``idx``)."""
     idx = np.arange(len(d.songs)) if idx is None else idx
     V, A, Q = d.valence[idx], d.arousal[idx], d.quadrant[idx]
-    predicted = np.where(e > e_cut, np.where(v > v_cut, "Q1", "Q2"), np.where(v > v_cut, "Q4", "Q3"))
+    predicted = quadrants(v, e, v_cut, e_cut)
     return {
         "valence AUC": auc(V, v),
         "arousal AUC": auc(A, e),
@@ -355,15 +365,19 @@ def choose(d: Dataset, idx: np.ndarray, k: int, repeats: int, seed: int, columns
 
 
 def nested_cross_validate(d: Dataset, k: int, repeats: int, seed: int = 0, columns: np.ndarray | None = None,
-                          weights: tuple[float, ...] = EMBEDDING_WEIGHTS) -> tuple[Figures, dict[tuple[float, float], int]]:
+                          weights: tuple[float, ...] = EMBEDDING_WEIGHTS
+                          ) -> tuple[Figures, dict[tuple[float, float], int], np.ndarray]:
     """Figures of the whole procedure, hyper-parameter choice included: every outer training set chooses C
     and the network's weight (from ``weights``) by :data:`INNER_FOLDS`-fold grouped CV of its own songs
     (:func:`choose`), then its heads are fitted on ``columns`` of the evidence (default all) and scored on
-    the outer test fold, which took no part in either. Also returns how often each grid point was chosen."""
+    the outer test fold, which took no part in either. Also returns how often each grid point was chosen and
+    the quadrant confusion matrix of the test songs' readings (:func:`quadrant_confusion`), summed over the
+    repeats."""
     columns = np.arange(d.x.shape[1]) if columns is None else columns
     network = int(np.sum(columns < NETWORK))
     rng = np.random.default_rng(seed)
     rows, chosen = [], {}
+    confusion = np.zeros((len(QUADRANTS), len(QUADRANTS)), dtype=int)
     for _ in range(repeats):
         fold = folds(d.quadrant, d.artist, k, rng)
         rows.append([])
@@ -375,7 +389,42 @@ def nested_cross_validate(d: Dataset, k: int, repeats: int, seed: int = 0, colum
             v, e = heads.logits(d.x[test][:, columns])
             fig = figures(d, v, e, 0.0, 0.0, test)
             rows[-1].append({**fig, "goal": goal_score(fig)})
-    return _summarise(rows), chosen
+            confusion += quadrant_confusion(d.quadrant[test], quadrants(v, e))
+    return _summarise(rows), chosen, confusion
+
+
+def quadrant_confusion(truth: np.ndarray, read: np.ndarray) -> np.ndarray:
+    """Counts of songs per (true quadrant, quadrant read), rows and columns in :data:`QUADRANTS` order.
+
+    Examples
+    --------
+    >>> quadrant_confusion(np.array(["Q3", "Q3", "Q4"]), np.array(["Q4", "Q3", "Q4"]))[2:, 2:].tolist()
+    [[1, 1], [0, 1]]
+    """
+    return np.array([[int(np.sum((truth == t) & (read == r))) for r in QUADRANTS] for t in QUADRANTS])
+
+
+def describe_errors(confusion: np.ndarray) -> list[str]:
+    """What limits quadrant accuracy, from a :func:`quadrant_confusion` matrix: the matrix (per repeat,
+    when it sums several), the accuracy of each head's sign (arousal; valence among calm and intense songs),
+    the quadrant accuracy the two would give if their errors were independent, and the largest error."""
+    m = confusion
+    hi, pos = np.array([1, 1, 0, 0], bool), np.array([1, 0, 0, 1], bool)  # Q1..Q4: high arousal, positive valence
+    total = m.sum()
+    arousal = (m[np.ix_(hi, hi)].sum() + m[np.ix_(~hi, ~hi)].sum()) / total
+    def valence(rows: np.ndarray) -> float:
+        sub = m[rows]
+        return float((sub[:, pos].sum(axis=1) * pos[rows] + sub[:, ~pos].sum(axis=1) * ~pos[rows]).sum() / sub.sum())
+    valence_all, calm, intense = valence(np.ones(4, bool)), valence(~hi), valence(hi)
+    off = m - np.diag(np.diag(m))
+    t, r = np.unravel_index(np.argmax(off), off.shape)
+    return [
+        "quadrant read (columns) against true (rows), " + ", ".join(
+            f"{QUADRANTS[i]}: " + " ".join(f"{n:>4d}" for n in m[i]) for i in range(4)),
+        f"arousal read right {arousal:.3f}; valence {valence_all:.3f} (calm songs {calm:.3f}, intense {intense:.3f}); "
+        f"quadrant {np.trace(m) / total:.3f} against {arousal * valence_all:.3f} if the two errors were independent; "
+        f"most common error: {QUADRANTS[t]} read as {QUADRANTS[r]} ({off[t, r] / total:.1%} of songs)",
+    ]
 
 
 def expected_correlation(auc_value: float) -> float:
@@ -512,9 +561,9 @@ def main(argv: list[str] | None = None) -> int:
     row(f"vibenet embedding + texture only, C={c_ship:g}, weight {w_ship:g}",
         cross_validate(d, np.arange(NETWORK), c_ship, args.folds, args.repeats, embedding_weight=w_ship))
     v5 = np.r_[np.arange(e), np.arange(NETWORK, d.x.shape[1])]
-    v5_nested, _ = nested_cross_validate(d, args.folds, args.repeats, columns=v5, weights=V5_EMBEDDING_WEIGHTS)
+    v5_nested, _, _ = nested_cross_validate(d, args.folds, args.repeats, columns=v5, weights=V5_EMBEDDING_WEIGHTS)
     row("evidence v5 (no texture), nested", v5_nested)
-    nested, chosen = nested_cross_validate(d, args.folds, args.repeats)
+    nested, chosen, confusion = nested_cross_validate(d, args.folds, args.repeats)
     row("nested: C and weight chosen inside each fold", nested)
     picks = ", ".join(f"C={c:g}/w={w:g}: {n}" for (c, w), n in sorted(chosen.items()))
     if args.excerpts:
@@ -523,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table)
     print(f"shipped: C={c_ship:g}, network weight {w_ship:g} (one-standard-error rule on the whole set); nested choices: {picks}")
+    print("\n".join(["nested readings, summed over the repeats:"] + describe_errors(confusion)))
     if args.write_weights:
         heads = fit_heads(d.x, d.valence, d.arousal, c_ship, w_ship)
         write_weights(args.write_weights, heads, d, nested, c_ship, w_ship, args.folds, args.repeats, table)

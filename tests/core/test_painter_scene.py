@@ -240,3 +240,96 @@ def test_a_small_subject_reads_against_its_ground_in_every_style(style):
         raster = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0).stack.raster(128, 128)
         contrast = subject_contrast(image, raster, ["road"])
         assert contrast["road"] >= MIN_CONTRAST, (style, seed, valence, contrast)
+
+
+@pytest.mark.parametrize("style", ["ink", "watercolour", "fields", "flow"])
+def test_every_drawn_subject_reads_after_the_style_draws(style, monkeypatch):
+    """Round 4's audit: the ink traveller on a dark road, watercolour and fields forests (once dE2000 1-5 from
+    their surround) read in these styles for a sad and a happy song; without the legibility shifts they do not."""
+    import a2i.render.painter as painter
+    from a2i.render.painter.legibility import MIN_CONTRAST, subject_contrast
+
+    text = "A lone traveller on a dark road through pine woods at night, a crescent moon above."
+    worst = {}
+    for keep in (True, False):
+        values = []
+        for seed, valence in ((1, 0.25), (4, 0.8)):
+            profile = Profile(valence=valence, energy=0.5)
+            if not keep:
+                monkeypatch.setattr(painter, "legible_shifts", lambda layers, scene, *args: np.zeros(len(scene.stack.shapes)))
+            image, drawn = paint_with_record(profile, prompt=text, style=style, size=96, seed=seed)
+            raster = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0).stack.raster(96, 96)
+            values += list(subject_contrast(image, raster, ["figure", "road", "forest"]).values())
+        worst[keep] = min(values)
+    assert worst[True] >= MIN_CONTRAST > worst[False], worst
+
+
+def test_a_colour_goes_on_the_subject_it_is_written_on():
+    """"red poppies ... a blue sky": the sky blue and the meadow red (both were once given by area order, which
+    painted a red sky over a blue meadow); a "red sun" is red but still a light."""
+    reading = read_prompt("A meadow of red poppies and a single oak tree under a blue sky.")
+    assert reading.colour_targets == ("meadow", "sky")
+    assert read_prompt("in gold and violet, a red sun over black hills").colour_targets == (None, None, "sun", "hills")
+    for seed in range(3):
+        scene = compose("A meadow of red poppies and a single oak tree under a blue sky.", MOOD, seed=seed, aspect=1.0)
+        sky = srgb_to_lab(np.asarray(scene.stack.sky_top, dtype=np.float64))
+        meadow = [srgb_to_lab(np.asarray(s.colour, dtype=np.float64)) for s in scene.stack.shapes if s.subject == "meadow"]
+        assert sky[2] < -20 and meadow[0][1] > 30, (seed, sky, meadow[0])  # blue (b* < 0), red (a* > 0)
+        sun = compose("A harbour with two lighthouses and a red sun.", MOOD, seed=seed, aspect=1.0)
+        disc = srgb_to_lab(np.asarray(next(s.colour for s in sun.stack.shapes if s.subject == "sun"), dtype=np.float64))
+        assert disc[1] > 25 and disc[0] >= 60, (seed, disc)  # red, lighter than red (L* 54): still a light
+
+
+def test_fireworks_leave_the_moon_and_the_sun_clear():
+    """A burst once covered the moon (it read as one more firework): every burst's dots stay off the light."""
+    for seed in range(8):
+        scene = compose("Fireworks over the river, a full moon rising", MOOD, seed=seed, aspect=1.0)
+        moon = next(s.parts[0] for s in scene.stack.shapes if s.subject == "moon")
+        for burst in (s for s in scene.stack.shapes if s.subject == "fireworks"):
+            for dot in (p for p in burst.parts if not isinstance(p, Line)):
+                assert np.hypot(dot.cx - moon.cx, dot.cy - moon.cy) > moon.rx + 0.02, (seed, dot, moon)
+
+
+@pytest.mark.parametrize("prompt, subjects, not_drawn", [
+    ("A crowd of dancers around a bonfire on the beach", {"crowd": 1, "fire": 1, "shore": 1}, ()),
+    ("A lone pine on a cliff, storm clouds gathering", {"tree": 1, "mountains": 1, "clouds": 4}, ()),
+    ("Skyscrapers at dusk, lit windows, a river in front", {"city": 1, "river": 1}, ()),
+    ("An empty beach, turquoise water, gulls overhead", {"shore": 1, "sea": 1, "birds": 5}, ()),
+    ("a stone bridge over a lake of clear water", {"bridge": 1, "lake": 1}, ()),
+    ("A samurai and a jazz band on a wooden cabin's porch", {"figure": 1, "crowd": 1}, ("cabin", "porch")),
+    ("the birds' nest in the old oak's branches", {"birds": 5, "tree": 1}, ("nest", "branches")),
+    ("five candles in a dark room", {"fire": 5, "window": 1}, ()),
+])
+def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
+    """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,
+    a city's "lit windows" are no room, "water" is the named water, adverbs and materials name nothing."""
+    reading = read_prompt(prompt)
+    assert reading.subjects == subjects and reading.not_drawn == not_drawn
+
+
+def test_counted_candles_are_drawn_apart_inside_the_window():
+    """Five candles in a room: five fires, each inside the window's pane (once hidden by its sill) and apart."""
+    for seed in range(4):
+        scene = compose("five candles in a dark room", MOOD, seed=seed, aspect=1.0)
+        flames = [s for s in scene.stack.shapes if s.subject == "fire" and s.glow and not s.thin]
+        cores = sorted({round(float(np.mean([p[0] for part in s.parts for p in part.points])), 3) for s in flames[2::3]})
+        assert len(cores) == 5 and min(np.diff(cores)) > 0.05, (seed, cores)
+        assert all(0.2 < x < 0.8 for x in cores)
+
+
+def test_new_colour_names_are_read():
+    assert [c.name for c in read_prompt("soft apricot, sepia tones, slate blue and brass").colours] == [
+        "apricot", "sepia", "slate blue", "brass"]
+    assert read_prompt("a brass band").colours == ()
+
+
+@pytest.mark.parametrize("prompt, subjects", [
+    ("A canyon road at noon, rust red rocks.", {"road": 1, "mountains": 1}),
+    ("ocean waves crashing on rocks, a lighthouse beam", {"sea": 1, "shore": 1, "lighthouse": 1}),
+    ("a lighthouse on the rocks", {"lighthouse": 1, "shore": 1}),
+    ("rocky hills at dusk", {"hills": 1}),
+])
+def test_rocks_are_a_shore_only_by_water(prompt, subjects):
+    """Rocks once always meant a shore, and a shore brings a sea: a canyon road got waves."""
+    reading = read_prompt(prompt)
+    assert reading.subjects == subjects and reading.not_drawn == ()

@@ -32,6 +32,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from PIL import Image
 
 from a2i.errors import ConfigError
@@ -40,6 +41,7 @@ from a2i.mood import Profile
 from a2i.render.painter.colour_keeping import keep_named_colours
 from a2i.render.painter.drawn import Drawn, drawn_record
 from a2i.render.painter.grading import add_grain, grade_image, solve_grade
+from a2i.render.painter.legibility import apply_shifts, legible_shifts
 from a2i.render.painter.palette import Mood, mood_for
 from a2i.render.painter.scene import Scene, compose
 from a2i.render.painter.scene.stack import Raster
@@ -67,6 +69,7 @@ class Keyframe:
     seed: int
     scene: Scene
     raster: Raster
+    shifts: np.ndarray | None = None  # per shape: the legibility shift applied to its pixels (legibility.py)
 
     @property
     def named_colours(self) -> bool:
@@ -88,20 +91,26 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     scene = compose(prompt, mood, seed=seed, aspect=canvas.width / canvas.height)
     raster = scene.stack.raster(canvas.width, canvas.height)
     painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
-    layers = keep_named_colours(spec.draw(painting), scene, mood, raster)
-    return Keyframe(spec, mood, layers, int(seed), scene, raster)
+    drawn = spec.draw(painting)
+    shifts = legible_shifts(drawn, scene, mood, raster)
+    layers = keep_named_colours(apply_shifts(drawn, raster, shifts), scene, mood, raster)
+    return Keyframe(spec, mood, layers, int(seed), scene, raster, shifts)
 
 
 def underpainting(frame: Keyframe, keep: Sequence[bool], canvas: Canvas) -> Layers:
     """``frame``'s style drawn again over its scene with only the shapes whose ``keep`` is true: the picture as
     it stands before the others are painted (a video shows it where a subject has not arrived yet,
     :mod:`a2i.render.painter.motion`). The other shapes stay in the stack without parts, so a style's
-    per-shape tables and random draws keep their order; the named colours' glaze is not redone.
+    per-shape tables and random draws keep their order; the kept shapes get the keyframe's legibility shifts
+    (so a subject looks the same before and after the others arrive); the named colours' glaze is not redone.
     """
     shapes = [shape if k else replace(shape, parts=[]) for shape, k in zip(frame.scene.stack.shapes, keep, strict=True)]
     scene = replace(frame.scene, stack=replace(frame.scene.stack, shapes=shapes))
     raster = scene.stack.raster(canvas.width, canvas.height)
-    return frame.style.draw(Painting(canvas, frame.mood, scene, raster, seeded_rng(frame.seed, style_stream(frame.style.name))))
+    layers = frame.style.draw(Painting(canvas, frame.mood, scene, raster, seeded_rng(frame.seed, style_stream(frame.style.name))))
+    if frame.shifts is None:
+        return layers
+    return apply_shifts(layers, raster, np.where(np.asarray(keep, dtype=bool), frame.shifts, 0.0))
 
 
 def composite_image(layers: Layers, width: int, height: int) -> Image.Image:

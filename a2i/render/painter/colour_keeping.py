@@ -45,7 +45,7 @@ FEATHER = 0.006  # short sides: the glaze's edge is feathered this wide, so soft
 STEPS = (0.25, 0.5, 0.75, 1.0)  # the tries of t (move toward the colour), then of s (narrow the spread)
 
 
-def _thumb(layers: Layers, width: int, height: int) -> np.ndarray:
+def thumbnail(layers: Layers, width: int, height: int) -> np.ndarray:
     """The keyframe's picture at thumbnail size, float32 RGB 0..1 (as ``composite_image`` makes it, smaller:
     the detail layer box-reduced, which is what a thumbnail's mean colours need)."""
     if layers.detail is None:
@@ -74,7 +74,7 @@ def _region(raster: Raster, scene: Scene, keys: tuple[float, ...], width: int, h
 def named_shares(layers: Layers, scene: Scene, mood: Mood) -> list[float]:
     """Each named colour's share of the graded picture (pixels within ``NEAR`` of it), on a thumbnail."""
     w, h = _thumb_size(layers)
-    graded = _graded(_thumb(layers, w, h), mood)
+    graded = _graded(thumbnail(layers, w, h), mood)
     lab = srgb_to_lab(graded)
     return [float((delta_e2000(lab, np.asarray(c.lab)) < NEAR).mean()) for c in scene.reading.colours]
 
@@ -96,7 +96,7 @@ def keep_named_colours(layers: Layers, scene: Scene, mood: Mood, raster: Raster)
     if not runs:
         return layers
     w, h = _thumb_size(layers)
-    thumb = _thumb(layers, w, h)
+    thumb = thumbnail(layers, w, h)
     image_gain, image_shift = _grade_of(thumb, mood)
     graded = apply_grade(thumb.copy(), image_gain, image_shift)
     names = [np.asarray(c.lab) for c in scene.reading.colours]

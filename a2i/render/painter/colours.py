@@ -151,13 +151,20 @@ NAMED: dict[str, tuple[int, int, int]] = {
     "ash grey": (178, 190, 181),
     "pearl": (234, 224, 200),
     "champagne": (247, 231, 206),
+    "apricot": (251, 206, 177),  # the common swatch (no CSS name); found missing by round 4's audit
+    "slate blue": (106, 90, 205),  # CSS slateblue
+    "slate grey": (112, 128, 144),  # CSS slategrey
+    "slate gray": (112, 128, 144),
+    "dark teal": (1, 77, 78),  # the common swatch (no CSS name)
+    "brass": (181, 166, 66),  # the common swatch (no CSS name)
+    "sepia": (112, 66, 20),  # the common swatch (no CSS name); "sepia tones" was unread before round 4's audit
 }
 # Two words that name a thing, not a colour ("sand dunes" are dunes, "a rose garden" a garden): the colour word
 # of such a pair is not read as a colour.
 NOT_COLOURS = frozenset((
     "sand dune", "sand castle", "sand bank", "rose garden", "rose bush", "rose petal", "lime tree", "lemon tree",
     "orange tree", "orange grove", "olive tree", "olive grove", "plum tree", "plum blossom", "coral reef",
-    "lavender field", "silver birch", "copper beech", "slate roof", "golden hour",
+    "lavender field", "silver birch", "copper beech", "slate roof", "golden hour", "brass band",
 ))
 # A colour name followed by a plain hue names one colour ("emerald green" is emerald, "navy blue" navy).
 HUES = frozenset("red orange yellow green blue purple violet pink brown grey gray black white".split())

@@ -8,6 +8,18 @@ left out), as CIEDE2000. A subject at least ``MIN_CONTRAST`` from its surround r
 (about twice the ΔE2000 of a just noticeable difference between large fields, ~2-3, e.g. Sharma et al. 2005's
 test data; a shape must stand out at thumbnail size, not merely be distinguishable side by side).
 
+:func:`legible_shifts` and :func:`apply_shifts` hold every drawn subject to that in every style: the scene sets shapes apart in
+lightness before drawing (:func:`a2i.render.painter.scene._set_apart`), but a style's washes, marks, blurs and
+the mood's grade can still merge a subject into its ground (an ink figure on a dark road, a watercolour forest,
+a city against a sky of its own tone). After a style draws, each drawn subject's contrast (each figure's on its
+own, ``ONE_BY_ONE``: one walker may stand on a dark road, another on pale sand) is measured on a
+thumbnail as it will be graded; a subject under ``GOAL`` has its own pixels shifted uniformly in lightness,
+lighter or darker, by the smallest of ``SHIFTS`` that reaches ``GOAL`` once graded (a uniform shift of every
+channel before the grade is the same shift after it, up to clipping, so it is tried through the grade; hue,
+chroma and the style's texture inside the subject stay; the move is applied to the keyframe's layers, so video
+frames agree). The direction that keeps the subject on its side of its surround wins a tie; the sun and the
+moon (``LIGHTS``) only get lighter (a darkened moon reads as an eclipse).
+
 Examples
 --------
 >>> from a2i.mood import Profile
@@ -29,11 +41,24 @@ from collections.abc import Iterable
 import numpy as np
 from PIL import Image, ImageFilter
 
+from a2i.render.painter.colour_keeping import thumbnail
 from a2i.render.painter.colours import delta_e2000, srgb_to_lab
+from a2i.render.painter.grading import apply_grade, solve_grade
+from a2i.render.painter.palette import Mood
+from a2i.render.painter.scene import Scene
 from a2i.render.painter.scene.stack import Raster
+from a2i.render.painter.styles.base import Layers
 
 RING = 0.025  # short sides: how far around a subject its surround is taken
 MIN_CONTRAST = 6.0  # ΔE2000 between a subject's mean colour and its surround's (see the module docstring)
+GOAL = 9.0  # ΔE2000 legible_shifts aims for: MIN_CONTRAST plus room for grain, size and the thumbnail's blur
+# px: the long side legibility is measured and corrected on (a figure is ~3 x 11 px there); the size of the smallest
+# pictures the tests paint, so a picture's decisions are alike at every size (its composition is the seed's)
+THUMB = 96
+SHIFTS = (0.04, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5)  # uniform RGB shifts (0..1) tried either way, smallest first
+ONE_BY_ONE = frozenset({"figure"})  # one shape per instance, each read on its own (one walker on a dark road, one on sand)
+LIGHTS = frozenset({"sun", "moon"})  # lights: only their glowing discs are measured and they only get lighter
+LARGEST = 0.75  # fraction of the picture above which a subject is the picture itself (a room: its "surround" is a frame)
 
 
 def subject_contrast(image: Image.Image, raster: Raster, subjects: Iterable[str]) -> dict[str, float]:
@@ -57,3 +82,103 @@ def subject_contrast(image: Image.Image, raster: Raster, subjects: Iterable[str]
             continue
         out[name] = float(delta_e2000(lab[inside].mean(axis=0), lab[ring].mean(axis=0)))
     return out
+
+
+def _contrast(lab: np.ndarray, inside: np.ndarray, reach: int) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """(ΔE2000, inside mean, ring mean) of a region of a Lab picture, as :func:`subject_contrast` measures it."""
+    grown = Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(2 * reach + 1))
+    ring = (np.asarray(grown) > 0) & ~inside
+    if not ring.any() or not inside.any():
+        return None
+    mi, mr = lab[inside].mean(axis=0), lab[ring].mean(axis=0)
+    return float(delta_e2000(mi, mr)), mi, mr
+
+
+def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> np.ndarray:
+    """Per shape of the stack, the uniform RGB shift (0..1, before the grade) that brings its subject to ``GOAL``
+    from its surround (see the module docstring; zeros where every subject already is). The keyframe applies
+    them (:func:`apply_shifts`), and a video's underpainting applies the same to the shapes it keeps."""
+    scale = THUMB / max(raster.width, raster.height)
+    w, h = max(16, round(raster.width * scale)), max(16, round(raster.height * scale))
+    thumb = thumbnail(layers, w, h)
+    image = Image.fromarray((np.clip(thumb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+    gain, shift = solve_grade(image, mood, named=bool(scene.reading.colours))
+    lab = srgb_to_lab(apply_grade(thumb.copy(), gain, shift))
+    labels = np.asarray(raster.labels.resize((w, h), Image.Resampling.NEAREST))
+    reach = max(1, round(RING * min(w, h)))
+    area = np.bincount(labels.ravel(), minlength=len(scene.stack.shapes) + 1) / labels.size
+    subject_of = [shape.subject for shape in scene.stack.shapes]
+    shown = {n: float(sum(area[k] for k, name in enumerate(subject_of, start=1) if name == n)) for n in scene.plan.subjects}
+    shifts = np.zeros(len(scene.stack.shapes), dtype=np.float64)
+    units = []  # (subject, its shapes' labels) measured together: a subject, or one of its ONE_BY_ONE instances
+    for name in [n for n in scene.plan.subjects if 0.0 < shown[n] < LARGEST]:
+        keys = tuple(k for k, shape in enumerate(scene.stack.shapes, start=1)
+                     if shape.subject == name and (shape.glow or name not in LIGHTS))  # not the crescent's shadow
+        units += [(name, (k,)) for k in keys] if name in ONE_BY_ONE else [(name, keys)]
+    for name, keys in units:
+        inside = np.isin(labels, keys)
+        measured = _contrast(lab, inside, reach)
+        if measured is None or measured[0] >= GOAL:
+            continue
+        _, _, ring_mean = measured
+        pre = thumb[inside]
+        best = None
+        tries = SHIFTS if name in LIGHTS else SHIFTS + tuple(-v for v in SHIFTS)
+        for d in sorted(tries, key=lambda v: (abs(v), v * (measured[1][0] - ring_mean[0]) < 0)):
+            moved = apply_grade(np.clip(pre + d, 0.0, 1.0)[None], gain, shift)[0]
+            value = float(delta_e2000(srgb_to_lab(moved).mean(axis=0), ring_mean))
+            if best is None or value > best[0] or value >= GOAL:
+                best = (value, d, moved)
+            if value >= GOAL:
+                break
+        _, d, moved = best
+        thumb[inside] = np.clip(pre + d, 0.0, 1.0)
+        lab[inside] = srgb_to_lab(moved)
+        for k in keys:
+            shifts[k - 1] = d  # a uniform shift by d before the grade
+    return shifts
+
+
+def apply_shifts(layers: Layers, raster: Raster, shifts: np.ndarray) -> Layers:
+    """The layers with every shape's pixels shifted by its value of ``shifts`` (RGB, 0..1), anti-aliased at its
+    edges: one per-shape map (:meth:`Raster.field`, offset by 0.5 to carry signs) over the box around what moves
+    (found on a thumbnail of the labels, one thumbnail pixel of margin), added to the ground and to the detail
+    layer (weighted by its alpha) there; the layers themselves when nothing moves."""
+    if not np.any(shifts):
+        return layers
+    scale = THUMB / max(raster.width, raster.height)
+    small = raster.labels.resize((max(16, round(raster.width * scale)), max(16, round(raster.height * scale))), Image.Resampling.NEAREST)
+    moved = np.isin(np.asarray(small), np.flatnonzero(shifts) + 1)
+    if not moved.any():
+        return layers
+    rows, cols = np.flatnonzero(moved.any(axis=1)), np.flatnonzero(moved.any(axis=0))
+    th, tw = moved.shape
+    rel = ((cols[0] - 1) / tw, (rows[0] - 1) / th, (cols[-1] + 2) / tw, (rows[-1] + 2) / th)
+    box = _pixels(rel, raster.width, raster.height)
+    full = raster.field(0.5, 0.5 + shifts, box) - np.float32(0.5)
+    full[np.abs(full) < 1.5 / 255.0] = 0.0  # the map's rounding, not a move
+    ground = layers.ground.copy()
+    gh, gw = ground.shape[:2]
+    gx0, gy0, gx1, gy1 = _pixels(rel, gw, gh)
+    small = full if (gw, gh) == (raster.width, raster.height) else np.asarray(
+        Image.fromarray(full, "F").resize((gx1 - gx0, gy1 - gy0), Image.Resampling.BOX))
+    ground[gy0:gy1, gx0:gx1] = np.clip(ground[gy0:gy1, gx0:gx1] + small[..., None], 0.0, 1.0)
+    out = Layers(ground, layers.detail, layers.order, layers.phase)
+    if layers.detail is not None:
+        dw, dh = layers.detail.size
+        x0, y0, x1, y1 = _pixels(rel, dw, dh)
+        if (dw, dh) != (raster.width, raster.height):
+            full = np.asarray(Image.fromarray(full, "F").resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR))
+        detail = np.array(layers.detail)
+        part = detail[y0:y1, x0:x1].astype(np.float32)
+        part[..., :3] += full[..., None] * part[..., 3:4]  # alpha is 0..255: the shift in 0..255 units
+        detail[y0:y1, x0:x1] = np.clip(part + 0.5, 0.0, 255.0).astype(np.uint8)
+        out.detail = Image.fromarray(detail, "RGBA")
+    return out
+
+
+def _pixels(rel: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
+    """A relative box (x0, y0, x1, y1) as whole pixels of a picture, clipped to it (never empty)."""
+    x0, y0 = max(0, int(np.floor(rel[0] * width))), max(0, int(np.floor(rel[1] * height)))
+    x1, y1 = min(width, max(x0 + 1, int(np.ceil(rel[2] * width)))), min(height, max(y0 + 1, int(np.ceil(rel[3] * height))))
+    return x0, y0, x1, y1

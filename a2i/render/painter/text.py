@@ -11,7 +11,12 @@ Any text works: the template writer's, an LLM's, the user's own. Words are match
   beach" (no people), "a clear sky" (no clouds) leave those subjects out of the picture (``negated``, kept out
   even where the plan would add them) and the card says so; a negated noun the grammar cannot draw ("no cars")
   is listed in ``left_out``, not as "not drawn";
-- time of day (``TIMES``) and weather (``WEATHER``) words; the colour table (:mod:`a2i.render.painter.colours`);
+- time of day (``TIMES``) and weather (``WEATHER``) words; the colour table (:mod:`a2i.render.painter.colours`),
+  each colour with the subject it is written on, if any (``colour_targets``: "a blue sky", "red poppies" -> the
+  meadow, "a red sun"), so the picture puts that colour there;
+- "water" is the water of the sea, lake or river the text names (else the sea), and "rocks" are its shore (else
+  mountains: "a canyon road, red rocks" draws no sea); "windows" beside a city are
+  its lit windows, not a room; "a crowd of dancers" is one crowd;
 - the style vocabulary (:data:`a2i.vocabulary.STYLE_WORDS`).
 
 Every other noun-like word that is not in the list of words that name nothing drawable (``IGNORED``: function
@@ -102,6 +107,12 @@ SCOPE_ENDS = frozenset(
 NOBODY = frozenset({"nobody", "noone", "no-one", "unpeopled", "soul", "souls"})  # "soul" only after a negator
 EMPTY = frozenset({"empty", "deserted"})  # "an empty beach": a place with no people
 PEOPLE = ("figure", "crowd")
+WATER_WORDS = frozenset({"water", "waters"})  # the named sea, lake or river's water; else the sea
+WATER_SUBJECTS = frozenset({"sea", "lake", "river"})
+ROCK_WORDS = frozenset({"rock", "rocks", "rocky", "boulder", "boulders"})  # a shore's by water, else mountains' (a canyon)
+COASTAL = WATER_SUBJECTS | {"shore", "lighthouse", "boat"}  # subjects whose rocks are a shore's
+SKY_WORDS = frozenset({"sky", "skies", "heavens"})  # a colour written on these colours the sky ("a blue sky")
+COLOUR_REACH = 3  # a colour word colours the subject at most this many words on ("red rocks", "orange night sky")
 NEGATION_GROUPS = {"figure": PEOPLE, "crowd": PEOPLE, "tree": ("tree", "forest"), "forest": ("tree", "forest")}  # "no trees"
 TIMES = {
     "night": ("night", "nighttime", "midnight", "nocturnal", "nocturne", "moonlit", "moonlight", "starry", "starlit", "starlight", "neon"),
@@ -154,6 +165,8 @@ tense restless stark lush vibrant radiant brilliant elegant ancient abandoned de
 move moves moving watch watching look looking stand stands standing sit sits sitting walk walks wait waits sway
 stillness rush hush last held headlong bittersweet dreamlike alive caught exuberant fine subtle delicate fragile
 strong weak broken whole endless infinite eternal golden silver silvery midst top
+overhead front ahead aloft afar nearby beyond underneath inside outside gathering beam beams ray rays glare flash
+stone stones wooden brick iron steel marble concrete timber granite
 """.split()
 )
 ADJECTIVE_SUFFIXES = (
@@ -190,6 +203,7 @@ class Reading:
     not_drawn: tuple[str, ...]
     negated: frozenset[str] = frozenset()  # subjects the text says are absent ("no people", "cloudless")
     left_out: tuple[str, ...] = ()  # negated nouns the grammar does not draw anyway ("no cars")
+    colour_targets: tuple[str | None, ...] = ()  # per colour: the subject (or "sky") it is written on ("blue sky")
 
 
 def _singular(word: str) -> str:
@@ -248,11 +262,13 @@ def _looks_like_noun(word: str) -> bool:
     single = _singular(word)
     if single in IGNORED or single in _STYLE_WORDS:
         return False
-    return not word.endswith(ADJECTIVE_SUFFIXES) or word.endswith(("ant", "ent")) and word in _NOUNS_LIKE_ADJECTIVES
+    short_est = word.endswith("est") and len(word) <= 5  # nest, chest, crest: superlatives are longer ("oldest")
+    return not word.endswith(ADJECTIVE_SUFFIXES) or short_est or word in _NOUNS_LIKE_ADJECTIVES
 
 
-# Nouns the adjective suffixes would wrongly skip (and that the grammar does not draw).
-_NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent"})
+# Nouns the adjective suffixes ("-ant", "-ent", "-est", "-al") would wrongly skip (and that the grammar does not draw).
+_NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent",
+                                    "harvest", "carnival", "animal", "pedestal", "crystal"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
@@ -317,7 +333,7 @@ def read_prompt(text: str | None) -> Reading:
     """Parse a prompt (see the module docstring); ``None`` or empty text names nothing."""
     style = style_for_prompt(text)
     text = _without_style_phrases((text or "").lower().replace("’", "'"))
-    words = _WORD.findall(text)
+    words = [w[:-2] if w.endswith("'s") else w.rstrip("'") for w in _WORD.findall(text)]  # "a cabin's porch": cabin
     subjects: dict[str, int] = {}
     explicit: set[str] = set()
     weather: set[str] = set()
@@ -326,6 +342,8 @@ def read_prompt(text: str | None) -> Reading:
     colour_words = colour_word_spans(text)
     negated_at, negated, left_out = _negations(words)
     pending: tuple[int, int] | None = None  # (count, index of the count word)
+    named = {_subject_of(words, k)[0] for k in range(len(words)) if words[k] not in ROCK_WORDS}
+    names_water = bool(named & WATER_SUBJECTS)
     i = 0
     while i < len(words):
         word = words[i]
@@ -345,12 +363,25 @@ def read_prompt(text: str | None) -> Reading:
                 pending = (COUNTS["few"], i)
             i += 1
             continue
+        if word in WATER_WORDS and (names_water or "sea" in subjects):  # "turquoise water": the sea's
+            i += 1
+            continue
+        if word == "windows" and "city" in named:  # "skyscrapers with lit windows": the city's windows
+            i += 1
+            continue
         if word in _TIME_WORDS:
             times.append(_TIME_WORDS[word])
         for part in (word, *word.split("-")):
             if part in _WEATHER_WORDS:
                 weather.add(_WEATHER_WORDS[part])
         name, used, plural = _subject_of(words, i)
+        if name is None and word in WATER_WORDS:
+            name, used, plural = "sea", 1, False
+        if word in ROCK_WORDS and i + 1 < len(words) and _subject_of(words, i + 1)[0] is not None:  # "rocky hills"
+            i += 1
+            continue
+        if word in ROCK_WORDS and not named & COASTAL:  # "rust red rocks" of a canyon: no sea
+            name, used, plural = "mountains", 1, False
         counted = bool(pending and i - pending[1] <= COUNT_REACH and words[pending[1]] not in ("a", "an"))
         if name == "forest" and counted and _singular(words[i + used - 1]) in TREE_KINDS:  # "three trees", "two pines"
             name = "tree"
@@ -372,6 +403,8 @@ def read_prompt(text: str | None) -> Reading:
             explicit.add(name)
             pending = None
             i += used
+            if name == "crowd" and i + 1 < len(words) and words[i] == "of" and _subject_of(words, i + 1)[0] in PEOPLE:
+                i += 1 + _subject_of(words, i + 1)[1]  # "a crowd of dancers" is the crowd
             continue
         if not (
             word in colour_words
@@ -391,8 +424,46 @@ def read_prompt(text: str | None) -> Reading:
     for name in absent:
         subjects.pop(name, None)
     time = times[0] if times else None
-    return Reading(subjects, time, frozenset(weather), tuple(find_colours(text)), style, tuple(dict.fromkeys(unknown)),
-                   frozenset(absent), tuple(dict.fromkeys(left_out)))
+    colours = tuple(find_colours(text))
+    return Reading(subjects, time, frozenset(weather), colours, style, tuple(dict.fromkeys(unknown)),
+                   frozenset(absent), tuple(dict.fromkeys(left_out)), _colour_targets(words, colours, subjects))
+
+
+def _colour_targets(words: list[str], colours: tuple[NamedColour, ...], subjects: dict[str, int]) -> tuple[str | None, ...]:
+    """For each colour, the subject it is written on: the first subject (or sky word) within ``COLOUR_REACH``
+    words after the colour's first word, over other colour words, modifiers and time words ("a deep blue sky",
+    "red poppies", "an orange night sky"); ``None`` for a colour in a list ("in gold and violet")."""
+    out: list[str | None] = []
+    spans = {}
+    for colour in colours:
+        parts = colour.name.split()
+        spans[colour.name] = [k for k in range(len(words)) if words[k : k + len(parts)] == parts
+                              or len(parts) == 1 and words[k].rstrip("s").removesuffix("ish") == parts[0]]
+    in_colour = {k + j for colour in colours for k in spans[colour.name] for j in range(len(colour.name.split()))}
+    for colour in colours:
+        parts = colour.name.split()
+        starts = spans[colour.name]
+        target = None
+        for start in starts[:1]:
+            k = start + len(parts)
+            while k < len(words) and k <= start + len(parts) + COLOUR_REACH - 1:
+                word = words[k]
+                if k in in_colour:  # "olive and sea green": the next colour, not the sea
+                    k += 1
+                    continue
+                if word in SKY_WORDS:
+                    target = "sky"
+                    break
+                name = _subject_of(words, k)[0] or ("sea" if word in WATER_WORDS else None)
+                if name is not None:
+                    target = name if name in subjects else None
+                    break
+                if not (word in _COLOUR_PARTS or word in _MODIFIERS or word in _TIME_WORDS or word in ("-", "and")
+                        and k + 1 < len(words) and words[k + 1] in _COLOUR_PARTS):
+                    break
+                k += 1
+        out.append(target)
+    return tuple(out)
 
 
 def _is_colour_here(words: list[str], i: int) -> bool:

@@ -38,6 +38,7 @@ from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
 from a2i.render.painter.scene.roles import scene_roles
 from a2i.render.painter.scene.stack import Raster, Stack
 from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.scene.subjects.sky import crescent_shadow
 from a2i.render.painter.text import Reading, read_prompt
 from a2i.seeding import rng as seeded_rng
 
@@ -74,7 +75,8 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
         builder.rng = seeded_rng(seed, zlib.crc32(name.encode()))
         SUBJECTS[name].draw(builder, count)
     if reading.colours:
-        _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours])
+        _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
+                       reading.colour_targets)
     _set_apart(builder.stack)
     return Scene(reading, plan, layout, roles, builder.stack)
 
@@ -116,7 +118,7 @@ def _set_apart(stack: Stack) -> None:
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
 
 
-def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
+def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...] = ()) -> None:
     """Give each named colour a good share of the picture: the sky and the large shapes, far to near, are cut
     into as many runs as colours were named, and each run is painted in its colour, every shape keeping its
     lightness relative to its run (within ``KEEP_CONTRAST`` L* units), so silhouettes stay darker and lights
@@ -126,6 +128,11 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
     the cut into runs whose smallest run is largest (so no colour is left with a sliver, or with nothing); a
     sky too large for one run may be cut in two bands at its area's middle (``Stack.sky_split``: a sunset of
     two colours), so a scene of sky and sea can still show three colours.
+
+    A colour written on a subject (``targets``: "a blue sky", "red poppies", "a red sun") goes where it is
+    written: the subject's large shapes (or the sky) join that colour's run, leaving the others' (:func:`_bind`);
+    a small or glowing subject's shapes take the colour themselves (a light stays light), and the colour keeps
+    its run of large shapes too, so it still holds its share of the picture.
     """
     small = stack.raster(AREA_SIDE, AREA_SIDE)
     counts = np.asarray(small.labels.histogram()[: len(stack.shapes) + 1], dtype=np.float64)
@@ -143,6 +150,9 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
         split = None
     else:
         runs, split = _runs(regions, area, len(labs), _sky_middle(small, stack.horizon))
+    if any(targets):
+        runs, split = _bind(runs, split, regions, area, stack, targets), None
+        _colour_small(stack, labs, targets, set(regions))
     stack.named_runs = [(np.asarray(lab), tuple(float(k) for k in run)) for lab, run in zip(labs, runs)]
     for lab, run in zip(labs, runs):
         if not run:
@@ -169,9 +179,63 @@ def _named_regions(stack: Stack, labs: list[np.ndarray]) -> None:
                 colour = lab_to_srgb(np.array([np.clip(lab[0] + shift, 3.0, 99.0), lab[1], lab[2]])).astype(np.float32)
                 stack.shapes[int(k) - 1].colour = tuple(float(c) for c in colour)
     stack.sky_split = split
+    for shape in stack.shapes:  # a crescent's shadow is the sky's colour (as the moon draws it), named or not
+        if shape.subject == "moon" and not shape.glow:
+            shape.colour = tuple(float(c) for c in crescent_shadow(stack.sky_top, stack.sky_low))
 
 
 SKY_TOP, SKY_LOW = 0.25, 0.75  # the two bands of a split sky in a run (region 0 is the whole sky)
+RUN_AREA = 0.18  # fraction of the picture a colour's run needs to hold the issue's 15 % share through a style
+THIN_LIFT = 12.0  # L*: marks of a coloured subject (a meadow's flowers) drawn this much lighter than its ground
+LIGHT_FLOOR = 70.0  # L*: a light (sun, moon, fire) given a named colour stays at least this light (it still shines)
+
+
+def _bind(runs: list[list[float]], split: float | None, regions: list[int], area: np.ndarray, stack: Stack,
+          targets: tuple[str | None, ...]) -> list[list[float]]:
+    """The runs with each targeted colour's subject (its large shapes, or the sky) moved into its own run; a
+    run under ``RUN_AREA`` of the picture then takes the largest regions no colour is written on from runs that
+    keep at least one (so "white clouds" under "a blue sky" still show white's share)."""
+    if split is not None:  # the sky whole again, in the run that had its upper band
+        runs = [[0.0 if k == SKY_TOP else k for k in run if k != SKY_LOW or SKY_TOP in run] for run in runs]
+    runs = [list(dict.fromkeys(run)) for run in runs]
+    for i, target in enumerate(targets[: len(runs)]):
+        if target is None:
+            continue
+        keys = [0.0] if target == "sky" else [float(k) for k in regions[1:] if stack.shapes[k - 1].subject == target]
+        if not keys:
+            continue
+        runs = [[k for k in run if k not in keys] for run in runs]
+        runs[i] = sorted(set(runs[i]) | set(keys), key=lambda k: regions.index(int(k)))
+    bound = [k for i, run in enumerate(runs) for k in run if i < len(targets) and _is_target(k, stack, targets[i])]
+    for i, run in enumerate(runs):
+        while sum(area[int(k)] for k in run) < RUN_AREA:  # too little to show: take the largest region not written on
+            spare = [(area[int(k)], j, k) for j, other in enumerate(runs) if j != i and len(other) > 1 for k in other if k not in bound]
+            if not spare:
+                break
+            _, j, k = max(spare)
+            runs[j].remove(k)
+            run.append(k)
+        run.sort(key=lambda k: regions.index(int(k)))
+    return runs
+
+
+def _is_target(key: float, stack: Stack, target: str | None) -> bool:
+    return target == "sky" and key == 0 or key >= 1 and stack.shapes[int(key) - 1].subject == target
+
+
+def _colour_small(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...], regions: set[int]) -> None:
+    """A colour written on a small or glowing subject ("a red sun", "a girl in red" is not read) colours that
+    subject's shapes that are no region: a light at ``LIGHT_FLOOR`` L* or lighter, thin marks (flowers, rain)
+    ``THIN_LIFT`` lighter than the colour, other shapes at the colour's own lightness (``_set_apart`` then keeps
+    them apart from their ground)."""
+    for lab, target in zip(labs, targets):
+        if target is None or target == "sky":
+            continue
+        for k, shape in enumerate(stack.shapes, start=1):
+            if shape.subject != target or k in regions:
+                continue
+            light = max(float(lab[0]), LIGHT_FLOOR) if shape.glow else float(lab[0]) + (THIN_LIFT if shape.thin else 0.0)
+            shape.colour = tuple(float(c) for c in lab_to_srgb(np.array([light, lab[1], lab[2]])))
 
 
 def _sky_middle(small: Raster, horizon: float) -> float:

@@ -147,10 +147,12 @@ class Raster:
         table[: len(values)] = values
         return (np.clip(table, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8).tolist()
 
-    def field(self, sky: float, per_shape: Sequence[float] | np.ndarray) -> np.ndarray:
-        """A per-shape number (0..1; ``sky`` for the sky) as an anti-aliased float32 map at the canvas size."""
+    def field(self, sky: float, per_shape: Sequence[float] | np.ndarray, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+        """A per-shape number (0..1; ``sky`` for the sky) as an anti-aliased float32 map at the canvas size
+        (or of its pixels ``box`` = (x0, y0, x1, y1) only)."""
         lut = self._lut(np.concatenate([[sky], np.asarray(per_shape, dtype=np.float64)]))
-        return np.asarray(self.labels.point(lut).reduce(SUPERSAMPLE), dtype=np.float32) / 255.0
+        labels = self.labels if box is None else self.labels.crop(tuple(v * SUPERSAMPLE for v in box))
+        return np.asarray(labels.point(lut).reduce(SUPERSAMPLE), dtype=np.float32) / 255.0
 
     def coverage(self, keep: Sequence[bool] | np.ndarray, sky: bool = False) -> np.ndarray:
         """How much of each pixel the shapes with ``keep`` true (and the sky, if ``sky``) cover, 0..1."""

@@ -29,9 +29,14 @@ def moon(b: Builder, n: int) -> None:
         b.add(
             "moon",
             [Ellipse(x + 0.45 * r / b.layout.aspect, y - 0.2 * r, 0.85 * r, 0.85 * r)],
-            b.roles.sky_top * 0.7 + b.roles.sky_low * 0.3,
+            crescent_shadow(b.roles.sky_top, b.roles.sky_low),
             0.0,
         )
+
+
+def crescent_shadow(sky_top: np.ndarray, sky_low: np.ndarray) -> np.ndarray:
+    """The colour of the disc that cuts a crescent out of the moon: the sky's, weighted to the upper sky."""
+    return np.asarray(sky_top) * 0.7 + np.asarray(sky_low) * 0.3
 
 
 @subject("stars", "stars", "stars", ("star", "starry", "starlit", "starlight", "constellation", "galaxy", "milky way"), SKY)
@@ -113,9 +118,11 @@ def birds(b: Builder, n: int) -> None:
 
 @subject("fireworks", "fireworks", "fireworks", ("firework", "pyrotechnic", "sparkler"), SKY, countable=True, count=4, max_count=9)
 def fireworks(b: Builder, n: int) -> None:
+    lights = _lights(b)
     for i, x in enumerate(b.spread(n, 0.08, 0.92)):
         y = b.rng.uniform(0.12, max(0.15, b.horizon - 0.15))
         r = b.rng.uniform(0.06, 0.12)
+        x = _clear_of(x, y, r, lights, b.layout.aspect)
         rays = int(b.rng.integers(14, 22))
         angles = np.linspace(0, 2 * np.pi, rays, endpoint=False) + b.rng.uniform(0, 1)
         parts = [
@@ -131,6 +138,35 @@ def fireworks(b: Builder, n: int) -> None:
         parts += [dot(x + 1.12 * r * np.cos(a) / b.layout.aspect, y + 1.12 * r * np.sin(a), 0.005) for a in angles]
         colour = b.roles.accents[i % len(b.roles.accents)] * 0.5 + b.roles.lamp * 0.5
         b.add("fireworks", parts, colour, 0.05, thin=True, glow=True)
+
+
+LIGHT_RADIUS = 0.085  # short sides: the largest sun (the moon is smaller), for keeping bursts off it
+LIGHT_GAP = 0.04  # short sides left between a burst and a light, so the light reads as its own disc (dabs spread marks)
+
+
+def _lights(b: Builder) -> list[tuple[float, float]]:
+    """Where the sun and the moon are (as :func:`sun` and :func:`moon` place them), for marks that must not
+    cover them."""
+    x, y = b.layout.light_x, b.layout.light_y
+    out = [(x, y)] if {"sun", "moon"} & b.present else []
+    if {"sun", "moon"} <= b.present:
+        out.append((1.0 - x, y - 0.05))
+    return out
+
+
+def _clear_of(x: float, y: float, r: float, lights: list[tuple[float, float]], aspect: float) -> float:
+    """``x`` moved sideways, the least it takes, so a burst of radius ``r`` at (x, y) leaves every light clear."""
+    for lx, ly in lights:
+        reach = 1.12 * r + LIGHT_RADIUS + LIGHT_GAP  # the burst's dots lie at 1.12 r
+        dy = abs(y - ly)
+        if dy >= reach:
+            continue
+        dx = np.sqrt(reach**2 - dy**2) / aspect  # the least horizontal distance, in relative x
+        if abs(x - lx) >= dx:
+            continue
+        options = [v for v in (lx - dx, lx + dx) if 0.02 <= v <= 0.98]
+        x = min(options, key=lambda v: abs(v - x)) if options else x
+    return float(x)
 
 
 @subject("rain", "rain", "rain", ("rain", "rainy", "raining", "rainfall", "downpour", "drizzle", "shower", "raindrop"), FRONT)

@@ -128,6 +128,13 @@ def window(b: Builder, n: int) -> None:
     b.add("window", [b.rect(x0 - 0.05, y1 + 0.01, x1 + 0.05, y1 + 0.05)], wall * 0.5 + b.roles.light * 0.5, 1.0)
 
 
+FIRE_SPAN = 0.144  # relative width of a full-size fire: tongues 0.09 wide, jittered 0.6 of their half-width each way
+FIRE_FILL = 0.7  # share of each fire's room (its range / count) it may fill; the jitter takes the rest
+FIRE_JITTER = 0.12  # most a fire moves from its even place, as a share of the spacing (2 x 0.12 < 1 - FIRE_FILL)
+WINDOW_VIEW = (0.26, 0.74)  # x range of fires seen through a window (its frame reaches 0.18 and 0.82 at most)
+WINDOW_BASE = (0.6, 0.66)  # y of their base: above the window's sill (its pane ends at 0.72 at the highest)
+
+
 @subject(
     "fire",
     "a fire",
@@ -136,16 +143,24 @@ def window(b: Builder, n: int) -> None:
     OBJECT,
     countable=True,
     count=1,
-    max_count=3,
+    max_count=6,
     needs=("hills", "meadow"),
 )
 def fire(b: Builder, n: int) -> None:
-    for x in b.spread(n, 0.15, 0.85, near=b.layout.focal_x):
-        base = b.horizon + b.rng.uniform(0.28, 0.36)
-        h = b.rng.uniform(0.16, 0.24)
+    indoors = "window" in b.present  # candles seen through a window: inside its pane, above its sill
+    lo, hi = WINDOW_VIEW if indoors else (0.12, 0.88)
+    # Fires as wide as FIRE_SPAN fill at most FIRE_FILL of the room each has, so every one stays countable.
+    size = min(1.0, FIRE_FILL * (hi - lo) / (n * FIRE_SPAN))
+    if n == 1:
+        xs = [float(np.clip(b.layout.focal_x, lo, hi))]
+    else:  # evenly apart, jittered by at most FIRE_JITTER of their spacing, so they stay countable
+        xs = np.linspace(lo, hi, n + 2)[1:-1] + b.rng.uniform(-FIRE_JITTER, FIRE_JITTER, n) * (hi - lo) / (n + 1)
+    for x in xs:
+        base = b.rng.uniform(*WINDOW_BASE) if indoors else b.horizon + b.rng.uniform(0.28, 0.36)
+        h = b.rng.uniform(0.16, 0.24) * size
         logs = [
-            stroke([(x - 0.06, base + 0.01), (x + 0.06, base - 0.015)], 0.012),
-            stroke([(x - 0.06, base - 0.015), (x + 0.06, base + 0.01)], 0.012),
+            stroke([(x - 0.06 * size, base + 0.01), (x + 0.06 * size, base - 0.015)], 0.012),
+            stroke([(x - 0.06 * size, base - 0.015), (x + 0.06 * size, base + 0.01)], 0.012),
         ]
         b.add("fire", logs, b.roles.dark, 0.85)
         for layer, (scale, colour) in enumerate(
@@ -154,7 +169,7 @@ def fire(b: Builder, n: int) -> None:
             tongues = []
             for dx in b.rng.uniform(-0.6, 0.6, 4):
                 hh = h * scale * b.rng.uniform(0.6, 1.0)
-                w = 0.045 * scale / b.layout.aspect
+                w = 0.045 * scale * size / b.layout.aspect
                 cx = x + dx * w
                 tongues.append(
                     Poly(
@@ -240,6 +255,32 @@ def _person(x: float, foot: float, h: float, aspect: float, rng: np.random.Gener
         "passer-by",
         "wayfarer",
         "pilgrim",
+        # added after round 4's audit: people a user names by role
+        "samurai",
+        "knight",
+        "warrior",
+        "soldier",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "witch",
+        "wizard",
+        "nun",
+        "priest",
+        "ballerina",
+        "cowboy",
+        "astronaut",
+        "shepherd",
+        "bride",
+        "groom",
+        "cyclist",
+        "skater",
+        "drummer",
+        "violinist",
+        "pianist",
+        "dreamer",
+        "keeper",
     ),
     OBJECT,
     countable=True,
@@ -258,7 +299,8 @@ def figure(b: Builder, n: int) -> None:
     "crowd",
     "a crowd of silhouettes",
     "crowds",
-    ("crowd", "people", "audience", "festival", "concert", "parade", "spectators", "protesters", "revellers", "gathering", "party"),
+    ("crowd", "people", "audience", "festival", "concert", "parade", "spectators", "protesters", "revellers", "party",
+     "jazz band", "rock band", "brass band", "marching band", "choir", "orchestra"),
     FRONT,
 )
 def crowd(b: Builder, n: int) -> None:
