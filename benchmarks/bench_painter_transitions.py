@@ -22,7 +22,8 @@ Reported per transition:
   :attr:`a2i.render.painter.motion.Scene.under`, is not mixed): at the halfway frame, and the most over
   ``--samples`` frames spread through the transition.
 - old inside new: every subject of the coming keyframe (as above) that shows the old picture inside its
-  outline while, in the same rows, the ``RING`` px beside it have mostly turned (a collage: the old window panes
+  outline while, in the same rows, the ``RING`` px beside it have mostly turned, and in none of the ``STRAY``
+  rows either side they mostly wait (a collage: the old window panes
   inside the new sun's disc), judged on its pixels where the old keyframe differs from the new one and from the
   new one's background: the share of those that do so, the most over the sampled frames; a subject with more
   than ``COLLAGE`` counts. A front crossing a subject and its surroundings alike (a wipe) is not a collage.
@@ -60,6 +61,8 @@ MIXED = 0.12  # a pixel nearer than this fraction of the way to either keyframe 
 DIFFERS = 20  # of 255: pixels whose keyframes differ less than this are not counted (nothing to mix)
 MIN_SUBJECT = 40  # px: subjects with fewer differing pixels are not judged (a few pixels are all front)
 RING = 3  # px beside a subject (same rows) whose state says whether the picture around it has turned
+STRAY = 0.018  # short sides a brushed front strays up or down (motion.EDGE_WAVE x its noise's clip, 1.5): rows
+# that close to the front are not judged (the front crossing a subject and what is beside it is a wipe)
 COLLAGE = 0.25  # share of a subject's judged pixels showing the old picture among turned surroundings: a collage
 
 
@@ -125,7 +128,9 @@ def old_inside(frame: np.ndarray, start: np.ndarray, end: np.ndarray, under: np.
     frame, start, end, under = (x.astype(np.float64) for x in (frame, start, end, under))
     gap = np.abs(start - end).mean(axis=2)
     judged = (gap > DIFFERS) & (np.abs(start - under).mean(axis=2) > DIFFERS)
-    old = np.abs(frame - start).mean(axis=2) <= MIXED * gap
+    to_start = np.abs(frame - start).mean(axis=2)
+    old = (to_start <= MIXED * gap) & (to_start < np.abs(frame - under).mean(axis=2))  # nearer the background: not old
+    stray = int(np.ceil(STRAY * min(frame.shape[:2])))
     shares = []
     for subject in subjects:
         beside = subject.copy()
@@ -134,6 +139,8 @@ def old_inside(frame: np.ndarray, start: np.ndarray, end: np.ndarray, under: np.
             beside[:, :-1] |= beside[:, 1:].copy()
         around = beside & ~subject & (gap > DIFFERS)
         turned = (around & ~old).sum(axis=1) > 0.5 * np.maximum(around.sum(axis=1), 1)
+        waiting = (around & old).sum(axis=1) >= 0.5 * around.sum(axis=1)
+        turned &= np.convolve(waiting & (around.sum(axis=1) > 0), np.ones(2 * stray + 1), "same") == 0  # nor near
         inside = subject & judged
         shares.append((old & inside & turned[:, None]).sum() / max(inside.sum(), 1))
     return np.array(shares)

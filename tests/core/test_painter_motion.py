@@ -194,11 +194,15 @@ def test_a_small_subject_turns_at_once_not_fading_whole():
     assert _smooth(after) - _smooth(before) < 0.01
 
 
+STRAY = 3  # px at SIZE: how far a brushed front strays up or down (motion.EDGE_WAVE x 1.5 x 108 px, rounded up)
+
+
 def old_inside(frames, start, end, under, subjects, ring=3):
     """The worst share of a coming subject's pixels that show the old picture inside its outline while, in the
-    same rows, the ``ring`` px beside it have mostly turned (a collage; a front crossing the subject and its
-    surroundings alike, a wipe, is not one). The most over frames and subjects. Judged: pixels where the old
-    keyframe differs (by more than 20) from both the new one and its background."""
+    same rows, the ``ring`` px beside it have mostly turned and in none within ``STRAY`` rows they mostly wait
+    (a collage; a brushed front crossing the subject and its surroundings alike, a wipe, is not one). The most
+    over frames and subjects. Judged: pixels where the old keyframe differs (by more than 20) from both the new
+    one and its background; a pixel nearer the background than the old keyframe shows the background."""
     start, end, under = (x.astype(np.float32) for x in (start, end, under))
     gap = np.abs(start - end).mean(axis=2)
     judged = (gap > 20) & (np.abs(start - under).mean(axis=2) > 20)
@@ -212,8 +216,11 @@ def old_inside(frames, start, end, under, subjects, ring=3):
         if inside.sum() < 12:
             continue
         for frame in frames:
-            old = np.abs(frame.astype(np.float32) - start).mean(axis=2) <= 0.12 * gap
+            near_start = np.abs(frame.astype(np.float32) - start).mean(axis=2)
+            old = (near_start <= 0.12 * gap) & (near_start < np.abs(frame.astype(np.float32) - under).mean(axis=2))
             turned = (around & ~old).sum(axis=1) > 0.5 * np.maximum(around.sum(axis=1), 1)
+            waiting = (around & old).sum(axis=1) >= 0.5 * around.sum(axis=1)  # (rows with nothing beside wait for none)
+            turned &= np.convolve(waiting & (around.sum(axis=1) > 0), np.ones(2 * STRAY + 1), "same") == 0  # nor near
             worst = max(worst, float((old & inside & turned[:, None]).sum() / inside.sum()))
     return worst
 
@@ -223,17 +230,17 @@ def test_where_a_subject_has_not_arrived_the_new_background_shows_not_the_old_pi
     old picture inside its outline with the new picture around it (the old window panes inside the new sun's
     disc): it shows the new background. The same check catches a collage, and the transition without the
     background stage."""
-    prompts = ("A watercolour of mountains over a lake", "A window with the sun over a city skyline and a boat")
+    prompts = ("A watercolour of mountains over a lake", "A lighthouse, a tree and a figure on a shore by the sea with two boats")
     a = Scene.prepare(CALM, prompt=prompts[0], seed=3, size=SIZE)
     b = Scene.prepare(CALM, prompt=prompts[1], style="glass", seed=4, size=SIZE)
     assert b.under is not b.rgb and (b.first <= b.arrive).all() and (b.first < b.arrive - 0.05).any()
     subjects = list(subject_maps(prompts[1], "glass", 4).values())
     start, end, under = render_frame(a, b, 0.0, time=0.0), render_frame(a, b, 1.0, time=0.0), under_frame(b)
     progress = np.linspace(0.05, 0.95, 19)
-    assert old_inside([render_frame(a, b, p, time=0.0) for p in progress], start, end, under, subjects) < 0.15
+    assert old_inside([render_frame(a, b, p, time=0.0) for p in progress], start, end, under, subjects) < 0.05
     collage = end.copy()
     boat = subject_maps(prompts[1], "glass", 4)["boat"]
     collage[boat] = start[boat]
     assert old_inside([collage], start, end, under, [boat]) > 0.9
     direct = dataclasses.replace(b, under=None, first=None, under_phase=None)  # the new picture straight over the old, in its order
-    assert old_inside([render_frame(a, direct, p, time=0.0) for p in progress], start, end, under, subjects) > 0.5
+    assert old_inside([render_frame(a, direct, p, time=0.0) for p in progress], start, end, under, subjects) > 0.25

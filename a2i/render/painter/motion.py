@@ -1,16 +1,18 @@
 """Cheap per-frame motion for music videos: keyframes drawn once, frames animated from them.
 
 A :class:`Scene` is one keyframe, drawn once at the video's own size (anti-aliased and supersampled as stills
-are, composited and graded to the keyframe's mood) with two maps the style hands over (:class:`Layers`'
-``order`` and ``phase``). :func:`render_frame` then draws any frame between two scenes ``a`` and ``b`` in two
-passes over the frame (compiled loops, no temporaries):
+are, composited and graded to the keyframe's mood) with the shimmer's phase map the style hands over
+(:class:`Layers`' ``phase``) and when each pixel turns (from the scene itself, below). :func:`render_frame`
+then draws any frame between two scenes ``a`` and ``b`` in two passes over the frame (compiled loops, no
+temporaries):
 
 - **painted in, not a crossfade**: ``b`` is painted over ``a`` as a painter would lay it down. First its
   background (the sky and every subject of the sky, far land, water and land layers: :data:`BACKGROUND_LAYERS`)
   in one brushed wipe from the top over the whole frame; where ``b`` has objects or weather (a lighthouse, a
   boat, a window, rain) the wipe lays ``b``'s style as it stands before they are painted (its
   :attr:`Scene.under`, the background those objects are drawn over). Then the objects rise over that
-  background in the order ``b``'s scene drew them. So where a subject has not arrived one sees the new
+  background in the order ``b``'s scene drew them, each rising from its base (an object partly hidden by a
+  later one grows from behind it once that one has risen). So where a subject has not arrived one sees the new
   background, never the old picture inside a new subject's outline. Each front between two stages is a thin
   anti-aliased edge of a fixed width *in pixels* (the style's :attr:`Motion.front`), wherever it runs and
   however small the subject it crosses: every pixel shows ``a``, ``b``'s background or ``b`` except the pixels
@@ -54,7 +56,7 @@ from a2i.render.painter.grading import grade_image, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.scene.subjects import SUBJECTS
 from a2i.render.painter.scene.subjects.base import OBJECT
-from a2i.render.painter.styles.base import Canvas, Layers, Motion, StyleSpec, resize, value_noise
+from a2i.render.painter.styles.base import Canvas, Layers, Motion, Painting, StyleSpec, resize, value_noise
 from a2i.seeding import rng as seeded_rng
 from a2i.sizes import check_size
 
@@ -70,7 +72,7 @@ BACKGROUND_LAYERS = range(OBJECT)  # subject layers laid first, as one wipe (sky
 # and weather (a boat, a window, rain) are painted over them afterwards, as a painter leaves them for last
 WIPE_SHARE = (0.3, 0.7)  # share of a transition the background's wipe takes: its share of the picture, held
 # within these bounds (the wipe never flashes down the frame, and the objects keep time to rise)
-OUTLINE_REACH = 0.006  # short sides: an object's outline as styles draw it (glass leading, ink line) reaches this
+OUTLINE_REACH = 0.012  # short sides: an object's outline as styles draw it (glass leading, ink line, a wash's dark edge) reaches this
 # far outside its shape, and comes with it (else it would stand in the background before the object arrives)
 MATCH_REACH = 0.04  # short sides: how far around an object the background's colour is matched to the picture's
 # (a glow's halo and a wash's bleed reach about this far: styles/base.py glow's reach 0.06 is its halo's edge)
@@ -146,6 +148,22 @@ def _phase(layers: Layers) -> np.ndarray:
     height, width = layers.detail.size[::-1] if layers.detail is not None else layers.ground.shape[:2]
     phase = layers.phase if layers.phase is not None else np.zeros((height, width), np.float32)
     return (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def _grounded(rise: np.ndarray, inside: np.ndarray, wipe: float) -> np.ndarray:
+    """``rise`` (over ``wipe``..1) made to grow upward through every column of objects: no pixel of an object
+    turns before the object pixels under it in its column. An object partly hidden by a later one (a lighthouse
+    behind a tree) would otherwise show its top floating over the background, the part the later one covers not
+    yet there; now it grows from behind the later one once that has risen. A pixel held back keeps its own
+    climb per row (so a held-back region rises, never pops in at once), and the times are then fitted back
+    into ``wipe``..1."""
+    out = rise.copy()
+    for row in range(out.shape[0] - 2, -1, -1):  # bottom up, through runs of object pixels
+        run = inside[row] & inside[row + 1]
+        climb = np.maximum(rise[row, run] - rise[row + 1, run], 0.0)
+        out[row, run] = np.maximum(rise[row, run], out[row + 1, run] + climb)
+    late = float(out[inside].max()) if inside.any() else 1.0
+    return (wipe + (out - wipe) * ((1.0 - wipe) / max(late - wipe, 1.0 - wipe))).astype(np.float32)
 
 
 def _matched(painted: np.ndarray, rgb: np.ndarray, objects: np.ndarray) -> np.ndarray:
@@ -228,22 +246,24 @@ class Scene:
         grade = solve_grade(image, frame.mood, named=frame.named_colours)
         rgb = np.asarray(grade_image(image, *grade), dtype=np.uint8)
         _, y = canvas.grid()
-        order = layers.order if layers.order is not None else y  # a style without one: a wipe from the top
         phase = _phase(layers)
         # 2. When: the background in one wipe from the top over its share of the transition (all of it in a
-        #    scene without objects), then the objects (any pixel they touch) in the style's own order of them.
+        #    scene without objects), then the objects (any pixel they touch) in the order the scene drew them, each
+        #    rising from its base (the scene's drawing order, whatever order a style grows its own marks in).
         background = [SUBJECTS[shape.subject].layer in BACKGROUND_LAYERS for shape in frame.scene.stack.shapes]
         shapes = frame.raster.coverage(np.logical_not(background)) > 0.0
         wipe = float(np.clip(1.0 - shapes.mean(), *WIPE_SHARE)) if shapes.any() else 1.0
         first = _arrival(wipe * y, seed)
         if not shapes.any():
             return cls(frame.style, frame.mood, (width, height), rgb, first, phase)
+        painting = Painting(canvas, frame.mood, frame.scene, frame.raster, seeded_rng(seed, _EDGE_STREAM))  # draws nothing
+        order = painting.drawing_order()
         lo, hi = float(order[shapes].min()), float(order[shapes].max())
-        rise = wipe + (1.0 - wipe) * (np.asarray(order, dtype=np.float32) - lo) / max(hi - lo, 1e-6)
+        rise = _grounded(wipe + (1.0 - wipe) * (np.asarray(order, dtype=np.float32) - lo) / max(hi - lo, 1e-6), shapes, wipe)
         reach = max(1, round(OUTLINE_REACH * min(width, height)))
         objects = _spread(shapes, reach, np.maximum)  # with their outlines, which arrive with the nearest of them
         rise = np.where(shapes, rise, _spread(np.where(shapes, rise, 0.0), reach, np.maximum))
-        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, wipe * y), seed), first), first)
+        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, 1.0), seed), first), first)
         # 3. The background the objects are painted over: the style drawn again without them, graded as the
         #    picture is (the picture itself wherever no object touches).
         drawn = underpainting(frame, background, canvas).at(width, height)
