@@ -17,14 +17,14 @@ from a2i.vocabulary import COLOUR_PAIRS, DEFAULT_MIX, MIN_VALUE_CONTRAST, STYLE_
 PINNED_PROFILE = Profile(valence=0.7, energy=0.6, tempo=128, danceability=0.7, acousticness=0.4)
 PINNED = {
     "bauhaus": [[[255, 231, 112], [154, 120, 100]], [[149, 119, 102], [148, 121, 104]]],
-    "contours": [[[255, 159, 102], [190, 134, 103]], [[184, 133, 107], [181, 135, 109]]],
-    "fields": [[[255, 189, 113], [255, 156, 113]], [[146, 110, 100], [109, 102, 106]]],
-    "flow": [[[255, 148, 100], [254, 142, 96]], [[175, 120, 90], [176, 135, 96]]],
+    "contours": [[[255, 161, 104], [193, 136, 105]], [[187, 135, 109], [184, 137, 111]]],
+    "fields": [[[255, 194, 117], [255, 161, 118]], [[152, 115, 105], [115, 108, 111]]],
+    "flow": [[[255, 150, 102], [255, 144, 98]], [[176, 121, 91], [178, 137, 98]]],
     "glass": [[[255, 168, 101], [150, 126, 111]], [[151, 127, 112], [153, 129, 114]]],
     "ink": [[[255, 250, 176], [255, 187, 137]], [[153, 104, 54], [125, 26, 3]]],
-    "landscape": [[[255, 157, 102], [254, 147, 97]], [[194, 134, 97], [167, 128, 99]]],
-    "pointillism": [[[255, 160, 114], [240, 131, 88]], [[173, 115, 84], [141, 104, 83]]],
-    "watercolour": [[[255, 152, 97], [255, 146, 97]], [[165, 114, 81], [150, 111, 82]]],
+    "landscape": [[[255, 158, 102], [255, 148, 98]], [[195, 135, 98], [168, 129, 100]]],
+    "pointillism": [[[255, 161, 115], [242, 133, 89]], [[175, 116, 85], [142, 106, 84]]],
+    "watercolour": [[[255, 154, 99], [255, 148, 99]], [[169, 116, 84], [153, 114, 84]]],
 }
 
 
@@ -74,7 +74,9 @@ def test_valence_makes_lighter_warmer_pictures_in_every_style(style):
     light = [np.mean([lightness_saturation(p)[0] for p in pair]) for pair in pictures]
     warmth = [np.mean([mean_hue_warmth(p) for p in pair]) for pair in pictures]
     assert all(a < b for a, b in zip(light, light[1:])), light
-    assert warmth[-1] > 0.1 > -0.03 > warmth[0], warmth
+    # The saddest pair is cool (blue): -0.025, not -0.03 since the legibility shifts (round 4) lift dark subjects
+    # and the re-solved grade then saturates a little less (landscape's pair: -0.034 -> -0.030).
+    assert warmth[-1] > 0.1 > -0.025 > warmth[0], warmth
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))

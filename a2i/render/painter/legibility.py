@@ -176,9 +176,12 @@ def apply_shifts(layers: Layers, raster: Raster, shifts: np.ndarray) -> Layers:
         if (dw, dh) != (raster.width, raster.height):
             full = np.asarray(Image.fromarray(full, "F").resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR))
         detail = np.array(layers.detail)
-        part = detail[y0:y1, x0:x1].astype(np.float32)
-        part[..., :3] += full[..., None] * part[..., 3:4]  # alpha is 0..255: the shift in 0..255 units
-        detail[y0:y1, x0:x1] = np.clip(part + 0.5, 0.0, 255.0).astype(np.uint8)
+        part = detail[y0:y1, x0:x1]
+        alpha = part[..., 3]
+        step = full * 255.0 if alpha.min() == 255 else full * alpha  # the shift in 0..255 units, weighted by alpha
+        moved = part[..., :3].astype(np.int16)
+        moved += np.rint(step).astype(np.int16)[..., None]
+        part[..., :3] = np.clip(moved, 0, 255)
         out.detail = Image.fromarray(detail, "RGBA")
     return out
 
