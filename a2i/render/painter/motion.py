@@ -108,7 +108,7 @@ def _spread(values: np.ndarray, radius: int, pick: np.ufunc) -> np.ndarray:
         for k in range(1, 2 * radius + 1):
             pick(out, lines[k : k + n], out=out)
         out = np.swapaxes(out, 0, axis)
-    return out
+    return np.ascontiguousarray(out)  # row-major again: the frame's kernels walk rows
 
 
 def _rate(arrive: np.ndarray, front: float) -> np.ndarray:
