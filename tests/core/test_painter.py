@@ -16,15 +16,15 @@ from a2i.vocabulary import COLOUR_PAIRS, DEFAULT_MIX, MIN_VALUE_CONTRAST, STYLE_
 # Re-pin only for a deliberate change of a style's look: `python tests/core/test_painter.py` prints them.
 PINNED_PROFILE = Profile(valence=0.7, energy=0.6, tempo=128, danceability=0.7, acousticness=0.4)
 PINNED = {
-    "bauhaus": [[[255, 232, 113], [155, 121, 101]], [[151, 120, 103], [149, 122, 105]]],
-    "contours": [[[255, 157, 100], [189, 132, 101]], [[183, 131, 105], [180, 133, 108]]],
-    "fields": [[[255, 190, 114], [255, 157, 114]], [[148, 111, 101], [111, 104, 107]]],
-    "flow": [[[255, 149, 101], [255, 143, 97]], [[176, 121, 91], [178, 136, 97]]],
-    "glass": [[[255, 169, 101], [151, 127, 112]], [[152, 128, 113], [154, 130, 115]]],
-    "ink": [[[255, 250, 176], [255, 186, 137]], [[153, 103, 54], [124, 25, 3]]],
+    "bauhaus": [[[255, 231, 112], [154, 120, 100]], [[149, 119, 102], [148, 121, 104]]],
+    "contours": [[[255, 161, 104], [193, 136, 105]], [[187, 135, 109], [184, 137, 111]]],
+    "fields": [[[255, 194, 117], [255, 161, 118]], [[152, 115, 105], [115, 108, 111]]],
+    "flow": [[[255, 150, 102], [255, 144, 98]], [[176, 121, 91], [178, 137, 98]]],
+    "glass": [[[255, 168, 101], [150, 126, 111]], [[151, 127, 112], [153, 129, 114]]],
+    "ink": [[[255, 250, 176], [255, 187, 137]], [[153, 104, 54], [125, 26, 3]]],
     "landscape": [[[255, 158, 102], [255, 148, 98]], [[195, 135, 98], [168, 129, 100]]],
     "pointillism": [[[255, 161, 115], [242, 133, 89]], [[175, 116, 85], [142, 106, 84]]],
-    "watercolour": [[[255, 154, 98], [255, 148, 99]], [[169, 116, 83], [153, 113, 84]]],
+    "watercolour": [[[255, 154, 99], [255, 148, 99]], [[169, 116, 84], [153, 114, 84]]],
 }
 
 
@@ -74,7 +74,9 @@ def test_valence_makes_lighter_warmer_pictures_in_every_style(style):
     light = [np.mean([lightness_saturation(p)[0] for p in pair]) for pair in pictures]
     warmth = [np.mean([mean_hue_warmth(p) for p in pair]) for pair in pictures]
     assert all(a < b for a, b in zip(light, light[1:])), light
-    assert warmth[-1] > 0.1 > -0.03 > warmth[0], warmth
+    # The saddest pair is cool (blue): -0.025, not -0.03 since the legibility shifts (round 4) lift dark subjects
+    # and the re-solved grade then saturates a little less (landscape's pair: -0.034 -> -0.030).
+    assert warmth[-1] > 0.1 > -0.025 > warmth[0], warmth
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))

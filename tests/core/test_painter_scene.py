@@ -333,3 +333,22 @@ def test_rocks_are_a_shore_only_by_water(prompt, subjects):
     """Rocks once always meant a shore, and a shore brings a sea: a canyon road got waves."""
     reading = read_prompt(prompt)
     assert reading.subjects == subjects and reading.not_drawn == ()
+
+
+def test_boats_on_a_river_float_on_it():
+    """With a river as the only water, a boat once stood on the land beside it: its hull now lies on the river."""
+    for seed in range(4):
+        scene = compose("a small wooden boat on a misty river", MOOD, seed=seed, aspect=1.0)
+        raster = scene.stack.raster(128, 128)
+        labels = raster.label_index()
+        river = np.isin(labels, [k for k, s in enumerate(scene.stack.shapes, start=1) if s.subject == "river"])
+        hull = next(s for s in scene.stack.shapes if s.subject == "boat").parts[0]
+        x, y = np.mean(np.asarray(hull.points), axis=0)
+        assert river[min(127, int(y * 128) + 2), int(x * 128)], (seed, x, y)
+
+
+def test_a_single_pine_is_a_tree_and_pines_a_forest():
+    assert read_prompt("a lonely pine on a cliff in the snow").subjects == {"tree": 1, "mountains": 1, "snow": 1}
+    assert read_prompt("a pine forest").subjects == {"forest": 1}
+    assert read_prompt("pines on the ridge").subjects == {"forest": 1, "mountains": 1}
+    assert read_prompt("two pines").subjects == {"tree": 2}

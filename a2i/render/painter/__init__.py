@@ -41,6 +41,7 @@ from a2i.mood import Profile
 from a2i.render.painter.colour_keeping import keep_named_colours
 from a2i.render.painter.drawn import Drawn, drawn_record
 from a2i.render.painter.grading import add_grain, grade_image, solve_grade
+from a2i.render.painter.legibility import THUMB as LEGIBLE_THUMB
 from a2i.render.painter.legibility import apply_shifts, legible_shifts
 from a2i.render.painter.palette import Mood, mood_for
 from a2i.render.painter.scene import Scene, compose
@@ -92,9 +93,23 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     raster = scene.stack.raster(canvas.width, canvas.height)
     painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
     drawn = spec.draw(painting)
-    shifts = legible_shifts(drawn, scene, mood, raster)
+    shifts = _legibility(spec, drawn, scene, mood, raster, seed)
     layers = keep_named_colours(apply_shifts(drawn, raster, shifts), scene, mood, raster)
     return Keyframe(spec, mood, layers, int(seed), scene, raster, shifts)
+
+
+def _legibility(spec: StyleSpec, drawn: Layers, scene: Scene, mood: Mood, raster: Raster, seed: int) -> np.ndarray:
+    """The legibility shifts (:func:`a2i.render.painter.legibility.legible_shifts`), decided on the style drawn
+    at the legibility thumbnail's size, so a picture makes the same decisions at every size (the seed, not the
+    pixel count, decides the picture); a picture that small is its own thumbnail."""
+    w, h = raster.width, raster.height
+    if max(w, h) <= LEGIBLE_THUMB:
+        return legible_shifts(drawn, scene, mood, raster)
+    scale = LEGIBLE_THUMB / max(w, h)
+    small = Canvas(max(16, round(w * scale)), max(16, round(h * scale)))
+    small_raster = scene.stack.raster(small.width, small.height)
+    layers = spec.draw(Painting(small, mood, scene, small_raster, seeded_rng(seed, style_stream(spec.name))))
+    return legible_shifts(layers, scene, mood, small_raster)
 
 
 def underpainting(frame: Keyframe, keep: Sequence[bool], canvas: Canvas) -> Layers:

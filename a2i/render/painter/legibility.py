@@ -11,9 +11,12 @@ test data; a shape must stand out at thumbnail size, not merely be distinguishab
 :func:`legible_shifts` and :func:`apply_shifts` hold every drawn subject to that in every style: the scene sets shapes apart in
 lightness before drawing (:func:`a2i.render.painter.scene._set_apart`), but a style's washes, marks, blurs and
 the mood's grade can still merge a subject into its ground (an ink figure on a dark road, a watercolour forest,
-a city against a sky of its own tone). After a style draws, each drawn subject's contrast (each figure's on its
-own, ``ONE_BY_ONE``: one walker may stand on a dark road, another on pale sand) is measured on a
-thumbnail as it will be graded; a subject under ``GOAL`` has its own pixels shifted uniformly in lightness,
+a city against a sky of its own tone). After a style draws, each drawn subject's contrast is measured on a
+thumbnail as it will be graded: the subject as a whole, then each of its shapes of at least ``UNIT`` of the
+picture on its own (one walker may stand on a dark road, another on pale sand; a mountain's slope may melt into
+the sky while its snow cap shines), each against a ring around it that leaves out the rest of its subject, then
+the whole subject once more (its parts' moves may have brought its mean back to its surround's). A subject or
+shape under ``GOAL`` has its own pixels shifted uniformly in lightness,
 lighter or darker, by the smallest of ``SHIFTS`` that reaches ``GOAL`` once graded (a uniform shift of every
 channel before the grade is the same shift after it, up to clipping, so it is tried through the grade; hue,
 chroma and the style's texture inside the subject stay; the move is applied to the keyframe's layers, so video
@@ -56,7 +59,7 @@ GOAL = 9.0  # ΔE2000 legible_shifts aims for: MIN_CONTRAST plus room for grain,
 # pictures the tests paint, so a picture's decisions are alike at every size (its composition is the seed's)
 THUMB = 96
 SHIFTS = (0.04, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5)  # uniform RGB shifts (0..1) tried either way, smallest first
-ONE_BY_ONE = frozenset({"figure"})  # one shape per instance, each read on its own (one walker on a dark road, one on sand)
+UNIT = 0.004  # fraction of the picture from which a shape is read on its own (a figure, a mountain's slope); smaller ones together
 LIGHTS = frozenset({"sun", "moon"})  # lights: only their glowing discs are measured and they only get lighter
 LARGEST = 0.75  # fraction of the picture above which a subject is the picture itself (a room: its "surround" is a frame)
 
@@ -84,10 +87,11 @@ def subject_contrast(image: Image.Image, raster: Raster, subjects: Iterable[str]
     return out
 
 
-def _contrast(lab: np.ndarray, inside: np.ndarray, reach: int) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """(ΔE2000, inside mean, ring mean) of a region of a Lab picture, as :func:`subject_contrast` measures it."""
+def _contrast(lab: np.ndarray, inside: np.ndarray, reach: int, subject: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """(ΔE2000, inside mean, ring mean) of a region of a Lab picture, as :func:`subject_contrast` measures it, the
+    ring leaving out the rest of the region's subject (a mountain's snow cap is no surround of its slope)."""
     grown = Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(2 * reach + 1))
-    ring = (np.asarray(grown) > 0) & ~inside
+    ring = (np.asarray(grown) > 0) & ~subject
     if not ring.any() or not inside.any():
         return None
     mi, mr = lab[inside].mean(axis=0), lab[ring].mean(axis=0)
@@ -110,14 +114,16 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
     subject_of = [shape.subject for shape in scene.stack.shapes]
     shown = {n: float(sum(area[k] for k, name in enumerate(subject_of, start=1) if name == n)) for n in scene.plan.subjects}
     shifts = np.zeros(len(scene.stack.shapes), dtype=np.float64)
-    units = []  # (subject, its shapes' labels) measured together: a subject, or one of its ONE_BY_ONE instances
+    units = []  # (subject, shapes measured together, all the subject's shapes): the subject, each large shape, the subject
     for name in [n for n in scene.plan.subjects if 0.0 < shown[n] < LARGEST]:
-        keys = tuple(k for k, shape in enumerate(scene.stack.shapes, start=1)
-                     if shape.subject == name and (shape.glow or name not in LIGHTS))  # not the crescent's shadow
-        units += [(name, (k,)) for k in keys] if name in ONE_BY_ONE else [(name, keys)]
-    for name, keys in units:
+        own = tuple(k for k, shape in enumerate(scene.stack.shapes, start=1) if shape.subject == name)
+        keys = tuple(k for k in own if scene.stack.shapes[k - 1].glow or name not in LIGHTS)  # not the crescent's shadow
+        large = tuple(k for k in keys if area[k] >= UNIT)
+        alone = [(name, (k,), own) for k in large] if len(large) > 1 else []
+        units += [(name, keys, own)] + alone + [(name, keys, own)] * bool(alone)  # the whole again after its parts
+    for name, keys, own in units:
         inside = np.isin(labels, keys)
-        measured = _contrast(lab, inside, reach)
+        measured = _contrast(lab, inside, reach, np.isin(labels, own))
         if measured is None or measured[0] >= GOAL:
             continue
         _, _, ring_mean = measured
@@ -135,7 +141,7 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
         thumb[inside] = np.clip(pre + d, 0.0, 1.0)
         lab[inside] = srgb_to_lab(moved)
         for k in keys:
-            shifts[k - 1] = d  # a uniform shift by d before the grade
+            shifts[k - 1] += d  # a uniform shift by d before the grade (a shape may move with its subject, then alone)
     return shifts
 
 
@@ -170,9 +176,12 @@ def apply_shifts(layers: Layers, raster: Raster, shifts: np.ndarray) -> Layers:
         if (dw, dh) != (raster.width, raster.height):
             full = np.asarray(Image.fromarray(full, "F").resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR))
         detail = np.array(layers.detail)
-        part = detail[y0:y1, x0:x1].astype(np.float32)
-        part[..., :3] += full[..., None] * part[..., 3:4]  # alpha is 0..255: the shift in 0..255 units
-        detail[y0:y1, x0:x1] = np.clip(part + 0.5, 0.0, 255.0).astype(np.uint8)
+        part = detail[y0:y1, x0:x1]
+        alpha = part[..., 3]
+        step = full * 255.0 if alpha.min() == 255 else full * alpha  # the shift in 0..255 units, weighted by alpha
+        moved = part[..., :3].astype(np.int16)
+        moved += np.rint(step).astype(np.int16)[..., None]
+        part[..., :3] = np.clip(moved, 0, 255)
         out.detail = Image.fromarray(detail, "RGBA")
     return out
 

@@ -383,8 +383,10 @@ def read_prompt(text: str | None) -> Reading:
         if word in ROCK_WORDS and not named & COASTAL:  # "rust red rocks" of a canyon: no sea
             name, used, plural = "mountains", 1, False
         counted = bool(pending and i - pending[1] <= COUNT_REACH and words[pending[1]] not in ("a", "an"))
-        if name == "forest" and counted and _singular(words[i + used - 1]) in TREE_KINDS:  # "three trees", "two pines"
-            name = "tree"
+        kind = words[i + used - 1]
+        before_forest = i + used < len(words) and _subject_of(words, i + used)[0] == "forest"  # "a pine forest"
+        if name == "forest" and (counted or kind in TREE_KINDS and not before_forest) and _singular(kind) in TREE_KINDS:
+            name = "tree"  # "three trees", "two pines", "a lonely pine" (but "pines", "trees": a forest)
         if name == "crowd" and counted and word in COUNTED_PEOPLE:  # "three people": three figures
             name, plural = "figure", True
         if name is not None:

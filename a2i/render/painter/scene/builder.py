@@ -68,6 +68,7 @@ class Builder:
         self.stack = Stack(
             horizon=layout.horizon, sky_top=roles.sky_top, sky_low=roles.sky_low, light=(layout.light_x, layout.light_y, 0.0)
         )
+        self.river: np.ndarray | None = None  # the river's centre line and half-width, rows (x, y, half), once drawn
 
     @property
     def horizon(self) -> float:

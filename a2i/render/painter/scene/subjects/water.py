@@ -75,6 +75,7 @@ def river(b: Builder, n: int) -> None:
     half = 0.006 + 0.3 * t**1.5
     body = np.concatenate([np.stack([centre - half, ys], 1), np.stack([centre + half, ys], 1)[::-1]])
     b.add("river", [Poly(body)], b.roles.water, 0.6)
+    b.river = np.stack([centre, ys, half], 1)
     shine = [
         stroke([(c - 0.4 * h, y), (c + 0.4 * h, y)], 0.002 + 0.004 * k / 40)
         for k, (c, y, h) in enumerate(zip(centre, ys, half))
@@ -153,21 +154,41 @@ def _water_band(b: Builder) -> tuple[float, float]:
     needs=("sea", "lake", "river"),
 )
 def boat(b: Builder, n: int) -> None:
+    if b.river is not None and not b.present & {"sea", "lake"}:  # the only water is a river: the boats sail on it
+        _boats_on_river(b, n)
+        return
     top, bottom = _water_band(b)
     xs = b.spread(n, 0.06, 0.94)
     if "lighthouse" in b.present:  # keep clear of the lighthouse's rock
         xs = [x if abs(x - b.layout.focal_x) > 0.12 else (x - 0.18 * b.layout.side) % 0.9 + 0.05 for x in xs]
     for x in xs:
         f = b.rng.random()
-        y = top + (bottom - top) * f
-        s = (0.035 + 0.06 * f) * b.rng.uniform(0.8, 1.2)
-        w = s / b.layout.aspect
-        hull = Poly([(x - w, y - 0.22 * s), (x + w, y - 0.22 * s), (x + 0.7 * w, y + 0.05 * s), (x - 0.65 * w, y + 0.05 * s)])
-        mast = stroke([(x, y - 0.22 * s), (x, y - 1.25 * s)], 0.1 * s * 0.08 + 0.002)
-        sail = Poly([(x + 0.04 * w, y - 1.2 * s), (x + 0.04 * w, y - 0.3 * s), (x + 0.75 * w, y - 0.3 * s)])
-        jib = Poly([(x - 0.04 * w, y - 1.1 * s), (x - 0.04 * w, y - 0.3 * s), (x - 0.55 * w, y - 0.3 * s)])
-        b.add("boat", [hull, mast], b.roles.dark, 0.5 + 0.3 * f)
-        b.add("boat", [sail, jib], b.roles.light * 0.6 + b.roles.accent * 0.4, 0.5 + 0.3 * f)
+        _sailboat(b, x, top + (bottom - top) * f, (0.035 + 0.06 * f) * b.rng.uniform(0.8, 1.2), 0.5 + 0.3 * f)
+
+
+def _boats_on_river(b: Builder, n: int) -> None:
+    """``n`` boats on the river's centre line, spaced evenly down it (nearer ones lower and larger), each no
+    wider than the river where it floats."""
+    path = b.river
+    for j in range(n):
+        t = RIVER_BOATS[0] + (RIVER_BOATS[1] - RIVER_BOATS[0]) * (j + 0.5 + b.rng.uniform(-0.2, 0.2)) / n
+        x, y, half = (float(np.interp(t, np.linspace(0, 1, len(path)), path[:, c])) for c in range(3))
+        s = min(0.035 + 0.06 * t, 0.9 * half * b.layout.aspect)
+        _sailboat(b, x, y, max(s, 0.02), 0.5 + 0.3 * t)
+
+
+RIVER_BOATS = (0.35, 0.9)  # the stretch of the river (0 at the horizon, 1 at the bottom) boats are spread along
+
+
+def _sailboat(b: Builder, x: float, y: float, s: float, depth: float) -> None:
+    """A sailboat floating at (x, y), ``s`` high (units of the short side)."""
+    w = s / b.layout.aspect
+    hull = Poly([(x - w, y - 0.22 * s), (x + w, y - 0.22 * s), (x + 0.7 * w, y + 0.05 * s), (x - 0.65 * w, y + 0.05 * s)])
+    mast = stroke([(x, y - 0.22 * s), (x, y - 1.25 * s)], 0.1 * s * 0.08 + 0.002)
+    sail = Poly([(x + 0.04 * w, y - 1.2 * s), (x + 0.04 * w, y - 0.3 * s), (x + 0.75 * w, y - 0.3 * s)])
+    jib = Poly([(x - 0.04 * w, y - 1.1 * s), (x - 0.04 * w, y - 0.3 * s), (x - 0.55 * w, y - 0.3 * s)])
+    b.add("boat", [hull, mast], b.roles.dark, depth)
+    b.add("boat", [sail, jib], b.roles.light * 0.6 + b.roles.accent * 0.4, depth)
 
 
 @subject(
