@@ -189,6 +189,29 @@ def to_spotify_scale(logit: np.ndarray, target: str) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.log(mean / (1.0 - mean)) + slope * z)))
 
 
+def quadrant(valence: float, energy: float) -> str:
+    """The Russell quadrant the heads read for figures on Spotify's scale: "Q1" (positive valence, high arousal:
+    happy, excited), "Q2" (negative, high: tense, angry), "Q3" (negative, low: sad, bored) or "Q4" (positive,
+    low: calm, content), the quadrants of the 4Q set the heads were fitted on.
+
+    A figure counts as high where its head's logit is positive (even odds on that balanced set), which on
+    Spotify's scale is near the catalogue's mean, not 0.5 (:func:`to_spotify_scale` of 0: 0.49 for valence and
+    0.64 for energy with the current heads). Cut at 0.5 instead, the development set's cross-validated
+    readings (5 x 5 folds grouped by artist, the shipped penalty) put 0.666 of the songs in their labelled
+    quadrant instead of 0.710: that energy cut sits 1.5 logits below even odds.
+
+    Examples
+    --------
+    >>> quadrant(0.9, 0.9), quadrant(0.2, 0.9), quadrant(0.2, 0.2), quadrant(0.9, 0.2)
+    ('Q1', 'Q2', 'Q3', 'Q4')
+    >>> quadrant(0.55, 0.55)  # energy 0.55 is below even odds of high arousal
+    'Q4'
+    """
+    positive = valence > to_spotify_scale(np.zeros(1), "valence")[0]
+    high = energy > to_spotify_scale(np.zeros(1), "energy")[0]
+    return ("Q1" if positive else "Q2") if high else ("Q4" if positive else "Q3")
+
+
 #: Valence and energy of silence: no evidence about valence (the neutral one), no energy at all. The
 #: heads were fitted on music; silence is far outside what they saw.
 SILENCE = (NEUTRAL["valence"], 0.0)
@@ -401,10 +424,11 @@ class Analysis:
 
     def to_dict(self, per_clip: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, **self.song.to_dict(), "duration": round(self.duration, 3)}
+        out["quadrant"] = quadrant(self.song.valence, self.song.energy)
         out["model"] = {k: round(v, 4) for k, v in self.model.items()}
         out["indicators"] = self.indicators
         if per_clip:
-            out["clips"] = [clip.to_dict() for clip in self.clips]
+            out["clips"] = [{**clip.to_dict(), "quadrant": quadrant(clip.valence, clip.energy)} for clip in self.clips]
         return out
 
 

@@ -37,6 +37,7 @@ def test_analyze_per_clip_json_and_table(mood_songs, capsys):
     assert main(["analyze", str(mood_songs["dark_minor"]), "--json", "--per-clip"]) == 0
     (song,) = json.loads(capsys.readouterr().out)
     assert len(song["clips"]) == 2 and song["clips"][1]["start"] == 10.0
+    assert [c["quadrant"] for c in song["clips"]] == ["Q3", "Q3"]  # each clip of the sad piece reads sad
     assert main(["analyze", str(mood_songs["dark_minor"]), "--per-clip"]) == 0
     table = capsys.readouterr().out
     assert "valence" in table and "A minor" in table and "clip" in table

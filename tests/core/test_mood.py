@@ -11,7 +11,7 @@ from audio_fixtures import SR, ffmpeg
 from a2i import mood_weights
 from a2i.audio import load, write
 from a2i.features import describe
-from a2i.mood import CATALOGUE, NEUTRAL, NO_KEY, Analysis, Profile, head_logits, to_spotify_scale
+from a2i.mood import CATALOGUE, NEUTRAL, NO_KEY, Analysis, Profile, head_logits, quadrant, to_spotify_scale
 from a2i.synth import PIECES, render
 from a2i.tempo import STEADY_BEAT_CONFIDENCE
 
@@ -199,9 +199,20 @@ def test_profile_from_dict_ignores_unknown_and_missing():
     assert p.key_name == "G major"
 
 
+def test_quadrant_is_the_sign_of_each_heads_logit_not_a_cut_at_one_half():
+    logits = np.array([-3.0, -1.0, -0.2, 0.2, 1.0, 3.0])
+    for v_logit, v in zip(logits, to_spotify_scale(logits, "valence")):
+        for e_logit, e in zip(logits, to_spotify_scale(logits, "energy")):
+            expected = ("Q1" if v_logit > 0 else "Q2") if e_logit > 0 else ("Q4" if v_logit > 0 else "Q3")
+            assert quadrant(float(v), float(e)) == expected, (v_logit, e_logit)
+    # An energy logit of -1 is about 0.57 on Spotify's scale: above 0.5, yet more likely low arousal than high.
+    assert to_spotify_scale(np.array([-1.0]), "energy")[0] > 0.5
+
+
 def test_analysis_round_trips_through_json(analyzer, mood_songs):
     result: Analysis = analyzer.analyze(mood_songs["dark_minor"], per_clip=False)
     data = json.loads(json.dumps(result.to_dict()))
+    assert data["quadrant"] == "Q3"  # the sad piece: negative valence, low arousal
     assert "clips" not in data and data["indicators"]["loudness LUFS"] == pytest.approx(result.song.loudness, abs=1e-3)
     restored = Profile.from_dict(data).features
     assert restored.key == result.song.features.key and restored.tempo == pytest.approx(result.song.features.tempo, abs=1e-3)

@@ -74,6 +74,9 @@ WIPE_SHARE = (0.3, 0.7)  # share of a transition the background's wipe takes: it
 # within these bounds (the wipe never flashes down the frame, and the objects keep time to rise)
 OUTLINE_REACH = 0.012  # short sides: an object's outline as styles draw it (glass leading, ink line, a wash's dark edge) reaches this
 # far outside its shape, and comes with it (else it would stand in the background before the object arrives)
+HALO_REACH = 0.06  # short sides around an object where the picture may show what it drew because of it (a glow's
+# reach in styles/base.py Painting.glow; contour rings bend round a subject about as far)
+HALO_DIFFERS = 12  # of 255 (mean of RGB): there, a pixel this far from the background came with the object
 MATCH_REACH = 0.04  # short sides: how far around an object the background's colour is matched to the picture's
 # (a glow's halo and a wash's bleed reach about this far: styles/base.py glow's reach 0.06 is its halo's edge)
 MATCH_SCALE = 4  # the match is smooth, so it is computed at a quarter of the size (styles' ground scale)
@@ -164,6 +167,18 @@ def _grounded(rise: np.ndarray, inside: np.ndarray, wipe: float) -> np.ndarray:
         out[row, run] = np.maximum(rise[row, run], out[row + 1, run] + climb)
     late = float(out[inside].max()) if inside.any() else 1.0
     return (wipe + (out - wipe) * ((1.0 - wipe) / max(late - wipe, 1.0 - wipe))).astype(np.float32)
+
+
+def _near(values: np.ndarray, reach: float) -> np.ndarray:
+    """The largest of ``values`` within ``reach`` short sides of each pixel (a square), computed at a quarter of
+    the size (``MATCH_SCALE``): a wide, coarse neighbourhood."""
+    h, w = values.shape
+    sh, sw = -(-h // MATCH_SCALE), -(-w // MATCH_SCALE)
+    padded = np.zeros((sh * MATCH_SCALE, sw * MATCH_SCALE), values.dtype)
+    padded[:h, :w] = values
+    small = padded.reshape(sh, MATCH_SCALE, sw, MATCH_SCALE).max(axis=(1, 3))
+    small = _spread(small, max(1, round(reach * min(sh, sw))), np.maximum)
+    return np.ascontiguousarray(small.repeat(MATCH_SCALE, 0).repeat(MATCH_SCALE, 1)[:h, :w])
 
 
 def _matched(painted: np.ndarray, rgb: np.ndarray, objects: np.ndarray) -> np.ndarray:
@@ -260,14 +275,22 @@ class Scene:
         order = painting.drawing_order()
         lo, hi = float(order[shapes].min()), float(order[shapes].max())
         rise = _grounded(wipe + (1.0 - wipe) * (np.asarray(order, dtype=np.float32) - lo) / max(hi - lo, 1e-6), shapes, wipe)
-        reach = max(1, round(OUTLINE_REACH * min(width, height)))
-        objects = _spread(shapes, reach, np.maximum)  # with their outlines, which arrive with the nearest of them
-        rise = np.where(shapes, rise, _spread(np.where(shapes, rise, 0.0), reach, np.maximum))
-        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, 1.0), seed), first), first)
         # 3. The background the objects are painted over: the style drawn again without them, graded as the
-        #    picture is (the picture itself wherever no object touches).
+        #    picture is.
         drawn = underpainting(frame, background, canvas).at(width, height)
-        under = _matched(np.asarray(grade_image(drawn.composite(width, height), *grade), dtype=np.uint8), rgb, objects)
+        painted = np.asarray(grade_image(drawn.composite(width, height), *grade), dtype=np.uint8)
+        # 4. What comes with the objects: their outlines, and around them what the picture drew because of them
+        #    (a glow, contour rings bent round them: the picture there differs from the background), at the
+        #    time of the latest object near it.
+        reach = max(1, round(OUTLINE_REACH * min(width, height)))
+        objects = _spread(shapes, reach, np.maximum)
+        near = rgb.astype(np.int16) - painted
+        halo = ~objects & _near(shapes, HALO_REACH) & (np.abs(near).mean(axis=2) > HALO_DIFFERS)
+        late = np.where(shapes, rise, 0.0)
+        rise = np.where(shapes, rise, np.where(halo, _near(late, HALO_REACH), _spread(late, reach, np.maximum)))
+        objects |= halo
+        arrive = np.where(objects, np.maximum(_arrival(np.where(objects, rise, 1.0), seed), first), first)
+        under = _matched(painted, rgb, objects)
         under_phase = np.where(objects, _phase(drawn), phase)  # its shimmer runs as the background's would
         return cls(frame.style, frame.mood, (width, height), rgb, arrive.astype(np.float32), phase, under, first, under_phase)
 
