@@ -89,7 +89,7 @@ def _prepared_graph() -> bytes:
         cached = _cache_dir() / f"vibenet-{stat.st_size}-{int(stat.st_mtime)}-embedding-texture.onnx"
         try:
             return cached.read_bytes()
-        except FileNotFoundError:  # first run, or another install's cleaning (:func:`_remove_stale`) took it
+        except OSError:  # not there (first run, or another install's cleaning, :func:`_remove_stale`, took it) or unreadable
             pass
         import onnx
 

@@ -134,6 +134,9 @@ STYLE_WORDS: dict[str, StyleWords] = {
 }
 DEFAULT_MIX: tuple[str, ...] = tuple(STYLE_WORDS)
 PHRASE_WEIGHT = 3  # a whole phrase of the writer's vocabulary outweighs any stray keyword
+# Keywords that name painting in general, not a medium: they count half, so "an ink painting" is ink, not oil.
+GENERIC_KEYWORDS = frozenset({"painting", "canvas"})
+GENERIC_WEIGHT = 0.5
 
 
 def _count(text: str, word: str) -> int:
@@ -146,7 +149,8 @@ def style_for_prompt(prompt: str | None) -> str | None:
         return None
     text = prompt.lower()
     scores = {name: PHRASE_WEIGHT * sum(_count(text, p.lower().split(" ", 1)[1]) for p in words.phrases)
-              + sum(_count(text, k) for k in words.keywords) for name, words in STYLE_WORDS.items()}
+              + sum(_count(text, k) * (GENERIC_WEIGHT if k in GENERIC_KEYWORDS else 1) for k in words.keywords)
+              for name, words in STYLE_WORDS.items()}
     best = max(scores, key=lambda name: scores[name])
     return best if scores[best] > 0 else None
 

@@ -352,3 +352,13 @@ def test_a_single_pine_is_a_tree_and_pines_a_forest():
     assert read_prompt("a pine forest").subjects == {"forest": 1}
     assert read_prompt("pines on the ridge").subjects == {"forest": 1, "mountains": 1}
     assert read_prompt("two pines").subjects == {"tree": 2}
+
+
+def test_a_medium_word_beats_the_word_painting():
+    """"An ink painting" was painted in oils (the generic "painting" tied with "ink"); "pale blue" is the pale
+    blue of colour lists, not blue 10 L* lighter."""
+    from a2i.vocabulary import style_for_prompt
+
+    assert style_for_prompt("An ink painting of cranes over a river") == "ink"
+    assert style_for_prompt("a painting of a lake") == "flow"
+    assert [c.name for c in read_prompt("grey and pale blue").colours] == ["grey", "pale blue"]

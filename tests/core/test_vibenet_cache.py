@@ -49,3 +49,17 @@ def test_the_name_pattern_matches_every_name_a2i_has_written_and_only_those():
     assert vibenet_model.PREPARED_NAME.fullmatch("vibenet-18526438-1796336769-embedding-texture.onnx")
     assert not vibenet_model.PREPARED_NAME.fullmatch("vibenet-18526438-1796336769-embedding-texture.onnx" + os.sep)
     assert not vibenet_model.PREPARED_NAME.fullmatch("vibenet-18526438-embedding.onnx")
+
+
+def test_a_cache_entry_that_cannot_be_read_is_prepared_again_and_left_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("A2I_CACHE", str(tmp_path))
+    with vibenet_model.importlib.resources.as_file(
+            vibenet_model.importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
+        stat = path.stat()
+    blocked = tmp_path / f"vibenet-{stat.st_size}-{int(stat.st_mtime)}-embedding-texture.onnx"
+    blocked.mkdir()  # something else sits under the graph's name: reading and writing it both fail
+    stale = tmp_path / "vibenet-18526438-1111111111-embedding-texture.onnx"
+    stale.write_bytes(b"old")
+
+    assert len(vibenet_model._prepared_graph()) > 10_000_000
+    assert blocked.is_dir() and stale.read_bytes() == b"old"  # nothing written, so nothing cleaned

@@ -156,6 +156,9 @@ NAMED: dict[str, tuple[int, int, int]] = {
     "slate grey": (112, 128, 144),  # CSS slategrey
     "slate gray": (112, 128, 144),
     "dark teal": (1, 77, 78),  # the common swatch (no CSS name)
+    "pale blue": (175, 238, 238),  # the common swatch (#AFEEEE): "pale" lifts blue by 10 L* only, far from it
+    "pale green": (152, 251, 152),  # CSS palegreen
+    "pale pink": (250, 218, 221),  # the common swatch
     "brass": (181, 166, 66),  # the common swatch (no CSS name)
     "sepia": (112, 66, 20),  # the common swatch (no CSS name); "sepia tones" was unread before round 4's audit
 }

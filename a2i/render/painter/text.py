@@ -166,6 +166,7 @@ move moves moving watch watching look looking stand stands standing sit sits sit
 stillness rush hush last held headlong bittersweet dreamlike alive caught exuberant fine subtle delicate fragile
 strong weak broken whole endless infinite eternal golden silver silvery midst top
 overhead front ahead aloft afar nearby beyond underneath inside outside gathering beam beams ray rays glare flash
+spark sparks
 stone stones wooden brick iron steel marble concrete timber granite
 """.split()
 )

@@ -167,17 +167,17 @@ def boat(b: Builder, n: int) -> None:
 
 
 def _boats_on_river(b: Builder, n: int) -> None:
-    """``n`` boats on the river's centre line, spaced evenly down it (nearer ones lower and larger), each no
-    wider than the river where it floats."""
+    """``n`` boats on the river's centre line, spaced evenly down it (jittered by a tenth of their spacing, so
+    they stay apart; nearer ones lower and larger), each no wider than the river where it floats."""
     path = b.river
     for j in range(n):
-        t = RIVER_BOATS[0] + (RIVER_BOATS[1] - RIVER_BOATS[0]) * (j + 0.5 + b.rng.uniform(-0.2, 0.2)) / n
+        t = RIVER_BOATS[0] + (RIVER_BOATS[1] - RIVER_BOATS[0]) * (j + 0.5 + b.rng.uniform(-0.1, 0.1)) / n
         x, y, half = (float(np.interp(t, np.linspace(0, 1, len(path)), path[:, c])) for c in range(3))
         s = min(0.035 + 0.06 * t, 0.9 * half * b.layout.aspect)
         _sailboat(b, x, y, max(s, 0.02), 0.5 + 0.3 * t)
 
 
-RIVER_BOATS = (0.35, 0.9)  # the stretch of the river (0 at the horizon, 1 at the bottom) boats are spread along
+RIVER_BOATS = (0.3, 0.95)  # the stretch of the river (0 at the horizon, 1 at the bottom) boats are spread along
 
 
 def _sailboat(b: Builder, x: float, y: float, s: float, depth: float) -> None:
