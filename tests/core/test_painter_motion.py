@@ -266,7 +266,8 @@ def test_what_a_style_draws_around_an_object_waits_for_it(monkeypatch):
     from PIL import Image
 
     box = (x0, y0, x0 + step * SIZE[0], y0 + step * SIZE[1])
-    judged = np.asarray(Image.fromarray(halo).resize(SIZE, Image.Resampling.NEAREST, box=box)) & (np.asarray(Image.fromarray(b.arrive).resize(SIZE, Image.Resampling.NEAREST, box=box)) > motion._smooth(p) + 0.02)
+    seen = lambda m: np.asarray(Image.fromarray(m).resize(SIZE, Image.Resampling.NEAREST, box=box))  # noqa: E731
+    judged = seen(halo) & (seen(b.arrive) > motion._smooth(p) + 0.02)  # the rings, not yet arrived
     under = under_frame(b).astype(np.float32)
     off = lambda frame: float(np.abs(frame.astype(np.float32) - under).mean(axis=2)[judged].mean())  # noqa: E731
     assert judged.sum() > 20 and off(render_frame(a, b, p, time=0.0)) < 2.0 and off(render_frame(a, plain, p, time=0.0)) > 6.0
