@@ -246,3 +246,28 @@ def test_where_a_subject_has_not_arrived_the_new_background_shows_not_the_old_pi
     assert old_inside([collage], start, end, under, [boat]) > 0.9
     direct = dataclasses.replace(b, under=None, first=None, under_phase=None)  # the new picture straight over the old, in its order
     assert old_inside([render_frame(a, direct, p, time=0.0) for p in progress], start, end, under, subjects) > 0.25
+
+
+def test_what_a_style_draws_around_an_object_waits_for_it(monkeypatch):
+    """The contour rings (or a glow) a style drew round an object (pixels near it that differ from the
+    background) wait for the object: just after the background's wipe they show the background. With the halo
+    rule off (no pixel differs enough), the same pixels show the picture's ring, the object's outline in advance."""
+    from a2i.render.painter import motion
+
+    a = Scene.prepare(CALM, prompt="A city skyline at night", style="bauhaus", seed=9, size=SIZE)
+    prepare = lambda: Scene.prepare(WILD, prompt="A lighthouse on a shore by the sea", style="contours", seed=4, size=SIZE)  # noqa: E731
+    b = prepare()
+    monkeypatch.setattr(motion, "HALO_DIFFERS", 255)
+    plain = prepare()
+    halo = (b.arrive > b.first + 0.01) & ~(plain.arrive > plain.first + 0.01)  # waiting only with the rule
+    assert halo.sum() > 100
+    p = next(p for p in np.linspace(0, 1, 401) if motion._smooth(p) > float(b.first.max()) + 0.02)
+    x0, y0, step = motion.view(SIZE, time=0.0)
+    from PIL import Image
+
+    box = (x0, y0, x0 + step * SIZE[0], y0 + step * SIZE[1])
+    seen = lambda m: np.asarray(Image.fromarray(m).resize(SIZE, Image.Resampling.NEAREST, box=box))  # noqa: E731
+    judged = seen(halo) & (seen(b.arrive) > motion._smooth(p) + 0.02)  # the rings, not yet arrived
+    under = under_frame(b).astype(np.float32)
+    off = lambda frame: float(np.abs(frame.astype(np.float32) - under).mean(axis=2)[judged].mean())  # noqa: E731
+    assert judged.sum() > 20 and off(render_frame(a, b, p, time=0.0)) < 2.0 and off(render_frame(a, plain, p, time=0.0)) > 6.0
