@@ -189,14 +189,28 @@ def to_spotify_scale(logit: np.ndarray, target: str) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.log(mean / (1.0 - mean)) + slope * z)))
 
 
+def even_odds() -> dict[str, float]:
+    """Where each head reads even odds on Spotify's scale: :func:`to_spotify_scale` of a zero logit, for
+    ``"valence"`` and ``"energy"``. The one home of the quadrant boundaries: :func:`quadrant` cuts there and
+    the explorer draws its quadrant lines there.
+
+    Examples
+    --------
+    >>> cut = even_odds()
+    >>> 0.45 < cut["valence"] < 0.53 and 0.6 < cut["energy"] < 0.68
+    True
+    """
+    return {target: float(to_spotify_scale(np.zeros(1), target)[0]) for target in ("valence", "energy")}
+
+
 def quadrant(valence: float, energy: float) -> str:
     """The Russell quadrant the heads read for figures on Spotify's scale: "Q1" (positive valence, high arousal:
     happy, excited), "Q2" (negative, high: tense, angry), "Q3" (negative, low: sad, bored) or "Q4" (positive,
     low: calm, content), the quadrants of the 4Q set the heads were fitted on.
 
     A figure counts as high where its head's logit is positive (even odds on that balanced set), which on
-    Spotify's scale is near the catalogue's mean, not 0.5 (:func:`to_spotify_scale` of 0: 0.49 for valence and
-    0.64 for energy with the current heads). Cut at 0.5 instead, the development set's cross-validated
+    Spotify's scale is near the catalogue's mean, not 0.5 (:func:`even_odds`: 0.49 for valence and 0.64 for
+    energy with the current heads). Cut at 0.5 instead, the development set's cross-validated
     readings (5 x 5 folds grouped by artist, the shipped penalty) put 0.666 of the songs in their labelled
     quadrant instead of 0.710: that energy cut sits 1.5 logits below even odds.
 
@@ -207,8 +221,8 @@ def quadrant(valence: float, energy: float) -> str:
     >>> quadrant(0.55, 0.55)  # energy 0.55 is below even odds of high arousal
     'Q4'
     """
-    positive = valence > to_spotify_scale(np.zeros(1), "valence")[0]
-    high = energy > to_spotify_scale(np.zeros(1), "energy")[0]
+    cut = even_odds()
+    positive, high = valence > cut["valence"], energy > cut["energy"]
     return ("Q1" if positive else "Q2") if high else ("Q4" if positive else "Q3")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from a2i.errors import ConfigError
 from a2i.explore.data import Collection, Track
 from a2i.explore.thumbs import ATLAS_COLUMNS, Cell, ThumbnailCache, build_atlases, levels
+from a2i.mood import even_odds
 
 #: Tracks per overview atlas sheet (the default layout).
 ATLAS_SIZE = ATLAS_COLUMNS**2
@@ -96,7 +97,7 @@ class Explorer:
         return self.collection.tracks
 
     def meta(self) -> dict[str, Any]:
-        counts = self.collection.genres
+        counts, cut = self.collection.genres, even_odds()
         return {
             "total": len(self.tracks),
             "genres": [{"name": name, "count": counts[name]} for name in self.genres],
@@ -107,6 +108,9 @@ class Explorer:
             "page_size": self.page_size,
             "atlas": {"columns": self.levels[0].columns, "size": self.levels[0].size, "thumb": self.levels[0].thumb},
             "detail": {"columns": self.levels[1].columns, "size": self.levels[1].size, "thumb": self.levels[1].thumb},
+            # Where the page draws its quadrant lines: the heads' even odds, the cuts `a2i analyze` reports
+            # its quadrant by (not 0.5: energy's is ~0.64 on Spotify's scale).
+            "even_odds": {"valence": round(cut["valence"], 4), "arousal": round(cut["energy"], 4)},
         }
 
     def point_row(self, index: int) -> list[Any]:

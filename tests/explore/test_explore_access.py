@@ -237,6 +237,21 @@ def test_text_contrast_is_at_least_4_5(open_page, thesis_url, artifacts):
 
 # ---- smaller fixes ----------------------------------------------------------------------------------------
 
+def test_quadrant_cross_is_drawn_at_the_heads_even_odds_not_at_one_half(page):
+    cross = page.evaluate("window.__explore.cross()")
+    assert cross["arousal"] > 0.6  # from the server (a2i.mood.even_odds), not 0.5
+    page.locator("#search").fill("no song is called this")  # an empty map: only the lines are drawn
+    next_frame(page)
+    (cx, cy), (hx, hy) = cross["at"], page.evaluate("__explore.toScreen(0.3, 0.5)")
+    cross_rgb, guide_rgb = [43, 49, 64], [29, 33, 43]  # CROSS and GUIDE in explore.js
+    # The horizontal cross is dashed: some of eight neighbouring pixels along it are the cross's colour.
+    along = [page.evaluate(f"__explore.pixel({hx + dx}, {cy})") for dx in range(8)]
+    assert cross_rgb in along, along
+    assert page.evaluate(f"__explore.pixel({hx}, {hy})") == guide_rgb  # energy 0.5: an ordinary guide line
+    down = [page.evaluate(f"__explore.pixel({cx}, {hy + dy})") for dy in range(8)]
+    assert cross_rgb in down, down
+
+
 def test_t_keeps_the_plot_still_and_axis_words_follow_the_zoom(page):
     before = page.evaluate("[__explore.toScreen(0.3, 0.3), __explore.toScreen(0.9, 0.7)]")
     page.keyboard.press("t")

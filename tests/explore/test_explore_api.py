@@ -39,6 +39,18 @@ def test_meta_counts_genres_and_variants(client, collection):
     assert meta["atlas"]["size"] == ATLAS_SIZE
 
 
+def test_meta_carries_the_quadrant_cuts_analyze_reports(client):
+    from a2i.mood import even_odds, quadrant
+
+    cut = client.get("/api/meta").get_json()["even_odds"]
+    v, e = cut["valence"], cut["arousal"]
+    assert (v, e) == (round(even_odds()["valence"], 4), round(even_odds()["energy"], 4))
+    assert abs(v - 0.5) < 0.05 and e > 0.6  # energy's even odds are far from 0.5 on Spotify's scale
+    # Just across each cut the reported quadrant flips: the page's cross is where `a2i analyze` changes quadrant.
+    assert [quadrant(v + dv, e + de) for dv, de in ((1e-3, 1e-3), (-1e-3, 1e-3), (-1e-3, -1e-3), (1e-3, -1e-3))] == [
+        "Q1", "Q2", "Q3", "Q4"]
+
+
 def test_points_page_through_every_track(client, collection):
     rows = []
     for offset in range(0, 24, 10):

@@ -81,6 +81,7 @@
   const stats = window.__explore = {  // read by the tests and the benchmark
     draws: 0, drawMs: [], lastDrawn: 0, lastThumbs: 0, lastSharp: 0, firstDrawAt: null, allPointsAt: null, thumbsDoneAt: null,
     labels: [], axisWords: [],  // text boxes drawn over the map (contrast checks) and the axis words' positions
+    cross: () => S.meta && { ...S.meta.even_odds, at: toScreen(S.meta.even_odds.valence, S.meta.even_odds.arousal) },
     state: () => ({
       total: S.total, loaded: S.loaded, visible: S.order.length, mode: S.mode, variant: S.variant,
       zoom: S.zoom, cx: S.cx, cy: S.cy, grid: S.grid.slice(), hover: S.hover, pinned: S.pinned,
@@ -233,16 +234,18 @@
     if (!clear) return fb;
     const buf = fb.buf;
     buf.fill(PLOT_BG);
-    const line = (t, color, dashed) => {
-      const [sx, sy] = toScreen(t, t), x = Math.round(sx * d) - X0, y = Math.round(sy * d) - Y0;
+    const line = (tx, ty, color, dashed) => {  // a vertical line at valence tx and a horizontal one at arousal ty
+      const [sx, sy] = toScreen(tx, ty), x = Math.round(sx * d) - X0, y = Math.round(sy * d) - Y0;
       if (x >= 0 && x < W) for (let r = 0; r < H; r++) if (!dashed || (r & 7) < 4) buf[r * W + x] = color;
       if (y >= 0 && y < H) {
         if (!dashed) buf.fill(color, y * W, y * W + W);
         else for (let c = 0; c < W; c++) if ((c & 7) < 4) buf[y * W + c] = color;
       }
     };
-    for (let k = 0; k <= 10; k++) if (k !== 5) line(k / 10, GUIDE, false);
-    line(0.5, CROSS, true);  // the neutral cross
+    for (let k = 0; k <= 10; k++) line(k / 10, k / 10, GUIDE, false);
+    // The quadrant cross at the heads' even odds (from the server: a2i.mood.even_odds), where `a2i analyze`
+    // cuts its quadrants; on Spotify's scale that is not 0.5 (energy's is about 0.64).
+    line(S.meta.even_odds.valence, S.meta.even_odds.arousal, CROSS, true);
     return fb;
   }
 
@@ -262,7 +265,8 @@
   }
 
   const LABEL_BG = "rgba(15,17,22,.93)", LABEL_TEXT = "#c2c8d6";
-  // Russell's quadrants, named in the frame's corners over the pictures (at the full view only).
+  // Russell's quadrants, named in the frame's corners over the pictures (at the full view only): each corner
+  // lies inside its quadrant wherever the cross is.
   function drawQuadrants(ctx, f) {
     if (S.zoom !== 1 || S.mode === "grid") return;  // grid cells carry their own labels there
     ctx.font = "600 11px system-ui, sans-serif"; ctx.textBaseline = "middle";
