@@ -362,3 +362,61 @@ def test_a_medium_word_beats_the_word_painting():
     assert style_for_prompt("An ink painting of cranes over a river") == "ink"
     assert style_for_prompt("a painting of a lake") == "flow"
     assert [c.name for c in read_prompt("grey and pale blue").colours] == ["grey", "pale blue"]
+
+
+def _contrast_of(text, subject, style, valence, size=160, seed=2):
+    from a2i.render.painter.legibility import subject_contrast
+
+    profile = Profile(valence=valence, energy=0.4)
+    image, drawn = paint_with_record(profile, prompt=text, style=style, size=size, seed=seed)
+    raster = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0).stack.raster(size, size)
+    assert subject in drawn.subjects
+    return subject_contrast(image, raster, [subject])[subject]
+
+
+def test_birds_and_rain_read_at_thumbnail_size():
+    """Round 5's audit: pointillist gulls at night were camouflaged among the dabs (dE2000 10-11 from their
+    surround at 160 px, unreadable at the free-text sheet's size), watercolour and pointillist rain a faint veil
+    (4.7-7.8). Birds are filled silhouettes, marks are set dark or pale against their graded ground, and
+    pointillism lays them on whole: now well clear of those figures."""
+    for valence in (0.25, 0.8):
+        assert _contrast_of("twelve gulls over the sea at night", "birds", "pointillism", valence) > 18.0, valence
+        for style in ("watercolour", "pointillism"):
+            for text in ("rain over a lake and hills", "a street in the rain at night"):
+                assert _contrast_of(text, "rain", style, valence) > 8.0, (style, text, valence)
+
+
+def test_birds_are_drawn_apart_and_large_enough_to_count():
+    """Every bird is a filled silhouette at least BIRD_SPAN[0] short sides from body to wing tip, and no two birds'
+    wings reach each other (a flock of 12 is countable); none covers the sun or moon."""
+    from a2i.render.painter.scene.stack import Poly
+    from a2i.render.painter.scene.subjects.sky import BIRD_SPAN
+
+    for seed in range(5):
+        scene = compose("twelve gulls over the sea under a full moon", MOOD, seed=seed, aspect=1.0)
+        birds = [p for s in scene.stack.shapes if s.subject == "birds" for p in s.parts]
+        assert len(birds) == 12 and all(isinstance(p, Poly) for p in birds)
+        boxes = [(*np.min(np.asarray(p.points), 0), *np.max(np.asarray(p.points), 0)) for p in birds]
+        assert min(b[2] - b[0] for b in boxes) >= 2 * 0.85 * BIRD_SPAN[0] - 1e-9
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (seed, a, b)
+        moon = next(s.parts[0] for s in scene.stack.shapes if s.subject == "moon")
+        for x0, y0, x1, y1 in boxes:
+            assert not (x0 < moon.cx < x1 and y0 < moon.cy < y1), seed
+
+
+def test_a_dozen_boats_are_twelve_drawn_apart():
+    """"a dozen boats" once drew nine (the cap) and reported "3 more boats" as not drawn, the nine overlapping;
+    now twelve, in rows, no two hulls touching, and the card says twelve."""
+    assert read_prompt("a dozen boats in the harbour").subjects["boat"] == 12
+    for seed in range(4):
+        image, drawn = paint_with_record(Profile(valence=0.5), prompt="a dozen boats in the harbour", size=96, seed=seed)
+        assert drawn.subjects["boat"] == 12 and not drawn.not_drawn and "twelve boats" in drawn.description
+        scene = compose("a dozen boats in the harbour", MOOD, seed=seed, aspect=1.0)
+        hulls = [s.parts[0] for s in scene.stack.shapes if s.subject == "boat" and len(s.parts) == 2 and isinstance(s.parts[1], Line)]
+        assert len(hulls) == 12
+        boxes = [(*np.min(np.asarray(h.points), 0), *np.max(np.asarray(h.points), 0)) for h in hulls]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (seed, a, b)

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from a2i.render.painter.colours import lab_to_srgb, mood_moved, srgb_to_lab
+from a2i.render.painter.grading import apply_grade, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.scene.builder import Builder, Layout, Roles
 from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
@@ -78,6 +79,7 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
         _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
                        reading.colour_targets)
     _set_apart(builder.stack)
+    _marks_apart(builder.stack, mood, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
     return Scene(reading, plan, layout, roles, builder.stack)
 
 
@@ -116,6 +118,52 @@ def _set_apart(stack: Stack) -> None:
         options = sorted({float(np.clip(c, 3.0, 97.0)) for a in around for c in (a - apart, a + apart)})  # black at most
         target = max(options, key=lambda c: (min(min(abs(c - a) for a in around), apart), -abs(c - own[0])))
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
+
+
+MARKS = frozenset({"birds", "rain"})  # thin dark-or-light marks whose own colour is only a choice of lightness
+MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn over: they are a few pixels wide, so
+# they need about twice a shape's SMALL_SEPARATION to read once a style's dabs, washes or blur have mixed them in
+
+
+def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
+    """Birds and rain read against what they are drawn over, whatever colours the sky and land were given:
+    each of their shapes is made dark on a light ground and pale on a dark one (the mean of the flat picture around it,
+    its ring at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it: a happy night's sky
+    is painted light), against ``MARK_SIDE``, ``MARK_SEPARATION`` L* from that ground and beyond the
+    mid-tones (``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
+    set against its own ground. Hue and chroma
+    stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it."""
+    marks = [k for k, shape in enumerate(stack.shapes, start=1) if shape.subject in MARKS and shape.subject not in coloured]
+    if not marks:
+        return
+    small = stack.raster(AREA_SIDE, AREA_SIDE)
+    labels = np.asarray(small.labels.resize((AREA_SIDE, AREA_SIDE), Image.Resampling.NEAREST))
+    flat = small.paint()
+    gain, shift = solve_grade(Image.fromarray((np.clip(flat, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB"), mood, named=named)
+    lightness = srgb_to_lab(apply_grade(flat, gain, shift).astype(np.float64))[..., 0]
+    for k in marks:
+        inside = np.asarray(small.coverage(np.arange(1, len(stack.shapes) + 1) == k)) > 0.0
+        if not inside.any():
+            continue
+        grown = np.asarray(Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(5))) > 0
+        ring = grown & (labels != k)
+        if not ring.any():
+            continue
+        around = float(lightness[ring].mean())
+        own = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
+        dark = around >= MARK_SIDE  # dark marks on a light ground, pale ones on a dark ground
+        if dark:
+            graded = max(MARK_DARKEST, min(around - MARK_SEPARATION, MARK_RANGE[0]))
+        else:
+            graded = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))
+        target = float(np.clip(graded - 100.0 * shift, 3.0, 97.0))  # before the grade's lightness shift (about L* x 100)
+        stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
+
+
+MARK_DARKEST = 6.0  # L*: the darkest marks
+MARK_SIDE = 40.0  # L*: a ground at least this light gets dark marks (silhouettes, as birds are seen), a darker one pale marks
+MARK_RANGE = (28.0, 88.0)  # L*: dark marks at most, pale marks at least this light: a style's texture (a pointillist's
+# dark dabs on a light ground, a wash's pale paper) spans the mid-tones, so only marks beyond them still read
 
 
 def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...] = ()) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from a2i.render.painter.scene.builder import Builder, dot, stroke
-from a2i.render.painter.scene.stack import Ellipse
+from a2i.render.painter.scene.stack import Ellipse, Poly
 from a2i.render.painter.scene.subjects.base import FRONT, SKY, subject
 
 
@@ -104,16 +104,40 @@ def clouds(b: Builder, n: int) -> None:
     max_count=24,
 )
 def birds(b: Builder, n: int) -> None:
+    """``n`` birds in flight, each a filled gull silhouette (two bent wings and a body) at least ``BIRD_SPAN``
+    wide, so a flock reads and counts at thumbnail size in every style (a pointillist's dabs or a wash would lose a
+    pen-stroke "v"), placed ``BIRD_GAP`` wingspans apart and clear of the sun and moon."""
     cx = 1.0 - b.layout.focal_x
+    aspect = b.layout.aspect
+    lights = _lights(b)
+    spread = BIRD_SPREAD * (1.0 + 0.12 * max(0, n - 5))  # a larger flock spreads wider
+    lo, hi = 0.1, max(0.16, b.horizon - 0.1)
+    taken: list[tuple[float, float, float]] = []
     parts = []
     for _ in range(n):
-        x, y = float(np.clip(cx + b.rng.normal(0, 0.12), 0.06, 0.94)), b.rng.uniform(0.12, max(0.16, b.horizon - 0.12))
-        s = b.rng.uniform(0.012, 0.028) * (2.2 if n <= 2 else 1.0)  # a lone bird is nearer, so larger
-        flap = b.rng.uniform(0.2, 0.7)
-        parts.append(
-            stroke([(x - s, y - flap * s), (x - s * 0.4, y - 0.2 * s), (x, y), (x + s * 0.4, y - 0.2 * s), (x + s, y - flap * s)], 0.005)
-        )
+        s = b.rng.uniform(*BIRD_SPAN) * (1.7 if n <= 2 else 0.85 if n > 9 else 1.0)  # a lone bird is nearer, so larger
+        flap = b.rng.uniform(0.25, 0.7)
+        for attempt in range(BIRD_TRIES):
+            reach = spread * (1.0 + attempt / 20)  # room runs out: look further from the flock's centre
+            x, y = float(np.clip(cx + b.rng.normal(0, reach), 0.05, 0.95)), b.rng.uniform(lo, hi)
+            clear = all(((x - ox) * aspect) ** 2 + (y - oy) ** 2 > (BIRD_GAP * (s + os_)) ** 2 for ox, oy, os_ in taken)
+            if clear and all(((x - lx) * aspect) ** 2 + (y - ly) ** 2 > (LIGHT_RADIUS + s) ** 2 for lx, ly in lights):
+                break
+        taken.append((x, y, s))
+        w = s / aspect
+        tip = flap * s
+        parts.append(Poly([
+            (x - w, y - tip), (x - 0.45 * w, y - 0.32 * s), (x - 0.08 * w, y - 0.04 * s), (x + 0.08 * w, y - 0.04 * s),
+            (x + 0.45 * w, y - 0.32 * s), (x + w, y - tip), (x + 0.5 * w, y - 0.12 * s), (x + 0.1 * w, y + 0.2 * s),
+            (x - 0.1 * w, y + 0.2 * s), (x - 0.5 * w, y - 0.12 * s),
+        ]))
     b.add("birds", parts, b.roles.dark, 0.2, thin=True)
+
+
+BIRD_SPAN = (0.024, 0.034)  # short sides from a bird's body to a wing tip: ~16-22 px of wingspan on a 320 px thumbnail
+BIRD_GAP = 1.15  # centres at least this many times the two birds' half-spans apart: wings never touch, each counts
+BIRD_SPREAD = 0.12  # the flock's spread around its centre (relative x, one standard deviation) for five birds
+BIRD_TRIES = 60  # placements tried per bird, each a little further out
 
 
 @subject("fireworks", "fireworks", "fireworks", ("firework", "pyrotechnic", "sparkler"), SKY, countable=True, count=4, max_count=9)
@@ -174,8 +198,14 @@ def rain(b: Builder, n: int) -> None:
     k = int(160 + 160 * b.mood.density)
     slant = b.rng.uniform(-0.25, 0.25)
     xs, ys, ls = b.rng.uniform(-0.1, 1.1, k), b.rng.uniform(0.0, 1.0, k), b.rng.uniform(0.03, 0.07, k)
-    parts = [stroke([(x, y), (x + slant * length, y + length)], 0.0018) for x, y, length in zip(xs, ys, ls)]
-    b.add("rain", parts, b.roles.light * 0.5 + b.roles.sky_low * 0.5, 1.0, thin=True)
+    streaks = [(x, y, [(x, y), (x + slant * length, y + length)]) for x, y, length in zip(xs, ys, ls)]
+    colour = b.roles.light * 0.5 + b.roles.sky_low * 0.5
+    # Above and below the horizon as two shapes, so each can be set against its own ground (scene._marks_apart).
+    for above in (True, False):
+        b.add("rain", [stroke(pts, RAIN_WIDTH) for x, y, pts in streaks if (y < b.horizon) == above], colour, 1.0, thin=True)
+
+
+RAIN_WIDTH = 0.0026  # short sides: a streak ~1 px wide on a 320 px thumbnail, ~3 px at 1024 px
 
 
 @subject("snow", "snow", "snow", ("snow", "snowy", "snowfall", "snowflake", "blizzard", "snowstorm"), FRONT)

@@ -150,7 +150,7 @@ def _water_band(b: Builder) -> tuple[float, float]:
     OBJECT,
     countable=True,
     count=1,
-    max_count=9,
+    max_count=12,  # a dozen: three rows of four (_fleet)
     needs=("sea", "lake", "river"),
 )
 def boat(b: Builder, n: int) -> None:
@@ -158,12 +158,37 @@ def boat(b: Builder, n: int) -> None:
         _boats_on_river(b, n)
         return
     top, bottom = _water_band(b)
+    if n > FLEET_ROW:
+        _fleet(b, n, top, bottom)
+        return
     xs = b.spread(n, 0.06, 0.94)
     if "lighthouse" in b.present:  # keep clear of the lighthouse's rock
         xs = [x if abs(x - b.layout.focal_x) > 0.12 else (x - 0.18 * b.layout.side) % 0.9 + 0.05 for x in xs]
     for x in xs:
         f = b.rng.random()
         _sailboat(b, x, top + (bottom - top) * f, (0.035 + 0.06 * f) * b.rng.uniform(0.8, 1.2), 0.5 + 0.3 * f)
+
+
+FLEET_ROW = 4  # boats in one row across the water; more are drawn in rows (up to max_count: three rows)
+FLEET_FILL = 0.8  # share of its room along a row a boat's hull may take, so neighbours never touch
+
+
+def _fleet(b: Builder, n: int, top: float, bottom: float) -> None:
+    """More boats than fit one row: rows from far to near (nearer ones lower and larger), each row's boats evenly
+    apart and no wider than ``FLEET_FILL`` of their room, alternate rows offset by half a room, so every boat
+    stands clear of its neighbours and the count is the count a viewer makes (a lighthouse's rock is left clear)."""
+    rows = -(-n // FLEET_ROW)
+    per = [n // rows + (r < n % rows) for r in range(rows)]
+    lo, hi = (0.06, 0.94)
+    if "lighthouse" in b.present:  # the fleet keeps to the side away from the lighthouse
+        lo, hi = (0.06, b.layout.focal_x - 0.12) if b.layout.side > 0 else (b.layout.focal_x + 0.12, 0.94)
+    for r, m in enumerate(per):
+        f = (r + 0.5) / rows
+        room = (hi - lo) / (m + 0.5)
+        xs = lo + room * (np.arange(m) + 0.5 + 0.5 * (r % 2)) + b.rng.uniform(-0.08, 0.08, m) * room
+        for x in xs:
+            s = min((0.035 + 0.06 * f) * b.rng.uniform(0.9, 1.1), 0.5 * FLEET_FILL * room * b.layout.aspect / 1.0)
+            _sailboat(b, float(x), top + (bottom - top) * f, s, 0.5 + 0.3 * f)
 
 
 def _boats_on_river(b: Builder, n: int) -> None:
