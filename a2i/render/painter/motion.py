@@ -363,20 +363,21 @@ def _resample(src: np.ndarray, rows: np.ndarray, row_weights: np.ndarray, column
     """Bilinear ``out`` of ``src`` at the taps (:func:`_taps`) of its rows and columns."""
     height, width = out.shape[:2]
     sh, sw = src.shape[:2]
-    taps, weights = np.empty(width * 3, np.int64), np.empty(width * 3, np.float32)
-    for x in range(width):
-        for c in range(3):
-            taps[3 * x + c], weights[3 * x + c] = 3 * columns[x] + c, column_weights[x]
     lines, flat = src.reshape(sh, sw * 3), out.reshape(height, width * 3)
     line = np.empty(sw * 3, np.float32)
     for y in range(height):
         j, fy = rows[y], row_weights[y]
+        top_row, bottom_row = lines[j], lines[j + 1]
         for k in range(sw * 3):  # the two source rows, blended down first (contiguous)
-            top = np.float32(lines[j, k])
-            line[k] = top + (np.float32(lines[j + 1, k]) - top) * fy
-        for k in range(width * 3):  # then across
-            left = line[taps[k]]
-            flat[y, k] = np.uint8(left + (line[taps[k] + 3] - left) * weights[k] + 0.5)
+            top = np.float32(top_row[k])
+            line[k] = top + (np.float32(bottom_row[k]) - top) * fy
+        row = flat[y]
+        for x in range(width):  # then across, a pixel's three channels from one tap
+            i, w = 3 * columns[x], column_weights[x]
+            red, green, blue = line[i], line[i + 1], line[i + 2]
+            row[3 * x] = np.uint8(red + (line[i + 3] - red) * w + 0.5)
+            row[3 * x + 1] = np.uint8(green + (line[i + 4] - green) * w + 0.5)
+            row[3 * x + 2] = np.uint8(blue + (line[i + 5] - blue) * w + 0.5)
 
 
 def _staged(a: Scene, b: Scene, progress: float) -> tuple[Scene, float]:
