@@ -374,16 +374,35 @@ def _contrast_of(text, subject, style, valence, size=160, seed=2):
     return subject_contrast(image, raster, [subject])[subject]
 
 
+def _shape_contrasts(text, subject, style, valence, size, seed=2):
+    """dE2000 between each of a subject's shapes (mean colour) and the ring around it, the subject left out."""
+    from PIL import Image, ImageFilter
+
+    profile = Profile(valence=valence, energy=0.4)
+    image, drawn = paint_with_record(profile, prompt=text, style=style, size=size, seed=seed)
+    raster = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0).stack.raster(size, size)
+    lab = srgb_to_lab(np.asarray(image, dtype=np.float64) / 255.0)
+    labels = raster.label_index()
+    ids = [k for k, s in enumerate(raster.stack.shapes, start=1) if s.subject == subject]
+    out = []
+    for k in ids:
+        inside = labels == k
+        if inside.sum() >= 20:
+            grown = np.asarray(Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(5))) > 0
+            out.append(float(delta_e2000(lab[inside].mean(0), lab[grown & ~np.isin(labels, ids)].mean(0))))
+    return out
+
+
 def test_birds_and_rain_read_at_thumbnail_size():
     """Round 5's audit: pointillist gulls at night were camouflaged among the dabs (dE2000 10-11 from their
     surround at 160 px, unreadable at the free-text sheet's size), watercolour and pointillist rain a faint veil
-    (4.7-7.8). Birds are filled silhouettes, marks are set dark or pale against their graded ground, and
-    pointillism lays them on whole: now well clear of those figures."""
+    (its streaks 4.2-5.6 from their ground at 240 px, 5.0 on average). Birds are filled silhouettes, marks are
+    set dark or pale against their graded ground, and pointillism lays them on whole: now well clear of those."""
     for valence in (0.25, 0.8):
         assert _contrast_of("twelve gulls over the sea at night", "birds", "pointillism", valence) > 18.0, valence
-        for style in ("watercolour", "pointillism"):
-            for text in ("rain over a lake and hills", "a street in the rain at night"):
-                assert _contrast_of(text, "rain", style, valence) > 8.0, (style, text, valence)
+    rain = [value for style in ("watercolour", "pointillism") for valence in (0.25, 0.8)
+            for value in _shape_contrasts("rain over a lake and hills", "rain", style, valence, 240)]
+    assert len(rain) == 8 and np.mean(rain) > 7.5 and min(rain) > 6.0, rain
 
 
 def test_birds_are_drawn_apart_and_large_enough_to_count():
@@ -420,3 +439,17 @@ def test_a_dozen_boats_are_twelve_drawn_apart():
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
                 assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (seed, a, b)
+
+
+def test_a_street_that_fills_the_picture_still_reads_against_its_sky():
+    """A subject larger than LARGEST (a street with its house fronts) was left out of the legibility pass: the
+    contours street was dE2000 2.6 (night) and 5.4 (day) from its sky. Now each of its large parts reads against
+    what is around it, so the street as a whole does too."""
+    from a2i.render.painter.legibility import MIN_CONTRAST, subject_contrast
+
+    text = "a street with lights, a dog and a bicycle"
+    for valence in (0.25, 0.75):
+        profile = Profile(valence=valence, energy=0.5)
+        image, drawn = paint_with_record(profile, prompt=text, style="contours", size=192, seed=9)
+        raster = compose(text, mood_for(profile, None, 9), seed=9, aspect=1.0).stack.raster(192, 192)
+        assert subject_contrast(image, raster, ["street"])["street"] >= MIN_CONTRAST, valence

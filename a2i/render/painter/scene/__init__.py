@@ -121,16 +121,20 @@ def _set_apart(stack: Stack) -> None:
 
 
 MARKS = frozenset({"birds", "rain"})  # thin dark-or-light marks whose own colour is only a choice of lightness
-MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn over: they are a few pixels wide, so
-# they need about twice a shape's SMALL_SEPARATION to read once a style's dabs, washes or blur have mixed them in
+PALE_MARKS = frozenset({"rain"})  # ... drawn pale wherever there is room (rain catches the light), the others dark
+# on a light ground and pale on a dark one (a bird is a silhouette)
+MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn over: they are a pixel or a few wide
+# (a streak's coverage dilutes it), so they need about twice a shape's SMALL_SEPARATION to read once a style's
+# dabs, washes or blur have mixed them in
 
 
 def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
     """Birds and rain read against what they are drawn over, whatever colours the sky and land were given:
-    each of their shapes is made dark on a light ground and pale on a dark one (the mean of the flat picture around it,
+    each of their shapes is made dark on a light ground and pale on a dark one (rain pale where there is room;
+    the ground is the mean of the flat picture around the shape,
     its ring at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it: a happy night's sky
-    is painted light), against ``MARK_SIDE``, ``MARK_SEPARATION`` L* from that ground and beyond the
-    mid-tones (``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
+    is painted light), against ``MARK_SIDE``), ``MARK_SEPARATION`` L* from that ground (birds also beyond the
+    mid-tones, ``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
     set against its own ground. Hue and chroma
     stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it."""
     marks = [k for k, shape in enumerate(stack.shapes, start=1) if shape.subject in MARKS and shape.subject not in coloured]
@@ -151,8 +155,10 @@ def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: b
             continue
         around = float(lightness[ring].mean())
         own = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
-        dark = around >= MARK_SIDE  # dark marks on a light ground, pale ones on a dark ground
-        if dark:
+        name = stack.shapes[k - 1].subject
+        if name in PALE_MARKS:  # pale streaks, darker only where there is no room above
+            graded = around + MARK_SEPARATION if around + MARK_SEPARATION <= 97.0 else max(MARK_DARKEST, around - MARK_SEPARATION)
+        elif around >= MARK_SIDE:  # silhouettes: dark on a light ground, pale on a dark one, beyond the mid-tones
             graded = max(MARK_DARKEST, min(around - MARK_SEPARATION, MARK_RANGE[0]))
         else:
             graded = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))
