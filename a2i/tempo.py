@@ -50,6 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 #: Tempo search range in BPM: the slowest and fastest beat a listener taps along to.
 TEMPO_RANGE = (40.0, 240.0)
@@ -238,26 +239,33 @@ def track_beats(onset: np.ndarray, frame_rate: float, bpm: float, *, tightness: 
     if len(onset) < 4 or not np.any(onset > 0) or bpm <= 0:
         return np.zeros(0, dtype=int)
     period = 60.0 * frame_rate / bpm
-    local = onset / (onset.std() + 1e-12)
+    local = (onset / (onset.std() + 1e-12)).astype(np.float64)
     lags = np.arange(max(1, int(round(period / 2))), int(round(2 * period)) + 1)
     penalty = -tightness * np.log(lags / period) ** 2
-    score = local.astype(np.float64).copy()
-    backlink = np.full(len(onset), -1)
-    step = int(lags[0])
+    step, longest = int(lags[0]), len(lags) - 1 + int(lags[0])
+    # score[t - lags] of a frame t is one window of the score read backwards, and the score before the song's
+    # first frame is -inf (no chain reaches back there): the windows of that padded, reversed score are views
+    # that see every score written below, so a block reads its totals without gathering indices.
+    padded = np.full(longest + len(onset), -np.inf)
+    padded[longest:] = local
+    score = padded[longest:]
+    windows = sliding_window_view(padded[::-1], len(lags))
+    chosen = np.full(len(onset), -1)  # the index into lags of each frame's previous beat (-1: none)
     for first in range(0, len(onset), step):
-        frames = np.arange(first, min(first + step, len(onset)))
-        candidates = frames[:, None] - lags[None, :]
-        totals = np.where(candidates >= 0, score[np.maximum(candidates, 0)] + penalty, -np.inf)
-        best = np.argmax(totals, axis=1)
-        gain = totals[np.arange(len(frames)), best]
+        n = min(step, len(onset) - first)
+        # Frame t = first + i reads score[t - lags], padded[t + longest - lags]: window len(padded) - 1 - t - longest + step.
+        start = len(padded) - 1 - longest + step - first
+        totals = windows[start - n + 1 : start + 1][::-1] + penalty
+        gain = totals.max(axis=1)
         joins = gain > 0  # only join a chain that helps (Ellis's first-beat rule)
-        score[frames[joins]] = local[frames[joins]] + gain[joins]
-        backlink[frames[joins]] = candidates[joins, best[joins]]
+        here = local[first : first + n]
+        score[first : first + n] = np.where(joins, here + gain, here)
+        chosen[first : first + n] = np.where(joins, totals.argmax(axis=1), -1)
     tail = max(0, len(onset) - int(round(period)))
     beat = tail + int(np.argmax(score[tail:]))
     beats = [beat]
-    while backlink[beats[-1]] >= 0:
-        beats.append(int(backlink[beats[-1]]))
+    while chosen[beats[-1]] >= 0:
+        beats.append(beats[-1] - int(lags[chosen[beats[-1]]]))
     return np.array(beats[::-1], dtype=int)
 
 
