@@ -39,6 +39,7 @@ from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
 from a2i.render.painter.scene.roles import scene_roles
 from a2i.render.painter.scene.stack import Raster, Stack
 from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.scene.subjects.base import OBJECT
 from a2i.render.painter.scene.subjects.sky import crescent_shadow
 from a2i.render.painter.text import Reading, read_prompt
 from a2i.seeding import rng as seeded_rng
@@ -71,16 +72,27 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     plan = plan_scene(reading, mood, rng)
     roles = scene_roles(reading.colours, mood, rng, plan.time)
     layout = choose_layout(plan, rng, aspect)
-    builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects))
+    builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
+                      kinds=reading.kinds, places=reading.places, counts=plan.subjects)
     for name, count in plan.subjects.items():
+        if SUBJECTS[name].layer >= OBJECT:
+            _flush(builder)
         builder.rng = seeded_rng(seed, zlib.crc32(name.encode()))
         SUBJECTS[name].draw(builder, count)
+    _flush(builder)
     if reading.colours:
         _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
                        reading.colour_targets)
     _set_apart(builder.stack)
     _marks_apart(builder.stack, mood, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
     return Scene(reading, plan, layout, roles, builder.stack)
+
+
+def _flush(builder: Builder) -> None:
+    """Draw what a subject put off until the objects' layer (``Builder.later``: its own draw, with its own random
+    stream), before the first object."""
+    while builder.later:
+        builder.later.pop(0)()
 
 
 def _set_apart(stack: Stack) -> None:
@@ -137,7 +149,8 @@ def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: b
     mid-tones, ``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
     set against its own ground. Hue and chroma
     stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it."""
-    marks = [k for k, shape in enumerate(stack.shapes, start=1) if shape.subject in MARKS and shape.subject not in coloured]
+    marks = [k for k, shape in enumerate(stack.shapes, start=1)
+             if shape.subject in MARKS and shape.thin and shape.subject not in coloured]  # standing birds are shapes
     if not marks:
         return
     small = stack.raster(AREA_SIDE, AREA_SIDE)
