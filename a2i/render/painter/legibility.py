@@ -50,6 +50,8 @@ from a2i.render.painter.grading import apply_grade, solve_grade
 from a2i.render.painter.palette import Mood
 from a2i.render.painter.scene import Scene
 from a2i.render.painter.scene.stack import Raster
+from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.scene.subjects.base import FRONT
 from a2i.render.painter.styles.base import Layers
 
 RING = 0.025  # short sides: how far around a subject its surround is taken
@@ -72,13 +74,14 @@ def subject_contrast(image: Image.Image, raster: Raster, subjects: Iterable[str]
     labels = raster.label_index()
     reach = max(1, round(RING * min(image.size)))
     out = {}
+    over = np.isin(labels, _weather(raster.stack.shapes))
     for name in subjects:
         ids = [k for k, shape in enumerate(raster.stack.shapes, start=1) if shape.subject == name]
         inside = np.isin(labels, ids)
         if not inside.any():
             continue
         grown = Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(2 * reach + 1))
-        ring = (np.asarray(grown) > 0) & ~inside
+        ring = (np.asarray(grown) > 0) & ~inside & ~over
         if not ring.any():  # the subject fills the picture: its surround is everything else
             ring = ~inside
         if not ring.any():
@@ -87,9 +90,17 @@ def subject_contrast(image: Image.Image, raster: Raster, subjects: Iterable[str]
     return out
 
 
+def _weather(shapes: list) -> list[int]:
+    """The labels of the weather's marks (rain, snow: thin shapes in front of everything): they fall over a
+    subject's surround, they are not it, so rings leave them out (dark rain streaks on a river would count as
+    the river's surround)."""
+    return [k for k, shape in enumerate(shapes, start=1) if shape.thin and SUBJECTS[shape.subject].layer == FRONT]
+
+
 def _contrast(lab: np.ndarray, inside: np.ndarray, reach: int, subject: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
     """(ΔE2000, inside mean, ring mean) of a region of a Lab picture, as :func:`subject_contrast` measures it, the
-    ring leaving out the rest of the region's subject (a mountain's snow cap is no surround of its slope)."""
+    ring leaving out the rest of the region's subject (a mountain's snow cap is no surround of its slope) and,
+    as ``subject`` is given, the weather's marks."""
     grown = Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(2 * reach + 1))
     ring = (np.asarray(grown) > 0) & ~subject
     if not ring.any() or not inside.any():
@@ -114,6 +125,7 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
     subject_of = [shape.subject for shape in scene.stack.shapes]
     shown = {n: float(sum(area[k] for k, name in enumerate(subject_of, start=1) if name == n)) for n in scene.plan.subjects}
     shifts = np.zeros(len(scene.stack.shapes), dtype=np.float64)
+    over = np.isin(labels, _weather(scene.stack.shapes))
     units = []  # (subject, shapes measured together, all the subject's shapes): the subject, each large shape, the subject
     for name in [n for n in scene.plan.subjects if 0.0 < shown[n] < LARGEST]:
         own = tuple(k for k, shape in enumerate(scene.stack.shapes, start=1) if shape.subject == name)
@@ -121,9 +133,14 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
         large = tuple(k for k in keys if area[k] >= UNIT)
         alone = [(name, (k,), own) for k in large] if len(large) > 1 else []
         units += [(name, keys, own)] + alone + [(name, keys, own)] * bool(alone)  # the whole again after its parts
+    for name in [n for n in scene.plan.subjects if shown[n] >= LARGEST]:  # the picture itself (a street, a room):
+        # each of its large parts reads against what is around it, its own subject's other parts included
+        # (a street's house fronts against the sky and the road between them)
+        units += [(name, (k,), (k,)) for k, shape in enumerate(scene.stack.shapes, start=1)
+                  if shape.subject == name and not shape.glow and area[k] >= UNIT]
     for name, keys, own in units:
         inside = np.isin(labels, keys)
-        measured = _contrast(lab, inside, reach, np.isin(labels, own))
+        measured = _contrast(lab, inside, reach, np.isin(labels, own) | over)
         if measured is None or measured[0] >= GOAL:
             continue
         _, _, ring_mean = measured

@@ -39,13 +39,19 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from a2i.render.painter.colours import DARKER, DULL, LIGHTER, NAMED, VIVID, NamedColour, colour_word_spans, find_colours
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
 from a2i.vocabulary import STYLE_WORDS, style_for_prompt
 
 PLURAL_COUNT = 3  # a plural with no count ("boats") means a few
+POSES = frozenset({"standing", "stands", "stand", "wading", "wades", "wade", "perched", "resting", "fishing"})
+POSE_REACH = 3  # a pose word follows its subject within this many words ("herons, standing")
+PLACED = frozenset({"figure"})  # subjects that may be put in or at another ("a fisherman in his boat")
+PLACES = frozenset({"boat", "window"})  # ... the subjects they can be put in or at
+PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind"})
+PLACE_REACH = 4  # the place is named at most this many words after its preposition ("in his small wooden boat")
 COUNT_REACH = 3  # a count word applies to a subject at most this many words further on ("two small white boats")
 COUNTS = {
     "a": 1,
@@ -205,6 +211,8 @@ class Reading:
     negated: frozenset[str] = frozenset()  # subjects the text says are absent ("no people", "cloudless")
     left_out: tuple[str, ...] = ()  # negated nouns the grammar does not draw anyway ("no cars")
     colour_targets: tuple[str | None, ...] = ()  # per colour: the subject (or "sky") it is written on ("blue sky")
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # subject -> the words that named it ("palm", "heron")
+    places: dict[str, str] = field(default_factory=dict)  # subject -> the subject it is in or at ("figure": "boat")
 
 
 def _singular(word: str) -> str:
@@ -336,6 +344,8 @@ def read_prompt(text: str | None) -> Reading:
     text = _without_style_phrases((text or "").lower().replace("’", "'"))
     words = [w[:-2] if w.endswith("'s") else w.rstrip("'") for w in _WORD.findall(text)]  # "a cabin's porch": cabin
     subjects: dict[str, int] = {}
+    kinds: dict[str, list[str]] = {}
+    places: dict[str, str] = {}
     explicit: set[str] = set()
     weather: set[str] = set()
     times: list[str] = []
@@ -391,6 +401,11 @@ def read_prompt(text: str | None) -> Reading:
         if name == "crowd" and counted and word in COUNTED_PEOPLE:  # "three people": three figures
             name, plural = "figure", True
         if name is not None:
+            kinds.setdefault(name, []).append(" ".join(_singular(w) for w in words[i : i + used]))
+            if POSES & set(words[i + used : i + used + POSE_REACH]):  # "two herons standing in a pond"
+                kinds[name].append("standing")
+            if name in PLACED and (place := _place_of(words, i + used)) is not None:
+                places.setdefault(name, place)
             spec = SUBJECTS[name]
             if spec.countable:
                 if pending and plural and words[pending[1]] in ("a", "an"):  # "a colour-field painting of friends"
@@ -429,7 +444,23 @@ def read_prompt(text: str | None) -> Reading:
     time = times[0] if times else None
     colours = tuple(find_colours(text))
     return Reading(subjects, time, frozenset(weather), colours, style, tuple(dict.fromkeys(unknown)),
-                   frozenset(absent), tuple(dict.fromkeys(left_out)), _colour_targets(words, colours, subjects))
+                   frozenset(absent), tuple(dict.fromkeys(left_out)), _colour_targets(words, colours, subjects),
+                   {name: tuple(dict.fromkeys(k)) for name, k in kinds.items() if name in subjects},
+                   {name: place for name, place in places.items() if name in subjects and place in subjects})
+
+
+def _place_of(words: list[str], k: int) -> str | None:
+    """The subject a placed subject is in or at ("a fisherman in his small boat": the boat; "a poet by the
+    window": the window), named within ``PLACE_REACH`` words after a preposition of ``PLACE_WORDS`` that follows
+    it (at most a word or two later: "a girl standing at the window")."""
+    for j in range(k, min(k + 3, len(words))):
+        if words[j] in PLACE_WORDS:
+            for m in range(j + 1, min(j + 1 + PLACE_REACH, len(words))):
+                name = _subject_of(words, m)[0]
+                if name is not None:
+                    return name if name in PLACES else None
+            return None
+    return None
 
 
 def _colour_targets(words: list[str], colours: tuple[NamedColour, ...], subjects: dict[str, int]) -> tuple[str | None, ...]:

@@ -39,6 +39,7 @@ from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
 from a2i.render.painter.scene.roles import scene_roles
 from a2i.render.painter.scene.stack import Raster, Stack
 from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.scene.subjects.base import OBJECT
 from a2i.render.painter.scene.subjects.sky import crescent_shadow
 from a2i.render.painter.text import Reading, read_prompt
 from a2i.seeding import rng as seeded_rng
@@ -71,16 +72,27 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     plan = plan_scene(reading, mood, rng)
     roles = scene_roles(reading.colours, mood, rng, plan.time)
     layout = choose_layout(plan, rng, aspect)
-    builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects))
+    builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
+                      kinds=reading.kinds, places=reading.places, counts=plan.subjects)
     for name, count in plan.subjects.items():
+        if SUBJECTS[name].layer >= OBJECT:
+            _flush(builder)
         builder.rng = seeded_rng(seed, zlib.crc32(name.encode()))
         SUBJECTS[name].draw(builder, count)
+    _flush(builder)
     if reading.colours:
         _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
                        reading.colour_targets)
     _set_apart(builder.stack)
     _marks_apart(builder.stack, mood, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
     return Scene(reading, plan, layout, roles, builder.stack)
+
+
+def _flush(builder: Builder) -> None:
+    """Draw what a subject put off until the objects' layer (``Builder.later``: its own draw, with its own random
+    stream), before the first object."""
+    while builder.later:
+        builder.later.pop(0)()
 
 
 def _set_apart(stack: Stack) -> None:
@@ -121,19 +133,24 @@ def _set_apart(stack: Stack) -> None:
 
 
 MARKS = frozenset({"birds", "rain"})  # thin dark-or-light marks whose own colour is only a choice of lightness
-MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn over: they are a few pixels wide, so
-# they need about twice a shape's SMALL_SEPARATION to read once a style's dabs, washes or blur have mixed them in
+PALE_MARKS = frozenset({"rain"})  # ... drawn pale wherever there is room (rain catches the light), the others dark
+# on a light ground and pale on a dark one (a bird is a silhouette)
+MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn over: they are a pixel or a few wide
+# (a streak's coverage dilutes it), so they need about twice a shape's SMALL_SEPARATION to read once a style's
+# dabs, washes or blur have mixed them in
 
 
 def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
     """Birds and rain read against what they are drawn over, whatever colours the sky and land were given:
-    each of their shapes is made dark on a light ground and pale on a dark one (the mean of the flat picture around it,
+    each of their shapes is made dark on a light ground and pale on a dark one (rain pale where there is room;
+    the ground is the mean of the flat picture around the shape,
     its ring at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it: a happy night's sky
-    is painted light), against ``MARK_SIDE``, ``MARK_SEPARATION`` L* from that ground and beyond the
-    mid-tones (``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
+    is painted light), against ``MARK_SIDE``), ``MARK_SEPARATION`` L* from that ground (birds also beyond the
+    mid-tones, ``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
     set against its own ground. Hue and chroma
     stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it."""
-    marks = [k for k, shape in enumerate(stack.shapes, start=1) if shape.subject in MARKS and shape.subject not in coloured]
+    marks = [k for k, shape in enumerate(stack.shapes, start=1)
+             if shape.subject in MARKS and shape.thin and shape.subject not in coloured]  # standing birds are shapes
     if not marks:
         return
     small = stack.raster(AREA_SIDE, AREA_SIDE)
@@ -151,8 +168,10 @@ def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: b
             continue
         around = float(lightness[ring].mean())
         own = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
-        dark = around >= MARK_SIDE  # dark marks on a light ground, pale ones on a dark ground
-        if dark:
+        name = stack.shapes[k - 1].subject
+        if name in PALE_MARKS:  # pale streaks, darker only where there is no room above
+            graded = around + MARK_SEPARATION if around + MARK_SEPARATION <= 97.0 else max(MARK_DARKEST, around - MARK_SEPARATION)
+        elif around >= MARK_SIDE:  # silhouettes: dark on a light ground, pale on a dark one, beyond the mid-tones
             graded = max(MARK_DARKEST, min(around - MARK_SEPARATION, MARK_RANGE[0]))
         else:
             graded = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))

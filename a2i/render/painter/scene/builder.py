@@ -62,9 +62,17 @@ class Builder:
         time: str,
         weather: frozenset[str],
         present: frozenset[str],
+        kinds: dict[str, tuple[str, ...]] | None = None,
+        places: dict[str, str] | None = None,
+        counts: dict[str, int] | None = None,
     ) -> None:
         self.layout, self.roles, self.mood, self.rng = layout, roles, mood, rng
         self.time, self.weather, self.present = time, weather, present
+        self.kinds = kinds or {}  # subject -> the words the text named it by ("palm", "heron"): its shape or pose
+        self.places = places or {}  # subject -> the subject it is in or at ("figure": "boat")
+        self.counts = counts or {}  # subject -> how many the scene draws
+        self.boats: list[tuple[float, float, float]] = []  # each boat's (x, waterline y, size), once drawn
+        self.later: list = []  # draws a subject put off until the objects' layer (standing birds wade in the water)
         self.stack = Stack(
             horizon=layout.horizon, sky_top=roles.sky_top, sky_low=roles.sky_low, light=(layout.light_x, layout.light_y, 0.0)
         )

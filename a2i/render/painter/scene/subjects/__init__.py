@@ -36,6 +36,7 @@ DRAW_ORDER = (
     "hills",
     "forest",
     "meadow",
+    "village",
     "shore",
     "road",
     "street",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from a2i.render.painter.colours import lab_of, lab_to_srgb, mood_moved
 from a2i.render.painter.scene.builder import Builder, dot, stroke
 from a2i.render.painter.scene.stack import Ellipse, Poly
 from a2i.render.painter.scene.subjects.base import FAR, LAND, OBJECT, subject
@@ -105,11 +106,19 @@ def forest(b: Builder, n: int) -> None:
     needs=("hills", "meadow"),
 )
 def tree(b: Builder, n: int) -> None:
+    """``n`` trees, the largest at the focal point; each drawn in the shape of the kind the text names (a palm,
+    a cypress, a pine), taken in turn when it names several, else a round broadleaf crown."""
     xs = b.spread(n, 0.08, 0.92, near=b.layout.focal_x)
-    for x in xs:
+    shapes = list(dict.fromkeys(_tree_shape(kind) for kind in b.kinds.get("tree", ()))) or ["round"]
+    turn = sorted(range(len(xs)), key=lambda i: abs(xs[i] - b.layout.focal_x) > 1e-9)  # the main tree takes the first kind
+    for i, x in enumerate(xs):
         main = abs(x - b.layout.focal_x) < 1e-9
         base = b.horizon + (0.32 if main else b.rng.uniform(0.16, 0.3))
         h = (0.42 if main else 0.26) * b.rng.uniform(0.85, 1.1)
+        shape = shapes[turn.index(i) % len(shapes)]
+        if shape != "round":
+            b.add("tree", TREE_SHAPES[shape](x, base, h, b.layout.aspect, b.rng), b.roles.dark * 0.7 + b.roles.near * 0.3, 0.8)
+            continue
         tw = 0.012 * h / 0.3 / b.layout.aspect * 1.6
         parts = [Poly([(x - tw, base), (x - 0.4 * tw, base - 0.55 * h), (x + 0.4 * tw, base - 0.55 * h), (x + tw, base)])]
         crown = base - 0.68 * h
@@ -117,6 +126,59 @@ def tree(b: Builder, n: int) -> None:
             parts.append(Ellipse(x + dx * 0.17 * h / b.layout.aspect, crown + dy * 0.16 * h, s * 0.2 * h, s * 0.16 * h))
         parts += [stroke([(x, base - 0.5 * h), (x + s * 0.12 * h / b.layout.aspect, base - 0.72 * h)], 0.006) for s in (-1, 1)]
         b.add("tree", parts, b.roles.dark * 0.7 + b.roles.near * 0.3, 0.8)
+
+
+def _tree_shape(kind: str) -> str:
+    """The outline a kind of tree is drawn with ("palm tree" -> "palm"; an oak or an unnamed tree: "round")."""
+    return next((shape for shape, words in TREE_KINDS.items() if any(w in kind.split() for w in words)), "round")
+
+
+TREE_KINDS = {  # shape -> the words that name a tree of that outline
+    "palm": ("palm", "coconut", "date"),
+    "cypress": ("cypress", "poplar", "juniper"),
+    "conifer": ("pine", "fir", "spruce", "cedar", "conifer", "evergreen", "larch", "sequoia", "redwood", "christmas"),
+}
+
+
+def _palm(x: float, base: float, h: float, aspect: float, rng: np.random.Generator) -> list:
+    """A palm: a slender trunk leaning and curving up to a crown of drooping fronds."""
+    lean = rng.choice([-1.0, 1.0]) * rng.uniform(0.05, 0.12) * h / aspect
+    t = np.linspace(0.0, 1.0, 12)
+    cx, cy = x + lean * t**1.6, base - h * 0.78 * t
+    half = (0.022 - 0.01 * t) * h / aspect
+    trunk = Poly(np.concatenate([np.stack([cx - half, cy], 1), np.stack([cx + half, cy], 1)[::-1]]))
+    top = (float(cx[-1]), float(cy[-1]))
+    fronds = []
+    for a in np.linspace(-2.7, -0.45, 7) + rng.uniform(-0.12, 0.12, 7):  # radians from the crown, up and out
+        reach = h * rng.uniform(0.26, 0.34)
+        u = np.linspace(0.0, 1.0, 9)
+        fx = top[0] + np.cos(a) * reach * u / aspect
+        fy = top[1] + np.sin(a) * reach * u + 0.55 * reach * u**2  # each frond arches and droops at its tip
+        width = 0.045 * h * np.sin(np.pi * np.clip(u, 0.02, 0.98)) ** 0.7
+        nx, ny = -np.sin(a), np.cos(a)
+        upper = np.stack([fx + nx * width / aspect, fy + ny * width], 1)
+        lower = np.stack([fx - nx * width * 0.3 / aspect, fy - ny * width * 0.3], 1)
+        fronds.append(Poly(np.concatenate([upper, lower[::-1]])))
+    return [trunk, *fronds]
+
+
+def _cypress(x: float, base: float, h: float, aspect: float, rng: np.random.Generator) -> list:
+    """A cypress: a tall, narrow flame of dark foliage on a short trunk."""
+    w = h * rng.uniform(0.085, 0.11) / aspect
+    t = np.linspace(0.0, 1.0, 16)
+    width = w * np.sin(np.pi * t**0.75) ** 0.8  # widest a third of the way up, drawn to a point at the top
+    ys = base - 0.06 * h - 0.94 * h * t
+    outline = np.concatenate([np.stack([x - width, ys], 1), np.stack([x + width, ys], 1)[::-1]])
+    trunk = Poly([(x - 0.15 * w, base), (x - 0.15 * w, base - 0.08 * h), (x + 0.15 * w, base - 0.08 * h), (x + 0.15 * w, base)])
+    return [trunk, Poly(outline)]
+
+
+def _pine(x: float, base: float, h: float, aspect: float, rng: np.random.Generator) -> list:
+    """A pine or fir: the forest's tiered conifer, alone."""
+    return [_conifer(x, base, h, aspect)]
+
+
+TREE_SHAPES = {"palm": _palm, "cypress": _cypress, "conifer": _pine}
 
 
 @subject(
@@ -147,20 +209,51 @@ def tree(b: Builder, n: int) -> None:
         "pasture",
         "orchid",
         "rose garden",
+        # added in round 5: flowers that keep their own colours (FLOWER_COLOURS)
+        "buttercup",
+        "daffodil",
+        "marigold",
+        "bluebell",
+        "cornflower",
     ),
     LAND,
 )
 def meadow(b: Builder, n: int) -> None:
+    """A meadow under its flowers: flowers of the kinds the text names keep their own colours (sunflowers yellow,
+    poppies red; moved by the mood like a named colour), else the palette's accents. A colour the text writes on
+    the flowers ("blue poppies") still wins: it recolours them afterwards (scene._colour_small)."""
     top = b.horizon + (0.22 if b.has_water else 0.1)
     ridge = b.ridge(top, 0.05, 0.2, jagged=False)
     b.add("meadow", [b.below(ridge)], b.roles.near * 0.7 + b.roles.mid * 0.3, 0.9)
     k = int(140 + 120 * b.mood.density)
     ys = top + (1.02 - top) * b.rng.random(k) ** 0.7
     xs = b.rng.random(k)
-    for c, colour in enumerate(b.roles.accents):
-        pick = np.arange(k) % len(b.roles.accents) == c
+    kinds = [FLOWER_COLOURS[w] for kind in b.kinds.get("meadow", ()) for w in kind.split() if w in FLOWER_COLOURS]
+    own = [lab_to_srgb(mood_moved(lab_of(name), b.mood.valence, b.mood.energy)) * 0.85 + b.roles.light * 0.15
+           for name in dict.fromkeys(kinds)]
+    colours = own or [colour * 0.7 + b.roles.light * 0.3 for colour in b.roles.accents]
+    for c, colour in enumerate(colours):
+        pick = np.arange(k) % len(colours) == c
         parts = [dot(x, y, 0.003 + 0.012 * (y - top) / (1.02 - top)) for x, y in zip(xs[pick], ys[pick])]
-        b.add("meadow", parts, colour * 0.7 + b.roles.light * 0.3, 0.95, thin=True)
+        b.add("meadow", parts, colour, 0.95, thin=True)
+
+
+FLOWER_COLOURS = {  # a flower's own colour (a name of colours.NAMED), used unless the text colours the flowers
+    "sunflower": "yellow",
+    "dandelion": "yellow",
+    "buttercup": "yellow",
+    "daffodil": "yellow",
+    "marigold": "orange",
+    "poppy": "red",
+    "tulip": "red",
+    "rose": "red",
+    "daisy": "white",
+    "lavender": "lavender",
+    "bluebell": "blue",
+    "cornflower": "cornflower blue",
+    "orchid": "magenta",
+    "wheat": "gold",
+}
 
 
 @subject(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from a2i.render.painter.colours import lab_of, lab_to_srgb, mood_moved
 from a2i.render.painter.scene.builder import Builder, dot, stroke
 from a2i.render.painter.scene.stack import Ellipse, Poly
 from a2i.render.painter.scene.subjects.base import FRONT, SKY, subject
@@ -97,13 +98,64 @@ def clouds(b: Builder, n: int) -> None:
     "a bird",
     "birds",
     ("bird", "gull", "seagull", "flock", "swallow", "crow", "geese", "goose", "heron", "dove", "eagle", "hawk", "falcon",
-     "swan", "raven", "sparrow", "pigeon", "albatross", "pelican", "starling", "seabird", "songbird", "owl", "crane"),
+     "swan", "raven", "sparrow", "pigeon", "albatross", "pelican", "starling", "seabird", "songbird", "owl", "crane",
+     "egret", "stork", "flamingo", "ibis", "wader"),
     SKY,
     countable=True,
     count=5,
     max_count=24,
 )
 def birds(b: Builder, n: int) -> None:
+    """``n`` birds: wading birds (a heron, an egret: ``WADERS``) or birds the text says stand stand in the water or on
+    the ground, drawn with the objects (``Builder.later``); other birds fly (:func:`_flying`)."""
+    kinds = b.kinds.get("birds", ())
+    if any(word in WADERS or word == "standing" for kind in kinds for word in kind.split()):
+        rng = b.rng
+        b.later.append(lambda: _standing(b, n, rng, kinds))
+        return
+    _flying(b, n)
+
+
+WADERS = {"heron": None, "egret": "white", "stork": None, "flamingo": "pink", "ibis": None, "wader": None}  # -> own colour
+
+
+def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ...]) -> None:
+    """``n`` wading birds standing apart in the shallows of the water (the river's banks, the lake's or sea's near
+    water), or on the ground where there is none: long legs, an S-shaped neck, a beak, each facing its own way."""
+    b.rng = rng
+    colour = next((WADERS[w] for kind in kinds for w in kind.split() if WADERS.get(w)), None)
+    fill = b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
+    aspect = b.layout.aspect
+    xs = b.spread(n, 0.12, 0.88, near=1.0 - b.layout.focal_x if n == 1 else None)
+    parts = []
+    for x in xs:
+        if b.river is not None and not b.present & {"sea", "lake"}:  # on the river, at its edge
+            t = rng.uniform(0.45, 0.85)
+            cx, cy, half = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(3))
+            x, foot = cx + rng.choice([-1.0, 1.0]) * 0.7 * half, cy
+        elif b.has_water:
+            foot = b.horizon + rng.uniform(0.12, 0.2)
+        else:
+            foot = b.horizon + rng.uniform(0.18, 0.32)
+        h = rng.uniform(0.13, 0.17) * (1.3 if n <= 2 else 1.0) * (0.6 + 0.8 * (foot - b.horizon))
+        parts += _heron(x, foot, h, aspect, 1.0 if rng.random() < 0.5 else -1.0)
+    b.add("birds", parts, fill, 0.75)
+
+
+def _heron(x: float, foot: float, h: float, aspect: float, face: float) -> list:
+    """A standing heron ``h`` tall with its feet at (x, foot), facing right (``face`` 1) or left (-1)."""
+    u = h / aspect  # horizontal units
+    body = Poly([(x - face * 0.22 * u, foot - 0.5 * h), (x - face * 0.05 * u, foot - 0.62 * h), (x + face * 0.12 * u, foot - 0.6 * h),
+                 (x + face * 0.14 * u, foot - 0.52 * h), (x, foot - 0.46 * h), (x - face * 0.3 * u, foot - 0.44 * h)])
+    neck = stroke([(x + face * 0.1 * u, foot - 0.58 * h), (x + face * 0.05 * u, foot - 0.72 * h), (x + face * 0.12 * u, foot - 0.84 * h),
+                   (x + face * 0.1 * u, foot - 0.94 * h)], max(0.003, 0.05 * h))
+    head = dot(x + face * 0.1 * u, foot - 0.95 * h, 0.045 * h)
+    beak = stroke([(x + face * 0.12 * u, foot - 0.95 * h), (x + face * 0.3 * u, foot - 0.93 * h)], max(0.002, 0.025 * h))
+    legs = [stroke([(x + d * u, foot - 0.47 * h), (x + d * 1.4 * u, foot)], max(0.002, 0.025 * h)) for d in (-0.03, 0.03)]
+    return [body, neck, head, beak, *legs]
+
+
+def _flying(b: Builder, n: int) -> None:
     """``n`` birds in flight, each a filled gull silhouette (two bent wings and a body) at least ``BIRD_SPAN``
     wide, so a flock reads and counts at thumbnail size in every style (a pointillist's dabs or a wash would lose a
     pen-stroke "v"), placed ``BIRD_GAP`` wingspans apart and clear of the sun and moon."""

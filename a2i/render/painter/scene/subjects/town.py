@@ -26,8 +26,6 @@ from a2i.render.painter.scene.subjects.base import FAR, FRONT, LAND, OBJECT, sub
         "rooftop",
         "cityscape",
         "urban",
-        "village",
-        "houses",
     ),
     FAR,
 )
@@ -48,6 +46,44 @@ def city(b: Builder, n: int) -> None:
         x += bw + b.rng.uniform(0.0, 0.012)
     b.add("city", blocks, b.aerial(b.roles.dark * 0.7 + b.roles.far * 0.3, 0.35), 0.35)
     b.add("city", windows, b.roles.lamp if b.night else b.roles.light * 0.5 + b.roles.far * 0.5, 0.36, glow=b.night)
+
+
+@subject(
+    "village",
+    "a village",
+    "villages",
+    ("village", "hamlet", "houses", "cottages", "villagers' houses", "rooftops"),
+    LAND,
+    needs=("hills", "meadow"),
+)
+def village(b: Builder, n: int) -> None:
+    """A village, not a skyline: ``VILLAGE_HOUSES`` small houses with pitched roofs (and a church's spire) in a
+    loose cluster on the land just below the horizon, smaller further back, their windows lit at night."""
+    k = int(b.rng.integers(*VILLAGE_HOUSES))
+    centre = b.layout.focal_x
+    walls, roofs, lit = [], [], []
+    xs = np.sort(centre + b.rng.uniform(-0.28, 0.28, k))
+    church = int(b.rng.integers(0, k))
+    for j, x in enumerate(xs):
+        # on the land below the horizon; by water, on the far shore (the water lies in front)
+        base = b.horizon + (b.rng.uniform(0.0, 0.012) if b.has_water else b.rng.uniform(0.05, 0.13))
+        scale = 0.7 + 3.0 * (base - b.horizon)  # nearer (lower) houses are larger
+        w, h = b.rng.uniform(0.035, 0.055) * scale / b.layout.aspect, b.rng.uniform(0.028, 0.04) * scale
+        walls.append(b.rect(x - w, base - h, x + w, base))
+        peak = base - h - (0.75 * w * b.layout.aspect) * b.rng.uniform(0.6, 0.9)
+        roofs.append(Poly([(x - 1.15 * w, base - h), (x, peak), (x + 1.15 * w, base - h)]))
+        if j == church:  # a church tower and its spire
+            tw = 0.35 * w
+            walls.append(b.rect(x + w - 2 * tw, peak - 0.4 * h, x + w, base - h))
+            roofs.append(Poly([(x + w - 2.2 * tw, peak - 0.4 * h), (x + w - tw, peak - 1.6 * h), (x + w + 0.2 * tw, peak - 0.4 * h)]))
+        if b.night or b.rng.random() < 0.3:
+            lit.append(b.rect(x - 0.35 * w, base - 0.65 * h, x - 0.05 * w, base - 0.3 * h))
+    b.add("village", walls, b.roles.light * 0.45 + b.roles.mid * 0.55, 0.45)
+    b.add("village", roofs, b.roles.dark * 0.6 + b.roles.accent * 0.4, 0.46)
+    b.add("village", lit, b.roles.lamp if b.night else b.roles.dark * 0.8, 0.47, glow=b.night)
+
+
+VILLAGE_HOUSES = (6, 10)  # houses in a village (low inclusive, high exclusive)
 
 
 @subject(
@@ -126,6 +162,13 @@ def window(b: Builder, n: int) -> None:
     ]
     b.add("window", bars, wall * 0.6 + b.roles.light * 0.4, 1.0)
     b.add("window", [b.rect(x0 - 0.05, y1 + 0.01, x1 + 0.05, y1 + 0.05)], wall * 0.5 + b.roles.light * 0.5, 1.0)
+    if b.places.get("figure") == "window":  # "a poet by the window": inside the room, seen from behind against the pane
+        n = b.counts.get("figure", 1)
+        for x in b.spread(n, x0 + 0.12, x1 - 0.12, near=x0 + (x1 - x0) * (0.3 if b.layout.side > 0 else 0.7) if n == 1 else None):
+            b.add("figure", _person(x, 1.08, INDOOR_HEIGHT * (0.85 if n > 2 else 1.0), b.layout.aspect, b.rng), wall * 0.55, 1.0)
+
+
+INDOOR_HEIGHT = 0.62  # a person inside the room stands near the viewer: head and shoulders against the pane
 
 
 FIRE_SPAN = 0.144  # relative width of a full-size fire: tongues 0.09 wide, jittered 0.6 of their half-width each way
@@ -288,7 +331,17 @@ def _person(x: float, foot: float, h: float, aspect: float, rng: np.random.Gener
     max_count=8,
 )
 def figure(b: Builder, n: int) -> None:
-    xs = b.spread(n, 0.1, 0.9, near=1.0 - b.layout.focal_x if {"lighthouse", "tree", "fire"} & b.present else b.layout.focal_x)
+    """``n`` people standing in the foreground, or where the text puts them: in the boats ("a fisherman in his
+    boat": one in each of the largest boats, the rest ashore) or at the window (the window draws them, inside the
+    room: :func:`window`)."""
+    if b.places.get("figure") == "window" and "window" in b.present:
+        return
+    if b.places.get("figure") == "boat" and b.boats:
+        for x, y, s in sorted(b.boats, key=lambda boat: -boat[2])[:n]:
+            w = s / b.layout.aspect
+            b.add("figure", _person(x - 0.42 * w, y - 0.2 * s, 0.95 * s, b.layout.aspect, b.rng), b.roles.dark, 0.9)
+        n -= min(n, len(b.boats))
+    xs = b.spread(n, 0.1, 0.9, near=1.0 - b.layout.focal_x if {"lighthouse", "tree", "fire"} & b.present else b.layout.focal_x) if n else []
     for x in xs:
         foot = b.rng.uniform(0.9, 0.96)
         h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0)

@@ -164,9 +164,14 @@ def boat(b: Builder, n: int) -> None:
     xs = b.spread(n, 0.06, 0.94)
     if "lighthouse" in b.present:  # keep clear of the lighthouse's rock
         xs = [x if abs(x - b.layout.focal_x) > 0.12 else (x - 0.18 * b.layout.side) % 0.9 + 0.05 for x in xs]
-    for x in xs:
+    crewed = b.places.get("figure") == "boat"  # "a fisherman in his boat": the first boat is near, so he can be seen in it
+    for j, x in enumerate(xs):
         f = b.rng.random()
-        _sailboat(b, x, top + (bottom - top) * f, (0.035 + 0.06 * f) * b.rng.uniform(0.8, 1.2), 0.5 + 0.3 * f)
+        f, grow = (0.75 + 0.25 * f, CREWED_SCALE) if crewed and j == 0 else (f, 1.0)
+        _sailboat(b, x, top + (bottom - top) * f, (0.035 + 0.06 * f) * b.rng.uniform(0.8, 1.2) * grow, 0.5 + 0.3 * f)
+
+
+CREWED_SCALE = 1.4  # a boat someone is in is drawn this much larger (nearer), so its crew reads
 
 
 FLEET_ROW = 4  # boats in one row across the water; more are drawn in rows (up to max_count: three rows)
@@ -207,6 +212,7 @@ RIVER_BOATS = (0.3, 0.95)  # the stretch of the river (0 at the horizon, 1 at th
 
 def _sailboat(b: Builder, x: float, y: float, s: float, depth: float) -> None:
     """A sailboat floating at (x, y), ``s`` high (units of the short side)."""
+    b.boats.append((x, y, s))
     w = s / b.layout.aspect
     hull = Poly([(x - w, y - 0.22 * s), (x + w, y - 0.22 * s), (x + 0.7 * w, y + 0.05 * s), (x - 0.65 * w, y + 0.05 * s)])
     mast = stroke([(x, y - 0.22 * s), (x, y - 1.25 * s)], 0.1 * s * 0.08 + 0.002)
