@@ -55,7 +55,8 @@ MOTIONS: dict[str, str] = {
     # Any backend: its keyframes (render_many) cross-faded, paced by the onsets, with the pulse's brightening.
     "crossfade": "render_many only",
     # Keyframes as layers drawn once and every frame composited from two of them (the painter's growth and flow).
-    "layers": "scene(request, size=) -> keyframe; frame(a, b, progress, time=, pulse=) -> uint8 (H, W, 3) array",
+    "layers": "scene(request, size=) -> keyframe; frame(a, b, progress, time=, pulse=) -> uint8 (H, W, 3) array; "
+              "transition(a, b, progresses, time=, thin=) -> those frames without pulse, each frame[::thin, ::thin]",
     # Every frame diffused from interpolated initial noise and conditioning (a diffusers SDXL pipeline).
     "latents": "pipe, settings, torch, conditioning(requests) as SDXLBackend has them",
 }
@@ -194,6 +195,14 @@ class PainterBackend:
         from a2i.render.painter.motion import render_frame
 
         return render_frame(a, b, progress, time=time, pulse=pulse)
+
+    def transition(self, a: Any, b: Any, progress: Sequence[float], *, time: float, thin: int) -> list[Any]:
+        """Frames between two :meth:`scene` keyframes at several progresses, without pulse, every ``thin``-th
+        pixel of each row and column (:func:`a2i.render.painter.motion.transition_samples`): what a video measures
+        a transition's pace on."""
+        from a2i.render.painter.motion import transition_samples
+
+        return transition_samples(a, b, progress, time=time, thin=thin)
 
 
 def register_backend(name: str, backend: type) -> None:

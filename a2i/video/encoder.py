@@ -13,6 +13,7 @@ transparent for a music video and plays everywhere MP4 does.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import tempfile
@@ -73,6 +74,12 @@ def is_a2i_video(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+#: Size asked for the pipe into the encoder: 1 MiB (Linux's default most for a user). With the default 64 KiB a
+#: 1280 x 720 frame (2.7 MB) crossed in forty writes, each waking ffmpeg: 240 frames cost a2i 0.24-0.32 s of
+#: CPU against 0.16-0.18 s with 1 MiB, and ffmpeg a little more too (same bytes).
+FRAME_PIPE_BYTES = 1 << 20
+
+
 def _temp_path(path: Path) -> Path:
     """A temporary name beside ``path`` (same file system, so the final :func:`os.replace` is atomic)."""
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f"{TEMP_SUFFIX}.mp4", dir=path.parent)
@@ -123,6 +130,10 @@ def encode_frames(frames: Iterable[np.ndarray], path: str | os.PathLike[str], *,
     count = 0
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        try:  # Linux: a frame goes into the pipe in a few writes, not forty of 64 KiB (less CPU on both sides)
+            fcntl.fcntl(proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, FRAME_PIPE_BYTES)
+        except (AttributeError, OSError):  # another system, or a lower limit (/proc/sys/fs/pipe-max-size)
+            pass
         try:
             try:
                 for frame in frames:

@@ -85,24 +85,96 @@ class Rhythm:
         return np.array([self.onset[a:b].max() for a, b in zip(lo, hi)])
 
 
+def mel_bank(sr: float, n_fft: int, n_mels: int, fmax: float) -> np.ndarray:
+    """``librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmax=fmax)``: Slaney mel filters, float32, the same
+    numbers bit for bit (:mod:`a2i.melscale`'s bank, which the analysis uses, rounds once less).
+
+    # Copied from librosa.filters.mel and librosa.core.convert's hz_to_mel, mel_to_hz and mel_frequencies
+    # (librosa 0.11.0) for its defaults (fmin 0, htk False, norm "slaney"): importing librosa took a second of
+    # every video. The test suite compares the two.
+    """
+    f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
+    min_log_mel = min_log_hz / f_sp
+    top = fmax / f_sp if fmax < min_log_hz else min_log_mel + np.log(fmax / min_log_hz) / logstep
+    mels = np.linspace(0.0, top, n_mels + 2)
+    mel_f = f_sp * mels
+    log_t = mels >= min_log_mel
+    mel_f[log_t] = min_log_hz * np.exp(logstep * (mels[log_t] - min_log_mel))
+    fdiff = np.diff(mel_f)
+    ramps = np.subtract.outer(mel_f, np.fft.rfftfreq(n=n_fft, d=1.0 / sr))
+    weights = np.zeros((n_mels, int(1 + n_fft // 2)), dtype=np.float32)
+    for i in range(n_mels):
+        weights[i] = np.maximum(0, np.minimum(-ramps[i] / fdiff[i], ramps[i + 2] / fdiff[i + 1]))
+    weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, np.newaxis]
+    return weights
+
+
+def chroma_bank(sr: float, n_fft: int) -> np.ndarray:
+    """``librosa.filters.chroma(sr=sr, n_fft=n_fft)``: 12 pitch classes from C, a Gaussian bump per class and
+    octave weighted around C5, float32, the same numbers bit for bit.
+
+    # Copied from librosa.filters.chroma, librosa.core.convert.hz_to_octs and librosa.util.normalize (librosa
+    # 0.11.0) for its defaults (tuning 0, ctroct 5, octwidth 2, norm 2, base_c): see :func:`mel_bank`.
+    """
+    n_chroma, ctroct, octwidth = 12, 5.0, 2
+    frequencies = np.linspace(0, sr, n_fft, endpoint=False)[1:]
+    frqbins = n_chroma * np.log2(frequencies / (float(440.0 * 2.0 ** (0.0 / n_chroma)) / 16))
+    frqbins = np.concatenate(([frqbins[0] - 1.5 * n_chroma], frqbins))
+    binwidthbins = np.concatenate((np.maximum(frqbins[1:] - frqbins[:-1], 1.0), [1]))
+    d = np.subtract.outer(frqbins, np.arange(0, n_chroma, dtype="d")).T
+    n_chroma2 = np.round(float(n_chroma) / 2)
+    d = np.remainder(d + n_chroma2 + 10 * n_chroma, n_chroma) - n_chroma2
+    wts = np.exp(-0.5 * (2 * d / np.tile(binwidthbins, (n_chroma, 1))) ** 2)
+    length = np.sum(np.abs(wts).astype(float) ** 2, axis=0, keepdims=True) ** (1.0 / 2)  # util.normalize, norm 2
+    length[length < np.finfo(wts.dtype).tiny] = 1.0
+    wts = wts / length
+    wts *= np.tile(np.exp(-0.5 * (((frqbins / n_chroma - ctroct) / octwidth) ** 2)), (n_chroma, 1))
+    wts = np.roll(wts, -3 * (n_chroma // 12), axis=0)
+    return np.ascontiguousarray(wts[:, : int(1 + n_fft / 2)], dtype=np.float32)
+
+
+def percussive(power: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
+    """The percussive part of a power spectrogram (bands x frames): ``librosa.decompose.hpss(power,
+    kernel_size=kernel)[1]``, bit for bit: median filters ``kernel[0]`` frames along time (harmonic) and
+    ``kernel[1]`` bands across frequency (percussive), and the percussive share of each bin by a soft mask
+    (power 2; a bin both filters leave empty is split evenly).
+
+    # Copied from librosa.decompose.hpss and librosa.util.softmask (librosa 0.11.0) for margin 1, power 2,
+    # the percussive part only: see :func:`mel_bank`.
+    """
+    from scipy.ndimage import median_filter
+
+    harm = np.empty_like(power)
+    harm[:] = median_filter(power, size=[1, kernel[0]], mode="reflect")
+    perc = np.empty_like(power)
+    perc[:] = median_filter(power, size=[kernel[1], 1], mode="reflect")
+    z = np.maximum(perc, harm).astype(power.dtype)
+    silent = z < np.finfo(power.dtype).tiny
+    z[silent] = 1
+    mask = (perc / z) ** 2.0
+    other = (harm / z) ** 2.0
+    sounding = ~silent
+    mask[sounding] /= mask[sounding] + other[sounding]
+    mask[silent] = 0.5
+    return power * mask
+
+
 def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Percussive onset strength, the log-mel spectrogram, the chromagram and the frame rate of a waveform."""
-    import librosa
-
     spec = spectrogram(audio)
     n_fft = 2 * (spec.magnitude.shape[0] - 1)
-    mel = librosa.filters.mel(sr=audio.sr, n_fft=n_fft, n_mels=N_MELS, fmax=min(11025.0, audio.sr / 2))
+    mel = mel_bank(audio.sr, n_fft, N_MELS, min(11025.0, audio.sr / 2))
     power = mel @ (spec.magnitude.astype(np.float32) ** 2)
-    _, percussive = librosa.decompose.hpss(power, kernel_size=HPSS_KERNEL)
+    percussive_power = percussive(power, HPSS_KERNEL)
     floor = max(float(power.max()), 1e-10) * 1e-8  # an 80 dB range below the loudest bin, as librosa's top_db
-    perc_db = 10.0 * np.log10(np.maximum(percussive, floor))
+    perc_db = 10.0 * np.log10(np.maximum(percussive_power, floor))
     flux = np.maximum(np.diff(perc_db, axis=1), 0.0).mean(axis=0)
     # A centred frame sees a hit half a window (n_fft / 2) before it happens; delaying the curve by that
     # many frames puts each onset at the time it is heard (librosa's onset_strength does the same).
     delay = 1 + n_fft // (2 * spec.hop)
     onset = np.concatenate([np.zeros(delay), flux])[: power.shape[1]]
     mel_db = 10.0 * np.log10(np.maximum(power, floor))
-    chroma = librosa.filters.chroma(sr=audio.sr, n_fft=n_fft) @ spec.magnitude
+    chroma = chroma_bank(audio.sr, n_fft) @ spec.magnitude
     return onset.astype(np.float64), mel_db.astype(np.float32), chroma.astype(np.float32), spec.frame_rate
 
 

@@ -105,11 +105,15 @@ def _load_pickle(path: Path) -> Any:
             return None
 
 
-#: Progress samples at which a keyframe pair's transition is measured (see :class:`PainterRoute`).
+#: Progress samples at which a keyframe pair's transition is measured (see :class:`LayersRoute`).
 SPEED_SAMPLES = 17
+#: The frames a transition is measured on keep every this-many-th pixel of each row and column: the mean change
+#: of a sixteenth of the pixels is the mean change, and the 17 frames cost a few full ones.
+SPEED_THIN = 4
 
 
-def even_speed(frame_at: Callable[[float], np.ndarray], samples: int = SPEED_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+def even_speed(frames_at: Callable[[np.ndarray, int], Sequence[np.ndarray]],
+               samples: int = SPEED_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
     """A progress remapping under which a transition changes the picture at an even rate.
 
     A renderer's transition rarely changes the picture evenly with progress: eased in and out, strokes
@@ -117,6 +121,13 @@ def even_speed(frame_at: Callable[[float], np.ndarray], samples: int = SPEED_SAM
     progress paid for by an onset must show as that much visual change, wherever it falls. So the
     transition is measured (mean absolute difference between frames at ``samples`` progress values, the
     arc length of the path the picture takes) and progress is re-parameterised by that length.
+
+    Parameters
+    ----------
+    frames_at : callable
+        ``frames_at(progress, thin)``: the transition's frames at those progress values, each thinned to every
+        ``thin``-th pixel of its rows and columns (``frame[::thin, ::thin]``; :data:`SPEED_THIN`).
+    samples : int
 
     Returns
     -------
@@ -126,13 +137,13 @@ def even_speed(frame_at: Callable[[float], np.ndarray], samples: int = SPEED_SAM
 
     Examples
     --------
-    >>> ramp = lambda p: np.full((2, 2, 3), 255 * p**2)  # changes slowly at first, then fast
+    >>> ramp = lambda progress, thin: [np.full((2, 2, 3), 255 * p**2) for p in progress]  # slow at first, then fast
     >>> arc, progress = even_speed(ramp, samples=5)
     >>> round(float(np.interp(0.25, arc, progress)), 2)  # a quarter of the change needs half the progress
     0.5
     """
     progress = np.linspace(0.0, 1.0, samples)
-    frames = [np.asarray(frame_at(float(p)))[::4, ::4].astype(np.float32) for p in progress]  # thinned, then converted
+    frames = [np.asarray(frame, dtype=np.float32) for frame in frames_at(progress, SPEED_THIN)]
     steps = np.array([np.abs(b - a).mean() for a, b in zip(frames[:-1], frames[1:])]) + 1e-6
     arc = np.concatenate([[0.0], np.cumsum(steps)]) / (steps.sum())
     return arc, progress
@@ -197,13 +208,14 @@ class LayersRoute:
     Parameters
     ----------
     backend : Backend
-        Has ``scene(request, size=)`` (a keyframe's layers, drawn once) and ``frame(a, b, progress, time=,
-        pulse=)`` (:data:`a2i.render.MOTIONS`).
+        Has ``scene(request, size=)`` (a keyframe's layers, drawn once), ``frame(a, b, progress, time=,
+        pulse=)`` and ``transition(a, b, progresses, time=, thin=)`` (thinned frames to measure a transition's
+        pace on; :data:`a2i.render.MOTIONS`).
     keyframes : Keyframes
     """
 
     def __init__(self, backend: Backend, keyframes: Keyframes) -> None:
-        self._frame = backend.frame
+        self._frame, self._transition = backend.frame, backend.transition
         self._plan, self._times = keyframes.plan, keyframes.times
         self._scenes = KeyframeCache(lambda i: backend.scene(keyframes.request(i), size=keyframes.size),
                                      lambda i: keyframes.work.keyframe(i, ".pickle"), _save_pickle, _load_pickle)
@@ -212,7 +224,7 @@ class LayersRoute:
     def _even(self, i: int, at: float) -> tuple[np.ndarray, np.ndarray]:
         if i not in self._speed:
             a, b = self._scenes[i], self._scenes[i + 1]
-            self._speed[i] = even_speed(lambda p: self._frame(a, b, p, time=at, pulse=0.0))
+            self._speed[i] = even_speed(lambda progress, thin: self._transition(a, b, progress, time=at, thin=thin))
             while len(self._speed) > KEYFRAMES_IN_MEMORY:
                 self._speed.popitem(last=False)
         return self._speed[i]

@@ -72,3 +72,27 @@ def test_segment_profile_follows_its_own_part_of_the_song(two_part_song, analyze
     assert dark.features.onset_rate < bright.features.onset_rate
     # A segment on the clip grid has its clip's own figures.
     assert dark.valence == pytest.approx(analysis.clips[0].valence) and dark.index == 0
+
+
+def test_the_rhythm_s_filters_and_separation_are_librosa_s_to_the_bit(beat_song):
+    # The copies in a2i.video.onsets spare every video librosa's import (about a second); they must give its
+    # numbers exactly, or videos would move differently from the ones made with librosa.
+    import librosa
+
+    from a2i.features import spectrogram
+    from a2i.video.onsets import N_MELS, chroma_bank, mel_bank, percussive
+
+    for sr, n_fft in ((22050, 2048), (44100, 2048), (16000, 1024), (8000, 4096)):
+        fmax = min(11025.0, sr / 2)
+        ours, theirs = mel_bank(sr, n_fft, N_MELS, fmax), librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS, fmax=fmax)
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), (sr, n_fft)
+        assert np.array_equal(chroma_bank(sr, n_fft), librosa.filters.chroma(sr=sr, n_fft=n_fft)), (sr, n_fft)
+    power = (np.random.default_rng(0).random((64, 300)) ** 4).astype(np.float32)
+    power[:, 100:130] = 0.0  # silence in both filters: the mask splits it evenly
+    power[5:9] = 0.0
+    drums = mel_bank(ANALYSIS_SR, 2048, N_MELS, 11025.0) @ np.square(spectrogram(load(beat_song[0], sr=ANALYSIS_SR)).magnitude)
+    for spectrum in (power, drums):
+        _, theirs = librosa.decompose.hpss(spectrum, kernel_size=(31, 17))
+        ours = percussive(spectrum, (31, 17))
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+        assert not np.array_equal(ours, spectrum)  # it separates something

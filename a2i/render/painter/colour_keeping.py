@@ -148,7 +148,7 @@ def _ungrade(colour: np.ndarray, gain: float, shift: float) -> np.ndarray:
 def _apply(layers: Layers, scene: Scene, raster: Raster, moves: list, gain: float, shift: float) -> Layers:
     """The glazes, found in graded colours on the thumbnail, applied to the layers before the grade (the grade
     is affine, so a move toward a colour before it is the same move after it)."""
-    out = Layers(layers.ground.copy(), layers.detail, layers.order, layers.phase)
+    out = Layers(layers.ground.copy(), layers.detail, layers.phase)
     detail = None
     if layers.detail is not None:
         detail = np.asarray(layers.detail, dtype=np.float32) / 255.0

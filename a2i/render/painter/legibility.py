@@ -186,7 +186,7 @@ def apply_shifts(layers: Layers, raster: Raster, shifts: np.ndarray) -> Layers:
     small = full if (gw, gh) == (raster.width, raster.height) else np.asarray(
         Image.fromarray(full, "F").resize((gx1 - gx0, gy1 - gy0), Image.Resampling.BOX))
     ground[gy0:gy1, gx0:gx1] = np.clip(ground[gy0:gy1, gx0:gx1] + small[..., None], 0.0, 1.0)
-    out = Layers(ground, layers.detail, layers.order, layers.phase)
+    out = Layers(ground, layers.detail, layers.phase)
     if layers.detail is not None:
         dw, dh = layers.detail.size
         x0, y0, x1, y1 = _pixels(rel, dw, dh)

@@ -9,9 +9,9 @@ relative units only (fractions of the canvas, counts that do not depend on pixel
 number from ``rng`` in the same order at every size, so one seed gives one composition at 64 px and at 4096 px.
 
 :class:`Layers` is what a keyframe is made of: a smooth ``ground`` (small, upscaled when composited), a
-``detail`` layer (RGBA at the canvas size), and, for videos only (``canvas.motion``), two maps the motion
-module animates: ``order`` (when each detail pixel appears while the keyframe grows in, 0 first .. 1 last)
-and ``phase`` (a per-pixel phase for the continuous shimmer, e.g. the position along a stroke).
+``detail`` layer (RGBA at the canvas size), and, for videos only (``canvas.motion``), the map the motion
+module animates: ``phase`` (a per-pixel phase for the continuous shimmer, e.g. the position along a stroke).
+When each pixel turns in a video comes from the scene (:meth:`Painting.drawing_order`), not from a style.
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ class Layers:
 
     ground: np.ndarray  # float32 (gh, gw, 3), 0..1
     detail: Image.Image | None = None  # RGBA, canvas size
-    order: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
     phase: np.ndarray | None = None  # float32 (h, w), 0..1, only with canvas.motion
 
     def composite(self, width: int, height: int) -> Image.Image:
@@ -87,11 +86,10 @@ class Layers:
         """The detail layer and maps at another size (a style may draw soft detail smaller, to save time)."""
         if self.detail is None or self.detail.size == (width, height):
             return self
-        order = resize(self.order, width, height) if self.order is not None else None
         phase = None
         if self.phase is not None:  # nearest: interpolating a phase across its wrap would invent values
             phase = np.asarray(Image.fromarray(self.phase, "F").resize((width, height), Image.Resampling.NEAREST))
-        return Layers(self.ground, self.detail.resize((width, height), Image.Resampling.BILINEAR), order, phase)
+        return Layers(self.ground, self.detail.resize((width, height), Image.Resampling.BILINEAR), phase)
 
 
 @dataclass(frozen=True)
@@ -287,16 +285,15 @@ class Painting:
     def noise(self, cells: int | tuple[int, int]) -> np.ndarray:
         return value_noise(self.rng, cells, self.canvas.width, self.canvas.height)
 
-    def finish(self, rgb: np.ndarray, phase: np.ndarray | None = None, order: np.ndarray | None = None) -> Layers:
+    def finish(self, rgb: np.ndarray, phase: np.ndarray | None = None) -> Layers:
         """The picture as a keyframe's layers: an opaque detail layer over a small ground of the same picture;
-        for videos, the drawing order (shapes grow and dissolve in the order they were drawn) and a phase."""
+        for videos, the shimmer's phase."""
         rgb = np.clip(np.asarray(rgb, dtype=np.float32) * 255.0 + 0.5, 0.0, 255.0)
         image = Image.fromarray(rgb.astype(np.uint8), "RGB")
         gw, gh = self.canvas.ground_size
         ground = np.asarray(image.resize((gw, gh), Image.Resampling.BOX), dtype=np.float32) / 255.0
         layers = Layers(ground=ground, detail=image.convert("RGBA"))
         if self.canvas.motion:
-            layers.order = self.drawing_order() if order is None else order
             if phase is None:
                 x, y = self.canvas.grid()
                 phase = (x * 0.7 + y * 0.3 + 0.5 * self.depth()) % 1.0

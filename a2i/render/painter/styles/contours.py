@@ -3,7 +3,7 @@
 The relief is the scene's own depth (near subjects stand higher, mountains rise above the plain) plus a
 seeded terrain; its level lines are drawn evenly spaced (closer together for faster music) with every fifth
 an index contour, heavier, as on survey maps, and every subject's outline traced as a coastline. Tints come
-from the subjects' own colours, stepped like a printed map. In a video the lines rise level by level.
+from the subjects' own colours, stepped like a printed map. In a video a light travels through the levels.
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ def draw(p: Painting) -> Layers:
     tint = tint * (0.92 + 0.16 * steps)
     ink = p.roles.dark * 0.55 if p.mood.lightness > 0.35 else p.roles.light * 0.8
     rgb = mix(tint, ink, np.maximum(line * (0.5 + 0.35 * p.mood.energy), coast * 0.9))
-    order = np.clip(0.7 * relief + 0.3 * p.drawing_order(), 0, 1) if p.canvas.motion else None
     phase = (np.round(full) / levels % 1.0) if p.canvas.motion else None
-    return p.finish(rgb, phase=phase, order=order)
+    return p.finish(rgb, phase=phase)
 
 
 STYLE = StyleSpec(

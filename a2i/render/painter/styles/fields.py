@@ -7,7 +7,7 @@ outlines darkened by a brushed contour, so each named subject still reads at thu
 marks are clear streaks. Several thin glazes of the field's own colour,
 each a little lighter or darker in slow patches, give the fields depth, and the last is scumbled on in broad
 horizontal sweeps whose brushing shows. Energy sharpens the forms and the
-edges; calm music blurs them further. In a video the fields grow in from the top, glaze by glaze.
+edges; calm music blurs them further. In a video the fields shimmer as one light passes across them.
 """
 
 from __future__ import annotations
@@ -81,9 +81,6 @@ def draw(p: Painting) -> Layers:
     # Scumbling is a lighter paint dragged thinly over a darker one: where the brush was loaded, the field lifts
     # by a fixed amount, so the brushing shows in a dark field as much as in a light one.
     rgb += (SCUMBLE_LIFT * np.clip(sweeps, 0.0, None) * fields)[..., None]
-    if p.canvas.motion:
-        x, y = p.canvas.grid()
-        return p.finish(rgb, order=np.clip(0.1 + 0.6 * y + 0.3 * p.drawing_order(), 0, 1))
     return p.finish(rgb)
 
 
