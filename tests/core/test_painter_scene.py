@@ -533,3 +533,18 @@ def test_a_village_is_small_houses_not_a_skyline():
         assert 6 <= len(roofs) <= 10
         walls = [s for s in scene.stack.shapes if s.subject == "village"][0]
         assert all(np.ptp(np.asarray(p.points)[:, 1]) < 0.1 for p in walls.parts)  # small houses, not towers
+
+
+@pytest.mark.parametrize("prompt, subjects, not_drawn", [
+    ("A couple dancing under a street lamp in the rain", {"figure": 2, "street": 1, "rain": 1}, ()),
+    ("a couple of boats on the lake", {"boat": 2, "lake": 1}, ()),
+    ("grandmother knitting by the fireplace", {"figure": 1}, ("fireplace",)),
+    ("A library reading room with a sleeping cat", {"window": 1}, ("library", "cat")),
+    ("Four swans on a misty pond at first light", {"birds": 4, "lake": 1}, ()),
+    ("A busy market street, crowds of shoppers, rows of stalls", {"street": 1, "crowd": 1}, ("stalls",)),
+])
+def test_round5_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
+    """Round 5's unseen prompts: "a couple" (a count word) naming two people, family words, nouns ending in
+    -ary, and words that name nothing ("first", "busy", "rows") were misread or misreported."""
+    reading = read_prompt(prompt)
+    assert reading.subjects == subjects and reading.not_drawn == not_drawn, (reading.subjects, reading.not_drawn)

@@ -174,6 +174,7 @@ strong weak broken whole endless infinite eternal golden silver silvery midst to
 overhead front ahead aloft afar nearby beyond underneath inside outside gathering beam beams ray rays glare flash
 spark sparks
 stone stones wooden brick iron steel marble concrete timber granite
+first second third busy row rows
 """.split()
 )
 ADJECTIVE_SUFFIXES = (
@@ -277,7 +278,10 @@ def _looks_like_noun(word: str) -> bool:
 
 # Nouns the adjective suffixes ("-ant", "-ent", "-est", "-al") would wrongly skip (and that the grammar does not draw).
 _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent",
-                                    "harvest", "carnival", "animal", "pedestal", "crystal"})
+                                    "harvest", "carnival", "animal", "pedestal", "crystal",
+                                    # round 5: places and things ending in -ary
+                                    "library", "sanctuary", "granary", "aviary", "diary", "dictionary", "seminary",
+                                    "boundary", "monastery", "cemetery", "brewery", "bakery", "gallery", "nursery"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
@@ -372,8 +376,11 @@ def read_prompt(text: str | None) -> Reading:
             pending = (int(word) if word.isdigit() else COUNTS[word], i)
             if word == "few" and i > 0 and words[i - 1] == "a":
                 pending = (COUNTS["few"], i)
-            i += 1
-            continue
+            ahead = range(i + 1, min(i + 1 + COUNT_REACH, len(words)))
+            if not (word in WORDS and not any(_subject_of(words, k)[0] for k in ahead)):
+                i += 1
+                continue
+            # a count that is itself a subject ("a couple dancing": two people), with nothing after it to count
         if word in WATER_WORDS and (names_water or "sea" in subjects):  # "turquoise water": the sea's
             i += 1
             continue
