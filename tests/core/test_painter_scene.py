@@ -308,13 +308,20 @@ def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
 
 
 def test_counted_candles_are_drawn_apart_inside_the_window():
-    """Five candles in a room: five fires, each inside the window's pane (once hidden by its sill) and apart."""
+    """Five candles in a room: five fires, each inside the window's pane (once hidden by its sill) and apart; since
+    round 5 each is a candle (a wax stick standing on the sill and one small flame), not a bonfire, and two
+    bonfires are still bonfires (three layers of flame each)."""
     for seed in range(4):
         scene = compose("five candles in a dark room", MOOD, seed=seed, aspect=1.0)
         flames = [s for s in scene.stack.shapes if s.subject == "fire" and s.glow and not s.thin]
-        cores = sorted({round(float(np.mean([p[0] for part in s.parts for p in part.points])), 3) for s in flames[2::3]})
+        cores = sorted(round(float(np.mean([p[0] for part in s.parts for p in part.points])), 3) for s in flames)
         assert len(cores) == 5 and min(np.diff(cores)) > 0.05, (seed, cores)
         assert all(0.2 < x < 0.8 for x in cores)
+        sticks = [s for s in scene.stack.shapes if s.subject == "fire" and not s.glow and len(s.parts) == 1
+                  and not isinstance(s.parts[0], Line)]
+        assert len(sticks) == 5 and all(abs(np.max(np.asarray(s.parts[0].points)[:, 1]) - 0.705) < 1e-6 for s in sticks)
+        bonfires = compose("two bonfires on a hill", MOOD, seed=seed, aspect=1.0)
+        assert len([s for s in bonfires.stack.shapes if s.subject == "fire" and s.glow and not s.thin]) == 6
 
 
 def test_new_colour_names_are_read():
@@ -468,7 +475,8 @@ def _box(shape):
 
 def test_wading_birds_stand_in_the_water_and_flying_birds_fly():
     """"two herons standing in a pond" once drew two birds in flight in the sky: herons (and birds the text says
-    stand) are drawn below the horizon, on the water, after it (so it does not cover them); gulls still fly."""
+    stand) are drawn below the horizon, on the water, after it (so it does not cover them); swans and ducks (or
+    birds the text says swim) float on the water unless the text says they fly; gulls still fly."""
     for seed in range(3):
         for text in ("two herons standing in a pond", "three gulls standing on the beach"):
             scene = compose(text, MOOD, seed=seed, aspect=1.0)
@@ -477,6 +485,12 @@ def test_wading_birds_stand_in_the_water_and_flying_birds_fly():
             assert len(shapes) == 1 and shapes[0][0] > water and not shapes[0][1].thin, (text, seed)
             x0, y0, x1, y1 = _box(shapes[0][1])
             assert y1 > scene.layout.horizon + 0.05, (text, seed, y1)  # feet in the water, below the horizon
+        for text in ("four swans gliding across a pond", "two ducks on the river"):  # afloat, on the water
+            scene = compose(text, MOOD, seed=seed, aspect=1.0)
+            afloat = next(s for s in scene.stack.shapes if s.subject == "birds")
+            assert not afloat.thin and scene.layout.horizon < _box(afloat)[3] < 1.0, (text, seed)
+        assert next(s for s in compose("swans flying over the sea", MOOD, seed=seed, aspect=1.0).stack.shapes
+                    if s.subject == "birds").thin
         flying = compose("two gulls over the sea", MOOD, seed=seed, aspect=1.0)
         gulls = next(s for s in flying.stack.shapes if s.subject == "birds")
         assert gulls.thin and _box(gulls)[3] < flying.layout.horizon

@@ -46,7 +46,13 @@ from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
 from a2i.vocabulary import STYLE_WORDS, style_for_prompt
 
 PLURAL_COUNT = 3  # a plural with no count ("boats") means a few
-POSES = frozenset({"standing", "stands", "stand", "wading", "wades", "wade", "perched", "resting", "fishing"})
+POSES = {  # a pose (recorded among a subject's kinds) -> the words that give it, following the subject
+    "standing": frozenset({"standing", "stands", "stand", "wading", "wades", "wade", "perched", "resting", "fishing"}),
+    "floating": frozenset({"swimming", "swim", "swims", "floating", "float", "floats", "gliding", "glide", "glides",
+                           "paddling", "drifting", "bobbing"}),
+    "flying": frozenset({"flying", "fly", "flies", "flight", "soaring", "soar", "wheeling", "circling", "overhead",
+                         "migrating", "over", "above"}),
+}
 POSE_REACH = 3  # a pose word follows its subject within this many words ("herons, standing")
 PLACED = frozenset({"figure"})  # subjects that may be put in or at another ("a fisherman in his boat")
 PLACES = frozenset({"boat", "window"})  # ... the subjects they can be put in or at
@@ -409,8 +415,9 @@ def read_prompt(text: str | None) -> Reading:
             name, plural = "figure", True
         if name is not None:
             kinds.setdefault(name, []).append(" ".join(_singular(w) for w in words[i : i + used]))
-            if POSES & set(words[i + used : i + used + POSE_REACH]):  # "two herons standing in a pond"
-                kinds[name].append("standing")
+            for pose, pose_words in POSES.items():  # "two herons standing in a pond", "swans gliding on a lake"
+                if pose_words & set(words[i + used : i + used + POSE_REACH]):
+                    kinds[name].append(pose)
             if name in PLACED and (place := _place_of(words, i + used)) is not None:
                 places.setdefault(name, place)
             spec = SUBJECTS[name]

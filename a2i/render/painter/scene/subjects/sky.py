@@ -99,7 +99,7 @@ def clouds(b: Builder, n: int) -> None:
     "birds",
     ("bird", "gull", "seagull", "flock", "swallow", "crow", "geese", "goose", "heron", "dove", "eagle", "hawk", "falcon",
      "swan", "raven", "sparrow", "pigeon", "albatross", "pelican", "starling", "seabird", "songbird", "owl", "crane",
-     "egret", "stork", "flamingo", "ibis", "wader"),
+     "egret", "stork", "flamingo", "ibis", "wader", "duck", "duckling", "mallard", "cygnet"),
     SKY,
     countable=True,
     count=5,
@@ -109,11 +109,45 @@ def birds(b: Builder, n: int) -> None:
     """``n`` birds: wading birds (a heron, an egret: ``WADERS``) or birds the text says stand stand in the water or on
     the ground, drawn with the objects (``Builder.later``); other birds fly (:func:`_flying`)."""
     kinds = b.kinds.get("birds", ())
-    if any(word in WADERS or word == "standing" for kind in kinds for word in kind.split()):
-        rng = b.rng
+    words = {word for kind in kinds for word in kind.split()}
+    rng = b.rng
+    if "flying" not in words and b.has_water and (words & FLOATERS.keys() and "standing" not in words or "floating" in words):
+        b.later.append(lambda: _floating(b, n, rng, kinds))  # swans and ducks on the water, or birds the text says swim
+    elif "flying" not in words and (words & WADERS.keys() or "standing" in words):
         b.later.append(lambda: _standing(b, n, rng, kinds))
-        return
-    _flying(b, n)
+    else:
+        _flying(b, n)
+
+
+FLOATERS = {"swan": "white", "duck": None, "cygnet": None, "mallard": None}  # birds seen on the water -> own colour
+
+
+def _floating(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ...]) -> None:
+    """``n`` birds afloat, apart, on the water (on the river, or the near half of the sea or lake): a body resting
+    on its waterline, a swan's curved neck or a duck's round head, each facing its own way."""
+    b.rng = rng
+    colour = next((FLOATERS[w] for kind in kinds for w in kind.split() if FLOATERS.get(w)), None)
+    fill = b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
+    swan = any(w in ("swan", "cygnet") for kind in kinds for w in kind.split())
+    aspect = b.layout.aspect
+    parts = []
+    for x in b.spread(n, 0.12, 0.88):
+        if b.river is not None and not b.present & {"sea", "lake"}:
+            t = rng.uniform(0.35, 0.9)
+            x, y = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(2))
+        else:
+            y = b.horizon + rng.uniform(0.06, 0.17)
+        s = rng.uniform(0.07, 0.09) * (1.3 if n <= 2 else 1.0) * (0.6 + 1.6 * (y - b.horizon))  # nearer is larger
+        face, u = (1.0 if rng.random() < 0.5 else -1.0), s / aspect
+        parts.append(Poly([(x - face * 0.5 * u, y - 0.18 * s), (x - face * 0.2 * u, y - 0.26 * s), (x + face * 0.3 * u, y - 0.22 * s),
+                           (x + face * 0.45 * u, y - 0.08 * s), (x + face * 0.3 * u, y), (x - face * 0.4 * u, y)]))
+        if swan:
+            parts.append(stroke([(x + face * 0.28 * u, y - 0.2 * s), (x + face * 0.38 * u, y - 0.5 * s),
+                                 (x + face * 0.3 * u, y - 0.75 * s), (x + face * 0.38 * u, y - 0.85 * s)], max(0.002, 0.07 * s)))
+            parts.append(dot(x + face * 0.4 * u, y - 0.85 * s, 0.06 * s))
+        else:
+            parts.append(dot(x + face * 0.33 * u, y - 0.34 * s, 0.1 * s))
+    b.add("birds", parts, fill, 0.7)
 
 
 WADERS = {"heron": None, "egret": "white", "stork": None, "flamingo": "pink", "ibis": None, "wader": None}  # -> own colour

@@ -184,7 +184,8 @@ WINDOW_BASE = (0.6, 0.66)  # y of their base: above the window's sill (its pane 
     "fire",
     "a fire",
     "fires",
-    ("fire", "bonfire", "campfire", "flame", "blaze", "burning", "inferno", "ember", "candle", "torch", "wildfire"),
+    ("fire", "bonfire", "campfire", "flame", "blaze", "burning", "inferno", "ember", "candle", "torch", "wildfire", "candlelight",
+     "taper"),
     OBJECT,
     countable=True,
     count=1,
@@ -200,9 +201,13 @@ def fire(b: Builder, n: int) -> None:
         xs = [float(np.clip(b.layout.focal_x, lo, hi))]
     else:  # evenly apart, jittered by at most FIRE_JITTER of their spacing, so they stay countable
         xs = np.linspace(lo, hi, n + 2)[1:-1] + b.rng.uniform(-FIRE_JITTER, FIRE_JITTER, n) * (hi - lo) / (n + 1)
+    candles = any(word in CANDLES for kind in b.kinds.get("fire", ()) for word in kind.split())
     for x in xs:
         base = b.rng.uniform(*WINDOW_BASE) if indoors else b.horizon + b.rng.uniform(0.28, 0.36)
         h = b.rng.uniform(0.16, 0.24) * size
+        if candles:  # "three candles": a wax stick and its small flame each, not a bonfire (on the window's sill)
+            _candle(b, float(x), CANDLE_SILL if indoors else base, h)
+            continue
         logs = [
             stroke([(x - 0.06 * size, base + 0.01), (x + 0.06 * size, base - 0.015)], 0.012),
             stroke([(x - 0.06 * size, base - 0.015), (x + 0.06 * size, base + 0.01)], 0.012),
@@ -230,6 +235,22 @@ def fire(b: Builder, n: int) -> None:
             b.add("fire", tongues, colour * 0.6 + b.roles.lamp * 0.4, 0.86 + 0.01 * layer, glow=True)
         sparks = [dot(x + b.rng.normal(0, 0.04), base - h - b.rng.uniform(0, 0.15), 0.003) for _ in range(14)]
         b.add("fire", sparks, b.roles.lamp, 0.9, thin=True, glow=True)
+
+
+CANDLES = frozenset({"candle", "candlelight", "taper"})  # fire words that name a candle, drawn as one
+CANDLE_SILL = 0.705  # y of candles standing on a window's sill (its bottom bar's top lies at 0.708 or lower)
+
+
+def _candle(b: Builder, x: float, base: float, h: float) -> None:
+    """A candle standing at (x, base), ``h`` tall with its flame: a cream wax stick, a dark wick, a teardrop flame."""
+    w = 0.11 * h / b.layout.aspect
+    stick = base - 0.62 * h
+    b.add("fire", [b.rect(x - w, stick, x + w, base)], b.roles.light * 0.55 + np.array([0.42, 0.38, 0.3]), 0.85)
+    b.add("fire", [stroke([(x, stick), (x, stick - 0.05 * h)], max(0.002, 0.012 * h))], b.roles.dark, 0.86)
+    fw = 0.07 * h / b.layout.aspect
+    flame = Poly([(x - fw, stick - 0.12 * h), (x - 0.6 * fw, stick - 0.24 * h), (x, stick - 0.38 * h), (x + 0.6 * fw, stick - 0.24 * h),
+                  (x + fw, stick - 0.12 * h), (x, stick - 0.04 * h)])
+    b.add("fire", [flame], np.array([1.0, 0.85, 0.45]) * 0.7 + b.roles.lamp * 0.3, 0.87, glow=True)
 
 
 def _person(x: float, foot: float, h: float, aspect: float, rng: np.random.Generator, arms_up: bool = False) -> list:
