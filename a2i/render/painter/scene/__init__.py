@@ -141,14 +141,15 @@ MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn ov
 
 
 def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
-    """Birds and rain read against what they are drawn over, whatever colours the sky and land were given:
-    each of their shapes is made dark on a light ground and pale on a dark one (rain pale where there is room;
-    the ground is the mean of the flat picture around the shape,
-    its ring at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it: a happy night's sky
-    is painted light), against ``MARK_SIDE``), ``MARK_SEPARATION`` L* from that ground (birds also beyond the
-    mid-tones, ``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
-    set against its own ground. Hue and chroma
-    stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it."""
+    """Flying birds and rain read against what they are drawn over, whatever colours the sky and land were given.
+
+    Each of their (thin) shapes is set ``MARK_SEPARATION`` L* from its ground: the mean lightness of the flat
+    picture in a ring around it at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it
+    (a happy night's sky is painted light). Birds are silhouettes: dark on a ground at least ``MARK_SIDE`` light,
+    else pale, and beyond the mid-tones (``MARK_RANGE``); rain is pale where there is room above its ground, else
+    dark, its streaks above and below the horizon each set against their own ground. Hue and chroma stay; a
+    subject whose colour the text names (``coloured``: "white gulls") keeps it.
+    """
     marks = [k for k, shape in enumerate(stack.shapes, start=1)
              if shape.subject in MARKS and shape.thin and shape.subject not in coloured]  # standing birds are shapes
     if not marks:
