@@ -39,7 +39,7 @@ from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
 from a2i.render.painter.scene.roles import scene_roles
 from a2i.render.painter.scene.stack import Raster, Stack
 from a2i.render.painter.scene.subjects import SUBJECTS
-from a2i.render.painter.scene.subjects.base import OBJECT
+from a2i.render.painter.scene.subjects.base import FRONT
 from a2i.render.painter.scene.subjects.sky import crescent_shadow
 from a2i.render.painter.text import Reading, read_prompt
 from a2i.seeding import rng as seeded_rng
@@ -75,7 +75,7 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
                       kinds=reading.kinds, places=reading.places, counts=plan.subjects)
     for name, count in plan.subjects.items():
-        if SUBJECTS[name].layer >= OBJECT:
+        if SUBJECTS[name].layer >= FRONT:
             _flush(builder)
         builder.rng = seeded_rng(seed, zlib.crc32(name.encode()))
         SUBJECTS[name].draw(builder, count)
@@ -89,8 +89,8 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
 
 
 def _flush(builder: Builder) -> None:
-    """Draw what a subject put off until the objects' layer (``Builder.later``: its own draw, with its own random
-    stream), before the first object."""
+    """Draw what a subject put off until the objects are drawn (``Builder.later``: its own draw, with its own random
+    stream), so it can keep clear of them (waders and swans of the boats), before the front layer (rain, a window)."""
     while builder.later:
         builder.later.pop(0)()
 
