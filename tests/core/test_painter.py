@@ -74,9 +74,12 @@ def test_valence_makes_lighter_warmer_pictures_in_every_style(style):
     light = [np.mean([lightness_saturation(p)[0] for p in pair]) for pair in pictures]
     warmth = [np.mean([mean_hue_warmth(p) for p in pair]) for pair in pictures]
     assert all(a < b for a, b in zip(light, light[1:])), light
-    # The saddest pair is cool (blue): -0.025, not -0.03 since the legibility shifts (round 4) lift dark subjects
-    # and the re-solved grade then saturates a little less (landscape's pair: -0.034 -> -0.030).
-    assert warmth[-1] > 0.1 > -0.025 > warmth[0], warmth
+    # The saddest pair is cool (blue): -0.02, not -0.03 since the legibility shifts (round 4) lift dark subjects
+    # and the re-solved grade then saturates a little less (landscape's pair: -0.034 -> -0.030), and since a night
+    # (the scene these sad songs get) is graded into its own darker range (round 5, palette.TIME_LIGHTNESS): this
+    # warmth is in RGB units, so it shrinks with lightness (landscape seed 0: -0.079 -> -0.065 at mean lightness
+    # 0.258 -> 0.218, same hues; its pair -0.030 -> -0.023).
+    assert warmth[-1] > 0.1 > -0.02 > warmth[0], warmth
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))

@@ -73,6 +73,12 @@ class Keyframe:
     shifts: np.ndarray | None = None  # per shape: the legibility shift applied to its pixels (legibility.py)
 
     @property
+    def graded_mood(self) -> Mood:
+        """The mood the picture is graded to: ``mood`` (what the style paints with) at the scene's time of day, so
+        a night is dark whatever the song (:func:`a2i.render.painter.palette.at_time`)."""
+        return self.scene.mood
+
+    @property
     def named_colours(self) -> bool:
         return bool(self.scene.reading.colours)
 
@@ -94,7 +100,7 @@ def keyframe(profile: Profile, *, prompt: str | None = None, style: str | None =
     painting = Painting(canvas, mood, scene, raster, seeded_rng(seed, style_stream(name)))
     drawn = spec.draw(painting)
     shifts = _legibility(spec, drawn, scene, mood, raster, seed)
-    layers = keep_named_colours(apply_shifts(drawn, raster, shifts), scene, mood, raster)
+    layers = keep_named_colours(apply_shifts(drawn, raster, shifts), scene, scene.mood, raster)
     return Keyframe(spec, mood, layers, int(seed), scene, raster, shifts)
 
 
@@ -104,12 +110,12 @@ def _legibility(spec: StyleSpec, drawn: Layers, scene: Scene, mood: Mood, raster
     pixel count, decides the picture); a picture that small is its own thumbnail."""
     w, h = raster.width, raster.height
     if max(w, h) <= LEGIBLE_THUMB:
-        return legible_shifts(drawn, scene, mood, raster)
+        return legible_shifts(drawn, scene, scene.mood, raster)
     scale = LEGIBLE_THUMB / max(w, h)
     small = Canvas(max(16, round(w * scale)), max(16, round(h * scale)))
     small_raster = scene.stack.raster(small.width, small.height)
     layers = spec.draw(Painting(small, mood, scene, small_raster, seeded_rng(seed, style_stream(spec.name))))
-    return legible_shifts(layers, scene, mood, small_raster)
+    return legible_shifts(layers, scene, scene.mood, small_raster)
 
 
 def underpainting(frame: Keyframe, keep: Sequence[bool], canvas: Canvas) -> Layers:
@@ -163,7 +169,7 @@ def paint_with_record(profile: Profile, *, prompt: str | None = None, style: str
     w, h = check_size(size)
     frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=Canvas(w, h), features=features)
     image = composite_image(frame.layers, w, h)
-    image = grade_image(image, *solve_grade(image, frame.mood, named=frame.named_colours))
+    image = grade_image(image, *solve_grade(image, frame.graded_mood, named=frame.named_colours))
     return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood), frame.drawn()
 
 

@@ -6,7 +6,8 @@ PNAS 2013: faster, major, happier music goes with lighter, more saturated, yello
 sadder music with darker, desaturated, bluer ones):
 
 =================  =================================================================================
-valence            lightness (HLS 0.2 .. 0.8) and hue: sad is blue (225 deg), happy is yellow-orange
+valence            lightness (HLS 0.2 .. 0.8 by day, narrower ranges at dusk, dawn and night: ``TIME_LIGHTNESS``)
+                   and hue: sad is blue (225 deg), happy is yellow-orange
                    (45 deg); with energy, sad-and-intense turns crimson (350 deg, anger) and
                    happy-and-calm a soft yellow (60 deg, serenity); hues in between are blended on
                    the colour circle
@@ -33,18 +34,24 @@ up to ``LIGHTNESS_JITTER``: a sad song's variants stay blue and dark, a happy so
 The seed's offsets come from a multiplicative hash (0 for seed 0), so neighbouring seeds (the variants ``seed + i``)
 land far apart in the range rather than next to each other.
 
+A scene's time of day sets the range its mean lightness lives in and the mood moves within it
+(:func:`at_time`): a happy night is lighter than a sad night, and both are darker than the same songs' days.
+
 Examples
 --------
 >>> from a2i.mood import Profile
 >>> mood = mood_for(Profile(valence=0.9, energy=0.8))
 >>> bool(20 < mood.hue < 80), round(mood.lightness, 2) == round(0.2 + 0.6 * 0.9 + mood.lightness_offset, 2)
 (True, True)
+>>> sad, happy = (at_time(mood_for(Profile(valence=v)), "night").lightness for v in (0.1, 0.9))
+>>> bool(sad < happy <= TIME_LIGHTNESS["night"][0] + TIME_LIGHTNESS["night"][1] < mood.lightness)
+True
 """
 
 from __future__ import annotations
 
 import colorsys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -54,11 +61,20 @@ from a2i.mood import NEUTRAL, Profile
 # Hue (degrees) at the corners of the valence x energy square: (v, e) -> hue (Palmer et al. 2013, fig. 2:
 # sad-calm blue, angry-intense red, serene-calm yellow, happy-intense orange-yellow).
 _CORNER_HUES = {(0, 0): 225.0, (0, 1): 350.0, (1, 0): 60.0, (1, 1): 40.0}
+# The range of a picture's target mean HLS lightness at each time of day, as (floor, span): valence 0 paints at
+# the floor, valence 1 at floor + span (Palmer et al. 2013: happier music, lighter colours). By day the mood has
+# the whole range (0.2 .. 0.8). A night keeps the mood's order within 0.2 .. 0.4: the floor is the day's (a sad
+# song's day is already that dark), and the happiest night stays darker than a mid-valence day (0.5), so the
+# sky reads as night and the moon, stars and lights are the lightest things (a happy "night at sea" was a bright
+# orange picture before). Dusk and dawn (twilight) lie between, 0.2 .. 0.6. The time is the prompt's when it
+# names one (:mod:`a2i.render.painter.scene.plan`), so a "night" prompt is a night picture whatever the mood.
+TIME_LIGHTNESS = {"day": (0.2, 0.6), "dawn": (0.2, 0.4), "dusk": (0.2, 0.4), "night": (0.2, 0.2)}
 MINOR_SHIFT = 12.0  # degrees toward blue for minor keys (Palmer et al.: minor -> bluer, darker)
 HUE_JITTER = 14.0  # degrees of per-seed hue variation for calm music; energetic music gets up to 2x
 LIGHTNESS_JITTER = 0.07  # per-seed lightness variation: a tenth of the valence range (0.2 .. 0.8)
 # Multipliers of the seed hash: round(2**32 / golden ratio**k) for k = 1 (lightness) and 2 (hue) (Knuth's
 # multiplicative hashing): seeds 1 and 2 land on opposite sides of seed 0, and hue and lightness move apart.
+_DAY_FLOOR, _DAY_SPAN = TIME_LIGHTNESS["day"]
 _HASH_LIGHT, _HASH_HUE = 2654435769, 1640531527
 # Loudness -> mark weight: 1x at the neutral loudness (:data:`a2i.mood.NEUTRAL`, about -8 LUFS, a loud modern
 # master); every LOUDNESS_SPAN dB quieter takes the full 1x off, clipped to MARK_SCALE_RANGE, so a quiet
@@ -140,7 +156,7 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
     light_offset = LIGHTNESS_JITTER * _seed_unit(seed, _HASH_LIGHT)
     return Mood(
         hue=hue % 360.0,
-        lightness=0.2 + 0.6 * v + light_offset,
+        lightness=_DAY_FLOOR + _DAY_SPAN * v + light_offset,
         saturation=0.16 + 0.74 * e,
         contrast=0.17 + 0.15 * e + 0.06 * spread,
         hue_spread=18.0 + 120.0 * e**1.5,
@@ -155,6 +171,24 @@ def mood_for(profile: Profile, features: SignalFeatures | None = None, seed: int
         valence=v,
         lightness_offset=light_offset,
     )
+
+
+def at_time(mood: Mood, time: str) -> Mood:
+    """The mood at a time of day: its lightness target (seed offset included) moved from the day's range into
+    ``TIME_LIGHTNESS[time]`` at the same relative place, so the order of moods is kept within every time.
+
+    >>> from a2i.mood import Profile
+    >>> day = mood_for(Profile(valence=0.5))
+    >>> at_time(day, "day") == day, round(at_time(day, "night").lightness, 2)
+    (True, 0.25)
+    """
+    if time not in TIME_LIGHTNESS:
+        raise ValueError(f"unknown time of day {time!r}; choose one of {', '.join(TIME_LIGHTNESS)}")
+    if time == "day":
+        return mood
+    floor, span = TIME_LIGHTNESS[time]
+    share = (mood.lightness - _DAY_FLOOR) / _DAY_SPAN
+    return replace(mood, lightness=floor + span * share, lightness_offset=span / _DAY_SPAN * mood.lightness_offset)
 
 
 def hls(hue: float, lightness: float, saturation: float) -> np.ndarray:

@@ -33,7 +33,7 @@ from PIL import Image, ImageFilter
 
 from a2i.render.painter.colours import lab_to_srgb, mood_moved, srgb_to_lab
 from a2i.render.painter.grading import apply_grade, solve_grade
-from a2i.render.painter.palette import Mood
+from a2i.render.painter.palette import Mood, at_time
 from a2i.render.painter.scene.builder import Builder, Layout, Roles
 from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
 from a2i.render.painter.scene.roles import scene_roles
@@ -63,6 +63,7 @@ class Scene:
     layout: Layout
     roles: Roles
     stack: Stack
+    mood: Mood  # the song's mood at the scene's time of day (palette.at_time): the lightness the picture is graded to
 
 
 def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scene:
@@ -70,6 +71,10 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     rng = seeded_rng(seed, SCENE_STREAM)
     reading = read_prompt(prompt)
     plan = plan_scene(reading, mood, rng)
+    # The time of day sets the range of the lightness the picture is graded to (palette.at_time); the colour roles
+    # and the styles keep the mood's own palette (a palette recomposed that dark turned grey, and the grade then
+    # multiplied its chroma 30-50x: a moon's faint halo became a red disc filling the sky).
+    timed = at_time(mood, plan.time)
     roles = scene_roles(reading.colours, mood, rng, plan.time)
     layout = choose_layout(plan, rng, aspect)
     builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
@@ -84,8 +89,8 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
         _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
                        reading.colour_targets)
     _set_apart(builder.stack)
-    _marks_apart(builder.stack, mood, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
-    return Scene(reading, plan, layout, roles, builder.stack)
+    _marks_apart(builder.stack, timed, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
+    return Scene(reading, plan, layout, roles, builder.stack, timed)
 
 
 def _flush(builder: Builder) -> None:
