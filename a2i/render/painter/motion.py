@@ -102,15 +102,28 @@ def _slope(values: np.ndarray) -> np.ndarray:
     return np.hypot(gx, gy).astype(np.float32)
 
 
+#: From this radius on, :func:`_spread` picks by doubling (fewer passes, each a new array); below it, line by line in
+#: place (1280 x 720 float32: radius 9 25 -> 12 ms, bool 9 -> 1 ms; at radius 1-2 in place is quicker, 5-8 ms against 9-10).
+DOUBLING_RADIUS = 4
+
+
 def _spread(values: np.ndarray, radius: int, pick: np.ufunc) -> np.ndarray:
     """The ``pick`` (np.maximum or np.minimum) of each pixel's square neighbourhood of ``radius`` pixels."""
     out = values
+    width = 2 * radius + 1
     for axis in (0, 1):
         padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
         lines, n = np.swapaxes(padded, 0, axis), values.shape[axis]  # views: the axis to spread along comes first
-        out = lines[:n].copy()
-        for k in range(1, 2 * radius + 1):
-            pick(out, lines[k : k + n], out=out)
+        if radius < DOUBLING_RADIUS:  # line by line, in place
+            out = lines[:n].copy()
+            for k in range(1, width):
+                pick(out, lines[k : k + n], out=out)
+        else:  # by doubling: the pick over runs of 1, 2, 4 ... lines, then over two overlapping runs of the
+            # longest that fits a window (a max or a min is exact however it is grouped): log2 passes, not 2 * radius
+            runs, span = lines, 1
+            while 2 * span <= width:
+                runs, span = pick(runs[:-span], runs[span:]), 2 * span
+            out = pick(runs[:n], runs[width - span : width - span + n])
         out = np.swapaxes(out, 0, axis)
     return np.ascontiguousarray(out)  # row-major again: the frame's kernels walk rows
 
