@@ -386,8 +386,9 @@ def render(spec: PieceSpec, *, seconds: float = 30.0, seed: int = 0) -> Audio:
             held = PIANO_HOLD if quiet else 1
             for k in range(0, 4, held):
                 for note in chord:
-                    add(tonal, start + k * beat + rng.normal(0, 0.01), _struck(_midi_hz(note), int(held * beat * SR * 1.2), rng, 0.5 * bright),
-                        (0.09 if k == 0 else 0.05) * (0.6 + 0.4 * intensity))
+                    at = start + k * beat + rng.normal(0, 0.01)  # drawn before the note's own noise, as always
+                    sound = _struck(_midi_hz(note), int(held * beat * SR * 1.2), rng, 0.5 * bright)
+                    add(tonal, at, sound, (0.09 if k == 0 else 0.05) * (0.6 + 0.4 * intensity))
         elif kit < 0.3:
             pattern = chord + [chord[0] + 12]
             for e in range(8):

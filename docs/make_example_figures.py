@@ -15,7 +15,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from a2i.fonts import fonts
 from a2i.outputs import read_run
