@@ -491,6 +491,14 @@ def test_wading_birds_stand_in_the_water_and_flying_birds_fly():
             assert not afloat.thin and scene.layout.horizon < _box(afloat)[3] < 1.0, (text, seed)
         assert next(s for s in compose("swans flying over the sea", MOOD, seed=seed, aspect=1.0).stack.shapes
                     if s.subject == "birds").thin
+        crowded = compose("three herons standing by two boats on a lake", MOOD, seed=seed, aspect=1.0)
+        hulls = [np.asarray(s.parts[0].points) for s in crowded.stack.shapes if s.subject == "boat" and len(s.parts) == 2
+                 and isinstance(s.parts[1], Line)]
+        legs = [p for s in crowded.stack.shapes if s.subject == "birds" for p in s.parts][4::6]  # each heron's first leg
+        assert len(hulls) == 2 and len(legs) == 3  # the herons keep clear of the boats' hulls (none hidden behind one)
+        for leg in legs:
+            x = float(np.asarray(leg.points)[-1, 0])
+            assert all(not (h[:, 0].min() < x < h[:, 0].max()) for h in hulls), (seed, x)
         flying = compose("two gulls over the sea", MOOD, seed=seed, aspect=1.0)
         gulls = next(s for s in flying.stack.shapes if s.subject == "birds")
         assert gulls.thin and _box(gulls)[3] < flying.layout.horizon

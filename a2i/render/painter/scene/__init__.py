@@ -39,7 +39,7 @@ from a2i.render.painter.scene.plan import ScenePlan, choose_layout, plan_scene
 from a2i.render.painter.scene.roles import scene_roles
 from a2i.render.painter.scene.stack import Raster, Stack
 from a2i.render.painter.scene.subjects import SUBJECTS
-from a2i.render.painter.scene.subjects.base import OBJECT
+from a2i.render.painter.scene.subjects.base import FRONT
 from a2i.render.painter.scene.subjects.sky import crescent_shadow
 from a2i.render.painter.text import Reading, read_prompt
 from a2i.seeding import rng as seeded_rng
@@ -75,7 +75,7 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
                       kinds=reading.kinds, places=reading.places, counts=plan.subjects)
     for name, count in plan.subjects.items():
-        if SUBJECTS[name].layer >= OBJECT:
+        if SUBJECTS[name].layer >= FRONT:
             _flush(builder)
         builder.rng = seeded_rng(seed, zlib.crc32(name.encode()))
         SUBJECTS[name].draw(builder, count)
@@ -89,8 +89,8 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
 
 
 def _flush(builder: Builder) -> None:
-    """Draw what a subject put off until the objects' layer (``Builder.later``: its own draw, with its own random
-    stream), before the first object."""
+    """Draw what a subject put off until the objects are drawn (``Builder.later``: its own draw, with its own random
+    stream), so it can keep clear of them (waders and swans of the boats), before the front layer (rain, a window)."""
     while builder.later:
         builder.later.pop(0)()
 
@@ -141,14 +141,15 @@ MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn ov
 
 
 def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
-    """Birds and rain read against what they are drawn over, whatever colours the sky and land were given:
-    each of their shapes is made dark on a light ground and pale on a dark one (rain pale where there is room;
-    the ground is the mean of the flat picture around the shape,
-    its ring at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it: a happy night's sky
-    is painted light), against ``MARK_SIDE``), ``MARK_SEPARATION`` L* from that ground (birds also beyond the
-    mid-tones, ``MARK_RANGE``): a night sky gets pale birds; rain is a shape above the horizon and one below, each
-    set against its own ground. Hue and chroma
-    stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it."""
+    """Flying birds and rain read against what they are drawn over, whatever colours the sky and land were given.
+
+    Each of their (thin) shapes is set ``MARK_SEPARATION`` L* from its ground: the mean lightness of the flat
+    picture in a ring around it at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it
+    (a happy night's sky is painted light). Birds are silhouettes: dark on a ground at least ``MARK_SIDE`` light,
+    else pale, and beyond the mid-tones (``MARK_RANGE``); rain is pale where there is room above its ground, else
+    dark, its streaks above and below the horizon each set against their own ground. Hue and chroma stay; a
+    subject whose colour the text names (``coloured``: "white gulls") keeps it.
+    """
     marks = [k for k, shape in enumerate(stack.shapes, start=1)
              if shape.subject in MARKS and shape.thin and shape.subject not in coloured]  # standing birds are shapes
     if not marks:

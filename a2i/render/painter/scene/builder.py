@@ -7,11 +7,13 @@ at the focal point on the shore and the boats spread over the water around it, a
 
 The **colour roles** (:class:`Roles`) are the few colours every subject draws in (sky, far land, near land,
 water, accent, light ...): the prompt's colour words and the song's mood decide them
-(:mod:`a2i.render.painter.scene.roles`); subjects never choose colours of their own.
+(:mod:`a2i.render.painter.scene.roles`); a subject chooses a colour of its own only where the kind the text names
+has one (sunflowers are yellow, an egret white, a flamingo pink), moved by the mood like a named colour.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +74,7 @@ class Builder:
         self.places = places or {}  # subject -> the subject it is in or at ("figure": "boat")
         self.counts = counts or {}  # subject -> how many the scene draws
         self.boats: list[tuple[float, float, float]] = []  # each boat's (x, waterline y, size), once drawn
-        self.later: list = []  # draws a subject put off until the objects' layer (standing birds wade in the water)
+        self.later: list[Callable[[], None]] = []  # draws put off until the objects' layer (standing birds wade in the water)
         self.stack = Stack(
             horizon=layout.horizon, sky_top=roles.sky_top, sky_low=roles.sky_low, light=(layout.light_x, layout.light_y, 0.0)
         )

@@ -131,7 +131,7 @@ def _floating(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
     swan = any(w in ("swan", "cygnet") for kind in kinds for w in kind.split())
     aspect = b.layout.aspect
     parts = []
-    for x in b.spread(n, 0.12, 0.88):
+    for x in _clear_of_boats(b, b.spread(n, 0.12, 0.88)):
         if b.river is not None and not b.present & {"sea", "lake"}:
             t = rng.uniform(0.35, 0.9)
             x, y = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(2))
@@ -160,7 +160,7 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
     colour = next((WADERS[w] for kind in kinds for w in kind.split() if WADERS.get(w)), None)
     fill = b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
     aspect = b.layout.aspect
-    xs = b.spread(n, 0.12, 0.88, near=1.0 - b.layout.focal_x if n == 1 else None)
+    xs = _clear_of_boats(b, b.spread(n, 0.12, 0.88, near=1.0 - b.layout.focal_x if n == 1 else None))
     parts = []
     for x in xs:
         if b.river is not None and not b.present & {"sea", "lake"}:  # on the river, at its edge
@@ -174,6 +174,23 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
         h = rng.uniform(0.13, 0.17) * (1.3 if n <= 2 else 1.0) * (0.6 + 0.8 * (foot - b.horizon))
         parts += _heron(x, foot, h, aspect, 1.0 if rng.random() < 0.5 else -1.0)
     b.add("birds", parts, fill, 0.75)
+
+
+def _clear_of_boats(b: Builder, xs: list[float]) -> list[float]:
+    """``xs`` each moved sideways, the least it takes, off every boat's hull (``BOAT_CLEARANCE`` beyond it), so a
+    bird on the water is not hidden by a boat or drawn over one."""
+    out = []
+    for x in xs:
+        for bx, _, s in b.boats:
+            reach = (s + BOAT_CLEARANCE) / b.layout.aspect
+            if abs(x - bx) < reach:
+                options = [v for v in (bx - reach, bx + reach) if 0.04 <= v <= 0.96]
+                x = min(options, key=lambda v: abs(v - x)) if options else x
+        out.append(float(x))
+    return out
+
+
+BOAT_CLEARANCE = 0.04  # short sides kept between a boat's hull end and a bird on the water
 
 
 def _heron(x: float, foot: float, h: float, aspect: float, face: float) -> list:
