@@ -91,7 +91,8 @@ def chroma_bank(sr: float, n_fft: int) -> np.ndarray:
     octave weighted around C5, float32, the same numbers bit for bit.
 
     # Copied from librosa.filters.chroma, librosa.core.convert.hz_to_octs and librosa.util.normalize (librosa
-    # 0.11.0) for its defaults (tuning 0, ctroct 5, octwidth 2, norm 2, base_c): importing librosa took a second of every video, and the test suite compares the two.
+    # 0.11.0) for its defaults (tuning 0, ctroct 5, octwidth 2, norm 2, base_c): importing librosa took a
+    # second of every video, and the test suite compares the two.
     """
     n_chroma, ctroct, octwidth = 12, 5.0, 2
     frequencies = np.linspace(0, sr, n_fft, endpoint=False)[1:]
