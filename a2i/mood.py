@@ -522,8 +522,12 @@ class Analyzer:
             if len(waiting) > BATCHES_AHEAD:
                 waiting[0].result()
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker, \
-                threadpool_limits(BLAS_THREADS, user_api="blas"):
+        # The limit is entered first, so it is lifted only after the worker has run the last clips: lifted first
+        # (as it was), the network's products for the clips still waiting ran on the full pool, whose rounding
+        # differs (vibenet's mel front end by 2e-6), so the figures of a process that had not set one BLAS thread
+        # itself (a video, the studio, a script) depended on which clips were done by then.
+        with threadpool_limits(BLAS_THREADS, user_api="blas"), \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker:
             for clip in clips:
                 pending.append((clip, summarize(clip.audio)))
                 if len(pending) == VIBENET_BATCH:

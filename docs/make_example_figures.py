@@ -15,8 +15,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from a2i.fonts import fonts
 from a2i.outputs import read_run
 from a2i.pipeline import generate
 
@@ -36,7 +37,7 @@ def main() -> None:
         run = read_run(generate(args.song, Path(scratch) / "run", clips="all", progress=False).out_dir)
         pictures = sorted(run.pictures, key=lambda p: p.clip)
         strip = Image.new("RGB", (TILE * len(pictures), TILE + LABEL), "white")
-        draw, font = ImageDraw.Draw(strip), ImageFont.load_default(size=17)
+        draw, font = ImageDraw.Draw(strip), fonts(15)[0]  # the card's font: it has "≈" of an uncertain tempo
         for i, picture in enumerate(pictures):
             clip = run.clip(picture.clip)
             image = Image.open(run.image_path(picture)).convert("RGB").resize((TILE, TILE), Image.Resampling.LANCZOS)

@@ -33,6 +33,7 @@ import numpy as np
 
 from a2i.audio import Audio
 from a2i.features import song_tempo, spectrogram
+from a2i.melscale import mel_filters
 from a2i.tempo import TEMPO_PRIOR_BPM, track_beats
 
 #: Mel bands for HPSS and flux: enough to separate a kick from a bass line, few enough to be fast.
@@ -85,36 +86,13 @@ class Rhythm:
         return np.array([self.onset[a:b].max() for a, b in zip(lo, hi)])
 
 
-def mel_bank(sr: float, n_fft: int, n_mels: int, fmax: float) -> np.ndarray:
-    """``librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmax=fmax)``: Slaney mel filters, float32, the same
-    numbers bit for bit (:mod:`a2i.melscale`'s bank, which the analysis uses, rounds once less).
-
-    # Copied from librosa.filters.mel and librosa.core.convert's hz_to_mel, mel_to_hz and mel_frequencies
-    # (librosa 0.11.0) for its defaults (fmin 0, htk False, norm "slaney"): importing librosa took a second of
-    # every video. The test suite compares the two.
-    """
-    f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
-    min_log_mel = min_log_hz / f_sp
-    top = fmax / f_sp if fmax < min_log_hz else min_log_mel + np.log(fmax / min_log_hz) / logstep
-    mels = np.linspace(0.0, top, n_mels + 2)
-    mel_f = f_sp * mels
-    log_t = mels >= min_log_mel
-    mel_f[log_t] = min_log_hz * np.exp(logstep * (mels[log_t] - min_log_mel))
-    fdiff = np.diff(mel_f)
-    ramps = np.subtract.outer(mel_f, np.fft.rfftfreq(n=n_fft, d=1.0 / sr))
-    weights = np.zeros((n_mels, int(1 + n_fft // 2)), dtype=np.float32)
-    for i in range(n_mels):
-        weights[i] = np.maximum(0, np.minimum(-ramps[i] / fdiff[i], ramps[i + 2] / fdiff[i + 1]))
-    weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, np.newaxis]
-    return weights
-
-
 def chroma_bank(sr: float, n_fft: int) -> np.ndarray:
     """``librosa.filters.chroma(sr=sr, n_fft=n_fft)``: 12 pitch classes from C, a Gaussian bump per class and
     octave weighted around C5, float32, the same numbers bit for bit.
 
     # Copied from librosa.filters.chroma, librosa.core.convert.hz_to_octs and librosa.util.normalize (librosa
-    # 0.11.0) for its defaults (tuning 0, ctroct 5, octwidth 2, norm 2, base_c): see :func:`mel_bank`.
+    # 0.11.0) for its defaults (tuning 0, ctroct 5, octwidth 2, norm 2, base_c): importing librosa took a
+    # second of every video, and the test suite compares the two.
     """
     n_chroma, ctroct, octwidth = 12, 5.0, 2
     frequencies = np.linspace(0, sr, n_fft, endpoint=False)[1:]
@@ -140,7 +118,7 @@ def percussive(power: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
     (power 2; a bin both filters leave empty is split evenly).
 
     # Copied from librosa.decompose.hpss and librosa.util.softmask (librosa 0.11.0) for margin 1, power 2,
-    # the percussive part only: see :func:`mel_bank`.
+    # the percussive part only: importing librosa took a second of every video; the test suite compares the two.
     """
     from scipy.ndimage import median_filter
 
@@ -163,7 +141,7 @@ def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """Percussive onset strength, the log-mel spectrogram, the chromagram and the frame rate of a waveform."""
     spec = spectrogram(audio)
     n_fft = 2 * (spec.magnitude.shape[0] - 1)
-    mel = mel_bank(audio.sr, n_fft, N_MELS, min(11025.0, audio.sr / 2))
+    mel = mel_filters(sr=audio.sr, n_fft=n_fft, n_mels=N_MELS, fmax=min(11025.0, audio.sr / 2))
     power = mel @ (spec.magnitude.astype(np.float32) ** 2)
     percussive_power = percussive(power, HPSS_KERNEL)
     floor = max(float(power.max()), 1e-10) * 1e-8  # an 80 dB range below the loudest bin, as librosa's top_db
