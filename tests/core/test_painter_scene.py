@@ -22,8 +22,7 @@ PINNED_TEXTS = {
     "dunes": "Desert dunes under a blazing sun, in gold and coral",
 }
 PINNED = {
-    # A night scene: re-pinned in round 5 when a night's lightness target got its own range (palette.TIME_LIGHTNESS)
-    "lighthouse": [[[58, 14, 160], [60, 16, 161]], [[52, 5, 159], [52, 5, 158]]],
+    "lighthouse": [[[84, 39, 186], [86, 41, 186]], [[77, 31, 184], [77, 31, 183]]],
     "dunes": [[[251, 228, 89], [252, 229, 90]], [[252, 227, 90], [251, 226, 89]]],
 }
 

@@ -73,8 +73,11 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     plan = plan_scene(reading, mood, rng)
     # The time of day sets the range of the lightness the picture is graded to (palette.at_time); the colour roles
     # and the styles keep the mood's own palette (a palette recomposed that dark turned grey, and the grade then
-    # multiplied its chroma 30-50x: a moon's faint halo became a red disc filling the sky).
-    timed = at_time(mood, plan.time)
+    # multiplied its chroma 30-50x: a moon's faint halo became a red disc filling the sky). Named colours set their
+    # own lightness (moved by the mood, colours.mood_moved), so their grade keeps the mood's target: held to
+    # +-0.05 it only nudges, and a night's target nudged every named picture down alike, which took
+    # Spearman(valence, lightness) of the template prompts (all name colours) from 0.60 to 0.36.
+    timed = mood if reading.colours else at_time(mood, plan.time)
     roles = scene_roles(reading.colours, mood, rng, plan.time)
     layout = choose_layout(plan, rng, aspect)
     builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
