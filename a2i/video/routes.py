@@ -128,6 +128,7 @@ def even_speed(frames_at: Callable[[np.ndarray, int], Sequence[np.ndarray]],
         ``frames_at(progress, thin)``: the transition's frames at those progress values, each thinned to every
         ``thin``-th pixel of its rows and columns (``frame[::thin, ::thin]``; :data:`SPEED_THIN`).
     samples : int
+        Progress values measured, evenly spaced from 0 to 1 (:data:`SPEED_SAMPLES`).
 
     Returns
     -------

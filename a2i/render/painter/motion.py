@@ -462,7 +462,7 @@ def transition_samples(a: Scene, b: Scene, progress: Sequence[float], *, time: f
     part_a = part_b if a is b else {name: getattr(a, name)[at] for name in ("rgb", "phase")}
     rows, columns = np.searchsorted(read_rows, rows), np.searchsorted(read_columns, columns)
     # 2. Each frame as render_frame composes it, on those pixels only, then resampled at the taps.
-    gain = np.float32(1.0 + PULSE_LIGHT * 0.0)
+    gain = np.float32(1.0)  # render_frame's light gain with no pulse
     samples = []
     for p in progress:
         start, reach = _staged(a, b, p)

@@ -146,6 +146,10 @@ PALE_MARKS = frozenset({"rain"})  # ... drawn pale wherever there is room (rain 
 MARK_SEPARATION = 38.0  # L* units between such marks and what they are drawn over: they are a pixel or a few wide
 # (a streak's coverage dilutes it), so they need about twice a shape's SMALL_SEPARATION to read once a style's
 # dabs, washes or blur have mixed them in
+MARK_DARKEST = 6.0  # L*: the darkest marks
+MARK_SIDE = 40.0  # L*: a ground at least this light gets dark marks (silhouettes, as birds are seen), a darker one pale marks
+MARK_RANGE = (28.0, 88.0)  # L*: dark marks at most, pale marks at least this light: a style's texture (a pointillist's
+# dark dabs on a light ground, a wash's pale paper) spans the mid-tones, so only marks beyond them still read
 
 
 def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
@@ -186,12 +190,6 @@ def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: b
             graded = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))
         target = float(np.clip(graded - 100.0 * shift, 3.0, 97.0))  # before the grade's lightness shift (about L* x 100)
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
-
-
-MARK_DARKEST = 6.0  # L*: the darkest marks
-MARK_SIDE = 40.0  # L*: a ground at least this light gets dark marks (silhouettes, as birds are seen), a darker one pale marks
-MARK_RANGE = (28.0, 88.0)  # L*: dark marks at most, pale marks at least this light: a style's texture (a pointillist's
-# dark dabs on a light ground, a wash's pale paper) spans the mid-tones, so only marks beyond them still read
 
 
 def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...] = ()) -> None:
