@@ -3,7 +3,9 @@
 The relief is the scene's own depth (near subjects stand higher, mountains rise above the plain) plus a
 seeded terrain; its level lines are drawn evenly spaced (closer together for faster music) with every fifth
 an index contour, heavier, as on survey maps, and every subject's outline traced as a coastline. Tints come
-from the subjects' own colours, stepped like a printed map. In a video a light travels through the levels.
+from the subjects' own colours, stepped like a printed map. Level lines belong to the land: water is level, so
+none cross it (its tint paler, as a map's water), and the sky is no terrain (its lines fainter). In a video a light
+travels through the levels.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
-
 
 SKY_LINES = 0.35  # strength of the level lines over the sky, relative to the land's
 WATER_PALE = 0.35  # share of the light colour in water's tint
