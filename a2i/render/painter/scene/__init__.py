@@ -390,10 +390,12 @@ def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: 
     """The runs of a named night: the first night colour takes the sky, the others the land and water cut in
     order (:func:`_cut`), what reflects or holds the lights first (``NIGHT_LIT``: water, a city), then far to
     near, with the sky's lower band first where the land alone leaves a colour under ``RUN_AREA``; where even that
-    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith)."""
+    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith). A
+    sky under ``RUN_AREA`` (a room seen from inside) gives its night colour a share of the land as well."""
     dark, lightness = night.dark, [lab[0] for lab in night.named]
     owner = dark.index(True) if True in dark else None
-    lit = [i for i in range(len(dark)) if i != owner]
+    indoors = owner is not None and area[0] < RUN_AREA  # a sky too small to show it (a room, a street's strip)
+    lit = [i for i in range(len(dark)) if i != owner or indoors]  # ... so the night colour shares the land too
     order = sorted(regions[1:], key=lambda k: (stack.shapes[k - 1].subject not in NIGHT_LIT, regions.index(k)))
     land = [(float(r), float(area[r])) for r in order]
     split = None
@@ -413,6 +415,9 @@ def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: 
         runs[owner] = [SKY_TOP] if split is not None else [0.0]
     sizes = {key: size for key, size in [(SKY_LOW, float(area[0]) * 0.5)] + land}
     for i, run in zip(lit, cut):
+        if i == owner:  # indoors: the sky and its share of the land
+            runs[i] = runs[i] + run
+            continue
         for j in range(len(run)):  # far to near, until the colour has its share: the nearer land stays in the dark
             if sum(sizes[key] for key in run[: j + 1]) >= NIGHT_RUN[0] + (NIGHT_RUN[1] - NIGHT_RUN[0]) * night.valence:
                 run = run[: j + 1]
