@@ -1,5 +1,7 @@
 """The scene grammar: the text decides what is drawn, the card says what is drawn, colours are the named ones."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -650,8 +652,8 @@ def test_a_village_is_small_houses_not_a_skyline():
 @pytest.mark.parametrize("prompt, subjects, not_drawn", [
     ("A couple dancing under a street lamp in the rain", {"figure": 2, "street": 1, "rain": 1}, ()),
     ("a couple of boats on the lake", {"boat": 2, "lake": 1}, ()),
-    ("grandmother knitting by the fireplace", {"figure": 1}, ("fireplace",)),
-    ("A library reading room with a sleeping cat", {"window": 1}, ("library", "cat")),
+    ("grandmother knitting by the fireplace", {"figure": 1, "fireplace": 1}, ()),  # round 6: a fireplace is drawn
+    ("A library reading room with a sleeping cat", {"window": 1}, ("cat",)),  # round 6: a library is a room
     ("Four swans on a misty pond at first light", {"birds": 4, "lake": 1}, ()),
     ("A busy market street, crowds of shoppers, rows of stalls", {"street": 1, "crowd": 1}, ("stalls",)),
 ])
@@ -660,3 +662,95 @@ def test_round5_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn)
     -ary, and words that name nothing ("first", "busy", "rows") were misread or misreported."""
     reading = read_prompt(prompt)
     assert reading.subjects == subjects and reading.not_drawn == not_drawn, (reading.subjects, reading.not_drawn)
+
+
+def _ground(scene, subject, points, size=160):
+    """What is drawn just under each point (x, y) once ``subject``'s own shapes are taken away."""
+    stack = dataclasses.replace(scene.stack, shapes=[s for s in scene.stack.shapes if s.subject != subject])
+    labels = stack.raster(size, size).label_index()
+    names = ["(sky)"] + [s.subject for s in stack.shapes]
+    return [names[labels[min(size - 1, int((y + 0.01) * size)), min(size - 1, max(0, int(x * size)))]] for x, y in points]
+
+
+def _feet(scene, subject):
+    """The lower ends of a standing subject's legs (a heron's, a gull's, a person's): the ends of its downward, more
+    upright than level strokes (not a beak) with nothing of it lower close by (an arm's end has the legs below it)."""
+    lines = [np.asarray(p.points) for s in scene.stack.shapes if s.subject == subject for p in s.parts if isinstance(p, Line)]
+    ends = np.array([q[-1] for q in lines])
+    down = [q[-1, 1] - q[0, 1] > abs(q[-1, 0] - q[0, 0]) for q in lines]
+    return [(float(x), float(y)) for (x, y), d in zip(ends, down)
+            if d and not ((np.abs(ends[:, 0] - x) < 0.04) & (ends[:, 1] > y + 0.005)).any()]
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("Three herons standing on the shore of a grey lake", "birds"),
+    ("a dozen gulls on the rocks by the sea", "birds"),
+    ("two couples dancing on the beach under a full moon", "figure"),
+    ("Two fishermen on the pier at dusk", "figure"),
+])
+def test_what_the_text_puts_on_the_shore_stands_on_its_sand(text, subject):
+    """Round 6: herons "on the shore" stood in the water, and people on a beach stood in the sea: a place phrase
+    ("on the shore / beach / rocks / pier") puts waders, perched birds and people on the shore's sand."""
+    for seed in range(3):
+        scene = compose(text, MOOD, seed=seed, aspect=1.0)
+        feet = _feet(scene, subject)
+        assert feet and set(_ground(scene, subject, feet)) == {"shore"}, (seed, _ground(scene, subject, feet))
+
+
+def test_a_boat_pulled_up_on_the_beach_is_beached_and_a_heron_on_the_bank_stands_out_of_the_river():
+    """Round 6: "a rowing boat pulled up on the beach" floated on the sea; "a heron fishing on the bank of a river"
+    stood in the river's water."""
+    for seed in range(3):
+        scene = compose("A rowing boat pulled up on the beach, gulls overhead", MOOD, seed=seed, aspect=1.0)
+        hull = next(s for s in scene.stack.shapes if s.subject == "boat").parts[0]
+        keel = np.asarray(hull.points)[2:].mean(axis=0)
+        assert _ground(scene, "boat", [tuple(keel)]) == ["shore"], seed
+        scene = compose("A heron fishing on the bank of a slow river", MOOD, seed=seed, aspect=1.0)
+        feet = _feet(scene, "birds")
+        assert feet and "river" not in _ground(scene, "birds", feet), seed
+        assert read_prompt("A heron fishing on the bank of a slow river").not_drawn == ()  # the bank is the river's
+
+
+@pytest.mark.parametrize("text, count, description", [
+    ("two couples dancing on the beach", 4, "four human figures"),
+    ("Three couples walking along the shore at sunset", 6, "six human figures"),
+    ("a family having a picnic on the grass", 4, "four human figures"),
+    ("A family of five on the pier", 5, "five human figures"),
+    ("a couple on the beach", 2, "two human figures"),
+    ("a trio of musicians in a small cafe", 3, "three human figures"),
+    ("Two pairs of swans gliding on the lake", 4, "four birds"),
+    ("two dozen boats in the harbour", 12, "twelve boats"),
+    ("Two fishermen on the pier", 2, "two human figures"),
+])
+def test_counts_times_group_nouns_are_drawn_and_said(text, count, description):
+    """Round 6: "two couples" gave two figures: a count in front of a group noun (couple, pair, trio, family, dozen)
+    multiplies its size, "a family of five" gives its own; the card says what is drawn."""
+    name = "birds" if "swans" in text else "boat" if "boats" in text else "figure"
+    assert read_prompt(text).subjects[name] == count
+    drawn = describe(Profile(valence=0.6), prompt=text, size=64, seed=1)
+    assert drawn.subjects[name] == count and description in drawn.description, drawn.description
+    assert read_prompt("a couple of boats on the lake").subjects == {"boat": 2, "lake": 1}  # still a count of boats
+
+
+def test_a_fireplace_makes_a_room_with_the_people_inside_in_every_style():
+    """Round 6: "a grandmother knitting by the fireplace" was painted outdoors (the fireplace "not drawn"): indoor
+    words (fireplace, hearth, kitchen, cafe, library, attic) make the room's interior; a fireplace stands in it with
+    a fire in its opening (the text's fire when it names one), and the people are inside, drawn over the wall."""
+    for text in ("A grandmother knitting by the fireplace", "An old man asleep by the hearth, a fire burning low"):
+        for seed in range(2):
+            scene = compose(text, MOOD, seed=seed, aspect=1.0)
+            order = [s.subject for s in scene.stack.shapes]
+            wall = order.index("window")
+            assert "fireplace" in scene.plan.subjects and min(k for k, s in enumerate(order) if s == "figure") > wall
+            fire = "fire" if "fire" in scene.plan.subjects else "fireplace"
+            flames = [s for s in scene.stack.shapes if s.subject == fire and s.glow]
+            opening = [s for s in scene.stack.shapes if s.subject == "fireplace"][2]  # the dark mouth
+            x0, y0, x1, y1 = _box(opening)
+            assert flames and all(x0 <= _box(s)[0] and _box(s)[2] <= x1 and _box(s)[3] <= y1 + 0.01 for s in flames[:-1])
+    for style in STYLES:
+        drawn = describe(Profile(valence=0.4), prompt="a grandmother knitting by the fireplace", style=style, size=96, seed=2)
+        assert {"fireplace", "window", "figure"} <= set(drawn.subjects) and not drawn.not_drawn, (style, drawn)
+    for text in ("A trio of musicians playing in a small cafe at night", "a girl reading in a quiet attic", "a reader in the library"):
+        scene = compose(text, MOOD, seed=0, aspect=1.0)
+        order = [s.subject for s in scene.stack.shapes]
+        assert "window" in order and min(k for k, s in enumerate(order) if s == "figure") > order.index("window"), text

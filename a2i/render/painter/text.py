@@ -54,9 +54,15 @@ POSES = {  # a pose (recorded among a subject's kinds) -> the words that give it
                          "migrating", "over", "above"}),
 }
 POSE_REACH = 3  # a pose word follows its subject within this many words ("herons, standing")
-PLACED = frozenset({"figure"})  # subjects that may be put in or at another ("a fisherman in his boat")
-PLACES = frozenset({"boat", "window"})  # ... the subjects they can be put in or at
-PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind"})
+PLACED = frozenset({"figure", "birds", "boat"})  # subjects that may be put in, on or at another ("a fisherman in his boat")
+PLACES = {  # placed subject -> the subjects (or "bank": the water's edge) it can be put in, on or at
+    "figure": frozenset({"boat", "window", "fireplace", "shore", "bank"}),  # "on the beach", "by the fireplace"
+    "birds": frozenset({"shore", "bank"}),  # "herons on the shore", "gulls on the rocks", "a heron on the bank"
+    "boat": frozenset({"shore"}),  # "a boat pulled up on the beach": beached
+}
+PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind", "beached", "along", "onto", "upon"})
+BANKS = frozenset({"bank", "banks", "riverbank", "riverbanks", "riverside", "lakeside", "waterside"})  # the
+# edge of the water the text names (a river's, a lake's): a place, not a subject of its own
 PLACE_REACH = 4  # the place is named at most this many words after its preposition ("in his small wooden boat")
 COUNT_REACH = 3  # a count word applies to a subject at most this many words further on ("two small white boats")
 COUNTS = {
@@ -97,11 +103,15 @@ COUNTS = {
     "many": 8,
     "dozen": 12,
     "dozens": 16,
+    "quartet": 4,
     "countless": 16,
     "numerous": 8,
     "hundreds": 16,
     "thousands": 16,
 }
+# Group nouns: a count in front multiplies their size ("two couples": four people, "two pairs of swans": four birds,
+# "two dozen"); "a family of five" gives its own size. A family's default size is two parents and two children.
+GROUPS = {"couple": 2, "pair": 2, "trio": 3, "quartet": 4, "dozen": 12, "family": 4}
 IRREGULAR = {"men": "man", "women": "woman", "children": "child", "geese": "goose", "folks": "folk"}
 # Words for people that name single figures when counted ("three people") and a crowd when not ("people").
 COUNTED_PEOPLE = frozenset({"people", "folk", "folks"})
@@ -180,7 +190,7 @@ strong weak broken whole endless infinite eternal golden silver silvery midst to
 overhead front ahead aloft afar nearby beyond underneath inside outside gathering beam beams ray rays glare flash
 spark sparks
 stone stones wooden brick iron steel marble concrete timber granite
-first second third busy row rows
+first second third busy row rows cosy cozy snug
 """.split()
 )
 ADJECTIVE_SUFFIXES = (
@@ -225,6 +235,8 @@ class Reading:
 def _singular(word: str) -> str:
     if word in IRREGULAR:
         return IRREGULAR[word]
+    if word.endswith("men") and len(word) > 5:  # "fishermen", "firemen"
+        return word[:-3] + "man"
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes")):
@@ -287,7 +299,9 @@ _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", 
                                     "harvest", "carnival", "animal", "pedestal", "crystal",
                                     # round 5: places and things ending in -ary
                                     "library", "sanctuary", "granary", "aviary", "diary", "dictionary", "seminary",
-                                    "boundary", "monastery", "cemetery", "brewery", "bakery", "gallery", "nursery"})
+                                    "boundary", "monastery", "cemetery", "brewery", "bakery", "gallery", "nursery",
+                                    # round 6: short nouns ending in -ed
+                                    "bed", "shed", "sled", "seabed", "flowerbed"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
@@ -379,16 +393,24 @@ def read_prompt(text: str | None) -> Reading:
         if "-" in word and word.replace("-", " ") in NAMED or _is_colour_here(words, i):  # "sea-green", "in sand and rust"
             i += 2 if f"{word} {words[i + 1] if i + 1 < len(words) else ''}" in NAMED else 1
             continue
-        if word in COUNTS or word.isdigit():
-            pending = (int(word) if word.isdigit() else COUNTS[word], i)
+        group = GROUPS.get(word) or (GROUPS.get(_singular(word)) if word not in COUNTS else None)
+        if word in COUNTS or word.isdigit() or group:
+            sized = _sized(words, i) if group else None  # "a family of four"
+            if group:  # "two couples", "three pairs of swans", "two dozen": the count in front times the group's size
+                factor = pending[0] if pending and i - pending[1] <= COUNT_REACH and words[pending[1]] not in ("a", "an") else 1
+                pending = (factor * (sized or group), i)
+            else:
+                pending = (int(word) if word.isdigit() else COUNTS[word], i)
             if word == "few" and i > 0 and words[i - 1] == "a":
                 pending = (COUNTS["few"], i)
-            ahead = range(i + 1, min(i + 1 + COUNT_REACH, len(words)))
-            if not (word in WORDS and not any(_subject_of(words, k)[0] for k in ahead)):
+            if not ((word in WORDS or _singular(word) in WORDS) and not _counts_ahead(words, i + (3 if sized else 1))):
                 i += 1
                 continue
-            # a count that is itself a subject ("a couple dancing": two people), with nothing after it to count
+            # a count that is itself a subject ("a couple dancing", "two couples": people), with nothing after it to count
         if word in WATER_WORDS and (names_water or "sea" in subjects):  # "turquoise water": the sea's
+            i += 1
+            continue
+        if word in BANKS and _singular(word) not in WORDS and names_water:  # "on the river bank": the river's edge (a place)
             i += 1
             continue
         if word == "windows" and "city" in named:  # "skyscrapers with lit windows": the city's windows
@@ -419,7 +441,7 @@ def read_prompt(text: str | None) -> Reading:
             for pose, pose_words in POSES.items():  # "two herons standing in a pond", "swans gliding on a lake"
                 if pose_words & set(words[i + used : i + used + POSE_REACH]):
                     kinds[name].append(pose)
-            if name in PLACED and (place := _place_of(words, i + used)) is not None:
+            if name in PLACED and (place := _place_of(words, i + used, name)) is not None:
                 places.setdefault(name, place)
             spec = SUBJECTS[name]
             if spec.countable:
@@ -436,6 +458,8 @@ def read_prompt(text: str | None) -> Reading:
             explicit.add(name)
             pending = None
             i += used
+            if _singular(words[i - 1]) in GROUPS and _sized(words, i - 1):  # "a family of four": the four is its count
+                i += 2
             if name == "crowd" and i + 1 < len(words) and words[i] == "of" and _subject_of(words, i + 1)[0] in PEOPLE:
                 i += 1 + _subject_of(words, i + 1)[1]  # "a crowd of dancers" is the crowd
             continue
@@ -461,19 +485,40 @@ def read_prompt(text: str | None) -> Reading:
     return Reading(subjects, time, frozenset(weather), colours, style, tuple(dict.fromkeys(unknown)),
                    frozenset(absent), tuple(dict.fromkeys(left_out)), _colour_targets(words, colours, subjects),
                    {name: tuple(dict.fromkeys(k)) for name, k in kinds.items() if name in subjects},
-                   {name: place for name, place in places.items() if name in subjects and place in subjects})
+                   {name: place for name, place in places.items()
+                    if name in subjects and (place in subjects or place == "bank" and subjects.keys() & WATER_SUBJECTS)})
 
 
-def _place_of(words: list[str], k: int) -> str | None:
-    """The subject a placed subject is in or at ("a fisherman in his small boat": the boat; "a poet by the
-    window": the window), named within ``PLACE_REACH`` words after a preposition of ``PLACE_WORDS`` that follows
-    it (at most a word or two later: "a girl standing at the window")."""
+def _counts_ahead(words: list[str], k: int) -> bool:
+    """Whether a count word before word ``k`` counts a subject named within ``COUNT_REACH`` words on, before any
+    preposition but "of" ("a couple of boats" counts boats; "a couple on the beach" are two people)."""
+    for m in range(k, min(k + COUNT_REACH, len(words))):
+        if words[m] in SCOPE_ENDS and words[m] != "of":
+            return False
+        if _subject_of(words, m)[0] is not None:
+            return True
+    return False
+
+
+def _sized(words: list[str], i: int) -> int | None:
+    """The size a group noun at word ``i`` is given ("a family of four": 4), if any."""
+    if i + 2 < len(words) and words[i + 1] == "of" and (words[i + 2].isdigit() or COUNTS.get(words[i + 2], 1) > 1):
+        return int(words[i + 2]) if words[i + 2].isdigit() else COUNTS[words[i + 2]]
+    return None
+
+
+def _place_of(words: list[str], k: int, placed: str) -> str | None:
+    """Where a placed subject is (``PLACES``): in or at another ("a fisherman in his small boat": the boat; "a poet
+    by the window", "a grandmother by the fireplace"), on the shore ("herons standing on the shore", "gulls on the
+    rocks", "a boat pulled up on the beach") or at the water's edge ("on the river bank": ``"bank"``), named within
+    ``PLACE_REACH`` words after a preposition of ``PLACE_WORDS`` that follows it (at most a word or two later: "a
+    girl standing at the window")."""
     for j in range(k, min(k + 3, len(words))):
         if words[j] in PLACE_WORDS:
             for m in range(j + 1, min(j + 1 + PLACE_REACH, len(words))):
-                name = _subject_of(words, m)[0]
+                name = "bank" if words[m] in BANKS else _subject_of(words, m)[0]
                 if name is not None:
-                    return name if name in PLACES else None
+                    return name if name in PLACES[placed] else None
             return None
     return None
 

@@ -39,6 +39,10 @@ class Roles:
     lamp: np.ndarray  # artificial light: windows, street lamps, fire's core
 
 
+SHORE_DEPTH = 0.05  # what stands on a shore stands at least this far below the waterline (relative height): on the sand
+SHORE_FOOT = (0.72, 0.96)  # y range of feet on a shore: near enough to be seen, above the picture's bottom
+
+
 @dataclass(frozen=True)
 class Layout:
     """Horizon, focal point and main light, in relative units (y down)."""
@@ -79,6 +83,8 @@ class Builder:
             horizon=layout.horizon, sky_top=roles.sky_top, sky_low=roles.sky_low, light=(layout.light_x, layout.light_y, 0.0)
         )
         self.river: np.ndarray | None = None  # the river's centre line and half-width, rows (x, y, half), once drawn
+        self.shore: np.ndarray | None = None  # the sand's top edge (the waterline), points (x, y) by x, once drawn
+        self.bank: float | None = None  # y of a lake's near bank (where its water ends), once drawn
 
     @property
     def horizon(self) -> float:
@@ -91,6 +97,29 @@ class Builder:
     @property
     def has_water(self) -> bool:
         return bool(self.present & {"sea", "lake", "river"})
+
+    def placed(self, subject: str) -> str | None:
+        """Where the text puts ``subject`` ("on the shore", "by the fireplace": :data:`a2i.render.painter.text.PLACES`),
+        if that place is drawn: ``"bank"`` (the water's edge) needs a river or a lake."""
+        place = self.places.get(subject)
+        drawn = place == "bank" and (self.river is not None or self.bank is not None) or place == "shore" and self.shore is not None
+        return place if drawn or place in self.present and place not in ("shore", "bank") else None
+
+    def on_shore(self, n: int, *, depth: float = SHORE_DEPTH) -> list[tuple[float, float]]:
+        """``n`` places ``(x, y)`` on the drawn shore's sand, apart across where it is deep enough (at least ``depth``
+        below the waterline and above the picture's bottom), each at least that far below its waterline."""
+        edge = self.shore
+        if edge is None:
+            return []
+        xs = np.linspace(0.04, 0.96, 93)
+        top = np.interp(xs, edge[:, 0], edge[:, 1])
+        deep = xs[top + depth < SHORE_FOOT[1]]
+        lo, hi = (float(deep.min()), float(deep.max())) if deep.size else (0.3, 0.7)
+        spots = []
+        for x in self.spread(n, lo, hi):
+            y0 = max(float(np.interp(x, edge[:, 0], edge[:, 1])) + depth, SHORE_FOOT[0])
+            spots.append((x, float(self.rng.uniform(min(y0, SHORE_FOOT[1]), SHORE_FOOT[1]))))
+        return spots
 
     def add(
         self, subject: str, parts: list[Primitive], colour: np.ndarray, depth: float, *, thin: bool = False, glow: bool = False

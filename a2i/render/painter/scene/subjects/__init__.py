@@ -50,6 +50,7 @@ DRAW_ORDER = (
     "rain",
     "snow",
     "window",
+    "fireplace",
 )
 SUBJECTS: dict[str, Subject] = dict(
     sorted(

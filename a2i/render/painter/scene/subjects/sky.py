@@ -113,8 +113,8 @@ def birds(b: Builder, n: int) -> None:
     rng = b.rng
     if "flying" not in words and b.has_water and (words & FLOATERS.keys() and "standing" not in words or "floating" in words):
         b.later.append(lambda: _floating(b, n, rng, kinds))  # swans and ducks on the water, or birds the text says swim
-    elif "flying" not in words and (words & WADERS.keys() or "standing" in words):
-        b.later.append(lambda: _standing(b, n, rng, kinds))
+    elif "flying" not in words and (words & WADERS.keys() or "standing" in words or b.places.get("birds") in ("shore", "bank")):
+        b.later.append(lambda: _standing(b, n, rng, kinds))  # waders, and birds the text puts on the shore or a bank
     else:
         _flying(b, n)
 
@@ -154,16 +154,34 @@ WADERS = {"heron": None, "egret": "white", "stork": None, "flamingo": "pink", "i
 
 
 def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ...]) -> None:
-    """``n`` wading birds standing apart in the shallows of the water (the river's banks, the lake's or sea's near
-    water), or on the ground where there is none: long legs, an S-shaped neck, a beak, each facing its own way."""
+    """``n`` birds standing apart: where the text puts them (on the shore's sand, on a river's or lake's bank: out of
+    the water), else wading birds in the shallows of the water (at the river's edge, the lake's or sea's near
+    water), or on the ground where there is none. A wader (heron, egret ...) has long legs, an S-shaped neck and a
+    beak; other birds (gulls on the rocks) stand as a plump body on short legs. Each faces its own way."""
     b.rng = rng
     colour = next((WADERS[w] for kind in kinds for w in kind.split() if WADERS.get(w)), None)
     fill = b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
     aspect = b.layout.aspect
+    wader = any(w in WADERS for kind in kinds for w in kind.split())
+    shape = _heron if wader else _perched
+    place = b.placed("birds")
+    if place == "shore":  # on the sand, out of the water
+        parts = []
+        for x, foot in b.on_shore(n):
+            h = rng.uniform(0.13, 0.17) * (1.3 if n <= 2 else 1.0) * (0.6 + 0.8 * (foot - b.horizon)) * (1.0 if wader else PERCHED)
+            parts += shape(x, foot, h, aspect, 1.0 if rng.random() < 0.5 else -1.0)
+        b.add("birds", parts, fill, 0.75)
+        return
     xs = _clear_of_boats(b, b.spread(n, 0.12, 0.88, near=1.0 - b.layout.focal_x if n == 1 else None))
     parts = []
     for x in xs:
-        if b.river is not None and not b.present & {"sea", "lake"}:  # on the river, at its edge
+        if place == "bank" and b.river is not None:  # on the river's bank, just outside its water
+            t = rng.uniform(0.45, 0.85)
+            cx, cy, half = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(3))
+            x, foot = cx + rng.choice([-1.0, 1.0]) * (half + BANK_GAP / aspect), cy
+        elif place == "bank" and b.bank is not None:  # on the lake's near bank
+            foot = b.bank + rng.uniform(0.04, 0.1)
+        elif b.river is not None and not b.present & {"sea", "lake"}:  # on the river, at its edge
             t = rng.uniform(0.45, 0.85)
             cx, cy, half = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(3))
             x, foot = cx + rng.choice([-1.0, 1.0]) * 0.7 * half, cy
@@ -172,8 +190,25 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
         else:
             foot = b.horizon + rng.uniform(0.18, 0.32)
         h = rng.uniform(0.13, 0.17) * (1.3 if n <= 2 else 1.0) * (0.6 + 0.8 * (foot - b.horizon))
-        parts += _heron(x, foot, h, aspect, 1.0 if rng.random() < 0.5 else -1.0)
+        h *= 1.0 if wader else PERCHED
+        parts += shape(x, foot, h, aspect, 1.0 if rng.random() < 0.5 else -1.0)
     b.add("birds", parts, fill, 0.75)
+
+
+BANK_GAP = 0.03  # short sides between a river's water and a bird standing on its bank
+PERCHED = 0.55  # a standing gull or crow is this much the height of a heron at the same place
+
+
+def _perched(x: float, foot: float, h: float, aspect: float, face: float) -> list:
+    """A bird standing (a gull on the rocks) ``h`` tall with its feet at (x, foot), facing right (``face`` 1) or left
+    (-1): a plump body with its tail low behind, a round head, a short beak, two short legs."""
+    u = h / aspect
+    body = Poly([(x - face * 0.55 * u, foot - 0.42 * h), (x - face * 0.25 * u, foot - 0.72 * h), (x + face * 0.25 * u, foot - 0.78 * h),
+                 (x + face * 0.42 * u, foot - 0.6 * h), (x + face * 0.25 * u, foot - 0.32 * h), (x - face * 0.2 * u, foot - 0.3 * h)])
+    head = dot(x + face * 0.3 * u, foot - 0.85 * h, 0.14 * h)
+    beak = stroke([(x + face * 0.4 * u, foot - 0.85 * h), (x + face * 0.62 * u, foot - 0.82 * h)], max(0.002, 0.06 * h))
+    legs = [stroke([(x + d * u, foot - 0.33 * h), (x + d * u, foot)], max(0.002, 0.05 * h)) for d in (-0.08, 0.08)]
+    return [body, head, beak, *legs]
 
 
 def _clear_of_boats(b: Builder, xs: list[float]) -> list[float]:

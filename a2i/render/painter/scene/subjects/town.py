@@ -9,6 +9,19 @@ from a2i.render.painter.scene.builder import Builder, dot, stroke
 from a2i.render.painter.scene.stack import Ellipse, Poly
 from a2i.render.painter.scene.subjects.base import FAR, FRONT, LAND, OBJECT, subject
 
+# Words naming a room (the window subject's, with "window", "sill", "pane", "curtain"): the picture is its interior,
+# the outdoors seen through its window, and every person the text names is inside (:func:`indoors`).
+ROOMS = ("room", "interior", "indoors", "indoor", "bedroom", "kitchen", "attic", "studio", "library", "cafe", "coffeehouse",
+         "parlour", "parlor", "lounge", "nursery", "bedchamber", "workshop", "classroom")
+
+
+def indoors(b: Builder) -> bool:
+    """Whether the scene is a room's interior: a room word or a fireplace, or people the text puts at its window."""
+    if "window" not in b.present:
+        return False
+    return bool({kind.split()[-1] for kind in b.kinds.get("window", ())} & set(ROOMS)) or "fireplace" in b.present or (
+        b.places.get("figure") in ("window", "fireplace"))
+
 
 @subject(
     "city",
@@ -145,13 +158,17 @@ def street(b: Builder, n: int) -> None:
     "window",
     "a window of a room",
     "windows",
-    ("window", "windowsill", "windowpane", "sill", "room", "interior", "indoors", "bedroom", "kitchen", "pane", "curtain", "attic",
-     "studio"),
+    ("window", "windowsill", "windowpane", "sill", "pane", "curtain", *ROOMS),
     FRONT,
 )
 def window(b: Builder, n: int) -> None:
-    wall = b.roles.dark * 0.7 + b.roles.lamp * 0.15 + b.roles.mid * 0.15
+    """A room's wall around a window onto the scene; with a fireplace, a smaller window on the side away from it and
+    a floor (the fireplace stands on the focal side, :func:`fireplace`). People inside stand before the pane."""
+    wall = _wall(b)
     x0, x1, y0, y1 = b.rng.uniform(0.12, 0.18), b.rng.uniform(0.82, 0.88), b.rng.uniform(0.08, 0.14), b.rng.uniform(0.72, 0.8)
+    if "fireplace" in b.present:
+        x0, x1 = (x0 - 0.06, x0 + 0.3) if b.layout.side > 0 else (x1 - 0.3, x1 + 0.06)
+        y1 = y0 + 0.42
     frame = [b.rect(-0.02, -0.02, x0, 1.02), b.rect(x1, -0.02, 1.02, 1.02), b.rect(x0, -0.02, x1, y0), b.rect(x0, y1, x1, 1.02)]
     b.add("window", frame, wall, 1.0)
     bars = [
@@ -164,13 +181,61 @@ def window(b: Builder, n: int) -> None:
     ]
     b.add("window", bars, wall * 0.6 + b.roles.light * 0.4, 1.0)
     b.add("window", [b.rect(x0 - 0.05, y1 + 0.01, x1 + 0.05, y1 + 0.05)], wall * 0.5 + b.roles.light * 0.5, 1.0)
-    if b.places.get("figure") == "window":  # "a poet by the window": inside the room, seen from behind against the pane
+    if "fireplace" in b.present:
+        b.add("window", [b.rect(-0.02, FLOOR, 1.02, 1.02)], wall * 0.7 + b.roles.dark * 0.3, 1.0)
+        return  # the fireplace is drawn next, then the people by it
+    if indoors(b) and "figure" in b.present:  # "a poet by the window": inside the room, seen from behind against the pane
         n = b.counts.get("figure", 1)
         for x in b.spread(n, x0 + 0.12, x1 - 0.12, near=x0 + (x1 - x0) * (0.3 if b.layout.side > 0 else 0.7) if n == 1 else None):
             b.add("figure", _person(x, 1.08, INDOOR_HEIGHT * (0.85 if n > 2 else 1.0), b.layout.aspect, b.rng), wall * 0.55, 1.0)
 
 
 INDOOR_HEIGHT = 0.62  # a person inside the room stands near the viewer: head and shoulders against the pane
+FLOOR = 0.86  # y where a room with a fireplace meets its floor
+HEARTH = (0.17, 0.43, 0.13, 0.6)  # a fireplace's half-width, mantel y, opening's half-width and opening's top y (relative)
+BY_FIRE = 0.25  # a person stands this far (relative width) from the fireplace's middle, toward the window
+FIRESIDE_HEIGHT = 0.5  # ... and is this tall (a room is nearer than a landscape's people)
+
+
+def _wall(b: Builder) -> np.ndarray:
+    return b.roles.dark * 0.7 + b.roles.lamp * 0.15 + b.roles.mid * 0.15
+
+
+@subject(
+    "fireplace",
+    "a fireplace",
+    "fireplaces",
+    ("fireplace", "hearth", "fireside", "mantelpiece", "mantel", "inglenook", "chimneypiece", "hearthside"),
+    FRONT,
+    needs=("window",),
+)
+def fireplace(b: Builder, n: int) -> None:
+    """A fireplace on the room's wall at the focal third, standing on the floor: a stone surround, a mantel shelf, a
+    dark arched opening with a fire in it (the text's fire, or the fireplace's own), candles the text names on the
+    mantel; then the people in the room, by the fire."""
+    half, mantel, mouth, arch = HEARTH
+    cx = 0.5 + b.layout.side * 0.26
+    u = 1.0 / b.layout.aspect
+    stone = _wall(b) * 0.45 + b.roles.light * 0.35 + b.roles.mid * 0.2
+    wide = 1.2 * half * u  # the mantel shelf and the hearthstone reach past the surround
+    b.add("fireplace", [b.rect(cx - half * u, mantel, cx + half * u, FLOOR), b.rect(cx - wide, FLOOR, cx + wide, FLOOR + 0.03)], stone, 1.0)
+    b.add("fireplace", [b.rect(cx - wide, mantel - 0.03, cx + wide, mantel)], stone * 0.6 + b.roles.dark * 0.4, 1.0)
+    t = np.linspace(0, np.pi, 17)
+    top = np.stack([cx - mouth * u * np.cos(t), arch - 0.06 * np.sin(t)], 1)
+    b.add("fireplace", [Poly(np.concatenate([[[cx - mouth * u, FLOOR]], top, [[cx + mouth * u, FLOOR]]]))], b.roles.dark * 0.6, 1.0)
+    kinds = {word for kind in b.kinds.get("fire", ()) for word in kind.split()}
+    named = "fire" in b.present and not kinds & CANDLES
+    _flames(b, "fire" if named else "fireplace", cx, FLOOR - 0.01, 0.2, 1.0, reach=0.3)  # a full-size fire fills the mouth
+    if "fire" in b.present and not named:  # "candles on the mantel"
+        k = b.counts.get("fire", 1)
+        for x in np.linspace(cx - half * u, cx + half * u, k + 2)[1:-1]:
+            _candle(b, float(x), mantel - 0.03, 0.12)
+    if "figure" in b.present:
+        k = b.counts.get("figure", 1)
+        near, far = cx - b.layout.side * BY_FIRE, 0.5 - b.layout.side * 0.42  # the nearest by the fire, the rest toward the window
+        h = FIRESIDE_HEIGHT * (0.85 if k > 2 else 1.0)
+        for x in np.linspace(near, far, k) if k > 1 else [near]:
+            b.add("figure", _person(float(x), 0.97, h, b.layout.aspect, b.rng), _wall(b) * 0.5, 1.0)
 
 
 FIRE_SPAN = 0.144  # relative width of a full-size fire: tongues 0.09 wide, jittered 0.6 of their half-width each way
@@ -193,6 +258,8 @@ WINDOW_BASE = (0.6, 0.66)  # y of their base: above the window's sill (its pane 
     needs=("hills", "meadow"),
 )
 def fire(b: Builder, n: int) -> None:
+    if "fireplace" in b.present:  # the fireplace draws the fire in its hearth (or candles on its mantel), after the room's wall
+        return
     indoors = "window" in b.present  # candles seen through a window: inside its pane, above its sill
     lo, hi = WINDOW_VIEW if indoors else (0.12, 0.88)
     # Fires as wide as FIRE_SPAN fill at most FIRE_FILL of the room each has, so every one stays countable.
@@ -208,33 +275,39 @@ def fire(b: Builder, n: int) -> None:
         if candles:  # "three candles": a wax stick and its small flame each, not a bonfire (on the window's sill)
             _candle(b, float(x), CANDLE_SILL if indoors else base, h)
             continue
-        logs = [
-            stroke([(x - 0.06 * size, base + 0.01), (x + 0.06 * size, base - 0.015)], 0.012),
-            stroke([(x - 0.06 * size, base - 0.015), (x + 0.06 * size, base + 0.01)], 0.012),
-        ]
-        b.add("fire", logs, b.roles.dark, 0.85)
-        for layer, (scale, colour) in enumerate(
-            ((1.0, np.array([0.85, 0.2, 0.08])), (0.72, np.array([0.98, 0.55, 0.1])), (0.42, np.array([1.0, 0.9, 0.5])))
-        ):
-            tongues = []
-            for dx in b.rng.uniform(-0.6, 0.6, 4):
-                hh = h * scale * b.rng.uniform(0.6, 1.0)
-                w = 0.045 * scale * size / b.layout.aspect
-                cx = x + dx * w
-                tongues.append(
-                    Poly(
-                        [
-                            (cx - w, base),
-                            (cx - 0.6 * w, base - 0.45 * hh),
-                            (cx + 0.1 * w, base - hh),
-                            (cx + 0.5 * w, base - 0.5 * hh),
-                            (cx + w, base),
-                        ]
-                    )
+        _flames(b, "fire", float(x), base, h, size)
+
+
+def _flames(b: Builder, name: str, x: float, base: float, h: float, size: float, reach: float = 1.0) -> None:
+    """A fire of ``name`` at (x, base), ``h`` tall and ``size`` times full width: crossed logs, three layers of tongues
+    (red, orange, yellow), sparks flying ``reach`` times as far as a bonfire's."""
+    logs = [
+        stroke([(x - 0.06 * size, base + 0.01), (x + 0.06 * size, base - 0.015)], 0.012),
+        stroke([(x - 0.06 * size, base - 0.015), (x + 0.06 * size, base + 0.01)], 0.012),
+    ]
+    b.add(name, logs, b.roles.dark, 0.85)
+    for layer, (scale, colour) in enumerate(
+        ((1.0, np.array([0.85, 0.2, 0.08])), (0.72, np.array([0.98, 0.55, 0.1])), (0.42, np.array([1.0, 0.9, 0.5])))
+    ):
+        tongues = []
+        for dx in b.rng.uniform(-0.6, 0.6, 4):
+            hh = h * scale * b.rng.uniform(0.6, 1.0)
+            w = 0.045 * scale * size / b.layout.aspect
+            cx = x + dx * w
+            tongues.append(
+                Poly(
+                    [
+                        (cx - w, base),
+                        (cx - 0.6 * w, base - 0.45 * hh),
+                        (cx + 0.1 * w, base - hh),
+                        (cx + 0.5 * w, base - 0.5 * hh),
+                        (cx + w, base),
+                    ]
                 )
-            b.add("fire", tongues, colour * 0.6 + b.roles.lamp * 0.4, 0.86 + 0.01 * layer, glow=True)
-        sparks = [dot(x + b.rng.normal(0, 0.04), base - h - b.rng.uniform(0, 0.15), 0.003) for _ in range(14)]
-        b.add("fire", sparks, b.roles.lamp, 0.9, thin=True, glow=True)
+            )
+        b.add(name, tongues, colour * 0.6 + b.roles.lamp * 0.4, 0.86 + 0.01 * layer, glow=True)
+    sparks = [dot(x + b.rng.normal(0, 0.04 * reach), base - h - b.rng.uniform(0, 0.15 * reach), 0.003) for _ in range(14)]
+    b.add(name, sparks, b.roles.lamp, 0.9, thin=True, glow=True)
 
 
 CANDLES = frozenset({"candle", "candlelight", "taper"})  # fire words that name a candle, drawn as one
@@ -372,6 +445,8 @@ def _person(x: float, foot: float, h: float, aspect: float, rng: np.random.Gener
         "shopper",
         "commuter",
         "passenger",
+        # round 6: a family is a group of people (text.GROUPS gives its size)
+        "family",
     ),
     OBJECT,
     countable=True,
@@ -382,16 +457,24 @@ def figure(b: Builder, n: int) -> None:
     """``n`` people standing in the foreground, or where the text puts them: in the boats ("a fisherman in his
     boat": one in each of the largest boats, the rest ashore) or at the window (the window draws them, inside the
     room: :func:`window`)."""
-    if b.places.get("figure") == "window" and "window" in b.present:
+    if indoors(b):  # the window (or the fireplace) draws them, inside the room
         return
     if b.places.get("figure") == "boat" and b.boats:
         for x, y, s in sorted(b.boats, key=lambda boat: -boat[2])[:n]:
             w = s / b.layout.aspect
             b.add("figure", _person(x - 0.42 * w, y - 0.2 * s, 0.95 * s, b.layout.aspect, b.rng), b.roles.dark, 0.9)
         n -= min(n, len(b.boats))
+    if b.shore is not None and b.placed("figure") in (None, "shore"):  # people on a beach stand on its sand, not in the sea
+        for x, foot in b.on_shore(n):
+            h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0) * (foot - b.horizon) / (0.93 - b.horizon)
+            b.add("figure", _person(x, foot, h, b.layout.aspect, b.rng), b.roles.dark, 0.95)
+        return
     xs = b.spread(n, 0.1, 0.9, near=1.0 - b.layout.focal_x if {"lighthouse", "tree", "fire"} & b.present else b.layout.focal_x) if n else []
     for x in xs:
         foot = b.rng.uniform(0.9, 0.96)
+        if b.placed("figure") == "bank" and b.river is not None:  # on the river's bank, beside its water
+            cx, _, half = (float(np.interp(foot, b.river[:, 1], b.river[:, c])) for c in range(3))
+            x = cx + (1.0 if x > cx else -1.0) * (half + 0.08 / b.layout.aspect)
         h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0)
         b.add("figure", _person(x, foot, h, b.layout.aspect, b.rng), b.roles.dark, 0.95)
 

@@ -52,6 +52,7 @@ def lake(b: Builder, n: int) -> None:
     _waves(b, "lake", b.horizon + 0.03, near, int(10 + 20 * b.mood.energy))
     bank = b.ridge(near, 0.03, 0.3, jagged=False)
     b.add("lake", [b.below(bank)], b.roles.near, 0.85)
+    b.bank = near + 0.01
 
 
 @subject(
@@ -106,6 +107,7 @@ def shore(b: Builder, n: int) -> None:
     ]
     sand = b.roles.mid * 0.8 + b.roles.light * 0.2
     b.add("shore", [Poly(pts)], sand, 0.85)
+    b.shore = np.array(sorted(pts[:4]))
     foam = np.array(pts[:4]) + (0.0, -0.006)
     b.add("shore", [stroke(foam, 0.005)], b.roles.light * 0.8 + 0.2, 0.86, thin=True)
 
@@ -154,6 +156,10 @@ def _water_band(b: Builder) -> tuple[float, float]:
     needs=("sea", "lake", "river"),
 )
 def boat(b: Builder, n: int) -> None:
+    if b.placed("boat") == "shore":  # "a boat pulled up on the beach": beached on the sand
+        for x, y in b.on_shore(n, depth=0.08):
+            _sailboat(b, x, y, 0.03 + 0.07 * (y - b.horizon) / (1.0 - b.horizon), 0.9, beached=True)
+        return
     if b.river is not None and not b.present & {"sea", "lake"}:  # the only water is a river: the boats sail on it
         _boats_on_river(b, n)
         return
@@ -210,11 +216,13 @@ def _boats_on_river(b: Builder, n: int) -> None:
 RIVER_BOATS = (0.3, 0.95)  # the stretch of the river (0 at the horizon, 1 at the bottom) boats are spread along
 
 
-def _sailboat(b: Builder, x: float, y: float, s: float, depth: float) -> None:
-    """A sailboat floating at (x, y), ``s`` high (units of the short side)."""
+def _sailboat(b: Builder, x: float, y: float, s: float, depth: float, *, beached: bool = False) -> None:
+    """A sailboat floating at (x, y), ``s`` high (units of the short side); a ``beached`` one rests on the sand with
+    its whole hull showing, keeled over a little."""
     b.boats.append((x, y, s))
     w = s / b.layout.aspect
-    hull = Poly([(x - w, y - 0.22 * s), (x + w, y - 0.22 * s), (x + 0.7 * w, y + 0.05 * s), (x - 0.65 * w, y + 0.05 * s)])
+    tilt = 0.08 * s if beached else 0.0  # the keel on the sand: one end of the deck higher
+    hull = Poly([(x - w, y - 0.22 * s - tilt), (x + w, y - 0.22 * s + tilt), (x + 0.7 * w, y + 0.05 * s), (x - 0.65 * w, y + 0.05 * s)])
     mast = stroke([(x, y - 0.22 * s), (x, y - 1.25 * s)], 0.1 * s * 0.08 + 0.002)
     sail = Poly([(x + 0.04 * w, y - 1.2 * s), (x + 0.04 * w, y - 0.3 * s), (x + 0.75 * w, y - 0.3 * s)])
     jib = Poly([(x - 0.04 * w, y - 1.1 * s), (x - 0.04 * w, y - 0.3 * s), (x - 0.55 * w, y - 0.3 * s)])
