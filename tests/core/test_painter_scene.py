@@ -187,7 +187,8 @@ def test_a_dark_named_colour_is_the_night_sky_and_the_lights_take_the_others():
     assert float(delta_e2000(sky, np.array(read_prompt("midnight blue").colours[0].lab))) < 12.0
     gold = np.array(read_prompt("gold").colours[0].lab)
     bursts = [s for s in scene.stack.shapes if s.subject == "fireworks"]
-    assert bursts and all(float(delta_e2000(srgb_to_lab(np.asarray(s.colour, dtype=np.float64)), gold)) < 5.0 for s in bursts)
+    colours = [srgb_to_lab(np.asarray(s.colour, dtype=np.float64)) for s in bursts]
+    assert colours and all(float(delta_e2000(colour, gold)) < 5.0 for colour in colours)
 
 
 def test_an_ink_night_lays_a_dark_wash_on_its_sky():
