@@ -161,8 +161,8 @@ def test_a_night_is_darker_than_a_day_and_still_follows_the_mood(style):
 def test_a_night_that_names_colours_is_dark_and_shows_them(style):
     """At night the named colours are the lit things against a dark ground (scene._named_regions): the sky (the
     top fifth) stays dark and the picture's mean in the night's range, while each colour keeps its 15 %; by day
-    the same prompt is lighter, and a happy night lighter than a sad one. On round 5's painter (named colours kept the day's lightness) the fireworks'
-    magenta sky put the top fifth at L* 39-62 and the mean at 0.34-0.62."""
+    the same prompt is lighter, and a happy night lighter than a sad one. On round 5's painter (named colours kept
+    the day's lightness) the fireworks' magenta sky put the top fifth at L* 39-62 and the mean at 0.34-0.62."""
     night = "fireworks over a harbour at night, in magenta and gold"
     means = []
     for valence in (0.2, 0.8):
