@@ -52,6 +52,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -60,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from a2i import audio as audio_io
 from a2i import mood_weights
@@ -78,6 +79,15 @@ ANALYSIS_SR = 22050
 #: own cost when the cores are shared (summarize of a clip: 30 ms with one thread, 87 ms with two, under
 #: load); the network runs beside it on its own thread instead.
 BLAS_THREADS = 1
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries loaded when the first :class:`Analyzer` is made (numpy's, which the analysis uses),
+    found once: finding them walks every loaded library through the dynamic loader, which waits while another
+    thread loads one, as the analyser's own loading thread does with onnxruntime's (the analysis's limit then
+    began up to 34 ms late, three runs of ``a2i analyze``); made before that thread starts, it waits for nothing."""
+    return ThreadpoolController()
 
 #: Batches (of :data:`a2i.vibenet_model.BATCH` clips) the network may fall behind the decoding before the
 #: decoding waits: two keep both busy, and a clip waiting holds 10 s of 22.05 kHz audio (0.9 MB).
@@ -460,6 +470,7 @@ class Analyzer:
         self._net_error: BaseException | None = None
         self._net_lock = threading.Lock()
         self._run_lock = threading.Lock()
+        _blas()
         # Not a daemon: a process that ends before the session is made (a silent song needs no network) must
         # wait for it, as onnxruntime aborts the process when its constructor is cut off at exit.
         self._loading = threading.Thread(target=self._load, name="a2i-vibenet-load")
@@ -526,7 +537,7 @@ class Analyzer:
         # (as it was), the network's products for the clips still waiting ran on the full pool, whose rounding
         # differs (vibenet's mel front end by 2e-6), so the figures of a process that had not set one BLAS thread
         # itself (a video, the studio, a script) depended on which clips were done by then.
-        with threadpool_limits(BLAS_THREADS, user_api="blas"), \
+        with _blas().limit(limits=BLAS_THREADS, user_api="blas"), \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker:
             for clip in clips:
                 pending.append((clip, summarize(clip.audio)))

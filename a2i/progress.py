@@ -26,9 +26,26 @@ def _stderr_is_a_terminal() -> bool:
         return False
 
 
+class _NoBar:
+    """What :func:`progress_bar` gives for a bar updated by hand that would draw nothing: tqdm's calls a2i
+    makes on such a bar (``update``, ``close``, ``with``), doing nothing, without importing tqdm."""
+
+    def update(self, n: float = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
 def progress_bar(iterable: Iterable[T] | None = None, *, enabled: bool = True, **options: Any) -> Any:
     """``tqdm(iterable, **options)`` that draws only when ``enabled`` and stderr is a terminal (an iterable
-    with nothing to draw is returned as it is).
+    with nothing to draw is returned as it is, a bar updated by hand is one that does nothing).
 
     Parameters
     ----------
@@ -39,8 +56,8 @@ def progress_bar(iterable: Iterable[T] | None = None, *, enabled: bool = True, *
     options
         Passed to :class:`tqdm.tqdm` (``desc``, ``unit``, ``total``...); the bar is not left on screen.
     """
-    if iterable is not None and not (enabled and _stderr_is_a_terminal()):
-        return iterable  # no bar to draw: the iterable itself, without importing tqdm (20 ms)
+    if not (enabled and _stderr_is_a_terminal()):  # no bar to draw, and tqdm not imported (6-20 ms)
+        return iterable if iterable is not None else _NoBar()
     from tqdm import tqdm
 
     options.setdefault("leave", False)

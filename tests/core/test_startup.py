@@ -62,3 +62,37 @@ def test_analyze_run_as_a_command_ends_itself_with_its_status_and_all_its_output
     assert done.returncode == 2, done.stderr
     assert [found["path"] for found in json.loads(done.stdout)] == [str(song)]
     assert "missing.wav: file not found" in done.stderr
+
+
+#: Loaded by an analysis for nothing it needs, each once seen on that path: tqdm when no bar is drawn (6 ms),
+#: importlib.resources with its namespace reader and zipfile to find vibenet's graph file (18 ms), importlib.metadata
+#: and the painter (generate's), and the heavy libraries no analysis uses.
+NOT_FOR_ANALYSIS = ("tqdm", "importlib.resources", "zipfile", "importlib.metadata", "PIL", "a2i.render.painter",
+                    "scipy", "librosa", "numba", "torch")
+
+
+def test_an_analysis_imports_only_what_it_uses(tmp_path):
+    import numpy as np
+    import soundfile
+
+    song = tmp_path / "tone.wav"
+    t = np.arange(22050 * 2) / 22050
+    soundfile.write(song, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 22050)
+    code = ("import sys\nfrom a2i.cli import main\nstatus = main(['analyze', '--json', sys.argv[1]])\n"
+            f"print(status, ','.join(m for m in {NOT_FOR_ANALYSIS!r} if m in sys.modules) or '-')")
+    done = subprocess.run([sys.executable, "-c", code, str(song)], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.splitlines()[-1] == "0 -", done.stdout[-300:]
+
+
+def test_a_bar_updated_by_hand_that_draws_nothing_needs_no_tqdm():
+    """`a2i generate` and `a2i render` count their pictures on such a bar: off a terminal, or switched off, it
+    does nothing, and tqdm is not imported for it."""
+    code = ("import sys\nfrom a2i.progress import progress_bar\n"
+            "for enabled in (True, False):\n"
+            "    with progress_bar(total=3, enabled=enabled, desc='Painting') as bar:\n"
+            "        bar.update(2)\n"
+            "        bar.update()\n"
+            "    bar.close()\n"
+            "print('tqdm' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # stderr: a pipe
+    assert done.stdout.split() == ["False"], done.stdout + done.stderr

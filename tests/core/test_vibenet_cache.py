@@ -32,9 +32,7 @@ def test_writing_the_prepared_graph_removes_only_stale_a2i_graphs(tmp_path, monk
 
 def test_a_cached_graph_is_read_not_rebuilt_and_nothing_is_removed(tmp_path, monkeypatch):
     monkeypatch.setenv("A2I_CACHE", str(tmp_path))
-    with vibenet_model.importlib.resources.as_file(
-            vibenet_model.importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
-        stat = path.stat()
+    stat = vibenet_model.source_graph().stat()
     current = tmp_path / f"vibenet-{stat.st_size}-{int(stat.st_mtime)}-embedding-texture.onnx"
     current.write_bytes(b"prepared earlier")
     other = tmp_path / "vibenet-18526438-1111111111-embedding-texture.onnx"
@@ -42,6 +40,13 @@ def test_a_cached_graph_is_read_not_rebuilt_and_nothing_is_removed(tmp_path, mon
 
     assert vibenet_model._prepared_graph() == b"prepared earlier"
     assert other.read_bytes() == b"another install's"  # only a write cleans up
+
+
+def test_the_source_graph_is_the_file_importlib_resources_names():
+    import importlib.resources
+
+    with importlib.resources.as_file(importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
+        assert vibenet_model.source_graph().samefile(path)
 
 
 def test_the_name_pattern_matches_every_name_a2i_has_written_and_only_those():
@@ -53,9 +58,7 @@ def test_the_name_pattern_matches_every_name_a2i_has_written_and_only_those():
 
 def test_a_cache_entry_that_cannot_be_read_is_prepared_again_and_left_alone(tmp_path, monkeypatch):
     monkeypatch.setenv("A2I_CACHE", str(tmp_path))
-    with vibenet_model.importlib.resources.as_file(
-            vibenet_model.importlib.resources.files("vibenet.artifacts") / "efficientnet_model.onnx") as path:
-        stat = path.stat()
+    stat = vibenet_model.source_graph().stat()
     blocked = tmp_path / f"vibenet-{stat.st_size}-{int(stat.st_mtime)}-embedding-texture.onnx"
     blocked.mkdir()  # something else sits under the graph's name: reading and writing it both fail
     stale = tmp_path / "vibenet-18526438-1111111111-embedding-texture.onnx"

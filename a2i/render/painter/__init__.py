@@ -166,17 +166,25 @@ def paint_with_record(profile: Profile, *, prompt: str | None = None, style: str
     (PIL.Image.Image, Drawn)
         The RGB picture and the record of what it shows.
     """
+    image, frame = _painted(profile, prompt=prompt, style=style, size=size, seed=seed, features=features)
+    return image, frame.drawn()
+
+
+def _painted(profile: Profile, *, prompt: str | None, style: str | None, size: int | tuple[int, int], seed: int,
+             features: SignalFeatures | None) -> tuple[Image.Image, Keyframe]:
+    """The picture :func:`paint_with_record` describes, and its keyframe."""
     w, h = check_size(size)
     frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=Canvas(w, h), features=features)
     image = composite_image(frame.layers, w, h)
     image = grade_image(image, *solve_grade(image, frame.graded_mood, named=frame.named_colours))
-    return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood), frame.drawn()
+    return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood), frame
 
 
 def paint(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
           seed: int = 0, features: SignalFeatures | None = None) -> Image.Image:
-    """:func:`paint_with_record` without the record."""
-    return paint_with_record(profile, prompt=prompt, style=style, size=size, seed=seed, features=features)[0]
+    """:func:`paint_with_record` without the record (which is not made: its visibility measures cost 8 ms of a
+    1024 px picture)."""
+    return _painted(profile, prompt=prompt, style=style, size=size, seed=seed, features=features)[0]
 
 
 def describe(profile: Profile, *, prompt: str | None = None, style: str | None = None, size: int | tuple[int, int] = 1024,
