@@ -3,9 +3,8 @@
 The relief is the scene's own depth (near subjects stand higher, mountains rise above the plain) plus a
 seeded terrain; its level lines are drawn evenly spaced (closer together for faster music) with every fifth
 an index contour, heavier, as on survey maps, and every subject's outline traced as a coastline. Tints come
-from the subjects' own colours, stepped like a printed map. Level lines belong to the land: water is level, so
-none cross it (its tint paler, as a map's water), and the sky is no terrain (its lines fainter). In a video a light
-travels through the levels.
+from the subjects' own colours, stepped like a printed map. Water is level, so no level lines cross it (its tint
+paler, as a map's water). In a video a light travels through the levels.
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import numpy as np
 
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
 
-SKY_LINES = 0.6  # strength of the level lines over the sky, relative to the land's (0.35 read better still, but a
-# window's wall rising over that plainer sky changed a 128 x 72 video frame by 14.8 in one step: tests/video's limit is 13)
 WATER_PALE = 0.35  # share of the light colour in water's tint
 
 
@@ -32,9 +29,10 @@ def draw(p: Painting) -> Layers:
     dist_px = np.abs(full - np.round(full)) / slope
     index = (np.round(full).astype(int) % 5) == 0
     half = (0.0006 + 0.0008 * p.mood.energy) * p.mood.mark_scale * short * np.where(index, 2.2, 1.0) + 0.35
-    # Level lines belong to the land: water is level (no contours cross it, as on a survey map) and the sky is no
-    # terrain (its lines fainter, SKY_LINES), so a river reads as water and the hills' ridges as shapes.
-    line = np.clip(half + 0.5 - dist_px, 0.0, 1.0) * p.per_shape(SKY_LINES, [0.0 if s.water or s.thin else 1.0 for s in shapes])
+    # Water is level: no contours cross it (as on a survey map), so a river or a lake reads as water, not as more
+    # land. (Fainter lines over the sky were tried: the hills' ridges read better, but a street filling the picture
+    # fell under legibility.MIN_CONTRAST against its sky, 4.9 at 0.6 and 0.8 of the land's strength.)
+    line = np.clip(half + 0.5 - dist_px, 0.0, 1.0) * p.per_shape(1.0, [0.0 if s.water or s.thin else 1.0 for s in shapes])
     coast = np.clip(soften(p.raster.edges(), 0.0012 * p.mood.mark_scale * short) * 2.5, 0.0, 1.0)
     # Tints: the scene's colours, paled like map tints and stepped with the levels.
     tint = p.flat() * 0.82 + 0.18
