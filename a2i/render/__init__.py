@@ -55,8 +55,8 @@ MOTIONS: dict[str, str] = {
     # Any backend: its keyframes (render_many) cross-faded, paced by the onsets, with the pulse's brightening.
     "crossfade": "render_many only",
     # Keyframes as layers drawn once and every frame composited from two of them (the painter's growth and flow).
-    "layers": "scene(request, size=) -> keyframe; frame(a, b, progress, time=, pulse=) -> uint8 (H, W, 3) array; "
-              "transition(a, b, progresses, time=, thin=) -> those frames without pulse, each frame[::thin, ::thin]",
+    "layers": "scene(request, size=) -> keyframe; frame(a, b, progress, time=, pulse=, zoom=) -> uint8 (H, W, 3) "
+              "array; transition(a, b, progresses, time=, thin=) -> those frames without pulse, each frame[::thin, ::thin]",
     # Every frame diffused from interpolated initial noise and conditioning (a diffusers SDXL pipeline).
     "latents": "pipe, settings, torch, conditioning(requests) as SDXLBackend has them",
 }
@@ -190,11 +190,11 @@ class PainterBackend:
         return Scene.prepare(request.profile, prompt=request.prompt, style=request.style, seed=request.seed, size=size,
                              features=request.features)
 
-    def frame(self, a: Any, b: Any, progress: float, *, time: float, pulse: float = 0.0) -> Any:
+    def frame(self, a: Any, b: Any, progress: float, *, time: float, pulse: float = 0.0, zoom: float | None = None) -> Any:
         """The video frame between two :meth:`scene` keyframes (:func:`a2i.render.painter.motion.render_frame`)."""
         from a2i.render.painter.motion import render_frame
 
-        return render_frame(a, b, progress, time=time, pulse=pulse)
+        return render_frame(a, b, progress, time=time, pulse=pulse, zoom=zoom)
 
     def transition(self, a: Any, b: Any, progress: Sequence[float], *, time: float, thin: int) -> list[Any]:
         """Frames between two :meth:`scene` keyframes at several progresses, without pulse, every ``thin``-th

@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"0 locks motion to the beat, 1 flows calmly (default: {DEFAULT_SMOOTH:g})")
     p.add_argument("--reactivity", type=number_in(0, 2), default=1.0, metavar="0..2",
                    help="how strongly motion and pulse follow the onsets (default: 1)")
-    p.add_argument("--no-pulse", dest="pulse", action="store_false", help="no brightness/scale pulse on strong onsets")
+    p.add_argument("--no-pulse", dest="pulse", action="store_false", help="no brightness/zoom pulse on the onsets")
     p.add_argument("--review", action="store_true",
                    help="the thesis's review video: each clip's info card for that clip's 10 seconds of audio")
     add_prompt_options(p)

@@ -236,7 +236,8 @@ class LayersRoute:
             i = int(plan.segment[k])
             arc, progress = self._even(i, float(self._times[np.argmax(plan.segment == i)]))
             p = float(np.interp(plan.progress[k], arc, progress))
-            yield self._frame(self._scenes[i], self._scenes[i + 1], p, time=float(self._times[k]), pulse=float(plan.pulse[k]))
+            yield self._frame(self._scenes[i], self._scenes[i + 1], p, time=float(self._times[k]), pulse=float(plan.pulse[k]),
+                              zoom=float(plan.zoom[k]))
 
 
 class CrossfadeRoute:

@@ -56,3 +56,19 @@ def test_silence_still_moves_evenly():
 def test_knobs_out_of_range_name_the_option(smooth, reactivity, option):
     with pytest.raises(ConfigError, match=option):
         pace(GRID, SEGMENTS, _hits(), smooth=smooth, reactivity=reactivity)
+
+
+def test_a_stronger_onset_pulses_more_and_its_zoom_lets_go_slowly():
+    # Beats at 0.4 every half second and two accents at 1.0 (a phrase's re-entry): a pulse that saturated on every
+    # beat (full from the 95th percentile up) gave the beats and the accents the same flash.
+    onset = np.full(40, 0.02)
+    onset[[0, 5, 10, 15, 25, 30, 35]] = 0.4
+    onset[[20, 38]] = 1.0
+    plan = pace(GRID, SEGMENTS, onset, smooth=0.0, reactivity=1.0)
+    assert plan.pulse[20] == pytest.approx(1.0) and plan.zoom[20] == pytest.approx(1.0)
+    beats = plan.pulse[[5, 10, 15, 25, 30]]
+    np.testing.assert_allclose(beats, (0.4 - 0.25) / 0.75, atol=0.01)  # in proportion to what they have above the threshold
+    assert not (np.diff(plan.pulse) > 0)[onset[1:] < 0.1].any()  # the noise floor does not flicker: no flash rises there
+    # The light fades within a beat; the zoom eases back over a second, so the frame after a hit changes little.
+    assert plan.pulse[22] < 0.3 and plan.zoom[22] > 0.75
+    assert np.all(np.diff(plan.zoom[20:25]) < 0) and np.abs(np.diff(plan.zoom[20:25])).max() < 0.1

@@ -21,7 +21,8 @@ temporaries):
 - **continuous flow** with ``time`` (seconds): a brightness wave travels along each scene's ``phase`` map
   (along strokes, across cells, through contour levels) at each style's own speed, so consecutive segments
   join without a jump, and the camera pans slowly;
-- **pulse** (0..1, from percussive onsets): a brief brightening and zoom.
+- **pulse** (0..1, from percussive onsets): a brief brightening, and a zoom (``zoom``, the pulse's own by
+  default; a video's eases back more slowly than the light fades, :mod:`a2i.video.pacing`).
 
 The pan and the pulse's zoom are one bilinear resampling of the frame at its own size (a scale within 7 % of
 1, so edges stay as crisp as the keyframe's).
@@ -403,7 +404,8 @@ def _staged(a: Scene, b: Scene, progress: float) -> tuple[Scene, float]:
     return a, (-MAX_FRONT / 2 + s * (1 + MAX_FRONT) if a is not b else -1.0)
 
 
-def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: float = 0.0) -> np.ndarray:
+def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: float = 0.0,
+                 zoom: float | None = None) -> np.ndarray:
     """The video frame between keyframes ``a`` and ``b`` (uint8, height x width x 3 of ``b.size``).
 
     Parameters
@@ -415,7 +417,9 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
     time : float
         Seconds since the video's start, for the continuous flow.
     pulse : float
-        0..1, an onset's strength: a brief brightening and zoom.
+        0..1, an onset's strength: a brief brightening (and the zoom, unless ``zoom`` is given).
+    zoom : float, optional
+        0..1, the pulse's zoom (:data:`PULSE_ZOOM` at 1); None zooms with ``pulse``.
     """
     if a.size != b.size:
         raise ConfigError(f"render_frame needs two scenes of one size, got {a.size} and {b.size}: prepare both with the video's size")
@@ -428,7 +432,7 @@ def render_frame(a: Scene, b: Scene, progress: float, *, time: float, pulse: flo
              _light(b, time), a.phase, b.under_phase, b.phase, np.float32(1.0 + PULSE_LIGHT * pulse), frame)
     # 3. One resampling at the frame's size: the slow pan and the pulse's zoom.
     out = np.empty_like(frame)
-    x0, y0, step = view(b.size, time=time, pulse=pulse)
+    x0, y0, step = view(b.size, time=time, zoom=pulse if zoom is None else zoom)
     height, width = frame.shape[:2]
     _resample(frame, *_taps(y0, step, height, height), *_taps(x0, step, width, width), out)
     return out
@@ -477,9 +481,9 @@ def transition_samples(a: Scene, b: Scene, progress: Sequence[float], *, time: f
     return samples
 
 
-def view(size: tuple[int, int], *, time: float, pulse: float = 0.0) -> tuple[float, float, float]:
+def view(size: tuple[int, int], *, time: float, zoom: float = 0.0) -> tuple[float, float, float]:
     """The part of a scene a frame shows: its top-left corner (x, y) in the scene's pixels and the scene pixels
-    per frame pixel (the camera's slow pan, zoomed in a little more by the pulse).
+    per frame pixel (the camera's slow pan, zoomed in a little more by the pulse's ``zoom``, 0..1).
 
     Examples
     --------
@@ -488,8 +492,7 @@ def view(size: tuple[int, int], *, time: float, pulse: float = 0.0) -> tuple[flo
     (19.2, 21.6, 0.97)
     """
     width, height = size
-    pulse = min(1.0, max(0.0, float(pulse)))
-    zoom = 1.0 - PAN - PULSE_ZOOM * pulse
-    cx = 0.5 + 0.5 * (1 - zoom) * np.sin(2 * np.pi * time / PAN_PERIOD)
-    cy = 0.5 + 0.5 * (1 - zoom) * np.cos(2 * np.pi * time / (1.3 * PAN_PERIOD))
-    return float((cx - zoom / 2) * width), float((cy - zoom / 2) * height), zoom
+    shown = 1.0 - PAN - PULSE_ZOOM * min(1.0, max(0.0, float(zoom)))  # the share of the scene in the frame
+    cx = 0.5 + 0.5 * (1 - shown) * np.sin(2 * np.pi * time / PAN_PERIOD)
+    cy = 0.5 + 0.5 * (1 - shown) * np.cos(2 * np.pi * time / (1.3 * PAN_PERIOD))
+    return float((cx - shown / 2) * width), float((cy - shown / 2) * height), shown
