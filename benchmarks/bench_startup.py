@@ -201,7 +201,8 @@ def main() -> None:
     # One untimed run of each, so every timed run finds the same warm caches a user's second run finds: files,
     # the prepared ONNX graph and Python's bytecode of a2i's modules. The bytecode is written even where
     # PYTHONDONTWRITEBYTECODE is set (as in some sandboxes), or every timed run would compile a2i again
-    # (0.04 s of `analyze`, 0.14 s of `generate` on the development machine), which no installed a2i does.
+    # (0.02-0.03 s of `analyze`, 0.1 s of `generate` on the development machine, 15 interleaved runs each), which
+    # no installed a2i does.
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("warm-up writes a2i's bytecode although PYTHONDONTWRITEBYTECODE is set (a user's install has it)")
     warm_up = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
