@@ -339,8 +339,9 @@ def _sky_middle(small: Raster, horizon: float) -> float:
     return float(np.clip(y / max(horizon, 0.05), 0.2, 0.8))
 
 
-NIGHT_DARK = 33.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
-# midnight blue, indigo, maroon, purple, cobalt, anything "deep" of L* under 43): at night it takes the sky
+NIGHT_DARK = 40.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
+# midnight blue, indigo, maroon, purple, cobalt, sapphire, brown, anything "deep" of L* under 50): at night it takes
+# the sky (at 33, "deep cerulean" (L* 38) lit the lower sky, dimmed, and fell to 8 % of the picture)
 NIGHT_SKY = (8.0, 24.0)  # L*: a named night's sky at its zenith, for the saddest and the happiest song (valence
 # orders the night: Palmer et al. 2013), dark enough that the named colours are its lightest large things
 NIGHT_GLOW = 10.0  # L* units the night sky is lighter at the horizon than at the zenith
@@ -351,9 +352,10 @@ NIGHT_CHROMA = (0.3, 1.0)  # the night sky's chroma (times the above) for the ca
 NIGHT_RUN = (0.2, 0.3)  # fraction of the picture a lit colour's run keeps at night, for the saddest and the
 # happiest song (a happy night is a lit one: Palmer et al. 2013's lighter colours for happier music); at least
 # RUN_AREA and a margin for the styles' textures; the land beyond it is night ground (NIGHT_SKY dark)
-NIGHT_DIM = 12.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
-# water at night, the happiest half as much (the lights keep it whole): within the measure's 20 with room for a run's
-# lightness offsets (KEEP_CONTRAST) and a style's texture; the mood's own move (colours.mood_moved) is not added
+NIGHT_DIM = 4.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
+# water at night, the happiest half as much (the lights keep it whole); the mood's own move (colours.mood_moved) is
+# not added. Small: a run's lightness offsets (KEEP_CONTRAST) and a style's texture come on top, and at 12 the held-
+# out "olive green" and "deep cerulean" of sad songs' nights fell to 5-8 % of the picture (at 4: 9-10 % and 17 %)
 NIGHT_LIT = frozenset({"sea", "lake", "river", "city", "street", "village", "bridge"})  # reflect or hold the lights
 NIGHT_LIGHTS = frozenset({"fireworks", "street", "bridge", "lighthouse"})  # lit things that take the named colours
 
