@@ -128,17 +128,19 @@ SCENES: tuple[str, ...] = (
 )
 COUNT_WORDS = ("two", "three", "four", "five")
 # Time and weather by mood cell (valence, energy): sad scenes at night or in fog and rain, calm ones at dawn
-# or dusk, happy ones by day; intense ones in storms (Palmer et al. 2013: sadder music, darker colours).
+# or dusk, happy ones by day; intense ones in storms (Palmer et al. 2013: sadder music, darker colours). No
+# happy or energetic mid cell paints a night: a night picture is dark whatever its colours (round 6), so a
+# euphoric song painted "at night under the stars" was darker than a sad one's dusk.
 _WHEN = {  # (phrase, the time of day it paints: its light words follow)
     (0, 0): (('at night under the moon', 'night'), ('in fog at dusk', 'dusk'), ('in falling snow at night', 'night')),
     (0, 1): (('at night in the rain', 'night'), ('at dusk under heavy clouds', 'dusk'), ('under a pale moon', 'night')),
     (0, 2): (('in a storm at night', 'night'), ('under lightning and driving rain', 'night'), ('in a storm at dusk', 'dusk')),
     (1, 0): (('at dawn in the mist', 'dawn'), ('at dusk', 'dusk'), ('under a pale moon', 'night')),
     (1, 1): (('at dusk', 'dusk'), ('at dawn under drifting clouds', 'dawn'), ('at sunset', 'dusk')),
-    (1, 2): (('in a storm', 'dusk'), ('at dusk under racing clouds', 'dusk'), ('at night under the stars', 'night')),
+    (1, 2): (('in a storm', 'dusk'), ('at dusk under racing clouds', 'dusk'), ('at sunset under a burning sky', 'dusk')),
     (2, 0): (('on a sunny morning', 'day'), ('at dawn', 'dawn'), ('under a soft sun', 'day')),
     (2, 1): (('on a sunny afternoon', 'day'), ('at sunset', 'dusk'), ('under a bright sun', 'day')),
-    (2, 2): (('under a blazing sun', 'day'), ('at midday', 'day'), ('at night under the stars', 'night')),
+    (2, 2): (('under a blazing sun', 'day'), ('at midday', 'day'), ('in the glare of noon', 'day')),
 }
 _LIGHT = {"night": "cold moonlight", "dusk": "the last light of evening", "dawn": "pale dawn light", "day": "warm sunlight"}
 

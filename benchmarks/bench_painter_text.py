@@ -12,6 +12,8 @@
 2. **Named colours** on ``--colour-prompts`` prompts naming one to three colours, each painted in a random
    style for a sad and a happy song: the share of pixels within CIEDE2000 20 of each named colour (target
    >= 15 %), and whether the happy song's picture is lighter than the sad one's (mean lightness follows valence).
+   Then ``--night-prompts`` night prompts naming colours ("... at night, in magenta and gold"): the same shares, and
+   whether each picture reads as night (mean HLS lightness <= ``NIGHT_MEAN``, its top fifth <= ``NIGHT_SKY`` L*).
 3. With ``--speed``: every style at 1024 x 1024 (CPU seconds of this process and wall seconds; target 0.3 s).
 4. With ``--held-out``: the same questions on prompts the painter's code never reads
    (``benchmarks/painter_prompts_heldout.txt``, written before looking at how the parser reads them), judged by
@@ -180,6 +182,47 @@ def colour_shares(n: int, seed: int = 1, verbose: bool = True) -> tuple[list[flo
                     print(f"FEW [{style}, valence {valence}] {colour.name}: {shares[-1]:.1%} in {text!r}")
         lighter.append(means[1] > means[0])
     return shares, lighter, counts
+
+
+NIGHT_SCENES = (
+    "fireworks over a harbour",
+    "a city skyline across a river",
+    "a lighthouse on the shore of the sea",
+    "a street with lights",
+    "boats on a bay",
+    "mountains above a lake",
+    "a village by a forest",
+    "desert dunes",
+)
+NIGHT_MEAN = 0.45  # the picture's mean HLS lightness at most (palette.TIME_LIGHTNESS's night is 0.2 .. 0.4)
+NIGHT_SKY = 40.0  # L*: the top fifth of the picture (the sky) at most this light on average
+
+
+def named_nights(n: int, seed: int = 3, verbose: bool = True) -> tuple[list[float], list[bool]]:
+    """Night prompts naming one or two colours, each in a random style for a sad and a happy song: each colour's
+    share (as :func:`colour_shares`) and whether the picture reads as night (mean HLS lightness at most
+    ``NIGHT_MEAN``, its top fifth at most ``NIGHT_SKY`` L*)."""
+    rng = random.Random(seed)
+    shares, dark = [], []
+    names = sorted(NAMED)
+    for i in range(n):
+        picked = rng.sample(names, rng.randint(1, 2))
+        text = f"{rng.choice(NIGHT_SCENES)} at night, in {' and '.join(picked)}"
+        style = rng.choice(sorted(STYLES))
+        for valence in (0.2, 0.8):
+            image = paint(Profile(valence=valence, energy=rng.uniform(0.2, 0.8)), prompt=text, style=style, size=192, seed=i)
+            rgb = np.asarray(image, dtype=np.float64) / 255.0
+            lab = srgb_to_lab(rgb)
+            mean = float(((rgb.max(axis=2) + rgb.min(axis=2)) / 2).mean())
+            sky = float(lab[: rgb.shape[0] // 5, :, 0].mean())
+            dark.append(mean <= NIGHT_MEAN and sky <= NIGHT_SKY)
+            if verbose and not dark[-1]:
+                print(f"LIGHT NIGHT [{style}, valence {valence}] mean {mean:.2f}, sky L* {sky:.0f}: {text!r}")
+            for colour in read_prompt(text).colours:
+                shares.append(float((delta_e2000(lab, np.array(colour.lab)) < 20.0).mean()))
+                if verbose and shares[-1] < 0.15:
+                    print(f"FEW NIGHT [{style}, valence {valence}] {colour.name}: {shares[-1]:.1%} in {text!r}")
+    return shares, dark
 
 
 HELD_OUT = Path(__file__).with_name("painter_prompts_heldout.txt")
@@ -354,6 +397,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prompts", type=int, default=400)
     parser.add_argument("--colour-prompts", type=int, default=120)
+    parser.add_argument("--night-prompts", type=int, default=40, help="night prompts naming colours (named_nights)")
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--legibility", action="store_true", help="measure every drawn subject's contrast instead")
     parser.add_argument("--held-out", nargs="?", const=HELD_OUT, type=Path, default=None, metavar="FILE",
@@ -389,10 +433,14 @@ def main() -> None:
         f"median share {np.median(shares):.1%}; happy song lighter than sad in {np.mean(lighter):.1%} of {len(lighter)} prompts"
     )
     two = np.array([share for share, c in zip(shares, counts) if c <= 2])
+    night_shares, dark = named_nights(args.night_prompts)
+    print(f"named nights: {len(dark)} pictures, {np.mean(dark):.1%} read as night; {len(night_shares)} (picture, colour) "
+          f"pairs, {np.mean(np.array(night_shares) >= 0.15):.1%} >= 15%, median {np.median(night_shares):.1%}")
     summary = (
         f"SUMMARY truthful {truthful}/{args.prompts} | colours >=15%: {ok:.1%} (1-2 named: {np.mean(two >= 0.15):.1%}; "
         f"median {np.median(shares):.1%}) | "
-        f"lightness follows valence: {np.mean(lighter):.1%}"
+        f"lightness follows valence: {np.mean(lighter):.1%} | named nights: dark {np.mean(dark):.1%}, "
+        f"colours >=15% {np.mean(np.array(night_shares) >= 0.15):.1%}"
     )
     if args.speed:
         times = speed()

@@ -23,8 +23,9 @@ PINNED_TEXTS = {
     "lighthouse": "A lighthouse on a rocky shore at night, deep indigo and silver",
     "dunes": "Desert dunes under a blazing sun, in gold and coral",
 }
+# Round 6: the lighthouse (a named night) is graded toward the night's range now: its indigo sky is 26 levels darker.
 PINNED = {
-    "lighthouse": [[[84, 39, 186], [86, 41, 186]], [[77, 31, 184], [77, 31, 183]]],
+    "lighthouse": [[[58, 14, 160], [60, 16, 161]], [[52, 5, 159], [52, 5, 158]]],
     "dunes": [[[251, 228, 89], [252, 229, 90]], [[252, 227, 90], [251, 226, 89]]],
 }
 
@@ -96,6 +97,34 @@ def test_compound_colour_words_name_one_colour():
     assert "sea" not in read_prompt("a lake in sea-green").subjects
 
 
+@pytest.mark.parametrize("text, colours, time, weather, subjects", [
+    ("a city skyline across a river, in midnight blue and mahogany", ["midnight blue", "mahogany"], None, set(), {"city", "river"}),
+    ("a meadow in sunset orange and snow white", ["sunset orange", "snow white"], None, set(), {"meadow"}),
+    ("a harbour in storm grey and dawn pink", ["storm grey", "dawn pink"], None, set(), {"sea"}),
+    ("hills in forest green and sea green under a sky blue sky", ["forest green", "sea green", "sky blue"], None, set(), {"hills"}),
+    ("a street in neon pink and electric green", ["neon pink", "electric green"], None, set(), {"street"}),
+    ("snow falling at midnight on a village, in midnight blue", ["midnight blue"], "night", {"snow"}, {"snow", "village"}),
+    ("a sea green lake at sunset", ["sea green"], "dusk", set(), {"lake", "sun"}),
+])
+def test_a_colour_name_wins_over_the_time_weather_and_subject_words_in_it(text, colours, time, weather, subjects):
+    """"midnight blue" was read as the time "night", "sunset orange" as dusk and a sun, "snow white" as snowfall,
+    "storm grey" as a storm; where the words form a colour name of the table it is a colour, and the same words
+    elsewhere keep their meaning."""
+    reading = read_prompt(text)
+    assert [c.name for c in reading.colours] == colours
+    assert (reading.time, set(reading.weather), set(reading.subjects)) == (time, weather, subjects)
+
+
+def test_electric_green_is_the_luminous_green():
+    """"electric green" was green made more vivid (dE2000 27 from #00FF00; 0-9 % of a picture came within 20)."""
+    ref = srgb_to_lab(np.array([0.0, 1.0, 0.0]))
+    assert float(delta_e2000(np.array(read_prompt("electric green").colours[0].lab), ref)) < 1.0
+    image = paint(Profile(valence=0.2, energy=0.5), prompt="a crowd at a concert, purple and electric green lights",
+                  style="landscape", size=96, seed=2)
+    lab = srgb_to_lab(np.asarray(image, dtype=np.float64) / 255.0)
+    assert float((delta_e2000(lab, ref) < 20.0).mean()) >= 0.15
+
+
 def test_unknown_subjects_are_reported_and_the_card_says_so():
     image, drawn = paint_with_record(Profile(), prompt="A cat asleep on a sunny windowsill", size=96, seed=0)
     assert "cat" in drawn.not_drawn and "window" in drawn.subjects and "sun" in drawn.subjects
@@ -126,6 +155,51 @@ def test_a_night_is_darker_than_a_day_and_still_follows_the_mood(style):
         assert light["night", v] < light["day", v] - 0.02 * (v > 0.2), (v, light)
     assert light["night", 0.2] < light["night", 0.5] < light["night", 0.9] < light["day", 0.5], light
     assert light["day", 0.9] - light["night", 0.9] > 0.2, light
+
+
+@pytest.mark.parametrize("style", ["glass", "watercolour", "flow"])
+def test_a_night_that_names_colours_is_dark_and_shows_them(style):
+    """At night the named colours are the lit things against a dark ground (scene._named_regions): the sky (the
+    top fifth) stays dark and the picture's mean in the night's range, while each colour keeps its 15 %; by day
+    the same prompt is lighter, and a happy night lighter than a sad one. On round 5's painter (named colours kept
+    the day's lightness) the fireworks' magenta sky put the top fifth at L* 39-62 and the mean at 0.34-0.62."""
+    night = "fireworks over a harbour at night, in magenta and gold"
+    means = []
+    for valence in (0.2, 0.8):
+        profile = Profile(valence=valence, energy=0.5)
+        image = paint(profile, prompt=night, style=style, size=96, seed=1)
+        rgb = np.asarray(image, dtype=np.float64) / 255.0
+        sky = float(srgb_to_lab(rgb[: 96 // 5])[..., 0].mean())
+        assert sky < 35.0 and mean_lightness(image) < 0.45, (valence, sky, mean_lightness(image))
+        for name in ("magenta", "gold"):
+            assert share_near(image, name) >= 0.15, (valence, name, share_near(image, name))
+        day = paint(profile, prompt=night.replace("at night", "at noon"), style=style, size=96, seed=1)
+        assert mean_lightness(day) > mean_lightness(image) + 0.05, (valence, mean_lightness(day), mean_lightness(image))
+        means.append(mean_lightness(image))
+    assert means[1] > means[0] + 0.03, means  # the song's valence still orders its nights
+
+
+def test_a_dark_named_colour_is_the_night_sky_and_the_lights_take_the_others():
+    """"midnight blue" at night is the sky itself; the fireworks are painted in the lit colour (gold), not mixed
+    with the lamp's orange into a dull brown as before."""
+    scene = compose("fireworks over a lake at night, in midnight blue and gold", MOOD, seed=1, aspect=1.0)
+    sky = srgb_to_lab(np.asarray(scene.stack.sky_top, dtype=np.float64))
+    assert float(delta_e2000(sky, np.array(read_prompt("midnight blue").colours[0].lab))) < 12.0
+    gold = np.array(read_prompt("gold").colours[0].lab)
+    bursts = [s for s in scene.stack.shapes if s.subject == "fireworks"]
+    colours = [srgb_to_lab(np.asarray(s.colour, dtype=np.float64)) for s in bursts]
+    assert colours and all(float(delta_e2000(colour, gold)) < 5.0 for colour in colours)
+
+
+def test_an_ink_night_lays_a_dark_wash_on_its_sky():
+    """Ink kept its light paper sky at night (L* 40-64 in the top fifth over a darker shore); an ink night is a
+    dark wash of sky with the moon left as bare paper."""
+    for valence in (0.2, 0.8):
+        image = paint(Profile(valence=valence, energy=0.5), prompt="a lighthouse on the shore under a full moon at night",
+                      style="ink", size=96, seed=1)
+        lightness = srgb_to_lab(np.asarray(image, dtype=np.float64) / 255.0)[..., 0]
+        assert lightness[: 96 // 5].mean() < lightness.mean(), (valence, lightness[: 96 // 5].mean(), lightness.mean())
+        assert lightness.max() > lightness[: 96 // 5].mean() + 40.0  # the moon: bare paper
 
 
 def share_near(image, name, within=20.0):

@@ -40,7 +40,19 @@ def test_template_reflects_the_mood():
     assert {c.name for p in get_generator("template").generate(HAPPY, n=5) for c in read_prompt(p).colours} <= happy_colours
     assert {c.name for p in get_generator("template").generate(SAD, n=5) for c in read_prompt(p).colours} <= sad_colours
     assert all(read_prompt(p).time in ("night", "dusk") for p in get_generator("template").generate(SAD, n=5))
-    assert all(read_prompt(p).time in (None, "day") or "stars" in p for p in get_generator("template").generate(HAPPY, n=5))
+    assert all(read_prompt(p).time in (None, "day", "dawn", "dusk") for p in get_generator("template").generate(HAPPY, n=5))
+
+
+@pytest.mark.parametrize("valence", [0.5, 0.9])
+def test_happy_and_energetic_songs_are_not_painted_at_night(valence):
+    """A night is dark whatever its colours (the painter, round 6), so a euphoric song "at night under the stars"
+    was darker than a sad song's dusk and Spearman(valence, lightness) fell to 0.27; a happy or energetic mid cell
+    paints by day, at dawn or at dusk."""
+    profile = Profile(valence=valence, energy=0.9)
+    for seed in range(4):
+        for prompt in get_generator("template").generate(profile, n=12, seed=seed):
+            reading = read_prompt(prompt)
+            assert reading.time != "night" and not {"moon", "stars"} & set(reading.subjects), prompt
 
 
 @pytest.mark.parametrize("valence, energy", [(0.1, 0.1), (0.1, 0.9), (0.5, 0.5), (0.9, 0.1), (0.9, 0.9)])

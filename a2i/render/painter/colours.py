@@ -161,6 +161,24 @@ NAMED: dict[str, tuple[int, int, int]] = {
     "pale pink": (250, 218, 221),  # the common swatch
     "brass": (181, 166, 66),  # the common swatch (no CSS name)
     "sepia": (112, 66, 20),  # the common swatch (no CSS name); "sepia tones" was unread before round 4's audit
+    # Colour names made of a time, weather or subject word and a hue (round 6): read as one colour, so "midnight
+    # blue" is no night and "snow white" no snowfall (:mod:`a2i.render.painter.text`).
+    "snow white": (255, 250, 250),  # CSS snow
+    "sunset orange": (253, 94, 83),  # the common swatch (#FD5E53)
+    "storm grey": (113, 116, 134),  # Resene "Storm Grey" (#717486)
+    "storm gray": (113, 116, 134),
+    "dawn pink": (240, 190, 190),  # a soft warm pink, as the phrase is written (Resene's "Dawn Pink" #F3E9E5 is near white)
+    "ocean blue": (0, 119, 190),  # the common swatch (#0077BE)
+    "night blue": (25, 25, 80),  # the common swatch, a darker midnight blue
+    # Luminous names: "electric" and "neon" colours are light as well as vivid (the modifiers alone only raise
+    # chroma: "electric green" read as a mid green, dE2000 27 from #00FF00, and 0-9 % of pixels came near it).
+    "electric green": (0, 255, 0),  # the common swatch (#00FF00)
+    "electric lime": (204, 255, 0),  # the common swatch (#CCFF00)
+    "electric yellow": (255, 255, 51),  # the common swatch (#FFFF33)
+    "electric pink": (244, 63, 255),  # the common swatch (#F43FFF)
+    "neon green": (57, 255, 20),  # the common swatch (#39FF14)
+    "neon pink": (255, 110, 199),  # the common swatch (#FF6EC7)
+    "neon blue": (77, 77, 255),  # the common swatch (#4D4DFF)
 }
 # Two words that name a thing, not a colour ("sand dunes" are dunes, "a rose garden" a garden): the colour word
 # of such a pair is not read as a colour.

@@ -377,7 +377,8 @@ def read_prompt(text: str | None) -> Reading:
     colour_words = colour_word_spans(text)
     negated_at, negated, left_out = _negations(words)
     pending: tuple[int, int] | None = None  # (count, index of the count word)
-    named = {_subject_of(words, k)[0] for k in range(len(words)) if words[k] not in ROCK_WORDS}
+    in_names = {k + j for k in range(len(words)) if _in_colour_name(words, k) for j in (0, 1)}  # "sea green": no sea
+    named = {_subject_of(words, k)[0] for k in range(len(words)) if words[k] not in ROCK_WORDS and k not in in_names}
     names_water = bool(named & WATER_SUBJECTS)
     i = 0
     while i < len(words):
@@ -559,11 +560,16 @@ def _colour_targets(words: list[str], colours: tuple[NamedColour, ...], subjects
     return tuple(out)
 
 
+def _in_colour_name(words: list[str], i: int) -> bool:
+    """Whether word ``i`` begins a two-word colour name of the table ("midnight blue", "sea green", "snow white")."""
+    return i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in NAMED
+
+
 def _is_colour_here(words: list[str], i: int) -> bool:
     """Whether a word that is both a subject and a colour ("sand", "sea green") is used as a colour here: a
     two-word colour name, or a colour in a list of colours ("in sand and rust")."""
     word = words[i]
-    if i + 1 < len(words) and f"{word} {words[i + 1]}" in NAMED and word in WORDS:
+    if _in_colour_name(words, i):  # a colour name wins over the time, weather or subject words it is made of
         return True
     if word not in NAMED or word not in WORDS:
         return False

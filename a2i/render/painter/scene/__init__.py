@@ -31,7 +31,7 @@ from itertools import combinations
 import numpy as np
 from PIL import Image, ImageFilter
 
-from a2i.render.painter.colours import lab_to_srgb, mood_moved, srgb_to_lab
+from a2i.render.painter.colours import delta_e2000, lab_to_srgb, mood_moved, srgb_to_lab
 from a2i.render.painter.grading import apply_grade, solve_grade
 from a2i.render.painter.palette import Mood, at_time
 from a2i.render.painter.scene.builder import Builder, Layout, Roles
@@ -74,10 +74,10 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     # The time of day sets the range of the lightness the picture is graded to (palette.at_time); the colour roles
     # and the styles keep the mood's own palette (a palette recomposed that dark turned grey, and the grade then
     # multiplied its chroma 30-50x: a moon's faint halo became a red disc filling the sky). Named colours set their
-    # own lightness (moved by the mood, colours.mood_moved), so their grade keeps the mood's target: held to
-    # +-0.05 it only nudges, and a night's target nudged every named picture down alike, which took
-    # Spearman(valence, lightness) of the template prompts (all name colours) from 0.60 to 0.36.
-    timed = mood if reading.colours else at_time(mood, plan.time)
+    # own lightness (moved by the mood, colours.mood_moved) and their grade is held to +-0.05, so it only nudges;
+    # a named night is dark because its sky is (_named_regions: the named colours are its lit things), not by the
+    # grade (a night target nudging light named pictures took Spearman(valence, lightness) from 0.60 to 0.36).
+    timed = at_time(mood, plan.time)
     roles = scene_roles(reading.colours, mood, rng, plan.time)
     layout = choose_layout(plan, rng, aspect)
     builder = Builder(layout, roles, mood, rng, time=plan.time, weather=plan.weather, present=frozenset(plan.subjects),
@@ -90,7 +90,7 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
     _flush(builder)
     if reading.colours:
         _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
-                       reading.colour_targets)
+                       reading.colour_targets, night=_night(reading, plan.time, mood))
     _set_apart(builder.stack)
     _marks_apart(builder.stack, timed, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
     return Scene(reading, plan, layout, roles, builder.stack, timed)
@@ -192,7 +192,7 @@ def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: b
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
 
 
-def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...] = ()) -> None:
+def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...] = (), night: Night | None = None) -> None:
     """Give each named colour a good share of the picture: the sky and the large shapes, far to near, are cut
     into as many runs as colours were named, and each run is painted in its colour, every shape keeping its
     lightness relative to its run (within ``KEEP_CONTRAST`` L* units), so silhouettes stay darker and lights
@@ -207,6 +207,12 @@ def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | No
     written: the subject's large shapes (or the sky) join that colour's run, leaving the others' (:func:`_bind`);
     a small or glowing subject's shapes take the colour themselves (a light stays light), and the colour keeps
     its run of large shapes too, so it still holds its share of the picture.
+
+    At night (``night``) the named colours are the lit things against a dark ground, as a painter sets a night:
+    a colour dark enough to be the night itself (``Night.dark``: midnight blue, indigo, navy, black) takes the
+    sky; otherwise the sky is a night sky (:func:`_night_sky`). The other colours share the land and water
+    (lit by the lights), and the sky's lower band (a glow at the horizon) only where the land alone cannot give
+    each colour ``RUN_AREA`` of the picture; the lights (fireworks, lamps, a lighthouse's lamp) take them too.
     """
     small = stack.raster(AREA_SIDE, AREA_SIDE)
     counts = np.asarray(small.labels.histogram()[: len(stack.shapes) + 1], dtype=np.float64)
@@ -218,7 +224,20 @@ def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | No
     own = {0: srgb_to_lab(np.asarray(stack.sky_top, dtype=np.float64) * 0.5 + np.asarray(stack.sky_low, dtype=np.float64) * 0.5)}
     for k in regions[1:]:
         own[k] = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
-    if len(labs) == 1:
+    if night is not None:
+        runs, split = _night_runs(regions, area, night, _sky_middle(small, stack.horizon), stack)
+        top, low = _night_sky(stack, night)
+        if not any(0.0 in run or SKY_TOP in run for run in runs):
+            stack.sky_top, stack.sky_low = top, low
+        lit = {int(k) for run in runs for k in run if k >= 1}
+        for k in regions[1:]:  # the land no colour lights is night ground, as dark as the night sky's zenith
+            if k not in lit:
+                ground = srgb_to_lab(np.asarray(top, dtype=np.float64))
+                stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([ground[0], *(0.5 * (own[k][1:] + ground[1:]))])))
+        _night_lights(stack, [lab for lab, dark in zip(labs, night.dark) if not dark])
+        dim = NIGHT_DIM * (1.0 - 0.5 * float(np.clip(night.valence, 0.0, 1.0)))
+        labs = [lab if dark else night_dimmed(np.asarray(named), dim) for lab, named, dark in zip(labs, night.named, night.dark)]
+    elif len(labs) == 1:
         runs = [[k for k, middle in zip(regions, np.cumsum([area[k] for k in regions]) - [area[k] / 2 for k in regions])
                  if middle / max(sum(area[k] for k in regions), 1e-9) < 0.5]]
         split = None
@@ -318,6 +337,130 @@ def _sky_middle(small: Raster, horizon: float) -> float:
     cum = np.cumsum(rows) / max(rows.sum(), 1.0)
     y = (int(np.searchsorted(cum, 0.5)) + 0.5) / len(rows)
     return float(np.clip(y / max(horizon, 0.05), 0.2, 0.8))
+
+
+NIGHT_DARK = 33.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
+# midnight blue, indigo, maroon, purple, cobalt, anything "deep" of L* under 43): at night it takes the sky
+NIGHT_SKY = (8.0, 24.0)  # L*: a named night's sky at its zenith, for the saddest and the happiest song (valence
+# orders the night: Palmer et al. 2013), dark enough that the named colours are its lightest large things
+NIGHT_GLOW = 10.0  # L* units the night sky is lighter at the horizon than at the zenith
+NIGHT_BLUE = (31.7, -49.6)  # Lab a*, b* of midnight blue (CSS #191970): the hue a night sky leans to ...
+NIGHT_TINT = 0.6  # ... this much, the rest the mood's own night sky (a sad song's bluer, a happy song's warmer)
+NIGHT_CHROMA = (0.3, 1.0)  # the night sky's chroma (times the above) for the calmest and the most energetic song
+# (energy sets saturation: Palmer et al. 2013; a dark blue is very saturated in HSV, so a calm night is near grey)
+NIGHT_RUN = (0.2, 0.3)  # fraction of the picture a lit colour's run keeps at night, for the saddest and the
+# happiest song (a happy night is a lit one: Palmer et al. 2013's lighter colours for happier music); at least
+# RUN_AREA and a margin for the styles' textures; the land beyond it is night ground (NIGHT_SKY dark)
+NIGHT_DIM = 12.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
+# water at night, the happiest half as much (the lights keep it whole): within the measure's 20 with room for a run's
+# lightness offsets (KEEP_CONTRAST) and a style's texture; the mood's own move (colours.mood_moved) is not added
+NIGHT_LIT = frozenset({"sea", "lake", "river", "city", "street", "village", "bridge"})  # reflect or hold the lights
+NIGHT_LIGHTS = frozenset({"fireworks", "street", "bridge", "lighthouse"})  # lit things that take the named colours
+
+
+@dataclass(frozen=True)
+class Night:
+    """A night scene whose text names colours: its song's valence and which named colours are night colours."""
+
+    valence: float
+    energy: float
+    dark: tuple[bool, ...]  # per named colour: at most NIGHT_DARK L* (it takes the sky)
+    named: tuple[tuple[float, float, float], ...]  # the named colours' own Lab (the text's, before the mood's move)
+
+
+def _night(reading: Reading, time: str, mood: Mood) -> Night | None:
+    """The night of a scene that names colours (see :func:`_named_regions`), ``None`` for the other times."""
+    if time != "night":
+        return None
+    return Night(mood.valence, mood.energy, tuple(c.lab[0] <= NIGHT_DARK for c in reading.colours), tuple(c.lab for c in reading.colours))
+
+
+def _night_sky(stack: Stack, night: Night) -> tuple[np.ndarray, np.ndarray]:
+    """A named night's sky (zenith, horizon) as sRGB: ``NIGHT_SKY`` dark, leaning to midnight blue, as vivid as
+    the song is energetic (``NIGHT_CHROMA``)."""
+    own = srgb_to_lab(np.asarray(stack.sky_top, dtype=np.float64) * 0.5 + np.asarray(stack.sky_low, dtype=np.float64) * 0.5)
+    chroma = NIGHT_CHROMA[0] + (NIGHT_CHROMA[1] - NIGHT_CHROMA[0]) * float(np.clip(night.energy, 0.0, 1.0))
+    a, b = (NIGHT_TINT * np.asarray(NIGHT_BLUE) + (1.0 - NIGHT_TINT) * own[1:]) * chroma
+    top = NIGHT_SKY[0] + (NIGHT_SKY[1] - NIGHT_SKY[0]) * float(np.clip(night.valence, 0.0, 1.0))
+    return tuple(lab_to_srgb(np.array([lightness, a, b])).astype(np.float32) for lightness in (top, top + NIGHT_GLOW))
+
+
+def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: float, stack: Stack
+                ) -> tuple[list[list[float]], float | None]:
+    """The runs of a named night: the first night colour takes the sky, the others the land and water cut in
+    order (:func:`_cut`), what reflects or holds the lights first (``NIGHT_LIT``: water, a city), then far to
+    near, with the sky's lower band first where the land alone leaves a colour under ``RUN_AREA``; where even that
+    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith). A
+    sky under ``RUN_AREA`` (a room seen from inside) gives its night colour a share of the land as well."""
+    dark, lightness = night.dark, [lab[0] for lab in night.named]
+    owner = dark.index(True) if True in dark else None
+    indoors = owner is not None and area[0] < RUN_AREA  # a sky too small to show it (a room, a street's strip)
+    lit = [i for i in range(len(dark)) if i != owner or indoors]  # ... so the night colour shares the land too
+    order = sorted(regions[1:], key=lambda k: (stack.shapes[k - 1].subject not in NIGHT_LIT, regions.index(k)))
+    land = [(float(r), float(area[r])) for r in order]
+    split = None
+    smallest, cut = _cut(land, len(lit))
+    if lit and smallest < RUN_AREA:
+        smallest, cut, split = max((smallest, cut, split), (*_cut([(SKY_LOW, float(area[0]) * 0.5)] + land, len(lit)), sky_middle),
+                                   key=lambda option: option[0])
+    if lit and smallest < RUN_AREA:  # too little land to light (a bay of three colours): shared as by day, the darkest
+        order = sorted(range(len(dark)), key=lambda i: lightness[i])  # colour taking the sky's zenith
+        day, split = _runs(regions, area, len(dark), sky_middle)
+        runs = [[] for _ in dark]
+        for i, run in zip(order, day):
+            runs[i] = run
+        return runs, split
+    runs: list[list[float]] = [[] for _ in dark]
+    if owner is not None:
+        runs[owner] = [SKY_TOP] if split is not None else [0.0]
+    sizes = {key: size for key, size in [(SKY_LOW, float(area[0]) * 0.5)] + land}
+    for i, run in zip(lit, cut):
+        if i == owner:  # indoors: the sky and its share of the land
+            runs[i] = runs[i] + run
+            continue
+        for j in range(len(run)):  # far to near, until the colour has its share: the nearer land stays in the dark
+            if sum(sizes[key] for key in run[: j + 1]) >= NIGHT_RUN[0] + (NIGHT_RUN[1] - NIGHT_RUN[0]) * night.valence:
+                run = run[: j + 1]
+                break
+        runs[i] = run
+    return runs, split
+
+
+def night_dimmed(lab: np.ndarray, dim: float) -> np.ndarray:
+    """A lit named colour as the land and water show it at night: darker, by as much as keeps it ``dim`` ΔE2000
+    from itself (bisected on L*, after the sRGB gamut's clipping), so it still reads as that colour."""
+    lab = np.asarray(lab, dtype=np.float64)
+    shown = lambda drop: srgb_to_lab(lab_to_srgb(np.array([max(2.0, lab[0] - drop), lab[1], lab[2]])))  # noqa: E731
+    low, high = 0.0, float(lab[0])
+    for _ in range(12):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if float(delta_e2000(shown(mid), lab)) < dim else (low, mid)
+    return shown(low)
+
+
+def _night_lights(stack: Stack, labs: list[np.ndarray]) -> None:
+    """The lights of a named night (``NIGHT_LIGHTS``: fireworks, lamps) painted in its lit colours, in turn."""
+    if not labs:
+        return
+    lights = [shape for shape in stack.shapes if shape.glow and shape.subject in NIGHT_LIGHTS]
+    for i, shape in enumerate(lights):
+        shape.colour = tuple(float(c) for c in lab_to_srgb(np.asarray(labs[i % len(labs)], dtype=np.float64)))
+
+
+def _cut(units: list[tuple[float, float]], k: int) -> tuple[float, list[list[float]]]:
+    """The cut of ``units`` (key, area; in order) into ``k`` contiguous runs whose smallest is largest: (its
+    area, the runs); with fewer units than runs, one each and the smallest 0."""
+    if k == 0:
+        return 1.0, []
+    if len(units) < k:
+        return 0.0, [[key] for key, _ in units] + [[] for _ in range(k - len(units))]
+    best: tuple[float, list[list[float]]] = (-1.0, [])
+    for cuts in combinations(range(1, len(units)), k - 1):
+        bounds = (0, *cuts, len(units))
+        smallest = min(sum(size for _, size in units[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
+        if smallest > best[0] + 1e-9:
+            best = (smallest, [[key for key, _ in units[a:b]] for a, b in zip(bounds[:-1], bounds[1:])])
+    return best
 
 
 def _runs(regions: list[int], area: np.ndarray, k: int, sky_middle: float) -> tuple[list[list[float]], float | None]:
