@@ -50,15 +50,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -242,11 +243,49 @@ class Run:
 
 def library_versions() -> dict[str, str | None]:
     """The a2i and vibenet versions that made a run (vibenet's is ``None`` if it is not installed)."""
+    return {"a2i_version": __version__, "vibenet_version": installed_version("vibenet")}
+
+
+@functools.cache
+def installed_version(name: str) -> str | None:
+    """``importlib.metadata.version(name)``, ``None`` for a distribution that is not installed.
+
+    A distribution installed as a ``NAME-VERSION.dist-info`` folder (what pip makes, editable installs too) is
+    read from that folder's METADATA on the first ``sys.path`` entry holding one, as importlib.metadata reads
+    it; only anything else (an egg, a zip) asks importlib.metadata, whose import (the email parser, zipfile,
+    csv) took 20 ms of every ``a2i generate``.
+
+    Examples
+    --------
+    >>> installed_version("numpy") == __import__("numpy").__version__
+    True
+    >>> installed_version("no-such-distribution") is None
+    True
+    """
+    wanted = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        try:
+            folders = [f for f in os.listdir(entry or ".") if f.lower().endswith(".dist-info")]
+        except OSError:  # not a folder (a zip), or gone
+            continue
+        for folder in folders:
+            stem, _, _ = folder[: -len(".dist-info")].partition("-")
+            if re.sub(r"[-_.]+", "_", stem).lower() != wanted:
+                continue
+            try:
+                text = Path(entry or ".", folder, "METADATA").read_text(encoding="utf-8")
+            except OSError:
+                break  # a broken record: importlib.metadata decides
+            for line in text.split("\n\n", 1)[0].splitlines():  # the header block
+                if line.startswith("Version:"):
+                    return line.partition(":")[2].strip()
+            break
+    from importlib import metadata
+
     try:
-        vibenet = metadata.version("vibenet")
+        return metadata.version(name)
     except metadata.PackageNotFoundError:
-        vibenet = None
-    return {"a2i_version": __version__, "vibenet_version": vibenet}
+        return None
 
 
 def run_options(*, clips: str, size: int | Sequence[int], n_prompts: int, prompts: str, seed: int,

@@ -12,7 +12,7 @@ before and after: compare CPU times across machines states, and wall times only 
 SONG should be a 3-minute mp3 (loop a real recording with ffmpeg: ``ffmpeg -stream_loop -1 -i in.mp3 -t 180
 song3min.mp3``); without it the bundled ``example_song.flac`` is looped into one. The last line is ``SUMMARY ...``.
 
-``--stages`` first shows where one ``a2i analyze SONG`` and one ``a2i generate SONG`` spend their time: it runs
+``--stages`` shows (after the warm-up) where one ``a2i analyze SONG`` and one ``a2i generate SONG`` spend their time: it runs
 each in a child Python that wraps their steps as their modules load (nothing imported ahead, so the start-up is the
 real one) and prints, for each stage, when it began and ended (seconds from the process's start) and the CPU
 time of the thread that ran it; the clips' steps are summed. The wrapping costs a little time of its own.
@@ -194,19 +194,20 @@ def main() -> None:
         "analyze": [*a2i, "analyze", str(args.song)],
         "generate": [*a2i, "generate", str(args.song), "--size", "1024", "--out", str(out / "run"), "--overwrite"],
     }
-    if args.stages:
-        for name in ("analyze", "generate"):
-            show_stages(args.song, commands[name][len(a2i):])
     print(f"a2i: {' '.join(a2i)}  cores: {os.cpu_count()}  load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     # One untimed run of each, so every timed run finds the same warm caches a user's second run finds: files,
     # the prepared ONNX graph and Python's bytecode of a2i's modules. The bytecode is written even where
     # PYTHONDONTWRITEBYTECODE is set (as in some sandboxes), or every timed run would compile a2i again
-    # (0.04 s of `analyze`, 0.14 s of `generate` on the development machine), which no installed a2i does.
+    # (0.02-0.03 s of `analyze`, 0.1 s of `generate` on the development machine, 15 interleaved runs each), which
+    # no installed a2i does.
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("warm-up writes a2i's bytecode although PYTHONDONTWRITEBYTECODE is set (a user's install has it)")
     warm_up = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for argv in commands.values():
         run_once(argv, env=warm_up)
+    if args.stages:
+        for name in ("analyze", "generate"):
+            show_stages(args.song, commands[name][len(a2i):])
     best = {}
     print(f"{'command':10s} {'runs: wall s / cpu s':42s} {'best wall':>9s} {'best cpu':>9s} {'peak MB':>8s} {'goal':>5s}")
     for name, argv in commands.items():
