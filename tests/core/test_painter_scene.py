@@ -105,6 +105,7 @@ def test_compound_colour_words_name_one_colour():
     ("a street in neon pink and electric green", ["neon pink", "electric green"], None, set(), {"street"}),
     ("snow falling at midnight on a village, in midnight blue", ["midnight blue"], "night", {"snow"}, {"snow", "village"}),
     ("a sea green lake at sunset", ["sea green"], "dusk", set(), {"lake", "sun"}),
+    ("beach; palm trees; sunset; orange sky", ["orange"], "dusk", set(), {"shore", "tree", "sun"}),  # not across ";"
 ])
 def test_a_colour_name_wins_over_the_time_weather_and_subject_words_in_it(text, colours, time, weather, subjects):
     """"midnight blue" was read as the time "night", "sunset orange" as dusk and a sun, "snow white" as snowfall,
