@@ -56,6 +56,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,24 @@ def _blas() -> ThreadpoolController:
     thread loads one, as the analyser's own loading thread does with onnxruntime's (the analysis's limit then
     began up to 34 ms late, three runs of ``a2i analyze``); made before that thread starts, it waits for nothing."""
     return ThreadpoolController()
+
+
+def one_blas_thread() -> AbstractContextManager[Any]:
+    """``with one_blas_thread():`` runs its numpy work on :data:`BLAS_THREADS` BLAS threads: the one place that
+    policy is applied, by the analysis (:meth:`Analyzer.analyze`) and by the work a video adds to it (its rhythm
+    and its segments' features, :func:`a2i.video.make.make_video`). Enter it before starting a thread that
+    does such work and leave it after that thread is done: a product run after the limit is lifted runs on the
+    full pool, whose rounding differs, so the figures would depend on timing.
+
+    Examples
+    --------
+    >>> with one_blas_thread():
+    ...     product = np.ones((64, 1025), np.float32) @ np.ones((1025, 3), np.float32)
+    >>> float(product[0, 0])
+    1025.0
+    """
+    return _blas().limit(limits=BLAS_THREADS, user_api="blas")
+
 
 #: Batches (of :data:`a2i.vibenet_model.BATCH` clips) the network may fall behind the decoding before the
 #: decoding waits: two keep both busy, and a clip waiting holds 10 s of 22.05 kHz audio (0.9 MB).
@@ -537,8 +556,7 @@ class Analyzer:
         # (as it was), the network's products for the clips still waiting ran on the full pool, whose rounding
         # differs (vibenet's mel front end by 2e-6), so the figures of a process that had not set one BLAS thread
         # itself (a video, the studio, a script) depended on which clips were done by then.
-        with _blas().limit(limits=BLAS_THREADS, user_api="blas"), \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker:
+        with one_blas_thread(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker:
             for clip in clips:
                 pending.append((clip, summarize(clip.audio)))
                 if len(pending) == VIBENET_BATCH:

@@ -15,13 +15,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from threadpoolctl import threadpool_limits
-
 from a2i import audio as audio_io
 from a2i.cards import CARD_SIZE
 from a2i.errors import ConfigError
 from a2i.fileio import check_input_file, check_rewritable_file, content_hash
-from a2i.mood import ANALYSIS_SR, BLAS_THREADS, Analysis, Analyzer, default_analyzer
+from a2i.mood import ANALYSIS_SR, Analysis, Analyzer, default_analyzer, one_blas_thread
 from a2i.planner import Chosen, Job, clip_at, plan, plan_keyframes
 from a2i.progress import progress_bar
 from a2i.prompts import DEFAULT_N
@@ -217,11 +215,10 @@ def make_video(
     report = on_progress or (lambda stage, done, total: None)
     report("analysing", 0, grid.n_frames)
     analysis = (analyzer or default_analyzer()).analyze(song, per_clip=True, progress=progress)
-    # The rhythm and the segments' features with one BLAS thread, as the analysis computes its own
-    # (:data:`a2i.mood.BLAS_THREADS`): a pool of one thread per core spun around each small product (a 3-minute
-    # song's rhythm and 20 segment features: 4.1-4.3 s CPU against 1.4 s, load 8), and a product's rounding
-    # depended on the machine's core count.
-    with threadpool_limits(BLAS_THREADS, user_api="blas"):
+    # The rhythm and the segments' features on the analysis's BLAS threads (:func:`a2i.mood.one_blas_thread`): a
+    # pool of one thread per core spun around each small product (a 3-minute song's rhythm and 20 segment
+    # features: 4.1-4.3 s CPU against 1.4 s, load 8), and a product's rounding depended on the core count.
+    with one_blas_thread():
         rhythm = analyze_rhythm(waveform)
 
         # 3. Segments and what each frame shows.

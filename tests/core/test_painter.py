@@ -17,7 +17,8 @@ from a2i.vocabulary import COLOUR_PAIRS, DEFAULT_MIX, MIN_VALUE_CONTRAST, STYLE_
 PINNED_PROFILE = Profile(valence=0.7, energy=0.6, tempo=128, danceability=0.7, acousticness=0.4)
 PINNED = {
     "bauhaus": [[[255, 231, 112], [154, 120, 100]], [[149, 119, 102], [148, 121, 104]]],
-    "contours": [[[255, 161, 104], [193, 136, 105]], [[187, 135, 109], [184, 137, 111]]],
+    # round 6: contours draws no level lines across water, its tint paler
+    "contours": [[[255, 139, 79], [174, 114, 82]], [[167, 113, 86], [164, 116, 89]]],
     "fields": [[[255, 194, 117], [255, 161, 118]], [[152, 115, 105], [115, 108, 111]]],
     "flow": [[[255, 150, 102], [255, 144, 98]], [[176, 121, 91], [178, 137, 98]]],
     "glass": [[[255, 168, 101], [150, 126, 111]], [[151, 127, 112], [153, 129, 114]]],

@@ -138,7 +138,9 @@ def test_no_subject_is_ever_seen_through_and_the_check_catches_fades():
     subjects = [*subject_maps(prompts[0], "glass", 3).values(), *subject_maps(prompts[1], "ink", 4).values()]
     start, end = render_frame(a, b, 0.0, time=0.0), render_frame(a, b, 1.0, time=0.0)
     frames = [render_frame(a, b, p, time=0.0) for p in np.linspace(0.05, 0.95, 19)]
-    assert seen_through(frames, start, end, subjects, under_frame(b)) < 0.35
+    # 0.4 (0.35 until round 6, when birds grew solid wings: this flock is 36 px at this size, was 26): a 6-px bird
+    # crossing the 2-3 px anti-aliased front is up to 0.375 mixed in one sampled frame; seen through is above a half
+    assert seen_through(frames, start, end, subjects, under_frame(b)) < 0.4
     crossfade = [((1 - p) * start.astype(np.float32) + p * end).astype(np.uint8) for p in (0.3, 0.5, 0.7)]
     assert seen_through(crossfade, start, end, subjects) > 0.9
     boats = subject_maps(prompts[0], "glass", 3)["boat"]
@@ -258,7 +260,9 @@ def test_what_a_style_draws_around_an_object_waits_for_it(monkeypatch):
     from a2i.render.painter import motion
 
     a = Scene.prepare(CALM, prompt="A city skyline at night", style="bauhaus", seed=9, size=SIZE)
-    prepare = lambda: Scene.prepare(WILD, prompt="A lighthouse on a shore by the sea", style="contours", seed=4, size=SIZE)  # noqa: E731
+    # A tree on a hill (a lighthouse on a shore by the sea until round 6): contours draws no level lines across water
+    # now, so the lighthouse standing in the sea had almost no rings round it (11 px; the tree has 263)
+    prepare = lambda: Scene.prepare(WILD, prompt="A tree on a hill", style="contours", seed=4, size=SIZE)  # noqa: E731
     b = prepare()
     monkeypatch.setattr(motion, "HALO_DIFFERS", 255)
     plain = prepare()

@@ -168,18 +168,47 @@ def _phase(layers: Layers) -> np.ndarray:
     return (np.clip(phase, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+@compiled
+def _held(rise: np.ndarray, inside: np.ndarray, joined: float, out: np.ndarray) -> None:
+    """:func:`_grounded`'s times before they are fitted back, into ``out``: bottom up, row by row."""
+    height, width = rise.shape
+    out[height - 1] = rise[height - 1]
+    for row in range(height - 2, -1, -1):
+        # 1. Held by the object pixel under it in its column, climbing from there as its own order climbs.
+        for x in range(width):
+            out[row, x] = rise[row, x]
+            if inside[row, x] and inside[row + 1, x]:
+                climb = max(rise[row, x] - rise[row + 1, x], 0.0)
+                out[row, x] = max(rise[row, x], out[row + 1, x] + climb)
+        # 2. Or carried by its own object beside it on the row (there, left to right and back): a wall above a
+        #    window's sill stands on the wall beside the sill, not on the sill.
+        for x in range(1, width):
+            if inside[row, x] and inside[row, x - 1] and abs(rise[row, x] - rise[row, x - 1]) < joined:
+                out[row, x] = max(rise[row, x], min(out[row, x], out[row, x - 1]))
+        for x in range(width - 2, -1, -1):
+            if inside[row, x] and inside[row, x + 1] and abs(rise[row, x] - rise[row, x + 1]) < joined:
+                out[row, x] = max(rise[row, x], min(out[row, x], out[row, x + 1]))
+
+
 def _grounded(rise: np.ndarray, inside: np.ndarray, wipe: float) -> np.ndarray:
-    """``rise`` (over ``wipe``..1) made to grow upward through every column of objects: no pixel of an object
-    turns before the object pixels under it in its column. An object partly hidden by a later one (a lighthouse
-    behind a tree) would otherwise show its top floating over the background, the part the later one covers not
-    yet there; now it grows from behind the later one once that has risen. A pixel held back keeps its own
-    climb per row (so a held-back region rises, never pops in at once), and the times are then fitted back
-    into ``wipe``..1."""
-    out = rise.copy()
-    for row in range(out.shape[0] - 2, -1, -1):  # bottom up, through runs of object pixels
-        run = inside[row] & inside[row + 1]
-        climb = np.maximum(rise[row, run] - rise[row + 1, run], 0.0)
-        out[row, run] = np.maximum(rise[row, run], out[row + 1, run] + climb)
+    """``rise`` (over ``wipe``..1) made to grow upward through every object: no pixel of an object turns before
+    what holds it up has, the object pixel under it in its column or, where that one is later, its own object
+    beside it on its row (pixels whose drawing order runs on without an outline's jump, :data:`MAX_FRONT`). An
+    object partly hidden by a later one (a lighthouse behind a tree) would otherwise show its top floating over
+    the background, the part the later one covers not yet there; now it grows from behind the later one once
+    that has risen, unless it stands beside it. A pixel held back keeps its own climb per row (so a held-back
+    region rises, never pops in at once), and the times are then fitted back into ``wipe``..1.
+
+    Examples
+    --------
+    >>> rise = np.array([[0.5, 0.5, 0.5], [0.4, 0.9, 0.4], [0.3, 0.3, 0.3]], np.float32)  # a late sill mid-wall
+    >>> _grounded(rise, np.ones((3, 3), bool), 0.2)[0].tolist()  # the wall above it stands on the wall beside
+    [0.5, 0.5, 0.5]
+    >>> round(float(_grounded(rise, np.array([[0, 1, 0], [1, 1, 1], [1, 1, 1]], bool), 0.2)[0, 1]), 2)  # alone, it waits
+    0.9
+    """
+    out = np.empty_like(rise, dtype=np.float32)
+    _held(rise.astype(np.float32), inside, np.float32(MAX_FRONT), out)
     late = float(out[inside].max()) if inside.any() else 1.0
     return (wipe + (out - wipe) * ((1.0 - wipe) / max(late - wipe, 1.0 - wipe))).astype(np.float32)
 

@@ -45,7 +45,8 @@ from a2i.render.painter.text import Reading, read_prompt
 from a2i.seeding import rng as seeded_rng
 
 SCENE_STREAM = 0x5CE7E  # the random stream of the plan, layout and palette (subjects have their own)
-AREA_SIDE = 64  # px: shapes' areas for sharing the picture between named colours are measured this small
+AREA_SIDE = 64  # px: the scene's own measures (shapes' areas and neighbours, marks' grounds) are taken on the stack drawn
+# this small (_small: once per scene; shapes keep their outlines while these passes change only their colours)
 SMALL_SHAPE = 0.03  # fraction of the picture under which a shape keeps its own colour
 KEEP_CONTRAST = 16.0  # L* units a shape may stay lighter or darker than its named colour (silhouettes stay readable)
 NEIGHBOUR = 0.1  # share of the ring around a shape that makes a subject one of its neighbours
@@ -88,11 +89,12 @@ def compose(prompt: str | None, mood: Mood, *, seed: int, aspect: float) -> Scen
         builder.rng = seeded_rng(seed, zlib.crc32(name.encode()))
         SUBJECTS[name].draw(builder, count)
     _flush(builder)
+    small = _small(builder.stack)
     if reading.colours:
-        _named_regions(builder.stack, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
+        _named_regions(builder.stack, small, [mood_moved(c.lab, mood.valence, mood.energy) for c in reading.colours],
                        reading.colour_targets, night=_night(reading, plan.time, mood))
-    _set_apart(builder.stack)
-    _marks_apart(builder.stack, timed, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
+    _set_apart(builder.stack, small)
+    _marks_apart(builder.stack, small, timed, frozenset(t for t in reading.colour_targets if t), named=bool(reading.colours))
     return Scene(reading, plan, layout, roles, builder.stack, timed)
 
 
@@ -103,12 +105,18 @@ def _flush(builder: Builder) -> None:
         builder.later.pop(0)()
 
 
-def _set_apart(stack: Stack) -> None:
+def _small(stack: Stack) -> Raster:
+    """The stack drawn at ``AREA_SIDE`` px: the one raster the passes below measure areas, rings and grounds on (its
+    labels are the shapes' outlines, which those passes do not change; ``Raster.paint`` reads the current colours)."""
+    return stack.raster(AREA_SIDE, AREA_SIDE)
+
+
+def _set_apart(stack: Stack, small_raster: Raster) -> None:
     """Keep every subject legible against what it is drawn over: a shape whose lightness is within
     ``SEPARATION`` L* of what it is drawn over (the subject drawn before it that covers most of a ring around
     it, the sky included) is made darker, or lighter where there is no room, until it is that far apart. Hue and chroma
     stay (a named colour stays that colour); thin marks and lights keep their own brightness."""
-    small = np.asarray(stack.raster(AREA_SIDE, AREA_SIDE).labels.resize((AREA_SIDE, AREA_SIDE), Image.Resampling.NEAREST))
+    small = small_raster.label_index()
     subject_of = np.array(["(sky)"] + [s.subject for s in stack.shapes])
     counts = np.bincount(small.ravel(), minlength=len(subject_of))
     size = {name: float(counts[subject_of == name].sum()) / small.size for name in set(subject_of)}
@@ -152,47 +160,57 @@ MARK_RANGE = (28.0, 88.0)  # L*: dark marks at most, pale marks at least this li
 # dark dabs on a light ground, a wash's pale paper) spans the mid-tones, so only marks beyond them still read
 
 
-def _marks_apart(stack: Stack, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
+def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
     """Flying birds and rain read against what they are drawn over, whatever colours the sky and land were given.
 
-    Each of their (thin) shapes is set ``MARK_SEPARATION`` L* from its ground: the mean lightness of the flat
-    picture in a ring around it at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading` will grade it
-    (a happy night's sky is painted light). Birds are silhouettes: dark on a ground at least ``MARK_SIDE`` light,
-    else pale, and beyond the mid-tones (``MARK_RANGE``); rain is pale where there is room above its ground, else
-    dark, its streaks above and below the horizon each set against their own ground. Hue and chroma stay; a
+    Each of their (thin) shapes (each flying bird is one) is set ``MARK_SEPARATION`` L* from its ground: the mean
+    lightness of the flat picture in a ring around it at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading`
+    will grade it (a happy night's sky is painted light). Birds are silhouettes: a flock is dark where its birds'
+    grounds together are at least ``MARK_SIDE`` light, else pale, and beyond the mid-tones (``MARK_RANGE``); a bird
+    whose own ground leaves it no room on that side (in a lighthouse's beam) takes the other; rain is pale where
+    there is room above its ground, else dark, its streaks above and below the horizon each set against their own
+    ground. Hue and chroma stay; a
     subject whose colour the text names (``coloured``: "white gulls") keeps it.
     """
     marks = [k for k, shape in enumerate(stack.shapes, start=1)
              if shape.subject in MARKS and shape.thin and shape.subject not in coloured]  # standing birds are shapes
     if not marks:
         return
-    small = stack.raster(AREA_SIDE, AREA_SIDE)
-    labels = np.asarray(small.labels.resize((AREA_SIDE, AREA_SIDE), Image.Resampling.NEAREST))
+    labels = small.label_index()
     flat = small.paint()
     gain, shift = solve_grade(Image.fromarray((np.clip(flat, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB"), mood, named=named)
     lightness = srgb_to_lab(apply_grade(flat, gain, shift).astype(np.float64))[..., 0]
+    grounds: dict[int, tuple[float, int]] = {}  # mark -> (mean graded lightness of its ring, ring pixels)
     for k in marks:
         inside = np.asarray(small.coverage(np.arange(1, len(stack.shapes) + 1) == k)) > 0.0
         if not inside.any():
             continue
         grown = np.asarray(Image.fromarray(inside.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(5))) > 0
         ring = grown & (labels != k)
-        if not ring.any():
-            continue
-        around = float(lightness[ring].mean())
+        if ring.any():
+            grounds[k] = (float(lightness[ring].mean()), int(ring.sum()))
+    flocks = {}  # a subject's marks share a side (a flock is all dark or all pale), from their grounds together
+    for name in {stack.shapes[k - 1].subject for k in grounds}:
+        mine = [grounds[k] for k in grounds if stack.shapes[k - 1].subject == name]
+        flocks[name] = sum(a * n for a, n in mine) / max(sum(n for _, n in mine), 1) >= MARK_SIDE
+    for k, (around, _) in grounds.items():
         own = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
         name = stack.shapes[k - 1].subject
+        dark = max(MARK_DARKEST, min(around - MARK_SEPARATION, MARK_RANGE[0]))
+        pale = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))
         if name in PALE_MARKS:  # pale streaks, darker only where there is no room above
             graded = around + MARK_SEPARATION if around + MARK_SEPARATION <= 97.0 else max(MARK_DARKEST, around - MARK_SEPARATION)
-        elif around >= MARK_SIDE:  # silhouettes: dark on a light ground, pale on a dark one, beyond the mid-tones
-            graded = max(MARK_DARKEST, min(around - MARK_SEPARATION, MARK_RANGE[0]))
+        elif flocks[name]:  # silhouettes: dark on a light ground, pale on a dark one, beyond the mid-tones; one bird
+            # whose own ground leaves no room on its flock's side (in a lighthouse's beam) takes the other
+            graded = dark if around - dark >= MARK_SEPARATION / 2 else pale
         else:
-            graded = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))
+            graded = pale if pale - around >= MARK_SEPARATION / 2 else dark
         target = float(np.clip(graded - 100.0 * shift, 3.0, 97.0))  # before the grade's lightness shift (about L* x 100)
         stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([target, own[1], own[2]])))
 
 
-def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | None, ...] = (), night: Night | None = None) -> None:
+def _named_regions(stack: Stack, small: Raster, labs: list[np.ndarray], targets: tuple[str | None, ...] = (),
+                   night: Night | None = None) -> None:
     """Give each named colour a good share of the picture: the sky and the large shapes, far to near, are cut
     into as many runs as colours were named, and each run is painted in its colour, every shape keeping its
     lightness relative to its run (within ``KEEP_CONTRAST`` L* units), so silhouettes stay darker and lights
@@ -214,7 +232,6 @@ def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | No
     (lit by the lights), and the sky's lower band (a glow at the horizon) only where the land alone cannot give
     each colour ``RUN_AREA`` of the picture; the lights (fireworks, lamps, a lighthouse's lamp) take them too.
     """
-    small = stack.raster(AREA_SIDE, AREA_SIDE)
     counts = np.asarray(small.labels.histogram()[: len(stack.shapes) + 1], dtype=np.float64)
     area = counts / max(counts.sum(), 1.0)
     # Small shapes (a figure, a boat, a tree) keep their own colours: they do not change the shares, and a
@@ -225,7 +242,7 @@ def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | No
     for k in regions[1:]:
         own[k] = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
     if night is not None:
-        runs, split = _night_runs(regions, area, night, _sky_middle(small, stack.horizon), stack)
+        runs, split, shared = _night_runs(regions, area, night, _sky_middle(small, stack.horizon), stack)
         top, low = _night_sky(stack, night)
         if not any(0.0 in run or SKY_TOP in run for run in runs):
             stack.sky_top, stack.sky_low = top, low
@@ -235,7 +252,7 @@ def _named_regions(stack: Stack, labs: list[np.ndarray], targets: tuple[str | No
                 ground = srgb_to_lab(np.asarray(top, dtype=np.float64))
                 stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([ground[0], *(0.5 * (own[k][1:] + ground[1:]))])))
         _night_lights(stack, [lab for lab, dark in zip(labs, night.dark) if not dark])
-        dim = NIGHT_DIM * (1.0 - 0.5 * float(np.clip(night.valence, 0.0, 1.0)))
+        dim = (NIGHT_DIM_SHARED if shared else NIGHT_DIM) * (1.0 - 0.5 * float(np.clip(night.valence, 0.0, 1.0)))
         labs = [lab if dark else night_dimmed(np.asarray(named), dim) for lab, named, dark in zip(labs, night.named, night.dark)]
     elif len(labs) == 1:
         runs = [[k for k, middle in zip(regions, np.cumsum([area[k] for k in regions]) - [area[k] / 2 for k in regions])
@@ -339,8 +356,9 @@ def _sky_middle(small: Raster, horizon: float) -> float:
     return float(np.clip(y / max(horizon, 0.05), 0.2, 0.8))
 
 
-NIGHT_DARK = 33.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
-# midnight blue, indigo, maroon, purple, cobalt, anything "deep" of L* under 43): at night it takes the sky
+NIGHT_DARK = 40.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
+# midnight blue, indigo, maroon, purple, cobalt, sapphire, brown, anything "deep" of L* under 50): at night it takes
+# the sky (at 33, "deep cerulean" (L* 38) lit the lower sky, dimmed, and fell to 8 % of the picture)
 NIGHT_SKY = (8.0, 24.0)  # L*: a named night's sky at its zenith, for the saddest and the happiest song (valence
 # orders the night: Palmer et al. 2013), dark enough that the named colours are its lightest large things
 NIGHT_GLOW = 10.0  # L* units the night sky is lighter at the horizon than at the zenith
@@ -351,9 +369,12 @@ NIGHT_CHROMA = (0.3, 1.0)  # the night sky's chroma (times the above) for the ca
 NIGHT_RUN = (0.2, 0.3)  # fraction of the picture a lit colour's run keeps at night, for the saddest and the
 # happiest song (a happy night is a lit one: Palmer et al. 2013's lighter colours for happier music); at least
 # RUN_AREA and a margin for the styles' textures; the land beyond it is night ground (NIGHT_SKY dark)
-NIGHT_DIM = 12.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
-# water at night, the happiest half as much (the lights keep it whole): within the measure's 20 with room for a run's
-# lightness offsets (KEEP_CONTRAST) and a style's texture; the mood's own move (colours.mood_moved) is not added
+NIGHT_DIM = 4.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
+# water at night, the happiest half as much (the lights keep it whole); the mood's own move (colours.mood_moved) is
+# not added. Small: a run's lightness offsets (KEEP_CONTRAST) and a style's texture come on top, and at 12 the held-
+# out "olive green" and "deep cerulean" of sad songs' nights fell to 5-8 % of the picture (at 4: 9-10 % and 17 %)
+NIGHT_DIM_SHARED = 12.0  # ΔE2000: ... where the picture is shared as by day (too little land for the lit colours:
+# each has a large run, so room to dim; at NIGHT_DIM such a sad night was lighter than the same prompt's happy day)
 NIGHT_LIT = frozenset({"sea", "lake", "river", "city", "street", "village", "bridge"})  # reflect or hold the lights
 NIGHT_LIGHTS = frozenset({"fireworks", "street", "bridge", "lighthouse"})  # lit things that take the named colours
 
@@ -386,11 +407,12 @@ def _night_sky(stack: Stack, night: Night) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: float, stack: Stack
-                ) -> tuple[list[list[float]], float | None]:
+                ) -> tuple[list[list[float]], float | None, bool]:
     """The runs of a named night: the first night colour takes the sky, the others the land and water cut in
     order (:func:`_cut`), what reflects or holds the lights first (``NIGHT_LIT``: water, a city), then far to
     near, with the sky's lower band first where the land alone leaves a colour under ``RUN_AREA``; where even that
-    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith). A
+    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith; the
+    last item of the answer says so, and the colours are then dimmed by ``NIGHT_DIM_SHARED``). A
     sky under ``RUN_AREA`` (a room seen from inside) gives its night colour a share of the land as well."""
     dark, lightness = night.dark, [lab[0] for lab in night.named]
     owner = dark.index(True) if True in dark else None
@@ -409,7 +431,7 @@ def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: 
         runs = [[] for _ in dark]
         for i, run in zip(order, day):
             runs[i] = run
-        return runs, split
+        return runs, split, True
     runs: list[list[float]] = [[] for _ in dark]
     if owner is not None:
         runs[owner] = [SKY_TOP] if split is not None else [0.0]
@@ -423,7 +445,7 @@ def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: 
                 run = run[: j + 1]
                 break
         runs[i] = run
-    return runs, split
+    return runs, split, False
 
 
 def night_dimmed(lab: np.ndarray, dim: float) -> np.ndarray:

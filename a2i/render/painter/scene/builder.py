@@ -122,11 +122,13 @@ class Builder:
         return spots
 
     def add(
-        self, subject: str, parts: list[Primitive], colour: np.ndarray, depth: float, *, thin: bool = False, glow: bool = False
+        self, subject: str, parts: list[Primitive], colour: np.ndarray, depth: float, *, thin: bool = False, glow: bool = False,
+        water: bool = False,
     ) -> None:
         """One shape of ``subject`` (its drawing order is its place in the stack)."""
         if parts:
-            self.stack.add(Shape(subject, parts, tuple(float(c) for c in np.clip(colour, 0, 1)), depth=float(depth), thin=thin, glow=glow))
+            colour = tuple(float(c) for c in np.clip(colour, 0, 1))
+            self.stack.add(Shape(subject, parts, colour, depth=float(depth), thin=thin, glow=glow, water=water))
 
     def aerial(self, colour: np.ndarray, depth: float) -> np.ndarray:
         """A colour faded toward the horizon sky by distance (``depth`` 0 far .. 1 near)."""

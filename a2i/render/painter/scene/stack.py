@@ -81,6 +81,7 @@ class Shape:
     order: float = 0.5
     thin: bool = False  # marks (rain, stars, waves) that soft styles must not blur away
     glow: bool = False  # emits light (sun, moon, lamps, fire): styles may add a halo
+    water: bool = False  # a body of water (sea, lake, river): level, so a relief map draws no contours across it
 
 
 @dataclass

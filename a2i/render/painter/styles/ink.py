@@ -65,19 +65,19 @@ def draw(p: Painting) -> Layers:
     named = bool(p.scene.reading.colours)
     paper_tone = flat if named else p.roles.light * 0.25 + 0.75  # named colours: the paper takes them
     grain = p.noise(60)  # one texture for the paper, the wash's unevenness and the brush's hairs
+    greyed = flat if named else mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3)
     night = p.scene.plan.time == "night" and not named  # a named night's sky is already the night's colour
     if night:  # an ink night: the sky laid in a dark wash of its own colour, greyed as the subjects' ink is
-        sky_ink = mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3) * NIGHT_INK
-        paper_tone = mix(paper_tone * np.ones_like(flat), sky_ink, sky * np.clip(NIGHT_WASH + 0.04 * grain, 0, 1))
+        paper_tone = mix(paper_tone, greyed * NIGHT_INK, sky * np.clip(NIGHT_WASH + 0.04 * grain, 0, 1))
     paper = paper_tone * (1 + 0.014 * grain)[..., None]
     # 1. Washes: ink (the subject's colour, mostly greyed unless the prompt named it) thinned with distance,
     #    pooled darker at the wash's edges; at night the lights (moon, stars, lamps) are paper left bare.
     depth = p.depth()
-    strength = (0.45 + 0.55 * depth) * (1 - sky)
     if night:
-        strength = strength * (1 - p.raster.coverage([shape.glow for shape in p.scene.stack.shapes]))
-    ink = flat if named else mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3)
-    ink = ink * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
+        strength = p.raster.field(0.0, [(0.45 + 0.55 * shape.depth) * (not shape.glow) for shape in p.scene.stack.shapes])
+    else:
+        strength = (0.45 + 0.55 * depth) * (1 - sky)
+    ink = greyed * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
     edges = p.raster.edges()
     pooled = np.clip(soften(edges, 0.004 * short) * 2.2, 0, 1) * (1 - sky)
     wash = mix(paper, ink, np.clip(strength * (0.9 + 0.06 * grain), 0, 1))

@@ -115,6 +115,8 @@ def birds(b: Builder, n: int) -> None:
         b.later.append(lambda: _floating(b, n, rng, kinds))  # swans and ducks on the water, or birds the text says swim
     elif "flying" not in words and (words & WADERS.keys() or "standing" in words or b.places.get("birds") in ("shore", "bank")):
         b.later.append(lambda: _standing(b, n, rng, kinds))  # waders, and birds the text puts on the shore or a bank
+    elif "lighthouse" in b.present:  # flying in front of its beam, not hidden behind it: drawn after the objects
+        b.later.append(lambda: _flying(b, n, rng))
     else:
         _flying(b, n)
 
@@ -241,17 +243,19 @@ def _heron(x: float, foot: float, h: float, aspect: float, face: float) -> list:
     return [body, neck, head, beak, *legs]
 
 
-def _flying(b: Builder, n: int) -> None:
+def _flying(b: Builder, n: int, rng: np.random.Generator | None = None) -> None:
     """``n`` birds in flight, each a filled gull silhouette (two bent wings and a body) at least ``BIRD_SPAN``
     wide, so a flock reads and counts at thumbnail size in every style (a pointillist's dabs or a wash would lose a
-    pen-stroke "v"), placed ``BIRD_GAP`` wingspans apart and clear of the sun and moon."""
+    pen-stroke "v"), placed ``BIRD_GAP`` wingspans apart and clear of the sun and moon. Each bird is its own shape,
+    so each is set dark or pale against its own ground (scene._marks_apart: one in a lighthouse's beam, the rest on
+    the night sky). ``rng``: the subject's own stream, when its drawing was put off (``Builder.later``)."""
+    b.rng = b.rng if rng is None else rng
     cx = 1.0 - b.layout.focal_x
     aspect = b.layout.aspect
     lights = _lights(b)
     spread = BIRD_SPREAD * (1.0 + 0.12 * max(0, n - 5))  # a larger flock spreads wider
     lo, hi = 0.1, max(0.16, b.horizon - 0.1)
     taken: list[tuple[float, float, float]] = []
-    parts = []
     for _ in range(n):
         s = b.rng.uniform(*BIRD_SPAN) * (1.7 if n <= 2 else 0.85 if n > 9 else 1.0)  # a lone bird is nearer, so larger
         flap = b.rng.uniform(0.25, 0.7)
@@ -264,15 +268,16 @@ def _flying(b: Builder, n: int) -> None:
         taken.append((x, y, s))
         w = s / aspect
         tip = flap * s
-        parts.append(Poly([
+        under = BIRD_WING * s  # the wing's depth below its upper edge: a solid wing at thumbnail size, not a hairline
+        b.add("birds", [Poly([
             (x - w, y - tip), (x - 0.45 * w, y - 0.32 * s), (x - 0.08 * w, y - 0.04 * s), (x + 0.08 * w, y - 0.04 * s),
-            (x + 0.45 * w, y - 0.32 * s), (x + w, y - tip), (x + 0.5 * w, y - 0.12 * s), (x + 0.1 * w, y + 0.2 * s),
-            (x - 0.1 * w, y + 0.2 * s), (x - 0.5 * w, y - 0.12 * s),
-        ]))
-    b.add("birds", parts, b.roles.dark, 0.2, thin=True)
+            (x + 0.45 * w, y - 0.32 * s), (x + w, y - tip), (x + 0.5 * w, y - 0.32 * s + under), (x + 0.12 * w, y + 0.24 * s),
+            (x - 0.12 * w, y + 0.24 * s), (x - 0.5 * w, y - 0.32 * s + under),
+        ])], b.roles.dark, 0.2, thin=True)
 
 
-BIRD_SPAN = (0.024, 0.034)  # short sides from a bird's body to a wing tip: ~16-22 px of wingspan on a 320 px thumbnail
+BIRD_SPAN = (0.028, 0.038)  # short sides from a bird's body to a wing tip: ~11-15 px of wingspan on a 200 px thumbnail
+BIRD_WING = 0.34  # a wing's depth, in spans (~2 px at 200 px: at 0.2 the wings were hairlines a style's marks broke up)
 BIRD_GAP = 1.15  # centres at least this many times the two birds' half-spans apart: wings never touch, each counts
 BIRD_SPREAD = 0.12  # the flock's spread around its centre (relative x, one standard deviation) for five birds
 BIRD_TRIES = 60  # placements tried per bird, each a little further out

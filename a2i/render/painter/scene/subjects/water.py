@@ -32,7 +32,7 @@ def _waves(b: Builder, subject_name: str, top: float, bottom: float, count: int)
     WATER,
 )
 def sea(b: Builder, n: int) -> None:
-    b.add("sea", [b.rect(-0.02, b.horizon, 1.02, 1.02)], b.roles.water, 0.5)
+    b.add("sea", [b.rect(-0.02, b.horizon, 1.02, 1.02)], b.roles.water, 0.5, water=True)
     # The light's path on the water, under the sun or moon.
     lx = b.layout.light_x
     glints = [
@@ -48,7 +48,7 @@ def lake(b: Builder, n: int) -> None:
     far_bank = b.ridge(b.horizon + 0.005, 0.02, 0.2, jagged=False)
     b.add("lake", [b.below(far_bank, b.horizon + 0.06)], b.aerial(b.roles.mid, 0.3), 0.3)
     near = b.horizon + b.rng.uniform(0.2, 0.3)
-    b.add("lake", [b.rect(-0.02, b.horizon + 0.02, 1.02, near + 0.05)], b.roles.water, 0.5)
+    b.add("lake", [b.rect(-0.02, b.horizon + 0.02, 1.02, near + 0.05)], b.roles.water, 0.5, water=True)
     _waves(b, "lake", b.horizon + 0.03, near, int(10 + 20 * b.mood.energy))
     bank = b.ridge(near, 0.03, 0.3, jagged=False)
     b.add("lake", [b.below(bank)], b.roles.near, 0.85)
@@ -75,7 +75,7 @@ def river(b: Builder, n: int) -> None:
     ys = b.horizon + 0.01 + (1.03 - b.horizon) * t
     half = 0.006 + 0.3 * t**1.5
     body = np.concatenate([np.stack([centre - half, ys], 1), np.stack([centre + half, ys], 1)[::-1]])
-    b.add("river", [Poly(body)], b.roles.water, 0.6)
+    b.add("river", [Poly(body)], b.roles.water, 0.6, water=True)
     b.river = np.stack([centre, ys, half], 1)
     shine = [
         stroke([(c - 0.4 * h, y), (c + 0.4 * h, y)], 0.002 + 0.004 * k / 40)
