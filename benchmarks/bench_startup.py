@@ -12,10 +12,11 @@ before and after: compare CPU times across machines states, and wall times only 
 SONG should be a 3-minute mp3 (loop a real recording with ffmpeg: ``ffmpeg -stream_loop -1 -i in.mp3 -t 180
 song3min.mp3``); without it the bundled ``example_song.flac`` is looped into one. The last line is ``SUMMARY ...``.
 
-``--stages`` shows (after the warm-up) where one ``a2i analyze SONG`` and one ``a2i generate SONG`` spend their time: it runs
-each in a child Python that wraps their steps as their modules load (nothing imported ahead, so the start-up is the
-real one) and prints, for each stage, when it began and ended (seconds from the process's start) and the CPU
-time of the thread that ran it; the clips' steps are summed. The wrapping costs a little time of its own.
+``--stages`` shows (after the warm-up) where one ``a2i analyze SONG`` and one ``a2i generate SONG`` spend their
+time: it runs each in a child Python that wraps their steps as their modules load (nothing imported ahead, so the
+start-up is the real one) and prints, for each stage, when it began and ended (seconds from the process's start)
+and the CPU time of the thread that ran it; the clips' steps are summed. The wrapping costs a little time of its
+own.
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--a2i", help="the a2i command to time (default: the console script beside this Python)")
     parser.add_argument("--stages", action="store_true",
-                        help="first show where one `a2i analyze SONG` and one `a2i generate SONG` spend their time")
+                        help="also show where one `a2i analyze SONG` and one `a2i generate SONG` spend their time")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="a2i-bench-startup-"))
     if args.song is None:

@@ -105,6 +105,7 @@ def test_compound_colour_words_name_one_colour():
     ("a street in neon pink and electric green", ["neon pink", "electric green"], None, set(), {"street"}),
     ("snow falling at midnight on a village, in midnight blue", ["midnight blue"], "night", {"snow"}, {"snow", "village"}),
     ("a sea green lake at sunset", ["sea green"], "dusk", set(), {"lake", "sun"}),
+    ("beach; palm trees; sunset; orange sky", ["orange"], "dusk", set(), {"shore", "tree", "sun"}),  # not across ";"
 ])
 def test_a_colour_name_wins_over_the_time_weather_and_subject_words_in_it(text, colours, time, weather, subjects):
     """"midnight blue" was read as the time "night", "sunset orange" as dusk and a sun, "snow white" as snowfall,
@@ -740,7 +741,8 @@ def test_a_fireplace_makes_a_room_with_the_people_inside_in_every_style():
     """Round 6: "a grandmother knitting by the fireplace" was painted outdoors (the fireplace "not drawn"): indoor
     words (fireplace, hearth, kitchen, cafe, library, attic) make the room's interior; a fireplace stands in it with
     a fire in its opening (the text's fire when it names one), and the people are inside, drawn over the wall."""
-    for text in ("A grandmother knitting by the fireplace", "An old man asleep by the hearth, a fire burning low"):
+    for text in ("A grandmother knitting by the fireplace", "An old man asleep by the hearth, a fire burning low",
+                 "A quiet library at night with a reader by the fire"):  # a fire in a room burns in a fireplace
         for seed in range(2):
             scene = compose(text, MOOD, seed=seed, aspect=1.0)
             order = [s.subject for s in scene.stack.shapes]

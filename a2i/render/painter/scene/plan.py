@@ -4,7 +4,8 @@ The plan starts from the subjects the text names (:mod:`a2i.render.painter.text`
 need to stand in a picture, each addition reported in the card like any other subject:
 
 1. **companions**: a subject that needs another (a boat needs water, a lighthouse a sea or lake, a shore a
-   sea) gets the first of its needs when none is there (``Subject.needs``);
+   sea, a fireplace a room) gets the first of its needs when none is there (``Subject.needs``); a fire in a
+   room (not candles) burns in a fireplace;
 2. **ground**: a scene with nothing to stand on gets hills;
 3. **light**: the sky gets the sun by day, dusk and dawn, and the moon and stars at night, unless the text
    names a light or a storm hides it (a window's interior keeps its own lamp);
@@ -32,6 +33,7 @@ from a2i.render.painter.palette import Mood
 from a2i.render.painter.scene.builder import Layout
 from a2i.render.painter.scene.subjects import SUBJECTS
 from a2i.render.painter.scene.subjects.base import FAR, LAND, WATER
+from a2i.render.painter.scene.subjects.town import CANDLES, ROOMS
 from a2i.render.painter.text import Reading
 
 DEFAULT_SCENES: tuple[tuple[str, ...], ...] = (
@@ -98,6 +100,9 @@ def plan_scene(reading: Reading, mood: Mood, rng: np.random.Generator) -> SceneP
         needs = [need for need in SUBJECTS[name].needs if need not in absent]
         if needs and not set(needs) & set(subjects):
             subjects.setdefault(needs[0], SUBJECTS[needs[0]].count)
+    words = {word for name in ("window", "fire") for kind in reading.kinds.get(name, ()) for word in kind.split()}
+    if {"fire", "window"} <= subjects.keys() and words & set(ROOMS) and not words & CANDLES and "fireplace" not in absent:
+        subjects.setdefault("fireplace", 1)  # a fire in a room ("a library with a reader by the fire") burns in a fireplace
     if not any(SUBJECTS[name].layer in (FAR, WATER, LAND) for name in subjects):
         ground = [name for name in GROUNDS if name not in absent]
         subjects.update({ground[0]: 1} if ground else {})

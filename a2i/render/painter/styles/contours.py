@@ -13,7 +13,8 @@ import numpy as np
 
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, soften
 
-WATER_PALE = 0.35  # share of the light colour in water's tint
+WATER_PALE = 0.5  # share of the light colour in water's tint (0.2 and 0.35 left a river in rain or a boat on a dark
+# sea under legibility.MIN_CONTRAST: contours 95.3 % and 97.2 % of the benchmark's subjects legible, 0.5: 99.1 %)
 
 
 def draw(p: Painting) -> Layers:

@@ -4,8 +4,8 @@ Each subject is a wash whose ink is thinner the further away it is (far mountain
 shore and the figures nearly black), darker where the wet wash pooled at its edges; its outline is a dry-brush
 stroke broken into hairs of bare paper (more broken for acoustic music), and energetic music flicks splatter
 around the focal point. A red seal signs the corner. The paper takes the sky's colour, the ink the subjects'
-own, so the prompt's colours hold. At night the sky is a dark wash and the lights are bare paper. In a video the
-washes are laid in the order the scene drew them.
+own, so the prompt's colours hold. At night the sky is a dark wash, the lights bare paper and water a thin wash.
+In a video the washes are laid in the order the scene drew them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ SEAL = np.array([0.72, 0.12, 0.1])  # vermilion seal paste (cinnabar)
 # Ink night paintings (sumi-e moonlit scenes) lay the sky in a dark wash and leave the moon as bare paper:
 NIGHT_WASH = 0.85  # how much of the sky the night wash covers (the rest is the paper showing through, unevenly)
 NIGHT_INK = 0.7  # the night wash's ink relative to the sky's own (already dark) night colour
+NIGHT_WATER = 0.5  # water's wash is this thin at night: it keeps the paper's light, as moonlit water does (a river
+# washed as dark as the land beside it measured dE2000 0.5 from it)
 SEAL_SIZE = (0.05, 0.08)  # the seal's width and height (fractions of the short side): a signature, small beside the subjects
 SEAL_GRID = 2  # carved strokes on a 2 x 2 grid per character, two characters stacked (a name seal), bold enough to read
 
@@ -65,19 +67,20 @@ def draw(p: Painting) -> Layers:
     named = bool(p.scene.reading.colours)
     paper_tone = flat if named else p.roles.light * 0.25 + 0.75  # named colours: the paper takes them
     grain = p.noise(60)  # one texture for the paper, the wash's unevenness and the brush's hairs
+    greyed = flat if named else mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3)
     night = p.scene.plan.time == "night" and not named  # a named night's sky is already the night's colour
     if night:  # an ink night: the sky laid in a dark wash of its own colour, greyed as the subjects' ink is
-        sky_ink = mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3) * NIGHT_INK
-        paper_tone = mix(paper_tone * np.ones_like(flat), sky_ink, sky * np.clip(NIGHT_WASH + 0.04 * grain, 0, 1))
+        paper_tone = mix(paper_tone, greyed * NIGHT_INK, sky * np.clip(NIGHT_WASH + 0.04 * grain, 0, 1))
     paper = paper_tone * (1 + 0.014 * grain)[..., None]
     # 1. Washes: ink (the subject's colour, mostly greyed unless the prompt named it) thinned with distance,
     #    pooled darker at the wash's edges; at night the lights (moon, stars, lamps) are paper left bare.
     depth = p.depth()
-    strength = (0.45 + 0.55 * depth) * (1 - sky)
     if night:
-        strength = strength * (1 - p.raster.coverage([shape.glow for shape in p.scene.stack.shapes]))
-    ink = flat if named else mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3)
-    ink = ink * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
+        strength = p.raster.field(0.0, [(0.45 + 0.55 * shape.depth) * (not shape.glow) * (NIGHT_WATER if shape.water else 1.0)
+                                        for shape in p.scene.stack.shapes])
+    else:
+        strength = (0.45 + 0.55 * depth) * (1 - sky)
+    ink = greyed * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
     edges = p.raster.edges()
     pooled = np.clip(soften(edges, 0.004 * short) * 2.2, 0, 1) * (1 - sky)
     wash = mix(paper, ink, np.clip(strength * (0.9 + 0.06 * grain), 0, 1))
