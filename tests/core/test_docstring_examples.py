@@ -31,6 +31,7 @@ MODULES = [
     "a2i.seeding",
     "a2i.sizes",
     "a2i.synth",
+    "a2i.video.pacing",
     "a2i.vibenet_model",
     "a2i.vocabulary",
 ]

@@ -327,8 +327,10 @@ def test_killed_rerun_cleans_up_and_keeps_the_earlier_run(mood_songs, tmp_path, 
     out = tmp_path / "run"
     assert generate(mood_songs["dark_minor"], out) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # Eight variants of every clip: the signal lands after the first picture, with many seconds of work still
+    # ahead even on a loaded machine (with one picture per clip the run could finish before the signal arrived).
     cmd = [sys.executable, "-m", "a2i", "generate", str(mood_songs["dark_minor"]), "--out", str(out), "--overwrite",
-           "--clips", "all", "--size", "2048"]
+           "--clips", "all", "--variants", "8", "--size", "2048"]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".a2i-staging-run-*/*.png")) and proc.poll() is None and time.monotonic() < deadline:

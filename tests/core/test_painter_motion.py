@@ -278,3 +278,22 @@ def test_what_a_style_draws_around_an_object_waits_for_it(monkeypatch):
     under = under_frame(b).astype(np.float32)
     off = lambda frame: float(np.abs(frame.astype(np.float32) - under).mean(axis=2)[judged].mean())  # noqa: E731
     assert judged.sum() > 20 and off(render_frame(a, b, p, time=0.0)) < 2.0 and off(render_frame(a, plain, p, time=0.0)) > 6.0
+
+
+def test_an_object_stands_on_its_own_object_beside_it_and_waits_behind_a_later_one():
+    from a2i.render.painter.motion import _grounded
+
+    # A wall (its drawing order rising bottom up, 0.3 -> 0.5) with a late sill (0.9) sticking out in its middle rows.
+    wall = np.repeat(np.linspace(0.5, 0.3, 12, dtype=np.float32)[:, None], 12, axis=1)
+    rise = wall.copy()
+    rise[6:8, 3:9] = 0.9
+    times = _grounded(rise, np.ones((12, 12), bool), 0.2)
+    # The wall above the sill stands on the wall beside it: it keeps its own time (it once waited for the sill, and
+    # every object's times were squeezed to make room for it).
+    np.testing.assert_allclose(times[:6], wall[:6], atol=1e-6)
+    assert times.max() == pytest.approx(0.9)
+    # Where the later object fills the object's width, what is above it waits for it and then climbs.
+    inside = np.zeros((12, 12), bool)
+    inside[:, 3:9] = True
+    alone = _grounded(rise, inside, 0.2)
+    assert alone[5, 3:9].min() >= alone[6, 3:9].max() - 1e-6 and np.all(np.diff(alone[:6, 4], axis=0) <= 0)

@@ -4,8 +4,8 @@ Each subject is a wash whose ink is thinner the further away it is (far mountain
 shore and the figures nearly black), darker where the wet wash pooled at its edges; its outline is a dry-brush
 stroke broken into hairs of bare paper (more broken for acoustic music), and energetic music flicks splatter
 around the focal point. A red seal signs the corner. The paper takes the sky's colour, the ink the subjects'
-own, so the prompt's colours hold. At night the sky is a dark wash and the lights are bare paper. In a video the
-washes are laid in the order the scene drew them.
+own, so the prompt's colours hold. At night the sky is a dark wash, the lights bare paper and water a thin wash.
+In a video the washes are laid in the order the scene drew them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ SEAL = np.array([0.72, 0.12, 0.1])  # vermilion seal paste (cinnabar)
 # Ink night paintings (sumi-e moonlit scenes) lay the sky in a dark wash and leave the moon as bare paper:
 NIGHT_WASH = 0.85  # how much of the sky the night wash covers (the rest is the paper showing through, unevenly)
 NIGHT_INK = 0.7  # the night wash's ink relative to the sky's own (already dark) night colour
+NIGHT_WATER = 0.5  # water's wash is this thin at night: it keeps the paper's light, as moonlit water does (a river
+# washed as dark as the land beside it measured dE2000 0.5 from it)
 SEAL_SIZE = (0.05, 0.08)  # the seal's width and height (fractions of the short side): a signature, small beside the subjects
 SEAL_GRID = 2  # carved strokes on a 2 x 2 grid per character, two characters stacked (a name seal), bold enough to read
 
@@ -59,7 +61,6 @@ def _seal(p: Painting, width: int, height: int) -> np.ndarray:
 def draw(p: Painting) -> Layers:
     w, h = p.canvas.width, p.canvas.height
     short = min(w, h)
-    x, y = p.canvas.grid()
     flat = p.flat()
     sky = p.raster.coverage(np.zeros(len(p.scene.stack.shapes)), sky=True)
     named = bool(p.scene.reading.colours)
@@ -68,14 +69,18 @@ def draw(p: Painting) -> Layers:
     greyed = flat if named else mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3)
     night = p.scene.plan.time == "night" and not named  # a named night's sky is already the night's colour
     if night:  # an ink night: the sky laid in a dark wash of its own colour, greyed as the subjects' ink is
-        paper_tone = mix(paper_tone, greyed * NIGHT_INK, sky * np.clip(NIGHT_WASH + 0.04 * grain, 0, 1))
+        row = p.raster.sky_gradient()[:, :1]  # the sky's colour row by row (it is a vertical gradient)
+        row_ink = mix(row.mean(axis=2, keepdims=True) * np.ones(3, np.float32), row, 0.3) * NIGHT_INK
+        paper_tone = paper_tone + (sky * (NIGHT_WASH + 0.04 * grain))[..., None] * (row_ink - paper_tone)
     paper = paper_tone * (1 + 0.014 * grain)[..., None]
     # 1. Washes: ink (the subject's colour, mostly greyed unless the prompt named it) thinned with distance,
     #    pooled darker at the wash's edges; at night the lights (moon, stars, lamps) are paper left bare.
-    depth = p.depth()
-    if night:
-        strength = p.raster.field(0.0, [(0.45 + 0.55 * shape.depth) * (not shape.glow) for shape in p.scene.stack.shapes])
+    if night:  # one field for both (speed): the depth read back where the wash is full, the lights and water aside
+        strength = p.raster.field(0.0, [(0.45 + 0.55 * shape.depth) * (not shape.glow) * (NIGHT_WATER if shape.water else 1.0)
+                                        for shape in p.scene.stack.shapes])
+        depth = np.clip((strength - 0.45) / 0.55, 0.0, 1.0)
     else:
+        depth = p.depth()
         strength = (0.45 + 0.55 * depth) * (1 - sky)
     ink = greyed * ((0.85 if named else 0.55) + 0.15 * depth[..., None])  # named colours keep their own value
     edges = p.raster.edges()
@@ -84,7 +89,7 @@ def draw(p: Painting) -> Layers:
     wash = wash * (1 - 0.28 * pooled)[..., None]
     # 2. Dry-brush outlines: the edge thickened, broken by horizontal hair streaks.
     rows = p.rng.random(max(8, h // 3)).astype(np.float32)
-    hairs = np.repeat(rows, int(np.ceil(h / len(rows))))[:h, None] * np.ones((1, w), np.float32)
+    hairs = np.repeat(rows, int(np.ceil(h / len(rows))))[:h, None]  # one value a row, broadcast along it
     hairs = np.clip((hairs + 0.3 * grain - 0.25 - 0.35 * p.mood.organic) * 4, 0, 1)
     brush = np.clip(soften(edges, (0.0012 + 0.0016 * (1 - p.mood.hardness)) * p.mood.mark_scale * short) * 3.0, 0, 1) * hairs
     rgb = mix(wash, p.roles.dark * 0.6, brush * 0.85)
