@@ -11,7 +11,7 @@ from a2i.render.painter import STYLES, describe, paint, paint_with_record
 from a2i.render.painter.colours import delta_e2000, srgb_to_lab
 from a2i.render.painter.palette import mood_for
 from a2i.render.painter.scene import compose
-from a2i.render.painter.scene.stack import Line
+from a2i.render.painter.scene.stack import Line, Shape
 from a2i.render.painter.scene.subjects import SUBJECTS
 from a2i.render.painter.text import read_prompt
 
@@ -807,3 +807,15 @@ def test_people_the_text_seats_by_the_fire_sit_in_a_chair_facing_it():
         assert (knee - head) * (_box(fire)[0] - head) > 0, seed
         assert len([s for s in sitting.stack.shapes if s.subject == "fireplace"]) == len(
             [s for s in standing.stack.shapes if s.subject == "fireplace"]) + 1  # the chair
+
+
+def test_people_on_the_pier_stand_on_its_deck_out_over_the_water():
+    """Round 6: "on the pier" put people on the beach's sand (a pier was drawn as sand): a pier, jetty or dock is a
+    deck on posts running out over the water, and what the text puts on it stands on its deck."""
+    for seed in range(3):
+        scene = compose("Two fishermen on the pier at dusk", MOOD, seed=seed, aspect=1.0)
+        pier = next(s for s in scene.stack.shapes if s.subject == "shore" and len(s.parts) > 3)  # the deck and its posts
+        x0, top, x1, _ = _box(Shape("shore", pier.parts[:1], (0, 0, 0)))
+        feet = _feet(scene, "figure")
+        assert len(feet) == 4 and all(x0 <= x <= x1 and abs(y - top) < 0.01 for x, y in feet), (seed, feet, top)
+        assert "sea" in _ground(scene, "figure", [(x0 + 0.01, top + 0.03), (x1 - 0.01, top + 0.03)]), seed  # out over the water

@@ -85,6 +85,7 @@ class Builder:
         self.river: np.ndarray | None = None  # the river's centre line and half-width, rows (x, y, half), once drawn
         self.shore: np.ndarray | None = None  # the sand's top edge (the waterline), points (x, y) by x, once drawn
         self.bank: float | None = None  # y of a lake's near bank (where its water ends), once drawn
+        self.pier: tuple[float, float, float] | None = None  # a pier's deck: (x from, x to, y of its top), once drawn
 
     @property
     def horizon(self) -> float:
@@ -105,12 +106,16 @@ class Builder:
         drawn = place == "bank" and (self.river is not None or self.bank is not None) or place == "shore" and self.shore is not None
         return place if drawn or place in self.present and place not in ("shore", "bank") else None
 
-    def on_shore(self, n: int, *, depth: float = SHORE_DEPTH) -> list[tuple[float, float]]:
-        """``n`` places ``(x, y)`` on the drawn shore's sand, apart across where it is deep enough (at least ``depth``
-        below the waterline and above the picture's bottom), each at least that far below its waterline."""
+    def on_shore(self, n: int, *, depth: float = SHORE_DEPTH, deck: bool = True) -> list[tuple[float, float]]:
+        """``n`` places ``(x, y)`` on the drawn shore: along a pier's deck where there is one (and ``deck``: people and
+        birds, not beached boats), else on the sand, apart across where it is deep enough (at least ``depth`` below
+        the waterline and above the picture's bottom), each at least that far below its waterline."""
         edge = self.shore
         if edge is None:
             return []
+        if deck and self.pier is not None:
+            x0, x1, top = self.pier
+            return [(x, top) for x in self.spread(n, x0 + 0.04, x1 - 0.02)]
         xs = np.linspace(0.04, 0.96, 93)
         top = np.interp(xs, edge[:, 0], edge[:, 1])
         deep = xs[top + depth < SHORE_FOOT[1]]

@@ -190,6 +190,7 @@ def window(b: Builder, n: int) -> None:
             b.add("figure", _person(x, 1.08, INDOOR_HEIGHT * (0.85 if n > 2 else 1.0), b.layout.aspect, b.rng), wall * 0.55, 1.0)
 
 
+FAR_PEOPLE = 0.6  # people further up a beach or out on a pier are drawn smaller, down to this share of the nearest
 INDOOR_HEIGHT = 0.62  # a person inside the room stands near the viewer: head and shoulders against the pane
 FLOOR = 0.86  # y where a room with a fireplace meets its floor
 HEARTH = (0.17, 0.43, 0.13, 0.6)  # a fireplace's half-width, mantel y, opening's half-width and opening's top y (relative)
@@ -499,7 +500,7 @@ def figure(b: Builder, n: int) -> None:
         n -= min(n, len(b.boats))
     if b.shore is not None and b.placed("figure") in (None, "shore"):  # people on a beach stand on its sand, not in the sea
         for x, foot in b.on_shore(n):
-            h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0) * (foot - b.horizon) / (0.93 - b.horizon)
+            h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0) * max(FAR_PEOPLE, (foot - b.horizon) / (0.93 - b.horizon))
             b.add("figure", _person(x, foot, h, b.layout.aspect, b.rng), b.roles.dark, 0.95)
         return
     xs = b.spread(n, 0.1, 0.9, near=1.0 - b.layout.focal_x if {"lighthouse", "tree", "fire"} & b.present else b.layout.focal_x) if n else []

@@ -110,6 +110,27 @@ def shore(b: Builder, n: int) -> None:
     b.shore = np.array(sorted(pts[:4]))
     foam = np.array(pts[:4]) + (0.0, -0.006)
     b.add("shore", [stroke(foam, 0.005)], b.roles.light * 0.8 + 0.2, 0.86, thin=True)
+    if {word for kind in b.kinds.get("shore", ()) for word in kind.split()} & PIERS:
+        _pier(b, side, y_far, y_edge - 0.05)
+
+
+PIERS = frozenset({"pier", "jetty", "dock", "wharf", "quay", "boardwalk"})  # shore words that name a pier, drawn as one
+PIER_LENGTH = 0.5  # relative width a pier runs out over the water from the sand
+PIER_DECK = 0.014  # the deck's thickness (relative height); posts every PIER_POSTS, PIER_DEPTH deep into the water
+PIER_POSTS, PIER_DEPTH = 0.05, 0.06
+
+
+def _pier(b: Builder, side: int, y_far: float, y_mid: float) -> None:
+    """A pier seen from the side: a wooden deck from the sand out over the water (toward ``side``) on posts, halfway
+    between the horizon and the waterline; what the text puts on the shore stands on its deck (``Builder.pier``)."""
+    deck = b.horizon + 0.6 * (y_mid - b.horizon)
+    start = (0.5 - 0.52 * side) + 0.32 * side * float(np.clip((deck - y_far) / max(y_mid - y_far, 1e-6), 0.0, 1.0))
+    end = start + side * PIER_LENGTH
+    x0, x1 = min(start, end), max(start, end)
+    wood = b.roles.dark * 0.6 + b.roles.mid * 0.4
+    posts = [stroke([(x, deck), (x, deck + PIER_DEPTH)], 0.006) for x in np.arange(x0 + 0.02, x1, PIER_POSTS)]
+    b.add("shore", [b.rect(x0, deck - PIER_DECK, x1, deck), *posts], wood, 0.7)
+    b.pier = (x0, x1, deck - PIER_DECK)
 
 
 def _water_band(b: Builder) -> tuple[float, float]:
@@ -157,7 +178,7 @@ def _water_band(b: Builder) -> tuple[float, float]:
 )
 def boat(b: Builder, n: int) -> None:
     if b.placed("boat") == "shore":  # "a boat pulled up on the beach": beached on the sand
-        for x, y in b.on_shore(n, depth=0.08):
+        for x, y in b.on_shore(n, depth=0.08, deck=False):
             _sailboat(b, x, y, 0.03 + 0.07 * (y - b.horizon) / (1.0 - b.horizon), 0.9, beached=True)
         return
     if b.river is not None and not b.present & {"sea", "lake"}:  # the only water is a river: the boats sail on it
