@@ -789,3 +789,21 @@ def test_every_bird_reads_at_200_px_in_glass_and_pointillism(style):
     values = [v for text in ("five birds over the hills at noon", "seven gulls above a lighthouse") for valence in (0.2, 0.8)
               for v in _bird_contrasts(text, style, valence)]
     assert len(values) == 24 and min(values) > 10.0, sorted(values)[:3]  # legibility.GOAL is 9
+
+
+def test_people_the_text_seats_by_the_fire_sit_in_a_chair_facing_it():
+    """Round 6: "a grandmother knitting by the fireplace" stood (a standing silhouette for knitting, reading, asleep):
+    sitting words seat the people by the fire in a chair, facing it; "standing" keeps them standing."""
+    for seed in range(3):
+        sitting = compose("A grandmother knitting by the fireplace", MOOD, seed=seed, aspect=1.0)
+        standing = compose("A grandmother standing by the fireplace", MOOD, seed=seed, aspect=1.0)
+        person = next(s for s in sitting.stack.shapes if s.subject == "figure")
+        upright = next(s for s in standing.stack.shapes if s.subject == "figure")
+        x0, y0, x1, y1 = _box(person)
+        assert (y1 - y0) < 0.9 * (_box(upright)[3] - _box(upright)[1]), seed  # sitting: lower than standing
+        fire = next(s for s in sitting.stack.shapes if s.subject == "fireplace" and s.glow)
+        knee = np.asarray(person.parts[2].points)[-1, 0]  # the thigh ends at the knee, toward the fire
+        head = person.parts[0].cx
+        assert (knee - head) * (_box(fire)[0] - head) > 0, seed
+        assert len([s for s in sitting.stack.shapes if s.subject == "fireplace"]) == len(
+            [s for s in standing.stack.shapes if s.subject == "fireplace"]) + 1  # the chair

@@ -60,6 +60,7 @@ POSES = {  # a pose (recorded among a subject's kinds) -> the words that give it
     "standing": frozenset({"standing", "stands", "stand", "wading", "wades", "wade", "perched", "resting", "fishing"}),
     "floating": frozenset({"swimming", "swim", "swims", "floating", "float", "floats", "gliding", "glide", "glides",
                            "paddling", "drifting", "bobbing"}),
+    "sitting": frozenset({"sitting", "sits", "sit", "seated", "knitting", "reading", "asleep", "sleeping", "dozing", "napping"}),
     "flying": frozenset({"flying", "fly", "flies", "flight", "soaring", "soar", "wheeling", "circling", "overhead",
                          "migrating", "over", "above"}),
 }

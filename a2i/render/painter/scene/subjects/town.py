@@ -234,8 +234,41 @@ def fireplace(b: Builder, n: int) -> None:
         k = b.counts.get("figure", 1)
         near, far = cx - b.layout.side * BY_FIRE, 0.5 - b.layout.side * 0.42  # the nearest by the fire, the rest toward the window
         h = FIRESIDE_HEIGHT * (0.85 if k > 2 else 1.0)
+        seated = "sitting" in b.kinds.get("figure", ())  # "a grandmother knitting by the fireplace": in a chair, facing the fire
         for x in np.linspace(near, far, k) if k > 1 else [near]:
-            b.add("figure", _person(float(x), 0.97, h, b.layout.aspect, b.rng), _wall(b) * 0.5, 1.0)
+            if seated:
+                chair, person = _seated(float(x), 0.97, h, b.layout.aspect, float(b.layout.side))
+                b.add("fireplace", chair, _wall(b) * 0.6 + b.roles.dark * 0.4, 1.0)
+                b.add("figure", person, _wall(b) * 0.5, 1.0)
+            else:
+                b.add("figure", _person(float(x), 0.97, h, b.layout.aspect, b.rng), _wall(b) * 0.5, 1.0)
+
+
+SEAT = 0.27  # a chair's seat above the floor, in the sitter's standing height
+
+
+def _seated(x: float, floor: float, h: float, aspect: float, face: float) -> tuple[list, list]:
+    """A person of standing height ``h`` sitting in a chair at ``x`` on the floor, seen from the side, facing right
+    (``face`` 1) or left (-1): (the chair's parts: its back, seat and legs; the person's: head, upright body, thighs
+    along the seat, shins to the floor, arms to the lap)."""
+    u = h / aspect  # horizontal units
+    seat = floor - SEAT * h
+    back = face * -0.1 * u
+    chair = [Poly([(x + back - 0.03 * u, seat), (x + back - 0.03 * u, seat - 0.48 * h), (x + back + 0.03 * u, seat - 0.5 * h),
+                   (x + back + 0.03 * u, seat)]),
+             Poly([(x + back, seat - 0.04 * h), (x + face * 0.24 * u, seat - 0.04 * h), (x + face * 0.24 * u, seat + 0.03 * h),
+                   (x + back, seat + 0.03 * h)]),
+             stroke([(x + back, seat), (x + back, floor)], 0.02 * h),
+             stroke([(x + face * 0.22 * u, seat), (x + face * 0.22 * u, floor)], 0.02 * h)]
+    w = 0.13 * u
+    head = Ellipse(x, seat - 0.5 * h, 0.065 * h, 0.075 * h)
+    body = Poly([(x - 0.55 * w, seat - 0.4 * h), (x + 0.55 * w, seat - 0.4 * h), (x + 0.45 * w, seat - 0.04 * h),
+                 (x - 0.45 * w, seat - 0.04 * h)])
+    knee = x + face * 0.26 * u
+    person = [head, body, stroke([(x, seat - 0.07 * h), (knee, seat - 0.08 * h)], 0.06 * h),
+              stroke([(knee, seat - 0.08 * h), (knee + face * 0.02 * u, floor)], 0.035 * h),
+              stroke([(x + face * 0.3 * w, seat - 0.36 * h), (x + face * 0.2 * u, seat - 0.12 * h)], 0.025 * h)]
+    return chair, person
 
 
 FIRE_SPAN = 0.144  # relative width of a full-size fire: tongues 0.09 wide, jittered 0.6 of their half-width each way
