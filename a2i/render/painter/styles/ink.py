@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from a2i.render.painter.styles.base import Layers, Motion, Painting, StyleSpec, mix, rgba, soften, stamp, value_noise
 
 SEAL = np.array([0.72, 0.12, 0.1])  # vermilion seal paste (cinnabar)
+THIRDS = np.full((3, 1), 1.0 / 3.0, dtype=np.float32)  # RGB -> the mean of the channels, as a matrix product
 # Ink night paintings (sumi-e moonlit scenes) lay the sky in a dark wash and leave the moon as bare paper:
 NIGHT_WASH = 0.85  # how much of the sky the night wash covers (the rest is the paper showing through, unevenly)
 NIGHT_INK = 0.7  # the night wash's ink relative to the sky's own (already dark) night colour
@@ -66,13 +67,18 @@ def draw(p: Painting) -> Layers:
     named = bool(p.scene.reading.colours)
     paper_tone = flat if named else p.roles.light * 0.25 + 0.75  # named colours: the paper takes them
     grain = p.noise(60)  # one texture for the paper, the wash's unevenness and the brush's hairs
-    greyed = flat if named else mix(flat.mean(axis=2, keepdims=True) * np.ones(3, np.float32), flat, 0.3)
+    # The subjects' ink greyed: their colour mixed 0.3 into its grey (the channels' mean, as a product with a
+    # column: 13x faster than ndarray.mean over the last axis; broadcast over the channels by ``mix``).
+    greyed = flat if named else mix(flat @ THIRDS, flat, 0.3)
     night = p.scene.plan.time == "night" and not named  # a named night's sky is already the night's colour
     if night:  # an ink night: the sky laid in a dark wash of its own colour, greyed as the subjects' ink is
         row = p.raster.sky_gradient()[:, :1]  # the sky's colour row by row (it is a vertical gradient)
         row_ink = mix(row.mean(axis=2, keepdims=True) * np.ones(3, np.float32), row, 0.3) * NIGHT_INK
-        paper_tone = paper_tone + (sky * (NIGHT_WASH + 0.04 * grain))[..., None] * (row_ink - paper_tone)
-    paper = paper_tone * (1 + 0.014 * grain)[..., None]
+        paper = np.multiply((sky * (NIGHT_WASH + 0.04 * grain))[..., None], row_ink - paper_tone, dtype=np.float32)
+        paper += paper_tone  # (in place: a night's paper is a full picture, not one tone)
+        paper *= (1 + 0.014 * grain)[..., None]
+    else:
+        paper = paper_tone * (1 + 0.014 * grain)[..., None]
     # 1. Washes: ink (the subject's colour, mostly greyed unless the prompt named it) thinned with distance,
     #    pooled darker at the wash's edges; at night the lights (moon, stars, lamps) are paper left bare.
     if night:  # one field for both (speed): the depth read back where the wash is full, the lights and water aside
