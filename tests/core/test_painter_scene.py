@@ -714,6 +714,7 @@ def test_a_boat_pulled_up_on_the_beach_is_beached_and_a_heron_on_the_bank_stands
         feet = _feet(scene, "birds")
         assert feet and "river" not in _ground(scene, "birds", feet), seed
         assert read_prompt("A heron fishing on the bank of a slow river").not_drawn == ()  # the bank is the river's
+        assert read_prompt("a dozen gulls on the river bank").places == {"birds": "bank"}
 
 
 @pytest.mark.parametrize("text, count, description", [

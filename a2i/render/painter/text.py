@@ -528,7 +528,8 @@ def _place_of(words: list[str], k: int, placed: str) -> str | None:
     for j in range(k, min(k + 3, len(words))):
         if words[j] in PLACE_WORDS:
             for m in range(j + 1, min(j + 1 + PLACE_REACH, len(words))):
-                name = "bank" if words[m] in BANKS else _subject_of(words, m)[0]
+                bank = words[m] in BANKS or (m + 1 < len(words) and words[m + 1] in BANKS)  # "on the river bank"
+                name = "bank" if bank else _subject_of(words, m)[0]
                 if name is not None:
                     return name if name in PLACES[placed] else None
             return None

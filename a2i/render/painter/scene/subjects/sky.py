@@ -176,11 +176,11 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
         return
     xs = _clear_of_boats(b, b.spread(n, 0.12, 0.88, near=1.0 - b.layout.focal_x if n == 1 else None))
     parts = []
-    for x in xs:
-        if place == "bank" and b.river is not None:  # on the river's bank, just outside its water
-            t = rng.uniform(0.45, 0.85)
+    for j, x in enumerate(xs):
+        if place == "bank" and b.river is not None:  # on the river's banks, just outside its water, spread down them
+            t = RIVER_BANK[0] + (RIVER_BANK[1] - RIVER_BANK[0]) * (j // 2 + 0.5 + rng.uniform(-0.2, 0.2)) / ((n + 1) // 2)
             cx, cy, half = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(3))
-            x, foot = cx + rng.choice([-1.0, 1.0]) * (half + BANK_GAP / aspect), cy
+            x, foot = cx + (1.0 if j % 2 else -1.0) * (half + BANK_GAP / aspect), cy  # the two banks in turn
         elif place == "bank" and b.bank is not None:  # on the lake's near bank
             foot = b.bank + rng.uniform(0.04, 0.1)
         elif b.river is not None and not b.present & {"sea", "lake"}:  # on the river, at its edge
@@ -197,7 +197,8 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
     b.add("birds", parts, fill, 0.75)
 
 
-BANK_GAP = 0.03  # short sides between a river's water and a bird standing on its bank
+BANK_GAP = 0.05  # short sides between a river's water and a bird standing on its bank (the river widens and bends below its feet)
+RIVER_BANK = (0.3, 0.9)  # the stretch of the river (0 at the horizon, 1 at the bottom) birds on its banks spread along
 PERCHED = 0.55  # a standing gull or crow is this much the height of a heron at the same place
 
 
