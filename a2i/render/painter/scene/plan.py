@@ -57,7 +57,9 @@ DEFAULT_SCENES: tuple[tuple[str, ...], ...] = (
 GROUNDS = ("hills", "meadow", "dunes")  # a scene with nothing to stand on gets the first the text does not rule out
 SKY_HEAVY = {"fireworks", "birds", "clouds", "lightning"}
 GROUND_HEAVY = {"street", "road", "crowd", "meadow", "figure", "fire", "river"}
-NIGHT_BELOW, DUSK_BELOW = 0.3, 0.5  # valence under which a scene with no time words is painted at night / at dusk or dawn
+# Valence under which a scene with no time words is painted at night / at dusk or dawn. A text that names colours
+# but no time is painted at dusk or dawn at the darkest: at night its colours would be only the night's lights.
+NIGHT_BELOW, DUSK_BELOW = 0.3, 0.5
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _time(reading: Reading, mood: Mood, rng: np.random.Generator) -> str:
         return "night"
     if "sun" in reading.subjects:
         return "day" if mood.valence >= DUSK_BELOW else "dusk"
-    if mood.valence < NIGHT_BELOW:
+    if mood.valence < NIGHT_BELOW and not reading.colours:
         return "night"
     if mood.valence < DUSK_BELOW:
         return "dusk" if draw < 0.5 else "dawn"
