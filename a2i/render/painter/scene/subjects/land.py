@@ -14,7 +14,7 @@ from a2i.render.painter.scene.subjects.base import FAR, LAND, OBJECT, subject
     "mountains",
     "mountains",
     "mountains",
-    ("mountain", "peak", "summit", "alp", "cliff", "canyon", "ridge", "volcano", "crag", "mountainside"),
+    ("mountain", "peak", "summit", "alp", "cliff", "canyon", "ridge", "crag", "mountainside"),
     FAR,
 )
 def mountains(b: Builder, n: int) -> None:
