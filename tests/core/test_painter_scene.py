@@ -232,7 +232,7 @@ def test_a_named_colour_a_style_dilutes_is_glazed_back_to_its_share():
     raster = scene.stack.raster(96, 96)
     raw = STYLES["watercolour"].draw(Painting(Canvas(96, 96), mood, scene, raster, seeded_rng(0, style_stream("watercolour"))))
     kept = keyframe(Profile(valence=0.8, energy=0.3), prompt=prompt, style="watercolour", seed=0, canvas=Canvas(96, 96))
-    before, after = named_shares(raw, scene, scene.mood), named_shares(kept.layers, kept.scene, kept.graded_mood)
+    before, after = named_shares(raw, scene, scene.mood), named_shares(kept.layers, kept.scene, kept.scene.mood)
     assert max(before[:2]) < 0.12 and min(after) >= SHARE_GOAL and abs(after[2] - before[2]) < 0.01, (before, after)
 
 

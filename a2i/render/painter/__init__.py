@@ -65,18 +65,12 @@ class Keyframe:
     """A picture before compositing: its style, mood, scene and layers (what :func:`paint` and videos share)."""
 
     style: StyleSpec
-    mood: Mood
+    mood: Mood  # the song's, what the style paints with; scene.mood is it at the time of day, what the grade aims at
     layers: Layers
     seed: int
     scene: Scene
     raster: Raster
     shifts: np.ndarray | None = None  # per shape: the legibility shift applied to its pixels (legibility.py)
-
-    @property
-    def graded_mood(self) -> Mood:
-        """The mood the picture is graded to: ``mood`` (what the style paints with) at the scene's time of day, so
-        a night is dark whatever the song (:func:`a2i.render.painter.palette.at_time`)."""
-        return self.scene.mood
 
     @property
     def named_colours(self) -> bool:
@@ -176,7 +170,7 @@ def _painted(profile: Profile, *, prompt: str | None, style: str | None, size: i
     w, h = check_size(size)
     frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=Canvas(w, h), features=features)
     image = composite_image(frame.layers, w, h)
-    image = grade_image(image, *solve_grade(image, frame.graded_mood, named=frame.named_colours))
+    image = grade_image(image, *solve_grade(image, frame.scene.mood, named=frame.named_colours))
     return add_grain(image, seeded_rng(seed, _GRAIN_STREAM), frame.mood), frame
 
 

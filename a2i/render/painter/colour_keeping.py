@@ -22,7 +22,7 @@ Examples
 >>> from a2i.render.painter.styles.base import Canvas
 >>> frame = keyframe(Profile(valence=0.8, energy=0.3), prompt="boats on a bay, in navy and burnt umber",
 ...                  style="contours", seed=0, canvas=Canvas(96, 96))
->>> [round(share, 2) >= SHARE_GOAL for share in named_shares(frame.layers, frame.scene, frame.graded_mood)]
+>>> [round(share, 2) >= SHARE_GOAL for share in named_shares(frame.layers, frame.scene, frame.scene.mood)]
 [True, True]
 """
 

@@ -302,7 +302,7 @@ class Scene:
         frame = keyframe(profile, prompt=prompt, style=style, seed=seed, canvas=canvas, features=features)
         layers = frame.layers.at(width, height)
         image = layers.composite(width, height)
-        grade = solve_grade(image, frame.graded_mood, named=frame.named_colours)
+        grade = solve_grade(image, frame.scene.mood, named=frame.named_colours)
         rgb = np.asarray(grade_image(image, *grade), dtype=np.uint8)
         _, y = canvas.grid()
         phase = _phase(layers)
