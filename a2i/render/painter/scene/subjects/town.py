@@ -224,8 +224,7 @@ def fireplace(b: Builder, n: int) -> None:
     t = np.linspace(0, np.pi, 17)
     top = np.stack([cx - mouth * u * np.cos(t), arch - 0.06 * np.sin(t)], 1)
     b.add("fireplace", [Poly(np.concatenate([[[cx - mouth * u, FLOOR]], top, [[cx + mouth * u, FLOOR]]]))], b.roles.dark * 0.6, 1.0)
-    kinds = {word for kind in b.kinds.get("fire", ()) for word in kind.split()}
-    named = "fire" in b.present and not kinds & CANDLES
+    named = "fire" in b.present and not _candles(b)
     _flames(b, "fire" if named else "fireplace", cx, FLOOR - 0.01, 0.2, 1.0, reach=0.3)  # a full-size fire fills the mouth
     if "fire" in b.present and not named:  # "candles on the mantel"
         k = b.counts.get("fire", 1)
@@ -302,7 +301,7 @@ def fire(b: Builder, n: int) -> None:
         xs = [float(np.clip(b.layout.focal_x, lo, hi))]
     else:  # evenly apart, jittered by at most FIRE_JITTER of their spacing, so they stay countable
         xs = np.linspace(lo, hi, n + 2)[1:-1] + b.rng.uniform(-FIRE_JITTER, FIRE_JITTER, n) * (hi - lo) / (n + 1)
-    candles = any(word in CANDLES for kind in b.kinds.get("fire", ()) for word in kind.split())
+    candles = _candles(b)
     for x in xs:
         base = b.rng.uniform(*WINDOW_BASE) if indoors else b.horizon + b.rng.uniform(0.28, 0.36)
         h = b.rng.uniform(0.16, 0.24) * size
@@ -345,6 +344,11 @@ def _flames(b: Builder, name: str, x: float, base: float, h: float, size: float,
 
 
 CANDLES = frozenset({"candle", "candlelight", "taper"})  # fire words that name a candle, drawn as one
+
+
+def _candles(b: Builder) -> bool:
+    """Whether the text's fire is candles ("three candles", "by candlelight"): drawn as candles, not a blaze."""
+    return any(word in CANDLES for kind in b.kinds.get("fire", ()) for word in kind.split())
 CANDLE_SILL = 0.705  # y of candles standing on a window's sill (its bottom bar's top lies at 0.708 or lower)
 
 
