@@ -106,6 +106,13 @@ class Builder:
         drawn = place == "bank" and (self.river is not None or self.bank is not None) or place == "shore" and self.shore is not None
         return place if drawn or place in self.present and place not in ("shore", "bank") else None
 
+    def along_river(self, t: float) -> tuple[float, float, float]:
+        """The drawn river's centre ``(x, y)`` and half-width at ``t`` along it (0 at the horizon, 1 at the bottom)."""
+        assert self.river is not None, "along_river needs the river drawn first"
+        along = np.linspace(0, 1, len(self.river))
+        x, y, half = (float(np.interp(t, along, self.river[:, c])) for c in range(3))
+        return x, y, half
+
     def on_shore(self, n: int, *, depth: float = SHORE_DEPTH, deck: bool = True) -> list[tuple[float, float]]:
         """``n`` places ``(x, y)`` on the drawn shore: along a pier's deck where there is one (and ``deck``: people and
         birds, not beached boats), else on the sand, apart across where it is deep enough (at least ``depth`` below

@@ -136,7 +136,7 @@ def _floating(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
     for x in _clear_of_boats(b, b.spread(n, 0.12, 0.88)):
         if b.river is not None and not b.present & {"sea", "lake"}:
             t = rng.uniform(0.35, 0.9)
-            x, y = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(2))
+            x, y, _ = b.along_river(t)
         else:
             y = b.horizon + rng.uniform(0.06, 0.17)
         s = rng.uniform(0.07, 0.09) * (1.3 if n <= 2 else 1.0) * (0.6 + 1.6 * (y - b.horizon))  # nearer is larger
@@ -179,13 +179,13 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
     for j, x in enumerate(xs):
         if place == "bank" and b.river is not None:  # on the river's banks, just outside its water, spread down them
             t = RIVER_BANK[0] + (RIVER_BANK[1] - RIVER_BANK[0]) * (j // 2 + 0.5 + rng.uniform(-0.2, 0.2)) / ((n + 1) // 2)
-            cx, cy, half = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(3))
+            cx, cy, half = b.along_river(t)
             x, foot = cx + (1.0 if j % 2 else -1.0) * (half + BANK_GAP / aspect), cy  # the two banks in turn
         elif place == "bank" and b.bank is not None:  # on the lake's near bank
             foot = b.bank + rng.uniform(0.04, 0.1)
         elif b.river is not None and not b.present & {"sea", "lake"}:  # on the river, at its edge
             t = rng.uniform(0.45, 0.85)
-            cx, cy, half = (float(np.interp(t, np.linspace(0, 1, len(b.river)), b.river[:, c])) for c in range(3))
+            cx, cy, half = b.along_river(t)
             x, foot = cx + rng.choice([-1.0, 1.0]) * 0.7 * half, cy
         elif b.has_water:
             foot = b.horizon + rng.uniform(0.12, 0.2)
