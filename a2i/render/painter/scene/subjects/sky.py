@@ -124,12 +124,18 @@ def birds(b: Builder, n: int) -> None:
 FLOATERS = {"swan": "white", "duck": None, "cygnet": None, "mallard": None}  # birds seen on the water -> own colour
 
 
+def _own_fill(b: Builder, own: dict[str, str | None], kinds: tuple[str, ...]) -> np.ndarray:
+    """The fill of birds the text names: the first named kind's own colour in ``own`` (a swan's white, a flamingo's
+    pink), moved by the mood as named colours are, else the scene's dark role (a silhouette)."""
+    colour = next((own[w] for kind in kinds for w in kind.split() if own.get(w)), None)
+    return b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
+
+
 def _floating(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ...]) -> None:
     """``n`` birds afloat, apart, on the water (on the river, or the near half of the sea or lake): a body resting
     on its waterline, a swan's curved neck or a duck's round head, each facing its own way."""
     b.rng = rng
-    colour = next((FLOATERS[w] for kind in kinds for w in kind.split() if FLOATERS.get(w)), None)
-    fill = b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
+    fill = _own_fill(b, FLOATERS, kinds)
     swan = any(w in ("swan", "cygnet") for kind in kinds for w in kind.split())
     aspect = b.layout.aspect
     parts = []
@@ -161,8 +167,7 @@ def _standing(b: Builder, n: int, rng: np.random.Generator, kinds: tuple[str, ..
     water), or on the ground where there is none. A wader (heron, egret ...) has long legs, an S-shaped neck and a
     beak; other birds (gulls on the rocks) stand as a plump body on short legs. Each faces its own way."""
     b.rng = rng
-    colour = next((WADERS[w] for kind in kinds for w in kind.split() if WADERS.get(w)), None)
-    fill = b.roles.dark if colour is None else lab_to_srgb(mood_moved(lab_of(colour), b.mood.valence, b.mood.energy))
+    fill = _own_fill(b, WADERS, kinds)
     aspect = b.layout.aspect
     wader = any(w in WADERS for kind in kinds for w in kind.split())
     shape = _heron if wader else _perched
