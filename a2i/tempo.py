@@ -202,7 +202,8 @@ class Tempo:
     periodicity : float
         Strongest normalised autocorrelation of the onsets over the tempo range (0 no pulse .. 1 a metronome).
     beats : ndarray
-        Beat frames the tracker found at ``bpm`` (empty without a steady beat).
+        Beat frames the tracker found at the chosen level, whose mean spacing (:func:`beat_period`) is
+        ``bpm`` unless :func:`refine_tempo` kept the level's own lag (empty without a steady beat).
     """
 
     bpm: float
@@ -294,8 +295,8 @@ def beat_period(beats: np.ndarray) -> float:
     than two beats).
 
     A tempo that drifts or sways gives its mean period: the slope of a line through every beat, not the
-    spacing of the steadiest stretch; a beat placed a frame early or late moves it by a frame over the number
-    of beats.
+    spacing of the steadiest stretch. One of ``n`` beats placed a frame off moves it by at most ``6 / n**2``
+    frames, so whole-frame beats measure a fractional period.
 
     Examples
     --------
@@ -351,10 +352,10 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
     if len(beats) < MIN_BEATS:
         return bpm, beats
     first = 60.0 * frame_rate / beat_period(beats)
-    again = track_beats(onset, frame_rate, first) if _same_level(first, bpm) else np.zeros(0, dtype=int)
-    if len(again) < MIN_BEATS:
+    if not _same_level(first, bpm):
         return bpm, beats
-    tempo = 60.0 * frame_rate / beat_period(again)
+    again = track_beats(onset, frame_rate, first)
+    tempo = 60.0 * frame_rate / beat_period(again) if len(again) >= MIN_BEATS else 0.0
     return (tempo, again) if _same_level(tempo, bpm) else (bpm, beats)
 
 
@@ -555,6 +556,7 @@ def estimate(onset: np.ndarray, frame_rate: float) -> Tempo:
     Returns
     -------
     Tempo
+        ``bpm`` the mean spacing of its ``beats`` over the whole envelope (:func:`refine_tempo`);
         ``bpm`` 0 and ``confidence`` under :data:`STEADY_BEAT_CONFIDENCE` when there is no steady beat;
         ``bpm`` 0 and ``confidence`` 0 when the envelope is too short to hold :data:`MIN_BEATS` beats at
         the fastest tempo.
