@@ -5,7 +5,9 @@ drums) is rendered at tempi from 50 to 200 BPM and its tempo found as ``a2i anal
 (:func:`a2i.features.song_tempo`: the onset envelopes of the 10-second clips, joined, then
 :func:`a2i.tempo.estimate`).
 Reported as in the MIREX tempo task: Acc1, the share within 4 % of the true tempo, and Acc2, the same with
-octave errors (x2, x1/2, x3, x1/3) forgiven; librosa's ``beat_track`` on the same audio as a reference.
+octave errors (x2, x1/2, x3, x1/3) forgiven; librosa's ``beat_track`` on the same audio as a reference. And
+the precision once the level is right: over the readings within 8 % of the true tempo, the median error and
+the shares within 1 % and 2 % (a period measured a frame off is 5 % at 129 BPM).
 
 Real recordings are not part of a2i: pass them with their known tempo (``--song``), or pass any recordings
 without a label to ``--stretch``: each is time-stretched by ffmpeg (rubberband, keeping the pitch; atempo
@@ -154,7 +156,8 @@ def fit_weights(pieces: list[tuple[tempo_estimation.Levels, float, str]], penalt
 
 
 def chosen_bpm(found: tempo_estimation.Levels, weights: np.ndarray) -> float:
-    """The level the weights choose among ``found``'s candidates."""
+    """The tempo of the level the weights choose among ``found``'s candidates (its autocorrelation lag, before
+    :func:`a2i.tempo.refine_tempo` measures its period: the level's choice is what the weights decide)."""
     return float(found.bpm[int(np.argmax(found.design() @ weights + found.prior))])
 
 
@@ -227,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
               tempo_estimation.MEDIAN_SHIFT)
         if real:
             pairs = grouped_cross_validation(synthesized, real)
-            print(f"labelled recordings, cross-validated grouped ({CV_FOLDS} folds): Acc1 "
+            print(f"labelled recordings, cross-validated grouped ({CV_FOLDS} folds), the level's own lag: Acc1 "
                   f"{np.mean([correct(f, t, False) for t, f in pairs]):.3f}\n  by tempo: {by_tempo(pairs)}")
     rows = []
     start = time.perf_counter()
