@@ -114,9 +114,9 @@ def test_ffmpeg_decoding_at_the_analysis_rate_gives_the_reference_samples(tmp_pa
     wav = tmp_path / "multi.wav"
     sf.write(wav, multi, 44100, subtype="FLOAT")
     m4a = encode(wav, tmp_path / "multi.m4a")
-    if not soxr_in_ffmpeg:
-        probe = decoding.probe
-        monkeypatch.setattr(decoding, "probe", lambda path, started=None: (*probe(path, started)[:3], False))
+    if not soxr_in_ffmpeg:  # what the decoder reads of this ffmpeg's messages, less its libsoxr
+        info = decoding.stream_info
+        monkeypatch.setattr(decoding, "stream_info", lambda lines: (*info(lines)[:3], False))
     got = audio.load(m4a, sr=22050).samples
     want = _channel_mean_resampled(m4a, 22050)
     assert len(got) == len(want)
@@ -242,6 +242,23 @@ def test_a_decoder_started_early_is_used_and_gives_the_same_samples(tmp_path, mo
     decoding.start_early(tmp_path / "missing.mp3", 22050)  # nothing to start: no file, or libsndfile's
     decoding.start_early(wav, 22050)
     assert not decoding._EARLY
+
+
+@pytest.mark.parametrize("channels", [2, 1])
+def test_decoding_an_mp3_starts_one_ffmpeg_when_the_guess_holds(tmp_path, monkeypatch, channels):
+    # The decoder learns the file's rate and channels from its own messages: no second ffmpeg probes the file
+    # first (each start costs 0.05 s CPU). A stereo file takes one process; a mono one, whose guess is wrong, two.
+    t = np.arange(44100) / 44100
+    wave = np.stack([0.3 * np.sin(2 * np.pi * 330 * (c + 1) * t) for c in range(channels)], axis=1).astype(np.float32)
+    wav = tmp_path / "tone.wav"
+    sf.write(wav, wave, 44100, subtype="FLOAT")
+    mp3 = encode(wav, tmp_path / "tone.mp3")
+    started = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(decoding.subprocess, "Popen", lambda cmd, *a, **k: started.append(cmd) or popen(cmd, *a, **k))
+    got = audio.load(mp3, sr=22050)
+    assert len(started) == (1 if channels == 2 else 2), started
+    assert got.sr == 22050 and abs(got.duration - 1.0) < 0.1
 
 
 def test_a_decoding_left_before_its_end_stops_ffmpeg_without_an_error(tmp_path):
