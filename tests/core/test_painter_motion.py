@@ -281,16 +281,19 @@ def test_what_a_style_draws_around_an_object_waits_for_it(monkeypatch):
 
 
 def test_an_object_stands_on_its_own_object_beside_it_and_waits_behind_a_later_one():
-    from a2i.render.painter.motion import _grounded
+    from a2i.render.painter.motion import CARRY, _grounded
 
     # A wall (its drawing order rising bottom up, 0.3 -> 0.5) with a late sill (0.9) sticking out in its middle rows.
     wall = np.repeat(np.linspace(0.5, 0.3, 12, dtype=np.float32)[:, None], 12, axis=1)
     rise = wall.copy()
     rise[6:8, 3:9] = 0.9
     times = _grounded(rise, np.ones((12, 12), bool), 0.2)
-    # The wall above the sill stands on the wall beside it: it keeps its own time (it once waited for the sill, and
-    # every object's times were squeezed to make room for it).
-    np.testing.assert_allclose(times[:6], wall[:6], atol=1e-6)
+    # The wall above the sill stands on the wall beside it (it once waited for the sill, and every object's times
+    # were squeezed to make room for it) and grows along its row from there, one step of CARRY per pixel: all at
+    # the wall's time, a band above a window appeared in one frame.
+    np.testing.assert_allclose(times[:6, :3], wall[:6, :3], atol=1e-6)
+    steps = np.array([1, 2, 3, 3, 2, 1], np.float32)  # pixels from the wall beside the sill
+    np.testing.assert_allclose(times[:6, 3:9], wall[:6, 3:9] + steps * CARRY * (1 - 0.2) / 12, atol=1e-6)
     assert times.max() == pytest.approx(0.9)
     # Where the later object fills the object's width, what is above it waits for it and then climbs.
     inside = np.zeros((12, 12), bool)

@@ -67,6 +67,8 @@ MAX_FRONT = 0.02  # the longest one pixel takes to change (share of the transiti
 # jumps (the outline between two subjects) the front is still a quick edge, never a slow local fade
 MIN_FRONT = 1e-4  # the shortest (a flat stretch of the drawing order changes at once, a cut one frame long)
 THIN_PX = 2  # px: parts of the drawing order this thin arrive with their surroundings (see _arrival)
+CARRY = 0.4  # share of the transition a part carried by its object beside it (a wall's band above a window)
+# takes to grow one short side along its row from there: flat in drawing order, it would appear in one frame
 EDGE_WAVE = 0.012  # how far the front strays either side of the drawing order (short sides): a brushed edge
 EDGE_CELLS = (14, 9)  # the raggedness's noise cells (across, down): a few wobbles per subject, not a texture
 _EDGE_STREAM = 0x7E06  # the front's own random stream: the keyframe's composition never moves with it
@@ -169,8 +171,9 @@ def _phase(layers: Layers) -> np.ndarray:
 
 
 @compiled
-def _held(rise: np.ndarray, inside: np.ndarray, joined: float, out: np.ndarray) -> None:
-    """:func:`_grounded`'s times before they are fitted back, into ``out``: bottom up, row by row."""
+def _held(rise: np.ndarray, inside: np.ndarray, joined: float, carry: float, out: np.ndarray) -> None:
+    """:func:`_grounded`'s times before they are fitted back, into ``out``: bottom up, row by row; ``carry`` is
+    the time a carried pixel waits after the one beside it that carries it."""
     height, width = rise.shape
     out[height - 1] = rise[height - 1]
     for row in range(height - 2, -1, -1):
@@ -180,35 +183,37 @@ def _held(rise: np.ndarray, inside: np.ndarray, joined: float, out: np.ndarray) 
             if inside[row, x] and inside[row + 1, x]:
                 climb = max(rise[row, x] - rise[row + 1, x], 0.0)
                 out[row, x] = max(rise[row, x], out[row + 1, x] + climb)
-        # 2. Or carried by its own object beside it on the row (there, left to right and back): a wall above a
-        #    window's sill stands on the wall beside the sill, not on the sill.
+        # 2. Or carried by its own object beside it on the row (there, left to right and back), growing along
+        #    the row from there: a wall above a window's sill stands on the wall beside the sill, not on the sill.
         for x in range(1, width):
             if inside[row, x] and inside[row, x - 1] and abs(rise[row, x] - rise[row, x - 1]) < joined:
-                out[row, x] = max(rise[row, x], min(out[row, x], out[row, x - 1]))
+                out[row, x] = max(rise[row, x], min(out[row, x], out[row, x - 1] + carry))
         for x in range(width - 2, -1, -1):
             if inside[row, x] and inside[row, x + 1] and abs(rise[row, x] - rise[row, x + 1]) < joined:
-                out[row, x] = max(rise[row, x], min(out[row, x], out[row, x + 1]))
+                out[row, x] = max(rise[row, x], min(out[row, x], out[row, x + 1] + carry))
 
 
 def _grounded(rise: np.ndarray, inside: np.ndarray, wipe: float) -> np.ndarray:
     """``rise`` (over ``wipe``..1) made to grow upward through every object: no pixel of an object turns before
     what holds it up has, the object pixel under it in its column or, where that one is later, its own object
-    beside it on its row (pixels whose drawing order runs on without an outline's jump, :data:`MAX_FRONT`). An
-    object partly hidden by a later one (a lighthouse behind a tree) would otherwise show its top floating over
-    the background, the part the later one covers not yet there; now it grows from behind the later one once
-    that has risen, unless it stands beside it. A pixel held back keeps its own climb per row (so a held-back
-    region rises, never pops in at once), and the times are then fitted back into ``wipe``..1.
+    beside it on its row (pixels whose drawing order runs on without an outline's jump, :data:`MAX_FRONT`), from
+    which it grows along the row (:data:`CARRY`). An object partly hidden by a later one (a lighthouse behind a
+    tree) would otherwise show its top floating over the background, the part the later one covers not yet
+    there; now it grows from behind the later one once that has risen, unless it stands beside it. A pixel held
+    back keeps its own climb per row and a carried one grows along its row (so neither pops in at once), and the
+    times are then fitted back into ``wipe``..1.
 
     Examples
     --------
     >>> rise = np.array([[0.5, 0.5, 0.5], [0.4, 0.9, 0.4], [0.3, 0.3, 0.3]], np.float32)  # a late sill mid-wall
-    >>> _grounded(rise, np.ones((3, 3), bool), 0.2)[0].tolist()  # the wall above it stands on the wall beside
-    [0.5, 0.5, 0.5]
+    >>> [round(t, 2) for t in _grounded(rise, np.ones((3, 3), bool), 0.2)[0].tolist()]  # on the wall beside, then along
+    [0.5, 0.61, 0.5]
     >>> round(float(_grounded(rise, np.array([[0, 1, 0], [1, 1, 1], [1, 1, 1]], bool), 0.2)[0, 1]), 2)  # alone, it waits
     0.9
     """
     out = np.empty_like(rise, dtype=np.float32)
-    _held(rise.astype(np.float32), inside, np.float32(MAX_FRONT), out)
+    carry = np.float32(CARRY * (1.0 - wipe) / min(rise.shape))
+    _held(rise.astype(np.float32), inside, np.float32(MAX_FRONT), carry, out)
     late = float(out[inside].max()) if inside.any() else 1.0
     return (wipe + (out - wipe) * ((1.0 - wipe) / max(late - wipe, 1.0 - wipe))).astype(np.float32)
 
