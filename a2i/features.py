@@ -190,6 +190,31 @@ def rfft_float32(frames: np.ndarray, window: np.ndarray, n: int | None = None) -
     return np.fft.rfft(windowed, n, axis=-1).astype(np.complex64)
 
 
+def percentile(x: np.ndarray, q: float) -> np.floating:
+    """``np.percentile(x, q)`` (its default linear method) of a non-empty array, bit for bit, without its one-time
+    cost: numpy's partitions through ``np.unique``, which imports ``numpy.ma`` (9 ms of every analysis's first
+    percentile, on the thread everything waits for), and each call takes 0.1 ms to this one's 0.01.
+
+    The value is numpy's: the sorted values at the floor and ceiling of ``(n - 1) * q / 100``, interpolated as
+    numpy's ``_lerp`` does in the array's own precision (``q`` a Python number: a weak scalar).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(1).standard_normal(431).astype(np.float32)
+    >>> [bool(percentile(x, q) == np.percentile(x, q)) for q in (10, 75, 95)]
+    [True, True, True]
+    """
+    ordered = np.sort(np.ravel(x))
+    n = len(ordered)
+    virtual = (n - 1) * (q / 100)
+    if virtual >= n - 1 or np.isnan(ordered[-1]):  # the top, or NaN where there is one
+        return ordered[-1]
+    below = int(virtual)
+    t = virtual - below
+    a, b = ordered[below], ordered[below + 1]
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+
+
 def find_peaks(x: np.ndarray, *, height: float, distance: int) -> np.ndarray:
     """Indices of the local maxima of ``x`` at least ``height`` high and ``distance`` samples apart.
 
@@ -540,13 +565,13 @@ def summarize(audio: Audio) -> Summary:
         key=key,
         mode=mode,
         mode_strength=mode_strength,
-        dynamic_range=float(np.percentile(frame_db, 95) - np.percentile(frame_db, 10)),
+        dynamic_range=float(percentile(frame_db, 95) - percentile(frame_db, 10)),
         tempo_confidence=tempo.confidence,
         pulse_clarity=tempo.periodicity,
         major_chords=major_chords,
         triad_fit=triad_fit,
         chord_changes=chord_changes,
-        melody_register=float(np.percentile(np.log2(np.maximum(peaks_hz, 1.0)), 75)),
+        melody_register=float(percentile(np.log2(np.maximum(peaks_hz, 1.0)), 75)),
         key_clarity=clarity,
         mode_variability=variability,
         consonance=consonance,

@@ -14,6 +14,7 @@ MODULES = [
     "a2i.features",
     "a2i.fileio",
     "a2i.fonts",
+    "a2i.loudness",
     "a2i.mood",
     "a2i.outputs",
     "a2i.planner",
