@@ -264,8 +264,10 @@ def main(argv: list[str] | None = None) -> int:
               f"confidence {confidence:.2f})  librosa {ref:.1f}")
     summary = []
     if rows:
+        errors = [abs(r[2] / r[1] - 1.0) for r in rows if abs(r[2] / r[1] - 1.0) <= LEVEL_TOLERANCE]
         summary.append(f"n={len(rows)} acc1={np.mean([correct(r[2], r[1], False) for r in rows]):.3f} "
-                       f"acc2={np.mean([correct(r[2], r[1], True) for r in rows]):.3f}")
+                       f"acc2={np.mean([correct(r[2], r[1], True) for r in rows]):.3f} "
+                       f"median_error_at_level={100 * np.median(errors) if errors else float('nan'):.2f}%")
     if songs:
         summary.append(f"songs={len(songs)} songs_acc1={np.mean([correct(f, t, False) for t, f in songs]):.3f} "
                        f"songs_acc2={np.mean([correct(f, t, True) for t, f in songs]):.3f}")
