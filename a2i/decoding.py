@@ -88,8 +88,8 @@ def libsndfile_can_read(path: Path) -> bool:
 #: input's stream info), each line led by its level ("[info] ", "[error] "). The decoder learns the file's rate,
 #: channels and duration from its own messages (:class:`FfmpegDecoder`), so no second ffmpeg probes the file
 #: first: each ffmpeg start costs 0.05 s CPU (loading its hundred libraries), and the probe's ran beside the
-#: command's imports on the core they needed (``a2i analyze`` of a 3-minute mp3: 0.06-0.09 s less CPU and
-#: 0.03-0.04 s less wall without it, ten and twelve interleaved runs).
+#: command's imports on the core they needed (``a2i analyze`` of a 3-minute mp3: 0.04-0.06 s less CPU and
+#: 0.02-0.06 s less wall without it, medians of ten and twelve interleaved runs at load 4-5).
 LOG_ARGS = ("-loglevel", "level+info", "-nostats")
 
 #: The levels of ffmpeg's messages that say why it failed.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import fcntl
 import functools
-import hashlib
 import io
 import json
 import os
@@ -333,6 +332,8 @@ def content_hash(path: str | os.PathLike) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _content_hash(path: str, size: int, mtime_ns: int) -> str:
+    import hashlib  # here, not at the top: it loads OpenSSL (3 ms), and `a2i analyze` imports this module for nothing else
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(HASH_CHUNK):

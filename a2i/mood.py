@@ -541,12 +541,12 @@ class Analyzer:
         # Per batch: each clip's span, silence and summary (not its audio, which an hour-long file could not
         # keep), and the network's pending result for the batch's audible clips.
         batches: list[tuple[list[tuple[int, float, float, bool, Summary]], Future | None]] = []
-        pending: list[tuple[audio_io.Clip, Summary]] = []
+        pending: list[tuple[audio_io.Clip, bool, Summary]] = []
 
         def submit() -> None:
-            audible = [clip.audio for clip, _ in pending if not clip.audio.is_silent]
+            audible = [clip.audio for clip, silent, _ in pending if not silent]
             job = worker.submit(self._run_net, audible) if audible else None
-            batches.append(([(c.index, c.start, c.end, c.audio.is_silent, summary) for c, summary in pending], job))
+            batches.append(([(c.index, c.start, c.end, silent, summary) for c, silent, summary in pending], job))
             pending.clear()
             waiting = [j for _, j in batches if j is not None and not j.done()]
             if len(waiting) > BATCHES_AHEAD:
@@ -558,7 +558,7 @@ class Analyzer:
         # itself (a video, the studio, a script) depended on which clips were done by then.
         with one_blas_thread(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="a2i-vibenet") as worker:
             for clip in clips:
-                pending.append((clip, summarize(clip.audio)))
+                pending.append((clip, clip.audio.is_silent, summarize(clip.audio)))
                 if len(pending) == VIBENET_BATCH:
                     submit()
             if pending:

@@ -33,7 +33,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import numbers
 import re
 from typing import TYPE_CHECKING
@@ -94,6 +93,8 @@ def song_seed(seed: int, song_hash: str) -> int:
     if not isinstance(song_hash, str) or not _SHA256_HEX.fullmatch(song_hash):
         raise ConfigError(f"song_hash {song_hash!r}: expected a SHA-256 of the song's bytes (64 hex digits), "
                           "from a2i.fileio.content_hash")
+    import hashlib  # here, not at the top: it loads OpenSSL (3 ms), and `a2i analyze` and `--help` import this module
+
     digest = hashlib.sha256(f"a2i-song-seed:{check_seed(seed)}:{song_hash}".encode("ascii")).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -129,6 +130,8 @@ def api_seed(seed: int) -> int:
     seed = check_seed(seed)
     if seed <= MAX_API_SEED:
         return seed
+    import hashlib
+
     digest = hashlib.sha256(f"a2i-api-seed:{seed}".encode("ascii")).digest()
     return int.from_bytes(digest[:4], "big") & MAX_API_SEED
 

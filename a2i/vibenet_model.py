@@ -193,14 +193,13 @@ def extract_mel(y: np.ndarray) -> np.ndarray:
     frames = np.lib.stride_tricks.sliding_window_view(y, MEL_WINDOW)[::MEL_HOP]
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(MEL_WINDOW) / MEL_WINDOW)).astype(np.float32)
     spec = rfft_float32(frames, window, MEL_N_FFT)  # np.fft.rfft(frames * window, MEL_N_FFT), the same numbers sooner
-    power = (spec.real**2 + spec.imag**2).astype(np.float32)
+    power = spec.real**2 + spec.imag**2  # float32, as spec is complex64
     power[power < 1e-30] = 0.0  # subnormals slow the product below several-fold and weigh nothing
     bank = _MEL.get(0)
     if bank is None:
         bank = _MEL[0] = mel_filters(sr=SAMPLE_RATE, n_fft=MEL_N_FFT, n_mels=MEL_BANDS, fmax=MEL_FMAX)
-    mel = (bank @ power.T).astype(np.float32)
-    mel_db = 10.0 * np.log10(np.maximum(1e-10, mel))
-    return np.maximum(mel_db, mel_db.max() - MEL_TOP_DB).astype(np.float32)
+    mel_db = 10.0 * np.log10(np.maximum(1e-10, bank @ power.T))  # float32 throughout: bank and power are
+    return np.maximum(mel_db, mel_db.max() - MEL_TOP_DB)
 
 
 _MEL: dict[int, np.ndarray] = {}

@@ -66,10 +66,10 @@ def test_analyze_run_as_a_command_ends_itself_with_its_status_and_all_its_output
 
 #: Loaded by an analysis for nothing it needs, each once seen on that path: tqdm when no bar is drawn (6 ms),
 #: importlib.resources with its namespace reader and zipfile to find vibenet's graph file (18 ms), numpy.ma for
-#: np.percentile's np.unique (9 ms, :func:`a2i.features.percentile`), importlib.metadata and the painter
-#: (generate's), and the heavy libraries no analysis uses.
-NOT_FOR_ANALYSIS = ("tqdm", "importlib.resources", "zipfile", "numpy.ma", "importlib.metadata", "PIL", "a2i.render.painter",
-                    "scipy", "librosa", "numba", "torch")
+#: np.percentile's np.unique (9 ms, :func:`a2i.features.percentile`), hashlib for the seeds (OpenSSL, 3 ms),
+#: importlib.metadata and the painter (generate's), and the heavy libraries no analysis uses.
+NOT_FOR_ANALYSIS = ("tqdm", "importlib.resources", "zipfile", "numpy.ma", "hashlib", "importlib.metadata", "PIL",
+                    "a2i.render.painter", "scipy", "librosa", "numba", "torch")
 
 
 def test_an_analysis_imports_only_what_it_uses(tmp_path):
