@@ -30,6 +30,7 @@ import shutil
 import struct
 import subprocess
 import threading
+from collections import deque
 from pathlib import Path
 from typing import IO
 
@@ -154,12 +155,19 @@ def probe(path: Path) -> tuple[int, float | None, int | None, bool]:
     return found[0], found[1], found[2], found[3]
 
 
+#: ffmpeg's messages kept after it has opened the file (:class:`_Messages`): the last ones, which say why it
+#: failed when it did; a damaged file can warn on every frame of an hour.
+MESSAGES_KEPT = 200
+
+
 class _Messages:
-    """ffmpeg's messages, read on a thread of their own as it writes them (a full pipe would stall it): the
-    lines up to the start of its output (``Stream mapping:``, or its end when it fails first), then the rest."""
+    """ffmpeg's messages, read on a thread of their own as it writes them (a full pipe would stall it): every line
+    up to the start of its output (``Stream mapping:``, or its end when it fails first), then the last
+    :data:`MESSAGES_KEPT`."""
 
     def __init__(self, proc: subprocess.Popen) -> None:
-        self.lines: list[str] = []
+        self._opening: list[str] = []
+        self._later: deque[str] = deque(maxlen=MESSAGES_KEPT)
         self._opened = threading.Event()
         self._thread = threading.Thread(target=self._read, args=(proc.stderr,), name="a2i-decode-messages", daemon=True)
         self._thread.start()
@@ -167,7 +175,7 @@ class _Messages:
     def _read(self, stderr: IO[bytes]) -> None:
         for raw in stderr:
             line = raw.decode(errors="replace").rstrip()
-            self.lines.append(line)
+            (self._later if self._opened.is_set() else self._opening).append(line)
             if line.startswith("[info] Stream mapping:"):
                 self._opened.set()
         self._opened.set()
@@ -175,12 +183,12 @@ class _Messages:
     def opening(self) -> list[str]:
         """The lines written while ffmpeg opened the file (waiting for them)."""
         self._opened.wait()
-        return list(self.lines)
+        return list(self._opening)
 
     def all(self) -> list[str]:
-        """Every line, once ffmpeg has closed its messages (waiting for that)."""
+        """The lines kept, once ffmpeg has closed its messages (waiting for that)."""
         self._thread.join()
-        return self.lines
+        return self._opening + list(self._later)
 
 
 class FfmpegDecoder:
