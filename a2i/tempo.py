@@ -31,8 +31,9 @@ plausible metrical level competes on evidence from several sources:
    beat at 129 BPM) made fractional by a parabola through a peak that a loose performance broadens, so a
    codec's rounding could move it 3 %. The level's tracked beats follow the onsets through the whole
    envelope; their mean spacing (a line through all of them, :func:`beat_period`) measures the period to a
-   fraction of a frame, and the beats are tracked again at it, so that the reported tempo is the mean
-   spacing of the beats reported with it. A song that speeds up or sways reads its mean tempo; the level
+   fraction of a frame, and the beats are tracked again at it, with the bass bands' onsets added
+   (:func:`beat_envelope`: the kick and the bass decide where loose fills would hold two beat counts), so
+   that the reported tempo is the mean spacing of the beats reported with it. A song that speeds up or sways reads its mean tempo; the level
    is not changed (a spacing more than :data:`REFINE_LIMIT` away keeps the level's lag).
 
 The weights (a conditional logit over the candidates, the prior's own weight fixed at 1) were fitted on the
@@ -318,14 +319,15 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
     fractional by a parabola through three points of a peak that a loose performance broadens: a codec's
     rounding could move it by 3 %. The beat tracker's beats at that tempo (``beats``) follow the onsets the
     whole way through, so their mean spacing (:func:`beat_period`, over a song's hundreds of beats) measures
-    the period to a fraction of a frame; the beats are then tracked again at that tempo, so that they do not
-    lean towards the first guess, and their own mean spacing is the tempo. A song that speeds up reads its
-    mean tempo, a swaying (rubato) one the tempo of its phrases as a whole.
+    the period to a fraction of a frame; the beats are then tracked again at that tempo on ``onset``, so that
+    they do not lean towards the first guess, and their own mean spacing is the tempo. A song that speeds up
+    reads its mean tempo, a swaying (rubato) one the tempo of its phrases as a whole.
 
     Parameters
     ----------
     onset : ndarray
-        One onset envelope (frames,), the one the beats were tracked on.
+        One onset envelope (frames,) to track the beats again on (:func:`estimate` gives the all-band envelope
+        with the bass bands', see :func:`beat_envelope`).
     frame_rate : float
         Frames per second.
     bpm : float
@@ -336,9 +338,10 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
     Returns
     -------
     tuple of (float, ndarray)
-        The tempo and the beats tracked at it; ``bpm`` and ``beats`` themselves when there are fewer than
-        :data:`MIN_BEATS` beats or the spacing lies more than :data:`REFINE_LIMIT` from ``bpm`` (another
-        level, not this one measured better).
+        The tempo and the beats whose mean spacing it is: those tracked again, or ``beats`` and their own
+        spacing when the beats tracked again lie more than :data:`REFINE_LIMIT` from ``bpm``; ``bpm`` and
+        ``beats`` themselves when there are fewer than :data:`MIN_BEATS` beats or even ``beats``' spacing
+        lies that far (another level, not this one measured better).
 
     Examples
     --------
@@ -356,7 +359,33 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
         return bpm, beats
     again = track_beats(onset, frame_rate, first)
     tempo = 60.0 * frame_rate / beat_period(again) if len(again) >= MIN_BEATS else 0.0
-    return (tempo, again) if _same_level(tempo, bpm) else (bpm, beats)
+    return (tempo, again) if _same_level(tempo, bpm) else (first, beats)
+
+
+def beat_envelope(onset: np.ndarray) -> np.ndarray:
+    """The onset envelope the beats are tracked on again (:func:`refine_tempo`): the all-band onsets plus the bass
+    bands' (:func:`onset_envelopes`' two rows), each in its own standard deviations, so that the kick and the
+    bass line count as much as everything above them.
+
+    In a loose real song the all-band onsets alone can hold two beat counts equally well where hi-hats,
+    strumming or a vocal fill the time between the beats: the tracker then keeps whichever tempo it starts
+    from (a 40-second song read 124.2 or 125.7 BPM from 83 or 84 beats, by codec). The bass marks the beat or
+    the bar and decides; the first pass stays on the all-band onsets, so that sparse bass notes (a pianist's
+    left hand, one a bar) do not hold a swaying tempo to its first guess. On 130 real clips read at the level
+    of an independent neural beat tracker's beats, the share within 1 % of their tempo rose from 0.86 to 0.89;
+    the synthesized pieces stayed within 1 %. A single envelope (frames,) is its own bass row, and so is the
+    all-band row where the bass bands are silent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> onset = np.array([[0.0, 1.0, 0.0, 3.0], [0.0, 0.0, 0.0, 2.0]])
+    >>> beat_envelope(onset).round(2).tolist()  # each row over its own standard deviation (1.22 and 0.87)
+    [0.0, 0.82, 0.0, 4.76]
+    """
+    if onset.ndim == 1 or onset[1].std() == 0:
+        return onset if onset.ndim == 1 else onset[0]
+    return onset[0] / (onset[0].std() + 1e-12) + onset[1] / onset[1].std()
 
 
 def _same_level(tempo: float, bpm: float) -> bool:
@@ -573,6 +602,6 @@ def estimate(onset: np.ndarray, frame_rate: float) -> Tempo:
     # 3. Confidence: a clear pulse, clearly at this level.
     confidence = float(np.clip(found.periodicity / CLEAR_PERIODICITY, 0.0, 1.0) * margin)
     # 4. The period: the chosen level's beats, measured over the whole envelope.
-    full = np.asarray(onset, dtype=np.float64)
-    bpm, beats = refine_tempo(full if full.ndim == 1 else full[0], frame_rate, float(found.bpm[chosen]), found.beats[chosen])
+    bpm, beats = refine_tempo(beat_envelope(np.asarray(onset, dtype=np.float64)), frame_rate, float(found.bpm[chosen]),
+                              found.beats[chosen])
     return Tempo(float(np.clip(bpm, *TEMPO_RANGE)), confidence, found.periodicity, beats)
