@@ -509,6 +509,20 @@ class Summary:
     frame_rate: float
 
 
+def _rows(freqs: np.ndarray, low: float, high: float, *, closed: bool = True) -> slice:
+    """The bins of ascending ``freqs`` from ``low`` to ``high`` (both included when ``closed``, both excluded
+    otherwise) as a slice: the rows the boolean mask would pick, as a view instead of a copy.
+
+    Examples
+    --------
+    >>> f = np.array([0.0, 100.0, 200.0, 300.0])
+    >>> _rows(f, 100.0, 300.0), _rows(f, 100.0, 300.0, closed=False)
+    (slice(1, 4, None), slice(2, 3, None))
+    """
+    sides = ("left", "right") if closed else ("right", "left")
+    return slice(int(np.searchsorted(freqs, low, sides[0])), int(np.searchsorted(freqs, high, sides[1])))
+
+
 def summarize(audio: Audio) -> Summary:
     """Every :class:`SignalFeatures` of a waveform (a clip), each transform computed once.
 
@@ -533,7 +547,7 @@ def summarize(audio: Audio) -> Summary:
     centroid = (freqs[:, None] * mag).sum(axis=0) / (mag.sum(axis=0) + 1e-12)
     cumulative = np.cumsum(mag, axis=0)
     rolloff = freqs[np.argmax(cumulative >= 0.85 * cumulative[-1:], axis=0)]
-    band = power[freqs <= FLATNESS_MAX_HZ]
+    band = power[_rows(freqs, -np.inf, FLATNESS_MAX_HZ)]
     floored = np.maximum(band, band.max(axis=0, keepdims=True) * 10 ** (-FLATNESS_RANGE_DB / 10) + 1e-20)
     flatness = np.exp(np.mean(np.log(floored), axis=0)) / np.mean(floored, axis=0)
 
@@ -562,10 +576,10 @@ def summarize(audio: Audio) -> Summary:
     # The melody's register: the pitch of the strongest partial between 200 Hz and 2 kHz, frame by frame,
     # its upper quartile (melodies sit above the accompaniment).
     long_freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1.0 / audio.sr)
-    melodic = (long_freqs >= 200.0) & (long_freqs <= 2000.0)
+    melodic = _rows(long_freqs, 200.0, 2000.0)
     loud_frames = long_mag[melodic].max(axis=0) > long_mag[melodic].max() * 1e-2 if long_mag.size else np.zeros(0, bool)
     peaks_hz = long_freqs[melodic][np.argmax(long_mag[melodic][:, loud_frames], axis=0)] if np.any(loud_frames) else np.zeros(1)
-    voiced = (long_freqs > 80.0) & (long_freqs < 2000.0)
+    voiced = _rows(long_freqs, 80.0, 2000.0, closed=False)
     register_mag = long_mag[voiced]
 
     frame_db = 10.0 * np.log10(total[active] / n_fft)
@@ -592,7 +606,7 @@ def summarize(audio: Audio) -> Summary:
         consonance=consonance,
         chroma_entropy=entropy,
         register=float((np.log2(long_freqs[voiced])[:, None] * register_mag).sum() / (register_mag.sum() + 1e-12)),
-        warmth=float(power[freqs < 500.0].sum() / (power.sum() + 1e-12)),
+        warmth=float(power[_rows(freqs, -np.inf, 500.0, closed=False)].sum() / (power.sum() + 1e-12)),
         chroma=tuple(float(x) for x in (chroma.mean(axis=1) if chroma.shape[1] else np.zeros(12))),
         bass_chroma=tuple(float(x) for x in bass),
         key_confidence=key_confidence,
