@@ -97,3 +97,13 @@ def test_a_bar_updated_by_hand_that_draws_nothing_needs_no_tqdm():
             "print('tqdm' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # stderr: a pipe
     assert done.stdout.split() == ["False"], done.stdout + done.stderr
+
+
+def test_a_stained_glass_picture_imports_no_scipy():
+    """The glass style's panes come from a two-nearest-seed search of its own (the same numbers as scipy's cKDTree,
+    which cost every stained-glass picture 0.2 s of imports)."""
+    code = ("import sys\nfrom a2i.render.painter import paint\nfrom a2i.mood import Profile\n"
+            "paint(Profile(), prompt='A stained-glass window of a chapel.', style='glass', size=64, seed=0)\n"
+            "print('scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.split() == ["False"], done.stdout + done.stderr

@@ -27,10 +27,7 @@ def draw(p: Painting) -> Layers:
     phase = p.rng.random(n)
     scale = min(1.0, WORK_SIDE / max(w, h))
     ww, wh = max(16, round(w * scale)), max(16, round(h * scale))
-    grid = np.stack(np.meshgrid((np.arange(ww) + 0.5) / ww * (w / unit), (np.arange(wh) + 0.5) / wh * (h / unit)), -1).reshape(-1, 2)
-    from scipy.spatial import cKDTree  # here, not at import: `a2i --help` must not wait for scipy
-
-    dist, idx = cKDTree(seeds).query(grid, k=2)
+    dist, idx = two_nearest(seeds, (np.arange(ww) + 0.5) / ww * (w / unit), (np.arange(wh) + 0.5) / wh * (h / unit))
     label = idx[:, 0].reshape(wh, ww)
     pane_light = np.clip(1.12 - 2.2 * dist[:, 0].reshape(wh, ww), 0.8, 1.1)
     shade = resize((tone[label] * pane_light).astype(np.float32), w, h)
@@ -53,6 +50,57 @@ def draw(p: Painting) -> Layers:
         full = np.asarray(Image.fromarray(label.astype(np.int32), "I").resize((w, h), Image.Resampling.NEAREST))
         phase_map = phase[full]
     return p.finish(rgb, phase=phase_map)
+
+
+#: Side in work pixels of the tiles :func:`two_nearest` searches one at a time (16-32 were quickest).
+NEAREST_TILE = 24
+
+
+def two_nearest(seeds: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and indices of the two nearest seeds (n x 2) to every point of the grid ``xs`` x ``ys`` (ascending
+    coordinates; points in rows of ``ys``, each along ``xs``): ``scipy.spatial.cKDTree(seeds).query(points, k=2)``
+    of those points, the same numbers, without importing scipy (0.2 s of CPU, every stained-glass picture's).
+
+    The grid is searched tile by tile: the two seeds whose farthest corner of the tile is nearest bound how far
+    any point of the tile looks, and only the seeds whose nearest corner lies within that bound are compared
+    (distances as cKDTree computes them: ``dx * dx + dy * dy``, then the square root; equal distances in seed order).
+
+    Examples
+    --------
+    >>> seeds = np.array([[0.1, 0.1], [0.9, 0.2], [0.5, 0.8]])
+    >>> dist, idx = two_nearest(seeds, np.array([0.1, 0.6]), np.array([0.2]))
+    >>> idx.tolist(), dist.round(3).tolist()
+    ([[0, 2], [1, 0]], [[0.1, 0.721], [0.3, 0.51]])
+    >>> seeds = np.random.default_rng(0).uniform(0, 1, (60, 2))
+    >>> xs = ys = (np.arange(50) + 0.5) / 50
+    >>> dist, idx = two_nearest(seeds, xs, ys)
+    >>> points = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
+    >>> every = np.sqrt(((points[:, None] - seeds[None]) ** 2).sum(-1))  # all distances, the slow way
+    >>> best = np.argsort(every, axis=1, kind="stable")[:, :2]
+    >>> bool(np.array_equal(idx, best)), bool(np.allclose(dist, np.take_along_axis(every, best, 1)))
+    (True, True)
+    """
+    sx, sy = seeds[:, 0], seeds[:, 1]
+    dist = np.empty((len(ys), len(xs), 2))
+    idx = np.empty((len(ys), len(xs), 2), dtype=np.intp)
+    for top in range(0, len(ys), NEAREST_TILE):
+        ty = ys[top : top + NEAREST_TILE]
+        for left in range(0, len(xs), NEAREST_TILE):
+            tx = xs[left : left + NEAREST_TILE]
+            # Squared distance from each seed to the tile's nearest and farthest corner (bounds for its points).
+            gx = np.maximum(np.maximum(tx[0] - sx, sx - tx[-1]), 0.0)
+            gy = np.maximum(np.maximum(ty[0] - sy, sy - ty[-1]), 0.0)
+            fx = np.maximum(np.abs(sx - tx[0]), np.abs(sx - tx[-1]))
+            fy = np.maximum(np.abs(sy - ty[0]), np.abs(sy - ty[-1]))
+            reach = np.partition(fx * fx + fy * fy, 1)[1]  # every point of the tile has two seeds this close
+            near = np.flatnonzero(gx * gx + gy * gy <= reach)
+            dx = tx[None, :, None] - sx[near]
+            dy = ty[:, None, None] - sy[near]
+            squared = dx * dx + dy * dy
+            order = np.argsort(squared, axis=-1, kind="stable")[..., :2]
+            idx[top : top + NEAREST_TILE, left : left + NEAREST_TILE] = near[order]
+            dist[top : top + NEAREST_TILE, left : left + NEAREST_TILE] = np.sqrt(np.take_along_axis(squared, order, axis=-1))
+    return dist.reshape(-1, 2), idx.reshape(-1, 2)
 
 
 STYLE = StyleSpec(
