@@ -51,18 +51,25 @@ def _biquad(kind: str, gain_db: float, q: float, fc: float, rate: float) -> tupl
     return np.array(b) / a[0], np.array(a) / a[0]
 
 
-def _impulse_response(b: np.ndarray, a: np.ndarray, n: int, x: np.ndarray) -> np.ndarray:
-    """The biquad's output for input ``x`` (n samples), by its difference equation (plain floats: fast)."""
+def _filtered(b: np.ndarray, a: np.ndarray, n: int, x: list[float]) -> list[float]:
+    """The biquad's first ``n`` output samples for the input ``x`` followed by zeros, by its difference equation
+    (plain floats: fast). Once the input and its two delayed samples are past, its terms would add only zeros:
+    the feedback alone gives the same numbers, sooner (the first clip of every analysis waits for this)."""
     b0, b1, b2 = (float(v) for v in b)
     a1, a2 = float(a[1]), float(a[2])
-    xs = [float(v) for v in x[:n]]
     y = [0.0] * n
     x1 = x2 = y1 = y2 = 0.0
-    for i, x0 in enumerate(xs):
+    driven = min(n, len(x) + 2)
+    for i in range(driven):
+        x0 = x[i] if i < len(x) else 0.0
         y0 = b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
         y[i] = y0
         x2, x1, y2, y1 = x1, x0, y1, y0
-    return np.array(y)
+    for i in range(driven, n):
+        y0 = -a1 * y1 - a2 * y2
+        y[i] = y0
+        y2, y1 = y1, y0
+    return y
 
 
 _RESPONSES: dict[int, np.ndarray] = {}
@@ -72,10 +79,8 @@ def k_weighting_response(rate: int) -> np.ndarray:
     """Impulse response of BS.1770's K-weighting (shelf, then high-pass) at ``rate`` Hz, cached per rate."""
     if rate not in _RESPONSES:
         n = int(RESPONSE_SECONDS * rate)
-        impulse = np.zeros(n)
-        impulse[0] = 1.0
-        shelf = _impulse_response(*_biquad("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0, rate), n, impulse)
-        _RESPONSES[rate] = _impulse_response(*_biquad("high_pass", 0.0, 0.5, 38.0, rate), n, shelf)
+        shelf = _filtered(*_biquad("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0, rate), n, [1.0])  # an impulse
+        _RESPONSES[rate] = np.array(_filtered(*_biquad("high_pass", 0.0, 0.5, 38.0, rate), n, shelf))
     return _RESPONSES[rate]
 
 
