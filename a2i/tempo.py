@@ -33,8 +33,9 @@ plausible metrical level competes on evidence from several sources:
    envelope; their mean spacing (a line through all of them, :func:`beat_period`) measures the period to a
    fraction of a frame, and the beats are tracked again at it, with the bass bands' onsets added
    (:func:`beat_envelope`: the kick and the bass decide where loose fills would hold two beat counts), so
-   that the reported tempo is the mean spacing of the beats reported with it. A song that speeds up or sways reads its mean tempo; the level
-   is not changed (a spacing more than :data:`REFINE_LIMIT` away keeps the level's lag).
+   that the reported tempo is the mean spacing of the beats reported with it. A song that speeds up or sways
+   reads its mean tempo; the level is not changed (a spacing more than :data:`REFINE_LIMIT` away keeps the
+   level's lag).
 
 The weights (a conditional logit over the candidates, the prior's own weight fixed at 1) were fitted on the
 synthesized pieces of ``benchmarks/tempo_eval.py`` and on 400 real clips whose tempo an independent

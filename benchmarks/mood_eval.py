@@ -21,7 +21,8 @@ grid point that the same rule picks on the whole set. The evidence of version 5 
 
 Every clip is analysed by a2i's own code (:meth:`a2i.mood.Analyzer.clip_evidence`, the song's evidence
 combined from its 10-second clips as for any song) once; the evidence is cached in ``--cache`` (outside
-the repository) under :data:`a2i.mood.EVIDENCE_VERSION`, so refits take seconds.
+the repository) under :data:`a2i.mood.EVIDENCE_VERSION` and a fingerprint of the code that computed it
+(:func:`code_fingerprint`), so refits take seconds and a figure is never read from an older analysis's evidence.
 
     python benchmarks/mood_eval.py --data DIR
     python benchmarks/mood_eval.py --data DIR --write-weights a2i/mood_weights.py
@@ -42,6 +43,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
+import hashlib  # noqa: E402
+import importlib  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -109,6 +112,21 @@ class Dataset:
 #: network and on how a song is cut into clips, so a change to the signal features does not rerun vibenet.
 VIBENET_CACHE_VERSION = 2
 
+#: The a2i modules whose code the cached evidence comes from: the signal features (decoding, clips, spectra,
+#: tempo, loudness, the named evidence's readers) and vibenet's outputs (decoding, clips, resampling, its mel
+#: front end). A change to any of them, even to a comment, makes a new cache folder: a tempo change once left
+#: the benchmark reading features of the code before it, under an unchanged evidence version.
+FEATURE_SOURCES = ("audio", "decoding", "features", "loudness", "melscale", "tempo", "mood")
+VIBENET_SOURCES = ("audio", "decoding", "vibenet_model")
+
+
+def code_fingerprint(modules: tuple[str, ...]) -> str:
+    """The first 10 hex digits of the SHA-256 of the source files of ``a2i.<module>`` for each of ``modules``."""
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update(Path(importlib.import_module(f"a2i.{name}").__file__).read_bytes())
+    return digest.hexdigest()[:10]
+
 
 def _atomic_savez(path: Path, **arrays: np.ndarray) -> None:
     tmp = path.with_name(f".{path.name}")
@@ -121,11 +139,12 @@ def load_dataset(data: Path, cache: Path) -> Dataset:
     """Analyse every clip once (cached) and return the evidence with the labels.
 
     vibenet's outputs are cached apart from the signal features (under :data:`VIBENET_CACHE_VERSION` and
-    :data:`a2i.mood.EVIDENCE_VERSION`), so new features cost a decode and the features, not the network.
+    :data:`a2i.mood.EVIDENCE_VERSION`, each with the fingerprint of its code, :func:`code_fingerprint`), so new
+    features cost a decode and the features, not the network.
     """
     rows = list(csv.DictReader(open(data / "labels.csv", newline="")))
-    nets = cache / f"vibenet-v{VIBENET_CACHE_VERSION}"
-    feats_dir = cache / f"features-v{mood.EVIDENCE_VERSION}"
+    nets = cache / f"vibenet-v{VIBENET_CACHE_VERSION}-{code_fingerprint(VIBENET_SOURCES)}"
+    feats_dir = cache / f"features-v{mood.EVIDENCE_VERSION}-{code_fingerprint(FEATURE_SOURCES)}"
     nets.mkdir(parents=True, exist_ok=True)
     feats_dir.mkdir(parents=True, exist_ok=True)
     analyzer = None
@@ -170,7 +189,7 @@ EXCERPT_START = 5.0
 
 def excerpt_check(d: Dataset, data: Path, cache: Path) -> list[str]:
     """vibenet's raw AUCs on 2-second excerpts fed as zero-padded, looped and cut windows (cached)."""
-    folder = cache / f"excerpts-v{mood.EVIDENCE_VERSION}"
+    folder = cache / f"excerpts-v{mood.EVIDENCE_VERSION}-{code_fingerprint(VIBENET_SOURCES)}"
     folder.mkdir(parents=True, exist_ok=True)
     audio_io.quiet_pydub()
     net = vibenet_model.Vibenet()
