@@ -493,18 +493,10 @@ def _runs(regions: list[int], area: np.ndarray, k: int, sky_middle: float) -> tu
     banded = [(SKY_TOP, float(area[0]) * 0.5), (SKY_LOW, float(area[0]) * 0.5)] + whole[1:]
     best: tuple[float, list[list[float]], float | None] = (-1.0, [], None)
     for units, split in ((whole, None), (banded, sky_middle)):
-        n = len(units)
-        if n <= k:
-            cuts_list = [tuple(range(1, n))]
-        else:
-            cuts_list = list(combinations(range(1, n), k - 1))
-        for cuts in cuts_list:
-            bounds = (0, *cuts, n)
-            runs = [[key for key, _ in units[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
-            smallest = min(sum(size for _, size in units[a:b]) for a, b in zip(bounds[:-1], bounds[1:])) if n >= k else 0.0
-            smallest += 0.0 if split is None else -SPLIT_COST  # a whole sky unless the bands help clearly
-            if smallest > best[0] + 1e-9:
-                best = (smallest, runs, split)
+        smallest, runs = _cut(units, k)
+        smallest += 0.0 if split is None else -SPLIT_COST  # a whole sky unless the bands help clearly
+        if smallest > best[0] + 1e-9:
+            best = (smallest, [run for run in runs if run], split)  # fewer units than colours: one each, no empty runs
     runs, split = best[1], best[2]
     if split is not None and not any(SKY_TOP in run for run in runs if SKY_LOW not in run):
         return [[0.0 if key in (SKY_TOP, SKY_LOW) else key for key in dict.fromkeys(run)] for run in runs], None
