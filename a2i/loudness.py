@@ -72,16 +72,12 @@ def _filtered(b: np.ndarray, a: np.ndarray, n: int, x: list[float]) -> list[floa
     return y
 
 
-_RESPONSES: dict[int, np.ndarray] = {}
-
-
+@functools.cache
 def k_weighting_response(rate: int) -> np.ndarray:
     """Impulse response of BS.1770's K-weighting (shelf, then high-pass) at ``rate`` Hz, cached per rate."""
-    if rate not in _RESPONSES:
-        n = int(RESPONSE_SECONDS * rate)
-        shelf = _filtered(*_biquad("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0, rate), n, [1.0])  # an impulse
-        _RESPONSES[rate] = np.array(_filtered(*_biquad("high_pass", 0.0, 0.5, 38.0, rate), n, shelf))
-    return _RESPONSES[rate]
+    n = int(RESPONSE_SECONDS * rate)
+    shelf = _filtered(*_biquad("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0, rate), n, [1.0])  # an impulse
+    return np.array(_filtered(*_biquad("high_pass", 0.0, 0.5, 38.0, rate), n, shelf))
 
 
 def fft_size(n: int) -> int:
