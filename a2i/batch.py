@@ -195,7 +195,7 @@ def _finished(folder: Path, picture: Picture) -> bool:
 
 
 def _start_or_resume(song: Path, folder: Path, batch: Batch, options: dict[str, Any],
-                     analyzer: Any) -> tuple[Analysis, list[str], list[Picture]]:
+                     analyzer: Any, song_hash: str) -> tuple[Analysis, list[str], list[Picture]]:
     """The song's analysis, prompts and recorded pictures: read back when resuming, else made and recorded."""
     if is_run_folder(folder):
         run = read_run(folder)
@@ -206,7 +206,7 @@ def _start_or_resume(song: Path, folder: Path, batch: Batch, options: dict[str, 
     if folder.is_dir() and any(not p.name.endswith(TEMP_SUFFIX) for p in folder.iterdir()):
         raise OutputError(f"{folder} holds files that are not an a2i run; move them or choose another --out")
     analysis = analyzer.analyze(song, per_clip=True, progress=False)
-    texts = song_prompts(analysis, batch.job)
+    texts = song_prompts(analysis, batch.job, song_hash)
     folder.mkdir(parents=True, exist_ok=True)
     return start_record(folder, analysis, texts, options), texts, []
 
@@ -219,13 +219,14 @@ def render_song(song: Path, folder: Path, batch: Batch, backend: Backend, analyz
         # 1. The song's record: read back when resuming (refused if made with other options), else started.
         check_input_file(song)
         options = batch.job.record(backend.name, backend.options)
-        analysis, texts, recorded = _start_or_resume(song, folder, batch, options, analyzer)
+        song_hash = content_hash(song)
+        analysis, texts, recorded = _start_or_resume(song, folder, batch, options, analyzer, song_hash)
         for leftover in folder.glob(f"*{TEMP_SUFFIX}"):  # a write cut short by a kill
             leftover.unlink(missing_ok=True)
 
         # 2. The plan; pictures whose files are finished are kept (with their recorded prompts).
         known = {(p.clip, p.variant, p.style): p for p in recorded}
-        requests = plan(analysis, batch.job, content_hash(song), stem=song.stem,
+        requests = plan(analysis, batch.job, song_hash, stem=song.stem,
                         recorded={key: p.prompt for key, p in known.items() if p.prompt is not None})
         done = {r.key: known.get(r.key) or r.picture(backend.name) for r in requests
                 if _finished(folder, known.get(r.key) or r.picture(backend.name))}

@@ -12,6 +12,7 @@ length and the song's figures agree with its clips'.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -616,10 +617,36 @@ def summarize(audio: Audio) -> Summary:
     return Summary(features, audio.duration, beat_env, spec.frame_rate)
 
 
+def join_onsets(envelopes: Sequence[np.ndarray], seconds: Sequence[float], frame_rate: float) -> np.ndarray:
+    """The onset envelopes of consecutive clips (bands x frames each) as one song's, each clip from the frame
+    where it starts.
+
+    A clip of ``s`` seconds spans ``s * frame_rate`` frames (430.66 for 10 s at 22 050 Hz and hop 512), but its
+    centred STFT has a frame at each whole hop and one more (431): clips joined end to end ran 0.08 % long, and
+    every song's tempo read 0.08 % slow. Clip ``k`` starts at frame ``round(t_k * frame_rate)`` instead (``t_k``
+    the earlier clips' seconds), so the song's frames keep time within half a frame however long it is. Where a
+    clip's last frame and the next one's first fall on one frame, the larger stays (a clip's first frame is 0:
+    it has no frame before it to rise from).
+
+    Examples
+    --------
+    >>> clip = np.array([[0.0, 1.0, 0.0, 2.0]])  # 4 frames of a clip of 3.5 hops
+    >>> join_onsets([clip, clip, clip], [3.5, 3.5, 3.5], 1.0).tolist()
+    [[0.0, 1.0, 0.0, 2.0, 0.0, 1.0, 0.0, 2.0, 1.0, 0.0, 2.0]]
+    """
+    starts = np.rint(np.cumsum([0.0, *seconds[:-1]]) * frame_rate).astype(int)
+    song = np.zeros((envelopes[0].shape[0], max(int(s) + e.shape[1] for s, e in zip(starts, envelopes))),
+                    dtype=np.result_type(*envelopes))
+    for start, envelope in zip(starts, envelopes):
+        part = song[:, start : start + envelope.shape[1]]
+        np.maximum(part, envelope, out=part)
+    return song
+
+
 def song_onsets(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tuple[np.ndarray, float]:
     """The onset envelopes (:func:`a2i.tempo.onset_envelopes`, 2 x frames) of a whole waveform exactly as the
-    analysis keeps them: those of its consecutive clips (as :func:`summarize` makes them), joined; and
-    their frame rate.
+    analysis keeps them: those of its consecutive clips (as :func:`summarize` makes them), joined on the song's
+    time axis (:func:`join_onsets`); and their frame rate.
 
     Examples
     --------
@@ -629,14 +656,16 @@ def song_onsets(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tuple[np.ndar
     (2, 43.1)
     """
     step = int(round(seconds * audio.sr))
-    envs, frame_rate = [], audio.sr / HOP
+    envs, lengths, frame_rate = [], [], audio.sr / HOP
     for start in range(0, max(len(audio.samples), 1), step):
         if start and len(audio.samples) - start < MIN_LAST_CLIP * step:
             break  # a remainder the analysis drops too (:class:`a2i.audio.ClipStream`)
-        spec = spectrogram(Audio(audio.samples[start : start + step], audio.sr))
+        clip = Audio(audio.samples[start : start + step], audio.sr)
+        spec = spectrogram(clip)
         mel_power = _cached("mel", spec.sr, N_FFT) @ power_of(spec.magnitude)
         envs.append(tempo_estimation.onset_envelopes(mel_power, _cached("mel_hz", spec.sr, N_FFT)))
-    return np.concatenate(envs, axis=1), frame_rate
+        lengths.append(clip.duration)
+    return join_onsets(envs, lengths, frame_rate), frame_rate
 
 
 def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimation.Tempo:
@@ -688,9 +717,9 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
     """A song's features from its clips' summaries, weighted by their real durations.
 
     Loudness is the power mean of the clips' (as BS.1770 integrates power over the song), flatness the
-    geometric mean, tempo and its confidence come from the clips' onset envelopes joined end to end, key and mode from
-    the mean pitch-class profile; the rest are weighted means. Nothing but the summaries is needed, so a
-    song of any length is analysed in bounded memory.
+    geometric mean, tempo and its confidence come from the clips' onset envelopes on the song's time axis
+    (:func:`join_onsets`), key and mode from the mean pitch-class profile; the rest are weighted means. Nothing
+    but the summaries is needed, so a song of any length is analysed in bounded memory.
 
     Examples
     --------
@@ -709,7 +738,9 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
         return float(np.dot(weights, [getattr(f, name) for f in feats]))
 
     loudness = _gated_power_mean(np.array([f.loudness for f in feats]), weights)
-    tempo = tempo_estimation.estimate(np.concatenate([s.onset_env for s in summaries], axis=1), summaries[0].frame_rate)
+    frame_rate = summaries[0].frame_rate
+    tempo = tempo_estimation.estimate(join_onsets([s.onset_env for s in summaries], [s.seconds for s in summaries],
+                                                  frame_rate), frame_rate)
     chroma = np.array([f.chroma if f.chroma else np.zeros(12) for f in feats])
     profile = weights @ chroma
     bass = weights @ np.array([f.bass_chroma if f.bass_chroma else np.zeros(12) for f in feats])

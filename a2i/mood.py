@@ -10,7 +10,7 @@ danceability,           vibenet (an EfficientNet on log-mel spectrograms, traine
 acousticness,           with Echo Nest/Spotify labels, ONNX weights shipped in the package), averaged over the
 instrumentalness,       song's 10-second clips weighted by their real length.
 liveness, speechiness
-tempo                   :func:`a2i.tempo.estimate` over the clips' onset envelopes joined end to end
+tempo                   :func:`a2i.tempo.estimate` over the clips' onset envelopes, each from where it starts
                         (periodicity, then the beat tracker picks the metrical level); 0 when there is no
                         steady beat or too little audio to measure a period.
 key, mode               Krumhansl-Kessler profiles against the song's mean 8192-point chromagram.

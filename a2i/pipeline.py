@@ -167,10 +167,11 @@ def generate(
     with folder:
         # 2. Analyze the song, write its prompts, record both, and plan its pictures from the record.
         analysis = analyzer.analyze(song, per_clip=True, progress=progress)
-        texts = song_prompts(analysis, job, writer)
+        song_hash = content_hash(song)
+        texts = song_prompts(analysis, job, song_hash, writer)
         options = job.record(image_backend.name, image_backend.options)
         analysis = start_record(folder.path, analysis, texts, options)
-        requests = plan(analysis, job, content_hash(song), stem=song.stem, writer=writer)
+        requests = plan(analysis, job, song_hash, stem=song.stem, writer=writer)
 
         # 3. Draw the plan, with a card per picture, into the staging folder.
         song_audio = load_audio(song, sr=None) if image_backend.needs_audio else None  # for an audio encoder

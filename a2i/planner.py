@@ -14,7 +14,9 @@ of :class:`RenderRequest`; it then only draws each request with a backend and wr
 - **seeds** follow :mod:`a2i.seeding`: clip ``i``'s variant ``k`` is painted with
   ``picture_seed(song_seed(seed, song_hash), i + k * n_clips)``, so no two pictures of a song share noise,
   two songs never share a layout, and a renamed copy of a song paints the same; a forced style keeps its
-  picture's seed, so one picture in several styles shares its composition.
+  picture's seed, so one picture in several styles shares its composition. The prompt writer is given the
+  song's seed ``song_seed(seed, song_hash)`` too (never the user's seed, nor the song's tags or numbers), so
+  what a song's prompts draw at random belongs to its bytes (:mod:`a2i.seeding` says why).
 
 Examples
 --------
@@ -215,23 +217,25 @@ def select_clips(analysis: Analysis, clips: str) -> list[ClipProfile]:
     return [min(analysis.clips, key=lambda c: abs((c.start + c.end) / 2.0 - middle))]
 
 
-def clip_prompts(job: Job, clip: Profile, position: int, writer: PromptGenerator | None = None) -> list[str]:
+def clip_prompts(job: Job, clip: Profile, position: int, song_hash: str,
+                 writer: PromptGenerator | None = None) -> list[str]:
     """The prompts of the ``position``-th chosen clip in the order its variants take them: variant ``k`` takes
     item ``k mod n`` of the result, which is prompt ``(position + k) mod n`` of those written for the clip
-    (or of the user's texts, filled from the clip)."""
+    (or of the user's texts, filled from the clip). The writer is seeded by the song (``song_hash``)."""
     if job.user_prompts:
         texts = [fill_prompt(text, clip) for text in job.user_prompts]
     else:
-        texts = (writer or job.writer()).generate(clip, n=job.n_prompts, seed=job.seed)
+        texts = (writer or job.writer()).generate(clip, n=job.n_prompts, seed=song_seed(job.seed, song_hash))
     return [texts[(position + k) % len(texts)] for k in range(len(texts))]
 
 
-def song_prompts(analysis: Analysis, job: Job, writer: PromptGenerator | None = None) -> list[str]:
+def song_prompts(analysis: Analysis, job: Job, song_hash: str, writer: PromptGenerator | None = None) -> list[str]:
     """The prompts written for the whole song (the run record's ``prompts``): the user's texts, filled from
-    the song's profile, or ``n_prompts`` from the writer."""
+    the song's profile, or ``n_prompts`` from the writer, seeded by the song (its content hash ``song_hash``,
+    :func:`a2i.fileio.content_hash`)."""
     if job.user_prompts:
         return [fill_prompt(text, analysis.song) for text in job.user_prompts]
-    return (writer or job.writer()).generate(analysis.song, n=job.n_prompts, seed=job.seed)
+    return (writer or job.writer()).generate(analysis.song, n=job.n_prompts, seed=song_seed(job.seed, song_hash))
 
 
 def tagged(analysis: Analysis, clip: ClipProfile) -> ClipProfile:
@@ -279,7 +283,7 @@ def plan(analysis: Analysis, job: Job, song_hash: str, *, stem: str | None = Non
         texts = None
         if any(key not in recorded for key in keys):
             writer = writer or (None if job.user_prompts else job.writer())
-            texts = clip_prompts(job, clip, position, writer)
+            texts = clip_prompts(job, clip, position, song_hash, writer)
         for k in range(job.variants):
             seed = picture_seed(base, clip.index + k * len(analysis.clips))
             for style in styles:

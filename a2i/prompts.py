@@ -41,7 +41,12 @@ DEFAULT_N = 10
 
 class PromptGenerator(Protocol):
     def generate(self, profile: Profile, n: int = DEFAULT_N, seed: int = 0) -> list[str]:
-        """``n`` distinct two-sentence visual prompts for ``profile``."""
+        """``n`` distinct two-sentence visual prompts for ``profile``.
+
+        ``seed`` is the song's seed (:func:`a2i.seeding.song_seed`, which the planner passes), not the user's:
+        it alone, with the clip's index, decides what is chosen at random, so the profile's numbers decide only
+        what the words say (:mod:`a2i.seeding` says why).
+        """
 
 
 def _check_n(n: int) -> None:
@@ -169,31 +174,38 @@ def _tempo_phrase(tempo: float) -> str:
             else "alive with motion" if tempo < 135 else "in a headlong rush")
 
 
-def style_phrases(profile: Profile, seed: int) -> list[tuple[str, str]]:
+def style_phrases(seed: int) -> list[tuple[str, str]]:
     """Every (painter style, art phrase) of the shared vocabulary, in the order a song's prompts use them.
 
-    The styles come round-robin in an order shuffled by the seed and the song (so variant ``i`` of every song
-    is not the same style, and a song's first nine prompts are nine different styles); a style's second
-    phrase follows only after every style had its first.
+    The styles come round-robin in an order shuffled by the song's seed (so variant ``i`` of every song is not
+    the same style, a song's first nine prompts are nine different styles, and so are the first pictures of
+    nine neighbouring clips, which take prompts ``c mod n``); a style's second phrase follows only after every
+    style had its first. The profile's numbers do not enter: a tempo read 0.1 BPM apart is the same song.
+
+    Examples
+    --------
+    >>> len({name for name, _ in style_phrases(7)[:9]})
+    9
     """
-    rng = random.Random(f"{seed}|{profile.title}|{profile.valence:.4f}|{profile.energy:.4f}|{profile.tempo:.1f}")
+    rng = random.Random(f"styles|{seed}")
     names = rng.sample(list(STYLE_WORDS), len(STYLE_WORDS))
     depth = max(len(words.phrases) for words in STYLE_WORDS.values())
     return [(name, STYLE_WORDS[name].phrases[k]) for k in range(depth) for name in names
             if k < len(STYLE_WORDS[name].phrases)]
 
 
-def scene_order(seed: int, song: str = "") -> list[int]:
-    """The song's walk through :data:`SCENES`: a permutation drawn from the seed and what all of a song's clips
-    share (its title and artist tags, ``song``), so tagged songs walk differently at one seed."""
-    return random.Random(f"scenes|{seed}|{song}").sample(range(len(SCENES)), len(SCENES))
+def scene_order(seed: int) -> list[int]:
+    """The song's walk through :data:`SCENES`: a permutation drawn from the song's seed, which all of its clips
+    share (the planner passes :func:`a2i.seeding.song_seed`, so two songs walk differently at one ``--seed``,
+    tagged or not)."""
+    return random.Random(f"scenes|{seed}").sample(range(len(SCENES)), len(SCENES))
 
 
-def palette_offset(seed: int, song: str = "") -> int:
+def palette_offset(seed: int) -> int:
     """Where the song starts its walk through its mood cell's colour pairs (:data:`a2i.vocabulary.COLOUR_PAIRS`),
-    from the seed and the song's tags like :func:`scene_order`: without it, every song of one mood cell would
-    paint clip ``c`` in the same two colours."""
-    return random.Random(f"colours|{seed}|{song}").randrange(PALETTE_WALK)
+    from the song's seed like :func:`scene_order`: without it, every song of one mood cell would paint clip
+    ``c`` in the same two colours."""
+    return random.Random(f"colours|{seed}").randrange(PALETTE_WALK)
 
 
 PALETTE_WALK = 1000  # offsets into the pairs' cycle (any number much larger than a cell's pairs spreads them evenly)
@@ -220,7 +232,10 @@ class TemplatePromptGenerator:
     named colours chosen by mood.
 
     Every noun of a template prompt is a subject the painter draws, so its card never lists anything as not
-    drawn. Deterministic for a seed and a profile; a clip's prompts (``profile.index`` for a
+    drawn. What is drawn at random (scenes, styles, colour offset, count words, times of day, textures) comes
+    from ``seed`` (the song's, :func:`a2i.seeding.song_seed`) and the clip's index alone; the profile decides
+    the words that carry the music (mood cell, mood words, tempo band, texture family), and its title and
+    artist enter nothing. A clip's prompts (``profile.index`` for a
     :class:`~a2i.mood.ClipProfile`) take their own run of the song's scene walk (:func:`scene_slot`), so the
     scenes of a song do not repeat until all of them have been used.
     """
@@ -229,10 +244,9 @@ class TemplatePromptGenerator:
         _check_n(n)
         rng = random.Random(f"{seed}|{getattr(profile, 'index', 0)}")
         cell = mood_cell(profile.valence, profile.energy)
-        song = f"{profile.title or ''}|{profile.artist or ''}"
-        order = scene_order(seed, song)
-        palettes = palette_offset(seed, song)
-        styles = [phrase for _, phrase in style_phrases(profile, seed)]
+        order = scene_order(seed)
+        palettes = palette_offset(seed)
+        styles = [phrase for _, phrase in style_phrases(seed)]
         emotion, atmosphere = mood_words(profile)
         textures = _textures(profile)
         clip = int(getattr(profile, "index", 0))

@@ -10,6 +10,16 @@ Every picture's seed is made here and nowhere else:
 3. :func:`rng` turns a picture's seed into a NumPy generator;
 4. :func:`api_seed` fits a seed into the 31 bits a chat API's ``seed`` field takes (the LLM prompt writer).
 
+The prompt writers are seeded here too, from the song and never from the user's seed alone: the planner hands
+every writer call the song's seed (:func:`song_seed`, the base its pictures are numbered from), and the
+template writer draws everything it chooses at random (scene walk, colour offset, styles, count words, times of
+day, textures) from that seed and the clip's index only. So two untagged songs never write the same walk at one
+seed, a renamed copy writes the same prompts, and the analysis's numbers are not a fingerprint: reading a tempo
+0.1 BPM more precisely, or a valence a hundredth apart, changes a prompt only where the words it decides change
+(its mood cell, tempo band, texture family), never which scene or style a picture draws. A dataset track, whose
+prompts are written from a track list before (or without) its audio, is keyed by its id instead
+(:func:`track_seed`).
+
 Why a module of its own: seeds 0, 2**32 and 2**63 once painted byte-identical pictures because a backend
 kept only the low 32 bits. Every backend (the painter, SDXL, the video's motion) builds its random
 generator here, from the whole seed, so two different seeds never collide and a seed that cannot be
@@ -96,6 +106,30 @@ def song_seed(seed: int, song_hash: str) -> int:
     import hashlib  # here, not at the top: it loads OpenSSL (3 ms), and `a2i analyze` and `--help` import this module
 
     digest = hashlib.sha256(f"a2i-song-seed:{check_seed(seed)}:{song_hash}".encode("ascii")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def track_seed(seed: int, track_id: str) -> int:
+    """The base seed of a dataset track known by its id (a Spotify track id, a folder's relative path).
+
+    The dataset's prompt step (:mod:`a2i.dataset.prompting`) writes a track's prompts from its row of numbers,
+    before its audio is downloaded (and a re-download may differ in bytes), so the track's id, which names it
+    for good, separates tracks the way :func:`song_seed`'s content hash separates songs.
+
+    Examples
+    --------
+    >>> track_seed(0, "id000") != track_seed(0, "id001") != track_seed(1, "id001")
+    True
+    >>> track_seed(0, "")
+    Traceback (most recent call last):
+    ...
+    a2i.errors.ConfigError: track_id '': expected the track's id, a non-empty text
+    """
+    if not isinstance(track_id, str) or not track_id:
+        raise ConfigError(f"track_id {track_id!r}: expected the track's id, a non-empty text")
+    import hashlib
+
+    digest = hashlib.sha256(f"a2i-track-seed:{check_seed(seed)}:{track_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 

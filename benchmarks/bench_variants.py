@@ -28,11 +28,13 @@ from types import ModuleType
 import numpy as np
 from PIL import Image
 
+from a2i.fileio import content_hash
 from a2i.mood import default_analyzer
 from a2i.planner import select_clips
 from a2i.prompts import get_generator
 from a2i.render.painter.diversity import variant_diversity
 from a2i.render.painter.palette import mood_for
+from a2i.seeding import song_seed
 
 
 def load_painter(path: str | None) -> ModuleType:
@@ -87,7 +89,7 @@ def main() -> None:
         for song in songs:
             analysis = analyzer.analyze(song, per_clip=True)
             clip = select_clips(analysis, "center")[0]
-            prompts = writer.generate(analysis.song, n=args.variants, seed=args.seed)
+            prompts = writer.generate(analysis.song, n=args.variants, seed=song_seed(args.seed, content_hash(song)))
             images = []
             for i, prompt in enumerate(prompts):
                 kwargs = {"prompt": prompt} if takes_prompt else {}

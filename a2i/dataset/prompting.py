@@ -23,6 +23,7 @@ from a2i.dataset.concurrency import run_parallel
 from a2i.dataset.storage import TEMP_SUFFIX, atomic_write_json, read_csv, read_json, write_csv
 from a2i.errors import A2IError, ConfigError, DatasetError, PromptError
 from a2i.prompts import DEFAULT_N
+from a2i.seeding import picture_seed, track_seed
 
 #: US$ per million tokens (input, output) for gpt-4o-mini, the thesis-era default; pass your model's prices.
 DEFAULT_PRICES = (0.15, 0.60)
@@ -141,17 +142,22 @@ class PromptWriter:
         return record.get("prompts") if record.get("status") == DONE else None
 
     def write(self, track_id: str, profile) -> dict:
-        """Generate, validate and store one track's prompts; a failure is recorded, not raised."""
+        """Generate, validate and store one track's prompts; a failure is recorded, not raised.
+
+        The writer is seeded by the track (:func:`a2i.seeding.track_seed` of the run's seed and ``track_id``),
+        as the planner seeds it by the song, so tracks of one mood do not write the same scenes and styles;
+        a retry takes the next seed (an LLM's answer that failed validation is asked for again).
+        """
         errors = []
         for attempt in range(self.attempts):
+            seed = picture_seed(track_seed(self.seed, track_id), attempt)  # the track's seed + attempt, wrapping
             try:
-                prompts = validate_prompts(self.generator.generate(profile, n=self.n, seed=self.seed + attempt),
-                                           self.n)
+                prompts = validate_prompts(self.generator.generate(profile, n=self.n, seed=seed), self.n)
             except A2IError as exc:  # PromptError from the generator or the validation
                 errors.append(str(exc))
                 continue
             record = {"track_id": track_id, "status": DONE, "prompts": prompts, "generator": self.kind,
-                      "model": self.model, "seed": self.seed + attempt}
+                      "model": self.model, "seed": seed}
             atomic_write_json(self.path(track_id), record)
             return record
         record = {"track_id": track_id, "status": FAILED, "reason": "; ".join(dict.fromkeys(errors)),

@@ -89,6 +89,7 @@ def write_tiny_corpus(folder: str | os.PathLike, *, per_mood: int = 4, seconds: 
     from a2i.dataset.storage import write_csv
     from a2i.mood import Profile
     from a2i.prompts import TemplatePromptGenerator, mood_words
+    from a2i.seeding import track_seed
 
     folder = Path(folder)
     csv = folder / "dataset.csv"
@@ -108,7 +109,7 @@ def write_tiny_corpus(folder: str | os.PathLike, *, per_mood: int = 4, seconds: 
         # The tiny tokenizer spends one token per character, so only the first ~75 characters reach the text
         # encoders: the mood words go first, the template prompt (style, scene) after them.
         lead = ", ".join(mood_words(profile))
-        prompts = [f"{lead}. {p}" for p in writer.generate(profile, n=n_prompts, seed=variant)]
+        prompts = [f"{lead}. {p}" for p in writer.generate(profile, n=n_prompts, seed=track_seed(0, track_id))]
         rows.append({
             "spotify_track_id": track_id, "spotify_track_name": spec.title, "spotify_artists": dump_list(["a2i synthesizer"]),
             "spotify_genre": name, "spotify_valence": valence, "spotify_energy": energy, "spotify_tempo": spec.tempo,

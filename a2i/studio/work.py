@@ -130,14 +130,15 @@ def make_pictures(project: Project, analyzer: Analyzer, report: Report) -> int:
     writer = job.writer()
     backend = get_backend("painter")
     analysis = analyzer.analyze(song, per_clip=True)
-    texts = song_prompts(analysis, job, writer)
+    song_hash = content_hash(song)
+    texts = song_prompts(analysis, job, song_hash, writer)
     options = job.record(backend.name, backend.options)
     run = project.record(analysis, prompts=texts, options=options)
     analysis = recorded_analysis(run)  # pictures are painted from the numbers as recorded, as generate does
 
     # 2. The plan, painted outwards from the centre; the sections are found once the first picture is shown.
     done = {p.clip for p in run.pictures}
-    requests = {r.clip.index: r for r in plan(analysis, job, content_hash(song), stem=project.name, writer=writer)}
+    requests = {r.clip.index: r for r in plan(analysis, job, song_hash, stem=project.name, writer=writer)}
     order = [requests[c.index] for c in centre_first(analysis.clips, analysis.duration) if c.index not in done]
     started = time.monotonic()
     for k, request in enumerate(order):

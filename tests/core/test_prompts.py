@@ -5,9 +5,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from a2i.errors import ConfigError, PromptError
-from a2i.mood import ClipProfile, Profile
-from a2i.prompts import SCENES, LLMPromptGenerator, get_generator, parse_prompt_lines
+from a2i.mood import Analysis, ClipProfile, Profile
+from a2i.planner import Job, plan, song_prompts
+from a2i.prompts import SCENES, LLMPromptGenerator, get_generator, parse_prompt_lines, scene_order
 from a2i.render.painter.text import read_prompt
+from a2i.seeding import song_seed
 from a2i.vocabulary import COLOUR_PAIRS
 
 HAPPY = Profile(valence=0.9, energy=0.85, tempo=140, genre="disco", title="Glitter", danceability=0.8)
@@ -209,7 +211,58 @@ def test_llm_without_key_says_what_to_do(monkeypatch):
 
 
 def test_songs_of_one_mood_do_not_share_their_colours_at_one_clip():
-    """Each song starts its walk through its mood cell's colour pairs at its own place (from its tags)."""
+    """Each song starts its walk through its mood cell's colour pairs at its own place (from its seed)."""
     colours = {tuple(c.name for c in read_prompt(get_generator("template").generate(
-        ClipProfile(valence=0.5, energy=0.5, index=1, title=f"song {k}.mp3"), n=1, seed=0)[0]).colours) for k in range(12)}
+        ClipProfile(valence=0.5, energy=0.5, index=1), n=1, seed=song_seed(0, f"{k:064x}"))[0]).colours) for k in range(12)}
     assert len(colours) >= 4 and all(pair in COLOUR_PAIRS[(1, 1)] for pair in colours)
+
+
+def _untagged(path, valence=0.3, energy=0.2, tempo=80.0):
+    """An untagged song's analysis as the analyser gives it (no title, artist or genre), three clips."""
+    clips = [ClipProfile(valence=valence, energy=energy, tempo=tempo, index=i, start=10.0 * i, end=10.0 * i + 10)
+             for i in range(3)]
+    return Analysis(path, Profile(valence=valence, energy=energy, tempo=tempo), clips, {}, {}, 30.0)
+
+
+def _prompts(analysis, song_hash, seed=0):
+    job = Job(clips="all", variants=2, seed=seed)
+    return song_prompts(analysis, job, song_hash), [r.prompt for r in plan(analysis, job, song_hash)]
+
+
+def test_two_untagged_songs_of_one_mood_write_different_prompts_at_one_seed():
+    """The writer is seeded by the song's bytes: two untagged songs with the same numbers (and the same file
+    name, "track01.mp3" of two albums) walk their own scenes, styles and colours. Before, both took the user's
+    seed and the same (empty) tags: the same scene walk, colour offset, count words and times of day."""
+    one, two = _prompts(_untagged("a/track01.mp3"), "ab" * 32), _prompts(_untagged("b/track01.mp3"), "cd" * 32)
+    assert one[0] != two[0] and one[1] != two[1]
+    assert scene_order(song_seed(0, "ab" * 32)) != scene_order(song_seed(0, "cd" * 32))
+    scenes = [{p.split(" of ", 1)[1].split(", ")[0] for p in texts} for texts in (one[1], two[1])]
+    assert scenes[0] != scenes[1]
+
+
+def test_a_renamed_copy_writes_the_same_prompts():
+    """Only the song's bytes key the prompts: its file name (the untagged clips' title) does not."""
+    assert _prompts(_untagged("song.mp3"), "ab" * 32) == _prompts(_untagged("copy of song (1).mp3"), "ab" * 32)
+    tagged = Profile(valence=0.3, energy=0.2, title="Grey Harbour", artist="a2i synthesizer")
+    assert get_generator("template").generate(tagged, n=4, seed=11) == get_generator("template").generate(
+        Profile(valence=0.3, energy=0.2, title="Other", artist="Someone"), n=4, seed=11)
+
+
+@pytest.mark.parametrize("change", [{"tempo": 80.1}, {"tempo": 79.9}, {"valence": 0.31}, {"energy": 0.19},
+                                    {"tempo": 81.0, "valence": 0.29, "energy": 0.21}])
+def test_a_more_precise_analysis_does_not_re_roll_the_prompts(change):
+    """The analysis's numbers are content, not the song's identity: moved inside their bands (the same mood
+    cell, tempo phrase and texture family) they write the same prompts, word for word. Before, the style
+    order was keyed on valence, energy and tempo to 0.1 BPM, and a more precise tempo re-rolled every picture."""
+    moved = {"valence": 0.3, "energy": 0.2, "tempo": 80.0, **change}
+    writer = get_generator("template")
+    assert writer.generate(ClipProfile(valence=0.3, energy=0.2, tempo=80.0, index=2), n=10, seed=5) == writer.generate(
+        ClipProfile(**moved, index=2), n=10, seed=5)
+    assert _prompts(_untagged("song.mp3", **moved), "ab" * 32) == _prompts(_untagged("song.mp3"), "ab" * 32)
+
+
+def test_what_the_music_says_still_changes_the_words():
+    """Crossing a band changes the words it decides, and only those: the scenes and styles stay."""
+    slow, fast = (_prompts(_untagged("song.mp3", tempo=tempo), "ab" * 32)[0] for tempo in (100.0, 110.0))
+    assert all("unhurried sway" in p for p in slow) and all("alive with motion" in p for p in fast)
+    assert [p.replace("in an unhurried sway", "alive with motion") for p in slow] == fast

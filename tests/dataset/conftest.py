@@ -138,21 +138,17 @@ def json_server():
 
 
 @pytest.fixture
-def openai_fake():
+def openai_fake(json_server):
     """Factory of fake OpenAI-compatible servers: ``openai_fake(bad_titles=(), delay=0)`` -> server with ``hits``
     (requests per song title). Titles in ``bad_titles`` get 3 prompts too few (an invalid answer)."""
-    servers = []
 
     def start(*, bad_titles: tuple[str, ...] = (), delay: float = 0.0) -> JSONServer:
         hits: Counter = Counter()
-        server = JSONServer(fake_openai_route(hits, bad_titles=bad_titles), delay=delay)
+        server = json_server(fake_openai_route(hits, bad_titles=bad_titles), delay=delay)
         server.hits = hits
-        servers.append(server)
         return server
 
-    yield start
-    for server in servers:
-        server.close()
+    return start
 
 
 @pytest.fixture

@@ -52,6 +52,20 @@ def test_template_prompts_are_written_per_track_and_resumed(tmp_path):
     assert again["openai_prompts"].tolist() == table["openai_prompts"].tolist()
 
 
+def test_tracks_of_one_mood_write_their_own_prompts(tmp_path):
+    """The writer is seeded by the track's id (a2i.seeding.track_seed), not by the run's seed alone: two tracks
+    with the same numbers walk their own scenes and styles, and a track's prompts do not depend on its title."""
+    from a2i.dataset.prompting import PromptWriter
+    from a2i.mood import Profile
+
+    writer = PromptWriter(tmp_path, generator="template", n=4)
+    one, two = (writer.write(track_id, Profile(valence=0.2, energy=0.8, title=title))
+                for track_id, title in (("id000", "Same"), ("id001", "Same")))
+    assert one["prompts"] != two["prompts"] and one["seed"] != two["seed"]
+    renamed = PromptWriter(tmp_path / "again", generator="template", n=4).write("id000", Profile(valence=0.2, energy=0.8, title="Other"))
+    assert renamed["prompts"] == one["prompts"]
+
+
 def test_llm_route_with_usage_cost_and_failures(tmp_path, openai_fake, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     server = openai_fake(bad_titles=("Track 3",))

@@ -4,7 +4,9 @@ migrations) and functions that act like a participant, CSRF token included. A un
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 from a2i.labeling.demo import demo_study as build_study
@@ -80,3 +82,13 @@ def submit_current(client, *, n: int = 2, liked: str = "yes", pick=None):
     return client.post("/api/submit", json=body, headers={"X-CSRFToken": csrf_token(client, "/")}), task
 
 
+def study_with_check(tmp_path: Path, study_dir: Path) -> tuple[Path, list[str]]:
+    """A copy of the study under ``tmp_path`` whose first item is also an attention check, and the check's
+    expected answer (the item's first image)."""
+    study = tmp_path / "study"
+    shutil.copytree(study_dir, study)
+    manifest = json.loads((study / "study.json").read_text())
+    check = dict(manifest["items"][0], id="check-1", expected=[manifest["items"][0]["images"][0]["id"]])
+    manifest["checks"] = [check]
+    (study / "study.json").write_text(json.dumps(manifest))
+    return study, check["expected"]

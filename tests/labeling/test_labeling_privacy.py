@@ -18,6 +18,7 @@ from labeling_helpers import (
     invite,
     make_app,
     register,
+    study_with_check,
     submit_current,
 )
 from sqlalchemy import func, select, text
@@ -102,16 +103,8 @@ def test_retention_removes_identifiers_and_keeps_answers(app, participant, monke
 
 
 def test_attention_checks_and_pilots_are_flagged_and_left_out_of_agreement(tmp_path, study_dir):
-    import shutil
-
-    study = tmp_path / "study"
-    shutil.copytree(study_dir, study)
-    manifest = json.loads((study / "study.json").read_text())
-    check = dict(manifest["items"][0], id="check-1", expected=[manifest["items"][0]["images"][0]["id"]])
-    manifest["checks"] = [check]
-    (study / "study.json").write_text(json.dumps(manifest))
+    study, expected = study_with_check(tmp_path, study_dir)
     app = make_app(tmp_path, study)
-    expected = check["expected"]
 
     def answer_all(client):
         do_survey(client)

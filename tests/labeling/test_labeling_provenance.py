@@ -8,7 +8,7 @@ import json
 import shutil
 
 import pytest
-from labeling_helpers import SECRET, do_survey, invite, make_app, register, submit_current
+from labeling_helpers import SECRET, do_survey, invite, make_app, register, study_with_check, submit_current
 from sqlalchemy import text
 
 from a2i.errors import ConfigError
@@ -16,16 +16,6 @@ from a2i.labeling import export
 from a2i.labeling.db import db
 from a2i.labeling.manifest import load_study
 from a2i.outputs import read_run
-
-
-def _study_with_check(tmp_path, study_dir):
-    study = tmp_path / "study"
-    shutil.copytree(study_dir, study)
-    manifest = json.loads((study / "study.json").read_text())
-    check = dict(manifest["items"][0], id="check-1", expected=[manifest["items"][0]["images"][0]["id"]])
-    manifest["checks"] = [check]
-    (study / "study.json").write_text(json.dumps(manifest))
-    return study, check["expected"]
 
 
 def _answer_all(app, names, expected):
@@ -41,7 +31,7 @@ def _answer_all(app, names, expected):
 def test_export_without_the_study_folder_gives_the_same_tables(tmp_path, study_dir, monkeypatch):
     from a2i.cli import main
 
-    study, expected = _study_with_check(tmp_path, study_dir)
+    study, expected = study_with_check(tmp_path, study_dir)
     app = make_app(tmp_path, study)
     _answer_all(app, ["ann1", "ben1"], expected)
     monkeypatch.setenv("A2I_INSTANCE_PATH", app.instance_path)
