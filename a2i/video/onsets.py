@@ -43,7 +43,7 @@ import numpy as np
 from a2i.audio import Audio
 from a2i.features import song_tempo, spectrogram
 from a2i.melscale import mel_filters
-from a2i.tempo import MIN_BEATS, TEMPO_PRIOR_BPM, Tempo, beat_period, track_beats
+from a2i.tempo import BASS_BAND_HZ, MIN_BEATS, TEMPO_PRIOR_BPM, Tempo, beat_period, track_beats
 
 #: Mel bands for HPSS and flux: enough to separate a kick from a bass line, few enough to be fast.
 N_MELS = 128
@@ -75,7 +75,10 @@ class Rhythm:
     mel_db : ndarray
         Log-mel power (bands x frames), kept for section finding (timbre).
     chroma : ndarray
-        Pitch-class energy (12 x frames), kept for section finding (harmony).
+        Pitch-class energy (12 x frames), kept for section finding (harmony) and the downbeat.
+    bass : ndarray
+        Onset strength of the bass bands per analysis frame (the kick and the bass line; the mean rise in
+        decibels of the mel bands under :data:`a2i.tempo.BASS_BAND_HZ`, the whole mix), on ``onset``'s clock.
     """
 
     onset: np.ndarray
@@ -84,21 +87,24 @@ class Rhythm:
     beats: np.ndarray
     mel_db: np.ndarray
     chroma: np.ndarray
+    bass: np.ndarray
 
-    def strength_at(self, times: np.ndarray, window: float) -> np.ndarray:
+    def strength_at(self, times: np.ndarray, window: float, *, envelope: np.ndarray | None = None) -> np.ndarray:
         """The strongest onset in ``(t - window, t]`` for each ``t``: what was heard since the previous frame.
 
         Analysis frame ``i`` stands for ``i / frame_rate`` give or take half a frame, so it is counted in the
         window its time rounds into. When frames come faster than analysis frames, each frame still reads
-        the analysis frame nearest it.
+        the analysis frame nearest it. ``envelope``: another of the song's envelopes on the same frames (``bass``);
+        the percussive onsets by default.
         """
-        n = len(self.onset)
+        values = self.onset if envelope is None else envelope
+        n = len(values)
         if not n:
             return np.zeros(len(times))
         times = np.asarray(times, dtype=np.float64)
         hi = np.clip(np.floor(times * self.frame_rate + 0.5).astype(int) + 1, 1, n)
         lo = np.minimum(np.clip(np.floor((times - window) * self.frame_rate + 0.5).astype(int) + 1, 0, n), hi - 1)
-        return np.array([self.onset[a:b].max() for a, b in zip(lo, hi)])
+        return np.array([values[a:b].max() for a, b in zip(lo, hi)])
 
 
 def chroma_bank(sr: float, n_fft: int) -> np.ndarray:
@@ -152,8 +158,9 @@ def percussive(power: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
     return power * mask
 
 
-def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Percussive onset strength, the log-mel spectrogram, the chromagram and the frame rate of a waveform."""
+def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Percussive onset strength, the log-mel spectrogram, the chromagram, the bass bands' onset strength
+    (:attr:`Rhythm.bass`) and the frame rate of a waveform."""
     spec = spectrogram(audio)
     n_fft = 2 * (spec.magnitude.shape[0] - 1)
     mel = mel_filters(sr=audio.sr, n_fft=n_fft, n_mels=N_MELS, fmax=min(11025.0, audio.sr / 2))
@@ -167,8 +174,12 @@ def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     delay = 1 + n_fft // (2 * spec.hop)
     onset = np.concatenate([np.zeros(delay), flux])[: power.shape[1]]
     mel_db = 10.0 * np.log10(np.maximum(power, floor))
+    centres = mel @ np.fft.rfftfreq(n_fft, 1.0 / audio.sr) / np.maximum(mel.sum(axis=1), 1e-12)  # as features' mel_hz
+    rise = np.maximum(np.diff(mel_db[centres < BASS_BAND_HZ], axis=1), 0.0).mean(axis=0)
+    bass = np.concatenate([np.zeros(delay), rise])[: power.shape[1]]
     chroma = chroma_bank(audio.sr, n_fft) @ spec.magnitude
-    return onset.astype(np.float64), mel_db.astype(np.float32), chroma.astype(np.float32), spec.frame_rate
+    return (onset.astype(np.float64), mel_db.astype(np.float32), chroma.astype(np.float32), bass.astype(np.float64),
+            spec.frame_rate)
 
 
 def song_beats(tempo: Tempo, frame_rate: float, duration: float) -> np.ndarray:
@@ -195,10 +206,10 @@ def song_beats(tempo: Tempo, frame_rate: float, duration: float) -> np.ndarray:
 
 def analyze_rhythm(audio: Audio) -> Rhythm:
     """Percussive onsets, tempo and beats of a waveform."""
-    onset, mel_db, chroma, frame_rate = percussive_onset(audio)  # at the analysis's frames (features.spectrogram's hop)
+    onset, mel_db, chroma, bass, frame_rate = percussive_onset(audio)  # at the analysis's frames (features.spectrogram's hop)
     tempo = song_tempo(audio)
     if len(tempo.beats) >= MIN_BEATS:
         beats = song_beats(tempo, frame_rate, audio.duration)
     else:  # no steady beat: cuts still need a pace (the preferred one), so the percussive onsets are tracked
         beats = track_beats(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM) / frame_rate
-    return Rhythm(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM, beats, mel_db, chroma)
+    return Rhythm(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM, beats, mel_db, chroma, bass)

@@ -9,7 +9,7 @@ from a2i.audio import load
 from a2i.errors import ConfigError
 from a2i.mood import ANALYSIS_SR
 from a2i.video.onsets import Rhythm, analyze_rhythm
-from a2i.video.segments import bar_segments, find_segments, fixed_segments, segment_profile
+from a2i.video.segments import bar_segments, downbeat_phase, find_segments, fixed_segments, segment_profile
 
 
 def test_fixed_segments_follow_the_song_clip_grid():
@@ -46,17 +46,23 @@ def test_bar_segments_start_on_beats_and_span_whole_bars(beat_song):
     assert np.allclose(np.diff(inner), 4.0, atol=0.05)
 
 
-def test_the_downbeat_is_read_near_each_beat_not_on_its_one_frame():
-    # Beats every 20 frames (120 BPM at 40 frames a second); the bar's first beat (the second beat tracked) is
-    # the strongest hit, heard a frame after its beat as the analysis's beats sit before the percussive onsets.
+def test_bars_start_where_the_chord_changes_and_the_bass_enters_not_on_the_loudest_hit():
+    # Beats every 20 frames (120 BPM at 40 frames a second); the bar starts on the second beat tracked: there its
+    # chord changes and its bass note lands (a frame after the beat, as the analysis's beats sit before the
+    # percussive onsets), while the loudest hits are the backbeat's, on the bar's second and fourth beats.
     rate, n_beats = 40.0, 48
-    onset = np.zeros(n_beats * 20 + 20)
+    frames = n_beats * 20 + 20
     beats = np.arange(n_beats) * 20
+    onset, bass, chroma = np.full(frames, 0.1), np.zeros(frames), np.zeros((12, frames))
     onset[beats] = 4.0
-    onset[beats[1::4]] = 0.0
-    onset[beats[1::4] + 1] = 10.0
-    rhythm = Rhythm(onset, rate, 120.0, beats / rate, np.zeros((4, len(onset))), np.zeros((12, len(onset))))
-    segments = bar_segments(rhythm, 0.0, len(onset) / rate, seconds=4.0)
+    onset[beats[2::4]] = onset[beats[4::4]] = 10.0
+    bass[beats[1::4] + 1], bass[beats[3::4] + 1] = 5.0, 3.0
+    for k, first in enumerate(beats[1::4]):
+        chroma[(3 * k) % 12, first : first + 80] = 1.0
+    chroma[0, : beats[1]] = 1.0
+    rhythm = Rhythm(onset, rate, 120.0, beats / rate, np.zeros((4, frames)), chroma, bass)
+    assert downbeat_phase(rhythm, beats / rate) == 1
+    segments = bar_segments(rhythm, 0.0, frames / rate, seconds=4.0)
     assert [s.start for s in segments[1:]] == pytest.approx(list(beats[1::8][1:] / rate)[: len(segments) - 1])
 
 
