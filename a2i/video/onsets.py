@@ -7,9 +7,18 @@ partials, across frequency keeps broadband hits) runs on a 128-band mel power sp
 full STFT: the separation is the same for onsets and about forty times cheaper (under a second for a
 three-minute song, against half a minute).
 
-The tempo is the analysis's own (:func:`a2i.features.song_tempo`, the one estimator of :mod:`a2i.tempo`),
-so a video keeps the pace the song's profile states; beats come from the same dynamic-programming tracker
-(:func:`a2i.tempo.track_beats`, Ellis 2007) run on the percussive onsets at that tempo.
+The tempo and the beats are the analysis's own (:func:`a2i.features.song_tempo`, the one estimator of
+:mod:`a2i.tempo`): a video keeps the pace the song's profile states, and its beat grid is the one whose mean
+spacing that tempo is (:attr:`a2i.tempo.Tempo.beats`), put on the percussive onsets' clock
+(:data:`ANALYSIS_LAG`) and continued over the last seconds the analysis leaves out (:func:`song_beats`).
+Beats tracked again on the percussive onsets (Ellis's tracker at the analysis's tempo) kept a tempo of their
+own, up to 1.8 % off the reported one (a loose 40-second song) and over 1 % off on 13 % of 188 real 30-second
+clips; and the analysis's beats sat closer to an independent tracker's on those clips (madmom's RNN and DBN:
+mean F-measure within 70 ms 0.77 against 0.71, its beat activation at the beats 0.30 against 0.25; the
+loose song went the other way, 0.45 against 0.77), as the dB flux of the percussive part makes a soft hi-hat
+rise as far as a kick (why :data:`a2i.tempo.ONSET_COMPRESSION` exists). A song without a steady beat has no
+analysed beats; its cuts still need a pace, so the tracker runs on the percussive onsets at the preferred
+tempo (:data:`a2i.tempo.TEMPO_PRIOR_BPM`).
 
 Examples
 --------
@@ -34,7 +43,7 @@ import numpy as np
 from a2i.audio import Audio
 from a2i.features import song_tempo, spectrogram
 from a2i.melscale import mel_filters
-from a2i.tempo import TEMPO_PRIOR_BPM, track_beats
+from a2i.tempo import MIN_BEATS, TEMPO_PRIOR_BPM, Tempo, beat_period, track_beats
 
 #: Mel bands for HPSS and flux: enough to separate a kick from a bass line, few enough to be fast.
 N_MELS = 128
@@ -42,6 +51,12 @@ N_MELS = 128
 #: HPSS median-filter lengths: 31 frames (0.7 s at 22 kHz / 512) along time, as librosa's default; 17 mel
 #: bands (about an octave and a half) along frequency.
 HPSS_KERNEL = (31, 17)
+
+#: Frames the percussive onsets (:func:`percussive_onset`) run behind the analysis's (:func:`a2i.tempo.onset_envelopes`)
+#: on the same hit: the cross-correlation of the two envelopes peaks at this lag (1 on 20 of 27 songs, 2 on the rest),
+#: and the percussive onsets at the analysis's beats are strongest there (3.41 of their mean at +1 against 2.85 at 0
+#: and 3.32 at +2 on 188 real clips). The analysis's beats are moved by it onto the clock the video's motion reads.
+ANALYSIS_LAG = 1
 
 @dataclass(frozen=True)
 class Rhythm:
@@ -156,9 +171,34 @@ def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return onset.astype(np.float64), mel_db.astype(np.float32), chroma.astype(np.float32), spec.frame_rate
 
 
+def song_beats(tempo: Tempo, frame_rate: float, duration: float) -> np.ndarray:
+    """The analysis's beats (``tempo.beats``, frames of :func:`a2i.features.song_onsets` at ``frame_rate``) in
+    seconds on the percussive onsets' clock (:data:`ANALYSIS_LAG`), continued up to ``duration`` on the line
+    whose slope is their mean spacing (:func:`a2i.tempo.beat_period`): the analysis leaves out a last remainder
+    shorter than a quarter of a clip, and the song's pulse goes on there. Beats on that line leave the mean
+    spacing of them all the reported tempo.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from a2i.tempo import Tempo
+    >>> song_beats(Tempo(120.0, 0.9, 0.5, np.array([10, 30, 50])), 40.0, 2.0).tolist()  # a beat every 20 frames
+    [0.275, 0.775, 1.275, 1.775]
+    """
+    times = (tempo.beats + ANALYSIS_LAG) / frame_rate
+    period = beat_period(tempo.beats) / frame_rate
+    if not len(times) or period <= 0:
+        return times
+    line = times.mean() + period * (np.arange(len(times), len(times) + int(duration / period) + 1) - (len(times) - 1) / 2)
+    return np.concatenate([times, line[(line > times[-1]) & (line <= duration)]])
+
+
 def analyze_rhythm(audio: Audio) -> Rhythm:
     """Percussive onsets, tempo and beats of a waveform."""
-    onset, mel_db, chroma, frame_rate = percussive_onset(audio)
-    tempo = song_tempo(audio).bpm or TEMPO_PRIOR_BPM  # no steady beat: cuts still need a pace; the preferred one
-    beats = track_beats(onset, frame_rate, tempo) / frame_rate
-    return Rhythm(onset, frame_rate, tempo, beats, mel_db, chroma)
+    onset, mel_db, chroma, frame_rate = percussive_onset(audio)  # at the analysis's frames (features.spectrogram's hop)
+    tempo = song_tempo(audio)
+    if len(tempo.beats) >= MIN_BEATS:
+        beats = song_beats(tempo, frame_rate, audio.duration)
+    else:  # no steady beat: cuts still need a pace (the preferred one), so the percussive onsets are tracked
+        beats = track_beats(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM) / frame_rate
+    return Rhythm(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM, beats, mel_db, chroma)

@@ -36,6 +36,11 @@ from a2i.video.options import SEGMENT_MODES
 #: Beats per bar (4/4, the metre of most popular music; the audio does not tell the metre reliably).
 BEATS_PER_BAR = 4
 
+#: Analysis frames either side of a beat whose strongest onset is the beat's, when the downbeat is chosen: the
+#: beats are the analysis's, which sit a frame or two before the percussive onsets' peak (:data:`a2i.video.onsets.ANALYSIS_LAG`
+#: is the usual one); read at one frame, a near tie between two phases fell either way with that frame.
+DOWNBEAT_REACH = 2
+
 #: Half-width of Foote's checkerboard kernel, in beats: two bars each side of a candidate boundary.
 NOVELTY_HALF_WIDTH = 8
 
@@ -104,7 +109,8 @@ def bar_segments(rhythm: Rhythm, start: float, end: float, seconds: float = CLIP
     beats = _beats_in(rhythm, start, end, 2 * BEATS_PER_BAR, "for bar-aligned segments", seconds)
     if beats is None:
         return fixed_segments(start, end, seconds)
-    strength = rhythm.strength_at(beats, 1.0 / rhythm.frame_rate)
+    reach = DOWNBEAT_REACH / rhythm.frame_rate
+    strength = rhythm.strength_at(beats + reach, 2 * reach)
     phase = int(np.argmax([strength[p::BEATS_PER_BAR].mean() for p in range(BEATS_PER_BAR)]))
     bar = float(np.median(np.diff(beats))) * BEATS_PER_BAR
     bars = min((1, 2, 4, 8, 16), key=lambda n: abs(n * bar - seconds))

@@ -56,6 +56,28 @@ def test_time_flows_and_pulse_brightens():
     assert diff(still, near) < 3.0  # one frame of time is a small change
 
 
+def test_the_pulse_zooms_in_about_where_the_camera_looks_and_never_leaves_the_scene():
+    from a2i.render.painter.motion import PAN_PERIOD, view
+
+    width, height = SIZE
+    for time in np.linspace(0.0, 3 * PAN_PERIOD, 97):
+        x0, y0, step0 = view(SIZE, time=time)
+        for zoom in (0.0, 0.3, 1.0):
+            x, y, step = view(SIZE, time=time, zoom=zoom)
+            assert 0.0 <= x and x + width * step <= width and 0.0 <= y and y + height * step <= height
+            # The punch-in closes in on the pan's point: the centre of the view does not move with the zoom.
+            assert x + width * step / 2 == pytest.approx(x0 + width * step0 / 2, abs=1e-9)
+            assert y + height * step / 2 == pytest.approx(y0 + height * step0 / 2, abs=1e-9)
+            assert step <= step0 - 0.03 * zoom
+    # On a frame: at the pan's farthest reach a full zoom leaves the middle of the picture where it was (it
+    # shifted it by 4 px sideways when the pan's reach grew with the zoom), while its edges close in.
+    a, _ = scenes()
+    time = PAN_PERIOD / 4
+    still, zoomed = (render_frame(a, a, 0.0, time=time, zoom=z).astype(np.int16) for z in (0.0, 1.0))
+    middle = np.s_[height // 2 - 6 : height // 2 + 6, width // 2 - 6 : width // 2 + 6]
+    assert diff(still[middle], zoomed[middle]) < 0.2 * diff(still[:, :12], zoomed[:, :12])
+
+
 def test_holding_a_keyframe_joins_segments():
     a, b = scenes()
     # The last frame of a -> b is the first of b -> b (the next segment starts where this one ends).

@@ -329,6 +329,24 @@ def test_the_video_paces_with_the_analysis_tempo():
     assert 60.0 / beat_period(rhythm.beats) == pytest.approx(rhythm.tempo, rel=0.01)
 
 
+def test_the_video_s_beat_grid_is_the_analysis_s_and_runs_to_the_song_s_end():
+    from a2i.features import song_onsets
+    from a2i.tempo import estimate
+    from a2i.video.onsets import ANALYSIS_LAG, analyze_rhythm
+
+    audio = groove(126.0, "rock", seconds=12.0, seed=3)  # the analysis leaves out the last 2 s (under a quarter clip)
+    rhythm = analyze_rhythm(audio)
+    envelopes, rate = song_onsets(audio)
+    found = estimate(envelopes, rate)
+    analysed = rhythm.beats[: len(found.beats)]
+    # The same beats (on the percussive onsets' clock), so their mean spacing is the reported tempo, not its own.
+    assert np.allclose(analysed, (found.beats + ANALYSIS_LAG) / rate)
+    assert 60.0 / beat_period(rhythm.beats) == pytest.approx(rhythm.tempo, rel=1e-6)
+    # Past what the analysis read, the grid goes on at its period to the end.
+    assert rhythm.beats[-1] > audio.duration - 60.0 / rhythm.tempo and rhythm.beats[-1] <= audio.duration
+    assert len(rhythm.beats) > len(found.beats) + 1 and np.allclose(np.diff(rhythm.beats[len(found.beats) :]), 60.0 / rhythm.tempo)
+
+
 def test_tempo_estimation_needs_no_numba():
     code = "import sys, a2i.tempo, a2i.features; sys.exit(any(m in sys.modules for m in ('numba', 'librosa')))"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

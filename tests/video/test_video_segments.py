@@ -8,7 +8,7 @@ import pytest
 from a2i.audio import load
 from a2i.errors import ConfigError
 from a2i.mood import ANALYSIS_SR
-from a2i.video.onsets import analyze_rhythm
+from a2i.video.onsets import Rhythm, analyze_rhythm
 from a2i.video.segments import bar_segments, find_segments, fixed_segments, segment_profile
 
 
@@ -44,6 +44,20 @@ def test_bar_segments_start_on_beats_and_span_whole_bars(beat_song):
     for t in inner:
         assert np.min(np.abs(rhythm.beats - t)) < 1e-9  # on a tracked beat
     assert np.allclose(np.diff(inner), 4.0, atol=0.05)
+
+
+def test_the_downbeat_is_read_near_each_beat_not_on_its_one_frame():
+    # Beats every 20 frames (120 BPM at 40 frames a second); the bar's first beat (the second beat tracked) is
+    # the strongest hit, heard a frame after its beat as the analysis's beats sit before the percussive onsets.
+    rate, n_beats = 40.0, 48
+    onset = np.zeros(n_beats * 20 + 20)
+    beats = np.arange(n_beats) * 20
+    onset[beats] = 4.0
+    onset[beats[1::4]] = 0.0
+    onset[beats[1::4] + 1] = 10.0
+    rhythm = Rhythm(onset, rate, 120.0, beats / rate, np.zeros((4, len(onset))), np.zeros((12, len(onset))))
+    segments = bar_segments(rhythm, 0.0, len(onset) / rate, seconds=4.0)
+    assert [s.start for s in segments[1:]] == pytest.approx(list(beats[1::8][1:] / rate)[: len(segments) - 1])
 
 
 def test_sections_find_the_change_between_two_pieces(two_part_song):

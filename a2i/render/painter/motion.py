@@ -519,14 +519,21 @@ def view(size: tuple[int, int], *, time: float, zoom: float = 0.0) -> tuple[floa
     """The part of a scene a frame shows: its top-left corner (x, y) in the scene's pixels and the scene pixels
     per frame pixel (the camera's slow pan, zoomed in a little more by the pulse's ``zoom``, 0..1).
 
+    The pan moves the point the camera looks at up to ``PAN / 2`` of the scene either way from its centre, and
+    the frame shows ``1 - PAN`` of the scene about that point, less by the zoom: a punch-in closes in on where
+    the camera looks and never moves it, and the frame stays inside the scene at every time and zoom.
+
     Examples
     --------
     >>> x, y, step = view((1280, 720), time=0.0)
     >>> round(x, 1), round(y, 1), step
     (19.2, 21.6, 0.97)
+    >>> x, y, step = view((1280, 720), time=0.0, zoom=1.0)  # a full punch-in about the same point
+    >>> round(x + 640 * step, 1), round(y + 360 * step, 1), round(step, 2)
+    (640.0, 370.8, 0.93)
     """
     width, height = size
     shown = 1.0 - PAN - PULSE_ZOOM * min(1.0, max(0.0, float(zoom)))  # the share of the scene in the frame
-    cx = 0.5 + 0.5 * (1 - shown) * np.sin(2 * np.pi * time / PAN_PERIOD)
-    cy = 0.5 + 0.5 * (1 - shown) * np.cos(2 * np.pi * time / (1.3 * PAN_PERIOD))
+    cx = 0.5 + 0.5 * PAN * np.sin(2 * np.pi * time / PAN_PERIOD)  # where the camera looks: the pan alone
+    cy = 0.5 + 0.5 * PAN * np.cos(2 * np.pi * time / (1.3 * PAN_PERIOD))
     return float((cx - shown / 2) * width), float((cy - shown / 2) * height), shown
