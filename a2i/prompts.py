@@ -214,7 +214,7 @@ PALETTE_WALK = 1000  # offsets into the pairs' cycle (any number much larger tha
 def scene_slot(clip: int, i: int, n: int) -> int:
     """Where prompt ``i`` of clip ``clip`` (of ``n`` per clip) stands in the song's walk through the scenes.
 
-    A run paints variant ``k`` of clip ``c`` with prompt ``(c + k) mod n`` (:func:`a2i.pipeline.clip_prompts`),
+    A run paints variant ``k`` of clip ``c`` with prompt ``(c + k) mod n`` (:func:`a2i.planner.clip_prompts`),
     so ``k = (i - c) mod n`` and the slot is ``c + k * (len(SCENES) // n)``: the first pictures of a song's
     clips walk through every scene before one repeats (``len(SCENES)`` clips), and a clip's variants are
     spread over the walk too.
