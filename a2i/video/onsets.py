@@ -54,8 +54,8 @@ HPSS_KERNEL = (31, 17)
 
 #: Frames the percussive onsets (:func:`percussive_onset`) run behind the analysis's (:func:`a2i.tempo.onset_envelopes`)
 #: on the same hit: the cross-correlation of the two envelopes peaks at this lag (1 on 20 of 27 songs, 2 on the rest),
-#: and the percussive onsets at the analysis's beats are strongest there (3.41 of their mean at +1 against 2.85 at 0
-#: and 3.32 at +2 on 188 real clips). The analysis's beats are moved by it onto the clock the video's motion reads.
+#: and the percussive onsets at the analysis's beats are strongest there (3.42 of their mean at +1 against 2.86 at 0
+#: and 3.33 at +2 on 188 real clips). The analysis's beats are moved by it onto the clock the video's motion reads.
 ANALYSIS_LAG = 1
 
 @dataclass(frozen=True)
