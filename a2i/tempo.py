@@ -32,7 +32,8 @@ plausible metrical level competes on evidence from several sources:
    codec's rounding could move it 3 %. The level's tracked beats follow the onsets through the whole
    envelope; their mean spacing (a line through all of them, :func:`beat_period`) measures the period to a
    fraction of a frame, and the beats are tracked again at it, with the bass bands' onsets added
-   (:func:`beat_envelope`: the kick and the bass decide where loose fills would hold two beat counts), so
+   (:func:`beat_envelope`: the kick and the bass decide where loose fills would hold two beat counts), and
+   again at their own spacing until they stop moving (the tracker leans towards the tempo it is given), so
    that the reported tempo is the mean spacing of the beats reported with it. A song that speeds up or sways
    reads its mean tempo; the level is not changed (a spacing more than :data:`REFINE_LIMIT` away keeps the
    level's lag).
@@ -160,6 +161,14 @@ BEAT_TIGHTNESS = 100.0
 #: autocorrelation's lag move it up to 7 %; the nearest other level (9:8) lies 12.5 % away, and candidates
 #: closer than :data:`PEAK_APART` (10 %) are the same level measured worse.
 REFINE_LIMIT = 0.1
+
+#: At most this many trackings again in :func:`refine_tempo`, each at the spacing of the beats before: the
+#: tracker's tightness holds its beats near the tempo it is given, so one tracking from a lag a few per cent off
+#: still leans towards it (a loose real song: 120.5 from the lag, then 122.2, 124.3 and 125.8, where its beats
+#: stop moving; an independent beat tracker's beats read 125.9). On 399 real 30-second clips the second tracking
+#: repeats the first on 82 %, the fourth the third on 98 %; the bound keeps beats that alternate between two
+#: counts from costing more (one clip of 399 reached it).
+REFINE_ROUNDS = 6
 
 
 #: Compression of the mel power before the flux is taken: ``log(1 + ONSET_COMPRESSION * power / max)``. In
@@ -320,8 +329,9 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
     fractional by a parabola through three points of a peak that a loose performance broadens: a codec's
     rounding could move it by 3 %. The beat tracker's beats at that tempo (``beats``) follow the onsets the
     whole way through, so their mean spacing (:func:`beat_period`, over a song's hundreds of beats) measures
-    the period to a fraction of a frame; the beats are then tracked again at that tempo on ``onset``, so that
-    they do not lean towards the first guess, and their own mean spacing is the tempo. A song that speeds up
+    the period to a fraction of a frame; the beats are then tracked again at that tempo on ``onset``, and
+    again at their own mean spacing until they stop moving (at most :data:`REFINE_ROUNDS` times), so that they
+    do not lean towards the first guess, and their own mean spacing is the tempo. A song that speeds up
     reads its mean tempo, a swaying (rubato) one the tempo of its phrases as a whole.
 
     Parameters
@@ -339,8 +349,9 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
     Returns
     -------
     tuple of (float, ndarray)
-        The tempo and the beats whose mean spacing it is: those tracked again, or ``beats`` and their own
-        spacing when the beats tracked again lie more than :data:`REFINE_LIMIT` from ``bpm``; ``bpm`` and
+        The tempo and the beats whose mean spacing it is: those tracked last, or ``beats`` and their own
+        spacing when the beats tracked again lie more than :data:`REFINE_LIMIT` from ``bpm`` (a later tracking
+        that far away ends the search at the one before); ``bpm`` and
         ``beats`` themselves when there are fewer than :data:`MIN_BEATS` beats or even ``beats``' spacing
         lies that far (another level, not this one measured better).
 
@@ -355,12 +366,19 @@ def refine_tempo(onset: np.ndarray, frame_rate: float, bpm: float, beats: np.nda
     """
     if len(beats) < MIN_BEATS:
         return bpm, beats
-    first = 60.0 * frame_rate / beat_period(beats)
-    if not _same_level(first, bpm):
+    tempo = 60.0 * frame_rate / beat_period(beats)
+    if not _same_level(tempo, bpm):
         return bpm, beats
-    again = track_beats(onset, frame_rate, first)
-    tempo = 60.0 * frame_rate / beat_period(again) if len(again) >= MIN_BEATS else 0.0
-    return (tempo, again) if _same_level(tempo, bpm) else (first, beats)
+    for _ in range(REFINE_ROUNDS):
+        again = track_beats(onset, frame_rate, tempo)
+        spacing = 60.0 * frame_rate / beat_period(again) if len(again) >= MIN_BEATS else 0.0
+        if not _same_level(spacing, bpm):
+            break
+        settled = np.array_equal(again, beats)
+        tempo, beats = spacing, again
+        if settled:
+            break
+    return tempo, beats
 
 
 def beat_envelope(onset: np.ndarray) -> np.ndarray:
