@@ -21,7 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from a2i import tempo as tempo_estimation
 from a2i.audio import CLIP_SECONDS, MIN_LAST_CLIP, Audio
 from a2i.loudness import integrated_loudness
-from a2i.melscale import mel_filters
+from a2i.melscale import band_centres, mel_filters
 
 N_FFT = 2048
 HOP = 512
@@ -312,8 +312,7 @@ _FILTER_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
 
 def _mel_centres(sr: int, n_fft: int) -> np.ndarray:
     """Centre frequency (Hz) of each mel band: the mean of its filter's frequencies."""
-    filters = _cached("mel", sr, n_fft)
-    return filters @ np.fft.rfftfreq(n_fft, 1.0 / sr) / np.maximum(filters.sum(axis=1), 1e-12)
+    return band_centres(_cached("mel", sr, n_fft), sr=sr, n_fft=n_fft)
 
 
 def _cached(kind: str, sr: int, n_fft: int) -> np.ndarray:

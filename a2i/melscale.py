@@ -48,3 +48,18 @@ def mel_filters(*, sr: int, n_fft: int, n_mels: int = 128, fmin: float = 0.0, fm
     weights = np.maximum(0.0, np.minimum(lower, upper)).astype(np.float32)
     weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]
     return weights
+
+
+def band_centres(filters: np.ndarray, *, sr: int, n_fft: int) -> np.ndarray:
+    """Centre frequency (Hz) of each band of ``filters`` (bands x (1 + n_fft // 2), e.g. :func:`mel_filters`):
+    the mean of its filter's frequencies, weighted by the filter. The analysis and the videos choose their bass
+    bands by it (:data:`a2i.tempo.BASS_BAND_HZ`).
+
+    Examples
+    --------
+    >>> bank = mel_filters(sr=22050, n_fft=2048, n_mels=64, fmax=11025.0)
+    >>> centres = band_centres(bank, sr=22050, n_fft=2048)
+    >>> bool(np.all(np.diff(centres) > 0)), round(float(centres[0])), round(float(centres[-1]))
+    (True, 51, 10468)
+    """
+    return filters @ np.fft.rfftfreq(n_fft, 1.0 / sr) / np.maximum(filters.sum(axis=1), 1e-12)

@@ -42,7 +42,7 @@ import numpy as np
 
 from a2i.audio import Audio
 from a2i.features import song_tempo, spectrogram
-from a2i.melscale import mel_filters
+from a2i.melscale import band_centres, mel_filters
 from a2i.tempo import BASS_BAND_HZ, MIN_BEATS, TEMPO_PRIOR_BPM, Tempo, beat_period, track_beats
 
 #: Mel bands for HPSS and flux: enough to separate a kick from a bass line, few enough to be fast.
@@ -174,7 +174,7 @@ def percussive_onset(audio: Audio) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     delay = 1 + n_fft // (2 * spec.hop)
     onset = np.concatenate([np.zeros(delay), flux])[: power.shape[1]]
     mel_db = 10.0 * np.log10(np.maximum(power, floor))
-    centres = mel @ np.fft.rfftfreq(n_fft, 1.0 / audio.sr) / np.maximum(mel.sum(axis=1), 1e-12)  # as features' mel_hz
+    centres = band_centres(mel, sr=audio.sr, n_fft=n_fft)
     rise = np.maximum(np.diff(mel_db[centres < BASS_BAND_HZ], axis=1), 0.0).mean(axis=0)
     bass = np.concatenate([np.zeros(delay), rise])[: power.shape[1]]
     chroma = chroma_bank(audio.sr, n_fft) @ spec.magnitude
