@@ -344,12 +344,12 @@ def _flames(b: Builder, name: str, x: float, base: float, h: float, size: float,
 
 
 CANDLES = frozenset({"candle", "candlelight", "taper"})  # fire words that name a candle, drawn as one
+CANDLE_SILL = 0.705  # y of candles standing on a window's sill (its bottom bar's top lies at 0.708 or lower)
 
 
 def _candles(b: Builder) -> bool:
     """Whether the text's fire is candles ("three candles", "by candlelight"): drawn as candles, not a blaze."""
     return any(word in CANDLES for kind in b.kinds.get("fire", ()) for word in kind.split())
-CANDLE_SILL = 0.705  # y of candles standing on a window's sill (its bottom bar's top lies at 0.708 or lower)
 
 
 def _candle(b: Builder, x: float, base: float, h: float) -> None:
