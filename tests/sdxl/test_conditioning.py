@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 import torch
@@ -80,9 +77,3 @@ def test_blend_keeps_token_norms_and_moves_with_the_weight(tiny_pipe):
     wrong = Conditioning(audio.prompt_embeds[..., :32], audio.pooled_prompt_embeds)
     with pytest.raises(ConfigError, match="differ in shape"):
         blend(wrong, text, 0.5)
-
-
-@pytest.mark.parametrize("name", ["a2i.render.conditioning", "a2i.render.tiny", "a2i.render.figures", "a2i.batch"])
-def test_docstring_examples(name):
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

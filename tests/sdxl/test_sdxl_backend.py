@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 import torch
@@ -170,10 +168,3 @@ def test_scheduler_and_memory_options_apply(tiny_model_dir):
     assert backend.pipe.vae.use_slicing and backend.pipe.vae.use_tiling
     assert backend.render(prompt=PROMPT, size=SIZE, seed=0).size == (SIZE, SIZE)
     assert backend.options["scheduler"] == "dpm++" and backend.options["resolved_dtype"] == "float32"
-
-
-def test_docstring_examples():
-    import a2i.render.sdxl
-
-    result = doctest.testmod(a2i.render.sdxl, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from a2i.studio import create_app
 from a2i.studio.security import COOKIE, HEADER
 
@@ -60,12 +58,3 @@ def test_the_command_line_defaults_to_this_computer_and_a_studio_folder():
     assert (args.folder, args.port, args.host, args.browser) == ("studio", 8765, None, True)
     args = build_parser().parse_args(["studio", "songs", "--port", "9000", "--no-browser", "--host", "0.0.0.0"])
     assert (args.folder, args.port, args.host, args.browser) == ("songs", 9000, "0.0.0.0", False)
-
-
-@pytest.mark.parametrize("name", ["a2i.studio.app", "a2i.studio.jobs", "a2i.studio.projects", "a2i.studio.work"])
-def test_docstring_examples(name):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -180,7 +180,7 @@ def at_time(mood: Mood, time: str) -> Mood:
     >>> from a2i.mood import Profile
     >>> day = mood_for(Profile(valence=0.5))
     >>> at_time(day, "day") == day, round(at_time(day, "night").lightness, 2)
-    (True, 0.25)
+    (True, 0.3)
     """
     if time not in TIME_LIGHTNESS:
         raise ValueError(f"unknown time of day {time!r}; choose one of {', '.join(TIME_LIGHTNESS)}")
