@@ -824,6 +824,26 @@ def test_people_on_the_pier_stand_on_its_deck_out_over_the_water():
         assert "sea" in _ground(scene, "figure", [(x0 + 0.01, top + 0.03), (x1 - 0.01, top + 0.03)]), seed  # out over the water
 
 
+@pytest.mark.parametrize("text", ["two figures on a bridge", "a couple walking across a footbridge over the river at night"])
+def test_people_on_a_bridge_stand_on_its_walkway_a_fifth_of_the_picture_tall(text):
+    """Round 9: "two figures on a bridge" (one of the prompt writer's own scenes) drew a far viaduct and the two
+    people on the ground in front of it. The bridge they are on comes near; they stand on its deck, heads above
+    its parapet, as tall as people that near are."""
+    for seed in range(3):
+        scene = compose(text, MOOD, seed=seed, aspect=1.0)
+        deck = _box(Shape("bridge", next(s for s in scene.stack.shapes if s.subject == "bridge").parts[:1], (0, 0, 0)))
+        feet = _feet(scene, "figure")
+        assert len(feet) == 4 and all(abs(y - deck[1]) < 0.005 for _, y in feet), (seed, feet, deck)
+        assert set(_ground(scene, "figure", feet)) == {"bridge"}, seed
+        people = [_box(s) for s in scene.stack.shapes if s.subject == "figure"]
+        rail_top = min(y for s in scene.stack.shapes if s.subject == "bridge" for p in s.parts if isinstance(p, Line)
+                       for _, y in np.asarray(p.points))
+        assert all(0.15 < b[3] - b[1] < 0.25 and b[1] < rail_top for b in people), (seed, people, rail_top)
+    far = compose("a bridge over a river in the city", MOOD, seed=0, aspect=1.0)  # nobody on it: far off, as before
+    assert _box(Shape("bridge", next(s for s in far.stack.shapes if s.subject == "bridge").parts[:1], (0, 0, 0)))[3] \
+        == pytest.approx(far.layout.horizon + 0.06)
+
+
 def test_a_sad_song_names_colours_and_no_time_so_it_is_painted_at_dusk_not_night():
     """With no time words a sad song is painted at night, unless its text names colours: a night would leave
     them only its lights, and a road "in olive and mahogany and azure" kept azure on 10.6 % of the picture

@@ -86,6 +86,7 @@ class Builder:
         self.shore: np.ndarray | None = None  # the sand's top edge (the waterline), points (x, y) by x, once drawn
         self.bank: float | None = None  # y of a lake's near bank (where its water ends), once drawn
         self.pier: tuple[float, float, float] | None = None  # a pier's deck: (x from, x to, y of its top), once drawn
+        self.bridge: tuple[float, float] | None = None  # the nearest bridge's walkway: (y of its deck's top, its railing's height)
 
     @property
     def horizon(self) -> float:

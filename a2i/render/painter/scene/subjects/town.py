@@ -190,6 +190,7 @@ def window(b: Builder, n: int) -> None:
             b.add("figure", _person(x, 1.08, INDOOR_HEIGHT * (0.85 if n > 2 else 1.0), b.layout.aspect, b.rng), wall * 0.55, 1.0)
 
 
+PERSON_RAILS = 2.0  # a person on a bridge stands this many railings tall (1.8 m over a 0.9-m parapet)
 FAR_PEOPLE = 0.6  # people further up a beach or out on a pier are drawn smaller, down to this share of the nearest
 INDOOR_HEIGHT = 0.62  # a person inside the room stands near the viewer: head and shoulders against the pane
 FLOOR = 0.86  # y where a room with a fireplace meets its floor
@@ -493,8 +494,8 @@ def _person(x: float, foot: float, h: float, aspect: float, rng: np.random.Gener
 )
 def figure(b: Builder, n: int) -> None:
     """``n`` people standing in the foreground, or where the text puts them: in the boats ("a fisherman in his
-    boat": one in each of the largest boats, the rest ashore) or at the window (the window draws them, inside the
-    room: :func:`window`)."""
+    boat": one in each of the largest boats, the rest ashore), on a bridge's walkway, or at the window (the window
+    draws them, inside the room: :func:`window`)."""
     if indoors(b):  # the window (or the fireplace) draws them, inside the room
         return
     if b.places.get("figure") == "boat" and b.boats:
@@ -502,6 +503,11 @@ def figure(b: Builder, n: int) -> None:
             w = s / b.layout.aspect
             b.add("figure", _person(x - 0.42 * w, y - 0.2 * s, 0.95 * s, b.layout.aspect, b.rng), b.roles.dark, 0.9)
         n -= min(n, len(b.boats))
+    if b.placed("figure") == "bridge" and b.bridge is not None:  # "two figures on a bridge": on its walkway
+        top, rail = b.bridge
+        for x in b.spread(n, 0.12, 0.88, near=b.layout.focal_x):
+            b.add("figure", _person(x, top, PERSON_RAILS * rail * b.rng.uniform(0.92, 1.08), b.layout.aspect, b.rng), b.roles.dark, 0.95)
+        return
     if b.shore is not None and b.placed("figure") in (None, "shore"):  # people on a beach stand on its sand, not in the sea
         for x, foot in b.on_shore(n):
             h = b.rng.uniform(0.24, 0.3) * (0.75 if n > 3 else 1.0) * max(FAR_PEOPLE, (foot - b.horizon) / (0.93 - b.horizon))

@@ -302,27 +302,45 @@ def lighthouse(b: Builder, n: int) -> None:
         b.add("lighthouse", [b.rect(x - 0.8 * w1, top + 0.02 * h, x + 0.8 * w1, top + 0.07 * h)], b.roles.lamp, 0.74, glow=True)
 
 
+FAR_DECK = 0.06  # the first bridge's deck below the horizon (relative height): across the water, far off
+# Where the text puts people on it ("two figures on a bridge"), the nearest bridge comes this far below the horizon
+# instead, grown by WALKED_DECK / FAR_DECK (on a ground plane, size grows with the distance below the horizon), so
+# the people on its walkway stand a fifth of the picture tall, silhouetted above its parapet: the picture's subject.
+WALKED_DECK = 0.28
+WALKED_THICK = 0.6  # a footbridge's deck is thinner for its parapet than a far viaduct's (0.5 m under a 0.9-m parapet)
+RAILING = 0.02  # the far bridge's railing height (relative)
+
+
 @subject(
     "bridge", "a bridge", "bridges", ("bridge", "viaduct", "aqueduct", "footbridge", "arch"), OBJECT, countable=True, count=1, max_count=2
 )
 def bridge(b: Builder, n: int) -> None:
+    """``n`` bridges spanning the picture, each nearer and heavier than the last; the nearest comes forward when the
+    text puts people on it, and its walkway is where they stand (``Builder.bridge``)."""
+    walked = b.placed("figure") == "bridge"
     for k in range(n):
-        deck = b.horizon + 0.06 + 0.12 * k
-        thick = 0.018 + 0.008 * k
+        near = walked and k == n - 1
+        grow = WALKED_DECK / FAR_DECK if near else 1.0
+        deck = b.horizon + (WALKED_DECK if near else FAR_DECK + 0.12 * k)
+        thick = (0.018 + 0.008 * k) * grow * (WALKED_THICK if near else 1.0)
         x0, x1 = -0.02, 1.02
         spans = int(b.rng.integers(3, 6))
         edges = np.linspace(x0, x1, spans + 1)
         parts = [b.rect(x0, deck - thick, x1, deck)]
-        water = deck + (0.07 if b.has_water else 0.1) + 0.04 * k
+        water = deck + ((0.07 if b.has_water else 0.1) + 0.04 * k) * grow
         for left, right in zip(edges[:-1], edges[1:]):
             t = np.linspace(0, np.pi, 16)
             mid, half = (left + right) / 2, (right - left) / 2
             arch = np.stack([mid - half * np.cos(t), deck + (water - deck) * (1 - 0.85 * np.sin(t))], 1)
-            parts.append(stroke(arch, 0.006 + 0.003 * k))
-            parts.append(b.rect(left - 0.008, deck, left + 0.008, water))
-        parts += [stroke([(x, deck - thick), (x, deck - thick - 0.02)], 0.002) for x in np.linspace(x0, x1, 30)]
-        parts.append(stroke([(x0, deck - thick - 0.02), (x1, deck - thick - 0.02)], 0.002))
+            parts.append(stroke(arch, (0.006 + 0.003 * k) * grow))
+            parts.append(b.rect(left - 0.008 * grow, deck, left + 0.008 * grow, water))
+        rail = RAILING * grow
+        parts += [stroke([(x, deck - thick), (x, deck - thick - rail)], 0.002 * grow) for x in np.linspace(x0, x1, round(30 / grow))]
+        parts.append(stroke([(x0, deck - thick - rail), (x1, deck - thick - rail)], 0.002 * grow))
         b.add("bridge", parts, b.roles.dark * 0.85 + b.roles.mid * 0.15, 0.55 + 0.15 * k)
+        if near:
+            b.bridge = (deck - thick, rail)
         if b.night:
-            lamps = [dot(x, deck - thick - 0.025, 0.004) for x in np.linspace(x0 + 0.05, x1 - 0.05, 9)]
+            # Lanterns a quarter of the rail above it; grown less than the bridge, so near ones do not hide its people.
+            lamps = [dot(x, deck - thick - 1.25 * rail, 0.004 * grow**0.5) for x in np.linspace(x0 + 0.05, x1 - 0.05, 9)]
             b.add("bridge", lamps, b.roles.lamp, 0.56, glow=True)
