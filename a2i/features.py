@@ -616,27 +616,31 @@ def summarize(audio: Audio) -> Summary:
     return Summary(features, audio.duration, beat_env, spec.frame_rate)
 
 
-def join_onsets(envelopes: Sequence[np.ndarray], seconds: Sequence[float], frame_rate: float) -> np.ndarray:
-    """The onset envelopes of consecutive clips (bands x frames each) as one song's, each clip from the frame
-    where it starts.
+def join_onsets(envelopes: Sequence[np.ndarray], starts: Sequence[float], frame_rate: float) -> np.ndarray:
+    """The onset envelopes of a song's clips (bands x frames each) as one song's, each clip from the frame where it
+    starts.
 
     A clip of ``s`` seconds spans ``s * frame_rate`` frames (430.66 for 10 s at 22 050 Hz and hop 512), but its
     centred STFT has a frame at each whole hop and one more (431): clips joined end to end ran 0.08 % long, and
-    every song's tempo read 0.08 % slow. Clip ``k`` starts at frame ``round(t_k * frame_rate)`` instead (``t_k``
-    the earlier clips' seconds), so the song's frames keep time within half a frame however long it is. Where a
-    clip's last frame and the next one's first fall on one frame, the larger stays (a clip's first frame is 0:
-    it has no frame before it to rise from).
+    every song's tempo read 0.08 % slow. Clip ``k`` starts at frame ``round(starts[k] * frame_rate)`` instead, so
+    the song's frames keep time within half a frame however long it is, and a clip left out (a silent one: the
+    analysis keeps only what is heard) leaves its frames empty rather than pulling the next clip onto its place
+    (which put the beats after a silent break out of step: 130 BPM with a silent middle clip read 128.4). Where a
+    clip's last frame and the next one's first fall on one frame, the larger stays (a clip's first frame is 0: it
+    has no frame before it to rise from).
 
     Examples
     --------
     >>> clip = np.array([[0.0, 1.0, 0.0, 2.0]])  # 4 frames of a clip of 3.5 hops
-    >>> join_onsets([clip, clip, clip], [3.5, 3.5, 3.5], 1.0).tolist()
+    >>> join_onsets([clip, clip, clip], [0.0, 3.5, 7.0], 1.0).tolist()
     [[0.0, 1.0, 0.0, 2.0, 0.0, 1.0, 0.0, 2.0, 1.0, 0.0, 2.0]]
+    >>> join_onsets([clip, clip], [0.0, 7.0], 1.0).tolist()  # the middle clip left out: its frames stay empty
+    [[0.0, 1.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 2.0]]
     """
-    starts = np.rint(np.cumsum([0.0, *seconds[:-1]]) * frame_rate).astype(int)
-    song = np.zeros((envelopes[0].shape[0], max(int(s) + e.shape[1] for s, e in zip(starts, envelopes))),
+    first = np.rint(np.asarray(starts, dtype=np.float64) * frame_rate).astype(int)
+    song = np.zeros((envelopes[0].shape[0], max(int(f) + e.shape[1] for f, e in zip(first, envelopes))),
                     dtype=np.result_type(*envelopes))
-    for start, envelope in zip(starts, envelopes):
+    for start, envelope in zip(first, envelopes):
         part = song[:, start : start + envelope.shape[1]]
         np.maximum(part, envelope, out=part)
     return song
@@ -645,7 +649,9 @@ def join_onsets(envelopes: Sequence[np.ndarray], seconds: Sequence[float], frame
 def song_onsets(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tuple[np.ndarray, float]:
     """The onset envelopes (:func:`a2i.tempo.onset_envelopes`, 2 x frames) of a whole waveform exactly as the
     analysis keeps them: those of its consecutive clips (as :func:`summarize` makes them), joined on the song's
-    time axis (:func:`join_onsets`); and their frame rate.
+    time axis (:func:`join_onsets`), a silent clip's frames empty (the analysis leaves it out of the song's
+    figures; each clip's envelope is scaled by its own loudest frame, so a near-silent one would be all noise);
+    and their frame rate.
 
     Examples
     --------
@@ -655,16 +661,17 @@ def song_onsets(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tuple[np.ndar
     (2, 43.1)
     """
     step = int(round(seconds * audio.sr))
-    envs, lengths, frame_rate = [], [], audio.sr / HOP
+    envs, starts, frame_rate = [], [], audio.sr / HOP
     for start in range(0, max(len(audio.samples), 1), step):
         if start and len(audio.samples) - start < MIN_LAST_CLIP * step:
             break  # a remainder the analysis drops too (:class:`a2i.audio.ClipStream`)
         clip = Audio(audio.samples[start : start + step], audio.sr)
         spec = spectrogram(clip)
         mel_power = _cached("mel", spec.sr, N_FFT) @ power_of(spec.magnitude)
-        envs.append(tempo_estimation.onset_envelopes(mel_power, _cached("mel_hz", spec.sr, N_FFT)))
-        lengths.append(clip.duration)
-    return join_onsets(envs, lengths, frame_rate), frame_rate
+        envelope = tempo_estimation.onset_envelopes(mel_power, _cached("mel_hz", spec.sr, N_FFT))
+        envs.append(np.zeros_like(envelope) if clip.is_silent else envelope)
+        starts.append(start / audio.sr)
+    return join_onsets(envs, starts, frame_rate), frame_rate
 
 
 def song_tempo(audio: Audio, *, seconds: float = CLIP_SECONDS) -> tempo_estimation.Tempo:
@@ -712,13 +719,14 @@ def _gated_power_mean(levels: np.ndarray, weights: np.ndarray) -> float:
     return float(10.0 * np.log10(np.dot(weights[keep], power[keep]) / weights[keep].sum()))
 
 
-def combine(summaries: list[Summary]) -> SignalFeatures:
+def combine(summaries: list[Summary], *, starts: Sequence[float] | None = None) -> SignalFeatures:
     """A song's features from its clips' summaries, weighted by their real durations.
 
     Loudness is the power mean of the clips' (as BS.1770 integrates power over the song), flatness the
     geometric mean, tempo and its confidence come from the clips' onset envelopes on the song's time axis
     (:func:`join_onsets`), key and mode from the mean pitch-class profile; the rest are weighted means. Nothing
-    but the summaries is needed, so a song of any length is analysed in bounded memory.
+    but the summaries is needed, so a song of any length is analysed in bounded memory. ``starts``: each clip's
+    start in the song (seconds), where clips were left out (silent ones); by default they follow end to end.
 
     Examples
     --------
@@ -738,8 +746,9 @@ def combine(summaries: list[Summary]) -> SignalFeatures:
 
     loudness = _gated_power_mean(np.array([f.loudness for f in feats]), weights)
     frame_rate = summaries[0].frame_rate
-    tempo = tempo_estimation.estimate(join_onsets([s.onset_env for s in summaries], [s.seconds for s in summaries],
-                                                  frame_rate), frame_rate)
+    if starts is None:
+        starts = np.cumsum([0.0] + [s.seconds for s in summaries[:-1]])
+    tempo = tempo_estimation.estimate(join_onsets([s.onset_env for s in summaries], starts, frame_rate), frame_rate)
     chroma = np.array([f.chroma if f.chroma else np.zeros(12) for f in feats])
     profile = weights @ chroma
     bass = weights @ np.array([f.bass_chroma if f.bass_chroma else np.zeros(12) for f in feats])

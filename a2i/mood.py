@@ -327,13 +327,15 @@ def song_evidence(clips: list[ClipEvidence], features: SignalFeatures | None = N
     whole song is silent. ``features``: the song's features when already combined from those clips'
     summaries (:meth:`Analyzer.analyze` combines them while the network finishes its last clips).
     """
-    clips = _heard(clips, lambda c: c.silent)
+    clips = _heard(clips, lambda c: c.silent)  # each keeps its start: a silent clip left out stays a gap in time
     weights = np.array([c.end - c.start for c in clips], dtype=np.float64)
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(clips), 1.0 / len(clips))
     model = {name: float(np.dot(weights, [c.model[name] for c in clips])) for name in MODEL_ATTRIBUTES}
     embedding = weights @ np.stack([c.embedding for c in clips])
     texture = weights @ np.stack([c.texture for c in clips])
-    return model, embedding, texture, features if features is not None else combine([c.summary for c in clips])
+    if features is None:
+        features = combine([c.summary for c in clips], starts=[c.start for c in clips])
+    return model, embedding, texture, features
 
 
 def indicator_values(model: Mapping[str, float], feats: SignalFeatures) -> dict[str, float]:
@@ -564,7 +566,7 @@ class Analyzer:
             if pending:
                 submit()
             heard = _heard([row for members, _ in batches for row in members], lambda row: row[3])
-            song = combine([row[4] for row in heard]) if heard else None
+            song = combine([row[4] for row in heard], starts=[row[1] for row in heard]) if heard else None
 
         out: list[ClipEvidence] = []
         for members, job in batches:
