@@ -12,6 +12,7 @@ length and the song's figures agree with its clips'.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -307,21 +308,18 @@ def _chroma_filters(sr: int, n_fft: int, low: float = CHROMA_HZ[0], high: float 
     return weights
 
 
-_FILTER_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
-
-
 def _mel_centres(sr: int, n_fft: int) -> np.ndarray:
     """Centre frequency (Hz) of each mel band: the mean of its filter's frequencies."""
     return band_centres(_cached("mel", sr, n_fft), sr=sr, n_fft=n_fft)
 
 
+@functools.cache
 def _cached(kind: str, sr: int, n_fft: int) -> np.ndarray:
-    key = (kind, sr, n_fft)
-    if key not in _FILTER_CACHE:
-        makers = {"mel": lambda: _mel_filters(sr, n_fft), "chroma": lambda: _chroma_filters(sr, n_fft),
-                  "bass": lambda: _chroma_filters(sr, n_fft, *BASS_HZ), "mel_hz": lambda: _mel_centres(sr, n_fft)}
-        _FILTER_CACHE[key] = makers[kind]()
-    return _FILTER_CACHE[key]
+    """A filterbank (``"mel"``, ``"chroma"``, ``"bass"`` chroma) or the mel bands' centres (``"mel_hz"``), made once
+    per sample rate and window per process."""
+    makers = {"mel": lambda: _mel_filters(sr, n_fft), "chroma": lambda: _chroma_filters(sr, n_fft),
+              "bass": lambda: _chroma_filters(sr, n_fft, *BASS_HZ), "mel_hz": lambda: _mel_centres(sr, n_fft)}
+    return makers[kind]()
 
 
 def chromagram(audio: Audio, *, n_fft: int = CHROMA_N_FFT) -> np.ndarray:

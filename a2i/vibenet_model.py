@@ -13,6 +13,7 @@ embedding, a mean over the whole clip, never sees. The mel front end is a copy o
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -185,7 +186,6 @@ def extract_mel(y: np.ndarray) -> np.ndarray:
     # audioread (well over a second). The test suite checks the two agree.
     """
     from a2i.features import rfft_float32
-    from a2i.melscale import mel_filters
 
     y = np.asarray(y, dtype=np.float32)
     if y.shape[0] < MEL_WINDOW:
@@ -195,14 +195,16 @@ def extract_mel(y: np.ndarray) -> np.ndarray:
     spec = rfft_float32(frames, window, MEL_N_FFT)  # np.fft.rfft(frames * window, MEL_N_FFT), the same numbers sooner
     power = spec.real**2 + spec.imag**2  # float32, as spec is complex64
     power[power < 1e-30] = 0.0  # subnormals slow the product below several-fold and weigh nothing
-    bank = _MEL.get(0)
-    if bank is None:
-        bank = _MEL[0] = mel_filters(sr=SAMPLE_RATE, n_fft=MEL_N_FFT, n_mels=MEL_BANDS, fmax=MEL_FMAX)
-    mel_db = 10.0 * np.log10(np.maximum(1e-10, bank @ power.T))  # float32 throughout: bank and power are
+    mel_db = 10.0 * np.log10(np.maximum(1e-10, _mel_bank() @ power.T))  # float32 throughout: bank and power are
     return np.maximum(mel_db, mel_db.max() - MEL_TOP_DB)
 
 
-_MEL: dict[int, np.ndarray] = {}
+@functools.cache
+def _mel_bank() -> np.ndarray:
+    """vibenet's mel filterbank, made once per process."""
+    from a2i.melscale import mel_filters
+
+    return mel_filters(sr=SAMPLE_RATE, n_fft=MEL_N_FFT, n_mels=MEL_BANDS, fmax=MEL_FMAX)
 
 
 def texture(activation: np.ndarray) -> np.ndarray:
