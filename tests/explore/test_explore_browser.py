@@ -269,6 +269,21 @@ def test_wheel_zoom_and_drag_pan(page):
     assert state(page)["zoom"] == 1
 
 
+def test_the_first_frame_zoomed_in_shows_pictures_not_colour_squares(page):
+    """Zoomed in, thumbnails are drawn from decoded sheets; the overview bitmaps are closed once the blitter has its
+    copy, so the first frames of a zoom drew every song as a square of colour until its sheet was decoded again
+    (CI under load: 0 of 11 pictures). They draw from the blitter's copy meanwhile."""
+    first = page.evaluate("""async () => {
+        const x = window.__explore, before = x.draws;
+        x.setView(4, 0.5, 0.5);
+        while (x.draws === before) await new Promise((r) => requestAnimationFrame(r));
+        return x.state();
+    }""")
+    # No sheet of this zoom is decoded yet (sharp 0): every song in view shows its picture all the same.
+    assert first["zoom"] == 4 and first["sharp"] == 0 and first["drawn"] > 0 and first["thumbs"] == first["drawn"], first
+    page.wait_for_function("(() => { const s = window.__explore.state(); return s.sharp === s.drawn; })()", timeout=5_000)
+
+
 def test_page_runs_under_its_own_csp(browser, live_url):
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     try:

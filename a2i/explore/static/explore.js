@@ -6,7 +6,8 @@
  * move, so hovering never repaints 10,000 thumbnails. (A third layer for the text alone costs every frame
  * about 5 ms of compositing on a 2× screen without a GPU; redrawing the text with the highlights, 1 ms.) Tracks arrive page by page from
  * /api/points into typed arrays; thumbnails arrive as atlas sheets (256 per JPEG). Until a sheet is there
- * its tracks draw as squares of their mean colour.
+ * its tracks draw as squares of their mean colour; zoomed in, until its decoded sheet is there, as the
+ * blitter's small copy of it, scaled up.
  *
  * A CPU canvas needs 50–150 ms for 10,000 drawImage calls, too slow for a 50 ms interaction. So at the base
  * thumbnail size the map is painted by a small pixel blitter instead: every atlas is scaled once to that size
@@ -340,11 +341,12 @@
       if (sx < minX || sx > maxX || sy < minY || sy > maxY) continue;
       drawn++;
       if (flat) { ctx.fillStyle = colors[i]; ctx.fillRect(sx - h, sy - h, s, s); thumbs++; sharp++; continue; }
-      let bmp = sheetOf(level, v, i, true), spec = levelSpec(level);
+      let bmp = sheetOf(level, v, i, true), spec = levelSpec(level), cell = spec.thumb;
       if (bmp) sharp++;
-      else if (level) { bmp = sheetOf(0, v, i, true); spec = S.meta.atlas; }
+      else if (level) { bmp = sheetOf(0, v, i, true); spec = S.meta.atlas; cell = spec.thumb; }
+      if (!bmp) { bmp = smallSheet(v, i); cell = pixelSize(); }  // until a sheet is decoded: the blitter's copy
       if (bmp) {
-        const j = S.slot[i] % spec.size, cell = spec.thumb;
+        const j = S.slot[i] % spec.size;
         ctx.drawImage(bmp, (j % spec.columns) * cell, ((j / spec.columns) | 0) * cell, cell, cell, sx - h, sy - h, s, s);
         thumbs++;
       } else {
@@ -353,7 +355,25 @@
       }
     }
     stats.lastThumbs = thumbs; stats.lastSharp = sharp;
+    for (const key of smallSheets.keys()) if (!usedSmall.has(key)) smallSheets.delete(key);
+    usedSmall.clear();
     return drawn;
+  }
+  // A sheet's thumbnails as the blitter keeps them (base size), on a canvas drawImage can scale: what a zoomed-in
+  // song shows while its sheet decodes (the overview bitmaps are closed once scaled; decoding one again takes a
+  // frame or more), softer than the sheet and never a square of colour. Kept only while a frame draws from it.
+  const smallSheets = new Map(), usedSmall = new Set();
+  function smallSheet(v, i) {
+    const key = v + ":" + ((S.slot[i] / S.meta.atlas.size) | 0), pix = S.pix.get(key);
+    if (!pix) return null;
+    let e = smallSheets.get(key);
+    if (!e || e.pix !== pix) {
+      const rows = pix.data.length / pix.stride, canvas = new OffscreenCanvas(pix.stride, rows);
+      canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(pix.data.buffer), pix.stride, rows), 0, 0);
+      smallSheets.set(key, e = { pix, canvas });
+    }
+    usedSmall.add(key);
+    return e.canvas;
   }
 
   function gridCells() {
