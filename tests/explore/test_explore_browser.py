@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -269,19 +270,29 @@ def test_wheel_zoom_and_drag_pan(page):
     assert state(page)["zoom"] == 1
 
 
-def test_the_first_frame_zoomed_in_shows_pictures_not_colour_squares(page):
+def test_the_first_frame_zoomed_in_shows_pictures_not_colour_squares(page, collection):
     """Zoomed in, thumbnails are drawn from decoded sheets; the overview bitmaps are closed once the blitter has its
     copy, so the first frames of a zoom drew every song as a square of colour until its sheet was decoded again
-    (CI under load: 0 of 11 pictures). They draw from the blitter's copy meanwhile."""
-    first = page.evaluate("""async () => {
+    (CI under load: 0 of 11 pictures). They draw from the blitter's copy meanwhile: the song's own picture, softer."""
+    i = topmost(collection)
+    track = collection.tracks[i]
+    probe = """(i) => { const x = window.__explore, [cx, cy] = x.screenOf(i), q = x.thumb() / 4, out = [];
+        for (const dx of [-q, 0, q]) for (const dy of [-q, 0, q]) out.push(x.pixel(cx + dx, cy + dy));
+        return out; }"""
+    first = page.evaluate(f"""async () => {{
         const x = window.__explore, before = x.draws;
-        x.setView(4, 0.5, 0.5);
+        x.setView(4, {track.x}, {track.y});
         while (x.draws === before) await new Promise((r) => requestAnimationFrame(r));
-        return x.state();
-    }""")
+        return [x.state(), ({probe})({i})];
+    }}""")
     # No sheet of this zoom is decoded yet (sharp 0): every song in view shows its picture all the same.
-    assert first["zoom"] == 4 and first["sharp"] == 0 and first["drawn"] > 0 and first["thumbs"] == first["drawn"], first
+    st, soft = first
+    assert st["zoom"] == 4 and st["sharp"] == 0 and st["drawn"] > 0 and st["thumbs"] == st["drawn"], st
     page.wait_for_function("(() => { const s = window.__explore.state(); return s.sharp === s.drawn; })()", timeout=5_000)
+    sharp = page.evaluate(f"({probe})({i})")
+    # The same picture at two sharpnesses: nine points across it vary (not a square of one colour) and agree.
+    assert len(set(map(tuple, soft))) > 1 and len(set(map(tuple, sharp))) > 1
+    assert np.mean(np.abs(np.array(soft, float) - np.array(sharp, float))) < 25, (soft, sharp)
 
 
 def test_page_runs_under_its_own_csp(browser, live_url):
