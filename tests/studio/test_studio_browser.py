@@ -92,6 +92,45 @@ def test_add_see_edit_render_and_download(browser, live, songs, worker, tmp_path
     assert errors == []
 
 
+def test_a_song_joins_the_songs_list_once_its_check_ends(browser, live, songs):
+    """The songs list leaves out a song whose upload is still being checked (a long MP3 takes a second or more), and
+    the page read the list only then: "No songs yet" stood beside the open song until a reload (the README's
+    screenshot showed it). The page reads it again once the check is over. The server's answers are held at
+    "checking" for the page's first look at the song, as a long upload's would be, so the order is not left to
+    how fast this machine checks a short file."""
+    import json
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen = {"checked": False}
+
+    def project(route):  # GET /api/projects/<name>: the first answer says the check is still running
+        response = route.fetch()
+        body = response.json()
+        if not seen["checked"] and not body.get("checking"):
+            seen["checked"] = "held"
+            body["checking"] = True
+        elif seen["checked"] == "held":
+            seen["checked"] = True
+        route.fulfill(response=response, body=json.dumps(body))
+
+    def listing(route):  # GET /api/projects: what the server lists while the song is being checked
+        response = route.fetch()
+        body = response.json()
+        if seen["checked"] is not True:
+            body["projects"] = [p for p in body["projects"] if p["upload"] != "short.wav"]
+        route.fulfill(response=response, body=json.dumps(body))
+
+    page.route(lambda url: url.rstrip("/").endswith("/api/projects"), lambda route: listing(route)
+               if route.request.method == "GET" else route.continue_())
+    page.route("**/api/projects/*", lambda route: project(route) if route.request.method == "GET" else route.continue_())
+    page.goto(live)
+    page.set_input_files("#file", str(songs["short"]))
+    until(page, "document.getElementById('song-title').textContent.length > 0")
+    until(page, "document.querySelector('#songs a[aria-current=true]')")
+    assert page.inner_text("#songs a[aria-current=true]").startswith(page.inner_text("#song-title"))
+    assert "No songs yet" not in page.inner_text("#songs")
+
+
 def test_html_in_song_tags_is_shown_as_text_and_never_runs(browser, live, songs):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     dialogs: list[str] = []

@@ -6,7 +6,7 @@ const config = JSON.parse(document.getElementById("studio-config").textContent);
 const S = config.strings;
 const HEADERS = { "X-A2I-Studio": "1" };
 const $ = (id) => document.getElementById(id);
-const state = { name: null, project: null, source: null, version: null, drafts: {}, cards: {}, peaks: null, playing: null };
+const state = { name: null, project: null, source: null, version: null, drafts: {}, cards: {}, peaks: null, playing: null, listed: null };
 
 function t(key, params) {
   let text = S[key] || key;
@@ -390,6 +390,8 @@ async function refresh() {
   if (wave) state.peaks = await api(`/api/projects/${encodeURIComponent(state.name)}/peaks`).catch(() => null);
   renderProject(p);
   if (wave) drawWave();
+  // The songs list leaves out a song whose upload is being checked: list it (and mark it open) once it is checked.
+  if (!p.checking && state.listed !== state.name) { state.listed = state.name; loadSongs(); }
 }
 
 // A song refused by its check after the page was answered (or removed elsewhere): say why, leave it.
@@ -413,8 +415,8 @@ async function open(name) {
   $("section-tools").hidden = true;
   $("pictures").replaceChildren();
   state.peaks = null;
+  state.listed = null;
   await refresh();
-  loadSongs();
   state.source = new EventSource(`/api/projects/${encodeURIComponent(name)}/events`);
   state.source.addEventListener("project", (e) => {
     const data = JSON.parse(e.data);
