@@ -844,6 +844,31 @@ def test_people_on_a_bridge_stand_on_its_walkway_a_fifth_of_the_picture_tall(tex
         == pytest.approx(far.layout.horizon + 0.06)
 
 
+def test_a_crowd_around_a_bonfire_stands_in_a_ring_about_it():
+    """Round 9: "a crowd around a bonfire" (one of the prompt writer's own scenes) drew a band of silhouettes along
+    the picture's bottom with the fire above them. The crowd stands in a ring about the fire: its far half drawn
+    before the flames, its near half after them, nobody in front of the flames."""
+    for seed in range(3):
+        scene = compose("a crowd around a bonfire", MOOD, seed=seed, aspect=1.0)
+        order = [s.subject for s in scene.stack.shapes]
+        first_fire, last_fire = order.index("fire"), len(order) - 1 - order[::-1].index("fire")
+        crowds = [k for k, name in enumerate(order) if name == "crowd"]
+        assert len(crowds) == 2 and crowds[0] < first_fire and crowds[1] > last_fire, (seed, order)
+        fire = _box(Shape("fire", [p for s in scene.stack.shapes if s.subject == "fire" for p in s.parts], (0, 0, 0)))
+        centre = (fire[0] + fire[2]) / 2
+        feet = _feet(scene, "crowd")
+        assert len(feet) >= 9 and all(abs(x - centre) < 0.3 for x, _ in feet), (seed, feet, centre)
+        assert min(x for x, _ in feet) < centre < max(x for x, _ in feet)  # on both sides of it
+        base = fire[3]
+        assert any(y < base - 0.02 for _, y in feet) and any(y > base + 0.02 for _, y in feet)  # behind it and before it
+        near = scene.stack.shapes[crowds[1]]
+        for part in near.parts:  # the near half leaves the flames' front open
+            if hasattr(part, "cx"):  # a head
+                assert abs(part.cx - centre) > 0.04, (seed, part.cx, centre)
+    band = compose("a crowd watching fireworks", MOOD, seed=0, aspect=1.0)  # not placed: the band, as before
+    assert [s.subject for s in band.stack.shapes].count("crowd") == 1
+
+
 def test_a_sad_song_names_colours_and_no_time_so_it_is_painted_at_dusk_not_night():
     """With no time words a sad song is painted at night, unless its text names colours: a night would leave
     them only its lights, and a road "in olive and mahogany and azure" kept azure on 10.6 % of the picture

@@ -65,14 +65,15 @@ POSES = {  # a pose (recorded among a subject's kinds) -> the words that give it
                          "migrating", "over", "above"}),
 }
 POSE_REACH = 3  # a pose word follows its subject within this many words ("herons, standing")
-PLACED = frozenset({"figure", "birds", "boat"})  # subjects that may be put in, on or at another ("a fisherman in his boat")
+PLACED = frozenset({"figure", "birds", "boat", "crowd"})  # subjects that may be put in, on or at another ("a fisherman in his boat")
 PLACES = {  # placed subject -> the subjects (or "bank": the water's edge) it can be put in, on or at
     "figure": frozenset({"boat", "window", "fireplace", "shore", "bank", "bridge"}),  # "on the beach", "on a bridge"
     "birds": frozenset({"shore", "bank"}),  # "herons on the shore", "gulls on the rocks", "a heron on the bank"
     "boat": frozenset({"shore"}),  # "a boat pulled up on the beach": beached
+    "crowd": frozenset({"fire"}),  # "a crowd around a bonfire": a ring of people about it
 }
 PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind", "beached", "along", "onto", "upon",
-                         "across"})
+                         "across", "around", "round"})
 BANKS = frozenset({"bank", "banks", "riverbank", "riverbanks", "riverside", "lakeside", "waterside"})  # the
 # edge of the water the text names (a river's, a lake's): a place, not a subject of its own
 PLACE_REACH = 4  # the place is named at most this many words after its preposition ("in his small wooden boat")

@@ -303,13 +303,18 @@ def fire(b: Builder, n: int) -> None:
     else:  # evenly apart, jittered by at most FIRE_JITTER of their spacing, so they stay countable
         xs = np.linspace(lo, hi, n + 2)[1:-1] + b.rng.uniform(-FIRE_JITTER, FIRE_JITTER, n) * (hi - lo) / (n + 1)
     candles = _candles(b)
-    for x in xs:
+    for k, x in enumerate(xs):
         base = b.rng.uniform(*WINDOW_BASE) if indoors else b.horizon + b.rng.uniform(0.28, 0.36)
         h = b.rng.uniform(0.16, 0.24) * size
         if candles:  # "three candles": a wax stick and its small flame each, not a bonfire (on the window's sill)
             _candle(b, float(x), CANDLE_SILL if indoors else base, h)
             continue
+        ring = k == 0 and not indoors and b.placed("crowd") == "fire"  # "a crowd around a bonfire"
+        if ring:  # the far side of the ring, behind the flames
+            _ring(b, float(x), base, h, back=True)
         _flames(b, "fire", float(x), base, h, size)
+        if ring:
+            b.fire = (float(x), base, h)
 
 
 def _flames(b: Builder, name: str, x: float, base: float, h: float, size: float, reach: float = 1.0) -> None:
@@ -523,6 +528,36 @@ def figure(b: Builder, n: int) -> None:
         b.add("figure", _person(x, foot, h, b.layout.aspect, b.rng), b.roles.dark, 0.95)
 
 
+RING = (0.24, 0.07)  # half-width and half-depth (relative) of the ring of people around a fire, at its base
+RING_GAP = 0.55  # radians either side of the ring's nearest point left open, so no one stands in front of the flames
+RING_PEOPLE = (9, 7)  # people in a ring: this many, plus this many more with the music's density
+RING_HEIGHT = 1.15  # a person at the fire stands this many of its flames' heights tall (1.7-m people, a 1.5-m bonfire)
+
+
+def _ring(b: Builder, x: float, base: float, h: float, *, back: bool) -> None:
+    """Half of a ring of people around the fire at ``(x, base)`` with flames ``h`` tall: the far half (``back``:
+    drawn before the flames, smaller with the distance) or the near half (after them, larger). Places and sizes
+    come from the fire alone, so the two halves, drawn apart, make one ring."""
+    k = RING_PEOPLE[0] + int(RING_PEOPLE[1] * b.mood.density)
+    # Evenly round, leaving the flames' front open (angle pi/2 is the nearest point of the ring, y down).
+    step = (2 * np.pi - 2 * RING_GAP) / k
+    angles = np.pi / 2 + RING_GAP + (np.arange(k) + 0.5) * step
+    rng = np.random.default_rng([int(x * 1e6), int(base * 1e6), k])  # the same jitter for both halves
+    jitter = rng.uniform(-0.25, 0.25, k) * step
+    arms = rng.random(k) < 0.15 + 0.4 * b.mood.energy
+    parts = []
+    for a, up in sorted(zip(angles + jitter, arms), key=lambda item: np.sin(item[0])):  # far to near
+        depth = np.sin(a)
+        if (depth < 0) != back:
+            continue
+        foot = base + RING[1] * depth
+        scale = (foot - b.horizon) / max(base - b.horizon, 1e-6)  # nearer is larger (a ground plane's perspective)
+        parts += _person(x + RING[0] * np.cos(a) / b.layout.aspect, foot, RING_HEIGHT * h * scale, b.layout.aspect, b.rng,
+                         arms_up=bool(up))
+    if parts:
+        b.add("crowd", parts, b.roles.dark * 0.85, 0.9 if back else 1.0)
+
+
 @subject(
     "crowd",
     "a crowd of silhouettes",
@@ -532,6 +567,11 @@ def figure(b: Builder, n: int) -> None:
     FRONT,
 )
 def crowd(b: Builder, n: int) -> None:
+    """A band of silhouettes across the foreground, some arms raised (more with energy); or, where the text puts the
+    crowd around a fire, the near side of a ring of people about it (the fire drew the far side, behind its flames)."""
+    if b.fire is not None:
+        _ring(b, *b.fire, back=False)
+        return
     parts = []
     k = int(22 + 20 * b.mood.density)
     for x in np.sort(b.rng.uniform(-0.03, 1.03, k)):
