@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--out", default="docs/images")
     args = parser.parse_args()
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         run = read_run(generate(args.song, Path(scratch) / "run", clips="all", progress=False).out_dir)
         pictures = sorted(run.pictures, key=lambda p: p.clip)

@@ -81,10 +81,20 @@ def _conifer(x: float, base: float, h: float, aspect: float) -> Poly:
     return Poly(left + right)
 
 
+FOREST_EDGES = ((-0.05, 0.13), (0.87, 1.05))  # x ranges of the forest's near trees, at the picture's left and right
+FOREST_EDGE_TREES = (3, 3)  # near trees on each side: this many, plus this many more with the music's density
+FOREST_EDGE_HEIGHT = (0.4, 0.62)  # their heights (relative): standing on the picture's bottom, up past the horizon
+FOREST_EDGE_DEPTH = 0.95  # how near they stand (0 far .. 1 near): in front of everything on the land
+FOREST_EDGE_SHADE = 0.3  # their colour, a share of the scene's dark role: darker than the land and water they frame
+
+
 @subject(
     "forest", "a forest", "forests", ("forest", "woods", "woodland", "pines", "pine", "jungle", "grove", "trees", "spruce", "firs"), LAND
 )
 def forest(b: Builder, n: int) -> None:
+    """Rows of conifers across the land, far ones small and faded, massed into a band (beside water, one row on the far
+    shore); then the forest's near edge at both sides of the picture, tall trees framing what lies between ("a forest
+    of pines around a lake", "a river through a forest"): a row on the horizon alone read as a hedge, not a forest."""
     rows = ((0.3, b.horizon + 0.005, 0.05), (0.6, b.horizon + 0.09, 0.09)) if not b.has_water else ((0.3, b.horizon + 0.002, 0.06),)
     for depth, base, h in rows:
         xs = np.sort(b.rng.uniform(-0.02, 1.02, int(26 + 20 * b.mood.density)))
@@ -92,6 +102,12 @@ def forest(b: Builder, n: int) -> None:
         bottom = b.horizon + 0.02 if b.has_water else 1.02
         trees.append(b.rect(-0.02, base - 0.005, 1.02, bottom))
         b.add("forest", trees, b.aerial(b.roles.dark * 0.6 + b.roles.mid * 0.4, depth), depth)
+    near = b.roles.dark * FOREST_EDGE_SHADE  # near and against the light: darker than what they frame
+    for lo, hi in FOREST_EDGES:
+        k = FOREST_EDGE_TREES[0] + int(FOREST_EDGE_TREES[1] * b.mood.density)
+        trees = [_conifer(float(x), b.rng.uniform(0.97, 1.05), b.rng.uniform(*FOREST_EDGE_HEIGHT), b.layout.aspect)
+                 for x in np.sort(b.rng.uniform(lo, hi, k))]
+        b.add("forest", trees, near, FOREST_EDGE_DEPTH)
 
 
 @subject(
