@@ -869,6 +869,29 @@ def test_a_crowd_around_a_bonfire_stands_in_a_ring_about_it():
     assert [s.subject for s in band.stack.shapes].count("crowd") == 1
 
 
+def test_a_forest_frames_the_picture_with_its_near_trees_dark_in_every_style():
+    """Round 9: "a forest of pines around a lake" drew a row of small pines on the far shore, a hedge more than a
+    forest. The forest's near edge stands at both sides, tall pines from the picture's bottom up past the horizon,
+    darker than the lake they frame in every style (a paler shade was lifted to white by the legibility pass)."""
+    text, profile = "a forest of pines around a lake", Profile(valence=0.5, energy=0.5)
+    for seed in range(3):
+        scene = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0)
+        edges = [s for s in scene.stack.shapes if s.subject == "forest"][-2:]
+        boxes = [_box(s) for s in edges]
+        assert boxes[0][2] < 0.3 and boxes[1][0] > 0.7, (seed, boxes)  # one at each side
+        assert all(b[3] > 0.97 and b[1] < scene.layout.horizon for b in boxes), (seed, boxes, scene.layout.horizon)
+    size, seed = 96, 0
+    scene = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0)
+    labels = scene.stack.raster(size, size).label_index()
+    names = ["(sky)"] + [s.subject for s in scene.stack.shapes]
+    edge_ids = [k for k, n in enumerate(names) if n == "forest"][-2:]
+    lake_ids = [k for k, n in enumerate(names) if n == "lake"]
+    for style in STYLES:
+        lab = srgb_to_lab(np.asarray(paint(profile, prompt=text, style=style, size=size, seed=seed), dtype=np.float64) / 255.0)
+        trees, lake = lab[np.isin(labels, edge_ids)][:, 0].mean(), lab[np.isin(labels, lake_ids)][:, 0].mean()
+        assert trees < lake, (style, trees, lake)
+
+
 def test_a_sad_song_names_colours_and_no_time_so_it_is_painted_at_dusk_not_night():
     """With no time words a sad song is painted at night, unless its text names colours: a night would leave
     them only its lights, and a road "in olive and mahogany and azure" kept azure on 10.6 % of the picture
