@@ -87,7 +87,8 @@ class Builder:
         self.bank: float | None = None  # y of a lake's near bank (where its water ends), once drawn
         self.pier: tuple[float, float, float] | None = None  # a pier's deck: (x from, x to, y of its top), once drawn
         self.bridge: tuple[float, float] | None = None  # the nearest bridge's walkway: (y of its deck's top, its railing's height)
-        self.fire: tuple[float, float, float] | None = None  # a fire a crowd stands around: (x, y of its base, flames' height)
+        self.ring: list[tuple[float, float, float, bool]] | None = None  # the near side of a crowd around a fire: each
+        # person's (x, foot, height, arms up), left by the fire (which drew the far side) for the crowd to draw
 
     @property
     def horizon(self) -> float:

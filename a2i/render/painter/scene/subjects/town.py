@@ -309,12 +309,11 @@ def fire(b: Builder, n: int) -> None:
         if candles:  # "three candles": a wax stick and its small flame each, not a bonfire (on the window's sill)
             _candle(b, float(x), CANDLE_SILL if indoors else base, h)
             continue
-        ring = k == 0 and not indoors and b.placed("crowd") == "fire"  # "a crowd around a bonfire"
-        if ring:  # the far side of the ring, behind the flames
-            _ring(b, float(x), base, h, back=True)
+        ring = _ring(b, float(x), base, h) if k == 0 and not indoors and b.placed("crowd") == "fire" else []
+        _people(b, [p for p in ring if p[1] < base], depth=0.9)  # "a crowd around a bonfire": its far side, behind the flames
         _flames(b, "fire", float(x), base, h, size)
         if ring:
-            b.fire = (float(x), base, h)
+            b.ring = [p for p in ring if p[1] >= base]  # its near side, drawn by the crowd, in front of them
 
 
 def _flames(b: Builder, name: str, x: float, base: float, h: float, size: float, reach: float = 1.0) -> None:
@@ -534,28 +533,26 @@ RING_PEOPLE = (9, 7)  # people in a ring: this many, plus this many more with th
 RING_HEIGHT = 1.15  # a person at the fire stands this many of its flames' heights tall (1.7-m people, a 1.5-m bonfire)
 
 
-def _ring(b: Builder, x: float, base: float, h: float, *, back: bool) -> None:
-    """Half of a ring of people around the fire at ``(x, base)`` with flames ``h`` tall: the far half (``back``:
-    drawn before the flames, smaller with the distance) or the near half (after them, larger). Places and sizes
-    come from the fire alone, so the two halves, drawn apart, make one ring."""
+def _ring(b: Builder, x: float, base: float, h: float) -> list[tuple[float, float, float, bool]]:
+    """The people of a ring around the fire at ``(x, base)`` with flames ``h`` tall, far to near: each one's ``(x,
+    foot, height, arms up)``, nearer ones larger (a ground plane's perspective), none straight in front of the flames."""
     k = RING_PEOPLE[0] + int(RING_PEOPLE[1] * b.mood.density)
-    # Evenly round, leaving the flames' front open (angle pi/2 is the nearest point of the ring, y down).
-    step = (2 * np.pi - 2 * RING_GAP) / k
-    angles = np.pi / 2 + RING_GAP + (np.arange(k) + 0.5) * step
-    rng = np.random.default_rng([int(x * 1e6), int(base * 1e6), k])  # the same jitter for both halves
-    jitter = rng.uniform(-0.25, 0.25, k) * step
-    arms = rng.random(k) < 0.15 + 0.4 * b.mood.energy
-    parts = []
-    for a, up in sorted(zip(angles + jitter, arms), key=lambda item: np.sin(item[0])):  # far to near
-        depth = np.sin(a)
-        if (depth < 0) != back:
-            continue
-        foot = base + RING[1] * depth
-        scale = (foot - b.horizon) / max(base - b.horizon, 1e-6)  # nearer is larger (a ground plane's perspective)
-        parts += _person(x + RING[0] * np.cos(a) / b.layout.aspect, foot, RING_HEIGHT * h * scale, b.layout.aspect, b.rng,
-                         arms_up=bool(up))
+    step = (2 * np.pi - 2 * RING_GAP) / k  # evenly round but for the gap (angle pi/2 is the ring's nearest point, y down)
+    angles = np.pi / 2 + RING_GAP + (np.arange(k) + 0.5) * step + b.rng.uniform(-0.25, 0.25, k) * step
+    arms = b.rng.random(k) < 0.15 + 0.4 * b.mood.energy
+    people = []
+    for a, up in sorted(zip(angles, arms), key=lambda item: np.sin(item[0])):
+        foot = base + RING[1] * float(np.sin(a))
+        scale = (foot - b.horizon) / max(base - b.horizon, 1e-6)
+        people.append((x + RING[0] * float(np.cos(a)) / b.layout.aspect, foot, RING_HEIGHT * h * scale, bool(up)))
+    return people
+
+
+def _people(b: Builder, people: list[tuple[float, float, float, bool]], *, depth: float) -> None:
+    """Silhouettes of the crowd at ``(x, foot, height, arms up)`` each, as one shape (nothing for no one)."""
+    parts = [part for x, foot, h, up in people for part in _person(x, foot, h, b.layout.aspect, b.rng, arms_up=up)]
     if parts:
-        b.add("crowd", parts, b.roles.dark * 0.85, 0.9 if back else 1.0)
+        b.add("crowd", parts, b.roles.dark * 0.85, depth)
 
 
 @subject(
@@ -569,8 +566,8 @@ def _ring(b: Builder, x: float, base: float, h: float, *, back: bool) -> None:
 def crowd(b: Builder, n: int) -> None:
     """A band of silhouettes across the foreground, some arms raised (more with energy); or, where the text puts the
     crowd around a fire, the near side of a ring of people about it (the fire drew the far side, behind its flames)."""
-    if b.fire is not None:
-        _ring(b, *b.fire, back=False)
+    if b.ring is not None:
+        _people(b, b.ring, depth=1.0)
         return
     parts = []
     k = int(22 + 20 * b.mood.density)
