@@ -719,6 +719,20 @@ def test_a_boat_pulled_up_on_the_beach_is_beached_and_a_heron_on_the_bank_stands
         assert read_prompt("a dozen gulls on the river bank").places == {"birds": "bank"}
 
 
+@pytest.mark.parametrize("text, places", [
+    ("a crowd around a bonfire", {"crowd": "fire"}),
+    ("a crowd gathered round the campfire", {"crowd": "fire"}),
+    ("two people walking across the bridge", {"figure": "bridge"}),
+    ("three boats around the shore", {}),  # afloat near it, not beached
+    ("gulls around the shore", {}),  # flying about it, not standing on it
+    ("a heron across the river bank", {}),
+])
+def test_around_and_across_place_only_crowds_and_people(text, places):
+    """Round 9's place words: a crowd stands "around" a fire and people walk "across" a bridge; boats and birds
+    "around" a shore are not put on it."""
+    assert read_prompt(text).places == places
+
+
 @pytest.mark.parametrize("text, count, description", [
     ("two couples dancing on the beach", 4, "four human figures"),
     ("Three couples walking along the shore at sunset", 6, "six human figures"),

@@ -74,6 +74,9 @@ PLACES = {  # placed subject -> the subjects (or "bank": the water's edge) it ca
 }
 PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind", "beached", "along", "onto", "upon",
                          "across", "around", "round"})
+# Prepositions that place only some subjects: people walk "across" a bridge and a crowd stands "around" a fire, but
+# gulls "around the shore" fly about it and boats "around the shore" are afloat, not beached.
+PLACE_WORDS_ONLY = {"across": frozenset({"figure"}), "around": frozenset({"crowd"}), "round": frozenset({"crowd"})}
 BANKS = frozenset({"bank", "banks", "riverbank", "riverbanks", "riverside", "lakeside", "waterside"})  # the
 # edge of the water the text names (a river's, a lake's): a place, not a subject of its own
 PLACE_REACH = 4  # the place is named at most this many words after its preposition ("in his small wooden boat")
@@ -526,9 +529,9 @@ def _place_of(words: list[str], k: int, placed: str) -> str | None:
     by the window", "a grandmother by the fireplace"), on the shore ("herons standing on the shore", "gulls on the
     rocks", "a boat pulled up on the beach") or at the water's edge ("on the river bank": ``"bank"``), named within
     ``PLACE_REACH`` words after a preposition of ``PLACE_WORDS`` that follows it (at most a word or two later: "a
-    girl standing at the window")."""
+    girl standing at the window"); some prepositions place only some subjects (``PLACE_WORDS_ONLY``)."""
     for j in range(k, min(k + 3, len(words))):
-        if words[j] in PLACE_WORDS:
+        if words[j] in PLACE_WORDS and placed in PLACE_WORDS_ONLY.get(words[j], PLACED):
             for m in range(j + 1, min(j + 1 + PLACE_REACH, len(words))):
                 bank = words[m] in BANKS or (m + 1 < len(words) and words[m + 1] in BANKS)  # "on the river bank"
                 name = "bank" if bank else _subject_of(words, m)[0]
