@@ -78,6 +78,14 @@ def check_seed(seed: int, *, name: str = "--seed") -> int:
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
+def _hashed(key: str, size: int = 8) -> int:
+    """The first ``size`` bytes of the SHA-256 of ``key`` (UTF-8) as a number: how every seed here is derived from
+    a key (a hash, not a sum, so nearby keys give unrelated seeds)."""
+    import hashlib  # here, not at the top: it loads OpenSSL (3 ms), and `a2i analyze` and `--help` import this module
+
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:size], "big")
+
+
 def song_seed(seed: int, song_hash: str) -> int:
     """The base seed of one song's pictures: a 64-bit hash of the user's seed and the song's content hash.
 
@@ -103,10 +111,7 @@ def song_seed(seed: int, song_hash: str) -> int:
     if not isinstance(song_hash, str) or not _SHA256_HEX.fullmatch(song_hash):
         raise ConfigError(f"song_hash {song_hash!r}: expected a SHA-256 of the song's bytes (64 hex digits), "
                           "from a2i.fileio.content_hash")
-    import hashlib  # here, not at the top: it loads OpenSSL (3 ms), and `a2i analyze` and `--help` import this module
-
-    digest = hashlib.sha256(f"a2i-song-seed:{check_seed(seed)}:{song_hash}".encode("ascii")).digest()
-    return int.from_bytes(digest[:8], "big")
+    return _hashed(f"a2i-song-seed:{check_seed(seed)}:{song_hash}")
 
 
 def track_seed(seed: int, track_id: str) -> int:
@@ -127,10 +132,7 @@ def track_seed(seed: int, track_id: str) -> int:
     """
     if not isinstance(track_id, str) or not track_id:
         raise ConfigError(f"track_id {track_id!r}: expected the track's id, a non-empty text")
-    import hashlib
-
-    digest = hashlib.sha256(f"a2i-track-seed:{check_seed(seed)}:{track_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
+    return _hashed(f"a2i-track-seed:{check_seed(seed)}:{track_id}")
 
 
 def picture_seed(seed: int, offset: int) -> int:
@@ -164,10 +166,7 @@ def api_seed(seed: int) -> int:
     seed = check_seed(seed)
     if seed <= MAX_API_SEED:
         return seed
-    import hashlib
-
-    digest = hashlib.sha256(f"a2i-api-seed:{seed}".encode("ascii")).digest()
-    return int.from_bytes(digest[:4], "big") & MAX_API_SEED
+    return _hashed(f"a2i-api-seed:{seed}", 4) & MAX_API_SEED
 
 
 def rng(seed: int, stream: int = 0) -> np.random.Generator:
