@@ -72,11 +72,11 @@ PLACES = {  # placed subject -> the subjects (or "bank": the water's edge) it ca
     "boat": frozenset({"shore"}),  # "a boat pulled up on the beach": beached
     "crowd": frozenset({"fire"}),  # "a crowd around a bonfire": a ring of people about it
 }
-PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind", "beached", "along", "onto", "upon",
-                         "across", "around", "round"})
 # Prepositions that place only some subjects: people walk "across" a bridge and a crowd stands "around" a fire, but
 # gulls "around the shore" fly about it and boats "around the shore" are afloat, not beached.
 PLACE_WORDS_ONLY = {"across": frozenset({"figure"}), "around": frozenset({"crowd"}), "round": frozenset({"crowd"})}
+PLACE_WORDS = frozenset({"in", "inside", "aboard", "on", "at", "by", "beside", "near", "behind", "beached", "along", "onto", "upon",
+                         *PLACE_WORDS_ONLY})
 BANKS = frozenset({"bank", "banks", "riverbank", "riverbanks", "riverside", "lakeside", "waterside"})  # the
 # edge of the water the text names (a river's, a lake's): a place, not a subject of its own
 PLACE_REACH = 4  # the place is named at most this many words after its preposition ("in his small wooden boat")
