@@ -208,8 +208,9 @@ def analyze_rhythm(audio: Audio) -> Rhythm:
     """Percussive onsets, tempo and beats of a waveform."""
     onset, mel_db, chroma, bass, frame_rate = percussive_onset(audio)  # at the analysis's frames (features.spectrogram's hop)
     tempo = song_tempo(audio)
+    bpm = tempo.bpm or TEMPO_PRIOR_BPM  # no steady beat: cuts still need a pace, the preferred one
     if len(tempo.beats) >= MIN_BEATS:
         beats = song_beats(tempo, frame_rate, audio.duration)
-    else:  # no steady beat: cuts still need a pace (the preferred one), so the percussive onsets are tracked
-        beats = track_beats(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM) / frame_rate
-    return Rhythm(onset, frame_rate, tempo.bpm or TEMPO_PRIOR_BPM, beats, mel_db, chroma, bass)
+    else:  # so the percussive onsets are tracked at it
+        beats = track_beats(onset, frame_rate, bpm) / frame_rate
+    return Rhythm(onset, frame_rate, bpm, beats, mel_db, chroma, bass)
