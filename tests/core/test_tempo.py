@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from a2i.audio import Audio
-from a2i.features import describe, song_onsets, song_tempo
+from a2i.audio import Audio, write
+from a2i.features import N_FFT, _cached, combine, describe, power_of, song_onsets, song_tempo, spectrogram, summarize
 from a2i.mood import Profile
 from a2i.synth import _beat_times, groove, tone
 from a2i.tempo import (
@@ -22,9 +22,11 @@ from a2i.tempo import (
     character,
     estimate,
     levels,
+    onset_envelopes,
     refine_tempo,
     track_beats,
 )
+from a2i.video.onsets import ANALYSIS_LAG, analyze_rhythm
 
 # Pieces whose beat a prior around 120 BPM misreads: slow ones read at double, fast ones at half, even
 # eighths at two thirds or one third of the beat. A fixed prior at 109 BPM read swing at 196 as 98 and the
@@ -155,8 +157,6 @@ def test_the_character_reads_the_onsets():
 
 
 def test_the_analysis_keeps_a_bass_envelope_per_clip():
-    from a2i.features import combine, summarize
-
     audio = groove(100.0, "rock", seconds=12.0, seed=4)
     parts = [summarize(Audio(audio.samples[i : i + 6 * 22050], 22050)) for i in (0, 6 * 22050)]
     assert all(p.onset_env.shape[0] == 2 and np.any(p.onset_env[1] > 0) for p in parts)
@@ -167,9 +167,6 @@ def test_a_silent_break_keeps_its_place_in_the_songs_time(analyzer, tmp_path):
     """Round 9: the analysis leaves a silent clip out of the song's figures, and its neighbours' onsets were joined
     as if adjacent, so the beats after the break came out of step: clicks at 130 BPM around a silent 10-second
     middle read 128.4. The break stays a gap of no onsets, in the analysis and in the video's onsets alike."""
-    from a2i.audio import write
-    from a2i.features import combine, summarize
-
     sr, period = 22050, 60.0 / 130.0
     samples = np.zeros(30 * sr, dtype=np.float32)
     for t in np.arange(0.0, 30.0, period):
@@ -361,8 +358,6 @@ def test_low_confidence_is_shown_and_none_is_not():
 
 
 def test_the_video_paces_with_the_analysis_tempo():
-    from a2i.video.onsets import analyze_rhythm
-
     audio = groove(140.0, "funk", seconds=12.0, seed=2)
     rhythm = analyze_rhythm(audio)
     assert rhythm.tempo == song_tempo(audio).bpm == pytest.approx(140.0, rel=0.005)
@@ -371,10 +366,6 @@ def test_the_video_paces_with_the_analysis_tempo():
 
 
 def test_the_video_s_beat_grid_is_the_analysis_s_and_runs_to_the_song_s_end():
-    from a2i.features import song_onsets
-    from a2i.tempo import estimate
-    from a2i.video.onsets import ANALYSIS_LAG, analyze_rhythm
-
     audio = groove(126.0, "rock", seconds=12.0, seed=3)  # the analysis leaves out the last 2 s (under a quarter clip)
     rhythm = analyze_rhythm(audio)
     envelopes, rate = song_onsets(audio)
@@ -397,9 +388,6 @@ def test_the_clips_onsets_keep_the_songs_time():
     """A 10-second clip has 431 frames where 430.66 is its length: joined end to end, the clips ran 0.08 % long
     (a frame late every 30 s) and every song's tempo read 0.08 % slow. Joined from where each clip starts, an
     onset 35 s in lands on the frame the whole song's own STFT puts it on."""
-    from a2i.features import N_FFT, _cached, power_of, spectrogram
-    from a2i.tempo import onset_envelopes
-
     sr, at = 22050, 35.0
     samples = np.zeros(int(40.0 * sr), dtype=np.float32)
     samples[int(at * sr) : int(at * sr) + 400] = np.sin(np.arange(400) * 0.3)
