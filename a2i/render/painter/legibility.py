@@ -48,7 +48,7 @@ from a2i.render.painter.colour_keeping import thumbnail
 from a2i.render.painter.colours import delta_e2000, srgb_to_lab
 from a2i.render.painter.grading import apply_grade, solve_grade
 from a2i.render.painter.palette import Mood
-from a2i.render.painter.scene import Scene
+from a2i.render.painter.scene import SURFACE_MARKS, Scene
 from a2i.render.painter.scene.stack import Raster
 from a2i.render.painter.scene.subjects import SUBJECTS
 from a2i.render.painter.scene.subjects.base import FRONT
@@ -130,7 +130,8 @@ def legible_shifts(layers: Layers, scene: Scene, mood: Mood, raster: Raster) -> 
     for name in [n for n in scene.plan.subjects if 0.0 < shown[n] < LARGEST]:
         own = tuple(k for k, shape in enumerate(scene.stack.shapes, start=1) if shape.subject == name)
         keys = tuple(k for k in own if scene.stack.shapes[k - 1].glow or name not in LIGHTS)  # not the crescent's shadow
-        large = tuple(k for k in keys if area[k] >= UNIT)
+        # (a surface's marks, waves on the sea, read against that surface: scene._marks_apart sets them apart from it)
+        large = tuple(k for k in keys if area[k] >= UNIT and not (name in SURFACE_MARKS and scene.stack.shapes[k - 1].thin))
         alone = [(name, (k,), own) for k in large] if len(large) > 1 else []
         units += [(name, keys, own)] + alone + [(name, keys, own)] * bool(alone)  # the whole again after its parts
     for name in [n for n in scene.plan.subjects if shown[n] >= LARGEST]:  # the picture itself (a street, a room):

@@ -158,6 +158,12 @@ MARK_DARKEST = 6.0  # L*: the darkest marks
 MARK_SIDE = 40.0  # L*: a ground at least this light gets dark marks (silhouettes, as birds are seen), a darker one pale marks
 MARK_RANGE = (28.0, 88.0)  # L*: dark marks at most, pale marks at least this light: a style's texture (a pointillist's
 # dark dabs on a light ground, a wash's pale paper) spans the mid-tones, so only marks beyond them still read
+SURFACE_MARKS = frozenset({"sea", "lake", "river", "shore", "road"})  # subjects whose thin shapes are light marks on their
+# own surface (waves, the light's path on the sea, a river's shine, foam at the waterline, a road's dashes): made in the
+# water's or the road's colour mixed toward the light, they vanish where the named colours or the mood make that
+# surface as light as they are (a tan sea at L* 93 under crests at 84: its waves measured dE2000 1.8 in the picture)
+SURFACE_SEPARATION = 20.0  # L* units between such marks and the surface around them: SMALL_SEPARATION, as for a
+# figure (they are strokes a few pixels wide that a style's texture mixes with their ground)
 
 
 def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
@@ -172,8 +178,9 @@ def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[st
     ground. Hue and chroma stay; a
     subject whose colour the text names (``coloured``: "white gulls") keeps it.
     """
-    marks = [k for k, shape in enumerate(stack.shapes, start=1)
-             if shape.subject in MARKS and shape.thin and shape.subject not in coloured]  # standing birds are shapes
+    marks = [k for k, shape in enumerate(stack.shapes, start=1) if shape.thin and (
+             (shape.subject in MARKS and shape.subject not in coloured)  # standing birds are shapes
+             or (shape.subject in SURFACE_MARKS and not shape.glow))]
     if not marks:
         return
     labels = small.label_index()
@@ -190,7 +197,7 @@ def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[st
         if ring.any():
             grounds[k] = (float(lightness[ring].mean()), int(ring.sum()))
     flocks = {}  # a subject's marks share a side (a flock is all dark or all pale), from their grounds together
-    for name in {stack.shapes[k - 1].subject for k in grounds}:
+    for name in {stack.shapes[k - 1].subject for k in grounds} & MARKS:
         mine = [grounds[k] for k in grounds if stack.shapes[k - 1].subject == name]
         flocks[name] = sum(a * n for a, n in mine) / max(sum(n for _, n in mine), 1) >= MARK_SIDE
     for k, (around, _) in grounds.items():
@@ -198,7 +205,12 @@ def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[st
         name = stack.shapes[k - 1].subject
         dark = max(MARK_DARKEST, min(around - MARK_SEPARATION, MARK_RANGE[0]))
         pale = min(97.0, max(around + MARK_SEPARATION, MARK_RANGE[1]))
-        if name in PALE_MARKS:  # pale streaks, darker only where there is no room above
+        if name in SURFACE_MARKS:  # kept where they read already, else pale (crests and glints catch the light),
+            # darker only where the surface leaves no room above (troughs on a sea as light as the sky)
+            if abs(own[0] + 100.0 * shift - around) >= SURFACE_SEPARATION:
+                continue
+            graded = around + SURFACE_SEPARATION if around + SURFACE_SEPARATION <= 97.0 else around - SURFACE_SEPARATION
+        elif name in PALE_MARKS:  # pale streaks, darker only where there is no room above
             graded = around + MARK_SEPARATION if around + MARK_SEPARATION <= 97.0 else max(MARK_DARKEST, around - MARK_SEPARATION)
         elif flocks[name]:  # silhouettes: dark on a light ground, pale on a dark one, beyond the mid-tones; one bird
             # whose own ground leaves no room on its flock's side (in a lighthouse's beam) takes the other
