@@ -3,6 +3,7 @@
     PYTHONPATH=. python benchmarks/bench_painter_text.py [--prompts 400] [--colour-prompts 120] [--speed]
     PYTHONPATH=. python benchmarks/bench_painter_text.py --held-out [FILE]
     PYTHONPATH=. python benchmarks/bench_painter_text.py --legibility
+    PYTHONPATH=. python benchmarks/bench_painter_text.py --surface-marks [N]
 
 1. **Truthful cards** on ``--prompts`` prompts: template prompts (``a2i.prompts``), LLM-style free text and
    hand-written prompts with counts, colours and things the grammar cannot draw. For each, the scene is
@@ -25,6 +26,9 @@
 5. With ``--legibility``: the hand-written prompts in every style for a sad and a happy song at 192 px: the share
    of drawn subjects whose mean colour differs from their surround's by at least ``MIN_CONTRAST`` (dE2000,
    :mod:`a2i.render.painter.legibility`), per style, and the least legible subjects.
+6. With ``--surface-marks``: template prompts for random songs until N surfaces with marks are painted (waves and the
+   light's path on the sea, a lake's waves, a river's shine, foam, a road's dashes) at 384 px: the share whose marks
+   stand at least ``MIN_CONTRAST`` from the surface beside them (``legibility.marks_contrast``).
 
 The last line printed is the one-line summary.
 """
@@ -42,12 +46,13 @@ import numpy as np
 
 from a2i.mood import ClipProfile, Profile
 from a2i.prompts import get_generator
-from a2i.render.painter import STYLES, describe, paint, paint_with_record
+from a2i.render.painter import STYLES, describe, keyframe, paint, paint_with_record
 from a2i.render.painter.colours import NAMED, delta_e2000, lab_of, srgb_to_lab
-from a2i.render.painter.legibility import MIN_CONTRAST, subject_contrast
+from a2i.render.painter.legibility import MIN_CONTRAST, marks_contrast, subject_contrast
 from a2i.render.painter.palette import mood_for
-from a2i.render.painter.scene import compose
+from a2i.render.painter.scene import SURFACE_MARKS, compose
 from a2i.render.painter.scene.subjects import SUBJECTS
+from a2i.render.painter.styles.base import Canvas
 from a2i.render.painter.text import read_prompt
 
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
@@ -377,6 +382,32 @@ def legibility(size: int = 192) -> str:
             f"(worst style {worst:.1%})")
 
 
+def surface_marks(n: int, size: int = 384, seed: int = 0) -> str:
+    """The marks on a surface (waves, the light's path, a river's shine, foam, a road's dashes) against that surface
+    (:func:`a2i.render.painter.legibility.marks_contrast`), on template prompts for random songs; the summary."""
+    rng = random.Random(seed)
+    writer = get_generator("template")
+    rows = []
+    while len(rows) < n:
+        profile = Profile(valence=rng.uniform(0.05, 0.95), energy=rng.uniform(0.05, 0.95), danceability=rng.uniform(0.2, 0.9))
+        text = writer.generate(profile, n=1, seed=rng.randrange(10**6))[0]
+        picture_seed = rng.randrange(2**32)
+        frame = keyframe(profile, prompt=text, seed=picture_seed, canvas=Canvas(size, size))
+        shown = [name for name in SURFACE_MARKS if name in frame.scene.plan.subjects]
+        if not shown:
+            continue
+        image = paint(profile, prompt=text, seed=picture_seed, size=size)
+        for name in shown:
+            value = marks_contrast(image, frame.raster, name)
+            if value is not None:
+                rows.append((value, frame.style.name, name, round(profile.valence, 2), text))
+    for value, style, name, valence, text in sorted(rows)[:10]:
+        print(f"FAINT {value:4.1f} [{style}, valence {valence}] {name} in {text[:100]!r}")
+    values = np.array([r[0] for r in rows])
+    return (f"SUMMARY surface marks: {len(values)} surfaces in template pictures, {np.mean(values >= MIN_CONTRAST):.1%} of their "
+            f"marks >= dE2000 {MIN_CONTRAST} from the surface beside them (median {np.median(values):.1f})")
+
+
 def speed() -> dict[str, tuple[float, float]]:
     profile = Profile(valence=0.6, energy=0.7, tempo=128)
     text = "A lighthouse and three boats at sea under the stars, birds over the shore"
@@ -400,6 +431,8 @@ def main() -> None:
     parser.add_argument("--night-prompts", type=int, default=40, help="night prompts naming colours (named_nights)")
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--legibility", action="store_true", help="measure every drawn subject's contrast instead")
+    parser.add_argument("--surface-marks", type=int, nargs="?", const=120, default=None, metavar="N",
+                        help="measure the marks on N surfaces (waves on the sea...) against them instead (default: %(const)s)")
     parser.add_argument("--held-out", nargs="?", const=HELD_OUT, type=Path, default=None, metavar="FILE",
                         help="measure the annotated held-out prompts instead (default file: %(const)s)")
     args = parser.parse_args()
@@ -408,6 +441,9 @@ def main() -> None:
         return
     if args.legibility:
         print(legibility())
+        return
+    if args.surface_marks is not None:
+        print(surface_marks(args.surface_marks))
         return
     bad: dict[str, int] = {}
     kinds: dict[str, int] = {}

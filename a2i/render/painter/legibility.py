@@ -90,6 +90,34 @@ def subject_contrast(image: Image.Image, raster: Raster, subjects: Iterable[str]
     return out
 
 
+def marks_contrast(image: Image.Image, raster: Raster, subject: str, reach: int = 2) -> float | None:
+    """ΔE2000 between a subject's thin marks (waves, the light's path on the sea) and its own surface within ``reach``
+    px of them, in ``image`` (``raster`` at its size): what :func:`subject_contrast` cannot see, since it measures the
+    whole subject against what lies around it. None where the marks or the surface beside them cover under 50 px.
+
+    Examples
+    --------
+    >>> from a2i.mood import Profile
+    >>> from a2i.render.painter import keyframe, paint
+    >>> from a2i.render.painter.styles.base import Canvas
+    >>> text, mood = "the sea with waves at dusk, in violet and tan", Profile(valence=0.65, energy=0.45)
+    >>> frame = keyframe(mood, prompt=text, style="landscape", seed=0, canvas=Canvas(384, 384))
+    >>> marks_contrast(paint(mood, prompt=text, style="landscape", size=384, seed=0), frame.raster, "sea") >= MIN_CONTRAST
+    True
+    """
+    if image.size != (raster.width, raster.height):
+        raise ValueError(f"the raster is {raster.width}x{raster.height}, the picture {image.size[0]}x{image.size[1]}")
+    labels = raster.label_index()
+    own = [(k, shape.thin) for k, shape in enumerate(raster.stack.shapes, start=1) if shape.subject == subject]
+    marks = np.isin(labels, [k for k, thin in own if thin])
+    near = np.asarray(Image.fromarray(marks.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(2 * reach + 1))) > 0
+    surface = near & np.isin(labels, [k for k, thin in own if not thin])
+    if marks.sum() < 50 or surface.sum() < 50:
+        return None
+    lab = srgb_to_lab(np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0)
+    return float(delta_e2000(lab[marks].mean(axis=0), lab[surface].mean(axis=0)))
+
+
 def _weather(shapes: list) -> list[int]:
     """The labels of the weather's marks (rain, snow: thin shapes in front of everything): they fall over a
     subject's surround, they are not it, so rings leave them out (dark rain streaks on a river would count as
