@@ -167,7 +167,8 @@ SURFACE_SEPARATION = 20.0  # L* units between such marks and the surface around 
 
 
 def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[str], *, named: bool) -> None:
-    """Flying birds and rain read against what they are drawn over, whatever colours the sky and land were given.
+    """Flying birds, rain and the marks on a surface read against what they are drawn over, whatever colours the sky,
+    land and water were given.
 
     Each of their (thin) shapes (each flying bird is one) is set ``MARK_SEPARATION`` L* from its ground: the mean
     lightness of the flat picture in a ring around it at ``AREA_SIDE`` px, graded as :mod:`~a2i.render.painter.grading`
@@ -175,8 +176,10 @@ def _marks_apart(stack: Stack, small: Raster, mood: Mood, coloured: frozenset[st
     grounds together are at least ``MARK_SIDE`` light, else pale, and beyond the mid-tones (``MARK_RANGE``); a bird
     whose own ground leaves it no room on that side (in a lighthouse's beam) takes the other; rain is pale where
     there is room above its ground, else dark, its streaks above and below the horizon each set against their own
-    ground. Hue and chroma stay; a
-    subject whose colour the text names (``coloured``: "white gulls") keeps it.
+    ground. The marks on a surface (``SURFACE_MARKS``: waves, the light's path, foam, a road's dashes) keep their own
+    lightness where it stands ``SURFACE_SEPARATION`` from the surface around them, else are set that far, pale where
+    there is room. Hue and chroma stay; a subject whose colour the text names (``coloured``: "white gulls") keeps it
+    (its marks on a surface are still set apart: a named sea's waves).
     """
     marks = [k for k, shape in enumerate(stack.shapes, start=1) if shape.thin and (
              (shape.subject in MARKS and shape.subject not in coloured)  # standing birds are shapes
