@@ -119,8 +119,9 @@ STYLE_WORDS: dict[str, StyleWords] = {
     "ink": StyleWords(
         phrases=("an ink wash painting", "a Japanese woodblock print", "a charcoal and pastel drawing",
                  "a calligraphic ink drawing"),
-        keywords=("ink", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo", "japanese",
-                  "chinese", "sketch")),
+        # ("ink wash" outweighs watercolour's "wash": an ink wash is sumi-e, ink thinned with water)
+        keywords=("ink", "ink wash", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo",
+                  "japanese", "chinese", "sketch")),
     "pointillism": StyleWords(
         phrases=("a pointillist painting", "a divisionist canvas", "a dotted risograph print"),
         keywords=("pointill", "divisionis", "seurat", "signac", "dots", "dotted", "risograph", "halftone")),

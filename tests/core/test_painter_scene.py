@@ -380,6 +380,20 @@ def test_a_colour_goes_on_the_subject_it_is_written_on():
         assert disc[1] > 25 and disc[0] >= 60, (seed, disc)  # red, lighter than red (L* 54): still a light
 
 
+def test_a_colour_written_on_the_sea_goes_there_when_colours_outnumber_regions():
+    """"one red sun, three black birds, a white lighthouse on a blue sea": the picture has two regions (sky and sea)
+    for four colours; the runs were cut for two, the sea stayed in the second colour's and was painted black, its
+    blue left to the waves. Every colour gets a run, so the sea is blue and the sky red, each bird black."""
+    text = "A Bauhaus poster: one red sun, three black birds, a white lighthouse on a blue sea."
+    for seed in range(3):
+        scene = compose(text, MOOD, seed=seed, aspect=1.0)
+        sea = next(srgb_to_lab(np.asarray(s.colour, dtype=np.float64)) for s in scene.stack.shapes if s.subject == "sea")
+        sky = srgb_to_lab(np.asarray(scene.stack.sky_top, dtype=np.float64))
+        birds = [srgb_to_lab(np.asarray(s.colour, dtype=np.float64)) for s in scene.stack.shapes if s.subject == "birds"]
+        assert sea[2] < -40 and sky[1] > 40, (seed, sea, sky)  # blue (b* < 0), red (a* > 0)
+        assert all(b[0] < 30 for b in birds), (seed, birds)
+
+
 def test_fireworks_leave_the_moon_and_the_sun_clear():
     """A burst once covered the moon (it read as one more firework): every burst's dots stay off the light."""
     for seed in range(8):
@@ -470,6 +484,9 @@ def test_a_medium_word_beats_the_word_painting():
 
     assert style_for_prompt("An ink painting of cranes over a river") == "ink"
     assert style_for_prompt("a painting of a lake") == "flow"
+    # "An ink wash of ..." was a watercolour (ink's "ink" tied with watercolour's "wash", which comes first)
+    assert style_for_prompt("An ink wash of a bamboo grove in the rain") == "ink"
+    assert style_for_prompt("a loose wash of colour over the sea") == "watercolour"
     assert [c.name for c in read_prompt("grey and pale blue").colours] == ["grey", "pale blue"]
 
 

@@ -322,8 +322,10 @@ def _bind(runs: list[list[float]], split: float | None, regions: list[int], area
     keep at least one (so "white clouds" under "a blue sky" still show white's share)."""
     if split is not None:  # the sky whole again, in the run that had its upper band
         runs = [[0.0 if k == SKY_TOP else k for k in run if k != SKY_LOW or SKY_TOP in run] for run in runs]
-    runs = [list(dict.fromkeys(run)) for run in runs]
-    for i, target in enumerate(targets[: len(runs)]):
+    # A run for every colour, even where the picture has fewer regions than colours were named: "a white lighthouse
+    # on a blue sea" under a red sun's sky has two regions for four colours, and the sea went to the second (black).
+    runs = [list(dict.fromkeys(run)) for run in runs] + [[] for _ in range(len(targets) - len(runs))]
+    for i, target in enumerate(targets):
         if target is None:
             continue
         keys = [0.0] if target == "sky" else [float(k) for k in regions[1:] if stack.shapes[k - 1].subject == target]
