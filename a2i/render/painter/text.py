@@ -270,7 +270,10 @@ def _style_words() -> frozenset[str]:
     return frozenset(words)
 
 
-_STYLE_WORDS = _style_words()
+# Style keywords that also name a thing a prompt may ask for: "the cathedral in the rain" is a stained-glass cue and
+# a building the grammar does not draw, so the card reports it (its phrase, "a cathedral rose window", is a style alone)
+STYLE_WORD_NOUNS = frozenset({"cathedral"})
+_STYLE_WORDS = _style_words() - STYLE_WORD_NOUNS
 _TIME_WORDS = {w: t for t, words in TIMES.items() for w in words}
 _WEATHER_WORDS = {w: k for k, words in WEATHER.items() for w in words}
 _MODIFIERS = frozenset((*LIGHTER, *DARKER, *VIVID, *DULL))
@@ -317,7 +320,10 @@ _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", 
                                     "library", "sanctuary", "granary", "aviary", "diary", "dictionary", "seminary",
                                     "boundary", "monastery", "cemetery", "brewery", "bakery", "gallery", "nursery",
                                     # round 6: short nouns ending in -ed
-                                    "bed", "shed", "sled", "seabed", "flowerbed"})
+                                    "bed", "shed", "sled", "seabed", "flowerbed",
+                                    # round 10: things ending in -al
+                                    "cathedral", "hospital", "festival", "portal", "mural", "petal", "medal", "pedal",
+                                    "sandal"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
