@@ -418,6 +418,7 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     # Round 10: "cathedral" read as an adjective (-al) and as a style word (a stained-glass cue), so it went unreported.
     ("The cathedral in the rain", {"rain": 1}, ("cathedral",)),
     ("a cathedral rose window of the sea", {"sea": 1}, ()),  # the style's own phrase names no building
+    ("a dragonfly and a butterfly over a lonely pond", {"lake": 1}, ("dragonfly", "butterfly")),  # -ly, yet nouns
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,

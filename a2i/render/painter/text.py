@@ -323,7 +323,9 @@ _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", 
                                     "bed", "shed", "sled", "seabed", "flowerbed",
                                     # round 10: things ending in -al
                                     "cathedral", "hospital", "festival", "portal", "mural", "petal", "medal", "pedal",
-                                    "sandal"})
+                                    "sandal",
+                                    # ... and insects and flowers ending in -ly
+                                    "butterfly", "dragonfly", "firefly", "damselfly", "housefly", "lily"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
