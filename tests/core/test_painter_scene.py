@@ -419,6 +419,9 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     ("The cathedral in the rain", {"rain": 1}, ("cathedral",)),
     ("a cathedral rose window of the sea", {"sea": 1}, ()),  # the style's own phrase names no building
     ("a dragonfly and a butterfly over a lonely pond", {"lake": 1}, ("dragonfly", "butterfly")),  # -ly, yet nouns
+    # A word that ends like an adjective but heads its phrase is a noun: "a fish", "a swing", "the wedding"
+    ("a fish and a swing by the lake, the wedding", {"lake": 1}, ("fish", "swing", "wedding")),
+    ("a shimmering light over a lonely road, a couple walking", {"road": 1, "figure": 2}, ()),  # adjectives, a participle
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,

@@ -21,7 +21,9 @@ Any text works: the template writer's, an LLM's, the user's own. Words are match
 
 Every other noun-like word that is not in the list of words that name nothing drawable (``IGNORED``: function
 words, moods, light, art and texture words) is reported in ``not_drawn``: the card names it ("not drawn: cat"),
-so a prompt never silently claims something the picture does not show.
+so a prompt never silently claims something the picture does not show. A word is noun-like unless it ends as an
+adjective does ("-ing", "-al", "-ly", ...), and even then when it heads its phrase: a determiner or a count before
+it and nothing of its phrase after it ("a fish by the lake", "the wedding"; not "a shimmering light").
 
 Examples
 --------
@@ -313,6 +315,34 @@ def _looks_like_noun(word: str) -> bool:
     return not word.endswith(ADJECTIVE_SUFFIXES) or short_est or word in _NOUNS_LIKE_ADJECTIVES
 
 
+# Words before a noun phrase's head ("a fish", "the king", "two swings") and the words that end its phrase after it.
+DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
+                         "their", "some", "every", "each", "another"})
+PHRASE_ENDS = frozenset({"in", "on", "at", "by", "with", "to", "from", "into", "onto", "over", "under", "above", "below",
+                         "beneath", "across", "through", "along", "around", "toward", "towards", "near", "beside",
+                         "between", "behind", "before", "after", "against", "as", "is", "are", "was", "were", "a", "an",
+                         "the", "there", "where", "while", "which", "who", "that"})  # not "of": "a handful of people"
+CONJUNCTIONS = frozenset({"and", "or", "but", "nor"})
+
+
+def _heads_a_phrase(words: list[str], i: int) -> bool:
+    """Whether word ``i``, whose ending reads as an adjective's ("-ing", "-ish", "-able", "-al", "-ly"), heads a noun
+    phrase all the same: a determiner or a count just before it and nothing of its phrase after it ("a fish by the
+    lake", "a swing and a slide", "the wedding" at the end), where an adjective would be followed by what it
+    describes ("a lonely road", "a beautiful and magical forest", "a shimmering light", "a handful of people")."""
+    word = words[i]
+    before = words[i - 1] if i else None
+    if before not in DETERMINERS and (before not in COUNTS or before in GROUPS):  # "a couple walking" walks
+        return False
+    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or "'" in word or "-" in word:
+        return False
+    after = words[i + 1] if i + 1 < len(words) else None
+    if after in CONJUNCTIONS:  # "a fish and a boat", not "a beautiful and magical forest"
+        after = words[i + 2] if i + 2 < len(words) else None
+        return after is None or after in DETERMINERS or after in COUNTS
+    return after is None or after in PHRASE_ENDS
+
+
 # Nouns the adjective suffixes ("-ant", "-ent", "-est", "-al") would wrongly skip (and that the grammar does not draw).
 _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent",
                                     "harvest", "carnival", "animal", "pedestal", "crystal",
@@ -495,7 +525,7 @@ def read_prompt(text: str | None) -> Reading:
             or word in _TIME_WORDS
             or word in _WEATHER_WORDS
             or word in COUNTS
-        ) and _looks_like_noun(word):
+        ) and (_looks_like_noun(word) or _heads_a_phrase(words, i)):
             unknown.append(word)
         i += 1
     if "snow" in weather:
