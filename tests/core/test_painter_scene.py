@@ -95,6 +95,8 @@ def test_compound_colour_words_name_one_colour():
     assert names("desert sand dunes at golden hour in sea-green and burnt orange") == ["sea green", "burnt orange"]
     assert read_prompt("desert dunes in sand and rust").subjects == {"dunes": 1}  # "sand" is a colour here,
     assert "shore" in read_prompt("a beach of sand and rocks").subjects  # a shore there
+    assert names("boats pulled up on the sand, in sand and gold") == ["sand", "gold"]  # "the sand" is the beach
+    assert names("boats pulled up on the sand") == [] and "shore" in read_prompt("boats on the sand").subjects
     assert "sea" not in read_prompt("a lake in sea-green").subjects
 
 
@@ -422,6 +424,7 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     # A word that ends like an adjective but heads its phrase is a noun: "a fish", "a swing", "the wedding"
     ("a fish and a swing by the lake, the wedding", {"lake": 1}, ("fish", "swing", "wedding")),
     ("a shimmering light over a lonely road, a couple walking", {"road": 1, "figure": 2}, ()),  # adjectives, a participle
+    ("a glowing jellyfish in a dark ocean, four rowers", {"sea": 1, "figure": 4}, ("jellyfish",)),  # -ish; a sport's people
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,

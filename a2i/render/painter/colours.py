@@ -186,6 +186,7 @@ NOT_COLOURS = frozenset((
     "sand dune", "sand castle", "sand bank", "rose garden", "rose bush", "rose petal", "lime tree", "lemon tree",
     "orange tree", "orange grove", "olive tree", "olive grove", "plum tree", "plum blossom", "coral reef",
     "lavender field", "silver birch", "copper beech", "slate roof", "golden hour", "brass band",
+    "the sand",  # round 10: "boats pulled up on the sand" named the beach, and painted its sky in sand
 ))
 # A colour name followed by a plain hue names one colour ("emerald green" is emerald, "navy blue" navy).
 HUES = frozenset("red orange yellow green blue purple violet pink brown grey gray black white".split())

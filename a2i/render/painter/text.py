@@ -354,8 +354,10 @@ _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", 
                                     # round 10: things ending in -al
                                     "cathedral", "hospital", "festival", "portal", "mural", "petal", "medal", "pedal",
                                     "sandal",
-                                    # ... and insects and flowers ending in -ly
-                                    "butterfly", "dragonfly", "firefly", "damselfly", "housefly", "lily"})
+                                    # ... insects and flowers ending in -ly, and fish ending in -ish
+                                    "butterfly", "dragonfly", "firefly", "damselfly", "housefly", "lily",
+                                    "fish", "jellyfish", "starfish", "goldfish", "swordfish", "catfish", "shellfish",
+                                    "crayfish", "cuttlefish", "angelfish", "clownfish", "pufferfish"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
