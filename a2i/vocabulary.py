@@ -100,8 +100,8 @@ class StyleWords:
 STYLE_WORDS: dict[str, StyleWords] = {
     "flow": StyleWords(
         phrases=("an oil painting", "an impressionist canvas", "an expressionist painting", "a surrealist painting"),
-        keywords=("oil", "impressionis", "expressionis", "surreal", "van gogh", "swirl", "flow", "abstract", "painting",
-                  "canvas")),
+        keywords=("oil", "impressionis", "expressionis", "surreal", "van gogh", "monet", "renoir", "pissarro", "sisley",
+                  "swirl", "flow", "abstract", "painting", "canvas")),
     "landscape": StyleWords(
         phrases=("a cinematic photograph", "a digital matte painting", "a long-exposure photograph", "a landscape painting"),
         keywords=("photograph", "cinematic", "matte painting", "landscape", "scenery", "vista", "panorama",
@@ -121,7 +121,7 @@ STYLE_WORDS: dict[str, StyleWords] = {
                  "a calligraphic ink drawing"),
         # ("ink wash" outweighs watercolour's "wash": an ink wash is sumi-e, ink thinned with water)
         keywords=("ink", "ink wash", "sumi", "calligraph", "woodblock", "charcoal", "brush drawing", "zen", "ukiyo",
-                  "japanese", "chinese", "sketch")),
+                  "hokusai", "hiroshige", "japanese", "chinese", "sketch")),
     "pointillism": StyleWords(
         phrases=("a pointillist painting", "a divisionist canvas", "a dotted risograph print"),
         keywords=("pointill", "divisionis", "seurat", "signac", "dots", "dotted", "risograph", "halftone")),

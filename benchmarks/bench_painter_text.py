@@ -308,7 +308,8 @@ def check_held_out(item: HeldOut, seed: int) -> tuple[list[str], list[str]]:
             missed.append(f"card does not say {name} was left out")
     forms = {entry.removeprefix("a ").removeprefix("an ").removeprefix("the ") for entry in (*drawn.not_drawn, *drawn.left_out)}
     for word in item.undrawable:  # reported as not drawn, or as left out when the text negated it
-        if not forms & {word, word + "s", word + "es", word[:-1] + "ies"}:
+        plurals = {word + "s", word + "es", word[:-1] + "ies", word + "e", word[:-1] + "ves", word[:-2] + "ves"}  # nebulae, leaves
+        if not forms & ({word} | plurals):
             untrue.append(f"undrawable {word} not reported")
     found = list(read_prompt(item.text).colours)
     for phrase, lab in item.colours:

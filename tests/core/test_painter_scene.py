@@ -97,6 +97,7 @@ def test_compound_colour_words_name_one_colour():
     assert "shore" in read_prompt("a beach of sand and rocks").subjects  # a shore there
     assert names("boats pulled up on the sand, in sand and gold") == ["sand", "gold"]  # "the sand" is the beach
     assert names("boats pulled up on the sand") == [] and "shore" in read_prompt("boats on the sand").subjects
+    assert names("a charcoal drawing of a lone figure") == [] and names("in charcoal and gold") == ["charcoal", "gold"]
     assert "sea" not in read_prompt("a lake in sea-green").subjects
 
 
@@ -425,6 +426,7 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     ("a fish and a swing by the lake, the wedding", {"lake": 1}, ("fish", "swing", "wedding")),
     ("a shimmering light over a lonely road, a couple walking", {"road": 1, "figure": 2}, ()),  # adjectives, a participle
     ("a glowing jellyfish in a dark ocean, four rowers", {"sea": 1, "figure": 4}, ("jellyfish",)),  # -ish; a sport's people
+    ("a glacier lake", {"lake": 1}, ("glacier",)),  # -ier
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,
@@ -497,6 +499,8 @@ def test_a_medium_word_beats_the_word_painting():
     # "An ink wash of ..." was a watercolour (ink's "ink" tied with watercolour's "wash", which comes first)
     assert style_for_prompt("An ink wash of a bamboo grove in the rain") == "ink"
     assert style_for_prompt("a loose wash of colour over the sea") == "watercolour"
+    # A painter's name is a style: Monet's footbridge was an ink painting ("Japanese" was the only style word read)
+    assert style_for_prompt("In the style of Monet, water lilies beneath a Japanese footbridge") == "flow"
     assert [c.name for c in read_prompt("grey and pale blue").colours] == ["grey", "pale blue"]
 
 

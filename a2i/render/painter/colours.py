@@ -187,6 +187,7 @@ NOT_COLOURS = frozenset((
     "orange tree", "orange grove", "olive tree", "olive grove", "plum tree", "plum blossom", "coral reef",
     "lavender field", "silver birch", "copper beech", "slate roof", "golden hour", "brass band",
     "the sand",  # round 10: "boats pulled up on the sand" named the beach, and painted its sky in sand
+    "charcoal drawing", "charcoal sketch",  # the medium (ink's style), not the colour
 ))
 # A colour name followed by a plain hue names one colour ("emerald green" is emerald, "navy blue" navy).
 HUES = frozenset("red orange yellow green blue purple violet pink brown grey gray black white".split())

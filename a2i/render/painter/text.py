@@ -357,7 +357,9 @@ _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", 
                                     # ... insects and flowers ending in -ly, and fish ending in -ish
                                     "butterfly", "dragonfly", "firefly", "damselfly", "housefly", "lily",
                                     "fish", "jellyfish", "starfish", "goldfish", "swordfish", "catfish", "shellfish",
-                                    "crayfish", "cuttlefish", "angelfish", "clownfish", "pufferfish"})
+                                    "crayfish", "cuttlefish", "angelfish", "clownfish", "pufferfish",
+                                    # ... and things ending in -ier
+                                    "glacier", "barrier", "frontier", "carrier", "courier"})
 
 
 def _negations(words: list[str]) -> tuple[dict[int, int], list[str], list[str]]:
