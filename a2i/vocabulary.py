@@ -13,7 +13,8 @@ never imports the painter and the painter (:mod:`a2i.render.painter`) reads the 
   (:class:`a2i.render.painter.styles.base.StyleSpec` reads them by name).
 
 Reading a style: every style's keywords and phrases are counted in the lower-cased prompt (a whole phrase
-counts ``PHRASE_WEIGHT``, a keyword 1) and the highest score wins, ties going to the earlier style in
+counts ``PHRASE_WEIGHT``, a keyword 1; a keyword matches itself and its plural, a stem of :data:`STYLE_STEMS`
+every word it begins) and the highest score wins, ties going to the earlier style in
 :data:`STYLE_WORDS`. **Fallback:** a prompt with no style word at all (or no prompt) gets
 ``DEFAULT_MIX[seed % len(DEFAULT_MIX)]``, so a song's variants (seeds ``seed + i``) still cycle through the styles.
 
@@ -133,6 +134,13 @@ STYLE_WORDS: dict[str, StyleWords] = {
         keywords=("rothko", "colour field", "color field", "colour-field", "color-field", "minimalis", "abstract colour",
                   "bands of colour")),
 }
+#: The keywords that are stems: each matches every word it begins ("watercolo": watercolour and watercolor,
+#: "impressionis": impressionist and impressionism, "surreal": surrealistic). Every other keyword matches itself and
+#: its plural only: as prefixes, "flow" read "a field of flowers" as an oil painting, "map" a maple as a map, "zen"
+#: the sun's zenith as ink and "glass" a glassy lake as stained glass.
+STYLE_STEMS = frozenset({"impressionis", "expressionis", "surreal", "swirl", "abstract", "photograph", "panorama",
+                         "tesser", "watercolo", "aquarel", "constructivis", "suprematis", "calligraph", "sumi", "ukiyo",
+                         "pointill", "divisionis", "topograph", "contour", "cartograph", "minimalis"})
 DEFAULT_MIX: tuple[str, ...] = tuple(STYLE_WORDS)
 PHRASE_WEIGHT = 3  # a whole phrase of the writer's vocabulary outweighs any stray keyword
 # Keywords that name painting in general, not a medium: they count half, so "an ink painting" is ink, not oil.
@@ -140,8 +148,9 @@ GENERIC_KEYWORDS = frozenset({"painting", "canvas"})
 GENERIC_WEIGHT = 0.5
 
 
-def _count(text: str, word: str) -> int:
-    return len(re.findall(r"\b" + re.escape(word), text))
+def _count(text: str, words: str, *, stem: bool = True) -> int:
+    """How often ``words`` stand in ``text`` from a word's start: as a stem (any ending) or as words (a plural's)."""
+    return len(re.findall(r"\b" + re.escape(words) + ("" if stem else r"(?:s|es)?\b"), text))
 
 
 def style_for_prompt(prompt: str | None) -> str | None:
@@ -150,7 +159,8 @@ def style_for_prompt(prompt: str | None) -> str | None:
         return None
     text = prompt.lower()
     scores = {name: PHRASE_WEIGHT * sum(_count(text, p.lower().split(" ", 1)[1]) for p in words.phrases)
-              + sum(_count(text, k) * (GENERIC_WEIGHT if k in GENERIC_KEYWORDS else 1) for k in words.keywords)
+              + sum(_count(text, k, stem=k in STYLE_STEMS) * (GENERIC_WEIGHT if k in GENERIC_KEYWORDS else 1)
+                    for k in words.keywords)
               for name, words in STYLE_WORDS.items()}
     best = max(scores, key=lambda name: scores[name])
     return best if scores[best] > 0 else None

@@ -501,6 +501,12 @@ def test_a_medium_word_beats_the_word_painting():
     assert style_for_prompt("a loose wash of colour over the sea") == "watercolour"
     # A painter's name is a style: Monet's footbridge was an ink painting ("Japanese" was the only style word read)
     assert style_for_prompt("In the style of Monet, water lilies beneath a Japanese footbridge") == "flow"
+    # Keywords are words, not prefixes: flowers were an oil painting ("flow"), a glassy lake stained glass ("glass")
+    assert style_for_prompt("meadow, flowers, butterflies, sunny") is None
+    assert style_for_prompt("a glassy lake, a maple, the sun at its zenith") is None
+    # ... but stems stay stems, and what a stem begins is a style word, never a thing the card reports as not drawn
+    assert style_for_prompt("A serene watercolor painting of a harbor") == "watercolour"
+    assert read_prompt("A serene watercolor painting of a harbor, an impressionistic sky").not_drawn == ()
     assert [c.name for c in read_prompt("grey and pale blue").colours] == ["grey", "pale blue"]
 
 

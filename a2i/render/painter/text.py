@@ -55,7 +55,7 @@ from a2i.render.painter.colours import (
     find_colours,
 )
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
-from a2i.vocabulary import STYLE_WORDS, style_for_prompt
+from a2i.vocabulary import STYLE_STEMS, STYLE_WORDS, style_for_prompt
 
 PLURAL_COUNT = 3  # a plural with no count ("boats") means a few
 POSES = {  # a pose (recorded among a subject's kinds) -> the words that give it, following the subject
@@ -276,6 +276,8 @@ def _style_words() -> frozenset[str]:
 # a building the grammar does not draw, so the card reports it (its phrase, "a cathedral rose window", is a style alone)
 STYLE_WORD_NOUNS = frozenset({"cathedral"})
 _STYLE_WORDS = _style_words() - STYLE_WORD_NOUNS
+# Every word a style stem begins ("watercolor", "impressionistic") is a style word too (a2i.vocabulary.STYLE_STEMS)
+_STYLE_STEMS = tuple(sorted(STYLE_STEMS))
 _TIME_WORDS = {w: t for t, words in TIMES.items() for w in words}
 _WEATHER_WORDS = {w: k for k, words in WEATHER.items() for w in words}
 _MODIFIERS = frozenset((*LIGHTER, *DARKER, *VIVID, *DULL))
@@ -306,7 +308,7 @@ def _subject_of(words: list[str], i: int) -> tuple[str | None, int, bool]:
 
 
 def _looks_like_noun(word: str) -> bool:
-    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or "'" in word or "-" in word:
+    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or word.startswith(_STYLE_STEMS) or "'" in word or "-" in word:
         return False
     single = _singular(word)
     if single in IGNORED or single in _STYLE_WORDS:
@@ -334,7 +336,7 @@ def _heads_a_phrase(words: list[str], i: int) -> bool:
     before = words[i - 1] if i else None
     if before not in DETERMINERS and (before not in COUNTS or before in GROUPS):  # "a couple walking" walks
         return False
-    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or "'" in word or "-" in word:
+    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or word.startswith(_STYLE_STEMS) or "'" in word or "-" in word:
         return False
     after = words[i + 1] if i + 1 < len(words) else None
     if after in CONJUNCTIONS:  # "a fish and a boat", not "a beautiful and magical forest"
