@@ -427,6 +427,9 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     ("a shimmering light over a lonely road, a couple walking", {"road": 1, "figure": 2}, ()),  # adjectives, a participle
     ("a glowing jellyfish in a dark ocean, four rowers", {"sea": 1, "figure": 4}, ("jellyfish",)),  # -ish; a sport's people
     ("a glacier lake", {"lake": 1}, ("glacier",)),  # -ier
+    # What a plural does is no thing: "crash", "float" and "wheel" were reported as not drawn; leopards still are
+    ("waves crash against the rocks, water lilies float on a pond, gulls wheel overhead, snow leopards on the hills",
+     {"sea": 1, "shore": 1, "lake": 1, "birds": 5, "snow": 1, "hills": 1}, ("lilies", "leopards")),
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,

@@ -23,7 +23,8 @@ Every other noun-like word that is not in the list of words that name nothing dr
 words, moods, light, art and texture words) is reported in ``not_drawn``: the card names it ("not drawn: cat"),
 so a prompt never silently claims something the picture does not show. A word is noun-like unless it ends as an
 adjective does ("-ing", "-al", "-ly", ...), and even then when it heads its phrase: a determiner or a count before
-it and nothing of its phrase after it ("a fish by the lake", "the wedding"; not "a shimmering light").
+it and nothing of its phrase after it ("a fish by the lake", "the wedding"; not "a shimmering light"). What a
+plural noun does is no thing ("waves crash against the rocks", "gulls wheel overhead").
 
 Examples
 --------
@@ -345,6 +346,23 @@ def _heads_a_phrase(words: list[str], i: int) -> bool:
     return after is None or after in PHRASE_ENDS
 
 
+PUNCTUATION = re.compile(r"\s*[,.;:!?()\[\]/]")  # what ends a phrase between two words
+# Words that end a verb's phrase after it ("gulls wheel overhead", "boats drift away"), besides PHRASE_ENDS
+ADVERBS = frozenset({"overhead", "down", "up", "away", "off", "out", "back", "together", "past", "softly", "slowly",
+                     "gently", "quietly", "silently", "lazily", "endlessly", "forever", "below", "nearby", "ashore"})
+
+
+def _acts(words: list[str], i: int) -> bool:
+    """Whether word ``i`` is what a plural noun just before it does: a verb's base form between the noun and the
+    rest of its phrase ("waves crash against", "water lilies float on", "gulls wheel overhead", "birds nest in"),
+    not a thing ("snow leopards on the rocks": a singular before it; "a cat on the sand": a determiner)."""
+    before = words[i - 1]
+    if not before.endswith("s") or before.endswith("ss") or before in IGNORED or before in COUNTS or len(before) < 4:
+        return False
+    after = words[i + 1] if i + 1 < len(words) else None
+    return after is None or after in PHRASE_ENDS or after in ADVERBS
+
+
 # Nouns the adjective suffixes ("-ant", "-ent", "-est", "-al") would wrongly skip (and that the grammar does not draw).
 _NOUNS_LIKE_ADJECTIVES = frozenset({"elephant", "giant", "merchant", "servant", "tent", "serpent", "student", "parent", "agent",
                                     "harvest", "carnival", "animal", "pedestal", "crystal",
@@ -426,7 +444,10 @@ def read_prompt(text: str | None) -> Reading:
     """Parse a prompt (see the module docstring); ``None`` or empty text names nothing."""
     style = style_for_prompt(text)
     text = _without_style_phrases((text or "").lower().replace("’", "'"))
-    words = [w[:-2] if w.endswith("'s") else w.rstrip("'") for w in _WORD.findall(text)]  # "a cabin's porch": cabin
+    raw = _WORD.findall(text)
+    words = [w[:-2] if w.endswith("'s") else w.rstrip("'") for w in raw]  # "a cabin's porch": cabin
+    # word i and the next in one phrase: no punctuation between them, word i no possessive ("the birds' nest")
+    joined = [not (PUNCTUATION.match(text, m.end()) or m.group().endswith("'")) for m in _WORD.finditer(text)]
     subjects: dict[str, int] = {}
     kinds: dict[str, list[str]] = {}
     places: dict[str, str] = {}
@@ -531,7 +552,7 @@ def read_prompt(text: str | None) -> Reading:
             or word in _TIME_WORDS
             or word in _WEATHER_WORDS
             or word in COUNTS
-        ) and (_looks_like_noun(word) or _heads_a_phrase(words, i)):
+        ) and (_looks_like_noun(word) or _heads_a_phrase(words, i)) and not (i and joined[i - 1] and _acts(words, i)):
             unknown.append(word)
         i += 1
     if "snow" in weather:
