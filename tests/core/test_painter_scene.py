@@ -430,6 +430,10 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     # What a plural does is no thing: "crash", "float" and "wheel" were reported as not drawn; leopards still are
     ("waves crash against the rocks, water lilies float on a pond, gulls wheel overhead, snow leopards on the hills",
      {"sea": 1, "shore": 1, "lake": 1, "birds": 5, "snow": 1, "hills": 1}, ("lilies", "leopards")),
+    # An image-generation prompt's craft words and its artist ask for a finish, not things: the card listed them all
+    ("a lighthouse at sunset, highly detailed, 8k, octane render, trending on artstation, by greg rutkowski, masterpiece",
+     {"lighthouse": 1, "sun": 1}, ()),
+    ("a cabin by the lake in the style of hayao miyazaki", {"lake": 1}, ("cabin",)),  # "by the lake" is a place
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,

@@ -211,6 +211,16 @@ spark sparks
 stone stones wooden brick iron steel marble concrete timber granite
 first second third busy row rows cosy cozy snug
 """.split()
+) | frozenset(
+    # The craft words of image-generation prompts ("highly detailed, 8k, octane render, trending on artstation"): they
+    # ask for a finish, never a thing, and a card listed them as "not drawn"
+    """
+masterpiece best quality high highly detailed detail intricate ultra hyper hyperrealistic photorealistic realism 4k 8k
+16k hd uhd hdr octane unreal engine vray redshift blender 3d cgi cg render rendered raytracing raytraced volumetric
+artstation deviantart behance cgsociety pixiv trending award winning featured concept fantasy epic stunning beautiful
+gorgeous breathtaking professional sharp focus bokeh dof 35mm 50mm 85mm lens aperture exposure shallow kodak portra
+fujifilm ektachrome cinestill analog polaroid portrait closeup close-up wide-angle shot angle aerial
+""".split()
 )
 ADJECTIVE_SUFFIXES = (
     "ly",
@@ -361,6 +371,26 @@ def _acts(words: list[str], i: int) -> bool:
         return False
     after = words[i + 1] if i + 1 < len(words) else None
     return after is None or after in PHRASE_ENDS or after in ADVERBS
+
+
+NAME_REACH = 3  # an artist's name after "by" or "the style of" is at most this many words long
+WORKS = frozenset({"art", "artwork", "painting", "painted", "drawing", "drawn", "illustration", "illustrated", "photo",
+                   "photograph", "photographed", "poster", "print", "sketch", "study", "piece", "work"})  # "art by ..."
+
+
+def _in_a_name(words: list[str], joined: list[bool], i: int) -> bool:
+    """Whether word ``i`` is part of a name after "by" or "(the) style/manner of" ("..., by greg rutkowski", "art by",
+    "in the style of hayao miyazaki"): the artist a prompt names, not a thing in the picture. "By" opens a name
+    only at a phrase's start or after a word for a work ("by the lake" is a place, "lit by mushrooms" a cause)."""
+    for j in range(i - 1, max(-1, i - 1 - NAME_REACH), -1):
+        if not joined[j]:
+            return False
+        by = words[j] == "by" and (j == 0 or not joined[j - 1] or words[j - 1] in WORKS)
+        if by or (words[j] == "of" and j > 0 and words[j - 1] in ("style", "manner")):
+            first = words[j + 1]
+            return first not in DETERMINERS and first not in COUNTS and all(
+                _subject_of(words, k)[0] is None for k in range(j + 1, i + 1))
+    return False
 
 
 # Nouns the adjective suffixes ("-ant", "-ent", "-est", "-al") would wrongly skip (and that the grammar does not draw).
@@ -552,7 +582,8 @@ def read_prompt(text: str | None) -> Reading:
             or word in _TIME_WORDS
             or word in _WEATHER_WORDS
             or word in COUNTS
-        ) and (_looks_like_noun(word) or _heads_a_phrase(words, i)) and not (i and joined[i - 1] and _acts(words, i)):
+        ) and (_looks_like_noun(word) or _heads_a_phrase(words, i)) and not (i and joined[i - 1] and _acts(words, i)) \
+                and not _in_a_name(words, joined, i):
             unknown.append(word)
         i += 1
     if "snow" in weather:
