@@ -87,6 +87,7 @@ COUNT_REACH = 3  # a count word applies to a subject at most this many words fur
 COUNTS = {
     "a": 1,
     "an": 1,
+    "another": 1,  # one more: "a boat and another boat"
     "one": 1,
     "single": 1,
     "lone": 1,
@@ -175,7 +176,7 @@ around toward towards near far beside between behind before after against as its
 this that these those there here where when while which who whose what his her their our my your they we he she
 you i me him them us than then so very more most less much such each every some any all no not only just still
 even also too up down out off away back again once yet full half whole part like about among amid amidst within without
-upon via per either neither other another whether
+upon via per either neither other whether
 picture image scene view vision style painting painted paint drawing drawn print photo photograph rendering
 render artwork art piece composition canvas panel sheet study depiction illustration
 light lights lighting lit glow glowing shadow shadows shade tone tones tint tints hue hues colour colours color
@@ -373,6 +374,20 @@ def _acts(words: list[str], i: int) -> bool:
     return after is None or after in PHRASE_ENDS or after in ADVERBS
 
 
+POSSESSIVES = frozenset({"his", "her", "their", "its", "my", "your", "our"})
+
+
+def _another(words: list[str], i: int, name: str, kinds: list[str], pending: tuple[int, int] | None) -> bool:
+    """Whether the mention of an already named countable subject at word ``i`` adds more of it: after a count or an
+    article ("a man and a woman", "a boat and another boat"), except a boat's part with its boat ("a boat with a red
+    sail"); and a person named by another word after "and" ("a mother and child", "a boy and his father")."""
+    other_word = kinds[-1] not in kinds[:-1]
+    if pending and i - pending[1] <= COUNT_REACH:
+        return not (name not in PEOPLE and other_word and pending[1] > 0 and words[pending[1] - 1] == "with")
+    joined_by_and = i >= 1 and words[i - 1] == "and" or i >= 2 and words[i - 1] in POSSESSIVES and words[i - 2] == "and"
+    return name in PEOPLE and other_word and joined_by_and
+
+
 NAME_REACH = 3  # an artist's name after "by" or "the style of" is at most this many words long
 WORKS = frozenset({"art", "artwork", "painting", "painted", "drawing", "drawn", "illustration", "illustrated", "photo",
                    "photograph", "photographed", "poster", "print", "sketch", "study", "piece", "work"})  # "art by ..."
@@ -561,7 +576,7 @@ def read_prompt(text: str | None) -> Reading:
                     pending = None
                 count = pending[0] if pending and i - pending[1] <= COUNT_REACH else (max(spec.count, PLURAL_COUNT) if plural else 1)
                 if name in explicit:
-                    count = max(count, subjects[name]) if not (pending and i - pending[1] <= COUNT_REACH) else subjects[name] + count
+                    count = subjects[name] + count if _another(words, i, name, kinds[name], pending) else max(count, subjects[name])
                 subjects[name] = min(count, spec.max_count)
                 if count > spec.max_count:
                     unknown.append(f"{count - spec.max_count} more {spec.plural}")
