@@ -98,6 +98,10 @@ def test_compound_colour_words_name_one_colour():
     assert names("boats pulled up on the sand, in sand and gold") == ["sand", "gold"]  # "the sand" is the beach
     assert names("boats pulled up on the sand") == [] and "shore" in read_prompt("boats on the sand").subjects
     assert names("a charcoal drawing of a lone figure") == [] and names("in charcoal and gold") == ["charcoal", "gold"]
+    # A colour name that heads its phrase is the thing: "a single red rose" is red, and a rose the card reports
+    assert names("a single red rose on black background") == ["red", "black"]
+    assert read_prompt("a single red rose on black background").not_drawn == ("rose",)
+    assert names("a peach and a plum") == [] and names("a coral and turquoise palette, a rose sky") == ["coral", "turquoise", "rose"]
     assert "sea" not in read_prompt("a lake in sea-green").subjects
 
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from a2i.render.painter.grammar import CONJUNCTIONS, DETERMINERS, PHRASE_ENDS
+
 MOOD_LIGHTNESS = 9.0  # L* units either side: valence's share of a named colour (keeps ΔE2000 below ~10)
 MOOD_CHROMA = 0.2  # fraction of chroma either side: energy's share of a named colour
 MODIFIER_LIGHTNESS = 10.0  # L* units of "pale"/"deep"
@@ -288,6 +290,26 @@ def _colour_at(words: list[str], i: int) -> tuple[str, int]:
     return name, 1
 
 
+#: Colour names that are also things ("a single red rose", "an orange on the table", "a peach and a plum"): such a name
+#: is the thing where an article, a count or another colour stands before it and nothing of its phrase after it.
+THING_COLOURS = frozenset({"rose", "orange", "lime", "lemon", "olive", "plum", "peach", "apricot", "coral", "lavender",
+                           "salmon", "chocolate", "pearl", "ruby", "emerald", "sapphire", "tangerine", "mint", "rust",
+                           "cream", "mustard"})
+THING_BEFORE = frozenset({"a", "an", "one", "single", "lone", "solitary", "two", "three", "four", "five", "six", "seven",
+                          "eight", "nine", "ten", "dozen", "few", "several", "many"})
+
+
+def names_a_thing(words: list[str], i: int, name: str) -> bool:
+    """Whether the one-word colour name at word ``i`` names the thing (see :data:`THING_COLOURS`)."""
+    if name not in THING_COLOURS or i == 0 or not (words[i - 1] in THING_BEFORE or _singular(words[i - 1]) in NAMED):
+        return False
+    after = words[i + 1] if i + 1 < len(words) else None
+    if after in CONJUNCTIONS:  # "a peach and a plum", not "a coral and turquoise palette"
+        after = words[i + 2] if i + 2 < len(words) else None
+        return after is None or after in DETERMINERS or after in THING_BEFORE
+    return after is None or after in PHRASE_ENDS
+
+
 def find_colours(text: str | None) -> list[NamedColour]:
     """The colour words of ``text`` in order of appearance (each once), their modifiers applied.
 
@@ -309,6 +331,8 @@ def find_colours(text: str | None) -> list[NamedColour]:
         i = 0
         while i < len(words):
             name, width = _colour_at(words, i)
+            if width == 1 and names_a_thing(words, i, name):
+                name = ""
             if name in NAMED and name not in seen:
                 seen.add(name)
                 found.append(NamedColour(name, _modified(lab_of(name), words[i - 1] if i > 0 else "")))

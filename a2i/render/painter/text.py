@@ -54,7 +54,9 @@ from a2i.render.painter.colours import (
     NamedColour,
     colour_word_spans,
     find_colours,
+    names_a_thing,
 )
+from a2i.render.painter.grammar import CONJUNCTIONS, DETERMINERS, PHRASE_ENDS
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
 from a2i.vocabulary import STYLE_STEMS, STYLE_WORDS, style_for_prompt
 
@@ -284,9 +286,10 @@ def _style_words() -> frozenset[str]:
     return frozenset(words)
 
 
-# Style keywords that also name a thing a prompt may ask for: "the cathedral in the rain" is a stained-glass cue and
-# a building the grammar does not draw, so the card reports it (its phrase, "a cathedral rose window", is a style alone)
-STYLE_WORD_NOUNS = frozenset({"cathedral"})
+# Style words that also name a thing a prompt may ask for: "the cathedral in the rain" is a stained-glass cue and a
+# building the grammar does not draw, so the card reports it, as "a single red rose" (the phrase "a cathedral rose
+# window" and the keyword "rose window" are removed before the words are read: a style alone)
+STYLE_WORD_NOUNS = frozenset({"cathedral", "rose"})
 _STYLE_WORDS = _style_words() - STYLE_WORD_NOUNS
 # Every word a style stem begins ("watercolor", "impressionistic") is a style word too (a2i.vocabulary.STYLE_STEMS)
 _STYLE_STEMS = tuple(sorted(STYLE_STEMS))
@@ -329,14 +332,6 @@ def _looks_like_noun(word: str) -> bool:
     return not word.endswith(ADJECTIVE_SUFFIXES) or short_est or word in _NOUNS_LIKE_ADJECTIVES
 
 
-# Words before a noun phrase's head ("a fish", "the king", "two swings") and the words that end its phrase after it.
-DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
-                         "their", "some", "every", "each", "another"})
-PHRASE_ENDS = frozenset({"in", "on", "at", "by", "with", "to", "from", "into", "onto", "over", "under", "above", "below",
-                         "beneath", "across", "through", "along", "around", "toward", "towards", "near", "beside",
-                         "between", "behind", "before", "after", "against", "as", "is", "are", "was", "were", "a", "an",
-                         "the", "there", "where", "while", "which", "who", "that"})  # not "of": "a handful of people"
-CONJUNCTIONS = frozenset({"and", "or", "but", "nor"})
 
 
 def _heads_a_phrase(words: list[str], i: int) -> bool:
@@ -592,7 +587,7 @@ def read_prompt(text: str | None) -> Reading:
             continue
         if not (
             word in colour_words
-            or word in _COLOUR_PARTS
+            or word in _COLOUR_PARTS and not names_a_thing(words, i, _singular(word))  # "a single red rose": a rose
             or word in _MODIFIERS
             or word in _TIME_WORDS
             or word in _WEATHER_WORDS
