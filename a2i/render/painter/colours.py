@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from a2i.render.painter.grammar import CONJUNCTIONS, DETERMINERS, PHRASE_ENDS
+from a2i.render.painter.grammar import DETERMINERS, ends_its_phrase
 
 MOOD_LIGHTNESS = 9.0  # L* units either side: valence's share of a named colour (keeps ΔE2000 below ~10)
 MOOD_CHROMA = 0.2  # fraction of chroma either side: energy's share of a named colour
@@ -303,11 +303,7 @@ def names_a_thing(words: list[str], i: int, name: str) -> bool:
     """Whether the one-word colour name at word ``i`` names the thing (see :data:`THING_COLOURS`)."""
     if name not in THING_COLOURS or i == 0 or not (words[i - 1] in THING_BEFORE or _singular(words[i - 1]) in NAMED):
         return False
-    after = words[i + 1] if i + 1 < len(words) else None
-    if after in CONJUNCTIONS:  # "a peach and a plum", not "a coral and turquoise palette"
-        after = words[i + 2] if i + 2 < len(words) else None
-        return after is None or after in DETERMINERS or after in THING_BEFORE
-    return after is None or after in PHRASE_ENDS
+    return ends_its_phrase(words, i, DETERMINERS | THING_BEFORE)
 
 
 def find_colours(text: str | None) -> list[NamedColour]:

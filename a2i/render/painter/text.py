@@ -56,7 +56,7 @@ from a2i.render.painter.colours import (
     find_colours,
     names_a_thing,
 )
-from a2i.render.painter.grammar import CONJUNCTIONS, DETERMINERS, PHRASE_ENDS
+from a2i.render.painter.grammar import DETERMINERS, PHRASE_ENDS, ends_its_phrase
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
 from a2i.vocabulary import STYLE_STEMS, STYLE_WORDS, style_for_prompt
 
@@ -345,11 +345,7 @@ def _heads_a_phrase(words: list[str], i: int) -> bool:
         return False
     if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or word.startswith(_STYLE_STEMS) or "'" in word or "-" in word:
         return False
-    after = words[i + 1] if i + 1 < len(words) else None
-    if after in CONJUNCTIONS:  # "a fish and a boat", not "a beautiful and magical forest"
-        after = words[i + 2] if i + 2 < len(words) else None
-        return after is None or after in DETERMINERS or after in COUNTS
-    return after is None or after in PHRASE_ENDS
+    return ends_its_phrase(words, i, DETERMINERS | COUNTS.keys())  # "a fish and a boat", not "a beautiful and magical forest"
 
 
 PUNCTUATION = re.compile(r"\s*[,.;:!?()\[\]/]")  # what ends a phrase between two words
