@@ -379,6 +379,19 @@ def _another(words: list[str], i: int, name: str, kinds: list[str], pending: tup
     return name in PEOPLE and other_word and joined_by_and
 
 
+def _names_a_thing(words: list[str], joined: list[bool], i: int) -> bool:
+    """Whether word ``i`` (no subject, colour, time, weather or count word of the text) names a thing the picture
+    could show: a noun-like word, or one that ends like an adjective but heads its phrase, and neither what a plural
+    does ("waves crash") nor an artist's name ("by greg rutkowski"); a colour name only where it is the thing ("a
+    single red rose")."""
+    word = words[i]
+    if word in _COLOUR_PARTS and not names_a_thing(words, i, _singular(word)):
+        return False
+    if not (_looks_like_noun(word) or _heads_a_phrase(words, i)):
+        return False
+    return not (i and joined[i - 1] and _acts(words, i)) and not _in_a_name(words, joined, i)
+
+
 NAME_REACH = 3  # an artist's name after "by" or "the style of" is at most this many words long
 WORKS = frozenset({"art", "artwork", "painting", "painted", "drawing", "drawn", "illustration", "illustrated", "photo",
                    "photograph", "photographed", "poster", "print", "sketch", "study", "piece", "work"})  # "art by ..."
@@ -581,15 +594,8 @@ def read_prompt(text: str | None) -> Reading:
             if name == "crowd" and i + 1 < len(words) and words[i] == "of" and _subject_of(words, i + 1)[0] in PEOPLE:
                 i += 1 + _subject_of(words, i + 1)[1]  # "a crowd of dancers" is the crowd
             continue
-        if not (
-            word in colour_words
-            or word in _COLOUR_PARTS and not names_a_thing(words, i, _singular(word))  # "a single red rose": a rose
-            or word in _MODIFIERS
-            or word in _TIME_WORDS
-            or word in _WEATHER_WORDS
-            or word in COUNTS
-        ) and (_looks_like_noun(word) or _heads_a_phrase(words, i)) and not (i and joined[i - 1] and _acts(words, i)) \
-                and not _in_a_name(words, joined, i):
+        if not (word in colour_words or word in _MODIFIERS or word in _TIME_WORDS or word in _WEATHER_WORDS
+                or word in COUNTS) and _names_a_thing(words, joined, i):
             unknown.append(word)
         i += 1
     if "snow" in weather:
