@@ -382,13 +382,15 @@ def _another(words: list[str], i: int, name: str, kinds: list[str], pending: tup
 def _names_a_thing(words: list[str], joined: list[bool], i: int) -> bool:
     """Whether word ``i`` (no subject, colour, time, weather or count word of the text) names a thing the picture
     could show: a noun-like word, or one that ends like an adjective but heads its phrase, and neither what a plural
-    does ("waves crash") nor an artist's name ("by greg rutkowski"); a colour name only where it is the thing ("a
-    single red rose")."""
+    does ("waves crash") nor an artist's name ("by greg rutkowski") nor a word in -y before a subject's name ("a
+    sleepy town"); a colour name only where it is the thing ("a single red rose")."""
     word = words[i]
     if word in _COLOUR_PARTS and not names_a_thing(words, i, _singular(word)):
         return False
     if not (_looks_like_noun(word) or _heads_a_phrase(words, i)):
         return False
+    if word.endswith("y") and joined[i] and i + 1 < len(words) and _subject_of(words, i + 1)[0] is not None:
+        return False  # "a sleepy town", "puffy clouds", "a glassy lake": the -y of an adjective before what it describes
     return not (i and joined[i - 1] and _acts(words, i)) and not _in_a_name(words, joined, i)
 
 
