@@ -442,6 +442,9 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     ("a mother and child, a king and queen, a boy and his father", {"figure": 6}, ()),
     ("a boat with a red sail and another boat", {"boat": 2}, ()),
     ("puffy clouds over a glassy lake, a sleepy town, a pony", {"clouds": 4, "lake": 1, "city": 1}, ("pony",)),  # -y
+    # Landscapes by other names are drawn; a herd is no thing of its own
+    ("a mountain range above the plains, a herd of elephants", {"mountains": 1, "meadow": 1}, ("elephants",)),
+    ("a boardwalk along the waterfront of a marina", {"shore": 1, "sea": 1}, ()),
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,

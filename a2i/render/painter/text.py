@@ -178,7 +178,7 @@ around toward towards near far beside between behind before after against as its
 this that these those there here where when while which who whose what his her their our my your they we he she
 you i me him them us than then so very more most less much such each every some any all no not only just still
 even also too up down out off away back again once yet full half whole part like about among amid amidst within without
-upon via per either neither other whether
+upon via per either neither other whether plain herd pack swarm bunch cluster group
 picture image scene view vision style painting painted paint drawing drawn print photo photograph rendering
 render artwork art piece composition canvas panel sheet study depiction illustration
 light lights lighting lit glow glowing shadow shadows shade tone tones tint tints hue hues colour colours color

@@ -14,7 +14,7 @@ from a2i.render.painter.scene.subjects.base import FAR, LAND, OBJECT, subject
     "mountains",
     "mountains",
     "mountains",
-    ("mountain", "peak", "summit", "alp", "cliff", "canyon", "ridge", "crag", "mountainside"),
+    ("mountain", "peak", "summit", "alp", "cliff", "canyon", "ridge", "crag", "mountainside", "range"),
     FAR,
 )
 def mountains(b: Builder, n: int) -> None:
@@ -225,6 +225,11 @@ TREE_SHAPES = {"palm": _palm, "cypress": _cypress, "conifer": _pine}
         "pasture",
         "orchid",
         "rose garden",
+        # round 10: grasslands by other names
+        "plains",
+        "savanna",
+        "savannah",
+        "steppe",
         # added in round 5: flowers that keep their own colours (FLOWER_COLOURS)
         "buttercup",
         "daffodil",

@@ -118,6 +118,8 @@ VILLAGE_HOUSES = (6, 10)  # houses in a village (low inclusive, high exclusive)
         "neon",
         "crossroads",
         "market",
+        "plaza",
+        "piazza",
     ),
     LAND,
 )

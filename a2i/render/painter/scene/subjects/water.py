@@ -28,7 +28,8 @@ def _waves(b: Builder, subject_name: str, top: float, bottom: float, count: int)
     "sea",
     "the sea with waves",
     "seas",
-    ("sea", "ocean", "wave", "surf", "swell", "seascape", "tide", "bay", "harbour", "harbor", "gulf", "seaside", "maritime", "breaker"),
+    ("sea", "ocean", "wave", "surf", "swell", "seascape", "tide", "bay", "harbour", "harbor", "gulf", "seaside", "maritime", "breaker",
+     "inlet", "marina"),
     WATER,
 )
 def sea(b: Builder, n: int) -> None:
@@ -90,7 +91,7 @@ def river(b: Builder, n: int) -> None:
     "a shore",
     "shores",
     ("shore", "coast", "coastal", "beach", "coastline", "sand", "sandy", "cove", "seashore", "rocks", "rocky", "pier", "jetty",
-     "dock", "wharf", "quay", "seafront"),
+     "dock", "wharf", "quay", "seafront", "waterfront", "boardwalk", "promenade"),
     LAND,
     needs=("sea", "lake"),
 )
