@@ -445,6 +445,7 @@ def test_fireworks_leave_the_moon_and_the_sun_clear():
     # Landscapes by other names are drawn; a herd is no thing of its own
     ("a mountain range above the plains, a herd of elephants", {"mountains": 1, "meadow": 1}, ("elephants",)),
     ("a boardwalk along the waterfront of a marina", {"shore": 1, "sea": 1}, ()),
+    ("palm trees on either side of the road, one boat beside the other", {"tree": 3, "road": 1, "boat": 1}, ()),
 ])
 def test_audit_words_are_read_as_a_user_means_them(prompt, subjects, not_drawn):
     """Words round 4's audit found misread: "a crowd of dancers" is one crowd, "gathering" clouds are no crowd,
