@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-#: Words before a noun phrase's head ("a fish", "the king", "another boat").
-DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
-                         "their", "some", "every", "each", "another"})
+POSSESSIVES = frozenset({"my", "your", "his", "her", "its", "our", "their"})
+#: Words before a noun phrase's head ("a fish", "the king", "another boat", "his father").
+DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "some", "every", "each", "another"}) | POSSESSIVES
 #: Words that end a noun's phrase after it: prepositions, articles, a verb "to be" (not "of": "a handful of people").
 PHRASE_ENDS = frozenset({"in", "on", "at", "by", "with", "to", "from", "into", "onto", "over", "under", "above", "below",
                          "beneath", "across", "through", "along", "around", "toward", "towards", "near", "beside",

@@ -56,7 +56,7 @@ from a2i.render.painter.colours import (
     find_colours,
     names_a_thing,
 )
-from a2i.render.painter.grammar import DETERMINERS, PHRASE_ENDS, ends_its_phrase
+from a2i.render.painter.grammar import DETERMINERS, PHRASE_ENDS, POSSESSIVES, ends_its_phrase
 from a2i.render.painter.scene.subjects import SUBJECTS, WORDS
 from a2i.vocabulary import STYLE_STEMS, STYLE_WORDS, style_for_prompt
 
@@ -322,16 +322,19 @@ def _subject_of(words: list[str], i: int) -> tuple[str | None, int, bool]:
     return None, 1, False
 
 
+def _never_a_noun(word: str) -> bool:
+    """Short words, words that name nothing drawable, style words and possessive or hyphenated forms."""
+    return len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or word.startswith(_STYLE_STEMS) or "'" in word or "-" in word
+
+
 def _looks_like_noun(word: str) -> bool:
-    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or word.startswith(_STYLE_STEMS) or "'" in word or "-" in word:
+    if _never_a_noun(word):
         return False
     single = _singular(word)
     if single in IGNORED or single in _STYLE_WORDS:
         return False
     short_est = word.endswith("est") and len(word) <= 5  # nest, chest, crest: superlatives are longer ("oldest")
     return not word.endswith(ADJECTIVE_SUFFIXES) or short_est or word in _NOUNS_LIKE_ADJECTIVES
-
-
 
 
 def _heads_a_phrase(words: list[str], i: int) -> bool:
@@ -343,7 +346,7 @@ def _heads_a_phrase(words: list[str], i: int) -> bool:
     before = words[i - 1] if i else None
     if before not in DETERMINERS and (before not in COUNTS or before in GROUPS):  # "a couple walking" walks
         return False
-    if len(word) < 3 or word in IGNORED or word in _STYLE_WORDS or word.startswith(_STYLE_STEMS) or "'" in word or "-" in word:
+    if _never_a_noun(word):
         return False
     return ends_its_phrase(words, i, DETERMINERS | COUNTS.keys())  # "a fish and a boat", not "a beautiful and magical forest"
 
@@ -363,9 +366,6 @@ def _acts(words: list[str], i: int) -> bool:
         return False
     after = words[i + 1] if i + 1 < len(words) else None
     return after is None or after in PHRASE_ENDS or after in ADVERBS
-
-
-POSSESSIVES = frozenset({"his", "her", "their", "its", "my", "your", "our"})
 
 
 def _another(words: list[str], i: int, name: str, kinds: list[str], pending: tuple[int, int] | None) -> bool:
