@@ -46,14 +46,14 @@ import numpy as np
 
 from a2i.mood import ClipProfile, Profile
 from a2i.prompts import get_generator
-from a2i.render.painter import STYLES, describe, keyframe, paint, paint_with_record
+from a2i.render.painter import STYLES, describe, paint, paint_with_record
 from a2i.render.painter.colours import NAMED, delta_e2000, lab_of, srgb_to_lab
 from a2i.render.painter.legibility import MIN_CONTRAST, marks_contrast, subject_contrast
 from a2i.render.painter.palette import mood_for
 from a2i.render.painter.scene import SURFACE_MARKS, compose
 from a2i.render.painter.scene.subjects import SUBJECTS
-from a2i.render.painter.styles.base import Canvas
 from a2i.render.painter.text import read_prompt
+from a2i.vocabulary import choose_style
 
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 UNDRAWABLE = ("cat", "dog", "horse", "train", "piano", "bicycle", "umbrella", "lantern", "violin", "whale", "kite", "car")
@@ -393,15 +393,15 @@ def surface_marks(n: int, size: int = 384, seed: int = 0) -> str:
         profile = Profile(valence=rng.uniform(0.05, 0.95), energy=rng.uniform(0.05, 0.95), danceability=rng.uniform(0.2, 0.9))
         text = writer.generate(profile, n=1, seed=rng.randrange(10**6))[0]
         picture_seed = rng.randrange(2**32)
-        frame = keyframe(profile, prompt=text, seed=picture_seed, canvas=Canvas(size, size))
-        shown = [name for name in SURFACE_MARKS if name in frame.scene.plan.subjects]
+        scene = compose(text, mood_for(profile, None, picture_seed), seed=picture_seed, aspect=1.0)
+        shown = [name for name in SURFACE_MARKS if name in scene.plan.subjects]
         if not shown:
             continue
-        image = paint(profile, prompt=text, seed=picture_seed, size=size)
+        image, raster = paint(profile, prompt=text, seed=picture_seed, size=size), scene.stack.raster(size, size)
         for name in shown:
-            value = marks_contrast(image, frame.raster, name)
+            value = marks_contrast(image, raster, name)
             if value is not None:
-                rows.append((value, frame.style.name, name, round(profile.valence, 2), text))
+                rows.append((value, choose_style(text, picture_seed), name, round(profile.valence, 2), text))
     for value, style, name, valence, text in sorted(rows)[:10]:
         print(f"FAINT {value:4.1f} [{style}, valence {valence}] {name} in {text[:100]!r}")
     values = np.array([r[0] for r in rows])

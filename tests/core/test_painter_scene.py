@@ -575,14 +575,12 @@ def test_waves_read_on_a_sea_as_light_as_they_are():
     the sea in tan, lifted to L* 93 above the tan band of the sky, and the waves and the light's path, made in the
     water's colour mixed toward the light, sat at L* 84 and vanished (dE2000 2.1-4.0 from the water around them at
     384 px). Marks on a surface are set apart from it (scene.SURFACE_MARKS): pale where there is room, else dark."""
-    from a2i.render.painter import keyframe
     from a2i.render.painter.legibility import marks_contrast
-    from a2i.render.painter.styles.base import Canvas
 
     text, profile = "birds over the sea with waves at dusk, in violet and tan", Profile(valence=0.65, energy=0.45)
     for style in ("landscape", "pointillism"):
         for seed in range(3):
-            raster = keyframe(profile, prompt=text, style=style, seed=seed, canvas=Canvas(384, 384)).raster
+            raster = compose(text, mood_for(profile, None, seed), seed=seed, aspect=1.0).stack.raster(384, 384)
             image = paint(profile, prompt=text, style=style, size=384, seed=seed)
             assert marks_contrast(image, raster, "sea") >= MIN_CONTRAST, (style, seed)
 

@@ -98,11 +98,12 @@ def marks_contrast(image: Image.Image, raster: Raster, subject: str, reach: int 
     Examples
     --------
     >>> from a2i.mood import Profile
-    >>> from a2i.render.painter import keyframe, paint
-    >>> from a2i.render.painter.styles.base import Canvas
-    >>> text, mood = "the sea with waves at dusk, in violet and tan", Profile(valence=0.65, energy=0.45)
-    >>> frame = keyframe(mood, prompt=text, style="landscape", seed=0, canvas=Canvas(384, 384))
-    >>> marks_contrast(paint(mood, prompt=text, style="landscape", size=384, seed=0), frame.raster, "sea") >= MIN_CONTRAST
+    >>> from a2i.render.painter import paint
+    >>> from a2i.render.painter.palette import mood_for
+    >>> from a2i.render.painter.scene import compose
+    >>> text, song = "the sea with waves at dusk, in violet and tan", Profile(valence=0.65, energy=0.45)
+    >>> raster = compose(text, mood_for(song, None, 0), seed=0, aspect=1.0).stack.raster(384, 384)
+    >>> marks_contrast(paint(song, prompt=text, style="landscape", size=384, seed=0), raster, "sea") >= MIN_CONTRAST
     True
     """
     if image.size != (raster.width, raster.height):
