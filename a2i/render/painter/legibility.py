@@ -26,7 +26,7 @@ moon (``LIGHTS``) only get lighter (a darkened moon reads as an eclipse).
 Examples
 --------
 >>> from a2i.mood import Profile
->>> from a2i.render.painter import paint_with_record
+>>> from a2i.render.painter import paint, paint_with_record
 >>> from a2i.render.painter.palette import mood_for
 >>> from a2i.render.painter.scene import compose
 >>> prompt = "Two figures walking a long road through desert dunes at sunset."
@@ -35,6 +35,10 @@ Examples
 >>> contrast = subject_contrast(image, raster, drawn.subjects)
 >>> sorted(contrast) == sorted(drawn.subjects), contrast["road"] >= MIN_CONTRAST
 (True, True)
+>>> text, song = "the sea with waves at dusk, in violet and tan", Profile(valence=0.65, energy=0.45)
+>>> raster = compose(text, mood_for(song, None, 0), seed=0, aspect=1.0).stack.raster(384, 384)
+>>> marks_contrast(paint(song, prompt=text, style="landscape", size=384, seed=0), raster, "sea") >= MIN_CONTRAST
+True
 """
 
 from __future__ import annotations
@@ -94,17 +98,7 @@ def marks_contrast(image: Image.Image, raster: Raster, subject: str, reach: int 
     """ΔE2000 between a subject's thin marks (waves, the light's path on the sea) and its own surface within ``reach``
     px of them, in ``image`` (``raster`` at its size): what :func:`subject_contrast` cannot see, since it measures the
     whole subject against what lies around it. None where the marks or the surface beside them cover under 50 px.
-
-    Examples
-    --------
-    >>> from a2i.mood import Profile
-    >>> from a2i.render.painter import paint
-    >>> from a2i.render.painter.palette import mood_for
-    >>> from a2i.render.painter.scene import compose
-    >>> text, song = "the sea with waves at dusk, in violet and tan", Profile(valence=0.65, energy=0.45)
-    >>> raster = compose(text, mood_for(song, None, 0), seed=0, aspect=1.0).stack.raster(384, 384)
-    >>> marks_contrast(paint(song, prompt=text, style="landscape", size=384, seed=0), raster, "sea") >= MIN_CONTRAST
-    True
+    The module's examples measure a sea's waves.
     """
     if image.size != (raster.width, raster.height):
         raise ValueError(f"the raster is {raster.width}x{raster.height}, the picture {image.size[0]}x{image.size[1]}")
